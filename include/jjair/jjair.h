@@ -1,0 +1,14 @@
+/* libjjair — umbrella header: include this to get the whole public API.
+ *
+ * libjjair turns streams of air-quality and heat/smoke readings into
+ * pollution and fire alerts. Each concept has its own header. */
+#ifndef JJAIR_JJAIR_H
+#define JJAIR_JJAIR_H
+
+#include "jjair/alloc.h"
+#include "jjair/export.h"
+#include "jjair/status.h"
+#include "jjair/version.h"
+#include "jjair/window.h"
+
+#endif

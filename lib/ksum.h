@@ -1,0 +1,32 @@
+/* Internal: Neumaier-compensated running sum that supports removal.
+ *
+ * Windows add every sample once and subtract it once when it leaves; plain
+ * doubles would drift over millions of such pairs. The compensation term
+ * keeps the error at a few ulps of the largest magnitude seen. */
+#ifndef JJ_LIB_KSUM_H
+#define JJ_LIB_KSUM_H
+
+#include <math.h>
+
+typedef struct jj_ksum {
+  double sum;
+  double comp; /* the low-order bits lost from `sum` */
+} jj_ksum;
+
+static inline void jj_ksum_add(jj_ksum *k, double x) {
+  double t = k->sum + x;
+  if (fabs(k->sum) >= fabs(x))
+    k->comp += (k->sum - t) + x;
+  else
+    k->comp += (x - t) + k->sum;
+  k->sum = t;
+}
+
+static inline double jj_ksum_value(const jj_ksum *k) { return k->sum + k->comp; }
+
+static inline void jj_ksum_clear(jj_ksum *k) {
+  k->sum = 0.0;
+  k->comp = 0.0;
+}
+
+#endif

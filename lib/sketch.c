@@ -1,0 +1,100 @@
+/* Logarithmic-bucket quantile sketch with removal; see sketch.h. */
+#include "sketch.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+
+#define SKETCH_MAX_MAGNITUDE 1e12
+#define SKETCH_GROW_SLACK 32
+
+void jj__sketch_init(jj_sketch *s, double alpha, double floor) {
+  memset(s, 0, sizeof *s);
+  s->floor = floor;
+  s->gamma = (1.0 + alpha) / (1.0 - alpha);
+  s->inv_log_gamma = 1.0 / log(s->gamma);
+  s->key_max = (int32_t)ceil(log(SKETCH_MAX_MAGNITUDE / floor) * s->inv_log_gamma) + 1;
+}
+
+void jj__sketch_free(jj_sketch *s, const jj_allocator *a) {
+  jj__free(a, s->counts);
+  s->counts = NULL;
+  s->nkeys = 0;
+}
+
+int32_t jj__sketch_key(const jj_sketch *s, double x) {
+  double m = fabs(x);
+  if (m < s->floor) return 0;
+  double k = 1.0 + floor(log(m / s->floor) * s->inv_log_gamma);
+  int32_t key = k > (double)s->key_max ? s->key_max : (int32_t)k;
+  return x > 0 ? key : -key;
+}
+
+int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
+  if (s->nkeys && key >= s->key_lo && key < s->key_lo + (int32_t)s->nkeys) return 0;
+  int32_t lo = key, hi = key; /* inclusive range that must be covered */
+  if (s->nkeys) {
+    int32_t cur_hi = s->key_lo + (int32_t)s->nkeys - 1;
+    if (s->key_lo < lo) lo = s->key_lo;
+    if (cur_hi > hi) hi = cur_hi;
+  }
+  /* Leave slack on the side that grew so a drifting signal does not
+   * reallocate on every new bucket. */
+  if (key < s->key_lo || !s->nkeys) lo -= SKETCH_GROW_SLACK;
+  if (!s->nkeys || key > s->key_lo + (int32_t)s->nkeys - 1) hi += SKETCH_GROW_SLACK;
+  if (lo < -s->key_max) lo = -s->key_max;
+  if (hi > s->key_max) hi = s->key_max;
+  uint32_t n = (uint32_t)(hi - lo + 1);
+  uint32_t *c = jj__malloc(a, (size_t)n * sizeof *c);
+  if (!c) return -1;
+  memset(c, 0, (size_t)n * sizeof *c);
+  if (s->nkeys) {
+    memcpy(c + (s->key_lo - lo), s->counts, (size_t)s->nkeys * sizeof *c);
+    jj__free(a, s->counts);
+  }
+  s->counts = c;
+  s->key_lo = lo;
+  s->nkeys = n;
+  return 0;
+}
+
+void jj__sketch_add(jj_sketch *s, int32_t key) {
+  s->counts[key - s->key_lo]++;
+  s->total++;
+}
+
+void jj__sketch_remove(jj_sketch *s, int32_t key) {
+  s->counts[key - s->key_lo]--;
+  s->total--;
+}
+
+void jj__sketch_clear(jj_sketch *s) {
+  if (s->counts) memset(s->counts, 0, (size_t)s->nkeys * sizeof *s->counts);
+  s->total = 0;
+}
+
+static double bucket_value(const jj_sketch *s, int32_t key) {
+  if (key == 0) return 0.0;
+  int32_t m = key > 0 ? key : -key;
+  double lo = s->floor * pow(s->gamma, (double)(m - 1));
+  double mid = lo * 2.0 * s->gamma / (1.0 + s->gamma);
+  return key > 0 ? mid : -mid;
+}
+
+double jj__sketch_quantile(const jj_sketch *s, double q) {
+  if (s->total == 0) return NAN;
+  uint64_t rank = (uint64_t)ceil(q * (double)s->total);
+  if (rank < 1) rank = 1;
+  if (rank > s->total) rank = s->total;
+  uint64_t seen = 0;
+  for (uint32_t i = 0; i < s->nkeys; i++) {
+    seen += s->counts[i];
+    if (seen >= rank) return bucket_value(s, s->key_lo + (int32_t)i);
+  }
+  return NAN; /* unreachable while total matches the counters */
+}
+
+size_t jj__sketch_memory(const jj_sketch *s) {
+  return (size_t)s->nkeys * sizeof *s->counts;
+}

@@ -1,0 +1,47 @@
+/* Internal: a quantile sketch that supports removal, for the percentile
+ * aggregate.
+ *
+ * Values are counted in logarithmic buckets (as in DDSketch): bucket k > 0
+ * holds floor*gamma^(k-1) <= x < floor*gamma^k with gamma =
+ * (1+alpha)/(1-alpha); negative values mirror it; |x| < floor goes to
+ * bucket 0. A quantile is answered with the bucket's midpoint, which is
+ * within a relative error alpha of the exact nearest-rank sample (absolute
+ * error < floor for |x| < floor). |x| >= 1e12 saturates into the last
+ * bucket, where the bound does not hold. Add and remove are O(1); a query
+ * walks the occupied bucket range. */
+#ifndef JJ_LIB_SKETCH_H
+#define JJ_LIB_SKETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/alloc.h"
+
+typedef struct jj_sketch {
+  double floor;
+  double gamma;
+  double inv_log_gamma;
+  int32_t key_max;   /* keys are clamped to [-key_max, key_max] */
+  int32_t key_lo;    /* key of counts[0] */
+  uint32_t nkeys;    /* length of counts */
+  uint32_t *counts;
+  uint64_t total;
+} jj_sketch;
+
+/* Set up an empty sketch; allocates nothing. */
+void jj__sketch_init(jj_sketch *s, double alpha, double floor);
+void jj__sketch_free(jj_sketch *s, const jj_allocator *a);
+/* Bucket key of a value. */
+int32_t jj__sketch_key(const jj_sketch *s, double x);
+/* Make sure `key` has a counter; 0 on success, -1 on allocation failure. */
+int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key);
+/* Count / uncount a value whose key was reserved. */
+void jj__sketch_add(jj_sketch *s, int32_t key);
+void jj__sketch_remove(jj_sketch *s, int32_t key);
+/* Zero all counters, keeping storage. */
+void jj__sketch_clear(jj_sketch *s);
+/* The q-quantile (nearest rank), NaN when empty. */
+double jj__sketch_quantile(const jj_sketch *s, double q);
+size_t jj__sketch_memory(const jj_sketch *s);
+
+#endif

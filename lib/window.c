@@ -1,0 +1,681 @@
+/* The sliding-window aggregator (see include/jjair/window.h).
+ *
+ * Samples live in a ring sorted by timestamp, addressed by ever-increasing
+ * 64-bit positions (slot = pos & mask), split into three ranges:
+ *
+ *   head ........ agg_end ........ win_end ........ tail
+ *   | settled, in DABA | pending   |  not yet in    |
+ *   |<------ in the window: in the sums ------>|     |
+ *
+ *  - [head, win_end) is the window: its samples are in the running sums.
+ *    For sliding windows win_end == tail; a TUMBLING window ends at the
+ *    boundary B and later samples wait after win_end.
+ *  - [head, agg_end) are "settled" samples (ts < now - lateness): no
+ *    accepted sample can ever sort before them, so they can enter DABA Lite,
+ *    which only supports in-order appends. min/max combine DABA with a scan
+ *    of the few pending samples [agg_end, win_end).
+ *
+ * Running sums use two generations to bound drift: `cur` covers the whole
+ * window, `next` only positions >= gen_pos. When head passes gen_pos every
+ * sample `cur` ever subtracted is gone, so `next` (which never subtracted
+ * anything) replaces it. Each sample is added twice and removed once. */
+#include "jjair/window.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "minmax.h"
+#include "moments.h"
+#include "sketch.h"
+
+#define TS_LIMIT ((int64_t)1 << 62)
+#define DEFAULT_MAX_SAMPLES 65536u
+#define INITIAL_CAPACITY 16u
+#define MAX_CLOSED_QUEUE 1024u
+
+struct jj_window {
+  jj_allocator alc;
+  jj_window_config cfg;
+  unsigned mom;         /* JJ_MOM_* bits to maintain */
+  int use_minmax;
+  int use_sketch;
+  double halflife;      /* cfg.ewma_halflife_ms as double */
+
+  int64_t *ts;
+  double *val;
+  uint64_t cap, mask, cap_limit;
+  uint32_t max_samples;
+  uint64_t head, agg_end, win_end, tail;
+
+  jj_daba daba;
+  jj_moments cur, next;
+  uint64_t gen_pos;
+  jj_sketch sketch;
+
+  int has_now;
+  int64_t now;
+  int64_t boundary; /* TUMBLING: end B of the open window [B - span, B) */
+  int has_boundary;
+
+  jj_window_stats *closed;
+  uint32_t closed_cap, closed_first, closed_len;
+
+  jj_window_counters ctr;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static inline uint64_t slot(const jj_window *w, uint64_t pos) { return pos & w->mask; }
+static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return w->ts[slot(w, pos)]; }
+static inline double val_at(const jj_window *w, uint64_t pos) { return w->val[slot(w, pos)]; }
+
+static uint64_t pow2_at_least(uint64_t n) {
+  uint64_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+/* floor(a / b) for b > 0. */
+static int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && (a < 0)) q--;
+  return q;
+}
+
+static inline int64_t watermark(const jj_window *w) { return w->now - w->cfg.lateness_ms; }
+
+/* ---- configuration ---------------------------------------------------- */
+
+void jj_window_config_init(jj_window_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->kind = JJ_WINDOW_SLIDING_TIME;
+  cfg->span_ms = 60000;
+  cfg->aggregates = JJ_AGG_DEFAULT;
+  cfg->max_samples = DEFAULT_MAX_SAMPLES;
+  cfg->percentile = 0.5;
+  cfg->percentile_accuracy = 0.01;
+  cfg->percentile_floor = 1e-3;
+  cfg->ewma_halflife_ms = 60000;
+  cfg->duplicates = JJ_DUP_KEEP;
+}
+
+static jj_status normalize(jj_window_config *c) {
+  if (c->aggregates == 0) c->aggregates = JJ_AGG_DEFAULT;
+  if (c->aggregates & ~JJ_AGG_ALL) return JJ_EINVAL;
+  if (c->lateness_ms < 0 || c->lateness_ms > TS_LIMIT) return JJ_EINVAL;
+  if (c->duplicates != JJ_DUP_KEEP && c->duplicates != JJ_DUP_REPLACE &&
+      c->duplicates != JJ_DUP_REJECT)
+    return JJ_EINVAL;
+  if (!(c->min_coverage >= 0.0 && c->min_coverage <= 1.0)) return JJ_EINVAL;
+  switch (c->kind) {
+    case JJ_WINDOW_SLIDING_TIME:
+      if (c->span_ms <= 0 || c->span_ms > TS_LIMIT) return JJ_EINVAL;
+      /* A late sample must never land before samples already evicted. */
+      if (c->lateness_ms >= c->span_ms) return JJ_EINVAL;
+      break;
+    case JJ_WINDOW_SLIDING_COUNT:
+      if (c->count == 0 || c->count >= (1u << 30)) return JJ_EINVAL;
+      c->max_samples = c->count + 1; /* insert happens before the evict */
+      break;
+    case JJ_WINDOW_TUMBLING:
+      if (c->span_ms <= 0 || c->span_ms > TS_LIMIT) return JJ_EINVAL;
+      if (c->hop_ms == 0) c->hop_ms = c->span_ms;
+      if (c->hop_ms < 0 || c->hop_ms > c->span_ms) return JJ_EINVAL;
+      if (c->align_ms < -TS_LIMIT || c->align_ms > TS_LIMIT) return JJ_EINVAL;
+      break;
+    default:
+      return JJ_EINVAL;
+  }
+  if (c->min_coverage > 0.0 && c->kind != JJ_WINDOW_SLIDING_COUNT &&
+      c->expected_interval_ms <= 0)
+    return JJ_EINVAL;
+  if (c->max_samples == 0) c->max_samples = DEFAULT_MAX_SAMPLES;
+  if (c->max_samples >= (1u << 30)) return JJ_EINVAL;
+  if (c->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) {
+    if (c->percentile_accuracy == 0.0) c->percentile_accuracy = 0.01;
+    if (c->percentile_floor == 0.0) c->percentile_floor = 1e-3;
+    if (!(c->percentile >= 0.0 && c->percentile <= 1.0)) return JJ_EINVAL;
+    if (!(c->percentile_accuracy >= 0.001 && c->percentile_accuracy <= 0.2)) return JJ_EINVAL;
+    if (!(c->percentile_floor >= 1e-9 && c->percentile_floor <= 1e6)) return JJ_EINVAL;
+  }
+  if ((c->aggregates & JJ_AGG_BIT(JJ_AGG_EWMA)) && c->ewma_halflife_ms <= 0) return JJ_EINVAL;
+  return JJ_OK;
+}
+
+static unsigned moments_needed(uint32_t aggs) {
+  unsigned m = 0;
+  if (aggs & (JJ_AGG_BIT(JJ_AGG_SUM) | JJ_AGG_BIT(JJ_AGG_MEAN))) m |= JJ_MOM_SUM;
+  if (aggs & (JJ_AGG_BIT(JJ_AGG_VARIANCE) | JJ_AGG_BIT(JJ_AGG_STDDEV))) m |= JJ_MOM_VAR;
+  if (aggs & JJ_AGG_BIT(JJ_AGG_SLOPE)) m |= JJ_MOM_SLOPE;
+  if (aggs & JJ_AGG_BIT(JJ_AGG_EWMA)) m |= JJ_MOM_EWMA;
+  return m;
+}
+
+/* ---- storage ---------------------------------------------------------- */
+
+static size_t minmax_bytes(const jj_window *w, uint64_t cap) {
+  return w->use_minmax ? (size_t)cap * sizeof(jj_minmax) : 0;
+}
+
+/* Move to a ring of `newcap` slots, keeping every position's meaning. */
+static jj_status resize(jj_window *w, uint64_t newcap) {
+  uint64_t newmask = newcap - 1;
+  int64_t *nts = jj__malloc(&w->alc, (size_t)newcap * sizeof *nts);
+  double *nval = jj__malloc(&w->alc, (size_t)newcap * sizeof *nval);
+  jj_minmax *nmm = w->use_minmax ? jj__malloc(&w->alc, minmax_bytes(w, newcap)) : NULL;
+  if (!nts || !nval || (w->use_minmax && !nmm)) {
+    jj__free(&w->alc, nts);
+    jj__free(&w->alc, nval);
+    jj__free(&w->alc, nmm);
+    return JJ_ENOMEM;
+  }
+  for (uint64_t p = w->head; p < w->tail; p++) {
+    nts[p & newmask] = ts_at(w, p);
+    nval[p & newmask] = val_at(w, p);
+    if (nmm) nmm[p & newmask] = w->daba.agg[p & w->mask];
+  }
+  jj__free(&w->alc, w->ts);
+  jj__free(&w->alc, w->val);
+  jj__free(&w->alc, w->daba.agg);
+  w->ts = nts;
+  w->val = nval;
+  w->daba.agg = nmm;
+  w->cap = newcap;
+  w->mask = newmask;
+  w->daba.mask = newmask;
+  return JJ_OK;
+}
+
+/* Room for one more sample: JJ_EFULL at the cap, JJ_ENOMEM if growth fails. */
+static jj_status reserve_one(jj_window *w) {
+  uint64_t n = w->tail - w->head;
+  if (n >= w->max_samples) return JJ_EFULL;
+  if (n < w->cap) return JJ_OK;
+  uint64_t newcap = w->cap * 2;
+  if (newcap > w->cap_limit) newcap = w->cap_limit;
+  return resize(w, newcap);
+}
+
+/* ---- the sums over [head, win_end) ------------------------------------ */
+
+static int sketch_reserve_value(jj_window *w, double v) {
+  if (!w->use_sketch) return 0;
+  return jj__sketch_reserve(&w->sketch, &w->alc, jj__sketch_key(&w->sketch, v));
+}
+
+/* A sample at `pos` joins the window. */
+static void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
+  jj_moments_apply(&w->cur, w->mom, ts, v, +1.0, w->halflife);
+  if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, +1.0, w->halflife);
+  if (w->use_sketch) jj__sketch_add(&w->sketch, jj__sketch_key(&w->sketch, v));
+}
+
+/* The sample at `pos` leaves the window. */
+static void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
+  jj_moments_apply(&w->cur, w->mom, ts, v, -1.0, w->halflife);
+  if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, -1.0, w->halflife);
+  if (w->use_sketch) jj__sketch_remove(&w->sketch, jj__sketch_key(&w->sketch, v));
+}
+
+/* Empty the window part [head, win_end) in O(1). */
+static void clear_window(jj_window *w) {
+  w->ctr.evicted += w->win_end - w->head;
+  w->head = w->win_end;
+  w->agg_end = w->win_end;
+  w->gen_pos = w->win_end;
+  jj_moments_clear(&w->cur);
+  jj_moments_clear(&w->next);
+  if (w->use_sketch) jj__sketch_clear(&w->sketch);
+  if (w->use_minmax) jj__daba_reset(&w->daba, w->head);
+}
+
+static void evict_front(jj_window *w) {
+  uint64_t pos = w->head;
+  if (pos < w->win_end) leave(w, pos, ts_at(w, pos), val_at(w, pos));
+  if (w->agg_end > pos) {
+    if (w->use_minmax) jj__daba_evict(&w->daba);
+  } else {
+    w->agg_end = pos + 1;
+    if (w->use_minmax) jj__daba_reset(&w->daba, pos + 1);
+  }
+  w->head = pos + 1;
+  if (w->win_end < w->head) w->win_end = w->head;
+  w->ctr.evicted++;
+  if (w->head >= w->gen_pos) {
+    /* Every sample `cur` has subtracted is gone: take the fresh sums. */
+    w->cur = w->next;
+    jj_moments_clear(&w->next);
+    w->gen_pos = w->win_end;
+  }
+}
+
+/* Settled samples (ts < watermark) inside the window enter DABA. */
+static void settle(jj_window *w) {
+  if (!w->has_now) return;
+  int64_t wm = watermark(w);
+  while (w->agg_end < w->win_end && ts_at(w, w->agg_end) < wm) {
+    if (w->use_minmax) jj__daba_push(&w->daba, val_at(w, w->agg_end));
+    w->agg_end++;
+  }
+}
+
+/* TUMBLING: samples before the boundary join the open window. */
+static void extend_window(jj_window *w) {
+  while (w->win_end < w->tail && ts_at(w, w->win_end) < w->boundary) {
+    enter(w, w->win_end, ts_at(w, w->win_end), val_at(w, w->win_end));
+    w->win_end++;
+  }
+}
+
+/* ---- reading aggregates ----------------------------------------------- */
+
+static int is_complete(const jj_window *w, uint64_t n) {
+  const jj_window_config *c = &w->cfg;
+  if (n == 0 || n < c->min_samples) return 0;
+  if (c->min_coverage > 0.0) {
+    double coverage;
+    if (c->kind == JJ_WINDOW_SLIDING_COUNT)
+      coverage = (double)n / (double)c->count;
+    else
+      coverage = (double)n * (double)c->expected_interval_ms / (double)c->span_ms;
+    if (coverage < c->min_coverage) return 0;
+  }
+  return 1;
+}
+
+static jj_minmax window_minmax(const jj_window *w) {
+  jj_minmax mm = jj__daba_query(&w->daba);
+  for (uint64_t p = w->agg_end; p < w->win_end; p++) {
+    double v = val_at(w, p);
+    if (v < mm.lo) mm.lo = v;
+    if (v > mm.hi) mm.hi = v;
+  }
+  return mm;
+}
+
+/* The value of one enabled aggregate of [head, win_end); NaN if none. */
+static double compute(const jj_window *w, jj_agg agg) {
+  const jj_moments *m = &w->cur;
+  uint64_t n = w->win_end - w->head;
+  if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
+  double dn = (double)n;
+  switch (agg) {
+    case JJ_AGG_COUNT: return dn;
+    case JJ_AGG_SUM: return jj_ksum_value(&m->sum);
+    case JJ_AGG_MEAN: return jj_ksum_value(&m->sum) / dn;
+    case JJ_AGG_MIN: return window_minmax(w).lo;
+    case JJ_AGG_MAX: return window_minmax(w).hi;
+    case JJ_AGG_FIRST: return val_at(w, w->head);
+    case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
+    case JJ_AGG_VARIANCE:
+    case JJ_AGG_STDDEV: {
+      double s1 = jj_ksum_value(&m->s1);
+      double var = (jj_ksum_value(&m->s2) - s1 * s1 / dn) / dn;
+      if (var < 0.0) var = 0.0; /* rounding can dip below zero */
+      return agg == JJ_AGG_VARIANCE ? var : sqrt(var);
+    }
+    case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - val_at(w, w->head);
+    case JJ_AGG_SLOPE: {
+      if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
+      double st = jj_ksum_value(&m->st);
+      double den = jj_ksum_value(&m->stt) - st * st / dn;
+      double num = jj_ksum_value(&m->stv) - st * jj_ksum_value(&m->s1) / dn;
+      return den > 0.0 ? num / den : NAN;
+    }
+    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->cfg.percentile);
+    case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
+    case JJ_AGG__COUNT: break;
+  }
+  return NAN;
+}
+
+static void fill_stats(const jj_window *w, jj_window_stats *out) {
+  uint64_t n = w->win_end - w->head;
+  memset(out, 0, sizeof *out);
+  out->count = n;
+  out->windows = 1;
+  out->complete = is_complete(w, n);
+  for (int a = 0; a < JJ_AGG__COUNT; a++)
+    out->value[a] = (w->cfg.aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
+  switch (w->cfg.kind) {
+    case JJ_WINDOW_SLIDING_TIME:
+      out->end_ms = w->has_now ? w->now : 0;
+      out->start_ms = out->end_ms - w->cfg.span_ms;
+      break;
+    case JJ_WINDOW_SLIDING_COUNT:
+      if (n) {
+        out->start_ms = ts_at(w, w->head);
+        out->end_ms = ts_at(w, w->win_end - 1);
+      }
+      break;
+    case JJ_WINDOW_TUMBLING:
+      if (w->has_boundary) {
+        out->end_ms = w->boundary;
+        out->start_ms = w->boundary - w->cfg.span_ms;
+      }
+      break;
+  }
+}
+
+/* ---- TUMBLING: closing windows ---------------------------------------- */
+
+static jj_window_stats *closed_slot(jj_window *w) {
+  if (w->closed_len == w->closed_cap) { /* overwrite the oldest, counted */
+    w->closed_first = (w->closed_first + 1) % w->closed_cap;
+    w->closed_len--;
+    w->ctr.closed_dropped++;
+  }
+  jj_window_stats *s = &w->closed[(w->closed_first + w->closed_len) % w->closed_cap];
+  w->closed_len++;
+  return s;
+}
+
+static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
+  jj_window_stats *s = closed_slot(w);
+  memset(s, 0, sizeof *s);
+  s->start_ms = first_end - w->cfg.span_ms;
+  s->end_ms = first_end + (int64_t)(k - 1) * w->cfg.hop_ms;
+  s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
+  for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
+  if (w->cfg.aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
+  w->ctr.closed += k;
+}
+
+/* Close every window whose end the watermark has passed. */
+static void close_due(jj_window *w) {
+  if (!w->has_boundary) return;
+  const int64_t span = w->cfg.span_ms, hop = w->cfg.hop_ms;
+  int64_t wm = watermark(w);
+  while (wm >= w->boundary) {
+    extend_window(w);
+    settle(w);
+    if (w->win_end > w->head) {
+      fill_stats(w, closed_slot(w));
+      w->ctr.closed++;
+    } else {
+      emit_empty(w, w->boundary, 1);
+    }
+    w->boundary += hop;
+    int64_t start = w->boundary - span;
+    if (w->win_end > w->head && ts_at(w, w->win_end - 1) < start) {
+      clear_window(w); /* tumbling: nothing carries over */
+    } else {
+      while (w->head < w->win_end && ts_at(w, w->head) < start) evict_front(w);
+    }
+    if (w->head == w->win_end) {
+      /* Skip a run of empty windows in one step: every window ending at or
+       * before the next stored sample (and the watermark) is empty. */
+      int64_t next_ts = w->win_end < w->tail ? ts_at(w, w->win_end) : INT64_MAX;
+      int64_t limit = next_ts < wm ? next_ts : wm;
+      if (limit >= w->boundary) {
+        uint64_t k = (uint64_t)((limit - w->boundary) / hop) + 1;
+        emit_empty(w, w->boundary, k);
+        w->boundary += (int64_t)k * hop;
+      }
+    }
+  }
+  extend_window(w);
+}
+
+/* ---- time and eviction ------------------------------------------------ */
+
+/* Apply the consequences of `now`: settle, evict, close. */
+static void apply_time(jj_window *w) {
+  switch (w->cfg.kind) {
+    case JJ_WINDOW_SLIDING_TIME: {
+      settle(w);
+      int64_t cutoff = w->now - w->cfg.span_ms;
+      while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
+      break;
+    }
+    case JJ_WINDOW_SLIDING_COUNT:
+      settle(w);
+      break;
+    case JJ_WINDOW_TUMBLING:
+      close_due(w);
+      settle(w);
+      break;
+  }
+}
+
+jj_status jj_window_advance(jj_window *w, int64_t now_ms) {
+  if (!w) return JJ_EINVAL;
+  if (now_ms < -TS_LIMIT || now_ms > TS_LIMIT) return JJ_EINVAL;
+  if (w->has_now && now_ms <= w->now) return JJ_OK;
+  w->has_now = 1;
+  w->now = now_ms;
+  apply_time(w);
+  return JJ_OK;
+}
+
+/* ---- push ------------------------------------------------------------- */
+
+/* Where a sample with timestamp ts goes: after every stored sample with a
+ * timestamp <= ts. Scans back from the tail: the distance is bounded by
+ * the samples inside the lateness horizon. */
+static uint64_t insert_pos(const jj_window *w, int64_t ts) {
+  uint64_t pos = w->tail;
+  while (pos > w->head && ts_at(w, pos - 1) > ts) pos--;
+  return pos;
+}
+
+static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
+  for (uint64_t p = w->tail; p > pos; p--) {
+    w->ts[slot(w, p)] = ts_at(w, p - 1);
+    w->val[slot(w, p)] = val_at(w, p - 1);
+  }
+  w->ts[slot(w, pos)] = ts;
+  w->val[slot(w, pos)] = v;
+  w->tail++;
+}
+
+jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
+  if (!w) return JJ_EINVAL;
+  if (!isfinite(v)) {
+    w->ctr.rejected_invalid++;
+    return JJ_ENAN;
+  }
+  if (ts < -TS_LIMIT || ts > TS_LIMIT) {
+    w->ctr.rejected_invalid++;
+    return JJ_EINVAL;
+  }
+  if (w->has_now && ts < watermark(w)) {
+    w->ctr.rejected_late++;
+    return JJ_ELATE;
+  }
+
+  /* Time moves first, so expired samples make room before the cap check. */
+  if (!w->has_now || ts > w->now) {
+    w->has_now = 1;
+    w->now = ts;
+    if (w->cfg.kind == JJ_WINDOW_TUMBLING && !w->has_boundary) {
+      const jj_window_config *c = &w->cfg;
+      w->boundary = c->align_ms + (floor_div(ts - c->align_ms, c->hop_ms) + 1) * c->hop_ms;
+      w->has_boundary = 1;
+    }
+    apply_time(w);
+  }
+
+  uint64_t pos = insert_pos(w, ts);
+  if (pos > w->head && ts_at(w, pos - 1) == ts) {
+    w->ctr.duplicates++;
+    if (w->cfg.duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
+    if (w->cfg.duplicates == JJ_DUP_REPLACE) {
+      /* The stored sample is pending (it is not older than the watermark),
+       * so only the sums need to change. */
+      uint64_t at = pos - 1;
+      if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
+      if (at < w->win_end) {
+        leave(w, at, ts, val_at(w, at));
+        enter(w, at, ts, v);
+      }
+      w->val[slot(w, at)] = v;
+      w->ctr.accepted++;
+      return JJ_OK;
+    }
+  }
+
+  jj_status st = reserve_one(w);
+  if (st == JJ_EFULL) w->ctr.rejected_full++;
+  if (st != JJ_OK) return st;
+  if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
+
+  ring_insert(w, pos, ts, v);
+  if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
+  int in_window = w->cfg.kind != JJ_WINDOW_TUMBLING || ts < w->boundary;
+  if (in_window) {
+    enter(w, pos, ts, v);
+    w->win_end++;
+  }
+  w->ctr.accepted++;
+
+  if (w->cfg.kind == JJ_WINDOW_SLIDING_COUNT) {
+    settle(w);
+    while (w->tail - w->head > w->cfg.count) evict_front(w);
+  }
+  return JJ_OK;
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
+                        jj_window **out) {
+  if (!out) return JJ_EINVAL;
+  *out = NULL;
+  if (!cfg) return JJ_EINVAL;
+  jj_window_config c = *cfg;
+  jj_status st = normalize(&c);
+  if (st != JJ_OK) return st;
+
+  jj_allocator a;
+  jj__alloc_resolve(&a, alc);
+  jj_window *w = jj__calloc(&a, sizeof *w);
+  if (!w) return JJ_ENOMEM;
+  w->alc = a;
+  w->cfg = c;
+  w->mom = moments_needed(c.aggregates);
+  w->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+  w->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
+  w->halflife = (double)c.ewma_halflife_ms;
+  w->max_samples = c.max_samples;
+  w->cap_limit = pow2_at_least(c.max_samples);
+  if (w->use_sketch) jj__sketch_init(&w->sketch, c.percentile_accuracy, c.percentile_floor);
+
+  uint64_t cap = c.preallocate ? w->cap_limit
+                               : (INITIAL_CAPACITY < w->cap_limit ? INITIAL_CAPACITY : w->cap_limit);
+  w->mask = 0;
+  st = resize(w, cap);
+  if (st == JJ_OK && c.kind == JJ_WINDOW_TUMBLING) {
+    uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
+    w->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
+    w->closed = jj__malloc(&a, (size_t)w->closed_cap * sizeof *w->closed);
+    if (!w->closed) st = JJ_ENOMEM;
+  }
+  if (st != JJ_OK) {
+    jj_window_free(w);
+    return st;
+  }
+  if (w->use_minmax) jj__daba_reset(&w->daba, 0);
+  w->daba.mask = w->mask;
+  *out = w;
+  return JJ_OK;
+}
+
+void jj_window_free(jj_window *w) {
+  if (!w) return;
+  jj_allocator a = w->alc;
+  jj__free(&a, w->ts);
+  jj__free(&a, w->val);
+  jj__free(&a, w->daba.agg);
+  jj__free(&a, w->closed);
+  if (w->use_sketch) jj__sketch_free(&w->sketch, &a);
+  jj__free(&a, w);
+}
+
+void jj_window_reset(jj_window *w) {
+  if (!w) return;
+  w->head = w->agg_end = w->win_end = w->tail = w->gen_pos = 0;
+  jj_moments_clear(&w->cur);
+  jj_moments_clear(&w->next);
+  if (w->use_sketch) jj__sketch_clear(&w->sketch);
+  if (w->use_minmax) jj__daba_reset(&w->daba, 0);
+  w->has_now = 0;
+  w->now = 0;
+  w->has_boundary = 0;
+  w->boundary = 0;
+  w->closed_first = w->closed_len = 0;
+  memset(&w->ctr, 0, sizeof w->ctr);
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
+  if (out) *out = NAN;
+  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT) return JJ_EINVAL;
+  if (!(w->cfg.aggregates & JJ_AGG_BIT(agg))) return JJ_EINVAL;
+  uint64_t n = w->win_end - w->head;
+  double v = compute(w, agg);
+  *out = v;
+  if (n == 0 || isnan(v)) return JJ_ENODATA;
+  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+}
+
+jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
+  if (!w || !out) return JJ_EINVAL;
+  fill_stats(w, out);
+  if (out->count == 0) return JJ_ENODATA;
+  return out->complete ? JJ_OK : JJ_EINCOMPLETE;
+}
+
+int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
+  if (!w || !out || w->closed_len == 0) return 0;
+  *out = w->closed[w->closed_first];
+  w->closed_first = (w->closed_first + 1) % w->closed_cap;
+  w->closed_len--;
+  return 1;
+}
+
+int64_t jj_window_now(const jj_window *w) {
+  return (w && w->has_now) ? w->now : INT64_MIN;
+}
+
+void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
+  if (!out) return;
+  if (!w) {
+    memset(out, 0, sizeof *out);
+    return;
+  }
+  *out = w->ctr;
+}
+
+size_t jj_window_memory(const jj_window *w) {
+  if (!w) return 0;
+  size_t bytes = sizeof *w;
+  bytes += (size_t)w->cap * (sizeof(int64_t) + sizeof(double)) + minmax_bytes(w, w->cap);
+  bytes += (size_t)w->closed_cap * sizeof(jj_window_stats);
+  if (w->use_sketch) bytes += jj__sketch_memory(&w->sketch);
+  return bytes;
+}
+
+size_t jj_window_config_size(void) { return sizeof(jj_window_config); }
+size_t jj_window_stats_size(void) { return sizeof(jj_window_stats); }
+
+const char *jj_agg_name(int agg) {
+  switch (agg) {
+    case JJ_AGG_COUNT: return "count";
+    case JJ_AGG_SUM: return "sum";
+    case JJ_AGG_MEAN: return "mean";
+    case JJ_AGG_MIN: return "min";
+    case JJ_AGG_MAX: return "max";
+    case JJ_AGG_FIRST: return "first";
+    case JJ_AGG_LAST: return "last";
+    case JJ_AGG_VARIANCE: return "variance";
+    case JJ_AGG_STDDEV: return "stddev";
+    case JJ_AGG_DELTA: return "delta";
+    case JJ_AGG_SLOPE: return "slope";
+    case JJ_AGG_PERCENTILE: return "percentile";
+    case JJ_AGG_EWMA: return "ewma";
+    default: return NULL;
+  }
+}
