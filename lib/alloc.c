@@ -37,3 +37,48 @@ void *jj__calloc(const jj_allocator *a, size_t size) {
   if (p) memset(p, 0, size);
   return p;
 }
+
+/* ---- counting wrapper ------------------------------------------------- */
+
+#define COUNT_HEADER 16 /* keeps max_align_t alignment on common ABIs */
+
+static void *count_malloc(void *ctx, size_t size) {
+  jj_counting_alloc *c = ctx;
+  unsigned char *p = jj__malloc(&c->parent, size + COUNT_HEADER);
+  if (!p) return NULL;
+  memcpy(p, &size, sizeof size);
+  c->bytes += size;
+  return p + COUNT_HEADER;
+}
+
+static void *count_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
+  jj_counting_alloc *c = ctx;
+  if (!ptr) return count_malloc(ctx, size);
+  unsigned char *base = (unsigned char *)ptr - COUNT_HEADER;
+  size_t stored;
+  memcpy(&stored, base, sizeof stored);
+  (void)old_size;
+  unsigned char *p = jj__realloc(&c->parent, base, stored + COUNT_HEADER, size + COUNT_HEADER);
+  if (!p) return NULL;
+  memcpy(p, &size, sizeof size);
+  c->bytes = c->bytes - stored + size;
+  return p + COUNT_HEADER;
+}
+
+static void count_free(void *ctx, void *ptr) {
+  jj_counting_alloc *c = ctx;
+  unsigned char *base = (unsigned char *)ptr - COUNT_HEADER;
+  size_t stored;
+  memcpy(&stored, base, sizeof stored);
+  c->bytes -= stored;
+  jj__free(&c->parent, base);
+}
+
+void jj__counting_init(jj_counting_alloc *c, const jj_allocator *parent, jj_allocator *out) {
+  jj__alloc_resolve(&c->parent, parent);
+  c->bytes = 0;
+  out->malloc = count_malloc;
+  out->realloc = count_realloc;
+  out->free = count_free;
+  out->ctx = c;
+}

@@ -23,4 +23,17 @@ static inline void jj__free(const jj_allocator *a, void *ptr) {
 /* malloc + zero fill. */
 void *jj__calloc(const jj_allocator *a, size_t size);
 
+
+
+/* An allocator that counts the bytes live through it (for memory stats).
+ * Each block carries a 16-byte header holding its size. */
+typedef struct jj_counting_alloc {
+  jj_allocator parent;
+  size_t bytes;
+} jj_counting_alloc;
+
+/* Wrap `parent` (NULL = libc); *out allocates through `c`, which must stay
+ * at a fixed address while *out is used. */
+void jj__counting_init(jj_counting_alloc *c, const jj_allocator *parent, jj_allocator *out);
+
 #endif

@@ -6,7 +6,11 @@
 #define JJAIR_JJAIR_H
 
 #include "jjair/alloc.h"
+#include "jjair/engine.h"
+#include "jjair/error.h"
+#include "jjair/event.h"
 #include "jjair/export.h"
+#include "jjair/rule.h"
 #include "jjair/status.h"
 #include "jjair/version.h"
 #include "jjair/window.h"

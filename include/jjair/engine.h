@@ -1,0 +1,153 @@
+/* libjjair — the engine: readings in, alert events out.
+ *
+ * An engine holds a shared, immutable ruleset, a table of series, one
+ * window and alert state per (series, matching rule), group state, and a
+ * bounded event queue. It never sleeps, never starts threads and never
+ * reads a clock: time is the samples' timestamps plus jj_engine_advance().
+ *
+ * Thread-safety: one thread at a time per engine (no internal locking);
+ * distinct engines are independent and may share a ruleset.
+ *
+ * Limits are fixed at creation; reaching one returns an error and counts
+ * it, never grows without bound. Once a series exists and its windows have
+ * reached their steady size, pushing allocates nothing.
+ *
+ * Time policy: engine time `now` is the largest of the accepted sample
+ * timestamps and the values given to jj_engine_advance. The caller's clock
+ * is the largest value given to jj_engine_advance: once it is known, a
+ * sample more than max_future_ms ahead of it is rejected (JJ_EFUTURE), so a
+ * sensor with a wrong clock cannot drag engine time forward. Replays that
+ * never call advance have no clock and no future check. A sample older
+ * than its series' newest minus lateness_ms is rejected (JJ_ELATE). Both
+ * are counted. */
+#ifndef JJAIR_ENGINE_H
+#define JJAIR_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/alloc.h"
+#include "jjair/event.h"
+#include "jjair/export.h"
+#include "jjair/rule.h"
+#include "jjair/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct jj_engine jj_engine;
+typedef uint32_t jj_series_id;
+
+typedef struct jj_engine_config {
+  uint32_t max_series;      /* 0 = 65536 */
+  uint32_t max_labels;      /* per series; 0 = 16 */
+  uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536 */
+  uint32_t max_groups;      /* per group rule; 0 = 4096 */
+  uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024 */
+  int64_t lateness_ms;      /* out-of-order tolerance per series; default 0 */
+  int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check */
+  jj_event_fn on_event;     /* called synchronously for each event; may be NULL.
+                               It must not call back into this engine. */
+  void *on_event_ctx;
+} jj_engine_config;
+
+/* One reading for jj_engine_push_batch. */
+typedef struct jj_sample {
+  jj_series_id series;
+  int64_t ts_ms;
+  double value;
+} jj_sample;
+
+typedef struct jj_engine_stats {
+  uint64_t series;            /* series created */
+  uint64_t groups;            /* groups created */
+  uint64_t accepted;          /* samples accepted */
+  uint64_t rejected_invalid;  /* NaN/Inf values, bad timestamps, unknown ids */
+  uint64_t rejected_late;     /* JJ_ELATE */
+  uint64_t rejected_future;   /* JJ_EFUTURE */
+  uint64_t rejected_limit;    /* series or label limits (JJ_ELIMIT) */
+  uint64_t rejected_window;   /* a rule's window refused it (JJ_EFULL, JJ_ENOMEM) */
+  uint64_t rejected_quality;  /* dropped by range / stuck gates (per rule) */
+  uint64_t group_late;        /* member results that arrived after their group window was judged */
+  uint64_t events;            /* events produced */
+  uint64_t events_dropped;    /* events lost because the poll queue was full */
+  uint64_t events_muted;      /* transitions muted while flapping */
+  size_t memory;              /* bytes owned by the engine */
+} jj_engine_stats;
+
+/* The state of one alert, for inspection and tests. */
+typedef struct jj_alert_state {
+  int level;          /* 0 = inactive */
+  int pending_level;  /* highest level whose issue condition holds but is not yet persistent */
+  int stale;          /* the series (or every member of the group) is stale */
+  int flapping;
+  int quality_bad;    /* a quality gate is currently dropping readings */
+  double value;       /* the last evaluated value (NaN when none) */
+  int64_t started_ms; /* start of the current firing episode */
+} jj_alert_state;
+
+/* Defaults as documented on each field. Never fails. */
+JJ_API void jj_engine_config_init(jj_engine_config *cfg);
+
+/* Create an engine over `rs` (it takes a reference; the caller may free its
+ * own). `cfg` may be NULL for defaults; `alc` may be NULL (libc). */
+JJ_API jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg,
+                               const jj_allocator *alc, jj_engine **out);
+
+/* Free an engine and its state. NULL is a no-op. */
+JJ_API void jj_engine_free(jj_engine *e);
+
+/* Find or create the series `metric` + labels (any order; names must be
+ * unique; strings copied). Matches it against every rule once. Returns
+ * JJ_ELIMIT at max_series or max_labels, JJ_EINVAL for empty names or
+ * duplicate label names. */
+JJ_API jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
+                                  uint32_t nlabels, jj_series_id *out);
+
+/* Feed one reading of a resolved series. JJ_OK when accepted; otherwise
+ * the reason (JJ_ENAN, JJ_ELATE, JJ_EFUTURE, JJ_ENOTFOUND, ...), counted in
+ * the stats. Events it causes are delivered before it returns. */
+JJ_API jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value);
+
+/* Same, with the position of the sensor (robots move). */
+JJ_API jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms,
+                                        double value, double lat, double lon);
+
+/* Feed n readings in order. *accepted (may be NULL) gets how many were
+ * accepted. Returns JJ_OK if all were, else the status of the first
+ * rejected one; the others are still processed. */
+JJ_API jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
+                                      size_t *accepted);
+
+/* Resolve metric + labels and push: jj_engine_series + jj_engine_push. */
+JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_label *labels,
+                                        uint32_t nlabels, int64_t ts_ms, double value);
+
+/* Move engine time to now_ms and run the time-driven transitions: windows
+ * expire or close, `for` timers, staleness, repeats, group waits. */
+JJ_API jj_status jj_engine_advance(jj_engine *e, int64_t now_ms);
+
+/* Take the oldest queued event. Returns 1 and fills *out, or 0 if none.
+ * Borrowed pointers in *out stay valid until the engine is freed. */
+JJ_API int jj_engine_poll(jj_engine *e, jj_event *out);
+
+/* Engine time (INT64_MIN before any sample or advance). */
+JJ_API int64_t jj_engine_now(const jj_engine *e);
+
+JJ_API void jj_engine_stats_get(const jj_engine *e, jj_engine_stats *out);
+
+/* Alert state of rule `rule` for `series` (a non-group rule), or for the
+ * group that `series` belongs to (a group rule). JJ_ENOTFOUND if the rule
+ * does not apply to the series. */
+JJ_API jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_t rule,
+                                       jj_alert_state *out);
+
+JJ_API size_t jj_engine_config_size(void);
+JJ_API size_t jj_engine_stats_size(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

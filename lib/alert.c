@@ -1,0 +1,179 @@
+/* The alert state machine; see alert.h.
+ *
+ * Levels are ordered from least to most severe. A level raises when its
+ * issue condition has held for its persistence; the highest such level
+ * wins (so a jump straight to "warning" fires "warning"). A firing level
+ * leaves when its own clear condition has held for its clear persistence;
+ * it then drops through every lower level whose clear condition the same
+ * value also meets (Korean PM2.5: warning clears below 75 and becomes an
+ * advisory, which itself clears below 35). */
+#include "alert.h"
+
+#include <math.h>
+#include <string.h>
+
+void jj__alert_init(jj_alert *a) {
+  memset(a, 0, sizeof *a);
+  a->value = NAN;
+}
+
+static void reset_streaks(jj_alert *a) {
+  memset(a->issue_streak, 0, sizeof a->issue_streak);
+  a->clear_streak = 0;
+  a->pending = 0;
+}
+
+/* Flap detection: `flap_changes` transitions within `flap_window_ms`. */
+static int note_flap(jj_alert *a, const jj_rule *r, int64_t now) {
+  uint32_t k = r->cfg.flap_changes;
+  if (k == 0) return 0;
+  a->flap_times[a->flap_head] = now;
+  a->flap_head = (uint8_t)((a->flap_head + 1) % JJ_FLAP_SLOTS);
+  if (a->flap_n < JJ_FLAP_SLOTS) a->flap_n++;
+  if (a->flapping || a->flap_n < k) return 0;
+  /* The k-th most recent transition, counting this one. */
+  int64_t oldest = a->flap_times[(a->flap_head + JJ_FLAP_SLOTS - k) % JJ_FLAP_SLOTS];
+  return now - oldest <= r->cfg.flap_window_ms;
+}
+
+static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int level,
+                      jj_event_reason reason, int64_t now, jj_transition *out, uint64_t *muted) {
+  int prev = a->level;
+  a->level = (int8_t)level;
+  if (prev == 0 && level > 0) a->started = now;
+  a->clear_streak = 0;
+  if (level == 0) reset_streaks(a);
+  a->last_transition = now;
+  int start_flapping = note_flap(a, r, now);
+  if (a->flapping) {
+    (*muted)++;
+    return 0;
+  }
+  a->last_notify = now;
+  out->kind = kind;
+  out->level = level;
+  out->prev_level = prev;
+  out->reason = reason;
+  if (start_flapping) {
+    a->flapping = 1;
+    out->kind = JJ_EVENT_FLAPPING;
+  }
+  return 1;
+}
+
+int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int fresh,
+                   int64_t now, jj_transition *out, uint64_t *muted) {
+  const int n = (int)r->nlevels;
+  if (!valid) {
+    /* Missing or incomplete data never counts as clean air, nor as a
+     * reason to raise: both streaks start over. */
+    if (fresh) {
+      reset_streaks(a);
+      a->value = NAN;
+    }
+    return 0;
+  }
+  a->value = value;
+  for (int k = 0; k < n; k++) {
+    const jj_level *l = &r->levels[k];
+    if (jj__cmp_holds(l->issue_op, value, l->issue_value)) {
+      if (fresh) {
+        if (a->issue_streak[k] == 0) a->issue_since[k] = now;
+        if (a->issue_streak[k] < UINT32_MAX) a->issue_streak[k]++;
+      }
+    } else {
+      a->issue_streak[k] = 0;
+    }
+  }
+
+  int target = 0;
+  a->pending = 0;
+  for (int k = n - 1; k >= a->level; k--) {
+    const jj_level *l = &r->levels[k];
+    if (a->issue_streak[k] == 0) continue;
+    if (a->issue_streak[k] >= l->for_count && now - a->issue_since[k] >= l->for_ms) {
+      target = k + 1;
+      break;
+    }
+    if (!a->pending) a->pending = (int8_t)(k + 1);
+  }
+  if (target > a->level) {
+    a->pending = 0;
+    return transition(a, r, a->level == 0 ? JJ_EVENT_FIRED : JJ_EVENT_ESCALATED, target,
+                      JJ_REASON_NONE, now, out, muted);
+  }
+
+  if (a->level == 0) return 0;
+  const jj_level *cur = &r->levels[a->level - 1];
+  if (jj__cmp_holds(cur->clear_op, value, cur->clear_value)) {
+    if (fresh) {
+      if (a->clear_streak == 0) a->clear_since = now;
+      if (a->clear_streak < UINT32_MAX) a->clear_streak++;
+    }
+  } else {
+    a->clear_streak = 0;
+  }
+  if (a->clear_streak == 0 || a->clear_streak < cur->clear_for_count ||
+      now - a->clear_since < cur->keep_firing_for_ms)
+    return 0;
+  int next = a->level - 1;
+  while (next > 0 &&
+         jj__cmp_holds(r->levels[next - 1].clear_op, value, r->levels[next - 1].clear_value))
+    next--;
+  return transition(a, r, next == 0 ? JJ_EVENT_RESOLVED : JJ_EVENT_DOWNGRADED, next,
+                    JJ_REASON_NONE, now, out, muted);
+}
+
+int jj__alert_tick(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out) {
+  if (a->flapping && now - a->last_transition >= r->cfg.flap_window_ms) {
+    a->flapping = 0;
+    a->flap_n = 0;
+    a->last_notify = now;
+    out->kind = JJ_EVENT_FLAPPING_END;
+    out->level = out->prev_level = a->level;
+    out->reason = JJ_REASON_NONE;
+    return 1;
+  }
+  if (a->level > 0 && !a->flapping && r->cfg.repeat_interval_ms > 0 &&
+      now - a->last_notify >= r->cfg.repeat_interval_ms) {
+    a->last_notify = now;
+    out->kind = JJ_EVENT_REPEAT;
+    out->level = out->prev_level = a->level;
+    out->reason = JJ_REASON_NONE;
+    return 1;
+  }
+  return 0;
+}
+
+int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out,
+                    uint64_t *muted) {
+  if (a->stale) return 0;
+  a->stale = 1;
+  reset_streaks(a);
+  a->value = NAN;
+  switch (r->cfg.on_missing) {
+    case JJ_MISSING_KEEP: return 0;
+    case JJ_MISSING_RESOLVE:
+      if (a->level == 0) return 0;
+      return transition(a, r, JJ_EVENT_RESOLVED, 0, JJ_REASON_STALE, now, out, muted);
+    case JJ_MISSING_ALERT:
+      a->nodata = 1;
+      out->kind = JJ_EVENT_NODATA;
+      out->level = out->prev_level = a->level;
+      out->reason = JJ_REASON_STALE;
+      return 1;
+  }
+  return 0;
+}
+
+int jj__alert_unstale(jj_alert *a, int64_t now, jj_transition *out) {
+  (void)now;
+  if (!a->stale) return 0;
+  a->stale = 0;
+  if (!a->nodata) return 0;
+  a->nodata = 0;
+  out->kind = JJ_EVENT_NODATA_RESOLVED;
+  out->level = out->prev_level = a->level;
+  out->reason = JJ_REASON_NONE;
+  return 1;
+}

@@ -1,0 +1,556 @@
+/* The engine: series table, sample intake, time, and per-series alerts
+ * (see include/jjair/engine.h). Group rules live in group.c, event
+ * delivery in event_queue.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "strutil.h"
+
+#define TS_LIMIT ((int64_t)1 << 62)
+#define HARD_MAX_LABELS 64u
+
+/* ---- configuration ---------------------------------------------------- */
+
+void jj_engine_config_init(jj_engine_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->max_series = 65536;
+  cfg->max_labels = 16;
+  cfg->max_samples_per_window = 65536;
+  cfg->max_groups = 4096;
+  cfg->event_queue = 1024;
+  cfg->max_future_ms = 300000;
+}
+
+static void fill_defaults(jj_engine_config *c) {
+  if (!c->max_series) c->max_series = 65536;
+  if (!c->max_labels) c->max_labels = 16;
+  if (!c->max_samples_per_window) c->max_samples_per_window = 65536;
+  if (!c->max_groups) c->max_groups = 4096;
+  if (!c->event_queue) c->event_queue = 1024;
+  if (c->max_future_ms == 0) c->max_future_ms = 300000;
+}
+
+/* ---- hash index ------------------------------------------------------- */
+
+int jj__index_reserve(jj_engine *e, jj_index *ix) {
+  uint32_t cap = ix->mask ? ix->mask + 1 : 0;
+  if (cap && (uint64_t)(ix->count + 1) * 2 <= cap) return 0;
+  uint32_t ncap = cap ? cap * 2 : 64;
+  uint32_t *ns = jj__calloc(&e->alc, (size_t)ncap * sizeof *ns);
+  if (!ns) return -1;
+  /* Rehash by the stored ids; the caller-visible hashes live in the objects. */
+  for (uint32_t i = 0; i < cap; i++) {
+    uint32_t id1 = ix->slots[i];
+    if (!id1) continue;
+    uint64_t h = ix == &e->series_index ? e->series[id1 - 1]->hash : e->groups[id1 - 1]->hash;
+    uint32_t j = (uint32_t)h & (ncap - 1);
+    while (ns[j]) j = (j + 1) & (ncap - 1);
+    ns[j] = id1;
+  }
+  jj__free(&e->alc, ix->slots);
+  ix->slots = ns;
+  ix->mask = ncap - 1;
+  return 0;
+}
+
+/* ---- series identity -------------------------------------------------- */
+
+static uint64_t series_hash(const char *metric, const jj_label *const *sorted, uint32_t n) {
+  uint64_t h = jj__fnv1a(JJ_FNV_OFFSET, metric, strlen(metric) + 1);
+  for (uint32_t i = 0; i < n; i++) {
+    h = jj__fnv1a(h, sorted[i]->name, strlen(sorted[i]->name) + 1);
+    h = jj__fnv1a(h, sorted[i]->value, strlen(sorted[i]->value) + 1);
+  }
+  return h;
+}
+
+/* Sort label pointers by name (insertion sort: label sets are small);
+ * rejects empty or repeated names. */
+static jj_status sort_labels(const jj_label *labels, uint32_t n, const jj_label **out) {
+  for (uint32_t i = 0; i < n; i++) {
+    const jj_label *l = &labels[i];
+    if (!l->name || !*l->name || !l->value) return JJ_EINVAL;
+    uint32_t j = i;
+    while (j > 0 && strcmp(out[j - 1]->name, l->name) > 0) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = l;
+  }
+  for (uint32_t i = 1; i < n; i++)
+    if (strcmp(out[i - 1]->name, out[i]->name) == 0) return JJ_EINVAL;
+  return JJ_OK;
+}
+
+static int series_equal(const jj_series *s, const char *metric, const jj_label *const *sorted,
+                        uint32_t n) {
+  if (s->nlabels != n || strcmp(s->metric, metric) != 0) return 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (strcmp(s->labels[i].name, sorted[i]->name) || strcmp(s->labels[i].value, sorted[i]->value))
+      return 0;
+  return 1;
+}
+
+static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
+                           const jj_label *const *sorted, uint32_t n) {
+  if (!e->series_index.mask) return -1;
+  uint32_t j = (uint32_t)h & e->series_index.mask;
+  for (uint32_t id1; (id1 = e->series_index.slots[j]) != 0; j = (j + 1) & e->series_index.mask) {
+    const jj_series *s = e->series[id1 - 1];
+    if (s->hash == h && series_equal(s, metric, sorted, n)) return id1 - 1;
+  }
+  return -1;
+}
+
+static void series_free(jj_engine *e, jj_series *s) {
+  if (!s) return;
+  for (uint32_t i = 0; i < s->ninst; i++) jj_window_free(s->inst[i].win);
+  jj__free(&e->alc, s->inst);
+  jj__free(&e->alc, s);
+}
+
+/* One allocation holds the series, its label array and every string. */
+static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
+                               uint32_t n) {
+  size_t bytes = sizeof(jj_series) + n * sizeof(jj_label) + strlen(metric) + 1;
+  for (uint32_t i = 0; i < n; i++)
+    bytes += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
+  jj_series *s = jj__calloc(&e->alc, bytes);
+  if (!s) return NULL;
+  s->labels = (jj_label *)(s + 1);
+  char *p = (char *)(s->labels + n);
+  size_t len = strlen(metric) + 1;
+  memcpy(p, metric, len);
+  s->metric = p;
+  p += len;
+  for (uint32_t i = 0; i < n; i++) {
+    len = strlen(sorted[i]->name) + 1;
+    memcpy(p, sorted[i]->name, len);
+    s->labels[i].name = p;
+    p += len;
+    len = strlen(sorted[i]->value) + 1;
+    memcpy(p, sorted[i]->value, len);
+    s->labels[i].value = p;
+    p += len;
+  }
+  s->nlabels = n;
+  return s;
+}
+
+/* Give the series an instance (window + state) for every rule it matches. */
+static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
+  const jj_ruleset *rs = e->rs;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < rs->nrules; i++)
+    n += (uint32_t)jj__rule_matches(&rs->rules[i], s->metric, s->labels, s->nlabels);
+  if (n == 0) return JJ_OK;
+  s->inst = jj__calloc(&e->alc, n * sizeof *s->inst);
+  if (!s->inst) return JJ_ENOMEM;
+  for (uint32_t i = 0; i < rs->nrules; i++) {
+    const jj_rule *r = &rs->rules[i];
+    if (!jj__rule_matches(r, s->metric, s->labels, s->nlabels)) continue;
+    jj_inst *in = &s->inst[s->ninst];
+    in->rule = r;
+    in->rule_index = i;
+    jj__alert_init(&in->alert);
+    in->member_value = NAN;
+    in->member_agree_ts = INT64_MIN;
+    jj_window_config wc = r->cfg.window;
+    wc.lateness_ms = e->cfg.lateness_ms;
+    if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
+      wc.lateness_ms = wc.span_ms - 1;
+    if (wc.max_samples == 0 || wc.max_samples > e->cfg.max_samples_per_window)
+      wc.max_samples = e->cfg.max_samples_per_window;
+    jj_status st = jj_window_new(&wc, &e->alc, &in->win);
+    if (st != JJ_OK) return st;
+    s->ninst++; /* counted now so series_free releases the window */
+    if (r->cfg.group != JJ_GROUP_NONE) {
+      st = jj__group_join(e, i, s, in);
+      if (st != JJ_OK) return st;
+    }
+  }
+  return JJ_OK;
+}
+
+jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
+                           uint32_t nlabels, jj_series_id *out) {
+  if (!e || !metric || !*metric || !out || (nlabels && !labels)) return JJ_EINVAL;
+  if (nlabels > e->cfg.max_labels || nlabels > HARD_MAX_LABELS) {
+    e->st.rejected_limit++;
+    return JJ_ELIMIT;
+  }
+  const jj_label *sorted[HARD_MAX_LABELS];
+  jj_status st = sort_labels(labels, nlabels, sorted);
+  if (st != JJ_OK) return st;
+  uint64_t h = series_hash(metric, sorted, nlabels);
+  int64_t found = find_series(e, h, metric, sorted, nlabels);
+  if (found >= 0) {
+    *out = (jj_series_id)found;
+    return JJ_OK;
+  }
+  if (e->nseries >= e->cfg.max_series) {
+    e->st.rejected_limit++;
+    return JJ_ELIMIT;
+  }
+  if (e->nseries == e->series_cap) {
+    uint32_t ncap = e->series_cap ? e->series_cap * 2 : 64;
+    jj_series **ns = jj__realloc(&e->alc, e->series, e->series_cap * sizeof *ns, ncap * sizeof *ns);
+    if (!ns) return JJ_ENOMEM;
+    e->series = ns;
+    e->series_cap = ncap;
+  }
+  if (jj__index_reserve(e, &e->series_index)) return JJ_ENOMEM;
+  uint32_t groups_before = e->ngroups;
+  jj_series *s = series_alloc(e, metric, sorted, nlabels);
+  if (!s) return JJ_ENOMEM;
+  s->hash = h;
+  s->last_ts = e->has_now ? e->now : 0;
+  st = series_bind_rules(e, s);
+  if (st != JJ_OK) {
+    /* Undo group memberships made for this series. */
+    for (uint32_t i = 0; i < s->ninst; i++) {
+      jj_group *g = s->inst[i].group;
+      if (g && g->nmembers && g->members[g->nmembers - 1] == &s->inst[i]) g->nmembers--;
+    }
+    (void)groups_before;
+    series_free(e, s);
+    return st;
+  }
+  uint32_t id = e->nseries++;
+  e->series[id] = s;
+  uint32_t j = (uint32_t)h & e->series_index.mask;
+  while (e->series_index.slots[j]) j = (j + 1) & e->series_index.mask;
+  e->series_index.slots[j] = id + 1;
+  e->series_index.count++;
+  e->st.series = e->nseries;
+  *out = id;
+  return JJ_OK;
+}
+
+/* ---- judging a series' window ------------------------------------------ */
+
+/* A non-group alert got a transition (or none). */
+static void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
+                         int fresh, int64_t sample_ts, double sample_value) {
+  const jj_rule *r = in->rule;
+  if (r->cfg.group != JJ_GROUP_NONE) {
+    in->member_value = value;
+    in->member_valid = (uint8_t)valid;
+    if (r->cfg.group == JJ_GROUP_K_OF_N && valid &&
+        jj__cmp_holds(r->cfg.member_op, value, r->cfg.member_value))
+      in->member_agree_ts = e->now;
+    return;
+  }
+  jj_transition t;
+  if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
+    jj__emit(e, &t, r, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
+}
+
+/* Read a sliding window's value and judge it. */
+static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, int fresh, int64_t sample_ts,
+                          double sample_value) {
+  double v;
+  jj_status st = jj_window_value(in->win, in->rule->cfg.aggregate, &v);
+  int valid = st == JJ_OK;
+  judge_series(e, s, in, v * in->rule->cfg.scale, valid, fresh, sample_ts, sample_value);
+  if (in->group) jj__group_eval_sliding(e, in->group, fresh, s, sample_ts, sample_value);
+}
+
+/* Judge every window a TUMBLING rule has closed. */
+static void judge_closed(jj_engine *e, jj_series *s, jj_inst *in, int64_t sample_ts,
+                         double sample_value) {
+  jj_window_stats ws;
+  const jj_rule *r = in->rule;
+  while (jj_window_pop_closed(in->win, &ws)) {
+    if (in->group) {
+      jj__group_window(e, in, s, &ws, sample_ts, sample_value);
+      continue;
+    }
+    in->win_start = ws.start_ms;
+    in->win_end = ws.end_ms;
+    int valid = ws.complete && ws.count > 0;
+    double v = ws.value[r->cfg.aggregate] * r->cfg.scale;
+    judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
+  }
+}
+
+/* ---- quality gates ------------------------------------------------------ */
+
+/* 1 when the reading must be dropped for this rule. */
+static int quality_gate(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
+  const jj_rule_config *c = &in->rule->cfg;
+  jj_event_reason reason = JJ_REASON_NONE;
+  if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
+    reason = JJ_REASON_RANGE;
+  } else if (c->stuck_samples) {
+    if (in->stuck_run > 0 && fabs(v - in->stuck_last) <= c->stuck_epsilon) {
+      if (in->stuck_run < UINT32_MAX) in->stuck_run++;
+    } else {
+      in->stuck_run = 1;
+      in->stuck_last = v;
+    }
+    if (in->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
+  }
+  jj_transition t;
+  t.level = t.prev_level = in->alert.level;
+  if (reason != JJ_REASON_NONE) {
+    e->st.rejected_quality++;
+    if (!in->quality_bad || in->quality_reason != reason) {
+      in->quality_bad = 1;
+      in->quality_reason = (uint8_t)reason;
+      t.kind = JJ_EVENT_QUALITY;
+      t.reason = reason;
+      jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+    }
+    return 1;
+  }
+  if (in->quality_bad) {
+    in->quality_bad = 0;
+    t.kind = JJ_EVENT_QUALITY_RESOLVED;
+    t.reason = (jj_event_reason)in->quality_reason;
+    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+  }
+  return 0;
+}
+
+/* ---- staleness ----------------------------------------------------------- */
+
+static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
+  in->stale = 0;
+  if (in->group) return; /* group.c watches its members' flags */
+  jj_transition t;
+  if (jj__alert_unstale(&in->alert, e->now, &t))
+    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+}
+
+static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
+  int64_t after = in->rule->cfg.stale_after_ms;
+  if (!after || in->stale || e->now - s->last_ts < after) return;
+  in->stale = 1;
+  in->member_valid = 0;
+  if (in->group) return;
+  jj_transition t;
+  if (jj__alert_stale(&in->alert, in->rule, e->now, &t, &e->st.events_muted))
+    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
+}
+
+/* ---- samples ------------------------------------------------------------- */
+
+static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, int has_loc,
+                          double lat, double lon) {
+  if (id >= e->nseries) {
+    e->st.rejected_invalid++;
+    return JJ_ENOTFOUND;
+  }
+  if (!isfinite(v)) {
+    e->st.rejected_invalid++;
+    return JJ_ENAN;
+  }
+  if (ts < -TS_LIMIT || ts > TS_LIMIT) {
+    e->st.rejected_invalid++;
+    return JJ_EINVAL;
+  }
+  if (e->has_clock && e->cfg.max_future_ms > 0 && ts > e->clock + e->cfg.max_future_ms) {
+    e->st.rejected_future++;
+    return JJ_EFUTURE;
+  }
+  jj_series *s = e->series[id];
+  if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
+    e->st.rejected_late++;
+    return JJ_ELATE;
+  }
+  e->st.accepted++;
+  if (!s->has_ts || ts > s->last_ts) s->last_ts = ts;
+  s->has_ts = 1;
+  if (has_loc) {
+    s->has_loc = 1;
+    s->lat = lat;
+    s->lon = lon;
+  }
+  if (!e->has_now || ts > e->now) {
+    e->has_now = 1;
+    e->now = ts;
+  }
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    jj_inst *in = &s->inst[i];
+    if (in->stale) mark_fresh(e, s, in, ts, v);
+    if (quality_gate(e, s, in, ts, v)) continue;
+    jj_status st = jj_window_push(in->win, ts, v);
+    if (st != JJ_OK) {
+      e->st.rejected_window++;
+      continue;
+    }
+    if (in->rule->cfg.window.kind == JJ_WINDOW_TUMBLING)
+      judge_closed(e, s, in, ts, v);
+    else
+      judge_sliding(e, s, in, 1, ts, v);
+  }
+  return JJ_OK;
+}
+
+jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
+  if (!e) return JJ_EINVAL;
+  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0);
+}
+
+jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms, double value,
+                                 double lat, double lon) {
+  if (!e) return JJ_EINVAL;
+  if (!isfinite(lat) || !isfinite(lon) || fabs(lat) > 90.0 || fabs(lon) > 180.0) {
+    e->st.rejected_invalid++;
+    return JJ_EINVAL;
+  }
+  return push_one(e, series, ts_ms, value, 1, lat, lon);
+}
+
+jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
+                               size_t *accepted) {
+  if (accepted) *accepted = 0;
+  if (!e || (n && !samples)) return JJ_EINVAL;
+  jj_status first = JJ_OK;
+  size_t ok = 0;
+  for (size_t i = 0; i < n; i++) {
+    jj_status st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0);
+    if (st == JJ_OK)
+      ok++;
+    else if (first == JJ_OK)
+      first = st;
+  }
+  if (accepted) *accepted = ok;
+  return first;
+}
+
+jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_label *labels,
+                                 uint32_t nlabels, int64_t ts_ms, double value) {
+  jj_series_id id;
+  jj_status st = jj_engine_series(e, metric, labels, nlabels, &id);
+  if (st != JJ_OK) return st;
+  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0);
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
+  if (!e) return JJ_EINVAL;
+  if (now_ms < -TS_LIMIT || now_ms > TS_LIMIT) return JJ_EINVAL;
+  if (!e->has_clock || now_ms > e->clock) {
+    e->has_clock = 1;
+    e->clock = now_ms;
+  }
+  if (!e->has_now || now_ms > e->now) {
+    e->has_now = 1;
+    e->now = now_ms;
+  }
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    jj_series *s = e->series[sid];
+    for (uint32_t i = 0; i < s->ninst; i++) {
+      jj_inst *in = &s->inst[i];
+      jj_window_advance(in->win, e->now);
+      check_stale(e, s, in);
+      if (in->rule->cfg.window.kind == JJ_WINDOW_TUMBLING) {
+        judge_closed(e, s, in, INT64_MIN, NAN);
+      } else {
+        /* Sliding windows change as samples expire: re-check without
+         * counting it as a new evaluation. Groups re-judge in group.c. */
+        double v;
+        int valid = jj_window_value(in->win, in->rule->cfg.aggregate, &v) == JJ_OK && !in->stale;
+        judge_series(e, s, in, v * in->rule->cfg.scale, valid, 0, INT64_MIN, NAN);
+      }
+      if (!in->group) {
+        jj_transition t;
+        if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
+          jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
+      }
+    }
+  }
+  for (uint32_t gi = 0; gi < e->ngroups; gi++) jj__group_advance(e, e->groups[gi]);
+  return JJ_OK;
+}
+
+int64_t jj_engine_now(const jj_engine *e) { return (e && e->has_now) ? e->now : INT64_MIN; }
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_allocator *alc,
+                        jj_engine **out) {
+  if (!out) return JJ_EINVAL;
+  *out = NULL;
+  if (!rs) return JJ_EINVAL;
+  jj_engine_config c;
+  if (cfg)
+    c = *cfg;
+  else
+    jj_engine_config_init(&c);
+  fill_defaults(&c);
+  if (c.lateness_ms < 0 || c.lateness_ms > TS_LIMIT || c.max_labels > HARD_MAX_LABELS)
+    return JJ_EINVAL;
+
+  jj_allocator user;
+  jj__alloc_resolve(&user, alc);
+  jj_engine *e = jj__calloc(&user, sizeof *e);
+  if (!e) return JJ_ENOMEM;
+  jj__counting_init(&e->counting, &user, &e->alc);
+  e->cfg = c;
+  e->rs = rs;
+  jj__ruleset_retain(rs);
+  e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
+  e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
+  if (!e->queue || !e->groups_per_rule) {
+    jj_engine_free(e);
+    return JJ_ENOMEM;
+  }
+  *out = e;
+  return JJ_OK;
+}
+
+void jj_engine_free(jj_engine *e) {
+  if (!e) return;
+  for (uint32_t i = 0; i < e->nseries; i++) series_free(e, e->series[i]);
+  for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
+  jj__free(&e->alc, e->series);
+  jj__free(&e->alc, e->groups);
+  jj__free(&e->alc, e->series_index.slots);
+  jj__free(&e->alc, e->group_index.slots);
+  jj__free(&e->alc, e->queue);
+  jj__free(&e->alc, e->groups_per_rule);
+  jj_ruleset_free(e->rs);
+  jj_allocator user = e->counting.parent;
+  jj__free(&user, e);
+}
+
+void jj_engine_stats_get(const jj_engine *e, jj_engine_stats *out) {
+  if (!out) return;
+  if (!e) {
+    memset(out, 0, sizeof *out);
+    return;
+  }
+  *out = e->st;
+  out->memory = e->counting.bytes + sizeof *e;
+}
+
+jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_t rule,
+                                jj_alert_state *out) {
+  if (!e || !out) return JJ_EINVAL;
+  if (series >= e->nseries) return JJ_ENOTFOUND;
+  const jj_series *s = e->series[series];
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    const jj_inst *in = &s->inst[i];
+    if (in->rule_index != rule) continue;
+    const jj_alert *a = in->group ? &in->group->alert : &in->alert;
+    memset(out, 0, sizeof *out);
+    out->level = a->level;
+    out->pending_level = a->pending;
+    out->stale = in->group ? a->stale : in->stale;
+    out->flapping = a->flapping;
+    out->quality_bad = in->quality_bad;
+    out->value = a->value;
+    out->started_ms = a->started;
+    return JJ_OK;
+  }
+  return JJ_ENOTFOUND;
+}
+
+size_t jj_engine_config_size(void) { return sizeof(jj_engine_config); }
+size_t jj_engine_stats_size(void) { return sizeof(jj_engine_stats); }

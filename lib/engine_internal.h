@@ -1,0 +1,132 @@
+/* Internal: the engine's data structures, shared by engine.c (series,
+ * samples, time), group.c (group rules) and event_queue.c. */
+#ifndef JJ_LIB_ENGINE_INTERNAL_H
+#define JJ_LIB_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "alert.h"
+#include "alloc.h"
+#include "jjair/engine.h"
+#include "ruleset.h"
+
+typedef struct jj_group jj_group;
+typedef struct jj_series jj_series;
+
+/* One (series, rule) pair: the rule's window over the series and, for a
+ * rule without groups, its alert. */
+typedef struct jj_inst {
+  const jj_rule *rule;
+  uint32_t rule_index;
+  jj_window *win;
+  jj_group *group;      /* group rules: the group this series belongs to */
+  jj_alert alert;       /* rules without groups */
+  /* As a group member: the last judged value of this series. */
+  double member_value;
+  int64_t member_agree_ts; /* K_OF_N: last time the member condition held */
+  uint8_t member_valid;
+  uint8_t stale;
+  uint8_t quality_bad;
+  uint8_t quality_reason;
+  uint32_t stuck_run;
+  double stuck_last;
+  int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
+} jj_inst;
+
+struct jj_series {
+  char *metric;
+  jj_label *labels; /* sorted by name */
+  uint32_t nlabels;
+  uint64_t hash;
+  int64_t last_ts;  /* newest sample, or the creation time before any */
+  uint8_t has_ts;
+  uint8_t has_loc;
+  double lat, lon;
+  jj_inst *inst;
+  uint32_t ninst;
+};
+
+struct jj_group {
+  const jj_rule *rule;
+  uint32_t rule_index;
+  jj_label *labels; /* the group_by labels with this group's values */
+  uint32_t nlabels;
+  uint64_t hash;
+  jj_inst **members;
+  jj_series **member_series;
+  uint32_t nmembers, members_cap;
+  jj_alert alert;
+  /* TUMBLING groups: the window being collected from the members. */
+  uint8_t has_bucket;
+  int64_t bucket_end;
+  int64_t last_judged_end;
+  uint32_t reported, nvalid, agree;
+  double sum, max, min;
+  int64_t win_start, win_end; /* bounds of the last judged (group) window */
+  /* What caused the latest evaluation, for events. */
+  jj_series *cause;
+  int64_t cause_ts;
+  double cause_value;
+};
+
+/* A map from a 64-bit hash to ids, open addressing; the caller compares
+ * keys. Slots hold id + 1 (0 = empty). */
+typedef struct jj_index {
+  uint32_t *slots;
+  uint32_t mask; /* capacity - 1, or 0 before the first insert */
+  uint32_t count;
+} jj_index;
+
+struct jj_engine {
+  jj_counting_alloc counting;
+  jj_allocator alc; /* counts into `counting` */
+  jj_engine_config cfg;
+  jj_ruleset *rs;
+
+  jj_series **series;
+  uint32_t nseries, series_cap;
+  jj_index series_index;
+
+  jj_group **groups;
+  uint32_t ngroups, groups_cap;
+  jj_index group_index;
+  uint32_t *groups_per_rule;
+
+  int has_now;
+  int64_t now;   /* engine time: max of accepted samples and advance() */
+  int has_clock;
+  int64_t clock; /* the caller's clock: max of advance() values only */
+
+  jj_event *queue;
+  uint32_t queue_first, queue_len;
+  uint64_t seq;
+
+  jj_engine_stats st;
+};
+
+/* ---- index (engine.c) ---- */
+int jj__index_reserve(jj_engine *e, jj_index *ix);
+
+/* ---- events (event_queue.c) ---- */
+/* Build and deliver an event for a transition. For series alerts pass the
+ * series and instance; for group alerts the group. */
+void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
+              jj_series *s, jj_inst *inst, jj_group *g, const jj_alert *a, int64_t sample_ts,
+              double sample_value);
+
+/* ---- groups (group.c) ---- */
+/* Find or create the group of rule `ri` for series `s`, and add the
+ * instance as a member. */
+jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst);
+/* A sliding member was judged: re-evaluate its group. */
+void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
+                            int64_t sample_ts, double sample_value);
+/* A TUMBLING member closed a window (or a run of empty windows). */
+void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window_stats *ws,
+                      int64_t sample_ts, double sample_value);
+/* Time passed: group waits, staleness, repeats. */
+void jj__group_advance(jj_engine *e, jj_group *g);
+/* Free one group. */
+void jj__group_free(jj_engine *e, jj_group *g);
+
+#endif

@@ -1,0 +1,109 @@
+/* Building events from transitions and delivering them: the callback
+ * first, then the bounded poll queue (full queue: the new event is dropped
+ * and counted). */
+#include <math.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
+                          const jj_group *g, int64_t *start, int64_t *end) {
+  const jj_window_config *wc = &r->cfg.window;
+  if (wc->kind == JJ_WINDOW_TUMBLING) {
+    *start = g ? g->win_start : in->win_start;
+    *end = g ? g->win_end : in->win_end;
+  } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
+    *end = g ? e->now : jj_window_now(in->win);
+    *start = *end - (wc->kind == JJ_WINDOW_SLIDING_TIME ? wc->span_ms : 0);
+  } else {
+    jj_window_stats ws;
+    jj_window_stats_get(in->win, &ws);
+    *start = ws.start_ms;
+    *end = ws.end_ms;
+  }
+}
+
+void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
+              jj_series *s, jj_inst *in, jj_group *g, const jj_alert *a, int64_t sample_ts,
+              double sample_value) {
+  jj_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.seq = ++e->seq;
+  ev.kind = t->kind;
+  ev.reason = t->reason;
+  ev.rule = r->name;
+  ev.rule_index = rule_index;
+  ev.level = t->level;
+  ev.prev_level = t->prev_level;
+  int named = t->level ? t->level : t->prev_level;
+  ev.level_name = named ? r->levels[named - 1].name : "";
+  ev.severity = named ? r->levels[named - 1].severity : "";
+  ev.metric = r->metric;
+  ev.is_group = g != NULL;
+  if (g) {
+    ev.labels = g->labels;
+    ev.nlabels = g->nlabels;
+  } else {
+    ev.labels = s->labels;
+    ev.nlabels = s->nlabels;
+  }
+  ev.rule_labels = r->labels;
+  ev.nrule_labels = r->nlabels;
+  ev.value = a->value;
+  window_bounds(e, r, in, g, &ev.window_start_ms, &ev.window_end_ms);
+  ev.time_ms = e->now;
+  ev.started_ms = (t->kind == JJ_EVENT_NODATA || t->kind == JJ_EVENT_QUALITY) ? e->now : a->started;
+  ev.sample_ts_ms = sample_ts;
+  ev.sample_value = sample_value;
+  const jj_series *where = g ? g->cause : s;
+  if (where && where->has_loc) {
+    ev.has_location = 1;
+    ev.lat = where->lat;
+    ev.lon = where->lon;
+  }
+  e->st.events++;
+  if (e->cfg.on_event) e->cfg.on_event(e->cfg.on_event_ctx, &ev);
+  if (e->queue_len == e->cfg.event_queue) {
+    e->st.events_dropped++;
+    return;
+  }
+  e->queue[(e->queue_first + e->queue_len) % e->cfg.event_queue] = ev;
+  e->queue_len++;
+}
+
+int jj_engine_poll(jj_engine *e, jj_event *out) {
+  if (!e || !out || e->queue_len == 0) return 0;
+  *out = e->queue[e->queue_first];
+  e->queue_first = (e->queue_first + 1) % e->cfg.event_queue;
+  e->queue_len--;
+  return 1;
+}
+
+const char *jj_event_kind_name(int kind) {
+  switch (kind) {
+    case JJ_EVENT_FIRED: return "fired";
+    case JJ_EVENT_ESCALATED: return "escalated";
+    case JJ_EVENT_DOWNGRADED: return "downgraded";
+    case JJ_EVENT_RESOLVED: return "resolved";
+    case JJ_EVENT_REPEAT: return "repeat";
+    case JJ_EVENT_NODATA: return "nodata";
+    case JJ_EVENT_NODATA_RESOLVED: return "nodata_resolved";
+    case JJ_EVENT_FLAPPING: return "flapping";
+    case JJ_EVENT_FLAPPING_END: return "flapping_end";
+    case JJ_EVENT_QUALITY: return "quality";
+    case JJ_EVENT_QUALITY_RESOLVED: return "quality_resolved";
+    default: return NULL;
+  }
+}
+
+const char *jj_event_reason_name(int reason) {
+  switch (reason) {
+    case JJ_REASON_NONE: return "";
+    case JJ_REASON_STALE: return "stale";
+    case JJ_REASON_RANGE: return "range";
+    case JJ_REASON_STUCK: return "stuck";
+    default: return NULL;
+  }
+}
+
+size_t jj_event_size(void) { return sizeof(jj_event); }

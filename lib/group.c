@@ -1,0 +1,279 @@
+/* Group rules: one alert judged on many series that share group_by label
+ * values (the stations of a zone, the sensors of a robot).
+ *
+ *  - Sliding windows: every time a member is judged, the group value is
+ *    recomputed from the members' latest values (mean, max, min, or the
+ *    number of members agreeing within group_within_ms for k-of-n).
+ *  - TUMBLING windows: members report closed windows; the group collects
+ *    the window ending at the same boundary from each member and judges it
+ *    once every fresh member has reported, when a member moves on to a
+ *    later window, or group_wait_ms after the boundary. A member's result
+ *    for a window already judged is counted in group_late and dropped.
+ *
+ * Stale members (stale_after_ms) are left out; when every member is stale
+ * the group applies the rule's on_missing policy. */
+#include <math.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "strutil.h"
+
+#define MAX_GROUP_LABELS 64u
+
+/* ---- finding and creating groups ----------------------------------------- */
+
+static uint64_t group_hash(uint32_t ri, const jj_rule *r, const char *const *values) {
+  uint64_t h = jj__fnv1a(JJ_FNV_OFFSET, (const char *)&ri, sizeof ri);
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) h = jj__fnv1a(h, values[i], strlen(values[i]) + 1);
+  return h;
+}
+
+static int group_equal(const jj_group *g, uint32_t ri, const char *const *values) {
+  if (g->rule_index != ri) return 0;
+  for (uint32_t i = 0; i < g->nlabels; i++)
+    if (strcmp(g->labels[i].value, values[i]) != 0) return 0;
+  return 1;
+}
+
+static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
+                             const char *const *values) {
+  uint32_t n = r->ngroup_labels;
+  size_t bytes = sizeof(jj_group) + n * sizeof(jj_label);
+  for (uint32_t i = 0; i < n; i++) bytes += strlen(values[i]) + 1;
+  jj_group *g = jj__calloc(&e->alc, bytes);
+  if (!g) return NULL;
+  g->labels = (jj_label *)(g + 1);
+  char *p = (char *)(g->labels + n);
+  for (uint32_t i = 0; i < n; i++) {
+    size_t len = strlen(values[i]) + 1;
+    memcpy(p, values[i], len);
+    g->labels[i].name = r->group_labels[i]; /* sorted, owned by the ruleset */
+    g->labels[i].value = p;
+    p += len;
+  }
+  g->nlabels = n;
+  g->rule = r;
+  g->rule_index = ri;
+  g->last_judged_end = INT64_MIN;
+  jj__alert_init(&g->alert);
+  return g;
+}
+
+static jj_status add_member(jj_engine *e, jj_group *g, jj_series *s, jj_inst *inst) {
+  if (g->nmembers == g->members_cap) {
+    uint32_t ncap = g->members_cap ? g->members_cap * 2 : 8;
+    jj_inst **m = jj__realloc(&e->alc, g->members, g->members_cap * sizeof *m, ncap * sizeof *m);
+    if (!m) return JJ_ENOMEM;
+    g->members = m;
+    jj_series **ms = jj__realloc(&e->alc, g->member_series, g->members_cap * sizeof *ms,
+                                 ncap * sizeof *ms);
+    if (!ms) return JJ_ENOMEM;
+    g->member_series = ms;
+    g->members_cap = ncap;
+  }
+  g->members[g->nmembers] = inst;
+  g->member_series[g->nmembers] = s;
+  g->nmembers++;
+  inst->group = g;
+  return JJ_OK;
+}
+
+jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst) {
+  const jj_rule *r = &e->rs->rules[ri];
+  const char *values[MAX_GROUP_LABELS];
+  if (r->ngroup_labels > MAX_GROUP_LABELS) return JJ_ELIMIT;
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) {
+    values[i] = jj__label_get(s->labels, s->nlabels, r->group_labels[i]);
+    if (!values[i]) return JJ_EINVAL; /* jj__rule_matches rules this out */
+  }
+  uint64_t h = group_hash(ri, r, values);
+  jj_index *ix = &e->group_index;
+  if (ix->mask) {
+    uint32_t j = (uint32_t)h & ix->mask;
+    for (uint32_t id1; (id1 = ix->slots[j]) != 0; j = (j + 1) & ix->mask) {
+      jj_group *g = e->groups[id1 - 1];
+      if (g->hash == h && group_equal(g, ri, values)) return add_member(e, g, s, inst);
+    }
+  }
+  if (e->groups_per_rule[ri] >= e->cfg.max_groups) {
+    e->st.rejected_limit++;
+    return JJ_ELIMIT;
+  }
+  if (e->ngroups == e->groups_cap) {
+    uint32_t ncap = e->groups_cap ? e->groups_cap * 2 : 16;
+    jj_group **ng = jj__realloc(&e->alc, e->groups, e->groups_cap * sizeof *ng, ncap * sizeof *ng);
+    if (!ng) return JJ_ENOMEM;
+    e->groups = ng;
+    e->groups_cap = ncap;
+  }
+  if (jj__index_reserve(e, ix)) return JJ_ENOMEM;
+  jj_group *g = group_alloc(e, ri, r, values);
+  if (!g) return JJ_ENOMEM;
+  g->hash = h;
+  jj_status st = add_member(e, g, s, inst);
+  if (st != JJ_OK) {
+    jj__group_free(e, g);
+    return st;
+  }
+  uint32_t id = e->ngroups++;
+  e->groups[id] = g;
+  uint32_t j = (uint32_t)h & ix->mask;
+  while (ix->slots[j]) j = (j + 1) & ix->mask;
+  ix->slots[j] = id + 1;
+  ix->count++;
+  e->groups_per_rule[ri]++;
+  e->st.groups = e->ngroups;
+  return JJ_OK;
+}
+
+void jj__group_free(jj_engine *e, jj_group *g) {
+  if (!g) return;
+  jj__free(&e->alc, g->members);
+  jj__free(&e->alc, g->member_series);
+  jj__free(&e->alc, g);
+}
+
+/* ---- judging ------------------------------------------------------------- */
+
+static void judge(jj_engine *e, jj_group *g, double value, int valid, int fresh,
+                  int64_t sample_ts, double sample_value) {
+  jj_transition t;
+  if (jj__alert_eval(&g->alert, g->rule, value, valid, fresh, e->now, &t, &e->st.events_muted))
+    jj__emit(e, &t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
+}
+
+/* A member reported: the group has data again. */
+static void freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
+  jj_transition t;
+  if (jj__alert_unstale(&g->alert, e->now, &t))
+    jj__emit(e, &t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
+}
+
+static uint32_t fresh_members(const jj_group *g) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < g->nmembers; i++) n += !g->members[i]->stale;
+  return n;
+}
+
+void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
+                            int64_t sample_ts, double sample_value) {
+  const jj_rule *r = g->rule;
+  if (cause) {
+    freshen(e, g, sample_ts, sample_value);
+    g->cause = cause;
+    g->cause_ts = sample_ts;
+    g->cause_value = sample_value;
+  }
+  uint32_t n = 0, agree = 0;
+  double sum = 0.0, max = -INFINITY, min = INFINITY;
+  for (uint32_t i = 0; i < g->nmembers; i++) {
+    const jj_inst *m = g->members[i];
+    if (m->stale) continue;
+    if (r->cfg.group == JJ_GROUP_K_OF_N) {
+      n++;
+      if (m->member_agree_ts != INT64_MIN && m->member_agree_ts >= e->now - r->cfg.group_within_ms)
+        agree++;
+    } else if (m->member_valid) {
+      n++;
+      sum += m->member_value;
+      if (m->member_value > max) max = m->member_value;
+      if (m->member_value < min) min = m->member_value;
+    }
+  }
+  double value = NAN;
+  switch (r->cfg.group) {
+    case JJ_GROUP_AVG: value = n ? sum / n : NAN; break;
+    case JJ_GROUP_MAX: value = max; break;
+    case JJ_GROUP_MIN: value = min; break;
+    case JJ_GROUP_K_OF_N: value = (double)agree; break;
+    case JJ_GROUP_NONE: break;
+  }
+  g->win_end = e->now;
+  g->win_start = e->now - (r->cfg.window.kind == JJ_WINDOW_SLIDING_TIME ? r->cfg.window.span_ms : 0);
+  judge(e, g, value, n >= r->cfg.group_min_members, fresh, sample_ts, sample_value);
+}
+
+/* Judge the collected TUMBLING window. */
+static void finalize(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
+  const jj_rule *r = g->rule;
+  double value = NAN;
+  uint32_t n = g->nvalid;
+  switch (r->cfg.group) {
+    case JJ_GROUP_AVG: value = n ? g->sum / n : NAN; break;
+    case JJ_GROUP_MAX: value = g->max; break;
+    case JJ_GROUP_MIN: value = g->min; break;
+    case JJ_GROUP_K_OF_N: value = (double)g->agree; break;
+    case JJ_GROUP_NONE: break;
+  }
+  g->win_end = g->bucket_end;
+  g->win_start = g->bucket_end - r->cfg.window.span_ms;
+  g->last_judged_end = g->bucket_end;
+  g->has_bucket = 0;
+  judge(e, g, value, n >= r->cfg.group_min_members && n > 0, 1, sample_ts, sample_value);
+}
+
+void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window_stats *ws,
+                      int64_t sample_ts, double sample_value) {
+  jj_group *g = inst->group;
+  const jj_rule *r = g->rule;
+  int64_t first_end = ws->start_ms + r->cfg.window.span_ms;
+  int64_t last_end = ws->end_ms;
+  if (sample_ts != INT64_MIN) freshen(e, g, sample_ts, sample_value);
+  /* A member has moved past the collected window: judge it with what came. */
+  if (g->has_bucket && first_end > g->bucket_end) finalize(e, g, sample_ts, sample_value);
+
+  if (ws->count == 0) {
+    /* Empty window(s): the member reports "nothing" for the open bucket. */
+    if (g->has_bucket && g->bucket_end >= first_end && g->bucket_end <= last_end) g->reported++;
+  } else {
+    int64_t b = ws->end_ms;
+    if (!g->has_bucket) {
+      if (b <= g->last_judged_end) {
+        e->st.group_late++;
+        return;
+      }
+      g->has_bucket = 1;
+      g->bucket_end = b;
+      g->reported = g->nvalid = g->agree = 0;
+      g->sum = 0.0;
+      g->max = -INFINITY;
+      g->min = INFINITY;
+    } else if (b != g->bucket_end) {
+      e->st.group_late++;
+      return;
+    }
+    g->reported++;
+    double v = ws->value[r->cfg.aggregate] * r->cfg.scale;
+    if (ws->complete) {
+      g->nvalid++;
+      g->sum += v;
+      if (v > g->max) g->max = v;
+      if (v < g->min) g->min = v;
+      if (r->cfg.group == JJ_GROUP_K_OF_N && jj__cmp_holds(r->cfg.member_op, v, r->cfg.member_value))
+        g->agree++;
+    }
+    g->cause = s;
+    g->cause_ts = sample_ts;
+    g->cause_value = sample_value;
+  }
+  if (g->has_bucket && g->reported >= fresh_members(g)) finalize(e, g, sample_ts, sample_value);
+}
+
+void jj__group_advance(jj_engine *e, jj_group *g) {
+  const jj_rule *r = g->rule;
+  jj_transition t;
+  if (g->nmembers && fresh_members(g) == 0) {
+    if (jj__alert_stale(&g->alert, r, e->now, &t, &e->st.events_muted))
+      jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
+  }
+  if (r->cfg.window.kind == JJ_WINDOW_TUMBLING) {
+    if (g->has_bucket &&
+        ((r->cfg.group_wait_ms > 0 && e->now >= g->bucket_end + r->cfg.group_wait_ms) ||
+         g->reported >= fresh_members(g)))
+      finalize(e, g, INT64_MIN, NAN);
+  } else if (!g->alert.stale) {
+    jj__group_eval_sliding(e, g, 0, NULL, INT64_MIN, NAN);
+  }
+  if (jj__alert_tick(&g->alert, r, e->now, &t))
+    jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
+}

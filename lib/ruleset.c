@@ -1,0 +1,503 @@
+/* Building, validating and sharing rulesets (see include/jjair/rule.h).
+ *
+ * The builder owns growing arrays of rules; build() checks everything that
+ * needs the whole picture and moves the rules into an immutable,
+ * reference-counted ruleset. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "ruleset.h"
+#include "strutil.h"
+
+struct jj_ruleset_builder {
+  jj_allocator alc;
+  jj_rule *rules;
+  uint32_t nrules, cap;
+};
+
+/* ---- errors ----------------------------------------------------------- */
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static jj_status fail(jj_error *err, jj_status code, const char *fmt, ...) {
+  if (err) {
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+  }
+  return code;
+}
+
+static void ok(jj_error *err) {
+  if (err) memset(err, 0, sizeof *err);
+}
+
+static const char *cmp_text(jj_cmp op) {
+  switch (op) {
+    case JJ_CMP_GT: return ">";
+    case JJ_CMP_GE: return ">=";
+    case JJ_CMP_LT: return "<";
+    case JJ_CMP_LE: return "<=";
+    case JJ_CMP_NONE: break;
+  }
+  return "none";
+}
+
+/* ---- defaults --------------------------------------------------------- */
+
+void jj_rule_config_init(jj_rule_config *rc) {
+  memset(rc, 0, sizeof *rc);
+  jj_window_config_init(&rc->window);
+  rc->aggregate = JJ_AGG_MEAN;
+  rc->scale = 1.0;
+  rc->valid_min = NAN;
+  rc->valid_max = NAN;
+}
+
+void jj_level_config_init(jj_level_config *lc) {
+  memset(lc, 0, sizeof *lc);
+  lc->issue_op = JJ_CMP_GE;
+}
+
+/* ---- freeing ---------------------------------------------------------- */
+
+static void rule_free(const jj_allocator *a, jj_rule *r) {
+  jj__free(a, r->name);
+  jj__free(a, r->metric);
+  jj__free(a, r->group_by);
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) jj__free(a, r->group_labels[i]);
+  jj__free(a, r->group_labels);
+  for (uint32_t i = 0; i < r->nmatchers; i++) {
+    jj__free(a, r->matchers[i].label);
+    jj__free(a, r->matchers[i].value);
+  }
+  jj__free(a, r->matchers);
+  for (uint32_t i = 0; i < r->nlevels; i++) {
+    jj__free(a, r->levels[i].name);
+    jj__free(a, r->levels[i].severity);
+  }
+  for (uint32_t i = 0; i < r->nlabels; i++) {
+    jj__free(a, (char *)(uintptr_t)r->labels[i].name);
+    jj__free(a, (char *)(uintptr_t)r->labels[i].value);
+  }
+  jj__free(a, r->labels);
+  memset(r, 0, sizeof *r);
+}
+
+jj_status jj_ruleset_builder_new(const jj_allocator *alc, jj_ruleset_builder **out) {
+  if (!out) return JJ_EINVAL;
+  jj_allocator a;
+  jj__alloc_resolve(&a, alc);
+  jj_ruleset_builder *b = jj__calloc(&a, sizeof *b);
+  *out = b;
+  if (!b) return JJ_ENOMEM;
+  b->alc = a;
+  return JJ_OK;
+}
+
+void jj_ruleset_builder_free(jj_ruleset_builder *b) {
+  if (!b) return;
+  for (uint32_t i = 0; i < b->nrules; i++) rule_free(&b->alc, &b->rules[i]);
+  jj__free(&b->alc, b->rules);
+  jj_allocator a = b->alc;
+  jj__free(&a, b);
+}
+
+/* ---- adding rules ----------------------------------------------------- */
+
+static int valid_name(const char *s) {
+  if (!s || !*s) return 0;
+  for (; *s; s++) {
+    char c = *s;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '.' || c == ':' || c == '-'))
+      return 0;
+  }
+  return 1;
+}
+
+static int find_rule(const jj_rule *rules, uint32_t n, const char *name) {
+  for (uint32_t i = 0; i < n; i++)
+    if (strcmp(rules[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+static int cmp_str_ptr(const void *x, const void *y) {
+  return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Split "zone, city" into sorted owned strings. */
+static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *rule_name,
+                                jj_error *err) {
+  const char *s = r->group_by;
+  uint32_t n = 1;
+  for (const char *p = s; *p; p++) n += *p == ',';
+  r->group_labels = jj__calloc(&b->alc, n * sizeof *r->group_labels);
+  if (!r->group_labels) return fail(err, JJ_ENOMEM, "out of memory");
+  const char *p = s;
+  while (1) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    while (len && (*p == ' ')) p++, len--;
+    while (len && p[len - 1] == ' ') len--;
+    char *name = jj__strndup(&b->alc, p, len);
+    if (!name) return fail(err, JJ_ENOMEM, "out of memory");
+    r->group_labels[r->ngroup_labels++] = name;
+    if (!valid_name(name))
+      return fail(err, JJ_EINVAL, "rule '%s': group_by has an empty or invalid label name '%s'",
+                  rule_name, name);
+    if (!end) break;
+    p = end + 1;
+  }
+  qsort(r->group_labels, r->ngroup_labels, sizeof *r->group_labels, cmp_str_ptr);
+  for (uint32_t i = 1; i < r->ngroup_labels; i++)
+    if (strcmp(r->group_labels[i - 1], r->group_labels[i]) == 0)
+      return fail(err, JJ_EINVAL, "rule '%s': group_by names label '%s' twice", rule_name,
+                  r->group_labels[i]);
+  return JJ_OK;
+}
+
+static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
+  const char *n = rc->name;
+  if (!valid_name(n))
+    return fail(err, JJ_EINVAL,
+                "rule name '%s' is empty or has characters other than letters, digits, _ . : -",
+                n ? n : "");
+  if (!rc->metric || !*rc->metric) return fail(err, JJ_EINVAL, "rule '%s': metric is required", n);
+  if ((unsigned)rc->aggregate >= JJ_AGG__COUNT)
+    return fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
+  if (!isfinite(rc->scale))
+    return fail(err, JJ_EINVAL, "rule '%s': scale must be a finite number", n);
+  jj_window_config wc = rc->window;
+  wc.aggregates |= JJ_AGG_BIT(rc->aggregate);
+  wc.lateness_ms = 0; /* the engine decides lateness */
+  jj_window *probe = NULL;
+  jj_status st = jj_window_new(&wc, NULL, &probe);
+  jj_window_free(probe);
+  if (st == JJ_ENOMEM) return fail(err, st, "out of memory");
+  if (st != JJ_OK)
+    return fail(err, JJ_EINVAL,
+                "rule '%s': invalid window (check kind, span/hop/count, coverage and "
+                "percentile settings)",
+                n);
+  switch (rc->group) {
+    case JJ_GROUP_NONE: break;
+    case JJ_GROUP_AVG:
+    case JJ_GROUP_MAX:
+    case JJ_GROUP_MIN:
+    case JJ_GROUP_K_OF_N:
+      if (!rc->group_by || !*rc->group_by)
+        return fail(err, JJ_EINVAL, "rule '%s': a group rule needs group_by labels", n);
+      break;
+    default: return fail(err, JJ_EINVAL, "rule '%s': unknown group mode %d", n, (int)rc->group);
+  }
+  if (rc->group == JJ_GROUP_K_OF_N) {
+    if (rc->member_op == JJ_CMP_NONE || !isfinite(rc->member_value))
+      return fail(err, JJ_EINVAL, "rule '%s': k_of_n needs a member condition", n);
+    if (rc->group_within_ms <= 0)
+      return fail(err, JJ_EINVAL, "rule '%s': k_of_n needs group_within_ms > 0", n);
+  }
+  if (rc->group_wait_ms < 0 || rc->stale_after_ms < 0 || rc->repeat_interval_ms < 0 ||
+      rc->flap_window_ms < 0)
+    return fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
+  if (rc->on_missing != JJ_MISSING_KEEP && rc->on_missing != JJ_MISSING_RESOLVE &&
+      rc->on_missing != JJ_MISSING_ALERT)
+    return fail(err, JJ_EINVAL, "rule '%s': unknown on_missing policy", n);
+  if (rc->on_missing != JJ_MISSING_KEEP && rc->stale_after_ms == 0)
+    return fail(err, JJ_EINVAL, "rule '%s': on_missing needs stale_after_ms > 0", n);
+  if (!isnan(rc->valid_min) && !isnan(rc->valid_max) && rc->valid_min > rc->valid_max)
+    return fail(err, JJ_EINVAL, "rule '%s': valid_min %g is above valid_max %g", n,
+                rc->valid_min, rc->valid_max);
+  if (!(rc->stuck_epsilon >= 0.0)) return fail(err, JJ_EINVAL, "rule '%s': stuck_epsilon must be >= 0", n);
+  if (rc->stuck_samples == 1)
+    return fail(err, JJ_EINVAL, "rule '%s': stuck_samples must be 0 (off) or at least 2", n);
+  if ((rc->flap_changes == 0) != (rc->flap_window_ms == 0))
+    return fail(err, JJ_EINVAL, "rule '%s': set both flap_changes and flap_window_ms, or neither", n);
+  if (rc->flap_changes > 16)
+    return fail(err, JJ_EINVAL, "rule '%s': flap_changes is at most 16", n);
+  return JJ_OK;
+}
+
+jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_config *rc,
+                                      uint32_t *index, jj_error *err) {
+  if (!b || !rc) return fail(err, JJ_EINVAL, "builder and rule config are required");
+  jj_status st = check_rule_config(rc, err);
+  if (st != JJ_OK) return st;
+  if (find_rule(b->rules, b->nrules, rc->name) >= 0)
+    return fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);
+  if (b->nrules == b->cap) {
+    uint32_t ncap = b->cap ? b->cap * 2 : 8;
+    jj_rule *nr = jj__realloc(&b->alc, b->rules, b->cap * sizeof *nr, ncap * sizeof *nr);
+    if (!nr) return fail(err, JJ_ENOMEM, "out of memory");
+    b->rules = nr;
+    b->cap = ncap;
+  }
+  jj_rule *r = &b->rules[b->nrules];
+  memset(r, 0, sizeof *r);
+  r->cfg = *rc;
+  r->name = jj__strdup(&b->alc, rc->name);
+  r->metric = jj__strdup(&b->alc, rc->metric);
+  if (!r->name || !r->metric) {
+    rule_free(&b->alc, r);
+    return fail(err, JJ_ENOMEM, "out of memory");
+  }
+  if (rc->group != JJ_GROUP_NONE) {
+    r->group_by = jj__strdup(&b->alc, rc->group_by);
+    st = r->group_by ? split_group_by(b, r, rc->name, err) : fail(err, JJ_ENOMEM, "out of memory");
+    if (st != JJ_OK) {
+      rule_free(&b->alc, r);
+      return st;
+    }
+  }
+  r->cfg.name = r->name;
+  r->cfg.metric = r->metric;
+  r->cfg.group_by = r->group_by;
+  r->cfg.window.aggregates |= JJ_AGG_BIT(rc->aggregate);
+  if (r->cfg.scale == 0.0) r->cfg.scale = 1.0;
+  if (r->cfg.group_min_members == 0) r->cfg.group_min_members = 1;
+  if (index) *index = b->nrules;
+  b->nrules++;
+  ok(err);
+  return JJ_OK;
+}
+
+static int rising(jj_cmp op) { return op == JJ_CMP_GT || op == JJ_CMP_GE; }
+
+jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
+                                       const jj_level_config *lc, jj_error *err) {
+  if (!b || !lc || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  jj_rule *r = &b->rules[rule];
+  const char *rn = r->name;
+  if (r->nlevels == JJ_MAX_LEVELS)
+    return fail(err, JJ_ELIMIT, "rule '%s': at most %d levels", rn, JJ_MAX_LEVELS);
+  if (!valid_name(lc->name))
+    return fail(err, JJ_EINVAL, "rule '%s': level name '%s' is empty or invalid", rn,
+                lc->name ? lc->name : "");
+  for (uint32_t i = 0; i < r->nlevels; i++)
+    if (strcmp(r->levels[i].name, lc->name) == 0)
+      return fail(err, JJ_EINVAL, "rule '%s': level '%s' is defined twice", rn, lc->name);
+  if (lc->issue_op < JJ_CMP_GT || lc->issue_op > JJ_CMP_LE || !isfinite(lc->issue_value))
+    return fail(err, JJ_EINVAL, "rule '%s' level '%s': needs an issue condition with a number",
+                rn, lc->name);
+  if (lc->for_ms < 0 || lc->keep_firing_for_ms < 0)
+    return fail(err, JJ_EINVAL, "rule '%s' level '%s': durations must not be negative", rn,
+                lc->name);
+  int up = rising(lc->issue_op);
+  jj_cmp clear_op = lc->clear_op;
+  double clear_value = lc->clear_value;
+  if (clear_op == JJ_CMP_NONE) {
+    /* Clear when the issue condition fails: the exact negation. */
+    clear_op = lc->issue_op == JJ_CMP_GE   ? JJ_CMP_LT
+               : lc->issue_op == JJ_CMP_GT ? JJ_CMP_LE
+               : lc->issue_op == JJ_CMP_LE ? JJ_CMP_GT
+                                           : JJ_CMP_GE;
+    clear_value = lc->issue_value;
+  } else {
+    if (clear_op < JJ_CMP_GT || clear_op > JJ_CMP_LE || !isfinite(clear_value))
+      return fail(err, JJ_EINVAL, "rule '%s' level '%s': invalid clear condition", rn, lc->name);
+    if (rising(clear_op) == up)
+      return fail(err, JJ_EINVAL,
+                  "rule '%s' level '%s': clear condition %s %g points the same way as the "
+                  "issue condition %s %g",
+                  rn, lc->name, cmp_text(clear_op), clear_value, cmp_text(lc->issue_op),
+                  lc->issue_value);
+    /* A value must not satisfy issue and clear at once (no hysteresis gap
+     * the wrong way round). */
+    int overlap = up ? (clear_value > lc->issue_value ||
+                        (clear_value == lc->issue_value && clear_op == JJ_CMP_LE &&
+                         lc->issue_op == JJ_CMP_GE))
+                     : (clear_value < lc->issue_value ||
+                        (clear_value == lc->issue_value && clear_op == JJ_CMP_GE &&
+                         lc->issue_op == JJ_CMP_LE));
+    if (overlap)
+      return fail(err, JJ_EINVAL,
+                  "rule '%s' level '%s': clear condition %s %g overlaps the issue condition "
+                  "%s %g; a value would both raise and clear",
+                  rn, lc->name, cmp_text(clear_op), clear_value, cmp_text(lc->issue_op),
+                  lc->issue_value);
+  }
+  if (r->nlevels) {
+    const jj_level *prev = &r->levels[r->nlevels - 1];
+    if (rising(prev->issue_op) != up)
+      return fail(err, JJ_EINVAL, "rule '%s' level '%s': all levels must point the same way", rn,
+                  lc->name);
+    int ordered = up ? lc->issue_value > prev->issue_value : lc->issue_value < prev->issue_value;
+    if (!ordered)
+      return fail(err, JJ_EINVAL,
+                  "rule '%s' level '%s': issue threshold %g must be %s than the previous "
+                  "level '%s' (%g); list levels from least to most severe",
+                  rn, lc->name, lc->issue_value, up ? "higher" : "lower", prev->name,
+                  prev->issue_value);
+  }
+  jj_level *l = &r->levels[r->nlevels];
+  memset(l, 0, sizeof *l);
+  l->name = jj__strdup(&b->alc, lc->name);
+  l->severity = jj__strdup(&b->alc, lc->severity ? lc->severity : lc->name);
+  if (!l->name || !l->severity) {
+    jj__free(&b->alc, l->name);
+    jj__free(&b->alc, l->severity);
+    memset(l, 0, sizeof *l);
+    return fail(err, JJ_ENOMEM, "out of memory");
+  }
+  l->issue_op = lc->issue_op;
+  l->issue_value = lc->issue_value;
+  l->clear_op = clear_op;
+  l->clear_value = clear_value;
+  l->for_count = lc->for_count ? lc->for_count : 1;
+  l->for_ms = lc->for_ms;
+  l->clear_for_count = lc->clear_for_count ? lc->clear_for_count : 1;
+  l->keep_firing_for_ms = lc->keep_firing_for_ms;
+  r->nlevels++;
+  ok(err);
+  return JJ_OK;
+}
+
+jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, const char *label,
+                                         jj_match_op op, const char *value, jj_error *err) {
+  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  jj_rule *r = &b->rules[rule];
+  if (!valid_name(label))
+    return fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid", r->name,
+                label ? label : "");
+  if (!value) return fail(err, JJ_EINVAL, "rule '%s': matcher on '%s' has no value", r->name, label);
+  if (op == JJ_MATCH_RE || op == JJ_MATCH_NRE)
+    return fail(err, JJ_EINVAL,
+                "rule '%s': regex matcher on '%s' needs the PCRE2 matcher, which this build "
+                "does not include",
+                r->name, label);
+  if (op != JJ_MATCH_EQ && op != JJ_MATCH_NE)
+    return fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->name, (int)op);
+  if (r->nmatchers == r->matchers_cap) {
+    uint32_t ncap = r->matchers_cap ? r->matchers_cap * 2 : 4;
+    jj_matcher *nm = jj__realloc(&b->alc, r->matchers, r->matchers_cap * sizeof *nm,
+                                 ncap * sizeof *nm);
+    if (!nm) return fail(err, JJ_ENOMEM, "out of memory");
+    r->matchers = nm;
+    r->matchers_cap = ncap;
+  }
+  jj_matcher *m = &r->matchers[r->nmatchers];
+  m->label = jj__strdup(&b->alc, label);
+  m->value = jj__strdup(&b->alc, value);
+  m->op = op;
+  if (!m->label || !m->value) {
+    jj__free(&b->alc, m->label);
+    jj__free(&b->alc, m->value);
+    return fail(err, JJ_ENOMEM, "out of memory");
+  }
+  r->nmatchers++;
+  ok(err);
+  return JJ_OK;
+}
+
+jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, const char *name,
+                                       const char *value, jj_error *err) {
+  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  jj_rule *r = &b->rules[rule];
+  if (!valid_name(name) || !value)
+    return fail(err, JJ_EINVAL, "rule '%s': label '%s' needs a valid name and a value", r->name,
+                name ? name : "");
+  for (uint32_t i = 0; i < r->nlabels; i++)
+    if (strcmp(r->labels[i].name, name) == 0)
+      return fail(err, JJ_EINVAL, "rule '%s': label '%s' is set twice", r->name, name);
+  if (r->nlabels == r->labels_cap) {
+    uint32_t ncap = r->labels_cap ? r->labels_cap * 2 : 4;
+    jj_label *nl = jj__realloc(&b->alc, r->labels, r->labels_cap * sizeof *nl, ncap * sizeof *nl);
+    if (!nl) return fail(err, JJ_ENOMEM, "out of memory");
+    r->labels = nl;
+    r->labels_cap = ncap;
+  }
+  char *n = jj__strdup(&b->alc, name), *v = jj__strdup(&b->alc, value);
+  if (!n || !v) {
+    jj__free(&b->alc, n);
+    jj__free(&b->alc, v);
+    return fail(err, JJ_ENOMEM, "out of memory");
+  }
+  r->labels[r->nlabels].name = n;
+  r->labels[r->nlabels].value = v;
+  r->nlabels++;
+  ok(err);
+  return JJ_OK;
+}
+
+jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_error *err) {
+  if (!b || !out) return fail(err, JJ_EINVAL, "builder and output are required");
+  *out = NULL;
+  if (b->nrules == 0) return fail(err, JJ_EINVAL, "the ruleset has no rules");
+  for (uint32_t i = 0; i < b->nrules; i++) {
+    const jj_rule *r = &b->rules[i];
+    if (r->nlevels == 0)
+      return fail(err, JJ_EINVAL, "rule '%s' has no levels; add at least one", r->name);
+    if (r->cfg.group == JJ_GROUP_K_OF_N && r->nlevels && !rising(r->levels[0].issue_op))
+      return fail(err, JJ_EINVAL,
+                  "rule '%s': a k_of_n rule counts agreeing members, so its levels must use "
+                  "> or >=",
+                  r->name);
+  }
+  jj_ruleset *rs = jj__calloc(&b->alc, sizeof *rs);
+  if (!rs) return fail(err, JJ_ENOMEM, "out of memory");
+  rs->alc = b->alc;
+  atomic_init(&rs->refs, 1);
+  rs->rules = b->rules;
+  rs->nrules = b->nrules;
+  b->rules = NULL;
+  b->nrules = b->cap = 0;
+  *out = rs;
+  ok(err);
+  return JJ_OK;
+}
+
+void jj__ruleset_retain(jj_ruleset *rs) { atomic_fetch_add(&rs->refs, 1); }
+
+void jj_ruleset_free(jj_ruleset *rs) {
+  if (!rs) return;
+  if (atomic_fetch_sub(&rs->refs, 1) != 1) return;
+  jj_allocator a = rs->alc;
+  for (uint32_t i = 0; i < rs->nrules; i++) rule_free(&a, &rs->rules[i]);
+  jj__free(&a, rs->rules);
+  jj__free(&a, rs);
+}
+
+uint32_t jj_ruleset_rule_count(const jj_ruleset *rs) { return rs ? rs->nrules : 0; }
+
+const char *jj_ruleset_rule_name(const jj_ruleset *rs, uint32_t i) {
+  return (rs && i < rs->nrules) ? rs->rules[i].name : NULL;
+}
+
+jj_status jj_ruleset_find(const jj_ruleset *rs, const char *name, uint32_t *index) {
+  if (!rs || !name) return JJ_EINVAL;
+  int i = find_rule(rs->rules, rs->nrules, name);
+  if (i < 0) return JJ_ENOTFOUND;
+  if (index) *index = (uint32_t)i;
+  return JJ_OK;
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name) {
+  for (uint32_t i = 0; i < n; i++)
+    if (strcmp(labels[i].name, name) == 0) return labels[i].value;
+  return NULL;
+}
+
+int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
+                     uint32_t nlabels) {
+  if (strcmp(r->metric, metric) != 0) return 0;
+  for (uint32_t i = 0; i < r->nmatchers; i++) {
+    const jj_matcher *m = &r->matchers[i];
+    const char *v = jj__label_get(labels, nlabels, m->label);
+    int eq = strcmp(v ? v : "", m->value) == 0;
+    if ((m->op == JJ_MATCH_EQ) != eq) return 0;
+  }
+  /* A group rule needs every group_by label to place the series. */
+  for (uint32_t i = 0; i < r->ngroup_labels; i++)
+    if (!jj__label_get(labels, nlabels, r->group_labels[i])) return 0;
+  return 1;
+}

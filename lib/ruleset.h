@@ -1,0 +1,74 @@
+/* Internal: the compiled form of rules, shared read-only by engines. */
+#ifndef JJ_LIB_RULESET_H
+#define JJ_LIB_RULESET_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "jjair/event.h"
+#include "jjair/rule.h"
+
+typedef struct jj_matcher {
+  char *label;
+  jj_match_op op;
+  char *value;
+} jj_matcher;
+
+typedef struct jj_level {
+  char *name;
+  char *severity;
+  jj_cmp issue_op;
+  double issue_value;
+  jj_cmp clear_op; /* never NONE once compiled: NONE becomes the negation */
+  double clear_value;
+  uint32_t for_count;
+  int64_t for_ms;
+  uint32_t clear_for_count;
+  int64_t keep_firing_for_ms;
+} jj_level;
+
+typedef struct jj_rule {
+  jj_rule_config cfg;  /* string fields point at the owned copies below */
+  char *name;
+  char *metric;
+  char *group_by;
+  char **group_labels; /* group_by split at commas, sorted */
+  uint32_t ngroup_labels;
+  jj_matcher *matchers;
+  uint32_t nmatchers, matchers_cap;
+  jj_level levels[JJ_MAX_LEVELS];
+  uint32_t nlevels;
+  jj_label *labels; /* static labels, owned strings */
+  uint32_t nlabels, labels_cap;
+} jj_rule;
+
+struct jj_ruleset {
+  jj_allocator alc;
+  atomic_uint refs;
+  jj_rule *rules;
+  uint32_t nrules;
+};
+
+/* Take a reference (engines do). */
+void jj__ruleset_retain(jj_ruleset *rs);
+
+/* 1 if `x` satisfies `op t`; JJ_CMP_NONE never holds. */
+static inline int jj__cmp_holds(jj_cmp op, double x, double t) {
+  switch (op) {
+    case JJ_CMP_GT: return x > t;
+    case JJ_CMP_GE: return x >= t;
+    case JJ_CMP_LT: return x < t;
+    case JJ_CMP_LE: return x <= t;
+    case JJ_CMP_NONE: break;
+  }
+  return 0;
+}
+
+/* 1 if the series (metric, sorted labels) is selected by rule r. */
+int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
+                     uint32_t nlabels);
+
+/* Value of label `name` in a sorted label set, or NULL. */
+const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name);
+
+#endif
