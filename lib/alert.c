@@ -19,6 +19,7 @@ void jj__alert_init(jj_alert *a) {
 
 static void reset_streaks(jj_alert *a) {
   memset(a->issue_streak, 0, sizeof a->issue_streak);
+  a->streaking = 0;
   a->clear_streak = 0;
   a->pending = 0;
 }
@@ -74,16 +75,22 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
     return 0;
   }
   a->value = value;
+  /* Fast path, the common case: nothing firing or building up, and the
+   * least severe level's issue condition fails, so no level's can hold
+   * (levels are ordered). */
+  if (jj__alert_quiet(a, r, value)) return 0;
+  a->streaking = 0;
   for (int k = 0; k < n; k++) {
     const jj_level *l = &r->levels[k];
     if (jj__cmp_holds(l->issue_op, value, l->issue_value)) {
       if (fresh) {
         if (a->issue_streak[k] == 0) a->issue_since[k] = now;
-        if (a->issue_streak[k] < UINT32_MAX) a->issue_streak[k]++;
+        if (a->issue_streak[k] < UINT16_MAX) a->issue_streak[k]++;
       }
     } else {
       a->issue_streak[k] = 0;
     }
+    if (a->issue_streak[k]) a->streaking = 1;
   }
 
   int target = 0;
@@ -158,6 +165,7 @@ int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *o
       return transition(a, r, JJ_EVENT_RESOLVED, 0, JJ_REASON_STALE, now, out, muted);
     case JJ_MISSING_ALERT:
       a->nodata = 1;
+      a->nodata_since = now; /* NODATA_RESOLVED reports it as started_ms */
       out->kind = JJ_EVENT_NODATA;
       out->level = out->prev_level = a->level;
       out->reason = JJ_REASON_STALE;

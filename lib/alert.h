@@ -12,21 +12,25 @@
 
 #define JJ_FLAP_SLOTS 16
 
+/* Hot fields first: a sample that changes nothing reads only the first
+ * cache line (level, streak flag, streaks). */
 typedef struct jj_alert {
   int8_t level;    /* 0 = inactive, else 1-based level */
   int8_t pending;  /* highest level whose issue condition holds, not yet persistent */
+  uint8_t streaking; /* some issue streak is non-zero */
   uint8_t flapping;
   uint8_t stale;
   uint8_t nodata;
   uint8_t flap_n, flap_head;
-  uint32_t issue_streak[JJ_MAX_LEVELS];
-  int64_t issue_since[JJ_MAX_LEVELS];
   uint32_t clear_streak;
+  uint16_t issue_streak[JJ_MAX_LEVELS]; /* saturates at UINT16_MAX */
+  double value;
+  int64_t issue_since[JJ_MAX_LEVELS];
   int64_t clear_since;
-  int64_t started;         /* start of the firing (or no-data) episode */
+  int64_t started;         /* start of the firing episode */
+  int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
   int64_t last_notify;     /* last event a receiver saw for this alert */
   int64_t last_transition;
-  double value;
   int64_t flap_times[JJ_FLAP_SLOTS];
 } jj_alert;
 
@@ -48,6 +52,14 @@ void jj__alert_init(jj_alert *a);
  * duration persistence (for_ms, keep_firing_for_ms) complete. */
 int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int fresh,
                    int64_t now, jj_transition *out, uint64_t *muted);
+
+/* 1 when a valid value changes nothing: inactive, no streak building,
+ * and the least severe level's issue condition fails (levels are ordered,
+ * so no other level's can hold). Lets callers skip jj__alert_eval. */
+static inline int jj__alert_quiet(const jj_alert *a, const jj_rule *r, double value) {
+  return a->level == 0 && !a->streaking &&
+         !jj__cmp_holds(r->levels[0].issue_op, value, r->levels[0].issue_value);
+}
 
 /* Time passes: repeats and the end of flapping. */
 int jj__alert_tick(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out);

@@ -88,7 +88,8 @@ static int series_equal(const jj_series *s, const char *metric, const jj_label *
                         uint32_t n) {
   if (s->nlabels != n || strcmp(s->metric, metric) != 0) return 0;
   for (uint32_t i = 0; i < n; i++)
-    if (strcmp(s->labels[i].name, sorted[i]->name) || strcmp(s->labels[i].value, sorted[i]->value))
+    if (strcmp(s->labels[i].name, sorted[i]->name) != 0 ||
+        strcmp(s->labels[i].value, sorted[i]->value) != 0)
       return 0;
   return 1;
 }
@@ -106,20 +107,32 @@ static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
 
 static void series_free(jj_engine *e, jj_series *s) {
   if (!s) return;
-  for (uint32_t i = 0; i < s->ninst; i++) jj_window_free(s->inst[i].win);
-  jj__free(&e->alc, s->inst);
+  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(s->slots[i].win);
   jj__free(&e->alc, s);
 }
 
-/* One allocation holds the series, its label array and every string. */
+static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_label *labels,
+                              uint32_t n) {
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < e->rs->nrules; i++)
+    k += (uint32_t)jj__rule_matches(&e->rs->rules[i], metric, labels, n);
+  return k;
+}
+
+/* One allocation holds the series, its instances and slots (hot, first),
+ * then its label array and every string, so a sample touches one block. */
 static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
-                               uint32_t n) {
-  size_t bytes = sizeof(jj_series) + n * sizeof(jj_label) + strlen(metric) + 1;
+                               uint32_t n, uint32_t ninst) {
+  size_t bytes = sizeof(jj_series) + ninst * (sizeof(jj_hot) + sizeof(jj_inst) + sizeof(jj_slot)) +
+                 n * sizeof(jj_label) + strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     bytes += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
   jj_series *s = jj__calloc(&e->alc, bytes);
   if (!s) return NULL;
-  s->labels = (jj_label *)(s + 1);
+  s->hot = (jj_hot *)(s + 1);
+  s->inst = (jj_inst *)(s->hot + ninst);
+  s->slots = (jj_slot *)(s->inst + ninst);
+  s->labels = (jj_label *)(s->slots + ninst);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(metric) + 1;
   memcpy(p, metric, len);
@@ -139,39 +152,81 @@ static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label 
   return s;
 }
 
-/* Give the series an instance (window + state) for every rule it matches. */
+static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x == y; }
+
+/* Rules whose windows (all but the aggregates) and quality gates are equal
+ * can share one window. */
+static int can_share(const jj_rule *x, const jj_rule *y) {
+  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
+  return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
+         a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
+         a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
+         a->max_samples == b->max_samples && a->preallocate == b->preallocate &&
+         a->percentile == b->percentile && a->percentile_accuracy == b->percentile_accuracy &&
+         a->percentile_floor == b->percentile_floor &&
+         a->ewma_halflife_ms == b->ewma_halflife_ms && a->duplicates == b->duplicates &&
+         same_bound(x->cfg.valid_min, y->cfg.valid_min) &&
+         same_bound(x->cfg.valid_max, y->cfg.valid_max) &&
+         x->cfg.stuck_samples == y->cfg.stuck_samples &&
+         x->cfg.stuck_epsilon == y->cfg.stuck_epsilon;
+}
+
+/* Give the series an instance for every rule it matches, grouped into
+ * slots that share a window. */
 static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
   const jj_ruleset *rs = e->rs;
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < rs->nrules; i++)
-    n += (uint32_t)jj__rule_matches(&rs->rules[i], s->metric, s->labels, s->nlabels);
+  uint32_t n = count_matches(e, s->metric, s->labels, s->nlabels);
   if (n == 0) return JJ_OK;
-  s->inst = jj__calloc(&e->alc, n * sizeof *s->inst);
-  if (!s->inst) return JJ_ENOMEM;
+  /* slot_of[k]: slot of the k-th matching rule; slot_rule[j]: first rule of slot j. */
+  uint32_t *slot_of = jj__malloc(&e->alc, 2 * n * sizeof *slot_of);
+  if (!slot_of) return JJ_ENOMEM;
+  uint32_t *slot_rule = slot_of + n;
+  uint32_t k = 0, nslots = 0;
   for (uint32_t i = 0; i < rs->nrules; i++) {
-    const jj_rule *r = &rs->rules[i];
-    if (!jj__rule_matches(r, s->metric, s->labels, s->nlabels)) continue;
-    jj_inst *in = &s->inst[s->ninst];
-    in->rule = r;
-    in->rule_index = i;
-    jj__alert_init(&in->alert);
-    in->member_value = NAN;
-    in->member_agree_ts = INT64_MIN;
-    jj_window_config wc = r->cfg.window;
+    if (!jj__rule_matches(&rs->rules[i], s->metric, s->labels, s->nlabels)) continue;
+    uint32_t j = 0;
+    while (j < nslots && !can_share(&rs->rules[slot_rule[j]], &rs->rules[i])) j++;
+    if (j == nslots) slot_rule[nslots++] = i;
+    slot_of[k++] = j;
+  }
+  jj_status st = JJ_OK;
+  for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
+    jj_slot *sl = &s->slots[j];
+    sl->first = s->ninst;
+    jj_window_config wc = rs->rules[slot_rule[j]].cfg.window;
+    wc.aggregates = 0;
+    k = 0;
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+      const jj_rule *r = &rs->rules[i];
+      if (!jj__rule_matches(r, s->metric, s->labels, s->nlabels)) continue;
+      if (slot_of[k++] != j) continue;
+      wc.aggregates |= r->cfg.window.aggregates;
+      jj_inst *in = &s->inst[s->ninst++];
+      sl->count++;
+      in->rule = r;
+      in->rule_index = i;
+      in->slot = j;
+      jj__alert_init(&in->alert);
+      in->member_value = NAN;
+      in->member_agree_ts = INT64_MIN;
+      jj_hot *h = &s->hot[s->ninst - 1];
+      h->rule = r;
+      h->plain = r->cfg.group == JJ_GROUP_NONE;
+      h->agg = (uint8_t)r->cfg.aggregate;
+    }
     wc.lateness_ms = e->cfg.lateness_ms;
     if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
       wc.lateness_ms = wc.span_ms - 1;
     if (wc.max_samples == 0 || wc.max_samples > e->cfg.max_samples_per_window)
       wc.max_samples = e->cfg.max_samples_per_window;
-    jj_status st = jj_window_new(&wc, &e->alc, &in->win);
-    if (st != JJ_OK) return st;
-    s->ninst++; /* counted now so series_free releases the window */
-    if (r->cfg.group != JJ_GROUP_NONE) {
-      st = jj__group_join(e, i, s, in);
-      if (st != JJ_OK) return st;
-    }
+    st = jj_window_new(&wc, &e->alc, &sl->win);
+    if (st == JJ_OK) s->nslots++;
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
   }
-  return JJ_OK;
+  jj__free(&e->alc, slot_of);
+  for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++)
+    if (s->inst[i].rule->cfg.group != JJ_GROUP_NONE) st = jj__group_join(e, s->inst[i].rule_index, s, &s->inst[i]);
+  return st;
 }
 
 jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
@@ -203,7 +258,9 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   }
   if (jj__index_reserve(e, &e->series_index)) return JJ_ENOMEM;
   uint32_t groups_before = e->ngroups;
-  jj_series *s = series_alloc(e, metric, sorted, nlabels);
+  jj_label flat[HARD_MAX_LABELS];
+  for (uint32_t i = 0; i < nlabels; i++) flat[i] = *sorted[i];
+  jj_series *s = series_alloc(e, metric, sorted, nlabels, count_matches(e, metric, flat, nlabels));
   if (!s) return JJ_ENOMEM;
   s->hash = h;
   s->last_ts = e->has_now ? e->now : 0;
@@ -232,7 +289,14 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
 /* ---- judging a series' window ------------------------------------------ */
 
 /* A non-group alert got a transition (or none). */
-static void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
+/* Copy the alert fields the quiet path reads into the hot record. */
+static inline void sync_hot(jj_series *s, const jj_inst *in) {
+  jj_hot *h = &s->hot[in - s->inst];
+  h->level = (uint8_t)in->alert.level;
+  h->streaking = in->alert.streaking;
+}
+
+static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
                          int fresh, int64_t sample_ts, double sample_value) {
   const jj_rule *r = in->rule;
   if (r->cfg.group != JJ_GROUP_NONE) {
@@ -243,74 +307,105 @@ static void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, 
       in->member_agree_ts = e->now;
     return;
   }
+  if (valid && jj__alert_quiet(&in->alert, r, value)) {
+    in->alert.value = value; /* the common case, without a call */
+    return;
+  }
   jj_transition t;
   if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
     jj__emit(e, &t, r, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
+  sync_hot(s, in);
+}
+
+/* The aggregates of one window, read at most once per sample however many
+ * rules share the window. */
+typedef struct agg_cache {
+  uint32_t have;   /* JJ_AGG_BIT of the aggregates read so far */
+  uint32_t valid;  /* ... and of those with a complete value */
+  double value[JJ_AGG__COUNT];
+} agg_cache;
+
+static double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, int *valid) {
+  uint32_t bit = JJ_AGG_BIT(agg);
+  if (!(c->have & bit)) {
+    c->have |= bit;
+    if (jj_window_value(w, agg, &c->value[agg]) == JJ_OK) c->valid |= bit;
+  }
+  *valid = (c->valid & bit) != 0;
+  return c->value[agg];
 }
 
 /* Read a sliding window's value and judge it. */
-static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, int fresh, int64_t sample_ts,
-                          double sample_value) {
-  double v;
-  jj_status st = jj_window_value(in->win, in->rule->cfg.aggregate, &v);
-  int valid = st == JJ_OK;
+static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c, int fresh,
+                          int64_t sample_ts, double sample_value) {
+  int valid;
+  double v = cached_value(in->win, in->rule->cfg.aggregate, c, &valid);
   judge_series(e, s, in, v * in->rule->cfg.scale, valid, fresh, sample_ts, sample_value);
   if (in->group) jj__group_eval_sliding(e, in->group, fresh, s, sample_ts, sample_value);
 }
 
-/* Judge every window a TUMBLING rule has closed. */
-static void judge_closed(jj_engine *e, jj_series *s, jj_inst *in, int64_t sample_ts,
+/* Judge every window a TUMBLING slot has closed, for each of its rules. */
+static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
                          double sample_value) {
   jj_window_stats ws;
-  const jj_rule *r = in->rule;
-  while (jj_window_pop_closed(in->win, &ws)) {
-    if (in->group) {
-      jj__group_window(e, in, s, &ws, sample_ts, sample_value);
-      continue;
+  while (jj_window_pop_closed(sl->win, &ws)) {
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+      jj_inst *in = &s->inst[i];
+      const jj_rule *r = in->rule;
+      if (in->group) {
+        jj__group_window(e, in, s, &ws, sample_ts, sample_value);
+        continue;
+      }
+      in->win_start = ws.start_ms;
+      in->win_end = ws.end_ms;
+      int valid = ws.complete && ws.count > 0;
+      double v = ws.value[r->cfg.aggregate] * r->cfg.scale;
+      judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
     }
-    in->win_start = ws.start_ms;
-    in->win_end = ws.end_ms;
-    int valid = ws.complete && ws.count > 0;
-    double v = ws.value[r->cfg.aggregate] * r->cfg.scale;
-    judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
   }
 }
 
 /* ---- quality gates ------------------------------------------------------ */
 
-/* 1 when the reading must be dropped for this rule. */
-static int quality_gate(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
-  const jj_rule_config *c = &in->rule->cfg;
+static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
+                         jj_event_reason reason, int64_t ts, double v) {
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+    jj_inst *in = &s->inst[i];
+    jj_transition t;
+    t.kind = kind;
+    t.reason = reason;
+    t.level = t.prev_level = in->alert.level;
+    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+  }
+}
+
+/* 1 when the reading must be dropped from this slot's window. */
+static int quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts, double v) {
+  const jj_rule_config *c = &s->inst[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
   } else if (c->stuck_samples) {
-    if (in->stuck_run > 0 && fabs(v - in->stuck_last) <= c->stuck_epsilon) {
-      if (in->stuck_run < UINT32_MAX) in->stuck_run++;
+    if (sl->stuck_run > 0 && fabs(v - sl->stuck_last) <= c->stuck_epsilon) {
+      if (sl->stuck_run < UINT32_MAX) sl->stuck_run++;
     } else {
-      in->stuck_run = 1;
-      in->stuck_last = v;
+      sl->stuck_run = 1;
+      sl->stuck_last = v;
     }
-    if (in->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
+    if (sl->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
   }
-  jj_transition t;
-  t.level = t.prev_level = in->alert.level;
   if (reason != JJ_REASON_NONE) {
     e->st.rejected_quality++;
-    if (!in->quality_bad || in->quality_reason != reason) {
-      in->quality_bad = 1;
-      in->quality_reason = (uint8_t)reason;
-      t.kind = JJ_EVENT_QUALITY;
-      t.reason = reason;
-      jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+    if (!sl->quality_bad || sl->quality_reason != reason) {
+      sl->quality_bad = 1;
+      sl->quality_reason = (uint8_t)reason;
+      emit_quality(e, s, sl, JJ_EVENT_QUALITY, reason, ts, v);
     }
     return 1;
   }
-  if (in->quality_bad) {
-    in->quality_bad = 0;
-    t.kind = JJ_EVENT_QUALITY_RESOLVED;
-    t.reason = (jj_event_reason)in->quality_reason;
-    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+  if (sl->quality_bad) {
+    sl->quality_bad = 0;
+    emit_quality(e, s, sl, JJ_EVENT_QUALITY_RESOLVED, (jj_event_reason)sl->quality_reason, ts, v);
   }
   return 0;
 }
@@ -319,6 +414,7 @@ static int quality_gate(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, dou
 
 static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
   in->stale = 0;
+  s->nstale--;
   if (in->group) return; /* group.c watches its members' flags */
   jj_transition t;
   if (jj__alert_unstale(&in->alert, e->now, &t))
@@ -329,11 +425,13 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   int64_t after = in->rule->cfg.stale_after_ms;
   if (!after || in->stale || e->now - s->last_ts < after) return;
   in->stale = 1;
+  s->nstale++;
   in->member_valid = 0;
   if (in->group) return;
   jj_transition t;
   if (jj__alert_stale(&in->alert, in->rule, e->now, &t, &e->st.events_muted))
     jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
+  sync_hot(s, in);
 }
 
 /* ---- samples ------------------------------------------------------------- */
@@ -361,6 +459,16 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     e->st.rejected_late++;
     return JJ_ELATE;
   }
+  /* jj_engine_advance also moves the series' windows to engine time; a
+   * sample older than that minus lateness_ms cannot enter them. Report it
+   * late here instead of accepting it and losing it in every window. */
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    int64_t wnow = jj_window_now(s->slots[j].win);
+    if (wnow != INT64_MIN && ts < wnow - e->cfg.lateness_ms) {
+      e->st.rejected_late++;
+      return JJ_ELATE;
+    }
+  }
   e->st.accepted++;
   if (!s->has_ts || ts > s->last_ts) s->last_ts = ts;
   s->has_ts = 1;
@@ -373,21 +481,41 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     e->has_now = 1;
     e->now = ts;
   }
-  for (uint32_t i = 0; i < s->ninst; i++) {
-    jj_inst *in = &s->inst[i];
-    if (in->stale) mark_fresh(e, s, in, ts, v);
-    if (quality_gate(e, s, in, ts, v)) continue;
-    jj_status st = jj_window_push(in->win, ts, v);
-    if (st != JJ_OK) {
+  if (s->nstale) {
+    for (uint32_t i = 0; i < s->ninst; i++)
+      if (s->inst[i].stale) mark_fresh(e, s, &s->inst[i], ts, v);
+  }
+  jj_status ret = JJ_OK;
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj_slot *sl = &s->slots[j];
+    if (quality_gate(e, s, sl, ts, v)) continue;
+    jj_status wst = jj_window_push(sl->win, ts, v);
+    if (wst != JJ_OK) {
+      /* A window that could not take it (JJ_EFULL, JJ_ENOMEM, ...): the
+       * other rules still get the reading, but the caller is told. */
       e->st.rejected_window++;
+      if (ret == JJ_OK) ret = wst;
       continue;
     }
-    if (in->rule->cfg.window.kind == JJ_WINDOW_TUMBLING)
-      judge_closed(e, s, in, ts, v);
-    else
-      judge_sliding(e, s, in, 1, ts, v);
+    if (s->inst[sl->first].rule->cfg.window.kind == JJ_WINDOW_TUMBLING) {
+      judge_closed(e, s, sl, ts, v);
+    } else {
+      agg_cache cache;
+      cache.have = cache.valid = 0;
+      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+        const jj_hot *h = &s->hot[i];
+        if (h->plain && !h->level && !h->streaking) {
+          /* Quiet path: only the hot record and the shared rule are read. */
+          int valid;
+          double x = cached_value(sl->win, (jj_agg)h->agg, &cache, &valid) * h->rule->cfg.scale;
+          const jj_level *l0 = &h->rule->levels[0];
+          if (valid && !jj__cmp_holds(l0->issue_op, x, l0->issue_value)) continue;
+        }
+        judge_sliding(e, s, &s->inst[i], &cache, 1, ts, v);
+      }
+    }
   }
-  return JJ_OK;
+  return ret;
 }
 
 jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
@@ -445,24 +573,31 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   }
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_series *s = e->series[sid];
+    for (uint32_t j = 0; j < s->nslots; j++) {
+      jj_slot *sl = &s->slots[j];
+      jj_window_advance(sl->win, e->now);
+      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
+      if (s->inst[sl->first].rule->cfg.window.kind == JJ_WINDOW_TUMBLING) {
+        judge_closed(e, s, sl, INT64_MIN, NAN);
+        continue;
+      }
+      /* Sliding windows change as samples expire: re-check without
+       * counting it as a new evaluation. Groups re-judge in group.c. */
+      agg_cache cache;
+      cache.have = cache.valid = 0;
+      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+        jj_inst *in = &s->inst[i];
+        int valid;
+        double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
+        judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
+      }
+    }
     for (uint32_t i = 0; i < s->ninst; i++) {
       jj_inst *in = &s->inst[i];
-      jj_window_advance(in->win, e->now);
-      check_stale(e, s, in);
-      if (in->rule->cfg.window.kind == JJ_WINDOW_TUMBLING) {
-        judge_closed(e, s, in, INT64_MIN, NAN);
-      } else {
-        /* Sliding windows change as samples expire: re-check without
-         * counting it as a new evaluation. Groups re-judge in group.c. */
-        double v;
-        int valid = jj_window_value(in->win, in->rule->cfg.aggregate, &v) == JJ_OK && !in->stale;
-        judge_series(e, s, in, v * in->rule->cfg.scale, valid, 0, INT64_MIN, NAN);
-      }
-      if (!in->group) {
-        jj_transition t;
-        if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
-          jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
-      }
+      if (in->group) continue;
+      jj_transition t;
+      if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
+        jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
     }
   }
   for (uint32_t gi = 0; gi < e->ngroups; gi++) jj__group_advance(e, e->groups[gi]);
@@ -544,8 +679,15 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
     out->pending_level = a->pending;
     out->stale = in->group ? a->stale : in->stale;
     out->flapping = a->flapping;
-    out->quality_bad = in->quality_bad;
+    out->quality_bad = s->slots[in->slot].quality_bad;
     out->value = a->value;
+    if (!in->group && in->rule->cfg.window.kind != JJ_WINDOW_TUMBLING) {
+      /* The quiet path does not store values; read the window instead. */
+      double v;
+      out->value = jj_window_value(in->win, in->rule->cfg.aggregate, &v) == JJ_OK
+                       ? v * in->rule->cfg.scale
+                       : NAN;
+    }
     out->started_ms = a->started;
     return JJ_OK;
   }

@@ -13,25 +13,48 @@
 typedef struct jj_group jj_group;
 typedef struct jj_series jj_series;
 
-/* One (series, rule) pair: the rule's window over the series and, for a
- * rule without groups, its alert. */
+/* One (series, rule) pair: the rule's alert for the series, or its
+ * membership in a group. */
 typedef struct jj_inst {
+  /* What every sample reads comes first, within one cache line. */
   const jj_rule *rule;
-  uint32_t rule_index;
-  jj_window *win;
   jj_group *group;      /* group rules: the group this series belongs to */
   jj_alert alert;       /* rules without groups */
+  uint32_t rule_index;
+  uint32_t slot;        /* index of the series' slot holding the window */
+  jj_window *win;       /* that slot's window (shared, not owned) */
   /* As a group member: the last judged value of this series. */
   double member_value;
   int64_t member_agree_ts; /* K_OF_N: last time the member condition held */
+  int64_t member_reported_end; /* TUMBLING: end of the last window reported to the group */
   uint8_t member_valid;
   uint8_t stale;
+  int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
+} jj_inst;
+
+/* The part of an instance that a quiet sample reads, packed four to a
+ * cache line so 20 rules on a series cost a few lines, not 20. It mirrors
+ * the alert's level and streak flag (sync_hot keeps them equal). */
+typedef struct jj_hot {
+  const jj_rule *rule;
+  uint8_t level;
+  uint8_t streaking;
+  uint8_t plain; /* a rule without groups */
+  uint8_t agg;   /* the rule's aggregate */
+  uint32_t unused;
+} jj_hot;
+
+/* One window per series shared by every rule whose window settings and
+ * quality gates are equal, so 20 rules over "the 60 s mean" cost one
+ * window push per sample. Its instances are inst[first .. first+count). */
+typedef struct jj_slot {
+  jj_window *win;
+  uint32_t first, count;
   uint8_t quality_bad;
   uint8_t quality_reason;
   uint32_t stuck_run;
   double stuck_last;
-  int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
-} jj_inst;
+} jj_slot;
 
 struct jj_series {
   char *metric;
@@ -41,9 +64,13 @@ struct jj_series {
   int64_t last_ts;  /* newest sample, or the creation time before any */
   uint8_t has_ts;
   uint8_t has_loc;
+  uint32_t nstale;  /* instances marked stale */
   double lat, lon;
-  jj_inst *inst;
+  jj_hot *hot;     /* parallel to inst */
+  jj_inst *inst;   /* ordered by slot */
   uint32_t ninst;
+  jj_slot *slots;
+  uint32_t nslots;
 };
 
 struct jj_group {
@@ -60,7 +87,7 @@ struct jj_group {
   uint8_t has_bucket;
   int64_t bucket_end;
   int64_t last_judged_end;
-  uint32_t reported, nvalid, agree;
+  uint32_t nvalid, agree;
   double sum, max, min;
   int64_t win_start, win_end; /* bounds of the last judged (group) window */
   /* What caused the latest evaluation, for events. */

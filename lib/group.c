@@ -6,9 +6,12 @@
  *    number of members agreeing within group_within_ms for k-of-n).
  *  - TUMBLING windows: members report closed windows; the group collects
  *    the window ending at the same boundary from each member and judges it
- *    once every fresh member has reported, when a member moves on to a
- *    later window, or group_wait_ms after the boundary. A member's result
- *    for a window already judged is counted in group_late and dropped.
+ *    once every fresh member has reported it (with data, or as part of a
+ *    run of empty windows), when a member moves on to a later window with
+ *    data, or group_wait_ms after the boundary. A window every member
+ *    reported empty is judged as missing (it breaks persistence runs). A
+ *    member's result for a window already judged is counted in group_late
+ *    and dropped.
  *
  * Stale members (stale_after_ms) are left out; when every member is stale
  * the group applies the rule's on_missing policy. */
@@ -28,9 +31,9 @@ static uint64_t group_hash(uint32_t ri, const jj_rule *r, const char *const *val
   return h;
 }
 
-static int group_equal(const jj_group *g, uint32_t ri, const char *const *values) {
-  if (g->rule_index != ri) return 0;
-  for (uint32_t i = 0; i < g->nlabels; i++)
+static int group_equal(const jj_group *g, uint32_t ri, const char *const *values, uint32_t n) {
+  if (g->rule_index != ri || g->nlabels != n) return 0;
+  for (uint32_t i = 0; i < n; i++)
     if (strcmp(g->labels[i].value, values[i]) != 0) return 0;
   return 1;
 }
@@ -75,6 +78,7 @@ static jj_status add_member(jj_engine *e, jj_group *g, jj_series *s, jj_inst *in
   g->member_series[g->nmembers] = s;
   g->nmembers++;
   inst->group = g;
+  inst->member_reported_end = INT64_MIN;
   return JJ_OK;
 }
 
@@ -92,7 +96,7 @@ jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst)
     uint32_t j = (uint32_t)h & ix->mask;
     for (uint32_t id1; (id1 = ix->slots[j]) != 0; j = (j + 1) & ix->mask) {
       jj_group *g = e->groups[id1 - 1];
-      if (g->hash == h && group_equal(g, ri, values)) return add_member(e, g, s, inst);
+      if (g->hash == h && group_equal(g, ri, values, r->ngroup_labels)) return add_member(e, g, s, inst);
     }
   }
   if (e->groups_per_rule[ri] >= e->cfg.max_groups) {
@@ -153,6 +157,28 @@ static uint32_t fresh_members(const jj_group *g) {
   uint32_t n = 0;
   for (uint32_t i = 0; i < g->nmembers; i++) n += !g->members[i]->stale;
   return n;
+}
+
+/* 1 when every fresh member has reported the open bucket's window. Each
+ * member's own progress is tracked (not a count per bucket), because one
+ * reading can close several windows of a member at once (its last window
+ * with data, then a run of empty ones after a silence) and those must not
+ * be taken as news about the bucket. */
+static int all_reported(const jj_group *g) {
+  for (uint32_t i = 0; i < g->nmembers; i++) {
+    const jj_inst *m = g->members[i];
+    if (!m->stale && m->member_reported_end < g->bucket_end) return 0;
+  }
+  return 1;
+}
+
+static void open_bucket(jj_group *g, int64_t end) {
+  g->has_bucket = 1;
+  g->bucket_end = end;
+  g->nvalid = g->agree = 0;
+  g->sum = 0.0;
+  g->max = -INFINITY;
+  g->min = INFINITY;
 }
 
 void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
@@ -219,30 +245,36 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
   int64_t first_end = ws->start_ms + r->cfg.window.span_ms;
   int64_t last_end = ws->end_ms;
   if (sample_ts != INT64_MIN) freshen(e, g, sample_ts, sample_value);
-  /* A member has moved past the collected window: judge it with what came. */
-  if (g->has_bucket && first_end > g->bucket_end) finalize(e, g, sample_ts, sample_value);
+  if (last_end > inst->member_reported_end) inst->member_reported_end = last_end;
 
   if (ws->count == 0) {
-    /* Empty window(s): the member reports "nothing" for the open bucket. */
-    if (g->has_bucket && g->bucket_end >= first_end && g->bucket_end <= last_end) g->reported++;
+    /* Empty window(s) [first_end .. last_end]: the member had nothing for
+     * them. That alone does not close the open bucket (the others may
+     * still report it: a silent member's next reading closes its last
+     * window with data and the empty ones in one go). With no bucket open,
+     * open the next window to judge if the run covers it, so an hour with
+     * no data anywhere is judged as missing instead of skipped. */
+    if (!g->has_bucket) {
+      int64_t hop = r->cfg.window.hop_ms ? r->cfg.window.hop_ms : r->cfg.window.span_ms;
+      int64_t next = g->last_judged_end == INT64_MIN ? first_end : g->last_judged_end + hop;
+      if (next < first_end) next = first_end;
+      if (next <= last_end) open_bucket(g, next);
+    }
   } else {
     int64_t b = ws->end_ms;
+    /* A member has moved past the collected window with data: judge it
+     * with what came (a single bucket is collected at a time). */
+    if (g->has_bucket && b > g->bucket_end) finalize(e, g, sample_ts, sample_value);
     if (!g->has_bucket) {
       if (b <= g->last_judged_end) {
         e->st.group_late++;
         return;
       }
-      g->has_bucket = 1;
-      g->bucket_end = b;
-      g->reported = g->nvalid = g->agree = 0;
-      g->sum = 0.0;
-      g->max = -INFINITY;
-      g->min = INFINITY;
+      open_bucket(g, b);
     } else if (b != g->bucket_end) {
       e->st.group_late++;
       return;
     }
-    g->reported++;
     double v = ws->value[r->cfg.aggregate] * r->cfg.scale;
     if (ws->complete) {
       g->nvalid++;
@@ -256,7 +288,7 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
     g->cause_ts = sample_ts;
     g->cause_value = sample_value;
   }
-  if (g->has_bucket && g->reported >= fresh_members(g)) finalize(e, g, sample_ts, sample_value);
+  if (g->has_bucket && all_reported(g)) finalize(e, g, sample_ts, sample_value);
 }
 
 void jj__group_advance(jj_engine *e, jj_group *g) {
@@ -269,7 +301,7 @@ void jj__group_advance(jj_engine *e, jj_group *g) {
   if (r->cfg.window.kind == JJ_WINDOW_TUMBLING) {
     if (g->has_bucket &&
         ((r->cfg.group_wait_ms > 0 && e->now >= g->bucket_end + r->cfg.group_wait_ms) ||
-         g->reported >= fresh_members(g)))
+         all_reported(g)))
       finalize(e, g, INT64_MIN, NAN);
   } else if (!g->alert.stale) {
     jj__group_eval_sliding(e, g, 0, NULL, INT64_MIN, NAN);

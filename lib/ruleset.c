@@ -30,7 +30,7 @@ static jj_status fail(jj_error *err, jj_status code, const char *fmt, ...) {
     err->code = code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    (void)vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
   }
   return code;
@@ -69,6 +69,16 @@ void jj_level_config_init(jj_level_config *lc) {
 
 /* ---- freeing ---------------------------------------------------------- */
 
+/* Label strings are const in the public jj_label but owned here. */
+static void *unconst(const void *p) {
+  union {
+    const void *c;
+    void *m;
+  } u;
+  u.c = p;
+  return u.m;
+}
+
 static void rule_free(const jj_allocator *a, jj_rule *r) {
   jj__free(a, r->name);
   jj__free(a, r->metric);
@@ -85,8 +95,8 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
     jj__free(a, r->levels[i].severity);
   }
   for (uint32_t i = 0; i < r->nlabels; i++) {
-    jj__free(a, (char *)(uintptr_t)r->labels[i].name);
-    jj__free(a, (char *)(uintptr_t)r->labels[i].value);
+    jj__free(a, unconst(r->labels[i].name));
+    jj__free(a, unconst(r->labels[i].value));
   }
   jj__free(a, r->labels);
   memset(r, 0, sizeof *r);
@@ -277,7 +287,9 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
   jj_rule *r = &b->rules[rule];
   const char *rn = r->name;
   if (r->nlevels == JJ_MAX_LEVELS)
-    return fail(err, JJ_ELIMIT, "rule '%s': at most %d levels", rn, JJ_MAX_LEVELS);
+    /* A rule with too many levels is an invalid configuration like any
+     * other (JJ_ELIMIT is for run-time limits such as max_series). */
+    return fail(err, JJ_EINVAL, "rule '%s': at most %d levels", rn, JJ_MAX_LEVELS);
   if (!valid_name(lc->name))
     return fail(err, JJ_EINVAL, "rule '%s': level name '%s' is empty or invalid", rn,
                 lc->name ? lc->name : "");
@@ -286,6 +298,9 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
       return fail(err, JJ_EINVAL, "rule '%s': level '%s' is defined twice", rn, lc->name);
   if (lc->issue_op < JJ_CMP_GT || lc->issue_op > JJ_CMP_LE || !isfinite(lc->issue_value))
     return fail(err, JJ_EINVAL, "rule '%s' level '%s': needs an issue condition with a number",
+                rn, lc->name);
+  if (lc->for_count > 65535 || lc->clear_for_count > 65535)
+    return fail(err, JJ_EINVAL, "rule '%s' level '%s': for_count and clear_for_count are at most 65535",
                 rn, lc->name);
   if (lc->for_ms < 0 || lc->keep_firing_for_ms < 0)
     return fail(err, JJ_EINVAL, "rule '%s' level '%s': durations must not be negative", rn,
