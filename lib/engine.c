@@ -415,7 +415,12 @@ static int quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts, dou
 static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
   in->stale = 0;
   s->nstale--;
-  if (in->group) return; /* group.c watches its members' flags */
+  if (in->group) {
+    /* The group has data again now, not only when this member's TUMBLING
+     * window next closes (up to a window later). */
+    jj__group_freshen(e, in->group, ts, v);
+    return;
+  }
   jj_transition t;
   if (jj__alert_unstale(&in->alert, e->now, &t))
     jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);

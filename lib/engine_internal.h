@@ -151,6 +151,8 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
 /* A TUMBLING member closed a window (or a run of empty windows). */
 void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window_stats *ws,
                       int64_t sample_ts, double sample_value);
+/* A member has data again: the group is no longer stale. */
+void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value);
 /* Time passed: group waits, staleness, repeats. */
 void jj__group_advance(jj_engine *e, jj_group *g);
 /* Free one group. */

@@ -52,7 +52,14 @@ void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t r
   ev.value = a->value;
   window_bounds(e, r, in, g, &ev.window_start_ms, &ev.window_end_ms);
   ev.time_ms = e->now;
-  ev.started_ms = (t->kind == JJ_EVENT_NODATA || t->kind == JJ_EVENT_QUALITY) ? e->now : a->started;
+  /* The episode an event belongs to: a no-data episode for NODATA and
+   * NODATA_RESOLVED (not the firing that may be running alongside). */
+  if (t->kind == JJ_EVENT_NODATA || t->kind == JJ_EVENT_QUALITY)
+    ev.started_ms = e->now;
+  else if (t->kind == JJ_EVENT_NODATA_RESOLVED)
+    ev.started_ms = a->nodata_since;
+  else
+    ev.started_ms = a->started;
   ev.sample_ts_ms = sample_ts;
   ev.sample_value = sample_value;
   const jj_series *where = g ? g->cause : s;

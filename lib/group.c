@@ -147,7 +147,7 @@ static void judge(jj_engine *e, jj_group *g, double value, int valid, int fresh,
 }
 
 /* A member reported: the group has data again. */
-static void freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
+void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
   jj_transition t;
   if (jj__alert_unstale(&g->alert, e->now, &t))
     jj__emit(e, &t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
@@ -185,7 +185,7 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
                             int64_t sample_ts, double sample_value) {
   const jj_rule *r = g->rule;
   if (cause) {
-    freshen(e, g, sample_ts, sample_value);
+    jj__group_freshen(e, g, sample_ts, sample_value);
     g->cause = cause;
     g->cause_ts = sample_ts;
     g->cause_value = sample_value;
@@ -244,7 +244,7 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
   const jj_rule *r = g->rule;
   int64_t first_end = ws->start_ms + r->cfg.window.span_ms;
   int64_t last_end = ws->end_ms;
-  if (sample_ts != INT64_MIN) freshen(e, g, sample_ts, sample_value);
+  if (sample_ts != INT64_MIN) jj__group_freshen(e, g, sample_ts, sample_value);
   if (last_end > inst->member_reported_end) inst->member_reported_end = last_end;
 
   if (ws->count == 0) {

@@ -22,6 +22,15 @@ static inline void jj_ksum_add(jj_ksum *k, double x) {
   k->sum = t;
 }
 
+/* Add sign * a * b with the product's rounding error too (fma gives it
+ * exactly), so sums of squares keep their low bits. */
+static inline void jj_ksum_add_prod(jj_ksum *k, double a, double b, double sign) {
+  double p = a * b;
+  double e = fma(a, b, -p);
+  jj_ksum_add(k, sign * p);
+  k->comp += sign * e; /* tiny next to the sum: the compensation absorbs it */
+}
+
 static inline double jj_ksum_value(const jj_ksum *k) { return k->sum + k->comp; }
 
 static inline void jj_ksum_clear(jj_ksum *k) {

@@ -1,7 +1,13 @@
 /* Internal: the invertible running sums behind count, sum, mean, variance,
  * slope and EWMA. Every sum is compensated; values and times are taken
  * relative to a shift chosen when the sums start empty, so squares stay
- * small and well conditioned. */
+ * small.
+ *
+ * The shift is only the generation's first sample, and an outlier or a
+ * level change can leave it far from the window's mean. So the shifted
+ * value, its square and the cross products go in exactly (two_sum, fma),
+ * and variance and slope are finished in double-double: the one-pass
+ * formula sum(d^2) - sum(d)^2/n then does not cancel away the answer. */
 #ifndef JJ_LIB_MOMENTS_H
 #define JJ_LIB_MOMENTS_H
 
@@ -26,7 +32,7 @@ typedef struct jj_moments {
   uint64_t n;
   jj_ksum sum;           /* sum of v */
   jj_ksum s1, s2;        /* sums of d and d*d, d = v - vshift */
-  jj_ksum st, stt, stv;  /* sums of t, t*t, t*d; t = (ts - tshift) seconds */
+  jj_ksum st, stt, stv;  /* sums of t, t*t, t*d; t = ts - tshift in ms (exact) */
   jj_ksum ea, eb;        /* sums of w*v and w */
   double vshift;
   int64_t tshift;
@@ -35,9 +41,50 @@ typedef struct jj_moments {
 
 static inline void jj_moments_clear(jj_moments *m) { memset(m, 0, sizeof *m); }
 
+/* a - b as a double. Timestamps are within +-2^62, so the difference can
+ * reach 2^63, one past int64: subtract in unsigned arithmetic instead. */
+static inline double jj_ts_diff(int64_t a, int64_t b) {
+  if (a >= b) return (double)((uint64_t)a - (uint64_t)b);
+  return -(double)((uint64_t)b - (uint64_t)a);
+}
+
+/* ---- double-double, just enough for the two formulas below ------------ */
+
+typedef struct jj_dd {
+  double hi, lo;
+} jj_dd;
+
+static inline jj_dd jj_dd_two_sum(double a, double b) {
+  jj_dd r;
+  r.hi = a + b;
+  double bb = r.hi - a;
+  r.lo = (a - (r.hi - bb)) + (b - bb);
+  return r;
+}
+
+static inline jj_dd jj_dd_of(const jj_ksum *k) { return jj_dd_two_sum(k->sum, k->comp); }
+
+static inline jj_dd jj_dd_sub(jj_dd a, jj_dd b) {
+  jj_dd s = jj_dd_two_sum(a.hi, -b.hi);
+  return jj_dd_two_sum(s.hi, s.lo + (a.lo - b.lo));
+}
+
+static inline jj_dd jj_dd_mul(jj_dd a, jj_dd b) {
+  double p = a.hi * b.hi;
+  double e = fma(a.hi, b.hi, -p) + (a.hi * b.lo + a.lo * b.hi);
+  return jj_dd_two_sum(p, e);
+}
+
+static inline jj_dd jj_dd_div(jj_dd a, double b) {
+  double q = a.hi / b;
+  double p = q * b;
+  double r = ((a.hi - p) - fma(q, b, -p) + a.lo) / b;
+  return jj_dd_two_sum(q, r);
+}
+
 static inline double jj_moments_ewma_weight(jj_moments *m, int64_t ts,
                                             double halflife_ms) {
-  double e = (double)(ts - m->eref) / halflife_ms;
+  double e = jj_ts_diff(ts, m->eref) / halflife_ms;
   if (e > JJ_EWMA_REBASE_EXP) {
     /* Scale every weight down so the newest one is 1. */
     double f = exp2(-e);
@@ -65,14 +112,22 @@ static inline void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
     m->n--;
   if (what & JJ_MOM_SUM) jj_ksum_add(&m->sum, sign * v);
   if (what & (JJ_MOM_VAR | JJ_MOM_SLOPE)) {
-    double d = v - m->vshift;
-    jj_ksum_add(&m->s1, sign * d);
-    if (what & JJ_MOM_VAR) jj_ksum_add(&m->s2, sign * d * d);
+    /* d = hi + lo exactly: after a level change v - vshift is large and
+     * its rounding would swamp the differences between the samples. */
+    jj_dd d = jj_dd_two_sum(v, -m->vshift);
+    jj_ksum_add(&m->s1, sign * d.hi);
+    m->s1.comp += sign * d.lo;
+    if (what & JJ_MOM_VAR) {
+      jj_ksum_add_prod(&m->s2, d.hi, d.hi, sign);
+      m->s2.comp += sign * 2.0 * d.hi * d.lo;
+    }
     if (what & JJ_MOM_SLOPE) {
-      double t = (double)(ts - m->tshift) / 1000.0;
+      /* Milliseconds, not seconds: integers below 2^53 are exact. */
+      double t = jj_ts_diff(ts, m->tshift);
       jj_ksum_add(&m->st, sign * t);
-      jj_ksum_add(&m->stt, sign * t * t);
-      jj_ksum_add(&m->stv, sign * t * d);
+      jj_ksum_add_prod(&m->stt, t, t, sign);
+      jj_ksum_add_prod(&m->stv, t, d.hi, sign);
+      m->stv.comp += sign * t * d.lo;
     }
   }
   if (what & JJ_MOM_EWMA) {
@@ -81,6 +136,28 @@ static inline void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
     jj_ksum_add(&m->eb, sign * w);
   }
   if (m->n == 0) jj_moments_clear(m); /* drop rounding residue */
+}
+
+/* sum(x*y) - sum(x)*sum(y)/n: n times the covariance. */
+static inline double jj_moments_comoment(const jj_ksum *sxy, const jj_ksum *sx,
+                                         const jj_ksum *sy, double n) {
+  jj_dd c = jj_dd_sub(jj_dd_of(sxy), jj_dd_div(jj_dd_mul(jj_dd_of(sx), jj_dd_of(sy)), n));
+  return c.hi + c.lo;
+}
+
+/* Population variance; n > 0. */
+static inline double jj_moments_variance(const jj_moments *m) {
+  double dn = (double)m->n;
+  double var = jj_moments_comoment(&m->s2, &m->s1, &m->s1, dn) / dn;
+  return var < 0.0 ? 0.0 : var; /* rounding can dip below zero */
+}
+
+/* Least-squares slope in value per second; NaN without spread in time. */
+static inline double jj_moments_slope(const jj_moments *m) {
+  double dn = (double)m->n;
+  double den = jj_moments_comoment(&m->stt, &m->st, &m->st, dn);
+  double num = jj_moments_comoment(&m->stv, &m->st, &m->s1, dn);
+  return den > 0.0 ? 1000.0 * num / den : NAN;
 }
 
 #endif

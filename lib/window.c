@@ -30,6 +30,9 @@
 #include "sketch.h"
 
 #define TS_LIMIT ((int64_t)1 << 62)
+/* TUMBLING boundaries run up to one hop past `now`: a half-size limit on
+ * span (and so hop) keeps every boundary sum inside int64. */
+#define TUMBLING_SPAN_LIMIT ((int64_t)1 << 61)
 #define DEFAULT_MAX_SAMPLES 65536u
 #define INITIAL_CAPACITY 16u
 #define MAX_CLOSED_QUEUE 1024u
@@ -119,10 +122,12 @@ static jj_status normalize(jj_window_config *c) {
       c->max_samples = c->count + 1; /* insert happens before the evict */
       break;
     case JJ_WINDOW_TUMBLING:
-      if (c->span_ms <= 0 || c->span_ms > TS_LIMIT) return JJ_EINVAL;
+      if (c->span_ms <= 0 || c->span_ms > TUMBLING_SPAN_LIMIT) return JJ_EINVAL;
       if (c->hop_ms == 0) c->hop_ms = c->span_ms;
       if (c->hop_ms < 0 || c->hop_ms > c->span_ms) return JJ_EINVAL;
       if (c->align_ms < -TS_LIMIT || c->align_ms > TS_LIMIT) return JJ_EINVAL;
+      /* Same boundaries, but ts - align can no longer overflow. */
+      c->align_ms -= floor_div(c->align_ms, c->hop_ms) * c->hop_ms;
       break;
     default:
       return JJ_EINVAL;
@@ -187,11 +192,11 @@ static jj_status resize(jj_window *w, uint64_t newcap) {
   return JJ_OK;
 }
 
-/* Room for one more sample: JJ_EFULL at the cap, JJ_ENOMEM if growth fails. */
-static jj_status reserve_one(jj_window *w) {
-  uint64_t n = w->tail - w->head;
-  if (n >= w->max_samples) return JJ_EFULL;
-  if (n < w->cap) return JJ_OK;
+/* Make room for one more sample if the ring is full and may still grow.
+ * Called before time moves: evictions could make the growth unneeded, but
+ * failing here leaves the window untouched. */
+static jj_status grow_if_full(jj_window *w) {
+  if (w->tail - w->head < w->cap || w->cap >= w->cap_limit) return JJ_OK;
   uint64_t newcap = w->cap * 2;
   if (newcap > w->cap_limit) newcap = w->cap_limit;
   return resize(w, newcap);
@@ -308,21 +313,12 @@ static double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_MAX: return window_minmax(w).hi;
     case JJ_AGG_FIRST: return val_at(w, w->head);
     case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
-    case JJ_AGG_VARIANCE:
-    case JJ_AGG_STDDEV: {
-      double s1 = jj_ksum_value(&m->s1);
-      double var = (jj_ksum_value(&m->s2) - s1 * s1 / dn) / dn;
-      if (var < 0.0) var = 0.0; /* rounding can dip below zero */
-      return agg == JJ_AGG_VARIANCE ? var : sqrt(var);
-    }
+    case JJ_AGG_VARIANCE: return jj_moments_variance(m);
+    case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(m));
     case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - val_at(w, w->head);
-    case JJ_AGG_SLOPE: {
+    case JJ_AGG_SLOPE:
       if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
-      double st = jj_ksum_value(&m->st);
-      double den = jj_ksum_value(&m->stt) - st * st / dn;
-      double num = jj_ksum_value(&m->stv) - st * jj_ksum_value(&m->s1) / dn;
-      return den > 0.0 ? num / den : NAN;
-    }
+      return jj_moments_slope(m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->cfg.percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
     case JJ_AGG__COUNT: break;
@@ -389,33 +385,43 @@ static void close_due(jj_window *w) {
   int64_t wm = watermark(w);
   while (wm >= w->boundary) {
     extend_window(w);
-    settle(w);
-    if (w->win_end > w->head) {
-      fill_stats(w, closed_slot(w));
-      w->ctr.closed++;
-    } else {
-      emit_empty(w, w->boundary, 1);
+    if (w->win_end == w->head) {
+      /* A run of empty windows goes out as one result: every window ending
+       * at or before the next stored sample (and the watermark) is empty.
+       * extend_window took every sample before the boundary, so
+       * limit >= boundary. */
+      int64_t next_ts = w->win_end < w->tail ? ts_at(w, w->win_end) : INT64_MAX;
+      int64_t limit = next_ts < wm ? next_ts : wm;
+      uint64_t k = (uint64_t)((limit - w->boundary) / hop) + 1;
+      emit_empty(w, w->boundary, k);
+      w->boundary += (int64_t)k * hop;
+      continue;
     }
+    settle(w);
+    fill_stats(w, closed_slot(w));
+    w->ctr.closed++;
     w->boundary += hop;
     int64_t start = w->boundary - span;
-    if (w->win_end > w->head && ts_at(w, w->win_end - 1) < start) {
+    if (ts_at(w, w->win_end - 1) < start) {
       clear_window(w); /* tumbling: nothing carries over */
     } else {
       while (w->head < w->win_end && ts_at(w, w->head) < start) evict_front(w);
     }
-    if (w->head == w->win_end) {
-      /* Skip a run of empty windows in one step: every window ending at or
-       * before the next stored sample (and the watermark) is empty. */
-      int64_t next_ts = w->win_end < w->tail ? ts_at(w, w->win_end) : INT64_MAX;
-      int64_t limit = next_ts < wm ? next_ts : wm;
-      if (limit >= w->boundary) {
-        uint64_t k = (uint64_t)((limit - w->boundary) / hop) + 1;
-        emit_empty(w, w->boundary, k);
-        w->boundary += (int64_t)k * hop;
-      }
-    }
   }
   extend_window(w);
+}
+
+/* TUMBLING, first accepted sample: open the window that holds the oldest
+ * timestamp still acceptable (ts, or now - lateness if older), so a late
+ * sample never lands in a later window than its own. */
+static void init_boundary(jj_window *w, int64_t ts) {
+  const jj_window_config *c = &w->cfg;
+  int64_t now = (w->has_now && w->now > ts) ? w->now : ts;
+  int64_t oldest = now - c->lateness_ms;
+  if (oldest > ts) oldest = ts;
+  if (oldest < -TS_LIMIT) oldest = -TS_LIMIT; /* nothing older is accepted */
+  w->boundary = c->align_ms + (floor_div(oldest - c->align_ms, c->hop_ms) + 1) * c->hop_ms;
+  w->has_boundary = 1;
 }
 
 /* ---- time and eviction ------------------------------------------------ */
@@ -485,15 +491,16 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
     return JJ_ELATE;
   }
 
+  /* Allocate before anything changes: JJ_ENOMEM leaves the window as it
+   * was ("the object is unchanged"), time included. */
+  if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
+  if (grow_if_full(w) != JJ_OK) return JJ_ENOMEM;
+
+  if (w->cfg.kind == JJ_WINDOW_TUMBLING && !w->has_boundary) init_boundary(w, ts);
   /* Time moves first, so expired samples make room before the cap check. */
   if (!w->has_now || ts > w->now) {
     w->has_now = 1;
     w->now = ts;
-    if (w->cfg.kind == JJ_WINDOW_TUMBLING && !w->has_boundary) {
-      const jj_window_config *c = &w->cfg;
-      w->boundary = c->align_ms + (floor_div(ts - c->align_ms, c->hop_ms) + 1) * c->hop_ms;
-      w->has_boundary = 1;
-    }
     apply_time(w);
   }
 
@@ -505,7 +512,6 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
       uint64_t at = pos - 1;
-      if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
         enter(w, at, ts, v);
@@ -516,10 +522,12 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
     }
   }
 
-  jj_status st = reserve_one(w);
-  if (st == JJ_EFULL) w->ctr.rejected_full++;
-  if (st != JJ_OK) return st;
-  if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
+  /* grow_if_full left room unless the ring is at cap_limit >= max_samples,
+   * where this check rejects first. */
+  if (w->tail - w->head >= w->max_samples) {
+    w->ctr.rejected_full++;
+    return JJ_EFULL;
+  }
 
   ring_insert(w, pos, ts, v);
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
@@ -566,6 +574,12 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
                                : (INITIAL_CAPACITY < w->cap_limit ? INITIAL_CAPACITY : w->cap_limit);
   w->mask = 0;
   st = resize(w, cap);
+  /* preallocate promises no allocation after creation: cover every bucket
+   * the sketch can use (a few KiB at the default accuracy). */
+  if (st == JJ_OK && w->use_sketch && c.preallocate &&
+      (jj__sketch_reserve(&w->sketch, &a, -w->sketch.key_max) ||
+       jj__sketch_reserve(&w->sketch, &a, w->sketch.key_max)))
+    st = JJ_ENOMEM;
   if (st == JJ_OK && c.kind == JJ_WINDOW_TUMBLING) {
     uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
     w->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
