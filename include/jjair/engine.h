@@ -18,8 +18,11 @@
  * sample more than max_future_ms ahead of it is rejected (JJ_EFUTURE), so a
  * sensor with a wrong clock cannot drag engine time forward. Replays that
  * never call advance have no clock and no future check. A sample older
- * than its series' newest minus lateness_ms is rejected (JJ_ELATE). Both
- * are counted. */
+ * than its series' newest minus lateness_ms is rejected (JJ_ELATE), and so
+ * is one older than the time jj_engine_advance moved the series' windows
+ * to, minus lateness_ms (a live caller whose readings arrive after its
+ * clock has passed them needs lateness_ms >= that delay). Both are
+ * counted. */
 #ifndef JJAIR_ENGINE_H
 #define JJAIR_ENGINE_H
 
@@ -107,7 +110,10 @@ JJ_API jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_lab
 
 /* Feed one reading of a resolved series. JJ_OK when accepted; otherwise
  * the reason (JJ_ENAN, JJ_ELATE, JJ_EFUTURE, JJ_ENOTFOUND, ...), counted in
- * the stats. Events it causes are delivered before it returns. */
+ * the stats. If a rule's window could not take an accepted reading
+ * (JJ_EFULL, JJ_ENOMEM, ...), that status is returned and counted in
+ * rejected_window; the other rules still got it. Events it causes are
+ * delivered before it returns. */
 JJ_API jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value);
 
 /* Same, with the position of the sensor (robots move). */
