@@ -178,7 +178,7 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
   uint32_t n = count_matches(e, s->metric, s->labels, s->nlabels);
   if (n == 0) return JJ_OK;
   /* slot_of[k]: slot of the k-th matching rule; slot_rule[j]: first rule of slot j. */
-  uint32_t *slot_of = jj__malloc(&e->alc, 2 * n * sizeof *slot_of);
+  uint32_t *slot_of = jj__malloc(&e->alc, (size_t)2 * n * sizeof *slot_of);
   if (!slot_of) return JJ_ENOMEM;
   uint32_t *slot_rule = slot_of + n;
   uint32_t k = 0, nslots = 0;
