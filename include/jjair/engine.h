@@ -48,7 +48,11 @@ typedef struct jj_engine_config {
   uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536 */
   uint32_t max_groups;      /* per group rule; 0 = 4096 */
   uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024 */
-  int64_t lateness_ms;      /* out-of-order tolerance per series; default 0 */
+  int64_t lateness_ms;      /* out-of-order tolerance, default 0. Also how far behind
+                               jj_engine_advance's time a reading may arrive: a live
+                               caller that advances with its wall clock must set it to
+                               at least the delivery delay, or late readings get
+                               JJ_ELATE. TUMBLING windows close this much later. */
   int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check */
   jj_event_fn on_event;     /* called synchronously for each event; may be NULL.
                                It must not call back into this engine. */
