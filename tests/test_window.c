@@ -1226,6 +1226,43 @@ static void test_invalid_values(void **state) {
   jj_window_free(w);
 }
 
+/* |x| >= 1e12 saturates the sketch's last bucket (no accuracy promised);
+ * it must still count them, in order, without touching memory outside
+ * its counters (ASan). */
+static void test_percentile_saturation(void **state) {
+  (void)state;
+  where.test = "percentile_saturation";
+  static const double qs[] = {0.0, 0.5, 1.0};
+  for (int p = 0; p < 2; p++) {
+    for (int k = 0; k < 3; k++) {
+      jj_window_config c;
+      jj_window_config_init(&c);
+      c.aggregates = JJ_AGG_ALL;
+      c.percentile = qs[k];
+      c.percentile_floor = 1e6; /* the widest accepted floor ... */
+      c.percentile_accuracy = 0.2; /* ... and the coarsest buckets */
+      c.preallocate = p;
+      c.max_samples = 16;
+      jj_window *w = new_window(&c, NULL);
+      expect_push(w, 1, 1e15, JJ_OK);
+      expect_push(w, 2, -1e15, JJ_OK);
+      expect_push(w, 3, 1e300, JJ_OK);
+      expect_push(w, 4, -1e300, JJ_OK);
+      expect_push(w, 5, 5.0, JJ_OK); /* below the floor: bucket 0 */
+      double v;
+      EXPECT(jj_window_value(w, JJ_AGG_PERCENTILE, &v) == JJ_OK && isfinite(v), "q=%g: %g",
+             qs[k], v);
+      if (k == 0) EXPECT(v < -1e12, "q=0 gives the most negative bucket: %g", v);
+      if (k == 1) EXPECT(v == 0.0, "median is the floor bucket: %g", v);
+      if (k == 2) EXPECT(v > 1e12, "q=1 gives the largest bucket: %g", v);
+      EXPECT(jj_window_value(w, JJ_AGG_MAX, &v) == JJ_OK && v == 1e300, "max %g", v);
+      EXPECT(jj_window_value(w, JJ_AGG_MIN, &v) == JJ_OK && v == -1e300, "min %g", v);
+      EXPECT(jj_window_value(w, JJ_AGG_COUNT, &v) == JJ_OK && v == 5.0, "count %g", v);
+      jj_window_free(w);
+    }
+  }
+}
+
 static void test_completeness(void **state) {
   (void)state;
   where.test = "completeness";
@@ -1506,6 +1543,8 @@ CFG_CASE(bad_hop_gt_span, { c->kind = JJ_WINDOW_TUMBLING; c->hop_ms = c->span_ms
 CFG_CASE(bad_hop_neg, { c->kind = JJ_WINDOW_TUMBLING; c->hop_ms = -1; })
 CFG_CASE(bad_tumbling_span0, { c->kind = JJ_WINDOW_TUMBLING; c->span_ms = 0; })
 CFG_CASE(bad_align, { c->kind = JJ_WINDOW_TUMBLING; c->align_ms = TS_LIMIT + 1; })
+/* TUMBLING spans stop at 2^61 ms so boundaries (up to now + hop) fit int64. */
+CFG_CASE(bad_tumbling_span_huge, { c->kind = JJ_WINDOW_TUMBLING; c->span_ms = TS_LIMIT / 2 + 1; })
 CFG_CASE(bad_agg_bit13, c->aggregates = JJ_AGG_ALL | (1u << 13))
 CFG_CASE(bad_agg_high, c->aggregates = 0x80000000u)
 CFG_CASE(bad_q_neg, { c->aggregates = JJ_AGG_BIT(JJ_AGG_PERCENTILE); c->percentile = -0.01; })
@@ -1542,6 +1581,8 @@ CFG_CASE(ok_pct_defaults, {
 CFG_CASE(ok_q_garbage_unused, c->percentile = 42.0) /* percentile not enabled */
 CFG_CASE(ok_count_cov, { c->kind = JJ_WINDOW_SLIDING_COUNT; c->count = 5; c->min_coverage = 1.0; })
 CFG_CASE(ok_hop0, { c->kind = JJ_WINDOW_TUMBLING; c->hop_ms = 0; })
+CFG_CASE(ok_tumbling_span_max, { c->kind = JJ_WINDOW_TUMBLING; c->span_ms = TS_LIMIT / 2; })
+CFG_CASE(ok_sliding_span_max, c->span_ms = TS_LIMIT)
 CFG_CASE(ok_hop_eq_span, { c->kind = JJ_WINDOW_TUMBLING; c->hop_ms = c->span_ms; })
 CFG_CASE(ok_tumbling_late, { c->kind = JJ_WINDOW_TUMBLING; c->lateness_ms = 10 * c->span_ms; })
 CFG_CASE(ok_count_late, { c->kind = JJ_WINDOW_SLIDING_COUNT; c->count = 1; c->lateness_ms = 1000000; })
@@ -1557,7 +1598,7 @@ static void test_configs(void **state) {
       bad_kind0,        bad_kind4,        bad_span0,        bad_span_neg,
       bad_span_huge,    bad_late_eq_span, bad_late_gt_span, bad_late_neg,
       bad_count0,       bad_count_huge,   bad_hop_gt_span,  bad_hop_neg,
-      bad_tumbling_span0, bad_align,      bad_agg_bit13,    bad_agg_high,
+      bad_tumbling_span0, bad_align,      bad_tumbling_span_huge, bad_agg_bit13, bad_agg_high,
       bad_q_neg,        bad_q_big,        bad_q_nan,        bad_alpha_small,
       bad_alpha_big,    bad_alpha_nan,    bad_floor_neg,    bad_floor_big,
       bad_cov_big,      bad_cov_neg,      bad_cov_nan,      bad_cov_no_interval,
@@ -1568,6 +1609,7 @@ static void test_configs(void **state) {
       ok_default, ok_late_span_minus_1, ok_q0,          ok_q1,          ok_pct_defaults,
       ok_q_garbage_unused, ok_count_cov, ok_hop0,       ok_hop_eq_span, ok_tumbling_late,
       ok_count_late, ok_aggs0,          ok_all,         ok_max_samples0, ok_prealloc,
+      ok_tumbling_span_max, ok_sliding_span_max,
   };
   tu_alloc a;
   tu_alloc_init(&a);
@@ -1869,6 +1911,7 @@ int main(void) {
       cmocka_unit_test(test_configs),
       cmocka_unit_test(test_invalid_values),
       cmocka_unit_test(test_completeness),
+      cmocka_unit_test(test_percentile_saturation),
       cmocka_unit_test(test_duplicates),
       cmocka_unit_test(test_reset),
       cmocka_unit_test(test_closed_queue_overflow),
