@@ -168,7 +168,7 @@ JJ_API jj_status jj_window_advance(jj_window *w, int64_t now_ms);
 
 /* The current value of one aggregate. Returns JJ_OK with *out set;
  * JJ_EINCOMPLETE with *out set when the window fails its completeness rule;
- * JJ_ENODATA (and *out = NaN) when the window is empty or the aggregate has
+ * JJ_ENODATA (and *out = NaN, or 0 for JJ_AGG_COUNT) when the window is empty or the aggregate has
  * no value; JJ_EINVAL when `agg` is not enabled. For TUMBLING this is the
  * open window (the one currently filling). */
 JJ_API jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out);
