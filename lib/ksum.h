@@ -8,12 +8,20 @@
 
 #include <math.h>
 
+/* Hot-path helpers must inline even where the compiler's size heuristics
+ * would not: each push calls them several times. */
+#if defined(__GNUC__)
+#define JJ_HOT_INLINE static inline __attribute__((always_inline))
+#else
+#define JJ_HOT_INLINE static inline
+#endif
+
 typedef struct jj_ksum {
   double sum;
   double comp; /* the low-order bits lost from `sum` */
 } jj_ksum;
 
-static inline void jj_ksum_add(jj_ksum *k, double x) {
+JJ_HOT_INLINE void jj_ksum_add(jj_ksum *k, double x) {
   double t = k->sum + x;
   if (fabs(k->sum) >= fabs(x))
     k->comp += (k->sum - t) + x;

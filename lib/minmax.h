@@ -9,7 +9,10 @@
 #ifndef JJ_LIB_MINMAX_H
 #define JJ_LIB_MINMAX_H
 
+#include <math.h>
 #include <stdint.h>
+
+#include "ksum.h" /* JJ_HOT_INLINE */
 
 typedef struct jj_minmax {
   double lo, hi;
@@ -24,13 +27,83 @@ typedef struct jj_daba {
   jj_minmax mid, back;
 } jj_daba;
 
-/* Empty the deque; it will start at position `pos`. */
-void jj__daba_reset(jj_daba *d, uint64_t pos);
-/* Append a value at position d->end. */
-void jj__daba_push(jj_daba *d, double v);
-/* Remove the value at position d->front. The deque must not be empty. */
-void jj__daba_evict(jj_daba *d);
-/* Min and max of the deque; {+inf, -inf} when empty. */
-jj_minmax jj__daba_query(const jj_daba *d);
+
+/* The deque's operations, inline: every push calls two of them.
+ * Each does a constant amount of work: a push or evict moves the
+ * boundaries l, r, a by at most one step, so nothing walks the window. */
+
+#define JJ_MINMAX_IDENTITY ((jj_minmax){INFINITY, -INFINITY})
+
+JJ_HOT_INLINE jj_minmax jj__minmax_combine(jj_minmax x, jj_minmax y) {
+  jj_minmax z;
+  z.lo = x.lo < y.lo ? x.lo : y.lo;
+  z.hi = x.hi > y.hi ? x.hi : y.hi;
+  return z;
+}
+
+JJ_HOT_INLINE jj_minmax *jj__daba_at(const jj_daba *d, uint64_t pos) {
+  return &d->agg[pos & d->mask];
+}
+
+JJ_HOT_INLINE jj_minmax jj__daba_delta(const jj_daba *d) {
+  return d->a == d->b ? JJ_MINMAX_IDENTITY : *jj__daba_at(d, d->a);
+}
+
+JJ_HOT_INLINE void jj__daba_reset(jj_daba *d, uint64_t pos) {
+  d->front = d->end = pos;
+  d->l = d->r = d->a = d->b = pos;
+  d->mid = d->back = JJ_MINMAX_IDENTITY;
+}
+
+/* Start a new round: the back segment becomes the front to be processed. */
+JJ_HOT_INLINE void jj__daba_flip(jj_daba *d) {
+  d->l = d->front;
+  d->r = d->b;
+  d->a = d->end;
+  d->b = d->end;
+  d->mid = d->back;
+  d->back = JJ_MINMAX_IDENTITY;
+}
+
+JJ_HOT_INLINE void jj__daba_step(jj_daba *d) {
+  if (d->l == d->b) jj__daba_flip(d);
+  if (d->front != d->b) {
+    if (d->a != d->r) {
+      jj_minmax prev = jj__daba_delta(d);
+      d->a--;
+      *jj__daba_at(d, d->a) = jj__minmax_combine(*jj__daba_at(d, d->a), prev);
+    }
+    if (d->l != d->r) {
+      *jj__daba_at(d, d->l) = jj__minmax_combine(*jj__daba_at(d, d->l), d->mid);
+      d->l++;
+    } else {
+      d->l++;
+      d->r++;
+      d->a++;
+      d->mid = jj__daba_delta(d);
+    }
+  } else {
+    d->back = d->mid = JJ_MINMAX_IDENTITY;
+  }
+}
+
+JJ_HOT_INLINE void jj__daba_push(jj_daba *d, double v) {
+  jj_minmax lifted = {v, v};
+  d->back = jj__minmax_combine(d->back, lifted);
+  *jj__daba_at(d, d->end) = lifted;
+  d->end++;
+  jj__daba_step(d);
+}
+
+JJ_HOT_INLINE void jj__daba_evict(jj_daba *d) {
+  d->front++;
+  jj__daba_step(d);
+}
+
+JJ_HOT_INLINE jj_minmax jj__daba_query(const jj_daba *d) {
+  if (d->front == d->end) return JJ_MINMAX_IDENTITY;
+  jj_minmax alpha = d->b == d->front ? JJ_MINMAX_IDENTITY : *jj__daba_at(d, d->front);
+  return jj__minmax_combine(alpha, d->back);
+}
 
 #endif

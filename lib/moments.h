@@ -99,17 +99,18 @@ static inline double jj_moments_ewma_weight(jj_moments *m, int64_t ts,
 }
 
 /* sign = +1 to add a sample, -1 to remove one. */
-static inline void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
+JJ_HOT_INLINE void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
                                     double v, double sign, double halflife_ms) {
-  if (m->n == 0) {
-    m->vshift = v;
-    m->tshift = ts;
-    m->eref = ts;
-  }
-  if (sign > 0)
+  if (sign > 0) {
+    if (m->n == 0) {
+      m->vshift = v;
+      m->tshift = ts;
+      m->eref = ts;
+    }
     m->n++;
-  else
+  } else {
     m->n--;
+  }
   if (what & JJ_MOM_SUM) jj_ksum_add(&m->sum, sign * v);
   if (what & (JJ_MOM_VAR | JJ_MOM_SLOPE)) {
     /* d = hi + lo exactly: after a level change v - vshift is large and
@@ -135,7 +136,7 @@ static inline void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
     jj_ksum_add(&m->ea, sign * w * v);
     jj_ksum_add(&m->eb, sign * w);
   }
-  if (m->n == 0) jj_moments_clear(m); /* drop rounding residue */
+  if (sign < 0 && m->n == 0) jj_moments_clear(m); /* drop rounding residue */
 }
 
 /* sum(x*y) - sum(x)*sum(y)/n: n times the covariance. */

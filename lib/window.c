@@ -210,14 +210,14 @@ static int sketch_reserve_value(jj_window *w, double v) {
 }
 
 /* A sample at `pos` joins the window. */
-static void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
+JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
   jj_moments_apply(&w->cur, w->mom, ts, v, +1.0, w->halflife);
   if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, +1.0, w->halflife);
   if (w->use_sketch) jj__sketch_add(&w->sketch, jj__sketch_key(&w->sketch, v));
 }
 
 /* The sample at `pos` leaves the window. */
-static void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
+JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
   jj_moments_apply(&w->cur, w->mom, ts, v, -1.0, w->halflife);
   if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, -1.0, w->halflife);
   if (w->use_sketch) jj__sketch_remove(&w->sketch, jj__sketch_key(&w->sketch, v));
@@ -235,7 +235,7 @@ static void clear_window(jj_window *w) {
   if (w->use_minmax) jj__daba_reset(&w->daba, w->head);
 }
 
-static void evict_front(jj_window *w) {
+JJ_HOT_INLINE void evict_front(jj_window *w) {
   uint64_t pos = w->head;
   if (pos < w->win_end) leave(w, pos, ts_at(w, pos), val_at(w, pos));
   if (w->agg_end > pos) {
@@ -256,7 +256,7 @@ static void evict_front(jj_window *w) {
 }
 
 /* Settled samples (ts < watermark) inside the window enter DABA. */
-static void settle(jj_window *w) {
+JJ_HOT_INLINE void settle(jj_window *w) {
   if (!w->has_now) return;
   int64_t wm = watermark(w);
   while (w->agg_end < w->win_end && ts_at(w, w->agg_end) < wm) {
@@ -275,7 +275,7 @@ static void extend_window(jj_window *w) {
 
 /* ---- reading aggregates ----------------------------------------------- */
 
-static int is_complete(const jj_window *w, uint64_t n) {
+JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
   const jj_window_config *c = &w->cfg;
   if (n == 0 || n < c->min_samples) return 0;
   if (c->min_coverage > 0.0) {
@@ -300,7 +300,7 @@ static jj_minmax window_minmax(const jj_window *w) {
 }
 
 /* The value of one enabled aggregate of [head, win_end); NaN if none. */
-static double compute(const jj_window *w, jj_agg agg) {
+JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
   const jj_moments *m = &w->cur;
   uint64_t n = w->win_end - w->head;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
