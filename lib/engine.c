@@ -7,6 +7,7 @@
 
 #include "engine_internal.h"
 #include "strutil.h"
+#include "window_prefetch.h"
 
 #define TS_LIMIT ((int64_t)1 << 62)
 #define HARD_MAX_LABELS 64u
@@ -210,9 +211,11 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
       in->member_value = NAN;
       in->member_agree_ts = INT64_MIN;
       jj_hot *h = &s->hot[s->ninst - 1];
-      h->rule = r;
-      h->plain = r->cfg.group == JJ_GROUP_NONE;
       h->agg = (uint8_t)r->cfg.aggregate;
+      h->scale = r->cfg.scale;
+      /* Group members always take the full path (they update the group). */
+      h->quiet_op = r->cfg.group == JJ_GROUP_NONE ? (uint8_t)r->levels[0].issue_op : 0;
+      h->quiet_below = r->levels[0].issue_value;
     }
     wc.lateness_ms = e->cfg.lateness_ms;
     if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
@@ -509,12 +512,11 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       cache.have = cache.valid = 0;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         const jj_hot *h = &s->hot[i];
-        if (h->plain && !h->level && !h->streaking) {
-          /* Quiet path: only the hot record and the shared rule are read. */
+        if (h->quiet_op && !h->level && !h->streaking) {
+          /* Quiet path: only the hot record is read. */
           int valid;
-          double x = cached_value(sl->win, (jj_agg)h->agg, &cache, &valid) * h->rule->cfg.scale;
-          const jj_level *l0 = &h->rule->levels[0];
-          if (valid && !jj__cmp_holds(l0->issue_op, x, l0->issue_value)) continue;
+          double x = cached_value(sl->win, (jj_agg)h->agg, &cache, &valid) * h->scale;
+          if (valid && !jj__cmp_holds((jj_cmp)h->quiet_op, x, h->quiet_below)) continue;
         }
         judge_sliding(e, s, &s->inst[i], &cache, 1, ts, v);
       }
@@ -538,13 +540,37 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
   return push_one(e, series, ts_ms, value, 1, lat, lon);
 }
 
+/* Cache hints for the sample `ahead` places on: the series block, then its
+ * windows' bookkeeping, then their ring slots, each stage relying on the
+ * previous one having arrived. */
+static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int stage) {
+  if (smp->series >= e->nseries) return;
+  const jj_series *s = e->series[smp->series];
+  if (stage == 0) {
+    JJ_PREFETCH(s);
+    JJ_PREFETCH((const char *)s + 64);
+    JJ_PREFETCH((const char *)s + 128);
+    return;
+  }
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    if (stage == 1)
+      jj__window_prefetch_struct(s->slots[j].win);
+    else
+      jj__window_prefetch_ring(s->slots[j].win);
+  }
+}
+
 jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
                                size_t *accepted) {
   if (accepted) *accepted = 0;
   if (!e || (n && !samples)) return JJ_EINVAL;
+  enum { AHEAD = 4 }; /* samples between prefetch stages */
   jj_status first = JJ_OK;
   size_t ok = 0;
   for (size_t i = 0; i < n; i++) {
+    if (i + 3 * AHEAD < n) prefetch_stage(e, &samples[i + 3 * AHEAD], 0);
+    if (i + 2 * AHEAD < n) prefetch_stage(e, &samples[i + 2 * AHEAD], 1);
+    if (i + AHEAD < n) prefetch_stage(e, &samples[i + AHEAD], 2);
     jj_status st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0);
     if (st == JJ_OK)
       ok++;

@@ -32,16 +32,17 @@ typedef struct jj_inst {
   int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
 } jj_inst;
 
-/* The part of an instance that a quiet sample reads, packed four to a
- * cache line so 20 rules on a series cost a few lines, not 20. It mirrors
- * the alert's level and streak flag (sync_hot keeps them equal). */
+/* The part of an instance that a quiet sample reads, packed three to a
+ * cache line so 20 rules on a series cost a few lines, not 20, and copied
+ * from the rule so the check needs no pointer. It mirrors the alert's level
+ * and streak flag (sync_hot keeps them equal). */
 typedef struct jj_hot {
-  const jj_rule *rule;
+  double quiet_below;  /* with op GE: quiet when value*scale < this ... */
+  double scale;
+  uint8_t quiet_op;    /* ... the least severe level's issue op (0 = no quiet path) */
+  uint8_t agg;         /* the rule's aggregate */
   uint8_t level;
   uint8_t streaking;
-  uint8_t plain; /* a rule without groups */
-  uint8_t agg;   /* the rule's aggregate */
-  uint32_t unused;
 } jj_hot;
 
 /* One window per series shared by every rule whose window settings and

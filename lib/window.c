@@ -28,6 +28,7 @@
 #include "minmax.h"
 #include "moments.h"
 #include "sketch.h"
+#include "window_prefetch.h"
 
 #define TS_LIMIT ((int64_t)1 << 62)
 /* TUMBLING boundaries run up to one hop past `now`: a half-size limit on
@@ -725,4 +726,19 @@ const char *jj_agg_name(int agg) {
     case JJ_AGG_EWMA: return "ewma";
     default: return NULL;
   }
+}
+
+/* ---- cache hints (window_prefetch.h) ---------------------------------- */
+
+void jj__window_prefetch_struct(const jj_window *w) {
+  const char *p = (const char *)w;
+  for (size_t off = 0; off < sizeof *w && off < 256; off += 64) JJ_PREFETCH(p + off);
+}
+
+void jj__window_prefetch_ring(const jj_window *w) {
+  JJ_PREFETCH(&w->ts[slot(w, w->tail)]);
+  JJ_PREFETCH(&w->val[slot(w, w->tail)]);
+  JJ_PREFETCH(&w->ts[slot(w, w->head)]);
+  JJ_PREFETCH(&w->val[slot(w, w->head)]);
+  if (w->use_minmax) JJ_PREFETCH(&w->daba.agg[slot(w, w->tail)]);
 }
