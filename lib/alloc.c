@@ -38,6 +38,18 @@ void *jj__calloc(const jj_allocator *a, size_t size) {
   return p;
 }
 
+int jj__grow(const jj_allocator *a, void *arrp, uint32_t *cap, uint32_t len, size_t size,
+             uint32_t first) {
+  if (len < *cap) return 0;
+  void **arr = arrp;
+  uint32_t ncap = *cap ? *cap * 2 : first;
+  void *n = jj__realloc(a, *arr, (size_t)*cap * size, (size_t)ncap * size);
+  if (!n) return -1;
+  *arr = n;
+  *cap = ncap;
+  return 0;
+}
+
 /* ---- counting wrapper ------------------------------------------------- */
 
 #define COUNT_HEADER 16 /* keeps max_align_t alignment on common ABIs */

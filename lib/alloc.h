@@ -4,6 +4,7 @@
 #define JJ_LIB_ALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "jjair/alloc.h"
 
@@ -22,6 +23,12 @@ static inline void jj__free(const jj_allocator *a, void *ptr) {
 }
 /* malloc + zero fill. */
 void *jj__calloc(const jj_allocator *a, size_t size);
+
+/* Make room for element `len` of a growable array of `*cap` elements of
+ * `size` bytes: doubles the capacity (to `first` when empty). 0 on
+ * success; -1 when allocation fails, leaving the array as it was. */
+int jj__grow(const jj_allocator *a, void *arrp, uint32_t *cap, uint32_t len, size_t size,
+             uint32_t first);
 
 
 

@@ -56,6 +56,13 @@ int jj__index_reserve(jj_engine *e, jj_index *ix) {
   return 0;
 }
 
+void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id) {
+  uint32_t j = (uint32_t)h & ix->mask;
+  while (ix->slots[j]) j = (j + 1) & ix->mask;
+  ix->slots[j] = id + 1;
+  ix->count++;
+}
+
 /* ---- series identity -------------------------------------------------- */
 
 static uint64_t series_hash(const char *metric, const jj_label *const *sorted, uint32_t n) {
@@ -252,13 +259,8 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
-  if (e->nseries == e->series_cap) {
-    uint32_t ncap = e->series_cap ? e->series_cap * 2 : 64;
-    jj_series **ns = jj__realloc(&e->alc, e->series, e->series_cap * sizeof *ns, ncap * sizeof *ns);
-    if (!ns) return JJ_ENOMEM;
-    e->series = ns;
-    e->series_cap = ncap;
-  }
+  if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
+    return JJ_ENOMEM;
   if (jj__index_reserve(e, &e->series_index)) return JJ_ENOMEM;
   uint32_t groups_before = e->ngroups;
   jj_label flat[HARD_MAX_LABELS];
@@ -280,10 +282,7 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   }
   uint32_t id = e->nseries++;
   e->series[id] = s;
-  uint32_t j = (uint32_t)h & e->series_index.mask;
-  while (e->series_index.slots[j]) j = (j + 1) & e->series_index.mask;
-  e->series_index.slots[j] = id + 1;
-  e->series_index.count++;
+  jj__index_insert(&e->series_index, h, id);
   e->st.series = e->nseries;
   *out = id;
   return JJ_OK;

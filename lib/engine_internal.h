@@ -134,6 +134,8 @@ struct jj_engine {
 
 /* ---- index (engine.c) ---- */
 int jj__index_reserve(jj_engine *e, jj_index *ix);
+/* Add id under hash h; jj__index_reserve must have made room. */
+void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id);
 
 /* ---- events (event_queue.c) ---- */
 /* Build and deliver an event for a transition. For series alerts pass the

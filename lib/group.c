@@ -103,13 +103,8 @@ jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst)
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
-  if (e->ngroups == e->groups_cap) {
-    uint32_t ncap = e->groups_cap ? e->groups_cap * 2 : 16;
-    jj_group **ng = jj__realloc(&e->alc, e->groups, e->groups_cap * sizeof *ng, ncap * sizeof *ng);
-    if (!ng) return JJ_ENOMEM;
-    e->groups = ng;
-    e->groups_cap = ncap;
-  }
+  if (jj__grow(&e->alc, &e->groups, &e->groups_cap, e->ngroups, sizeof *e->groups, 16))
+    return JJ_ENOMEM;
   if (jj__index_reserve(e, ix)) return JJ_ENOMEM;
   jj_group *g = group_alloc(e, ri, r, values);
   if (!g) return JJ_ENOMEM;
@@ -121,10 +116,7 @@ jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst)
   }
   uint32_t id = e->ngroups++;
   e->groups[id] = g;
-  uint32_t j = (uint32_t)h & ix->mask;
-  while (ix->slots[j]) j = (j + 1) & ix->mask;
-  ix->slots[j] = id + 1;
-  ix->count++;
+  jj__index_insert(ix, h, id);
   e->groups_per_rule[ri]++;
   e->st.groups = e->ngroups;
   return JJ_OK;

@@ -243,13 +243,8 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   if (st != JJ_OK) return st;
   if (find_rule(b->rules, b->nrules, rc->name) >= 0)
     return fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);
-  if (b->nrules == b->cap) {
-    uint32_t ncap = b->cap ? b->cap * 2 : 8;
-    jj_rule *nr = jj__realloc(&b->alc, b->rules, b->cap * sizeof *nr, ncap * sizeof *nr);
-    if (!nr) return fail(err, JJ_ENOMEM, "out of memory");
-    b->rules = nr;
-    b->cap = ncap;
-  }
+  if (jj__grow(&b->alc, &b->rules, &b->cap, b->nrules, sizeof *b->rules, 8))
+    return fail(err, JJ_ENOMEM, "out of memory");
   jj_rule *r = &b->rules[b->nrules];
   memset(r, 0, sizeof *r);
   r->cfg = *rc;
@@ -390,14 +385,8 @@ jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, c
                 r->name, label);
   if (op != JJ_MATCH_EQ && op != JJ_MATCH_NE)
     return fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->name, (int)op);
-  if (r->nmatchers == r->matchers_cap) {
-    uint32_t ncap = r->matchers_cap ? r->matchers_cap * 2 : 4;
-    jj_matcher *nm = jj__realloc(&b->alc, r->matchers, r->matchers_cap * sizeof *nm,
-                                 ncap * sizeof *nm);
-    if (!nm) return fail(err, JJ_ENOMEM, "out of memory");
-    r->matchers = nm;
-    r->matchers_cap = ncap;
-  }
+  if (jj__grow(&b->alc, &r->matchers, &r->matchers_cap, r->nmatchers, sizeof *r->matchers, 4))
+    return fail(err, JJ_ENOMEM, "out of memory");
   jj_matcher *m = &r->matchers[r->nmatchers];
   m->label = jj__strdup(&b->alc, label);
   m->value = jj__strdup(&b->alc, value);
@@ -422,13 +411,8 @@ jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, con
   for (uint32_t i = 0; i < r->nlabels; i++)
     if (strcmp(r->labels[i].name, name) == 0)
       return fail(err, JJ_EINVAL, "rule '%s': label '%s' is set twice", r->name, name);
-  if (r->nlabels == r->labels_cap) {
-    uint32_t ncap = r->labels_cap ? r->labels_cap * 2 : 4;
-    jj_label *nl = jj__realloc(&b->alc, r->labels, r->labels_cap * sizeof *nl, ncap * sizeof *nl);
-    if (!nl) return fail(err, JJ_ENOMEM, "out of memory");
-    r->labels = nl;
-    r->labels_cap = ncap;
-  }
+  if (jj__grow(&b->alc, &r->labels, &r->labels_cap, r->nlabels, sizeof *r->labels, 4))
+    return fail(err, JJ_ENOMEM, "out of memory");
   char *n = jj__strdup(&b->alc, name), *v = jj__strdup(&b->alc, value);
   if (!n || !v) {
     jj__free(&b->alc, n);
