@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,7 +58,8 @@ static const uint32_t k_sizes[] = {16u, 256u, 4096u, 65536u, 1048576u};
 #define PCT_Q 0.95     /* the percentile aggregate reads p95 */
 #define SAMPLE_MS 1000 /* 1 sample per second */
 
-#define SPIKE_NS 10000.0 /* a timed push this slow is counted as a spike */
+#define OFF_CPU_MARK 0.01 /* mark a run that spent > 1 % of its time off the CPU */
+#define SPIKE_NS 10000.0  /* a timed push this slow is counted as a spike */
 
 #define TARGET_NS 20.0   /* push + read mean, sum/mean/min/max */
 #define TARGET_RATIO 1.3 /* 1M-sample window vs 16-sample window */
@@ -140,12 +140,18 @@ static inline uint64_t tick_end(void) {
 
 static uint64_t g_tick0, g_ns0; /* calibration start */
 
-/* Involuntary context switches so far: another runnable task took the CPU,
- * so a run that saw one includes someone else's time. */
-static uint64_t preemptions(void) {
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
-  return (uint64_t)ru.ru_nivcsw;
+/* CPU time of this thread. Wall time minus CPU time over a run is time the
+ * thread was not running: another task held the CPU. */
+static uint64_t cpu_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Share of a run's wall time spent off the CPU, 0..1. */
+static double off_cpu(uint64_t wall0, uint64_t wall1, uint64_t cpu0, uint64_t cpu1) {
+  double wall = (double)(wall1 - wall0), cpu = (double)(cpu1 - cpu0);
+  return wall > cpu ? (wall - cpu) / wall : 0.0;
 }
 
 /* The smallest cost of an empty bracket, subtracted from every sample. */
@@ -551,12 +557,12 @@ typedef struct result {
   const bcase *c;
   uint32_t size;
   uint64_t pushes;
-  double push_ns;                     /* push only, mean */
-  double push_read_ns;                /* push + read, mean */
-  double timed_ns;                    /* push + read, mean of the individually timed run */
-  double q50, q99, q999, q9999, max;  /* ticks, overhead not yet removed */
-  uint64_t spikes;                    /* timed pushes >= SPIKE_NS */
-  uint64_t cs_push, cs_read, cs_tail; /* involuntary context switches per run */
+  double push_ns;                      /* push only, mean */
+  double push_read_ns;                 /* push + read, mean */
+  double timed_ns;                     /* push + read, mean of the individually timed run */
+  double q50, q99, q999, q9999, max;   /* ticks, overhead not yet removed */
+  uint64_t spikes;                     /* timed pushes >= SPIKE_NS */
+  double off_push, off_read, off_tail; /* share of each run spent off the CPU */
   double naive_ns;
   uint64_t naive_pushes;
   uint64_t read_errors;
@@ -706,7 +712,7 @@ static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset 
   rerr = 0;
 
   progress(o, "push", c, size);
-  uint64_t cs = preemptions();
+  uint64_t c0 = cpu_ns();
   uint64_t t0 = mono_ns();
   for (uint64_t k = 0; k < n; k++) {
     double v = feed_next(&f, &ts);
@@ -714,10 +720,10 @@ static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset 
   }
   uint64_t t1 = mono_ns();
   r->push_ns = (double)(t1 - t0) / (double)n;
-  r->cs_push = preemptions() - cs;
+  r->off_push = off_cpu(t0, t1, c0, cpu_ns());
 
   progress(o, "push+read", c, size);
-  cs = preemptions();
+  c0 = cpu_ns();
   t0 = mono_ns();
   for (uint64_t k = 0; k < n; k++) {
     double v = feed_next(&f, &ts);
@@ -726,11 +732,11 @@ static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset 
   }
   t1 = mono_ns();
   r->push_read_ns = (double)(t1 - t0) / (double)n;
-  r->cs_read = preemptions() - cs;
+  r->off_read = off_cpu(t0, t1, c0, cpu_ns());
 
   progress(o, "tails", c, size);
   memset(&g_hist, 0, sizeof g_hist);
-  cs = preemptions();
+  c0 = cpu_ns();
   t0 = mono_ns();
   for (uint64_t k = 0; k < n; k++) {
     double v = feed_next(&f, &ts);
@@ -742,7 +748,7 @@ static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset 
   }
   t1 = mono_ns();
   r->timed_ns = (double)(t1 - t0) / (double)n;
-  r->cs_tail = preemptions() - cs;
+  r->off_tail = off_cpu(t0, t1, c0, cpu_ns());
   r->q50 = hist_quantile(&g_hist, 0.50);
   r->q99 = hist_quantile(&g_hist, 0.99);
   r->q999 = hist_quantile(&g_hist, 0.999);
@@ -840,16 +846,16 @@ static void cpu_model(char *buf, size_t sz) {
 static void print_csv(const result *res, size_t nres) {
   printf(
       "kind,aggregate,window,pushes,push_ns,push_read_ns,p50_ns,p99_ns,p999_ns,p9999_ns,max_ns,"
-      "spikes_10us,timed_loop_ns,naive_ns,naive_pushes,read_errors,preempt_push,preempt_read,"
-      "preempt_tails,check\n");
+      "spikes_10us,timed_loop_ns,naive_ns,naive_pushes,read_errors,offcpu_push,offcpu_read,"
+      "offcpu_tails,check\n");
   for (size_t i = 0; i < nres; i++) {
     const result *r = &res[i];
     printf("%s,%s,%" PRIu32 ",%" PRIu64 ",%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%" PRIu64
-           ",%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
+           ",%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%.4f,%.4f,%.4f,%s\n",
            kind_name(r->c->kind), r->c->name, r->size, r->pushes, r->push_ns, r->push_read_ns,
            tail_ns(r->q50), tail_ns(r->q99), tail_ns(r->q999), tail_ns(r->q9999), tail_ns(r->max),
-           r->spikes, r->timed_ns, r->naive_ns, r->naive_pushes, r->read_errors, r->cs_push,
-           r->cs_read, r->cs_tail, r->check_ok ? "ok" : "FAIL");
+           r->spikes, r->timed_ns, r->naive_ns, r->naive_pushes, r->read_errors, r->off_push,
+           r->off_read, r->off_tail, r->check_ok ? "ok" : "FAIL");
   }
 }
 
@@ -868,13 +874,13 @@ static void print_table(const result *res, size_t nres, jj_window_kind kind) {
     char a[32], b[32], p[32], m[32], nv[64], ratio[32];
     fmt_ns(a, sizeof a, r->push_read_ns);
     fmt_ns(b, sizeof b, r->push_ns);
-    if (r->cs_read) strcat(a, " (p)");
-    if (r->cs_push) strcat(b, " (p)");
+    if (r->off_read > OFF_CPU_MARK) strcat(a, " (p)");
+    if (r->off_push > OFF_CPU_MARK) strcat(b, " (p)");
     fmt_ns(p, sizeof p, tail_ns(r->q9999));
     /* More than 0.01 % of the pushes were spikes: p99.99 is one of them. */
     if (r->spikes * 10000u > r->pushes) strcat(p, " (s)");
     fmt_ns(m, sizeof m, tail_ns(r->max));
-    if (r->cs_tail) strcat(m, " (p)");
+    if (r->off_tail > OFF_CPU_MARK) strcat(m, " (p)");
     fmt_ns(nv, sizeof nv, r->naive_ns);
     if (r->naive_pushes < r->pushes) {
       size_t len = strlen(nv);
@@ -910,12 +916,13 @@ static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
           TARGET_NS);
   for (size_t k = 0; k < 2; k++)
     for (size_t a = 0; a < 4; a++) {
-      double worst = -1.0;
+      double worst = -1.0, worst_off = 0.0;
       uint32_t at = 0;
       for (size_t s = 0; s < NSIZES; s++) {
         const result *r = find(res, nres, kinds[k], names[a], k_sizes[s]);
         if (r && r->push_read_ns > worst) {
           worst = r->push_read_ns;
+          worst_off = r->off_read;
           at = r->size;
         }
       }
@@ -923,8 +930,9 @@ static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
       int pass = worst <= TARGET_NS;
       checks++;
       misses += !pass;
-      fprintf(out, "- %-5s %-4s: worst %6.2f ns (window %7" PRIu32 ") -> %s\n", kind_name(kinds[k]),
-              names[a], worst, at, pass ? "PASS" : "MISS");
+      fprintf(out, "- %-5s %-4s: worst %6.2f ns (window %7" PRIu32 ") -> %s%s\n",
+              kind_name(kinds[k]), names[a], worst, at, pass ? "PASS" : "MISS",
+              worst_off > OFF_CPU_MARK ? " (run disturbed: (p))" : "");
     }
   fprintf(out,
           "\nTarget B: %u-sample window within %.1fx of the %u-sample window "
@@ -939,8 +947,10 @@ static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
       int pass = q <= TARGET_RATIO;
       checks++;
       misses += !pass;
-      fprintf(out, "- %-5s %-4s: %6.2f ns -> %6.2f ns = %.2fx -> %s\n", kind_name(kinds[k]),
-              names[a], s->push_read_ns, l->push_read_ns, q, pass ? "PASS" : "MISS");
+      fprintf(
+          out, "- %-5s %-4s: %6.2f ns -> %6.2f ns = %.2fx -> %s%s\n", kind_name(kinds[k]), names[a],
+          s->push_read_ns, l->push_read_ns, q, pass ? "PASS" : "MISS",
+          s->off_read > OFF_CPU_MARK || l->off_read > OFF_CPU_MARK ? " (run disturbed: (p))" : "");
     }
   fprintf(out, "\nOverall: %d of %d checks pass%s\n", checks - misses, checks,
           misses ? " -- TARGETS MISSED" : " -- all targets met");
@@ -1070,8 +1080,9 @@ int main(int argc, char **argv) {
           SPIKE_NS / 1000.0);
 
   fprintf(notes,
-          "- (p): the process was preempted (involuntary context switch) during that run, so "
-          "the figure includes time another task held the CPU\n");
+          "- (p): the run spent more than 1 %% of its wall time off the CPU (wall minus thread "
+          "CPU time; csv: offcpu_*), i.e. another task held this CPU, so the figure is "
+          "inflated\n");
 
   if (o.csv) {
     print_csv(res, k);
@@ -1082,11 +1093,12 @@ int main(int argc, char **argv) {
   print_verdict(notes, res, k, o.quick);
   size_t disturbed = 0;
   for (size_t i = 0; i < k; i++)
-    disturbed += (res[i].cs_push | res[i].cs_read | res[i].cs_tail) != 0;
+    disturbed += res[i].off_push > OFF_CPU_MARK || res[i].off_read > OFF_CPU_MARK ||
+                 res[i].off_tail > OFF_CPU_MARK;
   if (disturbed)
     fprintf(notes,
-            "\nWARNING: %zu of %zu cells were preempted during a timed run (marked (p)): another "
-            "task competed for this CPU; rerun on an idle machine for figures to rely on.\n",
+            "\nWARNING: %zu of %zu cells lost > 1 %% of a timed run to another task (marked (p)); "
+            "rerun on an idle machine for figures to rely on.\n",
             disturbed, k);
   for (size_t i = 0; i < k; i++)
     if (!res[i].check_ok)
