@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "template.h"
 
 static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
                           const jj_group *g, int64_t *start, int64_t *end) {
@@ -47,6 +48,7 @@ void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t r
     ev.labels = s->labels;
     ev.nlabels = s->nlabels;
   }
+  ev.ruleset = e->rs;
   ev.rule_labels = r->labels;
   ev.nrule_labels = r->nlabels;
   ev.value = a->value;
@@ -114,3 +116,29 @@ const char *jj_event_reason_name(int reason) {
 }
 
 size_t jj_event_size(void) { return sizeof(jj_event); }
+
+/* ---- annotations ------------------------------------------------------- */
+
+static const jj_rule *event_rule(const jj_event *ev) {
+  if (!ev || !ev->ruleset || ev->rule_index >= ev->ruleset->nrules) return NULL;
+  return &ev->ruleset->rules[ev->rule_index];
+}
+
+uint32_t jj_event_annotation_count(const jj_event *ev) {
+  const jj_rule *r = event_rule(ev);
+  return r ? r->nannotations : 0;
+}
+
+const char *jj_event_annotation_name(const jj_event *ev, uint32_t i) {
+  const jj_rule *r = event_rule(ev);
+  return (r && i < r->nannotations) ? r->annotations[i].name : NULL;
+}
+
+size_t jj_event_render(const jj_event *ev, uint32_t i, char *buf, size_t size) {
+  const jj_rule *r = event_rule(ev);
+  if (!r || i >= r->nannotations) {
+    if (buf && size) buf[0] = '\0';
+    return 0;
+  }
+  return jj__template_render(r->annotations[i].value, ev, buf, size);
+}

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "matcher.h"
 #include "ruleset.h"
 #include "strutil.h"
+#include "template.h"
 
 struct jj_ruleset_builder {
   jj_allocator alc;
@@ -88,6 +90,7 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     jj__free(a, r->matchers[i].label);
     jj__free(a, r->matchers[i].value);
+    if (r->matchers[i].re) jj__regex_free(r->matchers[i].re);
   }
   jj__free(a, r->matchers);
   for (uint32_t i = 0; i < r->nlevels; i++) {
@@ -99,6 +102,13 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
     jj__free(a, unconst(r->labels[i].value));
   }
   jj__free(a, r->labels);
+  for (uint32_t i = 0; i < r->nannotations; i++) {
+    jj__free(a, unconst(r->annotations[i].name));
+    jj__free(a, unconst(r->annotations[i].value));
+  }
+  jj__free(a, r->annotations);
+  for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
+  jj__free(a, r->notify);
   memset(r, 0, sizeof *r);
 }
 
@@ -378,22 +388,34 @@ jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, c
     return fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid", r->name,
                 label ? label : "");
   if (!value) return fail(err, JJ_EINVAL, "rule '%s': matcher on '%s' has no value", r->name, label);
-  if (op == JJ_MATCH_RE || op == JJ_MATCH_NRE)
-    return fail(err, JJ_EINVAL,
-                "rule '%s': regex matcher on '%s' needs the PCRE2 matcher, which this build "
-                "does not include",
-                r->name, label);
-  if (op != JJ_MATCH_EQ && op != JJ_MATCH_NE)
+  if (op != JJ_MATCH_EQ && op != JJ_MATCH_NE && op != JJ_MATCH_RE && op != JJ_MATCH_NRE)
     return fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->name, (int)op);
-  if (jj__grow(&b->alc, &r->matchers, &r->matchers_cap, r->nmatchers, sizeof *r->matchers, 4))
+  void *re = NULL;
+  if (op == JJ_MATCH_RE || op == JJ_MATCH_NRE) {
+    if (!jj__regex_available())
+      return fail(err, JJ_EINVAL,
+                  "rule '%s': regex matcher on '%s' needs the PCRE2 matcher, which this build "
+                  "does not include",
+                  r->name, label);
+    char why[200];
+    re = jj__regex_compile(value, why, sizeof why);
+    if (!re)
+      return fail(err, JJ_EINVAL, "rule '%s': invalid regex for label '%s': %s", r->name, label,
+                  why);
+  }
+  if (jj__grow(&b->alc, &r->matchers, &r->matchers_cap, r->nmatchers, sizeof *r->matchers, 4)) {
+    if (re) jj__regex_free(re);
     return fail(err, JJ_ENOMEM, "out of memory");
+  }
   jj_matcher *m = &r->matchers[r->nmatchers];
   m->label = jj__strdup(&b->alc, label);
   m->value = jj__strdup(&b->alc, value);
   m->op = op;
+  m->re = re;
   if (!m->label || !m->value) {
     jj__free(&b->alc, m->label);
     jj__free(&b->alc, m->value);
+    if (re) jj__regex_free(re);
     return fail(err, JJ_ENOMEM, "out of memory");
   }
   r->nmatchers++;
@@ -424,6 +446,63 @@ jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, con
   r->nlabels++;
   ok(err);
   return JJ_OK;
+}
+
+jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule,
+                                            const char *name, const char *tmpl, jj_error *err) {
+  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  jj_rule *r = &b->rules[rule];
+  if (!valid_name(name) || !tmpl)
+    return fail(err, JJ_EINVAL, "rule '%s': annotation '%s' needs a valid name and a template",
+                r->name, name ? name : "");
+  for (uint32_t i = 0; i < r->nannotations; i++)
+    if (strcmp(r->annotations[i].name, name) == 0)
+      return fail(err, JJ_EINVAL, "rule '%s': annotation '%s' is set twice", r->name, name);
+  char why[JJ_ERROR_MESSAGE_MAX / 2];
+  if (jj__template_check(tmpl, why, sizeof why) != 0)
+    return fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->name, name, why);
+  if (jj__grow(&b->alc, &r->annotations, &r->annotations_cap, r->nannotations,
+               sizeof *r->annotations, 4))
+    return fail(err, JJ_ENOMEM, "out of memory");
+  char *n = jj__strdup(&b->alc, name), *t = jj__strdup(&b->alc, tmpl);
+  if (!n || !t) {
+    jj__free(&b->alc, n);
+    jj__free(&b->alc, t);
+    return fail(err, JJ_ENOMEM, "out of memory");
+  }
+  r->annotations[r->nannotations].name = n;
+  r->annotations[r->nannotations].value = t;
+  r->nannotations++;
+  ok(err);
+  return JJ_OK;
+}
+
+jj_status jj_ruleset_builder_add_notify(jj_ruleset_builder *b, uint32_t rule, const char *name,
+                                        jj_error *err) {
+  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  jj_rule *r = &b->rules[rule];
+  if (!valid_name(name))
+    return fail(err, JJ_EINVAL, "rule '%s': notifier name '%s' is empty or invalid", r->name,
+                name ? name : "");
+  for (uint32_t i = 0; i < r->nnotify; i++)
+    if (strcmp(r->notify[i], name) == 0)
+      return fail(err, JJ_EINVAL, "rule '%s': notifier '%s' is listed twice", r->name, name);
+  if (jj__grow(&b->alc, &r->notify, &r->notify_cap, r->nnotify, sizeof *r->notify, 4))
+    return fail(err, JJ_ENOMEM, "out of memory");
+  char *n = jj__strdup(&b->alc, name);
+  if (!n) return fail(err, JJ_ENOMEM, "out of memory");
+  r->notify[r->nnotify++] = n;
+  ok(err);
+  return JJ_OK;
+}
+
+uint32_t jj_ruleset_rule_notify_count(const jj_ruleset *rs, uint32_t i) {
+  return (rs && i < rs->nrules) ? rs->rules[i].nnotify : 0;
+}
+
+const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j) {
+  if (!rs || i >= rs->nrules || j >= rs->rules[i].nnotify) return NULL;
+  return rs->rules[i].notify[j];
 }
 
 jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_error *err) {
@@ -492,8 +571,9 @@ int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *label
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     const jj_matcher *m = &r->matchers[i];
     const char *v = jj__label_get(labels, nlabels, m->label);
-    int eq = strcmp(v ? v : "", m->value) == 0;
-    if ((m->op == JJ_MATCH_EQ) != eq) return 0;
+    if (!v) v = "";
+    int hit = m->re ? jj__regex_match(m->re, v) : strcmp(v, m->value) == 0;
+    if ((m->op == JJ_MATCH_EQ || m->op == JJ_MATCH_RE) != hit) return 0;
   }
   /* A group rule needs every group_by label to place the series. */
   for (uint32_t i = 0; i < r->ngroup_labels; i++)

@@ -12,6 +12,7 @@ typedef struct jj_matcher {
   char *label;
   jj_match_op op;
   char *value;
+  void *re; /* compiled pattern for JJ_MATCH_RE / JJ_MATCH_NRE */
 } jj_matcher;
 
 typedef struct jj_level {
@@ -40,6 +41,10 @@ typedef struct jj_rule {
   uint32_t nlevels;
   jj_label *labels; /* static labels, owned strings */
   uint32_t nlabels, labels_cap;
+  jj_label *annotations; /* name -> template text, owned strings */
+  uint32_t nannotations, annotations_cap;
+  char **notify;         /* notifier names, owned */
+  uint32_t nnotify, notify_cap;
 } jj_rule;
 
 struct jj_ruleset {

@@ -343,7 +343,7 @@ static void test_matchers_and_labels(void **state) {
   jj_error err;
 
   /* regex matchers need the PCRE2 build option */
-  jj_status st = jj_ruleset_builder_add_matcher(b, r, "station", JJ_MATCH_RE, "jeonju-.*", &err);
+  jj_status st = jj_ruleset_builder_add_matcher(b, r, "station", JJ_MATCH_RE, "[a-z]+", &err);
 #ifdef JJ_TEST_HAVE_PCRE2
   assert_int_equal(st, JJ_OK);
 #else

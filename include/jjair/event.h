@@ -67,6 +67,7 @@ typedef struct jj_event {
   double sample_value;
   int has_location;          /* lat/lon of the last located sample */
   double lat, lon;
+  const struct jj_ruleset *ruleset; /* for jj_event_render; borrowed */
 } jj_event;
 
 typedef void (*jj_event_fn)(void *ctx, const jj_event *ev);
@@ -76,6 +77,17 @@ JJ_API const char *jj_event_kind_name(int kind);
 /* "stale", "range", "stuck", "" for none; NULL for unknown. Static. */
 JJ_API const char *jj_event_reason_name(int reason);
 JJ_API size_t jj_event_size(void);
+
+/* The rule's annotations (jj_ruleset_builder_add_annotation): how many,
+ * and the name of annotation i (NULL if out of range). */
+JJ_API uint32_t jj_event_annotation_count(const jj_event *ev);
+JJ_API const char *jj_event_annotation_name(const jj_event *ev, uint32_t i);
+
+/* Render annotation i for this event into buf (always NUL-terminated when
+ * size > 0, truncated if needed). Returns the length the full text needs,
+ * excluding the NUL, like snprintf; 0 if i is out of range. Allocates
+ * nothing; thread-safe. */
+JJ_API size_t jj_event_render(const jj_event *ev, uint32_t i, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -46,7 +46,9 @@ typedef enum jj_cmp {
 typedef enum jj_match_op {
   JJ_MATCH_EQ = 1,  /* label == value (a missing label equals "") */
   JJ_MATCH_NE = 2,  /* label != value */
-  JJ_MATCH_RE = 3,  /* label matches the anchored regex (needs JJ_WITH_PCRE2) */
+  JJ_MATCH_RE = 3,  /* label matches the regex, anchored at both ends (PCRE2
+                       syntax, needs JJ_WITH_PCRE2; match and depth limits
+                       stop a hostile pattern; a missing label matches as "") */
   JJ_MATCH_NRE = 4  /* label does not match the regex (needs JJ_WITH_PCRE2) */
 } jj_match_op;
 
@@ -150,6 +152,25 @@ JJ_API jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t ru
                                               const char *name, const char *value,
                                               jj_error *err);
 
+/* Add an annotation to rule `rule`: a text template rendered for each event
+ * with jj_event_render(). Text between {{ and }} is a field, optionally
+ * with a number format after a colon, e.g. "PM2.5 {{ value:.0f }}㎍/㎥ in
+ * {{ labels.zone }}". Fields: value, level, severity, rule, metric, kind,
+ * labels.NAME, lat, lon, time (UTC, ISO 8601), time_kst ("2024-01-01 13:00
+ * KST"), started, window_start, window_end (UTC, ISO 8601). Formats: a
+ * printf precision and conversion among f, e, g (".1f", "g", ".3g").
+ * JJ_EINVAL (with the position in the message) for an unknown field,
+ * a bad format or an unclosed {{. */
+JJ_API jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule,
+                                                   const char *name, const char *tmpl,
+                                                   jj_error *err);
+
+/* Name a notifier that rule `rule`'s events should go to. Notifiers arrive
+ * with a later release; until then the names are validated (letters,
+ * digits, _ . : -) and kept, and jj_ruleset_rule_notify lists them. */
+JJ_API jj_status jj_ruleset_builder_add_notify(jj_ruleset_builder *b, uint32_t rule,
+                                               const char *name, jj_error *err);
+
 /* Validate everything and compile. On success *out is a new ruleset
  * (jj_ruleset_free it) and the builder may be reused or freed. On failure
  * returns JJ_EINVAL (or JJ_ENOMEM) with `err` naming the rule and problem. */
@@ -164,6 +185,9 @@ JJ_API void jj_ruleset_free(jj_ruleset *rs);
  * the ruleset is freed). Thread-safe. */
 JJ_API uint32_t jj_ruleset_rule_count(const jj_ruleset *rs);
 JJ_API const char *jj_ruleset_rule_name(const jj_ruleset *rs, uint32_t i);
+/* Notifier names of rule i: count, and name j (NULL if out of range). */
+JJ_API uint32_t jj_ruleset_rule_notify_count(const jj_ruleset *rs, uint32_t i);
+JJ_API const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j);
 /* Index of the rule called `name`, or JJ_ENOTFOUND. Thread-safe. */
 JJ_API jj_status jj_ruleset_find(const jj_ruleset *rs, const char *name, uint32_t *index);
 

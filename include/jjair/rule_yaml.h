@@ -1,0 +1,43 @@
+/* libjjair — loading rules from YAML files (optional part: JJ_WITH_YAML).
+ *
+ * The format is described in rules/README.md. Loading validates the whole
+ * file and reports every problem with file, line and column (1-based) and a
+ * message a person can act on; it never crashes on any input. Rules are
+ * added to a builder (see rule.h), so files can be combined with rules
+ * built in C, and jj_ruleset_builder_build() does the final cross-checks.
+ *
+ * Thread-safety: the calls touch only their arguments. */
+#ifndef JJAIR_RULE_YAML_H
+#define JJAIR_RULE_YAML_H
+
+#include <stddef.h>
+
+#include "jjair/error.h"
+#include "jjair/export.h"
+#include "jjair/rule.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Parse the YAML text `yaml` (`len` bytes; `name` is the file name used in
+ * errors and to resolve `include:` paths, may be NULL) and add its rules to
+ * `b`. Up to `max_errs` problems are written to `errs` (may be NULL when
+ * max_errs is 0) and their total count to *nerrs (may be NULL). Returns
+ * JJ_OK, or the first problem's code (JJ_EINVAL for any mistake in the
+ * file, JJ_ENOMEM, JJ_ENOTFOUND for a missing include); on failure no rule
+ * of the file is added. */
+JJ_API jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t len,
+                                      const char *name, jj_error *errs, size_t max_errs,
+                                      size_t *nerrs);
+
+/* The same for a file. A file that cannot be read gives JJ_ENOTFOUND with
+ * the reason in errs[0]. */
+JJ_API jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *errs,
+                                    size_t max_errs, size_t *nerrs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,232 @@
+/* Annotation templates; see template.h and jj_ruleset_builder_add_annotation.
+ * One parser serves both checking and rendering, so what passes the check
+ * is exactly what renders. */
+#include "template.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define KST_OFFSET_MS (9LL * 3600 * 1000)
+
+typedef enum field {
+  F_VALUE, F_LEVEL, F_SEVERITY, F_RULE, F_METRIC, F_KIND, F_LABEL, F_LAT, F_LON,
+  F_TIME, F_TIME_KST, F_STARTED, F_WINDOW_START, F_WINDOW_END
+} field;
+
+static const struct {
+  const char *name;
+  field f;
+  int numeric; /* takes a number format */
+} fields[] = {
+    {"value", F_VALUE, 1},       {"level", F_LEVEL, 0},   {"severity", F_SEVERITY, 0},
+    {"rule", F_RULE, 0},         {"metric", F_METRIC, 0}, {"kind", F_KIND, 0},
+    {"lat", F_LAT, 1},           {"lon", F_LON, 1},       {"time", F_TIME, 0},
+    {"time_kst", F_TIME_KST, 0}, {"started", F_STARTED, 0},
+    {"window_start", F_WINDOW_START, 0}, {"window_end", F_WINDOW_END, 0},
+};
+
+/* One parsed {{ ... }}. */
+typedef struct tag {
+  field f;
+  const char *label; /* F_LABEL: the label name (not NUL-terminated) */
+  size_t label_len;
+  int prec;          /* number format: precision (-1 = default) ... */
+  char conv;         /* ... and conversion f, e or g */
+} tag;
+
+/* Output that counts what did not fit, like snprintf. */
+typedef struct out {
+  char *buf;
+  size_t size, len;
+} out;
+
+static void put(out *o, const char *s, size_t n) {
+  if (o->len + 1 < o->size) {
+    size_t room = o->size - 1 - o->len;
+    memcpy(o->buf + o->len, s, n < room ? n : room);
+  }
+  o->len += n;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Parse the inside of {{ }} (from p, n bytes). 0 or -1 with why. */
+static int parse_tag(const char *p, size_t n, tag *t, char *why, size_t wn, size_t at) {
+  memset(t, 0, sizeof *t);
+  while (n && is_space(*p)) p++, n--, at++;
+  while (n && is_space(p[n - 1])) n--;
+  const char *colon = memchr(p, ':', n);
+  size_t name_len = colon ? (size_t)(colon - p) : n;
+  while (name_len && is_space(p[name_len - 1])) name_len--;
+  int numeric = 0, found = 0;
+  if (name_len > 7 && strncmp(p, "labels.", 7) == 0) {
+    t->f = F_LABEL;
+    t->label = p + 7;
+    t->label_len = name_len - 7;
+    found = 1;
+  } else {
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+      if (strlen(fields[i].name) == name_len && strncmp(p, fields[i].name, name_len) == 0) {
+        t->f = fields[i].f;
+        numeric = fields[i].numeric;
+        found = 1;
+        break;
+      }
+    }
+  }
+  if (!found) {
+    (void)snprintf(why, wn, "unknown template field '%.*s' at byte %zu", (int)name_len, p, at);
+    return -1;
+  }
+  t->prec = -1;
+  t->conv = 'g';
+  if (t->f == F_LAT || t->f == F_LON) {
+    t->prec = 6;
+    t->conv = 'f';
+  }
+  if (!colon) return 0;
+  const char *f = colon + 1;
+  size_t fl = n - (size_t)(f - p);
+  while (fl && is_space(*f)) f++, fl--;
+  /* [.digits](f|e|g) */
+  size_t i = 0, digits = 0;
+  if (i < fl && f[i] == '.') {
+    i++;
+    while (i < fl && f[i] >= '0' && f[i] <= '9' && digits < 3) i++, digits++;
+    if (digits == 0) i = fl + 1; /* "." alone is invalid */
+  }
+  int ok = numeric && i + 1 == fl && (f[i] == 'f' || f[i] == 'e' || f[i] == 'g') && digits <= 2;
+  if (!ok) {
+    (void)snprintf(why, wn, "bad format '%.*s' for field '%.*s' at byte %zu (use e.g. .1f, .3g)",
+                   (int)fl, f, (int)name_len, p, at);
+    return -1;
+  }
+  t->conv = f[i];
+  t->prec = -1;
+  if (digits) t->prec = digits == 1 ? f[1] - '0' : (f[1] - '0') * 10 + (f[2] - '0');
+  return 0;
+}
+
+/* ms since the epoch -> "2024-01-01T04:00:00Z" (or KST wall time). Civil
+ * date from days after H. Hinnant's algorithm: no libc time zone calls. */
+static void put_time(out *o, int64_t ms, int kst) {
+  if (ms == INT64_MIN) return;
+  if (kst) ms += KST_OFFSET_MS;
+  int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  int64_t sod = secs - days * 86400;
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  int64_t y = yoe + era * 400 + (m <= 2);
+  char b[48];
+  int n;
+  if (kst)
+    n = snprintf(b, sizeof b, "%04lld-%02lld-%02lld %02lld:%02lld KST", (long long)y, (long long)m,
+                 (long long)d, (long long)(sod / 3600), (long long)(sod / 60 % 60));
+  else
+    n = snprintf(b, sizeof b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
+                 (long long)m, (long long)d, (long long)(sod / 3600), (long long)(sod / 60 % 60),
+                 (long long)(sod % 60));
+  if (n > 0) put(o, b, (size_t)n);
+}
+
+static void put_str(out *o, const char *s) {
+  if (s) put(o, s, strlen(s));
+}
+
+static void put_num(out *o, const tag *t, double x) {
+  if (isnan(x)) {
+    put_str(o, "n/a");
+    return;
+  }
+  char b[64];
+  int p = t->prec < 0 ? 6 : t->prec, n;
+  if (t->conv == 'f')
+    n = snprintf(b, sizeof b, "%.*f", p, x);
+  else if (t->conv == 'e')
+    n = snprintf(b, sizeof b, "%.*e", p, x);
+  else if (t->prec < 0)
+    n = snprintf(b, sizeof b, "%g", x);
+  else
+    n = snprintf(b, sizeof b, "%.*g", p, x);
+  if (n > 0) put(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+}
+
+static const char *find_label(const jj_label *l, uint32_t n, const char *name, size_t len) {
+  if (!name) return NULL;
+  for (uint32_t i = 0; i < n; i++)
+    if (strlen(l[i].name) == len && strncmp(l[i].name, name, len) == 0) return l[i].value;
+  return NULL;
+}
+
+static void render_field(out *o, const tag *t, const jj_event *ev) {
+  switch (t->f) {
+    case F_VALUE: put_num(o, t, ev->value); break;
+    case F_LEVEL: put_str(o, ev->level_name); break;
+    case F_SEVERITY: put_str(o, ev->severity); break;
+    case F_RULE: put_str(o, ev->rule); break;
+    case F_METRIC: put_str(o, ev->metric); break;
+    case F_KIND: put_str(o, jj_event_kind_name(ev->kind)); break;
+    case F_LABEL: {
+      /* The series' (or group's) labels first, then the rule's. */
+      const char *v = find_label(ev->labels, ev->nlabels, t->label, t->label_len);
+      if (!v) v = find_label(ev->rule_labels, ev->nrule_labels, t->label, t->label_len);
+      put_str(o, v);
+      break;
+    }
+    case F_LAT:
+      if (ev->has_location) put_num(o, t, ev->lat);
+      break;
+    case F_LON:
+      if (ev->has_location) put_num(o, t, ev->lon);
+      break;
+    case F_TIME: put_time(o, ev->time_ms, 0); break;
+    case F_TIME_KST: put_time(o, ev->time_ms, 1); break;
+    case F_STARTED: put_time(o, ev->started_ms, 0); break;
+    case F_WINDOW_START: put_time(o, ev->window_start_ms, 0); break;
+    case F_WINDOW_END: put_time(o, ev->window_end_ms, 0); break;
+  }
+}
+
+/* Walk the template; with ev == NULL only check. */
+static int walk(const char *tmpl, const jj_event *ev, out *o, char *why, size_t wn) {
+  const char *p = tmpl;
+  while (*p) {
+    const char *open = strstr(p, "{{");
+    if (!open) {
+      if (o) put(o, p, strlen(p));
+      break;
+    }
+    if (o) put(o, p, (size_t)(open - p));
+    const char *close = strstr(open + 2, "}}");
+    if (!close) {
+      if (why) (void)snprintf(why, wn, "'{{' at byte %zu is never closed", (size_t)(open - tmpl));
+      return -1;
+    }
+    tag t;
+    char ignore[8] = "";
+    if (parse_tag(open + 2, (size_t)(close - open - 2), &t, why ? why : ignore,
+                  why ? wn : sizeof ignore, (size_t)(open + 2 - tmpl)) != 0)
+      return -1;
+    if (o && ev) render_field(o, &t, ev);
+    p = close + 2;
+  }
+  return 0;
+}
+
+int jj__template_check(const char *tmpl, char *why, size_t n) { return walk(tmpl, NULL, NULL, why, n); }
+
+size_t jj__template_render(const char *tmpl, const jj_event *ev, char *buf, size_t size) {
+  out o = {buf, size, 0};
+  if (walk(tmpl, ev, &o, NULL, 0) != 0) o.len = 0;
+  if (size) buf[o.len < size ? o.len : size - 1] = '\0';
+  return o.len;
+}
