@@ -563,13 +563,13 @@ jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
                                size_t *accepted) {
   if (accepted) *accepted = 0;
   if (!e || (n && !samples)) return JJ_EINVAL;
-  enum { AHEAD = 4 }; /* samples between prefetch stages */
+  const size_t ahead = 4; /* samples between prefetch stages */
   jj_status first = JJ_OK;
   size_t ok = 0;
   for (size_t i = 0; i < n; i++) {
-    if (i + 3 * AHEAD < n) prefetch_stage(e, &samples[i + 3 * AHEAD], 0);
-    if (i + 2 * AHEAD < n) prefetch_stage(e, &samples[i + 2 * AHEAD], 1);
-    if (i + AHEAD < n) prefetch_stage(e, &samples[i + AHEAD], 2);
+    if (i + 3 * ahead < n) prefetch_stage(e, &samples[i + 3 * ahead], 0);
+    if (i + 2 * ahead < n) prefetch_stage(e, &samples[i + 2 * ahead], 1);
+    if (i + ahead < n) prefetch_stage(e, &samples[i + ahead], 2);
     jj_status st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0);
     if (st == JJ_OK)
       ok++;
