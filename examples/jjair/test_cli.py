@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Tests of the jjair command-line program (CTest test `jjair_cli`).
+
+Usage: test_cli.py JJAIR SOURCE_DIR
+
+- help and usage errors of every command;
+- `jjair check` prints file:line:column: message for broken rule files and
+  exits 1, 0 for the shipped rules;
+- `jjair replay` of the bundled Seoul data through rules/korea-air.yaml gives
+  the episode counts of the C example (examples/korean_pm_replay.c: 38 PM2.5
+  and 24 PM10 episodes, 1 and 3 reaching 경보, 131 PM events) -- the file's
+  hour labels are hour ENDS (examples/data/README.md), hence --shift -1h;
+- replay survives missing cells ("-", "NA", empty), bad numbers and bad
+  times, and reports them on stderr with counts.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+JJAIR, SRC = sys.argv[1], sys.argv[2]
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if cond:
+        print("ok  ", what)
+    else:
+        failures += 1
+        print("FAIL", what)
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([JJAIR, *args], capture_output=True, text=True, input=stdin)
+    return p.returncode, p.stdout, p.stderr
+
+
+# ---- help and usage ---------------------------------------------------------
+rc, out, _ = run("--help")
+check(rc == 0 and "check" in out and "test" in out and "replay" in out, "jjair --help")
+for cmd in ("check", "test", "replay"):
+    rc, out, _ = run(cmd, "--help")
+    check(rc == 0 and out.startswith("usage: jjair " + cmd), f"jjair {cmd} --help")
+rc, _, err = run("frobnicate")
+check(rc == 2 and "unknown command" in err, "unknown command exits 2")
+rc, _, _ = run()
+check(rc == 2, "no command exits 2")
+rc, _, err = run("replay", "--csv", "x.csv")
+check(rc == 2 and "--rules is required" in err, "replay without --rules exits 2")
+
+# ---- check --------------------------------------------------------------------
+rules = sorted(os.path.join(SRC, "rules", f) for f in os.listdir(os.path.join(SRC, "rules"))
+               if f.endswith(".yaml"))
+rc, out, err = run("check", *rules)
+check(rc == 0 and err == "", "check rules/*.yaml: " + out.strip().replace("\n", "; "))
+
+with tempfile.TemporaryDirectory() as tmp:
+    bad = os.path.join(tmp, "bad.yaml")
+    with open(bad, "w") as f:
+        f.write("version: 1\nrules:\n  - name: x\n    metric: pm25\n"
+                "    window: {kind: tumbling, span: 1h}\n    aggregate: mean\n"
+                "    levels:\n      - {name: a, issue: \">= banana\"}\n"
+                "  - name: y\n    metric: pm10\n    aggregat: mean\n"
+                "    levels: [{name: a, issue: \">= 1\"}]\n")
+    rc, out, err = run("check", bad)
+    lines = [l for l in err.splitlines() if re.match(re.escape(bad) + r":\d+:\d+: ", l)]
+    check(rc == 1 and len(lines) >= 2, f"check bad.yaml: exit {rc}, {len(lines)} located errors")
+    check(any(":8:" in l for l in lines) and any(":11:" in l for l in lines),
+          "errors point at lines 8 and 11: " + " | ".join(lines))
+    rc, out, err = run("check", os.path.join(tmp, "missing.yaml"))
+    check(rc == 1 and "missing.yaml" in err, "check of a missing file exits 1")
+
+    # ---- replay robustness ----------------------------------------------------
+    csv = os.path.join(tmp, "d.csv")
+    with open(csv, "w") as f:
+        f.write("time,pm25,pm10\n"
+                "2024-01-01T00:00:00+09:00,80,-\n"
+                "2024-01-01T01:00:00+09:00,NA,10\n"
+                "2024-01-01T02:00:00+09:00,,10\n"
+                "yesterday,90,10\n"
+                "2024-01-01T03:00:00+09:00,abc,10\n"
+                "2024-01-01T04:00:00+09:00,90\n"
+                "2024-01-01T05:00:00+09:00,90,N/A\n")
+    rc, out, err = run("replay", "--rules", os.path.join(SRC, "rules", "korea-air.yaml"),
+                       "--csv", csv, "--time", "time", "--metric", "pm25=pm25,pm10=pm10",
+                       "--label", "zone=z")
+    check(rc == 0, f"replay of a messy CSV exits 0 ({rc})")
+    check("bad time 1" in err and "too few fields 1" in err and "missing 4" in err
+          and "not a number 1" in err, "replay reports rejected rows with counts: "
+          + err.strip().splitlines()[-1])
+    check(re.search(r"d\.csv:5: bad time 'yesterday'", err) is not None, "bad time row located")
+    rc, out, err = run("replay", "--rules", os.path.join(SRC, "rules", "korea-air.yaml"),
+                       "--csv", csv, "--time", "nosuch", "--metric", "pm25=pm25")
+    check(rc == 1 and "no column 'nosuch'" in err, "replay with an unknown column exits 1")
+
+# ---- replay of the Seoul data ----------------------------------------------------
+rc, out, err = run("replay", "--rules", os.path.join(SRC, "rules", "korea-air.yaml"),
+                   "--csv", os.path.join(SRC, "examples", "data", "seoul_hourly_cityavg_2018_2022.csv"),
+                   "--time", "일시:%Y-%m-%d %H:%M", "--tz", "+09:00", "--shift", "-1h",
+                   "--metric", "초미세먼지=pm25,미세먼지=pm10", "--label", "zone=seoul",
+                   "--flush", "1h")
+check(rc == 0, "replay of the Seoul data exits 0")
+events = [json.loads(l) for l in out.splitlines()]
+fired = {r: sum(1 for e in events if e["rule"] == r and e["kind"] == "fired")
+         for r in ("pm25-korea", "pm10-korea")}
+warn = {r: sum(1 for e in events if e["rule"] == r and e["kind"] in ("fired", "escalated")
+               and e["level"] == 2) for r in ("pm25-korea", "pm10-korea")}
+pm_events = sum(1 for e in events if e["rule"] in ("pm25-korea", "pm10-korea"))
+check(fired == {"pm25-korea": 38, "pm10-korea": 24},
+      f"episodes as in the C example (38 PM2.5, 24 PM10): {fired}")
+check(warn == {"pm25-korea": 1, "pm10-korea": 3}, f"episodes reaching 경보 (1, 3): {warn}")
+check(pm_events == 131, f"131 PM events as in the C example: {pm_events}")
+keys = {"seq", "time", "time_ms", "kind", "reason", "rule", "rule_index", "level", "prev_level",
+        "level_name", "severity", "metric", "is_group", "labels", "rule_labels", "value",
+        "window_start", "window_end", "started", "sample_time", "sample_value", "lat", "lon",
+        "annotations"}
+check(all(keys <= set(e) for e in events), "every event has every field")
+first = events[0]
+check(first["annotations"]["sms_fired"].startswith("[전주시] 초미세먼지 주의보 발령(seoul, PM2.5 "),
+      "annotations are rendered: " + first["annotations"]["sms_fired"])
+check("rows 43800" in err and "bad time 0" in err, "replay summary on stderr: " + err.strip())
+
+print(f"{failures} failed" if failures else "all passed")
+sys.exit(1 if failures else 0)

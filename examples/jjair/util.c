@@ -1,0 +1,366 @@
+/* jjair CLI — helpers shared by the subcommands: durations, timestamps,
+ * loading rule files with readable diagnostics, JSON output of events. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+int cli_parse_duration(const char *s, int64_t *ms) {
+  if (!s || !*s) return -1;
+  int neg = 0;
+  if (*s == '-') {
+    neg = 1;
+    s++;
+  }
+  if (strcmp(s, "0") == 0) {
+    *ms = 0;
+    return 0;
+  }
+  int64_t total = 0;
+  int any = 0;
+  while (*s) {
+    if (*s < '0' || *s > '9') return -1;
+    int64_t v = 0;
+    while (*s >= '0' && *s <= '9') {
+      if (v > INT64_MAX / 10 - 10) return -1;
+      v = v * 10 + (*s++ - '0');
+    }
+    int64_t unit;
+    if (strncmp(s, "ms", 2) == 0) {
+      unit = 1;
+      s += 2;
+    } else if (*s == 's') {
+      unit = 1000;
+      s++;
+    } else if (*s == 'm') {
+      unit = 60000;
+      s++;
+    } else if (*s == 'h') {
+      unit = 3600000;
+      s++;
+    } else if (*s == 'd') {
+      unit = 86400000;
+      s++;
+    } else {
+      return -1;
+    }
+    if (v > (INT64_MAX / 4 - total) / unit) return -1;
+    total += v * unit;
+    any = 1;
+  }
+  if (!any) return -1;
+  *ms = neg ? -total : total;
+  return 0;
+}
+
+void cli_format_duration(int64_t ms, char *buf, size_t n) {
+  if (ms == 0) {
+    snprintf(buf, n, "0s");
+    return;
+  }
+  static const struct {
+    int64_t unit;
+    const char *name;
+  } units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
+  size_t used = 0;
+  uint64_t rest = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
+  if (ms < 0 && n > 1) {
+    buf[0] = '-';
+    used = 1;
+  }
+  buf[used] = '\0';
+  for (size_t i = 0; i < sizeof units / sizeof units[0] && rest; i++) {
+    uint64_t q = rest / (uint64_t)units[i].unit;
+    if (!q) continue;
+    rest -= q * (uint64_t)units[i].unit;
+    if (used < n) {
+      int k = snprintf(buf + used, n - used, "%llu%s", (unsigned long long)q, units[i].name);
+      if (k > 0) used += (size_t)k;
+    }
+  }
+}
+
+static int digits(const char **p, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*p)[i];
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  *p += n;
+  *out = v;
+  return 0;
+}
+
+int cli_parse_iso(const char *s, int64_t *ms) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  int y, mo, d, h = 0, mi = 0, se = 0, frac = 0;
+  const char *p = s;
+  if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+    return -1;
+  if (*p == 'T' || *p == ' ') {
+    p++;
+    if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi)) return -1;
+    if (*p == ':') {
+      p++;
+      if (digits(&p, 2, &se)) return -1;
+      if (*p == '.') {
+        p++;
+        int scale = 100, nd = 0;
+        while (*p >= '0' && *p <= '9') {
+          if (nd++ < 3) frac += (*p - '0') * scale;
+          scale /= 10;
+          p++;
+        }
+        if (nd == 0) return -1;
+      }
+    }
+  }
+  int64_t off = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+    if (digits(&p, 2, &oh)) return -1;
+    if (*p == ':') p++;
+    if (*p && digits(&p, 2, &om)) return -1;
+    off = sign * ((int64_t)oh * 3600 + om * 60) * 1000;
+  }
+  if (*p != '\0') return -1;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = se;
+  time_t t = timegm(&tm);
+  *ms = (int64_t)t * 1000 + frac - off;
+  return 0;
+}
+
+void cli_format_iso(int64_t ms, char *buf, size_t n) {
+  int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+  int frac = (int)(ms - sec * 1000);
+  time_t t = (time_t)sec;
+  struct tm tm;
+  if (!gmtime_r(&t, &tm)) {
+    snprintf(buf, n, "%lld", (long long)ms);
+    return;
+  }
+  char base[32];
+  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (frac)
+    snprintf(buf, n, "%s.%03dZ", base, frac);
+  else
+    snprintf(buf, n, "%sZ", base);
+}
+
+size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset **out) {
+  *out = NULL;
+  jj_ruleset_builder *b = NULL;
+  if (jj_ruleset_builder_new(NULL, &b) != JJ_OK) {
+    fprintf(diag, "jjair: out of memory\n");
+    return 1;
+  }
+  size_t problems = 0;
+  enum { MAX_ERRS = 64 };
+  jj_error errs[MAX_ERRS];
+  for (size_t f = 0; f < nfiles; f++) {
+    size_t nerrs = 0;
+    memset(errs, 0, sizeof errs);
+    jj_status st = jj_rules_load_file(b, files[f], errs, MAX_ERRS, &nerrs);
+    if (st == JJ_OK && nerrs == 0) continue;
+    if (nerrs == 0) { /* a failure without details: still say so */
+      fprintf(diag, "%s: %s\n", files[f], jj_strerror(st));
+      problems++;
+      continue;
+    }
+    for (size_t i = 0; i < nerrs && i < MAX_ERRS; i++) {
+      const char *file = errs[i].file[0] ? errs[i].file : files[f];
+      if (errs[i].line > 0)
+        fprintf(diag, "%s:%d:%d: %s\n", file, errs[i].line, errs[i].column, errs[i].message);
+      else
+        fprintf(diag, "%s: %s\n", file, errs[i].message);
+    }
+    if (nerrs > MAX_ERRS) fprintf(diag, "%s: ... and %zu more\n", files[f], nerrs - MAX_ERRS);
+    problems += nerrs;
+  }
+  if (problems == 0) {
+    jj_error err;
+    memset(&err, 0, sizeof err);
+    if (jj_ruleset_builder_build(b, out, &err) != JJ_OK) {
+      const char *file = err.file[0] ? err.file : (nfiles == 1 ? files[0] : "rules");
+      if (err.line > 0)
+        fprintf(diag, "%s:%d:%d: %s\n", file, err.line, err.column, err.message);
+      else
+        fprintf(diag, "%s: %s\n", file, err.message[0] ? err.message : jj_strerror(err.code));
+      problems++;
+      *out = NULL;
+    }
+  }
+  jj_ruleset_builder_free(b);
+  return problems;
+}
+
+/* Length of the valid UTF-8 sequence at s, 0 if invalid. */
+static size_t utf8_len(const unsigned char *s) {
+  unsigned c = s[0];
+  size_t n;
+  unsigned min;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  unsigned cp = c & (0x3Fu >> (n - 1));
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+void cli_json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  while (*p) {
+    unsigned c = *p;
+    if (c == '"' || c == '\\') {
+      fputc('\\', f);
+      fputc((int)c, f);
+      p++;
+    } else if (c == '\n') {
+      fputs("\\n", f);
+      p++;
+    } else if (c == '\r') {
+      fputs("\\r", f);
+      p++;
+    } else if (c == '\t') {
+      fputs("\\t", f);
+      p++;
+    } else if (c < 0x20 || c == 0x7F) {
+      fprintf(f, "\\u%04x", c);
+      p++;
+    } else {
+      size_t n = utf8_len(p);
+      if (n == 0) {
+        fputs("\\ufffd", f);
+        p++;
+      } else {
+        fwrite(p, 1, n, f);
+        p += n;
+      }
+    }
+  }
+  fputc('"', f);
+}
+
+void cli_json_number(FILE *f, double v) {
+  if (!isfinite(v))
+    fputs("null", f);
+  else if (v == floor(v) && fabs(v) < 1e15)
+    fprintf(f, "%.0f", v);
+  else
+    fprintf(f, "%.17g", v);
+}
+
+static void json_time(FILE *f, const char *key, int64_t ms) {
+  fprintf(f, ",");
+  cli_json_string(f, key);
+  if (ms == INT64_MIN) {
+    fputs(":null", f);
+    return;
+  }
+  char buf[48];
+  cli_format_iso(ms, buf, sizeof buf);
+  fputc(':', f);
+  cli_json_string(f, buf);
+}
+
+static void json_labels(FILE *f, const jj_label *l, uint32_t n) {
+  fputc('{', f);
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) fputc(',', f);
+    cli_json_string(f, l[i].name);
+    fputc(':', f);
+    cli_json_string(f, l[i].value);
+  }
+  fputc('}', f);
+}
+
+char *cli_render(const jj_event *ev, uint32_t i) {
+  char small[256];
+  size_t need = jj_event_render(ev, i, small, sizeof small);
+  char *s = malloc(need + 1);
+  if (!s) return NULL;
+  if (need < sizeof small)
+    memcpy(s, small, need + 1);
+  else
+    jj_event_render(ev, i, s, need + 1);
+  return s;
+}
+
+void cli_json_event(FILE *f, const jj_event *ev) {
+  fprintf(f, "{\"seq\":%llu", (unsigned long long)ev->seq);
+  json_time(f, "time", ev->time_ms);
+  fprintf(f, ",\"time_ms\":%lld,\"kind\":", (long long)ev->time_ms);
+  cli_json_string(f, jj_event_kind_name(ev->kind));
+  fputs(",\"reason\":", f);
+  cli_json_string(f, jj_event_reason_name(ev->reason));
+  fputs(",\"rule\":", f);
+  cli_json_string(f, ev->rule);
+  fprintf(f, ",\"rule_index\":%u,\"level\":%d,\"prev_level\":%d,\"level_name\":", ev->rule_index,
+          ev->level, ev->prev_level);
+  cli_json_string(f, ev->level_name);
+  fputs(",\"severity\":", f);
+  cli_json_string(f, ev->severity);
+  fputs(",\"metric\":", f);
+  cli_json_string(f, ev->metric);
+  fprintf(f, ",\"is_group\":%s,\"labels\":", ev->is_group ? "true" : "false");
+  json_labels(f, ev->labels, ev->nlabels);
+  fputs(",\"rule_labels\":", f);
+  json_labels(f, ev->rule_labels, ev->nrule_labels);
+  fputs(",\"value\":", f);
+  cli_json_number(f, ev->value);
+  json_time(f, "window_start", ev->window_start_ms);
+  json_time(f, "window_end", ev->window_end_ms);
+  json_time(f, "started", ev->started_ms);
+  json_time(f, "sample_time", ev->sample_ts_ms);
+  fputs(",\"sample_value\":", f);
+  if (ev->sample_ts_ms == INT64_MIN)
+    fputs("null", f);
+  else
+    cli_json_number(f, ev->sample_value);
+  if (ev->has_location) {
+    fputs(",\"lat\":", f);
+    cli_json_number(f, ev->lat);
+    fputs(",\"lon\":", f);
+    cli_json_number(f, ev->lon);
+  } else {
+    fputs(",\"lat\":null,\"lon\":null", f);
+  }
+  fputs(",\"annotations\":{", f);
+  uint32_t na = jj_event_annotation_count(ev);
+  for (uint32_t i = 0; i < na; i++) {
+    if (i) fputc(',', f);
+    cli_json_string(f, jj_event_annotation_name(ev, i));
+    fputc(':', f);
+    char *text = cli_render(ev, i);
+    cli_json_string(f, text ? text : "");
+    free(text);
+  }
+  fputs("}}\n", f);
+}
