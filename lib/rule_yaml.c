@@ -1,0 +1,1683 @@
+/* Loading rules from YAML files (see include/jjair/rule_yaml.h and
+ * rules/README.md). The only file that includes <yaml.h>.
+ *
+ * libyaml's event stream is turned into a small node tree (every node keeps
+ * its line:column; aliases point at the anchored node, never copy it), the
+ * tree is checked against the schema below, each rule is tried on a scratch
+ * builder (so the builder's own checks report with the rule's position),
+ * and only when the whole file set is clean are the rules added to the
+ * caller's builder. Depth, size, node and rule counts are bounded. */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "jjair/rule_yaml.h"
+
+/* ---- limits ----------------------------------------------------------- */
+
+#define MAX_BYTES (1u << 20)   /* one file */
+#define MAX_DEPTH 32           /* nesting of collections */
+#define MAX_NODES 200000u      /* nodes in one file */
+#define MAX_WORK 2000000u      /* map entries visited (aliases re-visit) */
+#define MAX_RULES 10000u       /* rules in one load */
+#define MAX_INCLUDE_DEPTH 16
+#define MAX_FILES 256
+#define MAX_KEPT_ERRORS 1000u  /* stored for de-duplication; all are counted */
+
+/* ---- the node tree ---------------------------------------------------- */
+
+typedef enum ykind { Y_SCALAR, Y_SEQ, Y_MAP } ykind;
+
+typedef struct ynode ynode;
+typedef struct yentry {
+  const char *key; /* scalar key text */
+  ynode *knode, *value;
+} yentry;
+
+struct ynode {
+  ykind kind;
+  int line, col;
+  int plain;    /* scalar: unquoted (may be a number or null) */
+  char *str;    /* scalar text, NUL-terminated */
+  size_t len;
+  ynode **items; /* SEQ: items; MAP: key, value, key, value ... */
+  size_t n, cap;
+  /* MAP after merge keys are resolved (lazily, once) */
+  yentry *flat;
+  size_t nflat;
+  int flat_done, flat_busy;
+  const char *file; /* the file this node came from */
+  ynode *next_alloc;
+};
+
+typedef struct anchor {
+  char *name;
+  ynode *node;
+} anchor;
+
+/* ---- context: files, errors, memory ----------------------------------- */
+
+typedef struct kept_err {
+  jj_error e;
+} kept_err;
+
+typedef struct arena_blk {
+  struct arena_blk *next;
+} arena_blk;
+
+typedef struct ctx {
+  ynode *nodes;       /* every node, for freeing */
+  arena_blk *blocks;  /* strings and arrays */
+  size_t nnodes;      /* nodes of the file being parsed */
+  size_t work;
+  int oom, work_exceeded;
+  jj_error *kept;
+  size_t nkept, total;
+  jj_status first;
+  /* include stack (identities) and every file loaded */
+  const char *stack[MAX_INCLUDE_DEPTH + 1];
+  int depth;
+  unsigned nfiles;
+} ctx;
+
+static void *arena(ctx *c, size_t n) {
+  if (n > SIZE_MAX - sizeof(max_align_t)) {
+    c->oom = 1;
+    return NULL;
+  }
+  union {
+    arena_blk b;
+    max_align_t a;
+  } *blk = malloc(sizeof *blk + n);
+  if (!blk) {
+    c->oom = 1;
+    return NULL;
+  }
+  memset(blk, 0, sizeof *blk + n);
+  blk->b.next = c->blocks;
+  c->blocks = &blk->b;
+  return blk + 1;
+}
+
+static char *arena_strndup(ctx *c, const char *s, size_t n) {
+  char *d = arena(c, n + 1);
+  if (d && n) memcpy(d, s, n);
+  return d;
+}
+
+static void ctx_free(ctx *c) {
+  while (c->nodes) {
+    ynode *n = c->nodes;
+    c->nodes = n->next_alloc;
+    free(n->str);
+    free(n->items);
+    free(n->flat);
+    free(n);
+  }
+  while (c->blocks) {
+    arena_blk *b = c->blocks;
+    c->blocks = b->next;
+    free(b);
+  }
+  free(c->kept);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+static void add_error(ctx *c, jj_status code, const char *file, int line, int col,
+                      const char *fmt, ...) {
+  jj_error e;
+  memset(&e, 0, sizeof e);
+  e.code = code;
+  e.line = line;
+  e.column = col;
+  (void)snprintf(e.file, sizeof e.file, "%s", file ? file : "");
+  va_list ap;
+  va_start(ap, fmt);
+  (void)vsnprintf(e.message, sizeof e.message, fmt, ap);
+  va_end(ap);
+  /* The same problem reached twice (an alias, a default merged into every
+   * rule) is reported once. */
+  for (size_t i = 0; i < c->nkept; i++) {
+    const jj_error *k = &c->kept[i];
+    if (k->line == line && k->column == col && strcmp(k->file, e.file) == 0 &&
+        strcmp(k->message, e.message) == 0)
+      return;
+  }
+  if (c->total == 0) c->first = code;
+  c->total++;
+  if (c->nkept < MAX_KEPT_ERRORS) {
+    if (!c->kept) {
+      c->kept = malloc(MAX_KEPT_ERRORS * sizeof *c->kept);
+      if (!c->kept) {
+        c->oom = 1;
+        return;
+      }
+    }
+    c->kept[c->nkept++] = e;
+  }
+}
+
+#define ERR(c, node, ...) add_error((c), JJ_EINVAL, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
+
+/* ---- parsing: libyaml events to nodes --------------------------------- */
+
+static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *m) {
+  if (c->nnodes >= MAX_NODES) return NULL;
+  ynode *n = calloc(1, sizeof *n);
+  if (!n) {
+    c->oom = 1;
+    return NULL;
+  }
+  n->kind = kind;
+  n->line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
+  n->col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
+  n->file = file;
+  n->next_alloc = c->nodes;
+  c->nodes = n;
+  c->nnodes++;
+  return n;
+}
+
+static int push_item(ctx *c, ynode *parent, ynode *item) {
+  if (parent->n == parent->cap) {
+    size_t cap = parent->cap ? parent->cap * 2 : 8;
+    ynode **it = realloc(parent->items, cap * sizeof *it);
+    if (!it) {
+      c->oom = 1;
+      return -1;
+    }
+    parent->items = it;
+    parent->cap = cap;
+  }
+  parent->items[parent->n++] = item;
+  return 0;
+}
+
+typedef struct parse_state {
+  ynode *stack[MAX_DEPTH + 1];
+  char *stack_anchor[MAX_DEPTH + 1];
+  int depth;
+  anchor *anchors;
+  size_t nanchors, anchors_cap;
+} parse_state;
+
+static int add_anchor(ctx *c, parse_state *ps, char *name, ynode *node) {
+  /* A later anchor of the same name wins (YAML). */
+  if (ps->nanchors == ps->anchors_cap) {
+    size_t cap = ps->anchors_cap ? ps->anchors_cap * 2 : 8;
+    anchor *a = realloc(ps->anchors, cap * sizeof *a);
+    if (!a) {
+      c->oom = 1;
+      return -1;
+    }
+    ps->anchors = a;
+    ps->anchors_cap = cap;
+  }
+  ps->anchors[ps->nanchors].name = name;
+  ps->anchors[ps->nanchors].node = node;
+  ps->nanchors++;
+  return 0;
+}
+
+static ynode *find_anchor(const parse_state *ps, const char *name) {
+  for (size_t i = ps->nanchors; i-- > 0;)
+    if (strcmp(ps->anchors[i].name, name) == 0) return ps->anchors[i].node;
+  return NULL;
+}
+
+static char *dup_cstr(ctx *c, const unsigned char *s) {
+  if (!s) return NULL;
+  return arena_strndup(c, (const char *)s, strlen((const char *)s));
+}
+
+/* Attach a finished node to the open collection, or make it the root. */
+static int attach(ctx *c, parse_state *ps, ynode *n, ynode **root) {
+  if (ps->depth == 0) {
+    *root = n;
+    return 0;
+  }
+  return push_item(c, ps->stack[ps->depth - 1], n);
+}
+
+/* Returns 0 on success; on a syntax problem adds an error and returns -1. */
+static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
+                      ynode **root) {
+  yaml_parser_t p;
+  parse_state ps;
+  memset(&ps, 0, sizeof ps);
+  *root = NULL;
+  c->nnodes = 0;
+  if (!yaml_parser_initialize(&p)) {
+    c->oom = 1;
+    return -1;
+  }
+  yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+  int rc = 0, done = 0, docs = 0;
+  while (!done) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&p, &ev)) {
+      if (p.error == YAML_MEMORY_ERROR) {
+        c->oom = 1;
+      } else {
+        const yaml_mark_t *m = &p.problem_mark;
+        int line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
+        int col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
+        if (p.context)
+          add_error(c, JJ_EINVAL, file, line, col, "YAML syntax error: %s %s (check indentation and quoting)",
+                    p.problem ? p.problem : "?", p.context);
+        else
+          add_error(c, JJ_EINVAL, file, line, col, "YAML syntax error: %s (check indentation and quoting)",
+                    p.problem ? p.problem : "?");
+      }
+      rc = -1;
+      break;
+    }
+    ynode *made = NULL;
+    ynode *n = NULL;
+    char *anchor_name = NULL;
+    switch (ev.type) {
+      case YAML_STREAM_END_EVENT: done = 1; break;
+      case YAML_DOCUMENT_START_EVENT:
+        if (++docs > 1) {
+          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+                    "a rule file holds one YAML document; remove the second '---'");
+          rc = -1;
+          done = 1;
+        }
+        break;
+      case YAML_SCALAR_EVENT:
+        n = new_node(c, file, Y_SCALAR, &ev.start_mark);
+        if (n) {
+          n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+          n->len = ev.data.scalar.length;
+          n->str = malloc(n->len + 1);
+          if (!n->str) {
+            c->oom = 1;
+            n = NULL;
+          } else {
+            if (n->len) memcpy(n->str, ev.data.scalar.value, n->len);
+            n->str[n->len] = '\0';
+          }
+        }
+        if (n && ev.data.scalar.anchor) {
+          anchor_name = dup_cstr(c, ev.data.scalar.anchor);
+          if (!anchor_name || add_anchor(c, &ps, anchor_name, n)) n = NULL;
+        }
+        made = n;
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+      case YAML_MAPPING_START_EVENT:
+        if (ps.depth >= MAX_DEPTH) {
+          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+                    "nesting deeper than %d levels; a rule file needs far fewer", MAX_DEPTH);
+          rc = -1;
+          done = 1;
+          break;
+        }
+        n = new_node(c, file, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
+                     &ev.start_mark);
+        if (!n) break;
+        anchor_name = ev.type == YAML_SEQUENCE_START_EVENT ? dup_cstr(c, ev.data.sequence_start.anchor)
+                                                          : dup_cstr(c, ev.data.mapping_start.anchor);
+        ps.stack_anchor[ps.depth] = anchor_name;
+        ps.stack[ps.depth++] = n;
+        break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        if (ps.depth > 0) {
+          ps.depth--;
+          made = ps.stack[ps.depth];
+          /* Anchors become usable once their node is complete, so an
+           * alias can never form a cycle. */
+          if (ps.stack_anchor[ps.depth] && add_anchor(c, &ps, ps.stack_anchor[ps.depth], made))
+            made = NULL;
+        }
+        break;
+      case YAML_ALIAS_EVENT:
+        made = find_anchor(&ps, (const char *)ev.data.alias.anchor);
+        if (!made) {
+          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+                    "alias '*%s' names no complete anchor before it; define '&%s' first",
+                    (const char *)ev.data.alias.anchor, (const char *)ev.data.alias.anchor);
+          rc = -1;
+          done = 1;
+        }
+        break;
+      case YAML_NO_EVENT:
+      case YAML_STREAM_START_EVENT:
+      case YAML_DOCUMENT_END_EVENT: break;
+    }
+    int need = ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+               ev.type == YAML_MAPPING_START_EVENT;
+    yaml_event_delete(&ev);
+    if (done) break;
+    if (need && !n) {
+      if (!c->oom) {
+        add_error(c, JJ_EINVAL, file, 1, 1, "the file has more than %u YAML nodes", MAX_NODES);
+      }
+      rc = -1;
+      break;
+    }
+    if (made && attach(c, &ps, made, root)) {
+      rc = -1;
+      break;
+    }
+  }
+  yaml_parser_delete(&p);
+  free(ps.anchors);
+  if (c->oom) rc = -1;
+  return rc;
+}
+
+/* ---- schema helpers --------------------------------------------------- */
+
+static size_t edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 40 || lb > 40) return 99;
+  size_t row[41], prev[41], prev2[41];
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  memcpy(prev, row, sizeof row);
+  memcpy(prev2, row, sizeof row);
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] != b[j - 1]);
+      if (row[j] + 1 < best) best = row[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      /* a swap of two neighbours counts as one edit */
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+        best = prev2[j - 2] + 1;
+      row[j] = best;
+      diag = up;
+    }
+    memcpy(prev2, prev, sizeof prev);
+    memcpy(prev, row, sizeof row);
+  }
+  return row[lb];
+}
+
+/* Words people reach for (often from other tools) and the key we use. */
+static const char *const synonyms[][2] = {
+    {"threshold", "issue"},   {"raise", "issue"},       {"when", "issue"},
+    {"condition", "issue"},   {"expr", "issue"},        {"resolve", "clear"},
+    {"recover", "clear"},     {"duration", "for"},      {"pending", "for"},
+    {"clear_for", "clear_for_count"}, {"selector", "match"}, {"matchers", "match"},
+    {"filter", "match"},      {"agg", "aggregate"},     {"function", "aggregate"},
+    {"group_by", "group"},    {"alerts", "rules"},      {"rule", "rules"},
+    {"length", "span"},       {"size", "span"},         {"range", "span"},
+    {"step", "hop"},          {"slide", "hop"},         {"type", "kind"},
+    {"quantile", "percentile"}, {"halflife", "ewma_halflife"}, {"multiplier", "scale"},
+    {"level", "levels"},      {"thresholds", "levels"}, {"receivers", "notify"},
+    {"receiver", "notify"},   {"notifiers", "notify"},  {"tags", "labels"},
+    {"missing", "on_missing"}, {"stale", "stale_after"}, {"range_check", "valid"},
+    {"includes", "include"},  {"default", "defaults"},  {"interval", "expected_interval"},
+    {"coverage", "min_coverage"}, {"repeat", "repeat_interval"}, {"flapping", "flap"},
+};
+
+static const char *suggest(const char *key, const char *const *allowed) {
+  const char *best = NULL;
+  size_t bestd = 99;
+  size_t lim = strlen(key) < 5 ? 1 : 2;
+  for (size_t i = 0; allowed[i]; i++) {
+    size_t d = edit_distance(key, allowed[i]);
+    if (d < bestd) bestd = d, best = allowed[i];
+  }
+  for (size_t s = 0; s < sizeof synonyms / sizeof synonyms[0]; s++) {
+    int ok = 0;
+    for (size_t i = 0; allowed[i]; i++)
+      if (strcmp(allowed[i], synonyms[s][1]) == 0) ok = 1;
+    if (!ok) continue;
+    size_t d = edit_distance(key, synonyms[s][0]);
+    if (d < bestd) bestd = d, best = synonyms[s][1];
+  }
+  return bestd <= lim ? best : NULL;
+}
+
+static void unknown_key(ctx *c, const yentry *e, const char *where, const char *const *allowed) {
+  const char *s = suggest(e->key, allowed);
+  if (s)
+    ERR(c, e->knode, "unknown key '%s' in %s (did you mean '%s'?)", e->key, where, s);
+  else {
+    char list[160];
+    size_t off = 0;
+    list[0] = '\0';
+    for (size_t i = 0; allowed[i] && off < sizeof list; i++) {
+      int w = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", allowed[i]);
+      if (w < 0) break;
+      off += (size_t)w;
+    }
+    ERR(c, e->knode, "unknown key '%s' in %s (known keys: %s)", e->key, where, list);
+  }
+}
+
+static int known(const char *k, const char *const *allowed) {
+  for (size_t i = 0; allowed[i]; i++)
+    if (strcmp(k, allowed[i]) == 0) return 1;
+  return 0;
+}
+
+/* 1 when map m has an unknown key that looks like a misspelt `key` (the
+ * typo is reported; "missing key" would only repeat it). */
+static int typo_for(const ynode *m, const char *key, const char *const *allowed) {
+  for (size_t i = 0; i < m->nflat; i++)
+    if (!known(m->flat[i].key, allowed)) {
+      const char *s = suggest(m->flat[i].key, allowed);
+      if (s && strcmp(s, key) == 0) return 1;
+    }
+  return 0;
+}
+
+static const char *kind_name(const ynode *n) {
+  if (n->kind == Y_SEQ) return "a list";
+  if (n->kind == Y_MAP) return "a mapping";
+  if (n->plain && (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0))
+    return "nothing (null)";
+  return "a scalar";
+}
+
+static int is_null(const ynode *n) {
+  return n->kind == Y_SCALAR && n->plain &&
+         (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
+          strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
+}
+
+static int work(ctx *c, size_t units) {
+  c->work += units;
+  if (c->work > MAX_WORK) {
+    c->work_exceeded = 1;
+    return -1;
+  }
+  return 0;
+}
+
+/* Flatten a mapping: check keys are unique scalars and apply merge keys
+ * ('<<': a mapping or a list of mappings whose keys are added unless the
+ * mapping has them itself; earlier mappings in the list win). */
+static int flatten(ctx *c, ynode *m, int depth);
+
+static int flat_push(ctx *c, ynode *m, size_t *cap, const yentry *e) {
+  if (m->nflat == *cap) {
+    size_t nc = *cap ? *cap * 2 : 8;
+    yentry *f = realloc(m->flat, nc * sizeof *f);
+    if (!f) {
+      c->oom = 1;
+      return -1;
+    }
+    m->flat = f;
+    *cap = nc;
+  }
+  m->flat[m->nflat++] = *e;
+  return 0;
+}
+
+static const yentry *lookup(const ynode *m, const char *key) {
+  for (size_t j = 0; j < m->nflat; j++)
+    if (strcmp(m->flat[j].key, key) == 0) return &m->flat[j];
+  return NULL;
+}
+
+static int flatten(ctx *c, ynode *m, int depth);
+
+static int merge_in(ctx *c, ynode *m, size_t *cap, ynode *src, int depth) {
+  if (src->kind != Y_MAP) {
+    ERR(c, src, "the merge key '<<' takes a mapping or a list of mappings, not %s",
+        kind_name(src));
+    return -1;
+  }
+  if (flatten(c, src, depth + 1)) return -1;
+  if (work(c, src->nflat * (m->nflat + 1))) return -1;
+  for (size_t i = 0; i < src->nflat; i++)
+    if (!lookup(m, src->flat[i].key) && flat_push(c, m, cap, &src->flat[i])) return -1;
+  return 0;
+}
+
+static int flatten(ctx *c, ynode *m, int depth) {
+  if (m->flat_done) return m->flat_done > 0 ? 0 : -1;
+  m->flat_done = -1;
+  if (depth > MAX_DEPTH) {
+    ERR(c, m, "merge keys ('<<') nest deeper than %d levels", MAX_DEPTH);
+    return -1;
+  }
+  size_t cap = 0;
+  int rc = 0;
+  ynode *merge = NULL;
+  for (size_t i = 0; i + 1 < m->n; i += 2) {
+    ynode *k = m->items[i], *v = m->items[i + 1];
+    if (work(c, m->nflat + 1)) return -1;
+    if (k->kind != Y_SCALAR || is_null(k)) {
+      ERR(c, k, "a key must be a word, not %s", kind_name(k));
+      rc = -1;
+      continue;
+    }
+    if (k->plain && strcmp(k->str, "<<") == 0) {
+      if (merge) {
+        ERR(c, k, "only one merge key '<<' per mapping; give it a list: <<: [*a, *b]");
+        rc = -1;
+      }
+      merge = v;
+      continue;
+    }
+    const yentry *prev = lookup(m, k->str);
+    if (prev) {
+      ERR(c, k, "key '%s' appears twice in this mapping (first at line %d)", k->str,
+          prev->knode->line);
+      rc = -1;
+      continue;
+    }
+    yentry e = {k->str, k, v};
+    if (flat_push(c, m, &cap, &e)) return -1;
+  }
+  if (merge && merge->kind == Y_SEQ) {
+    for (size_t i = 0; i < merge->n; i++)
+      if (merge_in(c, m, &cap, merge->items[i], depth)) rc = -1;
+  } else if (merge) {
+    if (merge_in(c, m, &cap, merge, depth)) rc = -1;
+  }
+  if (c->oom || c->work_exceeded) return -1;
+  m->flat_done = 1; /* usable even with bad entries: they were left out */
+  return rc;
+}
+
+/* The node must be a mapping; flattens it. Returns 0 when usable. */
+static int want_map(ctx *c, ynode *n, const char *what) {
+  if (n->kind != Y_MAP) {
+    ERR(c, n, "%s must be a mapping (key: value lines), not %s", what, kind_name(n));
+    return -1;
+  }
+  (void)flatten(c, n, 0);
+  return n->flat_done > 0 ? 0 : -1;
+}
+
+/* ---- scalar values ---------------------------------------------------- */
+
+static int get_str(ctx *c, const yentry *e, const char **out) {
+  const ynode *v = e->value;
+  if (v->kind != Y_SCALAR || is_null(v)) {
+    ERR(c, v, "'%s' must be a text value, not %s", e->key, kind_name(v));
+    return -1;
+  }
+  if (strlen(v->str) != v->len) {
+    ERR(c, v, "'%s' contains a NUL character", e->key);
+    return -1;
+  }
+  *out = v->str;
+  return 0;
+}
+
+static int looks_numeric(const char *s) {
+  if (!*s) return 0;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+' || *p == 'e' ||
+          *p == 'E'))
+      return 0;
+  return 1;
+}
+
+static int parse_number(const char *s, double *out) {
+  if (!looks_numeric(s)) return -1;
+  char *end = NULL;
+  errno = 0;
+  double d = strtod(s, &end);
+  if (end == s || *end || errno == ERANGE || !isfinite(d)) return -1;
+  *out = d;
+  return 0;
+}
+
+static int get_num(ctx *c, const yentry *e, double *out) {
+  const ynode *v = e->value;
+  if (v->kind != Y_SCALAR || is_null(v)) {
+    ERR(c, v, "'%s' must be a number, not %s", e->key, kind_name(v));
+    return -1;
+  }
+  double d;
+  if (parse_number(v->str, &d)) {
+    ERR(c, v, "'%s' must be a number, got '%.40s'", e->key, v->str);
+    return -1;
+  }
+  if (!v->plain) {
+    ERR(c, v, "'%s' must be a number, not a quoted string; remove the quotes", e->key);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+static int get_uint(ctx *c, const yentry *e, uint32_t max, uint32_t *out) {
+  const ynode *v = e->value;
+  if (v->kind != Y_SCALAR || is_null(v) || !v->plain) {
+    ERR(c, v, "'%s' must be a whole number, not %s", e->key,
+        v->kind == Y_SCALAR && !is_null(v) ? "a quoted string" : kind_name(v));
+    return -1;
+  }
+  const char *s = v->str;
+  if (*s == '+') s++;
+  uint64_t x = 0;
+  int ok = *s != '\0';
+  for (; *s && ok; s++) {
+    if (*s < '0' || *s > '9') ok = 0;
+    else if ((x = x * 10 + (uint64_t)(*s - '0')) > max) {
+      ERR(c, v, "'%s' is at most %u", e->key, max);
+      return -1;
+    }
+  }
+  if (!ok) {
+    ERR(c, v, "'%s' must be a whole number >= 0, got '%.40s'", e->key, v->str);
+    return -1;
+  }
+  *out = (uint32_t)x;
+  return 0;
+}
+
+/* "500ms", "90s", "5m", "2h", "1d", "1h30m". */
+static int parse_duration(const char *s, int64_t *out, int *no_unit) {
+  int64_t total = 0;
+  *no_unit = 0;
+  if (!*s) return -1;
+  const char *p = s;
+  while (*p) {
+    if (*p < '0' || *p > '9') return -1;
+    int64_t n = 0;
+    while (*p >= '0' && *p <= '9') {
+      if (n > (INT64_C(1) << 50)) return -2;
+      n = n * 10 + (*p++ - '0');
+    }
+    int64_t unit;
+    if (p[0] == 'm' && p[1] == 's') unit = 1, p += 2;
+    else if (*p == 's') unit = 1000, p++;
+    else if (*p == 'm') unit = 60000, p++;
+    else if (*p == 'h') unit = 3600000, p++;
+    else if (*p == 'd') unit = 86400000, p++;
+    else {
+      if (!*p && p - s > 0 && total == 0) *no_unit = 1;
+      return -1;
+    }
+    if (n > ((INT64_C(1) << 61) - total) / unit) return -2;
+    total += n * unit;
+  }
+  *out = total;
+  return 0;
+}
+
+/* "5min" -> "5m", "2 hours" -> "2h": 1 with the fix in `fix`. */
+static int unit_word(const char *s, char *fix, size_t size) {
+  static const char *const words[][2] = {
+      {"sec", "s"},    {"secs", "s"},  {"second", "s"}, {"seconds", "s"}, {"min", "m"},
+      {"mins", "m"},   {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},    {"hrs", "h"},
+      {"hour", "h"},   {"hours", "h"}, {"day", "d"},     {"days", "d"},   {"msec", "ms"},
+      {"millis", "ms"}, {"M", "m"},    {"H", "h"},       {"S", "s"},      {"D", "d"}};
+  size_t n = 0;
+  while (s[n] >= '0' && s[n] <= '9') n++;
+  if (n == 0 || n > 18) return 0;
+  const char *w = s + n;
+  while (*w == ' ') w++;
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcmp(w, words[i][0]) == 0) {
+      (void)snprintf(fix, size, "%.*s%s", (int)n, s, words[i][1]);
+      return 1;
+    }
+  return 0;
+}
+
+static int get_dur(ctx *c, const yentry *e, int64_t *out) {
+  const ynode *v = e->value;
+  if (v->kind != Y_SCALAR || is_null(v)) {
+    ERR(c, v, "'%s' must be a duration like 90s, 5m or 1h30m, not %s", e->key, kind_name(v));
+    return -1;
+  }
+  int no_unit;
+  char fix[64];
+  int rc = parse_duration(v->str, out, &no_unit);
+  if (rc == -2) {
+    ERR(c, v, "'%s': duration '%.40s' is too long", e->key, v->str);
+    return -1;
+  }
+  if (rc) {
+    if (no_unit)
+      ERR(c, v, "'%s': duration '%.40s' has no unit; write e.g. %.20ss or %.20sm (units: ms, s, m, h, d)",
+          e->key, v->str, v->str, v->str);
+    else if (v->str[0] == '-')
+      ERR(c, v, "'%s': duration '%.40s' must not be negative", e->key, v->str);
+    else if (unit_word(v->str, fix, sizeof fix))
+      ERR(c, v, "'%s': bad duration '%.40s'; write %s (units: ms, s, m, h, d)", e->key, v->str, fix);
+    else
+      ERR(c, v, "'%s': bad duration '%.40s'; use whole numbers with units ms, s, m, h, d (e.g. 90s, 1h30m)",
+          e->key, v->str);
+    return -1;
+  }
+  return 0;
+}
+
+/* ">= 75", "< 35". */
+static int get_cond(ctx *c, const yentry *e, jj_cmp *op, double *val) {
+  const ynode *v = e->value;
+  if (v->kind != Y_SCALAR || is_null(v)) {
+    ERR(c, v, "'%s' must be a condition like \">= 75\", not %s", e->key, kind_name(v));
+    return -1;
+  }
+  const char *s = v->str;
+  while (*s == ' ') s++;
+  if (s[0] == '>' && s[1] == '=') *op = JJ_CMP_GE, s += 2;
+  else if (s[0] == '<' && s[1] == '=') *op = JJ_CMP_LE, s += 2;
+  else if (s[0] == '>') *op = JJ_CMP_GT, s++;
+  else if (s[0] == '<') *op = JJ_CMP_LT, s++;
+  else {
+    double d;
+    if (parse_number(s, &d) == 0)
+      ERR(c, v, "'%s': condition '%.40s' needs an operator; write e.g. \">= %.40s\" (quoted)",
+          e->key, v->str, s);
+    else
+      ERR(c, v, "'%s': bad condition '%.40s'; write an operator (>, >=, <, <=) and a number, e.g. \">= 75\"",
+          e->key, v->str);
+    return -1;
+  }
+  while (*s == ' ') s++;
+  char num[64];
+  size_t n = strlen(s);
+  while (n && s[n - 1] == ' ') n--;
+  if (n == 0 || n >= sizeof num) {
+    ERR(c, v, "'%s': bad condition '%.40s'; the operator needs a number after it, e.g. \">= 75\"",
+        e->key, v->str);
+    return -1;
+  }
+  memcpy(num, s, n);
+  num[n] = '\0';
+  if (parse_number(num, val)) {
+    ERR(c, v, "'%s': bad condition '%.40s'; '%s' is not a number", e->key, v->str, num);
+    return -1;
+  }
+  return 0;
+}
+
+static int get_enum(ctx *c, const yentry *e, const char *const *names, int *out) {
+  const char *s;
+  if (get_str(c, e, &s)) return -1;
+  for (int i = 0; names[i]; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = i;
+      return 0;
+    }
+  char list[160];
+  size_t off = 0;
+  list[0] = '\0';
+  for (size_t i = 0; names[i] && off < sizeof list; i++) {
+    int w = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", names[i]);
+    if (w < 0) break;
+    off += (size_t)w;
+  }
+  const char *sg = suggest(s, names);
+  if (sg)
+    ERR(c, e->value, "'%s' must be one of %s; got '%.40s' (did you mean '%s'?)", e->key, list, s,
+        sg);
+  else
+    ERR(c, e->value, "'%s' must be one of %s; got '%.40s'", e->key, list, s);
+  return -1;
+}
+
+/* ---- rules ------------------------------------------------------------ */
+
+typedef struct lvl {
+  jj_level_config lc;
+  ynode *at;
+} lvl;
+typedef struct mat {
+  const char *label, *value;
+  jj_match_op op;
+  ynode *at;
+} mat;
+typedef struct pair {
+  const char *k, *v;
+  ynode *at;
+} pair;
+
+typedef struct rspec {
+  jj_rule_config rc;
+  ynode *at, *name_at;
+  lvl *levels;
+  size_t nlevels;
+  mat *m;
+  size_t nm;
+  pair *labels, *ann, *notify;
+  size_t nlabels, nann, nnotify;
+} rspec;
+
+static const char *const RULE_KEYS[] = {
+    "name",  "metric",     "match",       "window",          "aggregate", "scale",
+    "per",   "group",      "levels",      "on_missing",      "stale_after", "valid",
+    "stuck", "repeat_interval", "flap",   "labels",          "annotations", "notify",
+    NULL};
+static const char *const WINDOW_KEYS[] = {
+    "kind",         "span",       "hop",       "align",     "count",
+    "min_samples",  "min_coverage", "expected_interval", "max_samples", "duplicates",
+    "percentile",   "accuracy",   "floor",     "ewma_halflife", "preallocate", NULL};
+static const char *const LEVEL_KEYS[] = {"name",      "severity",        "issue",
+                                         "clear",     "for",             "for_count",
+                                         "clear_for_count", "keep_firing_for", NULL};
+static const char *const GROUP_KEYS[] = {"by", "mode", "min_members", "wait", "member", "within",
+                                         NULL};
+static const char *const TOP_KEYS[] = {"version", "include", "defaults", "rules", NULL};
+static const char *const AGG_NAMES[] = {"count",    "sum",   "mean",  "min",        "max",
+                                        "first",    "last",  "variance", "stddev",  "delta",
+                                        "slope",    "percentile", "ewma", "avg", NULL};
+static const char *const KIND_NAMES[] = {"sliding", "count", "tumbling", NULL};
+static const char *const DUP_NAMES[] = {"keep", "replace", "reject", NULL};
+static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", NULL};
+static const char *const MISSING_NAMES[] = {"keep", "resolve", "alert", NULL};
+static const char *const PER_NAMES[] = {"s", "min", "h", NULL};
+static const char *const MATCH_OPS[] = {"eq", "ne", "re", "nre", NULL};
+static const char *const BOOL_NAMES[] = {"false", "true", NULL};
+
+static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
+  if (want_map(c, wn, "'window'")) return -1;
+  int rc = 0, kind = -1;
+  const ynode *span = NULL, *hop = NULL, *align = NULL, *count = NULL, *cov = NULL, *ei = NULL;
+  for (size_t i = 0; i < wn->nflat; i++) {
+    const yentry *e = &wn->flat[i];
+    const char *k = e->key;
+    int bad = 0;
+    uint32_t u;
+    double d;
+    int x;
+    if (strcmp(k, "kind") == 0) bad = get_enum(c, e, KIND_NAMES, &kind);
+    else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
+    else if (strcmp(k, "hop") == 0) bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
+    else if (strcmp(k, "align") == 0) bad = get_dur(c, e, &w->align_ms), align = e->knode;
+    else if (strcmp(k, "count") == 0) bad = get_uint(c, e, UINT32_MAX, &w->count), count = e->knode;
+    else if (strcmp(k, "min_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->min_samples);
+    else if (strcmp(k, "min_coverage") == 0) {
+      bad = get_num(c, e, &d);
+      if (!bad && !(d >= 0 && d <= 1)) {
+        ERR(c, e->value, "'min_coverage' is a fraction between 0 and 1 (0.75 = 75 %%)");
+        bad = 1;
+      }
+      w->min_coverage = d;
+      cov = e->knode;
+    } else if (strcmp(k, "expected_interval") == 0)
+      bad = get_dur(c, e, &w->expected_interval_ms), ei = e->knode;
+    else if (strcmp(k, "max_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->max_samples);
+    else if (strcmp(k, "duplicates") == 0) {
+      bad = get_enum(c, e, DUP_NAMES, &x);
+      w->duplicates = x == 1 ? JJ_DUP_REPLACE : x == 2 ? JJ_DUP_REJECT : JJ_DUP_KEEP;
+    } else if (strcmp(k, "percentile") == 0) {
+      bad = get_num(c, e, &d);
+      if (!bad && !(d >= 0 && d <= 1)) {
+        ERR(c, e->value, "'percentile' is a quantile between 0 and 1 (0.95 = 95th percentile)");
+        bad = 1;
+      }
+      w->percentile = d;
+    } else if (strcmp(k, "accuracy") == 0) {
+      bad = get_num(c, e, &d);
+      if (!bad && !(d > 0 && d < 1)) {
+        ERR(c, e->value, "'accuracy' is a relative error between 0 and 1 (0.01 = 1 %%)");
+        bad = 1;
+      }
+      w->percentile_accuracy = d;
+    } else if (strcmp(k, "floor") == 0) {
+      bad = get_num(c, e, &d);
+      if (!bad && !(d > 0)) {
+        ERR(c, e->value, "'floor' must be above 0");
+        bad = 1;
+      }
+      w->percentile_floor = d;
+    } else if (strcmp(k, "ewma_halflife") == 0) {
+      bad = get_dur(c, e, &w->ewma_halflife_ms);
+      if (!bad && w->ewma_halflife_ms <= 0) {
+        ERR(c, e->value, "'ewma_halflife' must be above 0");
+        bad = 1;
+      }
+    } else if (strcmp(k, "preallocate") == 0) {
+      bad = get_enum(c, e, BOOL_NAMES, &x);
+      w->preallocate = x == 1;
+    } else {
+      unknown_key(c, e, "window", WINDOW_KEYS);
+      bad = 1;
+    }
+    (void)u;
+    if (bad) rc = -1;
+  }
+  if (kind < 0) {
+    if (!lookup(wn, "kind") && !typo_for(wn, "kind", WINDOW_KEYS)) ERR(c, wn, "window needs 'kind': sliding, count or tumbling");
+    return -1;
+  }
+  w->kind = kind == 0 ? JJ_WINDOW_SLIDING_TIME : kind == 1 ? JJ_WINDOW_SLIDING_COUNT : JJ_WINDOW_TUMBLING;
+  const char *kn = KIND_NAMES[kind];
+  if (kind == 1) {
+    if (span) ERR(c, span, "'span' is for sliding and tumbling windows; a count window uses 'count'"), rc = -1;
+    if (!count) ERR(c, wn, "a count window needs 'count' (the number of samples)"), rc = -1;
+  } else {
+    if (count) ERR(c, count, "'count' is for count windows; a %s window uses 'span'", kn), rc = -1;
+    if (!span) ERR(c, wn, "a %s window needs 'span', e.g. span: 1h", kn), rc = -1;
+    else if (w->span_ms <= 0) ERR(c, span, "'span' must be above 0"), rc = -1;
+    if (cov && w->min_coverage > 0 && !ei)
+      ERR(c, cov, "'min_coverage' needs 'expected_interval' (the sampling period, e.g. 5m)"), rc = -1;
+  }
+  if (kind != 2) {
+    if (hop) ERR(c, hop, "'hop' is for tumbling windows only"), rc = -1;
+    if (align) ERR(c, align, "'align' is for tumbling windows only"), rc = -1;
+  } else if (hop && w->hop_ms > w->span_ms) {
+    ERR(c, hop, "'hop' must not be longer than 'span' (hop < span gives overlapping windows)");
+    rc = -1;
+  }
+  (void)r;
+  return rc;
+}
+
+static int walk_level(ctx *c, ynode *ln, lvl *l) {
+  if (want_map(c, ln, "a level")) return -1;
+  jj_level_config_init(&l->lc);
+  l->at = ln;
+  int rc = 0;
+  for (size_t i = 0; i < ln->nflat; i++) {
+    const yentry *e = &ln->flat[i];
+    const char *k = e->key;
+    int bad = 0;
+    if (strcmp(k, "name") == 0) bad = get_str(c, e, &l->lc.name);
+    else if (strcmp(k, "severity") == 0) bad = get_str(c, e, &l->lc.severity);
+    else if (strcmp(k, "issue") == 0) bad = get_cond(c, e, &l->lc.issue_op, &l->lc.issue_value);
+    else if (strcmp(k, "clear") == 0) bad = get_cond(c, e, &l->lc.clear_op, &l->lc.clear_value);
+    else if (strcmp(k, "for") == 0) bad = get_dur(c, e, &l->lc.for_ms);
+    else if (strcmp(k, "for_count") == 0) bad = get_uint(c, e, 65535, &l->lc.for_count);
+    else if (strcmp(k, "clear_for_count") == 0) bad = get_uint(c, e, 65535, &l->lc.clear_for_count);
+    else if (strcmp(k, "keep_firing_for") == 0) bad = get_dur(c, e, &l->lc.keep_firing_for_ms);
+    else {
+      unknown_key(c, e, "level", LEVEL_KEYS);
+      bad = 1;
+    }
+    if (bad) rc = -1;
+  }
+  if (!lookup(ln, "name") && !typo_for(ln, "name", LEVEL_KEYS)) ERR(c, ln, "a level needs 'name', e.g. name: advisory"), rc = -1;
+  if (!lookup(ln, "issue") && !typo_for(ln, "issue", LEVEL_KEYS)) ERR(c, ln, "a level needs 'issue', e.g. issue: \">= 75\""), rc = -1;
+  return rc;
+}
+
+static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
+  if (want_map(c, gn, "'group'")) return -1;
+  int rc = 0, mode = -1;
+  const ynode *member = NULL, *within = NULL;
+  for (size_t i = 0; i < gn->nflat; i++) {
+    const yentry *e = &gn->flat[i];
+    const char *k = e->key;
+    int bad = 0;
+    if (strcmp(k, "by") == 0) {
+      ynode *v = e->value;
+      if (v->kind == Y_SEQ) {
+        size_t total = 1;
+        for (size_t j = 0; j < v->n; j++) {
+          const yentry it = {"by", e->knode, v->items[j]};
+          const char *s;
+          if (get_str(c, &it, &s)) bad = 1;
+          else if (strchr(s, ',')) ERR(c, v->items[j], "label name '%.40s' has a comma", s), bad = 1;
+          else total += strlen(s) + 1;
+        }
+        if (v->n == 0) ERR(c, v, "'by' needs at least one label name"), bad = 1;
+        char *joined = bad ? NULL : arena(c, total);
+        if (joined) {
+          for (size_t j = 0; j < v->n; j++) {
+            if (j) strcat(joined, ",");
+            strcat(joined, v->items[j]->str);
+          }
+          rc_->group_by = joined;
+        }
+      } else {
+        bad = get_str(c, e, &rc_->group_by);
+      }
+    } else if (strcmp(k, "mode") == 0) bad = get_enum(c, e, MODE_NAMES, &mode);
+    else if (strcmp(k, "min_members") == 0) bad = get_uint(c, e, UINT32_MAX, &rc_->group_min_members);
+    else if (strcmp(k, "wait") == 0) bad = get_dur(c, e, &rc_->group_wait_ms);
+    else if (strcmp(k, "member") == 0) bad = get_cond(c, e, &rc_->member_op, &rc_->member_value), member = e->knode;
+    else if (strcmp(k, "within") == 0) bad = get_dur(c, e, &rc_->group_within_ms), within = e->knode;
+    else {
+      unknown_key(c, e, "group", GROUP_KEYS);
+      bad = 1;
+    }
+    if (bad) rc = -1;
+  }
+  if (!lookup(gn, "by") && !typo_for(gn, "by", GROUP_KEYS)) ERR(c, gn, "'group' needs 'by', the labels that form a group, e.g. by: [zone]"), rc = -1;
+  if (!lookup(gn, "mode")) {
+    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min or k_of_n");
+    return -1;
+  }
+  if (mode < 0) return -1;
+  rc_->group = mode == 0 ? JJ_GROUP_AVG : mode == 1 ? JJ_GROUP_MAX : mode == 2 ? JJ_GROUP_MIN : JJ_GROUP_K_OF_N;
+  if (mode == 3) {
+    if (!member) ERR(c, gn, "k_of_n needs 'member', the condition each member must meet, e.g. member: \">= 57\""), rc = -1;
+    if (!within) ERR(c, gn, "k_of_n needs 'within', how recent agreement must be, e.g. within: 30s"), rc = -1;
+    else if (rc_->group_within_ms <= 0) ERR(c, within, "'within' must be above 0"), rc = -1;
+  } else {
+    if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
+    if (within) ERR(c, within, "'within' is for mode k_of_n only"), rc = -1;
+  }
+  return rc;
+}
+
+/* A mapping of text to text (labels, annotations). */
+static int walk_pairs(ctx *c, const yentry *e, pair **out, size_t *n) {
+  ynode *m = e->value;
+  char what[48];
+  (void)snprintf(what, sizeof what, "'%s'", e->key);
+  if (want_map(c, m, what)) return -1;
+  int rc = 0;
+  *out = arena(c, (m->nflat + 1) * sizeof **out);
+  if (!*out) return -1;
+  for (size_t i = 0; i < m->nflat; i++) {
+    const char *v;
+    if (get_str(c, &m->flat[i], &v)) {
+      rc = -1;
+      continue;
+    }
+    pair p = {m->flat[i].key, v, m->flat[i].value};
+    (*out)[(*n)++] = p;
+  }
+  return rc;
+}
+
+static int walk_match(ctx *c, const yentry *e, rspec *r) {
+  ynode *m = e->value;
+  if (want_map(c, m, "'match'")) return -1;
+  int rc = 0;
+  r->m = arena(c, (m->nflat + 1) * sizeof *r->m);
+  if (!r->m) return -1;
+  for (size_t i = 0; i < m->nflat; i++) {
+    const yentry *me = &m->flat[i];
+    mat x = {me->key, NULL, JJ_MATCH_EQ, me->value};
+    if (me->value->kind == Y_MAP) {
+      if (want_map(c, me->value, "a matcher")) {
+        rc = -1;
+        continue;
+      }
+      if (me->value->nflat != 1) {
+        ERR(c, me->value, "matcher on '%.40s' needs exactly one of eq, ne, re, nre", me->key);
+        rc = -1;
+        continue;
+      }
+      const yentry *op = &me->value->flat[0];
+      int oi = -1;
+      for (int j = 0; MATCH_OPS[j]; j++)
+        if (strcmp(op->key, MATCH_OPS[j]) == 0) oi = j;
+      if (oi < 0) {
+        unknown_key(c, op, "matcher", MATCH_OPS);
+        rc = -1;
+        continue;
+      }
+      x.op = oi == 0 ? JJ_MATCH_EQ : oi == 1 ? JJ_MATCH_NE : oi == 2 ? JJ_MATCH_RE : JJ_MATCH_NRE;
+      x.at = op->value;
+      if (get_str(c, op, &x.value)) {
+        rc = -1;
+        continue;
+      }
+    } else if (get_str(c, me, &x.value)) {
+      rc = -1;
+      continue;
+    }
+    r->m[r->nm++] = x;
+  }
+  return rc;
+}
+
+static int walk_rule(ctx *c, ynode *rn, rspec *r) {
+  jj_rule_config *rc_ = &r->rc;
+  jj_rule_config_init(rc_);
+  r->at = rn;
+  int rc = 0, agg = 2;
+  const ynode *agg_at = NULL, *scale_at = NULL, *per_at = NULL, *missing_at = NULL;
+  int has_pct = 0, has_ewma = 0;
+  for (size_t i = 0; i < rn->nflat; i++) {
+    const yentry *e = &rn->flat[i];
+    const char *k = e->key;
+    int bad = 0, x = 0;
+    if (strcmp(k, "name") == 0) bad = get_str(c, e, &rc_->name), r->name_at = e->value;
+    else if (strcmp(k, "metric") == 0) bad = get_str(c, e, &rc_->metric);
+    else if (strcmp(k, "match") == 0) bad = walk_match(c, e, r);
+    else if (strcmp(k, "window") == 0) {
+      bad = walk_window(c, e->value, &rc_->window, r);
+      has_pct = e->value->kind == Y_MAP && lookup(e->value, "percentile");
+      has_ewma = e->value->kind == Y_MAP && lookup(e->value, "ewma_halflife");
+    } else if (strcmp(k, "aggregate") == 0) {
+      bad = get_enum(c, e, AGG_NAMES, &agg);
+      agg_at = e->value;
+    } else if (strcmp(k, "scale") == 0) {
+      bad = get_num(c, e, &rc_->scale);
+      if (!bad && rc_->scale == 0) ERR(c, e->value, "'scale' must not be 0"), bad = 1;
+      scale_at = e->knode;
+    } else if (strcmp(k, "per") == 0) {
+      bad = get_enum(c, e, PER_NAMES, &x);
+      rc_->scale = x == 0 ? 1.0 : x == 1 ? 60.0 : 3600.0;
+      per_at = e->knode;
+    } else if (strcmp(k, "group") == 0) bad = walk_group(c, e->value, rc_);
+    else if (strcmp(k, "levels") == 0) {
+      ynode *v = e->value;
+      if (v->kind != Y_SEQ) {
+        ERR(c, v, "'levels' must be a list of levels (lines starting with '- '), not %s", kind_name(v));
+        bad = 1;
+      } else if (v->n == 0) {
+        ERR(c, v, "'levels' is empty; add at least one level");
+        bad = 1;
+      } else if (v->n > JJ_MAX_LEVELS) {
+        ERR(c, v->items[JJ_MAX_LEVELS], "a rule has at most %d levels", JJ_MAX_LEVELS);
+        bad = 1;
+      } else {
+        r->levels = arena(c, v->n * sizeof *r->levels);
+        if (!r->levels) return -1;
+        for (size_t j = 0; j < v->n; j++)
+          if (walk_level(c, v->items[j], &r->levels[r->nlevels++])) bad = 1;
+      }
+    } else if (strcmp(k, "on_missing") == 0) {
+      bad = get_enum(c, e, MISSING_NAMES, &x);
+      rc_->on_missing = x == 1 ? JJ_MISSING_RESOLVE : x == 2 ? JJ_MISSING_ALERT : JJ_MISSING_KEEP;
+      missing_at = e->value;
+    } else if (strcmp(k, "stale_after") == 0) bad = get_dur(c, e, &rc_->stale_after_ms);
+    else if (strcmp(k, "valid") == 0) {
+      static const char *const keys[] = {"min", "max", NULL};
+      if (want_map(c, e->value, "'valid'")) bad = 1;
+      else
+        for (size_t j = 0; j < e->value->nflat; j++) {
+          const yentry *f = &e->value->flat[j];
+          if (strcmp(f->key, "min") == 0) bad |= get_num(c, f, &rc_->valid_min) != 0;
+          else if (strcmp(f->key, "max") == 0) bad |= get_num(c, f, &rc_->valid_max) != 0;
+          else unknown_key(c, f, "valid", keys), bad = 1;
+        }
+      if (!bad && rc_->valid_min > rc_->valid_max)
+        ERR(c, e->value, "'valid': min %g is above max %g", rc_->valid_min, rc_->valid_max), bad = 1;
+    } else if (strcmp(k, "stuck") == 0) {
+      static const char *const keys[] = {"samples", "epsilon", NULL};
+      if (want_map(c, e->value, "'stuck'")) bad = 1;
+      else
+        for (size_t j = 0; j < e->value->nflat; j++) {
+          const yentry *f = &e->value->flat[j];
+          if (strcmp(f->key, "samples") == 0) {
+            bad |= get_uint(c, f, UINT32_MAX, &rc_->stuck_samples) != 0;
+            if (rc_->stuck_samples == 1)
+              ERR(c, f->value, "'samples' must be at least 2 (or 0 for off)"), bad = 1;
+          } else if (strcmp(f->key, "epsilon") == 0) {
+            bad |= get_num(c, f, &rc_->stuck_epsilon) != 0;
+            if (rc_->stuck_epsilon < 0) ERR(c, f->value, "'epsilon' must be >= 0"), bad = 1;
+          } else unknown_key(c, f, "stuck", keys), bad = 1;
+        }
+    } else if (strcmp(k, "repeat_interval") == 0) bad = get_dur(c, e, &rc_->repeat_interval_ms);
+    else if (strcmp(k, "flap") == 0) {
+      static const char *const keys[] = {"changes", "window", NULL};
+      if (want_map(c, e->value, "'flap'")) bad = 1;
+      else {
+        for (size_t j = 0; j < e->value->nflat; j++) {
+          const yentry *f = &e->value->flat[j];
+          if (strcmp(f->key, "changes") == 0) bad |= get_uint(c, f, 16, &rc_->flap_changes) != 0;
+          else if (strcmp(f->key, "window") == 0) bad |= get_dur(c, f, &rc_->flap_window_ms) != 0;
+          else unknown_key(c, f, "flap", keys), bad = 1;
+        }
+        if (!bad && (rc_->flap_changes == 0 || rc_->flap_window_ms == 0))
+          ERR(c, e->value, "'flap' needs both 'changes' (2..16) and 'window' (a duration above 0)"), bad = 1;
+      }
+    } else if (strcmp(k, "labels") == 0) bad = walk_pairs(c, e, &r->labels, &r->nlabels);
+    else if (strcmp(k, "annotations") == 0) bad = walk_pairs(c, e, &r->ann, &r->nann);
+    else if (strcmp(k, "notify") == 0) {
+      ynode *v = e->value;
+      if (v->kind != Y_SEQ) {
+        ERR(c, v, "'notify' must be a list of notifier names, e.g. notify: [sms-residents]");
+        bad = 1;
+      } else {
+        r->notify = arena(c, (v->n + 1) * sizeof *r->notify);
+        if (!r->notify) return -1;
+        for (size_t j = 0; j < v->n; j++) {
+          const yentry it = {"notify", e->knode, v->items[j]};
+          pair p = {NULL, NULL, v->items[j]};
+          if (get_str(c, &it, &p.k)) bad = 1;
+          else r->notify[r->nnotify++] = p;
+        }
+      }
+    } else {
+      unknown_key(c, e, "rule", RULE_KEYS);
+      bad = 1;
+    }
+    if (bad) rc = -1;
+  }
+  if (!lookup(rn, "name") && !typo_for(rn, "name", RULE_KEYS)) ERR(c, rn, "a rule needs 'name', e.g. name: pm25-advisory"), rc = -1;
+  if (!lookup(rn, "metric") && !typo_for(rn, "metric", RULE_KEYS)) ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), rc = -1;
+  if (!lookup(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
+  if (agg == 13) agg = 2; /* avg = mean */
+  rc_->aggregate = (jj_agg)agg;
+  if (scale_at && per_at) ERR(c, per_at, "give 'scale' or 'per', not both"), rc = -1;
+  if (per_at && agg != JJ_AGG_SLOPE)
+    ERR(c, per_at, "'per' sets the unit of a slope; use it with aggregate: slope"), rc = -1;
+  if (agg == JJ_AGG_PERCENTILE && !has_pct)
+    ERR(c, agg_at, "aggregate percentile needs 'percentile' in the window, e.g. percentile: 0.95"), rc = -1;
+  if (agg == JJ_AGG_EWMA && !has_ewma)
+    ERR(c, agg_at, "aggregate ewma needs 'ewma_halflife' in the window, e.g. ewma_halflife: 5m"), rc = -1;
+  if (missing_at && rc_->on_missing != JJ_MISSING_KEEP && !lookup(rn, "stale_after"))
+    ERR(c, missing_at, "on_missing: %s needs 'stale_after', e.g. stale_after: 15m",
+        rc_->on_missing == JJ_MISSING_ALERT ? "alert" : "resolve"), rc = -1;
+  return rc;
+}
+
+/* ---- defaults: merged under each rule --------------------------------- */
+
+/* 1 when both mappings name a different 'kind' (a rule's count window
+ * replaces a default tumbling window instead of inheriting its span). */
+static int other_kind(ctx *c, ynode *d, ynode *r) {
+  if (flatten(c, d, 0) || flatten(c, r, 0)) return 1;
+  const yentry *a = lookup(d, "kind"), *b = lookup(r, "kind");
+  return a && b && a->value->kind == Y_SCALAR && b->value->kind == Y_SCALAR &&
+         strcmp(a->value->str, b->value->str) != 0;
+}
+
+/* A new mapping: the rule's entries, where both sides are mappings merged
+ * deeply, then the defaults' entries the rule does not have. */
+static ynode *merge_defaults(ctx *c, ynode *d, ynode *r, int depth) {
+  if (depth > MAX_DEPTH || flatten(c, d, 0) || flatten(c, r, 0)) return r;
+  if (work(c, d->nflat * (r->nflat + 1) + r->nflat)) return r;
+  ynode *m = calloc(1, sizeof *m);
+  if (!m) {
+    c->oom = 1;
+    return r;
+  }
+  *m = *r;
+  m->items = NULL;
+  m->n = m->cap = 0;
+  m->flat = NULL;
+  m->nflat = 0;
+  m->next_alloc = c->nodes;
+  c->nodes = m;
+  size_t cap = 0;
+  for (size_t i = 0; i < r->nflat; i++) {
+    yentry e = r->flat[i];
+    const yentry *de = lookup(d, e.key);
+    if (de && de->value->kind == Y_MAP && e.value->kind == Y_MAP &&
+        !other_kind(c, de->value, e.value))
+      e.value = merge_defaults(c, de->value, e.value, depth + 1);
+    if (flat_push(c, m, &cap, &e)) return r;
+  }
+  for (size_t i = 0; i < d->nflat; i++)
+    if (!lookup(r, d->flat[i].key) && flat_push(c, m, &cap, &d->flat[i])) return r;
+  m->flat_done = 1;
+  return m;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+typedef struct loader {
+  ctx c;
+  rspec *rules;
+  size_t nrules, cap;
+  char **ids; /* files loaded so far (each is loaded once) */
+  size_t nids;
+} loader;
+
+static void load_text(loader *L, const char *file, const char *id, const char *buf, size_t len);
+
+static char *read_file(ctx *c, const char *path, size_t *len, char *why, size_t whysz) {
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    (void)snprintf(why, whysz, "%s", strerror(errno));
+    return NULL;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    (void)snprintf(why, whysz, "not a regular file");
+    return NULL;
+  }
+  if (st.st_size > (off_t)MAX_BYTES) {
+    (void)snprintf(why, whysz, "larger than %u bytes", MAX_BYTES);
+    return NULL;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    (void)snprintf(why, whysz, "%s", strerror(errno));
+    return NULL;
+  }
+  char *buf = malloc(MAX_BYTES + 1);
+  if (!buf) {
+    c->oom = 1;
+    (void)fclose(f);
+    (void)snprintf(why, whysz, "out of memory");
+    return NULL;
+  }
+  size_t n = fread(buf, 1, MAX_BYTES + 1, f);
+  int failed = ferror(f);
+  (void)fclose(f);
+  if (failed || n > MAX_BYTES) {
+    free(buf);
+    (void)snprintf(why, whysz, failed ? "read error" : "larger than %u bytes", MAX_BYTES);
+    return NULL;
+  }
+  *len = n;
+  return buf;
+}
+
+static const char *base_name(const char *p) {
+  const char *s = strrchr(p, '/');
+  return s ? s + 1 : p;
+}
+
+static void do_include(loader *L, const ynode *at, const char *from, const char *inc) {
+  ctx *c = &L->c;
+  /* relative to the including file's directory */
+  size_t dl = 0;
+  if (inc[0] != '/') {
+    const char *slash = strrchr(from, '/');
+    if (slash) dl = (size_t)(slash - from) + 1;
+  }
+  size_t il = strlen(inc);
+  char *path = arena(c, dl + il + 1);
+  if (!path) return;
+  memcpy(path, from, dl);
+  memcpy(path + dl, inc, il + 1);
+  char *real = realpath(path, NULL);
+  char *id = real ? arena_strndup(c, real, strlen(real)) : path;
+  free(real);
+  if (!id) return;
+  for (int i = 0; i < c->depth; i++)
+    if (strcmp(c->stack[i], id) == 0) {
+      ERR(c, at, "include cycle: '%.60s' includes itself (through '%.60s')", inc, base_name(from));
+      return;
+    }
+  for (size_t i = 0; i < L->nids; i++)
+    if (strcmp(L->ids[i], id) == 0) return; /* already loaded: once is enough */
+  if (c->depth >= MAX_INCLUDE_DEPTH) {
+    ERR(c, at, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
+    return;
+  }
+  if (c->nfiles >= MAX_FILES) {
+    ERR(c, at, "more than %d files included", MAX_FILES);
+    return;
+  }
+  char why[128];
+  size_t len = 0;
+  char *buf = read_file(c, path, &len, why, sizeof why);
+  if (!buf) {
+    add_error(c, JJ_ENOTFOUND, at->file, at->line, at->col, "cannot read included file '%.100s': %s", path, why);
+    return;
+  }
+  load_text(L, path, id, buf, len);
+  free(buf);
+}
+
+static void add_rule_spec(loader *L, ynode *rn, ynode *defaults) {
+  ctx *c = &L->c;
+  if (rn->kind != Y_MAP) {
+    ERR(c, rn, "each item of 'rules' must be a rule (a mapping with name, metric, levels ...), not %s",
+        kind_name(rn));
+    return;
+  }
+  if (want_map(c, rn, "a rule")) return;
+  if (defaults) rn = merge_defaults(c, defaults, rn, 0);
+  if (L->nrules >= MAX_RULES) {
+    ERR(c, rn, "more than %u rules", MAX_RULES);
+    return;
+  }
+  rspec r;
+  memset(&r, 0, sizeof r);
+  int bad = walk_rule(c, rn, &r) != 0;
+  if (r.rc.name && r.name_at) {
+    for (size_t i = 0; i < L->nrules; i++)
+      if (strcmp(L->rules[i].rc.name, r.rc.name) == 0) {
+        const ynode *p = L->rules[i].name_at;
+        ERR(c, r.name_at, "rule '%.60s' is defined twice (first at %.60s:%d:%d); rule names must be unique",
+            r.rc.name, base_name(p->file), p->line, p->col);
+        bad = 1;
+        break;
+      }
+  }
+  if (bad || c->oom) return;
+  if (L->nrules == L->cap) {
+    size_t cap = L->cap ? L->cap * 2 : 16;
+    rspec *nr = realloc(L->rules, cap * sizeof *nr);
+    if (!nr) {
+      c->oom = 1;
+      return;
+    }
+    L->rules = nr;
+    L->cap = cap;
+  }
+  L->rules[L->nrules++] = r;
+}
+
+static void load_text(loader *L, const char *file, const char *id, const char *buf, size_t len) {
+  ctx *c = &L->c;
+  if (len > MAX_BYTES) {
+    add_error(c, JJ_EINVAL, file, 1, 1, "the file is larger than %u bytes", MAX_BYTES);
+    return;
+  }
+  char **ids = realloc(L->ids, (L->nids + 1) * sizeof *ids);
+  if (!ids) {
+    c->oom = 1;
+    return;
+  }
+  L->ids = ids;
+  char *idc = arena_strndup(c, id, strlen(id));
+  char *filec = arena_strndup(c, file, strlen(file));
+  if (!idc || !filec) return;
+  L->ids[L->nids++] = idc;
+  c->nfiles++;
+  ynode *root = NULL;
+  if (parse_yaml(c, filec, buf, len, &root)) return;
+  if (!root || is_null(root)) {
+    add_error(c, JJ_EINVAL, filec, 1, 1, "the file is empty; a rule file needs 'version: 1' and 'rules:'");
+    return;
+  }
+  if (root->kind != Y_MAP) {
+    ERR(c, root, "a rule file is a mapping with 'version: 1' and 'rules:', not %s", kind_name(root));
+    return;
+  }
+  if (want_map(c, root, "a rule file")) return;
+  const yentry *ver = NULL, *inc = NULL, *defs = NULL, *rules = NULL;
+  for (size_t i = 0; i < root->nflat; i++) {
+    const yentry *e = &root->flat[i];
+    if (strcmp(e->key, "version") == 0) ver = e;
+    else if (strcmp(e->key, "include") == 0) inc = e;
+    else if (strcmp(e->key, "defaults") == 0) defs = e;
+    else if (strcmp(e->key, "rules") == 0) rules = e;
+    else if (strncmp(e->key, "x-", 2) == 0) continue; /* a place for anchors */
+    else unknown_key(c, e, "the rule file", TOP_KEYS);
+  }
+  if (!ver && typo_for(root, "version", TOP_KEYS)) {
+    /* reported as a typo */
+  } else if (!ver) {
+    ERR(c, root, "missing 'version: 1' at the top of the file");
+  } else {
+    uint32_t v = 0;
+    if (get_uint(c, ver, 1000000, &v) == 0 && v != 1)
+      ERR(c, ver->value, "unsupported version %u; this library reads version 1", v);
+  }
+  if (!rules && !inc && !typo_for(root, "rules", TOP_KEYS)) ERR(c, root, "missing 'rules:' (a list of rules)");
+  ynode *dmap = NULL;
+  if (defs) {
+    if (want_map(c, defs->value, "'defaults'") == 0) {
+      dmap = defs->value;
+      /* Bad keys are reported here once and left out of the merge. */
+      size_t keep = 0;
+      for (size_t i = 0; i < dmap->nflat; i++) {
+        const yentry *e = &dmap->flat[i];
+        if (strcmp(e->key, "name") == 0)
+          ERR(c, e->knode, "'defaults' cannot set 'name'; every rule needs its own");
+        else if (!known(e->key, RULE_KEYS))
+          unknown_key(c, e, "defaults", RULE_KEYS);
+        else
+          dmap->flat[keep++] = *e;
+      }
+      dmap->nflat = keep;
+    }
+  }
+  if (inc) {
+    ynode *v = inc->value;
+    if (c->depth < MAX_INCLUDE_DEPTH) c->stack[c->depth] = idc;
+    c->depth++;
+    if (v->kind == Y_SEQ) {
+      for (size_t i = 0; i < v->n; i++) {
+        const yentry it = {"include", inc->knode, v->items[i]};
+        const char *s;
+        if (get_str(c, &it, &s) == 0) do_include(L, v->items[i], filec, s);
+      }
+    } else {
+      const char *s;
+      if (get_str(c, inc, &s) == 0) do_include(L, v, filec, s);
+    }
+    c->depth--;
+  }
+  if (rules) {
+    ynode *v = rules->value;
+    if (v->kind != Y_SEQ && !is_null(v)) {
+      ERR(c, v, "'rules' must be a list (lines starting with '- '), not %s", kind_name(v));
+    } else if (v->kind == Y_SEQ) {
+      for (size_t i = 0; i < v->n && !c->oom && !c->work_exceeded; i++)
+        add_rule_spec(L, v->items[i], dmap);
+    }
+  }
+}
+
+/* ---- checking with the builder, then adding --------------------------- */
+
+/* Add rule r to b; every builder error is reported at its node. Returns
+ * the number of errors. */
+static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int build) {
+  jj_error e;
+  uint32_t idx = 0;
+  int bad = 0;
+  jj_status st = jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e);
+  if (st != JJ_OK) {
+    add_error(c, st, r->at->file, r->at->line, r->at->col, "%s", e.message);
+    return 1;
+  }
+  for (size_t i = 0; i < r->nlevels; i++) {
+    const lvl *l = &r->levels[i];
+    st = jj_ruleset_builder_add_level(b, idx, &l->lc, &e);
+    if (st != JJ_OK) add_error(c, st, l->at->file, l->at->line, l->at->col, "%s", e.message), bad++;
+  }
+  for (size_t i = 0; i < r->nm; i++) {
+    const mat *m = &r->m[i];
+    st = jj_ruleset_builder_add_matcher(b, idx, m->label, m->op, m->value, &e);
+    if (st != JJ_OK) add_error(c, st, m->at->file, m->at->line, m->at->col, "%s", e.message), bad++;
+  }
+  for (size_t i = 0; i < r->nlabels; i++) {
+    const pair *p = &r->labels[i];
+    st = jj_ruleset_builder_add_label(b, idx, p->k, p->v, &e);
+    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+  }
+  for (size_t i = 0; i < r->nann; i++) {
+    const pair *p = &r->ann[i];
+    st = jj_ruleset_builder_add_annotation(b, idx, p->k, p->v, &e);
+    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+  }
+  for (size_t i = 0; i < r->nnotify; i++) {
+    const pair *p = &r->notify[i];
+    st = jj_ruleset_builder_add_notify(b, idx, p->k, &e);
+    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+  }
+  if (build && !bad) {
+    jj_ruleset *rs = NULL;
+    st = jj_ruleset_builder_build(b, &rs, &e);
+    if (st != JJ_OK) add_error(c, st, r->at->file, r->at->line, r->at->col, "%s", e.message), bad++;
+    jj_ruleset_free(rs);
+  }
+  return bad;
+}
+
+static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t max_errs,
+                        size_t *nerrs) {
+  ctx *c = &L->c;
+  if (c->work_exceeded)
+    add_error(c, JJ_EINVAL, L->nids ? L->ids[0] : "", 1, 1,
+              "the file is too large or its aliases expand too much (over %u entries to check)",
+              MAX_WORK);
+  /* Every rule on its own scratch builder: the builder's checks, with the
+   * rule's positions, before anything reaches the caller's builder. */
+  for (size_t i = 0; i < L->nrules && !c->oom; i++) {
+    jj_ruleset_builder *sb = NULL;
+    if (jj_ruleset_builder_new(NULL, &sb) != JJ_OK) {
+      c->oom = 1;
+      break;
+    }
+    (void)add_to_builder(c, sb, &L->rules[i], 1);
+    jj_ruleset_builder_free(sb);
+  }
+  if (!c->oom && c->total == 0)
+    for (size_t i = 0; i < L->nrules; i++)
+      if (add_to_builder(c, b, &L->rules[i], 0)) break;
+  if (c->oom) {
+    /* reported first: nothing else is trustworthy */
+    if (c->kept || (c->kept = malloc(MAX_KEPT_ERRORS * sizeof *c->kept)) != NULL) {
+      if (c->nkept == MAX_KEPT_ERRORS) c->nkept--;
+      memmove(c->kept + 1, c->kept, c->nkept * sizeof *c->kept);
+      memset(&c->kept[0], 0, sizeof c->kept[0]);
+      c->kept[0].code = JJ_ENOMEM;
+      (void)snprintf(c->kept[0].message, sizeof c->kept[0].message, "out of memory while loading rules");
+      c->nkept++;
+    }
+    c->total++;
+    c->first = JJ_ENOMEM;
+  }
+  size_t n = c->nkept < max_errs ? c->nkept : max_errs;
+  for (size_t i = 0; errs && i < n; i++) errs[i] = c->kept[i];
+  if (nerrs) *nerrs = c->total;
+  jj_status st = c->total ? c->first : JJ_OK;
+  ctx_free(c);
+  free(L->rules);
+  free(L->ids);
+  return st;
+}
+
+jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t len,
+                               const char *name, jj_error *errs, size_t max_errs, size_t *nerrs) {
+  if (nerrs) *nerrs = 0;
+  if (!b || (!yaml && len)) {
+    if (errs && max_errs) {
+      memset(errs, 0, sizeof *errs);
+      errs[0].code = JJ_EINVAL;
+      (void)snprintf(errs[0].message, sizeof errs[0].message, "builder and text are required");
+    }
+    if (nerrs) *nerrs = 1;
+    return JJ_EINVAL;
+  }
+  loader L;
+  memset(&L, 0, sizeof L);
+  const char *file = name ? name : "<string>";
+  char *real = name ? realpath(name, NULL) : NULL;
+  load_text(&L, file, real ? real : file, yaml ? yaml : "", len);
+  free(real);
+  return finish(&L, b, errs, max_errs, nerrs);
+}
+
+jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *errs,
+                             size_t max_errs, size_t *nerrs) {
+  if (nerrs) *nerrs = 0;
+  if (!b || !path) {
+    if (errs && max_errs) {
+      memset(errs, 0, sizeof *errs);
+      errs[0].code = JJ_EINVAL;
+      (void)snprintf(errs[0].message, sizeof errs[0].message, "builder and path are required");
+    }
+    if (nerrs) *nerrs = 1;
+    return JJ_EINVAL;
+  }
+  loader L;
+  memset(&L, 0, sizeof L);
+  char why[128];
+  size_t len = 0;
+  char *buf = read_file(&L.c, path, &len, why, sizeof why);
+  if (!buf) {
+    jj_status st = L.c.oom ? JJ_ENOMEM : JJ_ENOTFOUND;
+    if (errs && max_errs) {
+      memset(errs, 0, sizeof *errs);
+      errs[0].code = st;
+      (void)snprintf(errs[0].file, sizeof errs[0].file, "%s", path);
+      (void)snprintf(errs[0].message, sizeof errs[0].message, "cannot read rule file: %s", why);
+    }
+    if (nerrs) *nerrs = 1;
+    ctx_free(&L.c);
+    return st;
+  }
+  char *real = realpath(path, NULL);
+  load_text(&L, path, real ? real : path, buf, len);
+  free(real);
+  free(buf);
+  return finish(&L, b, errs, max_errs, nerrs);
+}
