@@ -552,20 +552,21 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
       goto done;
     }
   }
-  /* Step through time: the samples of step k (in series order), then
-   * advance to that time so time-driven transitions happen on the step. */
+  /* Step through time like a live caller: move the clock to step k (the
+   * time-driven transitions of that moment happen first), then push the
+   * samples of step k in series order. */
   size_t last = steps;
   if (eval_until >= 0 && (uint64_t)eval_until / (uint64_t)interval > last)
     last = (size_t)((uint64_t)eval_until / (uint64_t)interval);
   for (size_t k = 0; k <= last; k++) {
     int64_t ts = start + (int64_t)k * interval;
+    jj_engine_advance(e, ts);
     for (size_t i = 0; i < nin; i++) {
       if (k >= in[i].n || in[i].v[k].missing) continue;
       jj_status st = jj_engine_push(e, in[i].id, ts, in[i].v[k].value);
       if (verbose && st != JJ_OK)
         printf("    sample %zu of series %zu rejected: %s\n", k + 1, i + 1, jj_strerror(st));
     }
-    jj_engine_advance(e, ts);
   }
   if (eval_until >= 0 && eval_until % interval) jj_engine_advance(e, start + eval_until);
   if (verbose)
