@@ -7,7 +7,8 @@
  * builder (so the builder's own checks report with the rule's position),
  * and only when the whole file set is clean are the rules added to the
  * caller's builder. Depth, size, node and rule counts are bounded. */
-#define _XOPEN_SOURCE 700
+/* realpath() is POSIX (XSI) */
+#define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 #include <errno.h>
 #include <limits.h>
@@ -70,13 +71,10 @@ typedef struct kept_err {
   jj_error e;
 } kept_err;
 
-typedef struct arena_blk {
-  struct arena_blk *next;
-} arena_blk;
-
 typedef struct ctx {
   ynode *nodes;       /* every node, for freeing */
-  arena_blk *blocks;  /* strings and arrays */
+  void **blocks;      /* strings and arrays, freed together */
+  size_t nblocks, blocks_cap;
   size_t nnodes;      /* nodes of the file being parsed */
   size_t work;
   int oom, work_exceeded;
@@ -90,22 +88,23 @@ typedef struct ctx {
 } ctx;
 
 static void *arena(ctx *c, size_t n) {
-  if (n > SIZE_MAX - sizeof(max_align_t)) {
+  if (c->nblocks == c->blocks_cap) {
+    size_t cap = c->blocks_cap ? c->blocks_cap * 2 : 64;
+    void **nb = realloc(c->blocks, cap * sizeof *nb);
+    if (!nb) {
+      c->oom = 1;
+      return NULL;
+    }
+    c->blocks = nb;
+    c->blocks_cap = cap;
+  }
+  void *p = calloc(1, n ? n : 1);
+  if (!p) {
     c->oom = 1;
     return NULL;
   }
-  union {
-    arena_blk b;
-    max_align_t a;
-  } *blk = malloc(sizeof *blk + n);
-  if (!blk) {
-    c->oom = 1;
-    return NULL;
-  }
-  memset(blk, 0, sizeof *blk + n);
-  blk->b.next = c->blocks;
-  c->blocks = &blk->b;
-  return blk + 1;
+  c->blocks[c->nblocks++] = p;
+  return p;
 }
 
 static char *arena_strndup(ctx *c, const char *s, size_t n) {
@@ -123,11 +122,8 @@ static void ctx_free(ctx *c) {
     free(n->flat);
     free(n);
   }
-  while (c->blocks) {
-    arena_blk *b = c->blocks;
-    c->blocks = b->next;
-    free(b);
-  }
+  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]);
+  free(c->blocks);
   free(c->kept);
 }
 
@@ -887,9 +883,8 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
     const yentry *e = &wn->flat[i];
     const char *k = e->key;
     int bad = 0;
-    uint32_t u;
-    double d;
-    int x;
+    double d = 0;
+    int x = 0;
     if (strcmp(k, "kind") == 0) bad = get_enum(c, e, KIND_NAMES, &kind);
     else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
     else if (strcmp(k, "hop") == 0) bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
@@ -944,7 +939,6 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
       unknown_key(c, e, "window", WINDOW_KEYS);
       bad = 1;
     }
-    (void)u;
     if (bad) rc = -1;
   }
   if (kind < 0) {
@@ -1024,10 +1018,13 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
         if (v->n == 0) ERR(c, v, "'by' needs at least one label name"), bad = 1;
         char *joined = bad ? NULL : arena(c, total);
         if (joined) {
+          size_t off = 0;
           for (size_t j = 0; j < v->n; j++) {
-            if (j) strcat(joined, ",");
-            strcat(joined, v->items[j]->str);
+            if (j) joined[off++] = ',';
+            memcpy(joined + off, v->items[j]->str, v->items[j]->len);
+            off += v->items[j]->len;
           }
+          joined[off] = '\0';
           rc_->group_by = joined;
         }
       } else {
@@ -1616,7 +1613,7 @@ static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t
     c->first = JJ_ENOMEM;
   }
   size_t n = c->nkept < max_errs ? c->nkept : max_errs;
-  for (size_t i = 0; errs && i < n; i++) errs[i] = c->kept[i];
+  for (size_t i = 0; errs && c->kept && i < n; i++) errs[i] = c->kept[i];
   if (nerrs) *nerrs = c->total;
   jj_status st = c->total ? c->first : JJ_OK;
   ctx_free(c);
