@@ -73,6 +73,50 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, err = run("check", os.path.join(tmp, "missing.yaml"))
     check(rc == 1 and "missing.yaml" in err, "check of a missing file exits 1")
 
+    # ---- test: failures, diffs, byte limits --------------------------------------
+    with open(os.path.join(tmp, "r.yaml"), "w") as f:
+        f.write("version: 1\nrules:\n  - name: hot\n    metric: t\n"
+                "    window: {kind: sliding, span: 1m}\n    aggregate: last\n"
+                "    levels: [{name: hot, issue: \">= 50\"}]\n"
+                "    annotations: {sms: \"불이야 \U0001F525 {{ value:.0f }}\", long: \"{{ value:.0f }}가나다라마바사아자차카타파하\"}\n")
+    tf = os.path.join(tmp, "t.yaml")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 10s\n"
+                "tests:\n"
+                "  - name: wrong time\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '10 60 10'}]\n"
+                "    expected_events: [{at: 20s, rule: hot, kind: fired}]\n"
+                "  - name: right\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '10 60 10'}]\n"
+                "    expected_events:\n"
+                "      - {at: 10s, rule: hot, kind: fired, level: hot, value: 60, labels: {room: a}}\n"
+                "      - {at: 20s, rule: hot, kind: resolved}\n"
+                "  - name: bad notation\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '10 1+2'}]\n"
+                "    expected_events: []\n")
+    rc, out, _ = run("test", tf)
+    check(rc == 1 and "FAIL " + tf + ": wrong time" in out and "PASS " + tf + ": right" in out
+          and "1 passed, 2 failed" in out, "jjair test: PASS/FAIL lines and the summary")
+    check("-  1  at=20s rule=hot kind=fired" in out and "+  1  at=10s rule=hot kind=fired" in out
+          and "+  2  at=20s rule=hot kind=resolved" in out, "jjair test: the diff marks - expected, + produced")
+    check(re.search(re.escape(tf) + r":\d+:\d+: values '10 1\+2': column 7: a step needs a count", out)
+          is not None, "jjair test: a notation error is located")
+    with open(tf, "a") as f:
+        f.write("byte_limits: [{annotation: sms, encoding: EUC-KR, max: 90}, "
+                "{annotation: long, encoding: EUC-KR, max: 20}]\n")
+    rc, out, _ = run("test", tf)
+    check(rc == 1 and "characters outside EUC-KR" in out, "byte limit: a character EUC-KR lacks fails")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 10s\n"
+                "byte_limits: [{annotation: long, encoding: EUC-KR, max: 20}]\n"
+                "tests:\n"
+                "  - name: too long\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '10 60'}]\n"
+                "    expected_events: [{at: 10s, rule: hot, kind: fired}]\n")
+    rc, out, _ = run("test", tf)
+    check(rc == 1 and "is 30 bytes in EUC-KR, over the limit of 20" in out,
+          "byte limit: an over-long text fails with its length")
+
     # ---- replay robustness ----------------------------------------------------
     csv = os.path.join(tmp, "d.csv")
     with open(csv, "w") as f:

@@ -127,7 +127,7 @@ int cli_parse_iso(const char *s, int64_t *ms) {
     if (digits(&p, 2, &oh)) return -1;
     if (*p == ':') p++;
     if (*p && digits(&p, 2, &om)) return -1;
-    off = sign * ((int64_t)oh * 3600 + om * 60) * 1000;
+    off = sign * ((int64_t)oh * 3600 + (int64_t)om * 60) * 1000;
   }
   if (*p != '\0') return -1;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
