@@ -27,7 +27,7 @@
 
 #define MAX_BYTES (1u << 20)   /* one file */
 #define MAX_DEPTH 32           /* nesting of collections */
-#define MAX_NODES 200000u      /* nodes in one file */
+#define MAX_NODES 500000u      /* nodes in all the files of one load */
 #define MAX_WORK 2000000u      /* map entries visited (aliases re-visit) */
 #define MAX_RULES 10000u       /* rules in one load */
 #define MAX_INCLUDE_DEPTH 16
@@ -75,7 +75,7 @@ typedef struct ctx {
   ynode *nodes;       /* every node, for freeing */
   void **blocks;      /* strings and arrays, freed together */
   size_t nblocks, blocks_cap;
-  size_t nnodes;      /* nodes of the file being parsed */
+  size_t nnodes;      /* nodes of all files so far */
   size_t work;
   int oom, work_exceeded;
   jj_error *kept;
@@ -144,7 +144,7 @@ static void add_error(ctx *c, jj_status code, const char *file, int line, int co
   va_end(ap);
   /* The same problem reached twice (an alias, a default merged into every
    * rule) is reported once. */
-  for (size_t i = 0; i < c->nkept; i++) {
+  for (size_t i = 0; i < c->nkept && c->nkept < MAX_KEPT_ERRORS; i++) {
     const jj_error *k = &c->kept[i];
     if (k->line == line && k->column == col && strcmp(k->file, e.file) == 0 &&
         strcmp(k->message, e.message) == 0)
@@ -253,7 +253,6 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
   parse_state ps;
   memset(&ps, 0, sizeof ps);
   *root = NULL;
-  c->nnodes = 0;
   if (!yaml_parser_initialize(&p)) {
     c->oom = 1;
     return -1;
@@ -360,7 +359,7 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
     if (done) break;
     if (need && !n) {
       if (!c->oom) {
-        add_error(c, JJ_EINVAL, file, 1, 1, "the file has more than %u YAML nodes", MAX_NODES);
+        add_error(c, JJ_EINVAL, file, 1, 1, "the rule files have more than %u YAML nodes in all", MAX_NODES);
       }
       rc = -1;
       break;
