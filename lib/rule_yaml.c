@@ -1390,7 +1390,8 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
   size_t len = 0;
   char *buf = read_file(c, path, &len, why, sizeof why);
   if (!buf) {
-    add_error(c, JJ_ENOTFOUND, at->file, at->line, at->col, "cannot read included file '%.100s': %s", path, why);
+    add_error(c, JJ_ENOTFOUND, at->file, at->line, at->col,
+              "cannot read included file '%.100s' (relative to the including file's directory): %s", inc, why);
     return;
   }
   load_text(L, path, id, buf, len);
