@@ -20,6 +20,7 @@
 
 #include "jjair/jjair.h"
 #include "jjair/rule_yaml.h"
+#include "testutil.h"
 
 #ifndef JJ_RULES_BROKEN_DIR
 #error "JJ_RULES_BROKEN_DIR must name tests/rules_broken"
@@ -312,6 +313,34 @@ static void test_hostile(void **state) {
   jj_ruleset_builder_free(b);
 }
 
+/* The caller's builder failing its Nth allocation: a clean JJ_ENOMEM (or
+ * success once N is past every allocation), never a crash or a leak. */
+static void test_builder_out_of_memory(void **state) {
+  (void)state;
+  int succeeded = 0;
+  for (unsigned long n = 1; n < 400 && !succeeded; n++) {
+    tu_alloc a;
+    tu_alloc_init(&a);
+    jj_ruleset_builder *b = NULL;
+    if (jj_ruleset_builder_new(&a.alc, &b) != JJ_OK) continue;
+    tu_alloc_fail_at(&a, n, 1);
+    jj_error e[4];
+    size_t ne = 0;
+    jj_status st = jj_rules_load_string(b, full_file, strlen(full_file), NULL, e, 4, &ne);
+    if (st == JJ_OK) {
+      succeeded = 1;
+      assert_int_equal(ne, 0);
+    } else {
+      assert_int_equal(st, JJ_ENOMEM);
+      assert_int_equal(e[0].code, JJ_ENOMEM);
+    }
+    jj_ruleset_builder_free(b);
+    assert_int_equal(a.live_blocks, 0);
+    assert_int_equal(a.errors, 0);
+  }
+  assert_true(succeeded);
+}
+
 /* ---- the broken corpus -------------------------------------------------- */
 
 typedef struct expect {
@@ -436,6 +465,7 @@ int main(void) {
       cmocka_unit_test(test_failure_adds_nothing),
       cmocka_unit_test(test_missing_file),
       cmocka_unit_test(test_hostile),
+      cmocka_unit_test(test_builder_out_of_memory),
       cmocka_unit_test(test_broken_corpus),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
