@@ -268,7 +268,9 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   jj_series *s = series_alloc(e, metric, sorted, nlabels, count_matches(e, metric, flat, nlabels));
   if (!s) return JJ_ENOMEM;
   s->hash = h;
-  s->last_ts = e->has_now ? e->now : 0;
+  /* Staleness counts from creation; before the engine knows any time it
+   * counts from the first time it learns (check_stale). */
+  s->last_ts = e->has_now ? e->now : INT64_MIN;
   st = series_bind_rules(e, s);
   if (st != JJ_OK) {
     /* Undo group memberships made for this series. */
@@ -430,6 +432,7 @@ static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, doub
 
 static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   int64_t after = in->rule->cfg.stale_after_ms;
+  if (s->last_ts == INT64_MIN) s->last_ts = e->now;
   if (!after || in->stale || e->now - s->last_ts < after) return;
   in->stale = 1;
   s->nstale++;

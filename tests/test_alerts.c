@@ -839,6 +839,27 @@ static void test_missing_alert(void **state) {
   fx_close(&f);
 }
 
+/* A series created before the engine knows any time counts its silence
+ * from the first time the engine learns, not from the epoch: no NODATA on
+ * the first advance, one after stale_after of real silence. */
+static void test_missing_counts_from_first_time(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, missing_rules(JJ_MISSING_ALERT, 10 * ET_MIN, 5 * ET_MIN), NULL);
+  jj_series_id id = et_series(f.e, "pm25", NULL, 0); /* engine time still unknown */
+  assert_int_equal(jj_engine_advance(f.e, ET_T0), JJ_OK);
+  et_expect_none(&f.rec);
+  assert_int_equal(jj_engine_advance(f.e, ET_T0 + 9 * ET_MIN), JJ_OK);
+  et_expect_none(&f.rec);
+  assert_int_equal(jj_engine_advance(f.e, ET_T0 + 10 * ET_MIN), JJ_OK);
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_NODATA, 0);
+  assert_int_equal(ev->time_ms, ET_T0 + 10 * ET_MIN);
+  et_push(f.e, id, ET_T0 + 11 * ET_MIN, 10);
+  et_expect(&f.rec, JJ_EVENT_NODATA_RESOLVED, 0);
+  et_expect_none(&f.rec);
+  fx_close(&f);
+}
+
 /* A group is stale only when every member is: then it applies on_missing
  * (RESOLVE: the zone alert resolves; ALERT: a zone NODATA). */
 static void test_group_missing_data(void **state) {
@@ -1222,6 +1243,7 @@ int main(void) {
       cmocka_unit_test(test_missing_dead_sensor_not_clean),
       cmocka_unit_test(test_missing_resolve),
       cmocka_unit_test(test_missing_alert),
+      cmocka_unit_test(test_missing_counts_from_first_time),
       cmocka_unit_test(test_group_missing_data),
       cmocka_unit_test(test_persistence_for_ms),
       cmocka_unit_test(test_persistence_clear_for_count),
