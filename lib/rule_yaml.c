@@ -32,6 +32,9 @@
 #define MAX_RULES 10000u       /* rules in one load */
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_FILES 256
+/* count and max_samples of a window: checking a rule creates its window,
+ * and preallocate would take 32 bytes per sample at once */
+#define MAX_WINDOW_SAMPLES (1u << 20)
 #define MAX_KEPT_ERRORS 1000u  /* stored for de-duplication; all are counted */
 
 /* ---- the node tree ---------------------------------------------------- */
@@ -888,7 +891,7 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
     else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
     else if (strcmp(k, "hop") == 0) bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
     else if (strcmp(k, "align") == 0) bad = get_dur(c, e, &w->align_ms), align = e->knode;
-    else if (strcmp(k, "count") == 0) bad = get_uint(c, e, UINT32_MAX, &w->count), count = e->knode;
+    else if (strcmp(k, "count") == 0) bad = get_uint(c, e, MAX_WINDOW_SAMPLES, &w->count), count = e->knode;
     else if (strcmp(k, "min_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->min_samples);
     else if (strcmp(k, "min_coverage") == 0) {
       bad = get_num(c, e, &d);
@@ -900,7 +903,7 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
       cov = e->knode;
     } else if (strcmp(k, "expected_interval") == 0)
       bad = get_dur(c, e, &w->expected_interval_ms), ei = e->knode;
-    else if (strcmp(k, "max_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->max_samples);
+    else if (strcmp(k, "max_samples") == 0) bad = get_uint(c, e, MAX_WINDOW_SAMPLES, &w->max_samples);
     else if (strcmp(k, "duplicates") == 0) {
       bad = get_enum(c, e, DUP_NAMES, &x);
       w->duplicates = x == 1 ? JJ_DUP_REPLACE : x == 2 ? JJ_DUP_REJECT : JJ_DUP_KEEP;
