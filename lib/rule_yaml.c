@@ -271,7 +271,12 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
         const yaml_mark_t *m = &p.problem_mark;
         int line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
         int col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
-        if (p.context)
+        if (p.context && strstr(p.context, "block scalar"))
+          add_error(c, JJ_EINVAL, file, line, col,
+                    "YAML syntax error: %s %s; a value starting with '>' or '|' is a YAML text "
+                    "block: quote conditions, e.g. issue: \">= 75\"",
+                    p.problem ? p.problem : "?", p.context);
+        else if (p.context)
           add_error(c, JJ_EINVAL, file, line, col, "YAML syntax error: %s %s (check indentation and quoting)",
                     p.problem ? p.problem : "?", p.context);
         else
@@ -916,15 +921,15 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
       w->percentile = d;
     } else if (strcmp(k, "accuracy") == 0) {
       bad = get_num(c, e, &d);
-      if (!bad && !(d > 0 && d < 1)) {
-        ERR(c, e->value, "'accuracy' is a relative error between 0 and 1 (0.01 = 1 %%)");
+      if (!bad && !(d >= 0.001 && d <= 0.2)) {
+        ERR(c, e->value, "'accuracy' is a relative error from 0.001 to 0.2 (0.01 = 1 %%)");
         bad = 1;
       }
       w->percentile_accuracy = d;
     } else if (strcmp(k, "floor") == 0) {
       bad = get_num(c, e, &d);
-      if (!bad && !(d > 0)) {
-        ERR(c, e->value, "'floor' must be above 0");
+      if (!bad && !(d >= 1e-9 && d <= 1e6)) {
+        ERR(c, e->value, "'floor' must be from 1e-9 to 1e6");
         bad = 1;
       }
       w->percentile_floor = d;
