@@ -58,7 +58,7 @@ struct ynode {
   /* MAP after merge keys are resolved (lazily, once) */
   yentry *flat;
   size_t nflat;
-  int flat_done, flat_busy;
+  int flat_done; /* 0 not yet, 1 done (bad entries left out), -1 unusable */
   const char *file; /* the file this node came from */
   ynode *next_alloc;
 };
@@ -69,10 +69,6 @@ typedef struct anchor {
 } anchor;
 
 /* ---- context: files, errors, memory ----------------------------------- */
-
-typedef struct kept_err {
-  jj_error e;
-} kept_err;
 
 typedef struct ctx {
   ynode *nodes;       /* every node, for freeing */
@@ -882,7 +878,7 @@ static const char *const PER_NAMES[] = {"s", "min", "h", NULL};
 static const char *const MATCH_OPS[] = {"eq", "ne", "re", "nre", NULL};
 static const char *const BOOL_NAMES[] = {"false", "true", NULL};
 
-static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
+static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
   if (want_map(c, wn, "'window'")) return -1;
   int rc = 0, kind = -1;
   const ynode *span = NULL, *hop = NULL, *align = NULL, *count = NULL, *cov = NULL, *ei = NULL;
@@ -971,7 +967,6 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w, rspec *r) {
     ERR(c, hop, "'hop' must not be longer than 'span' (hop < span gives overlapping windows)");
     rc = -1;
   }
-  (void)r;
   return rc;
 }
 
@@ -1145,7 +1140,7 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
     else if (strcmp(k, "metric") == 0) bad = get_str(c, e, &rc_->metric);
     else if (strcmp(k, "match") == 0) bad = walk_match(c, e, r);
     else if (strcmp(k, "window") == 0) {
-      bad = walk_window(c, e->value, &rc_->window, r);
+      bad = walk_window(c, e->value, &rc_->window);
       has_pct = e->value->kind == Y_MAP && lookup(e->value, "percentile");
       has_ewma = e->value->kind == Y_MAP && lookup(e->value, "ewma_halflife");
     } else if (strcmp(k, "aggregate") == 0) {
