@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "jjair/rule_yaml.h"
+#include "ruleset.h"
 
 /* ---- limits ----------------------------------------------------------- */
 
@@ -1599,9 +1600,17 @@ static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t
     (void)add_to_builder(c, sb, &L->rules[i], 1);
     jj_ruleset_builder_free(sb);
   }
-  if (!c->oom && c->total == 0)
+  if (!c->oom && c->total == 0) {
+    /* A clash with rules already in the builder (or running out of memory)
+     * shows only while adding: undo this load's rules so a failed load
+     * adds nothing, as rule_yaml.h promises. */
+    uint32_t before = jj__ruleset_builder_count(b);
     for (size_t i = 0; i < L->nrules; i++)
-      if (add_to_builder(c, b, &L->rules[i], 0)) break;
+      if (add_to_builder(c, b, &L->rules[i], 0)) {
+        jj__ruleset_builder_truncate(b, before);
+        break;
+      }
+  }
   if (c->oom) {
     /* reported first: nothing else is trustworthy */
     if (c->kept || (c->kept = malloc(MAX_KEPT_ERRORS * sizeof *c->kept)) != NULL) {

@@ -505,6 +505,12 @@ const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j)
   return rs->rules[i].notify[j];
 }
 
+uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b) { return b ? b->nrules : 0; }
+
+void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n) {
+  while (b && b->nrules > n) rule_free(&b->alc, &b->rules[--b->nrules]);
+}
+
 jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_error *err) {
   if (!b || !out) return fail(err, JJ_EINVAL, "builder and output are required");
   *out = NULL;

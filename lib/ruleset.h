@@ -54,6 +54,11 @@ struct jj_ruleset {
   uint32_t nrules;
 };
 
+/* Internal, for the YAML loader: the number of rules in a builder, and
+ * dropping every rule from index n on (undoing a partial load). */
+uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b);
+void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n);
+
 /* Take a reference (engines do). */
 void jj__ruleset_retain(jj_ruleset *rs);
 

@@ -253,6 +253,15 @@ static void test_failure_adds_nothing(void **state) {
   assert_string_equal(errs[0].file, "t.yaml");
   /* NULL errs with max_errs 0 and NULL nerrs are allowed */
   assert_int_equal(jj_rules_load_string(b, yaml, strlen(yaml), NULL, NULL, 0, NULL), JJ_EINVAL);
+  /* A clash with the rule added from C shows only while adding: the rule
+   * of this load added before it must be taken out again. */
+  static const char *const clash =
+      "version: 1\nrules:\n"
+      "  - {name: fresh, metric: pm25, levels: [{name: a, issue: \">= 1\"}]}\n"
+      "  - {name: from-c, metric: pm10, levels: [{name: a, issue: \">= 1\"}]}\n";
+  assert_int_equal(jj_rules_load_string(b, clash, strlen(clash), "c.yaml", errs, 2, &n), JJ_EINVAL);
+  assert_int_equal(n, 1);
+  assert_non_null(strstr(errs[0].message, "from-c"));
   jj_ruleset *rs = build_ok(b);
   assert_int_equal(jj_ruleset_rule_count(rs), 1);
   assert_string_equal(jj_ruleset_rule_name(rs, 0), "from-c");
