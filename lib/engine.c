@@ -7,7 +7,7 @@
 
 #include "engine_internal.h"
 #include "strutil.h"
-#include "window_prefetch.h"
+#include "window_fast.h"
 
 #define TS_LIMIT ((int64_t)1 << 62)
 #define HARD_MAX_LABELS 64u
@@ -209,6 +209,7 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
       if (!jj__rule_matches(r, s->metric, s->labels, s->nlabels)) continue;
       if (slot_of[k++] != j) continue;
       wc.aggregates |= r->cfg.window.aggregates;
+      sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
       jj_inst *in = &s->inst[s->ninst++];
       sl->count++;
       in->rule = r;
@@ -321,21 +322,26 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
   sync_hot(s, in);
 }
 
-/* The aggregates of one window, read at most once per sample however many
- * rules share the window. */
+/* The aggregates of one window, read once per sample (all that its rules
+ * use, on first need) however many rules share the window. */
 typedef struct agg_cache {
-  uint32_t have;   /* JJ_AGG_BIT of the aggregates read so far */
-  uint32_t valid;  /* ... and of those with a complete value */
+  uint32_t want;   /* JJ_AGG_BIT of the slot's aggregates */
+  int have;        /* read yet? */
+  uint32_t valid;  /* which are complete values */
   double value[JJ_AGG__COUNT];
 } agg_cache;
 
-static double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, int *valid) {
-  uint32_t bit = JJ_AGG_BIT(agg);
-  if (!(c->have & bit)) {
-    c->have |= bit;
-    if (jj_window_value(w, agg, &c->value[agg]) == JJ_OK) c->valid |= bit;
+static inline void cache_init(agg_cache *c, const jj_slot *sl) {
+  c->want = sl->aggs;
+  c->have = 0;
+}
+
+static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, int *valid) {
+  if (!c->have) {
+    c->have = 1;
+    c->valid = jj__window_values(w, c->want, c->value);
   }
-  *valid = (c->valid & bit) != 0;
+  *valid = (c->valid & JJ_AGG_BIT(agg)) != 0;
   return c->value[agg];
 }
 
@@ -511,7 +517,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
-      cache.have = cache.valid = 0;
+      cache_init(&cache, sl);
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         const jj_hot *h = &s->hot[i];
         if (h->quiet_op && !h->level && !h->streaking) {
@@ -553,6 +559,11 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
     JJ_PREFETCH((const char *)s + 64);
     JJ_PREFETCH((const char *)s + 128);
     return;
+  }
+  if (stage == 1) {
+    /* The hot records every rule's quiet check reads. */
+    const char *h = (const char *)s->hot, *end = (const char *)(s->hot + s->ninst);
+    for (h += 64; h < end; h += 64) JJ_PREFETCH(h);
   }
   for (uint32_t j = 0; j < s->nslots; j++) {
     if (stage == 1)
@@ -617,7 +628,7 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
       /* Sliding windows change as samples expire: re-check without
        * counting it as a new evaluation. Groups re-judge in group.c. */
       agg_cache cache;
-      cache.have = cache.valid = 0;
+      cache_init(&cache, sl);
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
         int valid;

@@ -51,6 +51,7 @@ typedef struct jj_hot {
 typedef struct jj_slot {
   jj_window *win;
   uint32_t first, count;
+  uint32_t aggs;   /* JJ_AGG_BIT of the aggregates its rules read */
   uint8_t quality_bad;
   uint8_t quality_reason;
   uint32_t stuck_run;

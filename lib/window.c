@@ -28,7 +28,7 @@
 #include "minmax.h"
 #include "moments.h"
 #include "sketch.h"
-#include "window_prefetch.h"
+#include "window_fast.h"
 
 #define TS_LIMIT ((int64_t)1 << 62)
 /* TUMBLING boundaries run up to one hop past `now`: a half-size limit on
@@ -728,7 +728,23 @@ const char *jj_agg_name(int agg) {
   }
 }
 
-/* ---- cache hints (window_prefetch.h) ---------------------------------- */
+/* ---- engine fast paths (window_fast.h) -------------------------------- */
+
+uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
+  uint64_t n = w->win_end - w->head;
+  int complete = is_complete(w, n);
+  jj_minmax mm = {NAN, NAN};
+  if (n && (mask & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX)))) mm = window_minmax(w);
+  uint32_t ok = 0;
+  for (int a = 0; a < JJ_AGG__COUNT; a++) {
+    if (!(mask & JJ_AGG_BIT(a))) continue;
+    double v = a == JJ_AGG_MIN ? mm.lo : a == JJ_AGG_MAX ? mm.hi : compute(w, (jj_agg)a);
+    out[a] = v;
+    if (complete && !isnan(v)) ok |= JJ_AGG_BIT(a);
+  }
+  return ok;
+}
+
 
 void jj__window_prefetch_struct(const jj_window *w) {
   const char *p = (const char *)w;
