@@ -236,7 +236,10 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
   }
   jj__free(&e->alc, slot_of);
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++)
-    if (s->inst[i].rule->cfg.group != JJ_GROUP_NONE) st = jj__group_join(e, s->inst[i].rule_index, s, &s->inst[i]);
+    if (s->inst[i].rule->cfg.group != JJ_GROUP_NONE)
+      st = jj__group_join(e, s->inst[i].rule_index, s, &s->inst[i]);
+    else if (s->inst[i].rule->nfeeds)
+      st = jj__group_feed(e, s, &s->inst[i]);
   return st;
 }
 
@@ -317,9 +320,12 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
     return;
   }
   jj_transition t;
+  int before = in->alert.level;
   if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
     jj__emit(e, &t, r, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
   sync_hot(s, in);
+  if (r->nfeeds && before != in->alert.level)
+    jj__group_source_changed(e, s, in, before, in->alert.level, sample_ts, sample_value);
 }
 
 /* The aggregates of one window, read once per sample (all that its rules
@@ -445,9 +451,12 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   in->member_valid = 0;
   if (in->group) return;
   jj_transition t;
+  int before = in->alert.level;
   if (jj__alert_stale(&in->alert, in->rule, e->now, &t, &e->st.events_muted))
     jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
   sync_hot(s, in);
+  if (in->rule->nfeeds && before != in->alert.level)
+    jj__group_source_changed(e, s, in, before, in->alert.level, INT64_MIN, NAN);
 }
 
 /* ---- samples ------------------------------------------------------------- */

@@ -30,6 +30,7 @@ typedef struct jj_inst {
   uint8_t member_valid;
   uint8_t stale;
   int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
+  jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
 } jj_inst;
 
 /* The part of an instance that a quiet sample reads, packed three to a
@@ -92,6 +93,9 @@ struct jj_group {
   uint32_t nvalid, agree;
   double sum, max, min;
   int64_t win_start, win_end; /* bounds of the last judged (group) window */
+  /* JJ_GROUP_RULES: per source rule, members firing now and the last change. */
+  uint16_t src_firing[JJ_MAX_SOURCES];
+  int64_t src_last[JJ_MAX_SOURCES];
   /* What caused the latest evaluation, for events. */
   jj_series *cause;
   int64_t cause_ts;
@@ -159,6 +163,11 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
 void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value);
 /* Time passed: group waits, staleness, repeats. */
 void jj__group_advance(jj_engine *e, jj_group *g);
+/* Link a per-series alert to the JJ_GROUP_RULES groups its rule feeds. */
+jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst);
+/* A feeding alert changed level: update and judge those groups. */
+void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int old_level,
+                              int new_level, int64_t sample_ts, double sample_value);
 /* Free one group. */
 void jj__group_free(jj_engine *e, jj_group *g);
 

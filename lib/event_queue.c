@@ -10,7 +10,10 @@
 static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
                           const jj_group *g, int64_t *start, int64_t *end) {
   const jj_window_config *wc = &r->cfg.window;
-  if (wc->kind == JJ_WINDOW_TUMBLING) {
+  if (g && r->cfg.group == JJ_GROUP_RULES) { /* the agreement span */
+    *start = g->win_start;
+    *end = g->win_end;
+  } else if (wc->kind == JJ_WINDOW_TUMBLING) {
     *start = g ? g->win_start : in->win_start;
     *end = g ? g->win_end : in->win_end;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {

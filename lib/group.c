@@ -58,6 +58,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->rule = r;
   g->rule_index = ri;
   g->last_judged_end = INT64_MIN;
+  for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
   jj__alert_init(&g->alert);
   return g;
 }
@@ -82,13 +83,16 @@ static jj_status add_member(jj_engine *e, jj_group *g, jj_series *s, jj_inst *in
   return JJ_OK;
 }
 
-jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst) {
+/* The group of rule `ri` for series `s` (NULL values: s lacks a group_by
+ * label), created on first use. */
+static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_group **out) {
   const jj_rule *r = &e->rs->rules[ri];
   const char *values[MAX_GROUP_LABELS];
+  *out = NULL;
   if (r->ngroup_labels > MAX_GROUP_LABELS) return JJ_ELIMIT;
   for (uint32_t i = 0; i < r->ngroup_labels; i++) {
     values[i] = jj__label_get(s->labels, s->nlabels, r->group_labels[i]);
-    if (!values[i]) return JJ_EINVAL; /* jj__rule_matches rules this out */
+    if (!values[i]) return JJ_ENOTFOUND;
   }
   uint64_t h = group_hash(ri, r, values);
   jj_index *ix = &e->group_index;
@@ -96,7 +100,10 @@ jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst)
     uint32_t j = (uint32_t)h & ix->mask;
     for (uint32_t id1; (id1 = ix->slots[j]) != 0; j = (j + 1) & ix->mask) {
       jj_group *g = e->groups[id1 - 1];
-      if (g->hash == h && group_equal(g, ri, values, r->ngroup_labels)) return add_member(e, g, s, inst);
+      if (g->hash == h && group_equal(g, ri, values, r->ngroup_labels)) {
+        *out = g;
+        return JJ_OK;
+      }
     }
   }
   if (e->groups_per_rule[ri] >= e->cfg.max_groups) {
@@ -109,16 +116,30 @@ jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst)
   jj_group *g = group_alloc(e, ri, r, values);
   if (!g) return JJ_ENOMEM;
   g->hash = h;
-  jj_status st = add_member(e, g, s, inst);
-  if (st != JJ_OK) {
-    jj__group_free(e, g);
-    return st;
-  }
   uint32_t id = e->ngroups++;
   e->groups[id] = g;
   jj__index_insert(ix, h, id);
   e->groups_per_rule[ri]++;
   e->st.groups = e->ngroups;
+  *out = g;
+  return JJ_OK;
+}
+
+jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst) {
+  jj_group *g;
+  jj_status st = group_get(e, ri, s, &g);
+  if (st == JJ_ENOTFOUND) return JJ_EINVAL; /* jj__rule_matches rules this out */
+  if (st != JJ_OK) return st;
+  return add_member(e, g, s, inst);
+}
+
+jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst) {
+  const jj_rule *r = inst->rule;
+  for (uint32_t k = 0; k < r->nfeeds; k++) {
+    jj_status st = group_get(e, r->feeds[k], s, &inst->feed[k]);
+    if (st == JJ_ENOTFOUND) continue; /* the series lacks the group's labels */
+    if (st != JJ_OK) return st;
+  }
   return JJ_OK;
 }
 
@@ -204,6 +225,7 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
     case JJ_GROUP_MAX: value = max; break;
     case JJ_GROUP_MIN: value = min; break;
     case JJ_GROUP_K_OF_N: value = (double)agree; break;
+    case JJ_GROUP_RULES:
     case JJ_GROUP_NONE: break;
   }
   g->win_end = e->now;
@@ -221,6 +243,7 @@ static void finalize(jj_engine *e, jj_group *g, int64_t sample_ts, double sample
     case JJ_GROUP_MAX: value = g->max; break;
     case JJ_GROUP_MIN: value = g->min; break;
     case JJ_GROUP_K_OF_N: value = (double)g->agree; break;
+    case JJ_GROUP_RULES:
     case JJ_GROUP_NONE: break;
   }
   g->win_end = g->bucket_end;
@@ -283,9 +306,48 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
   if (g->has_bucket && all_reported(g)) finalize(e, g, sample_ts, sample_value);
 }
 
+/* JJ_GROUP_RULES: count the sources firing now or within the span. */
+static void rules_eval(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
+  const jj_rule *r = g->rule;
+  uint32_t agree = 0;
+  for (uint32_t k = 0; k < r->nsrc; k++)
+    agree += g->src_firing[k] > 0 ||
+             (g->src_last[k] != INT64_MIN && e->now - g->src_last[k] <= r->cfg.group_within_ms);
+  g->win_end = e->now;
+  g->win_start = e->now - r->cfg.group_within_ms;
+  /* Every evaluation counts: there is no window to close. */
+  judge(e, g, (double)agree, 1, 1, sample_ts, sample_value);
+}
+
+void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int old_level,
+                              int new_level, int64_t sample_ts, double sample_value) {
+  if ((old_level > 0) == (new_level > 0)) return;
+  for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
+    jj_group *g = in->feed[f];
+    if (!g) continue;
+    const jj_rule *r = g->rule;
+    for (uint32_t k = 0; k < r->nsrc; k++) {
+      if (r->src[k] != in->rule_index) continue;
+      if (new_level > 0)
+        g->src_firing[k]++;
+      else if (g->src_firing[k] > 0)
+        g->src_firing[k]--;
+      g->src_last[k] = e->now;
+    }
+    g->cause = s;
+    rules_eval(e, g, sample_ts, sample_value);
+  }
+}
+
 void jj__group_advance(jj_engine *e, jj_group *g) {
   const jj_rule *r = g->rule;
   jj_transition t;
+  if (r->cfg.group == JJ_GROUP_RULES) {
+    rules_eval(e, g, INT64_MIN, NAN);
+    if (jj__alert_tick(&g->alert, r, e->now, &t))
+      jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
+    return;
+  }
   if (g->nmembers && fresh_members(g) == 0) {
     if (jj__alert_stale(&g->alert, r, e->now, &t, &e->st.events_muted))
       jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);

@@ -84,6 +84,7 @@ static void *unconst(const void *p) {
 static void rule_free(const jj_allocator *a, jj_rule *r) {
   jj__free(a, r->name);
   jj__free(a, r->metric);
+  jj__free(a, r->sources);
   jj__free(a, r->group_by);
   for (uint32_t i = 0; i < r->ngroup_labels; i++) jj__free(a, r->group_labels[i]);
   jj__free(a, r->group_labels);
@@ -191,7 +192,13 @@ static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
     return fail(err, JJ_EINVAL,
                 "rule name '%s' is empty or has characters other than letters, digits, _ . : -",
                 n ? n : "");
-  if (!rc->metric || !*rc->metric) return fail(err, JJ_EINVAL, "rule '%s': metric is required", n);
+  int combined = rc->group == JJ_GROUP_RULES;
+  if (!combined && (!rc->metric || !*rc->metric))
+    return fail(err, JJ_EINVAL, "rule '%s': metric is required", n);
+  if (combined && (!rc->sources || !*rc->sources))
+    return fail(err, JJ_EINVAL, "rule '%s': a rules group needs sources, the rules it combines", n);
+  if (combined && rc->group_within_ms < 0)
+    return fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
   if ((unsigned)rc->aggregate >= JJ_AGG__COUNT)
     return fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
   if (!isfinite(rc->scale))
@@ -200,7 +207,7 @@ static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
   wc.aggregates |= JJ_AGG_BIT(rc->aggregate);
   wc.lateness_ms = 0; /* the engine decides lateness */
   jj_window *probe = NULL;
-  jj_status st = jj_window_new(&wc, NULL, &probe);
+  jj_status st = combined ? JJ_OK : jj_window_new(&wc, NULL, &probe);
   jj_window_free(probe);
   if (st == JJ_ENOMEM) return fail(err, st, "out of memory");
   if (st != JJ_OK)
@@ -214,6 +221,7 @@ static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
     case JJ_GROUP_MAX:
     case JJ_GROUP_MIN:
     case JJ_GROUP_K_OF_N:
+    case JJ_GROUP_RULES:
       if (!rc->group_by || !*rc->group_by)
         return fail(err, JJ_EINVAL, "rule '%s': a group rule needs group_by labels", n);
       break;
@@ -259,8 +267,9 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   memset(r, 0, sizeof *r);
   r->cfg = *rc;
   r->name = jj__strdup(&b->alc, rc->name);
-  r->metric = jj__strdup(&b->alc, rc->metric);
-  if (!r->name || !r->metric) {
+  r->metric = jj__strdup(&b->alc, rc->group == JJ_GROUP_RULES || !rc->metric ? "" : rc->metric);
+  if (rc->group == JJ_GROUP_RULES) r->sources = jj__strdup(&b->alc, rc->sources);
+  if (!r->name || !r->metric || (rc->group == JJ_GROUP_RULES && !r->sources)) {
     rule_free(&b->alc, r);
     return fail(err, JJ_ENOMEM, "out of memory");
   }
@@ -275,6 +284,7 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   r->cfg.name = r->name;
   r->cfg.metric = r->metric;
   r->cfg.group_by = r->group_by;
+  r->cfg.sources = r->sources;
   r->cfg.window.aggregates |= JJ_AGG_BIT(rc->aggregate);
   if (r->cfg.scale == 0.0) r->cfg.scale = 1.0;
   if (r->cfg.group_min_members == 0) r->cfg.group_min_members = 1;
@@ -511,6 +521,49 @@ void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n) {
   while (b && b->nrules > n) rule_free(&b->alc, &b->rules[--b->nrules]);
 }
 
+/* JJ_GROUP_RULES: look up each source by name and link both ways. */
+static jj_status resolve_sources(jj_ruleset_builder *b, jj_error *err) {
+  for (uint32_t i = 0; i < b->nrules; i++) b->rules[i].nfeeds = 0;
+  for (uint32_t i = 0; i < b->nrules; i++) {
+    jj_rule *r = &b->rules[i];
+    r->nsrc = 0;
+    if (r->cfg.group != JJ_GROUP_RULES) continue;
+    const char *p = r->sources;
+    while (*p) {
+      while (*p == ' ' || *p == ',') p++;
+      size_t len = strcspn(p, ", ");
+      if (!len) break;
+      char name[128];
+      if (len >= sizeof name)
+        return fail(err, JJ_EINVAL, "rule '%s': source name '%.*s...' is too long", r->name, 40, p);
+      memcpy(name, p, len);
+      name[len] = '\0';
+      p += len;
+      int k = find_rule(b->rules, b->nrules, name);
+      if (k < 0)
+        return fail(err, JJ_EINVAL, "rule '%s': source rule '%s' does not exist", r->name, name);
+      jj_rule *src = &b->rules[k];
+      if ((uint32_t)k == i || src->cfg.group != JJ_GROUP_NONE)
+        return fail(err, JJ_EINVAL,
+                    "rule '%s': source '%s' must be another rule without a group (it is judged "
+                    "per series)",
+                    r->name, name);
+      for (uint32_t j = 0; j < r->nsrc; j++)
+        if (r->src[j] == (uint32_t)k)
+          return fail(err, JJ_EINVAL, "rule '%s': source '%s' is listed twice", r->name, name);
+      if (r->nsrc == JJ_MAX_SOURCES)
+        return fail(err, JJ_EINVAL, "rule '%s': at most %d sources", r->name, JJ_MAX_SOURCES);
+      if (src->nfeeds == JJ_MAX_FEEDS)
+        return fail(err, JJ_EINVAL, "rule '%s': source '%s' already feeds %d rules groups",
+                    r->name, name, JJ_MAX_FEEDS);
+      r->src[r->nsrc++] = (uint32_t)k;
+      src->feeds[src->nfeeds++] = i;
+    }
+    if (r->nsrc == 0) return fail(err, JJ_EINVAL, "rule '%s': sources lists no rule", r->name);
+  }
+  return JJ_OK;
+}
+
 jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_error *err) {
   if (!b || !out) return fail(err, JJ_EINVAL, "builder and output are required");
   *out = NULL;
@@ -525,6 +578,8 @@ jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_e
                   "> or >=",
                   r->name);
   }
+  jj_status st = resolve_sources(b, err);
+  if (st != JJ_OK) return st;
   jj_ruleset *rs = jj__calloc(&b->alc, sizeof *rs);
   if (!rs) return fail(err, JJ_ENOMEM, "out of memory");
   rs->alc = b->alc;
@@ -573,7 +628,8 @@ const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name) 
 
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
                      uint32_t nlabels) {
-  if (strcmp(r->metric, metric) != 0) return 0;
+  /* A rules group reads no series: its sources feed it (group.c). */
+  if (r->cfg.group == JJ_GROUP_RULES || strcmp(r->metric, metric) != 0) return 0;
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     const jj_matcher *m = &r->matchers[i];
     const char *v = jj__label_get(labels, nlabels, m->label);

@@ -8,6 +8,9 @@
 #include "jjair/event.h"
 #include "jjair/rule.h"
 
+#define JJ_MAX_SOURCES 8 /* source rules of one JJ_GROUP_RULES rule */
+#define JJ_MAX_FEEDS 2   /* JJ_GROUP_RULES rules one rule may feed */
+
 typedef struct jj_matcher {
   char *label;
   jj_match_op op;
@@ -45,6 +48,13 @@ typedef struct jj_rule {
   uint32_t nannotations, annotations_cap;
   char **notify;         /* notifier names, owned */
   uint32_t nnotify, notify_cap;
+  /* JJ_GROUP_RULES: the source rules (resolved at build) ... */
+  char *sources;
+  uint32_t src[JJ_MAX_SOURCES];
+  uint32_t nsrc;
+  /* ... and, on a source rule, the RULES rules it feeds. */
+  uint32_t feeds[JJ_MAX_FEEDS];
+  uint32_t nfeeds;
 } jj_rule;
 
 struct jj_ruleset {

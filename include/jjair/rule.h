@@ -58,8 +58,15 @@ typedef enum jj_group_mode {
   JJ_GROUP_AVG = 1,   /* mean of the members' values (Korean PM zone average) */
   JJ_GROUP_MAX = 2,   /* max over members (Korean ozone: any station) */
   JJ_GROUP_MIN = 3,
-  JJ_GROUP_K_OF_N = 4 /* value = number of members whose own value met
-                         member_op/member_value within group_within_ms */
+  JJ_GROUP_K_OF_N = 4, /* value = number of members whose own value met
+                          member_op/member_value within group_within_ms */
+  JJ_GROUP_RULES = 5   /* combines other rules: value = how many of the
+                          `sources` rules fire for a series with the same
+                          group_by labels now, or fired within
+                          group_within_ms (corroboration: heat AND smoke on
+                          one robot). Has no metric or window of its own;
+                          judged on every change of a source and on every
+                          jj_engine_advance. */
 } jj_group_mode;
 
 /* What a rule does when a series stops reporting (stale_after_ms). */
@@ -89,7 +96,7 @@ typedef struct jj_level_config {
 
 typedef struct jj_rule_config {
   const char *name;       /* required, unique; letters, digits, _ . : - */
-  const char *metric;     /* required: the metric this rule reads */
+  const char *metric;     /* required (except JJ_GROUP_RULES): the metric read */
   jj_window_config window;/* lateness_ms is the engine's, not the rule's */
   jj_agg aggregate;       /* the aggregate compared against the levels */
   double scale;           /* value = aggregate * scale (60: slope per minute); 0 = 1 */
@@ -101,6 +108,8 @@ typedef struct jj_rule_config {
   int64_t group_wait_ms;  /* TUMBLING groups: after a window ends, wait this
                              long for the other members (0 = until all report
                              or the next window starts) */
+  const char *sources;    /* RULES: comma-separated names of rules without
+                             groups, at most 8, each feeding at most 2 RULES rules */
   jj_cmp member_op;       /* K_OF_N: the per-member condition */
   double member_value;
   int64_t group_within_ms;/* K_OF_N: agreement must be this recent */
