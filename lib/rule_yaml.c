@@ -865,15 +865,15 @@ static const char *const WINDOW_KEYS[] = {
 static const char *const LEVEL_KEYS[] = {"name",      "severity",        "issue",
                                          "clear",     "for",             "for_count",
                                          "clear_for_count", "keep_firing_for", NULL};
-static const char *const GROUP_KEYS[] = {"by", "mode", "min_members", "wait", "member", "within",
-                                         NULL};
+static const char *const GROUP_KEYS[] = {"by",     "mode",   "min_members", "wait",
+                                         "member", "within", "sources",     NULL};
 static const char *const TOP_KEYS[] = {"version", "include", "defaults", "rules", NULL};
 static const char *const AGG_NAMES[] = {"count",    "sum",   "mean",  "min",        "max",
                                         "first",    "last",  "variance", "stddev",  "delta",
                                         "slope",    "percentile", "ewma", "avg", NULL};
 static const char *const KIND_NAMES[] = {"sliding", "count", "tumbling", NULL};
 static const char *const DUP_NAMES[] = {"keep", "replace", "reject", NULL};
-static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", NULL};
+static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", "rules", NULL};
 static const char *const MISSING_NAMES[] = {"keep", "resolve", "alert", NULL};
 static const char *const PER_NAMES[] = {"s", "min", "h", NULL};
 static const char *const MATCH_OPS[] = {"eq", "ne", "re", "nre", NULL};
@@ -999,40 +999,48 @@ static int walk_level(ctx *c, ynode *ln, lvl *l) {
   return rc;
 }
 
+/* A list of names (or one name) as one comma-separated string: group_by
+ * labels, the sources of a rules group. */
+static int get_names(ctx *c, const yentry *e, const char *what, const char **out) {
+  ynode *v = e->value;
+  int bad = 0;
+  if (v->kind != Y_SEQ) return get_str(c, e, out);
+  size_t total = 1;
+  for (size_t j = 0; j < v->n; j++) {
+    const yentry it = {what, e->knode, v->items[j]};
+    const char *s;
+    if (get_str(c, &it, &s)) bad = 1;
+    else if (strchr(s, ',')) ERR(c, v->items[j], "name '%.40s' has a comma", s), bad = 1;
+    else total += strlen(s) + 1;
+  }
+  if (v->n == 0) ERR(c, v, "'%s' needs at least one name", what), bad = 1;
+  char *joined = bad ? NULL : arena(c, total);
+  if (joined) {
+    size_t off = 0;
+    for (size_t j = 0; j < v->n; j++) {
+      if (j) joined[off++] = ',';
+      memcpy(joined + off, v->items[j]->str, v->items[j]->len);
+      off += v->items[j]->len;
+    }
+    joined[off] = '\0';
+    *out = joined;
+  }
+  return bad || !joined ? -1 : 0;
+}
+
 static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   if (want_map(c, gn, "'group'")) return -1;
   int rc = 0, mode = -1;
-  const ynode *member = NULL, *within = NULL;
+  const ynode *member = NULL, *within = NULL, *sources = NULL;
   for (size_t i = 0; i < gn->nflat; i++) {
     const yentry *e = &gn->flat[i];
     const char *k = e->key;
     int bad = 0;
     if (strcmp(k, "by") == 0) {
-      ynode *v = e->value;
-      if (v->kind == Y_SEQ) {
-        size_t total = 1;
-        for (size_t j = 0; j < v->n; j++) {
-          const yentry it = {"by", e->knode, v->items[j]};
-          const char *s;
-          if (get_str(c, &it, &s)) bad = 1;
-          else if (strchr(s, ',')) ERR(c, v->items[j], "label name '%.40s' has a comma", s), bad = 1;
-          else total += strlen(s) + 1;
-        }
-        if (v->n == 0) ERR(c, v, "'by' needs at least one label name"), bad = 1;
-        char *joined = bad ? NULL : arena(c, total);
-        if (joined) {
-          size_t off = 0;
-          for (size_t j = 0; j < v->n; j++) {
-            if (j) joined[off++] = ',';
-            memcpy(joined + off, v->items[j]->str, v->items[j]->len);
-            off += v->items[j]->len;
-          }
-          joined[off] = '\0';
-          rc_->group_by = joined;
-        }
-      } else {
-        bad = get_str(c, e, &rc_->group_by);
-      }
+      bad = get_names(c, e, "by", &rc_->group_by);
+    } else if (strcmp(k, "sources") == 0) {
+      bad = get_names(c, e, "sources", &rc_->sources);
+      sources = e->knode;
     } else if (strcmp(k, "mode") == 0) bad = get_enum(c, e, MODE_NAMES, &mode);
     else if (strcmp(k, "min_members") == 0) bad = get_uint(c, e, UINT32_MAX, &rc_->group_min_members);
     else if (strcmp(k, "wait") == 0) bad = get_dur(c, e, &rc_->group_wait_ms);
@@ -1046,19 +1054,25 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   }
   if (!lookup(gn, "by") && !typo_for(gn, "by", GROUP_KEYS)) ERR(c, gn, "'group' needs 'by', the labels that form a group, e.g. by: [zone]"), rc = -1;
   if (!lookup(gn, "mode")) {
-    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min or k_of_n");
+    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min, k_of_n or rules");
     return -1;
   }
   if (mode < 0) return -1;
-  rc_->group = mode == 0 ? JJ_GROUP_AVG : mode == 1 ? JJ_GROUP_MAX : mode == 2 ? JJ_GROUP_MIN : JJ_GROUP_K_OF_N;
+  static const jj_group_mode modes[] = {JJ_GROUP_AVG, JJ_GROUP_MAX, JJ_GROUP_MIN, JJ_GROUP_K_OF_N,
+                                         JJ_GROUP_RULES};
+  rc_->group = modes[mode];
   if (mode == 3) {
     if (!member) ERR(c, gn, "k_of_n needs 'member', the condition each member must meet, e.g. member: \">= 57\""), rc = -1;
     if (!within) ERR(c, gn, "k_of_n needs 'within', how recent agreement must be, e.g. within: 30s"), rc = -1;
     else if (rc_->group_within_ms <= 0) ERR(c, within, "'within' must be above 0"), rc = -1;
+  } else if (mode == 4) {
+    if (!sources) ERR(c, gn, "mode rules needs 'sources', the rules it combines, e.g. sources: [fire-heat-rate, fire-smoke]"), rc = -1;
+    if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
   } else {
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
-    if (within) ERR(c, within, "'within' is for mode k_of_n only"), rc = -1;
+    if (within) ERR(c, within, "'within' is for modes k_of_n and rules only"), rc = -1;
   }
+  if (sources && mode != 4) ERR(c, sources, "'sources' is for mode rules only"), rc = -1;
   return rc;
 }
 
@@ -1243,7 +1257,7 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
     if (bad) rc = -1;
   }
   if (!lookup(rn, "name") && !typo_for(rn, "name", RULE_KEYS)) ERR(c, rn, "a rule needs 'name', e.g. name: pm25-advisory"), rc = -1;
-  if (!lookup(rn, "metric") && !typo_for(rn, "metric", RULE_KEYS)) ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), rc = -1;
+  if (rc_->group != JJ_GROUP_RULES && !lookup(rn, "metric") && !typo_for(rn, "metric", RULE_KEYS)) ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), rc = -1;
   if (!lookup(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
   if (agg == 13) agg = 2; /* avg = mean */
   rc_->aggregate = (jj_agg)agg;
@@ -1597,7 +1611,9 @@ static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t
       c->oom = 1;
       break;
     }
-    (void)add_to_builder(c, sb, &L->rules[i], 1);
+    /* A rules group names other rules, which a scratch builder lacks: its
+     * sources are checked by jj_ruleset_builder_build on the real one. */
+    (void)add_to_builder(c, sb, &L->rules[i], L->rules[i].rc.group != JJ_GROUP_RULES);
     jj_ruleset_builder_free(sb);
   }
   if (!c->oom && c->total == 0) {
