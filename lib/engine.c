@@ -220,7 +220,7 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
       in->member_agree_ts = INT64_MIN;
       jj_hot *h = &s->hot[s->ninst - 1];
       h->agg = (uint8_t)r->cfg.aggregate;
-      h->scale = r->cfg.scale;
+      h->scaled = r->cfg.scale != 1.0;
       /* Group members always take the full path (they update the group). */
       h->quiet_op = r->cfg.group == JJ_GROUP_NONE ? (uint8_t)r->levels[0].issue_op : 0;
       h->quiet_below = r->levels[0].issue_value;
@@ -532,7 +532,8 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
         if (h->quiet_op && !h->level && !h->streaking) {
           /* Quiet path: only the hot record is read. */
           int valid;
-          double x = cached_value(sl->win, (jj_agg)h->agg, &cache, &valid) * h->scale;
+          double x = cached_value(sl->win, (jj_agg)h->agg, &cache, &valid);
+          if (h->scaled) x *= s->inst[i].rule->cfg.scale;
           if (valid && !jj__cmp_holds((jj_cmp)h->quiet_op, x, h->quiet_below)) continue;
         }
         judge_sliding(e, s, &s->inst[i], &cache, 1, ts, v);
