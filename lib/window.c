@@ -733,6 +733,13 @@ const char *jj_agg_name(int agg) {
 uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
   uint64_t n = w->win_end - w->head;
   int complete = is_complete(w, n);
+  if ((mask & (mask - 1)) == 0) { /* one aggregate, the common case */
+    int a = 0;
+    while (a < JJ_AGG__COUNT - 1 && !(mask & JJ_AGG_BIT(a))) a++;
+    double v = compute(w, (jj_agg)a);
+    out[a] = v;
+    return complete && !isnan(v) ? mask : 0;
+  }
   jj_minmax mm = {NAN, NAN};
   if (n && (mask & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX)))) mm = window_minmax(w);
   uint32_t ok = 0;
