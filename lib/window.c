@@ -489,7 +489,12 @@ static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
       w->cfg.kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
     return 0;
   w->now = ts;
-  apply_time(w);
+  /* apply_time() for the two sliding kinds, inlined. */
+  settle(w);
+  if (w->cfg.kind == JJ_WINDOW_SLIDING_TIME) {
+    int64_t cutoff = ts - w->cfg.span_ms;
+    while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
+  }
   if (w->tail - w->head >= w->max_samples) {
     w->ctr.rejected_full++;
     *st = JJ_EFULL;
