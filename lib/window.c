@@ -294,7 +294,7 @@ JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
   return 1;
 }
 
-static jj_minmax window_minmax(const jj_window *w) {
+JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   jj_minmax mm = jj__daba_query(&w->daba);
   for (uint64_t p = w->agg_end; p < w->win_end; p++) {
     double v = val_at(w, p);
