@@ -1476,6 +1476,7 @@ static int oom_scenario(jj_window_kind kind, int prealloc, tu_alloc *a, snap *fi
     int64_t ts = i * 1000 - (i % 3) * 2000;
     double v = pow(1.08, i % 250) * (i % 7 == 0 ? -1.0 : 1.0);
     snap before, after;
+    memset(&before, 0, sizeof before); /* only read when filled; -O3 cannot tell */
     int pending = fail_n && !a->failed; /* this push may be the one to fail */
     if (pending) take_snap(w, &before);
     st = jj_window_push(w, ts, v);
