@@ -81,6 +81,14 @@ static void *unconst(const void *p) {
   return u.m;
 }
 
+static void free_pairs(const jj_allocator *a, jj_label *list, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    jj__free(a, unconst(list[i].name));
+    jj__free(a, unconst(list[i].value));
+  }
+  jj__free(a, list);
+}
+
 static void rule_free(const jj_allocator *a, jj_rule *r) {
   jj__free(a, r->name);
   jj__free(a, r->metric);
@@ -98,16 +106,8 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
     jj__free(a, r->levels[i].name);
     jj__free(a, r->levels[i].severity);
   }
-  for (uint32_t i = 0; i < r->nlabels; i++) {
-    jj__free(a, unconst(r->labels[i].name));
-    jj__free(a, unconst(r->labels[i].value));
-  }
-  jj__free(a, r->labels);
-  for (uint32_t i = 0; i < r->nannotations; i++) {
-    jj__free(a, unconst(r->annotations[i].name));
-    jj__free(a, unconst(r->annotations[i].value));
-  }
-  jj__free(a, r->annotations);
+  free_pairs(a, r->labels, r->nlabels);
+  free_pairs(a, r->annotations, r->nannotations);
   for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
   jj__free(a, r->notify);
   memset(r, 0, sizeof *r);
@@ -433,58 +433,51 @@ jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, c
   return JJ_OK;
 }
 
+/* Labels and annotations are both name -> text lists on a rule. `what` and
+ * `text_kind` only word the errors ("label" / "a value"). */
+static jj_status add_pair(jj_ruleset_builder *b, const jj_rule *r, jj_label **list, uint32_t *n,
+                          uint32_t *cap, const char *name, const char *text, const char *what,
+                          const char *text_kind, jj_error *err) {
+  if (!valid_name(name) || !text)
+    return fail(err, JJ_EINVAL, "rule '%s': %s '%s' needs a valid name and %s", r->name, what,
+                name ? name : "", text_kind);
+  for (uint32_t i = 0; i < *n; i++)
+    if (strcmp((*list)[i].name, name) == 0)
+      return fail(err, JJ_EINVAL, "rule '%s': %s '%s' is set twice", r->name, what, name);
+  if (jj__grow(&b->alc, list, cap, *n, sizeof **list, 4))
+    return fail(err, JJ_ENOMEM, "out of memory");
+  char *k = jj__strdup(&b->alc, name), *v = jj__strdup(&b->alc, text);
+  if (!k || !v) {
+    jj__free(&b->alc, k);
+    jj__free(&b->alc, v);
+    return fail(err, JJ_ENOMEM, "out of memory");
+  }
+  (*list)[*n].name = k;
+  (*list)[*n].value = v;
+  (*n)++;
+  ok(err);
+  return JJ_OK;
+}
+
 jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, const char *name,
                                        const char *value, jj_error *err) {
   if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
-  if (!valid_name(name) || !value)
-    return fail(err, JJ_EINVAL, "rule '%s': label '%s' needs a valid name and a value", r->name,
-                name ? name : "");
-  for (uint32_t i = 0; i < r->nlabels; i++)
-    if (strcmp(r->labels[i].name, name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': label '%s' is set twice", r->name, name);
-  if (jj__grow(&b->alc, &r->labels, &r->labels_cap, r->nlabels, sizeof *r->labels, 4))
-    return fail(err, JJ_ENOMEM, "out of memory");
-  char *n = jj__strdup(&b->alc, name), *v = jj__strdup(&b->alc, value);
-  if (!n || !v) {
-    jj__free(&b->alc, n);
-    jj__free(&b->alc, v);
-    return fail(err, JJ_ENOMEM, "out of memory");
-  }
-  r->labels[r->nlabels].name = n;
-  r->labels[r->nlabels].value = v;
-  r->nlabels++;
-  ok(err);
-  return JJ_OK;
+  return add_pair(b, r, &r->labels, &r->nlabels, &r->labels_cap, name, value, "label", "a value",
+                  err);
 }
 
 jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule,
                                             const char *name, const char *tmpl, jj_error *err) {
   if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
-  if (!valid_name(name) || !tmpl)
-    return fail(err, JJ_EINVAL, "rule '%s': annotation '%s' needs a valid name and a template",
-                r->name, name ? name : "");
-  for (uint32_t i = 0; i < r->nannotations; i++)
-    if (strcmp(r->annotations[i].name, name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': annotation '%s' is set twice", r->name, name);
-  char why[JJ_ERROR_MESSAGE_MAX / 2];
-  if (jj__template_check(tmpl, why, sizeof why) != 0)
-    return fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->name, name, why);
-  if (jj__grow(&b->alc, &r->annotations, &r->annotations_cap, r->nannotations,
-               sizeof *r->annotations, 4))
-    return fail(err, JJ_ENOMEM, "out of memory");
-  char *n = jj__strdup(&b->alc, name), *t = jj__strdup(&b->alc, tmpl);
-  if (!n || !t) {
-    jj__free(&b->alc, n);
-    jj__free(&b->alc, t);
-    return fail(err, JJ_ENOMEM, "out of memory");
+  if (valid_name(name) && tmpl) {
+    char why[JJ_ERROR_MESSAGE_MAX / 2];
+    if (jj__template_check(tmpl, why, sizeof why) != 0)
+      return fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->name, name, why);
   }
-  r->annotations[r->nannotations].name = n;
-  r->annotations[r->nannotations].value = t;
-  r->nannotations++;
-  ok(err);
-  return JJ_OK;
+  return add_pair(b, r, &r->annotations, &r->nannotations, &r->annotations_cap, name, tmpl,
+                  "annotation", "a template", err);
 }
 
 jj_status jj_ruleset_builder_add_notify(jj_ruleset_builder *b, uint32_t rule, const char *name,
