@@ -127,20 +127,23 @@ static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_l
   return k;
 }
 
-/* One allocation holds the series, its instances and slots (hot, first),
- * then its label array and every string, so a sample touches one block. */
+/* One allocation holds the series, its slots, hot records and instances
+ * (what a sample reads, first), then its label array and every string. */
 static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
-                               uint32_t n, uint32_t ninst) {
-  size_t bytes = sizeof(jj_series) + ninst * (sizeof(jj_hot) + sizeof(jj_inst) + sizeof(jj_slot)) +
+                               uint32_t n, uint32_t ninst, uint32_t nslots) {
+  size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) +
+                 ninst * (sizeof(jj_hot) + sizeof(jj_quiet) + sizeof(jj_inst)) +
                  n * sizeof(jj_label) + strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     bytes += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
   jj_series *s = jj__calloc(&e->alc, bytes);
   if (!s) return NULL;
-  s->hot = (jj_hot *)(s + 1);
-  s->inst = (jj_inst *)(s->hot + ninst);
-  s->slots = (jj_slot *)(s->inst + ninst);
-  s->labels = (jj_label *)(s->slots + ninst);
+  s->slots = (jj_slot *)(s + 1);
+  s->hot = (jj_hot *)(s->slots + nslots);
+  jj_quiet *quiet = (jj_quiet *)(s->hot + ninst);
+  for (uint32_t j = 0; j < nslots; j++) s->slots[j].quiet = quiet; /* slot j's part: see bind */
+  s->inst = (jj_inst *)(quiet + ninst);
+  s->labels = (jj_label *)(s->inst + ninst);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(metric) + 1;
   memcpy(p, metric, len);
@@ -179,35 +182,86 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
          x->cfg.stuck_epsilon == y->cfg.stuck_epsilon;
 }
 
-/* Give the series an instance for every rule it matches, grouped into
- * slots that share a window. */
-static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
-  const jj_ruleset *rs = e->rs;
-  uint32_t n = count_matches(e, s->metric, s->labels, s->nlabels);
-  if (n == 0) return JJ_OK;
-  /* slot_of[k]: slot of the k-th matching rule; slot_rule[j]: first rule of slot j. */
-  uint32_t *slot_of = jj__malloc(&e->alc, (size_t)2 * n * sizeof *slot_of);
-  if (!slot_of) return JJ_ENOMEM;
-  uint32_t *slot_rule = slot_of + n;
-  uint32_t k = 0, nslots = 0;
-  for (uint32_t i = 0; i < rs->nrules; i++) {
-    if (!jj__rule_matches(&rs->rules[i], s->metric, s->labels, s->nlabels)) continue;
-    uint32_t j = 0;
-    while (j < nslots && !can_share(&rs->rules[slot_rule[j]], &rs->rules[i])) j++;
-    if (j == nslots) slot_rule[nslots++] = i;
-    slot_of[k++] = j;
+/* ---- the quiet summary -------------------------------------------------- */
+
+/* An instance the summary cannot speak for: it must be judged in full. */
+static inline int hot_loud(const jj_hot *h) {
+  return !h->quiet_op || h->scaled || h->level || h->streaking;
+}
+
+/* Rebuild a slot's quiet bounds from its hot records: O(instances), run
+ * when an instance turns loud or quiet, never for a quiet sample. */
+static void slot_summarize(jj_series *s, jj_slot *sl) {
+  sl->loud = 0;
+  sl->nquiet = 0;
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+    const jj_hot *h = &s->hot[i];
+    if (hot_loud(h)) {
+      sl->loud++;
+      continue;
+    }
+    uint32_t k = 0;
+    while (k < sl->nquiet && sl->quiet[k].agg != h->agg) k++;
+    if (k == sl->nquiet) {
+      sl->quiet[k].agg = h->agg;
+      sl->quiet[k].lo = INFINITY;
+      sl->quiet[k].hi = -INFINITY;
+      sl->nquiet++;
+    }
+    jj_quiet *q = &sl->quiet[k];
+    /* x >= t and x > t are quiet for every x < t; x <= t and x < t for every x > t. */
+    if (h->quiet_op == JJ_CMP_GE || h->quiet_op == JJ_CMP_GT) {
+      if (h->quiet_below < q->lo) q->lo = h->quiet_below;
+    } else if (h->quiet_below > q->hi) {
+      q->hi = h->quiet_below;
+    }
   }
+}
+
+/* Which rules a new series matches, grouped into slots that share a
+ * window: rule[k] is the k-th matching rule, slot_of[k] its slot,
+ * slot_rule[j] the first rule of slot j. Worked out before the series is
+ * allocated, so its block holds exactly nslots slots. */
+typedef struct slot_plan {
+  uint32_t ninst, nslots;
+  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x ninst */
+} slot_plan;
+
+static jj_status plan_slots(jj_engine *e, const char *metric, const jj_label *labels, uint32_t n,
+                            slot_plan *p) {
+  const jj_ruleset *rs = e->rs;
+  memset(p, 0, sizeof *p);
+  uint32_t k = count_matches(e, metric, labels, n);
+  if (k == 0) return JJ_OK;
+  p->rule = jj__malloc(&e->alc, (size_t)3 * k * sizeof *p->rule);
+  if (!p->rule) return JJ_ENOMEM;
+  p->slot_of = p->rule + k;
+  p->slot_rule = p->slot_of + k;
+  for (uint32_t i = 0; i < rs->nrules; i++) {
+    if (!jj__rule_matches(&rs->rules[i], metric, labels, n)) continue;
+    uint32_t j = 0;
+    while (j < p->nslots && !can_share(&rs->rules[p->slot_rule[j]], &rs->rules[i])) j++;
+    if (j == p->nslots) p->slot_rule[p->nslots++] = i;
+    p->rule[p->ninst] = i;
+    p->slot_of[p->ninst++] = j;
+  }
+  return JJ_OK;
+}
+
+/* Give the series an instance for every rule it matches, slot by slot. */
+static jj_status series_bind_rules(jj_engine *e, jj_series *s, const slot_plan *p) {
+  const jj_ruleset *rs = e->rs;
+  const uint32_t nslots = p->nslots;
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
     sl->first = s->ninst;
-    jj_window_config wc = rs->rules[slot_rule[j]].cfg.window;
+    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
     wc.aggregates = 0;
-    k = 0;
-    for (uint32_t i = 0; i < rs->nrules; i++) {
+    for (uint32_t k = 0; k < p->ninst; k++) {
+      if (p->slot_of[k] != j) continue;
+      const uint32_t i = p->rule[k];
       const jj_rule *r = &rs->rules[i];
-      if (!jj__rule_matches(r, s->metric, s->labels, s->nlabels)) continue;
-      if (slot_of[k++] != j) continue;
       wc.aggregates |= r->cfg.window.aggregates;
       sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
       jj_inst *in = &s->inst[s->ninst++];
@@ -225,6 +279,11 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
       h->quiet_op = r->cfg.group == JJ_GROUP_NONE ? (uint8_t)r->levels[0].issue_op : 0;
       h->quiet_below = r->levels[0].issue_value;
     }
+    sl->quiet += sl->first; /* at most one bound per instance */
+    slot_summarize(s, sl);
+    const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
+    sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
+    sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
     wc.lateness_ms = e->cfg.lateness_ms;
     if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
       wc.lateness_ms = wc.span_ms - 1;
@@ -234,7 +293,6 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s) {
     if (st == JJ_OK) s->nslots++;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
   }
-  jj__free(&e->alc, slot_of);
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++)
     if (s->inst[i].rule->cfg.group != JJ_GROUP_NONE)
       st = jj__group_join(e, s->inst[i].rule_index, s, &s->inst[i]);
@@ -269,13 +327,19 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   uint32_t groups_before = e->ngroups;
   jj_label flat[HARD_MAX_LABELS];
   for (uint32_t i = 0; i < nlabels; i++) flat[i] = *sorted[i];
-  jj_series *s = series_alloc(e, metric, sorted, nlabels, count_matches(e, metric, flat, nlabels));
-  if (!s) return JJ_ENOMEM;
+  slot_plan plan;
+  if (plan_slots(e, metric, flat, nlabels, &plan) != JJ_OK) return JJ_ENOMEM;
+  jj_series *s = series_alloc(e, metric, sorted, nlabels, plan.ninst, plan.nslots);
+  if (!s) {
+    jj__free(&e->alc, plan.rule);
+    return JJ_ENOMEM;
+  }
   s->hash = h;
   /* Staleness counts from creation; before the engine knows any time it
    * counts from the first time it learns (check_stale). */
   s->last_ts = e->has_now ? e->now : INT64_MIN;
-  st = series_bind_rules(e, s);
+  st = series_bind_rules(e, s, &plan);
+  jj__free(&e->alc, plan.rule);
   if (st != JJ_OK) {
     /* Undo group memberships made for this series. */
     for (uint32_t i = 0; i < s->ninst; i++) {
@@ -296,12 +360,14 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
 
 /* ---- judging a series' window ------------------------------------------ */
 
-/* A non-group alert got a transition (or none). */
-/* Copy the alert fields the quiet path reads into the hot record. */
+/* Copy the alert fields the quiet path reads into the hot record, and
+ * refresh the slot's quiet summary when the instance turned loud or quiet. */
 static inline void sync_hot(jj_series *s, const jj_inst *in) {
   jj_hot *h = &s->hot[in - s->inst];
+  int was_loud = hot_loud(h);
   h->level = (uint8_t)in->alert.level;
   h->streaking = in->alert.streaking;
+  if (hot_loud(h) != was_loud) slot_summarize(s, &s->slots[in->slot]);
 }
 
 static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
@@ -349,6 +415,18 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
   }
   *valid = (c->valid & JJ_AGG_BIT(agg)) != 0;
   return c->value[agg];
+}
+
+/* 1 when the slot's summary shows that no instance changes: every
+ * aggregate read is a complete value inside its bounds. */
+static inline int slot_quiet(const jj_slot *sl, agg_cache *c) {
+  for (uint32_t k = 0; k < sl->nquiet; k++) {
+    const jj_quiet *q = &sl->quiet[k];
+    int valid;
+    double x = cached_value(sl->win, (jj_agg)q->agg, c, &valid);
+    if (!valid || !(x < q->lo && x > q->hi)) return 0;
+  }
+  return 1;
 }
 
 /* Read a sliding window's value and judge it. */
@@ -461,8 +539,17 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
 
 /* ---- samples ------------------------------------------------------------- */
 
+/* Ask for every line of the series a sample reads (the hot records and
+ * each window's bookkeeping) at once, so their cache misses overlap
+ * instead of coming one after another. The batch path does this ahead. */
+static inline void prefetch_series(const jj_series *s) {
+  const char *h = (const char *)s->hot, *end = (const char *)(s->hot + s->ninst);
+  for (; h < end; h += 64) JJ_PREFETCH(h);
+  for (uint32_t j = 0; j < s->nslots; j++) jj__window_prefetch_struct(s->slots[j].win);
+}
+
 static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, int has_loc,
-                          double lat, double lon) {
+                          double lat, double lon, int prefetched) {
   if (id >= e->nseries) {
     e->st.rejected_invalid++;
     return JJ_ENOTFOUND;
@@ -480,6 +567,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     return JJ_EFUTURE;
   }
   jj_series *s = e->series[id];
+  if (!prefetched) prefetch_series(s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -513,7 +601,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   jj_status ret = JJ_OK;
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
-    if (quality_gate(e, s, sl, ts, v)) continue;
+    if (sl->gated && quality_gate(e, s, sl, ts, v)) continue;
     jj_status wst = jj_window_push(sl->win, ts, v);
     if (wst != JJ_OK) {
       /* A window that could not take it (JJ_EFULL, JJ_ENOMEM, ...): the
@@ -522,11 +610,12 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       if (ret == JJ_OK) ret = wst;
       continue;
     }
-    if (s->inst[sl->first].rule->cfg.window.kind == JJ_WINDOW_TUMBLING) {
+    if (sl->tumbling) {
       judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
+      if (!sl->loud && slot_quiet(sl, &cache)) continue;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         const jj_hot *h = &s->hot[i];
         if (h->quiet_op && !h->level && !h->streaking) {
@@ -545,7 +634,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
 
 jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
   if (!e) return JJ_EINVAL;
-  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0);
+  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0);
 }
 
 jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms, double value,
@@ -555,7 +644,7 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
     e->st.rejected_invalid++;
     return JJ_EINVAL;
   }
-  return push_one(e, series, ts_ms, value, 1, lat, lon);
+  return push_one(e, series, ts_ms, value, 1, lat, lon, 0);
 }
 
 /* Cache hints for the sample `ahead` places on: the series block, then its
@@ -594,7 +683,8 @@ jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
     if (i + 3 * ahead < n) prefetch_stage(e, &samples[i + 3 * ahead], 0);
     if (i + 2 * ahead < n) prefetch_stage(e, &samples[i + 2 * ahead], 1);
     if (i + ahead < n) prefetch_stage(e, &samples[i + ahead], 2);
-    jj_status st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0);
+    jj_status st =
+        push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0, 1);
     if (st == JJ_OK)
       ok++;
     else if (first == JJ_OK)
@@ -609,7 +699,7 @@ jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_labe
   jj_series_id id;
   jj_status st = jj_engine_series(e, metric, labels, nlabels, &id);
   if (st != JJ_OK) return st;
-  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0);
+  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0);
 }
 
 /* ---- time ---------------------------------------------------------------- */
@@ -631,7 +721,7 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
       jj_slot *sl = &s->slots[j];
       jj_window_advance(sl->win, e->now);
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
-      if (s->inst[sl->first].rule->cfg.window.kind == JJ_WINDOW_TUMBLING) {
+      if (sl->tumbling) {
         judge_closed(e, s, sl, INT64_MIN, NAN);
         continue;
       }
@@ -639,6 +729,7 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
        * counting it as a new evaluation. Groups re-judge in group.c. */
       agg_cache cache;
       cache_init(&cache, sl);
+      if (!sl->loud && slot_quiet(sl, &cache)) continue;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
         int valid;

@@ -46,6 +46,14 @@ typedef struct jj_hot {
   uint8_t scaled;      /* scale != 1: read it from the rule (rare) */
 } jj_hot;             /* 16 bytes: four to a cache line */
 
+/* A slot's quiet bounds for one aggregate, over its quiet-eligible
+ * instances: every one of them is quiet when lo > x > hi (lo: the least
+ * threshold of its >=/> rules, hi: the greatest of its <=/< rules). */
+typedef struct jj_quiet {
+  double lo, hi;
+  uint32_t agg;
+} jj_quiet;
+
 /* One window per series shared by every rule whose window settings and
  * quality gates are equal, so 20 rules over "the 60 s mean" cost one
  * window push per sample. Its instances are inst[first .. first+count). */
@@ -53,27 +61,40 @@ typedef struct jj_slot {
   jj_window *win;
   uint32_t first, count;
   uint32_t aggs;   /* JJ_AGG_BIT of the aggregates its rules read */
+  /* The quiet summary: while no instance is loud (firing, building a
+   * streak, a group member or scaled), a sample whose values are inside
+   * every bound changes nothing and reads no instance. */
+  uint32_t loud;
+  uint32_t nquiet;
+  jj_quiet *quiet;
+  uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
+  uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
   uint8_t quality_reason;
   uint32_t stuck_run;
   double stuck_last;
 } jj_slot;
 
+/* A series and, in the same allocation, its slots, hot records, quiet
+ * bounds, instances, labels and strings, in that order: a quiet sample reads the first few
+ * cache lines of the block (header, slots, hot records) and the windows. */
 struct jj_series {
+  /* What every sample reads first. */
+  int64_t last_ts;  /* newest sample, or the creation time before any */
+  uint32_t nslots;
+  uint32_t ninst;
+  uint32_t nstale;  /* instances marked stale */
+  uint8_t has_ts;
+  uint8_t has_loc;
+  jj_slot *slots;
+  jj_hot *hot;     /* parallel to inst */
+  jj_inst *inst;   /* ordered by slot */
+  /* Identity and location: read when creating, matching and reporting. */
   char *metric;
   jj_label *labels; /* sorted by name */
   uint32_t nlabels;
   uint64_t hash;
-  int64_t last_ts;  /* newest sample, or the creation time before any */
-  uint8_t has_ts;
-  uint8_t has_loc;
-  uint32_t nstale;  /* instances marked stale */
   double lat, lon;
-  jj_hot *hot;     /* parallel to inst */
-  jj_inst *inst;   /* ordered by slot */
-  uint32_t ninst;
-  jj_slot *slots;
-  uint32_t nslots;
 };
 
 struct jj_group {

@@ -38,41 +38,60 @@
 #define INITIAL_CAPACITY 16u
 #define MAX_CLOSED_QUEUE 1024u
 
+/* One stored sample. */
+typedef struct jj_ring_rec {
+  int64_t ts;
+  double val;
+} jj_ring_rec;
+
+/* Field order is cache order: with 10,000 series a window is rarely in
+ * cache when its sample arrives, so what an in-order push and a read of
+ * sum/mean/min/max touch sits in the first lines (hot, then the counters,
+ * then the head of each moments block) and the rest after. */
 struct jj_window {
-  jj_allocator alc;
-  jj_window_config cfg;
-  unsigned mom;         /* JJ_MOM_* bits to maintain */
-  int use_minmax;
-  int use_sketch;
-  double halflife;      /* cfg.ewma_halflife_ms as double */
-
-  int64_t *ts;
-  double *val;
-  uint64_t cap, mask, cap_limit;
-  uint32_t max_samples;
+  /* Line 0: positions and time, written by every push. */
+  jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
+  uint64_t mask;
   uint64_t head, agg_end, win_end, tail;
-
-  jj_daba daba;
-  jj_moments cur, next;
-  uint64_t gen_pos;
-  jj_sketch sketch;
-
-  int has_now;
   int64_t now;
+  uint64_t gen_pos;
+  /* Line 1: the settings a push and a read need (copies of cfg fields). */
+  uint64_t cap;
+  int64_t span_ms, lateness_ms;
+  uint64_t complete_min; /* least count that is complete (min_samples, min_coverage) */
+  uint32_t count;        /* SLIDING_COUNT: the window length */
+  uint32_t max_samples;
+  uint32_t aggregates;
+  unsigned mom;          /* JJ_MOM_* bits to maintain */
+  uint8_t kind;          /* jj_window_kind */
+  uint8_t has_now;
+  uint8_t use_minmax;
+  uint8_t use_sketch;
+  /* Line 2. */
+  jj_window_counters ctr;
+  jj_moments cur, next; /* n and sum first */
+  jj_daba daba;
+
+  /* Cold: creation settings, the sketch, TUMBLING state. */
+  double halflife; /* cfg.ewma_halflife_ms as double */
+  uint64_t cap_limit;
   int64_t boundary; /* TUMBLING: end B of the open window [B - span, B) */
   int has_boundary;
-
   jj_window_stats *closed;
   uint32_t closed_cap, closed_first, closed_len;
-
-  jj_window_counters ctr;
+  jj_sketch sketch;
+  jj_allocator alc;
+  jj_window_config cfg;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
 
 static inline uint64_t slot(const jj_window *w, uint64_t pos) { return pos & w->mask; }
-static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return w->ts[slot(w, pos)]; }
-static inline double val_at(const jj_window *w, uint64_t pos) { return w->val[slot(w, pos)]; }
+static inline jj_ring_rec *rec_at(const jj_window *w, uint64_t pos) {
+  return &w->ring[slot(w, pos)];
+}
+static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->ts; }
+static inline double val_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->val; }
 
 static uint64_t pow2_at_least(uint64_t n) {
   uint64_t p = 1;
@@ -87,7 +106,7 @@ static int64_t floor_div(int64_t a, int64_t b) {
   return q;
 }
 
-static inline int64_t watermark(const jj_window *w) { return w->now - w->cfg.lateness_ms; }
+static inline int64_t watermark(const jj_window *w) { return w->now - w->lateness_ms; }
 
 /* ---- configuration ---------------------------------------------------- */
 
@@ -167,25 +186,20 @@ static size_t minmax_bytes(const jj_window *w, uint64_t cap) {
 /* Move to a ring of `newcap` slots, keeping every position's meaning. */
 static jj_status resize(jj_window *w, uint64_t newcap) {
   uint64_t newmask = newcap - 1;
-  int64_t *nts = jj__malloc(&w->alc, (size_t)newcap * sizeof *nts);
-  double *nval = jj__malloc(&w->alc, (size_t)newcap * sizeof *nval);
+  jj_ring_rec *nring = jj__malloc(&w->alc, (size_t)newcap * sizeof *nring);
   jj_minmax *nmm = w->use_minmax ? jj__malloc(&w->alc, minmax_bytes(w, newcap)) : NULL;
-  if (!nts || !nval || (w->use_minmax && !nmm)) {
-    jj__free(&w->alc, nts);
-    jj__free(&w->alc, nval);
+  if (!nring || (w->use_minmax && !nmm)) {
+    jj__free(&w->alc, nring);
     jj__free(&w->alc, nmm);
     return JJ_ENOMEM;
   }
   for (uint64_t p = w->head; p < w->tail; p++) {
-    nts[p & newmask] = ts_at(w, p);
-    nval[p & newmask] = val_at(w, p);
+    nring[p & newmask] = *rec_at(w, p);
     if (nmm) nmm[p & newmask] = w->daba.agg[p & w->mask];
   }
-  jj__free(&w->alc, w->ts);
-  jj__free(&w->alc, w->val);
+  jj__free(&w->alc, w->ring);
   jj__free(&w->alc, w->daba.agg);
-  w->ts = nts;
-  w->val = nval;
+  w->ring = nring;
   w->daba.agg = nmm;
   w->cap = newcap;
   w->mask = newmask;
@@ -280,8 +294,9 @@ static void extend_window(jj_window *w) {
 
 /* ---- reading aggregates ----------------------------------------------- */
 
-JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
-  const jj_window_config *c = &w->cfg;
+/* The completeness rule as configured, for any n (used once, at creation,
+ * to find complete_min; the hot path compares n with that). */
+static int complete_by_config(const jj_window_config *c, uint64_t n) {
   if (n == 0 || n < c->min_samples) return 0;
   if (c->min_coverage > 0.0) {
     double coverage;
@@ -293,6 +308,25 @@ JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
   }
   return 1;
 }
+
+/* The least n that complete_by_config accepts (monotone in n): an estimate,
+ * then the exact floating-point check on either side of it. */
+static uint64_t complete_threshold(const jj_window_config *c) {
+  uint64_t n = c->min_samples > 1 ? c->min_samples : 1;
+  if (c->min_coverage > 0.0) {
+    double need = c->kind == JJ_WINDOW_SLIDING_COUNT
+                      ? c->min_coverage * (double)c->count
+                      : c->min_coverage * (double)c->span_ms / (double)c->expected_interval_ms;
+    if (!(need < 4e18)) return UINT64_MAX; /* never complete */
+    uint64_t est = need > 2.0 ? (uint64_t)need - 2 : 1;
+    if (est > n) n = est;
+    while (!complete_by_config(c, n)) n++;
+    while (n > 1 && complete_by_config(c, n - 1)) n--;
+  }
+  return n;
+}
+
+JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) { return n >= w->complete_min; }
 
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   jj_minmax mm = jj__daba_query(&w->daba);
@@ -338,11 +372,11 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
   out->windows = 1;
   out->complete = is_complete(w, n);
   for (int a = 0; a < JJ_AGG__COUNT; a++)
-    out->value[a] = (w->cfg.aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
-  switch (w->cfg.kind) {
+    out->value[a] = (w->aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
+  switch (w->kind) {
     case JJ_WINDOW_SLIDING_TIME:
       out->end_ms = w->has_now ? w->now : 0;
-      out->start_ms = out->end_ms - w->cfg.span_ms;
+      out->start_ms = out->end_ms - w->span_ms;
       break;
     case JJ_WINDOW_SLIDING_COUNT:
       if (n) {
@@ -353,7 +387,7 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
     case JJ_WINDOW_TUMBLING:
       if (w->has_boundary) {
         out->end_ms = w->boundary;
-        out->start_ms = w->boundary - w->cfg.span_ms;
+        out->start_ms = w->boundary - w->span_ms;
       }
       break;
   }
@@ -375,7 +409,7 @@ static jj_window_stats *closed_slot(jj_window *w) {
 static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   jj_window_stats *s = closed_slot(w);
   memset(s, 0, sizeof *s);
-  s->start_ms = first_end - w->cfg.span_ms;
+  s->start_ms = first_end - w->span_ms;
   s->end_ms = first_end + (int64_t)(k - 1) * w->cfg.hop_ms;
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
@@ -386,7 +420,7 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
 /* Close every window whose end the watermark has passed. */
 static void close_due(jj_window *w) {
   if (!w->has_boundary) return;
-  const int64_t span = w->cfg.span_ms, hop = w->cfg.hop_ms;
+  const int64_t span = w->span_ms, hop = w->cfg.hop_ms;
   int64_t wm = watermark(w);
   while (wm >= w->boundary) {
     extend_window(w);
@@ -433,10 +467,10 @@ static void init_boundary(jj_window *w, int64_t ts) {
 
 /* Apply the consequences of `now`: settle, evict, close. */
 static void apply_time(jj_window *w) {
-  switch (w->cfg.kind) {
+  switch (w->kind) {
     case JJ_WINDOW_SLIDING_TIME: {
       settle(w);
-      int64_t cutoff = w->now - w->cfg.span_ms;
+      int64_t cutoff = w->now - w->span_ms;
       while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
       break;
     }
@@ -472,12 +506,9 @@ static uint64_t insert_pos(const jj_window *w, int64_t ts) {
 }
 
 static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
-  for (uint64_t p = w->tail; p > pos; p--) {
-    w->ts[slot(w, p)] = ts_at(w, p - 1);
-    w->val[slot(w, p)] = val_at(w, p - 1);
-  }
-  w->ts[slot(w, pos)] = ts;
-  w->val[slot(w, pos)] = v;
+  for (uint64_t p = w->tail; p > pos; p--) *rec_at(w, p) = *rec_at(w, p - 1);
+  rec_at(w, pos)->ts = ts;
+  rec_at(w, pos)->val = v;
   w->tail++;
 }
 
@@ -486,13 +517,13 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
  * fire (no lateness, no duplicate, no growth, no sketch, no boundary). */
 static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st) {
   if (!w->has_now || ts <= w->now || ts > TS_LIMIT || !isfinite(v) || w->use_sketch ||
-      w->cfg.kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
+      w->kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
     return 0;
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
   settle(w);
-  if (w->cfg.kind == JJ_WINDOW_SLIDING_TIME) {
-    int64_t cutoff = ts - w->cfg.span_ms;
+  if (w->kind == JJ_WINDOW_SLIDING_TIME) {
+    int64_t cutoff = ts - w->span_ms;
     while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
   }
   if (w->tail - w->head >= w->max_samples) {
@@ -501,13 +532,13 @@ static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     return 1;
   }
   uint64_t pos = w->tail++;
-  w->ts[slot(w, pos)] = ts;
-  w->val[slot(w, pos)] = v;
+  rec_at(w, pos)->ts = ts;
+  rec_at(w, pos)->val = v;
   enter(w, pos, ts, v);
   w->win_end++;
   w->ctr.accepted++;
-  if (w->cfg.kind == JJ_WINDOW_SLIDING_COUNT)
-    while (w->tail - w->head > w->cfg.count) evict_front(w);
+  if (w->kind == JJ_WINDOW_SLIDING_COUNT)
+    while (w->tail - w->head > w->count) evict_front(w);
   *st = JJ_OK;
   return 1;
 }
@@ -534,7 +565,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
   if (grow_if_full(w) != JJ_OK) return JJ_ENOMEM;
 
-  if (w->cfg.kind == JJ_WINDOW_TUMBLING && !w->has_boundary) init_boundary(w, ts);
+  if (w->kind == JJ_WINDOW_TUMBLING && !w->has_boundary) init_boundary(w, ts);
   /* Time moves first, so expired samples make room before the cap check. */
   if (!w->has_now || ts > w->now) {
     w->has_now = 1;
@@ -554,7 +585,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
         leave(w, at, ts, val_at(w, at));
         enter(w, at, ts, v);
       }
-      w->val[slot(w, at)] = v;
+      rec_at(w, at)->val = v;
       w->ctr.accepted++;
       return JJ_OK;
     }
@@ -569,7 +600,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
 
   ring_insert(w, pos, ts, v);
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
-  int in_window = w->cfg.kind != JJ_WINDOW_TUMBLING || ts < w->boundary;
+  int in_window = w->kind != JJ_WINDOW_TUMBLING || ts < w->boundary;
   if (in_window) {
     enter(w, pos, ts, v);
     w->win_end++;
@@ -578,8 +609,8 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
 
   /* No settle here: the new sample is never older than the watermark, and
    * apply_time settled everything else when time moved. */
-  if (w->cfg.kind == JJ_WINDOW_SLIDING_COUNT)
-    while (w->tail - w->head > w->cfg.count) evict_front(w);
+  if (w->kind == JJ_WINDOW_SLIDING_COUNT)
+    while (w->tail - w->head > w->count) evict_front(w);
   return JJ_OK;
 }
 
@@ -600,6 +631,12 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   if (!w) return JJ_ENOMEM;
   w->alc = a;
   w->cfg = c;
+  w->kind = (uint8_t)c.kind;
+  w->span_ms = c.span_ms;
+  w->lateness_ms = c.lateness_ms;
+  w->count = c.count;
+  w->aggregates = c.aggregates;
+  w->complete_min = complete_threshold(&c);
   w->mom = moments_needed(c.aggregates);
   w->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
   w->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
@@ -637,8 +674,7 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
 void jj_window_free(jj_window *w) {
   if (!w) return;
   jj_allocator a = w->alc;
-  jj__free(&a, w->ts);
-  jj__free(&a, w->val);
+  jj__free(&a, w->ring);
   jj__free(&a, w->daba.agg);
   jj__free(&a, w->closed);
   if (w->use_sketch) jj__sketch_free(&w->sketch, &a);
@@ -663,7 +699,7 @@ void jj_window_reset(jj_window *w) {
 /* ---- queries ---------------------------------------------------------- */
 
 jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
-  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT || !(w->cfg.aggregates & JJ_AGG_BIT(agg))) {
+  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT || !(w->aggregates & JJ_AGG_BIT(agg))) {
     if (out) *out = NAN;
     return JJ_EINVAL;
   }
@@ -759,15 +795,26 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
 
 
 void jj__window_prefetch_struct(const jj_window *w) {
-  const char *p = (const char *)w;
-  /* The fields a push reads sit in the first 256 bytes. */
-  for (size_t off = 0; off < 256; off += 64) JJ_PREFETCH(p + off);
+  /* Lines 0-2 (positions, settings, counters), then the head of each
+   * moments block and DABA's bookkeeping: what a push and a read use. */
+  JJ_PREFETCH(w);
+  JJ_PREFETCH((const char *)w + 64);
+  JJ_PREFETCH((const char *)w + 128);
+  JJ_PREFETCH(&w->cur.sum);
+  JJ_PREFETCH(&w->next.sum);
+  JJ_PREFETCH(&w->daba);
+  JJ_PREFETCH(&w->daba.mid);
 }
 
 void jj__window_prefetch_ring(const jj_window *w) {
-  JJ_PREFETCH(&w->ts[slot(w, w->tail)]);
-  JJ_PREFETCH(&w->val[slot(w, w->tail)]);
-  JJ_PREFETCH(&w->ts[slot(w, w->head)]);
-  JJ_PREFETCH(&w->val[slot(w, w->head)]);
-  if (w->use_minmax) JJ_PREFETCH(&w->daba.agg[slot(w, w->tail)]);
+  JJ_PREFETCH(rec_at(w, w->tail));
+  JJ_PREFETCH(rec_at(w, w->head));
+  if (w->use_minmax) {
+    /* DABA Lite writes the new back slot and steps its l and a cursors. */
+    const jj_daba *d = &w->daba;
+    JJ_PREFETCH(jj__daba_at(d, d->end));
+    JJ_PREFETCH(jj__daba_at(d, d->l));
+    JJ_PREFETCH(jj__daba_at(d, d->a - 1));
+    JJ_PREFETCH(jj__daba_at(d, d->front));
+  }
 }
