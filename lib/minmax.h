@@ -14,8 +14,14 @@
 
 #include "ksum.h" /* JJ_HOT_INLINE */
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* The minimum and the NEGATED maximum, so that combining two is a
+ * minimum in both lanes: one SSE2 minpd. */
 typedef struct jj_minmax {
-  double lo, hi;
+  double lo, nhi;
 } jj_minmax;
 
 typedef struct jj_daba {
@@ -32,12 +38,16 @@ typedef struct jj_daba {
  * Each does a constant amount of work: a push or evict moves the
  * boundaries l, r, a by at most one step, so nothing walks the window. */
 
-#define JJ_MINMAX_IDENTITY ((jj_minmax){INFINITY, -INFINITY})
+#define JJ_MINMAX_IDENTITY ((jj_minmax){INFINITY, INFINITY})
 
 JJ_HOT_INLINE jj_minmax jj__minmax_combine(jj_minmax x, jj_minmax y) {
   jj_minmax z;
+#if defined(__SSE2__)
+  _mm_storeu_pd(&z.lo, _mm_min_pd(_mm_loadu_pd(&x.lo), _mm_loadu_pd(&y.lo)));
+#else
   z.lo = x.lo < y.lo ? x.lo : y.lo;
-  z.hi = x.hi > y.hi ? x.hi : y.hi;
+  z.nhi = x.nhi < y.nhi ? x.nhi : y.nhi;
+#endif
   return z;
 }
 
@@ -88,7 +98,7 @@ JJ_HOT_INLINE void jj__daba_step(jj_daba *d) {
 }
 
 JJ_HOT_INLINE void jj__daba_push(jj_daba *d, double v) {
-  jj_minmax lifted = {v, v};
+  jj_minmax lifted = {v, -v};
   d->back = jj__minmax_combine(d->back, lifted);
   *jj__daba_at(d, d->end) = lifted;
   d->end++;

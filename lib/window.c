@@ -224,22 +224,49 @@ static int sketch_reserve_value(jj_window *w, double v) {
   return jj__sketch_reserve(&w->sketch, &w->alc, jj__sketch_key(&w->sketch, v));
 }
 
-/* A sample at `pos` joins the window. */
-JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
-  if (w->mom) { /* min/max-only windows keep no sums */
-    jj_moments_apply(&w->cur, w->mom, ts, v, +1.0, w->halflife);
-    if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, +1.0, w->halflife);
+/* `light` (a constant at every call) marks windows whose sums are at most
+ * the plain sum (sum, mean, min, max, first, last...): their pushes skip
+ * the general moments code, which the compiler then leaves out. */
+JJ_HOT_INLINE void sum_apply(jj_moments *m, double v, int add) {
+  if (add) {
+    m->n++;
+    jj_ksum_add(&m->sum, v);
+  } else {
+    m->n--;
+    jj_ksum_add(&m->sum, -v);
+    if (m->n == 0) m->sum.sum = m->sum.comp = 0.0; /* drop rounding residue */
   }
+}
+
+/* A sample at `pos` joins the window. */
+JJ_HOT_INLINE void enter_sums(jj_window *w, uint64_t pos, int64_t ts, double v, int light) {
+  if (!w->mom) return; /* min/max-only windows keep no sums */
+  if (light) {
+    sum_apply(&w->cur, v, 1);
+    if (pos >= w->gen_pos) sum_apply(&w->next, v, 1);
+    return;
+  }
+  jj_moments_apply(&w->cur, w->mom, ts, v, +1.0, w->halflife);
+  if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, +1.0, w->halflife);
+}
+
+JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
+  enter_sums(w, pos, ts, v, 0);
   if (w->use_sketch) jj__sketch_add(&w->sketch, jj__sketch_key(&w->sketch, v));
 }
 
 /* The sample at `pos` leaves the window. */
-JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
+JJ_HOT_INLINE void leave_t(jj_window *w, uint64_t pos, int64_t ts, double v, int light) {
   if (w->mom) {
-    jj_moments_apply(&w->cur, w->mom, ts, v, -1.0, w->halflife);
-    if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, -1.0, w->halflife);
+    if (light) {
+      sum_apply(&w->cur, v, 0);
+      if (pos >= w->gen_pos) sum_apply(&w->next, v, 0);
+    } else {
+      jj_moments_apply(&w->cur, w->mom, ts, v, -1.0, w->halflife);
+      if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, -1.0, w->halflife);
+    }
   }
-  if (w->use_sketch) jj__sketch_remove(&w->sketch, jj__sketch_key(&w->sketch, v));
+  if (!light && w->use_sketch) jj__sketch_remove(&w->sketch, jj__sketch_key(&w->sketch, v));
 }
 
 /* Empty the window part [head, win_end) in O(1). */
@@ -254,9 +281,13 @@ static void clear_window(jj_window *w) {
   if (w->use_minmax) jj__daba_reset(&w->daba, w->head);
 }
 
-JJ_HOT_INLINE void evict_front(jj_window *w) {
+JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
+  leave_t(w, pos, ts, v, 0);
+}
+
+JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   uint64_t pos = w->head;
-  if (pos < w->win_end) leave(w, pos, ts_at(w, pos), val_at(w, pos));
+  if (pos < w->win_end) leave_t(w, pos, ts_at(w, pos), val_at(w, pos), light);
   if (w->agg_end > pos) {
     if (w->use_minmax) jj__daba_evict(&w->daba);
   } else {
@@ -268,11 +299,20 @@ JJ_HOT_INLINE void evict_front(jj_window *w) {
   w->ctr.evicted++;
   if (w->head >= w->gen_pos) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
-    w->cur = w->next;
-    jj_moments_clear(&w->next);
+    if (light) {
+      w->cur.n = w->next.n;
+      w->cur.sum = w->next.sum;
+      w->next.n = 0;
+      w->next.sum.sum = w->next.sum.comp = 0.0;
+    } else {
+      w->cur = w->next;
+      jj_moments_clear(&w->next);
+    }
     w->gen_pos = w->win_end;
   }
 }
+
+JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 
 /* Settled samples (ts < watermark) inside the window enter DABA. */
 JJ_HOT_INLINE void settle(jj_window *w) {
@@ -333,7 +373,7 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   for (uint64_t p = w->agg_end; p < w->win_end; p++) {
     double v = val_at(w, p);
     if (v < mm.lo) mm.lo = v;
-    if (v > mm.hi) mm.hi = v;
+    if (-v < mm.nhi) mm.nhi = -v;
   }
   return mm;
 }
@@ -349,7 +389,7 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_SUM: return jj_ksum_value(&m->sum);
     case JJ_AGG_MEAN: return jj_ksum_value(&m->sum) / dn;
     case JJ_AGG_MIN: return window_minmax(w).lo;
-    case JJ_AGG_MAX: return window_minmax(w).hi;
+    case JJ_AGG_MAX: return -window_minmax(w).nhi;
     case JJ_AGG_FIRST: return val_at(w, w->head);
     case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
     case JJ_AGG_VARIANCE: return jj_moments_variance(m);
@@ -515,7 +555,7 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
 /* The common case, in-order data on a sliding window with room in the ring:
  * the same steps as the general path below, minus every check that cannot
  * fire (no lateness, no duplicate, no growth, no sketch, no boundary). */
-static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st) {
+JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
   if (!w->has_now || ts <= w->now || ts > TS_LIMIT || !isfinite(v) || w->use_sketch ||
       w->kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
     return 0;
@@ -524,7 +564,7 @@ static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   settle(w);
   if (w->kind == JJ_WINDOW_SLIDING_TIME) {
     int64_t cutoff = ts - w->span_ms;
-    while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
+    while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front_t(w, light);
   }
   if (w->tail - w->head >= w->max_samples) {
     w->ctr.rejected_full++;
@@ -534,11 +574,11 @@ static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   uint64_t pos = w->tail++;
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
-  enter(w, pos, ts, v);
+  enter_sums(w, pos, ts, v, light); /* no sketch on this path */
   w->win_end++;
   w->ctr.accepted++;
   if (w->kind == JJ_WINDOW_SLIDING_COUNT)
-    while (w->tail - w->head > w->count) evict_front(w);
+    while (w->tail - w->head > w->count) evict_front_t(w, light);
   *st = JJ_OK;
   return 1;
 }
@@ -546,7 +586,11 @@ static inline int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
   jj_status fast;
-  if (push_in_order(w, ts, v, &fast)) return fast;
+  if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0) {
+    if (push_in_order(w, ts, v, &fast, 1)) return fast;
+  } else if (push_in_order(w, ts, v, &fast, 0)) {
+    return fast;
+  }
   if (!isfinite(v)) {
     w->ctr.rejected_invalid++;
     return JJ_ENAN;
@@ -786,7 +830,7 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
   uint32_t ok = 0;
   for (int a = 0; a < JJ_AGG__COUNT; a++) {
     if (!(mask & JJ_AGG_BIT(a))) continue;
-    double v = a == JJ_AGG_MIN ? mm.lo : a == JJ_AGG_MAX ? mm.hi : compute(w, (jj_agg)a);
+    double v = a == JJ_AGG_MIN ? mm.lo : a == JJ_AGG_MAX ? -mm.nhi : compute(w, (jj_agg)a);
     out[a] = v;
     if (complete && !isnan(v)) ok |= JJ_AGG_BIT(a);
   }
