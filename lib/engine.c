@@ -102,13 +102,26 @@ static int series_equal(const jj_series *s, const char *metric, const jj_label *
   return 1;
 }
 
+/* Ask for every line of the series a sample reads (the hot records and
+ * each window's bookkeeping) at once, so their cache misses overlap
+ * instead of coming one after another. The batch path does this ahead. */
+static inline void prefetch_series(const jj_series *s) {
+  const char *h = (const char *)s->hot, *end = (const char *)(s->hot + s->ninst);
+  for (; h < end; h += 64) JJ_PREFETCH(h);
+  for (uint32_t j = 0; j < s->nslots; j++) jj__window_prefetch_struct(s->slots[j].win);
+}
+
 static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
                            const jj_label *const *sorted, uint32_t n) {
   if (!e->series_index.mask) return -1;
   uint32_t j = (uint32_t)h & e->series_index.mask;
   for (uint32_t id1; (id1 = e->series_index.slots[j]) != 0; j = (j + 1) & e->series_index.mask) {
     const jj_series *s = e->series[id1 - 1];
-    if (s->hash == h && series_equal(s, metric, sorted, n)) return id1 - 1;
+    if (s->hash != h) continue;
+    /* Most likely the one: ask for its windows now, while the strings
+     * are compared (jj_engine_push_labeled pushes to it next). */
+    prefetch_series(s);
+    if (series_equal(s, metric, sorted, n)) return id1 - 1;
   }
   return -1;
 }
@@ -116,6 +129,7 @@ static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
 static void series_free(jj_engine *e, jj_series *s) {
   if (!s) return;
   for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(s->slots[i].win);
+  jj__free(&e->alc, s->inst);
   jj__free(&e->alc, s);
 }
 
@@ -131,19 +145,27 @@ static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_l
  * (what a sample reads, first), then its label array and every string. */
 static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
                                uint32_t n, uint32_t ninst, uint32_t nslots) {
+  size_t strings = strlen(metric) + 1;
+  for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
   size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) +
-                 ninst * (sizeof(jj_hot) + sizeof(jj_quiet) + sizeof(jj_inst)) +
-                 n * sizeof(jj_label) + strlen(metric) + 1;
-  for (uint32_t i = 0; i < n; i++)
-    bytes += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
+                 ninst * (sizeof(jj_hot) + sizeof(jj_quiet)) + n * sizeof(jj_label) + strings;
+  /* The instances (about 370 bytes each, read on transitions) live apart,
+   * so the blocks of consecutive series stay close together: pushes that
+   * go through the series in order then walk memory nearly in order. */
+  jj_inst *inst = ninst ? jj__calloc(&e->alc, ninst * sizeof(jj_inst)) : NULL;
+  if (ninst && !inst) return NULL;
   jj_series *s = jj__calloc(&e->alc, bytes);
-  if (!s) return NULL;
+  if (!s) {
+    jj__free(&e->alc, inst);
+    return NULL;
+  }
   s->slots = (jj_slot *)(s + 1);
   s->hot = (jj_hot *)(s->slots + nslots);
   jj_quiet *quiet = (jj_quiet *)(s->hot + ninst);
   for (uint32_t j = 0; j < nslots; j++) s->slots[j].quiet = quiet; /* slot j's part: see bind */
-  s->inst = (jj_inst *)(quiet + ninst);
-  s->labels = (jj_label *)(s->inst + ninst);
+  s->inst = inst;
+  /* Labels and strings last: jj_engine_push_labeled compares them. */
+  s->labels = (jj_label *)(quiet + ninst);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(metric) + 1;
   memcpy(p, metric, len);
@@ -538,15 +560,6 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
 }
 
 /* ---- samples ------------------------------------------------------------- */
-
-/* Ask for every line of the series a sample reads (the hot records and
- * each window's bookkeeping) at once, so their cache misses overlap
- * instead of coming one after another. The batch path does this ahead. */
-static inline void prefetch_series(const jj_series *s) {
-  const char *h = (const char *)s->hot, *end = (const char *)(s->hot + s->ninst);
-  for (; h < end; h += 64) JJ_PREFETCH(h);
-  for (uint32_t j = 0; j < s->nslots; j++) jj__window_prefetch_struct(s->slots[j].win);
-}
 
 static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, int has_loc,
                           double lat, double lon, int prefetched) {

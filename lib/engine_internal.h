@@ -76,8 +76,9 @@ typedef struct jj_slot {
 } jj_slot;
 
 /* A series and, in the same allocation, its slots, hot records, quiet
- * bounds, instances, labels and strings, in that order: a quiet sample reads the first few
- * cache lines of the block (header, slots, hot records) and the windows. */
+ * bounds, labels and strings, in that order: a quiet sample reads the first
+ * few cache lines of the block (header, slots, hot records) and its
+ * windows. The instances, read on transitions, are a separate array. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
