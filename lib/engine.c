@@ -102,13 +102,28 @@ static int series_equal(const jj_series *s, const char *metric, const jj_label *
   return 1;
 }
 
-/* Ask for every line of the series a sample reads (the hot records and
+/* Ask for the lines a slot's sample judges from: the quiet bounds while
+ * no instance is loud, else the instances' hot records. */
+static inline void prefetch_judging(const jj_series *s, const jj_slot *sl) {
+  const char *p, *end;
+  if (!sl->loud) {
+    p = (const char *)sl->quiet;
+    end = (const char *)(sl->quiet + sl->nquiet);
+  } else {
+    p = (const char *)(s->hot + sl->first);
+    end = (const char *)(s->hot + sl->first + sl->count);
+  }
+  for (; p < end; p += 64) JJ_PREFETCH(p);
+}
+
+/* Ask for every line of the series a sample reads (the judging lines and
  * each window's bookkeeping) at once, so their cache misses overlap
  * instead of coming one after another. The batch path does this ahead. */
 static inline void prefetch_series(const jj_series *s) {
-  const char *h = (const char *)s->hot, *end = (const char *)(s->hot + s->ninst);
-  for (; h < end; h += 64) JJ_PREFETCH(h);
-  for (uint32_t j = 0; j < s->nslots; j++) jj__window_prefetch_struct(s->slots[j].win);
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj__window_prefetch_struct(s->slots[j].win);
+    prefetch_judging(s, &s->slots[j]);
+  }
 }
 
 static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
@@ -160,12 +175,12 @@ static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label 
     return NULL;
   }
   s->slots = (jj_slot *)(s + 1);
-  s->hot = (jj_hot *)(s->slots + nslots);
-  jj_quiet *quiet = (jj_quiet *)(s->hot + ninst);
+  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots);
   for (uint32_t j = 0; j < nslots; j++) s->slots[j].quiet = quiet; /* slot j's part: see bind */
+  s->hot = (jj_hot *)(quiet + ninst);
   s->inst = inst;
   /* Labels and strings last: jj_engine_push_labeled compares them. */
-  s->labels = (jj_label *)(quiet + ninst);
+  s->labels = (jj_label *)(s->hot + ninst);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(metric) + 1;
   memcpy(p, metric, len);
@@ -661,8 +676,8 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
 }
 
 /* Cache hints for the sample `ahead` places on: the series block, then its
- * windows' bookkeeping, then their ring slots, each stage relying on the
- * previous one having arrived. */
+ * windows' bookkeeping and judging lines, then their ring slots, each
+ * stage relying on the previous one having arrived. */
 static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int stage) {
   if (smp->series >= e->nseries) return;
   const jj_series *s = e->series[smp->series];
@@ -672,16 +687,13 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
     JJ_PREFETCH((const char *)s + 128);
     return;
   }
-  if (stage == 1) {
-    /* The hot records every rule's quiet check reads. */
-    const char *h = (const char *)s->hot, *end = (const char *)(s->hot + s->ninst);
-    for (h += 64; h < end; h += 64) JJ_PREFETCH(h);
-  }
   for (uint32_t j = 0; j < s->nslots; j++) {
-    if (stage == 1)
+    if (stage == 1) {
       jj__window_prefetch_struct(s->slots[j].win);
-    else
+      prefetch_judging(s, &s->slots[j]);
+    } else {
       jj__window_prefetch_ring(s->slots[j].win);
+    }
   }
 }
 

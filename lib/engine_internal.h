@@ -75,9 +75,9 @@ typedef struct jj_slot {
   double stuck_last;
 } jj_slot;
 
-/* A series and, in the same allocation, its slots, hot records, quiet
- * bounds, labels and strings, in that order: a quiet sample reads the first
- * few cache lines of the block (header, slots, hot records) and its
+/* A series and, in the same allocation, its slots, quiet bounds, hot
+ * records, labels and strings, in that order: a quiet sample reads the
+ * first few cache lines of the block (header, slots, quiet bounds) and its
  * windows. The instances, read on transitions, are a separate array. */
 struct jj_series {
   /* What every sample reads first. */
