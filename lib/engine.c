@@ -161,7 +161,8 @@ static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_l
 static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
                                uint32_t n, uint32_t ninst, uint32_t nslots) {
   size_t strings = strlen(metric) + 1;
-  for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
+  for (uint32_t i = 0; i < n; i++)
+    strings += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
   size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) +
                  ninst * (sizeof(jj_hot) + sizeof(jj_quiet)) + n * sizeof(jj_label) + strings;
   /* The instances (about 370 bytes each, read on transitions) live apart,
@@ -211,9 +212,8 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
          a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
          a->max_samples == b->max_samples && a->preallocate == b->preallocate &&
          a->percentile == b->percentile && a->percentile_accuracy == b->percentile_accuracy &&
-         a->percentile_floor == b->percentile_floor &&
-         a->ewma_halflife_ms == b->ewma_halflife_ms && a->duplicates == b->duplicates &&
-         same_bound(x->cfg.valid_min, y->cfg.valid_min) &&
+         a->percentile_floor == b->percentile_floor && a->ewma_halflife_ms == b->ewma_halflife_ms &&
+         a->duplicates == b->duplicates && same_bound(x->cfg.valid_min, y->cfg.valid_min) &&
          same_bound(x->cfg.valid_max, y->cfg.valid_max) &&
          x->cfg.stuck_samples == y->cfg.stuck_samples &&
          x->cfg.stuck_epsilon == y->cfg.stuck_epsilon;
@@ -408,7 +408,7 @@ static inline void sync_hot(jj_series *s, const jj_inst *in) {
 }
 
 static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
-                         int fresh, int64_t sample_ts, double sample_value) {
+                                int fresh, int64_t sample_ts, double sample_value) {
   const jj_rule *r = in->rule;
   if (r->cfg.group != JJ_GROUP_NONE) {
     in->member_value = value;
@@ -434,9 +434,9 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
 /* The aggregates of one window, read once per sample (all that its rules
  * use, on first need) however many rules share the window. */
 typedef struct agg_cache {
-  uint32_t want;   /* JJ_AGG_BIT of the slot's aggregates */
-  int have;        /* read yet? */
-  uint32_t valid;  /* which are complete values */
+  uint32_t want;  /* JJ_AGG_BIT of the slot's aggregates */
+  int have;       /* read yet? */
+  uint32_t valid; /* which are complete values */
   double value[JJ_AGG__COUNT];
 } agg_cache;
 
@@ -697,8 +697,7 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
   }
 }
 
-jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
-                               size_t *accepted) {
+jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n, size_t *accepted) {
   if (accepted) *accepted = 0;
   if (!e || (n && !samples)) return JJ_EINVAL;
   const size_t ahead = 4; /* samples between prefetch stages */
@@ -708,8 +707,7 @@ jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
     if (i + 3 * ahead < n) prefetch_stage(e, &samples[i + 3 * ahead], 0);
     if (i + 2 * ahead < n) prefetch_stage(e, &samples[i + 2 * ahead], 1);
     if (i + ahead < n) prefetch_stage(e, &samples[i + ahead], 2);
-    jj_status st =
-        push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0, 1);
+    jj_status st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0, 1);
     if (st == JJ_OK)
       ok++;
     else if (first == JJ_OK)

@@ -4,10 +4,12 @@
  * until one of them fires or builds a streak. None of that may change what
  * a rule does: each rule run on its own engine, with a window to itself,
  * must give exactly the events it gives among 16 others. */
+/* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <math.h>
@@ -32,7 +34,6 @@ typedef struct mix_rule {
   uint32_t clear_for_count;
   double scale;
 } mix_rule;
-
 
 static void mix_rule_at(int i, mix_rule *m) {
   static const jj_agg aggs[] = {JJ_AGG_MEAN, JJ_AGG_MAX, JJ_AGG_MIN, JJ_AGG_LAST, JJ_AGG_SUM};
@@ -219,10 +220,11 @@ static void run_equivalence(uint64_t seed) {
     for (size_t j = 0; j < shared.n; j++) {
       if (strcmp(shared.ev[j].rule, name) != 0) continue;
       if (k >= alone.n || !same_event(&shared.ev[j], &alone.ev[k]))
-        fail_msg("seed %llu rule %s: event %zu differs when the window is shared "
-                 "(kind %d level %d at %lld)",
-                 (unsigned long long)seed, name, k, shared.ev[j].kind, shared.ev[j].level,
-                 (long long)shared.ev[j].time_ms);
+        fail_msg(
+            "seed %llu rule %s: event %zu differs when the window is shared "
+            "(kind %d level %d at %lld)",
+            (unsigned long long)seed, name, k, shared.ev[j].kind, shared.ev[j].level,
+            (long long)shared.ev[j].time_ms);
       escalated += shared.ev[j].kind == JJ_EVENT_ESCALATED;
       k++;
     }
