@@ -1029,6 +1029,226 @@ static void test_persistence_keep_firing(void **state) {
   fx_close(&f);
 }
 
+/* Two levels on the last value: advisory >= 75 clears < 35, warning >= 150
+ * clears < 75 (the PM2.5 thresholds), with the given clear persistence. */
+static jj_ruleset *cascade_rule(uint32_t adv_clear_count, int64_t adv_keep,
+                                uint32_t warn_clear_count, int64_t warn_keep) {
+  jj_level_config lv[2] = {et_level("advisory", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1),
+                           et_level("warning", JJ_CMP_GE, 150, JJ_CMP_LT, 75, 1)};
+  lv[0].clear_for_count = adv_clear_count;
+  lv[0].keep_firing_for_ms = adv_keep;
+  lv[1].clear_for_count = warn_clear_count;
+  lv[1].keep_firing_for_ms = warn_keep;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "cascade";
+  rc.metric = "x";
+  rc.window.span_ms = ET_HOUR;
+  rc.aggregate = JJ_AGG_LAST;
+  return et_ruleset1(&rc, lv, 2);
+}
+
+/* Readings one minute apart, from minute `m0`; the events they cause are
+ * checked by the caller. */
+static void push_minutes(fx *f, jj_series_id id, int m0, const double *v, int n) {
+  for (int i = 0; i < n; i++) et_push(f->e, id, ET_T0 + (m0 + i) * ET_MIN, v[i]);
+}
+
+/* A warning cleared by one low value drops through the advisory only if
+ * the advisory's own clear_for_count is met too; otherwise it lands on the
+ * advisory and resolves when that count completes. */
+static void test_cascade_lower_clear_for_count(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, cascade_rule(2, 0, 1, 0), NULL);
+  jj_series_id id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  et_push(f.e, id, ET_T0 + ET_MIN, 20); /* < 75 and < 35, but only once */
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  assert_int_equal(ev->prev_level, 2);
+  assert_string_equal(ev->level_name, "advisory");
+  assert_true(ev->value == 20.0);
+  et_expect_none(&f.rec);
+  assert_int_equal(et_state(f.e, id, 0).level, 1);
+  /* The landing value counts: the next low value is the advisory's second. */
+  et_push(f.e, id, ET_T0 + 2 * ET_MIN, 20);
+  ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  assert_int_equal(ev->prev_level, 1);
+  assert_int_equal(ev->time_ms, ET_T0 + 2 * ET_MIN);
+  et_expect_none(&f.rec);
+
+  /* A value between the clear thresholds breaks the advisory's run. */
+  et_push(f.e, id, ET_T0 + 10 * ET_MIN, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  static const double seq[] = {20, 50, 20};
+  push_minutes(&f, id, 11, seq, 3);
+  et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  et_expect_none(&f.rec); /* 50 restarts the count, 20 is the first again */
+  et_push(f.e, id, ET_T0 + 14 * ET_MIN, 20);
+  et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  et_expect_none(&f.rec);
+  fx_close(&f);
+
+  /* The advisory's count runs while the warning fires: with both at 2,
+   * two low values resolve in one step. */
+  fx_open(&f, cascade_rule(2, 0, 2, 0), NULL);
+  id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  et_push(f.e, id, ET_T0 + ET_MIN, 20);
+  et_expect_none(&f.rec);
+  et_push(f.e, id, ET_T0 + 2 * ET_MIN, 20);
+  ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  assert_int_equal(ev->prev_level, 2);
+  et_expect_none(&f.rec);
+  /* ... but 50 then 20 clears the warning (two values < 75) with only one
+   * value < 35: the advisory stays, and goes on the next 20. */
+  et_push(f.e, id, ET_T0 + 10 * ET_MIN, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  static const double mid[] = {50, 20};
+  push_minutes(&f, id, 11, mid, 2);
+  et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  et_expect_none(&f.rec);
+  et_push(f.e, id, ET_T0 + 13 * ET_MIN, 20);
+  et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  et_expect_none(&f.rec);
+  fx_close(&f);
+}
+
+/* The same with keep_firing_for_ms on the advisory: its clean time counts
+ * from the first value < 35, also while the warning still fires, and the
+ * clock finishes it without new readings. */
+static void test_cascade_lower_keep_firing(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, cascade_rule(1, 10 * ET_MIN, 1, 0), NULL);
+  jj_series_id id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  et_push(f.e, id, ET_T0 + ET_MIN, 20);
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  assert_int_equal(ev->prev_level, 2);
+  et_expect_none(&f.rec);
+  et_push(f.e, id, ET_T0 + 5 * ET_MIN, 20);
+  assert_int_equal(jj_engine_advance(f.e, ET_T0 + 11 * ET_MIN - 1), JJ_OK);
+  et_expect_none(&f.rec);
+  assert_int_equal(jj_engine_advance(f.e, ET_T0 + 11 * ET_MIN), JJ_OK);
+  ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  assert_int_equal(ev->prev_level, 1);
+  assert_int_equal(ev->time_ms, ET_T0 + 11 * ET_MIN);
+  assert_int_equal(ev->sample_ts_ms, INT64_MIN);
+  et_expect_none(&f.rec);
+
+  /* Warning keeps firing 5 min, advisory 10 min, clean from 21 min: the
+   * warning leaves at 26 min onto the advisory (clean 5 of 10 min), which
+   * resolves at 31 min. */
+  fx_close(&f);
+  fx_open(&f, cascade_rule(1, 10 * ET_MIN, 1, 5 * ET_MIN), NULL);
+  id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0 + 20 * ET_MIN, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  for (int m = 21; m <= 32; m++) {
+    et_push(f.e, id, ET_T0 + m * ET_MIN, 20);
+    if (m == 26) {
+      ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+      assert_int_equal(ev->time_ms, ET_T0 + 26 * ET_MIN);
+    }
+    if (m == 31) {
+      ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+      assert_int_equal(ev->time_ms, ET_T0 + 31 * ET_MIN);
+    }
+    et_expect_none(&f.rec);
+  }
+  fx_close(&f);
+}
+
+/* Three falling levels (oxygen %), the middle one with clear_for_count 2:
+ * landing on it, leaving it for the lowest, and escalating again after a
+ * downgrade (the issue runs above the landing level start afresh). */
+static void test_cascade_three_levels_falling(void **state) {
+  (void)state;
+  static fx f;
+  jj_level_config lv[3] = {et_level("low", JJ_CMP_LT, 19.5, JJ_CMP_GE, 20, 1),
+                           et_level("danger", JJ_CMP_LT, 16, JJ_CMP_GE, 17, 1),
+                           et_level("critical", JJ_CMP_LT, 10, JJ_CMP_GE, 12, 1)};
+  lv[1].clear_for_count = 2;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "o2";
+  rc.metric = "x";
+  rc.window.span_ms = ET_HOUR;
+  rc.aggregate = JJ_AGG_LAST;
+  fx_open(&f, et_ruleset1(&rc, lv, 3), NULL);
+  jj_series_id id = et_series(f.e, "x", NULL, 0);
+  static const struct {
+    double v;
+    int kind, level;
+  } steps[] = {
+      {8, JJ_EVENT_FIRED, 3},
+      {21, JJ_EVENT_DOWNGRADED, 2}, /* danger clean once */
+      {21, JJ_EVENT_RESOLVED, 0},   /* twice; low plain */
+      {8, JJ_EVENT_FIRED, 3},
+      {18, JJ_EVENT_DOWNGRADED, 2},
+      {18, JJ_EVENT_DOWNGRADED, 1}, /* 18 is not >= 20 */
+      {19, 0, 0},
+      {8, JJ_EVENT_ESCALATED, 3},
+      {12, JJ_EVENT_DOWNGRADED, 2}, /* >= 12, < 17 */
+      {21, 0, 0},                   /* danger clean once */
+      {21, JJ_EVENT_RESOLVED, 0},
+  };
+  int level = 0;
+  for (int i = 0; i < (int)(sizeof steps / sizeof steps[0]); i++) {
+    et_push(f.e, id, ET_T0 + i * ET_MIN, steps[i].v);
+    if (steps[i].kind) {
+      const jj_event *ev = et_expect(&f.rec, (jj_event_kind)steps[i].kind, steps[i].level);
+      assert_int_equal(ev->prev_level, level);
+      assert_true(ev->value == steps[i].v);
+      level = steps[i].level;
+    }
+    et_expect_none(&f.rec);
+    assert_int_equal(et_state(f.e, id, 0).level, level);
+  }
+  fx_close(&f);
+}
+
+/* Lower levels without clear persistence are passed on the value alone, as
+ * before: one hour < 35 releases a Korean PM2.5 경보 straight to nothing
+ * (and an hour between 35 and 75 lands on the 주의보); see also
+ * test_pm25_jump_and_cascade. With a 2-hour release on the 주의보 the same
+ * single clean hour only downgrades. */
+static void test_cascade_without_persistence(void **state) {
+  (void)state;
+  for (uint32_t adv_clear = 1; adv_clear <= 2; adv_clear++) {
+    static fx f;
+    jj_rule_config rc;
+    jj_level_config lv[2];
+    et_korean_pm_rule(&rc, lv, "pm25-korea", "pm25", 75, 35, 150, 75);
+    lv[0].clear_for_count = adv_clear;
+    fx_open(&f, et_ruleset1(&rc, lv, 2), NULL);
+    jj_series_id id = et_series(f.e, "pm25", NULL, 0);
+    static const double hours[] = {160, 160, 50, 160, 160, 20, 20};
+    for (int k = 0; k < 7; k++) {
+      et_hour(f.e, id, k, hours[k]);
+      assert_int_equal(jj_engine_advance(f.e, ET_H(k + 1)), JJ_OK);
+      const jj_event *ev = NULL;
+      if (k == 1 || k == 4) ev = et_expect(&f.rec, k == 1 ? JJ_EVENT_FIRED : JJ_EVENT_ESCALATED, 2);
+      if (k == 2) ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1); /* 50: 주의보 */
+      if (k == 5)
+        ev = et_expect(&f.rec, adv_clear == 1 ? JJ_EVENT_RESOLVED : JJ_EVENT_DOWNGRADED,
+                       adv_clear == 1 ? 0 : 1);
+      if (k == 6 && adv_clear == 2) ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+      if (ev) {
+        assert_int_equal(ev->window_start_ms, ET_H(k));
+        assert_true(ev->value == hours[k]);
+      }
+      et_expect_none(&f.rec);
+    }
+    assert_int_equal(et_state(f.e, id, 0).level, 0);
+    fx_close(&f);
+  }
+}
+
 /* for_count on the issue edge with a sliding window: three readings. */
 static void test_persistence_for_count_sliding(void **state) {
   (void)state;
@@ -1248,6 +1468,10 @@ int main(void) {
       cmocka_unit_test(test_persistence_for_ms),
       cmocka_unit_test(test_persistence_clear_for_count),
       cmocka_unit_test(test_persistence_keep_firing),
+      cmocka_unit_test(test_cascade_lower_clear_for_count),
+      cmocka_unit_test(test_cascade_lower_keep_firing),
+      cmocka_unit_test(test_cascade_three_levels_falling),
+      cmocka_unit_test(test_cascade_without_persistence),
       cmocka_unit_test(test_persistence_for_count_sliding),
       cmocka_unit_test(test_flapping),
       cmocka_unit_test(test_repeat),

@@ -89,7 +89,11 @@ typedef struct jj_level_config {
   int64_t for_ms;
   /* Clear (or downgrade) only after the clear condition held on
    * clear_for_count consecutive evaluations (0 = 1) AND for at least
-   * keep_firing_for_ms. */
+   * keep_firing_for_ms. When a higher level clears, the alert drops through
+   * this level only if this level's clear condition has held for this
+   * persistence too (counted while the higher level fired); otherwise it
+   * downgrades to this level, which resolves once it has. With neither
+   * set, a value meeting the clear condition is enough. */
   uint32_t clear_for_count;
   int64_t keep_firing_for_ms;
 } jj_level_config;
