@@ -403,7 +403,7 @@ static void test_ozone_max_station(void **state) {
  * 4. Zone average (PM2.5) across three stations
  * ========================================================================== */
 
-static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
+static jj_ruleset *zone_avg_rules_wait(uint32_t min_members, int64_t stale_after, int64_t wait) {
   jj_rule_config rc;
   jj_level_config lv[2];
   et_korean_pm_rule(&rc, lv, "pm25-zone", "pm25", 75, 35, 150, 75);
@@ -411,7 +411,12 @@ static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
   rc.group_by = "zone";
   rc.group_min_members = min_members;
   rc.stale_after_ms = stale_after;
+  rc.group_wait_ms = wait;
   return et_ruleset1(&rc, lv, 2);
+}
+
+static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
+  return zone_avg_rules_wait(min_members, stale_after, 0);
 }
 
 static void zone_ids(jj_engine *e, jj_series_id ids[3]) {
@@ -570,6 +575,84 @@ static void test_zone_average_dead_station(void **state) {
   ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
   assert_true(ev->value == 20.0);
   assert_int_equal(ev->window_start_ms, ET_H(3));
+  et_expect_none(&f.rec);
+  fx_close(&f);
+}
+
+/* group_wait_ms with a dead member: c joined the zone but never reports
+ * (and never goes stale), so it never reports a window. The clock judges
+ * the hour group_wait_ms after its end with a and b, not a moment before;
+ * without a wait the hour waits until a and b move on (the next hour's
+ * end). Hours 0 and 1 at 80: the advisory fires when hour 1 is judged. */
+static void test_group_wait_dead_member(void **state) {
+  (void)state;
+  for (int with_wait = 1; with_wait >= 0; with_wait--) {
+    static fx f;
+    const int64_t wait = 10 * ET_MIN;
+    fx_open(&f, zone_avg_rules_wait(0, 0, with_wait ? wait : 0), NULL);
+    jj_series_id ids[3];
+    zone_ids(f.e, ids);
+    const double v[2] = {70, 90}; /* mean 80 */
+    live_hour(f.e, ids, 2, 0, v);
+    for (int64_t t = ET_H(1); t <= ET_H(2) + 20 * ET_MIN; t += ET_MIN) {
+      if (t % (5 * ET_MIN) == 0)
+        for (int s = 0; s < 2; s++) et_push(f.e, ids[s], t, v[s]);
+      assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+      jj_alert_state st = et_state(f.e, ids[0], 0);
+      int64_t judged0 = with_wait ? ET_H(1) + wait : ET_H(2); /* hour 0 */
+      int64_t judged1 = with_wait ? ET_H(2) + wait : ET_H(3); /* hour 1 */
+      if (t < judged0) {
+        assert_true(isnan(st.value));
+        assert_int_equal(st.pending_level, 0);
+      } else {
+        assert_true(st.value == 80.0);
+      }
+      if (t == judged1) {
+        const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+        assert_int_equal(ev->time_ms, t);
+        assert_int_equal(ev->window_start_ms, ET_H(1));
+        assert_true(ev->value == 80.0);
+        assert_int_equal(ev->sample_ts_ms, INT64_MIN); /* the clock, not a reading */
+      } else {
+        assert_int_equal(st.level, t > judged1 ? 1 : 0);
+      }
+      et_expect_none(&f.rec);
+    }
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    assert_int_equal(es.group_late, 0);
+    fx_close(&f);
+  }
+}
+
+/* group_wait_ms is an upper bound: when every member has reported an hour
+ * it is judged at once, by the clock reaching the hour's end or by the
+ * last member's reading. */
+static void test_group_wait_all_reported(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, zone_avg_rules_wait(0, 0, 30 * ET_MIN), NULL);
+  jj_series_id ids[3];
+  zone_ids(f.e, ids);
+  const double v[3] = {60, 90, 90}; /* mean 80 */
+  live_hour(f.e, ids, 3, 0, v);
+  assert_true(isnan(et_state(f.e, ids[0], 0).value));
+  assert_int_equal(jj_engine_advance(f.e, ET_H(1)), JJ_OK); /* closes hour 0 everywhere */
+  jj_alert_state st = et_state(f.e, ids[0], 0);
+  assert_true(st.value == 80.0);
+  assert_int_equal(st.pending_level, 1);
+  et_expect_none(&f.rec);
+  /* Hour 1 without a clock: the readings of hour 2 close it, member by
+   * member; the last one judges it. */
+  zone_hour(f.e, ids, 3, 1, v);
+  et_push(f.e, ids[0], ET_H(2), 20);
+  et_push(f.e, ids[1], ET_H(2), 20);
+  et_expect_none(&f.rec);
+  et_push(f.e, ids[2], ET_H(2), 20);
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+  assert_int_equal(ev->time_ms, ET_H(2));
+  assert_int_equal(ev->window_start_ms, ET_H(1));
+  assert_int_equal(ev->sample_ts_ms, ET_H(2));
   et_expect_none(&f.rec);
   fx_close(&f);
 }
@@ -1456,6 +1539,8 @@ int main(void) {
       cmocka_unit_test(test_zone_average_missing_hour),
       cmocka_unit_test(test_zone_average_dead_station),
       cmocka_unit_test(test_zone_average_min_members),
+      cmocka_unit_test(test_group_wait_dead_member),
+      cmocka_unit_test(test_group_wait_all_reported),
       cmocka_unit_test(test_fire_rate_of_rise_15_per_min),
       cmocka_unit_test(test_fire_rate_of_rise_3_per_min_never),
       cmocka_unit_test(test_fire_step_30),
