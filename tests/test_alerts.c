@@ -419,6 +419,18 @@ static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
   return zone_avg_rules_wait(min_members, stale_after, 0);
 }
 
+/* The zone average over hopping 1-hour windows every `hop`. */
+static jj_ruleset *zone_hop_rules(int64_t hop, int64_t wait) {
+  jj_rule_config rc;
+  jj_level_config lv[2];
+  et_korean_pm_rule(&rc, lv, "pm25-zone", "pm25", 75, 35, 150, 75);
+  rc.window.hop_ms = hop;
+  rc.group = JJ_GROUP_AVG;
+  rc.group_by = "zone";
+  rc.group_wait_ms = wait;
+  return et_ruleset1(&rc, lv, 2);
+}
+
 static void zone_ids(jj_engine *e, jj_series_id ids[3]) {
   static const char *const a[] = {"station", "a", "zone", "z"};
   static const char *const b[] = {"station", "b", "zone", "z"};
@@ -655,6 +667,170 @@ static void test_group_wait_all_reported(void **state) {
   assert_int_equal(ev->sample_ts_ms, ET_H(2));
   et_expect_none(&f.rec);
   fx_close(&f);
+}
+
+/* Twenty stations whose clocks differ by up to 19 s (station k reads at
+ * +k s): crossing the hour closes a station's own hour, so the first
+ * station into the next hour does not get the zone's hour judged. Without
+ * a clock the hour is judged when the last station crosses it; with one,
+ * when the clock reaches the hour's end (every station's hour is closed
+ * then). Either way with all twenty: mean of 60, 62 ... 98 = 79. */
+static void test_group_skewed_station_clocks(void **state) {
+  (void)state;
+  for (int clocked = 0; clocked < 2; clocked++) {
+    static fx f;
+    fx_open(&f, zone_avg_rules(0, 0), NULL);
+    jj_series_id ids[20];
+    char names[20][8];
+    for (int k = 0; k < 20; k++) {
+      snprintf(names[k], sizeof names[k], "s%02d", k);
+      const char *kv[] = {"station", names[k], "zone", "z"};
+      ids[k] = et_series(f.e, "pm25", kv, 2);
+    }
+    for (int i = 0; i <= ET_PER_HOUR; i++) {
+      for (int k = 0; k < 20; k++) {
+        int64_t t = ET_H(0) + i * 5 * ET_MIN + k * ET_SEC;
+        et_push(f.e, ids[k], t, 60 + 2 * k);
+        if (clocked) assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+        if (i < ET_PER_HOUR) continue;
+        jj_alert_state st = et_state(f.e, ids[0], 0);
+        if (!clocked && k < 19) {
+          assert_true(isnan(st.value)); /* s00 .. s18 are in hour 1, s19 is not */
+        } else {
+          assert_true(st.value == 79.0);
+          assert_int_equal(st.pending_level, 1);
+        }
+      }
+    }
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    assert_int_equal(es.group_late, 0);
+    et_expect_none(&f.rec);
+    fx_close(&f);
+  }
+}
+
+/* Hopping windows (1 h every 15 min) with readings every 30 min: each
+ * reading closes two windows of its station at once. Each window must be
+ * judged with all three stations (mean 80; a alone is 60), not with the
+ * first station whose reading closes the next one. Without a clock, a
+ * window is judged at c's reading (+4 s); with a clock that moves only
+ * every 30 min, at the advance that closes it for everyone. */
+static void test_group_hopping_windows(void **state) {
+  (void)state;
+  for (int clocked = 0; clocked < 2; clocked++) {
+    static fx f;
+    fx_open(&f, zone_hop_rules(15 * ET_MIN, 0), NULL);
+    jj_series_id ids[3];
+    zone_ids(f.e, ids);
+    const double v[3] = {60, 90, 90};
+    for (int i = 0; i <= 8; i++) {
+      int64_t t = ET_H(0) + i * 30 * ET_MIN;
+      if (clocked) assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+      for (int k = 0; k < 3; k++) {
+        et_push(f.e, ids[k], t + k * 2 * ET_SEC, v[k]);
+        jj_alert_state st = et_state(f.e, ids[0], 0);
+        if (i == 0 || (i == 1 && !clocked && k < 2)) {
+          assert_true(isnan(st.value));
+        } else {
+          assert_true(st.value == 80.0);
+        }
+        /* The windows ending at 15 and 30 min are the two hours >= 75. */
+        if (i == 1 && (clocked ? k == 0 : k == 2)) {
+          const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+          assert_true(ev->value == 80.0);
+          assert_int_equal(ev->window_end_ms, ET_H(0) + 30 * ET_MIN);
+          assert_int_equal(ev->time_ms, clocked ? t : t + 4 * ET_SEC);
+        }
+        et_expect_none(&f.rec);
+      }
+    }
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    assert_int_equal(es.group_late, 0);
+    fx_close(&f);
+  }
+}
+
+/* Hopping windows with a dead member d and a 20 min wait, the clock every
+ * 5 min: the window ending at 15 min is judged at 35 min, the one ending
+ * at 30 min (which a, b and c reported while the first still waited) at
+ * 50 min, in order. */
+static void test_group_hopping_wait_by_clock(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, zone_hop_rules(15 * ET_MIN, 20 * ET_MIN), NULL);
+  jj_series_id ids[4];
+  zone_ids(f.e, ids);
+  static const char *const d[] = {"station", "d", "zone", "z"};
+  ids[3] = et_series(f.e, "pm25", d, 2);
+  const double v[3] = {60, 90, 90};
+  for (int m = 0; m <= 60; m += 5) {
+    int64_t t = ET_H(0) + m * ET_MIN;
+    if (m % 30 == 0)
+      for (int k = 0; k < 3; k++) et_push(f.e, ids[k], t, v[k]);
+    assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+    jj_alert_state st = et_state(f.e, ids[0], 0);
+    if (m < 35) {
+      assert_true(isnan(st.value));
+    } else {
+      assert_true(st.value == 80.0);
+    }
+    if (m == 50) {
+      const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+      assert_int_equal(ev->window_end_ms, ET_H(0) + 30 * ET_MIN);
+      assert_int_equal(ev->time_ms, t);
+    }
+    et_expect_none(&f.rec);
+  }
+  fx_close(&f);
+}
+
+/* Station c is cut off for hour 1 and comes back at 2:00:04, after a and
+ * b have reported hour 1. With a wait longer than the hour (90 min), hour
+ * 0 waits for c: judged with c's 140 (mean 90) when it reports, then hour
+ * 1 (a and b, 85): two hours >= 75, the advisory fires. With a 10 min wait
+ * the wait is over when a reports hour 1: hour 0 is judged with a and b
+ * (65), c's hour 0 comes too late (group_late) and nothing fires. */
+static void test_group_member_behind_by_a_window(void **state) {
+  (void)state;
+  for (int long_wait = 1; long_wait >= 0; long_wait--) {
+    static fx f;
+    fx_open(&f, zone_avg_rules_wait(0, 0, long_wait ? 90 * ET_MIN : 10 * ET_MIN), NULL);
+    jj_series_id ids[3];
+    zone_ids(f.e, ids);
+    const double h0[3] = {60, 70, 140}, h1[3] = {80, 90, NAN};
+    for (int i = 0; i < 2 * ET_PER_HOUR; i++)
+      for (int k = 0; k < 3; k++) {
+        const double *v = i < ET_PER_HOUR ? h0 : h1;
+        if (!isnan(v[k])) et_push(f.e, ids[k], ET_H(0) + i * 5 * ET_MIN + k * 2 * ET_SEC, v[k]);
+      }
+    et_push(f.e, ids[0], ET_H(2), 20); /* a reports hour 1 */
+    et_push(f.e, ids[1], ET_H(2) + 2 * ET_SEC, 20);
+    jj_alert_state st = et_state(f.e, ids[0], 0);
+    if (long_wait) {
+      assert_true(isnan(st.value)); /* hour 0 still waits for c */
+    } else {
+      assert_true(st.value == 65.0);
+    }
+    et_expect_none(&f.rec);
+    et_push(f.e, ids[2], ET_H(2) + 4 * ET_SEC, 20); /* c reports hour 0 and an empty hour 1 */
+    st = et_state(f.e, ids[0], 0);
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    if (long_wait) {
+      const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+      assert_true(ev->value == 85.0);
+      assert_int_equal(ev->window_start_ms, ET_H(1));
+      assert_int_equal(es.group_late, 0);
+    } else {
+      assert_true(st.value == 85.0); /* hour 1, judged at c's report */
+      assert_int_equal(st.pending_level, 1);
+      assert_int_equal(es.group_late, 1);
+    }
+    et_expect_none(&f.rec);
+    fx_close(&f);
+  }
 }
 
 /* group_min_members above the number of fresh stations: no value, no fire
@@ -1541,6 +1717,10 @@ int main(void) {
       cmocka_unit_test(test_zone_average_min_members),
       cmocka_unit_test(test_group_wait_dead_member),
       cmocka_unit_test(test_group_wait_all_reported),
+      cmocka_unit_test(test_group_skewed_station_clocks),
+      cmocka_unit_test(test_group_hopping_windows),
+      cmocka_unit_test(test_group_hopping_wait_by_clock),
+      cmocka_unit_test(test_group_member_behind_by_a_window),
       cmocka_unit_test(test_fire_rate_of_rise_15_per_min),
       cmocka_unit_test(test_fire_rate_of_rise_3_per_min_never),
       cmocka_unit_test(test_fire_step_30),
