@@ -11,7 +11,9 @@
  * The data is already a city-wide hourly mean, so each hour holds one reading. */
 #include <jjair/jjair.h>
 
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +30,24 @@ typedef struct replay {
   unsigned long warnings[2]; /* episodes that reached 경보 */
 } replay;
 
+/* A decimal number at *s ending at `sep` ('\0': the end of s); *s moves
+ * past the separator. strtol, unlike sscanf, reports out-of-range values. */
+static int number(const char **s, char sep, int *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(*s, &end, 10);
+  if (end == *s || errno != 0 || v < INT_MIN || v > INT_MAX || *end != sep) return -1;
+  *out = (int)v;
+  *s = sep ? end + 1 : end;
+  return 0;
+}
+
 /* "2018-01-01 01:00" (KST, hour 01..24) -> epoch ms of the hour's END. */
 static int parse_kst(const char *s, int64_t *out) {
   struct tm tm;
   memset(&tm, 0, sizeof tm);
-  if (sscanf(s, "%d-%d-%d %d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-             &tm.tm_min) != 5)
+  if (number(&s, '-', &tm.tm_year) || number(&s, '-', &tm.tm_mon) || number(&s, ' ', &tm.tm_mday) ||
+      number(&s, ':', &tm.tm_hour) || number(&s, '\0', &tm.tm_min))
     return -1;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -46,8 +60,8 @@ static int parse_kst(const char *s, int64_t *out) {
 static void format_kst(int64_t ms, char *buf, size_t n) {
   time_t t = (time_t)((ms + KST_OFFSET_MS) / 1000);
   struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, n, "%Y-%m-%d %H:%M KST", &tm);
+  if (!gmtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M KST", &tm) == 0)
+    (void)snprintf(buf, n, "?");
 }
 
 static void on_event(void *ctx, const jj_event *ev) {
@@ -97,7 +111,7 @@ static int add_rule(jj_ruleset_builder *b, const char *name, const char *metric,
   if (jj_ruleset_builder_add_level(b, idx, &lc, &err) != JJ_OK) goto fail;
   return 0;
 fail:
-  fprintf(stderr, "rule error: %s\n", err.message);
+  (void)fprintf(stderr, "rule error: %s\n", err.message);
   return -1;
 }
 
@@ -125,7 +139,9 @@ int main(int argc, char **argv) {
       add_rule(b, "pm25-korea", "pm25", 75, 35, 150, 75) ||
       add_rule(b, "pm10-korea", "pm10", 150, 100, 300, 150) ||
       jj_ruleset_builder_build(b, &rs, &err) != JJ_OK) {
-    fprintf(stderr, "could not build the rules\n");
+    (void)fprintf(stderr, "could not build the rules\n");
+    jj_ruleset_builder_free(b);
+    (void)fclose(f);
     return 1;
   }
   jj_ruleset_builder_free(b);
@@ -133,8 +149,12 @@ int main(int argc, char **argv) {
   jj_engine_config_init(&ec);
   ec.on_event = on_event;
   ec.on_event_ctx = &r;
-  if (jj_engine_new(rs, &ec, NULL, &e) != JJ_OK) return 1;
+  jj_status est = jj_engine_new(rs, &ec, NULL, &e);
   jj_ruleset_free(rs); /* the engine keeps its own reference */
+  if (est != JJ_OK) {
+    (void)fclose(f);
+    return 1;
+  }
 
   jj_label zone = {"zone", "seoul"};
   jj_series_id pm25, pm10;
@@ -144,7 +164,12 @@ int main(int argc, char **argv) {
   char line[512];
   unsigned long rows = 0, bad_rows = 0, missing = 0, rejected = 0;
   int64_t last_end = 0;
-  if (!fgets(line, sizeof line, f)) return 1; /* header */
+  if (!fgets(line, sizeof line, f)) { /* the header */
+    (void)fprintf(stderr, "%s: empty file\n", path);
+    (void)fclose(f);
+    jj_engine_free(e);
+    return 1;
+  }
   while (fgets(line, sizeof line, f)) {
     char *fields[8] = {0};
     int nf = 0;
@@ -170,7 +195,8 @@ int main(int argc, char **argv) {
       if (st != JJ_OK) rejected++;
     }
   }
-  fclose(f);
+  int read_error = ferror(f);
+  (void)fclose(f);                          /* read only */
   jj_engine_advance(e, last_end + HOUR_MS); /* close the last hour */
 
   jj_engine_stats st;
@@ -182,5 +208,14 @@ int main(int argc, char **argv) {
   printf("PM10  episodes: %lu (%lu reached warning)\n", r.episodes[1], r.warnings[1]);
   printf("events: %lu, engine memory: %zu bytes\n", r.events, st.memory);
   jj_engine_free(e);
+  if (read_error) {
+    (void)fprintf(stderr, "%s: read error\n", path);
+    return 1;
+  }
+  /* printf's results are not checked one by one: a write error stays set on stdout. */
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    (void)fputs("error writing the output\n", stderr);
+    return 1;
+  }
   return 0;
 }

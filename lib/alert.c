@@ -4,9 +4,13 @@
  * issue condition has held for its persistence; the highest such level
  * wins (so a jump straight to "warning" fires "warning"). A firing level
  * leaves when its own clear condition has held for its clear persistence;
- * it then drops through every lower level whose clear condition the same
- * value also meets (Korean PM2.5: warning clears below 75 and becomes an
- * advisory, which itself clears below 35). */
+ * it then drops through every lower level whose clear condition has held
+ * for that level's own clear persistence too, counted while the higher
+ * level was firing (Korean PM2.5: warning clears below 75 and becomes an
+ * advisory, which itself clears below 35; one hour below 35 resolves
+ * both). The first lower level not yet persistent is where the alert lands
+ * (a downgrade); it resolves later, when its own persistence completes. A
+ * lower level without clear persistence is passed on the value alone. */
 #include "alert.h"
 
 #include <math.h>
@@ -18,10 +22,27 @@ void jj__alert_init(jj_alert *a) {
 }
 
 static void reset_streaks(jj_alert *a) {
-  memset(a->issue_streak, 0, sizeof a->issue_streak);
+  memset(a->streak, 0, sizeof a->streak);
   a->streaking = 0;
-  a->clear_streak = 0;
   a->pending = 0;
+}
+
+/* One evaluation of slot k's condition: a fresh one that holds extends the
+ * streak, any one that fails breaks it. */
+static inline void count_streak(jj_alert *a, int k, int holds, int fresh, int64_t now) {
+  if (!holds) {
+    a->streak[k] = 0;
+    return;
+  }
+  if (!fresh) return;
+  if (a->streak[k] == 0) a->since[k] = now;
+  if (a->streak[k] < UINT16_MAX) a->streak[k]++;
+}
+
+/* Level k's (0-based, at or below the current level) clear condition has
+ * held for its clear persistence (clear_for_count >= 1 once compiled). */
+static int clear_persistent(const jj_alert *a, const jj_level *l, int k, int64_t now) {
+  return a->streak[k] >= l->clear_for_count && now - a->since[k] >= l->keep_firing_for_ms;
 }
 
 /* Flap detection: `flap_changes` transitions within `flap_window_ms`. */
@@ -42,8 +63,13 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
   int prev = a->level;
   a->level = (int8_t)level;
   if (prev == 0 && level > 0) a->started = now;
-  a->clear_streak = 0;
-  if (level == 0) reset_streaks(a);
+  if (level == 0) {
+    reset_streaks(a);
+  } else {
+    /* The slots between the two levels swap issue and clear counting. */
+    int lo = prev < level ? prev : level, hi = prev < level ? level : prev;
+    memset(&a->streak[lo], 0, (size_t)(hi - lo) * sizeof a->streak[0]);
+  }
   a->last_transition = now;
   int start_flapping = note_flap(a, r, now);
   if (a->flapping) {
@@ -79,56 +105,50 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
    * least severe level's issue condition fails, so no level's can hold
    * (levels are ordered). */
   if (jj__alert_quiet(a, r, value)) return 0;
-  a->streaking = 0;
-  for (int k = 0; k < n; k++) {
+  const int cur = a->level;
+  for (int k = 0; k < cur; k++) {
     const jj_level *l = &r->levels[k];
-    if (jj__cmp_holds(l->issue_op, value, l->issue_value)) {
-      if (fresh) {
-        if (a->issue_streak[k] == 0) a->issue_since[k] = now;
-        if (a->issue_streak[k] < UINT16_MAX) a->issue_streak[k]++;
-      }
-    } else {
-      a->issue_streak[k] = 0;
-    }
-    if (a->issue_streak[k]) a->streaking = 1;
+    count_streak(a, k, jj__cmp_holds(l->clear_op, value, l->clear_value), fresh, now);
+  }
+  a->streaking = 0;
+  for (int k = cur; k < n; k++) {
+    const jj_level *l = &r->levels[k];
+    count_streak(a, k, jj__cmp_holds(l->issue_op, value, l->issue_value), fresh, now);
+    if (a->streak[k]) a->streaking = 1;
   }
 
   int target = 0;
   a->pending = 0;
-  for (int k = n - 1; k >= a->level; k--) {
+  for (int k = n - 1; k >= cur; k--) {
     const jj_level *l = &r->levels[k];
-    if (a->issue_streak[k] == 0) continue;
-    if (a->issue_streak[k] >= l->for_count && now - a->issue_since[k] >= l->for_ms) {
+    if (a->streak[k] == 0) continue;
+    if (a->streak[k] >= l->for_count && now - a->since[k] >= l->for_ms) {
       target = k + 1;
       break;
     }
     if (!a->pending) a->pending = (int8_t)(k + 1);
   }
-  if (target > a->level) {
+  if (target > cur) {
     a->pending = 0;
-    return transition(a, r, a->level == 0 ? JJ_EVENT_FIRED : JJ_EVENT_ESCALATED, target,
-                      JJ_REASON_NONE, now, out, muted);
+    return transition(a, r, cur == 0 ? JJ_EVENT_FIRED : JJ_EVENT_ESCALATED, target, JJ_REASON_NONE,
+                      now, out, muted);
   }
 
-  if (a->level == 0) return 0;
-  const jj_level *cur = &r->levels[a->level - 1];
-  if (jj__cmp_holds(cur->clear_op, value, cur->clear_value)) {
-    if (fresh) {
-      if (a->clear_streak == 0) a->clear_since = now;
-      if (a->clear_streak < UINT32_MAX) a->clear_streak++;
-    }
-  } else {
-    a->clear_streak = 0;
-  }
-  if (a->clear_streak == 0 || a->clear_streak < cur->clear_for_count ||
-      now - a->clear_since < cur->keep_firing_for_ms)
-    return 0;
-  int next = a->level - 1;
-  while (next > 0 &&
-         jj__cmp_holds(r->levels[next - 1].clear_op, value, r->levels[next - 1].clear_value))
+  if (cur == 0 || !clear_persistent(a, &r->levels[cur - 1], cur - 1, now)) return 0;
+  /* Drop through the lower levels that are persistently clear too. One
+   * without clear persistence needs only its condition on this value (also
+   * on a time-driven re-check, which counts no evaluation). */
+  int next = cur - 1;
+  while (next > 0) {
+    const jj_level *l = &r->levels[next - 1];
+    int plain = l->clear_for_count <= 1 && l->keep_firing_for_ms == 0;
+    if (plain ? !jj__cmp_holds(l->clear_op, value, l->clear_value)
+              : !clear_persistent(a, l, next - 1, now))
+      break;
     next--;
-  return transition(a, r, next == 0 ? JJ_EVENT_RESOLVED : JJ_EVENT_DOWNGRADED, next,
-                    JJ_REASON_NONE, now, out, muted);
+  }
+  return transition(a, r, next == 0 ? JJ_EVENT_RESOLVED : JJ_EVENT_DOWNGRADED, next, JJ_REASON_NONE,
+                    now, out, muted);
 }
 
 int jj__alert_tick(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out) {

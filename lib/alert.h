@@ -13,7 +13,13 @@
 #define JJ_FLAP_SLOTS 16
 
 /* Hot fields first: a sample that changes nothing reads only the first
- * cache line (level, streak flag, streaks). */
+ * cache line (level, streak flag, streaks).
+ *
+ * streak[k] / since[k] (k 0-based) count consecutive fresh evaluations of
+ * level k+1's ISSUE condition for levels above the current one, and of its
+ * CLEAR condition for the current level and those below it (needed to drop
+ * through them with their own persistence). A level never needs both at
+ * once; a transition zeroes the slots that change meaning. */
 typedef struct jj_alert {
   int8_t level;    /* 0 = inactive, else 1-based level */
   int8_t pending;  /* highest level whose issue condition holds, not yet persistent */
@@ -22,11 +28,9 @@ typedef struct jj_alert {
   uint8_t stale;
   uint8_t nodata;
   uint8_t flap_n, flap_head;
-  uint32_t clear_streak;
-  uint16_t issue_streak[JJ_MAX_LEVELS]; /* saturates at UINT16_MAX */
+  uint16_t streak[JJ_MAX_LEVELS]; /* saturates at UINT16_MAX (counts are <= 65535) */
   double value;
-  int64_t issue_since[JJ_MAX_LEVELS];
-  int64_t clear_since;
+  int64_t since[JJ_MAX_LEVELS]; /* time of the first evaluation of each streak */
   int64_t started;         /* start of the firing episode */
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
   int64_t last_notify;     /* last event a receiver saw for this alert */

@@ -7,11 +7,14 @@
  *  - TUMBLING windows: members report closed windows; the group collects
  *    the window ending at the same boundary from each member and judges it
  *    once every fresh member has reported it (with data, or as part of a
- *    run of empty windows), when a member moves on to a later window with
- *    data, or group_wait_ms after the boundary. A window every member
- *    reported empty is judged as missing (it breaks persistence runs). A
- *    member's result for a window already judged is counted in group_late
- *    and dropped.
+ *    run of empty windows), or once its wait (group_wait_ms, 0 = the span)
+ *    after the boundary is over: by the clock (jj_engine_advance), or when
+ *    a member reports a later window after that time. Later windows that
+ *    members report while an earlier one still waits are held and judged
+ *    in order (one reading can close several hopping windows, and a member
+ *    may lag behind the others). A window every member reported empty is
+ *    judged as missing (it breaks persistence runs). A member's result for
+ *    a window already judged is counted in group_late and dropped.
  *
  * Stale members (stale_after_ms) are left out; when every member is stale
  * the group applies the rule's on_missing policy. */
@@ -22,6 +25,52 @@
 #include "strutil.h"
 
 #define MAX_GROUP_LABELS 64u
+#define MAX_HELD 64u /* later windows held per TUMBLING group */
+
+/* The sums of one window collected from the members; the window being
+ * judged next lives in jj_group's fields (bucket_end, nvalid ...). */
+typedef struct win_sums {
+  uint32_t nvalid, agree;
+  double sum, max, min;
+} win_sums;
+
+/* Later windows members reported while the current one still waits: slot
+ * i is the window ending bucket_end + (i + 1) * hop. Stored right after
+ * the group (group_alloc). */
+typedef struct held_set {
+  uint32_t cap;
+  uint32_t used; /* 1 + the highest slot reported into; 0 = none */
+  win_sums w[];
+} held_set;
+
+static held_set *held_of(jj_group *g) { return (held_set *)(void *)(g + 1); }
+
+static int64_t hop_of(const jj_rule *r) {
+  return r->cfg.window.hop_ms ? r->cfg.window.hop_ms : r->cfg.window.span_ms;
+}
+
+/* How long after its end a window waits for members that have not
+ * reported it. */
+static int64_t wait_of(const jj_rule *r) {
+  return r->cfg.group_wait_ms ? r->cfg.group_wait_ms : r->cfg.window.span_ms;
+}
+
+/* Windows that can end before an earlier one's wait is over: only these
+ * are held (a report beyond them judges the current window early). */
+static uint32_t held_cap(const jj_rule *r) {
+  if (r->cfg.group == JJ_GROUP_RULES || r->cfg.window.kind != JJ_WINDOW_TUMBLING) return 0;
+  int64_t hop = hop_of(r), wait = wait_of(r);
+  if (hop <= 0) return 0;
+  int64_t k = wait / hop + (wait % hop != 0) - 1;
+  return k <= 0 ? 0 : k > (int64_t)MAX_HELD ? MAX_HELD : (uint32_t)k;
+}
+
+static void sums_clear(win_sums *w) {
+  w->nvalid = w->agree = 0;
+  w->sum = 0.0;
+  w->max = -INFINITY;
+  w->min = INFINITY;
+}
 
 /* ---- finding and creating groups ----------------------------------------- */
 
@@ -41,11 +90,16 @@ static int group_equal(const jj_group *g, uint32_t ri, const char *const *values
 static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
                              const char *const *values) {
   uint32_t n = r->ngroup_labels;
-  size_t bytes = sizeof(jj_group) + n * sizeof(jj_label);
+  uint32_t cap = held_cap(r);
+  size_t held_bytes = sizeof(held_set) + cap * sizeof(win_sums); /* a multiple of 8 */
+  size_t bytes = sizeof(jj_group) + held_bytes + n * sizeof(jj_label);
   for (uint32_t i = 0; i < n; i++) bytes += strlen(values[i]) + 1;
   jj_group *g = jj__calloc(&e->alc, bytes);
   if (!g) return NULL;
-  g->labels = (jj_label *)(g + 1);
+  held_set *h = held_of(g);
+  h->cap = cap;
+  for (uint32_t i = 0; i < cap; i++) sums_clear(&h->w[i]);
+  g->labels = (jj_label *)(void *)((char *)h + held_bytes);
   char *p = (char *)(g->labels + n);
   for (uint32_t i = 0; i < n; i++) {
     size_t len = strlen(values[i]) + 1;
@@ -185,13 +239,32 @@ static int all_reported(const jj_group *g) {
   return 1;
 }
 
-static void open_bucket(jj_group *g, int64_t end) {
+static void set_bucket(jj_group *g, int64_t end, const win_sums *w) {
   g->has_bucket = 1;
   g->bucket_end = end;
-  g->nvalid = g->agree = 0;
-  g->sum = 0.0;
-  g->max = -INFINITY;
-  g->min = INFINITY;
+  g->nvalid = w->nvalid;
+  g->agree = w->agree;
+  g->sum = w->sum;
+  g->max = w->max;
+  g->min = w->min;
+}
+
+static void open_bucket(jj_group *g, int64_t end) {
+  win_sums w;
+  sums_clear(&w);
+  set_bucket(g, end, &w);
+}
+
+/* Count one member's window into `w`. */
+static void tally(const jj_rule *r, win_sums *w, const jj_window_stats *ws) {
+  if (!ws->complete) return;
+  double v = ws->value[r->cfg.aggregate] * r->cfg.scale;
+  w->nvalid++;
+  w->sum += v;
+  if (v > w->max) w->max = v;
+  if (v < w->min) w->min = v;
+  if (r->cfg.group == JJ_GROUP_K_OF_N && jj__cmp_holds(r->cfg.member_op, v, r->cfg.member_value))
+    w->agree++;
 }
 
 void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
@@ -251,6 +324,26 @@ static void finalize(jj_engine *e, jj_group *g, int64_t sample_ts, double sample
   g->last_judged_end = g->bucket_end;
   g->has_bucket = 0;
   judge(e, g, value, n >= r->cfg.group_min_members && n > 0, 1, sample_ts, sample_value);
+  /* The next window in order becomes the current one if anything later is
+   * held (empty if no member had data for it: judged as missing). */
+  held_set *h = held_of(g);
+  if (h->used) {
+    set_bucket(g, g->last_judged_end + hop_of(r), &h->w[0]);
+    memmove(&h->w[0], &h->w[1], (h->cap - 1) * sizeof h->w[0]);
+    sums_clear(&h->w[h->cap - 1]);
+    h->used--;
+  }
+}
+
+/* Judge the current window, then the held ones in order, while every
+ * fresh member has reported them or (by_clock) their wait is over. Member
+ * reports do not judge on time alone: one advance() closes the members'
+ * windows one after another, and all of them must count. */
+static void settle(jj_engine *e, jj_group *g, int by_clock, int64_t sample_ts,
+                   double sample_value) {
+  while (g->has_bucket &&
+         (all_reported(g) || (by_clock && e->now - g->bucket_end >= wait_of(g->rule))))
+    finalize(e, g, sample_ts, sample_value);
 }
 
 void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window_stats *ws,
@@ -277,33 +370,39 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
     }
   } else {
     int64_t b = ws->end_ms;
-    /* A member has moved past the collected window with data: judge it
-     * with what came (a single bucket is collected at a time). */
-    if (g->has_bucket && b > g->bucket_end) finalize(e, g, sample_ts, sample_value);
+    const int64_t hop = hop_of(r);
+    held_set *h = held_of(g);
+    /* A member has moved past the collected window with data. The time is
+     * at least b, so a collected window whose wait is over is judged with
+     * what came; one still waiting keeps waiting and the member's window
+     * is held, unless it lies beyond the held slots. */
+    while (g->has_bucket && b > g->bucket_end &&
+           (e->now - g->bucket_end >= wait_of(r) || (b - g->bucket_end) / hop > (int64_t)h->cap))
+      finalize(e, g, sample_ts, sample_value);
     if (!g->has_bucket) {
       if (b <= g->last_judged_end) {
         e->st.group_late++;
         return;
       }
       open_bucket(g, b);
-    } else if (b != g->bucket_end) {
+    }
+    if (b == g->bucket_end) {
+      win_sums w = {g->nvalid, g->agree, g->sum, g->max, g->min};
+      tally(r, &w, ws);
+      set_bucket(g, b, &w);
+    } else if (b > g->bucket_end && (b - g->bucket_end) % hop == 0) {
+      uint32_t i = (uint32_t)((b - g->bucket_end) / hop - 1);
+      tally(r, &h->w[i], ws);
+      if (h->used < i + 1) h->used = i + 1;
+    } else {
       e->st.group_late++;
       return;
-    }
-    double v = ws->value[r->cfg.aggregate] * r->cfg.scale;
-    if (ws->complete) {
-      g->nvalid++;
-      g->sum += v;
-      if (v > g->max) g->max = v;
-      if (v < g->min) g->min = v;
-      if (r->cfg.group == JJ_GROUP_K_OF_N && jj__cmp_holds(r->cfg.member_op, v, r->cfg.member_value))
-        g->agree++;
     }
     g->cause = s;
     g->cause_ts = sample_ts;
     g->cause_value = sample_value;
   }
-  if (g->has_bucket && all_reported(g)) finalize(e, g, sample_ts, sample_value);
+  settle(e, g, 0, sample_ts, sample_value);
 }
 
 /* JJ_GROUP_RULES: count the sources firing now or within the span. */
@@ -353,10 +452,7 @@ void jj__group_advance(jj_engine *e, jj_group *g) {
       jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
   }
   if (r->cfg.window.kind == JJ_WINDOW_TUMBLING) {
-    if (g->has_bucket &&
-        ((r->cfg.group_wait_ms > 0 && e->now >= g->bucket_end + r->cfg.group_wait_ms) ||
-         all_reported(g)))
-      finalize(e, g, INT64_MIN, NAN);
+    settle(e, g, 1, INT64_MIN, NAN);
   } else if (!g->alert.stale) {
     jj__group_eval_sliding(e, g, 0, NULL, INT64_MIN, NAN);
   }

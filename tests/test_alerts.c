@@ -403,7 +403,7 @@ static void test_ozone_max_station(void **state) {
  * 4. Zone average (PM2.5) across three stations
  * ========================================================================== */
 
-static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
+static jj_ruleset *zone_avg_rules_wait(uint32_t min_members, int64_t stale_after, int64_t wait) {
   jj_rule_config rc;
   jj_level_config lv[2];
   et_korean_pm_rule(&rc, lv, "pm25-zone", "pm25", 75, 35, 150, 75);
@@ -411,6 +411,23 @@ static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
   rc.group_by = "zone";
   rc.group_min_members = min_members;
   rc.stale_after_ms = stale_after;
+  rc.group_wait_ms = wait;
+  return et_ruleset1(&rc, lv, 2);
+}
+
+static jj_ruleset *zone_avg_rules(uint32_t min_members, int64_t stale_after) {
+  return zone_avg_rules_wait(min_members, stale_after, 0);
+}
+
+/* The zone average over hopping 1-hour windows every `hop`. */
+static jj_ruleset *zone_hop_rules(int64_t hop, int64_t wait) {
+  jj_rule_config rc;
+  jj_level_config lv[2];
+  et_korean_pm_rule(&rc, lv, "pm25-zone", "pm25", 75, 35, 150, 75);
+  rc.window.hop_ms = hop;
+  rc.group = JJ_GROUP_AVG;
+  rc.group_by = "zone";
+  rc.group_wait_ms = wait;
   return et_ruleset1(&rc, lv, 2);
 }
 
@@ -572,6 +589,248 @@ static void test_zone_average_dead_station(void **state) {
   assert_int_equal(ev->window_start_ms, ET_H(3));
   et_expect_none(&f.rec);
   fx_close(&f);
+}
+
+/* group_wait_ms with a dead member: c joined the zone but never reports
+ * (and never goes stale), so it never reports a window. The clock judges
+ * the hour group_wait_ms after its end with a and b, not a moment before;
+ * without a wait the hour waits until a and b move on (the next hour's
+ * end). Hours 0 and 1 at 80: the advisory fires when hour 1 is judged. */
+static void test_group_wait_dead_member(void **state) {
+  (void)state;
+  for (int with_wait = 1; with_wait >= 0; with_wait--) {
+    static fx f;
+    const int64_t wait = 10 * ET_MIN;
+    fx_open(&f, zone_avg_rules_wait(0, 0, with_wait ? wait : 0), NULL);
+    jj_series_id ids[3];
+    zone_ids(f.e, ids);
+    const double v[2] = {70, 90}; /* mean 80 */
+    live_hour(f.e, ids, 2, 0, v);
+    for (int64_t t = ET_H(1); t <= ET_H(2) + 20 * ET_MIN; t += ET_MIN) {
+      if (t % (5 * ET_MIN) == 0)
+        for (int s = 0; s < 2; s++) et_push(f.e, ids[s], t, v[s]);
+      assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+      jj_alert_state st = et_state(f.e, ids[0], 0);
+      int64_t judged0 = with_wait ? ET_H(1) + wait : ET_H(2); /* hour 0 */
+      int64_t judged1 = with_wait ? ET_H(2) + wait : ET_H(3); /* hour 1 */
+      if (t < judged0) {
+        assert_true(isnan(st.value));
+        assert_int_equal(st.pending_level, 0);
+      } else {
+        assert_true(st.value == 80.0);
+      }
+      if (t == judged1) {
+        const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+        assert_int_equal(ev->time_ms, t);
+        assert_int_equal(ev->window_start_ms, ET_H(1));
+        assert_true(ev->value == 80.0);
+        assert_int_equal(ev->sample_ts_ms, INT64_MIN); /* the clock, not a reading */
+      } else {
+        assert_int_equal(st.level, t > judged1 ? 1 : 0);
+      }
+      et_expect_none(&f.rec);
+    }
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    assert_int_equal(es.group_late, 0);
+    fx_close(&f);
+  }
+}
+
+/* group_wait_ms is an upper bound: when every member has reported an hour
+ * it is judged at once, by the clock reaching the hour's end or by the
+ * last member's reading. */
+static void test_group_wait_all_reported(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, zone_avg_rules_wait(0, 0, 30 * ET_MIN), NULL);
+  jj_series_id ids[3];
+  zone_ids(f.e, ids);
+  const double v[3] = {60, 90, 90}; /* mean 80 */
+  live_hour(f.e, ids, 3, 0, v);
+  assert_true(isnan(et_state(f.e, ids[0], 0).value));
+  assert_int_equal(jj_engine_advance(f.e, ET_H(1)), JJ_OK); /* closes hour 0 everywhere */
+  jj_alert_state st = et_state(f.e, ids[0], 0);
+  assert_true(st.value == 80.0);
+  assert_int_equal(st.pending_level, 1);
+  et_expect_none(&f.rec);
+  /* Hour 1 without a clock: the readings of hour 2 close it, member by
+   * member; the last one judges it. */
+  zone_hour(f.e, ids, 3, 1, v);
+  et_push(f.e, ids[0], ET_H(2), 20);
+  et_push(f.e, ids[1], ET_H(2), 20);
+  et_expect_none(&f.rec);
+  et_push(f.e, ids[2], ET_H(2), 20);
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+  assert_int_equal(ev->time_ms, ET_H(2));
+  assert_int_equal(ev->window_start_ms, ET_H(1));
+  assert_int_equal(ev->sample_ts_ms, ET_H(2));
+  et_expect_none(&f.rec);
+  fx_close(&f);
+}
+
+/* Twenty stations whose clocks differ by up to 19 s (station k reads at
+ * +k s): crossing the hour closes a station's own hour, so the first
+ * station into the next hour does not get the zone's hour judged. Without
+ * a clock the hour is judged when the last station crosses it; with one,
+ * when the clock reaches the hour's end (every station's hour is closed
+ * then). Either way with all twenty: mean of 60, 62 ... 98 = 79. */
+static void test_group_skewed_station_clocks(void **state) {
+  (void)state;
+  for (int clocked = 0; clocked < 2; clocked++) {
+    static fx f;
+    fx_open(&f, zone_avg_rules(0, 0), NULL);
+    jj_series_id ids[20];
+    char names[20][8];
+    for (int k = 0; k < 20; k++) {
+      snprintf(names[k], sizeof names[k], "s%02d", k);
+      const char *kv[] = {"station", names[k], "zone", "z"};
+      ids[k] = et_series(f.e, "pm25", kv, 2);
+    }
+    for (int i = 0; i <= ET_PER_HOUR; i++) {
+      for (int k = 0; k < 20; k++) {
+        int64_t t = ET_H(0) + i * 5 * ET_MIN + k * ET_SEC;
+        et_push(f.e, ids[k], t, 60 + 2 * k);
+        if (clocked) assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+        if (i < ET_PER_HOUR) continue;
+        jj_alert_state st = et_state(f.e, ids[0], 0);
+        if (!clocked && k < 19) {
+          assert_true(isnan(st.value)); /* s00 .. s18 are in hour 1, s19 is not */
+        } else {
+          assert_true(st.value == 79.0);
+          assert_int_equal(st.pending_level, 1);
+        }
+      }
+    }
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    assert_int_equal(es.group_late, 0);
+    et_expect_none(&f.rec);
+    fx_close(&f);
+  }
+}
+
+/* Hopping windows (1 h every 15 min) with readings every 30 min: each
+ * reading closes two windows of its station at once. Each window must be
+ * judged with all three stations (mean 80; a alone is 60), not with the
+ * first station whose reading closes the next one. Without a clock, a
+ * window is judged at c's reading (+4 s); with a clock that moves only
+ * every 30 min, at the advance that closes it for everyone. */
+static void test_group_hopping_windows(void **state) {
+  (void)state;
+  for (int clocked = 0; clocked < 2; clocked++) {
+    static fx f;
+    fx_open(&f, zone_hop_rules(15 * ET_MIN, 0), NULL);
+    jj_series_id ids[3];
+    zone_ids(f.e, ids);
+    const double v[3] = {60, 90, 90};
+    for (int i = 0; i <= 8; i++) {
+      int64_t t = ET_H(0) + i * 30 * ET_MIN;
+      if (clocked) assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+      for (int k = 0; k < 3; k++) {
+        et_push(f.e, ids[k], t + k * 2 * ET_SEC, v[k]);
+        jj_alert_state st = et_state(f.e, ids[0], 0);
+        if (i == 0 || (i == 1 && !clocked && k < 2)) {
+          assert_true(isnan(st.value));
+        } else {
+          assert_true(st.value == 80.0);
+        }
+        /* The windows ending at 15 and 30 min are the two hours >= 75. */
+        if (i == 1 && (clocked ? k == 0 : k == 2)) {
+          const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+          assert_true(ev->value == 80.0);
+          assert_int_equal(ev->window_end_ms, ET_H(0) + 30 * ET_MIN);
+          assert_int_equal(ev->time_ms, clocked ? t : t + 4 * ET_SEC);
+        }
+        et_expect_none(&f.rec);
+      }
+    }
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    assert_int_equal(es.group_late, 0);
+    fx_close(&f);
+  }
+}
+
+/* Hopping windows with a dead member d and a 20 min wait, the clock every
+ * 5 min: the window ending at 15 min is judged at 35 min, the one ending
+ * at 30 min (which a, b and c reported while the first still waited) at
+ * 50 min, in order. */
+static void test_group_hopping_wait_by_clock(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, zone_hop_rules(15 * ET_MIN, 20 * ET_MIN), NULL);
+  jj_series_id ids[4];
+  zone_ids(f.e, ids);
+  static const char *const d[] = {"station", "d", "zone", "z"};
+  ids[3] = et_series(f.e, "pm25", d, 2);
+  const double v[3] = {60, 90, 90};
+  for (int m = 0; m <= 60; m += 5) {
+    int64_t t = ET_H(0) + m * ET_MIN;
+    if (m % 30 == 0)
+      for (int k = 0; k < 3; k++) et_push(f.e, ids[k], t, v[k]);
+    assert_int_equal(jj_engine_advance(f.e, t), JJ_OK);
+    jj_alert_state st = et_state(f.e, ids[0], 0);
+    if (m < 35) {
+      assert_true(isnan(st.value));
+    } else {
+      assert_true(st.value == 80.0);
+    }
+    if (m == 50) {
+      const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+      assert_int_equal(ev->window_end_ms, ET_H(0) + 30 * ET_MIN);
+      assert_int_equal(ev->time_ms, t);
+    }
+    et_expect_none(&f.rec);
+  }
+  fx_close(&f);
+}
+
+/* Station c is cut off for hour 1 and comes back at 2:00:04, after a and
+ * b have reported hour 1. With a wait longer than the hour (90 min), hour
+ * 0 waits for c: judged with c's 140 (mean 90) when it reports, then hour
+ * 1 (a and b, 85): two hours >= 75, the advisory fires. With a 10 min wait
+ * the wait is over when a reports hour 1: hour 0 is judged with a and b
+ * (65), c's hour 0 comes too late (group_late) and nothing fires. */
+static void test_group_member_behind_by_a_window(void **state) {
+  (void)state;
+  for (int long_wait = 1; long_wait >= 0; long_wait--) {
+    static fx f;
+    fx_open(&f, zone_avg_rules_wait(0, 0, long_wait ? 90 * ET_MIN : 10 * ET_MIN), NULL);
+    jj_series_id ids[3];
+    zone_ids(f.e, ids);
+    const double h0[3] = {60, 70, 140}, h1[3] = {80, 90, NAN};
+    for (int i = 0; i < 2 * ET_PER_HOUR; i++)
+      for (int k = 0; k < 3; k++) {
+        const double *v = i < ET_PER_HOUR ? h0 : h1;
+        if (!isnan(v[k])) et_push(f.e, ids[k], ET_H(0) + i * 5 * ET_MIN + k * 2 * ET_SEC, v[k]);
+      }
+    et_push(f.e, ids[0], ET_H(2), 20); /* a reports hour 1 */
+    et_push(f.e, ids[1], ET_H(2) + 2 * ET_SEC, 20);
+    jj_alert_state st = et_state(f.e, ids[0], 0);
+    if (long_wait) {
+      assert_true(isnan(st.value)); /* hour 0 still waits for c */
+    } else {
+      assert_true(st.value == 65.0);
+    }
+    et_expect_none(&f.rec);
+    et_push(f.e, ids[2], ET_H(2) + 4 * ET_SEC, 20); /* c reports hour 0 and an empty hour 1 */
+    st = et_state(f.e, ids[0], 0);
+    jj_engine_stats es;
+    jj_engine_stats_get(f.e, &es);
+    if (long_wait) {
+      const jj_event *ev = et_expect(&f.rec, JJ_EVENT_FIRED, 1);
+      assert_true(ev->value == 85.0);
+      assert_int_equal(ev->window_start_ms, ET_H(1));
+      assert_int_equal(es.group_late, 0);
+    } else {
+      assert_true(st.value == 85.0); /* hour 1, judged at c's report */
+      assert_int_equal(st.pending_level, 1);
+      assert_int_equal(es.group_late, 1);
+    }
+    et_expect_none(&f.rec);
+    fx_close(&f);
+  }
 }
 
 /* group_min_members above the number of fresh stations: no value, no fire
@@ -1029,6 +1288,226 @@ static void test_persistence_keep_firing(void **state) {
   fx_close(&f);
 }
 
+/* Two levels on the last value: advisory >= 75 clears < 35, warning >= 150
+ * clears < 75 (the PM2.5 thresholds), with the given clear persistence. */
+static jj_ruleset *cascade_rule(uint32_t adv_clear_count, int64_t adv_keep,
+                                uint32_t warn_clear_count, int64_t warn_keep) {
+  jj_level_config lv[2] = {et_level("advisory", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1),
+                           et_level("warning", JJ_CMP_GE, 150, JJ_CMP_LT, 75, 1)};
+  lv[0].clear_for_count = adv_clear_count;
+  lv[0].keep_firing_for_ms = adv_keep;
+  lv[1].clear_for_count = warn_clear_count;
+  lv[1].keep_firing_for_ms = warn_keep;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "cascade";
+  rc.metric = "x";
+  rc.window.span_ms = ET_HOUR;
+  rc.aggregate = JJ_AGG_LAST;
+  return et_ruleset1(&rc, lv, 2);
+}
+
+/* Readings one minute apart, from minute `m0`; the events they cause are
+ * checked by the caller. */
+static void push_minutes(fx *f, jj_series_id id, int m0, const double *v, int n) {
+  for (int i = 0; i < n; i++) et_push(f->e, id, ET_T0 + (m0 + i) * ET_MIN, v[i]);
+}
+
+/* A warning cleared by one low value drops through the advisory only if
+ * the advisory's own clear_for_count is met too; otherwise it lands on the
+ * advisory and resolves when that count completes. */
+static void test_cascade_lower_clear_for_count(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, cascade_rule(2, 0, 1, 0), NULL);
+  jj_series_id id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  et_push(f.e, id, ET_T0 + ET_MIN, 20); /* < 75 and < 35, but only once */
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  assert_int_equal(ev->prev_level, 2);
+  assert_string_equal(ev->level_name, "advisory");
+  assert_true(ev->value == 20.0);
+  et_expect_none(&f.rec);
+  assert_int_equal(et_state(f.e, id, 0).level, 1);
+  /* The landing value counts: the next low value is the advisory's second. */
+  et_push(f.e, id, ET_T0 + 2 * ET_MIN, 20);
+  ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  assert_int_equal(ev->prev_level, 1);
+  assert_int_equal(ev->time_ms, ET_T0 + 2 * ET_MIN);
+  et_expect_none(&f.rec);
+
+  /* A value between the clear thresholds breaks the advisory's run. */
+  et_push(f.e, id, ET_T0 + 10 * ET_MIN, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  static const double seq[] = {20, 50, 20};
+  push_minutes(&f, id, 11, seq, 3);
+  et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  et_expect_none(&f.rec); /* 50 restarts the count, 20 is the first again */
+  et_push(f.e, id, ET_T0 + 14 * ET_MIN, 20);
+  et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  et_expect_none(&f.rec);
+  fx_close(&f);
+
+  /* The advisory's count runs while the warning fires: with both at 2,
+   * two low values resolve in one step. */
+  fx_open(&f, cascade_rule(2, 0, 2, 0), NULL);
+  id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  et_push(f.e, id, ET_T0 + ET_MIN, 20);
+  et_expect_none(&f.rec);
+  et_push(f.e, id, ET_T0 + 2 * ET_MIN, 20);
+  ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  assert_int_equal(ev->prev_level, 2);
+  et_expect_none(&f.rec);
+  /* ... but 50 then 20 clears the warning (two values < 75) with only one
+   * value < 35: the advisory stays, and goes on the next 20. */
+  et_push(f.e, id, ET_T0 + 10 * ET_MIN, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  static const double mid[] = {50, 20};
+  push_minutes(&f, id, 11, mid, 2);
+  et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  et_expect_none(&f.rec);
+  et_push(f.e, id, ET_T0 + 13 * ET_MIN, 20);
+  et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  et_expect_none(&f.rec);
+  fx_close(&f);
+}
+
+/* The same with keep_firing_for_ms on the advisory: its clean time counts
+ * from the first value < 35, also while the warning still fires, and the
+ * clock finishes it without new readings. */
+static void test_cascade_lower_keep_firing(void **state) {
+  (void)state;
+  static fx f;
+  fx_open(&f, cascade_rule(1, 10 * ET_MIN, 1, 0), NULL);
+  jj_series_id id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  et_push(f.e, id, ET_T0 + ET_MIN, 20);
+  const jj_event *ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+  assert_int_equal(ev->prev_level, 2);
+  et_expect_none(&f.rec);
+  et_push(f.e, id, ET_T0 + 5 * ET_MIN, 20);
+  assert_int_equal(jj_engine_advance(f.e, ET_T0 + 11 * ET_MIN - 1), JJ_OK);
+  et_expect_none(&f.rec);
+  assert_int_equal(jj_engine_advance(f.e, ET_T0 + 11 * ET_MIN), JJ_OK);
+  ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+  assert_int_equal(ev->prev_level, 1);
+  assert_int_equal(ev->time_ms, ET_T0 + 11 * ET_MIN);
+  assert_int_equal(ev->sample_ts_ms, INT64_MIN);
+  et_expect_none(&f.rec);
+
+  /* Warning keeps firing 5 min, advisory 10 min, clean from 21 min: the
+   * warning leaves at 26 min onto the advisory (clean 5 of 10 min), which
+   * resolves at 31 min. */
+  fx_close(&f);
+  fx_open(&f, cascade_rule(1, 10 * ET_MIN, 1, 5 * ET_MIN), NULL);
+  id = et_series(f.e, "x", NULL, 0);
+  et_push(f.e, id, ET_T0 + 20 * ET_MIN, 160);
+  et_expect(&f.rec, JJ_EVENT_FIRED, 2);
+  for (int m = 21; m <= 32; m++) {
+    et_push(f.e, id, ET_T0 + m * ET_MIN, 20);
+    if (m == 26) {
+      ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1);
+      assert_int_equal(ev->time_ms, ET_T0 + 26 * ET_MIN);
+    }
+    if (m == 31) {
+      ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+      assert_int_equal(ev->time_ms, ET_T0 + 31 * ET_MIN);
+    }
+    et_expect_none(&f.rec);
+  }
+  fx_close(&f);
+}
+
+/* Three falling levels (oxygen %), the middle one with clear_for_count 2:
+ * landing on it, leaving it for the lowest, and escalating again after a
+ * downgrade (the issue runs above the landing level start afresh). */
+static void test_cascade_three_levels_falling(void **state) {
+  (void)state;
+  static fx f;
+  jj_level_config lv[3] = {et_level("low", JJ_CMP_LT, 19.5, JJ_CMP_GE, 20, 1),
+                           et_level("danger", JJ_CMP_LT, 16, JJ_CMP_GE, 17, 1),
+                           et_level("critical", JJ_CMP_LT, 10, JJ_CMP_GE, 12, 1)};
+  lv[1].clear_for_count = 2;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "o2";
+  rc.metric = "x";
+  rc.window.span_ms = ET_HOUR;
+  rc.aggregate = JJ_AGG_LAST;
+  fx_open(&f, et_ruleset1(&rc, lv, 3), NULL);
+  jj_series_id id = et_series(f.e, "x", NULL, 0);
+  static const struct {
+    double v;
+    int kind, level;
+  } steps[] = {
+      {8, JJ_EVENT_FIRED, 3},
+      {21, JJ_EVENT_DOWNGRADED, 2}, /* danger clean once */
+      {21, JJ_EVENT_RESOLVED, 0},   /* twice; low plain */
+      {8, JJ_EVENT_FIRED, 3},
+      {18, JJ_EVENT_DOWNGRADED, 2},
+      {18, JJ_EVENT_DOWNGRADED, 1}, /* 18 is not >= 20 */
+      {19, 0, 0},
+      {8, JJ_EVENT_ESCALATED, 3},
+      {12, JJ_EVENT_DOWNGRADED, 2}, /* >= 12, < 17 */
+      {21, 0, 0},                   /* danger clean once */
+      {21, JJ_EVENT_RESOLVED, 0},
+  };
+  int level = 0;
+  for (int i = 0; i < (int)(sizeof steps / sizeof steps[0]); i++) {
+    et_push(f.e, id, ET_T0 + i * ET_MIN, steps[i].v);
+    if (steps[i].kind) {
+      const jj_event *ev = et_expect(&f.rec, (jj_event_kind)steps[i].kind, steps[i].level);
+      assert_int_equal(ev->prev_level, level);
+      assert_true(ev->value == steps[i].v);
+      level = steps[i].level;
+    }
+    et_expect_none(&f.rec);
+    assert_int_equal(et_state(f.e, id, 0).level, level);
+  }
+  fx_close(&f);
+}
+
+/* Lower levels without clear persistence are passed on the value alone, as
+ * before: one hour < 35 releases a Korean PM2.5 경보 straight to nothing
+ * (and an hour between 35 and 75 lands on the 주의보); see also
+ * test_pm25_jump_and_cascade. With a 2-hour release on the 주의보 the same
+ * single clean hour only downgrades. */
+static void test_cascade_without_persistence(void **state) {
+  (void)state;
+  for (uint32_t adv_clear = 1; adv_clear <= 2; adv_clear++) {
+    static fx f;
+    jj_rule_config rc;
+    jj_level_config lv[2];
+    et_korean_pm_rule(&rc, lv, "pm25-korea", "pm25", 75, 35, 150, 75);
+    lv[0].clear_for_count = adv_clear;
+    fx_open(&f, et_ruleset1(&rc, lv, 2), NULL);
+    jj_series_id id = et_series(f.e, "pm25", NULL, 0);
+    static const double hours[] = {160, 160, 50, 160, 160, 20, 20};
+    for (int k = 0; k < 7; k++) {
+      et_hour(f.e, id, k, hours[k]);
+      assert_int_equal(jj_engine_advance(f.e, ET_H(k + 1)), JJ_OK);
+      const jj_event *ev = NULL;
+      if (k == 1 || k == 4) ev = et_expect(&f.rec, k == 1 ? JJ_EVENT_FIRED : JJ_EVENT_ESCALATED, 2);
+      if (k == 2) ev = et_expect(&f.rec, JJ_EVENT_DOWNGRADED, 1); /* 50: 주의보 */
+      if (k == 5)
+        ev = et_expect(&f.rec, adv_clear == 1 ? JJ_EVENT_RESOLVED : JJ_EVENT_DOWNGRADED,
+                       adv_clear == 1 ? 0 : 1);
+      if (k == 6 && adv_clear == 2) ev = et_expect(&f.rec, JJ_EVENT_RESOLVED, 0);
+      if (ev) {
+        assert_int_equal(ev->window_start_ms, ET_H(k));
+        assert_true(ev->value == hours[k]);
+      }
+      et_expect_none(&f.rec);
+    }
+    assert_int_equal(et_state(f.e, id, 0).level, 0);
+    fx_close(&f);
+  }
+}
+
 /* for_count on the issue edge with a sliding window: three readings. */
 static void test_persistence_for_count_sliding(void **state) {
   (void)state;
@@ -1236,6 +1715,12 @@ int main(void) {
       cmocka_unit_test(test_zone_average_missing_hour),
       cmocka_unit_test(test_zone_average_dead_station),
       cmocka_unit_test(test_zone_average_min_members),
+      cmocka_unit_test(test_group_wait_dead_member),
+      cmocka_unit_test(test_group_wait_all_reported),
+      cmocka_unit_test(test_group_skewed_station_clocks),
+      cmocka_unit_test(test_group_hopping_windows),
+      cmocka_unit_test(test_group_hopping_wait_by_clock),
+      cmocka_unit_test(test_group_member_behind_by_a_window),
       cmocka_unit_test(test_fire_rate_of_rise_15_per_min),
       cmocka_unit_test(test_fire_rate_of_rise_3_per_min_never),
       cmocka_unit_test(test_fire_step_30),
@@ -1248,6 +1733,10 @@ int main(void) {
       cmocka_unit_test(test_persistence_for_ms),
       cmocka_unit_test(test_persistence_clear_for_count),
       cmocka_unit_test(test_persistence_keep_firing),
+      cmocka_unit_test(test_cascade_lower_clear_for_count),
+      cmocka_unit_test(test_cascade_lower_keep_firing),
+      cmocka_unit_test(test_cascade_three_levels_falling),
+      cmocka_unit_test(test_cascade_without_persistence),
       cmocka_unit_test(test_persistence_for_count_sliding),
       cmocka_unit_test(test_flapping),
       cmocka_unit_test(test_repeat),

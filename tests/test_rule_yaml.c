@@ -176,6 +176,50 @@ static void test_engine_scenario(void **state) {
   jj_engine_free(e);
 }
 
+/* group `wait` reaches group_wait_ms: with station c silent, the zone's
+ * hour is judged by the clock 10 minutes after it ends, not before. */
+static void test_group_wait_key(void **state) {
+  (void)state;
+  static const char *const yaml =
+      "version: 1\n"
+      "rules:\n"
+      "  - name: pm25-zone\n"
+      "    metric: pm25\n"
+      "    window: {kind: tumbling, span: 1h}\n"
+      "    group: {by: [zone], mode: avg, wait: 10m}\n"
+      "    levels: [{name: advisory, issue: \">= 75\", clear: \"< 35\"}]\n";
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  load_ok(b, yaml, NULL);
+  jj_ruleset *rs = build_ok(b);
+  jj_ruleset_builder_free(b);
+  jj_engine *e = NULL;
+  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
+  jj_ruleset_free(rs);
+  const int64_t hour = 3600000, min = 60000;
+  const char *station[] = {"a", "b", "c"};
+  jj_series_id id[3];
+  for (int i = 0; i < 3; i++) {
+    jj_label l[] = {{"station", station[i]}, {"zone", "z"}};
+    assert_int_equal(jj_engine_series(e, "pm25", l, 2, &id[i]), JJ_OK);
+  }
+  /* a and b report 80 every 5 minutes of hour 0 and the start of hour 1. */
+  for (int64_t t = 0; t <= hour; t += 5 * min) {
+    assert_int_equal(jj_engine_advance(e, t), JJ_OK);
+    for (int i = 0; i < 2; i++) assert_int_equal(jj_engine_push(e, id[i], t, 80), JJ_OK);
+  }
+  jj_event ev;
+  assert_int_equal(jj_engine_advance(e, hour + 10 * min - 1), JJ_OK);
+  assert_false(jj_engine_poll(e, &ev));
+  assert_int_equal(jj_engine_advance(e, hour + 10 * min), JJ_OK);
+  assert_true(jj_engine_poll(e, &ev));
+  assert_int_equal(ev.kind, JJ_EVENT_FIRED);
+  assert_int_equal(ev.time_ms, hour + 10 * min);
+  assert_int_equal(ev.window_start_ms, 0);
+  assert_false(jj_engine_poll(e, &ev));
+  jj_engine_free(e);
+}
+
 /* Includes resolve against the including file's directory; defaults merge
  * deeply under each rule and only in their own file. */
 static void test_include_and_defaults(void **state) {
@@ -469,6 +513,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_file),
       cmocka_unit_test(test_engine_scenario),
+      cmocka_unit_test(test_group_wait_key),
       cmocka_unit_test(test_include_and_defaults),
       cmocka_unit_test(test_durations),
       cmocka_unit_test(test_failure_adds_nothing),

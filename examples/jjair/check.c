@@ -14,12 +14,12 @@ static const char help[] =
 
 int cmd_check(int argc, char **argv) {
   if (argc < 2) {
-    fputs(help, stderr);
+    (void)fputs(help, stderr);
     return 2;
   }
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(help, stdout);
+      (void)fputs(help, stdout);
       return 0;
     }
   }
@@ -40,7 +40,7 @@ int cmd_check(int argc, char **argv) {
     jj_ruleset_free(rs);
   }
   if (problems) {
-    fprintf(stderr, "%zu problem%s\n", problems, problems == 1 ? "" : "s");
+    (void)fprintf(stderr, "%zu problem%s\n", problems, problems == 1 ? "" : "s");
     return 1;
   }
   return 0;

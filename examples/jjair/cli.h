@@ -1,5 +1,8 @@
 /* jjair CLI — declarations shared by the subcommands (main.c, check.c,
- * test.c, replay.c) and the helpers in util.c. */
+ * test.c, replay.c) and the helpers in util.c.
+ *
+ * Writes to stdout and stderr ignore their results ((void)): an error stays
+ * set on the stream and main() checks stdout once before exiting. */
 #ifndef JJAIR_CLI_H
 #define JJAIR_CLI_H
 

@@ -17,9 +17,20 @@ static const char usage[] =
     "\n"
     "`jjair COMMAND --help` describes a command. libjjair %s\n";
 
-int main(int argc, char **argv) {
+/* The commands ignore what their writes return: a write error stays set on
+ * the stream, so stdout is checked once here (a full disk or a closed pipe
+ * must not look like success). */
+static int finish(int status) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    (void)fputs("jjair: error writing the output\n", stderr);
+    return status ? status : 1;
+  }
+  return status;
+}
+
+static int run(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, usage, jj_version());
+    (void)fprintf(stderr, usage, jj_version());
     return 2;
   }
   const char *cmd = argv[1];
@@ -34,7 +45,9 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 1, argv + 1);
   if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
-  fprintf(stderr, "jjair: unknown command '%s'\n\n", cmd);
-  fprintf(stderr, usage, jj_version());
+  (void)fprintf(stderr, "jjair: unknown command '%s'\n\n", cmd);
+  (void)fprintf(stderr, usage, jj_version());
   return 2;
 }
+
+int main(int argc, char **argv) { return finish(run(argc, argv)); }

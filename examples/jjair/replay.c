@@ -210,8 +210,8 @@ static int split_pair(char *arg, char **a, char **b) {
 }
 
 static int usage_error(const char *msg, const char *arg) {
-  fprintf(stderr, "jjair replay: %s%s%s\n(see jjair replay --help)\n", msg, arg ? ": " : "",
-          arg ? arg : "");
+  (void)fprintf(stderr, "jjair replay: %s%s%s\n(see jjair replay --help)\n", msg, arg ? ": " : "",
+                arg ? arg : "");
   return 2;
 }
 
@@ -242,8 +242,9 @@ static int parse_args(int argc, char **argv, opts *o) {
     } else if (strcmp(a, "--tz") == 0) {
       int64_t t;
       char buf[64];
-      snprintf(buf, sizeof buf, "1970-01-01T00:00:00%s", arg);
-      if (cli_parse_iso(buf, &t) != 0) return usage_error("bad --tz (use +09:00)", arg);
+      int k = snprintf(buf, sizeof buf, "1970-01-01T00:00:00%s", arg);
+      if (k < 0 || (size_t)k >= sizeof buf || cli_parse_iso(buf, &t) != 0)
+        return usage_error("bad --tz (use +09:00)", arg);
       o->tz_ms = -t;
     } else if (strcmp(a, "--shift") == 0 || strcmp(a, "--lateness") == 0 ||
                strcmp(a, "--flush") == 0) {
@@ -292,7 +293,7 @@ static int parse_args(int argc, char **argv, opts *o) {
 int cmd_replay(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(help, stdout);
+      (void)fputs(help, stdout);
       return 0;
     }
   opts o;
@@ -318,9 +319,9 @@ int cmd_replay(int argc, char **argv) {
   ec.lateness_ms = o.lateness_ms;
   jj_engine *e = NULL;
   if (jj_engine_new(rs, &ec, NULL, &e) != JJ_OK) {
-    fprintf(stderr, "jjair replay: could not create the engine\n");
+    (void)fprintf(stderr, "jjair replay: could not create the engine\n");
     jj_ruleset_free(rs);
-    if (f != stdin) fclose(f);
+    if (f != stdin) (void)fclose(f); /* read only: nothing to lose */
     return 1;
   }
   jj_ruleset_free(rs); /* the engine holds its own reference */
@@ -334,7 +335,7 @@ int cmd_replay(int argc, char **argv) {
   unsigned long rejected[64] = {0};
   int64_t last_ts = INT64_MIN;
   if (getline(&header, &hcap, f) < 0) {
-    fprintf(stderr, "%s: empty file\n", o.csv);
+    (void)fprintf(stderr, "%s: empty file\n", o.csv);
     status = 1;
     goto out;
   }
@@ -346,7 +347,7 @@ int cmd_replay(int argc, char **argv) {
   }
   o.time_index = find_column(fields, nh, o.time_col);
   if (o.time_index < 0) {
-    fprintf(stderr, "%s: no column '%s'\n", o.csv, o.time_col);
+    (void)fprintf(stderr, "%s: no column '%s'\n", o.csv, o.time_col);
     status = 1;
     goto out;
   }
@@ -354,7 +355,7 @@ int cmd_replay(int argc, char **argv) {
     mapping *m = i < o.nmetrics ? &o.metrics[i] : &o.label_cols[i - o.nmetrics];
     m->index = find_column(fields, nh, m->column);
     if (m->index < 0) {
-      fprintf(stderr, "%s: no column '%s'\n", o.csv, m->column);
+      (void)fprintf(stderr, "%s: no column '%s'\n", o.csv, m->column);
       status = 1;
       goto out;
     }
@@ -371,13 +372,13 @@ int cmd_replay(int argc, char **argv) {
     for (size_t i = 0; i < o.nlabel_cols; i++)
       need = o.label_cols[i].index > need ? o.label_cols[i].index : need;
     if (nf <= need) {
-      if (short_rows++ < 5) fprintf(stderr, "%s:%lu: only %d fields\n", o.csv, lineno, nf);
+      if (short_rows++ < 5) (void)fprintf(stderr, "%s:%lu: only %d fields\n", o.csv, lineno, nf);
       continue;
     }
     int64_t ts;
     if (parse_time(&o, trim(fields[o.time_index]), &ts) != 0) {
       if (bad_time++ < 5)
-        fprintf(stderr, "%s:%lu: bad time '%s'\n", o.csv, lineno, trim(fields[o.time_index]));
+        (void)fprintf(stderr, "%s:%lu: bad time '%s'\n", o.csv, lineno, trim(fields[o.time_index]));
       continue;
     }
     uint32_t nl = 0;
@@ -396,8 +397,8 @@ int cmd_replay(int argc, char **argv) {
       double v = strtod(cell, &end);
       if (end == cell || *end) {
         if (bad_number++ < 5)
-          fprintf(stderr, "%s:%lu: '%s' in column %s is not a number\n", o.csv, lineno, cell,
-                  o.metrics[i].column);
+          (void)fprintf(stderr, "%s:%lu: '%s' in column %s is not a number\n", o.csv, lineno, cell,
+                        o.metrics[i].column);
         continue;
       }
       jj_status st = jj_engine_push_labeled(e, o.metrics[i].target, labels, nl, ts, v);
@@ -406,25 +407,26 @@ int cmd_replay(int argc, char **argv) {
       } else {
         unsigned k = (unsigned)st < 64 ? (unsigned)st : 63;
         if (rejected[k]++ < 5)
-          fprintf(stderr, "%s:%lu: %s reading rejected: %s\n", o.csv, lineno, o.metrics[i].target,
-                  jj_strerror(st));
+          (void)fprintf(stderr, "%s:%lu: %s reading rejected: %s\n", o.csv, lineno,
+                        o.metrics[i].target, jj_strerror(st));
       }
     }
     if (ts > last_ts) last_ts = ts;
   }
   if (last_ts != INT64_MIN && o.flush_ms > 0) jj_engine_advance(e, last_ts + o.flush_ms);
-  fflush(stdout);
-  fprintf(stderr, "rows %lu: bad time %lu, too few fields %lu; cells: missing %lu, not a number %lu; "
-          "readings accepted %lu",
-          rows, bad_time, short_rows, missing, bad_number, pushed);
+  (void)fflush(stdout); /* the events before the summary; main() checks stdout */
+  (void)fprintf(stderr,
+                "rows %lu: bad time %lu, too few fields %lu; cells: missing %lu, not a number %lu; "
+                "readings accepted %lu",
+                rows, bad_time, short_rows, missing, bad_number, pushed);
   for (unsigned k = 0; k < 64; k++)
-    if (rejected[k]) fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), rejected[k]);
-  fprintf(stderr, "; events %lu\n", c.events);
+    if (rejected[k]) (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), rejected[k]);
+  (void)fprintf(stderr, "; events %lu\n", c.events);
 
 out:
   free(header);
   free(line);
-  if (f != stdin) fclose(f);
+  if (f != stdin) (void)fclose(f);
   jj_engine_free(e);
   return status;
 }

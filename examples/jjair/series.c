@@ -19,7 +19,7 @@ static int fail(char *err, size_t errsz, size_t col, const char *fmt, ...) {
     if (k >= 0 && (size_t)k < errsz) {
       va_list ap;
       va_start(ap, fmt);
-      vsnprintf(err + k, errsz - (size_t)k, fmt, ap);
+      (void)vsnprintf(err + k, errsz - (size_t)k, fmt, ap); /* a cut message is fine */
       va_end(ap);
     }
   }

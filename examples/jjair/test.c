@@ -37,7 +37,7 @@ static char *xstrdup(const char *s) {
   size_t n = strlen(s) + 1;
   char *p = malloc(n);
   if (!p) {
-    fputs("jjair: out of memory\n", stderr);
+    (void)fputs("jjair: out of memory\n", stderr);
     exit(2);
   }
   memcpy(p, s, n);
@@ -47,7 +47,7 @@ static char *xstrdup(const char *s) {
 static void *xrealloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
   if (!q) {
-    fputs("jjair: out of memory\n", stderr);
+    (void)fputs("jjair: out of memory\n", stderr);
     exit(2);
   }
   return q;
@@ -206,15 +206,15 @@ static void on_event(void *ctx, const jj_event *ev) {
       if ((len < 0 || len > bl->max) && !r->limit_failed) {
         r->limit_failed = 1;
         if (len == -2)
-          snprintf(r->limit_msg, sizeof r->limit_msg, "unknown encoding %s", bl->encoding);
+          (void)snprintf(r->limit_msg, sizeof r->limit_msg, "unknown encoding %s", bl->encoding);
         else if (len == -1)
-          snprintf(r->limit_msg, sizeof r->limit_msg,
-                   "annotation %s of event %zu has characters outside %s: %s", name, r->ngot,
-                   bl->encoding, text);
+          (void)snprintf(r->limit_msg, sizeof r->limit_msg,
+                         "annotation %s of event %zu has characters outside %s: %s", name, r->ngot,
+                         bl->encoding, text);
         else
-          snprintf(r->limit_msg, sizeof r->limit_msg,
-                   "annotation %s of event %zu is %ld bytes in %s, over the limit of %ld: %s",
-                   name, r->ngot, len, bl->encoding, bl->max, text);
+          (void)snprintf(r->limit_msg, sizeof r->limit_msg,
+                         "annotation %s of event %zu is %ld bytes in %s, over the limit of %ld: %s",
+                         name, r->ngot, len, bl->encoding, bl->max, text);
       }
     }
     free(text);
@@ -236,11 +236,12 @@ static void ferr(tfile *t, const yaml_node_t *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   if (n)
-    fprintf(stdout, "%s:%zu:%zu: ", t->path, n->start_mark.line + 1, n->start_mark.column + 1);
+    (void)fprintf(stdout, "%s:%zu:%zu: ", t->path, n->start_mark.line + 1,
+                  n->start_mark.column + 1);
   else
-    fprintf(stdout, "%s: ", t->path);
-  vfprintf(stdout, fmt, ap);
-  fputc('\n', stdout);
+    (void)fprintf(stdout, "%s: ", t->path);
+  (void)vfprintf(stdout, fmt, ap);
+  (void)fputc('\n', stdout);
   va_end(ap);
   t->errors++;
 }
@@ -400,10 +401,10 @@ static int matches(const xevent *x, const gevent *g) {
 }
 
 static void print_labels(const kvlist *l) {
-  fputc('{', stdout);
+  (void)fputc('{', stdout);
   for (size_t i = 0; i < l->n; i++)
     printf("%s%s=\"%s\"", i ? "," : "", l->v[i].name, l->v[i].value);
-  fputc('}', stdout);
+  (void)fputc('}', stdout);
 }
 
 /* One event on one line; `x` (may be NULL) limits a got event's
@@ -416,7 +417,7 @@ static void print_got(const char *mark, size_t i, const gevent *g, const xevent 
   if (g->reason[0]) printf(" reason=%s", g->reason);
   printf(" value=%.10g labels=", g->value);
   print_labels(&g->labels);
-  fputc('\n', stdout);
+  (void)fputc('\n', stdout);
   for (size_t k = 0; k < g->annotations.n; k++) {
     if (x && !kv_get(&x->annotations, g->annotations.v[k].name)) continue;
     if (!x) continue;
@@ -460,10 +461,10 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
   static const char *const keys[] = {"name", "interval", "input_series", "eval_until",
                                      "expected_events", NULL};
   char name[256];
-  snprintf(name, sizeof name, "test %zu", index + 1);
+  (void)snprintf(name, sizeof name, "test %zu", index + 1); /* long names are cut */
   yaml_node_t *nn = get(t, tn, "name");
   if (nn && nn->type == YAML_SCALAR_NODE)
-    snprintf(name, sizeof name, "%s", (const char *)nn->data.scalar.value);
+    (void)snprintf(name, sizeof name, "%s", (const char *)nn->data.scalar.value);
   int errors0 = t->errors;
   check_keys(t, tn, keys, "a test");
   if (get_duration(t, tn, "interval", &interval) < 0) return 0;
@@ -627,7 +628,12 @@ static char *read_all(const char *path, size_t *len) {
     n += k;
     if (n == cap) buf = xrealloc(buf, cap *= 2);
   }
-  fclose(f);
+  int bad = ferror(f);
+  (void)fclose(f); /* read only */
+  if (bad) {
+    free(buf);
+    return NULL;
+  }
   *len = n;
   return buf;
 }
@@ -694,7 +700,7 @@ static void run_file(const char *path, int verbose, int *passed, int *failed) {
     files = xrealloc(files, (nfiles + 1) * sizeof *files);
     size_t n = (s[0] == '/' ? 0 : dirlen) + strlen(s) + 1;
     files[nfiles] = xrealloc(NULL, n);
-    snprintf(files[nfiles], n, "%.*s%s", (int)(s[0] == '/' ? 0 : dirlen), path, s);
+    (void)snprintf(files[nfiles], n, "%.*s%s", (int)(s[0] == '/' ? 0 : dirlen), path, s);
     nfiles++;
   }
   yaml_node_t *bl = get(&t, root, "byte_limits");
@@ -775,7 +781,7 @@ int cmd_test(int argc, char **argv) {
   int verbose = 0, nfiles = 0, passed = 0, failed = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      fputs(help, stdout);
+      (void)fputs(help, stdout);
       return 0;
     }
     if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = 1;
@@ -786,10 +792,9 @@ int cmd_test(int argc, char **argv) {
     run_file(argv[i], verbose, &passed, &failed);
   }
   if (nfiles == 0) {
-    fputs(help, stderr);
+    (void)fputs(help, stderr);
     return 2;
   }
   printf("%d passed, %d failed\n", passed, failed);
-  fflush(stdout);
   return failed == 0 && passed > 0 ? 0 : 1;
 }

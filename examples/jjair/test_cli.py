@@ -11,7 +11,8 @@ Usage: test_cli.py JJAIR SOURCE_DIR
   and 24 PM10 episodes, 1 and 3 reaching 경보, 131 PM events) -- the file's
   hour labels are hour ENDS (examples/data/README.md), hence --shift -1h;
 - replay survives missing cells ("-", "NA", empty), bad numbers and bad
-  times, and reports them on stderr with counts.
+  times, and reports them on stderr with counts;
+- output that cannot be written (stdout on /dev/full) makes the command fail.
 """
 import json
 import os
@@ -166,6 +167,13 @@ first = events[0]
 check(first["annotations"]["sms_fired"].startswith("[전주시] 초미세먼지 주의보 발령(seoul, PM2.5 "),
       "annotations are rendered: " + first["annotations"]["sms_fired"])
 check("rows 43800" in err and "bad time 0" in err, "replay summary on stderr: " + err.strip())
+
+# ---- a failed write is an error, not a success ------------------------------------
+if os.path.exists("/dev/full"):
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([JJAIR, "check", *rules], stdout=full, stderr=subprocess.PIPE, text=True)
+    check(p.returncode == 1 and "error writing the output" in p.stderr,
+          f"check with stdout on /dev/full exits 1 ({p.returncode})")
 
 print(f"{failures} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)

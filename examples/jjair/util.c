@@ -57,7 +57,7 @@ int cli_parse_duration(const char *s, int64_t *ms) {
 
 void cli_format_duration(int64_t ms, char *buf, size_t n) {
   if (ms == 0) {
-    snprintf(buf, n, "0s");
+    (void)snprintf(buf, n, "0s");
     return;
   }
   static const struct {
@@ -147,23 +147,23 @@ void cli_format_iso(int64_t ms, char *buf, size_t n) {
   int frac = (int)(ms - sec * 1000);
   time_t t = (time_t)sec;
   struct tm tm;
-  if (!gmtime_r(&t, &tm)) {
-    snprintf(buf, n, "%lld", (long long)ms);
+  char base[32];
+  if (!gmtime_r(&t, &tm) || strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+    (void)snprintf(buf, n, "%lld", (long long)ms);
     return;
   }
-  char base[32];
-  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  /* The caller's buffer is sized for any date; a cut text is its choice. */
   if (frac)
-    snprintf(buf, n, "%s.%03dZ", base, frac);
+    (void)snprintf(buf, n, "%s.%03dZ", base, frac);
   else
-    snprintf(buf, n, "%sZ", base);
+    (void)snprintf(buf, n, "%sZ", base);
 }
 
 size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset **out) {
   *out = NULL;
   jj_ruleset_builder *b = NULL;
   if (jj_ruleset_builder_new(NULL, &b) != JJ_OK) {
-    fprintf(diag, "jjair: out of memory\n");
+    (void)fprintf(diag, "jjair: out of memory\n");
     return 1;
   }
   size_t problems = 0;
@@ -175,18 +175,18 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
     jj_status st = jj_rules_load_file(b, files[f], errs, MAX_ERRS, &nerrs);
     if (st == JJ_OK && nerrs == 0) continue;
     if (nerrs == 0) { /* a failure without details: still say so */
-      fprintf(diag, "%s: %s\n", files[f], jj_strerror(st));
+      (void)fprintf(diag, "%s: %s\n", files[f], jj_strerror(st));
       problems++;
       continue;
     }
     for (size_t i = 0; i < nerrs && i < MAX_ERRS; i++) {
       const char *file = errs[i].file[0] ? errs[i].file : files[f];
       if (errs[i].line > 0)
-        fprintf(diag, "%s:%d:%d: %s\n", file, errs[i].line, errs[i].column, errs[i].message);
+        (void)fprintf(diag, "%s:%d:%d: %s\n", file, errs[i].line, errs[i].column, errs[i].message);
       else
-        fprintf(diag, "%s: %s\n", file, errs[i].message);
+        (void)fprintf(diag, "%s: %s\n", file, errs[i].message);
     }
-    if (nerrs > MAX_ERRS) fprintf(diag, "%s: ... and %zu more\n", files[f], nerrs - MAX_ERRS);
+    if (nerrs > MAX_ERRS) (void)fprintf(diag, "%s: ... and %zu more\n", files[f], nerrs - MAX_ERRS);
     problems += nerrs;
   }
   if (problems == 0) {
@@ -195,9 +195,9 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
     if (jj_ruleset_builder_build(b, out, &err) != JJ_OK) {
       const char *file = err.file[0] ? err.file : (nfiles == 1 ? files[0] : "rules");
       if (err.line > 0)
-        fprintf(diag, "%s:%d:%d: %s\n", file, err.line, err.column, err.message);
+        (void)fprintf(diag, "%s:%d:%d: %s\n", file, err.line, err.column, err.message);
       else
-        fprintf(diag, "%s: %s\n", file, err.message[0] ? err.message : jj_strerror(err.code));
+        (void)fprintf(diag, "%s: %s\n", file, err.message[0] ? err.message : jj_strerror(err.code));
       problems++;
       *out = NULL;
     }
@@ -234,71 +234,71 @@ static size_t utf8_len(const unsigned char *s) {
 }
 
 void cli_json_string(FILE *f, const char *s) {
-  fputc('"', f);
+  (void)fputc('"', f);
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   while (*p) {
     unsigned c = *p;
     if (c == '"' || c == '\\') {
-      fputc('\\', f);
-      fputc((int)c, f);
+      (void)fputc('\\', f);
+      (void)fputc((int)c, f);
       p++;
     } else if (c == '\n') {
-      fputs("\\n", f);
+      (void)fputs("\\n", f);
       p++;
     } else if (c == '\r') {
-      fputs("\\r", f);
+      (void)fputs("\\r", f);
       p++;
     } else if (c == '\t') {
-      fputs("\\t", f);
+      (void)fputs("\\t", f);
       p++;
     } else if (c < 0x20 || c == 0x7F) {
-      fprintf(f, "\\u%04x", c);
+      (void)fprintf(f, "\\u%04x", c);
       p++;
     } else {
       size_t n = utf8_len(p);
       if (n == 0) {
-        fputs("\\ufffd", f);
+        (void)fputs("\\ufffd", f);
         p++;
       } else {
-        fwrite(p, 1, n, f);
+        (void)fwrite(p, 1, n, f);
         p += n;
       }
     }
   }
-  fputc('"', f);
+  (void)fputc('"', f);
 }
 
 void cli_json_number(FILE *f, double v) {
   if (!isfinite(v))
-    fputs("null", f);
+    (void)fputs("null", f);
   else if (v == floor(v) && fabs(v) < 1e15)
-    fprintf(f, "%.0f", v);
+    (void)fprintf(f, "%.0f", v);
   else
-    fprintf(f, "%.17g", v);
+    (void)fprintf(f, "%.17g", v);
 }
 
 static void json_time(FILE *f, const char *key, int64_t ms) {
-  fprintf(f, ",");
+  (void)fprintf(f, ",");
   cli_json_string(f, key);
   if (ms == INT64_MIN) {
-    fputs(":null", f);
+    (void)fputs(":null", f);
     return;
   }
   char buf[48];
   cli_format_iso(ms, buf, sizeof buf);
-  fputc(':', f);
+  (void)fputc(':', f);
   cli_json_string(f, buf);
 }
 
 static void json_labels(FILE *f, const jj_label *l, uint32_t n) {
-  fputc('{', f);
+  (void)fputc('{', f);
   for (uint32_t i = 0; i < n; i++) {
-    if (i) fputc(',', f);
+    if (i) (void)fputc(',', f);
     cli_json_string(f, l[i].name);
-    fputc(':', f);
+    (void)fputc(':', f);
     cli_json_string(f, l[i].value);
   }
-  fputc('}', f);
+  (void)fputc('}', f);
 }
 
 char *cli_render(const jj_event *ev, uint32_t i) {
@@ -314,53 +314,54 @@ char *cli_render(const jj_event *ev, uint32_t i) {
 }
 
 void cli_json_event(FILE *f, const jj_event *ev) {
-  fprintf(f, "{\"seq\":%llu", (unsigned long long)ev->seq);
+  (void)fprintf(f, "{\"seq\":%llu", (unsigned long long)ev->seq);
   json_time(f, "time", ev->time_ms);
-  fprintf(f, ",\"time_ms\":%lld,\"kind\":", (long long)ev->time_ms);
+  (void)fprintf(f, ",\"time_ms\":%lld,\"kind\":", (long long)ev->time_ms);
   cli_json_string(f, jj_event_kind_name(ev->kind));
-  fputs(",\"reason\":", f);
+  (void)fputs(",\"reason\":", f);
   cli_json_string(f, jj_event_reason_name(ev->reason));
-  fputs(",\"rule\":", f);
+  (void)fputs(",\"rule\":", f);
   cli_json_string(f, ev->rule);
-  fprintf(f, ",\"rule_index\":%u,\"level\":%d,\"prev_level\":%d,\"level_name\":", ev->rule_index,
-          ev->level, ev->prev_level);
+  (void)fprintf(f,
+                ",\"rule_index\":%u,\"level\":%d,\"prev_level\":%d,\"level_name\":", ev->rule_index,
+                ev->level, ev->prev_level);
   cli_json_string(f, ev->level_name);
-  fputs(",\"severity\":", f);
+  (void)fputs(",\"severity\":", f);
   cli_json_string(f, ev->severity);
-  fputs(",\"metric\":", f);
+  (void)fputs(",\"metric\":", f);
   cli_json_string(f, ev->metric);
-  fprintf(f, ",\"is_group\":%s,\"labels\":", ev->is_group ? "true" : "false");
+  (void)fprintf(f, ",\"is_group\":%s,\"labels\":", ev->is_group ? "true" : "false");
   json_labels(f, ev->labels, ev->nlabels);
-  fputs(",\"rule_labels\":", f);
+  (void)fputs(",\"rule_labels\":", f);
   json_labels(f, ev->rule_labels, ev->nrule_labels);
-  fputs(",\"value\":", f);
+  (void)fputs(",\"value\":", f);
   cli_json_number(f, ev->value);
   json_time(f, "window_start", ev->window_start_ms);
   json_time(f, "window_end", ev->window_end_ms);
   json_time(f, "started", ev->started_ms);
   json_time(f, "sample_time", ev->sample_ts_ms);
-  fputs(",\"sample_value\":", f);
+  (void)fputs(",\"sample_value\":", f);
   if (ev->sample_ts_ms == INT64_MIN)
-    fputs("null", f);
+    (void)fputs("null", f);
   else
     cli_json_number(f, ev->sample_value);
   if (ev->has_location) {
-    fputs(",\"lat\":", f);
+    (void)fputs(",\"lat\":", f);
     cli_json_number(f, ev->lat);
-    fputs(",\"lon\":", f);
+    (void)fputs(",\"lon\":", f);
     cli_json_number(f, ev->lon);
   } else {
-    fputs(",\"lat\":null,\"lon\":null", f);
+    (void)fputs(",\"lat\":null,\"lon\":null", f);
   }
-  fputs(",\"annotations\":{", f);
+  (void)fputs(",\"annotations\":{", f);
   uint32_t na = jj_event_annotation_count(ev);
   for (uint32_t i = 0; i < na; i++) {
-    if (i) fputc(',', f);
+    if (i) (void)fputc(',', f);
     cli_json_string(f, jj_event_annotation_name(ev, i));
-    fputc(':', f);
+    (void)fputc(':', f);
     char *text = cli_render(ev, i);
     cli_json_string(f, text ? text : "");
     free(text);
   }
-  fputs("}}\n", f);
+  (void)fputs("}}\n", f);
 }

@@ -89,7 +89,11 @@ typedef struct jj_level_config {
   int64_t for_ms;
   /* Clear (or downgrade) only after the clear condition held on
    * clear_for_count consecutive evaluations (0 = 1) AND for at least
-   * keep_firing_for_ms. */
+   * keep_firing_for_ms. When a higher level clears, the alert drops through
+   * this level only if this level's clear condition has held for this
+   * persistence too (counted while the higher level fired); otherwise it
+   * downgrades to this level, which resolves once it has. With neither
+   * set, a value meeting the clear condition is enough. */
   uint32_t clear_for_count;
   int64_t keep_firing_for_ms;
 } jj_level_config;
@@ -105,9 +109,14 @@ typedef struct jj_rule_config {
   jj_group_mode group;
   const char *group_by;   /* comma-separated label names, e.g. "zone" */
   uint32_t group_min_members; /* fewer fresh members = no value; 0 = 1 */
-  int64_t group_wait_ms;  /* TUMBLING groups: after a window ends, wait this
-                             long for the other members (0 = until all report
-                             or the next window starts) */
+  int64_t group_wait_ms;  /* TUMBLING groups: a window is judged once every
+                             fresh member has reported it (a member reports
+                             a window when it closes: the clock passes its
+                             end, or the member's next reading does), or
+                             once this long after its end has passed (0 =
+                             span_ms): by the clock, or when a member
+                             reports a later window after that. Later
+                             windows reported meanwhile are held. */
   const char *sources;    /* RULES: comma-separated names of rules without
                              groups, at most 8, each feeding at most 2 RULES rules */
   jj_cmp member_op;       /* K_OF_N: the per-member condition */
