@@ -108,6 +108,9 @@ struct jj_group {
   jj_series **member_series;
   uint32_t nmembers, members_cap;
   jj_alert alert;
+  /* TUMBLING groups: later windows members reported while the current one
+   * still waits (group.c; in the group's own allocation). */
+  struct jj_held_set *held;
   /* TUMBLING groups: the window being collected from the members. */
   uint8_t has_bucket;
   int64_t bucket_end;

@@ -35,15 +35,15 @@ typedef struct win_sums {
 } win_sums;
 
 /* Later windows members reported while the current one still waits: slot
- * i is the window ending bucket_end + (i + 1) * hop. Stored right after
- * the group (group_alloc). */
-typedef struct held_set {
+ * i is the window ending bucket_end + (i + 1) * hop. Allocated with the
+ * group (group_alloc). */
+typedef struct jj_held_set {
   uint32_t cap;
   uint32_t used; /* 1 + the highest slot reported into; 0 = none */
   win_sums w[];
 } held_set;
 
-static held_set *held_of(jj_group *g) { return (held_set *)(void *)(g + 1); }
+static held_set *held_of(jj_group *g) { return g->held; }
 
 static int64_t hop_of(const jj_rule *r) {
   return r->cfg.window.hop_ms ? r->cfg.window.hop_ms : r->cfg.window.span_ms;
@@ -96,7 +96,8 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   for (uint32_t i = 0; i < n; i++) bytes += strlen(values[i]) + 1;
   jj_group *g = jj__calloc(&e->alc, bytes);
   if (!g) return NULL;
-  held_set *h = held_of(g);
+  held_set *h = (held_set *)(void *)(g + 1);
+  g->held = h;
   h->cap = cap;
   for (uint32_t i = 0; i < cap; i++) sums_clear(&h->w[i]);
   g->labels = (jj_label *)(void *)((char *)h + held_bytes);
