@@ -41,7 +41,7 @@ typedef struct jj_daba {
 #define JJ_MINMAX_IDENTITY ((jj_minmax){INFINITY, INFINITY})
 
 JJ_HOT_INLINE jj_minmax jj__minmax_combine(jj_minmax x, jj_minmax y) {
-  jj_minmax z;
+  jj_minmax z = x; /* (both lanes are overwritten; initialised for the linters) */
 #if defined(__SSE2__)
   _mm_storeu_pd(&z.lo, _mm_min_pd(_mm_loadu_pd(&x.lo), _mm_loadu_pd(&y.lo)));
 #else
