@@ -8,6 +8,9 @@
 
 #define SKETCH_MAX_MAGNITUDE 1e12
 #define SKETCH_GROW_SLACK 32
+#define BLOCK_SHIFT 6 /* 64 buckets per block sum */
+
+static uint32_t nblocks_of(uint32_t nkeys) { return (nkeys + (1u << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT; }
 
 void jj__sketch_init(jj_sketch *s, double alpha, double floor) {
   memset(s, 0, sizeof *s);
@@ -20,6 +23,7 @@ void jj__sketch_init(jj_sketch *s, double alpha, double floor) {
 void jj__sketch_free(jj_sketch *s, const jj_allocator *a) {
   jj__free(a, s->counts);
   s->counts = NULL;
+  s->blocks = NULL;
   s->nkeys = 0;
 }
 
@@ -45,32 +49,40 @@ int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
   if (!s->nkeys || key > s->key_lo + (int32_t)s->nkeys - 1) hi += SKETCH_GROW_SLACK;
   if (lo < -s->key_max) lo = -s->key_max;
   if (hi > s->key_max) hi = s->key_max;
-  uint32_t n = (uint32_t)(hi - lo + 1);
-  uint32_t *c = jj__malloc(a, (size_t)n * sizeof *c);
+  uint32_t n = (uint32_t)(hi - lo + 1), nb = nblocks_of(n);
+  uint32_t *c = jj__malloc(a, (size_t)(n + nb) * sizeof *c);
   if (!c) return -1;
-  memset(c, 0, (size_t)n * sizeof *c);
+  memset(c, 0, (size_t)(n + nb) * sizeof *c);
   if (s->nkeys) {
     memcpy(c + (s->key_lo - lo), s->counts, (size_t)s->nkeys * sizeof *c);
     jj__free(a, s->counts);
   }
   s->counts = c;
+  s->blocks = c + n;
   s->key_lo = lo;
   s->nkeys = n;
+  /* The block boundaries moved with key_lo: sum them again. */
+  for (uint32_t i = 0; i < n; i++) s->blocks[i >> BLOCK_SHIFT] += c[i];
   return 0;
 }
 
 void jj__sketch_add(jj_sketch *s, int32_t key) {
-  s->counts[key - s->key_lo]++;
+  uint32_t i = (uint32_t)(key - s->key_lo);
+  s->counts[i]++;
+  s->blocks[i >> BLOCK_SHIFT]++;
   s->total++;
 }
 
 void jj__sketch_remove(jj_sketch *s, int32_t key) {
-  s->counts[key - s->key_lo]--;
+  uint32_t i = (uint32_t)(key - s->key_lo);
+  s->counts[i]--;
+  s->blocks[i >> BLOCK_SHIFT]--;
   s->total--;
 }
 
 void jj__sketch_clear(jj_sketch *s) {
-  if (s->counts) memset(s->counts, 0, (size_t)s->nkeys * sizeof *s->counts);
+  if (s->counts)
+    memset(s->counts, 0, (size_t)(s->nkeys + nblocks_of(s->nkeys)) * sizeof *s->counts);
   s->total = 0;
 }
 
@@ -88,13 +100,17 @@ double jj__sketch_quantile(const jj_sketch *s, double q) {
   if (rank < 1) rank = 1;
   if (rank > s->total) rank = s->total;
   uint64_t seen = 0;
-  for (uint32_t i = 0; i < s->nkeys; i++) {
+  const uint32_t nb = nblocks_of(s->nkeys);
+  uint32_t b = 0;
+  while (b < nb && seen + s->blocks[b] < rank) seen += s->blocks[b++];
+  if (b == nb) return NAN; /* unreachable while total matches the counters */
+  for (uint32_t i = b << BLOCK_SHIFT; i < s->nkeys; i++) {
     seen += s->counts[i];
     if (seen >= rank) return bucket_value(s, s->key_lo + (int32_t)i);
   }
-  return NAN; /* unreachable while total matches the counters */
+  return NAN;
 }
 
 size_t jj__sketch_memory(const jj_sketch *s) {
-  return (size_t)s->nkeys * sizeof *s->counts;
+  return (size_t)(s->nkeys + nblocks_of(s->nkeys)) * sizeof *s->counts;
 }

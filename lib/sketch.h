@@ -8,7 +8,8 @@
  * within a relative error alpha of the exact nearest-rank sample (absolute
  * error < floor for |x| < floor). |x| >= 1e12 saturates into the last
  * bucket, where the bound does not hold. Add and remove are O(1); a query
- * walks the occupied bucket range. */
+ * walks the block sums (one per 64 buckets), then one block: about
+ * nkeys/64 + 64 steps instead of nkeys. */
 #ifndef JJ_LIB_SKETCH_H
 #define JJ_LIB_SKETCH_H
 
@@ -25,6 +26,7 @@ typedef struct jj_sketch {
   int32_t key_lo;    /* key of counts[0] */
   uint32_t nkeys;    /* length of counts */
   uint32_t *counts;
+  uint32_t *blocks;  /* blocks[b]: sum of counts[64b .. 64b+63]; same allocation */
   uint64_t total;
 } jj_sketch;
 

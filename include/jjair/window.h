@@ -23,9 +23,9 @@
  * samples inside the lateness horizon, never to the window length).
  *
  * Memory: 16 bytes per stored sample, plus 16 more when min or max is
- * enabled, plus the percentile sketch (4 bytes per occupied log-bucket,
- * typically < 2 KiB) when enabled. Storage grows by doubling up to
- * max_samples (or is allocated once at creation with `preallocate`);
+ * enabled, plus the percentile sketch (4.06 bytes per log-bucket in the
+ * range seen, typically < 2 KiB) when enabled. Storage grows by doubling
+ * up to max_samples (or is allocated once at creation with `preallocate`);
  * jj_window_memory() reports the current total.
  *
  * Thread-safety: a jj_window is not synchronised; use one from one thread at
