@@ -71,14 +71,14 @@ static inline jj_dd jj_dd_sub(jj_dd a, jj_dd b) {
 
 static inline jj_dd jj_dd_mul(jj_dd a, jj_dd b) {
   double p = a.hi * b.hi;
-  double e = fma(a.hi, b.hi, -p) + (a.hi * b.lo + a.lo * b.hi);
+  double e = jj_prod_err(a.hi, b.hi, p) + (a.hi * b.lo + a.lo * b.hi);
   return jj_dd_two_sum(p, e);
 }
 
 static inline jj_dd jj_dd_div(jj_dd a, double b) {
   double q = a.hi / b;
   double p = q * b;
-  double r = ((a.hi - p) - fma(q, b, -p) + a.lo) / b;
+  double r = ((a.hi - p) - jj_prod_err(q, b, p) + a.lo) / b;
   return jj_dd_two_sum(q, r);
 }
 
