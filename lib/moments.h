@@ -95,6 +95,10 @@ static inline double jj_moments_ewma_weight(jj_moments *m, int64_t ts,
     m->eref = ts;
     e = 0.0;
   }
+  /* Below 2^-1075 the weight rounds to 0 anyway; exp2's underflow path
+   * (errno, exceptions) is slow, and old samples of a long window with a
+   * short half-life land there on every eviction. */
+  if (e < -1080.0) return 0.0;
   return exp2(e);
 }
 
