@@ -1822,6 +1822,48 @@ static void test_closed_queue_overflow(void **state) {
 }
 
 /* Millions of samples around 1e4 with small noise: the sums must not drift. */
+/* A sample too large to square (|d| > ~1e154) overflows variance, stddev
+ * and slope: they read as no value while it can affect the running sums,
+ * and are exact again within two window lengths (the sums are rebuilt every
+ * window length). Other aggregates are unaffected. */
+static void test_overflowing_outlier(void **state) {
+  (void)state;
+  jj_window_config c;
+  jj_window_config_init(&c);
+  c.kind = JJ_WINDOW_SLIDING_COUNT;
+  c.count = 8;
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_STDDEV) | JJ_AGG_BIT(JJ_AGG_MEAN) | JJ_AGG_BIT(JJ_AGG_MAX);
+  jj_window *w;
+  assert_int_equal(jj_window_new(&c, NULL, &w), JJ_OK);
+  double vals[64];
+  int last_bad = -1;
+  for (int i = 0; i < 64; i++) {
+    vals[i] = i == 10 ? 1e160 : (double)(i % 5);
+    assert_int_equal(jj_window_push(w, 1000 * (i + 1), vals[i]), JJ_OK);
+    double sd, mx;
+    jj_status st = jj_window_value(w, JJ_AGG_STDDEV, &sd);
+    assert_int_equal(jj_window_value(w, JJ_AGG_MAX, &mx), JJ_OK);
+    assert_true(mx == (i >= 10 && i < 18 ? 1e160 : 4.0) || i < 4);
+    if (st != JJ_OK) {
+      assert_int_equal(st, JJ_ENODATA);
+      assert_true(i >= 10);
+      last_bad = i;
+      continue;
+    }
+    /* exact against a direct two-pass computation */
+    int first = i >= 7 ? i - 7 : 0;
+    double mean = 0.0, ss = 0.0;
+    for (int k = first; k <= i; k++) mean += vals[k];
+    mean /= (double)(i - first + 1);
+    for (int k = first; k <= i; k++) ss += (vals[k] - mean) * (vals[k] - mean);
+    assert_true(i < 10 || i >= 18); /* never a value while the outlier is in */
+    assert_true(fabs(sd - sqrt(ss / (double)(i - first + 1))) <= 1e-12);
+  }
+  /* the outlier leaves at i = 18; the sums are clean again by 18 + 2 x 8 */
+  assert_true(last_bad >= 17 && last_bad < 18 + 16);
+  jj_window_free(w);
+}
+
 static void test_long_run_drift(void **state) {
   (void)state;
   where.test = "long_run_drift";
@@ -1927,6 +1969,7 @@ int main(void) {
       cmocka_unit_test(test_random_sliding_count),
       cmocka_unit_test(test_random_tumbling),
       cmocka_unit_test(test_long_run_drift),
+      cmocka_unit_test(test_overflowing_outlier),
   };
   const char *filter = getenv("JJ_TEST_FILTER"); /* e.g. "test_random_*" */
   if (filter && filter[0]) cmocka_set_test_filter(filter);

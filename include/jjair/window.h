@@ -168,9 +168,15 @@ JJ_API jj_status jj_window_advance(jj_window *w, int64_t now_ms);
 
 /* The current value of one aggregate. Returns JJ_OK with *out set;
  * JJ_EINCOMPLETE with *out set when the window fails its completeness rule;
- * JJ_ENODATA (and *out = NaN, or 0 for JJ_AGG_COUNT) when the window is empty or the aggregate has
- * no value; JJ_EINVAL when `agg` is not enabled. For TUMBLING this is the
- * open window (the one currently filling). */
+ * JJ_ENODATA (and *out = NaN, or 0 for JJ_AGG_COUNT) when the window is
+ * empty or the aggregate has no value; JJ_EINVAL when `agg` is not enabled.
+ * For TUMBLING this is the open window (the one currently filling).
+ * Variance, stddev and slope square the samples' distances: a sample more
+ * than about 1e154 from the window's first value overflows them, and they
+ * read as no value (JJ_ENODATA) from its arrival until the running sums are
+ * rebuilt after it has left (at most two window lengths after it came).
+ * No sensor reads such values; a range gate (valid_min/valid_max on rules)
+ * keeps them out. */
 JJ_API jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out);
 
 /* All enabled aggregates of the current (for TUMBLING: open) window.
