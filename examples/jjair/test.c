@@ -544,10 +544,9 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
     goto done;
   }
   if (verbose) printf("  %s\n", name);
-  /* Start the clock before the series exist, so their no-data timers
-   * count from `start`: the engine dates a series created before it has
-   * any time at epoch 0 (lib/engine.c, series creation), which would make
-   * every series with stale_after stale at the first step. */
+  /* Start the clock before the series exist, as a live caller's clock
+   * runs before its sensors appear: their no-data timers count from
+   * `start`. */
   jj_engine_advance(e, start);
   for (size_t i = 0; i < nin; i++) {
     jj_label *ls = xrealloc(NULL, (in[i].s.nlabels + 1) * sizeof *ls);
