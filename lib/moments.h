@@ -28,9 +28,16 @@ enum {
  * exponent can overflow a double. */
 #define JJ_EWMA_REBASE_EXP 512.0
 
-typedef struct jj_moments {
+/* The count and the plain sum: all that count, sum and mean need. Kept
+ * apart from the higher moments so that a window's two generations of them
+ * share one cache line. */
+typedef struct jj_sums {
   uint64_t n;
-  jj_ksum sum;           /* sum of v */
+  jj_ksum sum; /* sum of v */
+} jj_sums;
+
+/* The higher moments, for variance, slope and EWMA. */
+typedef struct jj_moments {
   jj_ksum s1, s2;        /* sums of d and d*d, d = v - vshift */
   jj_ksum st, stt, stv;  /* sums of t, t*t, t*d; t = ts - tshift in ms (exact) */
   jj_ksum ea, eb;        /* sums of w*v and w */
@@ -40,6 +47,19 @@ typedef struct jj_moments {
 } jj_moments;
 
 static inline void jj_moments_clear(jj_moments *m) { memset(m, 0, sizeof *m); }
+static inline void jj_sums_clear(jj_sums *s) { memset(s, 0, sizeof *s); }
+
+/* Add (add = 1) or remove a sample from the count and sum. */
+JJ_HOT_INLINE void jj_sums_apply(jj_sums *s, double v, int add) {
+  if (add) {
+    s->n++;
+    jj_ksum_add(&s->sum, v);
+  } else {
+    s->n--;
+    jj_ksum_add(&s->sum, -v);
+    if (s->n == 0) jj_sums_clear(s); /* drop rounding residue */
+  }
+}
 
 /* a - b as a double. Timestamps are within +-2^62, so the difference can
  * reach 2^63, one past int64: subtract in unsigned arithmetic instead. */
@@ -102,20 +122,20 @@ static inline double jj_moments_ewma_weight(jj_moments *m, int64_t ts,
   return exp2(e);
 }
 
-/* sign = +1 to add a sample, -1 to remove one. */
-JJ_HOT_INLINE void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
+/* sign = +1 to add a sample, -1 to remove one: the count, the sum (with
+ * JJ_MOM_SUM) and the higher moments in `what`. */
+JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, int64_t ts,
                                     double v, double sign, double halflife_ms) {
-  if (sign > 0) {
-    if (m->n == 0) {
-      m->vshift = v;
-      m->tshift = ts;
-      m->eref = ts;
-    }
-    m->n++;
-  } else {
-    m->n--;
+  if (sign > 0 && s->n == 0) {
+    m->vshift = v;
+    m->tshift = ts;
+    m->eref = ts;
   }
-  if (what & JJ_MOM_SUM) jj_ksum_add(&m->sum, sign * v);
+  if (what & JJ_MOM_SUM) {
+    jj_sums_apply(s, v, sign > 0);
+  } else {
+    s->n = sign > 0 ? s->n + 1 : s->n - 1;
+  }
   if (what & (JJ_MOM_VAR | JJ_MOM_SLOPE)) {
     /* d = hi + lo exactly: after a level change v - vshift is large and
      * its rounding would swamp the differences between the samples. */
@@ -140,7 +160,7 @@ JJ_HOT_INLINE void jj_moments_apply(jj_moments *m, unsigned what, int64_t ts,
     jj_ksum_add(&m->ea, sign * w * v);
     jj_ksum_add(&m->eb, sign * w);
   }
-  if (sign < 0 && m->n == 0) jj_moments_clear(m); /* drop rounding residue */
+  if (sign < 0 && s->n == 0) jj_moments_clear(m); /* drop rounding residue */
 }
 
 /* sum(x*y) - sum(x)*sum(y)/n: n times the covariance. */
@@ -151,15 +171,15 @@ static inline double jj_moments_comoment(const jj_ksum *sxy, const jj_ksum *sx,
 }
 
 /* Population variance; n > 0. */
-static inline double jj_moments_variance(const jj_moments *m) {
-  double dn = (double)m->n;
+static inline double jj_moments_variance(const jj_sums *s, const jj_moments *m) {
+  double dn = (double)s->n;
   double var = jj_moments_comoment(&m->s2, &m->s1, &m->s1, dn) / dn;
   return var < 0.0 ? 0.0 : var; /* rounding can dip below zero */
 }
 
 /* Least-squares slope in value per second; NaN without spread in time. */
-static inline double jj_moments_slope(const jj_moments *m) {
-  double dn = (double)m->n;
+static inline double jj_moments_slope(const jj_sums *s, const jj_moments *m) {
+  double dn = (double)s->n;
   double den = jj_moments_comoment(&m->stt, &m->st, &m->st, dn);
   double num = jj_moments_comoment(&m->stv, &m->st, &m->s1, dn);
   return den > 0.0 ? 1000.0 * num / den : NAN;

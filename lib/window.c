@@ -22,6 +22,7 @@
 #include "jjair/window.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -46,8 +47,9 @@ typedef struct jj_ring_rec {
 
 /* Field order is cache order: with 10,000 series a window is rarely in
  * cache when its sample arrives, so what an in-order push and a read of
- * sum/mean/min/max touch sits in the first lines (hot, then the counters,
- * then the head of each moments block) and the rest after. */
+ * count/sum/mean/min/max touch sits in the first five lines (positions,
+ * settings, the count and sum of both generations, DABA's bookkeeping)
+ * and the rest after (jj__window_prefetch_struct asks for those five). */
 struct jj_window {
   /* Line 0: positions and time, written by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
@@ -67,10 +69,15 @@ struct jj_window {
   uint8_t has_now;
   uint8_t use_minmax;
   uint8_t use_sketch;
-  /* Line 2. */
-  jj_window_counters ctr;
-  jj_moments cur, next; /* n and sum first */
+  uint64_t n_accepted; /* counters a push updates (the rest are in ctr) */
+  /* Line 2: the count and sum of both generations (see the top comment). */
+  jj_sums cur_sums, next_sums;
+  uint64_t n_evicted;
+  uint64_t spare_; /* (DABA starts on a line) */
+  /* Lines 3-4: DABA's bookkeeping; then the cold counters. */
   jj_daba daba;
+  jj_window_counters ctr; /* accepted and evicted are kept above */
+  jj_moments cur, next; /* the higher moments, same generations */
 
   /* Cold: creation settings, the sketch, TUMBLING state. */
   double halflife; /* cfg.ewma_halflife_ms as double */
@@ -83,6 +90,12 @@ struct jj_window {
   jj_allocator alc;
   jj_window_config cfg;
 };
+
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(offsetof(jj_window, cur_sums) == 128, "the sums start line 2");
+_Static_assert(offsetof(jj_window, daba) == 192, "DABA's bookkeeping starts line 3");
+_Static_assert(offsetof(jj_window, ctr) <= 320, "the hot part is five lines");
+#endif
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -227,27 +240,17 @@ static int sketch_reserve_value(jj_window *w, double v) {
 /* `light` (a constant at every call) marks windows whose sums are at most
  * the plain sum (sum, mean, min, max, first, last...): their pushes skip
  * the general moments code, which the compiler then leaves out. */
-JJ_HOT_INLINE void sum_apply(jj_moments *m, double v, int add) {
-  if (add) {
-    m->n++;
-    jj_ksum_add(&m->sum, v);
-  } else {
-    m->n--;
-    jj_ksum_add(&m->sum, -v);
-    if (m->n == 0) m->sum.sum = m->sum.comp = 0.0; /* drop rounding residue */
-  }
-}
-
 /* A sample at `pos` joins the window. */
 JJ_HOT_INLINE void enter_sums(jj_window *w, uint64_t pos, int64_t ts, double v, int light) {
   if (!w->mom) return; /* min/max-only windows keep no sums */
   if (light) {
-    sum_apply(&w->cur, v, 1);
-    if (pos >= w->gen_pos) sum_apply(&w->next, v, 1);
+    jj_sums_apply(&w->cur_sums, v, 1);
+    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 1);
     return;
   }
-  jj_moments_apply(&w->cur, w->mom, ts, v, +1.0, w->halflife);
-  if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, +1.0, w->halflife);
+  jj_moments_apply(&w->cur_sums, &w->cur, w->mom, ts, v, +1.0, w->halflife);
+  if (pos >= w->gen_pos)
+    jj_moments_apply(&w->next_sums, &w->next, w->mom, ts, v, +1.0, w->halflife);
 }
 
 JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
@@ -259,11 +262,12 @@ JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
 JJ_HOT_INLINE void leave_t(jj_window *w, uint64_t pos, int64_t ts, double v, int light) {
   if (w->mom) {
     if (light) {
-      sum_apply(&w->cur, v, 0);
-      if (pos >= w->gen_pos) sum_apply(&w->next, v, 0);
+      jj_sums_apply(&w->cur_sums, v, 0);
+      if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 0);
     } else {
-      jj_moments_apply(&w->cur, w->mom, ts, v, -1.0, w->halflife);
-      if (pos >= w->gen_pos) jj_moments_apply(&w->next, w->mom, ts, v, -1.0, w->halflife);
+      jj_moments_apply(&w->cur_sums, &w->cur, w->mom, ts, v, -1.0, w->halflife);
+      if (pos >= w->gen_pos)
+        jj_moments_apply(&w->next_sums, &w->next, w->mom, ts, v, -1.0, w->halflife);
     }
   }
   if (!light && w->use_sketch) jj__sketch_remove(&w->sketch, jj__sketch_key(&w->sketch, v));
@@ -271,10 +275,12 @@ JJ_HOT_INLINE void leave_t(jj_window *w, uint64_t pos, int64_t ts, double v, int
 
 /* Empty the window part [head, win_end) in O(1). */
 static void clear_window(jj_window *w) {
-  w->ctr.evicted += w->win_end - w->head;
+  w->n_evicted += w->win_end - w->head;
   w->head = w->win_end;
   w->agg_end = w->win_end;
   w->gen_pos = w->win_end;
+  jj_sums_clear(&w->cur_sums);
+  jj_sums_clear(&w->next_sums);
   jj_moments_clear(&w->cur);
   jj_moments_clear(&w->next);
   if (w->use_sketch) jj__sketch_clear(&w->sketch);
@@ -296,15 +302,12 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   }
   w->head = pos + 1;
   if (w->win_end < w->head) w->win_end = w->head;
-  w->ctr.evicted++;
+  w->n_evicted++;
   if (w->head >= w->gen_pos) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
-    if (light) {
-      w->cur.n = w->next.n;
-      w->cur.sum = w->next.sum;
-      w->next.n = 0;
-      w->next.sum.sum = w->next.sum.comp = 0.0;
-    } else {
+    w->cur_sums = w->next_sums;
+    jj_sums_clear(&w->next_sums);
+    if (!light) {
       w->cur = w->next;
       jj_moments_clear(&w->next);
     }
@@ -381,23 +384,24 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
 /* The value of one enabled aggregate of [head, win_end); NaN if none. */
 JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
   const jj_moments *m = &w->cur;
+  const jj_sums *ms = &w->cur_sums;
   uint64_t n = w->win_end - w->head;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
   double dn = (double)n;
   switch (agg) {
     case JJ_AGG_COUNT: return dn;
-    case JJ_AGG_SUM: return jj_ksum_value(&m->sum);
-    case JJ_AGG_MEAN: return jj_ksum_value(&m->sum) / dn;
+    case JJ_AGG_SUM: return jj_ksum_value(&ms->sum);
+    case JJ_AGG_MEAN: return jj_ksum_value(&ms->sum) / dn;
     case JJ_AGG_MIN: return window_minmax(w).lo;
     case JJ_AGG_MAX: return -window_minmax(w).nhi;
     case JJ_AGG_FIRST: return val_at(w, w->head);
     case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
-    case JJ_AGG_VARIANCE: return jj_moments_variance(m);
-    case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(m));
+    case JJ_AGG_VARIANCE: return jj_moments_variance(ms, m);
+    case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(ms, m));
     case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - val_at(w, w->head);
     case JJ_AGG_SLOPE:
       if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
-      return jj_moments_slope(m);
+      return jj_moments_slope(ms, m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->cfg.percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
     case JJ_AGG__COUNT: break;
@@ -576,7 +580,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   rec_at(w, pos)->val = v;
   enter_sums(w, pos, ts, v, light); /* no sketch on this path */
   w->win_end++;
-  w->ctr.accepted++;
+  w->n_accepted++;
   if (w->kind == JJ_WINDOW_SLIDING_COUNT)
     while (w->tail - w->head > w->count) evict_front_t(w, light);
   *st = JJ_OK;
@@ -630,7 +634,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
         enter(w, at, ts, v);
       }
       rec_at(w, at)->val = v;
-      w->ctr.accepted++;
+      w->n_accepted++;
       return JJ_OK;
     }
   }
@@ -649,7 +653,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
     enter(w, pos, ts, v);
     w->win_end++;
   }
-  w->ctr.accepted++;
+  w->n_accepted++;
 
   /* No settle here: the new sample is never older than the watermark, and
    * apply_time settled everything else when time moved. */
@@ -728,6 +732,8 @@ void jj_window_free(jj_window *w) {
 void jj_window_reset(jj_window *w) {
   if (!w) return;
   w->head = w->agg_end = w->win_end = w->tail = w->gen_pos = 0;
+  jj_sums_clear(&w->cur_sums);
+  jj_sums_clear(&w->next_sums);
   jj_moments_clear(&w->cur);
   jj_moments_clear(&w->next);
   if (w->use_sketch) jj__sketch_clear(&w->sketch);
@@ -738,6 +744,7 @@ void jj_window_reset(jj_window *w) {
   w->boundary = 0;
   w->closed_first = w->closed_len = 0;
   memset(&w->ctr, 0, sizeof w->ctr);
+  w->n_accepted = w->n_evicted = 0;
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -780,6 +787,8 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
     return;
   }
   *out = w->ctr;
+  out->accepted = w->n_accepted;
+  out->evicted = w->n_evicted;
 }
 
 size_t jj_window_memory(const jj_window *w) {
@@ -839,15 +848,13 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
 
 
 void jj__window_prefetch_struct(const jj_window *w) {
-  /* Lines 0-2 (positions, settings, counters), then the head of each
-   * moments block and DABA's bookkeeping: what a push and a read use. */
+  /* Lines 0-4: positions, settings, the sums, DABA's bookkeeping: what a
+   * push and a read of count/sum/mean/min/max use. */
   JJ_PREFETCH(w);
   JJ_PREFETCH((const char *)w + 64);
   JJ_PREFETCH((const char *)w + 128);
-  JJ_PREFETCH(&w->cur.sum);
-  JJ_PREFETCH(&w->next.sum);
-  JJ_PREFETCH(&w->daba);
-  JJ_PREFETCH(&w->daba.mid);
+  JJ_PREFETCH((const char *)w + 192);
+  JJ_PREFETCH((const char *)w + 256);
 }
 
 void jj__window_prefetch_ring(const jj_window *w) {
