@@ -46,6 +46,19 @@ static void load_ok(jj_ruleset_builder *b, const char *yaml, const char *name) {
   assert_int_equal(n, 0);
 }
 
+/* An engine over the rules in `yaml` (which must load and build). */
+static jj_engine *engine_from_yaml(const char *yaml) {
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  load_ok(b, yaml, NULL);
+  jj_ruleset *rs = build_ok(b);
+  jj_ruleset_builder_free(b);
+  jj_engine *e = NULL;
+  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
+  jj_ruleset_free(rs); /* the engine keeps its own reference */
+  return e;
+}
+
 /* ---- good files --------------------------------------------------------- */
 
 static const char *const full_file =
@@ -133,14 +146,7 @@ static void test_engine_scenario(void **state) {
       "      - {name: warning, severity: 경보, issue: \">= 150\", clear: \"< 75\"}\n"
       "    labels: {team: air}\n"
       "    annotations: {summary: \"PM2.5 {{ value:.0f }} in {{ labels.zone }}\"}\n";
-  jj_ruleset_builder *b = NULL;
-  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
-  load_ok(b, yaml, NULL);
-  jj_ruleset *rs = build_ok(b);
-  jj_ruleset_builder_free(b);
-  jj_engine *e = NULL;
-  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
-  jj_ruleset_free(rs);
+  jj_engine *e = engine_from_yaml(yaml);
   jj_label other[] = {{"zone", "seobu"}};
   jj_label l[] = {{"station", "palbok-03"}, {"zone", "jungbu"}};
   jj_series_id id, oid;
@@ -188,14 +194,7 @@ static void test_group_wait_key(void **state) {
       "    window: {kind: tumbling, span: 1h}\n"
       "    group: {by: [zone], mode: avg, wait: 10m}\n"
       "    levels: [{name: advisory, issue: \">= 75\", clear: \"< 35\"}]\n";
-  jj_ruleset_builder *b = NULL;
-  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
-  load_ok(b, yaml, NULL);
-  jj_ruleset *rs = build_ok(b);
-  jj_ruleset_builder_free(b);
-  jj_engine *e = NULL;
-  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
-  jj_ruleset_free(rs);
+  jj_engine *e = engine_from_yaml(yaml);
   const int64_t hour = 3600000, min = 60000;
   const char *station[] = {"a", "b", "c"};
   jj_series_id id[3];

@@ -137,6 +137,18 @@ static void on_event(void *ctx, const jj_event *ev) {
   r->value = ev->value;
 }
 
+/* An engine over `rs` that records its events in `log` (emptied first). */
+static jj_engine *logging_engine(jj_ruleset *rs, ev_log *log) {
+  memset(log, 0, sizeof *log);
+  jj_engine_config ec;
+  jj_engine_config_init(&ec);
+  ec.on_event = on_event;
+  ec.on_event_ctx = log;
+  jj_engine *e;
+  assert_int_equal(jj_engine_new(rs, &ec, NULL, &e), JJ_OK);
+  return e;
+}
+
 static uint64_t rng_next(uint64_t *s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -191,24 +203,16 @@ static int same_event(const ev_rec *a, const ev_rec *b) {
 
 static void run_equivalence(uint64_t seed) {
   static ev_log shared, alone;
-  memset(&shared, 0, sizeof shared);
   jj_ruleset *all = mix_rules(0, NRULES);
-  jj_engine_config ec;
-  jj_engine_config_init(&ec);
-  ec.on_event = on_event;
-  ec.on_event_ctx = &shared;
-  jj_engine *e;
-  assert_int_equal(jj_engine_new(all, &ec, NULL, &e), JJ_OK);
+  jj_engine *e = logging_engine(all, &shared);
   feed(e, seed, 1200);
   jj_engine_free(e);
   jj_ruleset_free(all);
 
   int fired_rules = 0;
   for (int i = 0; i < NRULES; i++) {
-    memset(&alone, 0, sizeof alone);
     jj_ruleset *one = mix_rules(i, 1);
-    ec.on_event_ctx = &alone;
-    assert_int_equal(jj_engine_new(one, &ec, NULL, &e), JJ_OK);
+    e = logging_engine(one, &alone);
     feed(e, seed, 1200);
     jj_engine_free(e);
     jj_ruleset_free(one);
@@ -275,13 +279,7 @@ static void test_summary_per_aggregate(void **state) {
   assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
   jj_ruleset_builder_free(b);
   static ev_log log;
-  memset(&log, 0, sizeof log);
-  jj_engine_config ec;
-  jj_engine_config_init(&ec);
-  ec.on_event = on_event;
-  ec.on_event_ctx = &log;
-  jj_engine *e;
-  assert_int_equal(jj_engine_new(rs, &ec, NULL, &e), JJ_OK);
+  jj_engine *e = logging_engine(rs, &log);
   jj_series_id id;
   jj_label l = {"station", "s0"};
   assert_int_equal(jj_engine_series(e, "pm25", &l, 1, &id), JJ_OK);
