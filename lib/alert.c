@@ -16,9 +16,10 @@
 #include <math.h>
 #include <string.h>
 
-void jj__alert_init(jj_alert *a) {
+void jj__alert_init(jj_alert *a, int64_t *flap_times) {
   memset(a, 0, sizeof *a);
   a->value = NAN;
+  a->flap_times = flap_times;
 }
 
 static void reset_streaks(jj_alert *a) {

@@ -35,7 +35,10 @@ typedef struct jj_alert {
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
   int64_t last_notify;     /* last event a receiver saw for this alert */
   int64_t last_transition;
-  int64_t flap_times[JJ_FLAP_SLOTS];
+  /* The last JJ_FLAP_SLOTS transition times, a ring: storage given at init
+   * (by the series or group that owns the alert) when the rule detects
+   * flapping, else NULL, so alerts without it stay 128 bytes smaller. */
+  int64_t *flap_times;
 } jj_alert;
 
 typedef struct jj_transition {
@@ -47,7 +50,9 @@ typedef struct jj_transition {
 
 /* Results of the calls below: how many transitions were written (0 or 1),
  * and whether one was muted by flapping (*muted += 1). */
-void jj__alert_init(jj_alert *a);
+/* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
+ * else NULL. */
+void jj__alert_init(jj_alert *a, int64_t *flap_times);
 
 /* Judge a new value. `valid` = 0 means the window is missing or incomplete:
  * streaks break and nothing fires or clears. `fresh` = 1 for a new

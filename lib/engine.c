@@ -159,7 +159,7 @@ static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_l
 /* One allocation holds the series, its slots, hot records and instances
  * (what a sample reads, first), then its label array and every string. */
 static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
-                               uint32_t n, uint32_t ninst, uint32_t nslots) {
+                               uint32_t n, uint32_t ninst, uint32_t nslots, uint32_t nflap) {
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
@@ -168,8 +168,13 @@ static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label 
   /* The instances (about 370 bytes each, read on transitions) live apart,
    * so the blocks of consecutive series stay close together: pushes that
    * go through the series in order then walk memory nearly in order. */
-  jj_inst *inst = ninst ? jj__calloc(&e->alc, ninst * sizeof(jj_inst)) : NULL;
-  if (ninst && !inst) return NULL;
+  /* ... followed by the flap histories of the rules that detect flapping. */
+  jj_inst *inst = NULL;
+  if (ninst) {
+    inst = jj__calloc(&e->alc, ninst * sizeof(jj_inst) +
+                                   (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t));
+    if (!inst) return NULL;
+  }
   jj_series *s = jj__calloc(&e->alc, bytes);
   if (!s) {
     jj__free(&e->alc, inst);
@@ -261,8 +266,15 @@ static void slot_summarize(jj_series *s, jj_slot *sl) {
  * allocated, so its block holds exactly nslots slots. */
 typedef struct slot_plan {
   uint32_t ninst, nslots;
+  uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x ninst */
 } slot_plan;
+
+/* A series' own alert for the rule detects flapping (group rules keep
+ * theirs in the group). */
+static int needs_flap_history(const jj_rule *r) {
+  return r->cfg.flap_changes > 0 && r->cfg.group == JJ_GROUP_NONE;
+}
 
 static jj_status plan_slots(jj_engine *e, const char *metric, const jj_label *labels, uint32_t n,
                             slot_plan *p) {
@@ -281,6 +293,7 @@ static jj_status plan_slots(jj_engine *e, const char *metric, const jj_label *la
     if (j == p->nslots) p->slot_rule[p->nslots++] = i;
     p->rule[p->ninst] = i;
     p->slot_of[p->ninst++] = j;
+    p->nflap += needs_flap_history(&rs->rules[i]);
   }
   return JJ_OK;
 }
@@ -289,6 +302,7 @@ static jj_status plan_slots(jj_engine *e, const char *metric, const jj_label *la
 static jj_status series_bind_rules(jj_engine *e, jj_series *s, const slot_plan *p) {
   const jj_ruleset *rs = e->rs;
   const uint32_t nslots = p->nslots;
+  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
@@ -306,7 +320,8 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s, const slot_plan *
       in->rule = r;
       in->rule_index = i;
       in->slot = j;
-      jj__alert_init(&in->alert);
+      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL);
+      if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       in->member_value = NAN;
       in->member_agree_ts = INT64_MIN;
       jj_hot *h = &s->hot[s->ninst - 1];
@@ -366,7 +381,7 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   for (uint32_t i = 0; i < nlabels; i++) flat[i] = *sorted[i];
   slot_plan plan;
   if (plan_slots(e, metric, flat, nlabels, &plan) != JJ_OK) return JJ_ENOMEM;
-  jj_series *s = series_alloc(e, metric, sorted, nlabels, plan.ninst, plan.nslots);
+  jj_series *s = series_alloc(e, metric, sorted, nlabels, plan.ninst, plan.nslots, plan.nflap);
   if (!s) {
     jj__free(&e->alc, plan.rule);
     return JJ_ENOMEM;

@@ -92,7 +92,8 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   uint32_t n = r->ngroup_labels;
   uint32_t cap = held_cap(r);
   size_t held_bytes = sizeof(held_set) + cap * sizeof(win_sums); /* a multiple of 8 */
-  size_t bytes = sizeof(jj_group) + held_bytes + n * sizeof(jj_label);
+  size_t flap_bytes = r->cfg.flap_changes ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0;
+  size_t bytes = sizeof(jj_group) + held_bytes + flap_bytes + n * sizeof(jj_label);
   for (uint32_t i = 0; i < n; i++) bytes += strlen(values[i]) + 1;
   jj_group *g = jj__calloc(&e->alc, bytes);
   if (!g) return NULL;
@@ -100,7 +101,8 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->held = h;
   h->cap = cap;
   for (uint32_t i = 0; i < cap; i++) sums_clear(&h->w[i]);
-  g->labels = (jj_label *)(void *)((char *)h + held_bytes);
+  int64_t *flap_times = flap_bytes ? (int64_t *)(void *)((char *)h + held_bytes) : NULL;
+  g->labels = (jj_label *)(void *)((char *)h + held_bytes + flap_bytes);
   char *p = (char *)(g->labels + n);
   for (uint32_t i = 0; i < n; i++) {
     size_t len = strlen(values[i]) + 1;
@@ -114,7 +116,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->rule_index = ri;
   g->last_judged_end = INT64_MIN;
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
-  jj__alert_init(&g->alert);
+  jj__alert_init(&g->alert, flap_times);
   return g;
 }
 

@@ -1575,6 +1575,45 @@ static void test_flapping(void **state) {
   fx_close(&f);
 }
 
+/* A group alert flaps too: the max over a zone's stations alternates
+ * around the threshold; the group (which keeps its own flap history)
+ * reports FLAPPING once and mutes what follows. */
+static void test_group_flapping(void **state) {
+  (void)state;
+  static fx f;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "zone-max";
+  rc.metric = "x";
+  rc.window.kind = JJ_WINDOW_SLIDING_COUNT;
+  rc.window.count = 1;
+  rc.aggregate = JJ_AGG_LAST;
+  rc.group = JJ_GROUP_MAX;
+  rc.group_by = "zone";
+  rc.flap_changes = 4;
+  rc.flap_window_ms = 10 * ET_MIN;
+  jj_level_config lv = et_level("high", JJ_CMP_GE, 50, JJ_CMP_NONE, 0, 1);
+  fx_open(&f, et_ruleset1(&rc, &lv, 1), NULL);
+  static const char *const a[] = {"station", "a", "zone", "z"};
+  static const char *const b[] = {"station", "b", "zone", "z"};
+  jj_series_id ida = et_series(f.e, "x", a, 2), idb = et_series(f.e, "x", b, 2);
+  int64_t t = ET_T0;
+  et_push(f.e, idb, t, 10);
+  static const int want[] = {JJ_EVENT_FIRED, JJ_EVENT_RESOLVED, JJ_EVENT_FIRED,
+                             JJ_EVENT_FLAPPING};
+  for (int i = 0; i < 4; i++) {
+    et_push(f.e, ida, t += 30 * ET_SEC, i % 2 ? 40 : 60);
+    const jj_event *ev = et_expect(&f.rec, want[i], i % 2 || i == 3 ? 0 : 1);
+    assert_true(ev->is_group);
+  }
+  for (int i = 0; i < 6; i++) et_push(f.e, ida, t += 30 * ET_SEC, i % 2 ? 40 : 60);
+  et_expect_none(&f.rec);
+  jj_engine_stats st;
+  jj_engine_stats_get(f.e, &st);
+  assert_int_equal(st.events_muted, 6);
+  fx_close(&f);
+}
+
 static void test_repeat(void **state) {
   (void)state;
   static fx f;
@@ -1739,6 +1778,7 @@ int main(void) {
       cmocka_unit_test(test_cascade_without_persistence),
       cmocka_unit_test(test_persistence_for_count_sliding),
       cmocka_unit_test(test_flapping),
+      cmocka_unit_test(test_group_flapping),
       cmocka_unit_test(test_repeat),
       cmocka_unit_test(test_k_of_n),
   };
