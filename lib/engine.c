@@ -156,8 +156,9 @@ static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_l
   return k;
 }
 
-/* One allocation holds the series, its slots, hot records and instances
- * (what a sample reads, first), then its label array and every string. */
+/* One allocation holds the series, its slots, quiet bounds and hot records
+ * (what a sample reads, first), then its label array and every string; a
+ * second holds its instances and their flap histories. */
 static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
                                uint32_t n, uint32_t ninst, uint32_t nslots, uint32_t nflap) {
   size_t strings = strlen(metric) + 1;
@@ -165,7 +166,7 @@ static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label 
     strings += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
   size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) +
                  ninst * (sizeof(jj_hot) + sizeof(jj_quiet)) + n * sizeof(jj_label) + strings;
-  /* The instances (about 370 bytes each, read on transitions) live apart,
+  /* The instances (about 230 bytes each, read on transitions) live apart,
    * so the blocks of consecutive series stay close together: pushes that
    * go through the series in order then walk memory nearly in order. */
   /* ... followed by the flap histories of the rules that detect flapping. */
