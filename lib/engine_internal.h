@@ -16,7 +16,7 @@ typedef struct jj_series jj_series;
 /* One (series, rule) pair: the rule's alert for the series, or its
  * membership in a group. */
 typedef struct jj_inst {
-  /* What every sample reads comes first, within one cache line. */
+  /* What judging a sample in full reads comes first. */
   const jj_rule *rule;
   jj_group *group;      /* group rules: the group this series belongs to */
   jj_alert alert;       /* rules without groups */
@@ -33,10 +33,10 @@ typedef struct jj_inst {
   jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
 } jj_inst;
 
-/* The part of an instance that a quiet sample reads, packed three to a
- * cache line so 20 rules on a series cost a few lines, not 20, and copied
- * from the rule so the check needs no pointer. It mirrors the alert's level
- * and streak flag (sync_hot keeps them equal). */
+/* The part of an instance a sample checks while some instance of its slot
+ * is loud (else the slot's quiet bounds answer for all), packed four to a
+ * cache line and copied from the rule so the check needs no pointer. It
+ * mirrors the alert's level and streak flag (sync_hot keeps them equal). */
 typedef struct jj_hot {
   double quiet_below;  /* with op GE: quiet when value*scale < this ... */
   uint8_t quiet_op;    /* ... the least severe level's issue op (0 = no quiet path) */
