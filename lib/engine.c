@@ -24,13 +24,16 @@ void jj_engine_config_init(jj_engine_config *cfg) {
   cfg->max_future_ms = 300000;
 }
 
+/* Zero fields of a caller's config take the defaults of jj_engine_config_init. */
 static void fill_defaults(jj_engine_config *c) {
-  if (!c->max_series) c->max_series = 65536;
-  if (!c->max_labels) c->max_labels = 16;
-  if (!c->max_samples_per_window) c->max_samples_per_window = 65536;
-  if (!c->max_groups) c->max_groups = 4096;
-  if (!c->event_queue) c->event_queue = 1024;
-  if (c->max_future_ms == 0) c->max_future_ms = 300000;
+  jj_engine_config d;
+  jj_engine_config_init(&d);
+  if (!c->max_series) c->max_series = d.max_series;
+  if (!c->max_labels) c->max_labels = d.max_labels;
+  if (!c->max_samples_per_window) c->max_samples_per_window = d.max_samples_per_window;
+  if (!c->max_groups) c->max_groups = d.max_groups;
+  if (!c->event_queue) c->event_queue = d.event_queue;
+  if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
 }
 
 /* ---- hash index ------------------------------------------------------- */
@@ -148,14 +151,6 @@ static void series_free(jj_engine *e, jj_series *s) {
   jj__free(&e->alc, s);
 }
 
-static uint32_t count_matches(const jj_engine *e, const char *metric, const jj_label *labels,
-                              uint32_t n) {
-  uint32_t k = 0;
-  for (uint32_t i = 0; i < e->rs->nrules; i++)
-    k += (uint32_t)jj__rule_matches(&e->rs->rules[i], metric, labels, n);
-  return k;
-}
-
 /* One allocation holds the series, its slots, quiet bounds and hot records
  * (what a sample reads, first), then its label array and every string; a
  * second holds its instances and their flap histories. */
@@ -182,8 +177,7 @@ static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label 
     return NULL;
   }
   s->slots = (jj_slot *)(s + 1);
-  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots);
-  for (uint32_t j = 0; j < nslots; j++) s->slots[j].quiet = quiet; /* slot j's part: see bind */
+  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind */
   s->hot = (jj_hot *)(quiet + ninst);
   s->inst = inst;
   /* Labels and strings last: jj_engine_push_labeled compares them. */
@@ -268,7 +262,7 @@ static void slot_summarize(jj_series *s, jj_slot *sl) {
 typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nflap; /* instances whose alert keeps a flap history */
-  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x ninst */
+  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x the ruleset's rules */
 } slot_plan;
 
 /* A series' own alert for the rule detects flapping (group rules keep
@@ -281,7 +275,7 @@ static jj_status plan_slots(jj_engine *e, const char *metric, const jj_label *la
                             slot_plan *p) {
   const jj_ruleset *rs = e->rs;
   memset(p, 0, sizeof *p);
-  uint32_t k = count_matches(e, metric, labels, n);
+  const uint32_t k = rs->nrules; /* room for every rule: matching runs once */
   if (k == 0) return JJ_OK;
   p->rule = jj__malloc(&e->alc, (size_t)3 * k * sizeof *p->rule);
   if (!p->rule) return JJ_ENOMEM;
@@ -332,7 +326,9 @@ static jj_status series_bind_rules(jj_engine *e, jj_series *s, const slot_plan *
       h->quiet_op = r->cfg.group == JJ_GROUP_NONE ? (uint8_t)r->levels[0].issue_op : 0;
       h->quiet_below = r->levels[0].issue_value;
     }
-    sl->quiet += sl->first; /* at most one bound per instance */
+    /* At most one bound per instance: the slot's part of the quiet array
+     * (which follows the slots, see series_alloc) starts at its first. */
+    sl->quiet = (jj_quiet *)(s->slots + nslots) + sl->first;
     slot_summarize(s, sl);
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
@@ -377,7 +373,6 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
     return JJ_ENOMEM;
   if (jj__index_reserve(e, &e->series_index)) return JJ_ENOMEM;
-  uint32_t groups_before = e->ngroups;
   jj_label flat[HARD_MAX_LABELS];
   for (uint32_t i = 0; i < nlabels; i++) flat[i] = *sorted[i];
   slot_plan plan;
@@ -399,7 +394,6 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
       jj_group *g = s->inst[i].group;
       if (g && g->nmembers && g->members[g->nmembers - 1] == &s->inst[i]) g->nmembers--;
     }
-    (void)groups_before;
     series_free(e, s);
     return st;
   }
@@ -432,10 +426,6 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
     if (r->cfg.group == JJ_GROUP_K_OF_N && valid &&
         jj__cmp_holds(r->cfg.member_op, value, r->cfg.member_value))
       in->member_agree_ts = e->now;
-    return;
-  }
-  if (valid && jj__alert_quiet(&in->alert, r, value)) {
-    in->alert.value = value; /* the common case, without a call */
     return;
   }
   jj_transition t;
