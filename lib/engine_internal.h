@@ -11,6 +11,13 @@
 #include "ruleset.h"
 
 typedef struct jj_group jj_group;
+
+/* The members' values for one group window: how many were valid, how many
+ * agreed (K_OF_N), and their sum, max and min. */
+typedef struct jj_win_sums {
+  uint32_t nvalid, agree;
+  double sum, max, min;
+} jj_win_sums;
 typedef struct jj_series jj_series;
 
 /* One (series, rule) pair: the rule's alert for the series, or its
@@ -115,8 +122,7 @@ struct jj_group {
   uint8_t has_bucket;
   int64_t bucket_end;
   int64_t last_judged_end;
-  uint32_t nvalid, agree;
-  double sum, max, min;
+  jj_win_sums bucket;
   int64_t win_start, win_end; /* bounds of the last judged (group) window */
   /* JJ_GROUP_RULES: per source rule, members firing now and the last change. */
   uint16_t src_firing[JJ_MAX_SOURCES];

@@ -27,23 +27,14 @@
 #define MAX_GROUP_LABELS 64u
 #define MAX_HELD 64u /* later windows held per TUMBLING group */
 
-/* The sums of one window collected from the members; the window being
- * judged next lives in jj_group's fields (bucket_end, nvalid ...). */
-typedef struct win_sums {
-  uint32_t nvalid, agree;
-  double sum, max, min;
-} win_sums;
-
 /* Later windows members reported while the current one still waits: slot
  * i is the window ending bucket_end + (i + 1) * hop. Allocated with the
  * group (group_alloc). */
 typedef struct jj_held_set {
   uint32_t cap;
   uint32_t used; /* 1 + the highest slot reported into; 0 = none */
-  win_sums w[];
+  jj_win_sums w[];
 } held_set;
-
-static held_set *held_of(jj_group *g) { return g->held; }
 
 static int64_t hop_of(const jj_rule *r) {
   return r->cfg.window.hop_ms ? r->cfg.window.hop_ms : r->cfg.window.span_ms;
@@ -65,7 +56,15 @@ static uint32_t held_cap(const jj_rule *r) {
   return k <= 0 ? 0 : k > (int64_t)MAX_HELD ? MAX_HELD : (uint32_t)k;
 }
 
-static void sums_clear(win_sums *w) {
+/* One member's valid value. */
+static void sums_add(jj_win_sums *w, double v) {
+  w->nvalid++;
+  w->sum += v;
+  if (v > w->max) w->max = v;
+  if (v < w->min) w->min = v;
+}
+
+static void sums_clear(jj_win_sums *w) {
   w->nvalid = w->agree = 0;
   w->sum = 0.0;
   w->max = -INFINITY;
@@ -91,7 +90,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
                              const char *const *values) {
   uint32_t n = r->ngroup_labels;
   uint32_t cap = held_cap(r);
-  size_t held_bytes = sizeof(held_set) + cap * sizeof(win_sums); /* a multiple of 8 */
+  size_t held_bytes = sizeof(held_set) + cap * sizeof(jj_win_sums); /* a multiple of 8 */
   size_t flap_bytes = r->cfg.flap_changes ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0;
   size_t bytes = sizeof(jj_group) + held_bytes + flap_bytes + n * sizeof(jj_label);
   for (uint32_t i = 0; i < n; i++) bytes += strlen(values[i]) + 1;
@@ -242,30 +241,30 @@ static int all_reported(const jj_group *g) {
   return 1;
 }
 
-static void set_bucket(jj_group *g, int64_t end, const win_sums *w) {
+static void open_bucket(jj_group *g, int64_t end) {
   g->has_bucket = 1;
   g->bucket_end = end;
-  g->nvalid = w->nvalid;
-  g->agree = w->agree;
-  g->sum = w->sum;
-  g->max = w->max;
-  g->min = w->min;
+  sums_clear(&g->bucket);
 }
 
-static void open_bucket(jj_group *g, int64_t end) {
-  win_sums w;
-  sums_clear(&w);
-  set_bucket(g, end, &w);
+/* The group's value from its members' values. */
+static double group_value(const jj_rule *r, const jj_win_sums *w) {
+  switch (r->cfg.group) {
+    case JJ_GROUP_AVG: return w->nvalid ? w->sum / w->nvalid : NAN;
+    case JJ_GROUP_MAX: return w->max;
+    case JJ_GROUP_MIN: return w->min;
+    case JJ_GROUP_K_OF_N: return (double)w->agree;
+    case JJ_GROUP_RULES:
+    case JJ_GROUP_NONE: break;
+  }
+  return NAN;
 }
 
 /* Count one member's window into `w`. */
-static void tally(const jj_rule *r, win_sums *w, const jj_window_stats *ws) {
+static void tally(const jj_rule *r, jj_win_sums *w, const jj_window_stats *ws) {
   if (!ws->complete) return;
   double v = ws->value[r->cfg.aggregate] * r->cfg.scale;
-  w->nvalid++;
-  w->sum += v;
-  if (v > w->max) w->max = v;
-  if (v < w->min) w->min = v;
+  sums_add(w, v);
   if (r->cfg.group == JJ_GROUP_K_OF_N && jj__cmp_holds(r->cfg.member_op, v, r->cfg.member_value))
     w->agree++;
 }
@@ -279,49 +278,30 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
     g->cause_ts = sample_ts;
     g->cause_value = sample_value;
   }
-  uint32_t n = 0, agree = 0;
-  double sum = 0.0, max = -INFINITY, min = INFINITY;
+  jj_win_sums w;
+  sums_clear(&w);
   for (uint32_t i = 0; i < g->nmembers; i++) {
     const jj_inst *m = g->members[i];
     if (m->stale) continue;
     if (r->cfg.group == JJ_GROUP_K_OF_N) {
-      n++;
+      w.nvalid++;
       if (m->member_agree_ts != INT64_MIN && m->member_agree_ts >= e->now - r->cfg.group_within_ms)
-        agree++;
+        w.agree++;
     } else if (m->member_valid) {
-      n++;
-      sum += m->member_value;
-      if (m->member_value > max) max = m->member_value;
-      if (m->member_value < min) min = m->member_value;
+      sums_add(&w, m->member_value);
     }
-  }
-  double value = NAN;
-  switch (r->cfg.group) {
-    case JJ_GROUP_AVG: value = n ? sum / n : NAN; break;
-    case JJ_GROUP_MAX: value = max; break;
-    case JJ_GROUP_MIN: value = min; break;
-    case JJ_GROUP_K_OF_N: value = (double)agree; break;
-    case JJ_GROUP_RULES:
-    case JJ_GROUP_NONE: break;
   }
   g->win_end = e->now;
   g->win_start = e->now - (r->cfg.window.kind == JJ_WINDOW_SLIDING_TIME ? r->cfg.window.span_ms : 0);
-  judge(e, g, value, n >= r->cfg.group_min_members, fresh, sample_ts, sample_value);
+  judge(e, g, group_value(r, &w), w.nvalid >= r->cfg.group_min_members, fresh, sample_ts,
+        sample_value);
 }
 
 /* Judge the collected TUMBLING window. */
 static void finalize(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
   const jj_rule *r = g->rule;
-  double value = NAN;
-  uint32_t n = g->nvalid;
-  switch (r->cfg.group) {
-    case JJ_GROUP_AVG: value = n ? g->sum / n : NAN; break;
-    case JJ_GROUP_MAX: value = g->max; break;
-    case JJ_GROUP_MIN: value = g->min; break;
-    case JJ_GROUP_K_OF_N: value = (double)g->agree; break;
-    case JJ_GROUP_RULES:
-    case JJ_GROUP_NONE: break;
-  }
+  const uint32_t n = g->bucket.nvalid;
+  const double value = group_value(r, &g->bucket);
   g->win_end = g->bucket_end;
   g->win_start = g->bucket_end - r->cfg.window.span_ms;
   g->last_judged_end = g->bucket_end;
@@ -329,9 +309,11 @@ static void finalize(jj_engine *e, jj_group *g, int64_t sample_ts, double sample
   judge(e, g, value, n >= r->cfg.group_min_members && n > 0, 1, sample_ts, sample_value);
   /* The next window in order becomes the current one if anything later is
    * held (empty if no member had data for it: judged as missing). */
-  held_set *h = held_of(g);
+  held_set *h = g->held;
   if (h->used) {
-    set_bucket(g, g->last_judged_end + hop_of(r), &h->w[0]);
+    g->has_bucket = 1;
+    g->bucket_end = g->last_judged_end + hop_of(r);
+    g->bucket = h->w[0];
     memmove(&h->w[0], &h->w[1], (h->cap - 1) * sizeof h->w[0]);
     sums_clear(&h->w[h->cap - 1]);
     h->used--;
@@ -366,15 +348,14 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
      * open the next window to judge if the run covers it, so an hour with
      * no data anywhere is judged as missing instead of skipped. */
     if (!g->has_bucket) {
-      int64_t hop = r->cfg.window.hop_ms ? r->cfg.window.hop_ms : r->cfg.window.span_ms;
-      int64_t next = g->last_judged_end == INT64_MIN ? first_end : g->last_judged_end + hop;
+      int64_t next = g->last_judged_end == INT64_MIN ? first_end : g->last_judged_end + hop_of(r);
       if (next < first_end) next = first_end;
       if (next <= last_end) open_bucket(g, next);
     }
   } else {
     int64_t b = ws->end_ms;
     const int64_t hop = hop_of(r);
-    held_set *h = held_of(g);
+    held_set *h = g->held;
     /* A member has moved past the collected window with data. The time is
      * at least b, so a collected window whose wait is over is judged with
      * what came; one still waiting keeps waiting and the member's window
@@ -390,9 +371,7 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
       open_bucket(g, b);
     }
     if (b == g->bucket_end) {
-      win_sums w = {g->nvalid, g->agree, g->sum, g->max, g->min};
-      tally(r, &w, ws);
-      set_bucket(g, b, &w);
+      tally(r, &g->bucket, ws);
     } else if (b > g->bucket_end && (b - g->bucket_end) % hop == 0) {
       uint32_t i = (uint32_t)((b - g->bucket_end) / hop - 1);
       tally(r, &h->w[i], ws);
