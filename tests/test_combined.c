@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "engine_testutil.h"
 #include "jjair/jjair.h"
 
 #define SEC 1000LL
@@ -22,14 +23,8 @@ static void add_simple(jj_ruleset_builder *b, const char *name, const char *metr
   rc.window.kind = JJ_WINDOW_SLIDING_COUNT;
   rc.window.count = 1;
   rc.aggregate = JJ_AGG_LAST;
-  uint32_t r;
-  jj_error err;
-  assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &r, &err), JJ_OK);
-  jj_level_config lc;
-  jj_level_config_init(&lc);
-  lc.name = "alarm";
-  lc.issue_value = at;
-  assert_int_equal(jj_ruleset_builder_add_level(b, r, &lc, &err), JJ_OK);
+  jj_level_config lc = et_level("alarm", JJ_CMP_GE, at, JJ_CMP_NONE, 0, 1);
+  et_add(b, &rc, &lc, 1);
 }
 
 static jj_status add_fire(jj_ruleset_builder *b, const char *sources, jj_error *err) {
@@ -62,8 +57,7 @@ static void fx_open(fx *f) {
   add_simple(b, "smoke", "smoke", 10);
   jj_error err;
   assert_int_equal(add_fire(b, "heat, smoke", &err), JJ_OK);
-  jj_ruleset *rs = NULL;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
   jj_ruleset_builder_free(b);
   assert_int_equal(jj_engine_new(rs, NULL, NULL, &f->e), JJ_OK);
   jj_ruleset_free(rs);
@@ -150,14 +144,9 @@ static void test_validation(void **state) {
     rc.metric = "pm25";
     rc.group = JJ_GROUP_AVG;
     rc.group_by = "zone";
-    uint32_t r;
+    jj_level_config lc = et_level("a", JJ_CMP_GE, 1, JJ_CMP_NONE, 0, 1);
+    et_add(b, &rc, &lc, 1);
     jj_error err;
-    assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &r, &err), JJ_OK);
-    jj_level_config lc;
-    jj_level_config_init(&lc);
-    lc.name = "a";
-    lc.issue_value = 1;
-    assert_int_equal(jj_ruleset_builder_add_level(b, r, &lc, &err), JJ_OK);
     assert_int_equal(add_fire(b, bad[i].sources, &err), JJ_OK);
     jj_ruleset *rs = NULL;
     assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_EINVAL);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_testutil.h"
 #include "jjair/jjair.h"
 
 #define SEC 1000LL
@@ -32,7 +33,6 @@ typedef struct mix_rule {
   double issue[2], clear[2]; /* two levels; the second more severe */
   uint32_t for_count;
   uint32_t clear_for_count;
-  double scale;
 } mix_rule;
 
 static void mix_rule_at(int i, mix_rule *m) {
@@ -59,7 +59,6 @@ static void mix_rule_at(int i, mix_rule *m) {
   }
   m->for_count = 1 + (uint32_t)(i % 3);
   m->clear_for_count = 1 + (uint32_t)(i % 2);
-  m->scale = 1.0;
 }
 
 static void add_mix_rule(jj_ruleset_builder *b, int i) {
@@ -75,23 +74,14 @@ static void add_mix_rule(jj_ruleset_builder *b, int i) {
   rc.window.span_ms = 60 * SEC;
   rc.window.aggregates = JJ_AGG_BIT(m.agg);
   rc.aggregate = m.agg;
-  rc.scale = m.scale;
-  uint32_t idx;
-  jj_error err;
-  assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &idx, &err), JJ_OK);
   const jj_cmp clear_op = m.op == JJ_CMP_GE || m.op == JJ_CMP_GT ? JJ_CMP_LT : JJ_CMP_GT;
+  jj_level_config lv[2];
   for (int k = 0; k < 2; k++) {
-    jj_level_config lc;
-    jj_level_config_init(&lc);
-    lc.name = k ? "warning" : "advisory";
-    lc.issue_op = m.op;
-    lc.issue_value = m.issue[k] * m.scale;
-    lc.clear_op = clear_op;
-    lc.clear_value = m.clear[k] * m.scale;
-    lc.for_count = m.for_count;
-    lc.clear_for_count = m.clear_for_count;
-    assert_int_equal(jj_ruleset_builder_add_level(b, idx, &lc, &err), JJ_OK);
+    lv[k] =
+        et_level(k ? "warning" : "advisory", m.op, m.issue[k], clear_op, m.clear[k], m.for_count);
+    lv[k].clear_for_count = m.clear_for_count;
   }
+  et_add(b, &rc, lv, 2);
 }
 
 /* rules [first, first + n) of the mix */
@@ -99,9 +89,7 @@ static jj_ruleset *mix_rules(int first, int n) {
   jj_ruleset_builder *b;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
   for (int i = first; i < first + n; i++) add_mix_rule(b, i);
-  jj_ruleset *rs;
-  jj_error err;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
   jj_ruleset_builder_free(b);
   return rs;
 }
@@ -264,19 +252,10 @@ static void test_summary_per_aggregate(void **state) {
     rc.window.span_ms = 60 * SEC;
     rc.window.aggregates = JJ_AGG_BIT(aggs[i]);
     rc.aggregate = aggs[i];
-    uint32_t idx;
-    jj_error err;
-    assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &idx, &err), JJ_OK);
-    jj_level_config lc;
-    jj_level_config_init(&lc);
-    lc.name = "alarm";
-    lc.issue_op = ops[i];
-    lc.issue_value = at[i];
-    assert_int_equal(jj_ruleset_builder_add_level(b, idx, &lc, &err), JJ_OK);
+    jj_level_config lv = et_level("alarm", ops[i], at[i], JJ_CMP_NONE, 0, 1);
+    et_add(b, &rc, &lv, 1);
   }
-  jj_ruleset *rs;
-  jj_error err;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
   jj_ruleset_builder_free(b);
   static ev_log log;
   jj_engine *e = logging_engine(rs, &log);
