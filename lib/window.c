@@ -237,40 +237,37 @@ static int sketch_reserve_value(jj_window *w, double v) {
   return jj__sketch_reserve(&w->sketch, &w->alc, jj__sketch_key(&w->sketch, v));
 }
 
-/* `light` (a constant at every call) marks windows whose sums are at most
- * the plain sum (sum, mean, min, max, first, last...): their pushes skip
- * the general moments code, which the compiler then leaves out. */
-/* A sample at `pos` joins the window. */
-JJ_HOT_INLINE void enter_sums(jj_window *w, uint64_t pos, int64_t ts, double v, int light) {
-  if (!w->mom) return; /* min/max-only windows keep no sums */
-  if (light) {
-    jj_sums_apply(&w->cur_sums, v, 1);
-    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 1);
-    return;
+/* The sample at `pos` joins (add = 1) or leaves (add = 0) the sums and
+ * the sketch. `light` (a constant at every call) marks windows whose sums
+ * are at most the plain sum (sum, mean, min, max, first, last...) on the
+ * in-order path: the general moments code and the sketch are left out. */
+JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
+  if (w->mom) { /* min/max-only windows keep no sums */
+    if (light) {
+      jj_sums_apply(&w->cur_sums, v, add);
+      if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, add);
+    } else {
+      const double sign = add ? 1.0 : -1.0;
+      jj_moments_apply(&w->cur_sums, &w->cur, w->mom, ts, v, sign, w->halflife);
+      if (pos >= w->gen_pos)
+        jj_moments_apply(&w->next_sums, &w->next, w->mom, ts, v, sign, w->halflife);
+    }
   }
-  jj_moments_apply(&w->cur_sums, &w->cur, w->mom, ts, v, +1.0, w->halflife);
-  if (pos >= w->gen_pos)
-    jj_moments_apply(&w->next_sums, &w->next, w->mom, ts, v, +1.0, w->halflife);
+  if (!light && w->use_sketch) {
+    int32_t key = jj__sketch_key(&w->sketch, v);
+    if (add)
+      jj__sketch_add(&w->sketch, key);
+    else
+      jj__sketch_remove(&w->sketch, key);
+  }
 }
 
 JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
-  enter_sums(w, pos, ts, v, 0);
-  if (w->use_sketch) jj__sketch_add(&w->sketch, jj__sketch_key(&w->sketch, v));
+  account(w, pos, ts, v, 1, 0);
 }
 
-/* The sample at `pos` leaves the window. */
-JJ_HOT_INLINE void leave_t(jj_window *w, uint64_t pos, int64_t ts, double v, int light) {
-  if (w->mom) {
-    if (light) {
-      jj_sums_apply(&w->cur_sums, v, 0);
-      if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 0);
-    } else {
-      jj_moments_apply(&w->cur_sums, &w->cur, w->mom, ts, v, -1.0, w->halflife);
-      if (pos >= w->gen_pos)
-        jj_moments_apply(&w->next_sums, &w->next, w->mom, ts, v, -1.0, w->halflife);
-    }
-  }
-  if (!light && w->use_sketch) jj__sketch_remove(&w->sketch, jj__sketch_key(&w->sketch, v));
+JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
+  account(w, pos, ts, v, 0, 0);
 }
 
 /* Empty the window part [head, win_end) in O(1). */
@@ -287,13 +284,9 @@ static void clear_window(jj_window *w) {
   if (w->use_minmax) jj__daba_reset(&w->daba, w->head);
 }
 
-JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
-  leave_t(w, pos, ts, v, 0);
-}
-
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   uint64_t pos = w->head;
-  if (pos < w->win_end) leave_t(w, pos, ts_at(w, pos), val_at(w, pos), light);
+  if (pos < w->win_end) account(w, pos, ts_at(w, pos), val_at(w, pos), 0, light);
   if (w->agg_end > pos) {
     if (w->use_minmax) jj__daba_evict(&w->daba);
   } else {
@@ -578,7 +571,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   uint64_t pos = w->tail++;
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
-  enter_sums(w, pos, ts, v, light); /* no sketch on this path */
+  account(w, pos, ts, v, 1, light); /* (no sketch on this path) */
   w->win_end++;
   w->n_accepted++;
   if (w->kind == JJ_WINDOW_SLIDING_COUNT)
