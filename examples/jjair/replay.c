@@ -351,6 +351,7 @@ int cmd_replay(int argc, char **argv) {
     status = 1;
     goto out;
   }
+  int need = o.time_index; /* the highest column a row must have */
   for (size_t i = 0; i < o.nmetrics + o.nlabel_cols; i++) {
     mapping *m = i < o.nmetrics ? &o.metrics[i] : &o.label_cols[i - o.nmetrics];
     m->index = find_column(fields, nh, m->column);
@@ -359,18 +360,20 @@ int cmd_replay(int argc, char **argv) {
       status = 1;
       goto out;
     }
+    if (m->index > need) need = m->index;
   }
+  /* The --label labels first, the same for every row; then a slot for each
+   * --label-column, filled per row. */
   jj_label labels[2 * MAX_ITEMS];
+  uint32_t nl = 0;
+  for (size_t i = 0; i < o.nlabels; i++) labels[nl++] = o.labels[i];
+  for (size_t i = 0; i < o.nlabel_cols; i++) labels[nl++].name = o.label_cols[i].target;
   unsigned long lineno = 1;
   while (getline(&line, &lcap, f) >= 0) {
     lineno++;
     if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) continue;
     rows++;
     int nf = split_csv(line, o.delim, fields, MAX_FIELDS);
-    int need = o.time_index;
-    for (size_t i = 0; i < o.nmetrics; i++) need = o.metrics[i].index > need ? o.metrics[i].index : need;
-    for (size_t i = 0; i < o.nlabel_cols; i++)
-      need = o.label_cols[i].index > need ? o.label_cols[i].index : need;
     if (nf <= need) {
       if (short_rows++ < 5) (void)fprintf(stderr, "%s:%lu: only %d fields\n", o.csv, lineno, nf);
       continue;
@@ -381,12 +384,8 @@ int cmd_replay(int argc, char **argv) {
         (void)fprintf(stderr, "%s:%lu: bad time '%s'\n", o.csv, lineno, trim(fields[o.time_index]));
       continue;
     }
-    uint32_t nl = 0;
-    for (size_t i = 0; i < o.nlabels; i++) labels[nl++] = o.labels[i];
-    for (size_t i = 0; i < o.nlabel_cols; i++) {
-      labels[nl].name = o.label_cols[i].target;
-      labels[nl++].value = trim(fields[o.label_cols[i].index]);
-    }
+    for (size_t i = 0; i < o.nlabel_cols; i++)
+      labels[o.nlabels + i].value = trim(fields[o.label_cols[i].index]);
     for (size_t i = 0; i < o.nmetrics; i++) {
       char *cell = trim(fields[o.metrics[i].index]);
       if (is_missing(cell)) {
