@@ -2,7 +2,6 @@
  * one JSON object per line (NDJSON), with the rendered annotations. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -126,54 +125,6 @@ static int is_missing(const char *s) {
   return 0;
 }
 
-static int num(const char **p, int maxd, int *out) {
-  int v = 0, n = 0;
-  while (n < maxd && **p >= '0' && **p <= '9') {
-    v = v * 10 + (**p - '0');
-    (*p)++;
-    n++;
-  }
-  if (n == 0) return -1;
-  *out = v;
-  return 0;
-}
-
-/* A pattern of %Y %m %d %H %M %S and literal text; hour 24 and other
- * out-of-range fields are normalised by timegm (the Korean portals label
- * midnight as 24:00 of the day before). */
-static int parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *out) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  tm.tm_mday = 1;
-  int y = 1970, mo = 1, v;
-  for (const char *f = fmt; *f; f++) {
-    if (*f != '%') {
-      if (*s++ != *f) return -1;
-      continue;
-    }
-    f++;
-    switch (*f) {
-      case 'Y': if (num(&s, 4, &y)) return -1; break;
-      case 'm': if (num(&s, 2, &mo)) return -1; break;
-      case 'd': if (num(&s, 2, &v)) return -1; tm.tm_mday = v; break;
-      case 'H': if (num(&s, 2, &v)) return -1; tm.tm_hour = v; break;
-      case 'M': if (num(&s, 2, &v)) return -1; tm.tm_min = v; break;
-      case 'S': if (num(&s, 2, &v)) return -1; tm.tm_sec = v; break;
-      case '%': if (*s++ != '%') return -1; break;
-      default: return -1;
-    }
-  }
-  if (*s) return -1;
-  if (mo < 1 || mo > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 24 ||
-      tm.tm_min > 59 || tm.tm_sec > 60)
-    return -1;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  time_t t = timegm(&tm);
-  *out = (int64_t)t * 1000 - tz_ms;
-  return 0;
-}
-
 static int parse_time(const opts *o, const char *s, int64_t *out) {
   int rc;
   if (strcmp(o->time_fmt, "iso") == 0) {
@@ -185,7 +136,7 @@ static int parse_time(const opts *o, const char *s, int64_t *out) {
     *out = strcmp(o->time_fmt, "epoch") == 0 ? (int64_t)(v * 1000.0) : (int64_t)v;
     rc = 0;
   } else {
-    rc = parse_pattern(s, o->time_fmt, o->tz_ms, out);
+    rc = cli_parse_pattern(s, o->time_fmt, o->tz_ms, out);
   }
   if (rc == 0) *out += o->shift_ms;
   return rc;

@@ -82,31 +82,49 @@ void cli_format_duration(int64_t ms, char *buf, size_t n) {
   }
 }
 
-static int digits(const char **p, int n, int *out) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    char c = (*p)[i];
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
+/* A decimal number of min to max digits at *p (as many as there are, up
+ * to max); *p moves past it. -1 if there are fewer than min. */
+static int digits(const char **p, int min, int max, int *out) {
+  int v = 0, n = 0;
+  while (n < max && (*p)[n] >= '0' && (*p)[n] <= '9') {
+    v = v * 10 + ((*p)[n] - '0');
+    n++;
   }
+  if (n < min) return -1;
   *p += n;
   *out = v;
   return 0;
 }
 
-int cli_parse_iso(const char *s, int64_t *ms) {
+/* UTC civil time -> epoch ms. Hour 24 and days past the month's end roll
+ * over (timegm normalises them: the Korean portals label midnight as 24:00
+ * of the day before); other out-of-range fields are -1. */
+static int civil_ms(int y, int mo, int d, int h, int mi, int se, int64_t *ms) {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
   struct tm tm;
   memset(&tm, 0, sizeof tm);
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = se;
+  *ms = (int64_t)timegm(&tm) * 1000;
+  return 0;
+}
+
+int cli_parse_iso(const char *s, int64_t *ms) {
   int y, mo, d, h = 0, mi = 0, se = 0, frac = 0;
   const char *p = s;
-  if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+  if (digits(&p, 4, 4, &y) || *p++ != '-' || digits(&p, 2, 2, &mo) || *p++ != '-' ||
+      digits(&p, 2, 2, &d))
     return -1;
   if (*p == 'T' || *p == ' ') {
     p++;
-    if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi)) return -1;
+    if (digits(&p, 2, 2, &h) || *p++ != ':' || digits(&p, 2, 2, &mi)) return -1;
     if (*p == ':') {
       p++;
-      if (digits(&p, 2, &se)) return -1;
+      if (digits(&p, 2, 2, &se)) return -1;
       if (*p == '.') {
         p++;
         int scale = 100, nd = 0;
@@ -124,21 +142,43 @@ int cli_parse_iso(const char *s, int64_t *ms) {
     p++;
   } else if (*p == '+' || *p == '-') {
     int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-    if (digits(&p, 2, &oh)) return -1;
+    if (digits(&p, 2, 2, &oh)) return -1;
     if (*p == ':') p++;
-    if (*p && digits(&p, 2, &om)) return -1;
+    if (*p && digits(&p, 2, 2, &om)) return -1;
     off = sign * ((int64_t)oh * 3600 + (int64_t)om * 60) * 1000;
   }
   if (*p != '\0') return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  time_t t = timegm(&tm);
-  *ms = (int64_t)t * 1000 + frac - off;
+  int64_t t;
+  if (civil_ms(y, mo, d, h, mi, se, &t) != 0) return -1;
+  *ms = t + frac - off;
+  return 0;
+}
+
+int cli_parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *ms) {
+  int y = 1970, mo = 1, d = 1, h = 0, mi = 0, se = 0;
+  for (const char *f = fmt; *f; f++) {
+    if (*f != '%') {
+      if (*s++ != *f) return -1;
+      continue;
+    }
+    f++;
+    int rc;
+    switch (*f) {
+      case 'Y': rc = digits(&s, 1, 4, &y); break;
+      case 'm': rc = digits(&s, 1, 2, &mo); break;
+      case 'd': rc = digits(&s, 1, 2, &d); break;
+      case 'H': rc = digits(&s, 1, 2, &h); break;
+      case 'M': rc = digits(&s, 1, 2, &mi); break;
+      case 'S': rc = digits(&s, 1, 2, &se); break;
+      case '%': rc = *s++ == '%' ? 0 : -1; break;
+      default: rc = -1;
+    }
+    if (rc) return -1;
+  }
+  if (*s) return -1;
+  int64_t t;
+  if (civil_ms(y, mo, d, h, mi, se, &t) != 0) return -1;
+  *ms = t - tz_ms;
   return 0;
 }
 
