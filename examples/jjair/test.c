@@ -414,9 +414,8 @@ static void print_got(const char *mark, size_t i, const gevent *g, const xevent 
   printf(" value=%.10g labels=", g->value);
   print_labels(&g->labels);
   (void)fputc('\n', stdout);
-  for (size_t k = 0; k < g->annotations.n; k++) {
-    if (x && !kv_get(&x->annotations, g->annotations.v[k].name)) continue;
-    if (!x) continue;
+  for (size_t k = 0; x && k < g->annotations.n; k++) {
+    if (!kv_get(&x->annotations, g->annotations.v[k].name)) continue;
     printf("  %s       %s: \"%s\"\n", mark, g->annotations.v[k].name, g->annotations.v[k].value);
   }
 }
