@@ -7,6 +7,13 @@
 
 #include "cli.h"
 
+/* Duration units, largest first (cli_format_duration writes them in this
+ * order). */
+static const struct {
+  int64_t unit;
+  const char *name;
+} units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
+
 int cli_parse_duration(const char *s, int64_t *ms) {
   if (!s || !*s) return -1;
   int neg = 0;
@@ -18,8 +25,8 @@ int cli_parse_duration(const char *s, int64_t *ms) {
     *ms = 0;
     return 0;
   }
+  if (!*s) return -1;
   int64_t total = 0;
-  int any = 0;
   while (*s) {
     if (*s < '0' || *s > '9') return -1;
     int64_t v = 0;
@@ -27,30 +34,19 @@ int cli_parse_duration(const char *s, int64_t *ms) {
       if (v > INT64_MAX / 10 - 10) return -1;
       v = v * 10 + (*s++ - '0');
     }
-    int64_t unit;
-    if (strncmp(s, "ms", 2) == 0) {
-      unit = 1;
-      s += 2;
-    } else if (*s == 's') {
-      unit = 1000;
-      s++;
-    } else if (*s == 'm') {
-      unit = 60000;
-      s++;
-    } else if (*s == 'h') {
-      unit = 3600000;
-      s++;
-    } else if (*s == 'd') {
-      unit = 86400000;
-      s++;
-    } else {
-      return -1;
+    size_t u = 0, len = 0; /* the longest unit name here: "ms", not "m" */
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+      size_t k = strlen(units[i].name);
+      if (k > len && strncmp(s, units[i].name, k) == 0) {
+        u = i;
+        len = k;
+      }
     }
-    if (v > (INT64_MAX / 4 - total) / unit) return -1;
-    total += v * unit;
-    any = 1;
+    if (len == 0) return -1;
+    s += len;
+    if (v > (INT64_MAX / 4 - total) / units[u].unit) return -1;
+    total += v * units[u].unit;
   }
-  if (!any) return -1;
   *ms = neg ? -total : total;
   return 0;
 }
@@ -60,10 +56,6 @@ void cli_format_duration(int64_t ms, char *buf, size_t n) {
     (void)snprintf(buf, n, "0s");
     return;
   }
-  static const struct {
-    int64_t unit;
-    const char *name;
-  } units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
   size_t used = 0;
   uint64_t rest = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
   if (ms < 0 && n > 1) {
