@@ -191,6 +191,16 @@ void cli_format_iso(int64_t ms, char *buf, size_t n) {
     (void)snprintf(buf, n, "%sZ", base);
 }
 
+/* One problem as "file:line:column: message", or "file: message" when it
+ * has no position; `file` stands in when the error names none. */
+static void print_error(FILE *diag, const char *file, const jj_error *e) {
+  if (e->file[0]) file = e->file;
+  if (e->line > 0)
+    (void)fprintf(diag, "%s:%d:%d: %s\n", file, e->line, e->column, e->message);
+  else
+    (void)fprintf(diag, "%s: %s\n", file, e->message);
+}
+
 size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset **out) {
   *out = NULL;
   jj_ruleset_builder *b = NULL;
@@ -211,13 +221,7 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
       problems++;
       continue;
     }
-    for (size_t i = 0; i < nerrs && i < MAX_ERRS; i++) {
-      const char *file = errs[i].file[0] ? errs[i].file : files[f];
-      if (errs[i].line > 0)
-        (void)fprintf(diag, "%s:%d:%d: %s\n", file, errs[i].line, errs[i].column, errs[i].message);
-      else
-        (void)fprintf(diag, "%s: %s\n", file, errs[i].message);
-    }
+    for (size_t i = 0; i < nerrs && i < MAX_ERRS; i++) print_error(diag, files[f], &errs[i]);
     if (nerrs > MAX_ERRS) (void)fprintf(diag, "%s: ... and %zu more\n", files[f], nerrs - MAX_ERRS);
     problems += nerrs;
   }
@@ -225,11 +229,9 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
     jj_error err;
     memset(&err, 0, sizeof err);
     if (jj_ruleset_builder_build(b, out, &err) != JJ_OK) {
-      const char *file = err.file[0] ? err.file : (nfiles == 1 ? files[0] : "rules");
-      if (err.line > 0)
-        (void)fprintf(diag, "%s:%d:%d: %s\n", file, err.line, err.column, err.message);
-      else
-        (void)fprintf(diag, "%s: %s\n", file, err.message[0] ? err.message : jj_strerror(err.code));
+      if (!err.message[0])
+        (void)snprintf(err.message, sizeof err.message, "%s", jj_strerror(err.code));
+      print_error(diag, nfiles == 1 ? files[0] : "rules", &err);
       problems++;
       *out = NULL;
     }
