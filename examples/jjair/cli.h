@@ -19,6 +19,10 @@ int cmd_replay(int argc, char **argv);
 
 /* ---- util.c -------------------------------------------------------------- */
 
+/* If one of argv[1..argc) is --help or -h: prints `help` to stdout and
+ * returns 1 (the command then exits 0). */
+int cli_help(int argc, char **argv, const char *help);
+
 /* "500ms", "90s", "5m", "2h", "1d", "1h30m", "0" -> ms. -1 on error. */
 int cli_parse_duration(const char *s, int64_t *ms);
 /* The shortest form cli_parse_duration reads back ("1h30m", "0s", "-5m"). */

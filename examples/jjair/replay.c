@@ -242,11 +242,7 @@ static int parse_args(int argc, char **argv, opts *o) {
 }
 
 int cmd_replay(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      (void)fputs(help, stdout);
-      return 0;
-    }
+  if (cli_help(argc, argv, help)) return 0;
   opts o;
   memset(&o, 0, sizeof o);
   o.time_fmt = "iso";

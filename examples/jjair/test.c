@@ -774,13 +774,9 @@ out:
 
 int cmd_test(int argc, char **argv) {
   int verbose = 0, nfiles = 0, passed = 0, failed = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      (void)fputs(help, stdout);
-      return 0;
-    }
+  if (cli_help(argc, argv, help)) return 0;
+  for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = 1;
-  }
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) continue;
     nfiles++;

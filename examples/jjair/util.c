@@ -14,6 +14,16 @@ static const struct {
   const char *name;
 } units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
 
+int cli_help(int argc, char **argv, const char *help) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      (void)fputs(help, stdout);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int cli_parse_duration(const char *s, int64_t *ms) {
   if (!s || !*s) return -1;
   int neg = 0;
