@@ -40,8 +40,8 @@ def reference(path):
             streak = [s + 1 if x >= lv[0] else 0 for s, lv in zip(streak, levels)]
             target = next((k + 1 for k in reversed(range(len(levels)))
                            if k + 1 > level and streak[k] >= 2), 0)
-            # The event is reported when the next hour's first reading closes this hour.
-            when = (end + timedelta(hours=0)).strftime("%Y-%m-%d %H:%M")
+            # Reported at the hour's end, when the next hour's first reading closes it.
+            when = end.strftime("%Y-%m-%d %H:%M")
             if target > level:
                 kind = "fired" if level == 0 else "escalated"
                 level = target

@@ -1,6 +1,5 @@
 /* jjair check — load and build rule files, report every problem. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -17,12 +16,7 @@ int cmd_check(int argc, char **argv) {
     (void)fputs(help, stderr);
     return 2;
   }
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      (void)fputs(help, stdout);
-      return 0;
-    }
-  }
+  if (cli_help(argc, argv, help)) return 0;
   size_t problems = 0;
   for (int i = 1; i < argc; i++) {
     jj_ruleset *rs = NULL;

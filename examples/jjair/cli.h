@@ -19,6 +19,10 @@ int cmd_replay(int argc, char **argv);
 
 /* ---- util.c -------------------------------------------------------------- */
 
+/* If one of argv[1..argc) is --help or -h: prints `help` to stdout and
+ * returns 1 (the command then exits 0). */
+int cli_help(int argc, char **argv, const char *help);
+
 /* "500ms", "90s", "5m", "2h", "1d", "1h30m", "0" -> ms. -1 on error. */
 int cli_parse_duration(const char *s, int64_t *ms);
 /* The shortest form cli_parse_duration reads back ("1h30m", "0s", "-5m"). */
@@ -26,6 +30,10 @@ void cli_format_duration(int64_t ms, char *buf, size_t n);
 /* ISO 8601 "2024-01-01T00:00:00Z", "...+09:00", "2024-01-01 09:00:00+09:00",
  * fractions of a second allowed; no zone = UTC. -1 on error. */
 int cli_parse_iso(const char *s, int64_t *ms);
+/* A time written as `fmt`: %Y %m %d %H %M %S (1 to 4 or 2 digits), %% and
+ * literal text; fields not in fmt are 1970-01-01 00:00:00, hour 24 is the
+ * next day. The time is in the zone tz_ms east of UTC. -1 on error. */
+int cli_parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *ms);
 /* UTC "2024-01-01T00:00:00Z" (".123" when ms are not 0). */
 void cli_format_iso(int64_t ms, char *buf, size_t n);
 

@@ -2,7 +2,6 @@
  * one JSON object per line (NDJSON), with the rendered annotations. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -63,13 +62,8 @@ typedef struct opts {
   char delim;
 } opts;
 
-typedef struct counts {
-  unsigned long events;
-} counts;
-
 static void on_event(void *ctx, const jj_event *ev) {
-  counts *c = ctx;
-  c->events++;
+  (void)ctx;
   cli_json_event(stdout, ev);
 }
 
@@ -126,54 +120,6 @@ static int is_missing(const char *s) {
   return 0;
 }
 
-static int num(const char **p, int maxd, int *out) {
-  int v = 0, n = 0;
-  while (n < maxd && **p >= '0' && **p <= '9') {
-    v = v * 10 + (**p - '0');
-    (*p)++;
-    n++;
-  }
-  if (n == 0) return -1;
-  *out = v;
-  return 0;
-}
-
-/* A pattern of %Y %m %d %H %M %S and literal text; hour 24 and other
- * out-of-range fields are normalised by timegm (the Korean portals label
- * midnight as 24:00 of the day before). */
-static int parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *out) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  tm.tm_mday = 1;
-  int y = 1970, mo = 1, v;
-  for (const char *f = fmt; *f; f++) {
-    if (*f != '%') {
-      if (*s++ != *f) return -1;
-      continue;
-    }
-    f++;
-    switch (*f) {
-      case 'Y': if (num(&s, 4, &y)) return -1; break;
-      case 'm': if (num(&s, 2, &mo)) return -1; break;
-      case 'd': if (num(&s, 2, &v)) return -1; tm.tm_mday = v; break;
-      case 'H': if (num(&s, 2, &v)) return -1; tm.tm_hour = v; break;
-      case 'M': if (num(&s, 2, &v)) return -1; tm.tm_min = v; break;
-      case 'S': if (num(&s, 2, &v)) return -1; tm.tm_sec = v; break;
-      case '%': if (*s++ != '%') return -1; break;
-      default: return -1;
-    }
-  }
-  if (*s) return -1;
-  if (mo < 1 || mo > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 24 ||
-      tm.tm_min > 59 || tm.tm_sec > 60)
-    return -1;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  time_t t = timegm(&tm);
-  *out = (int64_t)t * 1000 - tz_ms;
-  return 0;
-}
-
 static int parse_time(const opts *o, const char *s, int64_t *out) {
   int rc;
   if (strcmp(o->time_fmt, "iso") == 0) {
@@ -185,7 +131,7 @@ static int parse_time(const opts *o, const char *s, int64_t *out) {
     *out = strcmp(o->time_fmt, "epoch") == 0 ? (int64_t)(v * 1000.0) : (int64_t)v;
     rc = 0;
   } else {
-    rc = parse_pattern(s, o->time_fmt, o->tz_ms, out);
+    rc = cli_parse_pattern(s, o->time_fmt, o->tz_ms, out);
   }
   if (rc == 0) *out += o->shift_ms;
   return rc;
@@ -291,11 +237,7 @@ static int parse_args(int argc, char **argv, opts *o) {
 }
 
 int cmd_replay(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      (void)fputs(help, stdout);
-      return 0;
-    }
+  if (cli_help(argc, argv, help)) return 0;
   opts o;
   memset(&o, 0, sizeof o);
   o.time_fmt = "iso";
@@ -311,11 +253,9 @@ int cmd_replay(int argc, char **argv) {
     jj_ruleset_free(rs);
     return 1;
   }
-  counts c = {0};
   jj_engine_config ec;
   jj_engine_config_init(&ec);
   ec.on_event = on_event;
-  ec.on_event_ctx = &c;
   ec.lateness_ms = o.lateness_ms;
   jj_engine *e = NULL;
   if (jj_engine_new(rs, &ec, NULL, &e) != JJ_OK) {
@@ -351,6 +291,7 @@ int cmd_replay(int argc, char **argv) {
     status = 1;
     goto out;
   }
+  int need = o.time_index; /* the highest column a row must have */
   for (size_t i = 0; i < o.nmetrics + o.nlabel_cols; i++) {
     mapping *m = i < o.nmetrics ? &o.metrics[i] : &o.label_cols[i - o.nmetrics];
     m->index = find_column(fields, nh, m->column);
@@ -359,18 +300,20 @@ int cmd_replay(int argc, char **argv) {
       status = 1;
       goto out;
     }
+    if (m->index > need) need = m->index;
   }
+  /* The --label labels first, the same for every row; then a slot for each
+   * --label-column, filled per row. */
   jj_label labels[2 * MAX_ITEMS];
+  uint32_t nl = 0;
+  for (size_t i = 0; i < o.nlabels; i++) labels[nl++] = o.labels[i];
+  for (size_t i = 0; i < o.nlabel_cols; i++) labels[nl++].name = o.label_cols[i].target;
   unsigned long lineno = 1;
   while (getline(&line, &lcap, f) >= 0) {
     lineno++;
     if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) continue;
     rows++;
     int nf = split_csv(line, o.delim, fields, MAX_FIELDS);
-    int need = o.time_index;
-    for (size_t i = 0; i < o.nmetrics; i++) need = o.metrics[i].index > need ? o.metrics[i].index : need;
-    for (size_t i = 0; i < o.nlabel_cols; i++)
-      need = o.label_cols[i].index > need ? o.label_cols[i].index : need;
     if (nf <= need) {
       if (short_rows++ < 5) (void)fprintf(stderr, "%s:%lu: only %d fields\n", o.csv, lineno, nf);
       continue;
@@ -381,12 +324,8 @@ int cmd_replay(int argc, char **argv) {
         (void)fprintf(stderr, "%s:%lu: bad time '%s'\n", o.csv, lineno, trim(fields[o.time_index]));
       continue;
     }
-    uint32_t nl = 0;
-    for (size_t i = 0; i < o.nlabels; i++) labels[nl++] = o.labels[i];
-    for (size_t i = 0; i < o.nlabel_cols; i++) {
-      labels[nl].name = o.label_cols[i].target;
-      labels[nl++].value = trim(fields[o.label_cols[i].index]);
-    }
+    for (size_t i = 0; i < o.nlabel_cols; i++)
+      labels[o.nlabels + i].value = trim(fields[o.label_cols[i].index]);
     for (size_t i = 0; i < o.nmetrics; i++) {
       char *cell = trim(fields[o.metrics[i].index]);
       if (is_missing(cell)) {
@@ -421,7 +360,9 @@ int cmd_replay(int argc, char **argv) {
                 rows, bad_time, short_rows, missing, bad_number, pushed);
   for (unsigned k = 0; k < 64; k++)
     if (rejected[k]) (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), rejected[k]);
-  (void)fprintf(stderr, "; events %lu\n", c.events);
+  jj_engine_stats st;
+  jj_engine_stats_get(e, &st); /* its event count is the number of on_event calls */
+  (void)fprintf(stderr, "; events %llu\n", (unsigned long long)st.events);
 
 out:
   free(header);

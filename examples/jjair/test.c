@@ -125,6 +125,7 @@ static void gevent_free(gevent *g) {
 typedef struct byte_limit {
   char *annotation;
   char *encoding;
+  iconv_t cd; /* UTF-8 -> encoding, opened once when the file is read */
   long max;
   long longest; /* longest encoded length seen */
   char *longest_text;
@@ -141,12 +142,12 @@ typedef struct run {
   char limit_msg[1024];
 } run;
 
-/* Encoded length of UTF-8 text in `encoding`; -1 if a character has no
- * encoding there (an SMS gateway would refuse the message). */
-static long encoded_len(const char *encoding, const char *text) {
-  iconv_t cd = iconv_open(encoding, "UTF-8");
-  if (cd == (iconv_t)-1) return -2; /* NOLINT(performance-no-int-to-ptr): iconv's error value */
-  char *copy = xstrdup(text);       /* iconv's input is not const */
+/* Encoded length of UTF-8 text through cd (UTF-8 -> the limit's encoding);
+ * -1 if a character has no encoding there (an SMS gateway would refuse the
+ * message). */
+static long encoded_len(iconv_t cd, const char *text) {
+  (void)iconv(cd, NULL, NULL, NULL, NULL); /* back to the initial state */
+  char *copy = xstrdup(text);              /* iconv's input is not const */
   char *in = copy;
   size_t inleft = strlen(text);
   long total = 0;
@@ -157,17 +158,14 @@ static long encoded_len(const char *encoding, const char *text) {
     size_t r = iconv(cd, &in, &inleft, &out, &outleft);
     total += (long)(sizeof buf - outleft);
     if (r == (size_t)-1 && outleft == sizeof buf) {
-      iconv_close(cd);
       free(copy);
       return -1;
     }
-    if (r == (size_t)-1 && out == buf) break;
   }
   char *out = buf;
   size_t outleft = sizeof buf;
   iconv(cd, NULL, NULL, &out, &outleft);
   total += (long)(sizeof buf - outleft);
-  iconv_close(cd);
   free(copy);
   return total;
 }
@@ -195,7 +193,7 @@ static void on_event(void *ctx, const jj_event *ev) {
     for (size_t k = 0; k < r->nlimits; k++) {
       byte_limit *bl = &r->limits[k];
       if (!name || strcmp(name, bl->annotation) != 0 || !text) continue;
-      long len = encoded_len(bl->encoding, text);
+      long len = encoded_len(bl->cd, text);
       if (r->verbose)
         printf("    %s: %ld bytes %s: %s\n", name, len, bl->encoding, text);
       if (len > bl->longest) {
@@ -205,9 +203,7 @@ static void on_event(void *ctx, const jj_event *ev) {
       }
       if ((len < 0 || len > bl->max) && !r->limit_failed) {
         r->limit_failed = 1;
-        if (len == -2)
-          (void)snprintf(r->limit_msg, sizeof r->limit_msg, "unknown encoding %s", bl->encoding);
-        else if (len == -1)
+        if (len == -1)
           (void)snprintf(r->limit_msg, sizeof r->limit_msg,
                          "annotation %s of event %zu has characters outside %s: %s", name, r->ngot,
                          bl->encoding, text);
@@ -418,9 +414,8 @@ static void print_got(const char *mark, size_t i, const gevent *g, const xevent 
   printf(" value=%.10g labels=", g->value);
   print_labels(&g->labels);
   (void)fputc('\n', stdout);
-  for (size_t k = 0; k < g->annotations.n; k++) {
-    if (x && !kv_get(&x->annotations, g->annotations.v[k].name)) continue;
-    if (!x) continue;
+  for (size_t k = 0; x && k < g->annotations.n; k++) {
+    if (!kv_get(&x->annotations, g->annotations.v[k].name)) continue;
     printf("  %s       %s: \"%s\"\n", mark, g->annotations.v[k].name, g->annotations.v[k].value);
   }
 }
@@ -727,10 +722,10 @@ static void run_file(const char *path, int verbose, int *passed, int *failed) {
       ferr(&t, get(&t, b, "encoding"), "unknown encoding '%s'", enc);
       goto out;
     }
-    iconv_close(cd);
     limits = xrealloc(limits, (nlimits + 1) * sizeof *limits);
     limits[nlimits].annotation = xstrdup(a);
     limits[nlimits].encoding = xstrdup(enc);
+    limits[nlimits].cd = cd;
     limits[nlimits].max = m;
     limits[nlimits].longest = -1;
     limits[nlimits].longest_text = NULL;
@@ -769,6 +764,7 @@ out:
     free(limits[k].annotation);
     free(limits[k].encoding);
     free(limits[k].longest_text);
+    iconv_close(limits[k].cd);
   }
   free(limits);
   for (size_t k = 0; k < nfiles; k++) free(files[k]);
@@ -778,13 +774,9 @@ out:
 
 int cmd_test(int argc, char **argv) {
   int verbose = 0, nfiles = 0, passed = 0, failed = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      (void)fputs(help, stdout);
-      return 0;
-    }
+  if (cli_help(argc, argv, help)) return 0;
+  for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) verbose = 1;
-  }
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) continue;
     nfiles++;

@@ -7,6 +7,23 @@
 
 #include "cli.h"
 
+/* Duration units, largest first (cli_format_duration writes them in this
+ * order). */
+static const struct {
+  int64_t unit;
+  const char *name;
+} units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
+
+int cli_help(int argc, char **argv, const char *help) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      (void)fputs(help, stdout);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int cli_parse_duration(const char *s, int64_t *ms) {
   if (!s || !*s) return -1;
   int neg = 0;
@@ -18,8 +35,8 @@ int cli_parse_duration(const char *s, int64_t *ms) {
     *ms = 0;
     return 0;
   }
+  if (!*s) return -1;
   int64_t total = 0;
-  int any = 0;
   while (*s) {
     if (*s < '0' || *s > '9') return -1;
     int64_t v = 0;
@@ -27,30 +44,19 @@ int cli_parse_duration(const char *s, int64_t *ms) {
       if (v > INT64_MAX / 10 - 10) return -1;
       v = v * 10 + (*s++ - '0');
     }
-    int64_t unit;
-    if (strncmp(s, "ms", 2) == 0) {
-      unit = 1;
-      s += 2;
-    } else if (*s == 's') {
-      unit = 1000;
-      s++;
-    } else if (*s == 'm') {
-      unit = 60000;
-      s++;
-    } else if (*s == 'h') {
-      unit = 3600000;
-      s++;
-    } else if (*s == 'd') {
-      unit = 86400000;
-      s++;
-    } else {
-      return -1;
+    size_t u = 0, len = 0; /* the longest unit name here: "ms", not "m" */
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+      size_t k = strlen(units[i].name);
+      if (k > len && strncmp(s, units[i].name, k) == 0) {
+        u = i;
+        len = k;
+      }
     }
-    if (v > (INT64_MAX / 4 - total) / unit) return -1;
-    total += v * unit;
-    any = 1;
+    if (len == 0) return -1;
+    s += len;
+    if (v > (INT64_MAX / 4 - total) / units[u].unit) return -1;
+    total += v * units[u].unit;
   }
-  if (!any) return -1;
   *ms = neg ? -total : total;
   return 0;
 }
@@ -60,10 +66,6 @@ void cli_format_duration(int64_t ms, char *buf, size_t n) {
     (void)snprintf(buf, n, "0s");
     return;
   }
-  static const struct {
-    int64_t unit;
-    const char *name;
-  } units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
   size_t used = 0;
   uint64_t rest = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
   if (ms < 0 && n > 1) {
@@ -82,31 +84,49 @@ void cli_format_duration(int64_t ms, char *buf, size_t n) {
   }
 }
 
-static int digits(const char **p, int n, int *out) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    char c = (*p)[i];
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
+/* A decimal number of min to max digits at *p (as many as there are, up
+ * to max); *p moves past it. -1 if there are fewer than min. */
+static int digits(const char **p, int min, int max, int *out) {
+  int v = 0, n = 0;
+  while (n < max && (*p)[n] >= '0' && (*p)[n] <= '9') {
+    v = v * 10 + ((*p)[n] - '0');
+    n++;
   }
+  if (n < min) return -1;
   *p += n;
   *out = v;
   return 0;
 }
 
-int cli_parse_iso(const char *s, int64_t *ms) {
+/* UTC civil time -> epoch ms. Hour 24 and days past the month's end roll
+ * over (timegm normalises them: the Korean portals label midnight as 24:00
+ * of the day before); other out-of-range fields are -1. */
+static int civil_ms(int y, int mo, int d, int h, int mi, int se, int64_t *ms) {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
   struct tm tm;
   memset(&tm, 0, sizeof tm);
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = se;
+  *ms = (int64_t)timegm(&tm) * 1000;
+  return 0;
+}
+
+int cli_parse_iso(const char *s, int64_t *ms) {
   int y, mo, d, h = 0, mi = 0, se = 0, frac = 0;
   const char *p = s;
-  if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+  if (digits(&p, 4, 4, &y) || *p++ != '-' || digits(&p, 2, 2, &mo) || *p++ != '-' ||
+      digits(&p, 2, 2, &d))
     return -1;
   if (*p == 'T' || *p == ' ') {
     p++;
-    if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi)) return -1;
+    if (digits(&p, 2, 2, &h) || *p++ != ':' || digits(&p, 2, 2, &mi)) return -1;
     if (*p == ':') {
       p++;
-      if (digits(&p, 2, &se)) return -1;
+      if (digits(&p, 2, 2, &se)) return -1;
       if (*p == '.') {
         p++;
         int scale = 100, nd = 0;
@@ -124,21 +144,43 @@ int cli_parse_iso(const char *s, int64_t *ms) {
     p++;
   } else if (*p == '+' || *p == '-') {
     int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-    if (digits(&p, 2, &oh)) return -1;
+    if (digits(&p, 2, 2, &oh)) return -1;
     if (*p == ':') p++;
-    if (*p && digits(&p, 2, &om)) return -1;
+    if (*p && digits(&p, 2, 2, &om)) return -1;
     off = sign * ((int64_t)oh * 3600 + (int64_t)om * 60) * 1000;
   }
   if (*p != '\0') return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  time_t t = timegm(&tm);
-  *ms = (int64_t)t * 1000 + frac - off;
+  int64_t t;
+  if (civil_ms(y, mo, d, h, mi, se, &t) != 0) return -1;
+  *ms = t + frac - off;
+  return 0;
+}
+
+int cli_parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *ms) {
+  int y = 1970, mo = 1, d = 1, h = 0, mi = 0, se = 0;
+  for (const char *f = fmt; *f; f++) {
+    if (*f != '%') {
+      if (*s++ != *f) return -1;
+      continue;
+    }
+    f++;
+    int rc;
+    switch (*f) {
+      case 'Y': rc = digits(&s, 1, 4, &y); break;
+      case 'm': rc = digits(&s, 1, 2, &mo); break;
+      case 'd': rc = digits(&s, 1, 2, &d); break;
+      case 'H': rc = digits(&s, 1, 2, &h); break;
+      case 'M': rc = digits(&s, 1, 2, &mi); break;
+      case 'S': rc = digits(&s, 1, 2, &se); break;
+      case '%': rc = *s++ == '%' ? 0 : -1; break;
+      default: rc = -1;
+    }
+    if (rc) return -1;
+  }
+  if (*s) return -1;
+  int64_t t;
+  if (civil_ms(y, mo, d, h, mi, se, &t) != 0) return -1;
+  *ms = t - tz_ms;
   return 0;
 }
 
@@ -157,6 +199,16 @@ void cli_format_iso(int64_t ms, char *buf, size_t n) {
     (void)snprintf(buf, n, "%s.%03dZ", base, frac);
   else
     (void)snprintf(buf, n, "%sZ", base);
+}
+
+/* One problem as "file:line:column: message", or "file: message" when it
+ * has no position; `file` stands in when the error names none. */
+static void print_error(FILE *diag, const char *file, const jj_error *e) {
+  if (e->file[0]) file = e->file;
+  if (e->line > 0)
+    (void)fprintf(diag, "%s:%d:%d: %s\n", file, e->line, e->column, e->message);
+  else
+    (void)fprintf(diag, "%s: %s\n", file, e->message);
 }
 
 size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset **out) {
@@ -179,13 +231,7 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
       problems++;
       continue;
     }
-    for (size_t i = 0; i < nerrs && i < MAX_ERRS; i++) {
-      const char *file = errs[i].file[0] ? errs[i].file : files[f];
-      if (errs[i].line > 0)
-        (void)fprintf(diag, "%s:%d:%d: %s\n", file, errs[i].line, errs[i].column, errs[i].message);
-      else
-        (void)fprintf(diag, "%s: %s\n", file, errs[i].message);
-    }
+    for (size_t i = 0; i < nerrs && i < MAX_ERRS; i++) print_error(diag, files[f], &errs[i]);
     if (nerrs > MAX_ERRS) (void)fprintf(diag, "%s: ... and %zu more\n", files[f], nerrs - MAX_ERRS);
     problems += nerrs;
   }
@@ -193,11 +239,9 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
     jj_error err;
     memset(&err, 0, sizeof err);
     if (jj_ruleset_builder_build(b, out, &err) != JJ_OK) {
-      const char *file = err.file[0] ? err.file : (nfiles == 1 ? files[0] : "rules");
-      if (err.line > 0)
-        (void)fprintf(diag, "%s:%d:%d: %s\n", file, err.line, err.column, err.message);
-      else
-        (void)fprintf(diag, "%s: %s\n", file, err.message[0] ? err.message : jj_strerror(err.code));
+      if (!err.message[0])
+        (void)snprintf(err.message, sizeof err.message, "%s", jj_strerror(err.code));
+      print_error(diag, nfiles == 1 ? files[0] : "rules", &err);
       problems++;
       *out = NULL;
     }
