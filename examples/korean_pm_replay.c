@@ -158,8 +158,14 @@ int main(int argc, char **argv) {
 
   jj_label zone = {"zone", "seoul"};
   jj_series_id pm25, pm10;
-  jj_engine_series(e, "pm25", &zone, 1, &pm25);
-  jj_engine_series(e, "pm10", &zone, 1, &pm10);
+  jj_status sst = jj_engine_series(e, "pm25", &zone, 1, &pm25);
+  if (sst == JJ_OK) sst = jj_engine_series(e, "pm10", &zone, 1, &pm10);
+  if (sst != JJ_OK) {
+    (void)fprintf(stderr, "series: %s\n", jj_strerror(sst));
+    (void)fclose(f);
+    jj_engine_free(e);
+    return 1;
+  }
 
   char line[512];
   unsigned long rows = 0, bad_rows = 0, missing = 0, rejected = 0;

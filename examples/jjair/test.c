@@ -318,6 +318,14 @@ typedef struct input {
   jj_series_id id;
 } input;
 
+/* 1 when `s` is one of name_of(first), name_of(first + 1), ... (the
+ * library's own names for event kinds and reasons). */
+static int is_name(const char *(*name_of)(int), int first, const char *s) {
+  for (int k = first; name_of(k); k++)
+    if (strcmp(name_of(k), s) == 0) return 1;
+  return 0;
+}
+
 static int parse_expected(tfile *t, yaml_node_t *n, xevent *x) {
   static const char *const keys[] = {"at",    "rule",   "kind",   "level",       "severity",
                                      "reason", "value", "labels", "annotations", NULL};
@@ -336,14 +344,13 @@ static int parse_expected(tfile *t, yaml_node_t *n, xevent *x) {
     if (!s) return -1;
     *sval[i] = xstrdup(s);
   }
-  if (x->kind) {
-    int known = 0;
-    for (int k = 1; jj_event_kind_name(k); k++)
-      if (strcmp(jj_event_kind_name(k), x->kind) == 0) known = 1;
-    if (!known) {
-      ferr(t, get(t, n, "kind"), "unknown event kind '%s' (fired, escalated, downgraded, resolved, repeat, nodata, nodata_resolved, flapping, flapping_end, quality, quality_resolved)", x->kind);
-      return -1;
-    }
+  if (x->kind && !is_name(jj_event_kind_name, 1, x->kind)) {
+    ferr(t, get(t, n, "kind"), "unknown event kind '%s' (fired, escalated, downgraded, resolved, repeat, nodata, nodata_resolved, flapping, flapping_end, quality, quality_resolved)", x->kind);
+    return -1;
+  }
+  if (x->reason && !is_name(jj_event_reason_name, 1, x->reason)) {
+    ferr(t, get(t, n, "reason"), "unknown event reason '%s' (stale, range, stuck)", x->reason);
+    return -1;
   }
   yaml_node_t *v = get(t, n, "value");
   if (v) {

@@ -118,6 +118,19 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 1 and "is 30 bytes in EUC-KR, over the limit of 20" in out,
           "byte limit: an over-long text fails with its length")
 
+    # expected events name kinds and reasons the library knows
+    for key, word in (("kind", "fird"), ("reason", "stail")):
+        with open(tf, "w") as f:
+            f.write("rule_files: [r.yaml]\ninterval: 10s\n"
+                    "tests:\n"
+                    "  - name: typo\n"
+                    "    input_series: [{series: 't{room=\"a\"}', values: '10 60'}]\n"
+                    f"    expected_events: [{{at: 10s, rule: hot, {key}: {word}}}]\n")
+        rc, out, err = run("test", tf)
+        check(rc != 0 and re.search(re.escape(tf) + rf":6:\d+: unknown event {key} '{word}'",
+                                    out + err) is not None,
+              f"jjair test: an unknown event {key} is a located error")
+
     # ---- replay robustness ----------------------------------------------------
     csv = os.path.join(tmp, "d.csv")
     with open(csv, "w") as f:
