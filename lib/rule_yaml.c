@@ -87,17 +87,25 @@ typedef struct ctx {
   unsigned nfiles;
 } ctx;
 
-static void *arena(ctx *c, size_t n) {
-  if (c->nblocks == c->blocks_cap) {
-    size_t cap = c->blocks_cap ? c->blocks_cap * 2 : 64;
-    void **nb = realloc(c->blocks, cap * sizeof *nb);
-    if (!nb) {
-      c->oom = 1;
-      return NULL;
-    }
-    c->blocks = nb;
-    c->blocks_cap = cap;
+/* Make room for element `len` of the array at *arrp (`*cap` elements of
+ * `size` bytes): doubles the capacity (to `first` when empty). -1 and
+ * c->oom when realloc fails, leaving the array as it was. */
+static int grow(ctx *c, void *arrp, size_t *cap, size_t len, size_t size, size_t first) {
+  if (len < *cap) return 0;
+  void **arr = arrp;
+  size_t ncap = *cap ? *cap * 2 : first;
+  void *n = realloc(*arr, ncap * size);
+  if (!n) {
+    c->oom = 1;
+    return -1;
   }
+  *arr = n;
+  *cap = ncap;
+  return 0;
+}
+
+static void *arena(ctx *c, size_t n) {
+  if (grow(c, &c->blocks, &c->blocks_cap, c->nblocks, sizeof *c->blocks, 64)) return NULL;
   void *p = calloc(1, n ? n : 1);
   if (!p) {
     c->oom = 1;
@@ -186,16 +194,7 @@ static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *
 }
 
 static int push_item(ctx *c, ynode *parent, ynode *item) {
-  if (parent->n == parent->cap) {
-    size_t cap = parent->cap ? parent->cap * 2 : 8;
-    ynode **it = realloc(parent->items, cap * sizeof *it);
-    if (!it) {
-      c->oom = 1;
-      return -1;
-    }
-    parent->items = it;
-    parent->cap = cap;
-  }
+  if (grow(c, &parent->items, &parent->cap, parent->n, sizeof *parent->items, 8)) return -1;
   parent->items[parent->n++] = item;
   return 0;
 }
@@ -210,16 +209,7 @@ typedef struct parse_state {
 
 static int add_anchor(ctx *c, parse_state *ps, char *name, ynode *node) {
   /* A later anchor of the same name wins (YAML). */
-  if (ps->nanchors == ps->anchors_cap) {
-    size_t cap = ps->anchors_cap ? ps->anchors_cap * 2 : 8;
-    anchor *a = realloc(ps->anchors, cap * sizeof *a);
-    if (!a) {
-      c->oom = 1;
-      return -1;
-    }
-    ps->anchors = a;
-    ps->anchors_cap = cap;
-  }
+  if (grow(c, &ps->anchors, &ps->anchors_cap, ps->nanchors, sizeof *ps->anchors, 8)) return -1;
   ps->anchors[ps->nanchors].name = name;
   ps->anchors[ps->nanchors].node = node;
   ps->nanchors++;
@@ -509,16 +499,7 @@ static int work(ctx *c, size_t units) {
 static int flatten(ctx *c, ynode *m, int depth);
 
 static int flat_push(ctx *c, ynode *m, size_t *cap, const yentry *e) {
-  if (m->nflat == *cap) {
-    size_t nc = *cap ? *cap * 2 : 8;
-    yentry *f = realloc(m->flat, nc * sizeof *f);
-    if (!f) {
-      c->oom = 1;
-      return -1;
-    }
-    m->flat = f;
-    *cap = nc;
-  }
+  if (grow(c, &m->flat, cap, m->nflat, sizeof *m->flat, 8)) return -1;
   m->flat[m->nflat++] = *e;
   return 0;
 }
@@ -1442,17 +1423,7 @@ static void add_rule_spec(loader *L, ynode *rn, ynode *defaults) {
         break;
       }
   }
-  if (bad || c->oom) return;
-  if (L->nrules == L->cap) {
-    size_t cap = L->cap ? L->cap * 2 : 16;
-    rspec *nr = realloc(L->rules, cap * sizeof *nr);
-    if (!nr) {
-      c->oom = 1;
-      return;
-    }
-    L->rules = nr;
-    L->cap = cap;
-  }
+  if (bad || c->oom || grow(c, &L->rules, &L->cap, L->nrules, sizeof *L->rules, 16)) return;
   L->rules[L->nrules++] = r;
 }
 
