@@ -115,9 +115,12 @@ static void *arena(ctx *c, size_t n) {
   return p;
 }
 
-static char *arena_strndup(ctx *c, const char *s, size_t n) {
-  char *d = arena(c, n + 1);
-  if (d && n) memcpy(d, s, n);
+/* NULL for NULL (an absent YAML anchor). */
+static char *arena_strdup(ctx *c, const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = arena(c, n);
+  if (d) memcpy(d, s, n);
   return d;
 }
 
@@ -222,11 +225,6 @@ static ynode *find_anchor(const parse_state *ps, const char *name) {
   return NULL;
 }
 
-static char *dup_cstr(ctx *c, const unsigned char *s) {
-  if (!s) return NULL;
-  return arena_strndup(c, (const char *)s, strlen((const char *)s));
-}
-
 /* Attach a finished node to the open collection, or make it the root. */
 static int attach(ctx *c, parse_state *ps, ynode *n, ynode **root) {
   if (ps->depth == 0) {
@@ -301,7 +299,7 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
           }
         }
         if (n && ev.data.scalar.anchor) {
-          anchor_name = dup_cstr(c, ev.data.scalar.anchor);
+          anchor_name = arena_strdup(c, (const char *)ev.data.scalar.anchor);
           if (!anchor_name || add_anchor(c, &ps, anchor_name, n)) n = NULL;
         }
         made = n;
@@ -318,8 +316,9 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
         n = new_node(c, file, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
                      &ev.start_mark);
         if (!n) break;
-        anchor_name = ev.type == YAML_SEQUENCE_START_EVENT ? dup_cstr(c, ev.data.sequence_start.anchor)
-                                                          : dup_cstr(c, ev.data.mapping_start.anchor);
+        anchor_name = arena_strdup(c, (const char *)(ev.type == YAML_SEQUENCE_START_EVENT
+                                                         ? ev.data.sequence_start.anchor
+                                                         : ev.data.mapping_start.anchor));
         ps.stack_anchor[ps.depth] = anchor_name;
         ps.stack[ps.depth++] = n;
         break;
@@ -509,8 +508,6 @@ static const yentry *lookup(const ynode *m, const char *key) {
     if (strcmp(m->flat[j].key, key) == 0) return &m->flat[j];
   return NULL;
 }
-
-static int flatten(ctx *c, ynode *m, int depth);
 
 static int merge_in(ctx *c, ynode *m, size_t *cap, ynode *src, int depth) {
   if (src->kind != Y_MAP) {
@@ -1367,7 +1364,7 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
   memcpy(path, from, dl);
   memcpy(path + dl, inc, il + 1);
   char *real = realpath(path, NULL);
-  char *id = real ? arena_strndup(c, real, strlen(real)) : path;
+  char *id = real ? arena_strdup(c, real) : path;
   free(real);
   if (!id) return;
   for (int i = 0; i < c->depth; i++)
@@ -1439,8 +1436,8 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
     return;
   }
   L->ids = ids;
-  char *idc = arena_strndup(c, id, strlen(id));
-  char *filec = arena_strndup(c, file, strlen(file));
+  char *idc = arena_strdup(c, id);
+  char *filec = arena_strdup(c, file);
   if (!idc || !filec) return;
   L->ids[L->nids++] = idc;
   c->nfiles++;
