@@ -435,28 +435,36 @@ static const char *suggest(const char *key, const char *const *allowed) {
   return bestd <= lim ? best : NULL;
 }
 
+/* The NULL-terminated `names` joined with ", " (cut short if too long). */
+static void join_names(char *list, size_t size, const char *const *names) {
+  size_t off = 0;
+  list[0] = '\0';
+  for (size_t i = 0; names[i] && off < size; i++) {
+    int w = snprintf(list + off, size - off, "%s%s", i ? ", " : "", names[i]);
+    if (w < 0) break;
+    off += (size_t)w;
+  }
+}
+
 static void unknown_key(ctx *c, const yentry *e, const char *where, const char *const *allowed) {
   const char *s = suggest(e->key, allowed);
   if (s)
     ERR(c, e->knode, "unknown key '%s' in %s (did you mean '%s'?)", e->key, where, s);
   else {
     char list[160];
-    size_t off = 0;
-    list[0] = '\0';
-    for (size_t i = 0; allowed[i] && off < sizeof list; i++) {
-      int w = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", allowed[i]);
-      if (w < 0) break;
-      off += (size_t)w;
-    }
+    join_names(list, sizeof list, allowed);
     ERR(c, e->knode, "unknown key '%s' in %s (known keys: %s)", e->key, where, list);
   }
 }
 
-static int known(const char *k, const char *const *allowed) {
-  for (size_t i = 0; allowed[i]; i++)
-    if (strcmp(k, allowed[i]) == 0) return 1;
-  return 0;
+/* Index of `k` in the NULL-terminated `names`, or -1. */
+static int name_index(const char *k, const char *const *names) {
+  for (int i = 0; names[i]; i++)
+    if (strcmp(k, names[i]) == 0) return i;
+  return -1;
 }
+
+static int known(const char *k, const char *const *allowed) { return name_index(k, allowed) >= 0; }
 
 /* 1 when map m has an unknown key that looks like a misspelt `key` (the
  * typo is reported; "missing key" would only repeat it). */
@@ -782,19 +790,13 @@ static int get_cond(ctx *c, const yentry *e, jj_cmp *op, double *val) {
 static int get_enum(ctx *c, const yentry *e, const char *const *names, int *out) {
   const char *s;
   if (get_str(c, e, &s)) return -1;
-  for (int i = 0; names[i]; i++)
-    if (strcmp(s, names[i]) == 0) {
-      *out = i;
-      return 0;
-    }
-  char list[160];
-  size_t off = 0;
-  list[0] = '\0';
-  for (size_t i = 0; names[i] && off < sizeof list; i++) {
-    int w = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", names[i]);
-    if (w < 0) break;
-    off += (size_t)w;
+  int i = name_index(s, names);
+  if (i >= 0) {
+    *out = i;
+    return 0;
   }
+  char list[160];
+  join_names(list, sizeof list, names);
   const char *sg = suggest(s, names);
   if (sg)
     ERR(c, e->value, "'%s' must be one of %s; got '%.40s' (did you mean '%s'?)", e->key, list, s,
@@ -1095,9 +1097,7 @@ static int walk_match(ctx *c, const yentry *e, rspec *r) {
         continue;
       }
       const yentry *op = &me->value->flat[0];
-      int oi = -1;
-      for (int j = 0; MATCH_OPS[j]; j++)
-        if (strcmp(op->key, MATCH_OPS[j]) == 0) oi = j;
+      int oi = name_index(op->key, MATCH_OPS);
       if (oi < 0) {
         unknown_key(c, op, "matcher", MATCH_OPS);
         rc = -1;
