@@ -589,12 +589,18 @@ static int want_map(ctx *c, ynode *n, const char *what) {
 
 /* ---- scalar values ---------------------------------------------------- */
 
-static int get_str(ctx *c, const yentry *e, const char **out) {
+/* The entry's value when it is a (non-null) scalar; else NULL after "'key'
+ * must be <want>, not <what it is>". */
+static const ynode *want_scalar(ctx *c, const yentry *e, const char *want) {
   const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a text value, not %s", e->key, kind_name(v));
-    return -1;
-  }
+  if (v->kind == Y_SCALAR && !is_null(v)) return v;
+  ERR(c, v, "'%s' must be %s, not %s", e->key, want, kind_name(v));
+  return NULL;
+}
+
+static int get_str(ctx *c, const yentry *e, const char **out) {
+  const ynode *v = want_scalar(c, e, "a text value");
+  if (!v) return -1;
   if (strlen(v->str) != v->len) {
     ERR(c, v, "'%s' contains a NUL character", e->key);
     return -1;
@@ -623,11 +629,8 @@ static int parse_number(const char *s, double *out) {
 }
 
 static int get_num(ctx *c, const yentry *e, double *out) {
-  const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a number, not %s", e->key, kind_name(v));
-    return -1;
-  }
+  const ynode *v = want_scalar(c, e, "a number");
+  if (!v) return -1;
   double d;
   if (parse_number(v->str, &d)) {
     ERR(c, v, "'%s' must be a number, got '%.40s'", e->key, v->str);
@@ -718,11 +721,8 @@ static int unit_word(const char *s, char *fix, size_t size) {
 }
 
 static int get_dur(ctx *c, const yentry *e, int64_t *out) {
-  const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a duration like 90s, 5m or 1h30m, not %s", e->key, kind_name(v));
-    return -1;
-  }
+  const ynode *v = want_scalar(c, e, "a duration like 90s, 5m or 1h30m");
+  if (!v) return -1;
   int no_unit;
   char fix[64];
   int rc = parse_duration(v->str, out, &no_unit);
@@ -748,11 +748,8 @@ static int get_dur(ctx *c, const yentry *e, int64_t *out) {
 
 /* ">= 75", "< 35". */
 static int get_cond(ctx *c, const yentry *e, jj_cmp *op, double *val) {
-  const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a condition like \">= 75\", not %s", e->key, kind_name(v));
-    return -1;
-  }
+  const ynode *v = want_scalar(c, e, "a condition like \">= 75\"");
+  if (!v) return -1;
   const char *s = v->str;
   while (*s == ' ') s++;
   if (s[0] == '>' && s[1] == '=') *op = JJ_CMP_GE, s += 2;
