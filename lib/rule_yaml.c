@@ -1516,46 +1516,44 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
 
 /* ---- checking with the builder, then adding --------------------------- */
 
+/* 1 when a builder call failed, reporting its message at node `at`. */
+static int builder_failed(ctx *c, jj_status st, const ynode *at, const jj_error *e) {
+  if (st == JJ_OK) return 0;
+  add_error(c, st, at->file, at->line, at->col, "%s", e->message);
+  return 1;
+}
+
 /* Add rule r to b; every builder error is reported at its node. Returns
  * the number of errors. */
 static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int build) {
   jj_error e;
   uint32_t idx = 0;
+  if (builder_failed(c, jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e), r->at, &e)) return 1;
   int bad = 0;
-  jj_status st = jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e);
-  if (st != JJ_OK) {
-    add_error(c, st, r->at->file, r->at->line, r->at->col, "%s", e.message);
-    return 1;
-  }
   for (size_t i = 0; i < r->nlevels; i++) {
     const lvl *l = &r->levels[i];
-    st = jj_ruleset_builder_add_level(b, idx, &l->lc, &e);
-    if (st != JJ_OK) add_error(c, st, l->at->file, l->at->line, l->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_level(b, idx, &l->lc, &e), l->at, &e);
   }
   for (size_t i = 0; i < r->nm; i++) {
     const mat *m = &r->m[i];
-    st = jj_ruleset_builder_add_matcher(b, idx, m->label, m->op, m->value, &e);
-    if (st != JJ_OK) add_error(c, st, m->at->file, m->at->line, m->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_matcher(b, idx, m->label, m->op, m->value, &e),
+                          m->at, &e);
   }
   for (size_t i = 0; i < r->nlabels; i++) {
     const pair *p = &r->labels[i];
-    st = jj_ruleset_builder_add_label(b, idx, p->k, p->v, &e);
-    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_label(b, idx, p->k, p->v, &e), p->at, &e);
   }
   for (size_t i = 0; i < r->nann; i++) {
     const pair *p = &r->ann[i];
-    st = jj_ruleset_builder_add_annotation(b, idx, p->k, p->v, &e);
-    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_annotation(b, idx, p->k, p->v, &e), p->at, &e);
   }
   for (size_t i = 0; i < r->nnotify; i++) {
     const pair *p = &r->notify[i];
-    st = jj_ruleset_builder_add_notify(b, idx, p->k, &e);
-    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_notify(b, idx, p->k, &e), p->at, &e);
   }
   if (build && !bad) {
     jj_ruleset *rs = NULL;
-    st = jj_ruleset_builder_build(b, &rs, &e);
-    if (st != JJ_OK) add_error(c, st, r->at->file, r->at->line, r->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_build(b, &rs, &e), r->at, &e);
     jj_ruleset_free(rs);
   }
   return bad;
