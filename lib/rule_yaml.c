@@ -81,10 +81,9 @@ typedef struct ctx {
   jj_error *kept;
   size_t nkept, total;
   jj_status first;
-  /* include stack (identities) and every file loaded */
+  /* include stack (identities) */
   const char *stack[MAX_INCLUDE_DEPTH + 1];
   int depth;
-  unsigned nfiles;
 } ctx;
 
 /* Make room for element `len` of the array at *arrp (`*cap` elements of
@@ -1375,7 +1374,7 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
     ERR(c, at, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
     return;
   }
-  if (c->nfiles >= MAX_FILES) {
+  if (L->nids >= MAX_FILES) {
     ERR(c, at, "more than %d files included", MAX_FILES);
     return;
   }
@@ -1437,7 +1436,6 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
   char *filec = arena_strdup(c, file);
   if (!idc || !filec) return;
   L->ids[L->nids++] = idc;
-  c->nfiles++;
   ynode *root = NULL;
   if (parse_yaml(c, filec, buf, len, &root)) return;
   if (!root || is_null(root)) {
