@@ -178,6 +178,9 @@ static void add_error(ctx *c, jj_status code, const char *file, int line, int co
 
 /* ---- parsing: libyaml events to nodes --------------------------------- */
 
+/* libyaml's 0-based line or column as the 1-based int of jj_error. */
+static int one_based(size_t i) { return i < (size_t)INT_MAX ? (int)i + 1 : INT_MAX; }
+
 static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *m) {
   if (c->nnodes >= MAX_NODES) return NULL;
   ynode *n = calloc(1, sizeof *n);
@@ -186,8 +189,8 @@ static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *
     return NULL;
   }
   n->kind = kind;
-  n->line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
-  n->col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
+  n->line = one_based(m->line);
+  n->col = one_based(m->column);
   n->file = file;
   n->next_alloc = c->nodes;
   c->nodes = n;
@@ -253,8 +256,7 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
         c->oom = 1;
       } else {
         const yaml_mark_t *m = &p.problem_mark;
-        int line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
-        int col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
+        int line = one_based(m->line), col = one_based(m->column);
         if (p.context && strstr(p.context, "block scalar"))
           add_error(c, JJ_EINVAL, file, line, col,
                     "YAML syntax error: %s %s; a value starting with '>' or '|' is a YAML text "
@@ -277,7 +279,8 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
       case YAML_STREAM_END_EVENT: done = 1; break;
       case YAML_DOCUMENT_START_EVENT:
         if (++docs > 1) {
-          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
+                    one_based(ev.start_mark.column),
                     "a rule file holds one YAML document; remove the second '---'");
           rc = -1;
           done = 1;
@@ -306,7 +309,8 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
       case YAML_SEQUENCE_START_EVENT:
       case YAML_MAPPING_START_EVENT:
         if (ps.depth >= MAX_DEPTH) {
-          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
+                    one_based(ev.start_mark.column),
                     "nesting deeper than %d levels; a rule file needs far fewer", MAX_DEPTH);
           rc = -1;
           done = 1;
@@ -335,7 +339,8 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
       case YAML_ALIAS_EVENT:
         made = find_anchor(&ps, (const char *)ev.data.alias.anchor);
         if (!made) {
-          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
+                    one_based(ev.start_mark.column),
                     "alias '*%s' names no complete anchor before it; define '&%s' first",
                     (const char *)ev.data.alias.anchor, (const char *)ev.data.alias.anchor);
           rc = -1;
