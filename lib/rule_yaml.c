@@ -1616,18 +1616,29 @@ static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t
   return st;
 }
 
+/* A load that stops before reading any YAML: its one error. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+static jj_status load_refused(jj_error *errs, size_t max_errs, size_t *nerrs, jj_status code,
+                              const char *file, const char *fmt, ...) {
+  if (errs && max_errs) {
+    memset(errs, 0, sizeof *errs);
+    errs[0].code = code;
+    (void)snprintf(errs[0].file, sizeof errs[0].file, "%s", file);
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(errs[0].message, sizeof errs[0].message, fmt, ap);
+    va_end(ap);
+  }
+  if (nerrs) *nerrs = 1;
+  return code;
+}
+
 jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t len,
                                const char *name, jj_error *errs, size_t max_errs, size_t *nerrs) {
-  if (nerrs) *nerrs = 0;
-  if (!b || (!yaml && len)) {
-    if (errs && max_errs) {
-      memset(errs, 0, sizeof *errs);
-      errs[0].code = JJ_EINVAL;
-      (void)snprintf(errs[0].message, sizeof errs[0].message, "builder and text are required");
-    }
-    if (nerrs) *nerrs = 1;
-    return JJ_EINVAL;
-  }
+  if (!b || (!yaml && len))
+    return load_refused(errs, max_errs, nerrs, JJ_EINVAL, "", "builder and text are required");
   loader L;
   memset(&L, 0, sizeof L);
   const char *file = name ? name : "<string>";
@@ -1639,16 +1650,8 @@ jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t l
 
 jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *errs,
                              size_t max_errs, size_t *nerrs) {
-  if (nerrs) *nerrs = 0;
-  if (!b || !path) {
-    if (errs && max_errs) {
-      memset(errs, 0, sizeof *errs);
-      errs[0].code = JJ_EINVAL;
-      (void)snprintf(errs[0].message, sizeof errs[0].message, "builder and path are required");
-    }
-    if (nerrs) *nerrs = 1;
-    return JJ_EINVAL;
-  }
+  if (!b || !path)
+    return load_refused(errs, max_errs, nerrs, JJ_EINVAL, "", "builder and path are required");
   loader L;
   memset(&L, 0, sizeof L);
   char why[128];
@@ -1656,15 +1659,8 @@ jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *
   char *buf = read_file(&L.c, path, &len, why, sizeof why);
   if (!buf) {
     jj_status st = L.c.oom ? JJ_ENOMEM : JJ_ENOTFOUND;
-    if (errs && max_errs) {
-      memset(errs, 0, sizeof *errs);
-      errs[0].code = st;
-      (void)snprintf(errs[0].file, sizeof errs[0].file, "%s", path);
-      (void)snprintf(errs[0].message, sizeof errs[0].message, "cannot read rule file: %s", why);
-    }
-    if (nerrs) *nerrs = 1;
     ctx_free(&L.c);
-    return st;
+    return load_refused(errs, max_errs, nerrs, st, path, "cannot read rule file: %s", why);
   }
   char *real = realpath(path, NULL);
   load_text(&L, path, real ? real : path, buf, len);
