@@ -648,6 +648,20 @@ static int get_num(ctx *c, const yentry *e, double *out) {
   return 0;
 }
 
+/* A number from lo to hi; `range` says so when it is outside. *out is set
+ * even then (0 when it is no number): later checks read it. */
+static int get_num_in(ctx *c, const yentry *e, double lo, double hi, const char *range,
+                      double *out) {
+  double d = 0;
+  int bad = get_num(c, e, &d);
+  if (!bad && !(d >= lo && d <= hi)) {
+    ERR(c, e->value, "%s", range);
+    bad = 1;
+  }
+  *out = d;
+  return bad;
+}
+
 static int get_uint(ctx *c, const yentry *e, uint32_t max, uint32_t *out) {
   const ynode *v = e->value;
   if (v->kind != Y_SCALAR || is_null(v) || !v->plain) {
@@ -868,7 +882,6 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     const yentry *e = &wn->flat[i];
     const char *k = e->key;
     int bad = 0;
-    double d = 0;
     int x = 0;
     if (strcmp(k, "kind") == 0) bad = get_enum(c, e, KIND_NAMES, &kind);
     else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
@@ -877,12 +890,8 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     else if (strcmp(k, "count") == 0) bad = get_uint(c, e, MAX_WINDOW_SAMPLES, &w->count), count = e->knode;
     else if (strcmp(k, "min_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->min_samples);
     else if (strcmp(k, "min_coverage") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 0 && d <= 1)) {
-        ERR(c, e->value, "'min_coverage' is a fraction between 0 and 1 (0.75 = 75 %%)");
-        bad = 1;
-      }
-      w->min_coverage = d;
+      bad = get_num_in(c, e, 0, 1, "'min_coverage' is a fraction between 0 and 1 (0.75 = 75 %)",
+                       &w->min_coverage);
       cov = e->knode;
     } else if (strcmp(k, "expected_interval") == 0)
       bad = get_dur(c, e, &w->expected_interval_ms), ei = e->knode;
@@ -890,28 +899,17 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     else if (strcmp(k, "duplicates") == 0) {
       bad = get_enum(c, e, DUP_NAMES, &x);
       w->duplicates = x == 1 ? JJ_DUP_REPLACE : x == 2 ? JJ_DUP_REJECT : JJ_DUP_KEEP;
-    } else if (strcmp(k, "percentile") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 0 && d <= 1)) {
-        ERR(c, e->value, "'percentile' is a quantile between 0 and 1 (0.95 = 95th percentile)");
-        bad = 1;
-      }
-      w->percentile = d;
-    } else if (strcmp(k, "accuracy") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 0.001 && d <= 0.2)) {
-        ERR(c, e->value, "'accuracy' is a relative error from 0.001 to 0.2 (0.01 = 1 %%)");
-        bad = 1;
-      }
-      w->percentile_accuracy = d;
-    } else if (strcmp(k, "floor") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 1e-9 && d <= 1e6)) {
-        ERR(c, e->value, "'floor' must be from 1e-9 to 1e6");
-        bad = 1;
-      }
-      w->percentile_floor = d;
-    } else if (strcmp(k, "ewma_halflife") == 0) {
+    } else if (strcmp(k, "percentile") == 0)
+      bad = get_num_in(c, e, 0, 1,
+                       "'percentile' is a quantile between 0 and 1 (0.95 = 95th percentile)",
+                       &w->percentile);
+    else if (strcmp(k, "accuracy") == 0)
+      bad = get_num_in(c, e, 0.001, 0.2,
+                       "'accuracy' is a relative error from 0.001 to 0.2 (0.01 = 1 %)",
+                       &w->percentile_accuracy);
+    else if (strcmp(k, "floor") == 0)
+      bad = get_num_in(c, e, 1e-9, 1e6, "'floor' must be from 1e-9 to 1e6", &w->percentile_floor);
+    else if (strcmp(k, "ewma_halflife") == 0) {
       bad = get_dur(c, e, &w->ewma_halflife_ms);
       if (!bad && w->ewma_halflife_ms <= 0) {
         ERR(c, e->value, "'ewma_halflife' must be above 0");
