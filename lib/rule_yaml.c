@@ -81,23 +81,30 @@ typedef struct ctx {
   jj_error *kept;
   size_t nkept, total;
   jj_status first;
-  /* include stack (identities) and every file loaded */
+  /* include stack (identities) */
   const char *stack[MAX_INCLUDE_DEPTH + 1];
   int depth;
-  unsigned nfiles;
 } ctx;
 
-static void *arena(ctx *c, size_t n) {
-  if (c->nblocks == c->blocks_cap) {
-    size_t cap = c->blocks_cap ? c->blocks_cap * 2 : 64;
-    void **nb = realloc(c->blocks, cap * sizeof *nb);
-    if (!nb) {
-      c->oom = 1;
-      return NULL;
-    }
-    c->blocks = nb;
-    c->blocks_cap = cap;
+/* Make room for element `len` of the array at *arrp (`*cap` elements of
+ * `size` bytes): doubles the capacity (to `first` when empty). -1 and
+ * c->oom when realloc fails, leaving the array as it was. */
+static int grow(ctx *c, void *arrp, size_t *cap, size_t len, size_t size, size_t first) {
+  if (len < *cap) return 0;
+  void **arr = arrp;
+  size_t ncap = *cap ? *cap * 2 : first;
+  void *n = realloc(*arr, ncap * size);
+  if (!n) {
+    c->oom = 1;
+    return -1;
   }
+  *arr = n;
+  *cap = ncap;
+  return 0;
+}
+
+static void *arena(ctx *c, size_t n) {
+  if (grow(c, &c->blocks, &c->blocks_cap, c->nblocks, sizeof *c->blocks, 64)) return NULL;
   void *p = calloc(1, n ? n : 1);
   if (!p) {
     c->oom = 1;
@@ -107,9 +114,12 @@ static void *arena(ctx *c, size_t n) {
   return p;
 }
 
-static char *arena_strndup(ctx *c, const char *s, size_t n) {
-  char *d = arena(c, n + 1);
-  if (d && n) memcpy(d, s, n);
+/* NULL for NULL (an absent YAML anchor). */
+static char *arena_strdup(ctx *c, const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = arena(c, n);
+  if (d) memcpy(d, s, n);
   return d;
 }
 
@@ -168,6 +178,9 @@ static void add_error(ctx *c, jj_status code, const char *file, int line, int co
 
 /* ---- parsing: libyaml events to nodes --------------------------------- */
 
+/* libyaml's 0-based line or column as the 1-based int of jj_error. */
+static int one_based(size_t i) { return i < (size_t)INT_MAX ? (int)i + 1 : INT_MAX; }
+
 static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *m) {
   if (c->nnodes >= MAX_NODES) return NULL;
   ynode *n = calloc(1, sizeof *n);
@@ -176,8 +189,8 @@ static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *
     return NULL;
   }
   n->kind = kind;
-  n->line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
-  n->col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
+  n->line = one_based(m->line);
+  n->col = one_based(m->column);
   n->file = file;
   n->next_alloc = c->nodes;
   c->nodes = n;
@@ -186,16 +199,7 @@ static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *
 }
 
 static int push_item(ctx *c, ynode *parent, ynode *item) {
-  if (parent->n == parent->cap) {
-    size_t cap = parent->cap ? parent->cap * 2 : 8;
-    ynode **it = realloc(parent->items, cap * sizeof *it);
-    if (!it) {
-      c->oom = 1;
-      return -1;
-    }
-    parent->items = it;
-    parent->cap = cap;
-  }
+  if (grow(c, &parent->items, &parent->cap, parent->n, sizeof *parent->items, 8)) return -1;
   parent->items[parent->n++] = item;
   return 0;
 }
@@ -210,16 +214,7 @@ typedef struct parse_state {
 
 static int add_anchor(ctx *c, parse_state *ps, char *name, ynode *node) {
   /* A later anchor of the same name wins (YAML). */
-  if (ps->nanchors == ps->anchors_cap) {
-    size_t cap = ps->anchors_cap ? ps->anchors_cap * 2 : 8;
-    anchor *a = realloc(ps->anchors, cap * sizeof *a);
-    if (!a) {
-      c->oom = 1;
-      return -1;
-    }
-    ps->anchors = a;
-    ps->anchors_cap = cap;
-  }
+  if (grow(c, &ps->anchors, &ps->anchors_cap, ps->nanchors, sizeof *ps->anchors, 8)) return -1;
   ps->anchors[ps->nanchors].name = name;
   ps->anchors[ps->nanchors].node = node;
   ps->nanchors++;
@@ -230,11 +225,6 @@ static ynode *find_anchor(const parse_state *ps, const char *name) {
   for (size_t i = ps->nanchors; i-- > 0;)
     if (strcmp(ps->anchors[i].name, name) == 0) return ps->anchors[i].node;
   return NULL;
-}
-
-static char *dup_cstr(ctx *c, const unsigned char *s) {
-  if (!s) return NULL;
-  return arena_strndup(c, (const char *)s, strlen((const char *)s));
 }
 
 /* Attach a finished node to the open collection, or make it the root. */
@@ -266,8 +256,7 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
         c->oom = 1;
       } else {
         const yaml_mark_t *m = &p.problem_mark;
-        int line = (int)(m->line < (size_t)INT_MAX ? m->line + 1 : INT_MAX);
-        int col = (int)(m->column < (size_t)INT_MAX ? m->column + 1 : INT_MAX);
+        int line = one_based(m->line), col = one_based(m->column);
         if (p.context && strstr(p.context, "block scalar"))
           add_error(c, JJ_EINVAL, file, line, col,
                     "YAML syntax error: %s %s; a value starting with '>' or '|' is a YAML text "
@@ -290,7 +279,8 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
       case YAML_STREAM_END_EVENT: done = 1; break;
       case YAML_DOCUMENT_START_EVENT:
         if (++docs > 1) {
-          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
+                    one_based(ev.start_mark.column),
                     "a rule file holds one YAML document; remove the second '---'");
           rc = -1;
           done = 1;
@@ -311,7 +301,7 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
           }
         }
         if (n && ev.data.scalar.anchor) {
-          anchor_name = dup_cstr(c, ev.data.scalar.anchor);
+          anchor_name = arena_strdup(c, (const char *)ev.data.scalar.anchor);
           if (!anchor_name || add_anchor(c, &ps, anchor_name, n)) n = NULL;
         }
         made = n;
@@ -319,7 +309,8 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
       case YAML_SEQUENCE_START_EVENT:
       case YAML_MAPPING_START_EVENT:
         if (ps.depth >= MAX_DEPTH) {
-          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
+                    one_based(ev.start_mark.column),
                     "nesting deeper than %d levels; a rule file needs far fewer", MAX_DEPTH);
           rc = -1;
           done = 1;
@@ -328,8 +319,9 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
         n = new_node(c, file, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
                      &ev.start_mark);
         if (!n) break;
-        anchor_name = ev.type == YAML_SEQUENCE_START_EVENT ? dup_cstr(c, ev.data.sequence_start.anchor)
-                                                          : dup_cstr(c, ev.data.mapping_start.anchor);
+        anchor_name = arena_strdup(c, (const char *)(ev.type == YAML_SEQUENCE_START_EVENT
+                                                         ? ev.data.sequence_start.anchor
+                                                         : ev.data.mapping_start.anchor));
         ps.stack_anchor[ps.depth] = anchor_name;
         ps.stack[ps.depth++] = n;
         break;
@@ -347,7 +339,8 @@ static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
       case YAML_ALIAS_EVENT:
         made = find_anchor(&ps, (const char *)ev.data.alias.anchor);
         if (!made) {
-          add_error(c, JJ_EINVAL, file, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1,
+          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
+                    one_based(ev.start_mark.column),
                     "alias '*%s' names no complete anchor before it; define '&%s' first",
                     (const char *)ev.data.alias.anchor, (const char *)ev.data.alias.anchor);
           rc = -1;
@@ -446,28 +439,36 @@ static const char *suggest(const char *key, const char *const *allowed) {
   return bestd <= lim ? best : NULL;
 }
 
+/* The NULL-terminated `names` joined with ", " (cut short if too long). */
+static void join_names(char *list, size_t size, const char *const *names) {
+  size_t off = 0;
+  list[0] = '\0';
+  for (size_t i = 0; names[i] && off < size; i++) {
+    int w = snprintf(list + off, size - off, "%s%s", i ? ", " : "", names[i]);
+    if (w < 0) break;
+    off += (size_t)w;
+  }
+}
+
 static void unknown_key(ctx *c, const yentry *e, const char *where, const char *const *allowed) {
   const char *s = suggest(e->key, allowed);
   if (s)
     ERR(c, e->knode, "unknown key '%s' in %s (did you mean '%s'?)", e->key, where, s);
   else {
     char list[160];
-    size_t off = 0;
-    list[0] = '\0';
-    for (size_t i = 0; allowed[i] && off < sizeof list; i++) {
-      int w = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", allowed[i]);
-      if (w < 0) break;
-      off += (size_t)w;
-    }
+    join_names(list, sizeof list, allowed);
     ERR(c, e->knode, "unknown key '%s' in %s (known keys: %s)", e->key, where, list);
   }
 }
 
-static int known(const char *k, const char *const *allowed) {
-  for (size_t i = 0; allowed[i]; i++)
-    if (strcmp(k, allowed[i]) == 0) return 1;
-  return 0;
+/* Index of `k` in the NULL-terminated `names`, or -1. */
+static int name_index(const char *k, const char *const *names) {
+  for (int i = 0; names[i]; i++)
+    if (strcmp(k, names[i]) == 0) return i;
+  return -1;
 }
+
+static int known(const char *k, const char *const *allowed) { return name_index(k, allowed) >= 0; }
 
 /* 1 when map m has an unknown key that looks like a misspelt `key` (the
  * typo is reported; "missing key" would only repeat it). */
@@ -509,16 +510,7 @@ static int work(ctx *c, size_t units) {
 static int flatten(ctx *c, ynode *m, int depth);
 
 static int flat_push(ctx *c, ynode *m, size_t *cap, const yentry *e) {
-  if (m->nflat == *cap) {
-    size_t nc = *cap ? *cap * 2 : 8;
-    yentry *f = realloc(m->flat, nc * sizeof *f);
-    if (!f) {
-      c->oom = 1;
-      return -1;
-    }
-    m->flat = f;
-    *cap = nc;
-  }
+  if (grow(c, &m->flat, cap, m->nflat, sizeof *m->flat, 8)) return -1;
   m->flat[m->nflat++] = *e;
   return 0;
 }
@@ -528,8 +520,6 @@ static const yentry *lookup(const ynode *m, const char *key) {
     if (strcmp(m->flat[j].key, key) == 0) return &m->flat[j];
   return NULL;
 }
-
-static int flatten(ctx *c, ynode *m, int depth);
 
 static int merge_in(ctx *c, ynode *m, size_t *cap, ynode *src, int depth) {
   if (src->kind != Y_MAP) {
@@ -603,12 +593,18 @@ static int want_map(ctx *c, ynode *n, const char *what) {
 
 /* ---- scalar values ---------------------------------------------------- */
 
-static int get_str(ctx *c, const yentry *e, const char **out) {
+/* The entry's value when it is a (non-null) scalar; else NULL after "'key'
+ * must be <want>, not <what it is>". */
+static const ynode *want_scalar(ctx *c, const yentry *e, const char *want) {
   const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a text value, not %s", e->key, kind_name(v));
-    return -1;
-  }
+  if (v->kind == Y_SCALAR && !is_null(v)) return v;
+  ERR(c, v, "'%s' must be %s, not %s", e->key, want, kind_name(v));
+  return NULL;
+}
+
+static int get_str(ctx *c, const yentry *e, const char **out) {
+  const ynode *v = want_scalar(c, e, "a text value");
+  if (!v) return -1;
   if (strlen(v->str) != v->len) {
     ERR(c, v, "'%s' contains a NUL character", e->key);
     return -1;
@@ -637,11 +633,8 @@ static int parse_number(const char *s, double *out) {
 }
 
 static int get_num(ctx *c, const yentry *e, double *out) {
-  const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a number, not %s", e->key, kind_name(v));
-    return -1;
-  }
+  const ynode *v = want_scalar(c, e, "a number");
+  if (!v) return -1;
   double d;
   if (parse_number(v->str, &d)) {
     ERR(c, v, "'%s' must be a number, got '%.40s'", e->key, v->str);
@@ -653,6 +646,20 @@ static int get_num(ctx *c, const yentry *e, double *out) {
   }
   *out = d;
   return 0;
+}
+
+/* A number from lo to hi; `range` says so when it is outside. *out is set
+ * even then (0 when it is no number): later checks read it. */
+static int get_num_in(ctx *c, const yentry *e, double lo, double hi, const char *range,
+                      double *out) {
+  double d = 0;
+  int bad = get_num(c, e, &d);
+  if (!bad && !(d >= lo && d <= hi)) {
+    ERR(c, e->value, "%s", range);
+    bad = 1;
+  }
+  *out = d;
+  return bad;
 }
 
 static int get_uint(ctx *c, const yentry *e, uint32_t max, uint32_t *out) {
@@ -732,11 +739,8 @@ static int unit_word(const char *s, char *fix, size_t size) {
 }
 
 static int get_dur(ctx *c, const yentry *e, int64_t *out) {
-  const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a duration like 90s, 5m or 1h30m, not %s", e->key, kind_name(v));
-    return -1;
-  }
+  const ynode *v = want_scalar(c, e, "a duration like 90s, 5m or 1h30m");
+  if (!v) return -1;
   int no_unit;
   char fix[64];
   int rc = parse_duration(v->str, out, &no_unit);
@@ -762,11 +766,8 @@ static int get_dur(ctx *c, const yentry *e, int64_t *out) {
 
 /* ">= 75", "< 35". */
 static int get_cond(ctx *c, const yentry *e, jj_cmp *op, double *val) {
-  const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v)) {
-    ERR(c, v, "'%s' must be a condition like \">= 75\", not %s", e->key, kind_name(v));
-    return -1;
-  }
+  const ynode *v = want_scalar(c, e, "a condition like \">= 75\"");
+  if (!v) return -1;
   const char *s = v->str;
   while (*s == ' ') s++;
   if (s[0] == '>' && s[1] == '=') *op = JJ_CMP_GE, s += 2;
@@ -804,19 +805,13 @@ static int get_cond(ctx *c, const yentry *e, jj_cmp *op, double *val) {
 static int get_enum(ctx *c, const yentry *e, const char *const *names, int *out) {
   const char *s;
   if (get_str(c, e, &s)) return -1;
-  for (int i = 0; names[i]; i++)
-    if (strcmp(s, names[i]) == 0) {
-      *out = i;
-      return 0;
-    }
-  char list[160];
-  size_t off = 0;
-  list[0] = '\0';
-  for (size_t i = 0; names[i] && off < sizeof list; i++) {
-    int w = snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", names[i]);
-    if (w < 0) break;
-    off += (size_t)w;
+  int i = name_index(s, names);
+  if (i >= 0) {
+    *out = i;
+    return 0;
   }
+  char list[160];
+  join_names(list, sizeof list, names);
   const char *sg = suggest(s, names);
   if (sg)
     ERR(c, e->value, "'%s' must be one of %s; got '%.40s' (did you mean '%s'?)", e->key, list, s,
@@ -887,7 +882,6 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     const yentry *e = &wn->flat[i];
     const char *k = e->key;
     int bad = 0;
-    double d = 0;
     int x = 0;
     if (strcmp(k, "kind") == 0) bad = get_enum(c, e, KIND_NAMES, &kind);
     else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
@@ -896,12 +890,8 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     else if (strcmp(k, "count") == 0) bad = get_uint(c, e, MAX_WINDOW_SAMPLES, &w->count), count = e->knode;
     else if (strcmp(k, "min_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->min_samples);
     else if (strcmp(k, "min_coverage") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 0 && d <= 1)) {
-        ERR(c, e->value, "'min_coverage' is a fraction between 0 and 1 (0.75 = 75 %%)");
-        bad = 1;
-      }
-      w->min_coverage = d;
+      bad = get_num_in(c, e, 0, 1, "'min_coverage' is a fraction between 0 and 1 (0.75 = 75 %)",
+                       &w->min_coverage);
       cov = e->knode;
     } else if (strcmp(k, "expected_interval") == 0)
       bad = get_dur(c, e, &w->expected_interval_ms), ei = e->knode;
@@ -909,28 +899,17 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     else if (strcmp(k, "duplicates") == 0) {
       bad = get_enum(c, e, DUP_NAMES, &x);
       w->duplicates = x == 1 ? JJ_DUP_REPLACE : x == 2 ? JJ_DUP_REJECT : JJ_DUP_KEEP;
-    } else if (strcmp(k, "percentile") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 0 && d <= 1)) {
-        ERR(c, e->value, "'percentile' is a quantile between 0 and 1 (0.95 = 95th percentile)");
-        bad = 1;
-      }
-      w->percentile = d;
-    } else if (strcmp(k, "accuracy") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 0.001 && d <= 0.2)) {
-        ERR(c, e->value, "'accuracy' is a relative error from 0.001 to 0.2 (0.01 = 1 %%)");
-        bad = 1;
-      }
-      w->percentile_accuracy = d;
-    } else if (strcmp(k, "floor") == 0) {
-      bad = get_num(c, e, &d);
-      if (!bad && !(d >= 1e-9 && d <= 1e6)) {
-        ERR(c, e->value, "'floor' must be from 1e-9 to 1e6");
-        bad = 1;
-      }
-      w->percentile_floor = d;
-    } else if (strcmp(k, "ewma_halflife") == 0) {
+    } else if (strcmp(k, "percentile") == 0)
+      bad = get_num_in(c, e, 0, 1,
+                       "'percentile' is a quantile between 0 and 1 (0.95 = 95th percentile)",
+                       &w->percentile);
+    else if (strcmp(k, "accuracy") == 0)
+      bad = get_num_in(c, e, 0.001, 0.2,
+                       "'accuracy' is a relative error from 0.001 to 0.2 (0.01 = 1 %)",
+                       &w->percentile_accuracy);
+    else if (strcmp(k, "floor") == 0)
+      bad = get_num_in(c, e, 1e-9, 1e6, "'floor' must be from 1e-9 to 1e6", &w->percentile_floor);
+    else if (strcmp(k, "ewma_halflife") == 0) {
       bad = get_dur(c, e, &w->ewma_halflife_ms);
       if (!bad && w->ewma_halflife_ms <= 0) {
         ERR(c, e->value, "'ewma_halflife' must be above 0");
@@ -1117,9 +1096,7 @@ static int walk_match(ctx *c, const yentry *e, rspec *r) {
         continue;
       }
       const yentry *op = &me->value->flat[0];
-      int oi = -1;
-      for (int j = 0; MATCH_OPS[j]; j++)
-        if (strcmp(op->key, MATCH_OPS[j]) == 0) oi = j;
+      int oi = name_index(op->key, MATCH_OPS);
       if (oi < 0) {
         unknown_key(c, op, "matcher", MATCH_OPS);
         rc = -1;
@@ -1386,7 +1363,7 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
   memcpy(path, from, dl);
   memcpy(path + dl, inc, il + 1);
   char *real = realpath(path, NULL);
-  char *id = real ? arena_strndup(c, real, strlen(real)) : path;
+  char *id = real ? arena_strdup(c, real) : path;
   free(real);
   if (!id) return;
   for (int i = 0; i < c->depth; i++)
@@ -1400,7 +1377,7 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
     ERR(c, at, "includes nest deeper than %d files", MAX_INCLUDE_DEPTH);
     return;
   }
-  if (c->nfiles >= MAX_FILES) {
+  if (L->nids >= MAX_FILES) {
     ERR(c, at, "more than %d files included", MAX_FILES);
     return;
   }
@@ -1442,17 +1419,7 @@ static void add_rule_spec(loader *L, ynode *rn, ynode *defaults) {
         break;
       }
   }
-  if (bad || c->oom) return;
-  if (L->nrules == L->cap) {
-    size_t cap = L->cap ? L->cap * 2 : 16;
-    rspec *nr = realloc(L->rules, cap * sizeof *nr);
-    if (!nr) {
-      c->oom = 1;
-      return;
-    }
-    L->rules = nr;
-    L->cap = cap;
-  }
+  if (bad || c->oom || grow(c, &L->rules, &L->cap, L->nrules, sizeof *L->rules, 16)) return;
   L->rules[L->nrules++] = r;
 }
 
@@ -1468,11 +1435,10 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
     return;
   }
   L->ids = ids;
-  char *idc = arena_strndup(c, id, strlen(id));
-  char *filec = arena_strndup(c, file, strlen(file));
+  char *idc = arena_strdup(c, id);
+  char *filec = arena_strdup(c, file);
   if (!idc || !filec) return;
   L->ids[L->nids++] = idc;
-  c->nfiles++;
   ynode *root = NULL;
   if (parse_yaml(c, filec, buf, len, &root)) return;
   if (!root || is_null(root)) {
@@ -1551,46 +1517,44 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
 
 /* ---- checking with the builder, then adding --------------------------- */
 
+/* 1 when a builder call failed, reporting its message at node `at`. */
+static int builder_failed(ctx *c, jj_status st, const ynode *at, const jj_error *e) {
+  if (st == JJ_OK) return 0;
+  add_error(c, st, at->file, at->line, at->col, "%s", e->message);
+  return 1;
+}
+
 /* Add rule r to b; every builder error is reported at its node. Returns
  * the number of errors. */
 static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int build) {
   jj_error e;
   uint32_t idx = 0;
+  if (builder_failed(c, jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e), r->at, &e)) return 1;
   int bad = 0;
-  jj_status st = jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e);
-  if (st != JJ_OK) {
-    add_error(c, st, r->at->file, r->at->line, r->at->col, "%s", e.message);
-    return 1;
-  }
   for (size_t i = 0; i < r->nlevels; i++) {
     const lvl *l = &r->levels[i];
-    st = jj_ruleset_builder_add_level(b, idx, &l->lc, &e);
-    if (st != JJ_OK) add_error(c, st, l->at->file, l->at->line, l->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_level(b, idx, &l->lc, &e), l->at, &e);
   }
   for (size_t i = 0; i < r->nm; i++) {
     const mat *m = &r->m[i];
-    st = jj_ruleset_builder_add_matcher(b, idx, m->label, m->op, m->value, &e);
-    if (st != JJ_OK) add_error(c, st, m->at->file, m->at->line, m->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_matcher(b, idx, m->label, m->op, m->value, &e),
+                          m->at, &e);
   }
   for (size_t i = 0; i < r->nlabels; i++) {
     const pair *p = &r->labels[i];
-    st = jj_ruleset_builder_add_label(b, idx, p->k, p->v, &e);
-    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_label(b, idx, p->k, p->v, &e), p->at, &e);
   }
   for (size_t i = 0; i < r->nann; i++) {
     const pair *p = &r->ann[i];
-    st = jj_ruleset_builder_add_annotation(b, idx, p->k, p->v, &e);
-    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_annotation(b, idx, p->k, p->v, &e), p->at, &e);
   }
   for (size_t i = 0; i < r->nnotify; i++) {
     const pair *p = &r->notify[i];
-    st = jj_ruleset_builder_add_notify(b, idx, p->k, &e);
-    if (st != JJ_OK) add_error(c, st, p->at->file, p->at->line, p->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_add_notify(b, idx, p->k, &e), p->at, &e);
   }
   if (build && !bad) {
     jj_ruleset *rs = NULL;
-    st = jj_ruleset_builder_build(b, &rs, &e);
-    if (st != JJ_OK) add_error(c, st, r->at->file, r->at->line, r->at->col, "%s", e.message), bad++;
+    bad += builder_failed(c, jj_ruleset_builder_build(b, &rs, &e), r->at, &e);
     jj_ruleset_free(rs);
   }
   return bad;
@@ -1650,18 +1614,29 @@ static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t
   return st;
 }
 
+/* A load that stops before reading any YAML: its one error. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+static jj_status load_refused(jj_error *errs, size_t max_errs, size_t *nerrs, jj_status code,
+                              const char *file, const char *fmt, ...) {
+  if (errs && max_errs) {
+    memset(errs, 0, sizeof *errs);
+    errs[0].code = code;
+    (void)snprintf(errs[0].file, sizeof errs[0].file, "%s", file);
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(errs[0].message, sizeof errs[0].message, fmt, ap);
+    va_end(ap);
+  }
+  if (nerrs) *nerrs = 1;
+  return code;
+}
+
 jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t len,
                                const char *name, jj_error *errs, size_t max_errs, size_t *nerrs) {
-  if (nerrs) *nerrs = 0;
-  if (!b || (!yaml && len)) {
-    if (errs && max_errs) {
-      memset(errs, 0, sizeof *errs);
-      errs[0].code = JJ_EINVAL;
-      (void)snprintf(errs[0].message, sizeof errs[0].message, "builder and text are required");
-    }
-    if (nerrs) *nerrs = 1;
-    return JJ_EINVAL;
-  }
+  if (!b || (!yaml && len))
+    return load_refused(errs, max_errs, nerrs, JJ_EINVAL, "", "builder and text are required");
   loader L;
   memset(&L, 0, sizeof L);
   const char *file = name ? name : "<string>";
@@ -1673,16 +1648,8 @@ jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t l
 
 jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *errs,
                              size_t max_errs, size_t *nerrs) {
-  if (nerrs) *nerrs = 0;
-  if (!b || !path) {
-    if (errs && max_errs) {
-      memset(errs, 0, sizeof *errs);
-      errs[0].code = JJ_EINVAL;
-      (void)snprintf(errs[0].message, sizeof errs[0].message, "builder and path are required");
-    }
-    if (nerrs) *nerrs = 1;
-    return JJ_EINVAL;
-  }
+  if (!b || !path)
+    return load_refused(errs, max_errs, nerrs, JJ_EINVAL, "", "builder and path are required");
   loader L;
   memset(&L, 0, sizeof L);
   char why[128];
@@ -1690,15 +1657,8 @@ jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *
   char *buf = read_file(&L.c, path, &len, why, sizeof why);
   if (!buf) {
     jj_status st = L.c.oom ? JJ_ENOMEM : JJ_ENOTFOUND;
-    if (errs && max_errs) {
-      memset(errs, 0, sizeof *errs);
-      errs[0].code = st;
-      (void)snprintf(errs[0].file, sizeof errs[0].file, "%s", path);
-      (void)snprintf(errs[0].message, sizeof errs[0].message, "cannot read rule file: %s", why);
-    }
-    if (nerrs) *nerrs = 1;
     ctx_free(&L.c);
-    return st;
+    return load_refused(errs, max_errs, nerrs, st, path, "cannot read rule file: %s", why);
   }
   char *real = realpath(path, NULL);
   load_text(&L, path, real ? real : path, buf, len);

@@ -267,7 +267,7 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   memset(r, 0, sizeof *r);
   r->cfg = *rc;
   r->name = jj__strdup(&b->alc, rc->name);
-  r->metric = jj__strdup(&b->alc, rc->group == JJ_GROUP_RULES || !rc->metric ? "" : rc->metric);
+  r->metric = jj__strdup(&b->alc, rc->group == JJ_GROUP_RULES ? "" : rc->metric);
   if (rc->group == JJ_GROUP_RULES) r->sources = jj__strdup(&b->alc, rc->sources);
   if (!r->name || !r->metric || (rc->group == JJ_GROUP_RULES && !r->sources)) {
     rule_free(&b->alc, r);
@@ -565,7 +565,7 @@ jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_e
     const jj_rule *r = &b->rules[i];
     if (r->nlevels == 0)
       return fail(err, JJ_EINVAL, "rule '%s' has no levels; add at least one", r->name);
-    if (r->cfg.group == JJ_GROUP_K_OF_N && r->nlevels && !rising(r->levels[0].issue_op))
+    if (r->cfg.group == JJ_GROUP_K_OF_N && !rising(r->levels[0].issue_op))
       return fail(err, JJ_EINVAL,
                   "rule '%s': a k_of_n rule counts agreeing members, so its levels must use "
                   "> or >=",

@@ -153,10 +153,8 @@ static void put_num(out *o, const tag *t, double x) {
     n = snprintf(b, sizeof b, "%.*f", p, x);
   else if (t->conv == 'e')
     n = snprintf(b, sizeof b, "%.*e", p, x);
-  else if (t->prec < 0)
-    n = snprintf(b, sizeof b, "%g", x);
   else
-    n = snprintf(b, sizeof b, "%.*g", p, x);
+    n = snprintf(b, sizeof b, "%.*g", p, x); /* p = 6 is plain %g */
   if (n > 0) put(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
 }
 
@@ -196,7 +194,8 @@ static void render_field(out *o, const tag *t, const jj_event *ev) {
   }
 }
 
-/* Walk the template; with ev == NULL only check. */
+/* Walk the template; with ev == NULL (and o == NULL) only check. Errors go
+ * to why (wn bytes; rendering passes NULL, 0, which snprintf allows). */
 static int walk(const char *tmpl, const jj_event *ev, out *o, char *why, size_t wn) {
   const char *p = tmpl;
   while (*p) {
@@ -208,15 +207,13 @@ static int walk(const char *tmpl, const jj_event *ev, out *o, char *why, size_t 
     if (o) put(o, p, (size_t)(open - p));
     const char *close = strstr(open + 2, "}}");
     if (!close) {
-      if (why) (void)snprintf(why, wn, "'{{' at byte %zu is never closed", (size_t)(open - tmpl));
+      (void)snprintf(why, wn, "'{{' at byte %zu is never closed", (size_t)(open - tmpl));
       return -1;
     }
     tag t;
-    char ignore[8] = "";
-    if (parse_tag(open + 2, (size_t)(close - open - 2), &t, why ? why : ignore,
-                  why ? wn : sizeof ignore, (size_t)(open + 2 - tmpl)) != 0)
+    if (parse_tag(open + 2, (size_t)(close - open - 2), &t, why, wn, (size_t)(open + 2 - tmpl)) != 0)
       return -1;
-    if (o && ev) render_field(o, &t, ev);
+    if (ev) render_field(o, &t, ev);
     p = close + 2;
   }
   return 0;

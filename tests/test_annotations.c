@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "engine_testutil.h"
 #include "jjair/jjair.h"
 
 static jj_ruleset_builder *builder(uint32_t *rule) {
@@ -20,15 +21,10 @@ static jj_ruleset_builder *builder(uint32_t *rule) {
   rc.window.kind = JJ_WINDOW_SLIDING_COUNT;
   rc.window.count = 1;
   rc.aggregate = JJ_AGG_LAST;
-  jj_error err;
-  assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, rule, &err), JJ_OK);
-  jj_level_config lc;
-  jj_level_config_init(&lc);
-  lc.name = "advisory";
+  jj_level_config lc = et_level("advisory", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 0);
   lc.severity = "주의보";
-  lc.issue_value = 75;
-  assert_int_equal(jj_ruleset_builder_add_level(b, *rule, &lc, &err), JJ_OK);
-  assert_int_equal(jj_ruleset_builder_add_label(b, *rule, "city", "jeonju", &err), JJ_OK);
+  *rule = et_add(b, &rc, &lc, 1);
+  assert_int_equal(jj_ruleset_builder_add_label(b, *rule, "city", "jeonju", NULL), JJ_OK);
   return b;
 }
 
@@ -79,15 +75,13 @@ static void test_render(void **state) {
                    JJ_OK);
   assert_int_equal(jj_ruleset_builder_add_notify(b, r, "sms-residents", &err), JJ_OK);
   assert_int_equal(jj_ruleset_builder_add_notify(b, r, "alertmanager", &err), JJ_OK);
-  jj_ruleset *rs = NULL;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
   jj_ruleset_builder_free(b);
   assert_int_equal(jj_ruleset_rule_notify_count(rs, 0), 2);
   assert_string_equal(jj_ruleset_rule_notify(rs, 0, 1), "alertmanager");
   assert_null(jj_ruleset_rule_notify(rs, 0, 2));
 
-  jj_engine *e = NULL;
-  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
+  jj_engine *e = et_engine(rs, NULL, NULL);
   jj_ruleset_free(rs);
   jj_label l[] = {{"zone", "jungbu"}, {"station", "palbok-03"}};
   jj_series_id id;
@@ -132,11 +126,9 @@ static void test_regex_matchers(void **state) {
   assert_int_equal(jj_ruleset_builder_add_matcher(b, r, "zone", JJ_MATCH_NRE, "test.*", &err), JJ_OK);
   assert_int_equal(jj_ruleset_builder_add_matcher(b, r, "x", JJ_MATCH_RE, "a(b", &err), JJ_EINVAL);
   assert_non_null(strstr(err.message, "invalid regex for label 'x'"));
-  jj_ruleset *rs = NULL;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
   jj_ruleset_builder_free(b);
-  jj_engine *e = NULL;
-  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
+  jj_engine *e = et_engine(rs, NULL, NULL);
   jj_ruleset_free(rs);
   struct {
     const char *station, *zone;

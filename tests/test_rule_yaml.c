@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_testutil.h"
 #include "jjair/jjair.h"
 #include "jjair/rule_yaml.h"
 #include "testutil.h"
@@ -27,14 +28,6 @@
 #endif
 
 #define MAX_ERRS 32
-
-static jj_ruleset *build_ok(jj_ruleset_builder *b) {
-  jj_ruleset *rs = NULL;
-  jj_error e;
-  jj_status st = jj_ruleset_builder_build(b, &rs, &e);
-  if (st != JJ_OK) fail_msg("build: %s", e.message);
-  return rs;
-}
 
 static void load_ok(jj_ruleset_builder *b, const char *yaml, const char *name) {
   jj_error errs[MAX_ERRS];
@@ -51,10 +44,9 @@ static jj_engine *engine_from_yaml(const char *yaml) {
   jj_ruleset_builder *b = NULL;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
   load_ok(b, yaml, NULL);
-  jj_ruleset *rs = build_ok(b);
+  jj_ruleset *rs = et_build(b);
   jj_ruleset_builder_free(b);
-  jj_engine *e = NULL;
-  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
+  jj_engine *e = et_engine(rs, NULL, NULL);
   jj_ruleset_free(rs); /* the engine keeps its own reference */
   return e;
 }
@@ -115,7 +107,7 @@ static void test_full_file(void **state) {
   jj_ruleset_builder *b = NULL;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
   load_ok(b, full_file, "full.yaml");
-  jj_ruleset *rs = build_ok(b);
+  jj_ruleset *rs = et_build(b);
   assert_int_equal(jj_ruleset_rule_count(rs), 4);
   assert_string_equal(jj_ruleset_rule_name(rs, 0), "pm25-korea");
   assert_string_equal(jj_ruleset_rule_name(rs, 1), "fire-temp-slope");
@@ -238,7 +230,7 @@ static void test_include_and_defaults(void **state) {
   jj_ruleset_builder *b = NULL;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
   load_ok(b, yaml, JJ_RULES_BROKEN_DIR "/virtual.yaml");
-  jj_ruleset *rs = build_ok(b);
+  jj_ruleset *rs = et_build(b);
   assert_int_equal(jj_ruleset_rule_count(rs), 2);
   assert_string_equal(jj_ruleset_rule_name(rs, 0), "common-pm10");
   assert_string_equal(jj_ruleset_rule_name(rs, 1), "pm10-hourly");
@@ -274,13 +266,8 @@ static void test_failure_adds_nothing(void **state) {
   jj_rule_config_init(&rc);
   rc.name = "from-c";
   rc.metric = "pm25";
-  uint32_t r;
-  assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &r, NULL), JJ_OK);
-  jj_level_config lc;
-  jj_level_config_init(&lc);
-  lc.name = "a";
-  lc.issue_value = 1;
-  assert_int_equal(jj_ruleset_builder_add_level(b, r, &lc, NULL), JJ_OK);
+  jj_level_config lc = et_level("a", JJ_CMP_GE, 1, JJ_CMP_NONE, 0, 0);
+  et_add(b, &rc, &lc, 1);
   static const char *const yaml =
       "version: 1\nrules:\n"
       "  - {name: good, metric: pm25, levels: [{name: a, issue: \">= 1\"}]}\n"
@@ -305,7 +292,7 @@ static void test_failure_adds_nothing(void **state) {
   assert_int_equal(jj_rules_load_string(b, clash, strlen(clash), "c.yaml", errs, 2, &n), JJ_EINVAL);
   assert_int_equal(n, 1);
   assert_non_null(strstr(errs[0].message, "from-c"));
-  jj_ruleset *rs = build_ok(b);
+  jj_ruleset *rs = et_build(b);
   assert_int_equal(jj_ruleset_rule_count(rs), 1);
   assert_string_equal(jj_ruleset_rule_name(rs, 0), "from-c");
   jj_ruleset_free(rs);
