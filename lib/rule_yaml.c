@@ -481,18 +481,16 @@ static int typo_for(const ynode *m, const char *key, const char *const *allowed)
   return 0;
 }
 
-static const char *kind_name(const ynode *n) {
-  if (n->kind == Y_SEQ) return "a list";
-  if (n->kind == Y_MAP) return "a mapping";
-  if (n->plain && (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0))
-    return "nothing (null)";
-  return "a scalar";
-}
-
 static int is_null(const ynode *n) {
   return n->kind == Y_SCALAR && n->plain &&
          (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
           strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
+}
+
+static const char *kind_name(const ynode *n) {
+  if (n->kind == Y_SEQ) return "a list";
+  if (n->kind == Y_MAP) return "a mapping";
+  return is_null(n) ? "nothing (null)" : "a scalar";
 }
 
 static int work(ctx *c, size_t units) {
