@@ -18,6 +18,8 @@ const char *jj_strerror(int status) {
     case JJ_EFUTURE: return "timestamp is too far in the future";
     case JJ_ERANGE: return "value outside the allowed range";
     case JJ_ESTATE: return "not allowed in the current state";
+    case JJ_ESTUCK: return "reading dropped: the sensor repeats the same value";
+    case JJ_ENOTSUP: return "not supported by this build of the library";
   }
   return "unknown status";
 }
@@ -38,6 +40,8 @@ const char *jj_status_name(int status) {
     case JJ_EFUTURE: return "JJ_EFUTURE";
     case JJ_ERANGE: return "JJ_ERANGE";
     case JJ_ESTATE: return "JJ_ESTATE";
+    case JJ_ESTUCK: return "JJ_ESTUCK";
+    case JJ_ENOTSUP: return "JJ_ENOTSUP";
   }
   return "JJ_UNKNOWN";
 }

@@ -24,8 +24,11 @@ typedef enum jj_status {
   JJ_ELIMIT = 9,        /* a creation-time limit (series, labels, ...) is reached */
   JJ_ENOTFOUND = 10,    /* the named item does not exist */
   JJ_EFUTURE = 11,      /* timestamp too far ahead of the current time: rejected, counted */
-  JJ_ERANGE = 12,       /* value outside a configured physical range */
-  JJ_ESTATE = 13        /* call not valid in the object's current state */
+  JJ_ERANGE = 12,       /* reading dropped by a rule's range gate (valid_min/valid_max): counted */
+  JJ_ESTATE = 13,       /* call not valid in the object's current state (e.g. an engine
+                           called from its own event callback) */
+  JJ_ESTUCK = 14,       /* reading dropped by a rule's stuck-value gate: counted */
+  JJ_ENOTSUP = 15       /* the optional part this needs is not compiled in (see jj_features) */
 } jj_status;
 
 /* A short English sentence for a status, e.g. "out of memory". Never NULL;
