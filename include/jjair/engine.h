@@ -55,9 +55,17 @@ typedef struct jj_engine_config {
                                JJ_ELATE. TUMBLING windows close this much later. */
   int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check */
   jj_event_fn on_event;     /* called synchronously for each event; may be NULL.
-                               It must not call back into this engine. */
+                               The event is valid only during the call. Calls
+                               back into this engine return JJ_ESTATE. */
   void *on_event_ctx;
+  uint32_t flags;           /* JJ_ENGINE_* bits; 0 = none */
 } jj_engine_config;
+
+/* jj_engine_config.flags: events go only to on_event (which is then
+ * required); no poll queue is allocated, jj_engine_poll never returns an
+ * event, and nothing counts as dropped. For firmware and for callers that
+ * handle every event in the callback. */
+#define JJ_ENGINE_NO_QUEUE 0x1u
 
 /* One reading for jj_engine_push_batch. */
 typedef struct jj_sample {
