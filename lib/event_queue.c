@@ -35,14 +35,14 @@ void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t r
   ev.seq = ++e->seq;
   ev.kind = t->kind;
   ev.reason = t->reason;
-  ev.rule = r->name;
+  ev.rule = r->cfg.name;
   ev.rule_index = rule_index;
   ev.level = t->level;
   ev.prev_level = t->prev_level;
   int named = t->level ? t->level : t->prev_level;
   ev.level_name = named ? r->levels[named - 1].name : "";
   ev.severity = named ? r->levels[named - 1].severity : "";
-  ev.metric = r->metric;
+  ev.metric = r->cfg.metric;
   ev.is_group = g != NULL;
   if (g) {
     ev.labels = g->labels;

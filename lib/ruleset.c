@@ -71,7 +71,7 @@ void jj_level_config_init(jj_level_config *lc) {
 
 /* ---- freeing ---------------------------------------------------------- */
 
-/* Label strings are const in the public jj_label but owned here. */
+/* Label and config strings are const in the public structs but owned here. */
 static void *unconst(const void *p) {
   union {
     const void *c;
@@ -90,10 +90,10 @@ static void free_pairs(const jj_allocator *a, jj_label *list, uint32_t n) {
 }
 
 static void rule_free(const jj_allocator *a, jj_rule *r) {
-  jj__free(a, r->name);
-  jj__free(a, r->metric);
-  jj__free(a, r->sources);
-  jj__free(a, r->group_by);
+  jj__free(a, unconst(r->cfg.name));
+  jj__free(a, unconst(r->cfg.metric));
+  jj__free(a, unconst(r->cfg.sources));
+  jj__free(a, unconst(r->cfg.group_by));
   for (uint32_t i = 0; i < r->ngroup_labels; i++) jj__free(a, r->group_labels[i]);
   jj__free(a, r->group_labels);
   for (uint32_t i = 0; i < r->nmatchers; i++) {
@@ -147,7 +147,7 @@ static int valid_name(const char *s) {
 
 static int find_rule(const jj_rule *rules, uint32_t n, const char *name) {
   for (uint32_t i = 0; i < n; i++)
-    if (strcmp(rules[i].name, name) == 0) return (int)i;
+    if (strcmp(rules[i].cfg.name, name) == 0) return (int)i;
   return -1;
 }
 
@@ -158,7 +158,7 @@ static int cmp_str_ptr(const void *x, const void *y) {
 /* Split "zone, city" into sorted owned strings. */
 static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *rule_name,
                                 jj_error *err) {
-  const char *s = r->group_by;
+  const char *s = r->cfg.group_by;
   uint32_t n = 1;
   for (const char *p = s; *p; p++) n += *p == ',';
   r->group_labels = jj__calloc(&b->alc, n * sizeof *r->group_labels);
@@ -266,25 +266,24 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   jj_rule *r = &b->rules[b->nrules];
   memset(r, 0, sizeof *r);
   r->cfg = *rc;
-  r->name = jj__strdup(&b->alc, rc->name);
-  r->metric = jj__strdup(&b->alc, rc->group == JJ_GROUP_RULES ? "" : rc->metric);
-  if (rc->group == JJ_GROUP_RULES) r->sources = jj__strdup(&b->alc, rc->sources);
-  if (!r->name || !r->metric || (rc->group == JJ_GROUP_RULES && !r->sources)) {
+  /* The caller's strings become the rule's own copies (see jj_rule). */
+  r->cfg.name = jj__strdup(&b->alc, rc->name);
+  r->cfg.metric = jj__strdup(&b->alc, rc->group == JJ_GROUP_RULES ? "" : rc->metric);
+  r->cfg.group_by = NULL;
+  r->cfg.sources = rc->group == JJ_GROUP_RULES ? jj__strdup(&b->alc, rc->sources) : NULL;
+  if (!r->cfg.name || !r->cfg.metric || (rc->group == JJ_GROUP_RULES && !r->cfg.sources)) {
     rule_free(&b->alc, r);
     return fail(err, JJ_ENOMEM, "out of memory");
   }
   if (rc->group != JJ_GROUP_NONE) {
-    r->group_by = jj__strdup(&b->alc, rc->group_by);
-    st = r->group_by ? split_group_by(b, r, rc->name, err) : fail(err, JJ_ENOMEM, "out of memory");
+    r->cfg.group_by = jj__strdup(&b->alc, rc->group_by);
+    st = r->cfg.group_by ? split_group_by(b, r, rc->name, err)
+                         : fail(err, JJ_ENOMEM, "out of memory");
     if (st != JJ_OK) {
       rule_free(&b->alc, r);
       return st;
     }
   }
-  r->cfg.name = r->name;
-  r->cfg.metric = r->metric;
-  r->cfg.group_by = r->group_by;
-  r->cfg.sources = r->sources;
   r->cfg.window.aggregates |= JJ_AGG_BIT(rc->aggregate);
   if (r->cfg.scale == 0.0) r->cfg.scale = 1.0;
   if (r->cfg.group_min_members == 0) r->cfg.group_min_members = 1;
@@ -300,7 +299,7 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
                                        const jj_level_config *lc, jj_error *err) {
   if (!b || !lc || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
-  const char *rn = r->name;
+  const char *rn = r->cfg.name;
   if (r->nlevels == JJ_MAX_LEVELS)
     /* A rule with too many levels is an invalid configuration like any
      * other (JJ_ELIMIT is for run-time limits such as max_series). */
@@ -395,22 +394,23 @@ jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, c
   if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   if (!valid_name(label))
-    return fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid", r->name,
-                label ? label : "");
-  if (!value) return fail(err, JJ_EINVAL, "rule '%s': matcher on '%s' has no value", r->name, label);
+    return fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid",
+                r->cfg.name, label ? label : "");
+  if (!value)
+    return fail(err, JJ_EINVAL, "rule '%s': matcher on '%s' has no value", r->cfg.name, label);
   if (op != JJ_MATCH_EQ && op != JJ_MATCH_NE && op != JJ_MATCH_RE && op != JJ_MATCH_NRE)
-    return fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->name, (int)op);
+    return fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->cfg.name, (int)op);
   void *re = NULL;
   if (op == JJ_MATCH_RE || op == JJ_MATCH_NRE) {
     if (!jj__regex_available())
       return fail(err, JJ_EINVAL,
                   "rule '%s': regex matcher on '%s' needs the PCRE2 matcher, which this build "
                   "does not include",
-                  r->name, label);
+                  r->cfg.name, label);
     char why[200];
     re = jj__regex_compile(value, why, sizeof why);
     if (!re)
-      return fail(err, JJ_EINVAL, "rule '%s': invalid regex for label '%s': %s", r->name, label,
+      return fail(err, JJ_EINVAL, "rule '%s': invalid regex for label '%s': %s", r->cfg.name, label,
                   why);
   }
   if (jj__grow(&b->alc, &r->matchers, &r->matchers_cap, r->nmatchers, sizeof *r->matchers, 4)) {
@@ -439,11 +439,11 @@ static jj_status add_pair(jj_ruleset_builder *b, const jj_rule *r, jj_label **li
                           uint32_t *cap, const char *name, const char *text, const char *what,
                           const char *text_kind, jj_error *err) {
   if (!valid_name(name) || !text)
-    return fail(err, JJ_EINVAL, "rule '%s': %s '%s' needs a valid name and %s", r->name, what,
+    return fail(err, JJ_EINVAL, "rule '%s': %s '%s' needs a valid name and %s", r->cfg.name, what,
                 name ? name : "", text_kind);
   for (uint32_t i = 0; i < *n; i++)
     if (strcmp((*list)[i].name, name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': %s '%s' is set twice", r->name, what, name);
+      return fail(err, JJ_EINVAL, "rule '%s': %s '%s' is set twice", r->cfg.name, what, name);
   if (jj__grow(&b->alc, list, cap, *n, sizeof **list, 4))
     return fail(err, JJ_ENOMEM, "out of memory");
   char *k = jj__strdup(&b->alc, name), *v = jj__strdup(&b->alc, text);
@@ -474,7 +474,7 @@ jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule
   if (valid_name(name) && tmpl) {
     char why[JJ_ERROR_MESSAGE_MAX / 2];
     if (jj__template_check(tmpl, why, sizeof why) != 0)
-      return fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->name, name, why);
+      return fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->cfg.name, name, why);
   }
   return add_pair(b, r, &r->annotations, &r->nannotations, &r->annotations_cap, name, tmpl,
                   "annotation", "a template", err);
@@ -485,11 +485,11 @@ jj_status jj_ruleset_builder_add_notify(jj_ruleset_builder *b, uint32_t rule, co
   if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   if (!valid_name(name))
-    return fail(err, JJ_EINVAL, "rule '%s': notifier name '%s' is empty or invalid", r->name,
+    return fail(err, JJ_EINVAL, "rule '%s': notifier name '%s' is empty or invalid", r->cfg.name,
                 name ? name : "");
   for (uint32_t i = 0; i < r->nnotify; i++)
     if (strcmp(r->notify[i], name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': notifier '%s' is listed twice", r->name, name);
+      return fail(err, JJ_EINVAL, "rule '%s': notifier '%s' is listed twice", r->cfg.name, name);
   if (jj__grow(&b->alc, &r->notify, &r->notify_cap, r->nnotify, sizeof *r->notify, 4))
     return fail(err, JJ_ENOMEM, "out of memory");
   char *n = jj__strdup(&b->alc, name);
@@ -521,38 +521,40 @@ static jj_status resolve_sources(jj_ruleset_builder *b, jj_error *err) {
     jj_rule *r = &b->rules[i];
     r->nsrc = 0;
     if (r->cfg.group != JJ_GROUP_RULES) continue;
-    const char *p = r->sources;
+    const char *p = r->cfg.sources;
     while (*p) {
       while (*p == ' ' || *p == ',') p++;
       size_t len = strcspn(p, ", ");
       if (!len) break;
       char name[128];
       if (len >= sizeof name)
-        return fail(err, JJ_EINVAL, "rule '%s': source name '%.*s...' is too long", r->name, 40, p);
+        return fail(err, JJ_EINVAL, "rule '%s': source name '%.*s...' is too long", r->cfg.name, 40,
+                    p);
       memcpy(name, p, len);
       name[len] = '\0';
       p += len;
       int k = find_rule(b->rules, b->nrules, name);
       if (k < 0)
-        return fail(err, JJ_EINVAL, "rule '%s': source rule '%s' does not exist", r->name, name);
+        return fail(err, JJ_EINVAL, "rule '%s': source rule '%s' does not exist", r->cfg.name,
+                    name);
       jj_rule *src = &b->rules[k];
       if ((uint32_t)k == i || src->cfg.group != JJ_GROUP_NONE)
         return fail(err, JJ_EINVAL,
                     "rule '%s': source '%s' must be another rule without a group (it is judged "
                     "per series)",
-                    r->name, name);
+                    r->cfg.name, name);
       for (uint32_t j = 0; j < r->nsrc; j++)
         if (r->src[j] == (uint32_t)k)
-          return fail(err, JJ_EINVAL, "rule '%s': source '%s' is listed twice", r->name, name);
+          return fail(err, JJ_EINVAL, "rule '%s': source '%s' is listed twice", r->cfg.name, name);
       if (r->nsrc == JJ_MAX_SOURCES)
-        return fail(err, JJ_EINVAL, "rule '%s': at most %d sources", r->name, JJ_MAX_SOURCES);
+        return fail(err, JJ_EINVAL, "rule '%s': at most %d sources", r->cfg.name, JJ_MAX_SOURCES);
       if (src->nfeeds == JJ_MAX_FEEDS)
         return fail(err, JJ_EINVAL, "rule '%s': source '%s' already feeds %d rules groups",
-                    r->name, name, JJ_MAX_FEEDS);
+                    r->cfg.name, name, JJ_MAX_FEEDS);
       r->src[r->nsrc++] = (uint32_t)k;
       src->feeds[src->nfeeds++] = i;
     }
-    if (r->nsrc == 0) return fail(err, JJ_EINVAL, "rule '%s': sources lists no rule", r->name);
+    if (r->nsrc == 0) return fail(err, JJ_EINVAL, "rule '%s': sources lists no rule", r->cfg.name);
   }
   return JJ_OK;
 }
@@ -564,12 +566,12 @@ jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_e
   for (uint32_t i = 0; i < b->nrules; i++) {
     const jj_rule *r = &b->rules[i];
     if (r->nlevels == 0)
-      return fail(err, JJ_EINVAL, "rule '%s' has no levels; add at least one", r->name);
+      return fail(err, JJ_EINVAL, "rule '%s' has no levels; add at least one", r->cfg.name);
     if (r->cfg.group == JJ_GROUP_K_OF_N && !rising(r->levels[0].issue_op))
       return fail(err, JJ_EINVAL,
                   "rule '%s': a k_of_n rule counts agreeing members, so its levels must use "
                   "> or >=",
-                  r->name);
+                  r->cfg.name);
   }
   jj_status st = resolve_sources(b, err);
   if (st != JJ_OK) return st;
@@ -600,7 +602,7 @@ void jj_ruleset_free(jj_ruleset *rs) {
 uint32_t jj_ruleset_rule_count(const jj_ruleset *rs) { return rs ? rs->nrules : 0; }
 
 const char *jj_ruleset_rule_name(const jj_ruleset *rs, uint32_t i) {
-  return (rs && i < rs->nrules) ? rs->rules[i].name : NULL;
+  return (rs && i < rs->nrules) ? rs->rules[i].cfg.name : NULL;
 }
 
 jj_status jj_ruleset_find(const jj_ruleset *rs, const char *name, uint32_t *index) {
@@ -622,7 +624,7 @@ const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name) 
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
                      uint32_t nlabels) {
   /* A rules group reads no series: its sources feed it (group.c). */
-  if (r->cfg.group == JJ_GROUP_RULES || strcmp(r->metric, metric) != 0) return 0;
+  if (r->cfg.group == JJ_GROUP_RULES || strcmp(r->cfg.metric, metric) != 0) return 0;
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     const jj_matcher *m = &r->matchers[i];
     const char *v = jj__label_get(labels, nlabels, m->label);

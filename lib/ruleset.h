@@ -32,11 +32,10 @@ typedef struct jj_level {
 } jj_level;
 
 typedef struct jj_rule {
-  jj_rule_config cfg;  /* string fields point at the owned copies below */
-  char *name;
-  char *metric;
-  char *group_by;
-  char **group_labels; /* group_by split at commas, sorted */
+  /* The rule as configured. Its strings (name, metric, group_by, sources)
+   * are the rule's own and only copies; metric is "" for a rules group. */
+  jj_rule_config cfg;
+  char **group_labels; /* cfg.group_by split at commas, sorted */
   uint32_t ngroup_labels;
   jj_matcher *matchers;
   uint32_t nmatchers, matchers_cap;
@@ -49,7 +48,6 @@ typedef struct jj_rule {
   char **notify;         /* notifier names, owned */
   uint32_t nnotify, notify_cap;
   /* JJ_GROUP_RULES: the source rules (resolved at build) ... */
-  char *sources;
   uint32_t src[JJ_MAX_SOURCES];
   uint32_t nsrc;
   /* ... and, on a source rule, the RULES rules it feeds. */
