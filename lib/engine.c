@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "sample.h"
 #include "strutil.h"
 #include "window_fast.h"
 
-#define TS_LIMIT ((int64_t)1 << 62)
 #define HARD_MAX_LABELS 64u
 
 /* ---- configuration ---------------------------------------------------- */
@@ -588,13 +588,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     e->st.rejected_invalid++;
     return JJ_ENOTFOUND;
   }
-  if (!isfinite(v)) {
+  jj_status bad = jj__sample_check(ts, v);
+  if (bad != JJ_OK) {
     e->st.rejected_invalid++;
-    return JJ_ENAN;
-  }
-  if (ts < -TS_LIMIT || ts > TS_LIMIT) {
-    e->st.rejected_invalid++;
-    return JJ_EINVAL;
+    return bad;
   }
   if (e->has_clock && e->cfg.max_future_ms > 0 && ts > e->clock + e->cfg.max_future_ms) {
     e->st.rejected_future++;
@@ -735,7 +732,7 @@ jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_labe
 
 jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   if (!e) return JJ_EINVAL;
-  if (now_ms < -TS_LIMIT || now_ms > TS_LIMIT) return JJ_EINVAL;
+  if (!jj__ts_valid(now_ms)) return JJ_EINVAL;
   if (!e->has_clock || now_ms > e->clock) {
     e->has_clock = 1;
     e->clock = now_ms;
@@ -793,7 +790,7 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   else
     jj_engine_config_init(&c);
   fill_defaults(&c);
-  if (c.lateness_ms < 0 || c.lateness_ms > TS_LIMIT || c.max_labels > HARD_MAX_LABELS)
+  if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > HARD_MAX_LABELS)
     return JJ_EINVAL;
 
   jj_allocator user;
