@@ -36,36 +36,6 @@ static void fill_defaults(jj_engine_config *c) {
   if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
 }
 
-/* ---- hash index ------------------------------------------------------- */
-
-int jj__index_reserve(jj_engine *e, jj_index *ix) {
-  uint32_t cap = ix->mask ? ix->mask + 1 : 0;
-  if (cap && (uint64_t)(ix->count + 1) * 2 <= cap) return 0;
-  uint32_t ncap = cap ? cap * 2 : 64;
-  uint32_t *ns = jj__calloc(&e->alc, (size_t)ncap * sizeof *ns);
-  if (!ns) return -1;
-  /* Rehash by the stored ids; the caller-visible hashes live in the objects. */
-  for (uint32_t i = 0; i < cap; i++) {
-    uint32_t id1 = ix->slots[i];
-    if (!id1) continue;
-    uint64_t h = ix == &e->series_index ? e->series[id1 - 1]->hash : e->groups[id1 - 1]->hash;
-    uint32_t j = (uint32_t)h & (ncap - 1);
-    while (ns[j]) j = (j + 1) & (ncap - 1);
-    ns[j] = id1;
-  }
-  jj__free(&e->alc, ix->slots);
-  ix->slots = ns;
-  ix->mask = ncap - 1;
-  return 0;
-}
-
-void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id) {
-  uint32_t j = (uint32_t)h & ix->mask;
-  while (ix->slots[j]) j = (j + 1) & ix->mask;
-  ix->slots[j] = id + 1;
-  ix->count++;
-}
-
 /* ---- series identity -------------------------------------------------- */
 
 static uint64_t series_hash(const char *metric, const jj_label *const *sorted, uint32_t n) {
@@ -131,15 +101,13 @@ static inline void prefetch_series(const jj_series *s) {
 
 static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
                            const jj_label *const *sorted, uint32_t n) {
-  if (!e->series_index.mask) return -1;
-  uint32_t j = (uint32_t)h & e->series_index.mask;
-  for (uint32_t id1; (id1 = e->series_index.slots[j]) != 0; j = (j + 1) & e->series_index.mask) {
-    const jj_series *s = e->series[id1 - 1];
-    if (s->hash != h) continue;
+  jj_index_probe p = jj__index_probe(&e->series_index, h);
+  for (uint32_t id; jj__index_next(&e->series_index, &p, &id);) {
+    const jj_series *s = e->series[id];
     /* Most likely the one: ask for its windows now, while the strings
      * are compared (jj_engine_push_labeled pushes to it next). */
     prefetch_series(s);
-    if (series_equal(s, metric, sorted, n)) return id1 - 1;
+    if (series_equal(s, metric, sorted, n)) return id;
   }
   return -1;
 }
@@ -372,7 +340,7 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   }
   if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
     return JJ_ENOMEM;
-  if (jj__index_reserve(e, &e->series_index)) return JJ_ENOMEM;
+  if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
   jj_label flat[HARD_MAX_LABELS];
   for (uint32_t i = 0; i < nlabels; i++) flat[i] = *sorted[i];
   slot_plan plan;
@@ -382,7 +350,6 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
     jj__free(&e->alc, plan.rule);
     return JJ_ENOMEM;
   }
-  s->hash = h;
   /* Staleness counts from creation; before the engine knows any time it
    * counts from the first time it learns (check_stale). */
   s->last_ts = e->has_now ? e->now : INT64_MIN;
@@ -817,8 +784,8 @@ void jj_engine_free(jj_engine *e) {
   for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
   jj__free(&e->alc, e->series);
   jj__free(&e->alc, e->groups);
-  jj__free(&e->alc, e->series_index.slots);
-  jj__free(&e->alc, e->group_index.slots);
+  jj__index_free(&e->series_index, &e->alc);
+  jj__index_free(&e->group_index, &e->alc);
   jj__free(&e->alc, e->queue);
   jj__free(&e->alc, e->groups_per_rule);
   jj_ruleset_free(e->rs);

@@ -7,6 +7,7 @@
 
 #include "alert.h"
 #include "alloc.h"
+#include "index.h"
 #include "jjair/engine.h"
 #include "ruleset.h"
 
@@ -101,7 +102,6 @@ struct jj_series {
   char *metric;
   jj_label *labels; /* sorted by name */
   uint32_t nlabels;
-  uint64_t hash;
   double lat, lon;
 };
 
@@ -110,7 +110,6 @@ struct jj_group {
   uint32_t rule_index;
   jj_label *labels; /* the group_by labels with this group's values */
   uint32_t nlabels;
-  uint64_t hash;
   jj_inst **members;
   jj_series **member_series;
   uint32_t nmembers, members_cap;
@@ -132,14 +131,6 @@ struct jj_group {
   int64_t cause_ts;
   double cause_value;
 };
-
-/* A map from a 64-bit hash to ids, open addressing; the caller compares
- * keys. Slots hold id + 1 (0 = empty). */
-typedef struct jj_index {
-  uint32_t *slots;
-  uint32_t mask; /* capacity - 1, or 0 before the first insert */
-  uint32_t count;
-} jj_index;
 
 struct jj_engine {
   jj_counting_alloc counting;
@@ -167,11 +158,6 @@ struct jj_engine {
 
   jj_engine_stats st;
 };
-
-/* ---- index (engine.c) ---- */
-int jj__index_reserve(jj_engine *e, jj_index *ix);
-/* Add id under hash h; jj__index_reserve must have made room. */
-void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id);
 
 /* ---- events (event_queue.c) ---- */
 /* Build and deliver an event for a transition. For series alerts pass the

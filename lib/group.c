@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "index.h"
 #include "strutil.h"
 
 #define MAX_GROUP_LABELS 64u
@@ -152,14 +153,12 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
   }
   uint64_t h = group_hash(ri, r, values);
   jj_index *ix = &e->group_index;
-  if (ix->mask) {
-    uint32_t j = (uint32_t)h & ix->mask;
-    for (uint32_t id1; (id1 = ix->slots[j]) != 0; j = (j + 1) & ix->mask) {
-      jj_group *g = e->groups[id1 - 1];
-      if (g->hash == h && group_equal(g, ri, values, r->ngroup_labels)) {
-        *out = g;
-        return JJ_OK;
-      }
+  jj_index_probe p = jj__index_probe(ix, h);
+  for (uint32_t id; jj__index_next(ix, &p, &id);) {
+    jj_group *g = e->groups[id];
+    if (group_equal(g, ri, values, r->ngroup_labels)) {
+      *out = g;
+      return JJ_OK;
     }
   }
   if (e->groups_per_rule[ri] >= e->cfg.max_groups) {
@@ -168,10 +167,9 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
   }
   if (jj__grow(&e->alc, &e->groups, &e->groups_cap, e->ngroups, sizeof *e->groups, 16))
     return JJ_ENOMEM;
-  if (jj__index_reserve(e, ix)) return JJ_ENOMEM;
+  if (jj__index_reserve(ix, &e->alc)) return JJ_ENOMEM;
   jj_group *g = group_alloc(e, ri, r, values);
   if (!g) return JJ_ENOMEM;
-  g->hash = h;
   uint32_t id = e->ngroups++;
   e->groups[id] = g;
   jj__index_insert(ix, h, id);

@@ -1,0 +1,56 @@
+/* Internal: a hash index from 64-bit hashes to dense ids (0, 1, ...), open
+ * addressing with linear probing. It knows nothing of what the ids name:
+ * each slot keeps its hash's low 32 bits beside the id, so the index grows
+ * on its own and passes over most other keys without asking the owner,
+ * who compares the keys of the candidates it is handed. */
+#ifndef JJ_LIB_INDEX_H
+#define JJ_LIB_INDEX_H
+
+#include <stdint.h>
+
+#include "alloc.h"
+
+typedef struct jj_index_slot {
+  uint32_t hash; /* low 32 bits of the key's hash: all that probing uses */
+  uint32_t id1;  /* id + 1; 0 = empty */
+} jj_index_slot;
+
+typedef struct jj_index {
+  jj_index_slot *slots;
+  uint32_t mask; /* capacity - 1, or 0 before the first insert */
+  uint32_t count;
+} jj_index;
+
+/* A lookup in progress. */
+typedef struct jj_index_probe {
+  uint32_t pos, hash;
+} jj_index_probe;
+
+/* Make room for one more id (the load stays at most 1/2): 0, or -1 when
+ * out of memory, the index unchanged. */
+int jj__index_reserve(jj_index *ix, const jj_allocator *alc);
+/* Add id under hash h; jj__index_reserve must have made room. */
+void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id);
+void jj__index_free(jj_index *ix, const jj_allocator *alc);
+
+static inline jj_index_probe jj__index_probe(const jj_index *ix, uint64_t h) {
+  jj_index_probe p = {(uint32_t)h & ix->mask, (uint32_t)h};
+  return p;
+}
+
+/* The next id stored under h's low 32 bits, in probe order: 1 and *id,
+ * or 0 when there is none. The caller checks that the key is its own. */
+static inline int jj__index_next(const jj_index *ix, jj_index_probe *p, uint32_t *id) {
+  if (!ix->slots) return 0;
+  for (;;) {
+    const jj_index_slot sl = ix->slots[p->pos];
+    if (!sl.id1) return 0;
+    p->pos = (p->pos + 1) & ix->mask;
+    if (sl.hash == p->hash) {
+      *id = sl.id1 - 1;
+      return 1;
+    }
+  }
+}
+
+#endif

@@ -1,0 +1,101 @@
+/* The generic hash index (lib/index.c): every id stays findable through
+ * growth, a lookup hands out exactly the ids stored under the same low 32
+ * hash bits (the owner compares keys), and a failed growth leaves the
+ * index as it was. Built from the library's sources: the index is internal. */
+/* cmocka needs these first */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "index.h"
+#include "testutil.h"
+
+#define N 5000
+
+/* Hashes whose low bits collide often: only 64 distinct low words, told
+ * apart by their high words. */
+static uint64_t hash_of(uint32_t id) {
+  return ((uint64_t)(id * 2654435761u) << 32) | (uint64_t)(id % 64u) * 0x9E3779B1u;
+}
+
+/* How many times `id` is handed out for hash h, and how many ids in all. */
+static void lookup(const jj_index *ix, uint64_t h, uint32_t id, int *hits, int *cands) {
+  *hits = *cands = 0;
+  jj_index_probe p = jj__index_probe(ix, h);
+  for (uint32_t got; jj__index_next(ix, &p, &got);) {
+    assert_int_equal((uint32_t)hash_of(got), (uint32_t)h); /* same low 32 bits only */
+    *hits += got == id;
+    (*cands)++;
+  }
+}
+
+static void test_grow_and_find(void **state) {
+  (void)state;
+  tu_alloc a;
+  tu_alloc_init(&a);
+  jj_index ix = {0};
+  int hits, cands;
+  lookup(&ix, hash_of(7), 7, &hits, &cands); /* empty: nothing, no crash */
+  assert_int_equal(cands, 0);
+  for (uint32_t id = 0; id < N; id++) {
+    assert_int_equal(jj__index_reserve(&ix, &a.alc), 0);
+    jj__index_insert(&ix, hash_of(id), id);
+    assert_true((uint64_t)ix.count * 2 <= (uint64_t)ix.mask + 1); /* load at most 1/2 */
+  }
+  assert_int_equal(ix.count, N);
+  for (uint32_t id = 0; id < N; id++) {
+    lookup(&ix, hash_of(id), id, &hits, &cands);
+    assert_int_equal(hits, 1);
+    assert_int_equal(cands, (N - 1 - id % 64u) / 64u + 1); /* every id sharing the low word */
+  }
+  lookup(&ix, (uint64_t)0x12345u << 40 | 77u, N, &hits, &cands); /* a low word never stored */
+  assert_int_equal(cands, 0);
+  jj__index_free(&ix, &a.alc);
+  assert_int_equal(a.live_blocks, 0);
+  assert_int_equal(a.errors, 0);
+}
+
+/* Growth that cannot allocate fails cleanly, keeps every id, and works
+ * again once memory is back. 1000 ids take six growths (64 .. 2048). */
+static void test_reserve_failure(void **state) {
+  (void)state;
+  for (unsigned long fail = 1; fail <= 6; fail++) {
+    tu_alloc a;
+    tu_alloc_init(&a);
+    jj_index ix = {0};
+    tu_alloc_fail_at(&a, fail, 1);
+    uint32_t n = 0;
+    while (n < 1000 && jj__index_reserve(&ix, &a.alc) == 0) {
+      jj__index_insert(&ix, hash_of(n), n);
+      n++;
+    }
+    assert_true(n < 1000);
+    assert_int_equal(ix.count, n);
+    tu_alloc_fail_at(&a, 0, 0);
+    for (; n < 1000; n++) {
+      assert_int_equal(jj__index_reserve(&ix, &a.alc), 0);
+      jj__index_insert(&ix, hash_of(n), n);
+    }
+    for (uint32_t id = 0; id < n; id++) {
+      int hits, cands;
+      lookup(&ix, hash_of(id), id, &hits, &cands);
+      assert_int_equal(hits, 1);
+    }
+    jj__index_free(&ix, &a.alc);
+    assert_int_equal(a.live_blocks, 0);
+    assert_int_equal(a.errors, 0);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_grow_and_find),
+      cmocka_unit_test(test_reserve_failure),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
