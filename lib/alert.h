@@ -62,11 +62,15 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times);
 int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int fresh,
                    int64_t now, jj_transition *out, uint64_t *muted);
 
-/* 1 when a valid value changes nothing: inactive, no streak building,
- * and the least severe level's issue condition fails (levels are ordered,
- * so no other level's can hold). Lets callers skip jj__alert_eval. */
+/* 1 when the alert is at rest: inactive, no streak building. */
+static inline int jj__alert_at_rest(const jj_alert *a) { return a->level == 0 && !a->streaking; }
+
+/* 1 when a valid value changes nothing: at rest, and the least severe
+ * level's issue condition fails (levels are ordered, so no other level's
+ * can hold). The one answer to "is this alert quiet": jj__alert_eval's
+ * fast path, and callers that skip jj__alert_eval, ask it. */
 static inline int jj__alert_quiet(const jj_alert *a, const jj_rule *r, double value) {
-  return a->level == 0 && !a->streaking &&
+  return jj__alert_at_rest(a) &&
          !jj__cmp_holds(r->levels[0].issue_op, value, r->levels[0].issue_value);
 }
 

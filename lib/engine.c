@@ -1,16 +1,13 @@
-/* The engine: series table, sample intake, time, and per-series alerts
- * (see include/jjair/engine.h). Group rules live in group.c, event
- * delivery in event_queue.c. */
+/* The engine: sample intake, time, life cycle and judging per-series
+ * alerts (see include/jjair/engine.h). Series identity and layout live in
+ * series.c, group rules in group.c, event delivery in event_queue.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
 #include "sample.h"
-#include "strutil.h"
 #include "window_fast.h"
-
-#define HARD_MAX_LABELS 64u
 
 /* ---- configuration ---------------------------------------------------- */
 
@@ -36,300 +33,41 @@ static void fill_defaults(jj_engine_config *c) {
   if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
 }
 
-/* ---- series identity -------------------------------------------------- */
+/* ---- series ------------------------------------------------------------- */
 
-static uint64_t series_hash(const char *metric, const jj_label *const *sorted, uint32_t n) {
-  uint64_t h = jj__fnv1a(JJ_FNV_OFFSET, metric, strlen(metric) + 1);
-  for (uint32_t i = 0; i < n; i++) {
-    h = jj__fnv1a(h, sorted[i]->name, strlen(sorted[i]->name) + 1);
-    h = jj__fnv1a(h, sorted[i]->value, strlen(sorted[i]->value) + 1);
-  }
-  return h;
-}
-
-/* Sort label pointers by name (insertion sort: label sets are small);
- * rejects empty or repeated names. */
-static jj_status sort_labels(const jj_label *labels, uint32_t n, const jj_label **out) {
-  for (uint32_t i = 0; i < n; i++) {
-    const jj_label *l = &labels[i];
-    if (!l->name || !*l->name || !l->value) return JJ_EINVAL;
-    uint32_t j = i;
-    while (j > 0 && strcmp(out[j - 1]->name, l->name) > 0) {
-      out[j] = out[j - 1];
-      j--;
-    }
-    out[j] = l;
-  }
-  for (uint32_t i = 1; i < n; i++)
-    if (strcmp(out[i - 1]->name, out[i]->name) == 0) return JJ_EINVAL;
-  return JJ_OK;
-}
-
-static int series_equal(const jj_series *s, const char *metric, const jj_label *const *sorted,
-                        uint32_t n) {
-  if (s->nlabels != n || strcmp(s->metric, metric) != 0) return 0;
-  for (uint32_t i = 0; i < n; i++)
-    if (strcmp(s->labels[i].name, sorted[i]->name) != 0 ||
-        strcmp(s->labels[i].value, sorted[i]->value) != 0)
-      return 0;
-  return 1;
-}
-
-/* Ask for the lines a slot's sample judges from: the quiet bounds while
- * no instance is loud, else the instances' hot records. */
-static inline void prefetch_judging(const jj_series *s, const jj_slot *sl) {
-  const char *p, *end;
-  if (!sl->loud) {
-    p = (const char *)sl->quiet;
-    end = (const char *)(sl->quiet + sl->nquiet);
-  } else {
-    p = (const char *)(s->hot + sl->first);
-    end = (const char *)(s->hot + sl->first + sl->count);
-  }
-  for (; p < end; p += 64) JJ_PREFETCH(p);
-}
-
-/* Ask for every line of the series a sample reads (the judging lines and
- * each window's bookkeeping) at once, so their cache misses overlap
- * instead of coming one after another. The batch path does this ahead. */
-static inline void prefetch_series(const jj_series *s) {
-  for (uint32_t j = 0; j < s->nslots; j++) {
-    jj__window_prefetch_struct(s->slots[j].win);
-    prefetch_judging(s, &s->slots[j]);
-  }
-}
-
-static int64_t find_series(const jj_engine *e, uint64_t h, const char *metric,
-                           const jj_label *const *sorted, uint32_t n) {
-  jj_index_probe p = jj__index_probe(&e->series_index, h);
-  for (uint32_t id; jj__index_next(&e->series_index, &p, &id);) {
-    const jj_series *s = e->series[id];
-    /* Most likely the one: ask for its windows now, while the strings
-     * are compared (jj_engine_push_labeled pushes to it next). */
-    prefetch_series(s);
-    if (series_equal(s, metric, sorted, n)) return id;
-  }
-  return -1;
-}
-
-static void series_free(jj_engine *e, jj_series *s) {
-  if (!s) return;
-  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(s->slots[i].win);
-  jj__free(&e->alc, s->inst);
-  jj__free(&e->alc, s);
-}
-
-/* One allocation holds the series, its slots, quiet bounds and hot records
- * (what a sample reads, first), then its label array and every string; a
- * second holds its instances and their flap histories. */
-static jj_series *series_alloc(jj_engine *e, const char *metric, const jj_label *const *sorted,
-                               uint32_t n, uint32_t ninst, uint32_t nslots, uint32_t nflap) {
-  size_t strings = strlen(metric) + 1;
-  for (uint32_t i = 0; i < n; i++)
-    strings += strlen(sorted[i]->name) + strlen(sorted[i]->value) + 2;
-  size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) +
-                 ninst * (sizeof(jj_hot) + sizeof(jj_quiet)) + n * sizeof(jj_label) + strings;
-  /* The instances (about 230 bytes each, read on transitions) live apart,
-   * so the blocks of consecutive series stay close together: pushes that
-   * go through the series in order then walk memory nearly in order. */
-  /* ... followed by the flap histories of the rules that detect flapping. */
-  jj_inst *inst = NULL;
-  if (ninst) {
-    inst = jj__calloc(&e->alc, ninst * sizeof(jj_inst) +
-                                   (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t));
-    if (!inst) return NULL;
-  }
-  jj_series *s = jj__calloc(&e->alc, bytes);
-  if (!s) {
-    jj__free(&e->alc, inst);
-    return NULL;
-  }
-  s->slots = (jj_slot *)(s + 1);
-  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind */
-  s->hot = (jj_hot *)(quiet + ninst);
-  s->inst = inst;
-  /* Labels and strings last: jj_engine_push_labeled compares them. */
-  s->labels = (jj_label *)(s->hot + ninst);
-  char *p = (char *)(s->labels + n);
-  size_t len = strlen(metric) + 1;
-  memcpy(p, metric, len);
-  s->metric = p;
-  p += len;
-  for (uint32_t i = 0; i < n; i++) {
-    len = strlen(sorted[i]->name) + 1;
-    memcpy(p, sorted[i]->name, len);
-    s->labels[i].name = p;
-    p += len;
-    len = strlen(sorted[i]->value) + 1;
-    memcpy(p, sorted[i]->value, len);
-    s->labels[i].value = p;
-    p += len;
-  }
-  s->nlabels = n;
-  return s;
-}
-
-static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x == y; }
-
-/* Rules whose windows (all but the aggregates) and quality gates are equal
- * can share one window. */
-static int can_share(const jj_rule *x, const jj_rule *y) {
-  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
-  return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
-         a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
-         a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
-         a->max_samples == b->max_samples && a->preallocate == b->preallocate &&
-         a->percentile == b->percentile && a->percentile_accuracy == b->percentile_accuracy &&
-         a->percentile_floor == b->percentile_floor && a->ewma_halflife_ms == b->ewma_halflife_ms &&
-         a->duplicates == b->duplicates && same_bound(x->cfg.valid_min, y->cfg.valid_min) &&
-         same_bound(x->cfg.valid_max, y->cfg.valid_max) &&
-         x->cfg.stuck_samples == y->cfg.stuck_samples &&
-         x->cfg.stuck_epsilon == y->cfg.stuck_epsilon;
-}
-
-/* ---- the quiet summary -------------------------------------------------- */
-
-/* An instance the summary cannot speak for: it must be judged in full. */
-static inline int hot_loud(const jj_hot *h) {
-  return !h->quiet_op || h->scaled || h->level || h->streaking;
-}
-
-/* Rebuild a slot's quiet bounds from its hot records: O(instances), run
- * when an instance turns loud or quiet, never for a quiet sample. */
-static void slot_summarize(jj_series *s, jj_slot *sl) {
-  sl->loud = 0;
-  sl->nquiet = 0;
-  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    const jj_hot *h = &s->hot[i];
-    if (hot_loud(h)) {
-      sl->loud++;
-      continue;
-    }
-    uint32_t k = 0;
-    while (k < sl->nquiet && sl->quiet[k].agg != h->agg) k++;
-    if (k == sl->nquiet) {
-      sl->quiet[k].agg = h->agg;
-      sl->quiet[k].lo = INFINITY;
-      sl->quiet[k].hi = -INFINITY;
-      sl->nquiet++;
-    }
-    jj_quiet *q = &sl->quiet[k];
-    /* x >= t and x > t are quiet for every x < t; x <= t and x < t for every x > t. */
-    if (h->quiet_op == JJ_CMP_GE || h->quiet_op == JJ_CMP_GT) {
-      if (h->quiet_below < q->lo) q->lo = h->quiet_below;
-    } else if (h->quiet_below > q->hi) {
-      q->hi = h->quiet_below;
-    }
-  }
-}
-
-/* Which rules a new series matches, grouped into slots that share a
- * window: rule[k] is the k-th matching rule, slot_of[k] its slot,
- * slot_rule[j] the first rule of slot j. Worked out before the series is
- * allocated, so its block holds exactly nslots slots. */
-typedef struct slot_plan {
-  uint32_t ninst, nslots;
-  uint32_t nflap; /* instances whose alert keeps a flap history */
-  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x the ruleset's rules */
-} slot_plan;
-
-/* A series' own alert for the rule detects flapping (group rules keep
- * theirs in the group). */
-static int needs_flap_history(const jj_rule *r) {
-  return r->cfg.flap_changes > 0 && r->cfg.group == JJ_GROUP_NONE;
-}
-
-static jj_status plan_slots(jj_engine *e, const char *metric, const jj_label *labels, uint32_t n,
-                            slot_plan *p) {
-  const jj_ruleset *rs = e->rs;
-  memset(p, 0, sizeof *p);
-  const uint32_t k = rs->nrules; /* room for every rule: matching runs once */
-  if (k == 0) return JJ_OK;
-  p->rule = jj__malloc(&e->alc, (size_t)3 * k * sizeof *p->rule);
-  if (!p->rule) return JJ_ENOMEM;
-  p->slot_of = p->rule + k;
-  p->slot_rule = p->slot_of + k;
-  for (uint32_t i = 0; i < rs->nrules; i++) {
-    if (!jj__rule_matches(&rs->rules[i], metric, labels, n)) continue;
-    uint32_t j = 0;
-    while (j < p->nslots && !can_share(&rs->rules[p->slot_rule[j]], &rs->rules[i])) j++;
-    if (j == p->nslots) p->slot_rule[p->nslots++] = i;
-    p->rule[p->ninst] = i;
-    p->slot_of[p->ninst++] = j;
-    p->nflap += needs_flap_history(&rs->rules[i]);
-  }
-  return JJ_OK;
-}
-
-/* Give the series an instance for every rule it matches, slot by slot. */
-static jj_status series_bind_rules(jj_engine *e, jj_series *s, const slot_plan *p) {
-  const jj_ruleset *rs = e->rs;
-  const uint32_t nslots = p->nslots;
-  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
+/* Make the series' group rule instances members of their groups, and link
+ * its alerts to the rules groups they feed. */
+static jj_status join_groups(jj_engine *e, jj_series *s) {
   jj_status st = JJ_OK;
-  for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
-    jj_slot *sl = &s->slots[j];
-    sl->first = s->ninst;
-    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
-    wc.aggregates = 0;
-    for (uint32_t k = 0; k < p->ninst; k++) {
-      if (p->slot_of[k] != j) continue;
-      const uint32_t i = p->rule[k];
-      const jj_rule *r = &rs->rules[i];
-      wc.aggregates |= r->cfg.window.aggregates;
-      sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
-      jj_inst *in = &s->inst[s->ninst++];
-      sl->count++;
-      in->rule = r;
-      in->rule_index = i;
-      in->slot = j;
-      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL);
-      if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
-      in->member_value = NAN;
-      in->member_agree_ts = INT64_MIN;
-      jj_hot *h = &s->hot[s->ninst - 1];
-      h->agg = (uint8_t)r->cfg.aggregate;
-      h->scaled = r->cfg.scale != 1.0;
-      /* Group members always take the full path (they update the group). */
-      h->quiet_op = r->cfg.group == JJ_GROUP_NONE ? (uint8_t)r->levels[0].issue_op : 0;
-      h->quiet_below = r->levels[0].issue_value;
-    }
-    /* At most one bound per instance: the slot's part of the quiet array
-     * (which follows the slots, see series_alloc) starts at its first. */
-    sl->quiet = (jj_quiet *)(s->slots + nslots) + sl->first;
-    slot_summarize(s, sl);
-    const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
-    sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
-    sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
-    wc.lateness_ms = e->cfg.lateness_ms;
-    if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
-      wc.lateness_ms = wc.span_ms - 1;
-    if (wc.max_samples == 0 || wc.max_samples > e->cfg.max_samples_per_window)
-      wc.max_samples = e->cfg.max_samples_per_window;
-    st = jj_window_new(&wc, &e->alc, &sl->win);
-    if (st == JJ_OK) s->nslots++;
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
+  for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
+    jj_inst *in = &s->inst[i];
+    if (in->rule->cfg.group != JJ_GROUP_NONE)
+      st = jj__group_join(e, in->rule_index, s, in);
+    else if (in->rule->nfeeds)
+      st = jj__group_feed(e, s, in);
   }
-  for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++)
-    if (s->inst[i].rule->cfg.group != JJ_GROUP_NONE)
-      st = jj__group_join(e, s->inst[i].rule_index, s, &s->inst[i]);
-    else if (s->inst[i].rule->nfeeds)
-      st = jj__group_feed(e, s, &s->inst[i]);
+  if (st != JJ_OK) {
+    /* Undo the memberships made for this series. */
+    for (uint32_t i = 0; i < s->ninst; i++) {
+      jj_group *g = s->inst[i].group;
+      if (g && g->nmembers && g->members[g->nmembers - 1] == &s->inst[i]) g->nmembers--;
+    }
+  }
   return st;
 }
 
 jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
                            uint32_t nlabels, jj_series_id *out) {
   if (!e || !metric || !*metric || !out || (nlabels && !labels)) return JJ_EINVAL;
-  if (nlabels > e->cfg.max_labels || nlabels > HARD_MAX_LABELS) {
+  if (nlabels > e->cfg.max_labels || nlabels > JJ_SERIES_MAX_LABELS) {
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
-  const jj_label *sorted[HARD_MAX_LABELS];
-  jj_status st = sort_labels(labels, nlabels, sorted);
+  jj_series_key key;
+  int64_t found;
+  jj_status st =
+      jj__series_lookup(&e->series_index, e->series, metric, labels, nlabels, &key, &found);
   if (st != JJ_OK) return st;
-  uint64_t h = series_hash(metric, sorted, nlabels);
-  int64_t found = find_series(e, h, metric, sorted, nlabels);
   if (found >= 0) {
     *out = (jj_series_id)found;
     return JJ_OK;
@@ -341,32 +79,21 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
   if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
     return JJ_ENOMEM;
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
-  jj_label flat[HARD_MAX_LABELS];
-  for (uint32_t i = 0; i < nlabels; i++) flat[i] = *sorted[i];
-  slot_plan plan;
-  if (plan_slots(e, metric, flat, nlabels, &plan) != JJ_OK) return JJ_ENOMEM;
-  jj_series *s = series_alloc(e, metric, sorted, nlabels, plan.ninst, plan.nslots, plan.nflap);
-  if (!s) {
-    jj__free(&e->alc, plan.rule);
-    return JJ_ENOMEM;
-  }
+  jj_series *s;
+  st = jj__series_new(e->rs, &e->alc, &key, e->cfg.lateness_ms, e->cfg.max_samples_per_window,
+                      &s);
+  if (st != JJ_OK) return st;
   /* Staleness counts from creation; before the engine knows any time it
    * counts from the first time it learns (check_stale). */
   s->last_ts = e->has_now ? e->now : INT64_MIN;
-  st = series_bind_rules(e, s, &plan);
-  jj__free(&e->alc, plan.rule);
+  st = join_groups(e, s);
   if (st != JJ_OK) {
-    /* Undo group memberships made for this series. */
-    for (uint32_t i = 0; i < s->ninst; i++) {
-      jj_group *g = s->inst[i].group;
-      if (g && g->nmembers && g->members[g->nmembers - 1] == &s->inst[i]) g->nmembers--;
-    }
-    series_free(e, s);
+    jj__series_free(&e->alc, s);
     return st;
   }
   uint32_t id = e->nseries++;
   e->series[id] = s;
-  jj__index_insert(&e->series_index, h, id);
+  jj__index_insert(&e->series_index, key.hash, id);
   e->st.series = e->nseries;
   *out = id;
   return JJ_OK;
@@ -374,14 +101,10 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
 
 /* ---- judging a series' window ------------------------------------------ */
 
-/* Copy the alert fields the quiet path reads into the hot record, and
- * refresh the slot's quiet summary when the instance turned loud or quiet. */
-static inline void sync_hot(jj_series *s, const jj_inst *in) {
-  jj_hot *h = &s->hot[in - s->inst];
-  int was_loud = hot_loud(h);
-  h->level = (uint8_t)in->alert.level;
-  h->streaking = in->alert.streaking;
-  if (hot_loud(h) != was_loud) slot_summarize(s, &s->slots[in->slot]);
+/* The instance's alert may have changed: its slot's quiet bounds change
+ * with it when it left its rest or came back to it. */
+static inline void note_alert(jj_series *s, const jj_inst *in, int was_at_rest) {
+  if (jj__alert_at_rest(&in->alert) != was_at_rest) jj__slot_summarize(s, &s->slots[in->slot]);
 }
 
 static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
@@ -396,10 +119,10 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
     return;
   }
   jj_transition t;
-  int before = in->alert.level;
+  const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
-    jj__emit(e, &t, r, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
-  sync_hot(s, in);
+    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
+  note_alert(s, in, was_at_rest);
   if (r->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, sample_ts, sample_value);
 }
@@ -437,6 +160,18 @@ static inline int slot_quiet(const jj_slot *sl, agg_cache *c) {
     if (!valid || !(x < q->lo && x > q->hi)) return 0;
   }
   return 1;
+}
+
+/* 1 when a sample changes nothing for this instance of a loud slot, so it
+ * is passed over: jj__alert_quiet for its rule's value. */
+static inline int inst_quiet(const jj_inst *in, const jj_window *w, agg_cache *c) {
+  const jj_rule *r = in->rule;
+  /* Members always take the full path: they update their group. An alert
+   * not at rest is judged without reading the window first. */
+  if (r->cfg.group != JJ_GROUP_NONE || !jj__alert_at_rest(&in->alert)) return 0;
+  int valid;
+  double x = cached_value(w, r->cfg.aggregate, c, &valid) * r->cfg.scale;
+  return valid && jj__alert_quiet(&in->alert, r, x);
 }
 
 /* Read a sliding window's value and judge it. */
@@ -539,10 +274,10 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   in->member_valid = 0;
   if (in->group) return;
   jj_transition t;
-  int before = in->alert.level;
+  const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_stale(&in->alert, in->rule, e->now, &t, &e->st.events_muted))
     jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
-  sync_hot(s, in);
+  note_alert(s, in, was_at_rest);
   if (in->rule->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, INT64_MIN, NAN);
 }
@@ -565,7 +300,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     return JJ_EFUTURE;
   }
   jj_series *s = e->series[id];
-  if (!prefetched) prefetch_series(s);
+  if (!prefetched) jj__series_prefetch(s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -615,15 +350,8 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       cache_init(&cache, sl);
       if (!sl->loud && slot_quiet(sl, &cache)) continue;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-        const jj_hot *h = &s->hot[i];
-        if (h->quiet_op && !h->level && !h->streaking) {
-          /* Quiet path: only the hot record is read. */
-          int valid;
-          double x = cached_value(sl->win, (jj_agg)h->agg, &cache, &valid);
-          if (h->scaled) x *= s->inst[i].rule->cfg.scale;
-          if (valid && !jj__cmp_holds((jj_cmp)h->quiet_op, x, h->quiet_below)) continue;
-        }
-        judge_sliding(e, s, &s->inst[i], &cache, 1, ts, v);
+        jj_inst *in = &s->inst[i];
+        if (!inst_quiet(in, sl->win, &cache)) judge_sliding(e, s, in, &cache, 1, ts, v);
       }
     }
   }
@@ -660,7 +388,7 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
   for (uint32_t j = 0; j < s->nslots; j++) {
     if (stage == 1) {
       jj__window_prefetch_struct(s->slots[j].win);
-      prefetch_judging(s, &s->slots[j]);
+      jj__slot_prefetch(s, &s->slots[j]);
     } else {
       jj__window_prefetch_ring(s->slots[j].win);
     }
@@ -757,7 +485,7 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   else
     jj_engine_config_init(&c);
   fill_defaults(&c);
-  if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > HARD_MAX_LABELS)
+  if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > JJ_SERIES_MAX_LABELS)
     return JJ_EINVAL;
 
   jj_allocator user;
@@ -780,7 +508,7 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
 
 void jj_engine_free(jj_engine *e) {
   if (!e) return;
-  for (uint32_t i = 0; i < e->nseries; i++) series_free(e, e->series[i]);
+  for (uint32_t i = 0; i < e->nseries; i++) jj__series_free(&e->alc, e->series[i]);
   for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
   jj__free(&e->alc, e->series);
   jj__free(&e->alc, e->groups);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "group.h"
 #include "index.h"
 #include "strutil.h"
 
@@ -76,7 +77,7 @@ static void sums_clear(jj_win_sums *w) {
 
 static uint64_t group_hash(uint32_t ri, const jj_rule *r, const char *const *values) {
   uint64_t h = jj__fnv1a(JJ_FNV_OFFSET, (const char *)&ri, sizeof ri);
-  for (uint32_t i = 0; i < r->ngroup_labels; i++) h = jj__fnv1a(h, values[i], strlen(values[i]) + 1);
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) h = jj__fnv1a_str(h, values[i]);
   return h;
 }
 

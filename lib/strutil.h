@@ -20,4 +20,13 @@ static inline uint64_t jj__fnv1a(uint64_t h, const char *s, size_t n) {
   return h;
 }
 
+/* jj__fnv1a over a string and its terminating NUL, without a strlen pass. */
+static inline uint64_t jj__fnv1a_str(uint64_t h, const char *s) {
+  do {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ULL;
+  } while (*s++);
+  return h;
+}
+
 #endif

@@ -1,0 +1,70 @@
+/* Internal: group rules — one alert judged on many series that share
+ * group_by label values (see group.c). The engine finds a group for each
+ * member and tells it about its members' values and about time; the group
+ * judges its alert and emits its own events. */
+#ifndef JJ_LIB_GROUP_H
+#define JJ_LIB_GROUP_H
+
+#include <stdint.h>
+
+#include "alert.h"
+#include "jjair/engine.h"
+#include "ruleset.h"
+#include "series.h"
+
+/* The members' values for one group window: how many were valid, how many
+ * agreed (K_OF_N), and their sum, max and min. */
+typedef struct jj_win_sums {
+  uint32_t nvalid, agree;
+  double sum, max, min;
+} jj_win_sums;
+
+struct jj_group {
+  const jj_rule *rule;
+  uint32_t rule_index;
+  jj_label *labels; /* the group_by labels with this group's values */
+  uint32_t nlabels;
+  jj_inst **members;
+  jj_series **member_series;
+  uint32_t nmembers, members_cap;
+  jj_alert alert;
+  /* TUMBLING groups: later windows members reported while the current one
+   * still waits (group.c; in the group's own allocation). */
+  struct jj_held_set *held;
+  /* TUMBLING groups: the window being collected from the members. */
+  uint8_t has_bucket;
+  int64_t bucket_end;
+  int64_t last_judged_end;
+  jj_win_sums bucket;
+  int64_t win_start, win_end; /* bounds of the last judged (group) window */
+  /* JJ_GROUP_RULES: per source rule, members firing now and the last change. */
+  uint16_t src_firing[JJ_MAX_SOURCES];
+  int64_t src_last[JJ_MAX_SOURCES];
+  /* What caused the latest evaluation, for events. */
+  jj_series *cause;
+  int64_t cause_ts;
+  double cause_value;
+};
+
+/* Find or create the group of rule `ri` for series `s`, and add the
+ * instance as a member. */
+jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst);
+/* A sliding member was judged: re-evaluate its group. */
+void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
+                            int64_t sample_ts, double sample_value);
+/* A TUMBLING member closed a window (or a run of empty windows). */
+void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window_stats *ws,
+                      int64_t sample_ts, double sample_value);
+/* A member has data again: the group is no longer stale. */
+void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value);
+/* Time passed: group waits, staleness, repeats. */
+void jj__group_advance(jj_engine *e, jj_group *g);
+/* Link a per-series alert to the JJ_GROUP_RULES groups its rule feeds. */
+jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst);
+/* A feeding alert changed level: update and judge those groups. */
+void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int old_level,
+                              int new_level, int64_t sample_ts, double sample_value);
+/* Free one group. */
+void jj__group_free(jj_engine *e, jj_group *g);
+
+#endif

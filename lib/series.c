@@ -1,0 +1,285 @@
+/* Series identity and layout (see series.h): sorting and hashing a
+ * series key, finding a series by it, and creating one — which rules it
+ * matches, which of them share a window (slots), and the single block
+ * that holds the series with its slots, quiet bounds and strings. */
+#include "series.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "strutil.h"
+
+/* ---- identity --------------------------------------------------------- */
+
+/* Sort label pointers by name (insertion sort: label sets are small);
+ * rejects empty or repeated names. A repeat is met where its twin stops
+ * the insertion, so it costs no pass of its own. */
+static jj_status sort_labels(const jj_label *labels, uint32_t n, const jj_label **out) {
+  for (uint32_t i = 0; i < n; i++) {
+    const jj_label *l = &labels[i];
+    if (!l->name || !*l->name || !l->value) return JJ_EINVAL;
+    uint32_t j = i;
+    int c = 1;
+    while (j > 0 && (c = strcmp(out[j - 1]->name, l->name)) > 0) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    if (c == 0) return JJ_EINVAL;
+    out[j] = l;
+  }
+  return JJ_OK;
+}
+
+static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint32_t n) {
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, metric);
+  for (uint32_t i = 0; i < n; i++) {
+    h = jj__fnv1a_str(h, sorted[i]->name);
+    h = jj__fnv1a_str(h, sorted[i]->value);
+  }
+  return h;
+}
+
+static int series_equal(const jj_series *s, const jj_series_key *k) {
+  if (s->nlabels != k->nlabels || strcmp(s->metric, k->metric) != 0) return 0;
+  for (uint32_t i = 0; i < k->nlabels; i++)
+    if (strcmp(s->labels[i].name, k->sorted[i]->name) != 0 ||
+        strcmp(s->labels[i].value, k->sorted[i]->value) != 0)
+      return 0;
+  return 1;
+}
+
+jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const char *metric,
+                            const jj_label *labels, uint32_t n, jj_series_key *k, int64_t *id) {
+  *id = -1;
+  jj_status st = sort_labels(labels, n, k->sorted);
+  if (st != JJ_OK) return st;
+  k->metric = metric;
+  k->nlabels = n;
+  k->hash = key_hash(metric, k->sorted, n);
+  jj_index_probe p = jj__index_probe(ix, k->hash);
+  for (uint32_t cand; jj__index_next(ix, &p, &cand);) {
+    const jj_series *s = all[cand];
+    /* Most likely the one: ask for its windows now, while the strings
+     * are compared (jj_engine_push_labeled pushes to it next). */
+    jj__series_prefetch(s);
+    if (series_equal(s, k)) {
+      *id = cand;
+      break;
+    }
+  }
+  return JJ_OK;
+}
+
+/* ---- the block ---------------------------------------------------------- */
+
+void jj__series_free(const jj_allocator *alc, jj_series *s) {
+  if (!s) return;
+  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(s->slots[i].win);
+  jj__free(alc, s->inst);
+  jj__free(alc, s);
+}
+
+/* One allocation holds the series, its slots and quiet bounds (what a
+ * sample reads, first), then its label array and every string; a second
+ * holds its instances and their flap histories. */
+static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
+                               uint32_t nslots, uint32_t nflap) {
+  const uint32_t n = k->nlabels;
+  size_t strings = strlen(k->metric) + 1;
+  for (uint32_t i = 0; i < n; i++)
+    strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
+  size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
+                 n * sizeof(jj_label) + strings;
+  /* The instances (about 230 bytes each, read when a slot is loud) live
+   * apart, so the blocks of consecutive series stay close together: pushes
+   * that go through the series in order then walk memory nearly in order. */
+  /* ... followed by the flap histories of the rules that detect flapping. */
+  jj_inst *inst = NULL;
+  if (ninst) {
+    inst =
+        jj__calloc(alc, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t));
+    if (!inst) return NULL;
+  }
+  jj_series *s = jj__calloc(alc, bytes);
+  if (!s) {
+    jj__free(alc, inst);
+    return NULL;
+  }
+  s->slots = (jj_slot *)(s + 1);
+  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
+  s->inst = inst;
+  /* Labels and strings last: jj_engine_push_labeled compares them. */
+  s->labels = (jj_label *)(quiet + ninst);
+  char *p = (char *)(s->labels + n);
+  size_t len = strlen(k->metric) + 1;
+  memcpy(p, k->metric, len);
+  s->metric = p;
+  p += len;
+  for (uint32_t i = 0; i < n; i++) {
+    len = strlen(k->sorted[i]->name) + 1;
+    memcpy(p, k->sorted[i]->name, len);
+    s->labels[i].name = p;
+    p += len;
+    len = strlen(k->sorted[i]->value) + 1;
+    memcpy(p, k->sorted[i]->value, len);
+    s->labels[i].value = p;
+    p += len;
+  }
+  s->nlabels = n;
+  return s;
+}
+
+/* ---- slots: which rules share a window ---------------------------------- */
+
+static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x == y; }
+
+/* Rules whose windows (all but the aggregates) and quality gates are equal
+ * can share one window. */
+static int can_share(const jj_rule *x, const jj_rule *y) {
+  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
+  return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
+         a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
+         a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
+         a->max_samples == b->max_samples && a->preallocate == b->preallocate &&
+         a->percentile == b->percentile && a->percentile_accuracy == b->percentile_accuracy &&
+         a->percentile_floor == b->percentile_floor && a->ewma_halflife_ms == b->ewma_halflife_ms &&
+         a->duplicates == b->duplicates && same_bound(x->cfg.valid_min, y->cfg.valid_min) &&
+         same_bound(x->cfg.valid_max, y->cfg.valid_max) &&
+         x->cfg.stuck_samples == y->cfg.stuck_samples &&
+         x->cfg.stuck_epsilon == y->cfg.stuck_epsilon;
+}
+
+/* Which rules a new series matches, grouped into slots that share a
+ * window: rule[k] is the k-th matching rule, slot_of[k] its slot,
+ * slot_rule[j] the first rule of slot j. Worked out before the series is
+ * allocated, so its block holds exactly nslots slots. */
+typedef struct slot_plan {
+  uint32_t ninst, nslots;
+  uint32_t nflap; /* instances whose alert keeps a flap history */
+  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x the ruleset's rules */
+} slot_plan;
+
+/* A series' own alert for the rule detects flapping (group rules keep
+ * theirs in the group). */
+static int needs_flap_history(const jj_rule *r) {
+  return r->cfg.flap_changes > 0 && r->cfg.group == JJ_GROUP_NONE;
+}
+
+static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const char *metric,
+                            const jj_label *labels, uint32_t n, slot_plan *p) {
+  memset(p, 0, sizeof *p);
+  const uint32_t k = rs->nrules; /* room for every rule: matching runs once */
+  if (k == 0) return JJ_OK;
+  p->rule = jj__malloc(alc, (size_t)3 * k * sizeof *p->rule);
+  if (!p->rule) return JJ_ENOMEM;
+  p->slot_of = p->rule + k;
+  p->slot_rule = p->slot_of + k;
+  for (uint32_t i = 0; i < rs->nrules; i++) {
+    if (!jj__rule_matches(&rs->rules[i], metric, labels, n)) continue;
+    uint32_t j = 0;
+    while (j < p->nslots && !can_share(&rs->rules[p->slot_rule[j]], &rs->rules[i])) j++;
+    if (j == p->nslots) p->slot_rule[p->nslots++] = i;
+    p->rule[p->ninst] = i;
+    p->slot_of[p->ninst++] = j;
+    p->nflap += needs_flap_history(&rs->rules[i]);
+  }
+  return JJ_OK;
+}
+
+/* Give the series an instance for every rule it matches, slot by slot,
+ * and each slot its window. */
+static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64_t lateness_ms,
+                            uint32_t max_samples, jj_series *s, const slot_plan *p) {
+  const uint32_t nslots = p->nslots;
+  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
+  jj_status st = JJ_OK;
+  for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
+    jj_slot *sl = &s->slots[j];
+    sl->first = s->ninst;
+    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
+    wc.aggregates = 0;
+    for (uint32_t k = 0; k < p->ninst; k++) {
+      if (p->slot_of[k] != j) continue;
+      const uint32_t i = p->rule[k];
+      const jj_rule *r = &rs->rules[i];
+      wc.aggregates |= r->cfg.window.aggregates;
+      sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
+      jj_inst *in = &s->inst[s->ninst++];
+      sl->count++;
+      in->rule = r;
+      in->rule_index = i;
+      in->slot = j;
+      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL);
+      if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
+      in->member_value = NAN;
+      in->member_agree_ts = INT64_MIN;
+    }
+    /* At most one bound per instance: the slot's part of the quiet array
+     * (which follows the slots, see series_alloc) starts at its first. */
+    sl->quiet = (jj_quiet *)(s->slots + nslots) + sl->first;
+    jj__slot_summarize(s, sl);
+    const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
+    sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
+    sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
+    wc.lateness_ms = lateness_ms;
+    if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
+      wc.lateness_ms = wc.span_ms - 1;
+    if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
+    st = jj_window_new(&wc, alc, &sl->win);
+    if (st == JJ_OK) s->nslots++;
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
+  }
+  return st;
+}
+
+jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
+                         int64_t lateness_ms, uint32_t max_samples, jj_series **out) {
+  *out = NULL;
+  jj_label flat[JJ_SERIES_MAX_LABELS];
+  for (uint32_t i = 0; i < k->nlabels; i++) flat[i] = *k->sorted[i];
+  slot_plan plan;
+  if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan) != JJ_OK) return JJ_ENOMEM;
+  jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap);
+  jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
+  jj__free(alc, plan.rule);
+  if (st != JJ_OK) {
+    jj__series_free(alc, s);
+    return st;
+  }
+  *out = s;
+  return JJ_OK;
+}
+
+/* ---- the quiet summary -------------------------------------------------- */
+
+void jj__slot_summarize(jj_series *s, jj_slot *sl) {
+  sl->loud = 0;
+  sl->nquiet = 0;
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+    const jj_inst *in = &s->inst[i];
+    if (jj__inst_loud(in)) {
+      sl->loud++;
+      continue;
+    }
+    const jj_rule *r = in->rule;
+    const uint32_t agg = (uint32_t)r->cfg.aggregate;
+    uint32_t k = 0;
+    while (k < sl->nquiet && sl->quiet[k].agg != agg) k++;
+    if (k == sl->nquiet) {
+      sl->quiet[k].agg = agg;
+      sl->quiet[k].lo = INFINITY;
+      sl->quiet[k].hi = -INFINITY;
+      sl->nquiet++;
+    }
+    jj_quiet *q = &sl->quiet[k];
+    /* x >= t and x > t are quiet for every x < t; x <= t and x < t for
+     * every x > t (the least severe level's issue condition: see
+     * jj__alert_quiet). */
+    const jj_level *l = &r->levels[0];
+    if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT) {
+      if (l->issue_value < q->lo) q->lo = l->issue_value;
+    } else if (l->issue_value > q->hi) {
+      q->hi = l->issue_value;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/* Internal: a series — one metric and one label set — with what the
+ * engine keeps for it: its identity (sorted labels, hash, lookup), its
+ * instances (one per matching rule), the slots whose windows they share,
+ * and each slot's quiet bounds, all laid out when the series is created. */
+#ifndef JJ_LIB_SERIES_H
+#define JJ_LIB_SERIES_H
+
+#include <stdint.h>
+
+#include "alert.h"
+#include "alloc.h"
+#include "index.h"
+#include "ruleset.h"
+#include "window_fast.h"
+
+typedef struct jj_group jj_group;
+typedef struct jj_series jj_series;
+
+/* One (series, rule) pair: the rule's alert for the series, or its
+ * membership in a group. */
+typedef struct jj_inst {
+  /* What judging a sample reads comes first: a quiet check reads the rule,
+   * the group link and the head of the alert. */
+  const jj_rule *rule;
+  jj_group *group;      /* group rules: the group this series belongs to */
+  jj_alert alert;       /* rules without groups */
+  uint32_t rule_index;
+  uint32_t slot;        /* index of the series' slot holding the window */
+  jj_window *win;       /* that slot's window (shared, not owned) */
+  /* As a group member: the last judged value of this series. */
+  double member_value;
+  int64_t member_agree_ts; /* K_OF_N: last time the member condition held */
+  int64_t member_reported_end; /* TUMBLING: end of the last window reported to the group */
+  uint8_t member_valid;
+  uint8_t stale;
+  int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
+  jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
+} jj_inst;
+
+/* A slot's quiet bounds for one aggregate, over its quiet instances:
+ * every one of them is quiet when lo > x > hi (lo: the least threshold of
+ * its >=/> rules, hi: the greatest of its <=/< rules). */
+typedef struct jj_quiet {
+  double lo, hi;
+  uint32_t agg;
+} jj_quiet;
+
+/* One window per series shared by every rule whose window settings and
+ * quality gates are equal, so 20 rules over "the 60 s mean" cost one
+ * window push per sample. Its instances are inst[first .. first+count). */
+typedef struct jj_slot {
+  jj_window *win;
+  uint32_t first, count;
+  uint32_t aggs;   /* JJ_AGG_BIT of the aggregates its rules read */
+  /* The quiet summary (jj__slot_summarize): while no instance is loud, a
+   * sample whose values are inside every bound changes nothing and reads
+   * no instance. */
+  uint32_t loud;
+  uint32_t nquiet;
+  jj_quiet *quiet;
+  uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
+  uint8_t gated;    /* the rules have a range or stuck-value gate */
+  uint8_t quality_bad;
+  uint8_t quality_reason;
+  uint32_t stuck_run;
+  double stuck_last;
+} jj_slot;
+
+/* A series and, in the same allocation, its slots, quiet bounds, labels
+ * and strings, in that order: a quiet sample reads the first few cache
+ * lines of the block (header, slots, quiet bounds) and its windows. The
+ * instances, read when a slot is loud, are a separate array. */
+struct jj_series {
+  /* What every sample reads first. */
+  int64_t last_ts;  /* newest sample, or the creation time before any */
+  uint32_t nslots;
+  uint32_t ninst;
+  uint32_t nstale;  /* instances marked stale */
+  uint8_t has_ts;
+  uint8_t has_loc;
+  jj_slot *slots;
+  jj_inst *inst;   /* ordered by slot */
+  /* Identity and location: read when creating, matching and reporting. */
+  char *metric;
+  jj_label *labels; /* sorted by name */
+  uint32_t nlabels;
+  double lat, lon;
+};
+
+/* A series key: the metric and its labels sorted by name (pointers into
+ * the caller's labels) with their hash. */
+#define JJ_SERIES_MAX_LABELS 64u
+typedef struct jj_series_key {
+  const char *metric;
+  const jj_label *sorted[JJ_SERIES_MAX_LABELS];
+  uint32_t nlabels;
+  uint64_t hash;
+} jj_series_key;
+
+/* Find the series of a caller's metric and labels (n at most
+ * JJ_SERIES_MAX_LABELS) among `all`, indexed by `ix`: *id is its id, or
+ * -1 when there is none yet, and *k its key (for jj__series_new and
+ * jj__index_insert). JJ_EINVAL for an empty or repeated label name or a
+ * NULL value. One call: this runs for every jj_engine_push_labeled. */
+jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const char *metric,
+                            const jj_label *labels, uint32_t n, jj_series_key *k, int64_t *id);
+
+/* A new series for key k with an instance for every rule of `rs` it
+ * matches, all allocated through `alc`; its windows take `lateness_ms`
+ * and hold at most `max_samples` samples (the engine's settings). Group
+ * memberships are the caller's (jj__group_join). */
+jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
+                         int64_t lateness_ms, uint32_t max_samples, jj_series **out);
+void jj__series_free(const jj_allocator *alc, jj_series *s);
+
+/* Rebuild a slot's quiet bounds from its instances: O(instances), run when
+ * an instance turns loud or quiet, never for a quiet sample. */
+void jj__slot_summarize(jj_series *s, jj_slot *sl);
+
+/* An instance the slot's quiet bounds do not speak for: a group member
+ * (judged in full: it updates its group), a scaled value, or an alert
+ * not at rest. */
+static inline int jj__inst_loud(const jj_inst *in) {
+  const jj_rule *r = in->rule;
+  return r->cfg.group != JJ_GROUP_NONE || r->cfg.scale != 1.0 || !jj__alert_at_rest(&in->alert);
+}
+
+/* Ask for the lines a slot's sample judges from: the quiet bounds while
+ * no instance is loud, else the heads of its instances. */
+static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
+  if (!sl->loud) {
+    const char *p = (const char *)sl->quiet, *end = (const char *)(sl->quiet + sl->nquiet);
+    for (; p < end; p += 64) JJ_PREFETCH(p);
+  } else {
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&s->inst[i]);
+  }
+}
+
+/* Ask for every line of the series a sample reads (the judging lines and
+ * each window's bookkeeping) at once, so their cache misses overlap
+ * instead of coming one after another. */
+static inline void jj__series_prefetch(const jj_series *s) {
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj__window_prefetch_struct(s->slots[j].win);
+    jj__slot_prefetch(s, &s->slots[j]);
+  }
+}
+
+#endif
