@@ -121,7 +121,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
-    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
+    jj__emit_inst(e, s, in, &t, sample_ts, sample_value);
   note_alert(s, in, was_at_rest);
   if (r->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, sample_ts, sample_value);
@@ -214,7 +214,7 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
     t.kind = kind;
     t.reason = reason;
     t.level = t.prev_level = in->alert.level;
-    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+    jj__emit_inst(e, s, in, &t, ts, v);
   }
 }
 
@@ -261,8 +261,7 @@ static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, doub
     return;
   }
   jj_transition t;
-  if (jj__alert_unstale(&in->alert, e->now, &t))
-    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, ts, v);
+  if (jj__alert_unstale(&in->alert, e->now, &t)) jj__emit_inst(e, s, in, &t, ts, v);
 }
 
 static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
@@ -276,7 +275,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_stale(&in->alert, in->rule, e->now, &t, &e->st.events_muted))
-    jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
+    jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
   note_alert(s, in, was_at_rest);
   if (in->rule->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, INT64_MIN, NAN);
@@ -463,7 +462,7 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
       if (in->group) continue;
       jj_transition t;
       if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
-        jj__emit(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN);
+        jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
     }
   }
   for (uint32_t gi = 0; gi < e->ngroups; gi++) jj__group_advance(e, e->groups[gi]);

@@ -41,10 +41,12 @@ struct jj_engine {
 };
 
 /* ---- events (event_queue.c) ---- */
-/* Build and deliver an event for a transition. For series alerts pass the
- * series and instance; for group alerts the group. */
-void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
-              jj_series *s, jj_inst *in, jj_group *g, const jj_alert *a, int64_t sample_ts,
-              double sample_value);
+/* Build and deliver the event for a transition of a series' own alert
+ * (`in`, an instance of `s`) or of a group's alert. The rule, its index
+ * and the alert come from the instance or the group. */
+void jj__emit_inst(jj_engine *e, jj_series *s, jj_inst *in, const jj_transition *t,
+                   int64_t sample_ts, double sample_value);
+void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t sample_ts,
+                    double sample_value);
 
 #endif

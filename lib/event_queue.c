@@ -27,9 +27,9 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *i
   }
 }
 
-void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
-              jj_series *s, jj_inst *in, jj_group *g, const jj_alert *a, int64_t sample_ts,
-              double sample_value) {
+static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
+                 jj_series *s, jj_inst *in, jj_group *g, const jj_alert *a, int64_t sample_ts,
+                 double sample_value) {
   jj_event ev;
   memset(&ev, 0, sizeof ev);
   ev.seq = ++e->seq;
@@ -81,6 +81,16 @@ void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t r
   }
   e->queue[(e->queue_first + e->queue_len) % e->cfg.event_queue] = ev;
   e->queue_len++;
+}
+
+void jj__emit_inst(jj_engine *e, jj_series *s, jj_inst *in, const jj_transition *t,
+                   int64_t sample_ts, double sample_value) {
+  emit(e, t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
+}
+
+void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t sample_ts,
+                    double sample_value) {
+  emit(e, t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
 }
 
 int jj_engine_poll(jj_engine *e, jj_event *out) {

@@ -211,14 +211,14 @@ static void judge(jj_engine *e, jj_group *g, double value, int valid, int fresh,
                   int64_t sample_ts, double sample_value) {
   jj_transition t;
   if (jj__alert_eval(&g->alert, g->rule, value, valid, fresh, e->now, &t, &e->st.events_muted))
-    jj__emit(e, &t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
+    jj__emit_group(e, g, &t, sample_ts, sample_value);
 }
 
 /* A member reported: the group has data again. */
 void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
   jj_transition t;
   if (jj__alert_unstale(&g->alert, e->now, &t))
-    jj__emit(e, &t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
+    jj__emit_group(e, g, &t, sample_ts, sample_value);
 }
 
 static uint32_t fresh_members(const jj_group *g) {
@@ -425,12 +425,12 @@ void jj__group_advance(jj_engine *e, jj_group *g) {
   if (r->cfg.group == JJ_GROUP_RULES) {
     rules_eval(e, g, INT64_MIN, NAN);
     if (jj__alert_tick(&g->alert, r, e->now, &t))
-      jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
+      jj__emit_group(e, g, &t, INT64_MIN, NAN);
     return;
   }
   if (g->nmembers && fresh_members(g) == 0) {
     if (jj__alert_stale(&g->alert, r, e->now, &t, &e->st.events_muted))
-      jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
+      jj__emit_group(e, g, &t, INT64_MIN, NAN);
   }
   if (r->cfg.window.kind == JJ_WINDOW_TUMBLING) {
     settle(e, g, 1, INT64_MIN, NAN);
@@ -438,5 +438,5 @@ void jj__group_advance(jj_engine *e, jj_group *g) {
     jj__group_eval_sliding(e, g, 0, NULL, INT64_MIN, NAN);
   }
   if (jj__alert_tick(&g->alert, r, e->now, &t))
-    jj__emit(e, &t, r, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN);
+    jj__emit_group(e, g, &t, INT64_MIN, NAN);
 }
