@@ -795,6 +795,8 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   fill_defaults(&c);
   if (c.lateness_ms < 0 || c.lateness_ms > TS_LIMIT || c.max_labels > HARD_MAX_LABELS)
     return JJ_EINVAL;
+  int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
+  if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || (no_queue && !c.on_event)) return JJ_EINVAL;
 
   jj_allocator user;
   jj__alloc_resolve(&user, alc);
@@ -804,9 +806,9 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   e->cfg = c;
   e->rs = rs;
   jj__ruleset_retain(rs);
-  e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
+  if (!no_queue) e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
-  if (!e->queue || !e->groups_per_rule) {
+  if ((!e->queue && !no_queue) || !e->groups_per_rule) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }

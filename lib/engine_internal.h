@@ -161,8 +161,9 @@ struct jj_engine {
   int has_clock;
   int64_t clock; /* the caller's clock: max of advance() values only */
 
-  jj_event *queue;
+  jj_event *queue; /* NULL with JJ_ENGINE_NO_QUEUE */
   uint32_t queue_first, queue_len;
+  jj_event polled; /* the event jj_engine_poll handed out last */
   uint64_t seq;
 
   jj_engine_stats st;

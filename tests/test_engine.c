@@ -239,27 +239,26 @@ static void test_event_queue_overflow(void **state) {
   jj_engine_stats st = stats_of(e);
   assert_int_equal(st.events, 10);
   assert_int_equal(st.events_dropped, 6);
-  jj_event ev;
+  const jj_event *ev;
   for (int i = 0; i < 4; i++) {
-    assert_int_equal(jj_engine_poll(e, &ev), 1);
-    assert_int_equal(ev.seq, (uint64_t)i + 1);
-    assert_int_equal(ev.kind, i % 2 ? JJ_EVENT_RESOLVED : JJ_EVENT_FIRED);
-    assert_int_equal(ev.time_ms, ET_T0 + i * ET_SEC);
+    assert_non_null(ev = jj_engine_poll(e));
+    assert_int_equal(ev->seq, (uint64_t)i + 1);
+    assert_int_equal(ev->kind, i % 2 ? JJ_EVENT_RESOLVED : JJ_EVENT_FIRED);
+    assert_int_equal(ev->time_ms, ET_T0 + i * ET_SEC);
   }
-  assert_int_equal(jj_engine_poll(e, &ev), 0);
+  assert_null(jj_engine_poll(e));
   /* room again: the next event is queued (its seq shows the lost ones) */
   et_push(e, id, ET_T0 + 10 * ET_SEC, 60);
-  assert_int_equal(jj_engine_poll(e, &ev), 1);
-  assert_int_equal(ev.seq, 11);
-  assert_int_equal(ev.kind, JJ_EVENT_FIRED);
-  assert_int_equal(jj_engine_poll(e, &ev), 0);
-  assert_int_equal(jj_engine_poll(e, NULL), 0);
-  assert_int_equal(jj_engine_poll(NULL, &ev), 0);
+  assert_non_null(ev = jj_engine_poll(e));
+  assert_int_equal(ev->seq, 11);
+  assert_int_equal(ev->kind, JJ_EVENT_FIRED);
+  assert_null(jj_engine_poll(e));
+  assert_null(jj_engine_poll(NULL));
   /* wrap-around of the ring */
   for (int i = 0; i < 9; i++) {
     et_push(e, id, ET_T0 + (11 + i) * ET_SEC, i % 2 ? 60 : 40);
-    assert_int_equal(jj_engine_poll(e, &ev), 1);
-    assert_int_equal(ev.seq, (uint64_t)12 + i);
+    assert_non_null(ev = jj_engine_poll(e));
+    assert_int_equal(ev->seq, (uint64_t)12 + i);
   }
   assert_int_equal(stats_of(e).events_dropped, 6);
   jj_engine_free(e);
@@ -817,12 +816,11 @@ static void batch_sink(void *ctx, jj_series_id id, int64_t ts, double v, int loc
 /* Run `hours` of the workload on `e` (series already created): readings
  * every 10 s, the clock every minute, events polled as they come. */
 static void mix_run(jj_engine *e, mix *m, int64_t from, int64_t to, push_ctx *pc, int poll) {
-  jj_event ev;
   for (int64_t t = from; t < to; t += 10 * ET_SEC) {
     mix_step(m, t, push_sink, pc);
     if ((t - ET_T0) % ET_MIN == 0) (void)jj_engine_advance(e, t);
     if (poll)
-      while (jj_engine_poll(e, &ev)) {}
+      while (jj_engine_poll(e)) {}
   }
 }
 
@@ -855,11 +853,11 @@ static void test_callback_and_poll_agree(void **state) {
   mix_run(e, &m, ET_T0, ET_H(6), &pc, 0);
   assert_true(rec.n > 20);
   char a[1024], b[1024];
-  jj_event ev;
+  const jj_event *ev;
   size_t i = 0;
-  while (jj_engine_poll(e, &ev)) {
+  while ((ev = jj_engine_poll(e)) != NULL) {
     assert_true(i < rec.n);
-    et_format(&ev, a, sizeof a);
+    et_format(ev, a, sizeof a);
     et_format(&rec.ev[i], b, sizeof b);
     assert_string_equal(a, b);
     i++;

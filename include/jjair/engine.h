@@ -58,11 +58,12 @@ typedef struct jj_engine_config {
                                The event is valid only during the call. Calls
                                back into this engine return JJ_ESTATE. */
   void *on_event_ctx;
-  uint32_t flags;           /* JJ_ENGINE_* bits; 0 = none */
+  uint32_t flags;           /* JJ_ENGINE_* bits; 0 = none; unknown bits: JJ_EINVAL */
 } jj_engine_config;
 
 /* jj_engine_config.flags: events go only to on_event (which is then
- * required); no poll queue is allocated, jj_engine_poll never returns an
+ * required: jj_engine_new returns JJ_EINVAL without it); no poll queue is
+ * allocated (event_queue is ignored), jj_engine_poll never returns an
  * event, and nothing counts as dropped. For firmware and for callers that
  * handle every event in the callback. */
 #define JJ_ENGINE_NO_QUEUE 0x1u
@@ -146,9 +147,12 @@ JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const 
  * expire or close, `for` timers, staleness, repeats, group waits. */
 JJ_API jj_status jj_engine_advance(jj_engine *e, int64_t now_ms);
 
-/* Take the oldest queued event. Returns 1 and fills *out, or 0 if none.
- * Borrowed pointers in *out stay valid until the engine is freed. */
-JJ_API int jj_engine_poll(jj_engine *e, jj_event *out);
+/* Take the oldest queued event, or NULL if none (or e is NULL, or the
+ * engine has no queue: JJ_ENGINE_NO_QUEUE). The event and everything it
+ * points to are borrowed from the engine until the next jj_engine_poll on
+ * it or jj_engine_free, whichever comes first (like curl_multi_info_read):
+ * pushes in between do not change it. jj_event_copy keeps one longer. */
+JJ_API const jj_event *jj_engine_poll(jj_engine *e);
 
 /* Engine time (INT64_MIN before any sample or advance). */
 JJ_API int64_t jj_engine_now(const jj_engine *e);

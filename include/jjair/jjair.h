@@ -12,6 +12,7 @@
 #include "jjair/export.h"
 #include "jjair/rule.h"
 #include "jjair/status.h"
+#include "jjair/timefmt.h"
 #include "jjair/version.h"
 #include "jjair/window.h"
 
