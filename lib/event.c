@@ -34,8 +34,6 @@ const char *jj_event_reason_name(int reason) {
   }
 }
 
-size_t jj_event_size(void) { return sizeof(jj_event); }
-
 /* ---- fingerprint ---------------------------------------------------------- */
 
 static const char ALERTNAME[] = "alertname";

@@ -90,7 +90,8 @@ void jj__emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t r
 }
 
 const jj_event *jj_engine_poll(jj_engine *e) {
-  if (!e || e->queue_len == 0) return NULL;
+  /* From the event callback (busy): the engine is mid-delivery; nothing. */
+  if (!e || e->busy || e->queue_len == 0) return NULL;
   e->polled = e->queue[e->queue_first];
   e->queue_first = (e->queue_first + 1) % e->cfg.event_queue;
   e->queue_len--;

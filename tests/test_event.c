@@ -298,6 +298,45 @@ static void test_poll_pointer_lifetime(void **state) {
   jj_engine_free(e);
 }
 
+/* Polling from the event callback takes nothing (the engine is delivering);
+ * afterwards the queue is intact and in order. */
+typedef struct poll_in_cb {
+  jj_engine *e;
+  int calls, got;
+} poll_in_cb;
+
+static void poll_cb(void *ctx, const jj_event *ev) {
+  poll_in_cb *p = (poll_in_cb *)ctx;
+  (void)ev;
+  p->calls++;
+  if (jj_engine_poll(p->e)) p->got++;
+}
+
+static void test_poll_from_callback(void **state) {
+  (void)state;
+  jj_ruleset *rs = two_level_rules(NULL, 0);
+  poll_in_cb p = {NULL, 0, 0};
+  jj_engine_config cfg;
+  jj_engine_config_init(&cfg);
+  cfg.on_event = poll_cb;
+  cfg.on_event_ctx = &p;
+  assert_int_equal(jj_engine_new(rs, &cfg, NULL, &p.e), JJ_OK);
+  jj_ruleset_free(rs);
+  jj_series_id id = et_series(p.e, "pm", NULL, 0);
+  et_push(p.e, id, ET_T0, 80);
+  et_push(p.e, id, ET_T0 + ET_SEC, 20); /* the first event is queued by now */
+  assert_int_equal(p.calls, 2);
+  assert_int_equal(p.got, 0);
+  const jj_event *ev = jj_engine_poll(p.e);
+  assert_non_null(ev);
+  assert_int_equal(ev->seq, 1);
+  ev = jj_engine_poll(p.e);
+  assert_non_null(ev);
+  assert_int_equal(ev->seq, 2);
+  assert_null(jj_engine_poll(p.e));
+  jj_engine_free(p.e);
+}
+
 /* JJ_ENGINE_NO_QUEUE: the callback is the only delivery, nothing queued,
  * nothing dropped, no queue memory. */
 static void test_callback_only(void **state) {
@@ -344,7 +383,7 @@ static void test_callback_only(void **state) {
   assert_int_equal(sq.events_dropped, 96); /* the queue of 4 was never polled */
   assert_int_equal(sd.events, 100);
   assert_int_equal(sd.events_dropped, 0);
-  assert_true(sd.memory + 4 * jj_event_size() <= sq.memory);
+  assert_true(sd.memory + 4 * sizeof(jj_event) <= sq.memory);
   jj_engine_free(queued);
   jj_engine_free(direct);
   et_rec_free(&rec);
@@ -489,6 +528,7 @@ int main(void) {
       cmocka_unit_test(test_fingerprint_goldens),
       cmocka_unit_test(test_fingerprint_of_events),
       cmocka_unit_test(test_poll_pointer_lifetime),
+      cmocka_unit_test(test_poll_from_callback),
       cmocka_unit_test(test_callback_only),
       cmocka_unit_test(test_copy_outlives_engine),
       cmocka_unit_test(test_copy_failures_and_edges),

@@ -12,8 +12,8 @@
  * Copy what you keep longer. The functions below only read an event and
  * are thread-safe (on distinct buffers) unless stated otherwise.
  *
- * Fields are appended, never reordered; jj_event_size() is the size the
- * library was built with. */
+ * Fields are appended, never reordered; jj_struct_size("jj_event")
+ * (version.h) is the size the running library uses. */
 #ifndef JJAIR_EVENT_H
 #define JJAIR_EVENT_H
 
@@ -109,8 +109,6 @@ typedef void (*jj_event_fn)(void *ctx, const jj_event *ev);
 JJ_API const char *jj_event_kind_name(int kind);
 /* "stale", "range", "stuck", "" for none; NULL for unknown. Static. */
 JJ_API const char *jj_event_reason_name(int reason);
-/* sizeof(jj_event) in the library, for bindings that mirror the struct. */
-JJ_API size_t jj_event_size(void);
 
 /* ---- identity ------------------------------------------------------------ */
 
