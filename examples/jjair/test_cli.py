@@ -174,8 +174,16 @@ check(pm_events == 131, f"131 PM events as in the C example: {pm_events}")
 keys = {"seq", "time", "time_ms", "kind", "reason", "rule", "rule_index", "level", "prev_level",
         "level_name", "severity", "metric", "is_group", "labels", "rule_labels", "value",
         "window_start", "window_end", "started", "sample_time", "sample_value", "lat", "lon",
-        "annotations"}
+        "annotations", "prev_level_name", "prev_severity", "level_started", "fingerprint"}
 check(all(keys <= set(e) for e in events), "every event has every field")
+# One zone, one rule: one alert, so one fingerprint per rule, whatever the event.
+prints = {r: {e["fingerprint"] for e in events if e["rule"] == r} for r in ("pm25-korea",)}
+check(len(prints["pm25-korea"]) == 1 and re.fullmatch(r"[0-9a-f]{16}", *prints["pm25-korea"]),
+      f"one 16-hex-digit fingerprint per alert: {prints}")
+down = [e for e in events if e["kind"] == "downgraded"]
+check(down and all(e["prev_level_name"] == "warning" and e["level_name"] == "advisory"
+                   and e["level_started"] == e["time"] for e in down),
+      "downgrades name the level they left and start the new one")
 first = events[0]
 check(first["annotations"]["sms_fired"].startswith("[전주시] 초미세먼지 주의보 발령(seoul, PM2.5 "),
       "annotations are rendered: " + first["annotations"]["sms_fired"])

@@ -90,10 +90,9 @@ typedef struct jj_event {
   const char *prev_severity;
   /* When the alert entered `level`: time_ms for FIRED, ESCALATED,
    * DOWNGRADED and RESOLVED (for RESOLVED, when it became inactive); for
-   * the other kinds the time of the last level change, which may lie before
-   * started_ms's episode for NODATA. INT64_MIN when the alert has been
-   * inactive since it was created. An escalation resets it; started_ms
-   * stays at the start of the episode. */
+   * the other kinds the time of its last level change. INT64_MIN when the
+   * alert has been inactive since it was created. An escalation or a
+   * downgrade resets it; started_ms stays at the start of the episode. */
   int64_t level_started_ms;
   /* The alert's identity for deduplication: jj_fingerprint(rule, labels,
    * nlabels), equal for every event of this rule and series (or group),
