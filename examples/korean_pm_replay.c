@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
          rows, bad_rows, st.accepted, missing, rejected, st.rejected_late);
   printf("PM2.5 episodes: %lu (%lu reached warning)\n", r.episodes[0], r.warnings[0]);
   printf("PM10  episodes: %lu (%lu reached warning)\n", r.episodes[1], r.warnings[1]);
-  printf("events: %lu, engine memory: %zu bytes\n", r.events, st.memory);
+  printf("events: %lu, engine memory: %" PRIu64 " bytes\n", r.events, st.memory);
   jj_engine_free(e);
   if (read_error) {
     (void)fprintf(stderr, "%s: read error\n", path);
