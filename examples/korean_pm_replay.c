@@ -4,7 +4,7 @@
  *
  * Usage: korean_pm_replay [seoul_hourly.csv] [--quiet]
  *
- * The rules follow 대기환경보전법 시행규칙 별표 7 (see ../shared/DOMAIN.md):
+ * The rules follow 대기환경보전법 시행규칙 별표 7 (sources: rules/README.md):
  *   PM2.5 주의보 (advisory): hourly mean >= 75 for 2 consecutive hours; released < 35
  *   PM2.5 경보 (warning):   hourly mean >= 150 for 2 consecutive hours; < 75 -> advisory
  *   PM10  주의보: >= 150 for 2 h, released < 100;  PM10 경보: >= 300 for 2 h, < 150 -> advisory
