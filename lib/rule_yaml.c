@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "jjair/duration.h"
 #include "jjair/rule_yaml.h"
 #include "ruleset.h"
 
@@ -686,77 +687,14 @@ static int get_uint(ctx *c, const yentry *e, uint32_t max, uint32_t *out) {
   return 0;
 }
 
-/* "500ms", "90s", "5m", "2h", "1d", "1h30m". */
-static int parse_duration(const char *s, int64_t *out, int *no_unit) {
-  int64_t total = 0;
-  *no_unit = 0;
-  if (!*s) return -1;
-  const char *p = s;
-  while (*p) {
-    if (*p < '0' || *p > '9') return -1;
-    int64_t n = 0;
-    while (*p >= '0' && *p <= '9') {
-      if (n > (INT64_C(1) << 50)) return -2;
-      n = n * 10 + (*p++ - '0');
-    }
-    int64_t unit;
-    if (p[0] == 'm' && p[1] == 's') unit = 1, p += 2;
-    else if (*p == 's') unit = 1000, p++;
-    else if (*p == 'm') unit = 60000, p++;
-    else if (*p == 'h') unit = 3600000, p++;
-    else if (*p == 'd') unit = 86400000, p++;
-    else {
-      if (!*p && p - s > 0 && total == 0) *no_unit = 1;
-      return -1;
-    }
-    if (n > ((INT64_C(1) << 61) - total) / unit) return -2;
-    total += n * unit;
-  }
-  *out = total;
-  return 0;
-}
-
-/* "5min" -> "5m", "2 hours" -> "2h": 1 with the fix in `fix`. */
-static int unit_word(const char *s, char *fix, size_t size) {
-  static const char *const words[][2] = {
-      {"sec", "s"},    {"secs", "s"},  {"second", "s"}, {"seconds", "s"}, {"min", "m"},
-      {"mins", "m"},   {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},    {"hrs", "h"},
-      {"hour", "h"},   {"hours", "h"}, {"day", "d"},     {"days", "d"},   {"msec", "ms"},
-      {"millis", "ms"}, {"M", "m"},    {"H", "h"},       {"S", "s"},      {"D", "d"}};
-  size_t n = 0;
-  while (s[n] >= '0' && s[n] <= '9') n++;
-  if (n == 0 || n > 18) return 0;
-  const char *w = s + n;
-  while (*w == ' ') w++;
-  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-    if (strcmp(w, words[i][0]) == 0) {
-      (void)snprintf(fix, size, "%.*s%s", (int)n, s, words[i][1]);
-      return 1;
-    }
-  return 0;
-}
-
+/* A duration (include/jjair/duration.h: the grammar the jjair command
+ * reads too). */
 static int get_dur(ctx *c, const yentry *e, int64_t *out) {
   const ynode *v = want_scalar(c, e, "a duration like 90s, 5m or 1h30m");
   if (!v) return -1;
-  int no_unit;
-  char fix[64];
-  int rc = parse_duration(v->str, out, &no_unit);
-  if (rc == -2) {
-    ERR(c, v, "'%s': duration '%.40s' is too long", e->key, v->str);
-    return -1;
-  }
-  if (rc) {
-    if (no_unit)
-      ERR(c, v, "'%s': duration '%.40s' has no unit; write e.g. %.20ss or %.20sm (units: ms, s, m, h, d)",
-          e->key, v->str, v->str, v->str);
-    else if (v->str[0] == '-')
-      ERR(c, v, "'%s': duration '%.40s' must not be negative", e->key, v->str);
-    else if (unit_word(v->str, fix, sizeof fix))
-      ERR(c, v, "'%s': bad duration '%.40s'; write %s (units: ms, s, m, h, d)", e->key, v->str, fix);
-    else
-      ERR(c, v, "'%s': bad duration '%.40s'; use whole numbers with units ms, s, m, h, d (e.g. 90s, 1h30m)",
-          e->key, v->str);
+  jj_error why;
+  if (jj_duration_parse(v->str, v->len, out, &why) != JJ_OK) {
+    ERR(c, v, "'%s': %s", e->key, why.message);
     return -1;
   }
   return 0;
