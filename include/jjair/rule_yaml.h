@@ -6,6 +6,10 @@
  * added to a builder (see rule.h), so files can be combined with rules
  * built in C, and jj_ruleset_builder_build() does the final cross-checks.
  *
+ * Memory: everything the loader allocates goes through the builder's
+ * allocator (libyaml's own parser buffers excepted: libyaml has no
+ * allocator hook) and is freed before the call returns.
+ *
  * Thread-safety: the calls touch only their arguments. */
 #ifndef JJAIR_RULE_YAML_H
 #define JJAIR_RULE_YAML_H
