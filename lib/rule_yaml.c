@@ -1,12 +1,12 @@
 /* Loading rules from YAML files: the rule schema (see
  * include/jjair/rule_yaml.h and rules/README.md), walked over the located
  * node tree of yaml_tree.c, and the loader around it (files, includes,
- * defaults, the builder's checks, the list of errors).
+ * defaults, the builder's checks, one sorted list of errors).
  *
- * Each rule is tried on a scratch builder (so the builder's own checks
- * report with the rule's position), and only when the whole file set is
- * clean are the rules added to the caller's builder. Every allocation goes
- * through the builder's allocator. */
+ * Every rule is walked, then tried on a scratch builder (so the builder's
+ * own checks report at the rule's nodes, in the same pass), and only when
+ * the whole file set is clean are the rules added to the caller's builder.
+ * Every allocation goes through the builder's allocator. */
 /* realpath() is POSIX (XSI) */
 #define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
@@ -44,11 +44,18 @@ typedef jj_yentry yentry;
 
 /* ---- context: the tree, files, errors --------------------------------- */
 
+/* An error and the load order of its file, for sorting. */
+typedef struct kept_error {
+  jj_error e;
+  size_t file_order;
+} kept_error;
+
 typedef struct ctx {
   jj_ytree tree; /* every node, string and array of this load */
-  jj_error *kept;
+  const char **files; /* display names in load order (sorting errors) */
+  size_t nfiles, files_cap;
+  kept_error *kept;
   size_t nkept, kept_cap, total;
-  jj_status first;
   /* include stack (identities) */
   const char *stack[MAX_INCLUDE_DEPTH + 1];
   int depth;
@@ -71,34 +78,40 @@ static int grow(ctx *c, void *arrp, size_t *cap, size_t len, size_t size, size_t
   return 0;
 }
 
+static size_t file_order(const ctx *c, const char *file) {
+  for (size_t i = 0; i < c->nfiles; i++)
+    if (strcmp(c->files[i], file) == 0) return i;
+  return SIZE_MAX;
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 7)))
 #endif
 static void add_error(ctx *c, jj_status code, const char *file, int line, int col,
                       const char *fmt, ...) {
-  jj_error e;
-  memset(&e, 0, sizeof e);
-  e.code = code;
-  e.line = line;
-  e.column = col;
-  (void)snprintf(e.file, sizeof e.file, "%s", file ? file : "");
+  kept_error k;
+  memset(&k, 0, sizeof k);
+  k.e.code = code;
+  k.e.line = line;
+  k.e.column = col;
+  (void)snprintf(k.e.file, sizeof k.e.file, "%s", file ? file : "");
   va_list ap;
   va_start(ap, fmt);
-  (void)vsnprintf(e.message, sizeof e.message, fmt, ap);
+  (void)vsnprintf(k.e.message, sizeof k.e.message, fmt, ap);
   va_end(ap);
   /* The same problem reached twice (an alias, a default merged into every
    * rule) is reported once. */
   for (size_t i = 0; i < c->nkept; i++) {
-    const jj_error *k = &c->kept[i];
-    if (k->line == line && k->column == col && strcmp(k->file, e.file) == 0 &&
-        strcmp(k->message, e.message) == 0)
+    const jj_error *e = &c->kept[i].e;
+    if (e->line == line && e->column == col && strcmp(e->file, k.e.file) == 0 &&
+        strcmp(e->message, k.e.message) == 0)
       return;
   }
-  if (c->total == 0) c->first = code;
   c->total++;
   if (c->nkept >= MAX_KEPT_ERRORS || grow(c, &c->kept, &c->kept_cap, c->nkept, sizeof *c->kept, 16))
     return;
-  c->kept[c->nkept++] = e;
+  k.file_order = file_order(c, k.e.file);
+  c->kept[c->nkept++] = k;
 }
 
 /* The tree's problems (YAML syntax, merge keys, duplicate keys ...). */
@@ -110,6 +123,26 @@ static void tree_error(void *ctxp, const char *file, int line, int col, const ch
 
 /* 1 when the load has run out of memory or out of its work budget: stop. */
 static int stopped(const ctx *c) { return c->tree.oom || c->tree.over_budget; }
+
+/* Errors in file load order, then line and column; stable, so problems
+ * at one node keep the order they were found in. (Insertion sort: no
+ * allocation, and the list is short.) */
+static void sort_errors(kept_error *k, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    kept_error x = k[i];
+    size_t j = i;
+    while (j > 0) {
+      const kept_error *p = &k[j - 1];
+      int after = p->file_order != x.file_order ? p->file_order > x.file_order
+                  : p->e.line != x.e.line       ? p->e.line > x.e.line
+                                                : p->e.column > x.e.column;
+      if (!after) break;
+      k[j] = k[j - 1];
+      j--;
+    }
+    k[j] = x;
+  }
+}
 
 /* ---- schema helpers --------------------------------------------------- */
 
@@ -401,9 +434,12 @@ static int get_enum(ctx *c, const yentry *e, const char *const *names, int *out)
 
 /* ---- rules ------------------------------------------------------------ */
 
+/* A rule as walked: its settings for the builder, the node of each part
+ * (the builder's errors are reported there), and what already failed. */
 typedef struct lvl {
   jj_level_config lc;
   ynode *at;
+  int bad; /* a problem was reported: the builder does not see it */
 } lvl;
 typedef struct mat {
   const char *label, *value;
@@ -418,6 +454,8 @@ typedef struct pair {
 typedef struct rspec {
   jj_rule_config rc;
   ynode *at, *name_at;
+  int bad;        /* some problem was reported in this rule */
+  int config_bad; /* ... in rc (the rule's own settings, not its parts) */
   lvl *levels;
   size_t nlevels;
   mat *m;
@@ -455,6 +493,7 @@ static const char *const BOOL_NAMES[] = {"false", "true", NULL};
 static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
   if (want_map(c, wn, "'window'")) return -1;
   int rc = 0, kind = -1;
+  int span_bad = 0, hop_bad = 0; /* reported: checks that read them are skipped */
   const ynode *span = NULL, *hop = NULL, *align = NULL, *count = NULL, *cov = NULL, *ei = NULL;
   for (size_t i = 0; i < wn->nflat; i++) {
     const yentry *e = &wn->flat[i];
@@ -462,8 +501,8 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     int bad = 0;
     int x = 0;
     if (strcmp(k, "kind") == 0) bad = get_enum(c, e, KIND_NAMES, &kind);
-    else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
-    else if (strcmp(k, "hop") == 0) bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
+    else if (strcmp(k, "span") == 0) bad = span_bad = get_dur(c, e, &w->span_ms), span = e->knode;
+    else if (strcmp(k, "hop") == 0) bad = hop_bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
     else if (strcmp(k, "align") == 0) bad = get_dur(c, e, &w->align_ms), align = e->knode;
     else if (strcmp(k, "count") == 0) bad = get_uint(c, e, MAX_WINDOW_SAMPLES, &w->count), count = e->knode;
     else if (strcmp(k, "min_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->min_samples);
@@ -514,14 +553,14 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
   } else {
     if (count) ERR(c, count, "'count' is for count windows; a %s window uses 'span'", kn), rc = -1;
     if (!span) ERR(c, wn, "a %s window needs 'span', e.g. span: 1h", kn), rc = -1;
-    else if (w->span_ms <= 0) ERR(c, span, "'span' must be above 0"), rc = -1;
+    else if (!span_bad && w->span_ms <= 0) ERR(c, span, "'span' must be above 0"), rc = -1;
     if (cov && w->min_coverage > 0 && !ei)
       ERR(c, cov, "'min_coverage' needs 'expected_interval' (the sampling period, e.g. 5m)"), rc = -1;
   }
   if (kind != 2) {
     if (hop) ERR(c, hop, "'hop' is for tumbling windows only"), rc = -1;
     if (align) ERR(c, align, "'align' is for tumbling windows only"), rc = -1;
-  } else if (hop && w->hop_ms > w->span_ms) {
+  } else if (hop && span && !hop_bad && !span_bad && w->hop_ms > w->span_ms) {
     ERR(c, hop, "'hop' must not be longer than 'span' (hop < span gives overlapping windows)");
     rc = -1;
   }
@@ -589,6 +628,7 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   if (want_map(c, gn, "'group'")) return -1;
   int rc = 0, mode = -1;
   const ynode *member = NULL, *within = NULL, *sources = NULL;
+  int within_bad = 0;
   for (size_t i = 0; i < gn->nflat; i++) {
     const yentry *e = &gn->flat[i];
     const char *k = e->key;
@@ -602,7 +642,7 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
     else if (strcmp(k, "min_members") == 0) bad = get_uint(c, e, UINT32_MAX, &rc_->group_min_members);
     else if (strcmp(k, "wait") == 0) bad = get_dur(c, e, &rc_->group_wait_ms);
     else if (strcmp(k, "member") == 0) bad = get_cond(c, e, &rc_->member_op, &rc_->member_value), member = e->knode;
-    else if (strcmp(k, "within") == 0) bad = get_dur(c, e, &rc_->group_within_ms), within = e->knode;
+    else if (strcmp(k, "within") == 0) bad = within_bad = get_dur(c, e, &rc_->group_within_ms), within = e->knode;
     else {
       unknown_key(c, e, "group", GROUP_KEYS);
       bad = 1;
@@ -621,7 +661,7 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   if (mode == 3) {
     if (!member) ERR(c, gn, "k_of_n needs 'member', the condition each member must meet, e.g. member: \">= 57\""), rc = -1;
     if (!within) ERR(c, gn, "k_of_n needs 'within', how recent agreement must be, e.g. within: 30s"), rc = -1;
-    else if (rc_->group_within_ms <= 0) ERR(c, within, "'within' must be above 0"), rc = -1;
+    else if (!within_bad && rc_->group_within_ms <= 0) ERR(c, within, "'within' must be above 0"), rc = -1;
   } else if (mode == 4) {
     if (!sources) ERR(c, gn, "mode rules needs 'sources', the rules it combines, e.g. sources: [fire-heat-rate, fire-smoke]"), rc = -1;
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
@@ -699,13 +739,16 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
   jj_rule_config *rc_ = &r->rc;
   jj_rule_config_init(rc_);
   r->at = rn;
-  int rc = 0, agg = 2;
+  int rc = 0, agg = 2, agg_bad = 0, group_bad = 0;
   const ynode *agg_at = NULL, *scale_at = NULL, *per_at = NULL, *missing_at = NULL;
   int has_pct = 0, has_ewma = 0;
   for (size_t i = 0; i < rn->nflat; i++) {
     const yentry *e = &rn->flat[i];
     const char *k = e->key;
     int bad = 0, x = 0;
+    /* the parts the builder adds one by one; the rest is the rule's config */
+    int part = strcmp(k, "match") == 0 || strcmp(k, "levels") == 0 || strcmp(k, "labels") == 0 ||
+               strcmp(k, "annotations") == 0 || strcmp(k, "notify") == 0;
     if (strcmp(k, "name") == 0) bad = get_str(c, e, &rc_->name), r->name_at = e->value;
     else if (strcmp(k, "metric") == 0) bad = get_str(c, e, &rc_->metric);
     else if (strcmp(k, "match") == 0) bad = walk_match(c, e, r);
@@ -714,7 +757,7 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       has_pct = e->value->kind == JJ_YMAP && jj__ynode_get(e->value, "percentile");
       has_ewma = e->value->kind == JJ_YMAP && jj__ynode_get(e->value, "ewma_halflife");
     } else if (strcmp(k, "aggregate") == 0) {
-      bad = get_enum(c, e, AGG_NAMES, &agg);
+      bad = agg_bad = get_enum(c, e, AGG_NAMES, &agg);
       agg_at = e->value;
     } else if (strcmp(k, "scale") == 0) {
       bad = get_num(c, e, &rc_->scale);
@@ -724,7 +767,7 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       bad = get_enum(c, e, PER_NAMES, &x);
       rc_->scale = x == 0 ? 1.0 : x == 1 ? 60.0 : 3600.0;
       per_at = e->knode;
-    } else if (strcmp(k, "group") == 0) bad = walk_group(c, e->value, rc_);
+    } else if (strcmp(k, "group") == 0) bad = group_bad = walk_group(c, e->value, rc_);
     else if (strcmp(k, "levels") == 0) {
       ynode *v = e->value;
       if (v->kind != JJ_YSEQ) {
@@ -739,8 +782,10 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       } else {
         r->levels = jj__ytree_alloc(&c->tree, v->n * sizeof *r->levels);
         if (!r->levels) return -1;
-        for (size_t j = 0; j < v->n; j++)
-          if (walk_level(c, v->items[j], &r->levels[r->nlevels++])) bad = 1;
+        for (size_t j = 0; j < v->n; j++) {
+          lvl *l = &r->levels[r->nlevels++];
+          if (walk_level(c, v->items[j], l)) l->bad = 1, r->bad = 1;
+        }
       }
     } else if (strcmp(k, "on_missing") == 0) {
       bad = get_enum(c, e, MISSING_NAMES, &x);
@@ -809,23 +854,35 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       unknown_key(c, e, "rule", RULE_KEYS);
       bad = 1;
     }
-    if (bad) rc = -1;
+    if (bad) {
+      rc = -1;
+      if (!part) r->config_bad = 1;
+    }
   }
-  if (!jj__ynode_get(rn, "name") && !typo_for(rn, "name", RULE_KEYS)) ERR(c, rn, "a rule needs 'name', e.g. name: pm25-advisory"), rc = -1;
-  if (rc_->group != JJ_GROUP_RULES && !jj__ynode_get(rn, "metric") && !typo_for(rn, "metric", RULE_KEYS)) ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), rc = -1;
+  /* Checks across keys; none repeats a problem already reported. */
+  int cfg = 0;
+  if (!jj__ynode_get(rn, "name") && !typo_for(rn, "name", RULE_KEYS)) ERR(c, rn, "a rule needs 'name', e.g. name: pm25-advisory"), cfg = 1;
+  /* A group whose mode did not read may be a rules group, which has no
+   * metric: the group's own error is enough. */
+  int maybe_rules = group_bad && rc_->group == JJ_GROUP_NONE;
+  if (rc_->group != JJ_GROUP_RULES && !maybe_rules && !jj__ynode_get(rn, "metric") &&
+      !typo_for(rn, "metric", RULE_KEYS))
+    ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), cfg = 1;
   if (!jj__ynode_get(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
   if (agg == 13) agg = 2; /* avg = mean */
   rc_->aggregate = (jj_agg)agg;
-  if (scale_at && per_at) ERR(c, per_at, "give 'scale' or 'per', not both"), rc = -1;
-  if (per_at && agg != JJ_AGG_SLOPE)
-    ERR(c, per_at, "'per' sets the unit of a slope; use it with aggregate: slope"), rc = -1;
+  if (scale_at && per_at) ERR(c, per_at, "give 'scale' or 'per', not both"), cfg = 1;
+  /* An aggregate that did not read is reported; what depends on it is not. */
+  if (per_at && !agg_bad && agg != JJ_AGG_SLOPE)
+    ERR(c, per_at, "'per' sets the unit of a slope; use it with aggregate: slope"), cfg = 1;
   if (agg == JJ_AGG_PERCENTILE && !has_pct)
-    ERR(c, agg_at, "aggregate percentile needs 'percentile' in the window, e.g. percentile: 0.95"), rc = -1;
+    ERR(c, agg_at, "aggregate percentile needs 'percentile' in the window, e.g. percentile: 0.95"), cfg = 1;
   if (agg == JJ_AGG_EWMA && !has_ewma)
-    ERR(c, agg_at, "aggregate ewma needs 'ewma_halflife' in the window, e.g. ewma_halflife: 5m"), rc = -1;
+    ERR(c, agg_at, "aggregate ewma needs 'ewma_halflife' in the window, e.g. ewma_halflife: 5m"), cfg = 1;
   if (missing_at && rc_->on_missing != JJ_MISSING_KEEP && !jj__ynode_get(rn, "stale_after"))
     ERR(c, missing_at, "on_missing: %s needs 'stale_after', e.g. stale_after: 15m",
-        rc_->on_missing == JJ_MISSING_ALERT ? "alert" : "resolve"), rc = -1;
+        rc_->on_missing == JJ_MISSING_ALERT ? "alert" : "resolve"), cfg = 1;
+  if (cfg) r->config_bad = 1, rc = -1;
   return rc;
 }
 
@@ -987,18 +1044,19 @@ static void add_rule_spec(loader *L, ynode *rn, ynode *defaults) {
   }
   rspec r;
   memset(&r, 0, sizeof r);
-  int bad = walk_rule(c, rn, &r) != 0;
+  if (walk_rule(c, rn, &r)) r.bad = 1;
   if (r.rc.name && r.name_at) {
     for (size_t i = 0; i < L->nrules; i++)
-      if (strcmp(L->rules[i].rc.name, r.rc.name) == 0) {
+      if (L->rules[i].rc.name && strcmp(L->rules[i].rc.name, r.rc.name) == 0) {
         const ynode *p = L->rules[i].name_at;
         ERR(c, r.name_at, "rule '%.60s' is defined twice (first at %.60s:%d:%d); rule names must be unique",
             r.rc.name, base_name(p->file), p->line, p->col);
-        bad = 1;
+        r.bad = 1;
         break;
       }
   }
-  if (bad || stopped(c) || grow(c, &L->rules, &L->cap, L->nrules, sizeof *L->rules, 16)) return;
+  /* Kept even when bad: the builder still checks what walked cleanly. */
+  if (stopped(c) || grow(c, &L->rules, &L->cap, L->nrules, sizeof *L->rules, 16)) return;
   L->rules[L->nrules++] = r;
 }
 
@@ -1006,8 +1064,11 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
   ctx *c = &L->c;
   char *idc = jj__ytree_strdup(&c->tree, id);
   char *filec = jj__ytree_strdup(&c->tree, file);
-  if (!idc || !filec || grow(c, &L->ids, &L->ids_cap, L->nids, sizeof *L->ids, 8)) return;
+  if (!idc || !filec || grow(c, &L->ids, &L->ids_cap, L->nids, sizeof *L->ids, 8) ||
+      grow(c, &c->files, &c->files_cap, c->nfiles, sizeof *c->files, 8))
+    return;
   L->ids[L->nids++] = idc;
+  c->files[c->nfiles++] = filec;
   if (len > MAX_BYTES) {
     add_error(c, JJ_EINVAL, filec, 1, 1, "the file is larger than %u bytes", MAX_BYTES);
     return;
@@ -1098,16 +1159,15 @@ static int builder_failed(ctx *c, jj_status st, const ynode *at, const jj_error 
   return 1;
 }
 
-/* Add rule r to b; every builder error is reported at its node. Returns
- * the number of errors. */
-static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int build) {
+/* Add rule r's parts to b as rule `idx`: every builder error is reported
+ * at its node. Returns the number of parts that failed. Parts that already
+ * failed while walking are left out (their problem is reported). */
+static int add_parts(ctx *c, jj_ruleset_builder *b, uint32_t idx, const rspec *r) {
   jj_error e;
-  uint32_t idx = 0;
-  if (builder_failed(c, jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e), r->at, &e)) return 1;
   int bad = 0;
   for (size_t i = 0; i < r->nlevels; i++) {
     const lvl *l = &r->levels[i];
-    bad += builder_failed(c, jj_ruleset_builder_add_level(b, idx, &l->lc, &e), l->at, &e);
+    if (!l->bad) bad += builder_failed(c, jj_ruleset_builder_add_level(b, idx, &l->lc, &e), l->at, &e);
   }
   for (size_t i = 0; i < r->nm; i++) {
     const mat *m = &r->m[i];
@@ -1126,45 +1186,79 @@ static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int bui
     const pair *p = &r->notify[i];
     bad += builder_failed(c, jj_ruleset_builder_add_notify(b, idx, p->k, &e), p->at, &e);
   }
-  if (build && !bad) {
+  return bad;
+}
+
+/* The builder's checks of one rule on the empty scratch builder `sb`, in
+ * the same pass as the schema's: the name first (every message names the
+ * rule), then the rule's settings unless they already failed, then each
+ * level, matcher, label, annotation and notifier that walked cleanly
+ * (under a stand-in rule when the settings failed), and the final build
+ * only when nothing failed, so no check repeats a reported problem. */
+static void check_rule(ctx *c, jj_ruleset_builder *sb, const rspec *r) {
+  if (!r->rc.name) return; /* reported; and every builder message names the rule */
+  jj_rule_config stand_in;
+  jj_rule_config_init(&stand_in);
+  stand_in.name = r->rc.name;
+  stand_in.metric = "m";
+  jj_error e;
+  uint32_t idx = 0;
+  if (builder_failed(c, jj_ruleset_builder_add_rule(sb, &stand_in, &idx, &e),
+                     r->name_at ? r->name_at : r->at, &e))
+    return;
+  int bad = r->bad;
+  if (!r->config_bad) {
+    jj__ruleset_builder_truncate(sb, 0);
+    if (builder_failed(c, jj_ruleset_builder_add_rule(sb, &r->rc, &idx, &e), r->at, &e)) {
+      bad = 1;
+      if (builder_failed(c, jj_ruleset_builder_add_rule(sb, &stand_in, &idx, &e), r->at, &e)) return;
+    }
+  }
+  bad += add_parts(c, sb, idx, r);
+  /* A rules group names other rules, which the scratch builder lacks: its
+   * sources are checked by jj_ruleset_builder_build on the real one. */
+  if (!bad && r->rc.group != JJ_GROUP_RULES) {
     jj_ruleset *rs = NULL;
-    bad += builder_failed(c, jj_ruleset_builder_build(b, &rs, &e), r->at, &e);
+    (void)builder_failed(c, jj_ruleset_builder_build(sb, &rs, &e), r->at, &e);
     jj_ruleset_free(rs);
   }
-  return bad;
+}
+
+/* Add every rule to the caller's builder; on a clash with its rules, or
+ * running out of memory, take this load's rules out again. */
+static void add_all(loader *L, jj_ruleset_builder *b) {
+  ctx *c = &L->c;
+  uint32_t before = jj__ruleset_builder_count(b);
+  for (size_t i = 0; i < L->nrules; i++) {
+    const rspec *r = &L->rules[i];
+    jj_error e;
+    uint32_t idx = 0;
+    if (builder_failed(c, jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e), r->at, &e) ||
+        add_parts(c, b, idx, r)) {
+      jj__ruleset_builder_truncate(b, before);
+      return;
+    }
+  }
 }
 
 static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t max_errs,
                         size_t *nerrs) {
   ctx *c = &L->c;
   if (c->tree.over_budget)
-    add_error(c, JJ_EINVAL, L->nids ? L->ids[0] : "", 1, 1,
+    add_error(c, JJ_EINVAL, c->nfiles ? c->files[0] : "", 1, 1,
               "the file is too large or its aliases expand too much (over %u entries to check)",
               JJ_YAML_MAX_WORK);
-  /* Every rule on its own scratch builder: the builder's checks, with the
-   * rule's positions, before anything reaches the caller's builder. */
-  for (size_t i = 0; i < L->nrules && !c->tree.oom; i++) {
+  if (!c->tree.oom && L->nrules) {
     jj_ruleset_builder *sb = NULL;
-    if (jj_ruleset_builder_new(jj__ruleset_builder_allocator(b), &sb) != JJ_OK) {
-      c->tree.oom = 1;
-      break;
+    if (jj_ruleset_builder_new(jj__ruleset_builder_allocator(b), &sb) != JJ_OK) c->tree.oom = 1;
+    for (size_t i = 0; i < L->nrules && !c->tree.oom; i++) {
+      check_rule(c, sb, &L->rules[i]);
+      jj__ruleset_builder_truncate(sb, 0);
     }
-    /* A rules group names other rules, which a scratch builder lacks: its
-     * sources are checked by jj_ruleset_builder_build on the real one. */
-    (void)add_to_builder(c, sb, &L->rules[i], L->rules[i].rc.group != JJ_GROUP_RULES);
     jj_ruleset_builder_free(sb);
   }
-  if (!c->tree.oom && c->total == 0) {
-    /* A clash with rules already in the builder (or running out of memory)
-     * shows only while adding: undo this load's rules so a failed load
-     * adds nothing, as rule_yaml.h promises. */
-    uint32_t before = jj__ruleset_builder_count(b);
-    for (size_t i = 0; i < L->nrules; i++)
-      if (add_to_builder(c, b, &L->rules[i], 0)) {
-        jj__ruleset_builder_truncate(b, before);
-        break;
-      }
-  }
+  if (!c->tree.oom && c->total == 0) add_all(L, b);
+  sort_errors(c->kept, c->nkept);
   /* Out of memory comes first: nothing after it is trustworthy. */
   int oom = c->tree.oom;
   size_t n = 0;
@@ -1174,11 +1268,12 @@ static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t
     (void)snprintf(errs[n].message, sizeof errs[n].message, "out of memory while loading rules");
     n++;
   }
-  for (size_t i = 0; errs && i < c->nkept && n < max_errs; i++) errs[n++] = c->kept[i];
+  for (size_t i = 0; errs && i < c->nkept && n < max_errs; i++) errs[n++] = c->kept[i].e;
   size_t total = c->total + (size_t)oom;
   if (nerrs) *nerrs = total;
-  jj_status st = oom ? JJ_ENOMEM : total ? c->first : JJ_OK;
+  jj_status st = oom ? JJ_ENOMEM : c->nkept ? c->kept[0].e.code : total ? JJ_EINVAL : JJ_OK;
   jj__free(&c->tree.alc, c->kept);
+  jj__free(&c->tree.alc, c->files);
   jj__free(&c->tree.alc, L->rules);
   jj__free(&c->tree.alc, L->ids);
   jj__ytree_free(&c->tree);
