@@ -7,7 +7,6 @@
 #define JJAIR_CLI_H
 
 #include <jjair/jjair.h>
-#include <jjair/rule_yaml.h>
 
 #include <stddef.h>
 #include <stdint.h>

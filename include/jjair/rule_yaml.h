@@ -15,6 +15,9 @@
  * allocator (libyaml's own parser buffers excepted: libyaml has no
  * allocator hook) and is freed before the call returns.
  *
+ * Both functions exist in every build; in a library built without the
+ * loader they return JJ_ENOTSUP with the reason in errs[0].
+ *
  * Thread-safety: the calls touch only their arguments. */
 #ifndef JJAIR_RULE_YAML_H
 #define JJAIR_RULE_YAML_H
@@ -35,8 +38,8 @@ extern "C" {
  * max_errs is 0), in the order above (running out of memory first), and
  * their total count to *nerrs (may be NULL). Returns JJ_OK, or the code of
  * the first problem written (JJ_EINVAL for any mistake in the file,
- * JJ_ENOMEM, JJ_ENOTFOUND for a missing include); on failure no rule of the
- * file is added. */
+ * JJ_ENOMEM, JJ_ENOTFOUND for a missing include, JJ_ENOTSUP without the
+ * loader); on failure no rule of the file is added. */
 JJ_API jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t len,
                                       const char *name, jj_error *errs, size_t max_errs,
                                       size_t *nerrs);
