@@ -164,6 +164,7 @@ struct jj_engine {
   jj_event *queue;
   uint32_t queue_first, queue_len;
   uint64_t seq;
+  uint8_t busy; /* inside a call: a call from the event callback gets JJ_ESTATE */
 
   jj_engine_stats st;
 };

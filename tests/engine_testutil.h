@@ -211,7 +211,7 @@ static inline jj_ruleset *et_ruleset1(const jj_rule_config *rc, const jj_level_c
 }
 
 /* A Korean PM rule: TUMBLING clock hours, hourly mean, 주의보/경보 levels
- * with the 2-hour persistence (DOMAIN.md section 1). */
+ * with the 2-hour persistence (대기환경보전법 시행규칙 별표 7). */
 static inline void et_korean_pm_rule(jj_rule_config *rc, jj_level_config lv[2], const char *name,
                                      const char *metric, double adv_issue, double adv_clear,
                                      double warn_issue, double warn_clear) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Symbol/API sync test (CTest "symbols"); STYLE.md "keep layers in sync".
+"""Symbol/API sync test (CTest "symbols"): the exports and the headers agree.
 
 Checks, for the built shared library:
   1. every exported dynamic symbol (nm -D --defined-only) is named jj_*, and
