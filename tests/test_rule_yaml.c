@@ -357,7 +357,7 @@ static void test_hostile(void **state) {
 static void test_builder_out_of_memory(void **state) {
   (void)state;
   int succeeded = 0;
-  for (unsigned long n = 1; n < 400 && !succeeded; n++) {
+  for (unsigned long n = 1; n < 100000 && !succeeded; n++) {
     tu_alloc a;
     tu_alloc_init(&a);
     jj_ruleset_builder *b = NULL;

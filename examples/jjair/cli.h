@@ -7,7 +7,6 @@
 #define JJAIR_CLI_H
 
 #include <jjair/jjair.h>
-#include <jjair/rule_yaml.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,10 +22,6 @@ int cmd_replay(int argc, char **argv);
  * returns 1 (the command then exits 0). */
 int cli_help(int argc, char **argv, const char *help);
 
-/* "500ms", "90s", "5m", "2h", "1d", "1h30m", "0" -> ms. -1 on error. */
-int cli_parse_duration(const char *s, int64_t *ms);
-/* The shortest form cli_parse_duration reads back ("1h30m", "0s", "-5m"). */
-void cli_format_duration(int64_t ms, char *buf, size_t n);
 /* ISO 8601 "2024-01-01T00:00:00Z", "...+09:00", "2024-01-01 09:00:00+09:00",
  * fractions of a second allowed; no zone = UTC. -1 on error. */
 int cli_parse_iso(const char *s, int64_t *ms);

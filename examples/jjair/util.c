@@ -1,18 +1,11 @@
-/* jjair CLI — helpers shared by the subcommands: durations, timestamps,
- * loading rule files with readable diagnostics, events as NDJSON lines
- * (the library's jj_event_json). */
+/* jjair CLI — helpers shared by the subcommands: timestamps, loading rule
+ * files with readable diagnostics, events as NDJSON lines (the library's
+ * jj_event_json). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-
-/* Duration units, largest first (cli_format_duration writes them in this
- * order). */
-static const struct {
-  int64_t unit;
-  const char *name;
-} units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
 
 int cli_help(int argc, char **argv, const char *help) {
   for (int i = 1; i < argc; i++) {
@@ -22,66 +15,6 @@ int cli_help(int argc, char **argv, const char *help) {
     }
   }
   return 0;
-}
-
-int cli_parse_duration(const char *s, int64_t *ms) {
-  if (!s || !*s) return -1;
-  int neg = 0;
-  if (*s == '-') {
-    neg = 1;
-    s++;
-  }
-  if (strcmp(s, "0") == 0) {
-    *ms = 0;
-    return 0;
-  }
-  if (!*s) return -1;
-  int64_t total = 0;
-  while (*s) {
-    if (*s < '0' || *s > '9') return -1;
-    int64_t v = 0;
-    while (*s >= '0' && *s <= '9') {
-      if (v > INT64_MAX / 10 - 10) return -1;
-      v = v * 10 + (*s++ - '0');
-    }
-    size_t u = 0, len = 0; /* the longest unit name here: "ms", not "m" */
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-      size_t k = strlen(units[i].name);
-      if (k > len && strncmp(s, units[i].name, k) == 0) {
-        u = i;
-        len = k;
-      }
-    }
-    if (len == 0) return -1;
-    s += len;
-    if (v > (INT64_MAX / 4 - total) / units[u].unit) return -1;
-    total += v * units[u].unit;
-  }
-  *ms = neg ? -total : total;
-  return 0;
-}
-
-void cli_format_duration(int64_t ms, char *buf, size_t n) {
-  if (ms == 0) {
-    (void)snprintf(buf, n, "0s");
-    return;
-  }
-  size_t used = 0;
-  uint64_t rest = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
-  if (ms < 0 && n > 1) {
-    buf[0] = '-';
-    used = 1;
-  }
-  buf[used] = '\0';
-  for (size_t i = 0; i < sizeof units / sizeof units[0] && rest; i++) {
-    uint64_t q = rest / (uint64_t)units[i].unit;
-    if (!q) continue;
-    rest -= q * (uint64_t)units[i].unit;
-    if (used < n) {
-      int k = snprintf(buf + used, n - used, "%llu%s", (unsigned long long)q, units[i].name);
-      if (k > 0) used += (size_t)k;
-    }
-  }
 }
 
 /* A decimal number of min to max digits at *p (as many as there are, up
