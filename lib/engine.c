@@ -916,6 +916,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
                        : NAN;
     }
     out->started_ms = a->started;
+    out->level_started_ms = a->level_since;
     return JJ_OK;
   }
   return JJ_ENOTFOUND;

@@ -113,7 +113,9 @@ typedef struct jj_alert_state {
   int quality_bad;    /* a quality gate is currently dropping readings */
   double value;       /* the last evaluated value (NaN when none) */
   int64_t started_ms; /* start of the current firing episode */
-  uint64_t reserved[8];
+  int64_t level_started_ms; /* when the alert entered `level` (INT64_MIN: it never
+                               changed level) */
+  uint64_t reserved[7];
 } jj_alert_state;
 
 /* Defaults as documented on each field. Never fails. */
