@@ -4,7 +4,7 @@
  *
  * Usage: korean_pm_replay [seoul_hourly.csv] [--quiet]
  *
- * The rules follow 대기환경보전법 시행규칙 별표 7 (see ../shared/DOMAIN.md):
+ * The rules follow 대기환경보전법 시행규칙 별표 7 (sources: rules/README.md):
  *   PM2.5 주의보 (advisory): hourly mean >= 75 for 2 consecutive hours; released < 35
  *   PM2.5 경보 (warning):   hourly mean >= 150 for 2 consecutive hours; < 75 -> advisory
  *   PM10  주의보: >= 150 for 2 h, released < 100;  PM10 경보: >= 300 for 2 h, < 150 -> advisory
@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
          rows, bad_rows, st.accepted, missing, rejected, st.rejected_late);
   printf("PM2.5 episodes: %lu (%lu reached warning)\n", r.episodes[0], r.warnings[0]);
   printf("PM10  episodes: %lu (%lu reached warning)\n", r.episodes[1], r.warnings[1]);
-  printf("events: %lu, engine memory: %zu bytes\n", r.events, st.memory);
+  printf("events: %lu, engine memory: %" PRIu64 " bytes\n", r.events, st.memory);
   jj_engine_free(e);
   if (read_error) {
     (void)fprintf(stderr, "%s: read error\n", path);

@@ -19,6 +19,7 @@
 void jj__alert_init(jj_alert *a, int64_t *flap_times) {
   memset(a, 0, sizeof *a);
   a->value = NAN;
+  a->level_since = INT64_MIN;
   a->flap_times = flap_times;
 }
 
@@ -64,6 +65,7 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
   int prev = a->level;
   a->level = (int8_t)level;
   if (prev == 0 && level > 0) a->started = now;
+  if (level != prev) a->level_since = now; /* also while muted: the state is the truth */
   if (level == 0) {
     reset_streaks(a);
   } else {

@@ -32,6 +32,7 @@ typedef struct jj_alert {
   double value;
   int64_t since[JJ_MAX_LEVELS]; /* time of the first evaluation of each streak */
   int64_t started;         /* start of the firing episode */
+  int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
   int64_t last_notify;     /* last event a receiver saw for this alert */
   int64_t last_transition;

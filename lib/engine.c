@@ -56,9 +56,25 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
   return st;
 }
 
-jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
-                           uint32_t nlabels, jj_series_id *out) {
-  if (!e || !metric || !*metric || !out || (nlabels && !labels)) return JJ_EINVAL;
+/* An engine works on one call at a time: a call made from inside its own
+ * event callback (while `busy`) would change the state being walked. The
+ * public entry points take the guard; the internal functions never do. */
+#define ENGINE_ENTER(e)               \
+  do {                                \
+    if ((e)->busy) return JJ_ESTATE;  \
+    (e)->busy = 1;                    \
+  } while (0)
+/* Evaluates `st` (the call's work) before dropping the guard. */
+#define ENGINE_LEAVE(e, st)          \
+  do {                               \
+    jj_status leave_st_ = (st);      \
+    (e)->busy = 0;                   \
+    return leave_st_;                \
+  } while (0)
+
+static jj_status series_get(jj_engine *e, const char *metric, const jj_label *labels,
+                            uint32_t nlabels, jj_series_id *out) {
+  if (!metric || !*metric || !out || (nlabels && !labels)) return JJ_EINVAL;
   if (nlabels > e->cfg.max_labels || nlabels > JJ_SERIES_MAX_LABELS) {
     e->st.rejected_limit++;
     return JJ_ELIMIT;
@@ -218,8 +234,10 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
   }
 }
 
-/* 1 when the reading must be dropped from this slot's window. */
-static int quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts, double v) {
+/* Why the reading must be dropped from this slot's window (JJ_REASON_RANGE
+ * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
+static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts,
+                                    double v) {
   const jj_rule_config *c = &s->inst[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
@@ -240,13 +258,13 @@ static int quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts, dou
       sl->quality_reason = (uint8_t)reason;
       emit_quality(e, s, sl, JJ_EVENT_QUALITY, reason, ts, v);
     }
-    return 1;
+    return reason;
   }
   if (sl->quality_bad) {
     sl->quality_bad = 0;
     emit_quality(e, s, sl, JJ_EVENT_QUALITY_RESOLVED, (jj_event_reason)sl->quality_reason, ts, v);
   }
-  return 0;
+  return JJ_REASON_NONE;
 }
 
 /* ---- staleness ----------------------------------------------------------- */
@@ -330,10 +348,17 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     for (uint32_t i = 0; i < s->ninst; i++)
       if (s->inst[i].stale) mark_fresh(e, s, &s->inst[i], ts, v);
   }
-  jj_status ret = JJ_OK;
+  jj_status ret = JJ_OK, gate = JJ_OK;
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
-    if (sl->gated && quality_gate(e, s, sl, ts, v)) continue;
+    if (sl->gated) {
+      jj_event_reason why = quality_gate(e, s, sl, ts, v);
+      if (why != JJ_REASON_NONE) {
+        /* Dropped by this rule's gate; other slots may still take it. */
+        if (gate == JJ_OK) gate = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
+        continue;
+      }
+    }
     jj_status wst = jj_window_push(sl->win, ts, v);
     if (wst != JJ_OK) {
       /* A window that could not take it (JJ_EFULL, JJ_ENOMEM, ...): the
@@ -354,22 +379,33 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       }
     }
   }
-  return ret;
+  /* A window that lost the reading outranks a gate that dropped it on
+   * purpose: the caller must learn of the loss first. */
+  return ret != JJ_OK ? ret : gate;
+}
+
+jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
+                           uint32_t nlabels, jj_series_id *out) {
+  if (!e) return JJ_EINVAL;
+  ENGINE_ENTER(e);
+  ENGINE_LEAVE(e, series_get(e, metric, labels, nlabels, out));
 }
 
 jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
   if (!e) return JJ_EINVAL;
-  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0);
+  ENGINE_ENTER(e);
+  ENGINE_LEAVE(e, push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0));
 }
 
 jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms, double value,
                                  double lat, double lon) {
   if (!e) return JJ_EINVAL;
+  ENGINE_ENTER(e);
   if (!isfinite(lat) || !isfinite(lon) || fabs(lat) > 90.0 || fabs(lon) > 180.0) {
     e->st.rejected_invalid++;
-    return JJ_EINVAL;
+    ENGINE_LEAVE(e, JJ_EINVAL);
   }
-  return push_one(e, series, ts_ms, value, 1, lat, lon, 0);
+  ENGINE_LEAVE(e, push_one(e, series, ts_ms, value, 1, lat, lon, 0));
 }
 
 /* Cache hints for the sample `ahead` places on: the series block, then its
@@ -397,6 +433,7 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
 jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n, size_t *accepted) {
   if (accepted) *accepted = 0;
   if (!e || (n && !samples)) return JJ_EINVAL;
+  ENGINE_ENTER(e);
   const size_t ahead = 4; /* samples between prefetch stages */
   jj_status first = JJ_OK;
   size_t ok = 0;
@@ -404,29 +441,44 @@ jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
     if (i + 3 * ahead < n) prefetch_stage(e, &samples[i + 3 * ahead], 0);
     if (i + 2 * ahead < n) prefetch_stage(e, &samples[i + 2 * ahead], 1);
     if (i + ahead < n) prefetch_stage(e, &samples[i + ahead], 2);
-    jj_status st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0, 1);
+    jj_status st = JJ_EINVAL;
+    if (samples[i].flags == 0)
+      st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0, 1);
+    else /* reserved for flags a later version defines */
+      e->st.rejected_invalid++;
     if (st == JJ_OK)
       ok++;
     else if (first == JJ_OK)
       first = st;
   }
   if (accepted) *accepted = ok;
-  return first;
+  ENGINE_LEAVE(e, first);
 }
 
 jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_label *labels,
                                  uint32_t nlabels, int64_t ts_ms, double value) {
+  if (!e) return JJ_EINVAL;
+  ENGINE_ENTER(e);
   jj_series_id id;
-  jj_status st = jj_engine_series(e, metric, labels, nlabels, &id);
-  if (st != JJ_OK) return st;
-  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0);
+  jj_status st = series_get(e, metric, labels, nlabels, &id);
+  if (st != JJ_OK) ENGINE_LEAVE(e, st);
+  ENGINE_LEAVE(e, push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0));
 }
 
 /* ---- time ---------------------------------------------------------------- */
 
+static void advance_to(jj_engine *e, int64_t now_ms);
+
 jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   if (!e) return JJ_EINVAL;
   if (!jj__ts_valid(now_ms)) return JJ_EINVAL;
+  ENGINE_ENTER(e);
+  advance_to(e, now_ms);
+  ENGINE_LEAVE(e, JJ_OK);
+}
+
+/* Engine time moves to now_ms (if later) and every time-driven check runs. */
+static void advance_to(jj_engine *e, int64_t now_ms) {
   if (!e->has_clock || now_ms > e->clock) {
     e->has_clock = 1;
     e->clock = now_ms;
@@ -466,7 +518,6 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
     }
   }
   for (uint32_t gi = 0; gi < e->ngroups; gi++) jj__group_advance(e, e->groups[gi]);
-  return JJ_OK;
 }
 
 int64_t jj_engine_now(const jj_engine *e) { return (e && e->has_now) ? e->now : INT64_MIN; }
@@ -486,6 +537,8 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   fill_defaults(&c);
   if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > JJ_SERIES_MAX_LABELS)
     return JJ_EINVAL;
+  int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
+  if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || (no_queue && !c.on_event)) return JJ_EINVAL;
 
   jj_allocator user;
   jj__alloc_resolve(&user, alc);
@@ -495,9 +548,9 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   e->cfg = c;
   e->rs = rs;
   jj__ruleset_retain(rs);
-  e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
+  if (!no_queue) e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
-  if (!e->queue || !e->groups_per_rule) {
+  if ((!e->queue && !no_queue) || !e->groups_per_rule) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }
@@ -554,10 +607,9 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
                        : NAN;
     }
     out->started_ms = a->started;
+    out->level_started_ms = a->level_since;
     return JJ_OK;
   }
   return JJ_ENOTFOUND;
 }
 
-size_t jj_engine_config_size(void) { return sizeof(jj_engine_config); }
-size_t jj_engine_stats_size(void) { return sizeof(jj_engine_stats); }

@@ -33,9 +33,11 @@ struct jj_engine {
   int has_clock;
   int64_t clock; /* the caller's clock: max of advance() values only */
 
-  jj_event *queue;
+  jj_event *queue; /* NULL with JJ_ENGINE_NO_QUEUE */
   uint32_t queue_first, queue_len;
+  jj_event polled; /* the event jj_engine_poll handed out last */
   uint64_t seq;
+  uint8_t busy; /* inside a call: a call from the event callback gets JJ_ESTATE */
 
   jj_engine_stats st;
 };

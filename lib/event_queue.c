@@ -1,11 +1,12 @@
 /* Building events from transitions and delivering them: the callback
  * first, then the bounded poll queue (full queue: the new event is dropped
- * and counted). */
+ * and counted; no queue with JJ_ENGINE_NO_QUEUE). jj_engine_poll hands out
+ * the oldest from a slot of its own, so pushes that reuse its ring slot
+ * cannot change an event the caller holds. */
 #include <math.h>
 #include <string.h>
 
 #include "engine_internal.h"
-#include "template.h"
 
 static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
                           const jj_group *g, int64_t *start, int64_t *end) {
@@ -42,6 +43,9 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
   int named = t->level ? t->level : t->prev_level;
   ev.level_name = named ? r->levels[named - 1].name : "";
   ev.severity = named ? r->levels[named - 1].severity : "";
+  ev.prev_level_name = t->prev_level ? r->levels[t->prev_level - 1].name : "";
+  ev.prev_severity = t->prev_level ? r->levels[t->prev_level - 1].severity : "";
+  ev.level_started_ms = a->level_since;
   ev.metric = r->cfg.metric;
   ev.is_group = g != NULL;
   if (g) {
@@ -51,6 +55,7 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
     ev.labels = s->labels;
     ev.nlabels = s->nlabels;
   }
+  ev.fingerprint = jj_fingerprint(r->cfg.name, ev.labels, ev.nlabels);
   ev.ruleset = e->rs;
   ev.rule_labels = r->labels;
   ev.nrule_labels = r->nlabels;
@@ -75,6 +80,7 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
   }
   e->st.events++;
   if (e->cfg.on_event) e->cfg.on_event(e->cfg.on_event_ctx, &ev);
+  if (!e->queue) return; /* JJ_ENGINE_NO_QUEUE: the callback was the delivery */
   if (e->queue_len == e->cfg.event_queue) {
     e->st.events_dropped++;
     return;
@@ -93,65 +99,11 @@ void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t s
   emit(e, t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
 }
 
-int jj_engine_poll(jj_engine *e, jj_event *out) {
-  if (!e || !out || e->queue_len == 0) return 0;
-  *out = e->queue[e->queue_first];
+const jj_event *jj_engine_poll(jj_engine *e) {
+  /* From the event callback (busy): the engine is mid-delivery; nothing. */
+  if (!e || e->busy || e->queue_len == 0) return NULL;
+  e->polled = e->queue[e->queue_first];
   e->queue_first = (e->queue_first + 1) % e->cfg.event_queue;
   e->queue_len--;
-  return 1;
-}
-
-const char *jj_event_kind_name(int kind) {
-  switch (kind) {
-    case JJ_EVENT_FIRED: return "fired";
-    case JJ_EVENT_ESCALATED: return "escalated";
-    case JJ_EVENT_DOWNGRADED: return "downgraded";
-    case JJ_EVENT_RESOLVED: return "resolved";
-    case JJ_EVENT_REPEAT: return "repeat";
-    case JJ_EVENT_NODATA: return "nodata";
-    case JJ_EVENT_NODATA_RESOLVED: return "nodata_resolved";
-    case JJ_EVENT_FLAPPING: return "flapping";
-    case JJ_EVENT_FLAPPING_END: return "flapping_end";
-    case JJ_EVENT_QUALITY: return "quality";
-    case JJ_EVENT_QUALITY_RESOLVED: return "quality_resolved";
-    default: return NULL;
-  }
-}
-
-const char *jj_event_reason_name(int reason) {
-  switch (reason) {
-    case JJ_REASON_NONE: return "";
-    case JJ_REASON_STALE: return "stale";
-    case JJ_REASON_RANGE: return "range";
-    case JJ_REASON_STUCK: return "stuck";
-    default: return NULL;
-  }
-}
-
-size_t jj_event_size(void) { return sizeof(jj_event); }
-
-/* ---- annotations ------------------------------------------------------- */
-
-static const jj_rule *event_rule(const jj_event *ev) {
-  if (!ev || !ev->ruleset || ev->rule_index >= ev->ruleset->nrules) return NULL;
-  return &ev->ruleset->rules[ev->rule_index];
-}
-
-uint32_t jj_event_annotation_count(const jj_event *ev) {
-  const jj_rule *r = event_rule(ev);
-  return r ? r->nannotations : 0;
-}
-
-const char *jj_event_annotation_name(const jj_event *ev, uint32_t i) {
-  const jj_rule *r = event_rule(ev);
-  return (r && i < r->nannotations) ? r->annotations[i].name : NULL;
-}
-
-size_t jj_event_render(const jj_event *ev, uint32_t i, char *buf, size_t size) {
-  const jj_rule *r = event_rule(ev);
-  if (!r || i >= r->nannotations) {
-    if (buf && size) buf[0] = '\0';
-    return 0;
-  }
-  return jj__template_render(r->annotations[i].value, ev, buf, size);
+  return &e->polled;
 }

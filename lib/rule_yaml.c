@@ -1,16 +1,17 @@
-/* Loading rules from YAML files (see include/jjair/rule_yaml.h and
- * rules/README.md). The only file that includes <yaml.h>.
+/* Loading rules from YAML files: the rule schema (see
+ * include/jjair/rule_yaml.h and rules/README.md), walked over the located
+ * node tree of yaml_tree.c, and the loader around it (files, includes,
+ * defaults, the builder's checks, one sorted list of errors).
  *
- * libyaml's event stream is turned into a small node tree (every node keeps
- * its line:column; aliases point at the anchored node, never copy it), the
- * tree is checked against the schema below, each rule is tried on a scratch
- * builder (so the builder's own checks report with the rule's position),
- * and only when the whole file set is clean are the rules added to the
- * caller's builder. Depth, size, node and rule counts are bounded. */
+ * Every rule is walked, then tried on a scratch builder (so the builder's
+ * own checks report at the rule's nodes, in the same pass), and only when
+ * the whole file set is clean are the rules added to the caller's builder.
+ * Every allocation goes through the builder's allocator. */
 /* realpath() is POSIX (XSI) */
 #define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,83 +20,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
+#include <unistd.h>
 
+#include "alloc.h"
+#include "jjair/duration.h"
 #include "jjair/rule_yaml.h"
 #include "ruleset.h"
+#include "yaml_tree.h"
 
 /* ---- limits ----------------------------------------------------------- */
 
-#define MAX_BYTES (1u << 20)   /* one file */
-#define MAX_DEPTH 32           /* nesting of collections */
-#define MAX_NODES 500000u      /* nodes in all the files of one load */
-#define MAX_WORK 2000000u      /* map entries visited (aliases re-visit) */
-#define MAX_RULES 10000u       /* rules in one load */
+#define MAX_BYTES (1u << 20) /* one file */
+#define MAX_RULES 10000u     /* rules in one load */
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_FILES 256
 /* count and max_samples of a window: checking a rule creates its window,
  * and preallocate would take 32 bytes per sample at once */
 #define MAX_WINDOW_SAMPLES (1u << 20)
-#define MAX_KEPT_ERRORS 1000u  /* stored for de-duplication; all are counted */
+#define MAX_KEPT_ERRORS 1000u /* stored for de-duplication; all are counted */
 
-/* ---- the node tree ---------------------------------------------------- */
+typedef jj_ynode ynode;
+typedef jj_yentry yentry;
 
-typedef enum ykind { Y_SCALAR, Y_SEQ, Y_MAP } ykind;
+/* ---- context: the tree, files, errors --------------------------------- */
 
-typedef struct ynode ynode;
-typedef struct yentry {
-  const char *key; /* scalar key text */
-  ynode *knode, *value;
-} yentry;
-
-struct ynode {
-  ykind kind;
-  int line, col;
-  int plain;    /* scalar: unquoted (may be a number or null) */
-  char *str;    /* scalar text, NUL-terminated */
-  size_t len;
-  ynode **items; /* SEQ: items; MAP: key, value, key, value ... */
-  size_t n, cap;
-  /* MAP after merge keys are resolved (lazily, once) */
-  yentry *flat;
-  size_t nflat;
-  int flat_done; /* 0 not yet, 1 done (bad entries left out), -1 unusable */
-  const char *file; /* the file this node came from */
-  ynode *next_alloc;
-};
-
-typedef struct anchor {
-  char *name;
-  ynode *node;
-} anchor;
-
-/* ---- context: files, errors, memory ----------------------------------- */
+/* An error and the load order of its file, for sorting. */
+typedef struct kept_error {
+  jj_error e;
+  size_t file_order;
+} kept_error;
 
 typedef struct ctx {
-  ynode *nodes;       /* every node, for freeing */
-  void **blocks;      /* strings and arrays, freed together */
-  size_t nblocks, blocks_cap;
-  size_t nnodes;      /* nodes of all files so far */
-  size_t work;
-  int oom, work_exceeded;
-  jj_error *kept;
-  size_t nkept, total;
-  jj_status first;
+  jj_ytree tree; /* every node, string and array of this load */
+  const char **files; /* display names in load order (sorting errors) */
+  size_t nfiles, files_cap;
+  kept_error *kept;
+  size_t nkept, kept_cap, total;
   /* include stack (identities) */
   const char *stack[MAX_INCLUDE_DEPTH + 1];
   int depth;
 } ctx;
 
 /* Make room for element `len` of the array at *arrp (`*cap` elements of
- * `size` bytes): doubles the capacity (to `first` when empty). -1 and
- * c->oom when realloc fails, leaving the array as it was. */
+ * `size` bytes), through the tree's allocator. -1 and tree.oom on failure,
+ * leaving the array as it was. */
 static int grow(ctx *c, void *arrp, size_t *cap, size_t len, size_t size, size_t first) {
   if (len < *cap) return 0;
   void **arr = arrp;
   size_t ncap = *cap ? *cap * 2 : first;
-  void *n = realloc(*arr, ncap * size);
+  void *n = jj__realloc(&c->tree.alc, *arr, *cap * size, ncap * size);
   if (!n) {
-    c->oom = 1;
+    c->tree.oom = 1;
     return -1;
   }
   *arr = n;
@@ -103,38 +78,10 @@ static int grow(ctx *c, void *arrp, size_t *cap, size_t len, size_t size, size_t
   return 0;
 }
 
-static void *arena(ctx *c, size_t n) {
-  if (grow(c, &c->blocks, &c->blocks_cap, c->nblocks, sizeof *c->blocks, 64)) return NULL;
-  void *p = calloc(1, n ? n : 1);
-  if (!p) {
-    c->oom = 1;
-    return NULL;
-  }
-  c->blocks[c->nblocks++] = p;
-  return p;
-}
-
-/* NULL for NULL (an absent YAML anchor). */
-static char *arena_strdup(ctx *c, const char *s) {
-  if (!s) return NULL;
-  size_t n = strlen(s) + 1;
-  char *d = arena(c, n);
-  if (d) memcpy(d, s, n);
-  return d;
-}
-
-static void ctx_free(ctx *c) {
-  while (c->nodes) {
-    ynode *n = c->nodes;
-    c->nodes = n->next_alloc;
-    free(n->str);
-    free(n->items);
-    free(n->flat);
-    free(n);
-  }
-  for (size_t i = 0; i < c->nblocks; i++) free(c->blocks[i]);
-  free(c->blocks);
-  free(c->kept);
+static size_t file_order(const ctx *c, const char *file) {
+  for (size_t i = 0; i < c->nfiles; i++)
+    if (strcmp(c->files[i], file) == 0) return i;
+  return SIZE_MAX;
 }
 
 #if defined(__GNUC__)
@@ -142,235 +89,59 @@ __attribute__((format(printf, 6, 7)))
 #endif
 static void add_error(ctx *c, jj_status code, const char *file, int line, int col,
                       const char *fmt, ...) {
-  jj_error e;
-  memset(&e, 0, sizeof e);
-  e.code = code;
-  e.line = line;
-  e.column = col;
-  (void)snprintf(e.file, sizeof e.file, "%s", file ? file : "");
+  kept_error k;
+  memset(&k, 0, sizeof k);
+  k.e.code = code;
+  k.e.line = line;
+  k.e.column = col;
+  (void)snprintf(k.e.file, sizeof k.e.file, "%s", file ? file : "");
   va_list ap;
   va_start(ap, fmt);
-  (void)vsnprintf(e.message, sizeof e.message, fmt, ap);
+  (void)vsnprintf(k.e.message, sizeof k.e.message, fmt, ap);
   va_end(ap);
   /* The same problem reached twice (an alias, a default merged into every
    * rule) is reported once. */
-  for (size_t i = 0; i < c->nkept && c->nkept < MAX_KEPT_ERRORS; i++) {
-    const jj_error *k = &c->kept[i];
-    if (k->line == line && k->column == col && strcmp(k->file, e.file) == 0 &&
-        strcmp(k->message, e.message) == 0)
+  for (size_t i = 0; i < c->nkept; i++) {
+    const jj_error *e = &c->kept[i].e;
+    if (e->line == line && e->column == col && strcmp(e->file, k.e.file) == 0 &&
+        strcmp(e->message, k.e.message) == 0)
       return;
   }
-  if (c->total == 0) c->first = code;
   c->total++;
-  if (c->nkept < MAX_KEPT_ERRORS) {
-    if (!c->kept) {
-      c->kept = malloc(MAX_KEPT_ERRORS * sizeof *c->kept);
-      if (!c->kept) {
-        c->oom = 1;
-        return;
-      }
-    }
-    c->kept[c->nkept++] = e;
-  }
+  if (c->nkept >= MAX_KEPT_ERRORS || grow(c, &c->kept, &c->kept_cap, c->nkept, sizeof *c->kept, 16))
+    return;
+  k.file_order = file_order(c, k.e.file);
+  c->kept[c->nkept++] = k;
+}
+
+/* The tree's problems (YAML syntax, merge keys, duplicate keys ...). */
+static void tree_error(void *ctxp, const char *file, int line, int col, const char *message) {
+  add_error(ctxp, JJ_EINVAL, file, line, col, "%s", message);
 }
 
 #define ERR(c, node, ...) add_error((c), JJ_EINVAL, (node)->file, (node)->line, (node)->col, __VA_ARGS__)
 
-/* ---- parsing: libyaml events to nodes --------------------------------- */
+/* 1 when the load has run out of memory or out of its work budget: stop. */
+static int stopped(const ctx *c) { return c->tree.oom || c->tree.over_budget; }
 
-/* libyaml's 0-based line or column as the 1-based int of jj_error. */
-static int one_based(size_t i) { return i < (size_t)INT_MAX ? (int)i + 1 : INT_MAX; }
-
-static ynode *new_node(ctx *c, const char *file, ykind kind, const yaml_mark_t *m) {
-  if (c->nnodes >= MAX_NODES) return NULL;
-  ynode *n = calloc(1, sizeof *n);
-  if (!n) {
-    c->oom = 1;
-    return NULL;
-  }
-  n->kind = kind;
-  n->line = one_based(m->line);
-  n->col = one_based(m->column);
-  n->file = file;
-  n->next_alloc = c->nodes;
-  c->nodes = n;
-  c->nnodes++;
-  return n;
-}
-
-static int push_item(ctx *c, ynode *parent, ynode *item) {
-  if (grow(c, &parent->items, &parent->cap, parent->n, sizeof *parent->items, 8)) return -1;
-  parent->items[parent->n++] = item;
-  return 0;
-}
-
-typedef struct parse_state {
-  ynode *stack[MAX_DEPTH + 1];
-  char *stack_anchor[MAX_DEPTH + 1];
-  int depth;
-  anchor *anchors;
-  size_t nanchors, anchors_cap;
-} parse_state;
-
-static int add_anchor(ctx *c, parse_state *ps, char *name, ynode *node) {
-  /* A later anchor of the same name wins (YAML). */
-  if (grow(c, &ps->anchors, &ps->anchors_cap, ps->nanchors, sizeof *ps->anchors, 8)) return -1;
-  ps->anchors[ps->nanchors].name = name;
-  ps->anchors[ps->nanchors].node = node;
-  ps->nanchors++;
-  return 0;
-}
-
-static ynode *find_anchor(const parse_state *ps, const char *name) {
-  for (size_t i = ps->nanchors; i-- > 0;)
-    if (strcmp(ps->anchors[i].name, name) == 0) return ps->anchors[i].node;
-  return NULL;
-}
-
-/* Attach a finished node to the open collection, or make it the root. */
-static int attach(ctx *c, parse_state *ps, ynode *n, ynode **root) {
-  if (ps->depth == 0) {
-    *root = n;
-    return 0;
-  }
-  return push_item(c, ps->stack[ps->depth - 1], n);
-}
-
-/* Returns 0 on success; on a syntax problem adds an error and returns -1. */
-static int parse_yaml(ctx *c, const char *file, const char *buf, size_t len,
-                      ynode **root) {
-  yaml_parser_t p;
-  parse_state ps;
-  memset(&ps, 0, sizeof ps);
-  *root = NULL;
-  if (!yaml_parser_initialize(&p)) {
-    c->oom = 1;
-    return -1;
-  }
-  yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-  int rc = 0, done = 0, docs = 0;
-  while (!done) {
-    yaml_event_t ev;
-    if (!yaml_parser_parse(&p, &ev)) {
-      if (p.error == YAML_MEMORY_ERROR) {
-        c->oom = 1;
-      } else {
-        const yaml_mark_t *m = &p.problem_mark;
-        int line = one_based(m->line), col = one_based(m->column);
-        if (p.context && strstr(p.context, "block scalar"))
-          add_error(c, JJ_EINVAL, file, line, col,
-                    "YAML syntax error: %s %s; a value starting with '>' or '|' is a YAML text "
-                    "block: quote conditions, e.g. issue: \">= 75\"",
-                    p.problem ? p.problem : "?", p.context);
-        else if (p.context)
-          add_error(c, JJ_EINVAL, file, line, col, "YAML syntax error: %s %s (check indentation and quoting)",
-                    p.problem ? p.problem : "?", p.context);
-        else
-          add_error(c, JJ_EINVAL, file, line, col, "YAML syntax error: %s (check indentation and quoting)",
-                    p.problem ? p.problem : "?");
-      }
-      rc = -1;
-      break;
+/* Errors in file load order, then line and column; stable, so problems
+ * at one node keep the order they were found in. (Insertion sort: no
+ * allocation, and the list is short.) */
+static void sort_errors(kept_error *k, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    kept_error x = k[i];
+    size_t j = i;
+    while (j > 0) {
+      const kept_error *p = &k[j - 1];
+      int after = p->file_order != x.file_order ? p->file_order > x.file_order
+                  : p->e.line != x.e.line       ? p->e.line > x.e.line
+                                                : p->e.column > x.e.column;
+      if (!after) break;
+      k[j] = k[j - 1];
+      j--;
     }
-    ynode *made = NULL;
-    ynode *n = NULL;
-    char *anchor_name = NULL;
-    switch (ev.type) {
-      case YAML_STREAM_END_EVENT: done = 1; break;
-      case YAML_DOCUMENT_START_EVENT:
-        if (++docs > 1) {
-          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
-                    one_based(ev.start_mark.column),
-                    "a rule file holds one YAML document; remove the second '---'");
-          rc = -1;
-          done = 1;
-        }
-        break;
-      case YAML_SCALAR_EVENT:
-        n = new_node(c, file, Y_SCALAR, &ev.start_mark);
-        if (n) {
-          n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-          n->len = ev.data.scalar.length;
-          n->str = malloc(n->len + 1);
-          if (!n->str) {
-            c->oom = 1;
-            n = NULL;
-          } else {
-            if (n->len) memcpy(n->str, ev.data.scalar.value, n->len);
-            n->str[n->len] = '\0';
-          }
-        }
-        if (n && ev.data.scalar.anchor) {
-          anchor_name = arena_strdup(c, (const char *)ev.data.scalar.anchor);
-          if (!anchor_name || add_anchor(c, &ps, anchor_name, n)) n = NULL;
-        }
-        made = n;
-        break;
-      case YAML_SEQUENCE_START_EVENT:
-      case YAML_MAPPING_START_EVENT:
-        if (ps.depth >= MAX_DEPTH) {
-          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
-                    one_based(ev.start_mark.column),
-                    "nesting deeper than %d levels; a rule file needs far fewer", MAX_DEPTH);
-          rc = -1;
-          done = 1;
-          break;
-        }
-        n = new_node(c, file, ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
-                     &ev.start_mark);
-        if (!n) break;
-        anchor_name = arena_strdup(c, (const char *)(ev.type == YAML_SEQUENCE_START_EVENT
-                                                         ? ev.data.sequence_start.anchor
-                                                         : ev.data.mapping_start.anchor));
-        ps.stack_anchor[ps.depth] = anchor_name;
-        ps.stack[ps.depth++] = n;
-        break;
-      case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT:
-        if (ps.depth > 0) {
-          ps.depth--;
-          made = ps.stack[ps.depth];
-          /* Anchors become usable once their node is complete, so an
-           * alias can never form a cycle. */
-          if (ps.stack_anchor[ps.depth] && add_anchor(c, &ps, ps.stack_anchor[ps.depth], made))
-            made = NULL;
-        }
-        break;
-      case YAML_ALIAS_EVENT:
-        made = find_anchor(&ps, (const char *)ev.data.alias.anchor);
-        if (!made) {
-          add_error(c, JJ_EINVAL, file, one_based(ev.start_mark.line),
-                    one_based(ev.start_mark.column),
-                    "alias '*%s' names no complete anchor before it; define '&%s' first",
-                    (const char *)ev.data.alias.anchor, (const char *)ev.data.alias.anchor);
-          rc = -1;
-          done = 1;
-        }
-        break;
-      case YAML_NO_EVENT:
-      case YAML_STREAM_START_EVENT:
-      case YAML_DOCUMENT_END_EVENT: break;
-    }
-    int need = ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-               ev.type == YAML_MAPPING_START_EVENT;
-    yaml_event_delete(&ev);
-    if (done) break;
-    if (need && !n) {
-      if (!c->oom) {
-        add_error(c, JJ_EINVAL, file, 1, 1, "the rule files have more than %u YAML nodes in all", MAX_NODES);
-      }
-      rc = -1;
-      break;
-    }
-    if (made && attach(c, &ps, made, root)) {
-      rc = -1;
-      break;
-    }
+    k[j] = x;
   }
-  yaml_parser_delete(&p);
-  free(ps.anchors);
-  if (c->oom) rc = -1;
-  return rc;
 }
 
 /* ---- schema helpers --------------------------------------------------- */
@@ -481,111 +252,13 @@ static int typo_for(const ynode *m, const char *key, const char *const *allowed)
   return 0;
 }
 
-static int is_null(const ynode *n) {
-  return n->kind == Y_SCALAR && n->plain &&
-         (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
-          strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
-}
-
-static const char *kind_name(const ynode *n) {
-  if (n->kind == Y_SEQ) return "a list";
-  if (n->kind == Y_MAP) return "a mapping";
-  return is_null(n) ? "nothing (null)" : "a scalar";
-}
-
-static int work(ctx *c, size_t units) {
-  c->work += units;
-  if (c->work > MAX_WORK) {
-    c->work_exceeded = 1;
-    return -1;
-  }
-  return 0;
-}
-
-/* Flatten a mapping: check keys are unique scalars and apply merge keys
- * ('<<': a mapping or a list of mappings whose keys are added unless the
- * mapping has them itself; earlier mappings in the list win). */
-static int flatten(ctx *c, ynode *m, int depth);
-
-static int flat_push(ctx *c, ynode *m, size_t *cap, const yentry *e) {
-  if (grow(c, &m->flat, cap, m->nflat, sizeof *m->flat, 8)) return -1;
-  m->flat[m->nflat++] = *e;
-  return 0;
-}
-
-static const yentry *lookup(const ynode *m, const char *key) {
-  for (size_t j = 0; j < m->nflat; j++)
-    if (strcmp(m->flat[j].key, key) == 0) return &m->flat[j];
-  return NULL;
-}
-
-static int merge_in(ctx *c, ynode *m, size_t *cap, ynode *src, int depth) {
-  if (src->kind != Y_MAP) {
-    ERR(c, src, "the merge key '<<' takes a mapping or a list of mappings, not %s",
-        kind_name(src));
-    return -1;
-  }
-  if (flatten(c, src, depth + 1)) return -1;
-  if (work(c, src->nflat * (m->nflat + 1))) return -1;
-  for (size_t i = 0; i < src->nflat; i++)
-    if (!lookup(m, src->flat[i].key) && flat_push(c, m, cap, &src->flat[i])) return -1;
-  return 0;
-}
-
-static int flatten(ctx *c, ynode *m, int depth) {
-  if (m->flat_done) return m->flat_done > 0 ? 0 : -1;
-  m->flat_done = -1;
-  if (depth > MAX_DEPTH) {
-    ERR(c, m, "merge keys ('<<') nest deeper than %d levels", MAX_DEPTH);
-    return -1;
-  }
-  size_t cap = 0;
-  int rc = 0;
-  ynode *merge = NULL;
-  for (size_t i = 0; i + 1 < m->n; i += 2) {
-    ynode *k = m->items[i], *v = m->items[i + 1];
-    if (work(c, m->nflat + 1)) return -1;
-    if (k->kind != Y_SCALAR || is_null(k)) {
-      ERR(c, k, "a key must be a word, not %s", kind_name(k));
-      rc = -1;
-      continue;
-    }
-    if (k->plain && strcmp(k->str, "<<") == 0) {
-      if (merge) {
-        ERR(c, k, "only one merge key '<<' per mapping; give it a list: <<: [*a, *b]");
-        rc = -1;
-      }
-      merge = v;
-      continue;
-    }
-    const yentry *prev = lookup(m, k->str);
-    if (prev) {
-      ERR(c, k, "key '%s' appears twice in this mapping (first at line %d)", k->str,
-          prev->knode->line);
-      rc = -1;
-      continue;
-    }
-    yentry e = {k->str, k, v};
-    if (flat_push(c, m, &cap, &e)) return -1;
-  }
-  if (merge && merge->kind == Y_SEQ) {
-    for (size_t i = 0; i < merge->n; i++)
-      if (merge_in(c, m, &cap, merge->items[i], depth)) rc = -1;
-  } else if (merge) {
-    if (merge_in(c, m, &cap, merge, depth)) rc = -1;
-  }
-  if (c->oom || c->work_exceeded) return -1;
-  m->flat_done = 1; /* usable even with bad entries: they were left out */
-  return rc;
-}
-
 /* The node must be a mapping; flattens it. Returns 0 when usable. */
 static int want_map(ctx *c, ynode *n, const char *what) {
-  if (n->kind != Y_MAP) {
-    ERR(c, n, "%s must be a mapping (key: value lines), not %s", what, kind_name(n));
+  if (n->kind != JJ_YMAP) {
+    ERR(c, n, "%s must be a mapping (key: value lines), not %s", what, jj__ynode_kind_name(n));
     return -1;
   }
-  (void)flatten(c, n, 0);
+  (void)jj__ytree_flatten(&c->tree, n);
   return n->flat_done > 0 ? 0 : -1;
 }
 
@@ -595,8 +268,8 @@ static int want_map(ctx *c, ynode *n, const char *what) {
  * must be <want>, not <what it is>". */
 static const ynode *want_scalar(ctx *c, const yentry *e, const char *want) {
   const ynode *v = e->value;
-  if (v->kind == Y_SCALAR && !is_null(v)) return v;
-  ERR(c, v, "'%s' must be %s, not %s", e->key, want, kind_name(v));
+  if (v->kind == JJ_YSCALAR && !jj__ynode_is_null(v)) return v;
+  ERR(c, v, "'%s' must be %s, not %s", e->key, want, jj__ynode_kind_name(v));
   return NULL;
 }
 
@@ -662,9 +335,9 @@ static int get_num_in(ctx *c, const yentry *e, double lo, double hi, const char 
 
 static int get_uint(ctx *c, const yentry *e, uint32_t max, uint32_t *out) {
   const ynode *v = e->value;
-  if (v->kind != Y_SCALAR || is_null(v) || !v->plain) {
+  if (v->kind != JJ_YSCALAR || jj__ynode_is_null(v) || !v->plain) {
     ERR(c, v, "'%s' must be a whole number, not %s", e->key,
-        v->kind == Y_SCALAR && !is_null(v) ? "a quoted string" : kind_name(v));
+        v->kind == JJ_YSCALAR && !jj__ynode_is_null(v) ? "a quoted string" : jj__ynode_kind_name(v));
     return -1;
   }
   const char *s = v->str;
@@ -686,77 +359,15 @@ static int get_uint(ctx *c, const yentry *e, uint32_t max, uint32_t *out) {
   return 0;
 }
 
-/* "500ms", "90s", "5m", "2h", "1d", "1h30m". */
-static int parse_duration(const char *s, int64_t *out, int *no_unit) {
-  int64_t total = 0;
-  *no_unit = 0;
-  if (!*s) return -1;
-  const char *p = s;
-  while (*p) {
-    if (*p < '0' || *p > '9') return -1;
-    int64_t n = 0;
-    while (*p >= '0' && *p <= '9') {
-      if (n > (INT64_C(1) << 50)) return -2;
-      n = n * 10 + (*p++ - '0');
-    }
-    int64_t unit;
-    if (p[0] == 'm' && p[1] == 's') unit = 1, p += 2;
-    else if (*p == 's') unit = 1000, p++;
-    else if (*p == 'm') unit = 60000, p++;
-    else if (*p == 'h') unit = 3600000, p++;
-    else if (*p == 'd') unit = 86400000, p++;
-    else {
-      if (!*p && p - s > 0 && total == 0) *no_unit = 1;
-      return -1;
-    }
-    if (n > ((INT64_C(1) << 61) - total) / unit) return -2;
-    total += n * unit;
-  }
-  *out = total;
-  return 0;
-}
 
-/* "5min" -> "5m", "2 hours" -> "2h": 1 with the fix in `fix`. */
-static int unit_word(const char *s, char *fix, size_t size) {
-  static const char *const words[][2] = {
-      {"sec", "s"},    {"secs", "s"},  {"second", "s"}, {"seconds", "s"}, {"min", "m"},
-      {"mins", "m"},   {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},    {"hrs", "h"},
-      {"hour", "h"},   {"hours", "h"}, {"day", "d"},     {"days", "d"},   {"msec", "ms"},
-      {"millis", "ms"}, {"M", "m"},    {"H", "h"},       {"S", "s"},      {"D", "d"}};
-  size_t n = 0;
-  while (s[n] >= '0' && s[n] <= '9') n++;
-  if (n == 0 || n > 18) return 0;
-  const char *w = s + n;
-  while (*w == ' ') w++;
-  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-    if (strcmp(w, words[i][0]) == 0) {
-      (void)snprintf(fix, size, "%.*s%s", (int)n, s, words[i][1]);
-      return 1;
-    }
-  return 0;
-}
-
+/* A duration (include/jjair/duration.h: the grammar the jjair command
+ * reads too). */
 static int get_dur(ctx *c, const yentry *e, int64_t *out) {
   const ynode *v = want_scalar(c, e, "a duration like 90s, 5m or 1h30m");
   if (!v) return -1;
-  int no_unit;
-  char fix[64];
-  int rc = parse_duration(v->str, out, &no_unit);
-  if (rc == -2) {
-    ERR(c, v, "'%s': duration '%.40s' is too long", e->key, v->str);
-    return -1;
-  }
-  if (rc) {
-    if (no_unit)
-      ERR(c, v, "'%s': duration '%.40s' has no unit; write e.g. %.20ss or %.20sm (units: ms, s, m, h, d)",
-          e->key, v->str, v->str, v->str);
-    else if (v->str[0] == '-')
-      ERR(c, v, "'%s': duration '%.40s' must not be negative", e->key, v->str);
-    else if (unit_word(v->str, fix, sizeof fix))
-      ERR(c, v, "'%s': bad duration '%.40s'; write %s (units: ms, s, m, h, d)", e->key, v->str, fix);
-    else
-      ERR(c, v, "'%s': bad duration '%.40s'; use whole numbers with units ms, s, m, h, d (e.g. 90s, 1h30m)",
-          e->key, v->str);
+  jj_error why;
+  if (jj_duration_parse(v->str, v->len, out, &why) != JJ_OK) {
+    ERR(c, v, "'%s': %s", e->key, why.message);
     return -1;
   }
   return 0;
@@ -821,9 +432,14 @@ static int get_enum(ctx *c, const yentry *e, const char *const *names, int *out)
 
 /* ---- rules ------------------------------------------------------------ */
 
+/* ---- rules ------------------------------------------------------------ */
+
+/* A rule as walked: its settings for the builder, the node of each part
+ * (the builder's errors are reported there), and what already failed. */
 typedef struct lvl {
   jj_level_config lc;
   ynode *at;
+  int bad; /* a problem was reported: the builder does not see it */
 } lvl;
 typedef struct mat {
   const char *label, *value;
@@ -838,6 +454,8 @@ typedef struct pair {
 typedef struct rspec {
   jj_rule_config rc;
   ynode *at, *name_at;
+  int bad;        /* some problem was reported in this rule */
+  int config_bad; /* ... in rc (the rule's own settings, not its parts) */
   lvl *levels;
   size_t nlevels;
   mat *m;
@@ -875,6 +493,7 @@ static const char *const BOOL_NAMES[] = {"false", "true", NULL};
 static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
   if (want_map(c, wn, "'window'")) return -1;
   int rc = 0, kind = -1;
+  int span_bad = 0, hop_bad = 0; /* reported: checks that read them are skipped */
   const ynode *span = NULL, *hop = NULL, *align = NULL, *count = NULL, *cov = NULL, *ei = NULL;
   for (size_t i = 0; i < wn->nflat; i++) {
     const yentry *e = &wn->flat[i];
@@ -882,8 +501,8 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     int bad = 0;
     int x = 0;
     if (strcmp(k, "kind") == 0) bad = get_enum(c, e, KIND_NAMES, &kind);
-    else if (strcmp(k, "span") == 0) bad = get_dur(c, e, &w->span_ms), span = e->knode;
-    else if (strcmp(k, "hop") == 0) bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
+    else if (strcmp(k, "span") == 0) bad = span_bad = get_dur(c, e, &w->span_ms), span = e->knode;
+    else if (strcmp(k, "hop") == 0) bad = hop_bad = get_dur(c, e, &w->hop_ms), hop = e->knode;
     else if (strcmp(k, "align") == 0) bad = get_dur(c, e, &w->align_ms), align = e->knode;
     else if (strcmp(k, "count") == 0) bad = get_uint(c, e, MAX_WINDOW_SAMPLES, &w->count), count = e->knode;
     else if (strcmp(k, "min_samples") == 0) bad = get_uint(c, e, UINT32_MAX, &w->min_samples);
@@ -923,7 +542,7 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
     if (bad) rc = -1;
   }
   if (kind < 0) {
-    if (!lookup(wn, "kind") && !typo_for(wn, "kind", WINDOW_KEYS)) ERR(c, wn, "window needs 'kind': sliding, count or tumbling");
+    if (!jj__ynode_get(wn, "kind") && !typo_for(wn, "kind", WINDOW_KEYS)) ERR(c, wn, "window needs 'kind': sliding, count or tumbling");
     return -1;
   }
   w->kind = kind == 0 ? JJ_WINDOW_SLIDING_TIME : kind == 1 ? JJ_WINDOW_SLIDING_COUNT : JJ_WINDOW_TUMBLING;
@@ -934,14 +553,14 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
   } else {
     if (count) ERR(c, count, "'count' is for count windows; a %s window uses 'span'", kn), rc = -1;
     if (!span) ERR(c, wn, "a %s window needs 'span', e.g. span: 1h", kn), rc = -1;
-    else if (w->span_ms <= 0) ERR(c, span, "'span' must be above 0"), rc = -1;
+    else if (!span_bad && w->span_ms <= 0) ERR(c, span, "'span' must be above 0"), rc = -1;
     if (cov && w->min_coverage > 0 && !ei)
       ERR(c, cov, "'min_coverage' needs 'expected_interval' (the sampling period, e.g. 5m)"), rc = -1;
   }
   if (kind != 2) {
     if (hop) ERR(c, hop, "'hop' is for tumbling windows only"), rc = -1;
     if (align) ERR(c, align, "'align' is for tumbling windows only"), rc = -1;
-  } else if (hop && w->hop_ms > w->span_ms) {
+  } else if (hop && span && !hop_bad && !span_bad && w->hop_ms > w->span_ms) {
     ERR(c, hop, "'hop' must not be longer than 'span' (hop < span gives overlapping windows)");
     rc = -1;
   }
@@ -971,8 +590,8 @@ static int walk_level(ctx *c, ynode *ln, lvl *l) {
     }
     if (bad) rc = -1;
   }
-  if (!lookup(ln, "name") && !typo_for(ln, "name", LEVEL_KEYS)) ERR(c, ln, "a level needs 'name', e.g. name: advisory"), rc = -1;
-  if (!lookup(ln, "issue") && !typo_for(ln, "issue", LEVEL_KEYS)) ERR(c, ln, "a level needs 'issue', e.g. issue: \">= 75\""), rc = -1;
+  if (!jj__ynode_get(ln, "name") && !typo_for(ln, "name", LEVEL_KEYS)) ERR(c, ln, "a level needs 'name', e.g. name: advisory"), rc = -1;
+  if (!jj__ynode_get(ln, "issue") && !typo_for(ln, "issue", LEVEL_KEYS)) ERR(c, ln, "a level needs 'issue', e.g. issue: \">= 75\""), rc = -1;
   return rc;
 }
 
@@ -981,7 +600,7 @@ static int walk_level(ctx *c, ynode *ln, lvl *l) {
 static int get_names(ctx *c, const yentry *e, const char *what, const char **out) {
   ynode *v = e->value;
   int bad = 0;
-  if (v->kind != Y_SEQ) return get_str(c, e, out);
+  if (v->kind != JJ_YSEQ) return get_str(c, e, out);
   size_t total = 1;
   for (size_t j = 0; j < v->n; j++) {
     const yentry it = {what, e->knode, v->items[j]};
@@ -991,7 +610,7 @@ static int get_names(ctx *c, const yentry *e, const char *what, const char **out
     else total += strlen(s) + 1;
   }
   if (v->n == 0) ERR(c, v, "'%s' needs at least one name", what), bad = 1;
-  char *joined = bad ? NULL : arena(c, total);
+  char *joined = bad ? NULL : jj__ytree_alloc(&c->tree, total);
   if (joined) {
     size_t off = 0;
     for (size_t j = 0; j < v->n; j++) {
@@ -1009,6 +628,7 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   if (want_map(c, gn, "'group'")) return -1;
   int rc = 0, mode = -1;
   const ynode *member = NULL, *within = NULL, *sources = NULL;
+  int within_bad = 0;
   for (size_t i = 0; i < gn->nflat; i++) {
     const yentry *e = &gn->flat[i];
     const char *k = e->key;
@@ -1022,15 +642,15 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
     else if (strcmp(k, "min_members") == 0) bad = get_uint(c, e, UINT32_MAX, &rc_->group_min_members);
     else if (strcmp(k, "wait") == 0) bad = get_dur(c, e, &rc_->group_wait_ms);
     else if (strcmp(k, "member") == 0) bad = get_cond(c, e, &rc_->member_op, &rc_->member_value), member = e->knode;
-    else if (strcmp(k, "within") == 0) bad = get_dur(c, e, &rc_->group_within_ms), within = e->knode;
+    else if (strcmp(k, "within") == 0) bad = within_bad = get_dur(c, e, &rc_->group_within_ms), within = e->knode;
     else {
       unknown_key(c, e, "group", GROUP_KEYS);
       bad = 1;
     }
     if (bad) rc = -1;
   }
-  if (!lookup(gn, "by") && !typo_for(gn, "by", GROUP_KEYS)) ERR(c, gn, "'group' needs 'by', the labels that form a group, e.g. by: [zone]"), rc = -1;
-  if (!lookup(gn, "mode")) {
+  if (!jj__ynode_get(gn, "by") && !typo_for(gn, "by", GROUP_KEYS)) ERR(c, gn, "'group' needs 'by', the labels that form a group, e.g. by: [zone]"), rc = -1;
+  if (!jj__ynode_get(gn, "mode")) {
     if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min, k_of_n or rules");
     return -1;
   }
@@ -1041,7 +661,7 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   if (mode == 3) {
     if (!member) ERR(c, gn, "k_of_n needs 'member', the condition each member must meet, e.g. member: \">= 57\""), rc = -1;
     if (!within) ERR(c, gn, "k_of_n needs 'within', how recent agreement must be, e.g. within: 30s"), rc = -1;
-    else if (rc_->group_within_ms <= 0) ERR(c, within, "'within' must be above 0"), rc = -1;
+    else if (!within_bad && rc_->group_within_ms <= 0) ERR(c, within, "'within' must be above 0"), rc = -1;
   } else if (mode == 4) {
     if (!sources) ERR(c, gn, "mode rules needs 'sources', the rules it combines, e.g. sources: [fire-heat-rate, fire-smoke]"), rc = -1;
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
@@ -1060,7 +680,7 @@ static int walk_pairs(ctx *c, const yentry *e, pair **out, size_t *n) {
   (void)snprintf(what, sizeof what, "'%s'", e->key);
   if (want_map(c, m, what)) return -1;
   int rc = 0;
-  *out = arena(c, (m->nflat + 1) * sizeof **out);
+  *out = jj__ytree_alloc(&c->tree, (m->nflat + 1) * sizeof **out);
   if (!*out) return -1;
   for (size_t i = 0; i < m->nflat; i++) {
     const char *v;
@@ -1078,12 +698,12 @@ static int walk_match(ctx *c, const yentry *e, rspec *r) {
   ynode *m = e->value;
   if (want_map(c, m, "'match'")) return -1;
   int rc = 0;
-  r->m = arena(c, (m->nflat + 1) * sizeof *r->m);
+  r->m = jj__ytree_alloc(&c->tree, (m->nflat + 1) * sizeof *r->m);
   if (!r->m) return -1;
   for (size_t i = 0; i < m->nflat; i++) {
     const yentry *me = &m->flat[i];
     mat x = {me->key, NULL, JJ_MATCH_EQ, me->value};
-    if (me->value->kind == Y_MAP) {
+    if (me->value->kind == JJ_YMAP) {
       if (want_map(c, me->value, "a matcher")) {
         rc = -1;
         continue;
@@ -1119,22 +739,25 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
   jj_rule_config *rc_ = &r->rc;
   jj_rule_config_init(rc_);
   r->at = rn;
-  int rc = 0, agg = 2;
+  int rc = 0, agg = 2, agg_bad = 0, group_bad = 0;
   const ynode *agg_at = NULL, *scale_at = NULL, *per_at = NULL, *missing_at = NULL;
   int has_pct = 0, has_ewma = 0;
   for (size_t i = 0; i < rn->nflat; i++) {
     const yentry *e = &rn->flat[i];
     const char *k = e->key;
     int bad = 0, x = 0;
+    /* the parts the builder adds one by one; the rest is the rule's config */
+    int part = strcmp(k, "match") == 0 || strcmp(k, "levels") == 0 || strcmp(k, "labels") == 0 ||
+               strcmp(k, "annotations") == 0 || strcmp(k, "notify") == 0;
     if (strcmp(k, "name") == 0) bad = get_str(c, e, &rc_->name), r->name_at = e->value;
     else if (strcmp(k, "metric") == 0) bad = get_str(c, e, &rc_->metric);
     else if (strcmp(k, "match") == 0) bad = walk_match(c, e, r);
     else if (strcmp(k, "window") == 0) {
       bad = walk_window(c, e->value, &rc_->window);
-      has_pct = e->value->kind == Y_MAP && lookup(e->value, "percentile");
-      has_ewma = e->value->kind == Y_MAP && lookup(e->value, "ewma_halflife");
+      has_pct = e->value->kind == JJ_YMAP && jj__ynode_get(e->value, "percentile");
+      has_ewma = e->value->kind == JJ_YMAP && jj__ynode_get(e->value, "ewma_halflife");
     } else if (strcmp(k, "aggregate") == 0) {
-      bad = get_enum(c, e, AGG_NAMES, &agg);
+      bad = agg_bad = get_enum(c, e, AGG_NAMES, &agg);
       agg_at = e->value;
     } else if (strcmp(k, "scale") == 0) {
       bad = get_num(c, e, &rc_->scale);
@@ -1144,11 +767,11 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       bad = get_enum(c, e, PER_NAMES, &x);
       rc_->scale = x == 0 ? 1.0 : x == 1 ? 60.0 : 3600.0;
       per_at = e->knode;
-    } else if (strcmp(k, "group") == 0) bad = walk_group(c, e->value, rc_);
+    } else if (strcmp(k, "group") == 0) bad = group_bad = walk_group(c, e->value, rc_);
     else if (strcmp(k, "levels") == 0) {
       ynode *v = e->value;
-      if (v->kind != Y_SEQ) {
-        ERR(c, v, "'levels' must be a list of levels (lines starting with '- '), not %s", kind_name(v));
+      if (v->kind != JJ_YSEQ) {
+        ERR(c, v, "'levels' must be a list of levels (lines starting with '- '), not %s", jj__ynode_kind_name(v));
         bad = 1;
       } else if (v->n == 0) {
         ERR(c, v, "'levels' is empty; add at least one level");
@@ -1157,10 +780,12 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
         ERR(c, v->items[JJ_MAX_LEVELS], "a rule has at most %d levels", JJ_MAX_LEVELS);
         bad = 1;
       } else {
-        r->levels = arena(c, v->n * sizeof *r->levels);
+        r->levels = jj__ytree_alloc(&c->tree, v->n * sizeof *r->levels);
         if (!r->levels) return -1;
-        for (size_t j = 0; j < v->n; j++)
-          if (walk_level(c, v->items[j], &r->levels[r->nlevels++])) bad = 1;
+        for (size_t j = 0; j < v->n; j++) {
+          lvl *l = &r->levels[r->nlevels++];
+          if (walk_level(c, v->items[j], l)) l->bad = 1, r->bad = 1;
+        }
       }
     } else if (strcmp(k, "on_missing") == 0) {
       bad = get_enum(c, e, MISSING_NAMES, &x);
@@ -1212,11 +837,11 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
     else if (strcmp(k, "annotations") == 0) bad = walk_pairs(c, e, &r->ann, &r->nann);
     else if (strcmp(k, "notify") == 0) {
       ynode *v = e->value;
-      if (v->kind != Y_SEQ) {
+      if (v->kind != JJ_YSEQ) {
         ERR(c, v, "'notify' must be a list of notifier names, e.g. notify: [sms-residents]");
         bad = 1;
       } else {
-        r->notify = arena(c, (v->n + 1) * sizeof *r->notify);
+        r->notify = jj__ytree_alloc(&c->tree, (v->n + 1) * sizeof *r->notify);
         if (!r->notify) return -1;
         for (size_t j = 0; j < v->n; j++) {
           const yentry it = {"notify", e->knode, v->items[j]};
@@ -1229,23 +854,35 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       unknown_key(c, e, "rule", RULE_KEYS);
       bad = 1;
     }
-    if (bad) rc = -1;
+    if (bad) {
+      rc = -1;
+      if (!part) r->config_bad = 1;
+    }
   }
-  if (!lookup(rn, "name") && !typo_for(rn, "name", RULE_KEYS)) ERR(c, rn, "a rule needs 'name', e.g. name: pm25-advisory"), rc = -1;
-  if (rc_->group != JJ_GROUP_RULES && !lookup(rn, "metric") && !typo_for(rn, "metric", RULE_KEYS)) ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), rc = -1;
-  if (!lookup(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
+  /* Checks across keys; none repeats a problem already reported. */
+  int cfg = 0;
+  if (!jj__ynode_get(rn, "name") && !typo_for(rn, "name", RULE_KEYS)) ERR(c, rn, "a rule needs 'name', e.g. name: pm25-advisory"), cfg = 1;
+  /* A group whose mode did not read may be a rules group, which has no
+   * metric: the group's own error is enough. */
+  int maybe_rules = group_bad && rc_->group == JJ_GROUP_NONE;
+  if (rc_->group != JJ_GROUP_RULES && !maybe_rules && !jj__ynode_get(rn, "metric") &&
+      !typo_for(rn, "metric", RULE_KEYS))
+    ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), cfg = 1;
+  if (!jj__ynode_get(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
   if (agg == 13) agg = 2; /* avg = mean */
   rc_->aggregate = (jj_agg)agg;
-  if (scale_at && per_at) ERR(c, per_at, "give 'scale' or 'per', not both"), rc = -1;
-  if (per_at && agg != JJ_AGG_SLOPE)
-    ERR(c, per_at, "'per' sets the unit of a slope; use it with aggregate: slope"), rc = -1;
+  if (scale_at && per_at) ERR(c, per_at, "give 'scale' or 'per', not both"), cfg = 1;
+  /* An aggregate that did not read is reported; what depends on it is not. */
+  if (per_at && !agg_bad && agg != JJ_AGG_SLOPE)
+    ERR(c, per_at, "'per' sets the unit of a slope; use it with aggregate: slope"), cfg = 1;
   if (agg == JJ_AGG_PERCENTILE && !has_pct)
-    ERR(c, agg_at, "aggregate percentile needs 'percentile' in the window, e.g. percentile: 0.95"), rc = -1;
+    ERR(c, agg_at, "aggregate percentile needs 'percentile' in the window, e.g. percentile: 0.95"), cfg = 1;
   if (agg == JJ_AGG_EWMA && !has_ewma)
-    ERR(c, agg_at, "aggregate ewma needs 'ewma_halflife' in the window, e.g. ewma_halflife: 5m"), rc = -1;
-  if (missing_at && rc_->on_missing != JJ_MISSING_KEEP && !lookup(rn, "stale_after"))
+    ERR(c, agg_at, "aggregate ewma needs 'ewma_halflife' in the window, e.g. ewma_halflife: 5m"), cfg = 1;
+  if (missing_at && rc_->on_missing != JJ_MISSING_KEEP && !jj__ynode_get(rn, "stale_after"))
     ERR(c, missing_at, "on_missing: %s needs 'stale_after', e.g. stale_after: 15m",
-        rc_->on_missing == JJ_MISSING_ALERT ? "alert" : "resolve"), rc = -1;
+        rc_->on_missing == JJ_MISSING_ALERT ? "alert" : "resolve"), cfg = 1;
+  if (cfg) r->config_bad = 1, rc = -1;
   return rc;
 }
 
@@ -1254,41 +891,30 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
 /* 1 when both mappings name a different 'kind' (a rule's count window
  * replaces a default tumbling window instead of inheriting its span). */
 static int other_kind(ctx *c, ynode *d, ynode *r) {
-  if (flatten(c, d, 0) || flatten(c, r, 0)) return 1;
-  const yentry *a = lookup(d, "kind"), *b = lookup(r, "kind");
-  return a && b && a->value->kind == Y_SCALAR && b->value->kind == Y_SCALAR &&
+  if (jj__ytree_flatten(&c->tree, d) || jj__ytree_flatten(&c->tree, r)) return 1;
+  const yentry *a = jj__ynode_get(d, "kind"), *b = jj__ynode_get(r, "kind");
+  return a && b && a->value->kind == JJ_YSCALAR && b->value->kind == JJ_YSCALAR &&
          strcmp(a->value->str, b->value->str) != 0;
 }
 
 /* A new mapping: the rule's entries, where both sides are mappings merged
  * deeply, then the defaults' entries the rule does not have. */
 static ynode *merge_defaults(ctx *c, ynode *d, ynode *r, int depth) {
-  if (depth > MAX_DEPTH || flatten(c, d, 0) || flatten(c, r, 0)) return r;
-  if (work(c, d->nflat * (r->nflat + 1) + r->nflat)) return r;
-  ynode *m = calloc(1, sizeof *m);
-  if (!m) {
-    c->oom = 1;
-    return r;
-  }
-  *m = *r;
-  m->items = NULL;
-  m->n = m->cap = 0;
-  m->flat = NULL;
-  m->nflat = 0;
-  m->next_alloc = c->nodes;
-  c->nodes = m;
-  size_t cap = 0;
+  jj_ytree *t = &c->tree;
+  if (depth > JJ_YAML_MAX_DEPTH || jj__ytree_flatten(t, d) || jj__ytree_flatten(t, r)) return r;
+  if (jj__ytree_work(t, d->nflat * (r->nflat + 1) + r->nflat)) return r;
+  ynode *m = jj__ytree_map_like(t, r);
+  if (!m) return r;
   for (size_t i = 0; i < r->nflat; i++) {
     yentry e = r->flat[i];
-    const yentry *de = lookup(d, e.key);
-    if (de && de->value->kind == Y_MAP && e.value->kind == Y_MAP &&
+    const yentry *de = jj__ynode_get(d, e.key);
+    if (de && de->value->kind == JJ_YMAP && e.value->kind == JJ_YMAP &&
         !other_kind(c, de->value, e.value))
       e.value = merge_defaults(c, de->value, e.value, depth + 1);
-    if (flat_push(c, m, &cap, &e)) return r;
+    if (jj__ytree_map_add(t, m, &e)) return r;
   }
   for (size_t i = 0; i < d->nflat; i++)
-    if (!lookup(r, d->flat[i].key) && flat_push(c, m, &cap, &d->flat[i])) return r;
-  m->flat_done = 1;
+    if (!jj__ynode_get(r, d->flat[i].key) && jj__ytree_map_add(t, m, &d->flat[i])) return r;
   return m;
 }
 
@@ -1298,48 +924,61 @@ typedef struct loader {
   ctx c;
   rspec *rules;
   size_t nrules, cap;
-  char **ids; /* files loaded so far (each is loaded once) */
-  size_t nids;
+  const char **ids; /* files loaded so far (each is loaded once) */
+  size_t nids, ids_cap;
 } loader;
 
 static void load_text(loader *L, const char *file, const char *id, const char *buf, size_t len);
 
+/* The whole file at `path`, through the tree's allocator (freed with the
+ * tree); NULL with the reason in `why`. */
 static char *read_file(ctx *c, const char *path, size_t *len, char *why, size_t whysz) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    (void)snprintf(why, whysz, "%s", strerror(errno));
+    return NULL;
+  }
   struct stat st;
-  if (stat(path, &st) != 0) {
+  char *buf = NULL;
+  if (fstat(fd, &st) != 0) {
     (void)snprintf(why, whysz, "%s", strerror(errno));
-    return NULL;
-  }
-  if (!S_ISREG(st.st_mode)) {
+  } else if (!S_ISREG(st.st_mode)) {
     (void)snprintf(why, whysz, "not a regular file");
-    return NULL;
-  }
-  if (st.st_size > (off_t)MAX_BYTES) {
+  } else if (st.st_size > (off_t)MAX_BYTES) {
     (void)snprintf(why, whysz, "larger than %u bytes", MAX_BYTES);
-    return NULL;
-  }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    (void)snprintf(why, whysz, "%s", strerror(errno));
-    return NULL;
-  }
-  char *buf = malloc(MAX_BYTES + 1);
-  if (!buf) {
-    c->oom = 1;
-    (void)fclose(f);
+  } else if ((buf = jj__ytree_alloc(&c->tree, (size_t)st.st_size + 1)) == NULL) {
     (void)snprintf(why, whysz, "out of memory");
-    return NULL;
+  } else {
+    /* One byte more than stat said: a file that grew is noticed. */
+    size_t want = (size_t)st.st_size + 1, n = 0;
+    while (n < want) {
+      ssize_t k = read(fd, buf + n, want - n);
+      if (k < 0 && errno == EINTR) continue;
+      if (k <= 0) {
+        if (k < 0) (void)snprintf(why, whysz, "read error: %s", strerror(errno));
+        break;
+      }
+      n += (size_t)k;
+    }
+    if (n == want) (void)snprintf(why, whysz, "it changed while it was read");
+    if (n == want || why[0]) buf = NULL;
+    *len = n;
   }
-  size_t n = fread(buf, 1, MAX_BYTES + 1, f);
-  int failed = ferror(f);
-  (void)fclose(f);
-  if (failed || n > MAX_BYTES) {
-    free(buf);
-    (void)snprintf(why, whysz, failed ? "read error" : "larger than %u bytes", MAX_BYTES);
-    return NULL;
-  }
-  *len = n;
+  (void)close(fd);
   return buf;
+}
+
+/* realpath(path) as a copy in the tree (NULL when the path does not
+ * resolve or memory runs out). */
+static char *real_path(ctx *c, const char *path) {
+  char *buf = jj__malloc(&c->tree.alc, PATH_MAX);
+  if (!buf) {
+    c->tree.oom = 1;
+    return NULL;
+  }
+  char *real = realpath(path, buf) ? jj__ytree_strdup(&c->tree, buf) : NULL;
+  jj__free(&c->tree.alc, buf);
+  return real;
 }
 
 static const char *base_name(const char *p) {
@@ -1356,14 +995,13 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
     if (slash) dl = (size_t)(slash - from) + 1;
   }
   size_t il = strlen(inc);
-  char *path = arena(c, dl + il + 1);
+  char *path = jj__ytree_alloc(&c->tree, dl + il + 1);
   if (!path) return;
   memcpy(path, from, dl);
   memcpy(path + dl, inc, il + 1);
-  char *real = realpath(path, NULL);
-  char *id = real ? arena_strdup(c, real) : path;
-  free(real);
-  if (!id) return;
+  const char *id = real_path(c, path);
+  if (c->tree.oom) return;
+  if (!id) id = path;
   for (int i = 0; i < c->depth; i++)
     if (strcmp(c->stack[i], id) == 0) {
       ERR(c, at, "include cycle: '%.60s' includes itself (through '%.60s')", inc, base_name(from));
@@ -1379,23 +1017,23 @@ static void do_include(loader *L, const ynode *at, const char *from, const char 
     ERR(c, at, "more than %d files included", MAX_FILES);
     return;
   }
-  char why[128];
+  char why[128] = "";
   size_t len = 0;
   char *buf = read_file(c, path, &len, why, sizeof why);
+  if (c->tree.oom) return;
   if (!buf) {
     add_error(c, JJ_ENOTFOUND, at->file, at->line, at->col,
               "cannot read included file '%.100s' (relative to the including file's directory): %s", inc, why);
     return;
   }
   load_text(L, path, id, buf, len);
-  free(buf);
 }
 
 static void add_rule_spec(loader *L, ynode *rn, ynode *defaults) {
   ctx *c = &L->c;
-  if (rn->kind != Y_MAP) {
+  if (rn->kind != JJ_YMAP) {
     ERR(c, rn, "each item of 'rules' must be a rule (a mapping with name, metric, levels ...), not %s",
-        kind_name(rn));
+        jj__ynode_kind_name(rn));
     return;
   }
   if (want_map(c, rn, "a rule")) return;
@@ -1406,45 +1044,43 @@ static void add_rule_spec(loader *L, ynode *rn, ynode *defaults) {
   }
   rspec r;
   memset(&r, 0, sizeof r);
-  int bad = walk_rule(c, rn, &r) != 0;
+  if (walk_rule(c, rn, &r)) r.bad = 1;
   if (r.rc.name && r.name_at) {
     for (size_t i = 0; i < L->nrules; i++)
-      if (strcmp(L->rules[i].rc.name, r.rc.name) == 0) {
+      if (L->rules[i].rc.name && strcmp(L->rules[i].rc.name, r.rc.name) == 0) {
         const ynode *p = L->rules[i].name_at;
         ERR(c, r.name_at, "rule '%.60s' is defined twice (first at %.60s:%d:%d); rule names must be unique",
             r.rc.name, base_name(p->file), p->line, p->col);
-        bad = 1;
+        r.bad = 1;
         break;
       }
   }
-  if (bad || c->oom || grow(c, &L->rules, &L->cap, L->nrules, sizeof *L->rules, 16)) return;
+  /* Kept even when bad: the builder still checks what walked cleanly. */
+  if (stopped(c) || grow(c, &L->rules, &L->cap, L->nrules, sizeof *L->rules, 16)) return;
   L->rules[L->nrules++] = r;
 }
 
 static void load_text(loader *L, const char *file, const char *id, const char *buf, size_t len) {
   ctx *c = &L->c;
-  if (len > MAX_BYTES) {
-    add_error(c, JJ_EINVAL, file, 1, 1, "the file is larger than %u bytes", MAX_BYTES);
+  char *idc = jj__ytree_strdup(&c->tree, id);
+  char *filec = jj__ytree_strdup(&c->tree, file);
+  if (!idc || !filec || grow(c, &L->ids, &L->ids_cap, L->nids, sizeof *L->ids, 8) ||
+      grow(c, &c->files, &c->files_cap, c->nfiles, sizeof *c->files, 8))
     return;
-  }
-  char **ids = realloc(L->ids, (L->nids + 1) * sizeof *ids);
-  if (!ids) {
-    c->oom = 1;
-    return;
-  }
-  L->ids = ids;
-  char *idc = arena_strdup(c, id);
-  char *filec = arena_strdup(c, file);
-  if (!idc || !filec) return;
   L->ids[L->nids++] = idc;
+  c->files[c->nfiles++] = filec;
+  if (len > MAX_BYTES) {
+    add_error(c, JJ_EINVAL, filec, 1, 1, "the file is larger than %u bytes", MAX_BYTES);
+    return;
+  }
   ynode *root = NULL;
-  if (parse_yaml(c, filec, buf, len, &root)) return;
-  if (!root || is_null(root)) {
+  if (jj__ytree_parse(&c->tree, filec, buf, len, &root)) return;
+  if (!root || jj__ynode_is_null(root)) {
     add_error(c, JJ_EINVAL, filec, 1, 1, "the file is empty; a rule file needs 'version: 1' and 'rules:'");
     return;
   }
-  if (root->kind != Y_MAP) {
-    ERR(c, root, "a rule file is a mapping with 'version: 1' and 'rules:', not %s", kind_name(root));
+  if (root->kind != JJ_YMAP) {
+    ERR(c, root, "a rule file is a mapping with 'version: 1' and 'rules:', not %s", jj__ynode_kind_name(root));
     return;
   }
   if (want_map(c, root, "a rule file")) return;
@@ -1490,8 +1126,8 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
     ynode *v = inc->value;
     if (c->depth < MAX_INCLUDE_DEPTH) c->stack[c->depth] = idc;
     c->depth++;
-    if (v->kind == Y_SEQ) {
-      for (size_t i = 0; i < v->n; i++) {
+    if (v->kind == JJ_YSEQ) {
+      for (size_t i = 0; i < v->n && !stopped(c); i++) {
         const yentry it = {"include", inc->knode, v->items[i]};
         const char *s;
         if (get_str(c, &it, &s) == 0) do_include(L, v->items[i], filec, s);
@@ -1504,34 +1140,34 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
   }
   if (rules) {
     ynode *v = rules->value;
-    if (v->kind != Y_SEQ && !is_null(v)) {
-      ERR(c, v, "'rules' must be a list (lines starting with '- '), not %s", kind_name(v));
-    } else if (v->kind == Y_SEQ) {
-      for (size_t i = 0; i < v->n && !c->oom && !c->work_exceeded; i++)
-        add_rule_spec(L, v->items[i], dmap);
+    if (v->kind != JJ_YSEQ && !jj__ynode_is_null(v)) {
+      ERR(c, v, "'rules' must be a list (lines starting with '- '), not %s", jj__ynode_kind_name(v));
+    } else if (v->kind == JJ_YSEQ) {
+      for (size_t i = 0; i < v->n && !stopped(c); i++) add_rule_spec(L, v->items[i], dmap);
     }
   }
 }
 
-/* ---- checking with the builder, then adding --------------------------- */
+/* ---- the builder's checks, then adding -------------------------------- */
 
-/* 1 when a builder call failed, reporting its message at node `at`. */
+/* 1 when a builder call failed, reporting its message at node `at`
+ * (running out of memory is reported once, by finish). */
 static int builder_failed(ctx *c, jj_status st, const ynode *at, const jj_error *e) {
   if (st == JJ_OK) return 0;
-  add_error(c, st, at->file, at->line, at->col, "%s", e->message);
+  if (st == JJ_ENOMEM) c->tree.oom = 1;
+  else add_error(c, st, at->file, at->line, at->col, "%s", e->message);
   return 1;
 }
 
-/* Add rule r to b; every builder error is reported at its node. Returns
- * the number of errors. */
-static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int build) {
+/* Add rule r's parts to b as rule `idx`: every builder error is reported
+ * at its node. Returns the number of parts that failed. Parts that already
+ * failed while walking are left out (their problem is reported). */
+static int add_parts(ctx *c, jj_ruleset_builder *b, uint32_t idx, const rspec *r) {
   jj_error e;
-  uint32_t idx = 0;
-  if (builder_failed(c, jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e), r->at, &e)) return 1;
   int bad = 0;
   for (size_t i = 0; i < r->nlevels; i++) {
     const lvl *l = &r->levels[i];
-    bad += builder_failed(c, jj_ruleset_builder_add_level(b, idx, &l->lc, &e), l->at, &e);
+    if (!l->bad) bad += builder_failed(c, jj_ruleset_builder_add_level(b, idx, &l->lc, &e), l->at, &e);
   }
   for (size_t i = 0; i < r->nm; i++) {
     const mat *m = &r->m[i];
@@ -1550,65 +1186,97 @@ static int add_to_builder(ctx *c, jj_ruleset_builder *b, const rspec *r, int bui
     const pair *p = &r->notify[i];
     bad += builder_failed(c, jj_ruleset_builder_add_notify(b, idx, p->k, &e), p->at, &e);
   }
-  if (build && !bad) {
+  return bad;
+}
+
+/* The builder's checks of one rule on the empty scratch builder `sb`, in
+ * the same pass as the schema's: the name first (every message names the
+ * rule), then the rule's settings unless they already failed, then each
+ * level, matcher, label, annotation and notifier that walked cleanly
+ * (under a stand-in rule when the settings failed), and the final build
+ * only when nothing failed, so no check repeats a reported problem. */
+static void check_rule(ctx *c, jj_ruleset_builder *sb, const rspec *r) {
+  if (!r->rc.name) return; /* reported; and every builder message names the rule */
+  jj_rule_config stand_in;
+  jj_rule_config_init(&stand_in);
+  stand_in.name = r->rc.name;
+  stand_in.metric = "m";
+  jj_error e;
+  uint32_t idx = 0;
+  if (builder_failed(c, jj_ruleset_builder_add_rule(sb, &stand_in, &idx, &e),
+                     r->name_at ? r->name_at : r->at, &e))
+    return;
+  int bad = r->bad;
+  if (!r->config_bad) {
+    jj__ruleset_builder_truncate(sb, 0);
+    if (builder_failed(c, jj_ruleset_builder_add_rule(sb, &r->rc, &idx, &e), r->at, &e)) {
+      bad = 1;
+      if (builder_failed(c, jj_ruleset_builder_add_rule(sb, &stand_in, &idx, &e), r->at, &e)) return;
+    }
+  }
+  bad += add_parts(c, sb, idx, r);
+  /* A rules group names other rules, which the scratch builder lacks: its
+   * sources are checked by jj_ruleset_builder_build on the real one. */
+  if (!bad && r->rc.group != JJ_GROUP_RULES) {
     jj_ruleset *rs = NULL;
-    bad += builder_failed(c, jj_ruleset_builder_build(b, &rs, &e), r->at, &e);
+    (void)builder_failed(c, jj_ruleset_builder_build(sb, &rs, &e), r->at, &e);
     jj_ruleset_free(rs);
   }
-  return bad;
+}
+
+/* Add every rule to the caller's builder; on a clash with its rules, or
+ * running out of memory, take this load's rules out again. */
+static void add_all(loader *L, jj_ruleset_builder *b) {
+  ctx *c = &L->c;
+  uint32_t before = jj__ruleset_builder_count(b);
+  for (size_t i = 0; i < L->nrules; i++) {
+    const rspec *r = &L->rules[i];
+    jj_error e;
+    uint32_t idx = 0;
+    if (builder_failed(c, jj_ruleset_builder_add_rule(b, &r->rc, &idx, &e), r->at, &e) ||
+        add_parts(c, b, idx, r)) {
+      jj__ruleset_builder_truncate(b, before);
+      return;
+    }
+  }
 }
 
 static jj_status finish(loader *L, jj_ruleset_builder *b, jj_error *errs, size_t max_errs,
                         size_t *nerrs) {
   ctx *c = &L->c;
-  if (c->work_exceeded)
-    add_error(c, JJ_EINVAL, L->nids ? L->ids[0] : "", 1, 1,
+  if (c->tree.over_budget)
+    add_error(c, JJ_EINVAL, c->nfiles ? c->files[0] : "", 1, 1,
               "the file is too large or its aliases expand too much (over %u entries to check)",
-              MAX_WORK);
-  /* Every rule on its own scratch builder: the builder's checks, with the
-   * rule's positions, before anything reaches the caller's builder. */
-  for (size_t i = 0; i < L->nrules && !c->oom; i++) {
+              JJ_YAML_MAX_WORK);
+  if (!c->tree.oom && L->nrules) {
     jj_ruleset_builder *sb = NULL;
-    if (jj_ruleset_builder_new(NULL, &sb) != JJ_OK) {
-      c->oom = 1;
-      break;
+    if (jj_ruleset_builder_new(jj__ruleset_builder_allocator(b), &sb) != JJ_OK) c->tree.oom = 1;
+    for (size_t i = 0; i < L->nrules && !c->tree.oom; i++) {
+      check_rule(c, sb, &L->rules[i]);
+      jj__ruleset_builder_truncate(sb, 0);
     }
-    /* A rules group names other rules, which a scratch builder lacks: its
-     * sources are checked by jj_ruleset_builder_build on the real one. */
-    (void)add_to_builder(c, sb, &L->rules[i], L->rules[i].rc.group != JJ_GROUP_RULES);
     jj_ruleset_builder_free(sb);
   }
-  if (!c->oom && c->total == 0) {
-    /* A clash with rules already in the builder (or running out of memory)
-     * shows only while adding: undo this load's rules so a failed load
-     * adds nothing, as rule_yaml.h promises. */
-    uint32_t before = jj__ruleset_builder_count(b);
-    for (size_t i = 0; i < L->nrules; i++)
-      if (add_to_builder(c, b, &L->rules[i], 0)) {
-        jj__ruleset_builder_truncate(b, before);
-        break;
-      }
+  if (!c->tree.oom && c->total == 0) add_all(L, b);
+  sort_errors(c->kept, c->nkept);
+  /* Out of memory comes first: nothing after it is trustworthy. */
+  int oom = c->tree.oom;
+  size_t n = 0;
+  if (oom && errs && n < max_errs) {
+    memset(&errs[n], 0, sizeof errs[n]);
+    errs[n].code = JJ_ENOMEM;
+    (void)snprintf(errs[n].message, sizeof errs[n].message, "out of memory while loading rules");
+    n++;
   }
-  if (c->oom) {
-    /* reported first: nothing else is trustworthy */
-    if (c->kept || (c->kept = malloc(MAX_KEPT_ERRORS * sizeof *c->kept)) != NULL) {
-      if (c->nkept == MAX_KEPT_ERRORS) c->nkept--;
-      memmove(c->kept + 1, c->kept, c->nkept * sizeof *c->kept);
-      memset(&c->kept[0], 0, sizeof c->kept[0]);
-      c->kept[0].code = JJ_ENOMEM;
-      (void)snprintf(c->kept[0].message, sizeof c->kept[0].message, "out of memory while loading rules");
-      c->nkept++;
-    }
-    c->total++;
-    c->first = JJ_ENOMEM;
-  }
-  size_t n = c->nkept < max_errs ? c->nkept : max_errs;
-  for (size_t i = 0; errs && c->kept && i < n; i++) errs[i] = c->kept[i];
-  if (nerrs) *nerrs = c->total;
-  jj_status st = c->total ? c->first : JJ_OK;
-  ctx_free(c);
-  free(L->rules);
-  free(L->ids);
+  for (size_t i = 0; errs && i < c->nkept && n < max_errs; i++) errs[n++] = c->kept[i].e;
+  size_t total = c->total + (size_t)oom;
+  if (nerrs) *nerrs = total;
+  jj_status st = oom ? JJ_ENOMEM : c->nkept ? c->kept[0].e.code : total ? JJ_EINVAL : JJ_OK;
+  jj__free(&c->tree.alc, c->kept);
+  jj__free(&c->tree.alc, c->files);
+  jj__free(&c->tree.alc, L->rules);
+  jj__free(&c->tree.alc, L->ids);
+  jj__ytree_free(&c->tree);
   return st;
 }
 
@@ -1631,16 +1299,22 @@ static jj_status load_refused(jj_error *errs, size_t max_errs, size_t *nerrs, jj
   return code;
 }
 
+static void loader_init(loader *L, jj_ruleset_builder *b) {
+  memset(L, 0, sizeof *L);
+  jj__ytree_init(&L->c.tree, jj__ruleset_builder_allocator(b), tree_error, &L->c);
+  L->c.tree.doc = "a rule file";
+  L->c.tree.block_hint = "quote conditions, e.g. issue: \">= 75\"";
+}
+
 jj_status jj_rules_load_string(jj_ruleset_builder *b, const char *yaml, size_t len,
                                const char *name, jj_error *errs, size_t max_errs, size_t *nerrs) {
   if (!b || (!yaml && len))
     return load_refused(errs, max_errs, nerrs, JJ_EINVAL, "", "builder and text are required");
   loader L;
-  memset(&L, 0, sizeof L);
+  loader_init(&L, b);
   const char *file = name ? name : "<string>";
-  char *real = name ? realpath(name, NULL) : NULL;
-  load_text(&L, file, real ? real : file, yaml ? yaml : "", len);
-  free(real);
+  const char *real = name ? real_path(&L.c, name) : NULL;
+  if (!L.c.tree.oom) load_text(&L, file, real ? real : file, yaml ? yaml : "", len);
   return finish(&L, b, errs, max_errs, nerrs);
 }
 
@@ -1649,18 +1323,16 @@ jj_status jj_rules_load_file(jj_ruleset_builder *b, const char *path, jj_error *
   if (!b || !path)
     return load_refused(errs, max_errs, nerrs, JJ_EINVAL, "", "builder and path are required");
   loader L;
-  memset(&L, 0, sizeof L);
-  char why[128];
+  loader_init(&L, b);
+  char why[128] = "";
   size_t len = 0;
   char *buf = read_file(&L.c, path, &len, why, sizeof why);
   if (!buf) {
-    jj_status st = L.c.oom ? JJ_ENOMEM : JJ_ENOTFOUND;
-    ctx_free(&L.c);
+    jj_status st = L.c.tree.oom ? JJ_ENOMEM : JJ_ENOTFOUND;
+    jj__ytree_free(&L.c.tree);
     return load_refused(errs, max_errs, nerrs, st, path, "cannot read rule file: %s", why);
   }
-  char *real = realpath(path, NULL);
-  load_text(&L, path, real ? real : path, buf, len);
-  free(real);
-  free(buf);
+  const char *real = real_path(&L.c, path);
+  if (!L.c.tree.oom) load_text(&L, path, real ? real : path, buf, len);
   return finish(&L, b, errs, max_errs, nerrs);
 }

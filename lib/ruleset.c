@@ -186,7 +186,9 @@ static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *r
   return JJ_OK;
 }
 
-static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
+/* `a`: the builder's allocator, for the window made to check the window
+ * settings. */
+static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *rc, jj_error *err) {
   const char *n = rc->name;
   if (!valid_name(n))
     return fail(err, JJ_EINVAL,
@@ -207,7 +209,7 @@ static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
   wc.aggregates |= JJ_AGG_BIT(rc->aggregate);
   wc.lateness_ms = 0; /* the engine decides lateness */
   jj_window *probe = NULL;
-  jj_status st = combined ? JJ_OK : jj_window_new(&wc, NULL, &probe);
+  jj_status st = combined ? JJ_OK : jj_window_new(&wc, a, &probe);
   jj_window_free(probe);
   if (st == JJ_ENOMEM) return fail(err, st, "out of memory");
   if (st != JJ_OK)
@@ -257,7 +259,7 @@ static jj_status check_rule_config(const jj_rule_config *rc, jj_error *err) {
 jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_config *rc,
                                       uint32_t *index, jj_error *err) {
   if (!b || !rc) return fail(err, JJ_EINVAL, "builder and rule config are required");
-  jj_status st = check_rule_config(rc, err);
+  jj_status st = check_rule_config(&b->alc, rc, err);
   if (st != JJ_OK) return st;
   if (find_rule(b->rules, b->nrules, rc->name) >= 0)
     return fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);
@@ -513,6 +515,8 @@ uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b) { return b ? b->
 void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n) {
   while (b && b->nrules > n) rule_free(&b->alc, &b->rules[--b->nrules]);
 }
+
+const jj_allocator *jj__ruleset_builder_allocator(const jj_ruleset_builder *b) { return &b->alc; }
 
 /* JJ_GROUP_RULES: look up each source by name and link both ways. */
 static jj_status resolve_sources(jj_ruleset_builder *b, jj_error *err) {

@@ -62,10 +62,13 @@ struct jj_ruleset {
   uint32_t nrules;
 };
 
-/* Internal, for the YAML loader: the number of rules in a builder, and
- * dropping every rule from index n on (undoing a partial load). */
+/* Internal, for the YAML loader: the number of rules in a builder,
+ * dropping every rule from index n on (undoing a partial load), and the
+ * builder's allocator (the loader allocates through it too; valid while
+ * the builder lives). */
 uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b);
 void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n);
+const jj_allocator *jj__ruleset_builder_allocator(const jj_ruleset_builder *b);
 
 /* Take a reference (engines do). */
 void jj__ruleset_retain(jj_ruleset *rs);

@@ -1,6 +1,7 @@
 /* Annotation templates; see template.h and jj_ruleset_builder_add_annotation.
  * One parser serves both checking and rendering, so what passes the check
- * is exactly what renders. */
+ * is exactly what renders. Numbers and times are formatted by numfmt.c and
+ * timefmt.c, never by printf: the same text under glibc and newlib-nano. */
 #include "template.h"
 
 #include <math.h>
@@ -8,11 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KST_OFFSET_MS (9LL * 3600 * 1000)
+#include "numfmt.h"
+#include "timefmt.h"
+
+#define KST_OFFSET_MIN (9 * 60)
 
 typedef enum field {
   F_VALUE, F_LEVEL, F_SEVERITY, F_RULE, F_METRIC, F_KIND, F_LABEL, F_LAT, F_LON,
-  F_TIME, F_TIME_KST, F_STARTED, F_WINDOW_START, F_WINDOW_END
+  F_TIME, F_TIME_KST, F_STARTED, F_WINDOW_START, F_WINDOW_END, F_PREV_LEVEL, F_PREV_SEVERITY,
+  F_LEVEL_STARTED, F_FINGERPRINT
 } field;
 
 static const struct {
@@ -25,6 +30,8 @@ static const struct {
     {"lat", F_LAT, 1},           {"lon", F_LON, 1},       {"time", F_TIME, 0},
     {"time_kst", F_TIME_KST, 0}, {"started", F_STARTED, 0},
     {"window_start", F_WINDOW_START, 0}, {"window_end", F_WINDOW_END, 0},
+    {"prev_level", F_PREV_LEVEL, 0},     {"prev_severity", F_PREV_SEVERITY, 0},
+    {"level_started", F_LEVEL_STARTED, 0}, {"fingerprint", F_FINGERPRINT, 0},
 };
 
 /* One parsed {{ ... }}. */
@@ -36,18 +43,14 @@ typedef struct tag {
   char conv;         /* ... and conversion f, e or g */
 } tag;
 
-/* Output that counts what did not fit, like snprintf. */
+/* Where rendered text goes. */
 typedef struct out {
-  char *buf;
-  size_t size, len;
+  jj__put_fn fn;
+  void *ctx;
 } out;
 
-static void put(out *o, const char *s, size_t n) {
-  if (o->len + 1 < o->size) {
-    size_t room = o->size - 1 - o->len;
-    memcpy(o->buf + o->len, s, n < room ? n : room);
-  }
-  o->len += n;
+static void put(const out *o, const char *s, size_t n) {
+  if (n) o->fn(o->ctx, s, n);
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
@@ -77,7 +80,8 @@ static int parse_tag(const char *p, size_t n, tag *t, char *why, size_t wn, size
     }
   }
   if (!found) {
-    (void)snprintf(why, wn, "unknown template field '%.*s' at byte %zu", (int)name_len, p, at);
+    (void)snprintf(why, wn, "unknown template field '%.*s' at byte %lu", (int)name_len, p,
+                   (unsigned long)at);
     return -1;
   }
   t->prec = -1;
@@ -99,8 +103,8 @@ static int parse_tag(const char *p, size_t n, tag *t, char *why, size_t wn, size
   }
   int ok = numeric && i + 1 == fl && (f[i] == 'f' || f[i] == 'e' || f[i] == 'g') && digits <= 2;
   if (!ok) {
-    (void)snprintf(why, wn, "bad format '%.*s' for field '%.*s' at byte %zu (use e.g. .1f, .3g)",
-                   (int)fl, f, (int)name_len, p, at);
+    (void)snprintf(why, wn, "bad format '%.*s' for field '%.*s' at byte %lu (use e.g. .1f, .3g)",
+                   (int)fl, f, (int)name_len, p, (unsigned long)at);
     return -1;
   }
   t->conv = f[i];
@@ -109,53 +113,42 @@ static int parse_tag(const char *p, size_t n, tag *t, char *why, size_t wn, size
   return 0;
 }
 
-/* ms since the epoch -> "2024-01-01T04:00:00Z" (or KST wall time). Civil
- * date from days after H. Hinnant's algorithm: no libc time zone calls. */
-static void put_time(out *o, int64_t ms, int kst) {
+/* "2024-01-01T04:00:00Z" (to the second: texts for people), or the KST
+ * wall time "2024-01-01 13:00 KST". Nothing for INT64_MIN (no time). */
+static void put_time(const out *o, int64_t ms, int kst) {
   if (ms == INT64_MIN) return;
-  if (kst) ms += KST_OFFSET_MS;
-  int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  int64_t sod = secs - days * 86400;
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  int64_t doe = days - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  int64_t y = yoe + era * 400 + (m <= 2);
-  char b[48];
-  int n;
-  if (kst)
-    n = snprintf(b, sizeof b, "%04lld-%02lld-%02lld %02lld:%02lld KST", (long long)y, (long long)m,
-                 (long long)d, (long long)(sod / 3600), (long long)(sod / 60 % 60));
-  else
-    n = snprintf(b, sizeof b, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-                 (long long)m, (long long)d, (long long)(sod / 3600), (long long)(sod / 60 % 60),
-                 (long long)(sod % 60));
-  if (n > 0) put(o, b, (size_t)n);
+  jj__civil c;
+  jj__civil_from_ms(ms, kst ? KST_OFFSET_MIN : 0, &c);
+  char b[40];
+  size_t n = jj__civil_date(&c, b);
+  b[n++] = kst ? ' ' : 'T';
+  jj__two_digits(c.hour, b + n);
+  b[n + 2] = ':';
+  jj__two_digits(c.minute, b + n + 3);
+  n += 5;
+  if (kst) {
+    for (const char *k = " KST"; *k; k++) b[n++] = *k;
+  } else {
+    b[n++] = ':';
+    jj__two_digits(c.second, b + n);
+    b[n + 2] = 'Z';
+    n += 3;
+  }
+  put(o, b, n);
 }
 
-static void put_str(out *o, const char *s) {
+static void put_str(const out *o, const char *s) {
   if (s) put(o, s, strlen(s));
 }
 
-static void put_num(out *o, const tag *t, double x) {
+static void put_num(const out *o, const tag *t, double x) {
   if (isnan(x)) {
     put_str(o, "n/a");
     return;
   }
-  char b[64];
-  int p = t->prec < 0 ? 6 : t->prec, n;
-  if (t->conv == 'f')
-    n = snprintf(b, sizeof b, "%.*f", p, x);
-  else if (t->conv == 'e')
-    n = snprintf(b, sizeof b, "%.*e", p, x);
-  else
-    n = snprintf(b, sizeof b, "%.*g", p, x); /* p = 6 is plain %g */
-  if (n > 0) put(o, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+  char b[JJ__FMT_DOUBLE_MAX];
+  size_t n = jj__fmt_double(x, t->conv, t->prec, b, sizeof b);
+  put(o, b, n);
 }
 
 static const char *find_label(const jj_label *l, uint32_t n, const char *name, size_t len) {
@@ -165,7 +158,7 @@ static const char *find_label(const jj_label *l, uint32_t n, const char *name, s
   return NULL;
 }
 
-static void render_field(out *o, const tag *t, const jj_event *ev) {
+static void render_field(const out *o, const tag *t, const jj_event *ev) {
   switch (t->f) {
     case F_VALUE: put_num(o, t, ev->value); break;
     case F_LEVEL: put_str(o, ev->level_name); break;
@@ -191,12 +184,20 @@ static void render_field(out *o, const tag *t, const jj_event *ev) {
     case F_STARTED: put_time(o, ev->started_ms, 0); break;
     case F_WINDOW_START: put_time(o, ev->window_start_ms, 0); break;
     case F_WINDOW_END: put_time(o, ev->window_end_ms, 0); break;
+    case F_PREV_LEVEL: put_str(o, ev->prev_level_name); break;
+    case F_PREV_SEVERITY: put_str(o, ev->prev_severity); break;
+    case F_LEVEL_STARTED: put_time(o, ev->level_started_ms, 0); break;
+    case F_FINGERPRINT: {
+      char b[17];
+      put(o, b, jj_fingerprint_hex(ev->fingerprint, b, sizeof b));
+      break;
+    }
   }
 }
 
 /* Walk the template; with ev == NULL (and o == NULL) only check. Errors go
  * to why (wn bytes; rendering passes NULL, 0, which snprintf allows). */
-static int walk(const char *tmpl, const jj_event *ev, out *o, char *why, size_t wn) {
+static int walk(const char *tmpl, const jj_event *ev, const out *o, char *why, size_t wn) {
   const char *p = tmpl;
   while (*p) {
     const char *open = strstr(p, "{{");
@@ -207,7 +208,7 @@ static int walk(const char *tmpl, const jj_event *ev, out *o, char *why, size_t 
     if (o) put(o, p, (size_t)(open - p));
     const char *close = strstr(open + 2, "}}");
     if (!close) {
-      (void)snprintf(why, wn, "'{{' at byte %zu is never closed", (size_t)(open - tmpl));
+      (void)snprintf(why, wn, "'{{' at byte %lu is never closed", (unsigned long)(open - tmpl));
       return -1;
     }
     tag t;
@@ -221,9 +222,30 @@ static int walk(const char *tmpl, const jj_event *ev, out *o, char *why, size_t 
 
 int jj__template_check(const char *tmpl, char *why, size_t n) { return walk(tmpl, NULL, NULL, why, n); }
 
+void jj__template_emit(const char *tmpl, const jj_event *ev, jj__put_fn fn, void *ctx) {
+  out o = {fn, ctx};
+  (void)walk(tmpl, ev, &o, NULL, 0); /* checked when the rule was built */
+}
+
+/* Rendering into a buffer: counts what did not fit, like snprintf. */
+typedef struct buf_out {
+  char *buf;
+  size_t size, len;
+} buf_out;
+
+static void buf_put(void *ctx, const char *s, size_t n) {
+  buf_out *b = ctx;
+  if (b->len + 1 < b->size) {
+    size_t room = b->size - 1 - b->len;
+    memcpy(b->buf + b->len, s, n < room ? n : room);
+  }
+  b->len += n;
+}
+
 size_t jj__template_render(const char *tmpl, const jj_event *ev, char *buf, size_t size) {
-  out o = {buf, size, 0};
-  if (walk(tmpl, ev, &o, NULL, 0) != 0) o.len = 0;
-  if (size) buf[o.len < size ? o.len : size - 1] = '\0';
-  return o.len;
+  buf_out b = {buf, size, 0};
+  out o = {buf_put, &b};
+  if (walk(tmpl, ev, &o, NULL, 0) != 0) b.len = 0;
+  if (size) buf[b.len < size ? b.len : size - 1] = '\0';
+  return b.len;
 }

@@ -84,7 +84,7 @@ struct jj_window {
   uint64_t cap_limit;
   int64_t boundary; /* TUMBLING: end B of the open window [B - span, B) */
   int has_boundary;
-  jj_window_stats *closed;
+  struct closed_result *closed;
   uint32_t closed_cap, closed_first, closed_len;
   jj_sketch sketch;
   jj_allocator alc;
@@ -408,7 +408,7 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
   out->count = n;
   out->windows = 1;
   out->complete = is_complete(w, n);
-  for (int a = 0; a < JJ_AGG__COUNT; a++)
+  for (int a = 0; a < JJ_AGG_SLOTS; a++)
     out->value[a] = (w->aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
   switch (w->kind) {
     case JJ_WINDOW_SLIDING_TIME:
@@ -432,19 +432,38 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
 
 /* ---- TUMBLING: closing windows ---------------------------------------- */
 
-static jj_window_stats *closed_slot(jj_window *w) {
+/* A closed window's result as the queue keeps it: jj_window_stats without
+ * its unused aggregate slots and reserved tail (less than half the size). */
+typedef struct closed_result {
+  int64_t start_ms, end_ms;
+  uint64_t count;
+  uint32_t windows;
+  int complete;
+  double value[JJ_AGG__COUNT];
+} closed_result;
+
+static closed_result *closed_slot(jj_window *w) {
   if (w->closed_len == w->closed_cap) { /* overwrite the oldest, counted */
     w->closed_first = (w->closed_first + 1) % w->closed_cap;
     w->closed_len--;
     w->ctr.closed_dropped++;
   }
-  jj_window_stats *s = &w->closed[(w->closed_first + w->closed_len) % w->closed_cap];
+  closed_result *s = &w->closed[(w->closed_first + w->closed_len) % w->closed_cap];
   w->closed_len++;
   return s;
 }
 
+static void closed_store(closed_result *c, const jj_window_stats *s) {
+  c->start_ms = s->start_ms;
+  c->end_ms = s->end_ms;
+  c->count = s->count;
+  c->windows = s->windows;
+  c->complete = s->complete;
+  memcpy(c->value, s->value, sizeof c->value);
+}
+
 static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
-  jj_window_stats *s = closed_slot(w);
+  closed_result *s = closed_slot(w);
   memset(s, 0, sizeof *s);
   s->start_ms = first_end - w->span_ms;
   s->end_ms = first_end + (int64_t)(k - 1) * w->cfg.hop_ms;
@@ -474,7 +493,9 @@ static void close_due(jj_window *w) {
       continue;
     }
     settle(w);
-    fill_stats(w, closed_slot(w));
+    jj_window_stats ws;
+    fill_stats(w, &ws);
+    closed_store(closed_slot(w), &ws);
     w->ctr.closed++;
     w->boundary += hop;
     int64_t start = w->boundary - span;
@@ -767,7 +788,15 @@ jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
 
 int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
   if (!w || !out || w->closed_len == 0) return 0;
-  *out = w->closed[w->closed_first];
+  const closed_result *c = &w->closed[w->closed_first];
+  memset(out, 0, sizeof *out);
+  out->start_ms = c->start_ms;
+  out->end_ms = c->end_ms;
+  out->count = c->count;
+  out->windows = c->windows;
+  out->complete = c->complete;
+  memcpy(out->value, c->value, sizeof c->value);
+  for (int a = JJ_AGG__COUNT; a < JJ_AGG_SLOTS; a++) out->value[a] = NAN;
   w->closed_first = (w->closed_first + 1) % w->closed_cap;
   w->closed_len--;
   return 1;
@@ -792,13 +821,11 @@ size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
   size_t bytes = sizeof *w;
   bytes += (size_t)w->cap * (sizeof(int64_t) + sizeof(double)) + minmax_bytes(w, w->cap);
-  bytes += (size_t)w->closed_cap * sizeof(jj_window_stats);
+  bytes += (size_t)w->closed_cap * sizeof(closed_result);
   if (w->use_sketch) bytes += jj__sketch_memory(&w->sketch);
   return bytes;
 }
 
-size_t jj_window_config_size(void) { return sizeof(jj_window_config); }
-size_t jj_window_stats_size(void) { return sizeof(jj_window_stats); }
 
 const char *jj_agg_name(int agg) {
   switch (agg) {

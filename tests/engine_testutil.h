@@ -27,11 +27,14 @@
 
 /* ---- recording events ---------------------------------------------------- */
 
-/* Every event the engine's callback delivered, in order (shallow copies:
- * their strings are borrowed from the engine and stay valid until it is
- * freed). `seen` is a cursor for et_next/et_expect. */
+/* Every event the engine's callback delivered, in order. The callback's
+ * event lives only during the call, so each is kept as a jj_event_copy
+ * (owned[i]); ev[i] is a plain struct copy of it for easy access, its
+ * strings in owned[i], valid until et_rec_free. `seen` is a cursor for
+ * et_next/et_expect. */
 typedef struct et_rec {
   jj_event *ev;
+  jj_event **owned;
   size_t n, cap;
   size_t seen;
 } et_rec;
@@ -43,12 +46,20 @@ static inline void et_rec_cb(void *ctx, const jj_event *ev) {
     jj_event *p = (jj_event *)realloc(r->ev, ncap * sizeof *p);
     if (!p) abort();
     r->ev = p;
+    jj_event **o = (jj_event **)realloc(r->owned, ncap * sizeof *o);
+    if (!o) abort();
+    r->owned = o;
     r->cap = ncap;
   }
-  r->ev[r->n++] = *ev;
+  jj_event *c = NULL;
+  if (jj_event_copy(ev, NULL, &c) != JJ_OK) abort();
+  r->owned[r->n] = c;
+  r->ev[r->n++] = *c;
 }
 
 static inline void et_rec_free(et_rec *r) {
+  for (size_t i = 0; i < r->n; i++) jj_event_free(r->owned[i]);
+  free(r->owned);
   free(r->ev);
   memset(r, 0, sizeof *r);
 }
@@ -211,7 +222,7 @@ static inline jj_ruleset *et_ruleset1(const jj_rule_config *rc, const jj_level_c
 }
 
 /* A Korean PM rule: TUMBLING clock hours, hourly mean, 주의보/경보 levels
- * with the 2-hour persistence (DOMAIN.md section 1). */
+ * with the 2-hour persistence (대기환경보전법 시행규칙 별표 7). */
 static inline void et_korean_pm_rule(jj_rule_config *rc, jj_level_config lv[2], const char *name,
                                      const char *metric, double adv_issue, double adv_clear,
                                      double warn_issue, double warn_clear) {

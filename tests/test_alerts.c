@@ -1,8 +1,8 @@
 /* Alert life-cycle semantics of the rule engine, with simulated time.
  *
  * Korean PM2.5/PM10 advisories and warnings hour by hour (대기환경보전법
- * 시행규칙 별표 7, /work/shared/DOMAIN.md section 1), ozone on the max
- * station, zone averages with dead stations, fire rate-of-rise (section 3),
+ * 시행규칙 별표 7), ozone on the max station, zone averages with dead
+ * stations, fire rate-of-rise (sources: rules/README.md, "Sources"),
  * missing data policies, persistence on both edges, flapping, repeats and
  * k-of-n agreement. Every case asserts the exact event sequence. */
 /* cmocka.h needs these first. */
@@ -955,7 +955,7 @@ static void test_fire_rate_of_rise_3_per_min_never(void **state) {
   fx_close(&f);
 }
 
-/* +30 °C step: within 30 s (DOMAIN.md section 3, 2종). */
+/* +30 °C step: within 30 s (the Japanese detector ordinance, 2종; rules/README.md). */
 static void test_fire_step_30(void **state) {
   (void)state;
   static fx f;

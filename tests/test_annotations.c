@@ -88,25 +88,25 @@ static void test_render(void **state) {
   assert_int_equal(jj_engine_series(e, "pm25", l, 2, &id), JJ_OK);
   /* 2024-01-01 04:00:00 UTC = 13:00 KST */
   assert_int_equal(jj_engine_push_located(e, id, 1704081600000LL, 82.4, 35.8467, 127.1293), JJ_OK);
-  jj_event ev;
-  assert_int_equal(jj_engine_poll(e, &ev), 1);
-  assert_int_equal(jj_event_annotation_count(&ev), 2);
-  assert_string_equal(jj_event_annotation_name(&ev, 0), "summary");
+  const jj_event *ev = jj_engine_poll(e);
+  assert_non_null(ev);
+  assert_int_equal(jj_event_annotation_count(ev), 2);
+  assert_string_equal(jj_event_annotation_name(ev, 0), "summary");
   char buf[512];
-  size_t n = jj_event_render(&ev, 0, buf, sizeof buf);
+  size_t n = jj_event_render(ev, 0, buf, sizeof buf);
   assert_string_equal(buf,
                       "[전주시] 초미세먼지 advisory(주의보) 발령(jungbu, PM2.5 82㎍/㎥) jeonju ");
   assert_int_equal(n, strlen(buf));
-  jj_event_render(&ev, 1, buf, sizeof buf);
+  jj_event_render(ev, 1, buf, sizeof buf);
   assert_string_equal(buf,
                       "pm25-local/pm25/fired 8.24e+01 82.4 at 2024-01-01T04:00:00Z = 2024-01-01 "
                       "13:00 KST since 2024-01-01T04:00:00Z @35.847,127.129300");
   /* Truncation works like snprintf. */
   char small[8];
-  size_t need = jj_event_render(&ev, 0, small, sizeof small);
+  size_t need = jj_event_render(ev, 0, small, sizeof small);
   assert_int_equal(need, n);
   assert_int_equal(strlen(small), 7);
-  assert_int_equal(jj_event_render(&ev, 5, buf, sizeof buf), 0);
+  assert_int_equal(jj_event_render(ev, 5, buf, sizeof buf), 0);
   assert_string_equal(buf, "");
   jj_engine_free(e);
 }
@@ -145,8 +145,7 @@ static void test_regex_matchers(void **state) {
     jj_series_id id;
     assert_int_equal(jj_engine_series(e, "pm25", l, 2, &id), JJ_OK);
     assert_int_equal(jj_engine_push(e, id, t++, 100.0), JJ_OK);
-    jj_event ev;
-    int got = jj_engine_poll(e, &ev);
+    int got = jj_engine_poll(e) != NULL;
     if (got != cases[i].fires) fail_msg("station %s zone %s", cases[i].station, cases[i].zone);
   }
   jj_engine_free(e);

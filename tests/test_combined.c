@@ -69,10 +69,16 @@ static void fx_open(fx *f) {
   }
 }
 
-/* The next event of rule "fire", skipping the sources' own events. */
+/* The next event of rule "fire" (copied to *ev), skipping the sources' own
+ * events. */
 static int next_fire(jj_engine *e, jj_event *ev) {
-  while (jj_engine_poll(e, ev))
-    if (strcmp(ev->rule, "fire") == 0) return 1;
+  const jj_event *p;
+  while ((p = jj_engine_poll(e)) != NULL) {
+    if (strcmp(p->rule, "fire") == 0) {
+      *ev = *p; /* its strings belong to the engine, alive for these tests */
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -81,6 +87,7 @@ static void test_two_criteria_on_one_robot(void **state) {
   fx f;
   fx_open(&f);
   jj_event ev;
+  memset(&ev, 0, sizeof ev);
   assert_int_equal(jj_engine_push(f.e, f.heat[0], T0, 70), JJ_OK); /* heat alone */
   assert_int_equal(next_fire(f.e, &ev), 0);
   assert_int_equal(jj_engine_push(f.e, f.smoke[2], T0 + 10 * SEC, 20), JJ_OK); /* other robot */
@@ -111,6 +118,7 @@ static void test_too_far_apart(void **state) {
   fx f;
   fx_open(&f);
   jj_event ev;
+  memset(&ev, 0, sizeof ev);
   assert_int_equal(jj_engine_push(f.e, f.heat[1], T0, 70), JJ_OK);
   assert_int_equal(jj_engine_push(f.e, f.heat[1], T0 + 5 * SEC, 20), JJ_OK); /* heat over */
   assert_int_equal(jj_engine_push(f.e, f.smoke[1], T0 + 70 * SEC, 20), JJ_OK);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Header test (CTest "headers"): every public header compiles on its own, and
-# the umbrella jjair.h compiles, as strict C99 and as C++11 (STYLE.md: "Headers
-# compile as C99 and as C++").
+# the umbrella jjair.h compiles, as strict C99 and as C++11 (public headers
+# are usable from C99 and C++ callers).
 # Usage: test_headers.sh INCLUDE_DIR [C_COMPILER] [CXX_COMPILER]
 set -euo pipefail
 

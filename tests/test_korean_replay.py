@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks examples/korean_pm_replay against an independent implementation of
-the Korean PM alert rule (대기환경보전법 시행규칙 별표 7, ../shared/DOMAIN.md):
+the Korean PM alert rule (대기환경보전법 시행규칙 별표 7, see rules/README.md):
 issue when two consecutive clock-hour means are >= the level, release (or
 downgrade) when one hourly mean is below the level's release value. A gap in
 the hours breaks consecutiveness; a repeated hour replaces itself.

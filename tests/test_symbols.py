@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Symbol/API sync test (CTest "symbols"); STYLE.md "keep layers in sync".
+"""Symbol/API sync test (CTest "symbols"): the exports and the headers agree.
 
 Checks, for the built shared library:
   1. every exported dynamic symbol (nm -D --defined-only) is named jj_*, and
@@ -8,8 +8,9 @@ Checks, for the built shared library:
      include/jjair/ (the header is the contract);
   3. every JJ_API declaration in those headers is exported (a declared but
      missing function is an undefined reference for every user). Reported
-     as a WARNING, or as a failure with --strict: headers may run ahead of
-     the code while the API is being built;
+     as a WARNING, or as a failure with --strict, which CTest passes in
+     every build (an optional part left out still exports its functions,
+     returning JJ_ENOTSUP);
   4. [later] the Python binding's prototype table matches the exports; see
      PYTHON BINDING below.
 

@@ -7,7 +7,6 @@
 #define JJAIR_CLI_H
 
 #include <jjair/jjair.h>
-#include <jjair/rule_yaml.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,10 +22,6 @@ int cmd_replay(int argc, char **argv);
  * returns 1 (the command then exits 0). */
 int cli_help(int argc, char **argv, const char *help);
 
-/* "500ms", "90s", "5m", "2h", "1d", "1h30m", "0" -> ms. -1 on error. */
-int cli_parse_duration(const char *s, int64_t *ms);
-/* The shortest form cli_parse_duration reads back ("1h30m", "0s", "-5m"). */
-void cli_format_duration(int64_t ms, char *buf, size_t n);
 /* ISO 8601 "2024-01-01T00:00:00Z", "...+09:00", "2024-01-01 09:00:00+09:00",
  * fractions of a second allowed; no zone = UTC. -1 on error. */
 int cli_parse_iso(const char *s, int64_t *ms);
@@ -34,20 +29,14 @@ int cli_parse_iso(const char *s, int64_t *ms);
  * literal text; fields not in fmt are 1970-01-01 00:00:00, hour 24 is the
  * next day. The time is in the zone tz_ms east of UTC. -1 on error. */
 int cli_parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *ms);
-/* UTC "2024-01-01T00:00:00Z" (".123" when ms are not 0). */
-void cli_format_iso(int64_t ms, char *buf, size_t n);
 
 /* Load rule files into a fresh builder and build. Every problem is printed
  * to `diag` as "file:line:column: message" (or "file: message"). Returns
  * the number of problems; *out is the ruleset when 0 is returned. */
 size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset **out);
 
-/* JSON string (quotes included) to f; invalid UTF-8 bytes become U+FFFD. */
-void cli_json_string(FILE *f, const char *s);
-/* A number, or null for NaN/Inf. */
-void cli_json_number(FILE *f, double v);
-/* One event as a single-line JSON object with every field and the rendered
- * annotations, followed by '\n'. */
+/* One event as a single-line JSON object (jj_event_json: every field and
+ * the rendered annotations), followed by '\n'. */
 void cli_json_event(FILE *f, const jj_event *ev);
 
 /* Render annotation i of ev into a malloc'ed string (NULL on no memory). */

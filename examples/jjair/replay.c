@@ -22,16 +22,18 @@ static const char help[] =
     "                         literal text, e.g. '%Y-%m-%d %H:%M' (hour 24 = next day)\n"
     "  --tz OFFSET            zone of pattern times without one, e.g. +09:00 (KST);\n"
     "                         default UTC\n"
-    "  --shift DURATION       add to every time, e.g. -1h when rows are labelled by\n"
-    "                         the END of their hour (readings then fall in that hour)\n"
+    "  --shift [-]DURATION    add to every time (a leading - subtracts), e.g. -1h\n"
+    "                         when rows are labelled by the END of their hour\n"
+    "                         (readings then fall in that hour)\n"
     "  --metric COL=METRIC    a value column and its metric (repeatable, comma lists)\n"
     "  --label NAME=VALUE     a label on every series (repeatable)\n"
     "  --label-column NAME=COL  a label taken from a column of each row (repeatable)\n"
-    "  --lateness DURATION    out-of-order tolerance of the engine (default 0)\n"
+    "  --lateness DURATION    out-of-order tolerance of the engine (default 0s)\n"
     "  --flush DURATION       at the end, advance time this far past the last row\n"
-    "                         so open windows close (default 0)\n"
+    "                         so open windows close (default 0s)\n"
     "  --delimiter C          field separator (default ',')\n"
     "\n"
+    "A DURATION is written as in rule files: 500ms, 90s, 5m, 1h30m, 0s.\n"
     "Missing cells (empty, -, NA, N/A, NaN, null, None) are counted and skipped;\n"
     "rows with a bad time and cells that are not numbers are reported on stderr\n"
     "with counts, as are readings the engine rejected. Exit status: 0 done,\n"
@@ -194,12 +196,19 @@ static int parse_args(int argc, char **argv, opts *o) {
       o->tz_ms = -t;
     } else if (strcmp(a, "--shift") == 0 || strcmp(a, "--lateness") == 0 ||
                strcmp(a, "--flush") == 0) {
+      /* A duration has no sign; --shift alone moves times back, so it
+       * reads its own '-'. */
+      int back = a[2] == 's' && arg[0] == '-';
+      const char *text = arg + back;
       int64_t d;
-      if (cli_parse_duration(arg, &d) != 0) return usage_error("bad duration", arg);
+      jj_error why;
+      if (jj_duration_parse(text, strlen(text), &d, &why) != JJ_OK) {
+        (void)fprintf(stderr, "jjair replay: bad %s: %s\n(see jjair replay --help)\n", a,
+                      why.message);
+        return 2;
+      }
       if (a[2] == 's')
-        o->shift_ms = d;
-      else if (d < 0)
-        return usage_error("duration must not be negative", arg);
+        o->shift_ms = back ? -d : d;
       else if (a[2] == 'l')
         o->lateness_ms = d;
       else

@@ -288,8 +288,9 @@ static int get_duration(tfile *t, yaml_node_t *map, const char *key, int64_t *ou
   if (!n) return 0;
   const char *s = scalar(t, n, key);
   if (!s) return -1;
-  if (cli_parse_duration(s, out) != 0 || *out < 0) {
-    ferr(t, n, "%s: '%s' is not a duration (500ms, 90s, 5m, 2h, 1d, 1h30m)", key, s);
+  jj_error why;
+  if (jj_duration_parse(s, strlen(s), out, &why) != JJ_OK) {
+    ferr(t, n, "%s: %s", key, why.message);
     return -1;
   }
   return 1;
@@ -413,8 +414,8 @@ static void print_labels(const kvlist *l) {
 /* One event on one line; `x` (may be NULL) limits a got event's
  * annotations to those the expectation names. */
 static void print_got(const char *mark, size_t i, const gevent *g, const xevent *x) {
-  char at[32];
-  cli_format_duration(g->at, at, sizeof at);
+  char at[JJ_DURATION_FORMAT_MAX];
+  (void)jj_duration_format(g->at, at, sizeof at);
   printf("  %s%3zu  at=%s rule=%s kind=%s level=%s", mark, i + 1, at, g->rule, g->kind, g->level);
   if (x && x->severity) printf(" severity=%s", g->severity);
   if (g->reason[0]) printf(" reason=%s", g->reason);
@@ -430,8 +431,8 @@ static void print_got(const char *mark, size_t i, const gevent *g, const xevent 
 static void print_expected(const char *mark, size_t i, const xevent *x) {
   printf("  %s%3zu ", mark, i + 1);
   if (x->has_at) {
-    char at[32];
-    cli_format_duration(x->at, at, sizeof at);
+    char at[JJ_DURATION_FORMAT_MAX];
+    (void)jj_duration_format(x->at, at, sizeof at);
     printf(" at=%s", at);
   }
   if (x->rule) printf(" rule=%s", x->rule);

@@ -154,6 +154,36 @@ with tempfile.TemporaryDirectory() as tmp:
                        "--csv", csv, "--time", "nosuch", "--metric", "pm25=pm25")
     check(rc == 1 and "no column 'nosuch'" in err, "replay with an unknown column exits 1")
 
+    # ---- durations: the rule loader's grammar (jj_duration_parse) -------------
+    # A bare number (even 0), a sign, a unit word, units out of order: refused
+    # with the loader's words. Only --shift takes a sign.
+    replay_args = ["replay", "--rules", os.path.join(SRC, "rules", "korea-air.yaml"), "--csv", csv,
+                   "--time", "time", "--metric", "pm25=pm25", "--label", "zone=z"]
+    for opt, value, words in (("--flush", "0", "duration '0' has no unit; write e.g. 0s or 0m"),
+                              ("--lateness", "300", "has no unit; write e.g. 300s or 300m"),
+                              ("--lateness", "-5m", "duration '-5m' must not be negative"),
+                              ("--flush", "5min", "bad duration '5min'; write 5m"),
+                              ("--shift", "+1h", "use whole numbers with units"),
+                              ("--shift", "-30m1h", "from largest to smallest"),
+                              ("--flush", "2.5h", "use whole numbers: a smaller unit"),
+                              ("--flush", "9223372036854775807ms", "is too long")):
+        rc, out, err = run(*replay_args, opt, value)
+        check(rc == 2 and f"bad {opt}: " in err and words in err and out == "",
+              f"replay {opt} {value} is refused: {err.strip().splitlines()[0] if err else rc}")
+    rc, out, err = run(*replay_args, "--flush", "0s", "--lateness", "0s", "--shift", "-0s")
+    check(rc == 0, f"replay --flush 0s --lateness 0s --shift -0s is accepted ({rc})")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 10s\n"
+                "tests:\n"
+                "  - name: negative\n"
+                "    eval_until: -5m\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '10 60'}]\n"
+                "    expected_events: []\n")
+    rc, out, err = run("test", tf)
+    check(rc != 0 and re.search(re.escape(tf) + r":5:\d+: eval_until: duration '-5m' must not be "
+                                r"negative", out + err) is not None,
+          "jjair test: a negative duration is a located error")
+
 # ---- replay of the Seoul data ----------------------------------------------------
 rc, out, err = run("replay", "--rules", os.path.join(SRC, "rules", "korea-air.yaml"),
                    "--csv", os.path.join(SRC, "examples", "data", "seoul_hourly_cityavg_2018_2022.csv"),
@@ -174,8 +204,16 @@ check(pm_events == 131, f"131 PM events as in the C example: {pm_events}")
 keys = {"seq", "time", "time_ms", "kind", "reason", "rule", "rule_index", "level", "prev_level",
         "level_name", "severity", "metric", "is_group", "labels", "rule_labels", "value",
         "window_start", "window_end", "started", "sample_time", "sample_value", "lat", "lon",
-        "annotations"}
+        "annotations", "prev_level_name", "prev_severity", "level_started", "fingerprint"}
 check(all(keys <= set(e) for e in events), "every event has every field")
+# One zone, one rule: one alert, so one fingerprint per rule, whatever the event.
+prints = {r: {e["fingerprint"] for e in events if e["rule"] == r} for r in ("pm25-korea",)}
+check(len(prints["pm25-korea"]) == 1 and re.fullmatch(r"[0-9a-f]{16}", *prints["pm25-korea"]),
+      f"one 16-hex-digit fingerprint per alert: {prints}")
+down = [e for e in events if e["kind"] == "downgraded"]
+check(down and all(e["prev_level_name"] == "warning" and e["level_name"] == "advisory"
+                   and e["level_started"] == e["time"] for e in down),
+      "downgrades name the level they left and start the new one")
 first = events[0]
 check(first["annotations"]["sms_fired"].startswith("[전주시] 초미세먼지 주의보 발령(seoul, PM2.5 "),
       "annotations are rendered: " + first["annotations"]["sms_fired"])

@@ -1,18 +1,11 @@
-/* jjair CLI — helpers shared by the subcommands: durations, timestamps,
- * loading rule files with readable diagnostics, JSON output of events. */
-#include <math.h>
+/* jjair CLI — helpers shared by the subcommands: timestamps, loading rule
+ * files with readable diagnostics, events as NDJSON lines (the library's
+ * jj_event_json). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-
-/* Duration units, largest first (cli_format_duration writes them in this
- * order). */
-static const struct {
-  int64_t unit;
-  const char *name;
-} units[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
 
 int cli_help(int argc, char **argv, const char *help) {
   for (int i = 1; i < argc; i++) {
@@ -22,66 +15,6 @@ int cli_help(int argc, char **argv, const char *help) {
     }
   }
   return 0;
-}
-
-int cli_parse_duration(const char *s, int64_t *ms) {
-  if (!s || !*s) return -1;
-  int neg = 0;
-  if (*s == '-') {
-    neg = 1;
-    s++;
-  }
-  if (strcmp(s, "0") == 0) {
-    *ms = 0;
-    return 0;
-  }
-  if (!*s) return -1;
-  int64_t total = 0;
-  while (*s) {
-    if (*s < '0' || *s > '9') return -1;
-    int64_t v = 0;
-    while (*s >= '0' && *s <= '9') {
-      if (v > INT64_MAX / 10 - 10) return -1;
-      v = v * 10 + (*s++ - '0');
-    }
-    size_t u = 0, len = 0; /* the longest unit name here: "ms", not "m" */
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-      size_t k = strlen(units[i].name);
-      if (k > len && strncmp(s, units[i].name, k) == 0) {
-        u = i;
-        len = k;
-      }
-    }
-    if (len == 0) return -1;
-    s += len;
-    if (v > (INT64_MAX / 4 - total) / units[u].unit) return -1;
-    total += v * units[u].unit;
-  }
-  *ms = neg ? -total : total;
-  return 0;
-}
-
-void cli_format_duration(int64_t ms, char *buf, size_t n) {
-  if (ms == 0) {
-    (void)snprintf(buf, n, "0s");
-    return;
-  }
-  size_t used = 0;
-  uint64_t rest = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
-  if (ms < 0 && n > 1) {
-    buf[0] = '-';
-    used = 1;
-  }
-  buf[used] = '\0';
-  for (size_t i = 0; i < sizeof units / sizeof units[0] && rest; i++) {
-    uint64_t q = rest / (uint64_t)units[i].unit;
-    if (!q) continue;
-    rest -= q * (uint64_t)units[i].unit;
-    if (used < n) {
-      int k = snprintf(buf + used, n - used, "%llu%s", (unsigned long long)q, units[i].name);
-      if (k > 0) used += (size_t)k;
-    }
-  }
 }
 
 /* A decimal number of min to max digits at *p (as many as there are, up
@@ -184,23 +117,6 @@ int cli_parse_pattern(const char *s, const char *fmt, int64_t tz_ms, int64_t *ms
   return 0;
 }
 
-void cli_format_iso(int64_t ms, char *buf, size_t n) {
-  int64_t sec = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  int frac = (int)(ms - sec * 1000);
-  time_t t = (time_t)sec;
-  struct tm tm;
-  char base[32];
-  if (!gmtime_r(&t, &tm) || strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-    (void)snprintf(buf, n, "%lld", (long long)ms);
-    return;
-  }
-  /* The caller's buffer is sized for any date; a cut text is its choice. */
-  if (frac)
-    (void)snprintf(buf, n, "%s.%03dZ", base, frac);
-  else
-    (void)snprintf(buf, n, "%sZ", base);
-}
-
 /* One problem as "file:line:column: message", or "file: message" when it
  * has no position; `file` stands in when the error names none. */
 static void print_error(FILE *diag, const char *file, const jj_error *e) {
@@ -250,101 +166,6 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
   return problems;
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 if invalid. */
-static size_t utf8_len(const unsigned char *s) {
-  unsigned c = s[0];
-  size_t n;
-  unsigned min;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  unsigned cp = c & (0x3Fu >> (n - 1));
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-void cli_json_string(FILE *f, const char *s) {
-  (void)fputc('"', f);
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
-  while (*p) {
-    unsigned c = *p;
-    if (c == '"' || c == '\\') {
-      (void)fputc('\\', f);
-      (void)fputc((int)c, f);
-      p++;
-    } else if (c == '\n') {
-      (void)fputs("\\n", f);
-      p++;
-    } else if (c == '\r') {
-      (void)fputs("\\r", f);
-      p++;
-    } else if (c == '\t') {
-      (void)fputs("\\t", f);
-      p++;
-    } else if (c < 0x20 || c == 0x7F) {
-      (void)fprintf(f, "\\u%04x", c);
-      p++;
-    } else {
-      size_t n = utf8_len(p);
-      if (n == 0) {
-        (void)fputs("\\ufffd", f);
-        p++;
-      } else {
-        (void)fwrite(p, 1, n, f);
-        p += n;
-      }
-    }
-  }
-  (void)fputc('"', f);
-}
-
-void cli_json_number(FILE *f, double v) {
-  if (!isfinite(v))
-    (void)fputs("null", f);
-  else if (v == floor(v) && fabs(v) < 1e15)
-    (void)fprintf(f, "%.0f", v);
-  else
-    (void)fprintf(f, "%.17g", v);
-}
-
-static void json_time(FILE *f, const char *key, int64_t ms) {
-  (void)fprintf(f, ",");
-  cli_json_string(f, key);
-  if (ms == INT64_MIN) {
-    (void)fputs(":null", f);
-    return;
-  }
-  char buf[48];
-  cli_format_iso(ms, buf, sizeof buf);
-  (void)fputc(':', f);
-  cli_json_string(f, buf);
-}
-
-static void json_labels(FILE *f, const jj_label *l, uint32_t n) {
-  (void)fputc('{', f);
-  for (uint32_t i = 0; i < n; i++) {
-    if (i) (void)fputc(',', f);
-    cli_json_string(f, l[i].name);
-    (void)fputc(':', f);
-    cli_json_string(f, l[i].value);
-  }
-  (void)fputc('}', f);
-}
-
 char *cli_render(const jj_event *ev, uint32_t i) {
   char small[256];
   size_t need = jj_event_render(ev, i, small, sizeof small);
@@ -358,54 +179,18 @@ char *cli_render(const jj_event *ev, uint32_t i) {
 }
 
 void cli_json_event(FILE *f, const jj_event *ev) {
-  (void)fprintf(f, "{\"seq\":%llu", (unsigned long long)ev->seq);
-  json_time(f, "time", ev->time_ms);
-  (void)fprintf(f, ",\"time_ms\":%lld,\"kind\":", (long long)ev->time_ms);
-  cli_json_string(f, jj_event_kind_name(ev->kind));
-  (void)fputs(",\"reason\":", f);
-  cli_json_string(f, jj_event_reason_name(ev->reason));
-  (void)fputs(",\"rule\":", f);
-  cli_json_string(f, ev->rule);
-  (void)fprintf(f,
-                ",\"rule_index\":%u,\"level\":%d,\"prev_level\":%d,\"level_name\":", ev->rule_index,
-                ev->level, ev->prev_level);
-  cli_json_string(f, ev->level_name);
-  (void)fputs(",\"severity\":", f);
-  cli_json_string(f, ev->severity);
-  (void)fputs(",\"metric\":", f);
-  cli_json_string(f, ev->metric);
-  (void)fprintf(f, ",\"is_group\":%s,\"labels\":", ev->is_group ? "true" : "false");
-  json_labels(f, ev->labels, ev->nlabels);
-  (void)fputs(",\"rule_labels\":", f);
-  json_labels(f, ev->rule_labels, ev->nrule_labels);
-  (void)fputs(",\"value\":", f);
-  cli_json_number(f, ev->value);
-  json_time(f, "window_start", ev->window_start_ms);
-  json_time(f, "window_end", ev->window_end_ms);
-  json_time(f, "started", ev->started_ms);
-  json_time(f, "sample_time", ev->sample_ts_ms);
-  (void)fputs(",\"sample_value\":", f);
-  if (ev->sample_ts_ms == INT64_MIN)
-    (void)fputs("null", f);
-  else
-    cli_json_number(f, ev->sample_value);
-  if (ev->has_location) {
-    (void)fputs(",\"lat\":", f);
-    cli_json_number(f, ev->lat);
-    (void)fputs(",\"lon\":", f);
-    cli_json_number(f, ev->lon);
-  } else {
-    (void)fputs(",\"lat\":null,\"lon\":null", f);
+  char small[4096];
+  size_t need = jj_event_json(ev, small, sizeof small);
+  char *text = small;
+  if (need >= sizeof small) { /* long annotations: ask again with room */
+    text = malloc(need + 1);
+    if (!text) {
+      (void)fprintf(stderr, "jjair: out of memory for event %llu\n", (unsigned long long)ev->seq);
+      return;
+    }
+    (void)jj_event_json(ev, text, need + 1);
   }
-  (void)fputs(",\"annotations\":{", f);
-  uint32_t na = jj_event_annotation_count(ev);
-  for (uint32_t i = 0; i < na; i++) {
-    if (i) (void)fputc(',', f);
-    cli_json_string(f, jj_event_annotation_name(ev, i));
-    (void)fputc(':', f);
-    char *text = cli_render(ev, i);
-    cli_json_string(f, text ? text : "");
-    free(text);
-  }
-  (void)fputs("}}\n", f);
+  (void)fwrite(text, 1, need, f);
+  (void)fputc('\n', f);
+  if (text != small) free(text);
 }

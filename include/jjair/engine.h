@@ -6,7 +6,13 @@
  * reads a clock: time is the samples' timestamps plus jj_engine_advance().
  *
  * Thread-safety: one thread at a time per engine (no internal locking);
- * distinct engines are independent and may share a ruleset.
+ * distinct engines are independent and may share a ruleset. Re-entrancy:
+ * while the engine is inside a call (delivering an event to on_event),
+ * every call on the same engine that changes it (series, push*, advance)
+ * returns JJ_ESTATE and changes nothing (jj_engine_poll returns NULL);
+ * read-only calls (now, stats,
+ * alert_state) are allowed. jj_engine_free must not be called from the
+ * callback.
  *
  * Limits are fixed at creation; reaching one returns an error and counts
  * it, never grows without bound. Once a series exists and its windows have
@@ -58,18 +64,24 @@ typedef struct jj_engine_config {
                                The event is valid only during the call. Calls
                                back into this engine return JJ_ESTATE. */
   void *on_event_ctx;
-  uint32_t flags;           /* JJ_ENGINE_* bits; 0 = none */
+  uint32_t flags;           /* JJ_ENGINE_* bits; 0 = none; unknown bits: JJ_EINVAL */
+  uint32_t reserved0;       /* zero */
+  uint64_t reserved[8];     /* zero: room for fields whose zero means "default" */
 } jj_engine_config;
 
 /* jj_engine_config.flags: events go only to on_event (which is then
- * required); no poll queue is allocated, jj_engine_poll never returns an
+ * required: jj_engine_new returns JJ_EINVAL without it); no poll queue is
+ * allocated (event_queue is ignored), jj_engine_poll never returns an
  * event, and nothing counts as dropped. For firmware and for callers that
  * handle every event in the callback. */
 #define JJ_ENGINE_NO_QUEUE 0x1u
 
-/* One reading for jj_engine_push_batch. */
+/* One reading for jj_engine_push_batch. 24 bytes, no padding: the layout
+ * is fixed so a numpy record array or a network buffer can be handed over
+ * as is. */
 typedef struct jj_sample {
   jj_series_id series;
+  uint32_t flags;  /* 0; reserved for per-sample flags (non-zero: JJ_EINVAL) */
   int64_t ts_ms;
   double value;
 } jj_sample;
@@ -77,7 +89,7 @@ typedef struct jj_sample {
 typedef struct jj_engine_stats {
   uint64_t series;            /* series created */
   uint64_t groups;            /* groups created */
-  uint64_t accepted;          /* samples accepted */
+  uint64_t accepted;          /* samples taken in (a rule's gate may still drop one) */
   uint64_t rejected_invalid;  /* NaN/Inf values, bad timestamps, unknown ids */
   uint64_t rejected_late;     /* JJ_ELATE */
   uint64_t rejected_future;   /* JJ_EFUTURE */
@@ -88,7 +100,8 @@ typedef struct jj_engine_stats {
   uint64_t events;            /* events produced */
   uint64_t events_dropped;    /* events lost because the poll queue was full */
   uint64_t events_muted;      /* transitions muted while flapping */
-  size_t memory;              /* bytes owned by the engine */
+  uint64_t memory;            /* bytes owned by the engine */
+  uint64_t reserved[16];      /* zero: room for new counters */
 } jj_engine_stats;
 
 /* The state of one alert, for inspection and tests. */
@@ -100,6 +113,9 @@ typedef struct jj_alert_state {
   int quality_bad;    /* a quality gate is currently dropping readings */
   double value;       /* the last evaluated value (NaN when none) */
   int64_t started_ms; /* start of the current firing episode */
+  int64_t level_started_ms; /* when the alert entered `level` (INT64_MIN: it never
+                               changed level) */
+  uint64_t reserved[7];
 } jj_alert_state;
 
 /* Defaults as documented on each field. Never fails. */
@@ -120,21 +136,29 @@ JJ_API void jj_engine_free(jj_engine *e);
 JJ_API jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
                                   uint32_t nlabels, jj_series_id *out);
 
-/* Feed one reading of a resolved series. JJ_OK when accepted; otherwise
- * the reason (JJ_ENAN, JJ_ELATE, JJ_EFUTURE, JJ_ENOTFOUND, ...), counted in
- * the stats. If a rule's window could not take an accepted reading
- * (JJ_EFULL, JJ_ENOMEM, ...), that status is returned and counted in
- * rejected_window; the other rules still got it. Events it causes are
- * delivered before it returns. */
+/* Feed one reading of a resolved series. JJ_OK when every rule took it;
+ * otherwise the reason, counted in the stats:
+ *  - refused by the engine, no rule saw it: JJ_ENOTFOUND (unknown id),
+ *    JJ_ENAN (NaN/Inf), JJ_EINVAL (|ts_ms| > 2^62), JJ_ELATE, JJ_EFUTURE;
+ *  - accepted, but a rule's window could not take it (JJ_EFULL, JJ_ENOMEM,
+ *    JJ_EDUPLICATE; counted in rejected_window): the other rules got it;
+ *  - accepted, but a rule's quality gate dropped it: JJ_ERANGE (outside
+ *    valid_min..valid_max) or JJ_ESTUCK (stuck_samples identical readings;
+ *    counted in rejected_quality): the other rules got it.
+ * A window failure is reported before a gate drop. JJ_ESTATE (nothing
+ * done, nothing counted) when called from this engine's event callback.
+ * Events it causes are delivered before it returns. */
 JJ_API jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value);
 
 /* Same, with the position of the sensor (robots move). */
 JJ_API jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms,
                                         double value, double lat, double lon);
 
-/* Feed n readings in order. *accepted (may be NULL) gets how many were
- * accepted. Returns JJ_OK if all were, else the status of the first
- * rejected one; the others are still processed. */
+/* Feed n readings in order, each as jj_engine_push would. *accepted (may
+ * be NULL) gets how many returned JJ_OK. Returns JJ_OK if all did, else the
+ * status of the first that did not; the others are still processed. A
+ * sample with non-zero `flags` is refused with JJ_EINVAL (counted in
+ * rejected_invalid). */
 JJ_API jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
                                       size_t *accepted);
 
@@ -146,9 +170,13 @@ JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const 
  * expire or close, `for` timers, staleness, repeats, group waits. */
 JJ_API jj_status jj_engine_advance(jj_engine *e, int64_t now_ms);
 
-/* Take the oldest queued event. Returns 1 and fills *out, or 0 if none.
- * Borrowed pointers in *out stay valid until the engine is freed. */
-JJ_API int jj_engine_poll(jj_engine *e, jj_event *out);
+/* Take the oldest queued event, or NULL if none (or e is NULL, the engine
+ * has no queue (JJ_ENGINE_NO_QUEUE), or the call comes from this engine's
+ * event callback, where it takes nothing). The event and everything it
+ * points to are borrowed from the engine until the next jj_engine_poll on
+ * it or jj_engine_free, whichever comes first (like curl_multi_info_read):
+ * pushes in between do not change it. jj_event_copy keeps one longer. */
+JJ_API const jj_event *jj_engine_poll(jj_engine *e);
 
 /* Engine time (INT64_MIN before any sample or advance). */
 JJ_API int64_t jj_engine_now(const jj_engine *e);
@@ -161,8 +189,6 @@ JJ_API void jj_engine_stats_get(const jj_engine *e, jj_engine_stats *out);
 JJ_API jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_t rule,
                                        jj_alert_state *out);
 
-JJ_API size_t jj_engine_config_size(void);
-JJ_API size_t jj_engine_stats_size(void);
 
 #ifdef __cplusplus
 }

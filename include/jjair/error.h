@@ -4,6 +4,8 @@
 #ifndef JJAIR_ERROR_H
 #define JJAIR_ERROR_H
 
+#include <stdint.h>
+
 #include "jjair/status.h"
 
 #ifdef __cplusplus
@@ -21,6 +23,7 @@ typedef struct jj_error {
   int column;
   char file[JJ_ERROR_FILE_MAX];
   char message[JJ_ERROR_MESSAGE_MAX];
+  uint32_t reserved[5]; /* zero: room for more detail (see "ABI and versioning") */
 } jj_error;
 
 #ifdef __cplusplus

@@ -1,8 +1,11 @@
 /* libjjair — symbol export macro.
  *
  * The library is built with hidden visibility; only declarations marked
- * JJ_API are exported. Static builds define JJ_STATIC (the CMake target and
- * jjair.pc do this for you). */
+ * JJ_API are exported. Code linked against the static libjjair.a defines
+ * JJ_STATIC: the CMake target jjair::jjair_static does this for you; jjair.pc
+ * does not (it describes the shared library), so with pkg-config add
+ * -DJJ_STATIC yourself. On ELF platforms (Linux, BSD) it changes nothing for
+ * a caller; it matters on Windows, where it drops __declspec(dllimport). */
 #ifndef JJAIR_EXPORT_H
 #define JJAIR_EXPORT_H
 

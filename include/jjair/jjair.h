@@ -6,12 +6,15 @@
 #define JJAIR_JJAIR_H
 
 #include "jjair/alloc.h"
+#include "jjair/duration.h"
 #include "jjair/engine.h"
 #include "jjair/error.h"
 #include "jjair/event.h"
 #include "jjair/export.h"
 #include "jjair/rule.h"
+#include "jjair/rule_yaml.h"
 #include "jjair/status.h"
+#include "jjair/timefmt.h"
 #include "jjair/version.h"
 #include "jjair/window.h"
 

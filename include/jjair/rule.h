@@ -96,6 +96,7 @@ typedef struct jj_level_config {
    * set, a value meeting the clear condition is enough. */
   uint32_t clear_for_count;
   int64_t keep_firing_for_ms;
+  uint64_t reserved[8]; /* zero: room for fields whose zero means "default" */
 } jj_level_config;
 
 typedef struct jj_rule_config {
@@ -134,6 +135,7 @@ typedef struct jj_rule_config {
   int64_t repeat_interval_ms; /* re-announce a firing alert (JJ_EVENT_REPEAT); 0 = never */
   uint32_t flap_changes;  /* this many transitions ...                    */
   int64_t flap_window_ms; /* ... within this span = flapping; 0 = off     */
+  uint64_t reserved[16];  /* zero: room for fields whose zero means "default" */
 } jj_rule_config;
 
 /* Defaults: SLIDING_TIME 60 s window reading the mean, scale 1, no group,

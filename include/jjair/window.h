@@ -77,6 +77,10 @@ typedef enum jj_agg {
    JJ_AGG_BIT(JJ_AGG_MEAN) | JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX) | \
    JJ_AGG_BIT(JJ_AGG_FIRST) | JJ_AGG_BIT(JJ_AGG_LAST))
 #define JJ_AGG_ALL ((1u << JJ_AGG__COUNT) - 1u)
+/* Room for aggregates in jj_window_stats.value[]: fixed, so adding an
+ * aggregate (JJ_AGG__COUNT grows) never changes the struct's size. The
+ * aggregates mask is 32 bits wide, so there can never be more. */
+#define JJ_AGG_SLOTS 32
 
 /* What happens to a sample whose timestamp equals one already stored. */
 typedef enum jj_dup_policy {
@@ -106,6 +110,8 @@ typedef struct jj_window_config {
   double percentile_floor;    /* |x| below this count as 0; 0 = 1e-3 */
   int64_t ewma_halflife_ms;   /* JJ_AGG_EWMA: weight halves per this age, > 0 */
   jj_dup_policy duplicates;
+  uint32_t reserved0;         /* zero (see "ABI and versioning" in the README) */
+  uint64_t reserved[6];       /* zero: room for fields whose zero means "default" */
 } jj_window_config;
 
 /* One window's aggregates at a point in time. Aggregates that are not
@@ -119,7 +125,9 @@ typedef struct jj_window_stats {
   uint32_t windows;  /* TUMBLING: how many consecutive windows this result
                         stands for (>1 only for a run of empty windows) */
   int complete;      /* 1 when the completeness rule holds */
-  double value[JJ_AGG__COUNT]; /* indexed by jj_agg; value[JJ_AGG_COUNT] = count */
+  double value[JJ_AGG_SLOTS]; /* indexed by jj_agg; value[JJ_AGG_COUNT] = count;
+                                 slots from JJ_AGG__COUNT on are NaN */
+  uint64_t reserved[4];
 } jj_window_stats;
 
 /* Counters since creation (or the last jj_window_reset). */
@@ -132,6 +140,7 @@ typedef struct jj_window_counters {
   uint64_t evicted;         /* samples that left the window */
   uint64_t closed;          /* TUMBLING: windows closed (empty ones included) */
   uint64_t closed_dropped;  /* TUMBLING: closed results overwritten before being popped */
+  uint64_t reserved[8];
 } jj_window_counters;
 
 /* Fill `cfg` with defaults: a 60 s sliding time window, default aggregates,
@@ -199,10 +208,6 @@ JJ_API void jj_window_counters_get(const jj_window *w, jj_window_counters *out);
 
 /* Bytes currently owned by the window (struct, sample storage, sketch). */
 JJ_API size_t jj_window_memory(const jj_window *w);
-
-/* sizeof the public structs, so bindings can check their layouts. */
-JJ_API size_t jj_window_config_size(void);
-JJ_API size_t jj_window_stats_size(void);
 
 /* A short lowercase name for an aggregate ("mean", "p", ...), NULL when out
  * of range. Static string. */

@@ -39,9 +39,11 @@
 #ifndef JJ_BENCH_BUILD_TYPE
 #define JJ_BENCH_BUILD_TYPE "unknown"
 #endif
+/* Optional outside data (CMake cache JJ_BENCH_DATA or --data): a PRSA csv
+ * of the UCI "Beijing Multi-Site Air Quality" data set (dataset 501, CC BY
+ * 4.0), not shipped with the repository. Empty: the random walk. */
 #ifndef JJ_BENCH_DEFAULT_DATA
-#define JJ_BENCH_DEFAULT_DATA \
-  "/work/shared/data/beijing/PRSA_Data_Aotizhongxin_20130301-20170228.csv"
+#define JJ_BENCH_DEFAULT_DATA ""
 #endif
 
 /* ---- parameters -------------------------------------------------------- */
@@ -309,6 +311,8 @@ static int load_csv(const char *path, dataset *d) {
   return 0;
 }
 
+static const char g_data_default[] = JJ_BENCH_DEFAULT_DATA;
+
 /* Deterministic stand-in: a bounded random walk around typical PM2.5. */
 static int make_walk(dataset *d) {
   const size_t n = 65536;
@@ -329,7 +333,8 @@ static int make_walk(dataset *d) {
   d->v = v;
   d->n = n;
   snprintf(d->source, sizeof d->source,
-           "deterministic pseudo-random walk (data file not found): %zu values", n);
+           "deterministic pseudo-random walk (no data file%s%s): %zu values",
+           g_data_default[0] ? " at " : " given", g_data_default, n);
   return 0;
 }
 
@@ -1016,10 +1021,11 @@ static void usage(FILE *f) {
           "usage: bench_window [--quick] [--csv] [--data PATH]\n"
           "  --quick      small run (CI smoke test); figures are not authoritative\n"
           "  --csv        machine-readable rows on stdout (notes and verdict on stderr)\n"
-          "  --data PATH  PRSA csv to take PM2.5 values from (default %s;\n"
-          "               when that is missing, a deterministic random walk)\n"
+          "  --data PATH  PRSA csv (UCI Beijing Multi-Site Air Quality) to take\n"
+          "               PM2.5 values from (default: %s; when it is not\n"
+          "               readable, a deterministic random walk)\n"
           "Run it pinned, e.g. taskset -c 1 bench_window\n",
-          JJ_BENCH_DEFAULT_DATA);
+          JJ_BENCH_DEFAULT_DATA[0] ? JJ_BENCH_DEFAULT_DATA : "none");
 }
 
 int main(int argc, char **argv) {
@@ -1047,7 +1053,7 @@ int main(int argc, char **argv) {
 
   dataset d;
   memset(&d, 0, sizeof d);
-  if (load_csv(o.data_path, &d) != 0) {
+  if (o.data_path[0] == '\0' || load_csv(o.data_path, &d) != 0) {
     if (o.data_explicit) {
       fprintf(stderr, "bench_window: cannot read PM2.5 values from %s\n", o.data_path);
       return 2;
