@@ -57,19 +57,13 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
 }
 
 /* An engine works on one call at a time: a call made from inside its own
- * event callback (while `busy`) would change the state being walked. The
- * public entry points take the guard; the internal functions never do. */
-#define ENGINE_ENTER(e)               \
-  do {                                \
-    if ((e)->busy) return JJ_ESTATE;  \
-    (e)->busy = 1;                    \
-  } while (0)
-/* Evaluates `st` (the call's work) before dropping the guard. */
-#define ENGINE_LEAVE(e, st)          \
-  do {                               \
-    jj_status leave_st_ = (st);      \
-    (e)->busy = 0;                   \
-    return leave_st_;                \
+ * event callback would change the state being walked. Only the callback
+ * can call in while a call runs, so `busy` is up exactly while it runs
+ * (event_queue.c), and the public entry points that change the engine
+ * refuse while it is: one test per call, nothing to undo on the way out. */
+#define ENGINE_CHECK(e)                \
+  do {                                 \
+    if ((e)->busy) return JJ_ESTATE;   \
   } while (0)
 
 static jj_status series_get(jj_engine *e, const char *metric, const jj_label *labels,
@@ -348,14 +342,17 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     for (uint32_t i = 0; i < s->ninst; i++)
       if (s->inst[i].stale) mark_fresh(e, s, &s->inst[i], ts, v);
   }
-  jj_status ret = JJ_OK, gate = JJ_OK;
+  /* The first window failure, else the first gate drop: a window that lost
+   * the reading outranks a gate that dropped it on purpose, as the caller
+   * must learn of the loss first. One status, so a clean push tests none. */
+  jj_status ret = JJ_OK;
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->gated) {
       jj_event_reason why = quality_gate(e, s, sl, ts, v);
       if (why != JJ_REASON_NONE) {
         /* Dropped by this rule's gate; other slots may still take it. */
-        if (gate == JJ_OK) gate = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
+        if (ret == JJ_OK) ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
         continue;
       }
     }
@@ -364,7 +361,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       /* A window that could not take it (JJ_EFULL, JJ_ENOMEM, ...): the
        * other rules still get the reading, but the caller is told. */
       e->st.rejected_window++;
-      if (ret == JJ_OK) ret = wst;
+      if (ret == JJ_OK || ret == JJ_ERANGE || ret == JJ_ESTUCK) ret = wst;
       continue;
     }
     if (sl->tumbling) {
@@ -379,33 +376,31 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       }
     }
   }
-  /* A window that lost the reading outranks a gate that dropped it on
-   * purpose: the caller must learn of the loss first. */
-  return ret != JJ_OK ? ret : gate;
+  return ret;
 }
 
 jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
                            uint32_t nlabels, jj_series_id *out) {
   if (!e) return JJ_EINVAL;
-  ENGINE_ENTER(e);
-  ENGINE_LEAVE(e, series_get(e, metric, labels, nlabels, out));
+  ENGINE_CHECK(e);
+  return series_get(e, metric, labels, nlabels, out);
 }
 
 jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
   if (!e) return JJ_EINVAL;
-  ENGINE_ENTER(e);
-  ENGINE_LEAVE(e, push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0));
+  ENGINE_CHECK(e);
+  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0);
 }
 
 jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms, double value,
                                  double lat, double lon) {
   if (!e) return JJ_EINVAL;
-  ENGINE_ENTER(e);
+  ENGINE_CHECK(e);
   if (!isfinite(lat) || !isfinite(lon) || fabs(lat) > 90.0 || fabs(lon) > 180.0) {
     e->st.rejected_invalid++;
-    ENGINE_LEAVE(e, JJ_EINVAL);
+    return JJ_EINVAL;
   }
-  ENGINE_LEAVE(e, push_one(e, series, ts_ms, value, 1, lat, lon, 0));
+  return push_one(e, series, ts_ms, value, 1, lat, lon, 0);
 }
 
 /* Cache hints for the sample `ahead` places on: the series block, then its
@@ -433,7 +428,7 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
 jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n, size_t *accepted) {
   if (accepted) *accepted = 0;
   if (!e || (n && !samples)) return JJ_EINVAL;
-  ENGINE_ENTER(e);
+  ENGINE_CHECK(e);
   const size_t ahead = 4; /* samples between prefetch stages */
   jj_status first = JJ_OK;
   size_t ok = 0;
@@ -452,17 +447,17 @@ jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
       first = st;
   }
   if (accepted) *accepted = ok;
-  ENGINE_LEAVE(e, first);
+  return first;
 }
 
 jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_label *labels,
                                  uint32_t nlabels, int64_t ts_ms, double value) {
   if (!e) return JJ_EINVAL;
-  ENGINE_ENTER(e);
+  ENGINE_CHECK(e);
   jj_series_id id;
   jj_status st = series_get(e, metric, labels, nlabels, &id);
-  if (st != JJ_OK) ENGINE_LEAVE(e, st);
-  ENGINE_LEAVE(e, push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0));
+  if (st != JJ_OK) return st;
+  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0);
 }
 
 /* ---- time ---------------------------------------------------------------- */
@@ -472,9 +467,9 @@ static void advance_to(jj_engine *e, int64_t now_ms);
 jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   if (!e) return JJ_EINVAL;
   if (!jj__ts_valid(now_ms)) return JJ_EINVAL;
-  ENGINE_ENTER(e);
+  ENGINE_CHECK(e);
   advance_to(e, now_ms);
-  ENGINE_LEAVE(e, JJ_OK);
+  return JJ_OK;
 }
 
 /* Engine time moves to now_ms (if later) and every time-driven check runs. */

@@ -37,7 +37,7 @@ struct jj_engine {
   uint32_t queue_first, queue_len;
   jj_event polled; /* the event jj_engine_poll handed out last */
   uint64_t seq;
-  uint8_t busy; /* inside a call: a call from the event callback gets JJ_ESTATE */
+  uint8_t busy; /* on_event is running: calls back into the engine get JJ_ESTATE */
 
   jj_engine_stats st;
 };

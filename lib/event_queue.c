@@ -79,7 +79,11 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
     ev.lon = where->lon;
   }
   e->st.events++;
-  if (e->cfg.on_event) e->cfg.on_event(e->cfg.on_event_ctx, &ev);
+  if (e->cfg.on_event) {
+    e->busy = 1; /* calls back into the engine get JJ_ESTATE (engine.c) */
+    e->cfg.on_event(e->cfg.on_event_ctx, &ev);
+    e->busy = 0;
+  }
   if (!e->queue) return; /* JJ_ENGINE_NO_QUEUE: the callback was the delivery */
   if (e->queue_len == e->cfg.event_queue) {
     e->st.events_dropped++;
