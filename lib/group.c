@@ -210,7 +210,9 @@ static void group_forget(jj_engine *e, jj_group *g) {
   for (int i = 0; i < n; i++) jj__emit_group(e, g, &t[i], INT64_MIN, NAN);
   const jj_rule *r = g->rule;
   const char *values[MAX_GROUP_LABELS];
-  for (uint32_t i = 0; i < g->nlabels; i++) values[i] = g->labels[i].value;
+  /* A group has one label per group_by name (group_alloc). */
+  for (uint32_t i = 0; i < r->ngroup_labels && i < MAX_GROUP_LABELS; i++)
+    values[i] = g->labels[i].value;
   jj__index_remove(&e->group_index, group_hash(g->rule_index, r, values), g->id);
   e->groups[g->id] = NULL;
   e->groups_per_rule[g->rule_index]--;
