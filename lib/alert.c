@@ -197,6 +197,30 @@ int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *o
   return 0;
 }
 
+int jj__alert_forget(jj_alert *a, int64_t now, jj_transition out[2]) {
+  int n = 0;
+  if (a->nodata) {
+    a->nodata = 0;
+    out[n].kind = JJ_EVENT_NODATA_RESOLVED;
+    out[n].level = out[n].prev_level = a->level;
+    out[n].reason = JJ_REASON_FORGOTTEN;
+    n++;
+  }
+  if (a->level > 0) {
+    /* Never muted by flapping: the receiver must learn the alert ended. */
+    out[n].kind = JJ_EVENT_RESOLVED;
+    out[n].level = 0;
+    out[n].prev_level = a->level;
+    out[n].reason = JJ_REASON_FORGOTTEN;
+    n++;
+    a->level = 0;
+    a->level_since = now;
+    a->last_transition = now;
+  }
+  reset_streaks(a);
+  return n;
+}
+
 int jj__alert_unstale(jj_alert *a, int64_t now, jj_transition *out) {
   (void)now;
   if (!a->stale) return 0;

@@ -83,4 +83,10 @@ int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *o
                     uint64_t *muted);
 int jj__alert_unstale(jj_alert *a, int64_t now, jj_transition *out);
 
+/* The alert's series (or group) is forgotten: end its open episodes. Up
+ * to two transitions, in this order: NODATA_RESOLVED (a no-data episode
+ * was open) and RESOLVED (it was firing), both with JJ_REASON_FORGOTTEN
+ * and never muted. Returns how many. */
+int jj__alert_forget(jj_alert *a, int64_t now, jj_transition out[2]);
+
 #endif

@@ -46,21 +46,15 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
     else if (in->rule->nfeeds)
       st = jj__group_feed(e, s, in);
   }
-  if (st != JJ_OK) {
-    /* Undo the memberships made for this series. */
-    for (uint32_t i = 0; i < s->ninst; i++) {
-      jj_group *g = s->inst[i].group;
-      if (g && g->nmembers && g->members[g->nmembers - 1] == &s->inst[i]) g->nmembers--;
-    }
-  }
-  return st;
+  return st; /* on failure the caller undoes the memberships (jj__group_leave) */
 }
 
-/* An engine works on one call at a time: a call made from inside its own
- * event callback would change the state being walked. Only the callback
- * can call in while a call runs, so `busy` is up exactly while it runs
- * (event_queue.c), and the public entry points that change the engine
- * refuse while it is: one test per call, nothing to undo on the way out. */
+/* An engine works on one call at a time: a call made from inside one of
+ * its callbacks would change the state being walked. Only a callback can
+ * call in while a call runs, so `busy` is up exactly while one runs
+ * (on_event in event_queue.c, the foreach visitor below), and the public
+ * entry points that change the engine refuse while it is: one test per
+ * call, nothing to undo on the way out. */
 #define ENGINE_CHECK(e)                \
   do {                                 \
     if ((e)->busy) return JJ_ESTATE;   \
@@ -82,7 +76,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     *out = (jj_series_id)found;
     return JJ_OK;
   }
-  if (e->nseries >= e->cfg.max_series) {
+  if (e->st.series >= e->cfg.max_series) { /* live series: forgetting makes room */
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
@@ -98,13 +92,14 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   s->last_ts = e->has_now ? e->now : INT64_MIN;
   st = join_groups(e, s);
   if (st != JJ_OK) {
+    jj__group_leave(e, s, 1);
     jj__series_free(&e->alc, s);
     return st;
   }
   uint32_t id = e->nseries++;
   e->series[id] = s;
   jj__index_insert(&e->series_index, key.hash, id);
-  e->st.series = e->nseries;
+  e->st.series++;
   *out = id;
   return JJ_OK;
 }
@@ -297,7 +292,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
 
 static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, int has_loc,
                           double lat, double lon, int prefetched) {
-  if (id >= e->nseries) {
+  if (id >= e->nseries || !e->series[id]) { /* unknown or forgotten */
     e->st.rejected_invalid++;
     return JJ_ENOTFOUND;
   }
@@ -409,6 +404,7 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
 static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int stage) {
   if (smp->series >= e->nseries) return;
   const jj_series *s = e->series[smp->series];
+  if (!s) return;
   if (stage == 0) {
     JJ_PREFETCH(s);
     JJ_PREFETCH((const char *)s + 64);
@@ -463,6 +459,7 @@ jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_labe
 /* ---- time ---------------------------------------------------------------- */
 
 static void advance_to(jj_engine *e, int64_t now_ms);
+static void forget(jj_engine *e, jj_series_id id);
 
 jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   if (!e) return JJ_EINVAL;
@@ -484,6 +481,12 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
   }
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_series *s = e->series[sid];
+    if (!s) continue;
+    if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
+    if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
+      forget(e, sid);
+      continue;
+    }
     for (uint32_t j = 0; j < s->nslots; j++) {
       jj_slot *sl = &s->slots[j];
       jj_window_advance(sl->win, e->now);
@@ -512,10 +515,100 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
         jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
     }
   }
-  for (uint32_t gi = 0; gi < e->ngroups; gi++) jj__group_advance(e, e->groups[gi]);
+  for (uint32_t gi = 0; gi < e->ngroups; gi++)
+    if (e->groups[gi]) jj__group_advance(e, e->groups[gi]);
 }
 
 int64_t jj_engine_now(const jj_engine *e) { return (e && e->has_now) ? e->now : INT64_MIN; }
+
+/* ---- polling, forgetting, listing ----------------------------------------- */
+
+/* Let go of a queued event's reference; a forgotten series or group goes
+ * with its last one. */
+static void release(jj_engine *e, jj_event_owner *o) {
+  if (o->series && --o->series->queued == 0 && o->series->forgotten)
+    jj__series_free(&e->alc, o->series);
+  if (o->group && --o->group->queued == 0 && o->group->forgotten) jj__group_free(e, o->group);
+  o->series = NULL;
+  o->group = NULL;
+}
+
+const jj_event *jj_engine_poll(jj_engine *e) {
+  /* From the event callback (busy): the engine is mid-delivery; nothing. */
+  if (!e || e->busy || !e->queue) return NULL;
+  release(e, &e->polled_owner); /* the previous poll's event is no longer valid */
+  if (!jj__queue_take(e, &e->polled, &e->polled_owner)) return NULL;
+  return &e->polled;
+}
+
+/* End every open episode of the series, take it out of its groups and the
+ * index, and free it unless a queued event still points at its labels. */
+static void forget(jj_engine *e, jj_series_id id) {
+  jj_series *s = e->series[id];
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj_slot *sl = &s->slots[j];
+    if (sl->quality_bad) {
+      sl->quality_bad = 0;
+      emit_quality(e, s, sl, JJ_EVENT_QUALITY_RESOLVED, JJ_REASON_FORGOTTEN, INT64_MIN, NAN);
+    }
+  }
+  jj__group_leave(e, s, 0); /* a firing feeder is released from its rules groups */
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    jj_inst *in = &s->inst[i];
+    if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
+    jj_transition t[2];
+    int n = jj__alert_forget(&in->alert, e->now, t);
+    for (int k = 0; k < n; k++) jj__emit_inst(e, s, in, &t[k], INT64_MIN, NAN);
+  }
+  jj__index_remove(&e->series_index, jj__series_hash(s), id);
+  e->series[id] = NULL;
+  e->st.series--;
+  e->st.series_forgotten++;
+  s->forgotten = 1;
+  if (!s->queued) jj__series_free(&e->alc, s);
+}
+
+jj_status jj_engine_forget(jj_engine *e, jj_series_id series) {
+  if (!e) return JJ_EINVAL;
+  ENGINE_CHECK(e);
+  if (series >= e->nseries || !e->series[series]) return JJ_ENOTFOUND;
+  forget(e, series);
+  return JJ_OK;
+}
+
+static int alert_active(const jj_alert *a) { return a->level > 0 || a->nodata; }
+
+/* Hand one active alert to the caller's visitor, with `busy` up as while
+ * on_event runs: a visitor calling back in gets JJ_ESTATE. 1 = stop. */
+static int visit(jj_engine *e, jj_alert_visit_fn fn, void *ctx, const jj_event *ev) {
+  e->busy = 1;
+  int stop = fn(ctx, ev);
+  e->busy = 0;
+  return stop;
+}
+
+jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx) {
+  if (!e || !fn) return JJ_EINVAL;
+  ENGINE_CHECK(e);
+  jj_event ev;
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    jj_series *s = e->series[sid];
+    if (!s) continue;
+    for (uint32_t i = 0; i < s->ninst; i++) {
+      jj_inst *in = &s->inst[i];
+      if (in->rule->cfg.group != JJ_GROUP_NONE || !alert_active(&in->alert)) continue;
+      jj__event_active_inst(e, s, in, &ev);
+      if (visit(e, fn, ctx, &ev)) return JJ_OK;
+    }
+  }
+  for (uint32_t gi = 0; gi < e->ngroups; gi++) {
+    jj_group *g = e->groups[gi];
+    if (!g || !alert_active(&g->alert)) continue;
+    jj__event_active_group(e, g, &ev);
+    if (visit(e, fn, ctx, &ev)) return JJ_OK;
+  }
+  return JJ_OK;
+}
 
 /* ---- life cycle ----------------------------------------------------------- */
 
@@ -530,7 +623,8 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   else
     jj_engine_config_init(&c);
   fill_defaults(&c);
-  if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > JJ_SERIES_MAX_LABELS)
+  if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > JJ_SERIES_MAX_LABELS ||
+      c.series_idle_ms < 0)
     return JJ_EINVAL;
   int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
   if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || (no_queue && !c.on_event)) return JJ_EINVAL;
@@ -543,9 +637,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   e->cfg = c;
   e->rs = rs;
   jj__ruleset_retain(rs);
-  if (!no_queue) e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
+  if (!no_queue) {
+    e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
+    e->queue_owner = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue_owner);
+  }
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
-  if ((!e->queue && !no_queue) || !e->groups_per_rule) {
+  if ((!no_queue && (!e->queue || !e->queue_owner)) || !e->groups_per_rule) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }
@@ -555,6 +652,11 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
 
 void jj_engine_free(jj_engine *e) {
   if (!e) return;
+  /* Forgotten series and groups live on only through queued events. */
+  jj_event ev;
+  jj_event_owner o;
+  release(e, &e->polled_owner);
+  while (e->queue && jj__queue_take(e, &ev, &o)) release(e, &o);
   for (uint32_t i = 0; i < e->nseries; i++) jj__series_free(&e->alc, e->series[i]);
   for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
   jj__free(&e->alc, e->series);
@@ -562,6 +664,7 @@ void jj_engine_free(jj_engine *e) {
   jj__index_free(&e->series_index, &e->alc);
   jj__index_free(&e->group_index, &e->alc);
   jj__free(&e->alc, e->queue);
+  jj__free(&e->alc, e->queue_owner);
   jj__free(&e->alc, e->groups_per_rule);
   jj_ruleset_free(e->rs);
   jj_allocator user = e->counting.parent;
@@ -581,7 +684,7 @@ void jj_engine_stats_get(const jj_engine *e, jj_engine_stats *out) {
 jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_t rule,
                                 jj_alert_state *out) {
   if (!e || !out) return JJ_EINVAL;
-  if (series >= e->nseries) return JJ_ENOTFOUND;
+  if (series >= e->nseries || !e->series[series]) return JJ_ENOTFOUND;
   const jj_series *s = e->series[series];
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];

@@ -13,6 +13,13 @@
 #include "ruleset.h"
 #include "series.h"
 
+/* The series or the group (one of the two) whose labels a queued event
+ * points at: it holds a reference (`queued`) until the event is polled. */
+typedef struct jj_event_owner {
+  jj_series *series;
+  jj_group *group;
+} jj_event_owner;
+
 struct jj_engine {
   jj_counting_alloc counting;
   jj_allocator alc; /* counts into `counting` */
@@ -34,10 +41,12 @@ struct jj_engine {
   int64_t clock; /* the caller's clock: max of advance() values only */
 
   jj_event *queue; /* NULL with JJ_ENGINE_NO_QUEUE */
+  jj_event_owner *queue_owner; /* parallel to queue: whose labels each event shows */
   uint32_t queue_first, queue_len;
-  jj_event polled; /* the event jj_engine_poll handed out last */
+  jj_event polled; /* the event jj_engine_poll handed out last ... */
+  jj_event_owner polled_owner; /* ... and the reference it holds */
   uint64_t seq;
-  uint8_t busy; /* on_event is running: calls back into the engine get JJ_ESTATE */
+  uint8_t busy; /* a callback (on_event, a foreach visitor) runs: calls back in get JJ_ESTATE */
 
   jj_engine_stats st;
 };
@@ -50,5 +59,12 @@ void jj__emit_inst(jj_engine *e, jj_series *s, jj_inst *in, const jj_transition 
                    int64_t sample_ts, double sample_value);
 void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t sample_ts,
                     double sample_value);
+/* The event (kind JJ_EVENT_ACTIVE, seq 0) describing an active alert as it
+ * stands, for jj_engine_foreach_alert; nothing is delivered or counted. */
+void jj__event_active_inst(jj_engine *e, jj_series *s, jj_inst *in, jj_event *out);
+void jj__event_active_group(jj_engine *e, jj_group *g, jj_event *out);
+/* Take the oldest queued event and the reference it holds: 1, or 0 when
+ * the queue is empty. The caller lets the reference go. */
+int jj__queue_take(jj_engine *e, jj_event *out, jj_event_owner *owner);
 
 #endif

@@ -20,6 +20,7 @@ const char *jj_event_kind_name(int kind) {
     case JJ_EVENT_FLAPPING_END: return "flapping_end";
     case JJ_EVENT_QUALITY: return "quality";
     case JJ_EVENT_QUALITY_RESOLVED: return "quality_resolved";
+    case JJ_EVENT_ACTIVE: return "active";
     default: return NULL;
   }
 }
@@ -30,6 +31,7 @@ const char *jj_event_reason_name(int reason) {
     case JJ_REASON_STALE: return "stale";
     case JJ_REASON_RANGE: return "range";
     case JJ_REASON_STUCK: return "stuck";
+    case JJ_REASON_FORGOTTEN: return "forgotten";
     default: return NULL;
   }
 }

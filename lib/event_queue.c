@@ -1,8 +1,10 @@
 /* Building events from transitions and delivering them: the callback
  * first, then the bounded poll queue (full queue: the new event is dropped
- * and counted; no queue with JJ_ENGINE_NO_QUEUE). jj_engine_poll hands out
- * the oldest from a slot of its own, so pushes that reuse its ring slot
- * cannot change an event the caller holds. */
+ * and counted; no queue with JJ_ENGINE_NO_QUEUE). Each queued event
+ * remembers the series or group whose labels it points at and holds a
+ * reference on it, so forgetting that series cannot free the labels of an
+ * event still waiting to be polled (jj_engine_poll, in engine.c, lets
+ * go). */
 #include <math.h>
 #include <string.h>
 
@@ -28,12 +30,11 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *i
   }
 }
 
-static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
-                 jj_series *s, jj_inst *in, jj_group *g, const jj_alert *a, int64_t sample_ts,
-                 double sample_value) {
+static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
+                  jj_series *s, jj_inst *in, jj_group *g, const jj_alert *a, int64_t sample_ts,
+                  double sample_value, jj_event *out) {
   jj_event ev;
   memset(&ev, 0, sizeof ev);
-  ev.seq = ++e->seq;
   ev.kind = t->kind;
   ev.reason = t->reason;
   ev.rule = r->cfg.name;
@@ -66,7 +67,7 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
    * NODATA_RESOLVED (not the firing that may be running alongside). */
   if (t->kind == JJ_EVENT_NODATA || t->kind == JJ_EVENT_QUALITY)
     ev.started_ms = e->now;
-  else if (t->kind == JJ_EVENT_NODATA_RESOLVED)
+  else if (t->kind == JJ_EVENT_NODATA_RESOLVED || (t->kind == JJ_EVENT_ACTIVE && !a->level))
     ev.started_ms = a->nodata_since;
   else
     ev.started_ms = a->started;
@@ -78,10 +79,15 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
     ev.lat = where->lat;
     ev.lon = where->lon;
   }
+  *out = ev;
+}
+
+static void deliver(jj_engine *e, jj_event *ev, jj_series *s, jj_group *g) {
+  ev->seq = ++e->seq;
   e->st.events++;
   if (e->cfg.on_event) {
     e->busy = 1; /* calls back into the engine get JJ_ESTATE (engine.c) */
-    e->cfg.on_event(e->cfg.on_event_ctx, &ev);
+    e->cfg.on_event(e->cfg.on_event_ctx, ev);
     e->busy = 0;
   }
   if (!e->queue) return; /* JJ_ENGINE_NO_QUEUE: the callback was the delivery */
@@ -89,25 +95,56 @@ static void emit(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_
     e->st.events_dropped++;
     return;
   }
-  e->queue[(e->queue_first + e->queue_len) % e->cfg.event_queue] = ev;
+  uint32_t at = (e->queue_first + e->queue_len) % e->cfg.event_queue;
+  e->queue[at] = *ev;
+  e->queue_owner[at].series = g ? NULL : s;
+  e->queue_owner[at].group = g;
+  if (g)
+    g->queued++;
+  else
+    s->queued++;
   e->queue_len++;
 }
 
 void jj__emit_inst(jj_engine *e, jj_series *s, jj_inst *in, const jj_transition *t,
                    int64_t sample_ts, double sample_value) {
-  emit(e, t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value);
+  jj_event ev;
+  build(e, t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value, &ev);
+  deliver(e, &ev, s, NULL);
 }
 
 void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t sample_ts,
                     double sample_value) {
-  emit(e, t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value);
+  jj_event ev;
+  build(e, t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, sample_ts, sample_value, &ev);
+  deliver(e, &ev, NULL, g);
 }
 
-const jj_event *jj_engine_poll(jj_engine *e) {
-  /* From the event callback (busy): the engine is mid-delivery; nothing. */
-  if (!e || e->busy || e->queue_len == 0) return NULL;
-  e->polled = e->queue[e->queue_first];
+/* The alert as it stands, for jj_engine_foreach_alert: not a transition,
+ * so no sequence number and no delivery. */
+static void active_transition(const jj_alert *a, jj_transition *t) {
+  t->kind = JJ_EVENT_ACTIVE;
+  t->level = t->prev_level = a->level;
+  t->reason = a->nodata ? JJ_REASON_STALE : JJ_REASON_NONE;
+}
+
+void jj__event_active_inst(jj_engine *e, jj_series *s, jj_inst *in, jj_event *out) {
+  jj_transition t;
+  active_transition(&in->alert, &t);
+  build(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN, out);
+}
+
+void jj__event_active_group(jj_engine *e, jj_group *g, jj_event *out) {
+  jj_transition t;
+  active_transition(&g->alert, &t);
+  build(e, &t, g->rule, g->rule_index, NULL, NULL, g, &g->alert, INT64_MIN, NAN, out);
+}
+
+int jj__queue_take(jj_engine *e, jj_event *out, jj_event_owner *owner) {
+  if (e->queue_len == 0) return 0;
+  *out = e->queue[e->queue_first];
+  *owner = e->queue_owner[e->queue_first];
   e->queue_first = (e->queue_first + 1) % e->cfg.event_queue;
   e->queue_len--;
-  return &e->polled;
+  return 1;
 }

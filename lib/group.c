@@ -173,9 +173,10 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
   if (!g) return JJ_ENOMEM;
   uint32_t id = e->ngroups++;
   e->groups[id] = g;
+  g->id = id;
   jj__index_insert(ix, h, id);
   e->groups_per_rule[ri]++;
-  e->st.groups = e->ngroups;
+  e->st.groups++;
   *out = g;
   return JJ_OK;
 }
@@ -194,8 +195,65 @@ jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst) {
     jj_status st = group_get(e, r->feeds[k], s, &inst->feed[k]);
     if (st == JJ_ENOTFOUND) continue; /* the series lacks the group's labels */
     if (st != JJ_OK) return st;
+    inst->feed[k]->nfeeders++;
   }
   return JJ_OK;
+}
+
+/* ---- forgetting ------------------------------------------------------------ */
+
+/* The group has no member and no feeder left: end its episodes, take it
+ * out of the table, and free it once no queued event points at it. */
+static void group_forget(jj_engine *e, jj_group *g) {
+  jj_transition t[2];
+  int n = jj__alert_forget(&g->alert, e->now, t);
+  for (int i = 0; i < n; i++) jj__emit_group(e, g, &t[i], INT64_MIN, NAN);
+  const jj_rule *r = g->rule;
+  const char *values[MAX_GROUP_LABELS];
+  /* A group has one label per group_by name (group_alloc). */
+  for (uint32_t i = 0; i < r->ngroup_labels && i < MAX_GROUP_LABELS; i++)
+    values[i] = g->labels[i].value;
+  jj__index_remove(&e->group_index, group_hash(g->rule_index, r, values), g->id);
+  e->groups[g->id] = NULL;
+  e->groups_per_rule[g->rule_index]--;
+  e->st.groups--;
+  g->forgotten = 1;
+  if (!g->queued) jj__group_free(e, g);
+}
+
+static void remove_member(jj_group *g, const jj_inst *inst) {
+  for (uint32_t i = 0; i < g->nmembers; i++) {
+    if (g->members[i] != inst) continue;
+    g->nmembers--;
+    g->members[i] = g->members[g->nmembers];
+    g->member_series[i] = g->member_series[g->nmembers];
+    return;
+  }
+}
+
+void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    jj_inst *in = &s->inst[i];
+    jj_group *g = in->group;
+    if (g) {
+      remove_member(g, in);
+      in->group = NULL;
+      if (g->cause == s) g->cause = NULL;
+      if (!quiet && g->nmembers == 0 && g->nfeeders == 0) group_forget(e, g);
+      continue;
+    }
+    /* A firing feeder stops counting for its rules groups, as if resolved. */
+    if (!quiet && in->alert.level > 0 && in->rule->nfeeds)
+      jj__group_source_changed(e, s, in, in->alert.level, 0, INT64_MIN, NAN);
+    for (uint32_t k = 0; k < JJ_MAX_FEEDS; k++) {
+      jj_group *f = in->feed[k];
+      if (!f) continue;
+      in->feed[k] = NULL;
+      f->nfeeders--;
+      if (f->cause == s) f->cause = NULL;
+      if (!quiet && f->nfeeders == 0 && f->nmembers == 0) group_forget(e, f);
+    }
+  }
 }
 
 void jj__group_free(jj_engine *e, jj_group *g) {

@@ -44,6 +44,13 @@ struct jj_group {
   jj_series *cause;
   int64_t cause_ts;
   double cause_value;
+  /* Life cycle: the group's index in the engine's table; how many series
+   * alerts feed it (JJ_GROUP_RULES); how many queued events point at its
+   * labels; set once forgotten (freed when `queued` reaches 0). */
+  uint32_t id;
+  uint32_t nfeeders;
+  uint32_t queued;
+  uint8_t forgotten;
 };
 
 /* Find or create the group of rule `ri` for series `s`, and add the
@@ -64,6 +71,13 @@ jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst);
 /* A feeding alert changed level: update and judge those groups. */
 void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int old_level,
                               int new_level, int64_t sample_ts, double sample_value);
+/* Series `s` is being forgotten: its instances leave their groups and
+ * stop feeding rules groups (a firing feeder counts as resolved first);
+ * groups left without members and feeders are forgotten in turn (their
+ * open episodes end with JJ_REASON_FORGOTTEN events). `s` must not be
+ * referenced by any group afterwards. With `quiet` set (undoing a series
+ * that failed to join) no group is judged and no event is emitted. */
+void jj__group_leave(jj_engine *e, jj_series *s, int quiet);
 /* Free one group. */
 void jj__group_free(jj_engine *e, jj_group *g);
 

@@ -29,6 +29,32 @@ void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id) {
   ix->count++;
 }
 
+int jj__index_remove(jj_index *ix, uint64_t h, uint32_t id) {
+  if (!ix->slots) return -1;
+  const uint32_t mask = ix->mask;
+  uint32_t hole = (uint32_t)h & mask;
+  while (ix->slots[hole].id1 != id + 1) {
+    if (!ix->slots[hole].id1) return -1;
+    hole = (hole + 1) & mask;
+  }
+  /* Backward shift: move each later entry of the run into the hole when
+   * the hole lies between its home slot and where it sits. */
+  for (uint32_t k = hole;;) {
+    k = (k + 1) & mask;
+    const jj_index_slot sl = ix->slots[k];
+    if (!sl.id1) break;
+    const uint32_t home = sl.hash & mask;
+    if (((k - home) & mask) >= ((k - hole) & mask)) {
+      ix->slots[hole] = sl;
+      hole = k;
+    }
+  }
+  ix->slots[hole].id1 = 0;
+  ix->slots[hole].hash = 0;
+  ix->count--;
+  return 0;
+}
+
 void jj__index_free(jj_index *ix, const jj_allocator *alc) {
   jj__free(alc, ix->slots);
   ix->slots = NULL;

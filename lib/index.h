@@ -32,6 +32,9 @@ int jj__index_reserve(jj_index *ix, const jj_allocator *alc);
 /* Add id under hash h; jj__index_reserve must have made room. */
 void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id);
 void jj__index_free(jj_index *ix, const jj_allocator *alc);
+/* Take id (stored under hash h) out: 0, or -1 when it is not there. Later
+ * entries of its probe run shift back, so lookups never need tombstones. */
+int jj__index_remove(jj_index *ix, uint64_t h, uint32_t id);
 
 static inline jj_index_probe jj__index_probe(const jj_index *ix, uint64_t h) {
   jj_index_probe p = {(uint32_t)h & ix->mask, (uint32_t)h};

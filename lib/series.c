@@ -39,6 +39,15 @@ static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint
   return h;
 }
 
+uint64_t jj__series_hash(const jj_series *s) {
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, s->metric);
+  for (uint32_t i = 0; i < s->nlabels; i++) { /* the same walk as key_hash */
+    h = jj__fnv1a_str(h, s->labels[i].name);
+    h = jj__fnv1a_str(h, s->labels[i].value);
+  }
+  return h;
+}
+
 static int series_equal(const jj_series *s, const jj_series_key *k) {
   if (s->nlabels != k->nlabels || strcmp(s->metric, k->metric) != 0) return 0;
   for (uint32_t i = 0; i < k->nlabels; i++)

@@ -85,6 +85,10 @@ struct jj_series {
   jj_label *labels; /* sorted by name */
   uint32_t nlabels;
   double lat, lon;
+  /* Life cycle: how many queued events point at the labels; set once the
+   * series is forgotten (freed when `queued` reaches 0). */
+  uint32_t queued;
+  uint8_t forgotten;
 };
 
 /* A series key: the metric and its labels sorted by name (pointers into
@@ -112,6 +116,8 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
                          int64_t lateness_ms, uint32_t max_samples, jj_series **out);
 void jj__series_free(const jj_allocator *alc, jj_series *s);
+/* The hash its key had when it was indexed (to take it out again). */
+uint64_t jj__series_hash(const jj_series *s);
 
 /* Rebuild a slot's quiet bounds from its instances: O(instances), run when
  * an instance turns loud or quiet, never for a quiet sample. */

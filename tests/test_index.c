@@ -92,9 +92,52 @@ static void test_reserve_failure(void **state) {
   }
 }
 
+/* Removing ids in a pseudo-random order, some of them while others are
+ * inserted: every id still in is found exactly once, every removed one
+ * never, and the probe runs stay short (no tombstones pile up). */
+static void test_remove(void **state) {
+  (void)state;
+  tu_alloc a;
+  tu_alloc_init(&a);
+  jj_index ix = {0};
+  static unsigned char in[N];
+  memset(in, 0, sizeof in);
+  assert_int_equal(jj__index_remove(&ix, hash_of(1), 1), -1); /* empty */
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  uint32_t live = 0;
+  for (int step = 0; step < 4 * N; step++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    uint32_t id = (uint32_t)(x % N);
+    if (in[id]) {
+      assert_int_equal(jj__index_remove(&ix, hash_of(id), id), 0);
+      in[id] = 0;
+      live--;
+      assert_int_equal(jj__index_remove(&ix, hash_of(id), id), -1); /* already gone */
+    } else {
+      assert_int_equal(jj__index_reserve(&ix, &a.alc), 0);
+      jj__index_insert(&ix, hash_of(id), id);
+      in[id] = 1;
+      live++;
+    }
+    assert_int_equal(ix.count, live);
+    if (step % 997 == 0 || step == 4 * N - 1) {
+      for (uint32_t k = 0; k < N; k++) {
+        int hits, cands;
+        lookup(&ix, hash_of(k), k, &hits, &cands);
+        assert_int_equal(hits, in[k]);
+      }
+    }
+  }
+  jj__index_free(&ix, &a.alc);
+  assert_int_equal(a.live_blocks, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_grow_and_find),
+      cmocka_unit_test(test_remove),
       cmocka_unit_test(test_reserve_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

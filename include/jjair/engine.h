@@ -66,7 +66,10 @@ typedef struct jj_engine_config {
   void *on_event_ctx;
   uint32_t flags;           /* JJ_ENGINE_* bits; 0 = none; unknown bits: JJ_EINVAL */
   uint32_t reserved0;       /* zero */
-  uint64_t reserved[8];     /* zero: room for fields whose zero means "default" */
+  int64_t series_idle_ms;   /* > 0: jj_engine_advance forgets a series that has had no
+                               reading for this long (see jj_engine_forget); 0 = never;
+                               < 0: JJ_EINVAL */
+  uint64_t reserved[7];     /* zero: room for fields whose zero means "default" */
 } jj_engine_config;
 
 /* jj_engine_config.flags: events go only to on_event (which is then
@@ -87,8 +90,8 @@ typedef struct jj_sample {
 } jj_sample;
 
 typedef struct jj_engine_stats {
-  uint64_t series;            /* series created */
-  uint64_t groups;            /* groups created */
+  uint64_t series;            /* series alive now (created, not forgotten) */
+  uint64_t groups;            /* groups alive now */
   uint64_t accepted;          /* samples taken in (a rule's gate may still drop one) */
   uint64_t rejected_invalid;  /* NaN/Inf values, bad timestamps, unknown ids */
   uint64_t rejected_late;     /* JJ_ELATE */
@@ -101,7 +104,8 @@ typedef struct jj_engine_stats {
   uint64_t events_dropped;    /* events lost because the poll queue was full */
   uint64_t events_muted;      /* transitions muted while flapping */
   uint64_t memory;            /* bytes owned by the engine */
-  uint64_t reserved[16];      /* zero: room for new counters */
+  uint64_t series_forgotten;  /* series forgotten: jj_engine_forget and idle expiry */
+  uint64_t reserved[15];      /* zero: room for new counters */
 } jj_engine_stats;
 
 /* The state of one alert, for inspection and tests. */
@@ -177,6 +181,43 @@ JJ_API jj_status jj_engine_advance(jj_engine *e, int64_t now_ms);
  * it or jj_engine_free, whichever comes first (like curl_multi_info_read):
  * pushes in between do not change it. jj_event_copy keeps one longer. */
 JJ_API const jj_event *jj_engine_poll(jj_engine *e);
+
+/* Forget a series (a typo'd label, a station taken out of service): its
+ * open episodes end at once with events of reason JJ_REASON_FORGOTTEN
+ * (RESOLVED if it was firing, NODATA_RESOLVED if it was in a no-data
+ * episode, QUALITY_RESOLVED if a gate was dropping its readings, in that
+ * order per rule); it leaves its groups, and a group left without members
+ * is forgotten the same way (its alert resolved with JJ_REASON_FORGOTTEN);
+ * a firing alert that fed a JJ_GROUP_RULES rule stops counting there.
+ * The id is never used again: pushing to it returns JJ_ENOTFOUND, and the
+ * same metric and labels make a new series with a new id and a fresh
+ * state. Its memory is released at once, or, when a queued event still
+ * shows its labels, when that event has been polled; the id table keeps
+ * 8 bytes per id ever created. jj_engine_config.series_idle_ms does the
+ * same from jj_engine_advance for series without readings. Returns JJ_OK,
+ * JJ_ENOTFOUND (unknown or already forgotten), JJ_ESTATE from the event
+ * callback. */
+JJ_API jj_status jj_engine_forget(jj_engine *e, jj_series_id series);
+
+/* Called by jj_engine_foreach_alert for each active alert; return 0 to go
+ * on, non-zero to stop. `alert` lives only during the call. */
+typedef int (*jj_alert_visit_fn)(void *ctx, const jj_event *alert);
+
+/* Visit every active alert: each series' own alert and each group's that
+ * is firing (level > 0) or in a no-data episode, series alerts first (by
+ * series id, then rule), then groups (in creation order). Each is handed
+ * over as an event of kind JJ_EVENT_ACTIVE: seq 0, level = prev_level =
+ * the current level (0 for a no-data alert that is not firing),
+ * level_name/severity of that level, reason JJ_REASON_STALE while a
+ * no-data episode is open, started_ms the episode's start (the no-data
+ * start when not firing), level_started_ms, value the last evaluated
+ * value, time_ms engine time, sample_ts_ms INT64_MIN, labels and
+ * fingerprint as its events carry them; jj_event_json, jj_event_copy and
+ * the annotation functions work on it. For re-sending firing alerts (to
+ * Alertmanager) and for status pages. While it runs, calls from `fn` that
+ * change the engine return JJ_ESTATE. Returns JJ_OK, JJ_EINVAL (NULL e or
+ * fn), JJ_ESTATE from the event callback. Allocates nothing. */
+JJ_API jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx);
 
 /* Engine time (INT64_MIN before any sample or advance). */
 JJ_API int64_t jj_engine_now(const jj_engine *e);

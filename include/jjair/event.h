@@ -39,14 +39,18 @@ typedef enum jj_event_kind {
   JJ_EVENT_FLAPPING = 8,        /* too many transitions: transitions are now muted */
   JJ_EVENT_FLAPPING_END = 9,    /* calm again; `level` is the current state */
   JJ_EVENT_QUALITY = 10,        /* readings dropped by a sensor-quality gate */
-  JJ_EVENT_QUALITY_RESOLVED = 11/* readings pass the gates again */
+  JJ_EVENT_QUALITY_RESOLVED = 11,/* readings pass the gates again */
+  JJ_EVENT_ACTIVE = 12          /* not a transition: an alert that is active now,
+                                   as jj_engine_foreach_alert lists it (seq 0) */
 } jj_event_kind;
 
 typedef enum jj_event_reason {
   JJ_REASON_NONE = 0,
   JJ_REASON_STALE = 1,  /* RESOLVED because the data went missing */
   JJ_REASON_RANGE = 2,  /* QUALITY: reading outside valid_min..valid_max */
-  JJ_REASON_STUCK = 3   /* QUALITY: the same reading stuck_samples times */
+  JJ_REASON_STUCK = 3,  /* QUALITY: the same reading stuck_samples times */
+  JJ_REASON_FORGOTTEN = 4 /* RESOLVED, NODATA_RESOLVED, QUALITY_RESOLVED: the series
+                             (or group) was forgotten (jj_engine_forget, idle expiry) */
 } jj_event_reason;
 
 typedef struct jj_label {
