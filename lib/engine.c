@@ -313,12 +313,16 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   }
   /* jj_engine_advance also moves the series' windows to engine time; a
    * sample older than that minus lateness_ms cannot enter them. Report it
-   * late here instead of accepting it and losing it in every window. */
-  for (uint32_t j = 0; j < s->nslots; j++) {
-    int64_t wnow = jj_window_now(s->slots[j].win);
-    if (wnow != INT64_MIN && ts < wnow - e->cfg.lateness_ms) {
-      e->st.rejected_late++;
-      return JJ_ELATE;
+   * late here instead of accepting it and losing it in every window. No
+   * window is ahead of engine time, so a sample within lateness_ms of it
+   * (every in-order one) needs no look at the windows. */
+  if (e->has_now && ts < e->now - e->cfg.lateness_ms) {
+    for (uint32_t j = 0; j < s->nslots; j++) {
+      int64_t wnow = jj_window_now(s->slots[j].win);
+      if (wnow != INT64_MIN && ts < wnow - e->cfg.lateness_ms) {
+        e->st.rejected_late++;
+        return JJ_ELATE;
+      }
     }
   }
   e->st.accepted++;
