@@ -50,6 +50,12 @@ typedef struct jj_ring_rec {
  * count/sum/mean/min/max touch sits in the first five lines (positions,
  * settings, the count and sum of both generations, DABA's bookkeeping)
  * and the rest after (jj__window_prefetch_struct asks for those five). */
+/* jj_window_counters without the public struct's reserved tail. */
+typedef struct window_counters {
+  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates, evicted, closed,
+      closed_dropped;
+} window_counters;
+
 struct jj_window {
   /* Line 0: positions and time, written by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
@@ -76,7 +82,7 @@ struct jj_window {
   uint64_t spare_; /* (DABA starts on a line) */
   /* Lines 3-4: DABA's bookkeeping; then the cold counters. */
   jj_daba daba;
-  jj_window_counters ctr; /* accepted and evicted are kept above */
+  window_counters ctr; /* accepted and evicted are kept above */
   jj_moments cur, next; /* the higher moments, same generations */
 
   /* Cold: creation settings, the sketch, TUMBLING state. */
@@ -88,7 +94,13 @@ struct jj_window {
   uint32_t closed_cap, closed_first, closed_len;
   jj_sketch sketch;
   jj_allocator alc;
-  jj_window_config cfg;
+  /* The creation settings still read after creation (the rest are above
+   * or were only needed to set up): not the whole jj_window_config, whose
+   * reserved tail would cost every window its size. */
+  int64_t hop_ms, align_ms;
+  double percentile;
+  uint32_t cfg_aggregates; /* as configured (aggregates above adds implied ones) */
+  uint8_t duplicates;      /* jj_dup_policy */
 };
 
 #if UINTPTR_MAX == UINT64_MAX
@@ -395,7 +407,7 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_SLOPE:
       if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
       return jj_moments_slope(ms, m);
-    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->cfg.percentile);
+    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
     case JJ_AGG__COUNT: break;
   }
@@ -466,17 +478,17 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   closed_result *s = closed_slot(w);
   memset(s, 0, sizeof *s);
   s->start_ms = first_end - w->span_ms;
-  s->end_ms = first_end + (int64_t)(k - 1) * w->cfg.hop_ms;
+  s->end_ms = first_end + (int64_t)(k - 1) * w->hop_ms;
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
-  if (w->cfg.aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
+  if (w->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
   w->ctr.closed += k;
 }
 
 /* Close every window whose end the watermark has passed. */
 static void close_due(jj_window *w) {
   if (!w->has_boundary) return;
-  const int64_t span = w->span_ms, hop = w->cfg.hop_ms;
+  const int64_t span = w->span_ms, hop = w->hop_ms;
   int64_t wm = watermark(w);
   while (wm >= w->boundary) {
     extend_window(w);
@@ -512,12 +524,11 @@ static void close_due(jj_window *w) {
  * timestamp still acceptable (ts, or now - lateness if older), so a late
  * sample never lands in a later window than its own. */
 static void init_boundary(jj_window *w, int64_t ts) {
-  const jj_window_config *c = &w->cfg;
   int64_t now = (w->has_now && w->now > ts) ? w->now : ts;
-  int64_t oldest = now - c->lateness_ms;
+  int64_t oldest = now - w->lateness_ms;
   if (oldest > ts) oldest = ts;
   if (oldest < -JJ_TS_LIMIT) oldest = -JJ_TS_LIMIT; /* nothing older is accepted */
-  w->boundary = c->align_ms + (floor_div(oldest - c->align_ms, c->hop_ms) + 1) * c->hop_ms;
+  w->boundary = w->align_ms + (floor_div(oldest - w->align_ms, w->hop_ms) + 1) * w->hop_ms;
   w->has_boundary = 1;
 }
 
@@ -642,8 +653,8 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   uint64_t pos = insert_pos(w, ts);
   if (pos > w->head && ts_at(w, pos - 1) == ts) {
     w->ctr.duplicates++;
-    if (w->cfg.duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
-    if (w->cfg.duplicates == JJ_DUP_REPLACE) {
+    if (w->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
+    if (w->duplicates == JJ_DUP_REPLACE) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
       uint64_t at = pos - 1;
@@ -696,7 +707,11 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   jj_window *w = jj__calloc(&a, sizeof *w);
   if (!w) return JJ_ENOMEM;
   w->alc = a;
-  w->cfg = c;
+  w->hop_ms = c.hop_ms;
+  w->align_ms = c.align_ms;
+  w->percentile = c.percentile;
+  w->cfg_aggregates = c.aggregates;
+  w->duplicates = (uint8_t)c.duplicates;
   w->kind = (uint8_t)c.kind;
   w->span_ms = c.span_ms;
   w->lateness_ms = c.lateness_ms;
@@ -812,7 +827,13 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
     memset(out, 0, sizeof *out);
     return;
   }
-  *out = w->ctr;
+  memset(out, 0, sizeof *out);
+  out->rejected_late = w->ctr.rejected_late;
+  out->rejected_invalid = w->ctr.rejected_invalid;
+  out->rejected_full = w->ctr.rejected_full;
+  out->duplicates = w->ctr.duplicates;
+  out->closed = w->ctr.closed;
+  out->closed_dropped = w->ctr.closed_dropped;
   out->accepted = w->n_accepted;
   out->evicted = w->n_evicted;
 }
