@@ -7,7 +7,7 @@
  *  D: latency from jj_engine_push to the event callback (p50/p99/max)
  *  E: bytes per series
  *
- * Usage: bench_engine [--quick] */
+ * Usage: bench_engine [--quick] [--case LETTERS]   (e.g. --case B: that case alone) */
 #include <jjair/jjair.h>
 
 #include <math.h>
@@ -285,16 +285,19 @@ static void bench_memory(void) {
 }
 
 int main(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
+  const char *only = NULL; /* --case X: run case X alone (A..E), for paired comparisons */
+  for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) quick = 1;
+    if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) only = argv[++i];
+  }
   make_labels();
   double *vals = make_values(1 << 20);
   printf("libjjair %s engine benchmark%s\n", jj_version(), quick ? " (quick)" : "");
-  bench_throughput(1, vals);
-  bench_throughput(20, vals);
-  bench_labeled(vals);
-  bench_latency();
-  bench_memory();
+  if (!only || strchr(only, 'A')) bench_throughput(1, vals);
+  if (!only || strchr(only, 'B')) bench_throughput(20, vals);
+  if (!only || strchr(only, 'C')) bench_labeled(vals);
+  if (!only || strchr(only, 'D')) bench_latency();
+  if (!only || strchr(only, 'E')) bench_memory();
   free(vals);
   return 0;
 }
