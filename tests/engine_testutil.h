@@ -221,6 +221,29 @@ static inline jj_ruleset *et_ruleset1(const jj_rule_config *rc, const jj_level_c
   return rs;
 }
 
+/* Two rules over pm25 for series labelled station + zone: "pm-high" judges
+ * each station (60 s mean >= 75 "high", severity "warning", clear < 35)
+ * and "zone-avg" the zone's average of them (>= 75 "bad", clear < 35). */
+static inline jj_ruleset *et_station_zone_rules(void) {
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "pm-high";
+  rc.metric = "pm25";
+  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1);
+  lv.severity = "warning";
+  et_add(b, &rc, &lv, 1);
+  rc.name = "zone-avg";
+  rc.group = JJ_GROUP_AVG;
+  rc.group_by = "zone";
+  lv = et_level("bad", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1);
+  et_add(b, &rc, &lv, 1);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
 /* A Korean PM rule: TUMBLING clock hours, hourly mean, 주의보/경보 levels
  * with the 2-hour persistence (대기환경보전법 시행규칙 별표 7). */
 static inline void et_korean_pm_rule(jj_rule_config *rc, jj_level_config lv[2], const char *name,

@@ -41,31 +41,10 @@ static const char *label_of(const jj_event *ev, const char *name) {
   return NULL;
 }
 
-/* pm-high: per station, 60 s mean >= 75 (clear < 35).
- * zone-avg: the zone's average of the stations' 60 s means >= 75. */
-static jj_ruleset *two_rules(void) {
-  jj_ruleset_builder *b = NULL;
-  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
-  jj_rule_config rc;
-  jj_rule_config_init(&rc);
-  rc.name = "pm-high";
-  rc.metric = "pm25";
-  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1);
-  lv.severity = "warning";
-  et_add(b, &rc, &lv, 1);
-  rc.name = "zone-avg";
-  rc.group = JJ_GROUP_AVG;
-  rc.group_by = "zone";
-  lv = et_level("bad", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1);
-  et_add(b, &rc, &lv, 1);
-  jj_ruleset *rs = et_build(b);
-  jj_ruleset_builder_free(b);
-  return rs;
-}
 
 static void test_lists_series_and_groups(void **state) {
   (void)state;
-  jj_ruleset *rs = two_rules();
+  jj_ruleset *rs = et_station_zone_rules();
   et_rec rec;
   memset(&rec, 0, sizeof rec);
   jj_engine *e = et_engine(rs, NULL, &rec);

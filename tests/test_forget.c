@@ -18,24 +18,6 @@ static jj_engine_stats stats_of(const jj_engine *e) {
   return s;
 }
 
-/* pm-high per station; zone-avg over the zone's stations. */
-static jj_ruleset *rules(void) {
-  jj_ruleset_builder *b = NULL;
-  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
-  jj_rule_config rc;
-  jj_rule_config_init(&rc);
-  rc.name = "pm-high";
-  rc.metric = "pm25";
-  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_LT, 35, 1);
-  et_add(b, &rc, &lv, 1);
-  rc.name = "zone-avg";
-  rc.group = JJ_GROUP_AVG;
-  rc.group_by = "zone";
-  et_add(b, &rc, &lv, 1);
-  jj_ruleset *rs = et_build(b);
-  jj_ruleset_builder_free(b);
-  return rs;
-}
 
 static int count_alerts(void *ctx, const jj_event *alert) {
   (void)alert;
@@ -50,7 +32,7 @@ static int active(jj_engine *e) {
 
 static void test_forget_resolves_and_frees(void **state) {
   (void)state;
-  jj_ruleset *rs = rules();
+  jj_ruleset *rs = et_station_zone_rules();
   et_rec rec;
   memset(&rec, 0, sizeof rec);
   jj_engine *e = et_engine(rs, NULL, &rec);
@@ -130,7 +112,7 @@ static void test_forget_resolves_and_frees(void **state) {
  * name is forgotten (its memory waits until they are polled). */
 static void test_queued_events_outlive_forget(void **state) {
   (void)state;
-  jj_ruleset *rs = rules();
+  jj_ruleset *rs = et_station_zone_rules();
   jj_engine *e = NULL;
   assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
   jj_ruleset_free(rs);
@@ -167,7 +149,7 @@ static void test_queued_events_outlive_forget(void **state) {
  * jj_engine_advance, exactly at the limit. */
 static void test_idle_expiry(void **state) {
   (void)state;
-  jj_ruleset *rs = rules();
+  jj_ruleset *rs = et_station_zone_rules();
   et_rec rec;
   memset(&rec, 0, sizeof rec);
   jj_engine_config cfg;
@@ -199,7 +181,7 @@ static void test_idle_expiry(void **state) {
   et_rec_free(&rec);
 
   /* a negative idle time is refused */
-  rs = rules();
+  rs = et_station_zone_rules();
   cfg.series_idle_ms = -1;
   jj_engine *bad = NULL;
   assert_int_equal(jj_engine_new(rs, &cfg, NULL, &bad), JJ_EINVAL);
@@ -210,7 +192,7 @@ static void test_idle_expiry(void **state) {
 /* max_series counts the live series: forgetting makes room. */
 static void test_forget_makes_room(void **state) {
   (void)state;
-  jj_ruleset *rs = rules();
+  jj_ruleset *rs = et_station_zone_rules();
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.max_series = 2;
@@ -238,7 +220,7 @@ static void forget_from_callback(void *ctx, const jj_event *ev) {
 
 static void test_forget_refused_from_callback(void **state) {
   (void)state;
-  jj_ruleset *rs = rules();
+  jj_ruleset *rs = et_station_zone_rules();
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.on_event = forget_from_callback;
