@@ -1,0 +1,129 @@
+"""Error paths: rule files with positions, bad readings, limits, closed objects."""
+import math
+
+import pytest
+
+import jjair
+from conftest import HOUR, pm25_episode
+
+BAD_RULES = """version: 1
+rules:
+  - name: heat
+    metric: temp
+    window: {kind: sliding, span: 5x}
+    levels:
+      - {name: hot, issue: ">= 60"}
+  - name: smoke
+    metrik: smoke
+    levels:
+      - {name: smoky, issue: ">= 1"}
+"""
+
+
+def test_bad_rule_file_lists_every_problem_with_positions(korea_rules):
+    with pytest.raises(jjair.RuleError) as info:
+        jjair.Ruleset.from_string(BAD_RULES, name="bad.yaml")
+    err = info.value
+    assert err.status is jjair.Status.INVAL
+    assert err.total == len(err.problems) >= 2
+    lines = {p.line for p in err.problems}
+    assert 5 in lines and 9 in lines  # the bad span and the unknown key
+    for p in err.problems:
+        assert p.file == "bad.yaml" and p.column > 0 and p.message
+        assert f"bad.yaml:{p.line}:{p.column}: " in str(err)
+    assert isinstance(err, jjair.JjairError)
+
+
+def test_missing_rule_file(tmp_path, korea_rules):
+    with pytest.raises(jjair.RuleError) as info:
+        jjair.Ruleset.from_file(tmp_path / "nope.yaml")
+    assert info.value.status is jjair.Status.NOTFOUND
+    assert "nope.yaml" in str(info.value)
+
+
+def test_rejected_readings_are_returned_and_counted(korea_rules):
+    with jjair.Engine(korea_rules) as engine:
+        s = engine.series("pm25", zone="a")
+        assert engine.push(s, HOUR, 10.0) is jjair.Status.OK
+        assert engine.push(s, 2 * HOUR, math.nan) is jjair.Status.NAN
+        assert engine.push(s, 2 * HOUR, math.inf) is jjair.Status.NAN
+        assert engine.push(s, 0, 10.0) is jjair.Status.LATE
+        assert engine.push(s, 2 ** 62 + 1, 10.0) is jjair.Status.INVAL
+        assert engine.push(12345, 2 * HOUR, 10.0) is jjair.Status.NOTFOUND
+        engine.advance(3 * HOUR)
+        assert engine.push(s, 5 * HOUR, 10.0) is jjair.Status.FUTURE
+        st = engine.stats
+        assert (st.accepted, st.rejected_invalid, st.rejected_late, st.rejected_future) == (
+            1, 4, 1, 1)
+        assert jjair.Status.LATE.message  # the library's sentence
+
+
+def test_limits(korea_rules):
+    with jjair.Engine(korea_rules, max_series=2, max_labels=1) as engine:
+        engine.series("pm25", zone="a")
+        engine.series("pm25", zone="b")
+        assert engine.series("pm25", zone="a") == engine.series("pm25", {"zone": "a"})
+        with pytest.raises(jjair.LimitError) as info:
+            engine.series("pm25", zone="c")
+        assert info.value.status is jjair.Status.LIMIT
+        assert info.value.message == jjair.Status.LIMIT.message
+        assert engine.stats.rejected_limit == 1
+    with jjair.Engine(korea_rules, max_labels=1) as engine:
+        with pytest.raises(jjair.LimitError):
+            engine.series("pm25", zone="a", station="s1")
+        with pytest.raises(jjair.InvalidError):
+            engine.series("", zone="a")
+
+
+def test_bad_engine_settings(korea_rules):
+    with pytest.raises(TypeError, match="max_seriess"):
+        jjair.Engine(korea_rules, max_seriess=3)
+    with pytest.raises(jjair.InvalidError, match="5min"):
+        jjair.Engine(korea_rules, lateness_ms="5min")
+    with pytest.raises(jjair.InvalidError):
+        jjair.Engine(korea_rules, series_idle_ms=-1)
+    with pytest.raises(jjair.InvalidError):
+        jjair.Engine(korea_rules, no_queue=True)  # events would go nowhere
+    assert jjair.parse_duration("1h30m") == 90 * 60 * 1000
+
+
+def test_lateness_as_duration_text(korea_rules):
+    with jjair.Engine(korea_rules, lateness_ms="2h") as engine:
+        s = engine.series("pm25", zone="a")
+        assert engine.push(s, 3 * HOUR, 10.0) is jjair.Status.OK
+        assert engine.push(s, 1 * HOUR + 1, 10.0) is jjair.Status.OK
+        assert engine.push(s, 1 * HOUR - 1, 10.0) is jjair.Status.LATE
+
+
+def test_forget_and_unknown_rule(korea_rules):
+    with jjair.Engine(korea_rules) as engine:
+        s = engine.series("pm25", zone="a")
+        pm25_episode(engine, s)
+        assert engine.alert_state(s, "pm25-korea")["level"] == 2
+        engine.forget(s)
+        kinds = [(e.kind, e.reason) for e in engine]
+        assert kinds[-1] == ("resolved", "forgotten")
+        with pytest.raises(jjair.NotFoundError):
+            engine.forget(s)
+        assert engine.push(s, 10 * HOUR, 1.0) is jjair.Status.NOTFOUND
+        with pytest.raises(jjair.NotFoundError, match="nosuch"):
+            engine.alert_state(s, "nosuch")
+        assert engine.stats.series_forgotten == 1
+
+
+def test_close_twice_and_use_after_close(korea_rules, repo):
+    engine = jjair.Engine(korea_rules)
+    s = engine.series("pm25", zone="a")
+    engine.close()
+    engine.close()
+    assert engine.closed
+    for call in (lambda: engine.push(s, 0, 1.0), lambda: engine.advance(0), engine.poll,
+                 lambda: engine.stats, engine.active_alerts, lambda: engine.series("pm25"),
+                 lambda: engine.push_many(s, [0], [1.0])):
+        with pytest.raises(jjair.StateError, match="closed"):
+            call()
+    rs = jjair.Ruleset.from_file(repo / "rules" / "korea-air.yaml")
+    rs.close()
+    rs.close()
+    with pytest.raises(jjair.StateError):
+        jjair.Engine(rs)
