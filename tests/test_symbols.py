@@ -11,14 +11,15 @@ Checks, for the built shared library:
      as a WARNING, or as a failure with --strict, which CTest passes in
      every build (an optional part left out still exports its functions,
      returning JJ_ENOTSUP);
-  4. [later] the Python binding's prototype table matches the exports; see
-     PYTHON BINDING below.
+  4. the Python binding's prototype table plus its list of deliberately
+     unbound functions equals the exports; see PYTHON BINDING below.
 
 Usage: test_symbols.py --lib path/to/libjjair.so --include-dir include/jjair
                        [--source-dir .] [--nm nm] [--strict]
 Only the standard library is used.
 """
 import argparse
+import ast
 import pathlib
 import re
 import subprocess
@@ -64,13 +65,23 @@ def declared_symbols(include_dir):
 
 
 # ---- PYTHON BINDING -------------------------------------------------------
-# When bindings/python lands, return here the set of C function names its
-# prototype table binds (e.g. import the module's table, or parse it), and
-# main() will require it to equal the exported set, both ways. Until then
-# None means "no binding yet; skip this check".
+# The C function names bindings/python/jjair/_lib.py accounts for: the keys of
+# its PROTOTYPES table (bound) and of UNBOUND (deliberately not bound, each
+# with a reason). Read with ast, so the check needs no import of the package.
+# main() requires this set to equal the exported set, both ways.
 def binding_symbols(source_dir):
-    del source_dir  # unused until the binding exists
-    return None
+    if source_dir is None:
+        return None
+    path = pathlib.Path(source_dir) / "bindings" / "python" / "jjair" / "_lib.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
+                and node.target.id in ("PROTOTYPES", "UNBOUND") and isinstance(node.value, ast.Dict):
+            names.update(k.value for k in node.value.keys if isinstance(k, ast.Constant))
+    if not names:
+        raise SystemExit(f"{path}: no PROTOTYPES/UNBOUND tables found")
+    return names
 # ---------------------------------------------------------------------------
 
 
@@ -108,7 +119,7 @@ def main():
 
     bound = binding_symbols(args.source_dir)
     if bound is None:
-        print("python binding: not present yet, check skipped")
+        print("python binding: no --source-dir, check skipped")
     else:
         for name in sorted(exported - bound):
             errors.append(f"exported {name} is missing from the Python binding's table")
