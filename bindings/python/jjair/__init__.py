@@ -37,7 +37,7 @@ __all__ = [
     "FullError", "DuplicateError", "NoDataError", "IncompleteError", "LimitError",
     "NotFoundError", "FutureError", "RangeError", "StateError", "StuckError",
     "NotSupportedError", "RuleError", "RuleProblem", "Ruleset", "Engine", "Event", "Stats",
-    "version", "features", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
+    "replay", "version", "features", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
 ]
 
 ABI_VERSION = _lib.ABI_VERSION
@@ -778,3 +778,11 @@ class _Buffer(ctypes.c_void_p):
         super().__init__(address)
         self._owner = owner
 
+
+
+def replay(frame: Any, rules: Union[Ruleset, str], **options: Any) -> Any:
+    """Replay a pandas DataFrame through rules; the events as a DataFrame.
+    Needs pandas. See jjair._replay.replay for the options (time=,
+    metrics=, labels=, label_columns=, tz=, flush_ms=, engine limits)."""
+    from ._replay import replay as _run
+    return _run(frame, rules, **options)
