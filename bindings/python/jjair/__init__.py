@@ -25,7 +25,9 @@ import datetime as _dt
 import enum
 import json
 import os
+import sys
 import threading
+import types
 from array import array
 from ctypes import POINTER, byref, c_size_t, c_uint32, c_void_p
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union)
@@ -347,8 +349,8 @@ def _opt_ms(ms: int) -> Optional[int]:
     return None if ms == _lib.INT64_MIN else ms
 
 
-def _labels(p: Any, n: int) -> Dict[str, str]:
-    return {_text(p[i].name): _text(p[i].value) for i in range(n)}
+def _labels(p: Any, n: int) -> Mapping[str, str]:
+    return types.MappingProxyType({_text(p[i].name): _text(p[i].value) for i in range(n)})
 
 
 def _sized_text(fn: Callable[..., int], *args: Any) -> str:
@@ -361,7 +363,8 @@ def _sized_text(fn: Callable[..., int], *args: Any) -> str:
 @dataclasses.dataclass(frozen=True)
 class Event:
     """An alert event, copied out of the library when it was received: it
-    owns everything and outlives its engine. Times are ms since the Unix
+    owns everything, outlives its engine and is immutable (the mappings
+    are read-only views). Times are ms since the Unix
     epoch (UTC); the datetime properties give them timezone-aware.
     `sample_ts_ms`, `level_started_ms`, `lat` and `lon` are None when the
     library has none; `value` is NaN when there is none."""
@@ -378,8 +381,8 @@ class Event:
     prev_severity: str
     metric: str
     is_group: bool
-    labels: Dict[str, str]
-    rule_labels: Dict[str, str]
+    labels: Mapping[str, str]
+    rule_labels: Mapping[str, str]
     value: float
     window_start_ms: int
     window_end_ms: int
@@ -391,8 +394,11 @@ class Event:
     lon: Optional[float]
     level_started_ms: Optional[int]
     fingerprint: str
-    annotations: Dict[str, str]
+    annotations: Mapping[str, str]
     json: str = dataclasses.field(repr=False)
+
+    def __hash__(self) -> int:
+        return hash((self.fingerprint, self.seq, self.kind, self.time_ms))
 
     @classmethod
     def _from_c(cls, p: Any) -> "Event":
@@ -416,7 +422,8 @@ class Event:
             sample_value=e.sample_value, lat=e.lat if e.has_location else None,
             lon=e.lon if e.has_location else None,
             level_started_ms=_opt_ms(e.level_started_ms),
-            fingerprint=format(e.fingerprint, "016x"), annotations=annotations,
+            fingerprint=format(e.fingerprint, "016x"),
+            annotations=types.MappingProxyType(annotations),
             json=_sized_text(_LIB.jj_event_json, p))
 
     def to_json(self) -> str:
@@ -729,10 +736,9 @@ _STATUSES = {s.value: s for s in Status}
 def _samples(series: Any, ts: Any, values: Any) -> Any:
     """(pointer, n) of a jj_sample array built from the arguments; the
     returned pointer object keeps its buffer alive."""
-    try:
-        import numpy as np
-    except ImportError:
-        np = None
+    # numpy arrays can only come from a program that imported numpy: never
+    # import it here (that alone takes a good part of a second).
+    np = sys.modules.get("numpy")
     if np is not None and isinstance(ts, np.ndarray) and series is None and values is None:
         want = np.dtype(_SAMPLE_DTYPE_FIELDS)
         if ts.dtype != want or not ts.flags.c_contiguous:

@@ -88,7 +88,7 @@ def replay(frame: Any, rules: Union["Ruleset", str], *, time: str,
     rows = [{"time": e.time, "seq": e.seq, "kind": e.kind, "reason": e.reason, "rule": e.rule,
              "level": e.level, "level_name": e.level_name, "severity": e.severity,
              "prev_level_name": e.prev_level_name, "value": e.value, "metric": e.metric,
-             "labels": e.labels, "started": e.started, "fingerprint": e.fingerprint}
+             "labels": dict(e.labels), "started": e.started, "fingerprint": e.fingerprint}
             for e in events]
     out = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     for c in ("time", "started"):

@@ -1,6 +1,9 @@
 """Threads sharing one engine; events and rulesets outliving their owners."""
+import dataclasses
 import gc
 import threading
+
+import pytest
 
 import jjair
 from conftest import HOUR, pm25_episode
@@ -66,6 +69,11 @@ def test_events_outlive_the_engine(korea_rules):
     assert active.kind == "active" and active.seq == 0 and active.sample_time is None
     assert fired.time.tzinfo is not None and fired.time_ms == 2 * HOUR
     assert fired.sample_ts_ms == 2 * HOUR and fired.lat is None
+    with pytest.raises(TypeError):
+        fired.labels["zone"] = "b"  # immutable
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fired.level = 3
+    assert len({fired, fired}) == 1
 
 
 def test_engine_keeps_its_ruleset(repo, korea_rules):
