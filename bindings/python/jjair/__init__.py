@@ -39,7 +39,7 @@ __all__ = [
     "FullError", "DuplicateError", "NoDataError", "IncompleteError", "LimitError",
     "NotFoundError", "FutureError", "RangeError", "StateError", "StuckError",
     "NotSupportedError", "RuleError", "RuleProblem", "Ruleset", "Engine", "Event", "Stats",
-    "replay", "version", "features", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
+    "replay", "version", "features", "format_duration", "format_time", "fingerprint", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
 ]
 
 ABI_VERSION = _lib.ABI_VERSION
@@ -178,6 +178,13 @@ def _text(b: Optional[bytes]) -> str:
     return b.decode("utf-8", "replace") if b else ""
 
 
+def _sized_text(fn: Callable[..., int], *args: Any) -> str:
+    n = fn(*args, None, 0)
+    buf = ctypes.create_string_buffer(n + 1)
+    fn(*args, buf, n + 1)
+    return buf.value.decode("utf-8", "replace")
+
+
 def version() -> str:
     """The running library's version, "MAJOR.MINOR.PATCH"."""
     return _LIB.jj_version().decode()
@@ -208,6 +215,27 @@ def parse_duration(text: str) -> int:
     if st != 0:
         raise _error_for(st, _text(err.message) or None)
     return out.value
+
+
+def format_duration(ms: int) -> str:
+    """`ms` in the duration grammar's shortest form ("1h30m"), by the library."""
+    return _sized_text(_LIB.jj_duration_format, ms)
+
+
+def format_time(ms: int) -> str:
+    """`ms` since the epoch as RFC 3339 UTC text, by the library
+    ("2024-01-01T04:00:00Z"; milliseconds only when not zero)."""
+    return _sized_text(_LIB.jj_time_rfc3339, ms)
+
+
+def fingerprint(rule: str, labels: Mapping[str, str]) -> str:
+    """The alert identity Event.fingerprint carries for `rule` and a series'
+    (or group's) labels: Alertmanager's label-set fingerprint, 16 hex digits."""
+    keep = [(k.encode(), str(v).encode()) for k, v in labels.items()]
+    arr = (_lib.jj_label * max(1, len(keep)))()
+    for i, (k, v) in enumerate(keep):
+        arr[i].name, arr[i].value = k, v
+    return format(_LIB.jj_fingerprint(rule.encode(), arr, len(keep)), "016x")
 
 
 # ---- rules -------------------------------------------------------------------
@@ -351,13 +379,6 @@ def _opt_ms(ms: int) -> Optional[int]:
 
 def _labels(p: Any, n: int) -> Mapping[str, str]:
     return types.MappingProxyType({_text(p[i].name): _text(p[i].value) for i in range(n)})
-
-
-def _sized_text(fn: Callable[..., int], *args: Any) -> str:
-    n = fn(*args, None, 0)
-    buf = ctypes.create_string_buffer(n + 1)
-    fn(*args, buf, n + 1)
-    return buf.value.decode("utf-8", "replace")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -156,7 +156,6 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
     "jj_features": (c_uint, [], None),
     # status.h
     "jj_strerror": (c_char_p, [c_int], None),
-    "jj_status_name": (c_char_p, [c_int], None),
     # rule.h / rule_yaml.h: rulesets come from rule files
     "jj_ruleset_builder_new": (_STATUS, [c_void_p, POINTER(_p)], "raise"),
     "jj_ruleset_builder_free": (None, [_p], None),
@@ -219,6 +218,7 @@ UNBOUND: Dict[str, str] = {
     "jj_event_copy": "events are copied into Python objects (Event) at once",
     "jj_event_free": "no C copies are kept (see jj_event_copy)",
     "jj_fingerprint_hex": "formatted in Python: format(fp, '016x')",
+    "jj_status_name": "jjair.Status carries the names (Status.LATE is JJ_ELATE)",
     "jj_time_rfc3339_offset": "Event times are datetime objects; use their astimezone()",
     "jj_window_config_init": "the standalone window API is for C; Python users have numpy",
     "jj_window_new": "the standalone window API is for C",

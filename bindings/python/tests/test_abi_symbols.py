@@ -86,3 +86,11 @@ def test_every_api_function_is_bound_or_listed_unbound():
     assert all(reason.strip() for reason in _lib.UNBOUND.values())
     for name in bound:  # declared on the loaded library with a restype
         assert getattr(jjair._LIB, name).argtypes is not None
+
+
+def test_every_bound_function_is_used():
+    """The table holds what the package calls, nothing more (else: UNBOUND)."""
+    sources = "".join(p.read_text(encoding="utf-8")
+                      for p in (HERE.parent / "jjair").glob("*.py"))
+    unused = [n for n in _lib.PROTOTYPES if f"lib.{n}" not in sources.replace("_LIB.", "lib.")]
+    assert unused == []

@@ -127,3 +127,16 @@ def test_close_twice_and_use_after_close(korea_rules, repo):
     rs.close()
     with pytest.raises(jjair.StateError):
         jjair.Engine(rs)
+
+
+def test_text_helpers_use_the_library(korea_rules):
+    assert jjair.format_duration(90 * 60 * 1000) == "1h30m"
+    assert jjair.parse_duration(jjair.format_duration(123456789)) == 123456789
+    assert jjair.format_time(1704081600250) == "2024-01-01T04:00:00.250Z"
+    with jjair.Engine(korea_rules) as engine:
+        s = engine.series("pm25", zone="a")
+        pm25_episode(engine, s)
+        (event,) = list(engine)
+    assert jjair.fingerprint("pm25-korea", {"zone": "a"}) == event.fingerprint
+    assert jjair.fingerprint("pm25-korea", {"zone": "b"}) != event.fingerprint
+    assert [s.name for s in jjair.Status][:4] == ["OK", "NOMEM", "INVAL", "LATE"]
