@@ -29,7 +29,7 @@ import sys
 import threading
 import types
 from array import array
-from ctypes import POINTER, byref, c_size_t, c_uint32, c_void_p
+from ctypes import byref, c_size_t, c_uint32, c_void_p
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union)
 
 from . import _lib
