@@ -25,3 +25,19 @@ def test_seoul_timeline_png(tmp_path, korea_rules):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     assert struct.unpack(">II", data[16:24]) == (1600, 900)
     assert len(data) > 20000  # lines and spans, not a blank canvas
+
+
+def test_fire_ramp_png(tmp_path, korea_rules):
+    pytest.importorskip("numpy")
+    out = tmp_path / "fire.png"
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent), JJAIR_LIBRARY=jjair.library_path(),
+               MPLCONFIGDIR=str(tmp_path / "mpl"))
+    res = subprocess.run([sys.executable, str(REPO / "examples" / "python" / "fire_ramp.py"),
+                          str(out)], env=env, check=True, capture_output=True, text=True)
+    alarms = [line.split()[1] for line in res.stdout.splitlines() if line.startswith("alarm ")]
+    # The rate of rise sees the ramp first; the fixed threshold later, which
+    # with it makes two criteria: a confirmed fire.
+    assert alarms == ["fire-heat-rate", "fire-heat-fixed", "fire-confirmed"]
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 800)
+    assert len(data) > 20000
