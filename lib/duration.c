@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "errfmt.h"
+
 /* Largest first: the grammar wants them in this order, the formatter
  * writes them in it. */
 static const struct {
@@ -18,31 +20,16 @@ static const struct {
 /* Longest text quoted back in a message. */
 #define QUOTE_MAX 40
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static jj_status fail(jj_error *err, const char *fmt, ...) {
-  if (err) {
-    memset(err, 0, sizeof *err);
-    err->code = JJ_EINVAL;
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-  }
-  return JJ_EINVAL;
-}
-
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* "5min" -> "5m", "2 hours" -> "2h": words people write for our units.
  * 1 with the fix in `fix`. */
 static int unit_word(const char *s, size_t len, char *fix, size_t size) {
   static const char *const words[][2] = {
-      {"sec", "s"},     {"secs", "s"},   {"second", "s"}, {"seconds", "s"}, {"min", "m"},
-      {"mins", "m"},    {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},    {"hrs", "h"},
-      {"hour", "h"},    {"hours", "h"},  {"day", "d"},    {"days", "d"},   {"msec", "ms"},
-      {"millis", "ms"}, {"M", "m"},      {"H", "h"},      {"S", "s"},      {"D", "d"}};
+      {"sec", "s"},     {"secs", "s"},   {"second", "s"},  {"seconds", "s"}, {"min", "m"},
+      {"mins", "m"},    {"minute", "m"}, {"minutes", "m"}, {"hr", "h"},      {"hrs", "h"},
+      {"hour", "h"},    {"hours", "h"},  {"day", "d"},     {"days", "d"},    {"msec", "ms"},
+      {"millis", "ms"}, {"M", "m"},      {"H", "h"},       {"S", "s"},       {"D", "d"}};
   size_t n = 0;
   while (n < len && is_digit(s[n])) n++;
   if (n == 0 || n > 18) return 0;
@@ -63,30 +50,37 @@ static jj_status refuse(const char *s, size_t len, size_t at, int order, jj_erro
   char fix[QUOTE_MAX + 8];
   size_t digits = 0;
   while (digits < len && is_digit(s[digits])) digits++;
-  if (memchr(s, '\0', len)) return fail(err, "a duration must not contain a NUL character");
+  if (memchr(s, '\0', len))
+    return jj__fail(err, JJ_EINVAL, "a duration must not contain a NUL character");
   if (digits == len && len <= QUOTE_MAX / 2)
-    return fail(err,
-                "duration '%.*s' has no unit; write e.g. %.*ss or %.*sm (units: ms, s, m, h, d)",
-                q, s, q, s, q, s);
-  if (s[0] == '-') return fail(err, "duration '%.*s' must not be negative", q, s);
+    return jj__fail(
+        err, JJ_EINVAL,
+        "duration '%.*s' has no unit; write e.g. %.*ss or %.*sm (units: ms, s, m, h, d)", q, s, q,
+        s, q, s);
+  if (s[0] == '-') return jj__fail(err, JJ_EINVAL, "duration '%.*s' must not be negative", q, s);
   if (order)
-    return fail(err,
-                "bad duration '%.*s'; write the units from largest to smallest, each once "
-                "(e.g. 1h30m)",
-                q, s);
+    return jj__fail(err, JJ_EINVAL,
+                    "bad duration '%.*s'; write the units from largest to smallest, each once "
+                    "(e.g. 1h30m)",
+                    q, s);
   if (unit_word(s, len, fix, sizeof fix))
-    return fail(err, "bad duration '%.*s'; write %s (units: ms, s, m, h, d)", q, s, fix);
+    return jj__fail(err, JJ_EINVAL, "bad duration '%.*s'; write %s (units: ms, s, m, h, d)", q, s,
+                    fix);
   if (at < len && at > 0 && (s[at] == '.' || s[at] == ',') && is_digit(s[at - 1]))
-    return fail(err, "bad duration '%.*s'; use whole numbers: a smaller unit, e.g. 1h30m or 90m", q, s);
-  return fail(err,
-              "bad duration '%.*s'; use whole numbers with units ms, s, m, h, d (e.g. 90s, "
-              "1h30m)",
-              q, s);
+    return jj__fail(err, JJ_EINVAL,
+                    "bad duration '%.*s'; use whole numbers: a smaller unit, e.g. 1h30m or 90m", q,
+                    s);
+  return jj__fail(err, JJ_EINVAL,
+                  "bad duration '%.*s'; use whole numbers with units ms, s, m, h, d (e.g. 90s, "
+                  "1h30m)",
+                  q, s);
 }
 
 jj_status jj_duration_parse(const char *text, size_t len, int64_t *out_ms, jj_error *err) {
-  if (!out_ms || (!text && len)) return fail(err, "a duration and a place for its value are required");
-  if (len == 0) return fail(err, "the duration is empty; write e.g. 90s, 5m or 1h30m");
+  if (!out_ms || (!text && len))
+    return jj__fail(err, JJ_EINVAL, "a duration and a place for its value are required");
+  if (len == 0)
+    return jj__fail(err, JJ_EINVAL, "the duration is empty; write e.g. 90s, 5m or 1h30m");
   int64_t total = 0;
   size_t next_unit = 0; /* units[next_unit..] may still come */
   size_t p = 0;
@@ -97,11 +91,14 @@ jj_status jj_duration_parse(const char *text, size_t len, int64_t *out_ms, jj_er
     int64_t v = 0;
     int too_long = 0;
     for (; p < len && is_digit(text[p]); p++) {
-      if (v > (JJ_DURATION_MAX_MS - (text[p] - '0')) / 10) too_long = 1;
-      else v = v * 10 + (text[p] - '0');
+      if (v > (JJ_DURATION_MAX_MS - (text[p] - '0')) / 10)
+        too_long = 1;
+      else
+        v = v * 10 + (text[p] - '0');
     }
     size_t u = NUNITS;
-    if (p + 1 < len && text[p] == 'm' && text[p + 1] == 's') u = NUNITS - 1;
+    if (p + 1 < len && text[p] == 'm' && text[p + 1] == 's')
+      u = NUNITS - 1;
     else if (p < len)
       for (size_t i = 0; i + 1 < NUNITS; i++)
         if (text[p] == units[i].name[0]) u = i;
@@ -111,8 +108,9 @@ jj_status jj_duration_parse(const char *text, size_t len, int64_t *out_ms, jj_er
     next_unit = u + 1;
     if (too_long || v > (JJ_DURATION_MAX_MS - total) / units[u].ms) {
       int q = (int)(len < QUOTE_MAX ? len : QUOTE_MAX);
-      return fail(err, "duration '%.*s' is too long (at most 2^61 ms, about 73 million years)",
-                  q, text);
+      return jj__fail(err, JJ_EINVAL,
+                      "duration '%.*s' is too long (at most 2^61 ms, about 73 million years)", q,
+                      text);
     }
     total += v * units[u].ms;
   }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "errfmt.h"
 #include "matcher.h"
 #include "ruleset.h"
 #include "strutil.h"
@@ -22,21 +23,6 @@ struct jj_ruleset_builder {
 };
 
 /* ---- errors ----------------------------------------------------------- */
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static jj_status fail(jj_error *err, jj_status code, const char *fmt, ...) {
-  if (err) {
-    memset(err, 0, sizeof *err);
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-  }
-  return code;
-}
 
 static void ok(jj_error *err) {
   if (err) memset(err, 0, sizeof *err);
@@ -138,8 +124,8 @@ static int valid_name(const char *s) {
   if (!s || !*s) return 0;
   for (; *s; s++) {
     char c = *s;
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '.' || c == ':' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.' || c == ':' || c == '-'))
       return 0;
   }
   return 1;
@@ -162,7 +148,7 @@ static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *r
   uint32_t n = 1;
   for (const char *p = s; *p; p++) n += *p == ',';
   r->group_labels = jj__calloc(&b->alc, n * sizeof *r->group_labels);
-  if (!r->group_labels) return fail(err, JJ_ENOMEM, "out of memory");
+  if (!r->group_labels) return jj__fail(err, JJ_ENOMEM, "out of memory");
   const char *p = s;
   while (1) {
     const char *end = strchr(p, ',');
@@ -170,19 +156,19 @@ static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *r
     while (len && (*p == ' ')) p++, len--;
     while (len && p[len - 1] == ' ') len--;
     char *name = jj__strndup(&b->alc, p, len);
-    if (!name) return fail(err, JJ_ENOMEM, "out of memory");
+    if (!name) return jj__fail(err, JJ_ENOMEM, "out of memory");
     r->group_labels[r->ngroup_labels++] = name;
     if (!valid_name(name))
-      return fail(err, JJ_EINVAL, "rule '%s': group_by has an empty or invalid label name '%s'",
-                  rule_name, name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': group_by has an empty or invalid label name '%s'",
+                      rule_name, name);
     if (!end) break;
     p = end + 1;
   }
   qsort(r->group_labels, r->ngroup_labels, sizeof *r->group_labels, cmp_str_ptr);
   for (uint32_t i = 1; i < r->ngroup_labels; i++)
     if (strcmp(r->group_labels[i - 1], r->group_labels[i]) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': group_by names label '%s' twice", rule_name,
-                  r->group_labels[i]);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': group_by names label '%s' twice", rule_name,
+                      r->group_labels[i]);
   return JJ_OK;
 }
 
@@ -191,32 +177,33 @@ static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *r
 static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *rc, jj_error *err) {
   const char *n = rc->name;
   if (!valid_name(n))
-    return fail(err, JJ_EINVAL,
-                "rule name '%s' is empty or has characters other than letters, digits, _ . : -",
-                n ? n : "");
+    return jj__fail(err, JJ_EINVAL,
+                    "rule name '%s' is empty or has characters other than letters, digits, _ . : -",
+                    n ? n : "");
   int combined = rc->group == JJ_GROUP_RULES;
   if (!combined && (!rc->metric || !*rc->metric))
-    return fail(err, JJ_EINVAL, "rule '%s': metric is required", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': metric is required", n);
   if (combined && (!rc->sources || !*rc->sources))
-    return fail(err, JJ_EINVAL, "rule '%s': a rules group needs sources, the rules it combines", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': a rules group needs sources, the rules it combines",
+                    n);
   if (combined && rc->group_within_ms < 0)
-    return fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
   if ((unsigned)rc->aggregate >= JJ_AGG__COUNT)
-    return fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
   if (!isfinite(rc->scale))
-    return fail(err, JJ_EINVAL, "rule '%s': scale must be a finite number", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': scale must be a finite number", n);
   jj_window_config wc = rc->window;
   wc.aggregates |= JJ_AGG_BIT(rc->aggregate);
   wc.lateness_ms = 0; /* the engine decides lateness */
   jj_window *probe = NULL;
   jj_status st = combined ? JJ_OK : jj_window_new(&wc, a, &probe);
   jj_window_free(probe);
-  if (st == JJ_ENOMEM) return fail(err, st, "out of memory");
+  if (st == JJ_ENOMEM) return jj__fail(err, st, "out of memory");
   if (st != JJ_OK)
-    return fail(err, JJ_EINVAL,
-                "rule '%s': invalid window (check kind, span/hop/count, coverage and "
-                "percentile settings)",
-                n);
+    return jj__fail(err, JJ_EINVAL,
+                    "rule '%s': invalid window (check kind, span/hop/count, coverage and "
+                    "percentile settings)",
+                    n);
   switch (rc->group) {
     case JJ_GROUP_NONE: break;
     case JJ_GROUP_AVG:
@@ -225,46 +212,48 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
     case JJ_GROUP_K_OF_N:
     case JJ_GROUP_RULES:
       if (!rc->group_by || !*rc->group_by)
-        return fail(err, JJ_EINVAL, "rule '%s': a group rule needs group_by labels", n);
+        return jj__fail(err, JJ_EINVAL, "rule '%s': a group rule needs group_by labels", n);
       break;
-    default: return fail(err, JJ_EINVAL, "rule '%s': unknown group mode %d", n, (int)rc->group);
+    default: return jj__fail(err, JJ_EINVAL, "rule '%s': unknown group mode %d", n, (int)rc->group);
   }
   if (rc->group == JJ_GROUP_K_OF_N) {
     if (rc->member_op == JJ_CMP_NONE || !isfinite(rc->member_value))
-      return fail(err, JJ_EINVAL, "rule '%s': k_of_n needs a member condition", n);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': k_of_n needs a member condition", n);
     if (rc->group_within_ms <= 0)
-      return fail(err, JJ_EINVAL, "rule '%s': k_of_n needs group_within_ms > 0", n);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': k_of_n needs group_within_ms > 0", n);
   }
   if (rc->group_wait_ms < 0 || rc->stale_after_ms < 0 || rc->repeat_interval_ms < 0 ||
       rc->flap_window_ms < 0)
-    return fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
   if (rc->on_missing != JJ_MISSING_KEEP && rc->on_missing != JJ_MISSING_RESOLVE &&
       rc->on_missing != JJ_MISSING_ALERT)
-    return fail(err, JJ_EINVAL, "rule '%s': unknown on_missing policy", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': unknown on_missing policy", n);
   if (rc->on_missing != JJ_MISSING_KEEP && rc->stale_after_ms == 0)
-    return fail(err, JJ_EINVAL, "rule '%s': on_missing needs stale_after_ms > 0", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': on_missing needs stale_after_ms > 0", n);
   if (!isnan(rc->valid_min) && !isnan(rc->valid_max) && rc->valid_min > rc->valid_max)
-    return fail(err, JJ_EINVAL, "rule '%s': valid_min %g is above valid_max %g", n,
-                rc->valid_min, rc->valid_max);
-  if (!(rc->stuck_epsilon >= 0.0)) return fail(err, JJ_EINVAL, "rule '%s': stuck_epsilon must be >= 0", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': valid_min %g is above valid_max %g", n,
+                    rc->valid_min, rc->valid_max);
+  if (!(rc->stuck_epsilon >= 0.0))
+    return jj__fail(err, JJ_EINVAL, "rule '%s': stuck_epsilon must be >= 0", n);
   if (rc->stuck_samples == 1)
-    return fail(err, JJ_EINVAL, "rule '%s': stuck_samples must be 0 (off) or at least 2", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': stuck_samples must be 0 (off) or at least 2", n);
   if ((rc->flap_changes == 0) != (rc->flap_window_ms == 0))
-    return fail(err, JJ_EINVAL, "rule '%s': set both flap_changes and flap_window_ms, or neither", n);
+    return jj__fail(err, JJ_EINVAL,
+                    "rule '%s': set both flap_changes and flap_window_ms, or neither", n);
   if (rc->flap_changes > 16)
-    return fail(err, JJ_EINVAL, "rule '%s': flap_changes is at most 16", n);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': flap_changes is at most 16", n);
   return JJ_OK;
 }
 
 jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_config *rc,
                                       uint32_t *index, jj_error *err) {
-  if (!b || !rc) return fail(err, JJ_EINVAL, "builder and rule config are required");
+  if (!b || !rc) return jj__fail(err, JJ_EINVAL, "builder and rule config are required");
   jj_status st = check_rule_config(&b->alc, rc, err);
   if (st != JJ_OK) return st;
   if (find_rule(b->rules, b->nrules, rc->name) >= 0)
-    return fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);
+    return jj__fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);
   if (jj__grow(&b->alc, &b->rules, &b->cap, b->nrules, sizeof *b->rules, 8))
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   jj_rule *r = &b->rules[b->nrules];
   memset(r, 0, sizeof *r);
   r->cfg = *rc;
@@ -275,12 +264,12 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   r->cfg.sources = rc->group == JJ_GROUP_RULES ? jj__strdup(&b->alc, rc->sources) : NULL;
   if (!r->cfg.name || !r->cfg.metric || (rc->group == JJ_GROUP_RULES && !r->cfg.sources)) {
     rule_free(&b->alc, r);
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
   if (rc->group != JJ_GROUP_NONE) {
     r->cfg.group_by = jj__strdup(&b->alc, rc->group_by);
     st = r->cfg.group_by ? split_group_by(b, r, rc->name, err)
-                         : fail(err, JJ_ENOMEM, "out of memory");
+                         : jj__fail(err, JJ_ENOMEM, "out of memory");
     if (st != JJ_OK) {
       rule_free(&b->alc, r);
       return st;
@@ -299,28 +288,30 @@ static int rising(jj_cmp op) { return op == JJ_CMP_GT || op == JJ_CMP_GE; }
 
 jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
                                        const jj_level_config *lc, jj_error *err) {
-  if (!b || !lc || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || !lc || rule >= b->nrules)
+    return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   const char *rn = r->cfg.name;
   if (r->nlevels == JJ_MAX_LEVELS)
     /* A rule with too many levels is an invalid configuration like any
      * other (JJ_ELIMIT is for run-time limits such as max_series). */
-    return fail(err, JJ_EINVAL, "rule '%s': at most %d levels", rn, JJ_MAX_LEVELS);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': at most %d levels", rn, JJ_MAX_LEVELS);
   if (!valid_name(lc->name))
-    return fail(err, JJ_EINVAL, "rule '%s': level name '%s' is empty or invalid", rn,
-                lc->name ? lc->name : "");
+    return jj__fail(err, JJ_EINVAL, "rule '%s': level name '%s' is empty or invalid", rn,
+                    lc->name ? lc->name : "");
   for (uint32_t i = 0; i < r->nlevels; i++)
     if (strcmp(r->levels[i].name, lc->name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': level '%s' is defined twice", rn, lc->name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': level '%s' is defined twice", rn, lc->name);
   if (lc->issue_op < JJ_CMP_GT || lc->issue_op > JJ_CMP_LE || !isfinite(lc->issue_value))
-    return fail(err, JJ_EINVAL, "rule '%s' level '%s': needs an issue condition with a number",
-                rn, lc->name);
+    return jj__fail(err, JJ_EINVAL, "rule '%s' level '%s': needs an issue condition with a number",
+                    rn, lc->name);
   if (lc->for_count > 65535 || lc->clear_for_count > 65535)
-    return fail(err, JJ_EINVAL, "rule '%s' level '%s': for_count and clear_for_count are at most 65535",
-                rn, lc->name);
+    return jj__fail(err, JJ_EINVAL,
+                    "rule '%s' level '%s': for_count and clear_for_count are at most 65535", rn,
+                    lc->name);
   if (lc->for_ms < 0 || lc->keep_firing_for_ms < 0)
-    return fail(err, JJ_EINVAL, "rule '%s' level '%s': durations must not be negative", rn,
-                lc->name);
+    return jj__fail(err, JJ_EINVAL, "rule '%s' level '%s': durations must not be negative", rn,
+                    lc->name);
   int up = rising(lc->issue_op);
   jj_cmp clear_op = lc->clear_op;
   double clear_value = lc->clear_value;
@@ -333,40 +324,41 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
     clear_value = lc->issue_value;
   } else {
     if (clear_op < JJ_CMP_GT || clear_op > JJ_CMP_LE || !isfinite(clear_value))
-      return fail(err, JJ_EINVAL, "rule '%s' level '%s': invalid clear condition", rn, lc->name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s' level '%s': invalid clear condition", rn,
+                      lc->name);
     if (rising(clear_op) == up)
-      return fail(err, JJ_EINVAL,
-                  "rule '%s' level '%s': clear condition %s %g points the same way as the "
-                  "issue condition %s %g",
-                  rn, lc->name, cmp_text(clear_op), clear_value, cmp_text(lc->issue_op),
-                  lc->issue_value);
+      return jj__fail(err, JJ_EINVAL,
+                      "rule '%s' level '%s': clear condition %s %g points the same way as the "
+                      "issue condition %s %g",
+                      rn, lc->name, cmp_text(clear_op), clear_value, cmp_text(lc->issue_op),
+                      lc->issue_value);
     /* A value must not satisfy issue and clear at once (no hysteresis gap
      * the wrong way round). */
-    int overlap = up ? (clear_value > lc->issue_value ||
-                        (clear_value == lc->issue_value && clear_op == JJ_CMP_LE &&
-                         lc->issue_op == JJ_CMP_GE))
-                     : (clear_value < lc->issue_value ||
-                        (clear_value == lc->issue_value && clear_op == JJ_CMP_GE &&
-                         lc->issue_op == JJ_CMP_LE));
+    int overlap =
+        up ? (clear_value > lc->issue_value || (clear_value == lc->issue_value &&
+                                                clear_op == JJ_CMP_LE && lc->issue_op == JJ_CMP_GE))
+           : (clear_value < lc->issue_value ||
+              (clear_value == lc->issue_value && clear_op == JJ_CMP_GE &&
+               lc->issue_op == JJ_CMP_LE));
     if (overlap)
-      return fail(err, JJ_EINVAL,
-                  "rule '%s' level '%s': clear condition %s %g overlaps the issue condition "
-                  "%s %g; a value would both raise and clear",
-                  rn, lc->name, cmp_text(clear_op), clear_value, cmp_text(lc->issue_op),
-                  lc->issue_value);
+      return jj__fail(err, JJ_EINVAL,
+                      "rule '%s' level '%s': clear condition %s %g overlaps the issue condition "
+                      "%s %g; a value would both raise and clear",
+                      rn, lc->name, cmp_text(clear_op), clear_value, cmp_text(lc->issue_op),
+                      lc->issue_value);
   }
   if (r->nlevels) {
     const jj_level *prev = &r->levels[r->nlevels - 1];
     if (rising(prev->issue_op) != up)
-      return fail(err, JJ_EINVAL, "rule '%s' level '%s': all levels must point the same way", rn,
-                  lc->name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s' level '%s': all levels must point the same way",
+                      rn, lc->name);
     int ordered = up ? lc->issue_value > prev->issue_value : lc->issue_value < prev->issue_value;
     if (!ordered)
-      return fail(err, JJ_EINVAL,
-                  "rule '%s' level '%s': issue threshold %g must be %s than the previous "
-                  "level '%s' (%g); list levels from least to most severe",
-                  rn, lc->name, lc->issue_value, up ? "higher" : "lower", prev->name,
-                  prev->issue_value);
+      return jj__fail(err, JJ_EINVAL,
+                      "rule '%s' level '%s': issue threshold %g must be %s than the previous "
+                      "level '%s' (%g); list levels from least to most severe",
+                      rn, lc->name, lc->issue_value, up ? "higher" : "lower", prev->name,
+                      prev->issue_value);
   }
   jj_level *l = &r->levels[r->nlevels];
   memset(l, 0, sizeof *l);
@@ -376,7 +368,7 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
     jj__free(&b->alc, l->name);
     jj__free(&b->alc, l->severity);
     memset(l, 0, sizeof *l);
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
   l->issue_op = lc->issue_op;
   l->issue_value = lc->issue_value;
@@ -393,31 +385,31 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
 
 jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, const char *label,
                                          jj_match_op op, const char *value, jj_error *err) {
-  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   if (!valid_name(label))
-    return fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid",
-                r->cfg.name, label ? label : "");
+    return jj__fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid",
+                    r->cfg.name, label ? label : "");
   if (!value)
-    return fail(err, JJ_EINVAL, "rule '%s': matcher on '%s' has no value", r->cfg.name, label);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': matcher on '%s' has no value", r->cfg.name, label);
   if (op != JJ_MATCH_EQ && op != JJ_MATCH_NE && op != JJ_MATCH_RE && op != JJ_MATCH_NRE)
-    return fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->cfg.name, (int)op);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': unknown matcher operator %d", r->cfg.name, (int)op);
   void *re = NULL;
   if (op == JJ_MATCH_RE || op == JJ_MATCH_NRE) {
     if (!jj__regex_available())
-      return fail(err, JJ_EINVAL,
-                  "rule '%s': regex matcher on '%s' needs the PCRE2 matcher, which this build "
-                  "does not include",
-                  r->cfg.name, label);
+      return jj__fail(err, JJ_EINVAL,
+                      "rule '%s': regex matcher on '%s' needs the PCRE2 matcher, which this build "
+                      "does not include",
+                      r->cfg.name, label);
     char why[200];
     re = jj__regex_compile(value, why, sizeof why);
     if (!re)
-      return fail(err, JJ_EINVAL, "rule '%s': invalid regex for label '%s': %s", r->cfg.name, label,
-                  why);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': invalid regex for label '%s': %s", r->cfg.name,
+                      label, why);
   }
   if (jj__grow(&b->alc, &r->matchers, &r->matchers_cap, r->nmatchers, sizeof *r->matchers, 4)) {
     if (re) jj__regex_free(re);
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
   jj_matcher *m = &r->matchers[r->nmatchers];
   m->label = jj__strdup(&b->alc, label);
@@ -428,7 +420,7 @@ jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, c
     jj__free(&b->alc, m->label);
     jj__free(&b->alc, m->value);
     if (re) jj__regex_free(re);
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
   r->nmatchers++;
   ok(err);
@@ -441,18 +433,18 @@ static jj_status add_pair(jj_ruleset_builder *b, const jj_rule *r, jj_label **li
                           uint32_t *cap, const char *name, const char *text, const char *what,
                           const char *text_kind, jj_error *err) {
   if (!valid_name(name) || !text)
-    return fail(err, JJ_EINVAL, "rule '%s': %s '%s' needs a valid name and %s", r->cfg.name, what,
-                name ? name : "", text_kind);
+    return jj__fail(err, JJ_EINVAL, "rule '%s': %s '%s' needs a valid name and %s", r->cfg.name,
+                    what, name ? name : "", text_kind);
   for (uint32_t i = 0; i < *n; i++)
     if (strcmp((*list)[i].name, name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': %s '%s' is set twice", r->cfg.name, what, name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': %s '%s' is set twice", r->cfg.name, what, name);
   if (jj__grow(&b->alc, list, cap, *n, sizeof **list, 4))
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   char *k = jj__strdup(&b->alc, name), *v = jj__strdup(&b->alc, text);
   if (!k || !v) {
     jj__free(&b->alc, k);
     jj__free(&b->alc, v);
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
   (*list)[*n].name = k;
   (*list)[*n].value = v;
@@ -463,20 +455,20 @@ static jj_status add_pair(jj_ruleset_builder *b, const jj_rule *r, jj_label **li
 
 jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, const char *name,
                                        const char *value, jj_error *err) {
-  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   return add_pair(b, r, &r->labels, &r->nlabels, &r->labels_cap, name, value, "label", "a value",
                   err);
 }
 
-jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule,
-                                            const char *name, const char *tmpl, jj_error *err) {
-  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule, const char *name,
+                                            const char *tmpl, jj_error *err) {
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   if (valid_name(name) && tmpl) {
     char why[JJ_ERROR_MESSAGE_MAX / 2];
     if (jj__template_check(tmpl, why, sizeof why) != 0)
-      return fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->cfg.name, name, why);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': annotation '%s': %s", r->cfg.name, name, why);
   }
   return add_pair(b, r, &r->annotations, &r->nannotations, &r->annotations_cap, name, tmpl,
                   "annotation", "a template", err);
@@ -484,18 +476,19 @@ jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule
 
 jj_status jj_ruleset_builder_add_notify(jj_ruleset_builder *b, uint32_t rule, const char *name,
                                         jj_error *err) {
-  if (!b || rule >= b->nrules) return fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
   jj_rule *r = &b->rules[rule];
   if (!valid_name(name))
-    return fail(err, JJ_EINVAL, "rule '%s': notifier name '%s' is empty or invalid", r->cfg.name,
-                name ? name : "");
+    return jj__fail(err, JJ_EINVAL, "rule '%s': notifier name '%s' is empty or invalid",
+                    r->cfg.name, name ? name : "");
   for (uint32_t i = 0; i < r->nnotify; i++)
     if (strcmp(r->notify[i], name) == 0)
-      return fail(err, JJ_EINVAL, "rule '%s': notifier '%s' is listed twice", r->cfg.name, name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s': notifier '%s' is listed twice", r->cfg.name,
+                      name);
   if (jj__grow(&b->alc, &r->notify, &r->notify_cap, r->nnotify, sizeof *r->notify, 4))
-    return fail(err, JJ_ENOMEM, "out of memory");
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   char *n = jj__strdup(&b->alc, name);
-  if (!n) return fail(err, JJ_ENOMEM, "out of memory");
+  if (!n) return jj__fail(err, JJ_ENOMEM, "out of memory");
   r->notify[r->nnotify++] = n;
   ok(err);
   return JJ_OK;
@@ -532,55 +525,58 @@ static jj_status resolve_sources(jj_ruleset_builder *b, jj_error *err) {
       if (!len) break;
       char name[128];
       if (len >= sizeof name)
-        return fail(err, JJ_EINVAL, "rule '%s': source name '%.*s...' is too long", r->cfg.name, 40,
-                    p);
+        return jj__fail(err, JJ_EINVAL, "rule '%s': source name '%.*s...' is too long", r->cfg.name,
+                        40, p);
       memcpy(name, p, len);
       name[len] = '\0';
       p += len;
       int k = find_rule(b->rules, b->nrules, name);
       if (k < 0)
-        return fail(err, JJ_EINVAL, "rule '%s': source rule '%s' does not exist", r->cfg.name,
-                    name);
+        return jj__fail(err, JJ_EINVAL, "rule '%s': source rule '%s' does not exist", r->cfg.name,
+                        name);
       jj_rule *src = &b->rules[k];
       if ((uint32_t)k == i || src->cfg.group != JJ_GROUP_NONE)
-        return fail(err, JJ_EINVAL,
-                    "rule '%s': source '%s' must be another rule without a group (it is judged "
-                    "per series)",
-                    r->cfg.name, name);
+        return jj__fail(err, JJ_EINVAL,
+                        "rule '%s': source '%s' must be another rule without a group (it is judged "
+                        "per series)",
+                        r->cfg.name, name);
       for (uint32_t j = 0; j < r->nsrc; j++)
         if (r->src[j] == (uint32_t)k)
-          return fail(err, JJ_EINVAL, "rule '%s': source '%s' is listed twice", r->cfg.name, name);
+          return jj__fail(err, JJ_EINVAL, "rule '%s': source '%s' is listed twice", r->cfg.name,
+                          name);
       if (r->nsrc == JJ_MAX_SOURCES)
-        return fail(err, JJ_EINVAL, "rule '%s': at most %d sources", r->cfg.name, JJ_MAX_SOURCES);
+        return jj__fail(err, JJ_EINVAL, "rule '%s': at most %d sources", r->cfg.name,
+                        JJ_MAX_SOURCES);
       if (src->nfeeds == JJ_MAX_FEEDS)
-        return fail(err, JJ_EINVAL, "rule '%s': source '%s' already feeds %d rules groups",
-                    r->cfg.name, name, JJ_MAX_FEEDS);
+        return jj__fail(err, JJ_EINVAL, "rule '%s': source '%s' already feeds %d rules groups",
+                        r->cfg.name, name, JJ_MAX_FEEDS);
       r->src[r->nsrc++] = (uint32_t)k;
       src->feeds[src->nfeeds++] = i;
     }
-    if (r->nsrc == 0) return fail(err, JJ_EINVAL, "rule '%s': sources lists no rule", r->cfg.name);
+    if (r->nsrc == 0)
+      return jj__fail(err, JJ_EINVAL, "rule '%s': sources lists no rule", r->cfg.name);
   }
   return JJ_OK;
 }
 
 jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_error *err) {
-  if (!b || !out) return fail(err, JJ_EINVAL, "builder and output are required");
+  if (!b || !out) return jj__fail(err, JJ_EINVAL, "builder and output are required");
   *out = NULL;
-  if (b->nrules == 0) return fail(err, JJ_EINVAL, "the ruleset has no rules");
+  if (b->nrules == 0) return jj__fail(err, JJ_EINVAL, "the ruleset has no rules");
   for (uint32_t i = 0; i < b->nrules; i++) {
     const jj_rule *r = &b->rules[i];
     if (r->nlevels == 0)
-      return fail(err, JJ_EINVAL, "rule '%s' has no levels; add at least one", r->cfg.name);
+      return jj__fail(err, JJ_EINVAL, "rule '%s' has no levels; add at least one", r->cfg.name);
     if (r->cfg.group == JJ_GROUP_K_OF_N && !rising(r->levels[0].issue_op))
-      return fail(err, JJ_EINVAL,
-                  "rule '%s': a k_of_n rule counts agreeing members, so its levels must use "
-                  "> or >=",
-                  r->cfg.name);
+      return jj__fail(err, JJ_EINVAL,
+                      "rule '%s': a k_of_n rule counts agreeing members, so its levels must use "
+                      "> or >=",
+                      r->cfg.name);
   }
   jj_status st = resolve_sources(b, err);
   if (st != JJ_OK) return st;
   jj_ruleset *rs = jj__calloc(&b->alc, sizeof *rs);
-  if (!rs) return fail(err, JJ_ENOMEM, "out of memory");
+  if (!rs) return jj__fail(err, JJ_ENOMEM, "out of memory");
   rs->alc = b->alc;
   atomic_init(&rs->refs, 1);
   rs->rules = b->rules;
