@@ -221,6 +221,16 @@ static inline jj_ruleset *et_ruleset1(const jj_rule_config *rc, const jj_level_c
   return rs;
 }
 
+/* One rule "pm": the 60 s mean of pm25 >= 75 is level "high". */
+static inline jj_ruleset *et_pm_high_rule(void) {
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "pm";
+  rc.metric = "pm25";
+  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
+  return et_ruleset1(&rc, &lv, 1);
+}
+
 /* Two rules over pm25 for series labelled station + zone: "pm-high" judges
  * each station (60 s mean >= 75 "high", severity "warning", clear < 35)
  * and "zone-avg" the zone's average of them (>= 75 "bad", clear < 35). */

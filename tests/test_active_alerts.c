@@ -195,12 +195,7 @@ static void list_from_callback(void *ctx, const jj_event *ev) {
 
 static void test_refused_from_callback(void **state) {
   (void)state;
-  jj_rule_config rc;
-  jj_rule_config_init(&rc);
-  rc.name = "pm";
-  rc.metric = "pm25";
-  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
-  jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
+  jj_ruleset *rs = et_pm_high_rule();
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.on_event = list_from_callback;

@@ -679,12 +679,7 @@ static void reenter_cb(void *ctx, const jj_event *ev) {
  * callback has returned, the engine takes calls again. */
 static void test_reentrancy(void **state) {
   (void)state;
-  jj_rule_config rc;
-  jj_rule_config_init(&rc);
-  rc.name = "pm";
-  rc.metric = "pm25";
-  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
-  jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
+  jj_ruleset *rs = et_pm_high_rule();
   reenter_ctx c;
   memset(&c, 0, sizeof c);
   jj_engine_config cfg;
