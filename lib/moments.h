@@ -24,9 +24,10 @@ enum {
   JJ_MOM_EWMA = 8   /* ea, eb */
 };
 
-/* EWMA weights are 2^((ts - eref)/halflife); rebase eref before the
- * exponent can overflow a double. */
-#define JJ_EWMA_REBASE_EXP 512.0
+/* EWMA weights are 2^((ts - eref)/halflife); rebase eref once the newest
+ * weight passes 2^32, so that weight times value stays far from overflow
+ * for every accepted value (JJ_VALUE_LIMIT in sample.h). */
+#define JJ_EWMA_REBASE_EXP 32.0
 
 /* The count and the plain sum: all that count, sum and mean need. Kept
  * apart from the higher moments so that a window's two generations of them

@@ -563,6 +563,11 @@ static int walk_window(ctx *c, ynode *wn, jj_window_config *w) {
   } else if (hop && span && !hop_bad && !span_bad && w->hop_ms > w->span_ms) {
     ERR(c, hop, "'hop' must not be longer than 'span' (hop < span gives overlapping windows)");
     rc = -1;
+  } else if (hop && span && !hop_bad && !span_bad && w->hop_ms > 0 &&
+             w->span_ms / w->hop_ms > JJ_WINDOW_MAX_OVERLAP) {
+    ERR(c, hop, "'hop' is too short: span / hop is %lld, at most %d overlapping windows",
+        (long long)(w->span_ms / w->hop_ms), JJ_WINDOW_MAX_OVERLAP);
+    rc = -1;
   }
   return rc;
 }

@@ -193,6 +193,15 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
   if (!isfinite(rc->scale))
     return jj__fail(err, JJ_EINVAL, "rule '%s': scale must be a finite number", n);
   jj_window_config wc = rc->window;
+  /* Named apart from the other window errors: span 1 d with hop 1 ms is
+   * 86,400,000 windows per sample. */
+  if (!combined && wc.kind == JJ_WINDOW_TUMBLING && wc.hop_ms > 0 && wc.span_ms > 0 &&
+      wc.span_ms / wc.hop_ms > JJ_WINDOW_MAX_OVERLAP)
+    return jj__fail(err, JJ_EINVAL,
+                    "rule '%s': span / hop is %lld; at most %d overlapping windows (make hop at "
+                    "least span / %d)",
+                    n, (long long)(wc.span_ms / wc.hop_ms), JJ_WINDOW_MAX_OVERLAP,
+                    JJ_WINDOW_MAX_OVERLAP);
   wc.aggregates |= JJ_AGG_BIT(rc->aggregate);
   wc.lateness_ms = 0; /* the engine decides lateness */
   jj_window *probe = NULL;

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "sample.h"
 
-#define SKETCH_MAX_MAGNITUDE 1e12
+/* Keys cover every value a window accepts: nothing saturates. */
+#define SKETCH_MAX_MAGNITUDE JJ_VALUE_LIMIT
 #define SKETCH_GROW_SLACK 32
 #define BLOCK_SHIFT 6 /* 64 buckets per block sum */
 

@@ -6,8 +6,11 @@
  * (1+alpha)/(1-alpha); negative values mirror it; |x| < floor goes to
  * bucket 0. A quantile is answered with the bucket's midpoint, which is
  * within a relative error alpha of the exact nearest-rank sample (absolute
- * error < floor for |x| < floor). |x| >= 1e12 saturates into the last
- * bucket, where the bound does not hold. Add and remove are O(1); a query
+ * error < floor for |x| < floor). The keys cover every value a window
+ * accepts (|x| <= JJ_VALUE_LIMIT, 1e288), so the bound holds for all of
+ * them: no value saturates. Storage covers only the keys met so far
+ * (all of them with `preallocate`: 8 * ln(1e288 / floor) / ln(gamma)
+ * bytes, about 270 KiB at the defaults). Add and remove are O(1); a query
  * walks the block sums (one per 64 buckets), then one block: about
  * nkeys/64 + 64 steps instead of nkeys. */
 #ifndef JJ_LIB_SKETCH_H

@@ -37,7 +37,10 @@
 #define TUMBLING_SPAN_LIMIT ((int64_t)1 << 61)
 #define DEFAULT_MAX_SAMPLES 65536u
 #define INITIAL_CAPACITY 16u
-#define MAX_CLOSED_QUEUE 1024u
+/* Closed results kept for jj_window_pop_closed. Closing waits while the
+ * queue is full (see close_due), so the bound costs no result, only
+ * memory: a few entries suffice (the engine pops after every call). */
+#define MAX_CLOSED_QUEUE 8u
 
 /* One stored sample. */
 typedef struct jj_ring_rec {
@@ -170,6 +173,8 @@ static jj_status normalize(jj_window_config *c) {
       if (c->span_ms <= 0 || c->span_ms > TUMBLING_SPAN_LIMIT) return JJ_EINVAL;
       if (c->hop_ms == 0) c->hop_ms = c->span_ms;
       if (c->hop_ms < 0 || c->hop_ms > c->span_ms) return JJ_EINVAL;
+      /* Every sample is in span/hop windows, each closed on its own. */
+      if (c->span_ms / c->hop_ms > JJ_WINDOW_MAX_OVERLAP) return JJ_EINVAL;
       if (!jj__ts_valid(c->align_ms)) return JJ_EINVAL;
       /* Same boundaries, but ts - align can no longer overflow. */
       c->align_ms -= floor_div(c->align_ms, c->hop_ms) * c->hop_ms;
@@ -244,16 +249,16 @@ static jj_status grow_if_full(jj_window *w) {
 
 /* ---- the sums over [head, win_end) ------------------------------------ */
 
-static int sketch_reserve_value(jj_window *w, double v) {
-  if (!w->use_sketch) return 0;
-  return jj__sketch_reserve(&w->sketch, &w->alc, jj__sketch_key(&w->sketch, v));
-}
 
 /* The sample at `pos` joins (add = 1) or leaves (add = 0) the sums and
  * the sketch. `light` (a constant at every call) marks windows whose sums
  * are at most the plain sum (sum, mean, min, max, first, last...) on the
  * in-order path: the general moments code and the sketch are left out. */
-JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
+/* `key`: the value's sketch key when the caller has it, else KEY_UNKNOWN
+ * (a key is a log(): a push computes it once, to reserve and to add). */
+#define KEY_UNKNOWN INT32_MIN
+JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
+                             int32_t key) {
   if (w->mom) { /* min/max-only windows keep no sums */
     if (light) {
       jj_sums_apply(&w->cur_sums, v, add);
@@ -266,12 +271,16 @@ JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int
     }
   }
   if (!light && w->use_sketch) {
-    int32_t key = jj__sketch_key(&w->sketch, v);
+    if (key == KEY_UNKNOWN) key = jj__sketch_key(&w->sketch, v);
     if (add)
       jj__sketch_add(&w->sketch, key);
     else
       jj__sketch_remove(&w->sketch, key);
   }
+}
+
+JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
+  account_k(w, pos, ts, v, add, light, KEY_UNKNOWN);
 }
 
 JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
@@ -454,12 +463,8 @@ typedef struct closed_result {
   double value[JJ_AGG__COUNT];
 } closed_result;
 
+/* The next free queue entry; close_due only closes while one is free. */
 static closed_result *closed_slot(jj_window *w) {
-  if (w->closed_len == w->closed_cap) { /* overwrite the oldest, counted */
-    w->closed_first = (w->closed_first + 1) % w->closed_cap;
-    w->closed_len--;
-    w->ctr.closed_dropped++;
-  }
   closed_result *s = &w->closed[(w->closed_first + w->closed_len) % w->closed_cap];
   w->closed_len++;
   return s;
@@ -485,12 +490,16 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   w->ctr.closed += k;
 }
 
-/* Close every window whose end the watermark has passed. */
+/* Close every window whose end the watermark has passed, while the queue
+ * has room. A full queue does not drop results: closing waits, and
+ * jj_window_pop_closed resumes it, so every window is reported once
+ * whatever the steps time moves in. (Waiting windows keep their samples
+ * in the ring; nothing else changes.) */
 static void close_due(jj_window *w) {
   if (!w->has_boundary) return;
   const int64_t span = w->span_ms, hop = w->hop_ms;
   int64_t wm = watermark(w);
-  while (wm >= w->boundary) {
+  while (wm >= w->boundary && w->closed_len < w->closed_cap) {
     extend_window(w);
     if (w->win_end == w->head) {
       /* A run of empty windows goes out as one result: every window ending
@@ -585,9 +594,10 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
  * the same steps as the general path below, minus every check that cannot
  * fire (no lateness, no duplicate, no growth, no sketch, no boundary).
  * Later than a valid `now`, the sample is valid (jj__sample_check) when it
- * is finite and not beyond JJ_TS_LIMIT; else the general path refuses it. */
+ * is finite, within JJ_VALUE_LIMIT and not beyond JJ_TS_LIMIT; else the
+ * general path refuses it. (fabs(NaN) <= limit is false: one test.) */
 JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
-  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !isfinite(v) || w->use_sketch ||
+  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) || w->use_sketch ||
       w->kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
     return 0;
   w->now = ts;
@@ -622,13 +632,13 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   } else if (push_in_order(w, ts, v, &fast, 0)) {
     return fast;
   }
-  /* jj__sample_check's two tests, written out so the compiler shares them
+  /* jj__sample_check's tests, written out so the compiler shares them
    * with the fast path's guard (one instruction less per push there). */
   if (!isfinite(v)) {
     w->ctr.rejected_invalid++;
     return JJ_ENAN;
   }
-  if (!jj__ts_valid(ts)) {
+  if (!jj__ts_valid(ts) || !jj__value_valid(v)) {
     w->ctr.rejected_invalid++;
     return JJ_EINVAL;
   }
@@ -639,7 +649,11 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
 
   /* Allocate before anything changes: JJ_ENOMEM leaves the window as it
    * was ("the object is unchanged"), time included. */
-  if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
+  int32_t key = KEY_UNKNOWN;
+  if (w->use_sketch) {
+    key = jj__sketch_key(&w->sketch, v);
+    if (jj__sketch_reserve(&w->sketch, &w->alc, key)) return JJ_ENOMEM;
+  }
   if (grow_if_full(w) != JJ_OK) return JJ_ENOMEM;
 
   if (w->kind == JJ_WINDOW_TUMBLING && !w->has_boundary) init_boundary(w, ts);
@@ -660,7 +674,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
       uint64_t at = pos - 1;
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
-        enter(w, at, ts, v);
+        account_k(w, at, ts, v, 1, 0, key);
       }
       rec_at(w, at)->val = v;
       w->n_accepted++;
@@ -679,7 +693,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
   int in_window = w->kind != JJ_WINDOW_TUMBLING || ts < w->boundary;
   if (in_window) {
-    enter(w, pos, ts, v);
+    account_k(w, pos, ts, v, 1, 0, key);
     w->win_end++;
   }
   w->n_accepted++;
@@ -814,6 +828,9 @@ int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
   for (int a = JJ_AGG__COUNT; a < JJ_AGG_SLOTS; a++) out->value[a] = NAN;
   w->closed_first = (w->closed_first + 1) % w->closed_cap;
   w->closed_len--;
+  /* Room again: close what waited for it (see close_due). */
+  close_due(w);
+  settle(w);
   return 1;
 }
 
