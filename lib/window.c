@@ -18,7 +18,27 @@
  * Running sums use two generations to bound drift: `cur` covers the whole
  * window, `next` only positions >= gen_pos. When head passes gen_pos every
  * sample `cur` ever subtracted is gone, so `next` (which never subtracted
- * anything) replaces it. Each sample is added twice and removed once. */
+ * anything) replaces it. Each sample is added twice and removed once.
+ *
+ * Memory layout (what a snapshot must save; every field is plain data,
+ * the only pointers are allocations rebuilt on restore):
+ *  - one block: the core `struct jj_window` (272 bytes: line 0 positions
+ *    and time, line 1 settings, line 2 count and sum of both generations,
+ *    then the cold counters and the allocator), followed by the optional
+ *    parts a configuration needs, at byte offsets off_mm, off_mom, off_tum,
+ *    off_sk (0 = absent), in that order: minmax_part (DABA Lite's
+ *    bookkeeping, 96 B), moments_part (higher moments of both generations
+ *    and the EWMA half-life, 280 B), tumbling_part (boundary, hop, align,
+ *    closed-queue indices, 56 B), sketch_part (jj_sketch and q, 72 B). A
+ *    60 s mean is the core alone.
+ *  - the ring: `cap` (a power of two) jj_ring_rec of 16 bytes; positions
+ *    [head, tail) are live at slot pos & mask.
+ *  - with min/max: DABA's partial aggregates, one jj_minmax (16 B) per
+ *    ring slot, same slots.
+ *  - TUMBLING: the closed-result queue, closed_cap entries.
+ *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks).
+ * Positions are 64-bit and never wrap; saving [head, tail) with the
+ * scalars is enough to rebuild the rest. */
 #include "jjair/window.h"
 
 #include <math.h>
