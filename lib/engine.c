@@ -630,12 +630,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > JJ_SERIES_MAX_LABELS ||
       c.series_idle_ms < 0)
     return JJ_EINVAL;
-  /* A count window holds count + 1 samples while a push is folded in; a
-   * cap below that would judge fewer samples than the rule says. */
+  /* A count window stores `count` samples; a cap below that would judge
+   * fewer samples than the rule says. */
   for (uint32_t i = 0; i < rs->nrules; i++) {
     const jj_rule_config *rc = &rs->rules[i].cfg;
     if (rc->group != JJ_GROUP_RULES && rc->window.kind == JJ_WINDOW_SLIDING_COUNT &&
-        rc->window.count >= c.max_samples_per_window)
+        rc->window.count > c.max_samples_per_window)
       return JJ_ELIMIT;
   }
   int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;

@@ -228,7 +228,7 @@ static jj_status normalize(jj_window_config *c) {
       break;
     case JJ_WINDOW_SLIDING_COUNT:
       if (c->count == 0 || c->count >= (1u << 30)) return JJ_EINVAL;
-      c->max_samples = c->count + 1; /* insert happens before the evict */
+      c->max_samples = c->count; /* a full window evicts before it inserts */
       break;
     case JJ_WINDOW_TUMBLING:
       if (c->span_ms <= 0 || c->span_ms > TUMBLING_SPAN_LIMIT) return JJ_EINVAL;
@@ -668,8 +668,11 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
  * is finite, within JJ_VALUE_LIMIT and not beyond JJ_TS_LIMIT; else the
  * general path refuses it. (fabs(NaN) <= limit is false: one test.) */
 JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
+  const uint64_t n = w->tail - w->head;
+  /* Room in the ring: a full count window frees its oldest slot first. */
+  const int room = n < w->cap || (w->kind == JJ_WINDOW_SLIDING_COUNT && n >= w->count);
   if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) || w->use_sketch ||
-      w->kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
+      w->kind == JJ_WINDOW_TUMBLING || !room)
     return 0;
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
@@ -677,6 +680,8 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   if (w->kind == JJ_WINDOW_SLIDING_TIME) {
     int64_t cutoff = ts - w->span_ms;
     while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front_t(w, light);
+  } else if (n >= w->count) {
+    evict_front_t(w, light); /* the newest `count` stay: the oldest goes */
   }
   if (w->tail - w->head >= w->max_samples) {
     w->ctr.rejected_full++;
@@ -690,8 +695,6 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   w->win_end++;
   w->n_accepted++;
   if (w->lateness_ms == 0) settle(w); /* the new sample is settled already */
-  if (w->kind == JJ_WINDOW_SLIDING_COUNT)
-    while (w->tail - w->head > w->count) evict_front_t(w, light);
   *st = JJ_OK;
   return 1;
 }
@@ -754,6 +757,17 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
     }
   }
 
+  /* A full count window keeps the newest `count` by timestamp: its oldest
+   * leaves before the new one is stored (so count slots suffice), or the
+   * new one, if older than all, is counted in and out at once. */
+  if (w->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= w->count) {
+    if (pos == w->head) {
+      w->n_accepted++;
+      w->n_evicted++;
+      return JJ_OK;
+    }
+    evict_front(w);
+  }
   /* grow_if_full left room unless the ring is at cap_limit >= max_samples,
    * where this check rejects first. */
   if (w->tail - w->head >= w->max_samples) {

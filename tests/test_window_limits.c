@@ -273,11 +273,10 @@ static void test_count_window_engine_cap(void **state) {
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   jj_engine *e = NULL;
-  /* 100 samples need 101 slots while a push is folded in. */
-  cfg.max_samples_per_window = 100;
+  cfg.max_samples_per_window = 99;
   assert_int_equal(jj_engine_new(rs, &cfg, NULL, &e), JJ_ELIMIT);
   assert_null(e);
-  cfg.max_samples_per_window = 101;
+  cfg.max_samples_per_window = 100; /* a count window stores exactly `count` */
   assert_int_equal(jj_engine_new(rs, &cfg, NULL, &e), JJ_OK);
   jj_ruleset_free(rs);
   jj_series_id id;
@@ -289,6 +288,43 @@ static void test_count_window_engine_cap(void **state) {
   jj_engine_free(e);
 }
 
+/* A count window of 2^k samples takes 2^k slots, not 2^(k+1): storage
+ * does not double at a power of two. Out-of-order samples still land
+ * right (an older one than all is counted in and out). */
+static void test_count_window_storage(void **state) {
+  (void)state;
+  jj_window_config c;
+  jj_window_config_init(&c);
+  c.kind = JJ_WINDOW_SLIDING_COUNT;
+  c.count = 1024;
+  c.lateness_ms = 1000000;
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_SUM) | JJ_AGG_BIT(JJ_AGG_MAX) | JJ_AGG_BIT(JJ_AGG_COUNT);
+  c.preallocate = 1;
+  jj_window *w = mkwin(&c);
+  size_t mem = jj_window_memory(w);
+  /* ring + DABA slots: 32 bytes a slot; the struct is far below 32 K */
+  assert_true(mem < 1024 * 32 + 32768);
+  assert_true(mem >= 1024 * 32);
+  for (int i = 0; i < 3000; i++) assert_int_equal(jj_window_push(w, 10000 + i, i), JJ_OK);
+  assert_true(value_of(w, JJ_AGG_COUNT) == 1024);
+  /* the newest 1024: 1976 .. 2999 */
+  assert_true(value_of(w, JJ_AGG_SUM) == (1976.0 + 2999.0) * 1024 / 2);
+  /* older than all stored: in and out at once */
+  assert_int_equal(jj_window_push(w, 5, 1e6), JJ_OK);
+  assert_true(value_of(w, JJ_AGG_MAX) == 2999.0);
+  /* out of order, inside: the oldest stored leaves */
+  assert_int_equal(jj_window_push(w, 12500, 1e6), JJ_OK);
+  assert_true(value_of(w, JJ_AGG_MAX) == 1e6);
+  assert_true(value_of(w, JJ_AGG_SUM) == (1977.0 + 2999.0) * 1023 / 2 + 1e6);
+  jj_window_counters ctr;
+  jj_window_counters_get(w, &ctr);
+  assert_int_equal(ctr.rejected_full, 0);
+  assert_int_equal(ctr.accepted, 3002);
+  assert_int_equal(ctr.evicted, 3002 - 1024);
+  assert_true(jj_window_memory(w) == mem); /* preallocated: nothing grew */
+  jj_window_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_value_limit_window),
@@ -297,6 +333,7 @@ int main(void) {
       cmocka_unit_test(test_hopping_granularity),
       cmocka_unit_test(test_overlap_bound),
       cmocka_unit_test(test_count_window_engine_cap),
+      cmocka_unit_test(test_count_window_storage),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

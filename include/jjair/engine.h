@@ -52,9 +52,9 @@ typedef struct jj_engine_config {
   uint32_t max_series;      /* 0 = 65536 */
   uint32_t max_labels;      /* per series; 0 = 16 */
   uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536. A count
-                               window of this many samples or more cannot be
-                               capped without changing its meaning: jj_engine_new
-                               refuses it (JJ_ELIMIT) */
+                               window longer than this cannot be capped without
+                               changing its meaning: jj_engine_new refuses it
+                               (JJ_ELIMIT) */
   uint32_t max_groups;      /* per group rule; 0 = 4096 */
   uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024 */
   int64_t lateness_ms;      /* out-of-order tolerance, default 0. Also how far behind

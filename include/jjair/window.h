@@ -118,7 +118,8 @@ typedef struct jj_window_config {
   uint32_t min_samples;
   double min_coverage;          /* 0..1; 0 = no coverage rule */
   int64_t expected_interval_ms; /* sampling period; needed by min_coverage for time windows */
-  uint32_t max_samples;   /* cap on stored samples; 0 = default (65536, or count+1) */
+  uint32_t max_samples;   /* cap on stored samples; 0 = default (65536); SLIDING_COUNT:
+                             always `count` (a full window drops its oldest first) */
   int preallocate;        /* non-zero: allocate max_samples storage at creation */
   double percentile;      /* JJ_AGG_PERCENTILE: quantile q in [0, 1], e.g. 0.95 */
   double percentile_accuracy; /* relative error bound alpha; 0 = 0.01 (1 %) */

@@ -765,7 +765,7 @@ static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset 
   cfg.kind = c->kind;
   cfg.aggregates = c->aggs;
   cfg.preallocate = 1;
-  cfg.max_samples = size + 16u; /* SLIDING_COUNT: the library uses count + 1 */
+  cfg.max_samples = size + 16u; /* (SLIDING_COUNT: the library stores exactly count) */
   cfg.percentile = PCT_Q;
   if (c->kind == JJ_WINDOW_SLIDING_COUNT)
     cfg.count = size;
