@@ -11,8 +11,10 @@
  * them: no value saturates. Storage covers only the keys met so far
  * (all of them with `preallocate`: 8 * ln(1e288 / floor) / ln(gamma)
  * bytes, about 270 KiB at the defaults). Add and remove are O(1); a query
- * walks the block sums (one per 64 buckets), then one block: about
- * nkeys/64 + 64 steps instead of nkeys. */
+ * walks the super-block sums (one per 4096 buckets), then the 64 block
+ * sums of one (one per 64 buckets), then one block: about nkeys/4096 +
+ * 128 steps instead of nkeys, so a preallocated sketch over the whole
+ * value range reads as fast as a small one. */
 #ifndef JJ_LIB_SKETCH_H
 #define JJ_LIB_SKETCH_H
 
@@ -30,6 +32,7 @@ typedef struct jj_sketch {
   uint32_t nkeys;    /* length of counts */
   uint32_t *counts;
   uint32_t *blocks;  /* blocks[b]: sum of counts[64b .. 64b+63]; same allocation */
+  uint32_t *supers;  /* supers[k]: sum of blocks[64k .. 64k+63]; same allocation */
   uint64_t total;
 } jj_sketch;
 

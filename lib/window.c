@@ -398,7 +398,9 @@ JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 
 /* Settled samples (ts < watermark, see below) inside the window enter DABA. */
 JJ_HOT_INLINE void settle(jj_window *w) {
-  if (!w->has_now) return;
+  /* Only DABA needs to know what is settled: without min/max agg_end may
+   * lag (evict_front_t keeps it >= head). */
+  if (!w->has_now || !w->use_minmax) return;
   /* A sample AT the watermark is settled too: an accepted sample with the
    * same timestamp is stored after it. Unless it may still be replaced
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
