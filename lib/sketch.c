@@ -37,14 +37,6 @@ void jj__sketch_free(jj_sketch *s, const jj_allocator *a) {
   s->nkeys = 0;
 }
 
-int32_t jj__sketch_key(const jj_sketch *s, double x) {
-  double m = fabs(x);
-  if (m < s->floor) return 0;
-  double k = 1.0 + floor(log(m / s->floor) * s->inv_log_gamma);
-  int32_t key = k > (double)s->key_max ? s->key_max : (int32_t)k;
-  return x > 0 ? key : -key;
-}
-
 int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
   if (s->nkeys && key >= s->key_lo && key < s->key_lo + (int32_t)s->nkeys) return 0;
   int32_t lo = key, hi = key; /* inclusive range that must be covered */

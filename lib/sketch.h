@@ -18,6 +18,7 @@
 #ifndef JJ_LIB_SKETCH_H
 #define JJ_LIB_SKETCH_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,8 +40,19 @@ typedef struct jj_sketch {
 /* Set up an empty sketch; allocates nothing. */
 void jj__sketch_init(jj_sketch *s, double alpha, double floor);
 void jj__sketch_free(jj_sketch *s, const jj_allocator *a);
-/* Bucket key of a value. */
-int32_t jj__sketch_key(const jj_sketch *s, double x);
+/* Bucket key of a value (inline: every push and every eviction takes one). */
+static inline int32_t jj__sketch_key(const jj_sketch *s, double x) {
+  double m = fabs(x);
+  if (m < s->floor) return 0;
+  double k = 1.0 + floor(log(m / s->floor) * s->inv_log_gamma);
+  int32_t key = k > (double)s->key_max ? s->key_max : (int32_t)k;
+  return x > 0 ? key : -key;
+}
+
+/* 1 when `key` has a counter (jj__sketch_reserve is then a no-op). */
+static inline int jj__sketch_has(const jj_sketch *s, int32_t key) {
+  return s->nkeys && key >= s->key_lo && key < s->key_lo + (int32_t)s->nkeys;
+}
 /* Make sure `key` has a counter; 0 on success, -1 on allocation failure. */
 int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key);
 /* Count / uncount a value whose key was reserved. */

@@ -665,7 +665,7 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
 
 /* The common case, in-order data on a sliding window with room in the ring:
  * the same steps as the general path below, minus every check that cannot
- * fire (no lateness, no duplicate, no growth, no sketch, no boundary).
+ * fire (no lateness, no duplicate, no growth, no boundary).
  * Later than a valid `now`, the sample is valid (jj__sample_check) when it
  * is finite, within JJ_VALUE_LIMIT and not beyond JJ_TS_LIMIT; else the
  * general path refuses it. (fabs(NaN) <= limit is false: one test.) */
@@ -673,9 +673,16 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   const uint64_t n = w->tail - w->head;
   /* Room in the ring: a full count window frees its oldest slot first. */
   const int room = n < w->cap || (w->kind == JJ_WINDOW_SLIDING_COUNT && n >= w->count);
-  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) || w->use_sketch ||
+  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) ||
       w->kind == JJ_WINDOW_TUMBLING || !room)
     return 0;
+  /* The sketch (light is 0 then): its key once; a key without a counter
+   * yet takes the general path, which allocates before anything changes. */
+  int32_t key = KEY_UNKNOWN;
+  if (!light && w->use_sketch) {
+    key = jj__sketch_key(&SK(w)->sketch, v);
+    if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
+  }
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
   settle(w);
@@ -693,7 +700,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   uint64_t pos = w->tail++;
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
-  account(w, pos, ts, v, 1, light); /* (no sketch on this path) */
+  account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
   w->n_accepted++;
   if (w->lateness_ms == 0) settle(w); /* the new sample is settled already */
@@ -704,7 +711,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
   jj_status fast;
-  if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0) {
+  if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0 && !w->use_sketch) {
     if (push_in_order(w, ts, v, &fast, 1)) return fast;
   } else if (push_in_order(w, ts, v, &fast, 0)) {
     return fast;
