@@ -114,6 +114,7 @@ static void make_labels(void) {
 static jj_engine *make_engine(jj_ruleset *rs, jj_series_id *ids, jj_event_fn fn, void *ctx) {
   jj_engine_config ec;
   jj_engine_config_init(&ec);
+  ec.max_series = NSERIES_MAX; /* G: 100,000 (the default is 65,536) */
   ec.on_event = fn;
   ec.on_event_ctx = ctx;
   jj_engine *e;
