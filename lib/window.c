@@ -166,10 +166,22 @@ typedef struct window_layout {
 static void layout_of(window_layout *l, int minmax, int moments, int tumbling, int sketch) {
   size_t off = sizeof(jj_window);
   memset(l, 0, sizeof *l);
-  if (minmax) l->off_mm = (uint16_t)off, off += sizeof(minmax_part);
-  if (moments) l->off_mom = (uint16_t)off, off += sizeof(moments_part);
-  if (tumbling) l->off_tum = (uint16_t)off, off += sizeof(tumbling_part);
-  if (sketch) l->off_sk = (uint16_t)off, off += sizeof(sketch_part);
+  if (minmax) {
+    l->off_mm = (uint16_t)off;
+    off += sizeof(minmax_part);
+  }
+  if (moments) {
+    l->off_mom = (uint16_t)off;
+    off += sizeof(moments_part);
+  }
+  if (tumbling) {
+    l->off_tum = (uint16_t)off;
+    off += sizeof(tumbling_part);
+  }
+  if (sketch) {
+    l->off_sk = (uint16_t)off;
+    off += sizeof(sketch_part);
+  }
   l->bytes = off;
 }
 
