@@ -245,7 +245,7 @@ static jj_status normalize(jj_window_config *c) {
     case JJ_WINDOW_TUMBLING:
       if (c->span_ms <= 0 || c->span_ms > TUMBLING_SPAN_LIMIT) return JJ_EINVAL;
       if (c->hop_ms == 0) c->hop_ms = c->span_ms;
-      if (c->hop_ms < 0 || c->hop_ms > c->span_ms) return JJ_EINVAL;
+      if (c->hop_ms <= 0 || c->hop_ms > c->span_ms) return JJ_EINVAL; /* (0 became span) */
       /* Every sample is in span/hop windows, each closed on its own. */
       if (c->span_ms / c->hop_ms > JJ_WINDOW_MAX_OVERLAP) return JJ_EINVAL;
       if (!jj__ts_valid(c->align_ms)) return JJ_EINVAL;
