@@ -26,7 +26,7 @@ static const struct_row rows[] = {
     ROW(jj_event, 224),            ROW(jj_window_config, 168),   ROW(jj_window_stats, 320),
     ROW(jj_window_counters, 128),  ROW(jj_level_config, 144),    ROW(jj_rule_config, 464),
     ROW(jj_engine_config, 128),    ROW(jj_sample, 24),         ROW(jj_engine_stats, 240),
-    ROW(jj_alert_state, 104),
+    ROW(jj_alert_state, 104),      ROW(jj_aqi_band, 40),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
