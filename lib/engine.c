@@ -123,6 +123,10 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
       in->member_agree_ts = e->now;
     return;
   }
+  if (r->index) { /* the index of the value (aqi_rule.c) */
+    in->index_conc = value;
+    value = jj__rule_index_value(r, value, &valid);
+  }
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
@@ -176,6 +180,7 @@ static inline int inst_quiet(const jj_inst *in, const jj_window *w, agg_cache *c
   if (r->cfg.group != JJ_GROUP_NONE || !jj__alert_at_rest(&in->alert)) return 0;
   int valid;
   double x = cached_value(w, r->cfg.aggregate, c, &valid) * r->cfg.scale;
+  x = jj__rule_index_value(r, x, &valid);
   return valid && jj__alert_quiet(&in->alert, r, x);
 }
 

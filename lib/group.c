@@ -268,6 +268,10 @@ void jj__group_free(jj_engine *e, jj_group *g) {
 static void judge(jj_engine *e, jj_group *g, double value, int valid, int fresh,
                   int64_t sample_ts, double sample_value) {
   jj_transition t;
+  if (g->rule->index) { /* the index of the group's value (aqi_rule.c) */
+    g->index_conc = value;
+    value = jj__rule_index_value(g->rule, value, &valid);
+  }
   if (jj__alert_eval(&g->alert, g->rule, value, valid, fresh, e->now, &t, &e->st.events_muted))
     jj__emit_group(e, g, &t, sample_ts, sample_value);
 }

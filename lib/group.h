@@ -44,6 +44,7 @@ struct jj_group {
   jj_series *cause;
   int64_t cause_ts;
   double cause_value;
+  double index_conc; /* rules with an index: the concentration last judged */
   /* Life cycle: the group's index in the engine's table; how many series
    * alerts feed it (JJ_GROUP_RULES); how many queued events point at its
    * labels; set once forgotten (freed when `queued` reaches 0). */

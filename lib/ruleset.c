@@ -96,6 +96,7 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
   free_pairs(a, r->annotations, r->nannotations);
   for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
   jj__free(a, r->notify);
+  jj_aqi_table_free(r->index); /* a shipped table: no-op */
   memset(r, 0, sizeof *r);
 }
 
@@ -504,6 +505,10 @@ const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j)
 }
 
 uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b) { return b ? b->nrules : 0; }
+
+jj_rule *jj__ruleset_builder_rule(jj_ruleset_builder *b, uint32_t i) {
+  return b && i < b->nrules ? &b->rules[i] : NULL;
+}
 
 void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n) {
   while (b && b->nrules > n) rule_free(&b->alc, &b->rules[--b->nrules]);

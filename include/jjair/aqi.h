@@ -28,6 +28,7 @@
 #include "jjair/alloc.h"
 #include "jjair/error.h"
 #include "jjair/export.h"
+#include "jjair/rule.h"
 #include "jjair/status.h"
 
 #ifdef __cplusplus
@@ -144,6 +145,18 @@ JJ_API jj_status jj_nowcast(const double *hours, uint32_t n, double *out);
  * design default: AirKorea publishes no count). c12 and c4 may be NULL. */
 JJ_API jj_status jj_c24e(const double *hours, uint32_t n, double m, double *c12, double *c4,
                          double *out);
+
+/* Make rule `rule` of a builder judge the index of its value: the
+ * aggregate (times scale; for a group rule, the group's avg/max/min) is
+ * looked up in `table` and the index is what the levels compare (issue:
+ * ">= 101" = CAI 나쁨 or worse); a value with no index (below the table)
+ * counts as missing. Events of the rule carry the concentration, the band
+ * name and the table's name (event.h). A shipped table is referenced, any
+ * other is copied (the caller keeps and frees its own). Not for k_of_n or
+ * rules groups (JJ_EINVAL). JJ_EINVAL with `err` for a bad rule index or
+ * table, JJ_ENOMEM. */
+JJ_API jj_status jj_ruleset_builder_set_index(jj_ruleset_builder *b, uint32_t rule,
+                                              const jj_aqi_table *table, jj_error *err);
 
 #ifdef __cplusplus
 }

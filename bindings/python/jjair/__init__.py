@@ -422,6 +422,12 @@ class Event:
     lon: Optional[float]
     level_started_ms: Optional[int]
     fingerprint: str
+    #: Rules that judge an index (rule files' `index:`): `value` is the
+    #: index, `concentration` what it came from (NaN otherwise), `band` its
+    #: band's name ("나쁨"), `index_name` the table ("cai-pm25"; "" otherwise).
+    concentration: float
+    band: str
+    index_name: str
     annotations: Mapping[str, str]
     json: str = dataclasses.field(repr=False)
 
@@ -451,6 +457,7 @@ class Event:
             lon=e.lon if e.has_location else None,
             level_started_ms=_opt_ms(e.level_started_ms),
             fingerprint=format(e.fingerprint, "016x"),
+            concentration=e.concentration, band=_text(e.band), index_name=_text(e.index_name),
             annotations=types.MappingProxyType(annotations),
             json=_sized_text(_LIB.jj_event_json, p))
 

@@ -64,6 +64,9 @@ class jj_event(Structure):
         ("prev_severity", c_char_p),
         ("level_started_ms", c_int64),
         ("fingerprint", c_uint64),
+        ("concentration", c_double),
+        ("band", c_char_p),
+        ("index_name", c_char_p),
     ]
 
 
@@ -257,6 +260,7 @@ UNBOUND: Dict[str, str] = {
     "jj_agg_name": "the standalone window API is for C",
     "jj_aqi_table_new": "custom index tables are defined in rule files (index: {bands: ...})",
     "jj_aqi_table_free": "custom index tables are defined in rule files",
+    "jj_ruleset_builder_set_index": "rules are built from YAML (index: ...), not field by field",
 }
 
 
