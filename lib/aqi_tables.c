@@ -1,5 +1,5 @@
 /* The shipped index tables: Korean CAI (통합대기환경지수) and US EPA AQI
- * 2024, as data. Sources, in rules/README.md "Air-quality indices":
+ * 2024, as data. Sources, in rules/README.md "Sources" (cai.yaml):
  *  - CAI: AirKorea (Korea Environment Corporation), 통합대기환경지수 —
  *    band indices 0-50 좋음, 51-100 보통, 101-250 나쁨, 251-500 매우나쁨;
  *    gases on 1-hour means truncated to 3 decimals (CO 2), PM on the

@@ -134,6 +134,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
   note_alert(s, in, was_at_rest);
   if (r->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, sample_ts, sample_value);
+  if (r->nfeeds && r->index) jj__group_source_value(e, s, in, value, valid, sample_ts, sample_value);
 }
 
 /* The aggregates of one window, read once per sample (all that its rules
@@ -291,6 +292,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   note_alert(s, in, was_at_rest);
   if (in->rule->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, INT64_MIN, NAN);
+  if (in->rule->nfeeds && in->rule->index) jj__group_source_value(e, s, in, NAN, 0, INT64_MIN, NAN);
 }
 
 /* ---- samples ------------------------------------------------------------- */

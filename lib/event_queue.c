@@ -13,7 +13,7 @@
 static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
                           const jj_group *g, int64_t *start, int64_t *end) {
   const jj_window_config *wc = &r->cfg.window;
-  if (g && r->cfg.group == JJ_GROUP_RULES) { /* the agreement span */
+  if (g && jj__combines_rules(r->cfg.group)) { /* the agreement span (CAI: the last source's) */
     *start = g->win_start;
     *end = g->win_end;
   } else if (wc->kind == JJ_WINDOW_TUMBLING) {

@@ -493,7 +493,7 @@ static const char *const AGG_NAMES[] = {"count",    "sum",   "mean",  "min",    
                                         "nowcast", "c24e-pm25", "c24e-pm10", NULL};
 static const char *const KIND_NAMES[] = {"sliding", "count", "tumbling", NULL};
 static const char *const DUP_NAMES[] = {"keep", "replace", "reject", NULL};
-static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", "rules", NULL};
+static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", "rules", "cai", NULL};
 static const char *const MISSING_NAMES[] = {"keep", "resolve", "alert", NULL};
 static const char *const PER_NAMES[] = {"s", "min", "h", NULL};
 static const char *const MATCH_OPS[] = {"eq", "ne", "re", "nre", NULL};
@@ -660,12 +660,12 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   }
   if (!jj__ynode_get(gn, "by") && !typo_for(gn, "by", GROUP_KEYS)) ERR(c, gn, "'group' needs 'by', the labels that form a group, e.g. by: [zone]"), rc = -1;
   if (!jj__ynode_get(gn, "mode")) {
-    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min, k_of_n or rules");
+    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min, k_of_n, rules or cai");
     return -1;
   }
   if (mode < 0) return -1;
   static const jj_group_mode modes[] = {JJ_GROUP_AVG, JJ_GROUP_MAX, JJ_GROUP_MIN, JJ_GROUP_K_OF_N,
-                                         JJ_GROUP_RULES};
+                                         JJ_GROUP_RULES, JJ_GROUP_CAI};
   rc_->group = modes[mode];
   if (mode == 3) {
     if (!member) ERR(c, gn, "k_of_n needs 'member', the condition each member must meet, e.g. member: \">= 57\""), rc = -1;
@@ -674,11 +674,15 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   } else if (mode == 4) {
     if (!sources) ERR(c, gn, "mode rules needs 'sources', the rules it combines, e.g. sources: [fire-heat-rate, fire-smoke]"), rc = -1;
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
+  } else if (mode == 5) { /* cai: the overall CAI of sub-index rules */
+    if (!sources) ERR(c, gn, "mode cai needs 'sources', the sub-index rules it combines, e.g. sources: [cai-pm25-grade, cai-o3-grade]"), rc = -1;
+    if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
+    if (within) ERR(c, within, "'within' is for modes k_of_n and rules only"), rc = -1;
   } else {
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
     if (within) ERR(c, within, "'within' is for modes k_of_n and rules only"), rc = -1;
   }
-  if (sources && mode != 4) ERR(c, sources, "'sources' is for mode rules only"), rc = -1;
+  if (sources && mode != 4 && mode != 5) ERR(c, sources, "'sources' is for modes rules and cai only"), rc = -1;
   return rc;
 }
 
@@ -973,7 +977,7 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
   /* A group whose mode did not read may be a rules group, which has no
    * metric: the group's own error is enough. */
   int maybe_rules = group_bad && rc_->group == JJ_GROUP_NONE;
-  if (rc_->group != JJ_GROUP_RULES && !maybe_rules && !jj__ynode_get(rn, "metric") &&
+  if (!jj__combines_rules(rc_->group) && !maybe_rules && !jj__ynode_get(rn, "metric") &&
       !typo_for(rn, "metric", RULE_KEYS))
     ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), cfg = 1;
   if (!jj__ynode_get(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
@@ -1337,7 +1341,7 @@ static void check_rule(ctx *c, jj_ruleset_builder *sb, const rspec *r) {
   bad += add_parts(c, sb, idx, r);
   /* A rules group names other rules, which the scratch builder lacks: its
    * sources are checked by jj_ruleset_builder_build on the real one. */
-  if (!bad && r->rc.group != JJ_GROUP_RULES) {
+  if (!bad && !jj__combines_rules(r->rc.group)) {
     jj_ruleset *rs = NULL;
     (void)builder_failed(c, jj_ruleset_builder_build(sb, &rs, &e), r->at, &e);
     jj_ruleset_free(rs);

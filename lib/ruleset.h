@@ -89,6 +89,11 @@ static inline int jj__cmp_holds(jj_cmp op, double x, double t) {
   return 0;
 }
 
+/* A group that combines other rules (its `sources`) instead of series. */
+static inline int jj__combines_rules(jj_group_mode m) {
+  return m == JJ_GROUP_RULES || m == JJ_GROUP_CAI;
+}
+
 /* The value rule r compares for concentration x (aggregate * scale):
  * x itself, or with an index table its index; *valid drops to 0 when x
  * has no index (below the table, see jj_aqi_index). */

@@ -4,7 +4,7 @@
  * The band edges are written out here, independently of lib/aqi_tables.c:
  * for every shipped table, the first and last concentration of every band
  * with the index the agency's table gives it. Check values come from the
- * sources cited in rules/README.md ("Air-quality indices"). */
+ * sources cited in rules/README.md ("Sources", cai.yaml). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -225,11 +225,147 @@ static void test_c24e_rule(void **state) {
   et_rec_free(&rec);
 }
 
+/* Sub-index rules for pm25 and pm10 (per series) and their overall CAI
+ * group by station (JJ_GROUP_CAI), on the CAI scale table. */
+static jj_ruleset *overall_rules(jj_window_kind kind) {
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_level_config lv[2] = {et_level("bad", JJ_CMP_GE, 101, JJ_CMP_LT, 101, 1),
+                           et_level("very-bad", JJ_CMP_GE, 251, JJ_CMP_LT, 251, 1)};
+  const char *metric[2] = {"pm25", "pm10"}, *table[2] = {"cai-pm25", "cai-pm10"};
+  for (int i = 0; i < 2; i++) {
+    jj_rule_config rc;
+    jj_rule_config_init(&rc);
+    rc.name = table[i];
+    rc.metric = metric[i];
+    rc.window.kind = kind;
+    rc.window.span_ms = kind == JJ_WINDOW_TUMBLING ? ET_HOUR : 60 * ET_SEC;
+    uint32_t idx = et_add(b, &rc, lv, 2);
+    assert_int_equal(jj_ruleset_builder_set_index(b, idx, jj_aqi_table_find(table[i]), NULL),
+                     JJ_OK);
+  }
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "overall";
+  rc.group = JJ_GROUP_CAI;
+  rc.group_by = "station";
+  rc.sources = "cai-pm25, cai-pm10";
+  uint32_t idx = et_add(b, &rc, lv, 2);
+  assert_int_equal(jj_ruleset_builder_set_index(b, idx, jj_aqi_table_find("cai"), NULL), JJ_OK);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
+static const jj_event *next_of(et_rec *rec, const char *rule) {
+  const jj_event *ev;
+  while ((ev = et_next(rec)) != NULL)
+    if (strcmp(ev->rule, rule) == 0) return ev;
+  return NULL;
+}
+
+static void test_overall_cai_group(void **state) {
+  (void)state;
+  jj_ruleset *rs = overall_rules(JJ_WINDOW_SLIDING_TIME);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec);
+  const char *kv[] = {"station", "jungbu-1"};
+  jj_series_id pm25 = et_series(e, "pm25", kv, 1), pm10 = et_series(e, "pm10", kv, 1);
+  /* PM2.5 75 -> 250 (나쁨): the overall is 250. */
+  et_push(e, pm25, ET_H(0), 75);
+  const jj_event *ev = next_of(&rec, "overall");
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_FIRED);
+  assert_true(ev->value == 250 && ev->is_group);
+  assert_string_equal(ev->band, "나쁨");
+  /* PM10 81 -> 101: two pollutants 나쁨, 250 + 50 = 300 (매우나쁨). */
+  et_push(e, pm10, ET_H(0) + ET_SEC, 81);
+  ev = next_of(&rec, "overall");
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_ESCALATED);
+  assert_true(ev->value == 300);
+  assert_string_equal(ev->band, "매우나쁨");
+  /* PM10 80 -> 100 (보통): back to 250. */
+  et_push(e, pm10, ET_H(0) + 62 * ET_SEC, 80);
+  ev = next_of(&rec, "overall");
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_DOWNGRADED);
+  assert_true(ev->value == 250);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+  et_rec_free(&rec);
+}
+
+/* Hourly sources: the group judges an hour once both have closed it, so
+ * the first source's hour alone (a half-updated picture) raises nothing;
+ * a source missing an hour does not hold the group back past the next. */
+static void test_overall_cai_hourly(void **state) {
+  (void)state;
+  jj_ruleset *rs = overall_rules(JJ_WINDOW_TUMBLING);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec);
+  const char *kv[] = {"station", "jungbu-1"};
+  jj_series_id pm25 = et_series(e, "pm25", kv, 1), pm10 = et_series(e, "pm10", kv, 1);
+  et_push(e, pm25, ET_H(0), 10);
+  et_push(e, pm10, ET_H(0), 10);
+  et_push(e, pm25, ET_H(1), 75); /* closes pm25's hour 0 (10 -> 33) */
+  et_push(e, pm10, ET_H(1), 81); /* closes pm10's hour 0: judged, 33: nothing */
+  assert_null(next_of(&rec, "overall"));
+  et_push(e, pm25, ET_H(2), 10); /* pm25 hour 1 = 250: waits for pm10's hour 1 */
+  assert_null(next_of(&rec, "overall"));
+  et_push(e, pm10, ET_H(2), 10); /* pm10 hour 1 = 101: 250 + 50 */
+  const jj_event *ev = next_of(&rec, "overall");
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_FIRED);
+  assert_int_equal(ev->level, 2);
+  assert_true(ev->value == 300);
+  assert_true(ev->window_start_ms == ET_H(1) && ev->window_end_ms == ET_H(2));
+  assert_null(next_of(&rec, "overall"));
+  /* pm10 misses hour 2; pm25 reports hours 2 and 3: hour 2 is judged
+   * when pm25 reports hour 3, with what is known (pm25 10, pm10 101). */
+  et_push(e, pm25, ET_H(3), 10);
+  assert_null(next_of(&rec, "overall"));
+  et_push(e, pm25, ET_H(4), 10);
+  ev = next_of(&rec, "overall");
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_DOWNGRADED);
+  assert_true(ev->value == 101);
+  assert_true(ev->window_end_ms == ET_H(3));
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+  et_rec_free(&rec);
+}
+
+static void test_overall_cai_needs_index_sources(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "plain";
+  rc.metric = "pm25";
+  jj_level_config lv = et_level("x", JJ_CMP_GE, 101, JJ_CMP_NONE, 0, 1);
+  et_add(b, &rc, &lv, 1);
+  jj_rule_config_init(&rc);
+  rc.name = "overall";
+  rc.group = JJ_GROUP_CAI;
+  rc.group_by = "station";
+  rc.sources = "plain";
+  et_add(b, &rc, &lv, 1);
+  jj_ruleset *rs = NULL;
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "must judge a CAI sub-index"));
+  jj_ruleset_builder_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_levels_on_index),    cmocka_unit_test(test_plain_rule_has_no_index),
       cmocka_unit_test(test_group_index),        cmocka_unit_test(test_own_table_is_copied),
       cmocka_unit_test(test_set_index_errors),   cmocka_unit_test(test_c24e_rule),
+      cmocka_unit_test(test_overall_cai_group),  cmocka_unit_test(test_overall_cai_hourly),
+      cmocka_unit_test(test_overall_cai_needs_index_sources),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

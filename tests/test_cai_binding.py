@@ -1,6 +1,6 @@
 """The index functions of the Python binding (jjair.aqi_*, cai_overall,
 nowcast, c24e) against the check values of the sources (rules/README.md,
-"Air-quality indices"). Run by CTest (python_cai) with JJAIR_LIBRARY set."""
+"Sources", cai.yaml). Run by CTest (python_cai) with JJAIR_LIBRARY set."""
 import math
 import pathlib
 import sys

@@ -245,3 +245,80 @@ def test_overall_cai_five_years(run):
     assert mine == lib
     print(f"\noverall CAI 2018-2022 hours per band ({len(hours)} hours): " +
           ", ".join(f"{BANDS[b]} {mine[b]}" for b in range(4)))
+
+
+# The overall CAI as the engine computes it: a sub-index rule per pollutant
+# (per series, no group) and a `mode: cai` group over one station's six.
+OVERALL_RULES = """
+version: 1
+x-hour: &hour {kind: tumbling, span: 1h, duplicates: replace}
+x-grades: &grades
+  - {name: moderate, issue: ">= 51", clear: "< 51"}
+  - {name: bad, issue: ">= 101", clear: "< 101"}
+  - {name: very-bad, issue: ">= 251", clear: "< 251"}
+rules:
+  - {name: sub-pm25, metric: pm25, window: *hour, aggregate: c24e-pm25, index: cai-pm25, levels: *grades}
+  - {name: sub-pm10, metric: pm10, window: *hour, aggregate: c24e-pm10, index: cai-pm10, levels: *grades}
+  - {name: sub-o3, metric: o3, window: *hour, aggregate: mean, index: cai-o3, levels: *grades}
+  - {name: sub-no2, metric: no2, window: *hour, aggregate: mean, index: cai-no2, levels: *grades}
+  - {name: sub-co, metric: co, window: *hour, aggregate: mean, index: cai-co, levels: *grades}
+  - {name: sub-so2, metric: so2, window: *hour, aggregate: mean, index: cai-so2, levels: *grades}
+  - name: cai-overall
+    group: {by: [station], mode: cai, sources: [sub-pm25, sub-pm10, sub-o3, sub-no2, sub-co, sub-so2]}
+    index: cai
+    levels: *grades
+"""
+COLUMNS = {"pm25": "초미세먼지", "pm10": "미세먼지", "o3": "오존", "no2": "이산화탄소",
+           "co": "일산화탄소", "so2": "아황산가스"}
+
+
+def test_overall_group_five_years(run):
+    """The `mode: cai` group's grade in every hour where all six
+    pollutants have a sub-index equals the overall CAI computed here."""
+    if not jjair.features() & jjair.FEATURE_YAML:
+        pytest.skip("library built without the YAML loader")
+    values = {m: {} for m in COLUMNS}
+    with open(DATA, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            ts = hour_start_ms(row["일시"])
+            for m, col in COLUMNS.items():
+                try:
+                    values[m][ts] = float(row[col])
+                except ValueError:
+                    pass
+    rules = jjair.Ruleset.from_string(OVERALL_RULES)
+    events = []
+    with jjair.Engine(rules, on_event=events.append, no_queue=True) as engine:
+        ids = {m: engine.series(m, station="seoul") for m in COLUMNS}
+        for ts in sorted(set().union(*[set(v) for v in values.values()])):
+            for m in COLUMNS:
+                if ts in values[m]:
+                    engine.push(ids[m], ts, values[m][ts])
+    changes = {}
+    for e in events:
+        if e.rule == "cai-overall":
+            assert e.is_group and e.index_name == "cai" and e.value == e.concentration
+            changes[e.window_start_ms] = e.level
+    # Here: every hour with all six sub-indices.
+    want = {}
+    for ts in sorted(values["pm25"]):
+        subs = []
+        for m in COLUMNS:
+            if m in POLLUTANTS:
+                c = c24e(values[m], ts, POLLUTANTS[m]["m"])
+                if c is not None:
+                    subs.append(sub_index(c, 0, PM_TOPS[m]))
+            elif ts in values[m]:
+                _, dec, tops = next(g for col, g in GASES.items() if col == COLUMNS[m])
+                subs.append(sub_index(values[m][ts], dec, tops))
+        if len(subs) == 6:
+            n_bad = sum(1 for v in subs if v >= 101)
+            overall = min(500, max(subs) + (75 if n_bad >= 3 else 50 if n_bad == 2 else 0))
+            want[ts] = next(b for b, (lo, hi) in enumerate(INDEX) if overall <= hi)
+    got = grade_series(changes, sorted(want))
+    assert len(want) > 43000
+    bad = [ts for ts in want if got[ts] != want[ts]]
+    assert not bad, f"{len(bad)} hours differ, first at {bad[0]}"
+    counts = [sum(1 for ts in want if want[ts] == b) for b in range(4)]
+    print(f"\noverall CAI by the engine's cai group ({len(want)} hours with all six): " +
+          ", ".join(f"{BANDS[b]} {counts[b]}" for b in range(4)))
