@@ -224,10 +224,13 @@ jj_status jj_nowcast(const double *hours, uint32_t n, double *out) {
   double w = mx > 0 ? 1.0 - (mx - mn) / mx : 1.0;
   if (w < 0.5) w = 0.5;
   double num = 0, den = 0, wi = 1;
-  for (uint32_t i = 0; i < n; i++, wi *= w) {
-    if (isnan(hours[i])) continue; /* a missing hour keeps its place: its power is skipped */
-    num += hours[i] * wi;
-    den += wi;
+  for (uint32_t i = 0; i < n; i++) {
+    /* A missing hour keeps its place: its power of w is skipped. */
+    if (!isnan(hours[i])) {
+      num += hours[i] * wi;
+      den += wi;
+    }
+    wi *= w;
   }
   *out = num / den;
   return JJ_OK;

@@ -69,7 +69,7 @@ static const jj_aqi_band aqi_no2[] = {{0, 53, 0, 50, GOOD},
                                       {1250, 2049, 301, 500, HAZARDOUS}};
 
 #define TABLE(name, dec, arr) \
-  {name, dec, (uint32_t)(sizeof arr / sizeof arr[0]), arr, 0, {NULL, NULL, NULL, NULL}}
+  {(name), (dec), (uint32_t)(sizeof(arr) / sizeof((arr)[0])), (arr), 0, {NULL, NULL, NULL, NULL}}
 
 static const jj_aqi_table shipped[] = {
     TABLE("cai-pm25", 0, cai_pm25), TABLE("cai-pm10", 0, cai_pm10),

@@ -184,7 +184,8 @@ JJ_API jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t ru
  * with a number format after a colon, e.g. "PM2.5 {{ value:.0f }}㎍/㎥ in
  * {{ labels.zone }}". Fields: value, level, severity, rule, metric, kind,
  * labels.NAME, lat, lon, time (UTC, ISO 8601), time_kst ("2024-01-01 13:00
- * KST"), started, window_start, window_end (UTC, ISO 8601). Formats: a
+ * KST"), started, window_start, window_end (UTC, ISO 8601); for rules
+ * with an index (aqi.h): index, band, concentration. Formats: a
  * printf precision and conversion among f, e, g (".1f", "g", ".3g").
  * JJ_EINVAL (with the position in the message) for an unknown field,
  * a bad format or an unclosed {{. */
