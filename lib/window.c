@@ -22,9 +22,9 @@
  *
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are allocations rebuilt on restore):
- *  - one block: the core `struct jj_window` (272 bytes: line 0 positions
+ *  - one block: the core `struct jj_window` (280 bytes: line 0 positions
  *    and time, line 1 settings, line 2 count and sum of both generations,
- *    then the cold counters and the allocator), followed by the optional
+ *    then the cold counters, the allocator and the hourly link), followed by the optional
  *    parts a configuration needs, at byte offsets off_mm, off_mom, off_tum,
  *    off_sk (0 = absent), in that order: minmax_part (DABA Lite's
  *    bookkeeping, 96 B), moments_part (higher moments of both generations
@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hourly.h"
 #include "minmax.h"
 #include "moments.h"
 #include "sample.h"
@@ -135,6 +136,7 @@ struct jj_window {
   uint64_t cap_limit;
   window_counters ctr;
   jj_allocator alc;
+  jj_hourly *hourly;       /* clock-hour means for the index aggregates (hourly.c), or NULL */
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
    * moments, tumbling, sketch. */
 };
@@ -501,6 +503,11 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
       return jj_moments_slope(ms, m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, CSK(w)->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
+    case JJ_AGG_NOWCAST:
+    case JJ_AGG_C24E_PM25:
+    case JJ_AGG_C24E_PM10: /* read at the open (closing) window's last hour */
+      return jj__hourly_value(w->hourly, agg,
+                              w->kind == JJ_WINDOW_TUMBLING ? CTUM(w)->boundary - 1 : w->now);
     case JJ_AGG__COUNT: break;
   }
   return NAN;
@@ -720,8 +727,20 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   return 1;
 }
 
+static jj_status push_sample(jj_window *w, int64_t ts, double v);
+
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
+  if (!w->hourly) return push_sample(w, ts, v);
+  const uint64_t dups = w->ctr.duplicates;
+  jj_status st = push_sample(w, ts, v);
+  /* A replaced duplicate updated its hour itself (push_sample). */
+  if (st == JJ_OK && !(w->duplicates == JJ_DUP_REPLACE && w->ctr.duplicates != dups))
+    jj__hourly_add(w->hourly, ts, v);
+  return st;
+}
+
+static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   jj_status fast;
   if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0 && !w->use_sketch) {
     if (push_in_order(w, ts, v, &fast, 1)) return fast;
@@ -768,6 +787,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
       uint64_t at = pos - 1;
+      if (w->hourly) jj__hourly_replace(w->hourly, ts, val_at(w, at), v);
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
         account_k(w, at, ts, v, 1, 0, key);
@@ -877,6 +897,11 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
     TUM(w)->closed = jj__malloc(&a, (size_t)TUM(w)->closed_cap * sizeof *TUM(w)->closed);
     if (!TUM(w)->closed) st = JJ_ENOMEM;
   }
+  if (st == JJ_OK && jj__hourly_wanted(c.aggregates)) {
+    w->hourly = jj__malloc(&a, sizeof *w->hourly);
+    if (w->hourly) jj__hourly_clear(w->hourly);
+    else st = JJ_ENOMEM;
+  }
   if (st != JJ_OK) {
     jj_window_free(w);
     return st;
@@ -892,6 +917,7 @@ void jj_window_free(jj_window *w) {
   jj__free(&a, w->ring);
   if (w->use_minmax) jj__free(&a, DABA(w)->agg);
   if (w->off_tum) jj__free(&a, TUM(w)->closed);
+  jj__free(&a, w->hourly);
   if (w->use_sketch) jj__sketch_free(&SK(w)->sketch, &a);
   jj__free(&a, w);
 }
@@ -916,6 +942,7 @@ void jj_window_reset(jj_window *w) {
   }
   memset(&w->ctr, 0, sizeof w->ctr);
   w->n_accepted = w->n_evicted = 0;
+  if (w->hourly) jj__hourly_clear(w->hourly);
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -986,6 +1013,7 @@ size_t jj_window_memory(const jj_window *w) {
   bytes += (size_t)w->cap * (sizeof(int64_t) + sizeof(double)) + minmax_bytes(w, w->cap);
   if (w->off_tum) bytes += (size_t)CTUM(w)->closed_cap * sizeof(closed_result);
   if (w->use_sketch) bytes += jj__sketch_memory(&CSK(w)->sketch);
+  if (w->hourly) bytes += sizeof *w->hourly;
   return bytes;
 }
 
@@ -1005,6 +1033,9 @@ const char *jj_agg_name(int agg) {
     case JJ_AGG_SLOPE: return "slope";
     case JJ_AGG_PERCENTILE: return "percentile";
     case JJ_AGG_EWMA: return "ewma";
+    case JJ_AGG_NOWCAST: return "nowcast";
+    case JJ_AGG_C24E_PM25: return "c24e-pm25";
+    case JJ_AGG_C24E_PM10: return "c24e-pm10";
     default: return NULL;
   }
 }
