@@ -233,6 +233,30 @@ UNBOUND: Dict[str, str] = {
     "jj_window_counters_get": "the standalone window API is for C",
     "jj_window_memory": "the standalone window API is for C",
     "jj_agg_name": "the standalone window API is for C",
+    # notify.h: the dispatcher is driven from C (an ingestion server); the
+    # Python side for custom notifiers is not bound yet
+    "jj_ruleset_rule_life_safety": "Python reads rule files; the dispatcher reads the mark",
+    "jj_notifier_setting": "not bound yet: notifiers are configured from C",
+    "jj_notifier_settings_name": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_config_init": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_new": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_free": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_register_type": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_add_notifier": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_load_string": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_load_file": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_enqueue": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_on_event": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_send_test": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_poll": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_start": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_stop": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_drain": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_notifier_count": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_notifier_name": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_stats": "not bound yet: notifiers are configured from C",
+    "jj_dispatcher_outbox_damage": "not bound yet: notifiers are configured from C",
+    "jj_sms_euckr_length": "not bound yet: Python has str.encode('euc-kr')",
 }
 
 
