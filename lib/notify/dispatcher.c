@@ -396,39 +396,35 @@ static jj_status resolve(const jj_notifier_type *t, const char *const *keys,
   return JJ_OK;
 }
 
+typedef struct kind_check {
+  const char *bad;
+  size_t len;
+} kind_check;
+
+static void check_kind(void *ctx, const char *item, size_t len) {
+  static const char *const kinds[] = {"fired",  "escalated", "downgraded", "resolved",
+                                      "repeat", "nodata",    "nodata_resolved", "flapping",
+                                      "flapping_end", "quality", "quality_resolved", NULL};
+  kind_check *kc = ctx;
+  for (const char *const *k = kinds; *k; k++)
+    if (strlen(*k) == len && strncmp(*k, item, len) == 0) return;
+  if (!kc->bad) kc->bad = item, kc->len = len;
+}
+
 static jj_status common_settings(nf *n, const jj_notifier_settings *s, jj_error *err) {
   const char *v;
   if ((v = jj_notifier_setting(s, "severities")) && !(n->severities = jj__xstrdup(v)))
     return jj__fail(err, JJ_ENOMEM, "out of memory");
   if ((v = jj_notifier_setting(s, "kinds"))) {
-    static const char *const kinds[] = {"fired",  "escalated",  "downgraded", "resolved",
-                                        "repeat", "nodata",     "nodata_resolved", "flapping",
-                                        "flapping_end", "quality", "quality_resolved", NULL};
-    typedef struct {
-      const char *bad;
-      size_t len;
-    } badk;
-    badk b = {NULL, 0};
     /* every listed kind must exist: a typo would silence a notifier */
-    const char *p = v;
-    while (*p && !b.bad) {
-      const char *comma = strchr(p, ',');
-      size_t len = comma ? (size_t)(comma - p) : strlen(p);
-      const char *a = p;
-      while (len && *a == ' ') a++, len--;
-      while (len && a[len - 1] == ' ') len--;
-      int ok = len == 0;
-      for (const char *const *k = kinds; *k && !ok; k++)
-        ok = strlen(*k) == len && strncmp(*k, a, len) == 0;
-      if (!ok) b.bad = a, b.len = len;
-      p = comma ? comma + 1 : p + strlen(p);
-    }
-    if (b.bad)
+    kind_check kc = {NULL, 0};
+    jj__list_each(v, check_kind, &kc);
+    if (kc.bad)
       return jj__fail(err, JJ_EINVAL,
                       "unknown event kind '%.*s' in 'kinds' (kinds: fired, escalated, "
                       "downgraded, resolved, repeat, nodata, nodata_resolved, flapping, "
                       "flapping_end, quality, quality_resolved)",
-                      (int)b.len, b.bad);
+                      (int)kc.len, kc.bad);
     if (!(n->kinds = jj__xstrdup(v))) return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
   struct {
@@ -636,6 +632,8 @@ jj_status jj_dispatcher_send_test(jj_dispatcher *d, const char *name, const char
 
 /* ---- delivery ----------------------------------------------------------------- */
 
+static void compact_if_due(jj_dispatcher *d);
+
 /* Hand recovered records to their notifiers, once (lock held). */
 static void seal(jj_dispatcher *d) {
   if (d->sealed) return;
@@ -654,6 +652,7 @@ static void seal(jj_dispatcher *d) {
     *pp = x->next;
     push_tail(n, x);
   }
+  compact_if_due(d); /* read back with acks or damage: rewrite it now */
 }
 
 static int64_t backoff(jj_dispatcher *d, uint32_t attempt) {
@@ -766,6 +765,19 @@ static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
   int64_t due = jj__policy_due(&x->pol, &x->pst, h->n.life_safety, h->n.accepted_ms, now);
   if (h->next_try_ms > due) due = h->next_try_ms;
   if (h->part > 0 && h->next_try_ms <= now) due = now; /* finish a started message */
+  if (due > now && h->part == 0) {
+    /* a life-safety message never waits behind held ones: it overtakes */
+    jj__delivery *prev = h;
+    for (jj__delivery *it = h->next; it; prev = it, it = it->next) {
+      if (!it->n.life_safety || it->next_try_ms > now) continue;
+      prev->next = it->next;
+      if (x->tail == it) x->tail = prev;
+      it->next = h;
+      x->head = h = it;
+      due = now;
+      break;
+    }
+  }
   if (due > now) return due;
   uint32_t n = 1;
   if (!h->n.life_safety && x->pol.group_max > 1) {
@@ -905,6 +917,9 @@ static uint64_t pending(jj_dispatcher *d) {
 jj_status jj_dispatcher_drain(jj_dispatcher *d, int timeout_ms) {
   if (!d) return JJ_EINVAL;
   int64_t end = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  pthread_mutex_lock(&d->mu);
+  seal(d); /* records read back count as pending */
+  pthread_mutex_unlock(&d->mu);
   while (pending(d) && mono_ms() < end) {
     if (d->running) {
       struct timespec ts = {0, 10 * 1000000L};
