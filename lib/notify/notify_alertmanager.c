@@ -8,7 +8,9 @@
  * the time it resolved and re-sent for resolve_resend, so a lost request
  * cannot leave it firing. Alertmanager routes, silences and deduplicates
  * them. Events about the data rather than the value (nodata, quality) are
- * alerts of their own: alertname "<rule>:nodata" / "<rule>:quality". */
+ * alerts of their own: alertname "<rule>:nodata" / "<rule>:quality".
+ * severity is a label, so when a jjair alert changes level the alert with
+ * the old severity is resolved in the same request as the new one fires. */
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,8 @@
 #include "notify_internal.h"
 
 typedef struct active {
-  char *key;         /* labels JSON: the identity */
+  uint64_t fp;       /* the jjair alert it belongs to */
+  char *key;         /* labels JSON: Alertmanager's identity */
   char *alert;       /* the alert JSON up to (without) endsAt */
   int64_t resolved_ms; /* INT64_MIN while firing */
 } active;
@@ -202,6 +205,13 @@ static int build(void *p, const jj_notification *const *m, uint32_t n, uint32_t 
     /* firing: valid for four re-send intervals; resolved: ended then */
     finish_alert(&b, alert.s ? alert.s : "{}",
                  is_firing(m[i]) ? real_ms() + 4 * c->resend_ms : m[i]->time_ms);
+    /* the same jjair alert under other labels (its old severity) ends */
+    for (uint32_t k = 0; k < c->na; k++)
+      if (c->a[k].fp == m[i]->fingerprint && c->a[k].resolved_ms == INT64_MIN &&
+          labels.s && strcmp(c->a[k].key, labels.s) != 0 && c->a[k].alert) {
+        jj__sb_puts(&b, ",");
+        finish_alert(&b, c->a[k].alert, m[i]->time_ms);
+      }
     jj__sb_free(&labels);
     jj__sb_free(&alert);
   }
@@ -228,6 +238,10 @@ static void delivered(void *p, const jj_notification *const *m, uint32_t n, int6
       jj__sb_free(&alert);
       continue;
     }
+    for (uint32_t j = 0; j < c->na; j++) /* ended by build under its old labels */
+      if (c->a[j].fp == m[i]->fingerprint && c->a[j].resolved_ms == INT64_MIN &&
+          strcmp(c->a[j].key, labels.s) != 0)
+        c->a[j].resolved_ms = m[i]->time_ms;
     uint32_t k = 0;
     while (k < c->na && strcmp(c->a[k].key, labels.s) != 0) k++;
     if (k == c->na) {
@@ -238,6 +252,7 @@ static void delivered(void *p, const jj_notification *const *m, uint32_t n, int6
         continue;
       }
       c->a = t;
+      c->a[c->na].fp = m[i]->fingerprint;
       c->a[c->na].key = jj__sb_take(&labels);
       c->a[c->na].alert = NULL;
       c->na++;

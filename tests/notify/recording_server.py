@@ -70,12 +70,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _reply(self, status, body=b"", headers=None):
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client went away (a test killed it)
 
     def do_GET(self):
         if self.path == "/_control/requests":
