@@ -23,6 +23,7 @@ int jj__hmac_sha256(const char *key, size_t keylen, const char *msg, size_t msgl
 
 void jj__base64(const unsigned char *in, size_t n, char *out) {
   static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const char pad = '=';
   size_t o = 0;
   for (size_t i = 0; i < n; i += 3) {
     unsigned v = (unsigned)in[i] << 16;
@@ -30,8 +31,10 @@ void jj__base64(const unsigned char *in, size_t n, char *out) {
     if (i + 2 < n) v |= in[i + 2];
     out[o++] = tab[(v >> 18) & 63];
     out[o++] = tab[(v >> 12) & 63];
-    out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-    out[o++] = i + 2 < n ? tab[v & 63] : '=';
+    out[o++] = tab[(v >> 6) & 63];
+    out[o++] = tab[v & 63];
+    if (i + 1 >= n) out[o - 2] = pad;
+    if (i + 2 >= n) out[o - 1] = pad;
   }
   out[o] = '\0';
 }

@@ -82,7 +82,7 @@ static int64_t now_ms(const jj_dispatcher *d) { return d->cfg.clock(d->cfg.clock
 
 static void stderr_log(void *ctx, const char *notifier, const char *message) {
   (void)ctx;
-  fprintf(stderr, "jjair notify: %s: %s\n", notifier ? notifier : "dispatcher", message);
+  (void)fprintf(stderr, "jjair notify: %s: %s\n", notifier ? notifier : "dispatcher", message);
 }
 
 #if defined(__GNUC__)
@@ -293,7 +293,7 @@ static char *read_secret(const char *path) {
   char buf[512];
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < 65536) jj__sb_add(&b, buf, n);
-  fclose(f);
+  (void)fclose(f);
   while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r')) b.s[--b.len] = '\0';
   return jj__sb_take(&b);
 }
@@ -496,13 +496,11 @@ jj_status jj_dispatcher_add_notifier(jj_dispatcher *d, const char *name, const c
   }
   kv r = {0};
   jj_status st = resolve(b.type, keys, values, n, &r, err);
-  nf *x = NULL;
-  if (st == JJ_OK) {
-    x = calloc(1, sizeof *x);
-    if (!x || !(x->name = jj__xstrdup(name))) st = jj__fail(err, JJ_ENOMEM, "out of memory");
-  }
+  nf *x = st == JJ_OK ? calloc(1, sizeof *x) : NULL;
+  if (st == JJ_OK && (!x || !(x->name = jj__xstrdup(name))))
+    st = jj__fail(err, JJ_ENOMEM, "out of memory");
   jj_notifier_settings s = {name, r.keys, r.values, r.n};
-  if (st == JJ_OK) {
+  if (st == JJ_OK && x) {
     x->type = b.type;
     x->http = b.http;
     x->side.n = x;
@@ -512,7 +510,7 @@ jj_status jj_dispatcher_add_notifier(jj_dispatcher *d, const char *name, const c
     x->st.size = sizeof x->st;
     st = common_settings(x, &s, err);
   }
-  if (st == JJ_OK && b.type->init) {
+  if (st == JJ_OK && x && b.type->init) {
     char msg[ERRMAX] = "";
     st = b.type->init(b.type->type_ctx, &s, &x->ctx, msg, sizeof msg);
     if (st != JJ_OK) {
@@ -520,7 +518,7 @@ jj_status jj_dispatcher_add_notifier(jj_dispatcher *d, const char *name, const c
       (void)jj__fail(err, st, "notifier '%s': %s", name, msg[0] ? msg : jj_strerror(st));
     }
   }
-  if (st == JJ_OK) {
+  if (st == JJ_OK && x) {
     nf **t = realloc(d->nfs, (d->nnf + 1) * sizeof *t);
     if (!t) st = jj__fail(err, JJ_ENOMEM, "out of memory");
     else {

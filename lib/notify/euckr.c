@@ -11,9 +11,10 @@
 jj_status jj_sms_euckr_length(const char *text, size_t *out) {
   if (!text || !out) return JJ_EINVAL;
   iconv_t cd = iconv_open("EUC-KR", "UTF-8");
-  if (cd == (iconv_t)-1) return JJ_ENOTSUP;
+  if (cd == (iconv_t)-1) return JJ_ENOTSUP; /* NOLINT(performance-no-int-to-ptr): iconv's API */
   size_t total = 0, left = strlen(text);
-  char *in = (char *)(uintptr_t)text; /* iconv's prototype lacks const */
+  char *in; /* iconv's prototype lacks const; it only reads the input */
+  memcpy(&in, &text, sizeof in);
   jj_status st = JJ_OK;
   while (left > 0) {
     char buf[256];

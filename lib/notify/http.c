@@ -73,13 +73,14 @@ static void xfer_free(xfer *x) {
 
 void jj__http_free(jj__http *h) {
   if (!h) return;
-  while (h->list) {
-    xfer *x = h->list;
-    unlink_xfer(h, x);
+  xfer *next = NULL;
+  for (xfer *x = h->list; x; x = next) {
+    next = x->next;
     curl_multi_remove_handle(h->multi, x->easy);
     curl_easy_cleanup(x->easy);
     xfer_free(x);
   }
+  h->list = NULL;
   curl_multi_cleanup(h->multi);
   free(h);
 }

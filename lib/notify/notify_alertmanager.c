@@ -233,7 +233,7 @@ static void delivered(void *p, const jj_notification *const *m, uint32_t n, int6
     jj__sb labels = {0}, alert = {0};
     labels_json(&labels, m[i]);
     alert_json(c, &alert, labels.s ? labels.s : "{}", m[i]);
-    if (labels.oom || alert.oom) {
+    if (labels.oom || alert.oom || !labels.s || !alert.s) {
       jj__sb_free(&labels);
       jj__sb_free(&alert);
       continue;

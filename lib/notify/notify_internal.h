@@ -191,6 +191,7 @@ typedef struct jj__delivery {
   size_t payload_len;
   jj_notification n;      /* points into block */
   void *block;
+  char *texts;            /* n.text and n.idempotency_key, owned */
   int64_t next_try_ms;    /* not before this (back-off, policy) */
   uint32_t part;          /* requests already done (multi-part messages) */
 } jj__delivery;

@@ -44,8 +44,9 @@ static jj_status init(void *tc, const jj_notifier_settings *s, void **out, char 
 static jj_send_result send(void *p, const jj_notification *const *m, uint32_t n, char *err,
                            size_t errsize) {
   ctx *c = p;
-  for (uint32_t i = 0; i < n; i++) fprintf(c->f, "%s\n", m[i]->json);
-  if (fflush(c->f) != 0 || (c->fsync && fsync(fileno(c->f)) != 0)) {
+  int bad = 0;
+  for (uint32_t i = 0; i < n; i++) bad |= fprintf(c->f, "%s\n", m[i]->json) < 0;
+  if (bad || fflush(c->f) != 0 || (c->fsync && fsync(fileno(c->f)) != 0)) {
     (void)snprintf(err, errsize, "cannot write: %s", strerror(errno));
     return JJ_SEND_RETRY;
   }
@@ -54,7 +55,7 @@ static jj_send_result send(void *p, const jj_notification *const *m, uint32_t n,
 
 static void fini(void *p) {
   ctx *c = p;
-  fclose(c->f);
+  (void)fclose(c->f);
   free(c);
 }
 

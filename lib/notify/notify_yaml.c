@@ -240,7 +240,7 @@ jj_status jj_dispatcher_load_file(jj_dispatcher *d, const char *path, jj_error *
   char buf[4096];
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= MAX_BYTES) jj__sb_add(&b, buf, n);
-  fclose(f);
+  (void)fclose(f);
   if (b.oom || b.len > MAX_BYTES) {
     jj__sb_free(&b);
     if (errs && max_errs) {

@@ -49,7 +49,7 @@ static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n) {
 
 static void frame(unsigned char *h, int type, uint64_t id, const unsigned char *payload,
                   uint32_t len) {
-  memcpy(h, "JJOB", 4);
+  h[0] = 'J', h[1] = 'J', h[2] = 'O', h[3] = 'B';
   h[4] = (unsigned char)type;
   for (int i = 0; i < 8; i++) h[5 + i] = (unsigned char)(id >> (8 * i));
   for (int i = 0; i < 4; i++) h[13 + i] = (unsigned char)(len >> (8 * i));
@@ -133,7 +133,7 @@ static void sync_dir(const char *path) {
   char *slash = strrchr(dir, '/');
   if (slash == dir) slash[1] = '\0';
   else if (slash) *slash = '\0';
-  else strcpy(dir, ".");
+  else memcpy(dir, ".", 2); /* dir holds at least 2 bytes: path is not empty */
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {
     (void)fsync(fd);
@@ -280,7 +280,7 @@ int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
   } else {
     /* stable by id: a delivery's ack comes after it in the file */
     for (size_t i = 0; i < ns; i++) s[i].id = s[i].id * 2 + (s[i].off == SIZE_MAX);
-    qsort(s, ns, sizeof *s, cmp_seen);
+    if (ns) qsort(s, ns, sizeof *s, cmp_seen);
     for (size_t i = 0; i < ns; i++) {
       if (s[i].off == SIZE_MAX) continue;
       if (i + 1 < ns && s[i + 1].id == s[i].id + 1 && s[i + 1].off == SIZE_MAX) continue;

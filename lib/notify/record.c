@@ -261,6 +261,7 @@ jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len
     jj__delivery_free(d);
     return NULL;
   }
+  d->texts = t.s;
   d->n.text = t.s;
   d->n.idempotency_key = t.s + text_len + 1;
   d->next_try_ms = INT64_MIN;
@@ -269,7 +270,7 @@ jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len
 
 void jj__delivery_free(jj__delivery *d) {
   if (!d) return;
-  free((char *)(uintptr_t)d->n.text);
+  free(d->texts);
   free(d->payload);
   free(d->block);
   free(d);

@@ -66,7 +66,7 @@ static void json_body(jj__sb *b, const char *s) {
     else if (*p == '\r') jj__sb_add(b, "\\r", 2);
     else if (*p == '\t') jj__sb_add(b, "\\t", 2);
     else if (*p < 0x20 || *p == 0x7f) {
-      memcpy(esc, "\\u00", 4);
+      esc[0] = '\\', esc[1] = 'u', esc[2] = '0', esc[3] = '0';
       esc[4] = hexd[*p >> 4];
       esc[5] = hexd[*p & 15];
       jj__sb_add(b, esc, 6);
