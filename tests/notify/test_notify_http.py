@@ -8,7 +8,8 @@ reset/timeouts honouring Retry-After, a permanent 400 reported once, order,
 idempotency keys, SMS/LMS and 100 recipients per request, and the outbox
 across a kill -9.
 
-Usage: test_notify_http.py NOTIFY_DRIVE SOURCE_DIR
+Usage: test_notify_http.py NOTIFY_DRIVE SOURCE_DIR [JJAIR]
+(with JJAIR, the `jjair notify` command is tested too)
 """
 import base64
 import json
@@ -22,6 +23,7 @@ import time
 import urllib.request
 
 DRIVE, SRC = sys.argv[1], sys.argv[2]
+JJAIR = sys.argv[3] if len(sys.argv) > 3 else None
 HERE = os.path.dirname(os.path.abspath(__file__))
 TMP = tempfile.mkdtemp(prefix="jjair-notify-")
 
@@ -328,6 +330,28 @@ def test_kill9_outbox(srv):
     print(f"kill -9: ok ({before} before the kill, {len(ok) - n} duplicate)")
 
 
+def test_jjair_notify(srv):
+    """`jjair notify FILE NAME TEXT`: an operator's test message."""
+    srv.script()
+    cfg = notifiers(srv, "hook")
+    p = subprocess.run([JJAIR, "notify", cfg, "hook", "점검", "메시지"], capture_output=True,
+                       text=True, env=ENV, timeout=60)
+    assert p.returncode == 0 and p.stdout == "hook: sent\n", (p.stdout, p.stderr)
+    body = json.loads(srv.requests()[0]["body"])
+    assert body == {"kind": "test", "text": "점검 메시지"}, body
+    srv.script([{"status": 401, "body": "bad credentials"}])
+    p = subprocess.run([JJAIR, "notify", cfg, "hook"], capture_output=True, text=True, env=ENV,
+                       timeout=60)
+    assert p.returncode == 1 and "failed: HTTP 401" in p.stdout, (p.stdout, p.stderr)
+    bad = write("bad.yaml", "notifiers:\n  - name: x\n    type: webhook\n    ur1: http://x\n")
+    p = subprocess.run([JJAIR, "notify", bad, "x"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and f"{bad}:4:5: unknown key 'ur1'" in p.stderr, p.stderr
+    p = subprocess.run([JJAIR, "notify", cfg], capture_output=True, text=True, env=ENV,
+                       timeout=60)
+    assert p.returncode == 0 and p.stdout == "hook\n", p.stdout
+    print("jjair notify: ok")
+
+
 def main():
     srv = Server()
     try:
@@ -338,6 +362,8 @@ def main():
         test_sens_partial_retry(srv)
         test_solapi_twilio_chat(srv)
         test_kill9_outbox(srv)
+        if JJAIR:
+            test_jjair_notify(srv)
     finally:
         srv.stop()
     print("notify_http: all passed")
