@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "errfmt.h"
 #include "jjair/rule.h"
@@ -596,14 +597,19 @@ jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
     return JJ_ENOMEM;
   }
   jj_status st = JJ_OK;
+  int wake = 0;
   pthread_mutex_lock(&d->mu);
   for (uint32_t i = 0; i < nt; i++) {
     jj_status s1 = queue_one(d, targets[i], body.s, body.len);
     if (s1 != JJ_OK && st == JJ_OK) st = s1;
+    /* a notifier with a message in flight takes the next one when that
+     * finishes; only an idle one needs the delivery thread woken (a
+     * syscall saved per event while a gateway is slow) */
+    wake |= targets[i]->busy_n == 0 || d->ob.dirty;
   }
   pthread_mutex_unlock(&d->mu);
   jj__sb_free(&body);
-  jj__http_wakeup(d->http);
+  if (wake) jj__http_wakeup(d->http);
   return st;
 }
 
@@ -835,8 +841,15 @@ static void compact_if_due(jj_dispatcher *d) {
 static void poll_once(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_lock(&d->mu);
   seal(d);
+  /* fsync what was accepted before this round sends anything, outside the
+   * lock so enqueue never waits for the disk (compaction, which replaces
+   * the descriptor, runs on this thread only) */
+  int fd = d->ob.dirty && d->ob.sync == JJ_OUTBOX_SYNC_BATCH ? d->ob.fd : -1;
+  d->ob.dirty = 0;
+  pthread_mutex_unlock(&d->mu);
+  if (fd >= 0 && fdatasync(fd)) logf_(d, NULL, "cannot fsync the outbox: %s", strerror(errno));
+  pthread_mutex_lock(&d->mu);
   int64_t now = now_ms(d);
-  if (jj__outbox_sync(&d->ob)) logf_(d, NULL, "cannot fsync the outbox: %s", strerror(errno));
   int64_t next = now + (timeout_ms > 0 ? timeout_ms : 0);
   for (uint32_t i = 0; i < d->nnf; i++) {
     nf *x = d->nfs[i];

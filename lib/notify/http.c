@@ -149,13 +149,9 @@ int jj__http_start(jj__http *h, jj__http_req *req, void *owner) {
   return 0;
 }
 
-int jj__http_run(jj__http *h, int timeout_ms, jj__http_done_fn done, void *ctx) {
-  int running = 0;
-  curl_multi_perform(h->multi, &running);
-  if (timeout_ms > 0) {
-    curl_multi_poll(h->multi, NULL, 0, timeout_ms, NULL);
-    curl_multi_perform(h->multi, &running);
-  }
+/* Hand every finished transfer to done; returns how many finished. */
+static int collect(jj__http *h, jj__http_done_fn done, void *ctx) {
+  int finished = 0;
   CURLMsg *msg;
   int left = 0;
   while ((msg = curl_multi_info_read(h->multi, &left))) {
@@ -183,6 +179,19 @@ int jj__http_run(jj__http *h, int timeout_ms, jj__http_done_fn done, void *ctx) 
     done(ctx, x->owner, &r);
     curl_easy_cleanup(e);
     xfer_free(x);
+    finished++;
+  }
+  return finished;
+}
+
+int jj__http_run(jj__http *h, int timeout_ms, jj__http_done_fn done, void *ctx) {
+  int running = 0;
+  curl_multi_perform(h->multi, &running);
+  /* a fast answer may already be in: never sleep on a finished transfer */
+  if (collect(h, done, ctx) == 0 && timeout_ms > 0) {
+    curl_multi_poll(h->multi, NULL, 0, timeout_ms, NULL);
+    curl_multi_perform(h->multi, &running);
+    (void)collect(h, done, ctx);
   }
   return h->running;
 }

@@ -100,8 +100,11 @@ static int append(jj__outbox *ob, int type, uint64_t id, const unsigned char *pa
   int rc = write_all(ob->fd, buf, total);
   if (buf != stackbuf) free(buf);
   if (rc) return -1;
+  /* acks are not synced: one lost in a crash sends a message again (the
+   * idempotency key covers it), a lost delivery record loses an event */
+  if (type != REC_DELIVERY) return 0;
   ob->dirty = 1;
-  if (ob->sync == JJ_OUTBOX_SYNC_EACH && type == REC_DELIVERY) return jj__outbox_sync(ob);
+  if (ob->sync == JJ_OUTBOX_SYNC_EACH) return jj__outbox_sync(ob);
   return 0;
 }
 
