@@ -605,7 +605,7 @@ jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
     /* a notifier with a message in flight takes the next one when that
      * finishes; only an idle one needs the delivery thread woken (a
      * syscall saved per event while a gateway is slow) */
-    wake |= targets[i]->busy_n == 0 || d->ob.dirty;
+    wake |= targets[i]->busy_n == 0;
   }
   pthread_mutex_unlock(&d->mu);
   jj__sb_free(&body);
