@@ -204,13 +204,21 @@ static void read_all(rd *r, jj_notification *n, jj_label *labels) {
 }
 
 /* The text convention (README "Notifiers"): the annotation sms_<kind>, else
- * `summary`, else a line generated from the event. */
+ * `summary` (after "(<kind>) " unless the kind is fired or test: a summary
+ * written for the alarm must not read as a new alarm when it resolves),
+ * else a line generated from the event. */
 static void make_text(jj__sb *b, const jj_notification *n) {
   char name[64];
   (void)snprintf(name, sizeof name, "sms_%s", n->kind);
   const char *t = jj__ann(n, name);
-  if (!t) t = jj__ann(n, "summary");
   if (t) {
+    jj__sb_puts(b, t);
+    return;
+  }
+  t = jj__ann(n, "summary");
+  if (t) {
+    if (strcmp(n->kind, "fired") != 0 && strcmp(n->kind, "test") != 0)
+      jj__sb_printf(b, "(%s) ", n->kind);
     jj__sb_puts(b, t);
     return;
   }

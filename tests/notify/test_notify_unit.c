@@ -350,7 +350,7 @@ static void test_route_text_order(void **state) {
   assert_string_equal(cap.sent[2].kind, "resolved");
   /* the text convention: sms_<kind>, else summary */
   assert_string_equal(cap.sent[0].text, "PM high 120 at a");
-  assert_string_equal(cap.sent[1].text, "PM 250");
+  assert_string_equal(cap.sent[1].text, "(escalated) PM 250");
   assert_non_null(strstr(cap.sent[0].key, "-fired-1000-cap"));
   jj_notifier_stats st = stats(&r);
   assert_int_equal(st.sent, 3);
