@@ -1094,8 +1094,8 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
     else if (strcmp(e->key, "include") == 0) inc = e;
     else if (strcmp(e->key, "defaults") == 0) defs = e;
     else if (strcmp(e->key, "rules") == 0) rules = e;
-    else if (strncmp(e->key, "x-", 2) == 0) continue; /* a place for anchors */
-    else if (strcmp(e->key, "notifiers") == 0) continue; /* jj_dispatcher_load_* reads it */
+    /* x-*: a place for anchors; notifiers: jj_dispatcher_load_* reads it */
+    else if (strncmp(e->key, "x-", 2) == 0 || strcmp(e->key, "notifiers") == 0) continue;
     else unknown_key(c, e, "the rule file", TOP_KEYS);
   }
   if (!ver && typo_for(root, "version", TOP_KEYS)) {
