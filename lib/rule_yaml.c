@@ -476,7 +476,7 @@ static const char *const RULE_KEYS[] = {
     "name",  "metric",     "match",       "window",          "aggregate", "scale",
     "per",   "group",      "levels",      "on_missing",      "stale_after", "valid",
     "stuck", "repeat_interval", "flap",   "labels",          "annotations", "notify",
-    "index", NULL};
+    "index", "life_safety", NULL};
 static const char *const WINDOW_KEYS[] = {
     "kind",         "span",       "hop",       "align",     "count",
     "min_samples",  "min_coverage", "expected_interval", "max_samples", "duplicates",
@@ -486,7 +486,7 @@ static const char *const LEVEL_KEYS[] = {"name",      "severity",        "issue"
                                          "clear_for_count", "keep_firing_for", NULL};
 static const char *const GROUP_KEYS[] = {"by",     "mode",   "min_members", "wait",
                                          "member", "within", "sources",     NULL};
-static const char *const TOP_KEYS[] = {"version", "include", "defaults", "rules", NULL};
+static const char *const TOP_KEYS[] = {"version", "include", "defaults", "rules", "notifiers", NULL};
 static const char *const AGG_NAMES[] = {"count",    "sum",   "mean",  "min",        "max",
                                         "first",    "last",  "variance", "stddev",  "delta",
                                         "slope",    "percentile", "ewma", "avg",
@@ -908,6 +908,9 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       bad = get_enum(c, e, MISSING_NAMES, &x);
       rc_->on_missing = x == 1 ? JJ_MISSING_RESOLVE : x == 2 ? JJ_MISSING_ALERT : JJ_MISSING_KEEP;
       missing_at = e->value;
+    } else if (strcmp(k, "life_safety") == 0) {
+      bad = get_enum(c, e, BOOL_NAMES, &x); /* notifiers never delay it (notify.h) */
+      rc_->life_safety = x == 1;
     } else if (strcmp(k, "stale_after") == 0) bad = get_dur(c, e, &rc_->stale_after_ms);
     else if (strcmp(k, "valid") == 0) {
       static const char *const keys[] = {"min", "max", NULL};
@@ -1209,7 +1212,8 @@ static void load_text(loader *L, const char *file, const char *id, const char *b
     else if (strcmp(e->key, "include") == 0) inc = e;
     else if (strcmp(e->key, "defaults") == 0) defs = e;
     else if (strcmp(e->key, "rules") == 0) rules = e;
-    else if (strncmp(e->key, "x-", 2) == 0) continue; /* a place for anchors */
+    /* x-*: a place for anchors; notifiers: jj_dispatcher_load_* reads it */
+    else if (strncmp(e->key, "x-", 2) == 0 || strcmp(e->key, "notifiers") == 0) continue;
     else unknown_key(c, e, "the rule file", TOP_KEYS);
   }
   if (!ver && typo_for(root, "version", TOP_KEYS)) {

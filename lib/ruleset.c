@@ -515,6 +515,10 @@ const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j)
   return rs->rules[i].notify[j];
 }
 
+int jj_ruleset_rule_life_safety(const jj_ruleset *rs, uint32_t i) {
+  return (rs && i < rs->nrules) ? rs->rules[i].cfg.life_safety != 0 : 0;
+}
+
 uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b) { return b ? b->nrules : 0; }
 
 jj_rule *jj__ruleset_builder_rule(jj_ruleset_builder *b, uint32_t i) {

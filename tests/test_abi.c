@@ -27,6 +27,8 @@ static const struct_row rows[] = {
     ROW(jj_window_counters, 128),  ROW(jj_level_config, 144),    ROW(jj_rule_config, 464),
     ROW(jj_engine_config, 128),    ROW(jj_sample, 24),         ROW(jj_engine_stats, 240),
     ROW(jj_alert_state, 104),      ROW(jj_aqi_band, 40),
+    ROW(jj_notification, 248),  ROW(jj_notifier_key, 24),
+    ROW(jj_notifier_type, 104),   ROW(jj_dispatcher_config, 168), ROW(jj_notifier_stats, 328),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -151,6 +153,8 @@ static void test_init_zeroes_reserved(void **state) {
   jj_rule_config_init(&rc);
   for (size_t i = 0; i < sizeof rc.reserved / sizeof rc.reserved[0]; i++)
     assert_int_equal(rc.reserved[i], 0);
+  assert_int_equal(rc.life_safety, 0);
+  assert_int_equal(rc.reserved32, 0);
   assert_int_equal(rc.window.reserved0, 0);
   for (size_t i = 0; i < sizeof rc.window.reserved / sizeof rc.window.reserved[0]; i++)
     assert_int_equal(rc.window.reserved[i], 0);
@@ -159,6 +163,12 @@ static void test_init_zeroes_reserved(void **state) {
   jj_level_config_init(&lc);
   for (size_t i = 0; i < sizeof lc.reserved / sizeof lc.reserved[0]; i++)
     assert_int_equal(lc.reserved[i], 0);
+  jj_dispatcher_config dc;
+  memset(&dc, 0xff, sizeof dc);
+  jj_dispatcher_config_init(&dc); /* in every build, notifiers or not */
+  assert_int_equal(dc.size, sizeof dc);
+  for (size_t i = 0; i < sizeof dc.reserved / sizeof dc.reserved[0]; i++)
+    assert_int_equal(dc.reserved[i], 0);
 }
 
 static void test_features(void **state) {

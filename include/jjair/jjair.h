@@ -12,6 +12,7 @@
 #include "jjair/error.h"
 #include "jjair/event.h"
 #include "jjair/export.h"
+#include "jjair/notify.h"
 #include "jjair/rule.h"
 #include "jjair/rule_yaml.h"
 #include "jjair/status.h"

@@ -142,7 +142,12 @@ typedef struct jj_rule_config {
   int64_t repeat_interval_ms; /* re-announce a firing alert (JJ_EVENT_REPEAT); 0 = never */
   uint32_t flap_changes;  /* this many transitions ...                    */
   int64_t flap_window_ms; /* ... within this span = flapping; 0 = off     */
-  uint64_t reserved[16];  /* zero: room for fields whose zero means "default" */
+  /* 1: a life-safety rule (fire): notifiers never group, delay (quiet
+   * hours, rate limits) or drop its events (notify.h). Taken from the
+   * reserved tail: zero is "no", as before. */
+  uint32_t life_safety;
+  uint32_t reserved32;    /* zero */
+  uint64_t reserved[15];  /* zero: room for fields whose zero means "default" */
 } jj_rule_config;
 
 /* Defaults: SLIDING_TIME 60 s window reading the mean, scale 1, no group,
@@ -216,6 +221,9 @@ JJ_API const char *jj_ruleset_rule_name(const jj_ruleset *rs, uint32_t i);
 /* Notifier names of rule i: count, and name j (NULL if out of range). */
 JJ_API uint32_t jj_ruleset_rule_notify_count(const jj_ruleset *rs, uint32_t i);
 JJ_API const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j);
+/* 1 when rule i is marked life-safety (jj_rule_config.life_safety), 0
+ * otherwise or out of range. Thread-safe. */
+JJ_API int jj_ruleset_rule_life_safety(const jj_ruleset *rs, uint32_t i);
 /* Index of the rule called `name`, or JJ_ENOTFOUND. Thread-safe. */
 JJ_API jj_status jj_ruleset_find(const jj_ruleset *rs, const char *name, uint32_t *index);
 

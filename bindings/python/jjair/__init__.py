@@ -42,6 +42,7 @@ __all__ = [
     "FullError", "DuplicateError", "NoDataError", "IncompleteError", "LimitError",
     "NotFoundError", "FutureError", "RangeError", "StateError", "StuckError",
     "NotSupportedError", "RuleError", "RuleProblem", "Ruleset", "Engine", "Event", "Stats",
+    "Dispatcher", "Notification", "NotifierStats", "SendResult",
     "replay", "aqi_tables", "aqi_table_bands", "aqi_decimals", "aqi_truncate", "aqi_index",
     "aqi_band", "aqi_band_name", "aqi_lookup", "cai_overall", "nowcast", "c24e", "version", "features", "format_duration", "format_time", "fingerprint", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
 ]
@@ -566,7 +567,8 @@ class Engine:
     """
 
     def __init__(self, ruleset: Ruleset, *, on_event: Optional[Callable[[Event], Any]] = None,
-                 no_queue: bool = False, **limits: Union[int, str]):
+                 no_queue: bool = False, dispatcher: Optional["Dispatcher"] = None,
+                 **limits: Union[int, str]):
         unknown = set(limits) - set(_LIMITS)
         if unknown:
             raise TypeError(f"Engine() got unknown limits: {', '.join(sorted(unknown))} "
@@ -581,9 +583,16 @@ class Engine:
         self._pending: Optional[BaseException] = None
         self._user_cb = on_event
         self._cb: Any = None
+        # dispatcher: every event goes to jjair.Dispatcher too (README
+        # "Notifiers"); without a Python on_event, straight from C.
+        self._dispatcher = dispatcher
         if on_event is not None:
             self._cb = _lib.EVENT_FN(self._deliver)
             cfg.on_event = self._cb
+        elif dispatcher is not None:
+            self._cb = ctypes.cast(_LIB.jj_dispatcher_on_event, _lib.EVENT_FN)
+            cfg.on_event = self._cb
+            cfg.on_event_ctx = dispatcher._h()
         if no_queue:
             cfg.flags |= _lib.JJ_ENGINE_NO_QUEUE
         self._ruleset = ruleset  # the C engine holds a reference too; this keeps it readable
@@ -621,6 +630,8 @@ class Engine:
         return h
 
     def _deliver(self, ctx: Any, p: Any) -> None:
+        if self._dispatcher is not None:
+            _LIB.jj_dispatcher_enqueue(self._dispatcher._h(), p)
         try:
             self._user_cb(Event._from_c(p))  # type: ignore[misc]
         except BaseException as exc:  # kept for the call that caused it
@@ -845,3 +856,7 @@ def replay(frame: Any, rules: Union[Ruleset, str], **options: Any) -> Any:
     metrics=, labels=, label_columns=, tz=, flush_ms=, engine limits)."""
     from ._replay import replay as _run
     return _run(frame, rules, **options)
+
+
+# Notifiers (notify.h): jjair.Dispatcher and custom notifier types in Python.
+from ._notify import Dispatcher, Notification, NotifierStats, SendResult  # noqa: E402

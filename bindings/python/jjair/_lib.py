@@ -135,6 +135,105 @@ class jj_aqi_band(Structure):
                 ("name", c_char_p)]
 
 
+# ---- notify.h: custom notifiers written in Python (jjair/_notify.py) ----
+
+class jj_notification(Structure):
+    # Library-produced and appended to (like jj_event): it may be larger.
+    _fields_ = [
+        ("size", c_size_t),
+        ("id", c_uint64),
+        ("notifier", c_char_p),
+        ("kind", c_char_p),
+        ("rule", c_char_p),
+        ("level_name", c_char_p),
+        ("severity", c_char_p),
+        ("metric", c_char_p),
+        ("labels", POINTER(jj_label)),
+        ("nlabels", c_uint32),
+        ("nrule_labels", c_uint32),
+        ("rule_labels", POINTER(jj_label)),
+        ("annotations", POINTER(jj_label)),
+        ("nannotations", c_uint32),
+        ("attempt", c_uint32),
+        ("value", c_double),
+        ("time_ms", c_int64),
+        ("started_ms", c_int64),
+        ("seq", c_uint64),
+        ("fingerprint", c_uint64),
+        ("life_safety", c_int),
+        ("is_resolved", c_int),
+        ("text", c_char_p),
+        ("json", c_char_p),
+        ("idempotency_key", c_char_p),
+        ("accepted_ms", c_int64),
+        ("reserved", c_uint64 * 8),
+    ]
+
+
+class jj_notifier_key(Structure):
+    _fields_ = [("name", c_char_p), ("flags", c_uint), ("help", c_char_p)]
+
+
+NOTIFIER_INIT_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_void_p), c_void_p, c_size_t)
+NOTIFIER_SEND_FN = CFUNCTYPE(c_int, c_void_p, POINTER(POINTER(jj_notification)), c_uint32,
+                             c_void_p, c_size_t)
+NOTIFIER_VOID_FN = CFUNCTYPE(None, c_void_p)
+
+
+class jj_notifier_type(Structure):
+    _fields_ = [
+        ("size", c_size_t),
+        ("name", c_char_p),
+        ("keys", POINTER(jj_notifier_key)),
+        ("nkeys", c_uint32),
+        ("init", NOTIFIER_INIT_FN),
+        ("send", NOTIFIER_SEND_FN),
+        ("flush", NOTIFIER_VOID_FN),
+        ("fini", NOTIFIER_VOID_FN),
+        ("type_ctx", c_void_p),
+        ("reserved", c_void_p * 4),
+    ]
+
+
+LOG_FN = CFUNCTYPE(None, c_void_p, c_char_p, c_char_p)
+CLOCK_FN = CFUNCTYPE(c_int64, c_void_p)
+
+
+class jj_dispatcher_config(Structure):
+    _fields_ = [
+        ("size", c_size_t),
+        ("outbox_path", c_char_p),
+        ("outbox_sync", c_int),
+        ("queue_capacity", c_uint32),
+        ("compact_after", c_uint32),
+        ("retry_initial_ms", c_int64),
+        ("retry_max_ms", c_int64),
+        ("give_up_after_ms", c_int64),
+        ("http_timeout_ms", c_int64),
+        ("clock", CLOCK_FN),
+        ("clock_ctx", c_void_p),
+        ("log", LOG_FN),
+        ("log_ctx", c_void_p),
+        ("seed", c_uint64),
+        ("reserved", c_uint64 * 8),
+    ]
+
+
+class jj_notifier_stats(Structure):
+    _fields_ = [
+        ("size", c_size_t),
+        ("sent", c_uint64),
+        ("retried", c_uint64),
+        ("failed", c_uint64),
+        ("dropped", c_uint64),
+        ("suppressed", c_uint64),
+        ("queue_depth", c_uint64),
+        ("oldest_pending_ms", c_int64),
+        ("last_error", c_char * 200),
+        ("reserved", c_uint64 * 8),
+    ]
+
+
 #: Every struct the binding mirrors. jj_event may be larger in the library
 #: (appended fields); the others must be exactly the mirror's size.
 MIRRORS: Dict[str, type] = {
@@ -146,8 +245,13 @@ MIRRORS: Dict[str, type] = {
     "jj_alert_state": jj_alert_state,
     "jj_error": jj_error,
     "jj_aqi_band": jj_aqi_band,
+    "jj_notification": jj_notification,
+    "jj_notifier_key": jj_notifier_key,
+    "jj_notifier_type": jj_notifier_type,
+    "jj_dispatcher_config": jj_dispatcher_config,
+    "jj_notifier_stats": jj_notifier_stats,
 }
-GROWING = frozenset({"jj_event"})
+GROWING = frozenset({"jj_event", "jj_notification"})
 
 _p = c_void_p  # opaque handles: jj_ruleset *, jj_ruleset_builder *, jj_engine *
 _STATUS = c_int
@@ -226,6 +330,32 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
     "jj_nowcast": (_STATUS, [POINTER(c_double), c_uint32, POINTER(c_double)], None),
     "jj_c24e": (_STATUS, [POINTER(c_double), c_uint32, c_double, POINTER(c_double),
                           POINTER(c_double), POINTER(c_double)], None),
+    # notify.h: jjair.Dispatcher and custom notifiers in Python
+    "jj_notifier_setting": (c_char_p, [c_void_p, c_char_p], None),
+    "jj_notifier_settings_name": (c_char_p, [c_void_p], None),
+    "jj_dispatcher_config_init": (None, [POINTER(jj_dispatcher_config)], None),
+    "jj_dispatcher_new": (_STATUS, [POINTER(jj_dispatcher_config), POINTER(_p),
+                                    POINTER(jj_error)], None),
+    "jj_dispatcher_free": (None, [_p], None),
+    "jj_dispatcher_register_type": (_STATUS, [_p, POINTER(jj_notifier_type), POINTER(jj_error)],
+                                    None),
+    "jj_dispatcher_add_notifier": (_STATUS, [_p, c_char_p, c_char_p, POINTER(c_char_p),
+                                             POINTER(c_char_p), c_uint32, POINTER(jj_error)],
+                                   None),
+    "jj_dispatcher_load_string": (_STATUS, [_p, c_char_p, c_size_t, c_char_p, POINTER(jj_error),
+                                            c_size_t, POINTER(c_size_t)], None),
+    "jj_dispatcher_load_file": (_STATUS, [_p, c_char_p, POINTER(jj_error), c_size_t,
+                                          POINTER(c_size_t)], None),
+    "jj_dispatcher_enqueue": (_STATUS, [_p, POINTER(jj_event)], None),
+    "jj_dispatcher_send_test": (_STATUS, [_p, c_char_p, c_char_p], None),
+    "jj_dispatcher_poll": (_STATUS, [_p, c_int], None),
+    "jj_dispatcher_start": (_STATUS, [_p], None),
+    "jj_dispatcher_stop": (_STATUS, [_p], None),
+    "jj_dispatcher_drain": (_STATUS, [_p, c_int], None),
+    "jj_dispatcher_notifier_count": (c_uint32, [_p], None),
+    "jj_dispatcher_notifier_name": (c_char_p, [_p, c_uint32], None),
+    "jj_dispatcher_stats": (_STATUS, [_p, c_char_p, POINTER(jj_notifier_stats)], None),
+    "jj_dispatcher_outbox_damage": (c_uint64, [_p], None),
 }
 
 #: Exported functions the binding deliberately does not call, and why.
@@ -261,6 +391,10 @@ UNBOUND: Dict[str, str] = {
     "jj_aqi_table_new": "custom index tables are defined in rule files (index: {bands: ...})",
     "jj_aqi_table_free": "custom index tables are defined in rule files",
     "jj_ruleset_builder_set_index": "rules are built from YAML (index: ...), not field by field",
+    # notify.h
+    "jj_ruleset_rule_life_safety": "Python reads rule files; the dispatcher reads the mark",
+    "jj_dispatcher_on_event": "not called: its address is the engine's on_event (Engine(dispatcher=))",
+    "jj_sms_euckr_length": "Python has len(text.encode('euc-kr'))",
 }
 
 

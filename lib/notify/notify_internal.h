@@ -1,0 +1,240 @@
+/* Internal: what the files of the notifier layer share. The layer sits on
+ * top of the core (it reads events, never changes the engine); only
+ * http.c includes <curl/curl.h>, only crypto.c OpenSSL, only
+ * notify_yaml.c the YAML tree. */
+#ifndef JJ_LIB_NOTIFY_INTERNAL_H
+#define JJ_LIB_NOTIFY_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/notify.h"
+
+/* ---- a growable string (libc memory) -------------------------------------- */
+
+typedef struct jj__sb {
+  char *s;
+  size_t len, cap;
+  int oom;
+} jj__sb;
+
+void jj__sb_add(jj__sb *b, const char *s, size_t n);
+void jj__sb_puts(jj__sb *b, const char *s);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void jj__sb_printf(jj__sb *b, const char *fmt, ...);
+/* s as a JSON string with its quotes. */
+void jj__sb_json(jj__sb *b, const char *s);
+/* s percent-encoded for application/x-www-form-urlencoded. */
+void jj__sb_form(jj__sb *b, const char *s);
+void jj__sb_free(jj__sb *b);
+/* The text (never NULL: "" when empty); ownership passes to the caller. */
+char *jj__sb_take(jj__sb *b);
+
+/* ---- settings -------------------------------------------------------------- */
+
+struct jj_notifier_settings {
+  const char *name;
+  const char *const *keys;
+  const char *const *values;
+  uint32_t n;
+};
+
+/* Lists are items separated by commas or newlines (JJ_KEY_LIST values
+ * from YAML are joined with newlines). */
+/* Split a list: calls fn for each trimmed non-empty item. */
+void jj__list_each(const char *list, void (*fn)(void *ctx, const char *item, size_t len),
+                   void *ctx);
+/* The items as an array of strings: 0, or -1 out of memory. */
+int jj__list_split(const char *list, char ***items, uint32_t *n);
+void jj__list_free(char **items, uint32_t n);
+/* 1 when `item` is in `list`. */
+int jj__list_has(const char *list, const char *item);
+/* strdup with libc memory (strutil.c has the allocator version). */
+char *jj__xstrdup(const char *s);
+/* A setting as a duration in ms (jj_duration_parse); `def` when absent,
+ * -1 when invalid. */
+int64_t jj__setting_ms(const jj_notifier_settings *s, const char *key, int64_t def);
+/* A boolean setting: def when absent; -1 when not true/false. */
+int jj__setting_bool(const jj_notifier_settings *s, const char *key, int def);
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* The value of annotation `name` of m, or NULL. */
+const char *jj__ann(const jj_notification *m, const char *name);
+/* The value of label `name` (series labels, then rule labels), or NULL. */
+const char *jj__label(const jj_notification *m, const char *name);
+/* Render template `t` for m into b: {{ text }}, {{ json }}, {{ rule }},
+ * {{ kind }}, {{ severity }}, {{ level }}, {{ metric }}, {{ value }},
+ * {{ fingerprint }}, {{ idempotency_key }}, {{ time }}, {{ labels.X }},
+ * {{ annotations.X }}. `esc` 'j': JSON-escape each value (without
+ * quotes), 'f': form-encode, 0: as is. -1 (message in err) for an unknown
+ * field or an unclosed {{. With m NULL only checks the template. */
+int jj__render(jj__sb *b, const char *t, const jj_notification *m, int esc, char *err,
+               size_t errsize);
+
+/* ---- HTTP (http.c) --------------------------------------------------------- */
+
+#define JJ_HTTP_MAX_HEADERS 12
+
+typedef struct jj__http_req {
+  char *url;
+  char *body;
+  size_t body_len;
+  char *headers[JJ_HTTP_MAX_HEADERS]; /* "Name: value" */
+  int nheaders;
+  char *userpwd;      /* basic auth "user:password" */
+  int insecure;       /* TLS verification off (tls_verify: false) */
+  long timeout_ms;
+} jj__http_req;
+
+typedef struct jj__http_resp {
+  long status;        /* 0: no HTTP answer (connection error, timeout) */
+  const char *error;  /* transport error text when status is 0 */
+  const char *body;   /* the response body (NUL-terminated) */
+  size_t body_len;
+  int64_t retry_after_ms; /* -1 when absent */
+} jj__http_resp;
+
+/* Add a header (copied); -1 when full or out of memory. */
+int jj__req_header(jj__http_req *req, const char *name, const char *value);
+void jj__req_clear(jj__http_req *req);
+
+typedef struct jj__http jj__http;
+typedef void (*jj__http_done_fn)(void *ctx, void *owner, const jj__http_resp *r);
+
+jj__http *jj__http_new(void);
+void jj__http_free(jj__http *h);
+/* Start `req` (its contents are moved into the transfer; req is cleared).
+ * -1 when the transfer cannot be set up. */
+int jj__http_start(jj__http *h, jj__http_req *req, void *owner);
+/* Run transfers, waiting up to timeout_ms for progress (or a wakeup);
+ * calls done for each finished transfer. Returns the transfers running. */
+int jj__http_run(jj__http *h, int timeout_ms, jj__http_done_fn done, void *ctx);
+/* Wake jj__http_run from another thread. */
+void jj__http_wakeup(jj__http *h);
+/* The default judgement of an HTTP answer: 2xx OK; 408, 425, 429 and 5xx
+ * and no answer RETRY; other 4xx FAILED. Writes the reason to err. */
+jj_send_result jj__http_judge(const jj__http_resp *r, char *err, size_t errsize);
+
+/* ---- built-in types -------------------------------------------------------- */
+
+/* The HTTP side of a built-in type: it builds requests, the dispatcher
+ * runs them on the shared multi handle. */
+typedef struct jj__http_ops {
+  /* Requests per message (SMS gateways: one per 100 recipients); NULL = 1. */
+  uint32_t (*parts)(void *ctx);
+  /* Build request `part` for msgs. 0; -1 = permanent failure (err). */
+  int (*build)(void *ctx, const jj_notification *const *msgs, uint32_t n, uint32_t part,
+               jj__http_req *req, char *err, size_t errsize);
+  /* Judge the answer; NULL = jj__http_judge. */
+  jj_send_result (*judge)(void *ctx, const jj__http_resp *r, char *err, size_t errsize);
+  /* A request of the notifier's own (Alertmanager's periodic re-send), not
+   * tied to a delivery: 1 when *req was filled; NULL = never. */
+  int (*tick)(void *ctx, int64_t now_ms, jj__http_req *req);
+  /* msgs were delivered (after the last part): the notifier may remember
+   * them (Alertmanager's active alerts). NULL = nothing. */
+  void (*delivered)(void *ctx, const jj_notification *const *msgs, uint32_t n, int64_t now_ms);
+} jj__http_ops;
+
+typedef struct jj__builtin {
+  const jj_notifier_type *type;
+  const jj__http_ops *http; /* NULL: a synchronous type (type->send) */
+} jj__builtin;
+
+extern const jj_notifier_type jj__type_stdout, jj__type_ndjson, jj__type_webhook,
+    jj__type_slack, jj__type_sens, jj__type_solapi, jj__type_twilio, jj__type_alertmanager;
+extern const jj__http_ops jj__http_webhook, jj__http_slack, jj__http_sens, jj__http_solapi,
+    jj__http_twilio, jj__http_alertmanager;
+
+/* The built-in types, NULL-terminated by type. */
+extern const jj__builtin jj__builtins[];
+
+/* ---- crypto and SMS text (crypto.c, euckr.c) ------------------------------- */
+
+/* HMAC-SHA256 of msg with key into out[32]; 0 or -1. */
+int jj__hmac_sha256(const char *key, size_t keylen, const char *msg, size_t msglen,
+                    unsigned char out[32]);
+/* Base64 of n bytes into out (NUL-terminated; needs 4*ceil(n/3)+1). */
+void jj__base64(const unsigned char *in, size_t n, char *out);
+/* Lowercase hex of n bytes into out (needs 2n+1). */
+void jj__hex(const unsigned char *in, size_t n, char *out);
+/* Naver Cloud SENS v2: Base64(HMAC-SHA256(secret, method " " uri "\n"
+ * timestamp "\n" access_key)) into out (45 bytes). 0 or -1. */
+int jj__sens_signature(const char *method, const char *uri, const char *timestamp,
+                       const char *access_key, const char *secret, char out[64]);
+/* Solapi: hex(HMAC-SHA256(secret, date + salt)) into out (65 bytes). */
+int jj__solapi_signature(const char *secret, const char *date, const char *salt,
+                         char out[72]);
+/* A copy of UTF-8 `text` cut (whole characters) to at most max_bytes in
+ * EUC-KR; its EUC-KR length in *out_bytes. NULL out of memory. A text
+ * EUC-KR cannot encode is returned as is (the caller checks). */
+char *jj__sms_fit(const char *text, size_t max_bytes, size_t *out_bytes);
+/* The texts of a group, one per line. NULL out of memory. */
+char *jj__group_text(const jj_notification *const *m, uint32_t n);
+/* n random bytes as lowercase hex (salts); 0 or -1. */
+int jj__random_hex(char *out, size_t nbytes);
+
+/* Remove the notifiers added after the first n (a failed YAML load). */
+void jj__dispatcher_truncate(jj_dispatcher *d, uint32_t n);
+
+/* ---- deliveries (record.c) ------------------------------------------------- */
+
+/* One event for one notifier: the serialized record (what the outbox
+ * stores) and the jj_notification read back from it, so a live event and
+ * one recovered after a crash take the same path. */
+typedef struct jj__delivery {
+  struct jj__delivery *next;
+  uint64_t id;
+  unsigned char *payload; /* the record, owned */
+  size_t payload_len;
+  jj_notification n;      /* points into block */
+  void *block;
+  char *texts;            /* n.text and n.idempotency_key, owned */
+  int64_t next_try_ms;    /* not before this (back-off, policy) */
+  uint32_t part;          /* requests already done (multi-part messages) */
+} jj__delivery;
+
+/* The record of `ev` minus the notifier name (the same for every notifier
+ * an event goes to), appended to out. */
+void jj__record_event(jj__sb *out, const jj_event *ev, int life_safety, int64_t accepted_ms);
+/* The record of a test message. */
+void jj__record_test(jj__sb *out, const char *text, int64_t now_ms);
+/* The full payload: notifier name + the record body. */
+void jj__record_payload(jj__sb *out, const char *notifier, const char *body, size_t len);
+/* Read a payload back (copied): NULL when malformed or out of memory. */
+jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len);
+void jj__delivery_free(jj__delivery *d);
+
+/* ---- the outbox file (outbox.c) -------------------------------------------- */
+
+typedef struct jj__outbox {
+  int fd;                 /* -1: no outbox */
+  char *path;
+  jj_outbox_sync sync;
+  int dirty;              /* written since the last fsync */
+  uint64_t next_id;
+  uint64_t acked;         /* ack records since the last compaction */
+  uint64_t damage;        /* bytes skipped when read */
+} jj__outbox;
+
+/* Called for each record read back that has no ack. */
+typedef void (*jj__outbox_visit_fn)(void *ctx, uint64_t id, const unsigned char *payload,
+                                    size_t len);
+/* Open (create) and read the outbox; report damage through log. 0, or -1
+ * with the reason in err. */
+int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
+                    jj__outbox_visit_fn visit, void *ctx, char *err, size_t errsize);
+void jj__outbox_close(jj__outbox *ob);
+/* Append a delivery record; its id in *id. 0 or -1 (errno-style reason). */
+int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id);
+/* Append an acknowledgement of id. 0 or -1. */
+int jj__outbox_ack(jj__outbox *ob, uint64_t id);
+/* fsync when dirty. */
+int jj__outbox_sync(jj__outbox *ob);
+/* Rewrite the file with these records only (the pending ones), atomically
+ * (write a temporary file, fsync, rename). 0 or -1. */
+int jj__outbox_compact(jj__outbox *ob, jj__delivery *const *pending, size_t n);
+
+#endif

@@ -1,0 +1,319 @@
+/* The durable outbox: an append-only file of delivery records and their
+ * acknowledgements, so every accepted event survives a crash and is
+ * delivered after a restart — exactly the ones not acknowledged.
+ *
+ * Each record is framed and checksummed on its own:
+ *
+ *   "JJOB" | type u8 (1 delivery, 2 ack) | id u64 | len u32 | crc u32 | payload[len]
+ *
+ * crc is CRC-32 (IEEE) over type, id, len and the payload. Reading back
+ * takes every intact record; a record whose frame or checksum is wrong (a
+ * write cut short by a crash, a damaged block) is counted as damage and the
+ * reader resynchronises on the next "JJOB" whose record is intact, so the
+ * records after a damaged one are still delivered. Once read, the file is
+ * rewritten with the pending records only (compaction), as it is during
+ * a run whenever `compact_after` acknowledgements have piled up: written
+ * to "<path>.tmp", fsynced, renamed over the outbox, directory fsynced. */
+#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "notify_internal.h"
+
+#define HDR 21 /* magic 4 + type 1 + id 8 + len 4 + crc 4 */
+#define REC_DELIVERY 1
+#define REC_ACK 2
+#define MAX_PAYLOAD (16u << 20)
+
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n) {
+  static uint32_t table[256];
+  static int ready; /* benign race: every thread computes the same table */
+  if (!ready) {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    ready = 1;
+  }
+  crc = ~crc;
+  for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+static void frame(unsigned char *h, int type, uint64_t id, const unsigned char *payload,
+                  uint32_t len) {
+  h[0] = 'J', h[1] = 'J', h[2] = 'O', h[3] = 'B';
+  h[4] = (unsigned char)type;
+  for (int i = 0; i < 8; i++) h[5 + i] = (unsigned char)(id >> (8 * i));
+  for (int i = 0; i < 4; i++) h[13 + i] = (unsigned char)(len >> (8 * i));
+  uint32_t crc = crc32_update(0, h + 4, 13);
+  crc = crc32_update(crc, payload, len);
+  for (int i = 0; i < 4; i++) h[17 + i] = (unsigned char)(crc >> (8 * i));
+}
+
+/* The record at p (n bytes left): its total size, or 0 when not intact. */
+static size_t parse(const unsigned char *p, size_t n, int *type, uint64_t *id, uint32_t *len) {
+  if (n < HDR || memcmp(p, "JJOB", 4) != 0) return 0;
+  *type = p[4];
+  *id = 0;
+  for (int i = 0; i < 8; i++) *id |= (uint64_t)p[5 + i] << (8 * i);
+  *len = 0;
+  for (int i = 0; i < 4; i++) *len |= (uint32_t)p[13 + i] << (8 * i);
+  if ((*type != REC_DELIVERY && *type != REC_ACK) || *len > MAX_PAYLOAD || n - HDR < *len)
+    return 0;
+  uint32_t want = 0;
+  for (int i = 0; i < 4; i++) want |= (uint32_t)p[17 + i] << (8 * i);
+  uint32_t crc = crc32_update(0, p + 4, 13);
+  crc = crc32_update(crc, p + HDR, *len);
+  return crc == want ? HDR + (size_t)*len : 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+static int append(jj__outbox *ob, int type, uint64_t id, const unsigned char *payload,
+                  size_t len) {
+  unsigned char stackbuf[512];
+  size_t total = HDR + len;
+  unsigned char *buf = total <= sizeof stackbuf ? stackbuf : malloc(total);
+  if (!buf) return -1;
+  frame(buf, type, id, payload, (uint32_t)len);
+  if (len) memcpy(buf + HDR, payload, len);
+  /* one write() per record: O_APPEND keeps records whole between writers */
+  int rc = write_all(ob->fd, buf, total);
+  if (buf != stackbuf) free(buf);
+  if (rc) return -1;
+  /* acks are not synced: one lost in a crash sends a message again (the
+   * idempotency key covers it), a lost delivery record loses an event */
+  if (type != REC_DELIVERY) return 0;
+  ob->dirty = 1;
+  if (ob->sync == JJ_OUTBOX_SYNC_EACH) return jj__outbox_sync(ob);
+  return 0;
+}
+
+int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id) {
+  *id = ob->next_id++;
+  if (ob->fd < 0) return 0;
+  if (len > MAX_PAYLOAD) {
+    errno = EMSGSIZE;
+    return -1;
+  }
+  return append(ob, REC_DELIVERY, *id, payload, len);
+}
+
+int jj__outbox_ack(jj__outbox *ob, uint64_t id) {
+  if (ob->fd < 0) return 0;
+  ob->acked++;
+  return append(ob, REC_ACK, id, NULL, 0);
+}
+
+int jj__outbox_sync(jj__outbox *ob) {
+  if (ob->fd < 0 || !ob->dirty || ob->sync == JJ_OUTBOX_SYNC_NONE) return 0;
+  ob->dirty = 0;
+  return fdatasync(ob->fd);
+}
+
+static void sync_dir(const char *path) {
+  char *dir = jj__xstrdup(path);
+  if (!dir) return;
+  char *slash = strrchr(dir, '/');
+  if (slash == dir) slash[1] = '\0';
+  else if (slash) *slash = '\0';
+  else memcpy(dir, ".", 2); /* dir holds at least 2 bytes: path is not empty */
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)fsync(fd);
+    close(fd);
+  }
+  free(dir);
+}
+
+int jj__outbox_compact(jj__outbox *ob, jj__delivery *const *pending, size_t n) {
+  if (!ob->path) return 0;
+  jj__sb tmp = {0};
+  jj__sb_printf(&tmp, "%s.tmp", ob->path);
+  if (tmp.oom) return -1;
+  int fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int rc = fd < 0 ? -1 : 0;
+  jj__outbox w = *ob;
+  w.fd = fd;
+  w.sync = JJ_OUTBOX_SYNC_NONE;
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = append(&w, REC_DELIVERY, pending[i]->id, pending[i]->payload, pending[i]->payload_len);
+  if (rc == 0 && ob->sync != JJ_OUTBOX_SYNC_NONE) rc = fsync(fd);
+  if (fd >= 0 && close(fd) && rc == 0) rc = -1;
+  if (rc == 0) rc = rename(tmp.s, ob->path);
+  if (rc) {
+    (void)unlink(tmp.s);
+    jj__sb_free(&tmp);
+    return -1;
+  }
+  jj__sb_free(&tmp);
+  if (ob->sync != JJ_OUTBOX_SYNC_NONE) sync_dir(ob->path);
+  int nfd = open(ob->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (nfd < 0) return -1;
+  close(ob->fd);
+  ob->fd = nfd;
+  ob->acked = 0;
+  ob->dirty = 0;
+  return 0;
+}
+
+/* ---- reading back ----------------------------------------------------------- */
+
+typedef struct seen {
+  uint64_t id;
+  size_t off; /* of the delivery record; SIZE_MAX once acknowledged */
+} seen;
+
+static int cmp_seen(const void *a, const void *b) {
+  uint64_t x = ((const seen *)a)->id, y = ((const seen *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+static int read_file(const char *path, unsigned char **data, size_t *n) {
+  *data = NULL;
+  *n = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? 0 : -1;
+  struct stat st;
+  if (fstat(fd, &st) || st.st_size < 0) {
+    close(fd);
+    return -1;
+  }
+  unsigned char *p = malloc((size_t)st.st_size + 1);
+  if (!p) {
+    close(fd);
+    return -1;
+  }
+  size_t got = 0;
+  while (got < (size_t)st.st_size) {
+    ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  close(fd);
+  *data = p;
+  *n = got;
+  return 0;
+}
+
+int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
+                    jj__outbox_visit_fn visit, void *ctx, char *err, size_t errsize) {
+  memset(ob, 0, sizeof *ob);
+  ob->fd = -1;
+  ob->next_id = 1;
+  ob->sync = sync;
+  if (!path) return 0;
+  ob->path = jj__xstrdup(path);
+  unsigned char *data = NULL;
+  size_t n = 0;
+  if (!ob->path || read_file(path, &data, &n)) {
+    (void)snprintf(err, errsize, "cannot read the outbox %s: %s", path, strerror(errno));
+    free(ob->path);
+    ob->path = NULL;
+    return -1;
+  }
+  /* every delivery record and whether an ack followed it */
+  seen *s = NULL;
+  size_t ns = 0, cap = 0;
+  size_t off = 0;
+  int oom = 0;
+  while (off < n && !oom) {
+    int type;
+    uint64_t id;
+    uint32_t len;
+    size_t sz = parse(data + off, n - off, &type, &id, &len);
+    if (!sz) {
+      /* damage: skip to the next intact record */
+      size_t next = off + 1;
+      while (next < n) {
+        const unsigned char *m = memchr(data + next, 'J', n - next);
+        if (!m) {
+          next = n;
+          break;
+        }
+        next = (size_t)(m - data);
+        if (parse(data + next, n - next, &type, &id, &len)) break;
+        next++;
+      }
+      ob->damage += next - off;
+      off = next;
+      continue;
+    }
+    if (id >= ob->next_id) ob->next_id = id + 1;
+    if (ns == cap) {
+      size_t nc = cap ? cap * 2 : 64;
+      seen *t = realloc(s, nc * sizeof *s);
+      if (!t) {
+        oom = 1;
+        break;
+      }
+      s = t;
+      cap = nc;
+    }
+    s[ns].id = id;
+    s[ns].off = type == REC_DELIVERY ? off : SIZE_MAX;
+    if (type == REC_ACK) ob->acked++;
+    ns++;
+    off += sz;
+  }
+  int rc = 0;
+  if (oom) {
+    (void)snprintf(err, errsize, "out of memory reading the outbox %s", path);
+    rc = -1;
+  } else {
+    /* stable by id: a delivery's ack comes after it in the file */
+    for (size_t i = 0; i < ns; i++) s[i].id = s[i].id * 2 + (s[i].off == SIZE_MAX);
+    if (ns) qsort(s, ns, sizeof *s, cmp_seen);
+    for (size_t i = 0; i < ns; i++) {
+      if (s[i].off == SIZE_MAX) continue;
+      if (i + 1 < ns && s[i + 1].id == s[i].id + 1 && s[i + 1].off == SIZE_MAX) continue;
+      int type;
+      uint64_t id;
+      uint32_t len;
+      (void)parse(data + s[i].off, n - s[i].off, &type, &id, &len);
+      visit(ctx, id, data + s[i].off + HDR, len);
+    }
+    ob->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (ob->fd < 0) {
+      (void)snprintf(err, errsize, "cannot open the outbox %s: %s", path, strerror(errno));
+      rc = -1;
+    }
+  }
+  free(s);
+  free(data);
+  if (rc) {
+    free(ob->path);
+    ob->path = NULL;
+  }
+  return rc;
+}
+
+void jj__outbox_close(jj__outbox *ob) {
+  if (ob->fd >= 0) {
+    (void)jj__outbox_sync(ob);
+    close(ob->fd);
+  }
+  ob->fd = -1;
+  free(ob->path);
+  ob->path = NULL;
+}
