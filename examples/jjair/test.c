@@ -677,6 +677,22 @@ static char *read_all(const char *path, size_t *len) {
   return buf;
 }
 
+/* Line and column (1-based, in characters) of byte `offset` of text, for
+ * libyaml's reader errors, which give only the offset. */
+static void byte_position(const char *text, size_t len, size_t offset, size_t *line, size_t *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < offset && i < len; i++) {
+    unsigned char b = (unsigned char)text[i];
+    if (b == '\n' || (b == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+      ++*line;
+      *col = 1;
+    } else if (b != '\r' && (b & 0xC0) != 0x80) {
+      ++*col;
+    }
+  }
+}
+
 static void run_file(const char *path, int verbose, int *passed, int *failed) {
   tfile t;
   memset(&t, 0, sizeof t);
@@ -692,8 +708,11 @@ static void run_file(const char *path, int verbose, int *passed, int *failed) {
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   if (!yaml_parser_load(&parser, &t.doc)) {
-    printf("%s:%zu:%zu: %s\nFAIL %s: not valid YAML\n", path, parser.problem_mark.line + 1,
-           parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error", path);
+    size_t line = parser.problem_mark.line + 1, col = parser.problem_mark.column + 1;
+    if (parser.error == YAML_READER_ERROR) /* bad UTF-8 or a control character: no mark */
+      byte_position(text, len, parser.problem_offset, &line, &col);
+    printf("%s:%zu:%zu: %s\nFAIL %s: not valid YAML\n", path, line, col,
+           parser.problem ? parser.problem : "YAML error", path);
     yaml_parser_delete(&parser);
     free(text);
     (*failed)++;

@@ -184,6 +184,13 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 1 and "this test spans more than 2^61 ms" in out,
           f"jjair test: interval x steps past the time limit is refused ({rc})")
 
+    # a control character in a test file is located where it is, not at 1:1
+    with open(tf, "wb") as f:
+        f.write(b"rule_files: [r.yaml]\ntests:\n  - name: \"a\x01\"\n")
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and f"{tf}:3:13: control characters are not allowed" in out,
+          f"jjair test: an encoding error is located ({out.strip().splitlines()[0] if out else rc})")
+
     # ---- replay robustness ----------------------------------------------------
     csv = os.path.join(tmp, "d.csv")
     with open(csv, "w") as f:
