@@ -51,4 +51,16 @@ int csv_next(csv_reader *r, csv_row *row);
 /* The last error as "line L, column C: what" or a read error's text. */
 const char *csv_error(const csv_reader *r);
 
+/* ---- cells (after trimming) ----------------------------------------------- */
+
+/* 1 when the cell of n bytes is a missing-value word: empty, -, --, NA,
+ * N/A, n/a, NaN, nan, null, NULL, None, none. Decided by the first byte for
+ * nearly every number. */
+int csv_missing(const char *s, size_t n);
+
+/* The whole cell s (n bytes, s[n] == '\0') as a number, exactly as strtod
+ * reads it (plain decimals of up to 15 digits take an exact fast path);
+ * -1 when it is not one. */
+int csv_number(const char *s, size_t n, double *out);
+
 #endif

@@ -94,59 +94,6 @@ static char *trim(char *s, size_t *len) {
   return s;
 }
 
-/* The words of the help text. A cell that starts with a digit, a sign or a
- * point (nearly all of them) is decided by its first byte. */
-static int is_missing(const char *s, size_t n) {
-  if (n == 0) return 1;
-  char c = s[0];
-  if ((c >= '0' && c <= '9') || c == '.' || c == '+') return 0;
-  if (c == '-') return n == 1 || (n == 2 && s[1] == '-');
-  static const char *const words[] = {"NA",   "N/A",  "n/a",  "NaN",  "nan",
-                                      "null", "NULL", "None", "none", NULL};
-  for (size_t i = 0; words[i]; i++)
-    if (strlen(words[i]) == n && memcmp(s, words[i], n) == 0) return 1;
-  return 0;
-}
-
-/* A decimal number of the whole cell. Plain decimals of up to 15
- * significant digits (the sensors' "41.2") are converted exactly: the
- * digits as an integer below 2^53 divided by a power of ten up to 10^22
- * are both exact doubles, so the one division rounds correctly and the
- * result is strtod's, bit for bit (Clinger's fast path). Anything else
- * goes to strtod. -1 if the cell is not a number. */
-static int parse_number(const char *s, size_t n, double *out) {
-  static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  size_t i = 0;
-  int neg = 0;
-  if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-  uint64_t m = 0;
-  int digits = 0, frac = 0, point = 0, seen = 0; /* seen: any digit at all */
-  for (; i < n; i++) {
-    char c = s[i];
-    if (c >= '0' && c <= '9') {
-      if (digits == 15) break; /* too long for the fast path */
-      m = m * 10 + (uint64_t)(c - '0');
-      seen = 1;
-      digits += m != 0 || point; /* leading zeros are free */
-      frac += point;
-    } else if (c == '.' && !point) {
-      point = 1;
-    } else {
-      break;
-    }
-  }
-  if (i == n && seen && frac <= 22) {
-    double v = (double)m / pow10[frac];
-    *out = neg ? -v : v;
-    return 0;
-  }
-  char *end;
-  *out = strtod(s, &end);
-  return end == s || end != s + n ? -1 : 0;
-}
-
 /* The row's time in ms, within the engine's +-2^62 ms after --shift. */
 static int parse_time(const opts *o, const char *s, int64_t *out) {
   int rc;
@@ -430,12 +377,12 @@ static int replay_rows(const opts *o, csv_reader *rd, size_t need, jj_engine *e,
     for (size_t i = 0; i < o->nmetrics; i++) {
       size_t cl = row.len[o->metrics[i].index];
       char *cell = trim(row.fields[o->metrics[i].index], &cl);
-      if (is_missing(cell, cl)) {
+      if (csv_missing(cell, cl)) {
         t->missing++;
         continue;
       }
       double v;
-      if (parse_number(cell, cl, &v) != 0) {
+      if (csv_number(cell, cl, &v) != 0) {
         if (t->bad_number++ < 5)
           (void)fprintf(stderr, "%s:%lu: '%s' in column %s is not a number\n", o->csv, row.line,
                         cell, o->metrics[i].column);
