@@ -82,7 +82,7 @@ static int refill(csv_reader *r) {
                      (unsigned)CSV_MAX_ROW_BYTES);
       return -1;
     }
-    size_t nc = r->cap * 2;
+    size_t nc = r->cap ? r->cap * 2 : BLOCK;
     char *ni = realloc(r->in, nc);
     if (!ni) goto nomem;
     r->in = ni;
@@ -120,7 +120,7 @@ static int error_at(csv_reader *r, unsigned long line, size_t col, const char *w
 static int add_field(csv_reader *r, size_t *n, size_t at) {
   if (*n == r->fcap) {
     if (r->fcap >= CSV_MAX_FIELDS) return -1;
-    size_t nc = r->fcap * 2;
+    size_t nc = r->fcap ? r->fcap * 2 : 64;
     size_t *no = realloc(r->off, nc * sizeof *no);
     if (no) r->off = no;
     char **nf = no ? realloc(r->fields, nc * sizeof *nf) : NULL;

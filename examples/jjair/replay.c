@@ -179,7 +179,7 @@ static int parse_tz(const char *arg, int64_t *tz_ms) {
   char buf[64];
   int k = snprintf(buf, sizeof buf, "1970-01-01T00:00:00%s", arg);
   if (k < 0 || (size_t)k >= sizeof buf || cli_parse_iso(buf, &t) != 0) return -1;
-  if (-t > 14 * 3600000 || -t < -12 * 3600000) return -1;
+  if (-t > (int64_t)14 * 3600000 || -t < (int64_t)-12 * 3600000) return -1;
   *tz_ms = -t;
   return 0;
 }
