@@ -25,7 +25,7 @@ static const struct command {
 static void usage(FILE *f) {
   (void)fputs("usage: jjair COMMAND [ARGS]\n\nCommands:\n", f);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    (void)fprintf(f, "  %-6s %-10s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+    (void)fprintf(f, "  %-6s %-9s %s\n", commands[i].name, commands[i].args, commands[i].summary);
   (void)fprintf(f, "\n`jjair COMMAND --help` describes a command. libjjair %s\n", jj_version());
 }
 
