@@ -184,6 +184,10 @@ with tempfile.TemporaryDirectory() as tmp:
     check(rc == 1 and "this test spans more than 2^61 ms" in out,
           f"jjair test: interval x steps past the time limit is refused ({rc})")
 
+    rc, out, err = run_bounded("test", "/dev/zero")
+    check(rc == 1 and "FAIL /dev/zero: larger than 16 MiB" in out,
+          f"jjair test /dev/zero is refused, not read forever ({rc})")
+
     # a control character in a test file is located where it is, not at 1:1
     with open(tf, "wb") as f:
         f.write(b"rule_files: [r.yaml]\ntests:\n  - name: \"a\x01\"\n")
