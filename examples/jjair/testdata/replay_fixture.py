@@ -9,6 +9,9 @@ pattern column labelling midnight as 24:00 of the day before.
 replay_expected_iso.ndjson and replay_expected_kst.ndjson are the output of
 jjair replay BEFORE the CSV reader and the parsing were rewritten for speed
 (commit 8e1b412); the test checks that the output is still byte-identical.
+When the event JSON itself grows (the AQI work appended "concentration",
+"band" and "index" to every event), the files are regenerated only after
+checking that the old bytes are the new ones with those members removed.
 """
 import datetime
 
