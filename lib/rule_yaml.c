@@ -1057,6 +1057,7 @@ static char *read_file(ctx *c, const char *path, size_t *len, char *why, size_t 
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     (void)snprintf(why, whysz, "%s", strerror(errno));
+    if (errno == ENOMEM) c->tree.oom = 1; /* JJ_ENOMEM, not "cannot read" */
     return NULL;
   }
   struct stat st;
@@ -1077,6 +1078,7 @@ static char *read_file(ctx *c, const char *path, size_t *len, char *why, size_t 
       if (k < 0 && errno == EINTR) continue;
       if (k <= 0) {
         if (k < 0) (void)snprintf(why, whysz, "read error: %s", strerror(errno));
+        if (k < 0 && errno == ENOMEM) c->tree.oom = 1;
         break;
       }
       n += (size_t)k;

@@ -173,6 +173,42 @@ static int attach(jj_ytree *t, parse_state *ps, jj_ynode *n, jj_ynode **root) {
   return 0;
 }
 
+/* Line and column (1-based, columns in characters as libyaml counts them)
+ * of byte `offset` of text: CRLF, CR and LF each end a line. */
+static void position_of(const char *text, size_t len, size_t offset, int *line, int *col) {
+  size_t l = 1, c = 1;
+  if (offset > len) offset = len;
+  for (size_t i = 0; i < offset; i++) {
+    unsigned char b = (unsigned char)text[i];
+    if (b == '\n' || (b == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+      l++;
+      c = 1;
+    } else if (b != '\r' && (b & 0xC0) != 0x80) {
+      c++; /* a UTF-8 continuation byte is part of the character before */
+    }
+  }
+  *line = l > INT_MAX ? INT_MAX : (int)l;
+  *col = c > INT_MAX ? INT_MAX : (int)c;
+}
+
+/* libyaml's reader (bad UTF-8, a control character) has no mark, only the
+ * byte offset of the problem: locate it in the text, and say what it is. */
+static void encoding_error(jj_ytree *t, const char *file, const yaml_parser_t *p, const char *text,
+                           size_t len) {
+  int line, col;
+  position_of(text, len, p->problem_offset, &line, &col);
+  const char *problem = p->problem ? p->problem : "?";
+  if (strstr(problem, "control"))
+    report(t, file, line, col,
+           "control character #x%02X is not allowed in YAML (only tab, line breaks and printable "
+           "text)", (unsigned)p->problem_value & 0xFFFFFFu);
+  else if (p->problem_value >= 0)
+    report(t, file, line, col, "not valid UTF-8: %s #x%02X (save the file as UTF-8)", problem,
+           (unsigned)p->problem_value & 0xFFu);
+  else
+    report(t, file, line, col, "not valid UTF-8: %s (save the file as UTF-8)", problem);
+}
+
 static void syntax_error(jj_ytree *t, const char *file, const yaml_parser_t *p) {
   int line = one_based(p->problem_mark.line), col = one_based(p->problem_mark.column);
   const char *problem = p->problem ? p->problem : "?";
@@ -219,6 +255,7 @@ int jj__ytree_parse(jj_ytree *t, const char *file, const char *text, size_t len,
     yaml_event_t ev;
     if (!yaml_parser_parse(&p, &ev)) {
       if (p.error == YAML_MEMORY_ERROR) t->oom = 1;
+      else if (p.error == YAML_READER_ERROR) encoding_error(t, file, &p, text, len);
       else syntax_error(t, file, &p);
       rc = -1;
       break;

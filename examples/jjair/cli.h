@@ -19,6 +19,9 @@ int cmd_notify(int argc, char **argv);
 
 /* ---- util.c -------------------------------------------------------------- */
 
+/* The engine's time limit: it refuses |ts_ms| > 2^62 (engine.h). */
+#define CLI_TS_LIMIT ((int64_t)1 << 62)
+
 /* If one of argv[1..argc) is --help or -h: prints `help` to stdout and
  * returns 1 (the command then exits 0). */
 int cli_help(int argc, char **argv, const char *help);

@@ -5,18 +5,30 @@
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: jjair COMMAND [ARGS]\n"
-    "\n"
-    "Commands:\n"
-    "  check FILE...    load and build rule files; print every problem as\n"
-    "                   file:line:column: message (exit 0 when all are valid)\n"
-    "  test FILE...     run rule unit-test files (rules/README.md, \"Rule unit tests\");\n"
-    "                   exit 0 only if every test passes\n"
-    "  replay ...       feed a CSV file through rules and print the events as NDJSON\n"
-    "  notify FILE ...  send a test message through a configured notifier\n"
-    "\n"
-    "`jjair COMMAND --help` describes a command. libjjair %s\n";
+/* The commands: a new one is one line here (and its cmd_ function in
+ * cli.h); the usage text lists them in this order. */
+static const struct command {
+  const char *name;
+  const char *args; /* after the name in the list, e.g. "FILE..." */
+  int (*run)(int argc, char **argv);
+  const char *summary; /* lines after the first start with 19 spaces */
+} commands[] = {
+    {"check", "FILE...", cmd_check,
+     "load and build rule files; print every problem as\n"
+     "                   file:line:column: message (exit 0 when all are valid)"},
+    {"test", "FILE...", cmd_test,
+     "run rule unit-test files (rules/README.md, \"Rule unit tests\");\n"
+     "                   exit 0 only if every test passes"},
+    {"replay", "...", cmd_replay, "feed a CSV file through rules and print the events as NDJSON"},
+    {"notify", "FILE ...", cmd_notify, "send a test message through a configured notifier"},
+};
+
+static void usage(FILE *f) {
+  (void)fputs("usage: jjair COMMAND [ARGS]\n\nCommands:\n", f);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    (void)fprintf(f, "  %-6s %-9s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+  (void)fprintf(f, "\n`jjair COMMAND --help` describes a command. libjjair %s\n", jj_version());
+}
 
 /* The commands ignore what their writes return: a write error stays set on
  * the stream, so stdout is checked once here (a full disk or a closed pipe
@@ -31,24 +43,22 @@ static int finish(int status) {
 
 static int run(int argc, char **argv) {
   if (argc < 2) {
-    (void)fprintf(stderr, usage, jj_version());
+    usage(stderr);
     return 2;
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-    printf(usage, jj_version());
+    usage(stdout);
     return 0;
   }
   if (strcmp(cmd, "--version") == 0) {
     printf("jjair (libjjair %s)\n", jj_version());
     return 0;
   }
-  if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
-  if (strcmp(cmd, "test") == 0) return cmd_test(argc - 1, argv + 1);
-  if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
-  if (strcmp(cmd, "notify") == 0) return cmd_notify(argc - 1, argv + 1);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
   (void)fprintf(stderr, "jjair: unknown command '%s'\n\n", cmd);
-  (void)fprintf(stderr, usage, jj_version());
+  usage(stderr);
   return 2;
 }
 

@@ -1,9 +1,13 @@
 /* jjair replay — feed a CSV file through rules and print every event as
  * one JSON object per line (NDJSON), with the rendered annotations. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "csv.h"
+#include "idcache.h"
 
 static const char help[] =
     "usage: jjair replay --rules FILE... --csv DATA --time COLUMN[:FORMAT]\n"
@@ -19,33 +23,43 @@ static const char help[] =
     "  --time COLUMN[:FORMAT] the time column (name or 1-based number); FORMAT is\n"
     "                         iso (default: 2024-01-01T09:00:00+09:00), epoch,\n"
     "                         epoch_ms, or a pattern of %Y %m %d %H %M %S and\n"
-    "                         literal text, e.g. '%Y-%m-%d %H:%M' (hour 24 = next day)\n"
-    "  --tz OFFSET            zone of pattern times without one, e.g. +09:00 (KST);\n"
-    "                         default UTC\n"
+    "                         literal text, e.g. '%Y-%m-%d %H:%M' (hour 24 = next day);\n"
+    "                         any other FORMAT is a usage error\n"
+    "  --tz OFFSET            zone of pattern times without one, e.g. +09:00 (KST),\n"
+    "                         -12:00 to +14:00; default UTC\n"
     "  --shift [-]DURATION    add to every time (a leading - subtracts), e.g. -1h\n"
     "                         when rows are labelled by the END of their hour\n"
     "                         (readings then fall in that hour)\n"
-    "  --metric COL=METRIC    a value column and its metric (repeatable, comma lists)\n"
+    "  --metric COL=METRIC    a value column and its metric (repeatable, comma lists;\n"
+    "                         a column or a metric named twice is a usage error)\n"
     "  --label NAME=VALUE     a label on every series (repeatable)\n"
-    "  --label-column NAME=COL  a label taken from a column of each row (repeatable)\n"
+    "  --label-column NAME=COL  a label taken from a column of each row (repeatable;\n"
+    "                         a label name given twice is a usage error)\n"
     "  --lateness DURATION    out-of-order tolerance of the engine (default 0s)\n"
-    "  --flush DURATION       at the end, advance time this far past the last row\n"
-    "                         so open windows close (default 0s)\n"
+    "  --flush DURATION       at the end, advance time this far past the last\n"
+    "                         accepted reading so open windows close (default 0s)\n"
     "  --delimiter C          field separator (default ',')\n"
     "\n"
     "A DURATION is written as in rule files: 500ms, 90s, 5m, 1h30m, 0s.\n"
+    "DATA is read by RFC 4180 rules: quoted fields may hold the delimiter, \"\"\n"
+    "and line breaks; rows end with LF, CRLF or CR. A NUL byte, text after a\n"
+    "closing quote, an unclosed quote, a row over 16 MiB or 4096 fields stop\n"
+    "the replay with the line and column (exit 1).\n"
     "Missing cells (empty, -, NA, N/A, NaN, null, None) are counted and skipped;\n"
     "rows with a bad time and cells that are not numbers are reported on stderr\n"
     "with counts, as are readings the engine rejected. Exit status: 0 done,\n"
-    "1 rules or data could not be read, 2 bad usage.\n";
+    "1 rules or data could not be read, or data rows were read but not one\n"
+    "reading was accepted; 2 bad usage.\n";
 
 #define MAX_ITEMS 64
 
 typedef struct mapping {
   char *column;
   char *target; /* metric or label name */
-  int index;    /* resolved column index */
+  size_t index; /* resolved column index */
 } mapping;
+
+enum time_kind { TIME_ISO, TIME_EPOCH, TIME_EPOCH_MS, TIME_PATTERN };
 
 typedef struct opts {
   char *rules[MAX_ITEMS];
@@ -53,7 +67,8 @@ typedef struct opts {
   const char *csv;
   char *time_col;
   const char *time_fmt;
-  int time_index;
+  enum time_kind time_kind;
+  size_t time_index;
   int64_t tz_ms, shift_ms, lateness_ms, flush_ms;
   mapping metrics[MAX_ITEMS];
   size_t nmetrics;
@@ -69,82 +84,53 @@ static void on_event(void *ctx, const jj_event *ev) {
   cli_json_event(stdout, ev);
 }
 
-/* Split `line` in place into fields (quotes with "" escapes). */
-static int split_csv(char *line, char delim, char **fields, int max) {
-  int n = 0;
-  char *p = line;
-  size_t len = strlen(line);
-  while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-  for (;;) {
-    if (n == max) return n;
-    if (*p == '"') {
-      char *out = ++p;
-      fields[n++] = out;
-      for (;;) {
-        if (*p == '\0') break;
-        if (*p == '"' && p[1] == '"') {
-          *out++ = '"';
-          p += 2;
-        } else if (*p == '"') {
-          p++;
-          break;
-        } else {
-          *out++ = *p++;
-        }
-      }
-      while (*p && *p != delim) p++;
-      int end = *p == '\0';
-      *out = '\0';
-      if (end) return n;
-      p++;
-    } else {
-      fields[n++] = p;
-      char *d = strchr(p, delim);
-      if (!d) return n;
-      *d = '\0';
-      p = d + 1;
-    }
-  }
-}
-
-static char *trim(char *s) {
-  while (*s == ' ' || *s == '\t') s++;
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
+/* Cut spaces and tabs from both ends of a field (in place). */
+static char *trim(char *s, size_t *len) {
+  size_t n = *len;
+  while (n && (*s == ' ' || *s == '\t')) s++, n--;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+  s[n] = '\0';
+  *len = n;
   return s;
 }
 
-static int is_missing(const char *s) {
-  static const char *const words[] = {"", "-", "NA", "N/A", "n/a", "NaN", "nan", "null",
-                                      "NULL", "None", "none", "--", NULL};
-  for (size_t i = 0; words[i]; i++)
-    if (strcmp(s, words[i]) == 0) return 1;
-  return 0;
-}
-
+/* The row's time in ms, within the engine's +-2^62 ms after --shift. */
 static int parse_time(const opts *o, const char *s, int64_t *out) {
   int rc;
-  if (strcmp(o->time_fmt, "iso") == 0) {
-    rc = cli_parse_iso(s, out);
-  } else if (strcmp(o->time_fmt, "epoch") == 0 || strcmp(o->time_fmt, "epoch_ms") == 0) {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || v != v || v > 9.2e15 || v < -9.2e15) return -1;
-    *out = strcmp(o->time_fmt, "epoch") == 0 ? (int64_t)(v * 1000.0) : (int64_t)v;
-    rc = 0;
-  } else {
-    rc = cli_parse_pattern(s, o->time_fmt, o->tz_ms, out);
+  switch (o->time_kind) {
+    case TIME_ISO: rc = cli_parse_iso(s, out); break;
+    case TIME_EPOCH:
+    case TIME_EPOCH_MS: {
+      char *end;
+      double v = strtod(s, &end);
+      if (end == s || *end || v != v || v > 9.2e15 || v < -9.2e15) return -1;
+      *out = o->time_kind == TIME_EPOCH ? (int64_t)(v * 1000.0) : (int64_t)v;
+      rc = 0;
+      break;
+    }
+    case TIME_PATTERN: rc = cli_parse_pattern(s, o->time_fmt, o->tz_ms, out); break;
+    default: return -1;
   }
-  if (rc == 0) *out += o->shift_ms;
-  return rc;
+  if (rc != 0 || *out > CLI_TS_LIMIT || *out < -CLI_TS_LIMIT) return -1;
+  /* |time| <= 2^62 and |shift| <= 2^61 (JJ_DURATION_MAX_MS): no overflow */
+  *out += o->shift_ms;
+  return *out > CLI_TS_LIMIT || *out < -CLI_TS_LIMIT ? -1 : 0;
 }
 
-static int find_column(char **names, int n, const char *col) {
-  for (int i = 0; i < n; i++)
-    if (strcmp(trim(names[i]), col) == 0) return i;
+static int find_column(const csv_row *h, const char *col, size_t *at) {
+  for (size_t i = 0; i < h->n; i++) {
+    size_t n = h->len[i];
+    if (strcmp(trim(h->fields[i], &n), col) == 0) {
+      *at = i;
+      return 0;
+    }
+  }
   char *end;
   long k = strtol(col, &end, 10);
-  if (*col && !*end && k >= 1 && k <= n) return (int)k - 1;
+  if (*col && !*end && k >= 1 && (unsigned long)k <= h->n) {
+    *at = (size_t)k - 1;
+    return 0;
+  }
   return -1;
 }
 
@@ -161,6 +147,41 @@ static int usage_error(const char *msg, const char *arg) {
   (void)fprintf(stderr, "jjair replay: %s%s%s\n(see jjair replay --help)\n", msg, arg ? ": " : "",
                 arg ? arg : "");
   return 2;
+}
+
+/* iso, epoch, epoch_ms, or a pattern with at least one field and only the
+ * directives cli_parse_pattern knows. */
+static int set_time_format(opts *o, const char *fmt) {
+  o->time_fmt = fmt;
+  if (strcmp(fmt, "iso") == 0) {
+    o->time_kind = TIME_ISO;
+    return 0;
+  }
+  if (strcmp(fmt, "epoch") == 0 || strcmp(fmt, "epoch_ms") == 0) {
+    o->time_kind = fmt[5] ? TIME_EPOCH_MS : TIME_EPOCH;
+    return 0;
+  }
+  int fields = 0;
+  for (const char *f = fmt; *f; f++) {
+    if (*f != '%') continue;
+    f++;
+    if (!*f || !strchr("YmdHMS%", *f)) return -1;
+    fields += *f != '%';
+  }
+  o->time_kind = TIME_PATTERN;
+  return fields ? 0 : -1;
+}
+
+/* --tz: +HH:MM / -HH:MM (or +HHMM, +HH, Z) between -12:00 and +14:00, the
+ * offsets zones use. */
+static int parse_tz(const char *arg, int64_t *tz_ms) {
+  int64_t t;
+  char buf[64];
+  int k = snprintf(buf, sizeof buf, "1970-01-01T00:00:00%s", arg);
+  if (k < 0 || (size_t)k >= sizeof buf || cli_parse_iso(buf, &t) != 0) return -1;
+  if (-t > (int64_t)14 * 3600000 || -t < (int64_t)-12 * 3600000) return -1;
+  *tz_ms = -t;
+  return 0;
 }
 
 static int parse_args(int argc, char **argv, opts *o) {
@@ -185,19 +206,19 @@ static int parse_args(int argc, char **argv, opts *o) {
       char *colon = strchr(arg, ':');
       if (colon) {
         *colon = '\0';
-        o->time_fmt = colon + 1;
+        if (set_time_format(o, colon + 1) != 0)
+          return usage_error("unknown --time format (iso, epoch, epoch_ms or a %Y %m %d %H %M "
+                             "%S pattern)",
+                             colon + 1);
       }
     } else if (strcmp(a, "--tz") == 0) {
-      int64_t t;
-      char buf[64];
-      int k = snprintf(buf, sizeof buf, "1970-01-01T00:00:00%s", arg);
-      if (k < 0 || (size_t)k >= sizeof buf || cli_parse_iso(buf, &t) != 0)
-        return usage_error("bad --tz (use +09:00)", arg);
-      o->tz_ms = -t;
+      if (parse_tz(arg, &o->tz_ms) != 0)
+        return usage_error("bad --tz (use an offset from -12:00 to +14:00, e.g. +09:00)", arg);
     } else if (strcmp(a, "--shift") == 0 || strcmp(a, "--lateness") == 0 ||
                strcmp(a, "--flush") == 0) {
       /* A duration has no sign; --shift alone moves times back, so it
-       * reads its own '-'. */
+       * reads its own '-'. Durations are at most JJ_DURATION_MAX_MS, so
+       * time + duration cannot overflow (see parse_time and the flush). */
       int back = a[2] == 's' && arg[0] == '-';
       const char *text = arg + back;
       int64_t d;
@@ -216,23 +237,39 @@ static int parse_args(int argc, char **argv, opts *o) {
     } else if (strcmp(a, "--metric") == 0) {
       for (char *save = NULL, *tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (o->nmetrics == MAX_ITEMS) return usage_error("too many metrics", NULL);
-        mapping *m = &o->metrics[o->nmetrics++];
+        mapping *m = &o->metrics[o->nmetrics];
         if (split_pair(tok, &m->column, &m->target) != 0)
           return usage_error("--metric wants COLUMN=METRIC", tok);
+        for (size_t k = 0; k < o->nmetrics; k++) {
+          if (strcmp(o->metrics[k].column, m->column) == 0)
+            return usage_error("--metric names a column twice", m->column);
+          if (strcmp(o->metrics[k].target, m->target) == 0)
+            return usage_error("--metric feeds a metric from two columns", m->target);
+        }
+        o->nmetrics++;
       }
-    } else if (strcmp(a, "--label") == 0) {
-      if (o->nlabels == MAX_ITEMS) return usage_error("too many labels", NULL);
-      char *n, *val;
-      if (split_pair(arg, &n, &val) != 0) return usage_error("--label wants NAME=VALUE", arg);
-      o->labels[o->nlabels].name = n;
-      o->labels[o->nlabels++].value = val;
-    } else if (strcmp(a, "--label-column") == 0) {
-      if (o->nlabel_cols == MAX_ITEMS) return usage_error("too many labels", NULL);
-      mapping *m = &o->label_cols[o->nlabel_cols++];
-      if (split_pair(arg, &m->target, &m->column) != 0)
-        return usage_error("--label-column wants NAME=COLUMN", arg);
+    } else if (strcmp(a, "--label") == 0 || strcmp(a, "--label-column") == 0) {
+      int fixed = a[7] == '\0';
+      if ((fixed ? o->nlabels : o->nlabel_cols) == MAX_ITEMS)
+        return usage_error("too many labels", NULL);
+      char *name, *val;
+      if (split_pair(arg, &name, &val) != 0)
+        return usage_error(fixed ? "--label wants NAME=VALUE" : "--label-column wants NAME=COLUMN",
+                           arg);
+      for (size_t k = 0; k < o->nlabels + o->nlabel_cols; k++) {
+        const char *other = k < o->nlabels ? o->labels[k].name : o->label_cols[k - o->nlabels].target;
+        if (strcmp(other, name) == 0) return usage_error("label given twice", name);
+      }
+      if (fixed) {
+        o->labels[o->nlabels].name = name;
+        o->labels[o->nlabels++].value = val;
+      } else {
+        o->label_cols[o->nlabel_cols].target = name;
+        o->label_cols[o->nlabel_cols++].column = val;
+      }
     } else if (strcmp(a, "--delimiter") == 0) {
-      if (strlen(arg) != 1) return usage_error("--delimiter wants one character", arg);
+      if (strlen(arg) != 1 || strchr("\"\r\n", arg[0]))
+        return usage_error("--delimiter wants one character other than a quote", arg);
       o->delim = arg[0];
     } else {
       return usage_error("unknown option", a);
@@ -245,20 +282,155 @@ static int parse_args(int argc, char **argv, opts *o) {
   return 0;
 }
 
+/* The counts printed at the end. */
+typedef struct tally {
+  unsigned long rows, bad_time, short_rows, missing, bad_number, pushed;
+  unsigned long rejected[64];
+} tally;
+
+/* Open DATA: '-' is stdin; a directory is refused up front (fopen would
+ * take it and the first read fail with a less clear message). */
+static FILE *open_data(const char *path) {
+  if (strcmp(path, "-") == 0) return stdin;
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    (void)fprintf(stderr, "%s: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    (void)fprintf(stderr, "%s: is a directory, not a CSV file\n", path);
+    (void)fclose(f);
+    return NULL;
+  }
+  return f;
+}
+
+/* Resolve the header's columns. -1 with a message when one is missing. */
+static int resolve_columns(opts *o, const csv_row *h, size_t *need) {
+  if (find_column(h, o->time_col, &o->time_index) != 0) {
+    (void)fprintf(stderr, "%s: no column '%s'\n", o->csv, o->time_col);
+    return -1;
+  }
+  *need = o->time_index; /* the highest column a row must have */
+  for (size_t i = 0; i < o->nmetrics + o->nlabel_cols; i++) {
+    mapping *m = i < o->nmetrics ? &o->metrics[i] : &o->label_cols[i - o->nmetrics];
+    if (find_column(h, m->column, &m->index) != 0) {
+      (void)fprintf(stderr, "%s: no column '%s'\n", o->csv, m->column);
+      return -1;
+    }
+    if (m->index > *need) *need = m->index;
+  }
+  return 0;
+}
+
+/* Feed the data rows. Returns 0, or 1 when the CSV reader stopped on an
+ * error (printed). *last_ts is the newest accepted reading's time. */
+static int replay_rows(const opts *o, csv_reader *rd, size_t need, jj_engine *e, tally *t,
+                       int64_t *last_ts) {
+  /* The --label labels first, the same for every row; then a slot for each
+   * --label-column, filled per row. */
+  jj_label labels[2 * MAX_ITEMS];
+  uint32_t nl = 0;
+  for (size_t i = 0; i < o->nlabels; i++) labels[nl++] = o->labels[i];
+  for (size_t i = 0; i < o->nlabel_cols; i++) labels[nl++].name = o->label_cols[i].target;
+  char *lvals[MAX_ITEMS];
+  size_t llen[MAX_ITEMS];
+  idcache *cache = idcache_new(o->nlabel_cols, o->nmetrics);
+  /* The rows of one moment share its time text (one row per station):
+   * the conversion is done once per distinct text. */
+  char prev_time[64] = "";
+  size_t prev_len = SIZE_MAX;
+  int prev_rc = -1;
+  int64_t prev_ts = 0;
+  csv_row row;
+  int rc;
+  while ((rc = csv_next(rd, &row)) == 1) {
+    if (row.n == 1 && row.len[0] == 0) continue; /* an empty line */
+    t->rows++;
+    if (row.n <= need) {
+      if (t->short_rows++ < 5)
+        (void)fprintf(stderr, "%s:%lu: only %zu fields\n", o->csv, row.line, row.n);
+      continue;
+    }
+    size_t tl = row.len[o->time_index];
+    const char *tcell = trim(row.fields[o->time_index], &tl);
+    int64_t ts = prev_ts;
+    if (tl != prev_len || memcmp(tcell, prev_time, tl) != 0) {
+      prev_rc = parse_time(o, tcell, &prev_ts);
+      ts = prev_ts;
+      prev_len = tl < sizeof prev_time ? tl : SIZE_MAX; /* a long text is not cached */
+      if (prev_len != SIZE_MAX) memcpy(prev_time, tcell, tl);
+    }
+    if (prev_rc != 0) {
+      if (t->bad_time++ < 5) (void)fprintf(stderr, "%s:%lu: bad time '%s'\n", o->csv, row.line, tcell);
+      continue;
+    }
+    for (size_t i = 0; i < o->nlabel_cols; i++) {
+      size_t k = o->label_cols[i].index;
+      llen[i] = row.len[k];
+      lvals[i] = trim(row.fields[k], &llen[i]);
+      labels[o->nlabels + i].value = lvals[i];
+    }
+    jj_series_id *ids = cache ? idcache_get(cache, lvals, llen) : NULL;
+    int accepted = 0;
+    for (size_t i = 0; i < o->nmetrics; i++) {
+      size_t cl = row.len[o->metrics[i].index];
+      char *cell = trim(row.fields[o->metrics[i].index], &cl);
+      if (csv_missing(cell, cl)) {
+        t->missing++;
+        continue;
+      }
+      double v;
+      if (csv_number(cell, cl, &v) != 0) {
+        if (t->bad_number++ < 5)
+          (void)fprintf(stderr, "%s:%lu: '%s' in column %s is not a number\n", o->csv, row.line,
+                        cell, o->metrics[i].column);
+        continue;
+      }
+      jj_series_id id = ids ? ids[i] : JJ_IDCACHE_NONE;
+      jj_status st = JJ_OK;
+      if (id == JJ_IDCACHE_NONE) {
+        st = jj_engine_series(e, o->metrics[i].target, labels, nl, &id);
+        if (st == JJ_OK && ids) ids[i] = id;
+      }
+      if (st == JJ_OK) st = jj_engine_push(e, id, ts, v);
+      if (st == JJ_OK) {
+        t->pushed++;
+        accepted = 1;
+      } else {
+        unsigned k = (unsigned)st < 64 ? (unsigned)st : 63;
+        if (t->rejected[k]++ < 5)
+          (void)fprintf(stderr, "%s:%lu: %s reading rejected: %s\n", o->csv, row.line,
+                        o->metrics[i].target, jj_strerror(st));
+      }
+    }
+    /* only an accepted reading moves the end time: a rejected row (late,
+     * too far ahead) must not push --flush past the data */
+    if (accepted && ts > *last_ts) *last_ts = ts;
+  }
+  idcache_free(cache);
+  if (rc < 0) {
+    (void)fprintf(stderr, "%s: %s\n", o->csv, csv_error(rd));
+    return 1;
+  }
+  return 0;
+}
+
 int cmd_replay(int argc, char **argv) {
   if (cli_help(argc, argv, help)) return 0;
   opts o;
   memset(&o, 0, sizeof o);
   o.time_fmt = "iso";
+  o.time_kind = TIME_ISO;
   o.delim = ',';
   int rc = parse_args(argc, argv, &o);
   if (rc) return rc;
 
   jj_ruleset *rs = NULL;
   if (cli_load_rules(o.rules, o.nrules, stderr, &rs) != 0) return 1;
-  FILE *f = strcmp(o.csv, "-") == 0 ? stdin : fopen(o.csv, "r");
+  FILE *f = open_data(o.csv);
   if (!f) {
-    perror(o.csv);
     jj_ruleset_free(rs);
     return 1;
   }
@@ -267,6 +439,8 @@ int cmd_replay(int argc, char **argv) {
   ec.on_event = on_event;
   ec.lateness_ms = o.lateness_ms;
   jj_engine *e = NULL;
+  csv_reader *rd = NULL;
+  int status = 0;
   if (jj_engine_new(rs, &ec, NULL, &e) != JJ_OK) {
     (void)fprintf(stderr, "jjair replay: could not create the engine\n");
     jj_ruleset_free(rs);
@@ -274,108 +448,53 @@ int cmd_replay(int argc, char **argv) {
     return 1;
   }
   jj_ruleset_free(rs); /* the engine holds its own reference */
-
-  enum { MAX_FIELDS = 256 };
-  char *fields[MAX_FIELDS];
-  char *header = NULL, *line = NULL;
-  size_t hcap = 0, lcap = 0;
-  int nh = 0, status = 0;
-  unsigned long rows = 0, bad_time = 0, short_rows = 0, missing = 0, bad_number = 0, pushed = 0;
-  unsigned long rejected[64] = {0};
+  rd = csv_new(f, o.delim);
+  if (!rd) {
+    (void)fprintf(stderr, "jjair replay: out of memory\n");
+    status = 1;
+    goto out;
+  }
+  csv_row header;
+  rc = csv_next(rd, &header);
+  if (rc <= 0) {
+    (void)fprintf(stderr, "%s: %s\n", o.csv, rc == 0 ? "empty file" : csv_error(rd));
+    status = 1;
+    goto out;
+  }
+  size_t need;
+  if (resolve_columns(&o, &header, &need) != 0) {
+    status = 1;
+    goto out;
+  }
+  tally t;
+  memset(&t, 0, sizeof t);
   int64_t last_ts = INT64_MIN;
-  if (getline(&header, &hcap, f) < 0) {
-    (void)fprintf(stderr, "%s: empty file\n", o.csv);
-    status = 1;
-    goto out;
+  status = replay_rows(&o, rd, need, e, &t, &last_ts);
+  if (last_ts != INT64_MIN && o.flush_ms > 0) {
+    /* last_ts is within +-2^62 and flush at most 2^61: no overflow; past
+     * the engine's limit, advance to the limit */
+    int64_t to = last_ts + o.flush_ms;
+    (void)jj_engine_advance(e, to > CLI_TS_LIMIT ? CLI_TS_LIMIT : to);
   }
-  {
-    char *h = header;
-    if ((unsigned char)h[0] == 0xEF && (unsigned char)h[1] == 0xBB && (unsigned char)h[2] == 0xBF)
-      h += 3; /* UTF-8 byte order mark */
-    nh = split_csv(h, o.delim, fields, MAX_FIELDS);
-  }
-  o.time_index = find_column(fields, nh, o.time_col);
-  if (o.time_index < 0) {
-    (void)fprintf(stderr, "%s: no column '%s'\n", o.csv, o.time_col);
-    status = 1;
-    goto out;
-  }
-  int need = o.time_index; /* the highest column a row must have */
-  for (size_t i = 0; i < o.nmetrics + o.nlabel_cols; i++) {
-    mapping *m = i < o.nmetrics ? &o.metrics[i] : &o.label_cols[i - o.nmetrics];
-    m->index = find_column(fields, nh, m->column);
-    if (m->index < 0) {
-      (void)fprintf(stderr, "%s: no column '%s'\n", o.csv, m->column);
-      status = 1;
-      goto out;
-    }
-    if (m->index > need) need = m->index;
-  }
-  /* The --label labels first, the same for every row; then a slot for each
-   * --label-column, filled per row. */
-  jj_label labels[2 * MAX_ITEMS];
-  uint32_t nl = 0;
-  for (size_t i = 0; i < o.nlabels; i++) labels[nl++] = o.labels[i];
-  for (size_t i = 0; i < o.nlabel_cols; i++) labels[nl++].name = o.label_cols[i].target;
-  unsigned long lineno = 1;
-  while (getline(&line, &lcap, f) >= 0) {
-    lineno++;
-    if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) continue;
-    rows++;
-    int nf = split_csv(line, o.delim, fields, MAX_FIELDS);
-    if (nf <= need) {
-      if (short_rows++ < 5) (void)fprintf(stderr, "%s:%lu: only %d fields\n", o.csv, lineno, nf);
-      continue;
-    }
-    int64_t ts;
-    if (parse_time(&o, trim(fields[o.time_index]), &ts) != 0) {
-      if (bad_time++ < 5)
-        (void)fprintf(stderr, "%s:%lu: bad time '%s'\n", o.csv, lineno, trim(fields[o.time_index]));
-      continue;
-    }
-    for (size_t i = 0; i < o.nlabel_cols; i++)
-      labels[o.nlabels + i].value = trim(fields[o.label_cols[i].index]);
-    for (size_t i = 0; i < o.nmetrics; i++) {
-      char *cell = trim(fields[o.metrics[i].index]);
-      if (is_missing(cell)) {
-        missing++;
-        continue;
-      }
-      char *end;
-      double v = strtod(cell, &end);
-      if (end == cell || *end) {
-        if (bad_number++ < 5)
-          (void)fprintf(stderr, "%s:%lu: '%s' in column %s is not a number\n", o.csv, lineno, cell,
-                        o.metrics[i].column);
-        continue;
-      }
-      jj_status st = jj_engine_push_labeled(e, o.metrics[i].target, labels, nl, ts, v);
-      if (st == JJ_OK) {
-        pushed++;
-      } else {
-        unsigned k = (unsigned)st < 64 ? (unsigned)st : 63;
-        if (rejected[k]++ < 5)
-          (void)fprintf(stderr, "%s:%lu: %s reading rejected: %s\n", o.csv, lineno,
-                        o.metrics[i].target, jj_strerror(st));
-      }
-    }
-    if (ts > last_ts) last_ts = ts;
-  }
-  if (last_ts != INT64_MIN && o.flush_ms > 0) jj_engine_advance(e, last_ts + o.flush_ms);
   (void)fflush(stdout); /* the events before the summary; main() checks stdout */
   (void)fprintf(stderr,
                 "rows %lu: bad time %lu, too few fields %lu; cells: missing %lu, not a number %lu; "
                 "readings accepted %lu",
-                rows, bad_time, short_rows, missing, bad_number, pushed);
+                t.rows, t.bad_time, t.short_rows, t.missing, t.bad_number, t.pushed);
   for (unsigned k = 0; k < 64; k++)
-    if (rejected[k]) (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), rejected[k]);
+    if (t.rejected[k])
+      (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), t.rejected[k]);
   jj_engine_stats st;
   jj_engine_stats_get(e, &st); /* its event count is the number of on_event calls */
   (void)fprintf(stderr, "; events %llu\n", (unsigned long long)st.events);
+  if (status == 0 && t.rows > 0 && t.pushed == 0) {
+    /* every row bad, missing or rejected: not a successful replay */
+    (void)fprintf(stderr, "%s: no reading was accepted from %lu rows\n", o.csv, t.rows);
+    status = 1;
+  }
 
 out:
-  free(header);
-  free(line);
+  csv_free(rd);
   if (f != stdin) (void)fclose(f);
   jj_engine_free(e);
   return status;

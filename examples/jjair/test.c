@@ -19,7 +19,21 @@ static const char help[] =
     "Prints PASS or FAIL per test, a readable diff of the events for each\n"
     "failure, and a final \"N passed, N failed\" line. -v also prints every\n"
     "event and the encoded length of annotations under byte_limits.\n"
+    "An unknown key anywhere in a test file is an error (the file fails).\n"
+    "Work is bounded: a test may expand at most 1000000 input values and run\n"
+    "at most 1000000 steps (eval_until / interval) and 50000000 series-steps;\n"
+    "a file at most 200000000 series-steps over all its tests (aliases count\n"
+    "each time they are used).\n"
     "Exit status: 0 when every test passes, 1 otherwise, 2 bad usage.\n";
+
+/* Bounds on the work of one test and of one file (see the help text): a
+ * typo such as `interval: 1ms` with `eval_until: 100000d`, or a list of
+ * aliases to a large input, must fail with a message, not run for hours or
+ * take gigabytes. */
+#define MAX_TEST_VALUES 1000000u
+#define MAX_TEST_STEPS 1000000u
+#define MAX_TEST_WORK 50000000u
+#define MAX_FILE_WORK 200000000u
 
 /* ---- small owned strings and label lists ----------------------------------- */
 
@@ -223,6 +237,7 @@ typedef struct tfile {
   const char *path;
   yaml_document_t doc;
   int errors;
+  uint64_t work; /* series-steps of the tests run so far (MAX_FILE_WORK) */
 } tfile;
 
 static void ferr(tfile *t, const yaml_node_t *n, const char *fmt, ...)
@@ -479,7 +494,7 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
   if (get_duration(t, tn, "eval_until", &eval_until) < 0) return 0;
 
   input *in = NULL;
-  size_t nin = 0, steps = 0;
+  size_t nin = 0, steps = 0, nvalues = 0;
   yaml_node_t *is = get(t, tn, "input_series");
   if (is && is->type != YAML_SEQUENCE_NODE) ferr(t, is, "input_series must be a list");
   for (yaml_node_item_t *it = is && is->type == YAML_SEQUENCE_NODE ? is->data.sequence.items.start : NULL;
@@ -508,6 +523,11 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
       continue;
     }
     nin++;
+    nvalues += p->n;
+    if (nvalues > MAX_TEST_VALUES) {
+      ferr(t, val, "the input series of this test expand to more than %u values", MAX_TEST_VALUES);
+      break;
+    }
     if (p->n > steps) steps = p->n;
   }
 
@@ -526,6 +546,26 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
     nx++;
   }
   if (!ee) ferr(t, tn, "test '%s' has no expected_events (write expected_events: [] for none)", name);
+
+  /* The steps this test runs, bounded before anything runs. */
+  size_t last = steps;
+  if (eval_until >= 0 && (uint64_t)eval_until / (uint64_t)interval > last)
+    last = (size_t)((uint64_t)eval_until / (uint64_t)interval);
+  uint64_t work = ((uint64_t)last + 1) * (nin ? nin : 1);
+  if (t->errors == errors0) {
+    yaml_node_t *where = get(t, tn, "eval_until") ? get(t, tn, "eval_until") : tn;
+    if (last > MAX_TEST_STEPS)
+      ferr(t, where, "this test runs %zu steps (eval_until / interval), more than %u", last,
+           MAX_TEST_STEPS);
+    else if (work > MAX_TEST_WORK)
+      ferr(t, where, "this test runs %zu steps of %zu series, more than %u series-steps", last + 1,
+           nin, MAX_TEST_WORK);
+    else if (last > 0 && (uint64_t)interval > (uint64_t)CLI_TS_LIMIT / 2 / last)
+      ferr(t, where, "this test spans more than 2^61 ms (%zu steps of the interval)", last);
+    else if (t->work + work > MAX_FILE_WORK)
+      ferr(t, tn, "the tests of this file run more than %u series-steps in all", MAX_FILE_WORK);
+    t->work += work;
+  }
 
   int pass = 0;
   run r;
@@ -567,9 +607,6 @@ static int run_test(tfile *t, yaml_node_t *tn, size_t index, jj_ruleset *rs, int
   /* Step through time like a live caller: move the clock to step k (the
    * time-driven transitions of that moment happen first), then push the
    * samples of step k in series order. */
-  size_t last = steps;
-  if (eval_until >= 0 && (uint64_t)eval_until / (uint64_t)interval > last)
-    last = (size_t)((uint64_t)eval_until / (uint64_t)interval);
   for (size_t k = 0; k <= last; k++) {
     int64_t ts = start + (int64_t)k * interval;
     jj_engine_advance(e, ts);
@@ -620,7 +657,12 @@ done:
 
 /* ---- one file -------------------------------------------------------------- */
 
-static char *read_all(const char *path, size_t *len) {
+/* A test file is read whole, up to this size (a test file is a few KB;
+ * /dev/zero or a wrong path to a data file must not fill the memory). */
+#define MAX_TEST_FILE (16u << 20)
+
+static char *read_all(const char *path, size_t *len, const char **why) {
+  *why = "cannot read the file";
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   size_t cap = 4096, n = 0;
@@ -628,9 +670,13 @@ static char *read_all(const char *path, size_t *len) {
   size_t k;
   while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
     n += k;
+    if (n > MAX_TEST_FILE) {
+      *why = "larger than 16 MiB: not a test file";
+      break;
+    }
     if (n == cap) buf = xrealloc(buf, cap *= 2);
   }
-  int bad = ferror(f);
+  int bad = ferror(f) || n > MAX_TEST_FILE;
   (void)fclose(f); /* read only */
   if (bad) {
     free(buf);
@@ -640,14 +686,31 @@ static char *read_all(const char *path, size_t *len) {
   return buf;
 }
 
+/* Line and column (1-based, in characters) of byte `offset` of text, for
+ * libyaml's reader errors, which give only the offset. */
+static void byte_position(const char *text, size_t len, size_t offset, size_t *line, size_t *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < offset && i < len; i++) {
+    unsigned char b = (unsigned char)text[i];
+    if (b == '\n' || (b == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+      ++*line;
+      *col = 1;
+    } else if (b != '\r' && (b & 0xC0) != 0x80) {
+      ++*col;
+    }
+  }
+}
+
 static void run_file(const char *path, int verbose, int *passed, int *failed) {
   tfile t;
   memset(&t, 0, sizeof t);
   t.path = path;
   size_t len = 0;
-  char *text = read_all(path, &len);
+  const char *why;
+  char *text = read_all(path, &len, &why);
   if (!text) {
-    printf("FAIL %s: cannot read the file\n", path);
+    printf("FAIL %s: %s\n", path, why);
     (*failed)++;
     return;
   }
@@ -655,8 +718,11 @@ static void run_file(const char *path, int verbose, int *passed, int *failed) {
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   if (!yaml_parser_load(&parser, &t.doc)) {
-    printf("%s:%zu:%zu: %s\nFAIL %s: not valid YAML\n", path, parser.problem_mark.line + 1,
-           parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error", path);
+    size_t line = parser.problem_mark.line + 1, col = parser.problem_mark.column + 1;
+    if (parser.error == YAML_READER_ERROR) /* bad UTF-8 or a control character: no mark */
+      byte_position(text, len, parser.problem_offset, &line, &col);
+    printf("%s:%zu:%zu: %s\nFAIL %s: not valid YAML\n", path, line, col,
+           parser.problem ? parser.problem : "YAML error", path);
     yaml_parser_delete(&parser);
     free(text);
     (*failed)++;
@@ -678,7 +744,9 @@ static void run_file(const char *path, int verbose, int *passed, int *failed) {
     ferr(&t, NULL, "empty file");
     goto out;
   }
-  if (check_keys(&t, root, keys, "a test file") != 0 && root->type != YAML_MAPPING_NODE) goto out;
+  /* An unknown key fails the file: a misspelled byte_limits must not
+   * silently turn the length check off. */
+  if (check_keys(&t, root, keys, "a test file") != 0) goto out;
   if (get_duration(&t, root, "interval", &interval) < 0) goto out;
   yaml_node_t *sn = get(&t, root, "start");
   if (sn) {

@@ -131,6 +131,70 @@ with tempfile.TemporaryDirectory() as tmp:
                                     out + err) is not None,
               f"jjair test: an unknown event {key} is a located error")
 
+    # ---- test: unknown keys fail the file, work is bounded ----------------------
+    def run_bounded(*args):
+        try:
+            p = subprocess.run([JJAIR, *args], capture_output=True, text=True, timeout=60)
+            return p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired:
+            return -1, "", "timed out"
+
+    ok_test = ("tests:\n  - name: t\n"
+               "    input_series: [{series: 't{room=\"a\"}', values: '10 60'}]\n"
+               "    expected_events: [{at: 10s, rule: hot, kind: fired}]\n")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 10s\n"
+                "byte_limit: [{annotation: sms, encoding: EUC-KR, max: 90}]\n" + ok_test)
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and f"{tf}:3:1: unknown key 'byte_limit' in a test file" in out,
+          f"jjair test: a misspelled top-level key fails the file ({rc})")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 10s\n" + ok_test)
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 0, f"jjair test: the same file spelled right passes ({rc})")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ntests:\n  - name: forever\n    interval: 1ms\n"
+                "    eval_until: 100000d\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '10 60'}]\n"
+                "    expected_events: []\n")
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and re.search(re.escape(tf) + r":5:\d+: this test runs 8640000000000 steps", out)
+          is not None, f"jjair test: eval_until / interval is bounded ({rc})")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 1s\ntests:\n  - name: fan\n    input_series:\n"
+                "      - &a {series: 't{room=\"a\"}', values: '1x900000'}\n"
+                + "      - *a\n" * 200 + "    expected_events: []\n")
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and re.search(re.escape(tf) + r":6:\d+: the input series of this test expand to "
+                                r"more than 1000000 values", out) is not None,
+          f"jjair test: an alias fan-out of input values is bounded ({rc})")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ninterval: 1s\ntests:\n  - &t\n    name: big\n"
+                "    eval_until: 11d\n    input_series:\n"
+                "      - &s {series: 't{room=\"a\"}', values: '1'}\n" + "      - *s\n" * 49
+                + "    expected_events: []\n" + "  - *t\n" * 30)
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and "the tests of this file run more than 200000000 series-steps" in out,
+          f"jjair test: aliases of a long test are bounded per file ({rc})")
+    with open(tf, "w") as f:
+        f.write("rule_files: [r.yaml]\ntests:\n  - name: huge\n    interval: 1000000d\n"
+                "    input_series: [{series: 't{room=\"a\"}', values: '1x100000'}]\n"
+                "    expected_events: []\n")
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and "this test spans more than 2^61 ms" in out,
+          f"jjair test: interval x steps past the time limit is refused ({rc})")
+
+    rc, out, err = run_bounded("test", "/dev/zero")
+    check(rc == 1 and "FAIL /dev/zero: larger than 16 MiB" in out,
+          f"jjair test /dev/zero is refused, not read forever ({rc})")
+
+    # a control character in a test file is located where it is, not at 1:1
+    with open(tf, "wb") as f:
+        f.write(b"rule_files: [r.yaml]\ntests:\n  - name: \"a\x01\"\n")
+    rc, out, err = run_bounded("test", tf)
+    check(rc == 1 and f"{tf}:3:13: control characters are not allowed" in out,
+          f"jjair test: an encoding error is located ({out.strip().splitlines()[0] if out else rc})")
+
     # ---- replay robustness ----------------------------------------------------
     csv = os.path.join(tmp, "d.csv")
     with open(csv, "w") as f:

@@ -3,7 +3,6 @@
  * jj_event_json). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -31,20 +30,27 @@ static int digits(const char **p, int min, int max, int *out) {
   return 0;
 }
 
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (d may run
+ * past the month's end: the count is linear in d). The eras method of
+ * H. Hinnant's "chrono-Compatible Low-Level Date Algorithms": a few integer
+ * operations, no table, no libc call. */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;                             /* [0, 399] */
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;       /* [0, 146096] */
+  return era * 146097 + doe - 719468;
+}
+
 /* UTC civil time -> epoch ms. Hour 24 and days past the month's end roll
- * over (timegm normalises them: the Korean portals label midnight as 24:00
- * of the day before); other out-of-range fields are -1. */
+ * over as timegm would (the Korean portals label midnight as 24:00 of the
+ * day before); other out-of-range fields are -1. Plain arithmetic, so a
+ * replay does not pay a libc timegm per row. */
 static int civil_ms(int y, int mo, int d, int h, int mi, int se, int64_t *ms) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 60) return -1;
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  *ms = (int64_t)timegm(&tm) * 1000;
+  int64_t days = days_from_civil(y, mo, d);
+  *ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000;
   return 0;
 }
 
@@ -80,6 +86,7 @@ int cli_parse_iso(const char *s, int64_t *ms) {
     if (digits(&p, 2, 2, &oh)) return -1;
     if (*p == ':') p++;
     if (*p && digits(&p, 2, 2, &om)) return -1;
+    if (oh > 23 || om > 59) return -1; /* "+99:99" is no offset */
     off = sign * ((int64_t)oh * 3600 + (int64_t)om * 60) * 1000;
   }
   if (*p != '\0') return -1;
