@@ -301,7 +301,9 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     e->st.rejected_invalid++;
     return bad;
   }
-  if (e->has_clock && e->cfg.max_future_ms > 0 && ts > e->clock + e->cfg.max_future_ms) {
+  /* ts and clock are within +-2^62 (jj__sample_check), so their difference
+   * cannot overflow, whatever max_future_ms is (INT64_MAX: no limit). */
+  if (e->has_clock && e->cfg.max_future_ms > 0 && ts - e->clock > e->cfg.max_future_ms) {
     e->st.rejected_future++;
     return JJ_EFUTURE;
   }

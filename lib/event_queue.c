@@ -28,6 +28,10 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *i
     *start = ws.start_ms;
     *end = ws.end_ms;
   }
+  /* No window yet (a quality event before the first accepted reading, a
+   * TUMBLING rule before its first window closed): no bounds, rather than
+   * bounds computed from INT64_MIN. */
+  if (*end == INT64_MIN || *start == INT64_MIN) *start = *end = INT64_MIN;
 }
 
 static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32_t rule_index,
@@ -69,6 +73,8 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
     ev.started_ms = e->now;
   else if (t->kind == JJ_EVENT_NODATA_RESOLVED || (t->kind == JJ_EVENT_ACTIVE && !a->level))
     ev.started_ms = a->nodata_since;
+  else if (t->kind == JJ_EVENT_QUALITY_RESOLVED && !a->level)
+    ev.started_ms = INT64_MIN; /* not firing: no episode to report */
   else
     ev.started_ms = a->started;
   ev.sample_ts_ms = sample_ts;

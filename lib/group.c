@@ -116,6 +116,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->rule = r;
   g->rule_index = ri;
   g->last_judged_end = INT64_MIN;
+  g->win_start = g->win_end = INT64_MIN; /* no window judged yet */
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
   jj__alert_init(&g->alert, flap_times);
   return g;

@@ -200,7 +200,8 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
 static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64_t lateness_ms,
                             uint32_t max_samples, jj_series *s, const slot_plan *p) {
   const uint32_t nslots = p->nslots;
-  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
+  /* see series_alloc; no instances (no rule matched): no array at all */
+  int64_t *flap = s->inst ? (int64_t *)(void *)(s->inst + p->ninst) : NULL;
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
@@ -222,6 +223,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       in->member_value = NAN;
       in->member_agree_ts = INT64_MIN;
+      in->win_start = in->win_end = INT64_MIN; /* no window judged yet */
     }
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first. */

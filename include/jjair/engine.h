@@ -59,7 +59,9 @@ typedef struct jj_engine_config {
                                caller that advances with its wall clock must set it to
                                at least the delivery delay, or late readings get
                                JJ_ELATE. TUMBLING windows close this much later. */
-  int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check */
+  int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check;
+                               any positive value up to INT64_MAX works (compared as a
+                               difference, never added to a time) */
   jj_event_fn on_event;     /* called synchronously for each event; may be NULL.
                                The event is valid only during the call. Calls
                                back into this engine return JJ_ESTATE. */
