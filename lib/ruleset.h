@@ -85,9 +85,12 @@ static inline int jj__cmp_holds(jj_cmp op, double x, double t) {
   return 0;
 }
 
-/* 1 if the series (metric, sorted labels) is selected by rule r. */
+/* 1 if the series (metric, sorted labels) is selected by rule r, 0 if
+ * not, or (a regex matcher could not decide) JJ__REGEX_UNDECIDED or
+ * JJ__REGEX_NOMEM (matcher.h): the caller binds the rule neither way.
+ * Regex matching allocates with `alc`. */
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
-                     uint32_t nlabels);
+                     uint32_t nlabels, const jj_allocator *alc);
 
 /* Value of label `name` in a sorted label set, or NULL. */
 const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name);

@@ -233,6 +233,378 @@ static void test_push_batch_equals_push(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* ---- a full poll queue --------------------------------------------------- */
+
+/* One rule over "x": the last value >= 50 fires; stale after 1 min with a
+ * no-data alert. */
+static jj_ruleset *last_rule(void) {
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "r";
+  rc.metric = "x";
+  rc.window.span_ms = ET_MIN;
+  rc.aggregate = JJ_AGG_LAST;
+  rc.on_missing = JJ_MISSING_ALERT;
+  rc.stale_after_ms = ET_MIN;
+  jj_level_config lv = et_level("on", JJ_CMP_GE, 50, JJ_CMP_NONE, 0, 1);
+  return et_ruleset1(&rc, &lv, 1);
+}
+
+/* A consumer that only polls, now and then, with a queue of 4 and 6
+ * alerts changing at random: after each poll round its picture of every
+ * alert (level from the firing track, no-data from its own) equals the
+ * engine's. Superseded events are counted, never the latest ones. */
+static void test_queue_poller_ends_on_latest_state(void **state) {
+  (void)state;
+  jj_ruleset *rs = last_rule();
+  jj_engine_config cfg;
+  jj_engine_config_init(&cfg);
+  cfg.event_queue = 8;
+  jj_engine *e = et_engine(rs, &cfg, NULL);
+  enum { N = 4 };
+  jj_series_id id[N];
+  int level[N] = {0}, nodata[N] = {0};
+  for (int i = 0; i < N; i++) {
+    char name[8];
+    (void)snprintf(name, sizeof name, "s%d", i);
+    jj_label l = {"station", name};
+    assert_int_equal(jj_engine_series(e, "x", &l, 1, &id[i]), JJ_OK);
+  }
+  tu_rng rng;
+  tu_rng_seed(&rng, 7);
+  int64_t t = ET_H(0);
+  for (int round = 0; round < 300; round++) {
+    int steps = 1 + (int)tu_rng_below(&rng, 40);
+    for (int k = 0; k < steps; k++) {
+      t += ET_SEC;
+      int i = (int)tu_rng_below(&rng, N);
+      if (tu_rng_chance(&rng, 0.05)) {
+        t += 2 * ET_MIN; /* everyone silent: no-data for all */
+        assert_int_equal(jj_engine_advance(e, t), JJ_OK);
+        continue;
+      }
+      et_push(e, id[i], t, tu_rng_chance(&rng, 0.5) ? 80 : 10);
+    }
+    for (const jj_event *ev; (ev = jj_engine_poll(e)) != NULL;) {
+      int i = (int)(ev->labels[0].value[1] - '0');
+      if (ev->kind == JJ_EVENT_NODATA) nodata[i] = 1;
+      else if (ev->kind == JJ_EVENT_NODATA_RESOLVED) nodata[i] = 0;
+      else level[i] = ev->level;
+    }
+    for (int i = 0; i < N; i++) {
+      jj_alert_state as = et_state(e, id[i], 0);
+      assert_int_equal(level[i], as.level);
+      assert_int_equal(nodata[i], as.stale);
+    }
+  }
+  jj_engine_stats st;
+  jj_engine_stats_get(e, &st);
+  assert_true(st.events_superseded > 100); /* the queue did overflow */
+  assert_int_equal(st.events_dropped, 0);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+}
+
+/* More alerts change than the queue holds: the oldest event goes, counted
+ * in events_dropped, and the later ones are all there. */
+static void test_queue_more_alerts_than_room(void **state) {
+  (void)state;
+  jj_ruleset *rs = last_rule();
+  jj_engine_config cfg;
+  jj_engine_config_init(&cfg);
+  cfg.event_queue = 3;
+  jj_engine *e = et_engine(rs, &cfg, NULL);
+  for (int i = 0; i < 5; i++) {
+    char name[8];
+    (void)snprintf(name, sizeof name, "s%d", i);
+    jj_label l = {"station", name};
+    assert_int_equal(jj_engine_push_labeled(e, "x", &l, 1, ET_H(0) + i, 80), JJ_OK);
+  }
+  jj_engine_stats st;
+  jj_engine_stats_get(e, &st);
+  assert_int_equal(st.events_dropped, 2);
+  assert_int_equal(st.events_superseded, 0);
+  for (int i = 2; i < 5; i++) {
+    const jj_event *ev = jj_engine_poll(e);
+    assert_non_null(ev);
+    assert_int_equal(ev->seq, (uint64_t)i + 1);
+  }
+  assert_null(jj_engine_poll(e));
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+}
+
+/* ---- limits on what a series may carry ---------------------------------- */
+
+/* A metric, label name or label value over JJ_MAX_LABEL_BYTES: JJ_ELIMIT,
+ * counted, nothing allocated; exactly the limit is fine. */
+static void test_label_bytes_limit(void **state) {
+  (void)state;
+  jj_ruleset *rs = et_pm_high_rule();
+  tu_alloc a;
+  tu_alloc_init(&a);
+  jj_engine *e = NULL;
+  assert_int_equal(jj_engine_new(rs, NULL, &a.alc, &e), JJ_OK);
+  char *big = malloc(JJ_MAX_LABEL_BYTES + 2);
+  assert_non_null(big);
+  memset(big, 'v', JJ_MAX_LABEL_BYTES + 1);
+  big[JJ_MAX_LABEL_BYTES + 1] = '\0';
+  size_t live = a.live_bytes;
+  jj_series_id id;
+  jj_label l = {"station", big};
+  assert_int_equal(jj_engine_series(e, "pm25", &l, 1, &id), JJ_ELIMIT);
+  l.name = big;
+  l.value = "a";
+  assert_int_equal(jj_engine_series(e, "pm25", &l, 1, &id), JJ_ELIMIT);
+  assert_int_equal(jj_engine_series(e, big, NULL, 0, &id), JJ_ELIMIT);
+  assert_int_equal(jj_engine_push_labeled(e, big, NULL, 0, ET_H(0), 1), JJ_ELIMIT);
+  assert_int_equal(a.live_bytes, live);
+  jj_engine_stats st;
+  jj_engine_stats_get(e, &st);
+  assert_int_equal(st.rejected_limit, 4);
+  assert_int_equal(st.series, 0);
+  big[JJ_MAX_LABEL_BYTES] = '\0'; /* exactly the limit */
+  l.name = "station";
+  l.value = big;
+  assert_int_equal(jj_engine_series(e, "pm25", &l, 1, &id), JJ_OK);
+  free(big);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+  assert_int_equal(a.live_bytes, 0);
+}
+
+/* ---- creating a series fails half way ------------------------------------ */
+
+/* Every allocation of a new series (its block, windows, groups, the
+ * group tables) fails in turn: each failure is JJ_ENOMEM with nothing left
+ * behind — no series, and no group without members. */
+static void test_series_creation_fails_cleanly(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
+  const char *const modes[] = {"zone", "station", "zone,station"};
+  for (int i = 0; i < 3; i++) {
+    char name[16];
+    (void)snprintf(name, sizeof name, "g%d", i);
+    jj_rule_config_init(&rc);
+    rc.name = name;
+    rc.metric = "pm25";
+    rc.window.span_ms = ET_MIN * (i + 1);
+    rc.group = JJ_GROUP_AVG;
+    rc.group_by = modes[i];
+    et_add(b, &rc, &lv, 1);
+  }
+  jj_rule_config_init(&rc);
+  rc.name = "own";
+  rc.metric = "pm25";
+  rc.window.span_ms = ET_MIN;
+  et_add(b, &rc, &lv, 1);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  int succeeded = 0;
+  for (unsigned long n = 1; n < 200 && !succeeded; n++) {
+    tu_alloc a;
+    tu_alloc_init(&a);
+    jj_engine *e = NULL;
+    assert_int_equal(jj_engine_new(rs, NULL, &a.alc, &e), JJ_OK);
+    tu_alloc_fail_at(&a, n, 0);
+    jj_label l[2] = {{"station", "a"}, {"zone", "z"}};
+    jj_series_id id;
+    jj_status st = jj_engine_series(e, "pm25", l, 2, &id);
+    jj_engine_stats s;
+    jj_engine_stats_get(e, &s);
+    if (st == JJ_OK) {
+      succeeded = 1;
+      assert_int_equal(s.groups, 3);
+    } else {
+      assert_int_equal(st, JJ_ENOMEM);
+      assert_int_equal(s.series, 0);
+      assert_int_equal(s.groups, 0);
+    }
+    jj_engine_free(e);
+    assert_int_equal(a.live_bytes, 0);
+    assert_int_equal(a.errors, 0);
+  }
+  assert_true(succeeded);
+  jj_ruleset_free(rs);
+}
+
+/* ---- the probe window of rule validation ------------------------------- */
+
+/* Checking a rule whose window preallocates 2^20 samples allocates no such
+ * window: validation needs the settings, not the storage. */
+static void test_rule_check_allocates_no_window_storage(void **state) {
+  (void)state;
+  tu_alloc a;
+  tu_alloc_init(&a);
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(&a.alc, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "big";
+  rc.metric = "pm25";
+  rc.window.span_ms = ET_HOUR;
+  rc.window.max_samples = 1u << 20;
+  rc.window.preallocate = 1;
+  uint32_t idx;
+  assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &idx, NULL), JJ_OK);
+  assert_true(a.peak_bytes < 1u << 20);
+  jj_ruleset_builder_free(b);
+  assert_int_equal(a.live_bytes, 0);
+}
+
+/* ---- regex matchers that cannot decide ---------------------------------- */
+#ifdef JJ_TEST_HAVE_PCRE2
+
+/* One rule over pm25 with one matcher on "station". */
+static jj_ruleset *regex_rule(jj_match_op op, const char *pattern, const jj_allocator *alc) {
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(alc, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "re";
+  rc.metric = "pm25";
+  rc.window.span_ms = ET_MIN;
+  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
+  uint32_t r = et_add(b, &rc, &lv, 1);
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_add_matcher(b, r, "station", op, pattern, &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
+/* 1 if the rule applies to a new series with this station, 0 if not;
+ * *undecided gets the engine's match_undecided. */
+static int binds(jj_ruleset *rs, const char *station, uint64_t *undecided) {
+  jj_engine *e = et_engine(rs, NULL, NULL);
+  jj_label l = {"station", station};
+  jj_series_id id;
+  assert_int_equal(jj_engine_series(e, "pm25", &l, 1, &id), JJ_OK);
+  jj_alert_state as;
+  jj_status st = jj_engine_alert_state(e, id, 0, &as);
+  jj_engine_stats stats;
+  jj_engine_stats_get(e, &stats);
+  *undecided = stats.match_undecided;
+  jj_engine_free(e);
+  assert_true(st == JJ_OK || st == JJ_ENOTFOUND);
+  return st == JJ_OK;
+}
+
+/* A match limit hit or a value that is not UTF-8 is "undecided": neither
+ * =~ nor !~ binds the rule (once, "no match" made every !~ apply), and it
+ * is counted. */
+static void test_regex_undecided_binds_neither_way(void **state) {
+  (void)state;
+  char as[41];
+  memset(as, 'a', 40);
+  as[40] = '\0';
+  const char *const subjects[] = {as, "st\xff\xfe", "\xc3"};
+  for (size_t k = 0; k < sizeof subjects / sizeof subjects[0]; k++) {
+    const char *pat = k == 0 ? "(?:a|a)+\\d" : "zz";
+    for (jj_match_op op = JJ_MATCH_RE; op <= JJ_MATCH_NRE; op++) {
+      jj_ruleset *rs = regex_rule(op, pat, NULL);
+      uint64_t undecided = 0;
+      assert_int_equal(binds(rs, subjects[k], &undecided), 0);
+      assert_int_equal(undecided, 1);
+      jj_ruleset_free(rs);
+    }
+  }
+  /* a decided answer still binds as the operator says */
+  jj_ruleset *rs = regex_rule(JJ_MATCH_NRE, "zz", NULL);
+  uint64_t undecided = 1;
+  assert_int_equal(binds(rs, "station-1", &undecided), 1);
+  assert_int_equal(undecided, 0);
+  jj_ruleset_free(rs);
+}
+
+/* The limits fit realistic label values: (a|b|c)* on a value of
+ * JJ_MAX_LABEL_BYTES decides (matches), and so does a mismatch at its end. */
+static void test_regex_limits_fit_long_values(void **state) {
+  (void)state;
+  char v[JJ_MAX_LABEL_BYTES + 1];
+  for (int i = 0; i < JJ_MAX_LABEL_BYTES; i++) v[i] = "abc"[i % 3];
+  v[JJ_MAX_LABEL_BYTES] = '\0';
+  const char *const pats[] = {"(a|b|c)*", "(?:a|b|c)*", "((a)|(b)|(c))*", "(.)*", "[abc]+"};
+  for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+    jj_ruleset *rs = regex_rule(JJ_MATCH_RE, pats[k], NULL);
+    uint64_t undecided = 1;
+    assert_int_equal(binds(rs, v, &undecided), 1);
+    assert_int_equal(undecided, 0);
+    v[JJ_MAX_LABEL_BYTES - 1] = 'd';
+    assert_int_equal(binds(rs, v, &undecided), k == 3); /* only (.)* takes the d */
+    assert_int_equal(undecided, 0);
+    v[JJ_MAX_LABEL_BYTES - 1] = "abc"[(JJ_MAX_LABEL_BYTES - 1) % 3];
+    jj_ruleset_free(rs);
+  }
+}
+
+/* PCRE2 allocates through the caller's allocators (the builder's for the
+ * compiled pattern, the engine's for matching), and running out of memory
+ * there is JJ_ENOMEM, never a wrong answer: at every failure point, the
+ * series is either refused with JJ_ENOMEM or created with the rule bound. */
+static void test_regex_memory_through_caller(void **state) {
+  (void)state;
+  /* the builder: compile-time allocations fail one by one */
+  int built = 0;
+  for (unsigned long n = 1; n < 100 && !built; n++) {
+    tu_alloc a;
+    tu_alloc_init(&a);
+    jj_ruleset_builder *b = NULL;
+    assert_int_equal(jj_ruleset_builder_new(&a.alc, &b), JJ_OK);
+    jj_rule_config rc;
+    jj_rule_config_init(&rc);
+    rc.name = "re";
+    rc.metric = "pm25";
+    rc.window.span_ms = ET_MIN;
+    uint32_t r;
+    assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &r, NULL), JJ_OK);
+    unsigned long before = a.live_blocks;
+    tu_alloc_fail_at(&a, n, 0);
+    jj_status st = jj_ruleset_builder_add_matcher(b, r, "station", JJ_MATCH_NRE, "zz.*", NULL);
+    if (st == JJ_OK) {
+      built = 1;
+      assert_true(a.live_blocks >= before + 4); /* label, value, pattern and its holder */
+    } else {
+      assert_int_equal(st, JJ_ENOMEM);
+    }
+    jj_ruleset_builder_free(b);
+    assert_int_equal(a.live_bytes, 0);
+    assert_int_equal(a.errors, 0);
+  }
+  assert_true(built);
+  /* the engine: matching allocates through it */
+  jj_ruleset *rs = regex_rule(JJ_MATCH_NRE, "zz.*", NULL);
+  int created = 0;
+  for (unsigned long n = 1; n < 200 && !created; n++) {
+    tu_alloc a;
+    tu_alloc_init(&a);
+    jj_engine *e = NULL;
+    assert_int_equal(jj_engine_new(rs, NULL, &a.alc, &e), JJ_OK);
+    tu_alloc_fail_at(&a, n, 0);
+    jj_label l = {"station", "abc"};
+    jj_series_id id;
+    jj_status st = jj_engine_series(e, "pm25", &l, 1, &id);
+    if (st == JJ_OK) {
+      created = 1;
+      jj_alert_state as;
+      assert_int_equal(jj_engine_alert_state(e, id, 0, &as), JJ_OK);
+      assert_true(n > 3); /* PCRE2's match context, match data, ... came first */
+    } else {
+      assert_int_equal(st, JJ_ENOMEM);
+    }
+    jj_engine_free(e);
+    assert_int_equal(a.live_bytes, 0);
+    assert_int_equal(a.errors, 0);
+  }
+  assert_true(created);
+  jj_ruleset_free(rs);
+}
+#endif
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quality_before_first_reading_sliding),
@@ -240,6 +612,16 @@ int main(void) {
       cmocka_unit_test(test_max_future_near_int64_max),
       cmocka_unit_test(test_series_matching_no_rule),
       cmocka_unit_test(test_push_batch_equals_push),
+      cmocka_unit_test(test_queue_poller_ends_on_latest_state),
+      cmocka_unit_test(test_queue_more_alerts_than_room),
+      cmocka_unit_test(test_label_bytes_limit),
+      cmocka_unit_test(test_series_creation_fails_cleanly),
+      cmocka_unit_test(test_rule_check_allocates_no_window_storage),
+#ifdef JJ_TEST_HAVE_PCRE2
+      cmocka_unit_test(test_regex_undecided_binds_neither_way),
+      cmocka_unit_test(test_regex_limits_fit_long_values),
+      cmocka_unit_test(test_regex_memory_through_caller),
+#endif
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

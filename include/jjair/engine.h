@@ -52,8 +52,23 @@ typedef struct jj_engine_config {
   uint32_t max_series;      /* 0 = 65536 */
   uint32_t max_labels;      /* per series; 0 = 16 */
   uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536 */
-  uint32_t max_groups;      /* per group rule; 0 = 4096 */
-  uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024 */
+  uint32_t max_groups;      /* per group rule; 0 = 4096. A series whose group would be
+                               one more is still created, without that rule
+                               (stats.group_refused) */
+  uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024. When it is full,
+                               a new event makes room: first by dropping the oldest
+                               queued event that a later event of the same alert (the
+                               same series or group and rule) and the same track
+                               supersedes (tracks: firing — FIRED, ESCALATED,
+                               DOWNGRADED, RESOLVED, REPEAT, FLAPPING(_END); no-data —
+                               NODATA(_RESOLVED); quality — QUALITY(_RESOLVED)),
+                               counted in events_superseded; so a consumer that only
+                               polls still ends on every alert's latest state. Only
+                               when every queued event is its alert's latest (more
+                               alerts changed than the queue holds) is the oldest
+                               dropped (events_dropped): resynchronise then with
+                               jj_engine_foreach_alert. Polled events keep their seq,
+                               so gaps show what was dropped. */
   int64_t lateness_ms;      /* out-of-order tolerance, default 0. Also how far behind
                                jj_engine_advance's time a reading may arrive: a live
                                caller that advances with its wall clock must set it to
@@ -103,11 +118,23 @@ typedef struct jj_engine_stats {
   uint64_t rejected_quality;  /* dropped by range / stuck gates (per rule) */
   uint64_t group_late;        /* member results that arrived after their group window was judged */
   uint64_t events;            /* events produced */
-  uint64_t events_dropped;    /* events lost because the poll queue was full */
+  uint64_t events_dropped;    /* events lost from a full poll queue while every queued
+                                 event was its alert's latest (see event_queue) */
   uint64_t events_muted;      /* transitions muted while flapping */
   uint64_t memory;            /* bytes owned by the engine */
   uint64_t series_forgotten;  /* series forgotten: jj_engine_forget and idle expiry */
-  uint64_t reserved[15];      /* zero: room for new counters */
+  uint64_t match_undecided;   /* (new series, rule) pairs a regex matcher could not
+                                 decide (its match, depth or heap limit, or a label
+                                 value that is not valid UTF-8): the rule was applied
+                                 to that series neither way (not as =~, not as !~) */
+  uint64_t group_refused;     /* (new series, group rule) pairs left out because the
+                                 group would exceed max_groups: the series is created
+                                 and its other rules see it; that rule never does */
+  uint64_t events_superseded; /* queued events dropped from a full poll queue because a
+                                 later event of the same alert supersedes them (see
+                                 jj_engine_config.event_queue): nothing a poller's
+                                 final state depends on was lost */
+  uint64_t reserved[12];      /* zero: room for new counters */
 } jj_engine_stats;
 
 /* The state of one alert, for inspection and tests. */
@@ -135,10 +162,17 @@ JJ_API jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg,
 /* Free an engine and its state. NULL is a no-op. */
 JJ_API void jj_engine_free(jj_engine *e);
 
+/* The longest metric name, label name or label value a new series may
+ * have, in bytes (without the NUL): longer ones are JJ_ELIMIT. */
+#define JJ_MAX_LABEL_BYTES 1024
+
 /* Find or create the series `metric` + labels (any order; names must be
  * unique; strings copied). Matches it against every rule once. Returns
- * JJ_ELIMIT at max_series or max_labels, JJ_EINVAL for empty names or
- * duplicate label names. */
+ * JJ_ELIMIT at max_series or max_labels or for a string longer than
+ * JJ_MAX_LABEL_BYTES (all counted in rejected_limit), JJ_EINVAL for empty
+ * names or duplicate label names, JJ_ENOMEM. A regex matcher that cannot
+ * decide (stats.match_undecided) leaves its rule off the series; the
+ * series is still created. */
 JJ_API jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
                                   uint32_t nlabels, jj_series_id *out);
 
