@@ -356,8 +356,12 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
   }
   g->win_end = e->now;
   g->win_start = e->now - (r->cfg.window.kind == JJ_WINDOW_SLIDING_TIME ? r->cfg.window.span_ms : 0);
-  judge(e, g, group_value(r, &w), w.nvalid >= r->cfg.group_min_members, fresh, sample_ts,
-        sample_value);
+  const double value = group_value(r, &w);
+  /* K_OF_N: agreement expires with time (group_within_ms), so a count that
+   * time alone changed is a new evaluation: the group resolves (or
+   * escalates) on jj_engine_advance even when every member is silent. */
+  if (!fresh && r->cfg.group == JJ_GROUP_K_OF_N && !(value == g->alert.value)) fresh = 1;
+  judge(e, g, value, w.nvalid >= r->cfg.group_min_members, fresh, sample_ts, sample_value);
 }
 
 /* Judge the collected TUMBLING window. */

@@ -605,6 +605,184 @@ static void test_regex_memory_through_caller(void **state) {
 }
 #endif
 
+/* ---- groups whose members go silent ------------------------------------- */
+
+/* A group rule over "temp" grouped by robot, three members r1/a..c. */
+static jj_ruleset *group_rule(jj_group_mode mode, jj_window_kind kind, jj_missing_policy miss,
+                              int64_t stale_after) {
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "g";
+  rc.metric = "temp";
+  rc.window.kind = kind;
+  rc.window.span_ms = kind == JJ_WINDOW_SLIDING_COUNT ? 0 : ET_MIN;
+  rc.window.count = kind == JJ_WINDOW_SLIDING_COUNT ? 3 : 0;
+  rc.group = mode;
+  rc.group_by = "robot";
+  rc.on_missing = miss;
+  rc.stale_after_ms = stale_after;
+  jj_level_config lv = et_level("hot", JJ_CMP_GE, 57, JJ_CMP_LT, 50, 1);
+  if (mode == JJ_GROUP_K_OF_N) {
+    rc.member_op = JJ_CMP_GE;
+    rc.member_value = 57;
+    rc.group_within_ms = 30 * ET_SEC;
+    lv = et_level("fire", JJ_CMP_GE, 2, JJ_CMP_NONE, 0, 1);
+  }
+  return et_ruleset1(&rc, &lv, 1);
+}
+
+typedef struct silent_case {
+  jj_group_mode mode;
+  jj_window_kind kind;
+  jj_missing_policy miss;
+  int64_t stale_after;
+  jj_event_kind expect; /* what advance alone produces once all are silent */
+  jj_event_reason reason;
+} silent_case;
+
+/* Three members report hot readings until the group fires, then all go
+ * silent; only jj_engine_advance moves time, in 5 s steps, for 10 min.
+ * The documented answer per mode (engine.h, "Groups and time"). */
+static void run_silent(const silent_case *c) {
+  jj_ruleset *rs = group_rule(c->mode, c->kind, c->miss, c->stale_after);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec);
+  static const char *const names[] = {"a", "b", "c"};
+  jj_series_id id[3];
+  for (int i = 0; i < 3; i++) {
+    const char *kv[] = {"robot", "r1", "sensor", names[i]};
+    id[i] = et_series(e, "temp", kv, 2);
+  }
+  int64_t t = ET_H(0);
+  for (int k = 0; k < 30; k++, t += 5 * ET_SEC)
+    for (int i = 0; i < 3; i++) et_push(e, id[i], t + i, 70);
+  assert_int_equal(jj_engine_advance(e, t), JJ_OK);
+  const jj_event *ev = et_next(&rec);
+  while (ev && ev->kind != JJ_EVENT_FIRED) ev = et_next(&rec);
+  assert_non_null(ev);
+  et_skip_all(&rec);
+  for (int k = 0; k < 120; k++) {
+    t += 5 * ET_SEC;
+    assert_int_equal(jj_engine_advance(e, t), JJ_OK);
+  }
+  if (c->expect == 0) {
+    et_expect_none(&rec);
+    assert_int_equal(et_state(e, id[0], 0).level, 1);
+  } else {
+    ev = et_next(&rec);
+    assert_non_null(ev);
+    if (ev->kind != c->expect || ev->reason != c->reason)
+      print_error("mode %d kind %d: got %s\n", (int)c->mode, (int)c->kind, et_describe(ev));
+    assert_int_equal(ev->kind, c->expect);
+    assert_int_equal(ev->reason, c->reason);
+    assert_true(ev->is_group);
+    et_expect_none(&rec); /* once, not on every advance */
+  }
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+  et_rec_free(&rec);
+}
+
+static void test_group_silence_k_of_n(void **state) {
+  (void)state;
+  /* the agreement count decays with time: the group resolves on advance
+   * once no member agreed within group_within_ms, with or without
+   * stale_after_ms; for a no-data alert the staleness comes first */
+  const silent_case cases[] = {
+      {JJ_GROUP_K_OF_N, JJ_WINDOW_SLIDING_TIME, JJ_MISSING_KEEP, 0, JJ_EVENT_RESOLVED,
+       JJ_REASON_NONE},
+      {JJ_GROUP_K_OF_N, JJ_WINDOW_SLIDING_TIME, JJ_MISSING_KEEP, 5 * ET_MIN, JJ_EVENT_RESOLVED,
+       JJ_REASON_NONE},
+      {JJ_GROUP_K_OF_N, JJ_WINDOW_SLIDING_TIME, JJ_MISSING_ALERT, 20 * ET_SEC, JJ_EVENT_NODATA,
+       JJ_REASON_STALE},
+      {JJ_GROUP_K_OF_N, JJ_WINDOW_SLIDING_COUNT, JJ_MISSING_KEEP, 0, JJ_EVENT_RESOLVED,
+       JJ_REASON_NONE},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_silent(&cases[i]);
+}
+
+static void test_group_silence_value_modes(void **state) {
+  (void)state;
+  /* avg/max/min: a silent member has no value, and missing data never
+   * counts as clean air: the group keeps its level until staleness
+   * applies on_missing (RESOLVE: resolved, ALERT: no-data), as a series'
+   * own alert does */
+  const jj_group_mode modes[] = {JJ_GROUP_AVG, JJ_GROUP_MAX, JJ_GROUP_MIN};
+  const jj_window_kind kinds[] = {JJ_WINDOW_SLIDING_TIME, JJ_WINDOW_TUMBLING};
+  for (size_t m = 0; m < 3; m++) {
+    for (size_t k = 0; k < 2; k++) {
+      silent_case c = {modes[m], kinds[k], JJ_MISSING_KEEP, 0, 0, 0};
+      run_silent(&c);
+      c.miss = JJ_MISSING_RESOLVE;
+      c.stale_after = 2 * ET_MIN;
+      c.expect = JJ_EVENT_RESOLVED;
+      c.reason = JJ_REASON_STALE;
+      run_silent(&c);
+      c.miss = JJ_MISSING_ALERT;
+      c.expect = JJ_EVENT_NODATA;
+      run_silent(&c);
+    }
+  }
+}
+
+/* RULES: sources resolve through their own staleness; the group resolves
+ * on advance once group_within_ms has passed after that. */
+static void test_group_silence_rules(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  const char *const metrics[] = {"heat", "smoke"};
+  jj_level_config on = et_level("on", JJ_CMP_GE, 50, JJ_CMP_LT, 50, 1);
+  for (int i = 0; i < 2; i++) {
+    jj_rule_config_init(&rc);
+    rc.name = metrics[i];
+    rc.metric = metrics[i];
+    rc.window.span_ms = ET_MIN;
+    rc.aggregate = JJ_AGG_LAST;
+    rc.on_missing = JJ_MISSING_RESOLVE;
+    rc.stale_after_ms = ET_MIN;
+    et_add(b, &rc, &on, 1);
+  }
+  jj_rule_config_init(&rc);
+  rc.name = "both";
+  rc.group = JJ_GROUP_RULES;
+  rc.group_by = "robot";
+  rc.sources = "heat,smoke";
+  rc.group_within_ms = 30 * ET_SEC;
+  jj_level_config two = et_level("fire", JJ_CMP_GE, 2, JJ_CMP_NONE, 0, 1);
+  et_add(b, &rc, &two, 1);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec);
+  const char *kv[] = {"robot", "r1"};
+  jj_series_id h = et_series(e, "heat", kv, 1), sm = et_series(e, "smoke", kv, 1);
+  et_push(e, h, ET_H(0), 80);
+  et_push(e, sm, ET_H(0) + 1, 80);
+  int fired = 0, resolved = 0;
+  for (const jj_event *ev; (ev = et_next(&rec)) != NULL;)
+    fired += ev->is_group && ev->kind == JJ_EVENT_FIRED;
+  assert_int_equal(fired, 1);
+  int64_t resolved_at = 0;
+  for (int64_t t = ET_H(0); t <= ET_H(0) + 5 * ET_MIN; t += 5 * ET_SEC) {
+    assert_int_equal(jj_engine_advance(e, t), JJ_OK);
+    for (const jj_event *ev; (ev = et_next(&rec)) != NULL;) {
+      if (ev->is_group && ev->kind == JJ_EVENT_RESOLVED) {
+        resolved++;
+        resolved_at = ev->time_ms;
+      }
+    }
+  }
+  assert_int_equal(resolved, 1);
+  /* sources stale at +1 min, then 30 s of group_within_ms */
+  assert_true(resolved_at >= ET_H(0) + ET_MIN + 30 * ET_SEC);
+  assert_true(resolved_at <= ET_H(0) + ET_MIN + 40 * ET_SEC);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+  et_rec_free(&rec);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quality_before_first_reading_sliding),
@@ -617,6 +795,9 @@ int main(void) {
       cmocka_unit_test(test_label_bytes_limit),
       cmocka_unit_test(test_series_creation_fails_cleanly),
       cmocka_unit_test(test_rule_check_allocates_no_window_storage),
+      cmocka_unit_test(test_group_silence_k_of_n),
+      cmocka_unit_test(test_group_silence_value_modes),
+      cmocka_unit_test(test_group_silence_rules),
 #ifdef JJ_TEST_HAVE_PCRE2
       cmocka_unit_test(test_regex_undecided_binds_neither_way),
       cmocka_unit_test(test_regex_limits_fit_long_values),

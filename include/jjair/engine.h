@@ -207,7 +207,27 @@ JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const 
                                         uint32_t nlabels, int64_t ts_ms, double value);
 
 /* Move engine time to now_ms and run the time-driven transitions: windows
- * expire or close, `for` timers, staleness, repeats, group waits. */
+ * expire or close, `for` timers, staleness, repeats, group waits.
+ *
+ * Groups and time — what advance alone (every member silent) does to a
+ * group's alert, by mode:
+ *  - K_OF_N: agreement is dated by the members' own readings and expires
+ *    after group_within_ms, so the count falls with time; a count that
+ *    time changed is a new evaluation (for_count/clear_for_count count
+ *    it): a firing group resolves (or downgrades) on advance once too
+ *    few agreements are recent. A no-data policy still applies first
+ *    when every member goes stale (stale_after_ms, on_missing).
+ *  - AVG, MAX, MIN (sliding or TUMBLING): a silent member has no value
+ *    and missing data never counts as clean air, so the level is kept
+ *    until every member is stale; then on_missing applies once: KEEP
+ *    keeps it, RESOLVE resolves (reason JJ_REASON_STALE), ALERT raises
+ *    JJ_EVENT_NODATA. Set stale_after_ms on group rules whose silence
+ *    matters (a robot whose sensors burn).
+ *  - RULES: judged on every advance; a source that fired counts for
+ *    group_within_ms after it resolved, so the group resolves on advance
+ *    once its sources have resolved (by their own rules, staleness
+ *    included) and that span has passed.
+ * Each of these produces its event once, not on every advance. */
 JJ_API jj_status jj_engine_advance(jj_engine *e, int64_t now_ms);
 
 /* Take the oldest queued event, or NULL if none (or e is NULL, the engine
