@@ -4,6 +4,7 @@
  * no rule matches, a full poll queue, a creation that fails half way,
  * groups whose members go silent, push_batch against push, long-run drift
  * of the running sums. */
+#include <float.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -783,6 +784,92 @@ static void test_group_silence_rules(void **state) {
   et_rec_free(&rec);
 }
 
+/* ---- annotation numbers ---------------------------------------------------- */
+
+/* A number in an annotation is never cut short: 1e300 with .2f is 301
+ * digits and the decimals, exactly as printf prints it. */
+static void test_annotation_long_numbers(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "big";
+  rc.metric = "x";
+  rc.window.span_ms = ET_MIN;
+  rc.aggregate = JJ_AGG_LAST;
+  jj_level_config lv = et_level("on", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
+  uint32_t r = et_add(b, &rc, &lv, 1);
+  assert_int_equal(jj_ruleset_builder_add_annotation(b, r, "f", "v={{value:.2f}}!", NULL), JJ_OK);
+  assert_int_equal(jj_ruleset_builder_add_annotation(b, r, "e", "{{value:.40e}}", NULL), JJ_OK);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec);
+  jj_series_id id = et_series(e, "x", NULL, 0);
+  const double values[] = {1e300, -1.7976931348623157e308, 123456789012345678901234567890.0};
+  for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+    et_push(e, id, ET_H(0) + (int64_t)k * 2 * ET_MIN, values[k]);
+    const jj_event *ev = NULL;
+    for (const jj_event *x; (x = et_next(&rec)) != NULL;) ev = x;
+    assert_non_null(ev); /* fired, resolved (below the level), fired again */
+    char want[1024], got[1024];
+    int n = snprintf(want, sizeof want, "v=%.2f!", ev->value);
+    assert_true(n > 300 || values[k] < 1e100);
+    assert_int_equal(jj_event_render(ev, 0, got, sizeof got), (size_t)n);
+    assert_string_equal(got, want);
+    n = snprintf(want, sizeof want, "%.40e", ev->value);
+    assert_int_equal(jj_event_render(ev, 1, got, sizeof got), (size_t)n);
+    assert_string_equal(got, want);
+  }
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+  et_rec_free(&rec);
+}
+
+/* ---- long-run drift of the running sums --------------------------------- */
+
+/* Two million samples through a 64-sample window (1,999,936 evictions), a
+ * level jump of 1e9 and back, noise in the low digits: sum and mean stay
+ * within a few ulps of the largest magnitude seen (window.h: compensated
+ * sums), checked against a fresh sum of the window's samples. */
+static void test_running_sum_drift(void **state) {
+  (void)state;
+  jj_window_config c;
+  jj_window_config_init(&c);
+  c.kind = JJ_WINDOW_SLIDING_COUNT;
+  c.count = 64;
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_SUM) | JJ_AGG_BIT(JJ_AGG_MEAN);
+  jj_window *w = NULL;
+  assert_int_equal(jj_window_new(&c, NULL, &w), JJ_OK);
+  double ring[64];
+  tu_rng rng;
+  tu_rng_seed(&rng, 2024);
+  const long n = 2000000;
+  double maxabs = 0, worst = 0;
+  for (long i = 0; i < n; i++) {
+    double base = (i / 100000) % 2 ? 0.001 : 1e9; /* ends on the small level */
+    double v = base + tu_rng_unit(&rng) * 1e-3 - 5e-4;
+    ring[i % 64] = v;
+    if (fabs(v) > maxabs) maxabs = fabs(v);
+    assert_int_equal(jj_window_push(w, i, v), JJ_OK);
+    if (i % 9973 == 0 || i == n - 1) {
+      long have = i + 1 < 64 ? i + 1 : 64;
+      long double ref = 0;
+      for (long k = 0; k < have; k++) ref += (long double)ring[k];
+      double sum, mean;
+      assert_int_equal(jj_window_value(w, JJ_AGG_SUM, &sum), JJ_OK);
+      assert_int_equal(jj_window_value(w, JJ_AGG_MEAN, &mean), JJ_OK);
+      double err = fabs(sum - (double)ref);
+      if (err > worst) worst = err;
+      assert_true(err <= 8 * DBL_EPSILON * maxabs);
+      assert_true(fabs(mean - (double)(ref / have)) <= 8 * DBL_EPSILON * maxabs);
+    }
+  }
+  print_message("drift: worst |sum error| %.3g, bound %.3g\n", worst, 8 * DBL_EPSILON * maxabs);
+  jj_window_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quality_before_first_reading_sliding),
@@ -798,6 +885,8 @@ int main(void) {
       cmocka_unit_test(test_group_silence_k_of_n),
       cmocka_unit_test(test_group_silence_value_modes),
       cmocka_unit_test(test_group_silence_rules),
+      cmocka_unit_test(test_annotation_long_numbers),
+      cmocka_unit_test(test_running_sum_drift),
 #ifdef JJ_TEST_HAVE_PCRE2
       cmocka_unit_test(test_regex_undecided_binds_neither_way),
       cmocka_unit_test(test_regex_limits_fit_long_values),
