@@ -143,9 +143,12 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
   if (r->cfg.group != JJ_GROUP_NONE) {
     in->member_value = value;
     in->member_valid = (uint8_t)valid;
-    /* Agreement is dated by the member's readings, not by re-checks on
-     * advance (a count window never empties: it would agree forever). */
-    if (r->cfg.group == JJ_GROUP_K_OF_N && valid && fresh &&
+    /* A time window's value at a re-check on advance is its value now
+     * (samples expire); a count window's never changes without a reading,
+     * so only readings date its agreement (else a silent member would
+     * agree forever). */
+    if (r->cfg.group == JJ_GROUP_K_OF_N && valid &&
+        (fresh || r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT) &&
         jj__cmp_holds(r->cfg.member_op, value, r->cfg.member_value))
       in->member_agree_ts = e->now;
     return;

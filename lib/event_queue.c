@@ -28,7 +28,8 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *i
     *end = g ? g->win_end : in->win_end;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
     *end = g ? e->now : jj_window_now(in->win);
-    *start = *end - (wc->kind == JJ_WINDOW_SLIDING_TIME ? wc->span_ms : 0);
+    *start = *end == INT64_MIN ? INT64_MIN
+                               : *end - (wc->kind == JJ_WINDOW_SLIDING_TIME ? wc->span_ms : 0);
   } else {
     jj_window_stats ws;
     jj_window_stats_get(in->win, &ws);

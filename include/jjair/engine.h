@@ -211,12 +211,16 @@ JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const 
  *
  * Groups and time — what advance alone (every member silent) does to a
  * group's alert, by mode:
- *  - K_OF_N: agreement is dated by the members' own readings and expires
- *    after group_within_ms, so the count falls with time; a count that
- *    time changed is a new evaluation (for_count/clear_for_count count
- *    it): a firing group resolves (or downgrades) on advance once too
- *    few agreements are recent. A no-data policy still applies first
- *    when every member goes stale (stale_after_ms, on_missing).
+ *  - K_OF_N: a member agrees when its window's value meets member_op —
+ *    at a reading, or for a time window also at a re-check on advance
+ *    (its samples expire; a count window agrees only at readings, as its
+ *    value never changes without one) — and the agreement expires after
+ *    group_within_ms, so the count falls with time once members go
+ *    silent; a count that time changed is a new evaluation
+ *    (for_count/clear_for_count count it): a firing group resolves (or
+ *    downgrades) on advance once too few agreements are recent. A no-data
+ *    policy still applies first when every member goes stale
+ *    (stale_after_ms, on_missing).
  *  - AVG, MAX, MIN (sliding or TUMBLING): a silent member has no value
  *    and missing data never counts as clean air, so the level is kept
  *    until every member is stale; then on_missing applies once: KEEP
