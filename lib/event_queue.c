@@ -157,6 +157,7 @@ static uint32_t alert_hash(const jj_event *ev, const jj_event_owner *o) {
  * while the queue is full. */
 static void make_room(jj_engine *e, const jj_event *ev, jj_series *s, jj_group *g) {
   const uint32_t cap = e->cfg.event_queue, mask = e->queue_scratch_cap - 1;
+  if (cap == 0 || e->queue_len == 0) return; /* not a full queue: nothing to do */
   uint32_t *tab = e->queue_scratch; /* queue position + 1; 0 = empty */
   memset(tab, 0, (size_t)e->queue_scratch_cap * sizeof *tab);
   jj_event_owner new_owner = {g ? NULL : s, g};

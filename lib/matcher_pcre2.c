@@ -55,8 +55,8 @@ jj_status jj__regex_compile(const char *pattern, const jj_allocator *alc, void *
 
 int jj__regex_match(const void *re_, const char *subject, const jj_allocator *alc) {
   const regex *re = re_;
-  pcre2_general_context *gc =
-      pcre2_general_context_create(re_malloc, re_free, (void *)(uintptr_t)alc);
+  jj_allocator a = *alc; /* PCRE2 wants a non-const context pointer */
+  pcre2_general_context *gc = pcre2_general_context_create(re_malloc, re_free, &a);
   pcre2_match_context *mc = gc ? pcre2_match_context_create(gc) : NULL;
   pcre2_match_data *md = mc ? pcre2_match_data_create_from_pattern(re->code, gc) : NULL;
   int ret = JJ__REGEX_NOMEM;

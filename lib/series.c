@@ -208,7 +208,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
                             uint32_t max_samples, jj_series *s, const slot_plan *p) {
   const uint32_t nslots = p->nslots;
   /* see series_alloc; no instances (no rule matched): no array at all */
-  int64_t *flap = s->inst ? (int64_t *)(void *)(s->inst + p->ninst) : NULL;
+  int64_t *flap = p->ninst ? (int64_t *)(void *)(s->inst + p->ninst) : NULL;
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
