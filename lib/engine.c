@@ -45,6 +45,12 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
       st = jj__group_join(e, in->rule_index, s, in);
     else if (in->rule->nfeeds)
       st = jj__group_feed(e, s, in);
+    /* A group that would exceed max_groups: the series is still created,
+     * that one rule leaves it out (counted), its other rules see it. */
+    if (st == JJ_ELIMIT) {
+      e->st.group_refused++;
+      st = JJ_OK;
+    }
   }
   return st; /* on failure the caller undoes the memberships (jj__group_leave) */
 }
@@ -59,6 +65,22 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
   do {                                 \
     if ((e)->busy) return JJ_ESTATE;   \
   } while (0)
+
+/* The metric, label names and values of a new series are at most
+ * JJ_MAX_LABEL_BYTES long: a series' memory stays bounded by max_labels.
+ * Checked only when a series is created (an existing one fits). */
+static int fits(const char *s) {
+  for (size_t n = 0; n <= JJ_MAX_LABEL_BYTES; n++)
+    if (!s[n]) return 1;
+  return 0;
+}
+
+static int labels_fit(const char *metric, const jj_label *labels, uint32_t n) {
+  if (!fits(metric)) return 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (!fits(labels[i].name) || !fits(labels[i].value)) return 0;
+  return 1;
+}
 
 static jj_status series_get(jj_engine *e, const char *metric, const jj_label *labels,
                             uint32_t nlabels, jj_series_id *out) {
@@ -76,7 +98,8 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     *out = (jj_series_id)found;
     return JJ_OK;
   }
-  if (e->st.series >= e->cfg.max_series) { /* live series: forgetting makes room */
+  if (e->st.series >= e->cfg.max_series || !labels_fit(metric, labels, nlabels)) {
+    /* live series: forgetting makes room */
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
@@ -84,8 +107,10 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     return JJ_ENOMEM;
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
   jj_series *s;
+  uint32_t undecided;
   st = jj__series_new(e->rs, &e->alc, &key, e->cfg.lateness_ms, e->cfg.max_samples_per_window,
-                      &s);
+                      &s, &undecided);
+  e->st.match_undecided += undecided;
   if (st != JJ_OK) return st;
   /* Staleness counts from creation; before the engine knows any time it
    * counts from the first time it learns (check_stale). */
@@ -118,7 +143,12 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
   if (r->cfg.group != JJ_GROUP_NONE) {
     in->member_value = value;
     in->member_valid = (uint8_t)valid;
+    /* A time window's value at a re-check on advance is its value now
+     * (samples expire); a count window's never changes without a reading,
+     * so only readings date its agreement (else a silent member would
+     * agree forever). */
     if (r->cfg.group == JJ_GROUP_K_OF_N && valid &&
+        (fresh || r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT) &&
         jj__cmp_holds(r->cfg.member_op, value, r->cfg.member_value))
       in->member_agree_ts = e->now;
     return;
@@ -202,8 +232,8 @@ static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
-      if (in->group) {
-        jj__group_window(e, in, s, &ws, sample_ts, sample_value);
+      if (r->cfg.group != JJ_GROUP_NONE) { /* no group: refused at max_groups */
+        if (in->group) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
         continue;
       }
       in->win_start = ws.start_ms;
@@ -267,7 +297,8 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int
 static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
   in->stale = 0;
   s->nstale--;
-  if (in->group) {
+  if (in->rule->cfg.group != JJ_GROUP_NONE) {
+    if (!in->group) return; /* refused at max_groups */
     /* The group has data again now, not only when this member's TUMBLING
      * window next closes (up to a window later). */
     jj__group_freshen(e, in->group, ts, v);
@@ -284,7 +315,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   in->stale = 1;
   s->nstale++;
   in->member_valid = 0;
-  if (in->group) return;
+  if (in->rule->cfg.group != JJ_GROUP_NONE) return; /* the group judges */
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_stale(&in->alert, in->rule, e->now, &t, &e->st.events_muted))
@@ -308,7 +339,9 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     e->st.rejected_invalid++;
     return bad;
   }
-  if (e->has_clock && e->cfg.max_future_ms > 0 && ts > e->clock + e->cfg.max_future_ms) {
+  /* ts and clock are within +-2^62 (jj__sample_check), so their difference
+   * cannot overflow, whatever max_future_ms is (INT64_MAX: no limit). */
+  if (e->has_clock && e->cfg.max_future_ms > 0 && ts - e->clock > e->cfg.max_future_ms) {
     e->st.rejected_future++;
     return JJ_EFUTURE;
   }
@@ -520,7 +553,7 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
     }
     for (uint32_t i = 0; i < s->ninst; i++) {
       jj_inst *in = &s->inst[i];
-      if (in->group) continue;
+      if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
       jj_transition t;
       if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
         jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
@@ -534,15 +567,7 @@ int64_t jj_engine_now(const jj_engine *e) { return (e && e->has_now) ? e->now : 
 
 /* ---- polling, forgetting, listing ----------------------------------------- */
 
-/* Let go of a queued event's reference; a forgotten series or group goes
- * with its last one. */
-static void release(jj_engine *e, jj_event_owner *o) {
-  if (o->series && --o->series->queued == 0 && o->series->forgotten)
-    jj__series_free(&e->alc, o->series);
-  if (o->group && --o->group->queued == 0 && o->group->forgotten) jj__group_free(e, o->group);
-  o->series = NULL;
-  o->group = NULL;
-}
+static void release(jj_engine *e, jj_event_owner *o) { jj__owner_release(e, o); }
 
 const jj_event *jj_engine_poll(jj_engine *e) {
   /* From the event callback (busy): the engine is mid-delivery; nothing. */
@@ -659,9 +684,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   if (!no_queue) {
     e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
     e->queue_owner = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue_owner);
+    e->queue_scratch_cap = jj__queue_scratch_cap(c.event_queue);
+    e->queue_scratch = jj__malloc(&e->alc, (size_t)e->queue_scratch_cap * sizeof(uint32_t));
   }
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
-  if ((!no_queue && (!e->queue || !e->queue_owner)) || !e->groups_per_rule) {
+  if ((!no_queue && (!e->queue || !e->queue_owner || !e->queue_scratch_cap || !e->queue_scratch)) ||
+      !e->groups_per_rule) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }
@@ -684,6 +712,7 @@ void jj_engine_free(jj_engine *e) {
   jj__index_free(&e->group_index, &e->alc);
   jj__free(&e->alc, e->queue);
   jj__free(&e->alc, e->queue_owner);
+  jj__free(&e->alc, e->queue_scratch);
   jj__free(&e->alc, e->groups_per_rule);
   jj_ruleset_free(e->rs);
   jj_allocator user = e->counting.parent;
@@ -708,6 +737,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
     if (in->rule_index != rule) continue;
+    if (in->rule->cfg.group != JJ_GROUP_NONE && !in->group) break; /* refused at max_groups */
     const jj_alert *a = in->group ? &in->group->alert : &in->alert;
     memset(out, 0, sizeof *out);
     out->level = a->level;

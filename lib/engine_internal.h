@@ -43,6 +43,8 @@ struct jj_engine {
   jj_event *queue; /* NULL with JJ_ENGINE_NO_QUEUE */
   jj_event_owner *queue_owner; /* parallel to queue: whose labels each event shows */
   uint32_t queue_first, queue_len;
+  uint32_t *queue_scratch; /* a full queue's hash table (event_queue.c), queue_scratch_cap */
+  uint32_t queue_scratch_cap;
   jj_event polled; /* the event jj_engine_poll handed out last ... */
   jj_event_owner polled_owner; /* ... and the reference it holds */
   uint64_t seq;
@@ -66,5 +68,11 @@ void jj__event_active_group(jj_engine *e, jj_group *g, jj_event *out);
 /* Take the oldest queued event and the reference it holds: 1, or 0 when
  * the queue is empty. The caller lets the reference go. */
 int jj__queue_take(jj_engine *e, jj_event *out, jj_event_owner *owner);
+/* Let go of a queued event's reference; a forgotten series or group goes
+ * with its last one. */
+void jj__owner_release(jj_engine *e, jj_event_owner *o);
+/* Entries of the table a full queue of `cap` events needs (a power of
+ * two, at least twice cap). */
+uint32_t jj__queue_scratch_cap(uint32_t cap);
 
 #endif

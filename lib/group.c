@@ -116,6 +116,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->rule = r;
   g->rule_index = ri;
   g->last_judged_end = INT64_MIN;
+  g->win_start = g->win_end = INT64_MIN; /* no window judged yet */
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_value[k] = NAN; /* JJ_GROUP_CAI */
   jj__alert_init(&g->alert, flap_times, g->alert_store, r->nlevels);
@@ -163,10 +164,7 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
       return JJ_OK;
     }
   }
-  if (e->groups_per_rule[ri] >= e->cfg.max_groups) {
-    e->st.rejected_limit++;
-    return JJ_ELIMIT;
-  }
+  if (e->groups_per_rule[ri] >= e->cfg.max_groups) return JJ_ELIMIT; /* counted by the caller */
   if (jj__grow(&e->alc, &e->groups, &e->groups_cap, e->ngroups, sizeof *e->groups, 16))
     return JJ_ENOMEM;
   if (jj__index_reserve(ix, &e->alc)) return JJ_ENOMEM;
@@ -182,12 +180,17 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
   return JJ_OK;
 }
 
+static void group_forget(jj_engine *e, jj_group *g);
+
 jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst) {
   jj_group *g;
   jj_status st = group_get(e, ri, s, &g);
   if (st == JJ_ENOTFOUND) return JJ_EINVAL; /* jj__rule_matches rules this out */
   if (st != JJ_OK) return st;
-  return add_member(e, g, s, inst);
+  st = add_member(e, g, s, inst);
+  /* A group made for this member alone goes again (fresh: no events). */
+  if (st != JJ_OK && g->nmembers == 0 && g->nfeeders == 0) group_forget(e, g);
+  return st;
 }
 
 jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst) {
@@ -240,7 +243,10 @@ void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
       remove_member(g, in);
       in->group = NULL;
       if (g->cause == s) g->cause = NULL;
-      if (!quiet && g->nmembers == 0 && g->nfeeders == 0) group_forget(e, g);
+      /* Also when undoing a failed join: a group made for this series
+       * alone must not stay behind without members (it has no episode,
+       * so forgetting it emits nothing). */
+      if (g->nmembers == 0 && g->nfeeders == 0) group_forget(e, g);
       continue;
     }
     /* A firing feeder stops counting for its rules groups, as if resolved. */
@@ -252,7 +258,7 @@ void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
       in->feed[k] = NULL;
       f->nfeeders--;
       if (f->cause == s) f->cause = NULL;
-      if (!quiet && f->nfeeders == 0 && f->nmembers == 0) group_forget(e, f);
+      if (f->nfeeders == 0 && f->nmembers == 0) group_forget(e, f);
     }
   }
 }
@@ -356,8 +362,12 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
   }
   g->win_end = e->now;
   g->win_start = e->now - (r->cfg.window.kind == JJ_WINDOW_SLIDING_TIME ? r->cfg.window.span_ms : 0);
-  judge(e, g, group_value(r, &w), w.nvalid >= r->cfg.group_min_members, fresh, sample_ts,
-        sample_value);
+  const double value = group_value(r, &w);
+  /* K_OF_N: agreement expires with time (group_within_ms), so a count that
+   * time alone changed is a new evaluation: the group resolves (or
+   * escalates) on jj_engine_advance even when every member is silent. */
+  if (!fresh && r->cfg.group == JJ_GROUP_K_OF_N && !(value == g->alert.value)) fresh = 1;
+  judge(e, g, value, w.nvalid >= r->cfg.group_min_members, fresh, sample_ts, sample_value);
 }
 
 /* Judge the collected TUMBLING window. */

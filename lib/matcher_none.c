@@ -6,16 +6,20 @@
 
 int jj__regex_available(void) { return 0; }
 
-void *jj__regex_compile(const char *pattern, char *errbuf, size_t errsize) {
+jj_status jj__regex_compile(const char *pattern, const jj_allocator *alc, void **out, char *errbuf,
+                           size_t errsize) {
   (void)pattern;
+  (void)alc;
+  *out = NULL;
   (void)snprintf(errbuf, errsize, "this build has no PCRE2 (configure with -DJJ_WITH_PCRE2=ON)");
-  return NULL;
+  return JJ_ENOTSUP;
 }
 
-int jj__regex_match(const void *re, const char *subject) {
+int jj__regex_match(const void *re, const char *subject, const jj_allocator *alc) {
   (void)re;
   (void)subject;
-  return 0;
+  (void)alc;
+  return JJ__REGEX_UNDECIDED;
 }
 
 void jj__regex_free(void *re) { (void)re; }

@@ -205,6 +205,7 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
                     JJ_WINDOW_MAX_OVERLAP);
   wc.aggregates |= JJ_AGG_BIT(rc->aggregate);
   wc.lateness_ms = 0; /* the engine decides lateness */
+  wc.preallocate = 0; /* checking the settings needs no storage (2^20 samples: 33 MB) */
   jj_window *probe = NULL;
   jj_status st = combined ? JJ_OK : jj_window_new(&wc, a, &probe);
   jj_window_free(probe);
@@ -414,8 +415,9 @@ jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, c
                       "does not include",
                       r->cfg.name, label);
     char why[200];
-    re = jj__regex_compile(value, why, sizeof why);
-    if (!re)
+    jj_status rst = jj__regex_compile(value, &b->alc, &re, why, sizeof why);
+    if (rst == JJ_ENOMEM) return jj__fail(err, JJ_ENOMEM, "out of memory");
+    if (rst != JJ_OK)
       return jj__fail(err, JJ_EINVAL, "rule '%s': invalid regex for label '%s': %s", r->cfg.name,
                       label, why);
   }
@@ -646,14 +648,15 @@ const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name) 
 }
 
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
-                     uint32_t nlabels) {
+                     uint32_t nlabels, const jj_allocator *alc) {
   /* A rules group reads no series: its sources feed it (group.c). */
   if (jj__combines_rules(r->cfg.group) || strcmp(r->cfg.metric, metric) != 0) return 0;
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     const jj_matcher *m = &r->matchers[i];
     const char *v = jj__label_get(labels, nlabels, m->label);
     if (!v) v = "";
-    int hit = m->re ? jj__regex_match(m->re, v) : strcmp(v, m->value) == 0;
+    int hit = m->re ? jj__regex_match(m->re, v, alc) : strcmp(v, m->value) == 0;
+    if (hit < 0) return hit; /* undecided: neither =~ nor !~ may bind the rule */
     if ((m->op == JJ_MATCH_EQ || m->op == JJ_MATCH_RE) != hit) return 0;
   }
   /* A group rule needs every group_by label to place the series. */

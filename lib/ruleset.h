@@ -107,9 +107,12 @@ static inline double jj__rule_index_value(const jj_rule *r, double x, int *valid
 /* Internal, for aqi_rule.c: rule i of a builder (NULL out of range). */
 jj_rule *jj__ruleset_builder_rule(jj_ruleset_builder *b, uint32_t i);
 
-/* 1 if the series (metric, sorted labels) is selected by rule r. */
+/* 1 if the series (metric, sorted labels) is selected by rule r, 0 if
+ * not, or (a regex matcher could not decide) JJ__REGEX_UNDECIDED or
+ * JJ__REGEX_NOMEM (matcher.h): the caller binds the rule neither way.
+ * Regex matching allocates with `alc`. */
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
-                     uint32_t nlabels);
+                     uint32_t nlabels, const jj_allocator *alc);
 
 /* Value of label `name` in a sorted label set, or NULL. */
 const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name);

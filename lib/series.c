@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "matcher.h"
 #include "strutil.h"
 
 /* ---- identity --------------------------------------------------------- */
@@ -177,7 +178,7 @@ static int needs_flap_history(const jj_rule *r) {
 }
 
 static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const char *metric,
-                            const jj_label *labels, uint32_t n, slot_plan *p) {
+                            const jj_label *labels, uint32_t n, slot_plan *p, uint32_t *undecided) {
   memset(p, 0, sizeof *p);
   const uint32_t k = rs->nrules; /* room for every rule: matching runs once */
   if (k == 0) return JJ_OK;
@@ -186,7 +187,13 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
   p->slot_of = p->rule + k;
   p->slot_rule = p->slot_of + k;
   for (uint32_t i = 0; i < rs->nrules; i++) {
-    if (!jj__rule_matches(&rs->rules[i], metric, labels, n)) continue;
+    int m = jj__rule_matches(&rs->rules[i], metric, labels, n, alc);
+    if (m == JJ__REGEX_NOMEM) {
+      jj__free(alc, p->rule);
+      return JJ_ENOMEM;
+    }
+    if (m == JJ__REGEX_UNDECIDED) (*undecided)++;
+    if (m != 1) continue;
     uint32_t j = 0;
     while (j < p->nslots && !can_share(&rs->rules[p->slot_rule[j]], &rs->rules[i])) j++;
     if (j == p->nslots) p->slot_rule[p->nslots++] = i;
@@ -203,8 +210,10 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
 static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64_t lateness_ms,
                             uint32_t max_samples, jj_series *s, const slot_plan *p) {
   const uint32_t nslots = p->nslots;
-  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
-  char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
+  /* see series_alloc; no instances (no rule matched): no array at all */
+  int64_t *flap = p->ninst ? (int64_t *)(void *)(s->inst + p->ninst) : NULL;
+  /* the per-level streaks, after the flap histories */
+  char *store = flap ? (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS) : NULL;
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
@@ -227,6 +236,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       in->member_value = NAN;
       in->member_agree_ts = INT64_MIN;
+      in->win_start = in->win_end = INT64_MIN; /* no window judged yet */
     }
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first. */
@@ -247,12 +257,15 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
 }
 
 jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
-                         int64_t lateness_ms, uint32_t max_samples, jj_series **out) {
+                         int64_t lateness_ms, uint32_t max_samples, jj_series **out,
+                         uint32_t *undecided) {
   *out = NULL;
+  *undecided = 0;
   jj_label flat[JJ_SERIES_MAX_LABELS];
   for (uint32_t i = 0; i < k->nlabels; i++) flat[i] = *k->sorted[i];
   slot_plan plan;
-  if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan) != JJ_OK) return JJ_ENOMEM;
+  if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
+    return JJ_ENOMEM;
   jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
   jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   jj__free(alc, plan.rule);

@@ -113,9 +113,12 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 /* A new series for key k with an instance for every rule of `rs` it
  * matches, all allocated through `alc`; its windows take `lateness_ms`
  * and hold at most `max_samples` samples (the engine's settings). Group
- * memberships are the caller's (jj__group_join). */
+ * memberships are the caller's (jj__group_join). *undecided gets how
+ * many rules a regex matcher could not decide for it (those rules are not
+ * bound; see jj__rule_matches); a matcher out of memory is JJ_ENOMEM. */
 jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
-                         int64_t lateness_ms, uint32_t max_samples, jj_series **out);
+                         int64_t lateness_ms, uint32_t max_samples, jj_series **out,
+                         uint32_t *undecided);
 void jj__series_free(const jj_allocator *alc, jj_series *s);
 /* The hash its key had when it was indexed (to take it out again). */
 uint64_t jj__series_hash(const jj_series *s);

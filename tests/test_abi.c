@@ -93,6 +93,19 @@ static void test_event_layout(void **state) {
   assert_true(jj_struct_size("jj_event") >= sizeof(jj_event));
 }
 
+/* Counters taken from jj_engine_stats.reserved keep their place: each
+ * new one is the next 8 bytes after series_forgotten, the struct's size
+ * unchanged. */
+static void test_stats_layout(void **state) {
+  (void)state;
+  assert_int_equal(offsetof(jj_engine_stats, series_forgotten), 14 * 8);
+  assert_int_equal(offsetof(jj_engine_stats, match_undecided), 15 * 8);
+  assert_int_equal(offsetof(jj_engine_stats, group_refused), 16 * 8);
+  assert_int_equal(offsetof(jj_engine_stats, events_superseded), 17 * 8);
+  assert_int_equal(offsetof(jj_engine_stats, reserved), 18 * 8);
+  assert_int_equal(sizeof(jj_engine_stats), 30 * 8);
+}
+
 /* jj_sample is handed over as raw memory (numpy, network buffers): no
  * hidden padding, fields where the header says. */
 static void test_sample_layout(void **state) {
@@ -196,7 +209,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_versions_match),    cmocka_unit_test(test_struct_sizes_match),
       cmocka_unit_test(test_sizes_pinned),      cmocka_unit_test(test_event_layout),
-      cmocka_unit_test(test_sample_layout),
+      cmocka_unit_test(test_sample_layout),     cmocka_unit_test(test_stats_layout),
       cmocka_unit_test(test_window_stats_slots), cmocka_unit_test(test_init_zeroes_reserved),
       cmocka_unit_test(test_features),
   };

@@ -616,7 +616,7 @@ static void sim_check(sim *s) {
   }
   size_t n = hi - lo;
   rvals rv;
-  ref_aggregates(s->st.s + lo, n, &s->ac, &rv);
+  ref_aggregates(n ? s->st.s + lo : s->st.s, n, &s->ac, &rv); /* no NULL + 0 */
 
   jj_window_stats st;
   jj_status got = jj_window_stats_get(s->w, &st);

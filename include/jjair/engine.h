@@ -55,14 +55,31 @@ typedef struct jj_engine_config {
                                window longer than this cannot be capped without
                                changing its meaning: jj_engine_new refuses it
                                (JJ_ELIMIT) */
-  uint32_t max_groups;      /* per group rule; 0 = 4096 */
-  uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024 */
+  uint32_t max_groups;      /* per group rule; 0 = 4096. A series whose group would be
+                               one more is still created, without that rule
+                               (stats.group_refused) */
+  uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024. When it is full,
+                               a new event makes room: first by dropping the oldest
+                               queued event that a later event of the same alert (the
+                               same series or group and rule) and the same track
+                               supersedes (tracks: firing — FIRED, ESCALATED,
+                               DOWNGRADED, RESOLVED, REPEAT, FLAPPING(_END); no-data —
+                               NODATA(_RESOLVED); quality — QUALITY(_RESOLVED)),
+                               counted in events_superseded; so a consumer that only
+                               polls still ends on every alert's latest state. Only
+                               when every queued event is its alert's latest (more
+                               alerts changed than the queue holds) is the oldest
+                               dropped (events_dropped): resynchronise then with
+                               jj_engine_foreach_alert. Polled events keep their seq,
+                               so gaps show what was dropped. */
   int64_t lateness_ms;      /* out-of-order tolerance, default 0. Also how far behind
                                jj_engine_advance's time a reading may arrive: a live
                                caller that advances with its wall clock must set it to
                                at least the delivery delay, or late readings get
                                JJ_ELATE. TUMBLING windows close this much later. */
-  int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check */
+  int64_t max_future_ms;    /* ahead of the caller's clock; 0 = 300000 (5 min); < 0 = no check;
+                               any positive value up to INT64_MAX works (compared as a
+                               difference, never added to a time) */
   jj_event_fn on_event;     /* called synchronously for each event; may be NULL.
                                The event is valid only during the call. Calls
                                back into this engine return JJ_ESTATE. */
@@ -104,11 +121,23 @@ typedef struct jj_engine_stats {
   uint64_t rejected_quality;  /* dropped by range / stuck gates (per rule) */
   uint64_t group_late;        /* member results that arrived after their group window was judged */
   uint64_t events;            /* events produced */
-  uint64_t events_dropped;    /* events lost because the poll queue was full */
+  uint64_t events_dropped;    /* events lost from a full poll queue while every queued
+                                 event was its alert's latest (see event_queue) */
   uint64_t events_muted;      /* transitions muted while flapping */
   uint64_t memory;            /* bytes owned by the engine */
   uint64_t series_forgotten;  /* series forgotten: jj_engine_forget and idle expiry */
-  uint64_t reserved[15];      /* zero: room for new counters */
+  uint64_t match_undecided;   /* (new series, rule) pairs a regex matcher could not
+                                 decide (its match, depth or heap limit, or a label
+                                 value that is not valid UTF-8): the rule was applied
+                                 to that series neither way (not as =~, not as !~) */
+  uint64_t group_refused;     /* (new series, group rule) pairs left out because the
+                                 group would exceed max_groups: the series is created
+                                 and its other rules see it; that rule never does */
+  uint64_t events_superseded; /* queued events dropped from a full poll queue because a
+                                 later event of the same alert supersedes them (see
+                                 jj_engine_config.event_queue): nothing a poller's
+                                 final state depends on was lost */
+  uint64_t reserved[12];      /* zero: room for new counters */
 } jj_engine_stats;
 
 /* The state of one alert, for inspection and tests. */
@@ -137,10 +166,17 @@ JJ_API jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg,
 /* Free an engine and its state. NULL is a no-op. */
 JJ_API void jj_engine_free(jj_engine *e);
 
+/* The longest metric name, label name or label value a new series may
+ * have, in bytes (without the NUL): longer ones are JJ_ELIMIT. */
+#define JJ_MAX_LABEL_BYTES 1024
+
 /* Find or create the series `metric` + labels (any order; names must be
  * unique; strings copied). Matches it against every rule once. Returns
- * JJ_ELIMIT at max_series or max_labels, JJ_EINVAL for empty names or
- * duplicate label names. */
+ * JJ_ELIMIT at max_series or max_labels or for a string longer than
+ * JJ_MAX_LABEL_BYTES (all counted in rejected_limit), JJ_EINVAL for empty
+ * names or duplicate label names, JJ_ENOMEM. A regex matcher that cannot
+ * decide (stats.match_undecided) leaves its rule off the series; the
+ * series is still created. */
 JJ_API jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
                                   uint32_t nlabels, jj_series_id *out);
 
@@ -175,7 +211,31 @@ JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const 
                                         uint32_t nlabels, int64_t ts_ms, double value);
 
 /* Move engine time to now_ms and run the time-driven transitions: windows
- * expire or close, `for` timers, staleness, repeats, group waits. */
+ * expire or close, `for` timers, staleness, repeats, group waits.
+ *
+ * Groups and time — what advance alone (every member silent) does to a
+ * group's alert, by mode:
+ *  - K_OF_N: a member agrees when its window's value meets member_op —
+ *    at a reading, or for a time window also at a re-check on advance
+ *    (its samples expire; a count window agrees only at readings, as its
+ *    value never changes without one) — and the agreement expires after
+ *    group_within_ms, so the count falls with time once members go
+ *    silent; a count that time changed is a new evaluation
+ *    (for_count/clear_for_count count it): a firing group resolves (or
+ *    downgrades) on advance once too few agreements are recent. A no-data
+ *    policy still applies first when every member goes stale
+ *    (stale_after_ms, on_missing).
+ *  - AVG, MAX, MIN (sliding or TUMBLING): a silent member has no value
+ *    and missing data never counts as clean air, so the level is kept
+ *    until every member is stale; then on_missing applies once: KEEP
+ *    keeps it, RESOLVE resolves (reason JJ_REASON_STALE), ALERT raises
+ *    JJ_EVENT_NODATA. Set stale_after_ms on group rules whose silence
+ *    matters (a robot whose sensors burn).
+ *  - RULES: judged on every advance; a source that fired counts for
+ *    group_within_ms after it resolved, so the group resolves on advance
+ *    once its sources have resolved (by their own rules, staleness
+ *    included) and that span has passed.
+ * Each of these produces its event once, not on every advance. */
 JJ_API jj_status jj_engine_advance(jj_engine *e, int64_t now_ms);
 
 /* Take the oldest queued event, or NULL if none (or e is NULL, the engine

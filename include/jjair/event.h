@@ -78,10 +78,14 @@ typedef struct jj_event {
   const jj_label *rule_labels; /* the rule's static labels */
   uint32_t nrule_labels;
   double value;              /* the evaluated value (NaN when none) */
-  int64_t window_start_ms;   /* the window the value came from */
+  int64_t window_start_ms;   /* the window the value came from; both INT64_MIN when
+                                there is none yet (an event before the first
+                                accepted reading or the first closed window) */
   int64_t window_end_ms;
   int64_t time_ms;           /* engine time of the transition */
-  int64_t started_ms;        /* start of this firing (or no-data) episode */
+  int64_t started_ms;        /* start of this firing (or no-data) episode; QUALITY:
+                                now; QUALITY_RESOLVED: the firing episode's start,
+                                INT64_MIN when the alert is not firing */
   int64_t sample_ts_ms;      /* the sample that caused it; INT64_MIN if time-driven */
   double sample_value;
   int has_location;          /* lat/lon of the last located sample */

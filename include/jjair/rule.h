@@ -129,7 +129,8 @@ typedef struct jj_rule_config {
                              groups, at most 8, each feeding at most 2 RULES rules */
   jj_cmp member_op;       /* K_OF_N: the per-member condition */
   double member_value;
-  int64_t group_within_ms;/* K_OF_N: agreement must be this recent */
+  int64_t group_within_ms;/* K_OF_N: agreement must be this recent (see
+                             jj_engine_advance, "Groups and time") */
 
   jj_missing_policy on_missing;
   int64_t stale_after_ms; /* 0 = never stale */

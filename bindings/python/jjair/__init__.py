@@ -534,6 +534,9 @@ class Stats:
     events_muted: int
     memory: int
     series_forgotten: int
+    match_undecided: int
+    group_refused: int
+    events_superseded: int
 
 
 # ---- the engine --------------------------------------------------------------

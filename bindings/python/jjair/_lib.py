@@ -101,8 +101,9 @@ class jj_engine_stats(Structure):
     _fields_ = [(name, c_uint64) for name in (
         "series", "groups", "accepted", "rejected_invalid", "rejected_late", "rejected_future",
         "rejected_limit", "rejected_window", "rejected_quality", "group_late", "events",
-        "events_dropped", "events_muted", "memory", "series_forgotten")] + [
-        ("reserved", c_uint64 * 15)]
+        "events_dropped", "events_muted", "memory", "series_forgotten", "match_undecided",
+        "group_refused", "events_superseded")] + [
+        ("reserved", c_uint64 * 12)]
 
 
 class jj_alert_state(Structure):
