@@ -190,6 +190,9 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
                     n);
   if (combined && rc->group_within_ms < 0)
     return jj__fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
+  if (rc->group_distinct != JJ_DISTINCT_RULES &&
+      (!combined || rc->group_distinct != JJ_DISTINCT_SERIES))
+    return jj__fail(err, JJ_EINVAL, "rule '%s': group_distinct is for rules groups only", n);
   if ((unsigned)rc->aggregate >= JJ_AGG__COUNT)
     return jj__fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
   if (!isfinite(rc->scale))

@@ -69,6 +69,16 @@ typedef enum jj_group_mode {
                           jj_engine_advance. */
 } jj_group_mode;
 
+/* JJ_GROUP_RULES: what counts as one agreeing criterion. */
+typedef enum jj_group_distinct {
+  JJ_DISTINCT_RULES = 0, /* each source rule firing on a group member counts once */
+  JJ_DISTINCT_SERIES = 1 /* each source SERIES counts once, however many source
+                            rules fire on it: criteria read from one sensor
+                            (rate-of-rise and fixed heat on one thermistor)
+                            count once, so agreement needs two phenomena
+                            (metrics) or two sensors */
+} jj_group_distinct;
+
 /* What a rule does when a series stops reporting (stale_after_ms). */
 typedef enum jj_missing_policy {
   JJ_MISSING_KEEP = 0,    /* alert state stays as it is */
@@ -135,7 +145,9 @@ typedef struct jj_rule_config {
   int64_t repeat_interval_ms; /* re-announce a firing alert (JJ_EVENT_REPEAT); 0 = never */
   uint32_t flap_changes;  /* this many transitions ...                    */
   int64_t flap_window_ms; /* ... within this span = flapping; 0 = off     */
-  uint64_t reserved[16];  /* zero: room for fields whose zero means "default" */
+  jj_group_distinct group_distinct; /* RULES: what counts once (0 = per rule) */
+  uint32_t reserved0;     /* zero */
+  uint64_t reserved[15];  /* zero: room for fields whose zero means "default" */
 } jj_rule_config;
 
 /* Defaults: SLIDING_TIME 60 s window reading the mean, scale 1, no group,
