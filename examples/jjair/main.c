@@ -14,6 +14,7 @@ static const char usage[] =
     "  test FILE...     run rule unit-test files (rules/README.md, \"Rule unit tests\");\n"
     "                   exit 0 only if every test passes\n"
     "  replay ...       feed a CSV file through rules and print the events as NDJSON\n"
+    "  compile ...      rule files to a bundle for a device (binary image, C source)\n"
     "\n"
     "`jjair COMMAND --help` describes a command. libjjair %s\n";
 
@@ -45,6 +46,7 @@ static int run(int argc, char **argv) {
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
   if (strcmp(cmd, "test") == 0) return cmd_test(argc - 1, argv + 1);
   if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 1, argv + 1);
+  if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 1, argv + 1);
   (void)fprintf(stderr, "jjair: unknown command '%s'\n\n", cmd);
   (void)fprintf(stderr, usage, jj_version());
   return 2;
