@@ -113,10 +113,12 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   JJ_BUNDLE_RULE_FIELDS(R, ru->cfg)
   ru->ngroup_labels = get_count(r, 64, 4);
   ru->group_labels = get_array(r, ru->ngroup_labels, sizeof *ru->group_labels);
+  if (!ru->group_labels) ru->ngroup_labels = 0; /* rule_free walks the counts */
   for (uint32_t i = 0; i < ru->ngroup_labels && ru->group_labels; i++)
     ru->group_labels[i] = need_str(r);
   ru->nmatchers = ru->matchers_cap = get_count(r, 1024, 12);
   ru->matchers = get_array(r, ru->nmatchers, sizeof *ru->matchers);
+  if (!ru->matchers) ru->nmatchers = ru->matchers_cap = 0;
   for (uint32_t i = 0; i < ru->nmatchers && ru->matchers; i++) {
     jj_matcher *m = &ru->matchers[i];
     m->label = need_str(r);
@@ -143,6 +145,7 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   for (int k = 0; k < 2; k++) {
     *npairs[k] = *caps[k] = get_count(r, 1024, 8);
     *pairs[k] = get_array(r, *npairs[k], sizeof **pairs[k]);
+    if (!*pairs[k]) *npairs[k] = *caps[k] = 0;
     for (uint32_t i = 0; i < *npairs[k] && *pairs[k]; i++) {
       (*pairs[k])[i].name = need_str(r);
       (*pairs[k])[i].value = need_str(r);
@@ -150,6 +153,7 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   }
   ru->nnotify = ru->notify_cap = get_count(r, 1024, 4);
   ru->notify = get_array(r, ru->nnotify, sizeof *ru->notify);
+  if (!ru->notify) ru->nnotify = ru->notify_cap = 0;
   for (uint32_t i = 0; i < ru->nnotify && ru->notify; i++) ru->notify[i] = need_str(r);
   ru->nsrc = get_count(r, JJ_MAX_SOURCES, 4);
   for (uint32_t i = 0; i < ru->nsrc; i++)
