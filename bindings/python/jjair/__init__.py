@@ -8,11 +8,14 @@
         for event in engine:          # events queued so far, oldest first
             print(event.kind, event.rule, event.level_name, event.time)
 
-Readings rejected for what they are (late, NaN, out of range...) are not
-exceptions: push() returns a Status saying why, and the engine counts them
-(Engine.stats). Exceptions (JjairError subclasses) are for calls that
-cannot be done: a bad rule file, a limit reached when creating a series,
-an engine used after close() or from its own callback.
+Every call that the library answers with a non-OK status raises a
+JjairError subclass carrying the library's message: a bad rule file, a
+limit reached, an engine used after close() or from its own callback, and
+a reading push() could not fully apply (LateError, NanError, RangeError...;
+`err.partial` tells whether the other rules still took it). The engine
+counts rejected readings too (Engine.stats). push_many() does not raise for
+rejected readings: it returns how many were accepted, for bulk loads of
+messy data.
 
 The library is found through JJAIR_LIBRARY (a path), then the build tree
 (build/libjjair.so.0 of this repository), then the system's library path.
@@ -46,7 +49,7 @@ ABI_VERSION = _lib.ABI_VERSION
 
 
 class Status(enum.Enum):
-    """jj_status: what a call did. push() returns one of these."""
+    """jj_status: what a call did (JjairError.status carries one)."""
     OK = 0
     NOMEM = 1
     INVAL = 2
@@ -74,6 +77,8 @@ class JjairError(Exception):
     """A libjjair call failed. `status` is the Status, `message` the
     library's text (jj_strerror) or a more precise one."""
     status: Optional[Status] = None
+    # Set by Engine.push(): True when other rules still took the reading.
+    partial: bool = False
 
     def __init__(self, message: str, status: Optional[Status] = None):
         super().__init__(message)
@@ -148,6 +153,19 @@ _ERRORS: Dict[int, type] = {cls.status.value: cls for cls in (  # type: ignore[u
     OutOfMemoryError, InvalidError, LateError, NanError, FullError, DuplicateError,
     NoDataError, IncompleteError, LimitError, NotFoundError, FutureError, RangeError,
     StateError, StuckError, NotSupportedError)}
+
+
+# Statuses with which jj_engine_push says the reading reached some rules
+# but not all (a window could not take it, or a quality gate dropped it).
+_PARTIAL = frozenset((Status.FULL.value, Status.NOMEM.value, Status.DUPLICATE.value,
+                      Status.RANGE.value, Status.STUCK.value))
+
+
+def _push_error(code: int) -> JjairError:
+    """The exception push() raises for status `code`, with `partial` set."""
+    err = _error_for(code)
+    err.partial = code in _PARTIAL
+    return err
 
 
 def _error_for(code: int, message: Optional[str] = None) -> JjairError:
@@ -618,31 +636,31 @@ class Engine:
             _LIB.jj_engine_series(self._h(), metric.encode(), arr, len(keep), byref(out))
         return out.value
 
-    def push(self, series: int, ts_ms: int, value: float) -> Status:
-        """Feed one reading. Returns Status.OK, or why it was refused
-        (LATE, NAN, FUTURE, INVAL for a timestamp beyond +-2^62 ms,
-        NOTFOUND for an unknown or forgotten series) or partly dropped
-        (RANGE, STUCK, FULL, DUPLICATE, NOMEM): reading rejections are
-        counted, not raised. Raises StateError from the engine's own
-        callback or after close(), and what on_event raised."""
+    def push(self, series: int, ts_ms: int, value: float) -> None:
+        """Feed one reading. Raises when the library does not answer OK:
+        refused outright (`err.partial` False): LateError, NanError,
+        FutureError, InvalidError (timestamp beyond +-2^62 ms), NotFoundError
+        (unknown or forgotten series); taken by some rules but not all
+        (`err.partial` True): RangeError, StuckError (a quality gate),
+        FullError, DuplicateError, OutOfMemoryError (a window). Either way
+        the engine counts it in `stats`. StateError from the engine's own
+        callback or after close(); what on_event raised is re-raised."""
         with self._lock:
             st = _LIB.jj_engine_push(self._h(), series, ts_ms, value)
             if self._pending is not None:
                 self._reraise()
-        if st == 13:
-            raise StateError(_strerror(st))
-        return _STATUSES[st]
+        if st != 0:
+            raise _push_error(st)
 
     def push_located(self, series: int, ts_ms: int, value: float, lat: float,
-                     lon: float) -> Status:
-        """push() with the sensor's position."""
+                     lon: float) -> None:
+        """push() with the sensor's position; raises as push() does."""
         with self._lock:
             st = _LIB.jj_engine_push_located(self._h(), series, ts_ms, value, lat, lon)
             if self._pending is not None:
                 self._reraise()
-        if st == 13:
-            raise StateError(_strerror(st))
-        return _STATUSES[st]
+        if st != 0:
+            raise _push_error(st)
 
     def push_many(self, series: Union[int, Numbers], ts_ms: Numbers, values: Numbers) -> int:
         """Feed many readings in order, in one library call; returns how

@@ -30,4 +30,4 @@ def pm25_episode(engine, series, start_hour=0, hours=6, value=200.0):
     """Hourly PM2.5 at `value`: the zone average fires the warning level at
     the close of the second hour."""
     for h in range(start_hour, start_hour + hours):
-        assert engine.push(series, h * HOUR, value) is jjair.Status.OK
+        engine.push(series, h * HOUR, value)

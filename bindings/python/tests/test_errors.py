@@ -41,17 +41,23 @@ def test_missing_rule_file(tmp_path, korea_rules):
     assert "nope.yaml" in str(info.value)
 
 
-def test_rejected_readings_are_returned_and_counted(korea_rules):
+def test_rejected_readings_raise_and_are_counted(korea_rules):
     with jjair.Engine(korea_rules) as engine:
         s = engine.series("pm25", zone="a")
-        assert engine.push(s, HOUR, 10.0) is jjair.Status.OK
-        assert engine.push(s, 2 * HOUR, math.nan) is jjair.Status.NAN
-        assert engine.push(s, 2 * HOUR, math.inf) is jjair.Status.NAN
-        assert engine.push(s, 0, 10.0) is jjair.Status.LATE
-        assert engine.push(s, 2 ** 62 + 1, 10.0) is jjair.Status.INVAL
-        assert engine.push(12345, 2 * HOUR, 10.0) is jjair.Status.NOTFOUND
+        engine.push(s, HOUR, 10.0)
+        refused = [((s, 2 * HOUR, math.nan), jjair.NanError),
+                   ((s, 2 * HOUR, math.inf), jjair.NanError),
+                   ((s, 0, 10.0), jjair.LateError),
+                   ((s, 2 ** 62 + 1, 10.0), jjair.InvalidError),
+                   ((12345, 2 * HOUR, 10.0), jjair.NotFoundError)]
+        for args, cls in refused:
+            with pytest.raises(cls) as info:
+                engine.push(*args)
+            assert not info.value.partial
+            assert info.value.message == info.value.status.message
         engine.advance(3 * HOUR)
-        assert engine.push(s, 5 * HOUR, 10.0) is jjair.Status.FUTURE
+        with pytest.raises(jjair.FutureError, match="future"):
+            engine.push(s, 5 * HOUR, 10.0)
         st = engine.stats
         assert (st.accepted, st.rejected_invalid, st.rejected_late, st.rejected_future) == (
             1, 4, 1, 1)
@@ -90,9 +96,10 @@ def test_bad_engine_settings(korea_rules):
 def test_lateness_as_duration_text(korea_rules):
     with jjair.Engine(korea_rules, lateness_ms="2h") as engine:
         s = engine.series("pm25", zone="a")
-        assert engine.push(s, 3 * HOUR, 10.0) is jjair.Status.OK
-        assert engine.push(s, 1 * HOUR + 1, 10.0) is jjair.Status.OK
-        assert engine.push(s, 1 * HOUR - 1, 10.0) is jjair.Status.LATE
+        engine.push(s, 3 * HOUR, 10.0)
+        engine.push(s, 1 * HOUR + 1, 10.0)
+        with pytest.raises(jjair.LateError):
+            engine.push(s, 1 * HOUR - 1, 10.0)
 
 
 def test_forget_and_unknown_rule(korea_rules):
@@ -105,7 +112,8 @@ def test_forget_and_unknown_rule(korea_rules):
         assert kinds[-1] == ("resolved", "forgotten")
         with pytest.raises(jjair.NotFoundError):
             engine.forget(s)
-        assert engine.push(s, 10 * HOUR, 1.0) is jjair.Status.NOTFOUND
+        with pytest.raises(jjair.NotFoundError):
+            engine.push(s, 10 * HOUR, 1.0)
         with pytest.raises(jjair.NotFoundError, match="nosuch"):
             engine.alert_state(s, "nosuch")
         assert engine.stats.series_forgotten == 1
@@ -140,3 +148,35 @@ def test_text_helpers_use_the_library(korea_rules):
     assert jjair.fingerprint("pm25-korea", {"zone": "a"}) == event.fingerprint
     assert jjair.fingerprint("pm25-korea", {"zone": "b"}) != event.fingerprint
     assert [s.name for s in jjair.Status][:4] == ["OK", "NOMEM", "INVAL", "LATE"]
+
+
+PARTIAL_RULES = """version: 1
+rules:
+  - name: gated
+    metric: pm25
+    window: {kind: sliding, span: 1h}
+    aggregate: max
+    levels:
+      - {name: high, severity: 주의, issue: "> 100", clear: "<= 80"}
+    valid: {min: 0, max: 1000}
+  - name: open
+    metric: pm25
+    window: {kind: sliding, span: 1h}
+    aggregate: max
+    levels:
+      - {name: high, severity: 주의, issue: "> 100", clear: "<= 80"}
+"""
+
+
+def test_a_reading_some_rules_took_raises_partial():
+    rules = jjair.Ruleset.from_string(PARTIAL_RULES, name="partial.yaml")
+    with jjair.Engine(rules) as engine:
+        s = engine.series("pm25", zone="a")
+        with pytest.raises(jjair.RangeError) as info:
+            engine.push(s, HOUR, 5000.0)  # outside gated's valid range only
+        assert info.value.partial
+        assert info.value.status is jjair.Status.RANGE
+        # "open" took it and fired; "gated" dropped it.
+        fired = [(e.kind, e.rule) for e in engine]
+        assert ("fired", "open") in fired and ("fired", "gated") not in fired
+        assert engine.stats.accepted == 1
