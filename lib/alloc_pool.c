@@ -77,13 +77,14 @@ static void *pool_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
 
 jj_status jj_alloc_pool_init(jj_allocator *alc, void *buf, size_t size) {
   if (!alc || !buf) return JJ_EINVAL;
-  uintptr_t a = (uintptr_t)buf, start = (a + (ALIGN - 1)) & ~(uintptr_t)(ALIGN - 1);
-  size_t skip = (size_t)(start - a);
+  /* Align by advancing the pointer itself (no integer-to-pointer cast). */
+  size_t skip = (ALIGN - (size_t)((uintptr_t)buf % ALIGN)) % ALIGN;
   if (size < 64 || size - skip < round_up(sizeof(pool)) + 32) return JJ_EINVAL;
-  pool *pl = (pool *)start;
+  unsigned char *start = (unsigned char *)buf + skip;
+  pool *pl = (pool *)(void *)start;
   memset(pl, 0, sizeof *pl);
   pl->magic = POOL_MAGIC;
-  pl->base = (unsigned char *)start + round_up(sizeof(pool));
+  pl->base = start + round_up(sizeof(pool));
   pl->top = pl->base;
   pl->end = (unsigned char *)buf + size;
   alc->malloc = pool_malloc;

@@ -30,7 +30,7 @@ jj_status jj__features_check_annotation(const char *rule, const char *name, jj_e
   return jj__fail(err, JJ_ENOTSUP,
                   "rule '%s': annotation '%s' needs templates, left out of this build "
                   "(-DJJ_WITH_TEMPLATES=ON)",
-                  rule, name);
+                  rule, name ? name : "");
 #else
   (void)rule;
   (void)name;

@@ -471,7 +471,7 @@ jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule
                                             const char *tmpl, jj_error *err) {
   if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %" PRIu32, rule);
   jj_rule *r = &b->rules[rule];
-  jj_status fst = jj__features_check_annotation(r->cfg.name, name ? name : "", err);
+  jj_status fst = jj__features_check_annotation(r->cfg.name, name, err);
   if (fst != JJ_OK) return fst;
   if (valid_name(name) && tmpl) {
     char why[JJ_ERROR_MESSAGE_MAX / 2];

@@ -23,8 +23,9 @@ void _fini(void) {}
 void jj_board_fault(void);
 
 void jj_board_reset(void) {
-  memcpy(_sdata, _sidata, (size_t)((char *)_edata - (char *)_sdata));
-  memset(_sbss, 0, (size_t)((char *)_ebss - (char *)_sbss));
+  /* Linker symbols: their addresses are the bounds (integers, not objects). */
+  memcpy(_sdata, _sidata, (size_t)((uintptr_t)_edata - (uintptr_t)_sdata));
+  memset(_sbss, 0, (size_t)((uintptr_t)_ebss - (uintptr_t)_sbss));
 #if defined(__ARM_FP)
   /* CPACR: full access to coprocessors 10 and 11 (the FPU). */
   *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
@@ -40,13 +41,15 @@ void jj_board_reset(void) {
 extern char __jj_heap_start[], __jj_heap_end[];
 void *_sbrk(ptrdiff_t incr);
 void *_sbrk(ptrdiff_t incr) {
-  static char *brk = __jj_heap_start;
-  if (incr > __jj_heap_end - brk || incr < __jj_heap_start - brk) {
+  static uintptr_t brk;
+  uintptr_t lo = (uintptr_t)__jj_heap_start, hi = (uintptr_t)__jj_heap_end;
+  if (!brk) brk = lo;
+  if ((incr > 0 && (uintptr_t)incr > hi - brk) || (incr < 0 && (uintptr_t)-incr > brk - lo)) {
     errno = ENOMEM;
     return (void *)-1;
   }
-  char *old = brk;
-  brk += incr;
+  char *old = __jj_heap_start + (brk - lo);
+  brk += (uintptr_t)incr;
   return old;
 }
 
