@@ -16,15 +16,19 @@
 #include <math.h>
 #include <string.h>
 
-void jj__alert_init(jj_alert *a, int64_t *flap_times) {
+void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels) {
   memset(a, 0, sizeof *a);
   a->value = NAN;
   a->level_since = INT64_MIN;
   a->flap_times = flap_times;
+  a->nlevels = nlevels;
+  a->since = store;
+  a->streak = (uint16_t *)(void *)(a->since + nlevels);
+  memset(store, 0, jj__alert_store_bytes(nlevels));
 }
 
 static void reset_streaks(jj_alert *a) {
-  memset(a->streak, 0, sizeof a->streak);
+  memset(a->streak, 0, a->nlevels * sizeof a->streak[0]);
   a->streaking = 0;
   a->pending = 0;
 }

@@ -5,6 +5,7 @@
 #ifndef JJ_LIB_ALERT_H
 #define JJ_LIB_ALERT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jjair/event.h"
@@ -28,9 +29,13 @@ typedef struct jj_alert {
   uint8_t stale;
   uint8_t nodata;
   uint8_t flap_n, flap_head;
-  uint16_t streak[JJ_MAX_LEVELS]; /* saturates at UINT16_MAX (counts are <= 65535) */
+  uint32_t nlevels; /* entries in streak and since: the rule's levels */
   double value;
-  int64_t since[JJ_MAX_LEVELS]; /* time of the first evaluation of each streak */
+  /* One entry per level of the rule, storage given at init (by the series
+   * or group that owns the alert), so a one-level rule's alert does not
+   * carry eight levels' worth (80 bytes). */
+  uint16_t *streak; /* saturates at UINT16_MAX (counts are <= 65535) */
+  int64_t *since;   /* time of the first evaluation of each streak */
   int64_t started;         /* start of the firing episode */
   int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
@@ -52,8 +57,15 @@ typedef struct jj_transition {
 /* Results of the calls below: how many transitions were written (0 or 1),
  * and whether one was muted by flapping (*muted += 1). */
 /* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
- * else NULL. */
-void jj__alert_init(jj_alert *a, int64_t *flap_times);
+ * else NULL. `store`: jj__alert_store_bytes(nlevels) bytes, 8-aligned, for
+ * the per-level streaks of a rule with `nlevels` levels. */
+void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels);
+
+/* Bytes of per-level storage an alert of `nlevels` levels needs (a
+ * multiple of 8). */
+static inline size_t jj__alert_store_bytes(uint32_t nlevels) {
+  return (size_t)nlevels * sizeof(int64_t) + (((size_t)nlevels * sizeof(uint16_t) + 7u) & ~(size_t)7u);
+}
 
 /* Judge a new value. `valid` = 0 means the window is missing or incomplete:
  * streaks break and nothing fires or clears. `fresh` = 1 for a new

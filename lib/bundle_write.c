@@ -100,6 +100,10 @@ static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
 jj_status jj_bundle_write(const jj_ruleset *rs, int64_t sample_period_ms, void *buf,
                           size_t size, size_t *needed) {
   if (!rs || !needed || (size && !buf) || sample_period_ms < 0) return JJ_EINVAL;
+  /* Index rules (aqi.h: a table per rule, CAI groups) have no bundle
+   * format yet: refused rather than written without their tables. */
+  for (uint32_t i = 0; i < rs->nrules; i++)
+    if (rs->rules[i].index || rs->rules[i].cfg.group == JJ_GROUP_CAI) return JJ_ENOTSUP;
   wbuf w = {buf, size, 0};
   put(&w, JJ_BUNDLE_MAGIC, 4);
   put_u32(&w, JJ_BUNDLE_VERSION);

@@ -24,9 +24,10 @@ enum {
   JJ_MOM_EWMA = 8   /* ea, eb */
 };
 
-/* EWMA weights are 2^((ts - eref)/halflife); rebase eref before the
- * exponent can overflow a double. */
-#define JJ_EWMA_REBASE_EXP 512.0
+/* EWMA weights are 2^((ts - eref)/halflife); rebase eref once the newest
+ * weight passes 2^32, so that weight times value stays far from overflow
+ * for every accepted value (JJ_VALUE_LIMIT in sample.h). */
+#define JJ_EWMA_REBASE_EXP 32.0
 
 /* The count and the plain sum: all that count, sum and mean need. Kept
  * apart from the higher moments so that a window's two generations of them
@@ -122,6 +123,15 @@ static inline double jj_moments_ewma_weight(jj_moments *m, int64_t ts,
   return exp2(e);
 }
 
+/* jj_ksum_add_prod, always inlined: a push makes up to eight such calls,
+ * and a call each costs more than the work. */
+JJ_HOT_INLINE void jj_mom_add_prod(jj_ksum *k, double a, double b, double sign) {
+  double p = a * b;
+  double e = jj_prod_err(a, b, p);
+  jj_ksum_add(k, sign * p);
+  k->comp += sign * e;
+}
+
 /* sign = +1 to add a sample, -1 to remove one: the count, the sum (with
  * JJ_MOM_SUM) and the higher moments in `what`. */
 JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, int64_t ts,
@@ -143,15 +153,15 @@ JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, in
     jj_ksum_add(&m->s1, sign * d.hi);
     m->s1.comp += sign * d.lo;
     if (what & JJ_MOM_VAR) {
-      jj_ksum_add_prod(&m->s2, d.hi, d.hi, sign);
+      jj_mom_add_prod(&m->s2, d.hi, d.hi, sign);
       m->s2.comp += sign * 2.0 * d.hi * d.lo;
     }
     if (what & JJ_MOM_SLOPE) {
       /* Milliseconds, not seconds: integers below 2^53 are exact. */
       double t = jj_ts_diff(ts, m->tshift);
       jj_ksum_add(&m->st, sign * t);
-      jj_ksum_add_prod(&m->stt, t, t, sign);
-      jj_ksum_add_prod(&m->stv, t, d.hi, sign);
+      jj_mom_add_prod(&m->stt, t, t, sign);
+      jj_mom_add_prod(&m->stv, t, d.hi, sign);
       m->stv.comp += sign * t * d.lo;
     }
   }

@@ -92,7 +92,7 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
  * sample reads, first), then its label array and every string; a second
  * holds its instances and their flap histories. */
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
-                               uint32_t nslots, uint32_t nflap) {
+                               uint32_t nslots, uint32_t nflap, size_t store_bytes) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
@@ -102,11 +102,12 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   /* The instances (about 230 bytes each, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
-  /* ... followed by the flap histories of the rules that detect flapping. */
+  /* ... followed by the flap histories of the rules that detect flapping
+   * and each alert's per-level streaks. */
   jj_inst *inst = NULL;
   if (ninst) {
-    inst =
-        jj__calloc(alc, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t));
+    inst = jj__calloc(alc, ninst * sizeof(jj_inst) +
+                               (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes);
     if (!inst) return NULL;
   }
   jj_series *s = jj__calloc(alc, bytes);
@@ -165,6 +166,7 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
 typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nflap; /* instances whose alert keeps a flap history */
+  size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
   uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x the ruleset's rules */
 } slot_plan;
 
@@ -191,6 +193,7 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     p->rule[p->ninst] = i;
     p->slot_of[p->ninst++] = j;
     p->nflap += needs_flap_history(&rs->rules[i]);
+    p->store_bytes += jj__alert_store_bytes(rs->rules[i].nlevels);
   }
   return JJ_OK;
 }
@@ -201,6 +204,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
                             uint32_t max_samples, jj_series *s, const slot_plan *p) {
   const uint32_t nslots = p->nslots;
   int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
+  char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
@@ -218,7 +222,8 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
       in->rule = r;
       in->rule_index = i;
       in->slot = j;
-      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL);
+      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r->nlevels);
+      store += jj__alert_store_bytes(r->nlevels);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       in->member_value = NAN;
       in->member_agree_ts = INT64_MIN;
@@ -248,7 +253,7 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
   for (uint32_t i = 0; i < k->nlabels; i++) flat[i] = *k->sorted[i];
   slot_plan plan;
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan) != JJ_OK) return JJ_ENOMEM;
-  jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap);
+  jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
   jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   jj__free(alc, plan.rule);
   if (st != JJ_OK) {

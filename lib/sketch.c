@@ -5,12 +5,21 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "sample.h"
 
-#define SKETCH_MAX_MAGNITUDE 1e12
+/* Keys cover every value a window accepts: nothing saturates. */
+#define SKETCH_MAX_MAGNITUDE JJ_VALUE_LIMIT
 #define SKETCH_GROW_SLACK 32
-#define BLOCK_SHIFT 6 /* 64 buckets per block sum */
+#define BLOCK_SHIFT 6  /* 64 buckets per block sum */
+#define SUPER_SHIFT 12 /* 4096 buckets (64 blocks) per super-block sum */
 
 static uint32_t nblocks_of(uint32_t nkeys) { return (nkeys + (1u << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT; }
+static uint32_t nsupers_of(uint32_t nkeys) { return (nkeys + (1u << SUPER_SHIFT) - 1) >> SUPER_SHIFT; }
+/* Counters in one allocation: the buckets, the block sums, the super-block
+ * sums. */
+static size_t counters_of(uint32_t nkeys) {
+  return (size_t)nkeys + nblocks_of(nkeys) + nsupers_of(nkeys);
+}
 
 void jj__sketch_init(jj_sketch *s, double alpha, double floor) {
   memset(s, 0, sizeof *s);
@@ -24,15 +33,8 @@ void jj__sketch_free(jj_sketch *s, const jj_allocator *a) {
   jj__free(a, s->counts);
   s->counts = NULL;
   s->blocks = NULL;
+  s->supers = NULL;
   s->nkeys = 0;
-}
-
-int32_t jj__sketch_key(const jj_sketch *s, double x) {
-  double m = fabs(x);
-  if (m < s->floor) return 0;
-  double k = 1.0 + floor(log(m / s->floor) * s->inv_log_gamma);
-  int32_t key = k > (double)s->key_max ? s->key_max : (int32_t)k;
-  return x > 0 ? key : -key;
 }
 
 int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
@@ -49,20 +51,24 @@ int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
   if (!s->nkeys || key > s->key_lo + (int32_t)s->nkeys - 1) hi += SKETCH_GROW_SLACK;
   if (lo < -s->key_max) lo = -s->key_max;
   if (hi > s->key_max) hi = s->key_max;
-  uint32_t n = (uint32_t)(hi - lo + 1), nb = nblocks_of(n);
-  uint32_t *c = jj__malloc(a, (size_t)(n + nb) * sizeof *c);
+  uint32_t n = (uint32_t)(hi - lo + 1);
+  uint32_t *c = jj__malloc(a, counters_of(n) * sizeof *c);
   if (!c) return -1;
-  memset(c, 0, (size_t)(n + nb) * sizeof *c);
+  memset(c, 0, counters_of(n) * sizeof *c);
   if (s->nkeys) {
     memcpy(c + (s->key_lo - lo), s->counts, (size_t)s->nkeys * sizeof *c);
     jj__free(a, s->counts);
   }
   s->counts = c;
   s->blocks = c + n;
+  s->supers = s->blocks + nblocks_of(n);
   s->key_lo = lo;
   s->nkeys = n;
   /* The block boundaries moved with key_lo: sum them again. */
-  for (uint32_t i = 0; i < n; i++) s->blocks[i >> BLOCK_SHIFT] += c[i];
+  for (uint32_t i = 0; i < n; i++) {
+    s->blocks[i >> BLOCK_SHIFT] += c[i];
+    s->supers[i >> SUPER_SHIFT] += c[i];
+  }
   return 0;
 }
 
@@ -70,6 +76,7 @@ void jj__sketch_add(jj_sketch *s, int32_t key) {
   uint32_t i = (uint32_t)(key - s->key_lo);
   s->counts[i]++;
   s->blocks[i >> BLOCK_SHIFT]++;
+  s->supers[i >> SUPER_SHIFT]++;
   s->total++;
 }
 
@@ -77,12 +84,12 @@ void jj__sketch_remove(jj_sketch *s, int32_t key) {
   uint32_t i = (uint32_t)(key - s->key_lo);
   s->counts[i]--;
   s->blocks[i >> BLOCK_SHIFT]--;
+  s->supers[i >> SUPER_SHIFT]--;
   s->total--;
 }
 
 void jj__sketch_clear(jj_sketch *s) {
-  if (s->counts)
-    memset(s->counts, 0, (size_t)(s->nkeys + nblocks_of(s->nkeys)) * sizeof *s->counts);
+  if (s->counts) memset(s->counts, 0, counters_of(s->nkeys) * sizeof *s->counts);
   s->total = 0;
 }
 
@@ -100,10 +107,15 @@ double jj__sketch_quantile(const jj_sketch *s, double q) {
   if (rank < 1) rank = 1;
   if (rank > s->total) rank = s->total;
   uint64_t seen = 0;
-  const uint32_t nb = nblocks_of(s->nkeys);
-  uint32_t b = 0;
+  /* Super-blocks, then the blocks of one, then the buckets of one: about
+   * nkeys/4096 + 64 + 64 steps, whatever range the sketch covers. */
+  const uint32_t ns = nsupers_of(s->nkeys), nb = nblocks_of(s->nkeys);
+  uint32_t sb = 0;
+  while (sb < ns && seen + s->supers[sb] < rank) seen += s->supers[sb++];
+  if (sb == ns) return NAN; /* unreachable while total matches the counters */
+  uint32_t b = sb << (SUPER_SHIFT - BLOCK_SHIFT);
   while (b < nb && seen + s->blocks[b] < rank) seen += s->blocks[b++];
-  if (b == nb) return NAN; /* unreachable while total matches the counters */
+  if (b == nb) return NAN;
   for (uint32_t i = b << BLOCK_SHIFT; i < s->nkeys; i++) {
     seen += s->counts[i];
     if (seen >= rank) return bucket_value(s, s->key_lo + (int32_t)i);
@@ -112,5 +124,5 @@ double jj__sketch_quantile(const jj_sketch *s, double q) {
 }
 
 size_t jj__sketch_memory(const jj_sketch *s) {
-  return (size_t)(s->nkeys + nblocks_of(s->nkeys)) * sizeof *s->counts;
+  return counters_of(s->nkeys) * sizeof *s->counts;
 }

@@ -18,7 +18,27 @@
  * Running sums use two generations to bound drift: `cur` covers the whole
  * window, `next` only positions >= gen_pos. When head passes gen_pos every
  * sample `cur` ever subtracted is gone, so `next` (which never subtracted
- * anything) replaces it. Each sample is added twice and removed once. */
+ * anything) replaces it. Each sample is added twice and removed once.
+ *
+ * Memory layout (what a snapshot must save; every field is plain data,
+ * the only pointers are allocations rebuilt on restore):
+ *  - one block: the core `struct jj_window` (280 bytes: line 0 positions
+ *    and time, line 1 settings, line 2 count and sum of both generations,
+ *    then the cold counters, the allocator and the hourly link), followed by the optional
+ *    parts a configuration needs, at byte offsets off_mm, off_mom, off_tum,
+ *    off_sk (0 = absent), in that order: minmax_part (DABA Lite's
+ *    bookkeeping, 96 B), moments_part (higher moments of both generations
+ *    and the EWMA half-life, 280 B), tumbling_part (boundary, hop, align,
+ *    closed-queue indices, 56 B), sketch_part (jj_sketch and q, 72 B). A
+ *    60 s mean is the core alone.
+ *  - the ring: `cap` (a power of two) jj_ring_rec of 16 bytes; positions
+ *    [head, tail) are live at slot pos & mask.
+ *  - with min/max: DABA's partial aggregates, one jj_minmax (16 B) per
+ *    ring slot, same slots.
+ *  - TUMBLING: the closed-result queue, closed_cap entries.
+ *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks).
+ * Positions are 64-bit and never wrap; saving [head, tail) with the
+ * scalars is enough to rebuild the rest. */
 #include "jjair/window.h"
 
 #include <math.h>
@@ -26,6 +46,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hourly.h"
 #include "minmax.h"
 #include "moments.h"
 #include "sample.h"
@@ -37,7 +58,10 @@
 #define TUMBLING_SPAN_LIMIT ((int64_t)1 << 61)
 #define DEFAULT_MAX_SAMPLES 65536u
 #define INITIAL_CAPACITY 16u
-#define MAX_CLOSED_QUEUE 1024u
+/* Closed results kept for jj_window_pop_closed. Closing waits while the
+ * queue is full (see close_due), so the bound costs no result, only
+ * memory: a few entries suffice (the engine pops after every call). */
+#define MAX_CLOSED_QUEUE 8u
 
 /* One stored sample. */
 typedef struct jj_ring_rec {
@@ -45,17 +69,44 @@ typedef struct jj_ring_rec {
   double val;
 } jj_ring_rec;
 
-/* Field order is cache order: with 10,000 series a window is rarely in
- * cache when its sample arrives, so what an in-order push and a read of
- * count/sum/mean/min/max touch sits in the first five lines (positions,
- * settings, the count and sum of both generations, DABA's bookkeeping)
- * and the rest after (jj__window_prefetch_struct asks for those five). */
-/* jj_window_counters without the public struct's reserved tail. */
+/* jj_window_counters without the public struct's reserved tail, and
+ * without accepted and evicted (kept with the hot fields). */
 typedef struct window_counters {
-  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates, evicted, closed,
-      closed_dropped;
+  uint64_t rejected_late, rejected_invalid, rejected_full, duplicates, closed;
 } window_counters;
 
+/* The optional parts: each exists only in windows whose configuration
+ * needs it (see the layout comment at the top). */
+typedef struct minmax_part { /* min or max enabled */
+  jj_daba daba;
+} minmax_part;
+
+typedef struct moments_part { /* variance, stddev, slope or EWMA enabled */
+  jj_moments cur, next;       /* the higher moments, same generations as the sums */
+  double halflife;            /* cfg.ewma_halflife_ms as double */
+} moments_part;
+
+typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
+  int64_t boundary; /* end B of the open window [B - span, B) */
+  int64_t hop_ms, align_ms;
+  struct closed_result *closed; /* the closed-result queue */
+  uint32_t closed_cap, closed_first, closed_len;
+  uint32_t cfg_aggregates; /* as configured (aggregates adds implied ones) */
+  int has_boundary;
+} tumbling_part;
+
+typedef struct sketch_part { /* percentile enabled */
+  jj_sketch sketch;
+  double percentile;
+} sketch_part;
+
+/* Field order is cache order: with 10,000 series a window is rarely in
+ * cache when its sample arrives, so what an in-order push and a read of
+ * count/sum/mean touch sits in the first three lines (positions,
+ * settings, the count and sum of both generations); the cold counters and
+ * the allocator follow, then the optional parts in the same allocation.
+ * Settings are the few a push or read needs, not the whole
+ * jj_window_config (its reserved tail alone would cost every window). */
 struct jj_window {
   /* Line 0: positions and time, written by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
@@ -63,51 +114,78 @@ struct jj_window {
   uint64_t head, agg_end, win_end, tail;
   int64_t now;
   uint64_t gen_pos;
-  /* Line 1: the settings a push and a read need (copies of cfg fields). */
-  uint64_t cap;
+  /* Line 1: the settings a push and a read need. */
   int64_t span_ms, lateness_ms;
   uint64_t complete_min; /* least count that is complete (min_samples, min_coverage) */
   uint32_t count;        /* SLIDING_COUNT: the window length */
   uint32_t max_samples;
   uint32_t aggregates;
-  unsigned mom;          /* JJ_MOM_* bits to maintain */
+  uint8_t mom;           /* JJ_MOM_* bits to maintain */
   uint8_t kind;          /* jj_window_kind */
   uint8_t has_now;
   uint8_t use_minmax;
   uint8_t use_sketch;
-  uint64_t n_accepted; /* counters a push updates (the rest are in ctr) */
+  uint8_t duplicates;    /* jj_dup_policy */
+  uint16_t off_mm, off_mom, off_tum, off_sk; /* byte offsets of the optional parts, 0 = none */
+  uint64_t n_accepted;   /* counters a push updates (the rest are in ctr) */
   /* Line 2: the count and sum of both generations (see the top comment). */
   jj_sums cur_sums, next_sums;
   uint64_t n_evicted;
-  uint64_t spare_; /* (DABA starts on a line) */
-  /* Lines 3-4: DABA's bookkeeping; then the cold counters. */
-  jj_daba daba;
-  window_counters ctr; /* accepted and evicted are kept above */
-  jj_moments cur, next; /* the higher moments, same generations */
-
-  /* Cold: creation settings, the sketch, TUMBLING state. */
-  double halflife; /* cfg.ewma_halflife_ms as double */
+  uint64_t cap;          /* ring slots (mask + 1) */
+  /* Cold. */
   uint64_t cap_limit;
-  int64_t boundary; /* TUMBLING: end B of the open window [B - span, B) */
-  int has_boundary;
-  struct closed_result *closed;
-  uint32_t closed_cap, closed_first, closed_len;
-  jj_sketch sketch;
+  window_counters ctr;
   jj_allocator alc;
-  /* The creation settings still read after creation (the rest are above
-   * or were only needed to set up): not the whole jj_window_config, whose
-   * reserved tail would cost every window its size. */
-  int64_t hop_ms, align_ms;
-  double percentile;
-  uint32_t cfg_aggregates; /* as configured (aggregates above adds implied ones) */
-  uint8_t duplicates;      /* jj_dup_policy */
+  jj_hourly *hourly;       /* clock-hour means for the index aggregates (hourly.c), or NULL */
+  /* The optional parts follow, 8-byte aligned, in this order: minmax,
+   * moments, tumbling, sketch. */
 };
+
+#define PART_AT(w, off) ((void *)((char *)(w) + (off)))
+#define CPART_AT(w, off) ((const void *)((const char *)(w) + (off)))
+static inline jj_daba *DABA(jj_window *w) { return &((minmax_part *)PART_AT(w, w->off_mm))->daba; }
+static inline const jj_daba *CDABA(const jj_window *w) {
+  return &((const minmax_part *)CPART_AT(w, w->off_mm))->daba;
+}
+static inline moments_part *MOM(jj_window *w) { return PART_AT(w, w->off_mom); }
+static inline const moments_part *CMOM(const jj_window *w) { return CPART_AT(w, w->off_mom); }
+static inline tumbling_part *TUM(jj_window *w) { return PART_AT(w, w->off_tum); }
+static inline const tumbling_part *CTUM(const jj_window *w) { return CPART_AT(w, w->off_tum); }
+static inline sketch_part *SK(jj_window *w) { return PART_AT(w, w->off_sk); }
+static inline const sketch_part *CSK(const jj_window *w) { return CPART_AT(w, w->off_sk); }
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sums) == 128, "the sums start line 2");
-_Static_assert(offsetof(jj_window, daba) == 192, "DABA's bookkeeping starts line 3");
-_Static_assert(offsetof(jj_window, ctr) <= 320, "the hot part is five lines");
+_Static_assert(offsetof(jj_window, cap_limit) == 192, "the hot part is three lines");
 #endif
+
+/* Where the optional parts go, and the block's size. */
+typedef struct window_layout {
+  uint16_t off_mm, off_mom, off_tum, off_sk;
+  size_t bytes;
+} window_layout;
+
+static void layout_of(window_layout *l, int minmax, int moments, int tumbling, int sketch) {
+  size_t off = sizeof(jj_window);
+  memset(l, 0, sizeof *l);
+  if (minmax) {
+    l->off_mm = (uint16_t)off;
+    off += sizeof(minmax_part);
+  }
+  if (moments) {
+    l->off_mom = (uint16_t)off;
+    off += sizeof(moments_part);
+  }
+  if (tumbling) {
+    l->off_tum = (uint16_t)off;
+    off += sizeof(tumbling_part);
+  }
+  if (sketch) {
+    l->off_sk = (uint16_t)off;
+    off += sizeof(sketch_part);
+  }
+  l->bytes = off;
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -164,12 +242,14 @@ static jj_status normalize(jj_window_config *c) {
       break;
     case JJ_WINDOW_SLIDING_COUNT:
       if (c->count == 0 || c->count >= (1u << 30)) return JJ_EINVAL;
-      c->max_samples = c->count + 1; /* insert happens before the evict */
+      c->max_samples = c->count; /* a full window evicts before it inserts */
       break;
     case JJ_WINDOW_TUMBLING:
       if (c->span_ms <= 0 || c->span_ms > TUMBLING_SPAN_LIMIT) return JJ_EINVAL;
       if (c->hop_ms == 0) c->hop_ms = c->span_ms;
-      if (c->hop_ms < 0 || c->hop_ms > c->span_ms) return JJ_EINVAL;
+      if (c->hop_ms <= 0 || c->hop_ms > c->span_ms) return JJ_EINVAL; /* (0 became span) */
+      /* Every sample is in span/hop windows, each closed on its own. */
+      if (c->span_ms / c->hop_ms > JJ_WINDOW_MAX_OVERLAP) return JJ_EINVAL;
       if (!jj__ts_valid(c->align_ms)) return JJ_EINVAL;
       /* Same boundaries, but ts - align can no longer overflow. */
       c->align_ms -= floor_div(c->align_ms, c->hop_ms) * c->hop_ms;
@@ -220,15 +300,17 @@ static jj_status resize(jj_window *w, uint64_t newcap) {
   }
   for (uint64_t p = w->head; p < w->tail; p++) {
     nring[p & newmask] = *rec_at(w, p);
-    if (nmm) nmm[p & newmask] = w->daba.agg[p & w->mask];
+    if (nmm) nmm[p & newmask] = DABA(w)->agg[p & w->mask];
   }
   jj__free(&w->alc, w->ring);
-  jj__free(&w->alc, w->daba.agg);
   w->ring = nring;
-  w->daba.agg = nmm;
+  if (w->use_minmax) {
+    jj__free(&w->alc, DABA(w)->agg);
+    DABA(w)->agg = nmm;
+    DABA(w)->mask = newmask;
+  }
   w->cap = newcap;
   w->mask = newmask;
-  w->daba.mask = newmask;
   return JJ_OK;
 }
 
@@ -244,34 +326,38 @@ static jj_status grow_if_full(jj_window *w) {
 
 /* ---- the sums over [head, win_end) ------------------------------------ */
 
-static int sketch_reserve_value(jj_window *w, double v) {
-  if (!w->use_sketch) return 0;
-  return jj__sketch_reserve(&w->sketch, &w->alc, jj__sketch_key(&w->sketch, v));
-}
 
 /* The sample at `pos` joins (add = 1) or leaves (add = 0) the sums and
  * the sketch. `light` (a constant at every call) marks windows whose sums
  * are at most the plain sum (sum, mean, min, max, first, last...) on the
  * in-order path: the general moments code and the sketch are left out. */
-JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
+/* `key`: the value's sketch key when the caller has it, else KEY_UNKNOWN
+ * (a key is a log(): a push computes it once, to reserve and to add). */
+#define KEY_UNKNOWN INT32_MIN
+JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
+                             int32_t key) {
   if (w->mom) { /* min/max-only windows keep no sums */
-    if (light) {
+    if (light || !w->off_mom) { /* count and sum only: no moments part */
       jj_sums_apply(&w->cur_sums, v, add);
       if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, add);
     } else {
       const double sign = add ? 1.0 : -1.0;
-      jj_moments_apply(&w->cur_sums, &w->cur, w->mom, ts, v, sign, w->halflife);
+      jj_moments_apply(&w->cur_sums, &MOM(w)->cur, w->mom, ts, v, sign, MOM(w)->halflife);
       if (pos >= w->gen_pos)
-        jj_moments_apply(&w->next_sums, &w->next, w->mom, ts, v, sign, w->halflife);
+        jj_moments_apply(&w->next_sums, &MOM(w)->next, w->mom, ts, v, sign, MOM(w)->halflife);
     }
   }
   if (!light && w->use_sketch) {
-    int32_t key = jj__sketch_key(&w->sketch, v);
+    if (key == KEY_UNKNOWN) key = jj__sketch_key(&SK(w)->sketch, v);
     if (add)
-      jj__sketch_add(&w->sketch, key);
+      jj__sketch_add(&SK(w)->sketch, key);
     else
-      jj__sketch_remove(&w->sketch, key);
+      jj__sketch_remove(&SK(w)->sketch, key);
   }
+}
+
+JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
+  account_k(w, pos, ts, v, add, light, KEY_UNKNOWN);
 }
 
 JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
@@ -290,20 +376,22 @@ static void clear_window(jj_window *w) {
   w->gen_pos = w->win_end;
   jj_sums_clear(&w->cur_sums);
   jj_sums_clear(&w->next_sums);
-  jj_moments_clear(&w->cur);
-  jj_moments_clear(&w->next);
-  if (w->use_sketch) jj__sketch_clear(&w->sketch);
-  if (w->use_minmax) jj__daba_reset(&w->daba, w->head);
+  if (w->off_mom) {
+    jj_moments_clear(&MOM(w)->cur);
+    jj_moments_clear(&MOM(w)->next);
+  }
+  if (w->use_sketch) jj__sketch_clear(&SK(w)->sketch);
+  if (w->use_minmax) jj__daba_reset(DABA(w), w->head);
 }
 
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   uint64_t pos = w->head;
   if (pos < w->win_end) account(w, pos, ts_at(w, pos), val_at(w, pos), 0, light);
   if (w->agg_end > pos) {
-    if (w->use_minmax) jj__daba_evict(&w->daba);
+    if (w->use_minmax) jj__daba_evict(DABA(w));
   } else {
     w->agg_end = pos + 1;
-    if (w->use_minmax) jj__daba_reset(&w->daba, pos + 1);
+    if (w->use_minmax) jj__daba_reset(DABA(w), pos + 1);
   }
   w->head = pos + 1;
   if (w->win_end < w->head) w->win_end = w->head;
@@ -312,9 +400,9 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
     w->cur_sums = w->next_sums;
     jj_sums_clear(&w->next_sums);
-    if (!light) {
-      w->cur = w->next;
-      jj_moments_clear(&w->next);
+    if (!light && w->off_mom) {
+      MOM(w)->cur = MOM(w)->next;
+      jj_moments_clear(&MOM(w)->next);
     }
     w->gen_pos = w->win_end;
   }
@@ -322,19 +410,25 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
 
 JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 
-/* Settled samples (ts < watermark) inside the window enter DABA. */
+/* Settled samples (ts < watermark, see below) inside the window enter DABA. */
 JJ_HOT_INLINE void settle(jj_window *w) {
-  if (!w->has_now) return;
-  int64_t wm = watermark(w);
+  /* Only DABA needs to know what is settled: without min/max agg_end may
+   * lag (evict_front_t keeps it >= head). */
+  if (!w->has_now || !w->use_minmax) return;
+  /* A sample AT the watermark is settled too: an accepted sample with the
+   * same timestamp is stored after it. Unless it may still be replaced
+   * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
+   * reads of min/max scan no pending one. */
+  int64_t wm = watermark(w) + (w->duplicates != JJ_DUP_REPLACE);
   while (w->agg_end < w->win_end && ts_at(w, w->agg_end) < wm) {
-    if (w->use_minmax) jj__daba_push(&w->daba, val_at(w, w->agg_end));
+    if (w->use_minmax) jj__daba_push(DABA(w), val_at(w, w->agg_end));
     w->agg_end++;
   }
 }
 
 /* TUMBLING: samples before the boundary join the open window. */
 static void extend_window(jj_window *w) {
-  while (w->win_end < w->tail && ts_at(w, w->win_end) < w->boundary) {
+  while (w->win_end < w->tail && ts_at(w, w->win_end) < TUM(w)->boundary) {
     enter(w, w->win_end, ts_at(w, w->win_end), val_at(w, w->win_end));
     w->win_end++;
   }
@@ -377,7 +471,7 @@ static uint64_t complete_threshold(const jj_window_config *c) {
 JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) { return n >= w->complete_min; }
 
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
-  jj_minmax mm = jj__daba_query(&w->daba);
+  jj_minmax mm = jj__daba_query(CDABA(w));
   for (uint64_t p = w->agg_end; p < w->win_end; p++) {
     double v = val_at(w, p);
     if (v < mm.lo) mm.lo = v;
@@ -388,7 +482,7 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
 
 /* The value of one enabled aggregate of [head, win_end); NaN if none. */
 JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
-  const jj_moments *m = &w->cur;
+  const jj_moments *m = w->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
   const jj_sums *ms = &w->cur_sums;
   uint64_t n = w->win_end - w->head;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
@@ -407,8 +501,13 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_SLOPE:
       if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
       return jj_moments_slope(ms, m);
-    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->percentile);
+    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, CSK(w)->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
+    case JJ_AGG_NOWCAST:
+    case JJ_AGG_C24E_PM25:
+    case JJ_AGG_C24E_PM10: /* read at the open (closing) window's last hour */
+      return jj__hourly_value(w->hourly, agg,
+                              w->kind == JJ_WINDOW_TUMBLING ? CTUM(w)->boundary - 1 : w->now);
     case JJ_AGG__COUNT: break;
   }
   return NAN;
@@ -434,9 +533,9 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
       }
       break;
     case JJ_WINDOW_TUMBLING:
-      if (w->has_boundary) {
-        out->end_ms = w->boundary;
-        out->start_ms = w->boundary - w->span_ms;
+      if (CTUM(w)->has_boundary) {
+        out->end_ms = CTUM(w)->boundary;
+        out->start_ms = CTUM(w)->boundary - w->span_ms;
       }
       break;
   }
@@ -454,14 +553,11 @@ typedef struct closed_result {
   double value[JJ_AGG__COUNT];
 } closed_result;
 
+/* The next free queue entry; close_due only closes while one is free. */
 static closed_result *closed_slot(jj_window *w) {
-  if (w->closed_len == w->closed_cap) { /* overwrite the oldest, counted */
-    w->closed_first = (w->closed_first + 1) % w->closed_cap;
-    w->closed_len--;
-    w->ctr.closed_dropped++;
-  }
-  closed_result *s = &w->closed[(w->closed_first + w->closed_len) % w->closed_cap];
-  w->closed_len++;
+  tumbling_part *t = TUM(w);
+  closed_result *s = &t->closed[(t->closed_first + t->closed_len) % t->closed_cap];
+  t->closed_len++;
   return s;
 }
 
@@ -478,19 +574,23 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   closed_result *s = closed_slot(w);
   memset(s, 0, sizeof *s);
   s->start_ms = first_end - w->span_ms;
-  s->end_ms = first_end + (int64_t)(k - 1) * w->hop_ms;
+  s->end_ms = first_end + (int64_t)(k - 1) * TUM(w)->hop_ms;
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
-  if (w->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
+  if (TUM(w)->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
   w->ctr.closed += k;
 }
 
-/* Close every window whose end the watermark has passed. */
+/* Close every window whose end the watermark has passed, while the queue
+ * has room. A full queue does not drop results: closing waits, and
+ * jj_window_pop_closed resumes it, so every window is reported once
+ * whatever the steps time moves in. (Waiting windows keep their samples
+ * in the ring; nothing else changes.) */
 static void close_due(jj_window *w) {
-  if (!w->has_boundary) return;
-  const int64_t span = w->span_ms, hop = w->hop_ms;
+  if (!TUM(w)->has_boundary) return;
+  const int64_t span = w->span_ms, hop = TUM(w)->hop_ms;
   int64_t wm = watermark(w);
-  while (wm >= w->boundary) {
+  while (wm >= TUM(w)->boundary && TUM(w)->closed_len < TUM(w)->closed_cap) {
     extend_window(w);
     if (w->win_end == w->head) {
       /* A run of empty windows goes out as one result: every window ending
@@ -499,9 +599,9 @@ static void close_due(jj_window *w) {
        * limit >= boundary. */
       int64_t next_ts = w->win_end < w->tail ? ts_at(w, w->win_end) : INT64_MAX;
       int64_t limit = next_ts < wm ? next_ts : wm;
-      uint64_t k = (uint64_t)((limit - w->boundary) / hop) + 1;
-      emit_empty(w, w->boundary, k);
-      w->boundary += (int64_t)k * hop;
+      uint64_t k = (uint64_t)((limit - TUM(w)->boundary) / hop) + 1;
+      emit_empty(w, TUM(w)->boundary, k);
+      TUM(w)->boundary += (int64_t)k * hop;
       continue;
     }
     settle(w);
@@ -509,8 +609,8 @@ static void close_due(jj_window *w) {
     fill_stats(w, &ws);
     closed_store(closed_slot(w), &ws);
     w->ctr.closed++;
-    w->boundary += hop;
-    int64_t start = w->boundary - span;
+    TUM(w)->boundary += hop;
+    int64_t start = TUM(w)->boundary - span;
     if (ts_at(w, w->win_end - 1) < start) {
       clear_window(w); /* tumbling: nothing carries over */
     } else {
@@ -528,8 +628,9 @@ static void init_boundary(jj_window *w, int64_t ts) {
   int64_t oldest = now - w->lateness_ms;
   if (oldest > ts) oldest = ts;
   if (oldest < -JJ_TS_LIMIT) oldest = -JJ_TS_LIMIT; /* nothing older is accepted */
-  w->boundary = w->align_ms + (floor_div(oldest - w->align_ms, w->hop_ms) + 1) * w->hop_ms;
-  w->has_boundary = 1;
+  tumbling_part *t = TUM(w);
+  t->boundary = t->align_ms + (floor_div(oldest - t->align_ms, t->hop_ms) + 1) * t->hop_ms;
+  t->has_boundary = 1;
 }
 
 /* ---- time and eviction ------------------------------------------------ */
@@ -583,19 +684,32 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
 
 /* The common case, in-order data on a sliding window with room in the ring:
  * the same steps as the general path below, minus every check that cannot
- * fire (no lateness, no duplicate, no growth, no sketch, no boundary).
+ * fire (no lateness, no duplicate, no growth, no boundary).
  * Later than a valid `now`, the sample is valid (jj__sample_check) when it
- * is finite and not beyond JJ_TS_LIMIT; else the general path refuses it. */
+ * is finite, within JJ_VALUE_LIMIT and not beyond JJ_TS_LIMIT; else the
+ * general path refuses it. (fabs(NaN) <= limit is false: one test.) */
 JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
-  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !isfinite(v) || w->use_sketch ||
-      w->kind == JJ_WINDOW_TUMBLING || w->tail - w->head >= w->cap)
+  const uint64_t n = w->tail - w->head;
+  /* Room in the ring: a full count window frees its oldest slot first. */
+  const int room = n < w->cap || (w->kind == JJ_WINDOW_SLIDING_COUNT && n >= w->count);
+  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) ||
+      w->kind == JJ_WINDOW_TUMBLING || !room)
     return 0;
+  /* The sketch (light is 0 then): its key once; a key without a counter
+   * yet takes the general path, which allocates before anything changes. */
+  int32_t key = KEY_UNKNOWN;
+  if (!light && w->use_sketch) {
+    key = jj__sketch_key(&SK(w)->sketch, v);
+    if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
+  }
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
   settle(w);
   if (w->kind == JJ_WINDOW_SLIDING_TIME) {
     int64_t cutoff = ts - w->span_ms;
     while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front_t(w, light);
+  } else if (n >= w->count) {
+    evict_front_t(w, light); /* the newest `count` stay: the oldest goes */
   }
   if (w->tail - w->head >= w->max_samples) {
     w->ctr.rejected_full++;
@@ -605,30 +719,41 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   uint64_t pos = w->tail++;
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
-  account(w, pos, ts, v, 1, light); /* (no sketch on this path) */
+  account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
   w->n_accepted++;
-  if (w->kind == JJ_WINDOW_SLIDING_COUNT)
-    while (w->tail - w->head > w->count) evict_front_t(w, light);
+  if (w->lateness_ms == 0) settle(w); /* the new sample is settled already */
   *st = JJ_OK;
   return 1;
 }
 
+static jj_status push_sample(jj_window *w, int64_t ts, double v);
+
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
+  if (!w->hourly) return push_sample(w, ts, v);
+  const uint64_t dups = w->ctr.duplicates;
+  jj_status st = push_sample(w, ts, v);
+  /* A replaced duplicate updated its hour itself (push_sample). */
+  if (st == JJ_OK && !(w->duplicates == JJ_DUP_REPLACE && w->ctr.duplicates != dups))
+    jj__hourly_add(w->hourly, ts, v);
+  return st;
+}
+
+static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   jj_status fast;
-  if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0) {
+  if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0 && !w->use_sketch) {
     if (push_in_order(w, ts, v, &fast, 1)) return fast;
   } else if (push_in_order(w, ts, v, &fast, 0)) {
     return fast;
   }
-  /* jj__sample_check's two tests, written out so the compiler shares them
+  /* jj__sample_check's tests, written out so the compiler shares them
    * with the fast path's guard (one instruction less per push there). */
   if (!isfinite(v)) {
     w->ctr.rejected_invalid++;
     return JJ_ENAN;
   }
-  if (!jj__ts_valid(ts)) {
+  if (!jj__ts_valid(ts) || !jj__value_valid(v)) {
     w->ctr.rejected_invalid++;
     return JJ_EINVAL;
   }
@@ -639,10 +764,14 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
 
   /* Allocate before anything changes: JJ_ENOMEM leaves the window as it
    * was ("the object is unchanged"), time included. */
-  if (sketch_reserve_value(w, v)) return JJ_ENOMEM;
+  int32_t key = KEY_UNKNOWN;
+  if (w->use_sketch) {
+    key = jj__sketch_key(&SK(w)->sketch, v);
+    if (jj__sketch_reserve(&SK(w)->sketch, &w->alc, key)) return JJ_ENOMEM;
+  }
   if (grow_if_full(w) != JJ_OK) return JJ_ENOMEM;
 
-  if (w->kind == JJ_WINDOW_TUMBLING && !w->has_boundary) init_boundary(w, ts);
+  if (w->kind == JJ_WINDOW_TUMBLING && !TUM(w)->has_boundary) init_boundary(w, ts);
   /* Time moves first, so expired samples make room before the cap check. */
   if (!w->has_now || ts > w->now) {
     w->has_now = 1;
@@ -658,9 +787,10 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
       uint64_t at = pos - 1;
+      if (w->hourly) jj__hourly_replace(w->hourly, ts, val_at(w, at), v);
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
-        enter(w, at, ts, v);
+        account_k(w, at, ts, v, 1, 0, key);
       }
       rec_at(w, at)->val = v;
       w->n_accepted++;
@@ -668,6 +798,17 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
     }
   }
 
+  /* A full count window keeps the newest `count` by timestamp: its oldest
+   * leaves before the new one is stored (so count slots suffice), or the
+   * new one, if older than all, is counted in and out at once. */
+  if (w->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= w->count) {
+    if (pos == w->head) {
+      w->n_accepted++;
+      w->n_evicted++;
+      return JJ_OK;
+    }
+    evict_front(w);
+  }
   /* grow_if_full left room unless the ring is at cap_limit >= max_samples,
    * where this check rejects first. */
   if (w->tail - w->head >= w->max_samples) {
@@ -677,15 +818,16 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
 
   ring_insert(w, pos, ts, v);
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
-  int in_window = w->kind != JJ_WINDOW_TUMBLING || ts < w->boundary;
+  int in_window = w->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
   if (in_window) {
-    enter(w, pos, ts, v);
+    account_k(w, pos, ts, v, 1, 0, key);
     w->win_end++;
   }
   w->n_accepted++;
 
-  /* No settle here: the new sample is never older than the watermark, and
-   * apply_time settled everything else when time moved. */
+  /* apply_time settled everything else when time moved; the new sample
+   * is settled now when it is at the watermark (lateness 0). */
+  settle(w);
   if (w->kind == JJ_WINDOW_SLIDING_COUNT)
     while (w->tail - w->head > w->count) evict_front(w);
   return JJ_OK;
@@ -702,15 +844,28 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   jj_status st = normalize(&c);
   if (st != JJ_OK) return st;
 
+  /* The core, then only the parts this configuration uses. */
+  const unsigned mom = moments_needed(c.aggregates);
+  const int use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+  const int use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
+  window_layout lay;
+  layout_of(&lay, use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0, c.kind == JJ_WINDOW_TUMBLING,
+            use_sketch);
   jj_allocator a;
   jj__alloc_resolve(&a, alc);
-  jj_window *w = jj__calloc(&a, sizeof *w);
+  jj_window *w = jj__calloc(&a, lay.bytes);
   if (!w) return JJ_ENOMEM;
   w->alc = a;
-  w->hop_ms = c.hop_ms;
-  w->align_ms = c.align_ms;
-  w->percentile = c.percentile;
-  w->cfg_aggregates = c.aggregates;
+  w->off_mm = lay.off_mm;
+  w->off_mom = lay.off_mom;
+  w->off_tum = lay.off_tum;
+  w->off_sk = lay.off_sk;
+  if (w->off_tum) {
+    TUM(w)->hop_ms = c.hop_ms;
+    TUM(w)->align_ms = c.align_ms;
+    TUM(w)->cfg_aggregates = c.aggregates;
+  }
+  if (use_sketch) SK(w)->percentile = c.percentile;
   w->duplicates = (uint8_t)c.duplicates;
   w->kind = (uint8_t)c.kind;
   w->span_ms = c.span_ms;
@@ -718,13 +873,13 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   w->count = c.count;
   w->aggregates = c.aggregates;
   w->complete_min = complete_threshold(&c);
-  w->mom = moments_needed(c.aggregates);
-  w->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
-  w->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
-  w->halflife = (double)c.ewma_halflife_ms;
+  w->mom = (uint8_t)mom;
+  w->use_minmax = (uint8_t)use_minmax;
+  w->use_sketch = (uint8_t)use_sketch;
+  if (w->off_mom) MOM(w)->halflife = (double)c.ewma_halflife_ms;
   w->max_samples = c.max_samples;
   w->cap_limit = pow2_at_least(c.max_samples);
-  if (w->use_sketch) jj__sketch_init(&w->sketch, c.percentile_accuracy, c.percentile_floor);
+  if (w->use_sketch) jj__sketch_init(&SK(w)->sketch, c.percentile_accuracy, c.percentile_floor);
 
   uint64_t cap = c.preallocate ? w->cap_limit
                                : (INITIAL_CAPACITY < w->cap_limit ? INITIAL_CAPACITY : w->cap_limit);
@@ -733,21 +888,25 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   /* preallocate promises no allocation after creation: cover every bucket
    * the sketch can use (a few KiB at the default accuracy). */
   if (st == JJ_OK && w->use_sketch && c.preallocate &&
-      (jj__sketch_reserve(&w->sketch, &a, -w->sketch.key_max) ||
-       jj__sketch_reserve(&w->sketch, &a, w->sketch.key_max)))
+      (jj__sketch_reserve(&SK(w)->sketch, &a, -SK(w)->sketch.key_max) ||
+       jj__sketch_reserve(&SK(w)->sketch, &a, SK(w)->sketch.key_max)))
     st = JJ_ENOMEM;
   if (st == JJ_OK && c.kind == JJ_WINDOW_TUMBLING) {
     uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
-    w->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
-    w->closed = jj__malloc(&a, (size_t)w->closed_cap * sizeof *w->closed);
-    if (!w->closed) st = JJ_ENOMEM;
+    TUM(w)->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
+    TUM(w)->closed = jj__malloc(&a, (size_t)TUM(w)->closed_cap * sizeof *TUM(w)->closed);
+    if (!TUM(w)->closed) st = JJ_ENOMEM;
+  }
+  if (st == JJ_OK && jj__hourly_wanted(c.aggregates)) {
+    w->hourly = jj__malloc(&a, sizeof *w->hourly);
+    if (w->hourly) jj__hourly_clear(w->hourly);
+    else st = JJ_ENOMEM;
   }
   if (st != JJ_OK) {
     jj_window_free(w);
     return st;
   }
-  if (w->use_minmax) jj__daba_reset(&w->daba, 0);
-  w->daba.mask = w->mask;
+  if (w->use_minmax) jj__daba_reset(DABA(w), 0);
   *out = w;
   return JJ_OK;
 }
@@ -756,9 +915,10 @@ void jj_window_free(jj_window *w) {
   if (!w) return;
   jj_allocator a = w->alc;
   jj__free(&a, w->ring);
-  jj__free(&a, w->daba.agg);
-  jj__free(&a, w->closed);
-  if (w->use_sketch) jj__sketch_free(&w->sketch, &a);
+  if (w->use_minmax) jj__free(&a, DABA(w)->agg);
+  if (w->off_tum) jj__free(&a, TUM(w)->closed);
+  jj__free(&a, w->hourly);
+  if (w->use_sketch) jj__sketch_free(&SK(w)->sketch, &a);
   jj__free(&a, w);
 }
 
@@ -767,17 +927,22 @@ void jj_window_reset(jj_window *w) {
   w->head = w->agg_end = w->win_end = w->tail = w->gen_pos = 0;
   jj_sums_clear(&w->cur_sums);
   jj_sums_clear(&w->next_sums);
-  jj_moments_clear(&w->cur);
-  jj_moments_clear(&w->next);
-  if (w->use_sketch) jj__sketch_clear(&w->sketch);
-  if (w->use_minmax) jj__daba_reset(&w->daba, 0);
+  if (w->off_mom) {
+    jj_moments_clear(&MOM(w)->cur);
+    jj_moments_clear(&MOM(w)->next);
+  }
+  if (w->use_sketch) jj__sketch_clear(&SK(w)->sketch);
+  if (w->use_minmax) jj__daba_reset(DABA(w), 0);
   w->has_now = 0;
   w->now = 0;
-  w->has_boundary = 0;
-  w->boundary = 0;
-  w->closed_first = w->closed_len = 0;
+  if (w->off_tum) {
+    TUM(w)->has_boundary = 0;
+    TUM(w)->boundary = 0;
+    TUM(w)->closed_first = TUM(w)->closed_len = 0;
+  }
   memset(&w->ctr, 0, sizeof w->ctr);
   w->n_accepted = w->n_evicted = 0;
+  if (w->hourly) jj__hourly_clear(w->hourly);
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -802,8 +967,8 @@ jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
 }
 
 int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
-  if (!w || !out || w->closed_len == 0) return 0;
-  const closed_result *c = &w->closed[w->closed_first];
+  if (!w || !out || !w->off_tum || TUM(w)->closed_len == 0) return 0;
+  const closed_result *c = &TUM(w)->closed[TUM(w)->closed_first];
   memset(out, 0, sizeof *out);
   out->start_ms = c->start_ms;
   out->end_ms = c->end_ms;
@@ -812,8 +977,11 @@ int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
   out->complete = c->complete;
   memcpy(out->value, c->value, sizeof c->value);
   for (int a = JJ_AGG__COUNT; a < JJ_AGG_SLOTS; a++) out->value[a] = NAN;
-  w->closed_first = (w->closed_first + 1) % w->closed_cap;
-  w->closed_len--;
+  TUM(w)->closed_first = (TUM(w)->closed_first + 1) % TUM(w)->closed_cap;
+  TUM(w)->closed_len--;
+  /* Room again: close what waited for it (see close_due). */
+  close_due(w);
+  settle(w);
   return 1;
 }
 
@@ -833,17 +1001,19 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->rejected_full = w->ctr.rejected_full;
   out->duplicates = w->ctr.duplicates;
   out->closed = w->ctr.closed;
-  out->closed_dropped = w->ctr.closed_dropped;
   out->accepted = w->n_accepted;
   out->evicted = w->n_evicted;
 }
 
 size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
-  size_t bytes = sizeof *w;
+  window_layout lay;
+  layout_of(&lay, w->off_mm != 0, w->off_mom != 0, w->off_tum != 0, w->off_sk != 0);
+  size_t bytes = lay.bytes;
   bytes += (size_t)w->cap * (sizeof(int64_t) + sizeof(double)) + minmax_bytes(w, w->cap);
-  bytes += (size_t)w->closed_cap * sizeof(closed_result);
-  if (w->use_sketch) bytes += jj__sketch_memory(&w->sketch);
+  if (w->off_tum) bytes += (size_t)CTUM(w)->closed_cap * sizeof(closed_result);
+  if (w->use_sketch) bytes += jj__sketch_memory(&CSK(w)->sketch);
+  if (w->hourly) bytes += sizeof *w->hourly;
   return bytes;
 }
 
@@ -863,6 +1033,9 @@ const char *jj_agg_name(int agg) {
     case JJ_AGG_SLOPE: return "slope";
     case JJ_AGG_PERCENTILE: return "percentile";
     case JJ_AGG_EWMA: return "ewma";
+    case JJ_AGG_NOWCAST: return "nowcast";
+    case JJ_AGG_C24E_PM25: return "c24e-pm25";
+    case JJ_AGG_C24E_PM10: return "c24e-pm10";
     default: return NULL;
   }
 }
@@ -893,13 +1066,15 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
 
 
 void jj__window_prefetch_struct(const jj_window *w) {
-  /* Lines 0-4: positions, settings, the sums, DABA's bookkeeping: what a
-   * push and a read of count/sum/mean/min/max use. */
+  /* Lines 0-2: positions, settings, the sums: what a push and a read of
+   * count/sum/mean use; then DABA's bookkeeping when min/max is on. */
   JJ_PREFETCH(w);
   JJ_PREFETCH((const char *)w + 64);
   JJ_PREFETCH((const char *)w + 128);
-  JJ_PREFETCH((const char *)w + 192);
-  JJ_PREFETCH((const char *)w + 256);
+  if (w->off_mm) {
+    JJ_PREFETCH((const char *)w + w->off_mm);
+    JJ_PREFETCH((const char *)w + w->off_mm + sizeof(minmax_part) - 1);
+  }
 }
 
 void jj__window_prefetch_ring(const jj_window *w) {
@@ -907,7 +1082,7 @@ void jj__window_prefetch_ring(const jj_window *w) {
   JJ_PREFETCH(rec_at(w, w->head));
   if (w->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
-    const jj_daba *d = &w->daba;
+    const jj_daba *d = CDABA(w);
     JJ_PREFETCH(jj__daba_at(d, d->end));
     JJ_PREFETCH(jj__daba_at(d, d->l));
     JJ_PREFETCH(jj__daba_at(d, d->a - 1));

@@ -36,7 +36,9 @@ extern "C" {
  * max_samples when smaller), so the device allocates all window memory when a series is
  * created and nothing while pushing (a faster series gets JJ_EFULL). 0
  * writes the windows as configured. JJ_EINVAL when rs or needed is NULL or
- * the period is negative. Thread-safe (the ruleset is immutable). */
+ * the period is negative; JJ_ENOTSUP when a rule judges an index (aqi.h:
+ * jj_ruleset_builder_set_index, JJ_GROUP_CAI), which bundles cannot carry
+ * yet. Thread-safe (the ruleset is immutable). */
 JJ_API jj_status jj_bundle_write(const jj_ruleset *rs, int64_t sample_period_ms, void *buf,
                                  size_t size, size_t *needed);
 

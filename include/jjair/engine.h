@@ -51,7 +51,10 @@ typedef uint32_t jj_series_id;
 typedef struct jj_engine_config {
   uint32_t max_series;      /* 0 = 65536 */
   uint32_t max_labels;      /* per series; 0 = 16 */
-  uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536 */
+  uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536. A count
+                               window longer than this cannot be capped without
+                               changing its meaning: jj_engine_new refuses it
+                               (JJ_ELIMIT) */
   uint32_t max_groups;      /* per group rule; 0 = 4096 */
   uint32_t event_queue;     /* capacity of the poll queue; 0 = 1024 */
   int64_t lateness_ms;      /* out-of-order tolerance, default 0. Also how far behind
@@ -126,7 +129,8 @@ typedef struct jj_alert_state {
 JJ_API void jj_engine_config_init(jj_engine_config *cfg);
 
 /* Create an engine over `rs` (it takes a reference; the caller may free its
- * own). `cfg` may be NULL for defaults; `alc` may be NULL (libc). */
+ * own). `cfg` may be NULL for defaults; `alc` may be NULL (libc).
+ * JJ_ELIMIT: a rule's count window does not fit max_samples_per_window. */
 JJ_API jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg,
                                const jj_allocator *alc, jj_engine **out);
 

@@ -15,6 +15,8 @@
  *    tumbling windows (the Korean "hourly mean" is span = hop = 1 h,
  *    align 0); hop_ms < span_ms gives hopping (overlapping) windows. Each
  *    window is reported once it is final, through jj_window_pop_closed().
+ *    span_ms / hop_ms is at most JJ_WINDOW_MAX_OVERLAP: each window is
+ *    closed on its own, so that ratio is the work per sample.
  *
  * Time is the caller's: `now` is the largest timestamp pushed or passed to
  * jj_window_advance(). A sample is accepted when ts >= now - lateness_ms;
@@ -24,8 +26,11 @@
  *
  * Memory: 16 bytes per stored sample, plus 16 more when min or max is
  * enabled, plus the percentile sketch (4.06 bytes per log-bucket in the
- * range seen, typically < 2 KiB) when enabled. Storage grows by doubling
- * up to max_samples (or is allocated once at creation with `preallocate`);
+ * range seen, typically < 2 KiB) when enabled. The sketch's relative error
+ * bound holds for every accepted value (nothing saturates); with
+ * `preallocate` it covers the whole range at once: about 270 KiB at the
+ * default accuracy and floor. Storage grows by doubling up to max_samples
+ * (or is allocated once at creation with `preallocate`);
  * jj_window_memory() reports the current total.
  *
  * Thread-safety: a jj_window is not synchronised; use one from one thread at
@@ -45,6 +50,16 @@ extern "C" {
 #endif
 
 typedef struct jj_window jj_window;
+
+/* TUMBLING: the most windows one sample may belong to, span_ms / hop_ms
+ * (e.g. span 1 d with hop 1 min is 1440: refused; hop 90 s is 960). */
+#define JJ_WINDOW_MAX_OVERLAP 1024
+
+/* The largest accepted |value|: larger ones get JJ_EINVAL (see
+ * jj_window_push). Far beyond any instrument; it keeps every running sum
+ * finite, so the sum of two readings of 1e300 is not infinity (and the sum
+ * after one leaves is not NaN). */
+#define JJ_WINDOW_VALUE_LIMIT 1e288
 
 typedef enum jj_window_kind {
   JJ_WINDOW_SLIDING_TIME = 1,
@@ -67,7 +82,13 @@ typedef enum jj_agg {
   JJ_AGG_SLOPE = 10,     /* least-squares slope of value over time, per second */
   JJ_AGG_PERCENTILE = 11,/* the `percentile` quantile, see jj_window_config */
   JJ_AGG_EWMA = 12,      /* exponentially weighted mean, see jj_window_config */
-  JJ_AGG__COUNT = 13     /* number of aggregates; not an aggregate */
+  /* Index averaging over the last 12 clock hours (hour = floor(ts / 1 h))
+   * of the samples pushed, whatever the window's span (aqi.h): for a
+   * TUMBLING window the 12 hours ending with the window's last hour. */
+  JJ_AGG_NOWCAST = 13,   /* US EPA NowCast (PM), jj_nowcast */
+  JJ_AGG_C24E_PM25 = 14, /* AirKorea predicted 24 h mean, PM2.5 (M = 30), jj_c24e */
+  JJ_AGG_C24E_PM10 = 15, /* the same for PM10 (M = 70) */
+  JJ_AGG__COUNT = 16     /* number of aggregates; not an aggregate */
 } jj_agg;
 
 #define JJ_AGG_BIT(agg) (1u << (unsigned)(agg))
@@ -103,7 +124,8 @@ typedef struct jj_window_config {
   uint32_t min_samples;
   double min_coverage;          /* 0..1; 0 = no coverage rule */
   int64_t expected_interval_ms; /* sampling period; needed by min_coverage for time windows */
-  uint32_t max_samples;   /* cap on stored samples; 0 = default (65536, or count+1) */
+  uint32_t max_samples;   /* cap on stored samples; 0 = default (65536); SLIDING_COUNT:
+                             always `count` (a full window drops its oldest first) */
   int preallocate;        /* non-zero: allocate max_samples storage at creation */
   double percentile;      /* JJ_AGG_PERCENTILE: quantile q in [0, 1], e.g. 0.95 */
   double percentile_accuracy; /* relative error bound alpha; 0 = 0.01 (1 %) */
@@ -134,12 +156,14 @@ typedef struct jj_window_stats {
 typedef struct jj_window_counters {
   uint64_t accepted;        /* samples taken in */
   uint64_t rejected_late;   /* JJ_ELATE */
-  uint64_t rejected_invalid;/* JJ_ENAN, or JJ_EINVAL for a timestamp beyond +-2^62 ms */
+  uint64_t rejected_invalid;/* JJ_ENAN, or JJ_EINVAL for a timestamp beyond +-2^62 ms
+                               or a value beyond +-JJ_WINDOW_VALUE_LIMIT */
   uint64_t rejected_full;   /* JJ_EFULL */
   uint64_t duplicates;      /* equal timestamps seen (kept, replaced or rejected) */
   uint64_t evicted;         /* samples that left the window */
   uint64_t closed;          /* TUMBLING: windows closed (empty ones included) */
-  uint64_t closed_dropped;  /* TUMBLING: closed results overwritten before being popped */
+  uint64_t closed_dropped;  /* always 0: closing waits for pops (jj_window_pop_closed)
+                               instead of dropping results; kept for the ABI */
   uint64_t reserved[8];
 } jj_window_counters;
 
@@ -164,7 +188,7 @@ JJ_API void jj_window_reset(jj_window *w);
 /* Add one sample. Returns JJ_OK when accepted; otherwise the sample is not
  * stored, the matching counter is incremented, and the status says why:
  * JJ_ENAN (NaN/Inf value), JJ_EINVAL (|ts_ms| > 2^62, about 146 million
- * years), JJ_ELATE (ts < now - lateness_ms),
+ * years, or |value| > JJ_WINDOW_VALUE_LIMIT), JJ_ELATE (ts < now - lateness_ms),
  * JJ_EDUPLICATE (JJ_DUP_REJECT), JJ_EFULL (max_samples reached),
  * JJ_ENOMEM (storage could not grow). Also evicts samples that left the
  * window and closes TUMBLING windows that became final. */
@@ -194,8 +218,14 @@ JJ_API jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out);
 JJ_API jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out);
 
 /* TUMBLING: take the oldest closed window's result. Returns 1 and fills
- * *out, or 0 when none is waiting. Results are kept in a bounded queue; if
- * it is full the oldest is overwritten and counted in closed_dropped.
+ * *out, or 0 when none is waiting. Results are kept in a small bounded
+ * queue; while it is full, windows that are due wait (with their samples)
+ * and each pop closes the next one, so no result is ever dropped and the
+ * results do not depend on how finely time moved: one advance over 5,000
+ * windows gives the same windows as 5,000 advances (a run of empty windows
+ * may come cut into several results; the windows they stand for agree). A caller that never
+ * pops stops the window at the queue (jj_window_value shows the oldest
+ * waiting window; samples wait in storage, then JJ_EFULL).
  * Runs of empty windows come as one result with `windows` > 1. */
 JJ_API int jj_window_pop_closed(jj_window *w, jj_window_stats *out);
 

@@ -2,10 +2,17 @@
  * benchmark, not a test: it prints figures, it asserts nothing).
  *
  *  A: 10,000 series, one "60 s mean >= 75" rule, pushes via series handles
- *  B: the same series, 20 rules matching every series
+ *  B: the same series, 20 rules matching every series (one shared window)
  *  C: one rule, resolving metric + labels on every sample
  *  D: latency from jj_engine_push to the event callback (p50/p99/max)
  *  E: bytes per series
+ *  F: 10,000 series, 20 rules with 20 DIFFERENT windows (20 windows a
+ *     series): throughput and bytes per series
+ *  G: case A with 100,000 series (the memory-bound case)
+ *
+ * Every run first prints the floor: a bare loop over (int64 ts, double
+ * value) pairs that sums and compares, in ns per sample, measured in the
+ * same run, so the figures read as ratios to it on any machine.
  *
  * Usage: bench_engine [--quick] [--case LETTERS]   (e.g. --case B: that case alone) */
 #include <jjair/jjair.h>
@@ -17,8 +24,10 @@
 #include <string.h>
 #include <time.h>
 
-#define NSERIES 10000
+#define NSERIES_MAX 100000
 #define NZONES 20
+
+static int NSERIES = 10000; /* series of the running case (G: 100,000) */
 
 static int quick;
 
@@ -50,7 +59,9 @@ static void die(const char *what, jj_status st) {
   exit(1);
 }
 
-static jj_ruleset *make_rules(int nrules) {
+/* nrules rules; `distinct`: each with its own window span (so no two
+ * share a window), else all over the same 60 s window. */
+static jj_ruleset *make_rules_x(int nrules, int distinct) {
   static const jj_agg aggs[] = {JJ_AGG_MEAN, JJ_AGG_MAX, JJ_AGG_MIN, JJ_AGG_LAST, JJ_AGG_SUM};
   jj_ruleset_builder *b;
   jj_ruleset_builder_new(NULL, &b);
@@ -62,7 +73,7 @@ static jj_ruleset *make_rules(int nrules) {
     rc.name = name;
     rc.metric = "pm25";
     rc.window.kind = JJ_WINDOW_SLIDING_TIME;
-    rc.window.span_ms = 60000;
+    rc.window.span_ms = distinct ? 30000 + 5000 * (int64_t)i : 60000;
     rc.window.aggregates = JJ_AGG_BIT(aggs[i % 5]);
     rc.aggregate = aggs[i % 5];
     uint32_t idx;
@@ -84,12 +95,14 @@ static jj_ruleset *make_rules(int nrules) {
   return rs;
 }
 
-static jj_label labels[NSERIES][2];
-static char names[NSERIES][2][16];
+static jj_ruleset *make_rules(int nrules) { return make_rules_x(nrules, 0); }
+
+static jj_label labels[NSERIES_MAX][2];
+static char names[NSERIES_MAX][2][16];
 
 static void make_labels(void) {
-  for (int i = 0; i < NSERIES; i++) {
-    snprintf(names[i][0], 16, "s%05d", i);
+  for (int i = 0; i < NSERIES_MAX; i++) {
+    snprintf(names[i][0], 16, "s%06d", i);
     snprintf(names[i][1], 16, "z%02d", i % NZONES);
     labels[i][0].name = "station";
     labels[i][0].value = names[i][0];
@@ -101,6 +114,7 @@ static void make_labels(void) {
 static jj_engine *make_engine(jj_ruleset *rs, jj_series_id *ids, jj_event_fn fn, void *ctx) {
   jj_engine_config ec;
   jj_engine_config_init(&ec);
+  ec.max_series = NSERIES_MAX; /* G: 100,000 (the default is 65,536) */
   ec.on_event = fn;
   ec.on_event_ctx = ctx;
   jj_engine *e;
@@ -154,25 +168,37 @@ static void report(const char *what, double n, double *secs) {
          n / secs[0] / 1e6, secs[0] / n * 1e9, n / secs[REPS / 2] / 1e6, n / secs[REPS - 1] / 1e6);
 }
 
-static void bench_throughput(int nrules, const double *vals) {
-  jj_ruleset *rs = make_rules(nrules);
+/* `label` names the case: "A" (1 rule), "B" (20 rules, one window), "F"
+ * (20 rules, 20 windows), "G" (1 rule, 100k series). */
+static void bench_throughput(int nrules, int distinct, const char *label, const double *vals) {
+  jj_ruleset *rs = make_rules_x(nrules, distinct);
   jj_series_id *ids = malloc(NSERIES * sizeof *ids);
   jj_engine *e = make_engine(rs, ids, NULL, NULL);
   int64_t t = 1700000000000LL;
-  run_handles(e, ids, vals, 70, &t); /* fill the 60 s windows */
+  /* fill the windows (--quick, F: part of them, to stay a smoke run) */
+  run_handles(e, ids, vals, distinct ? (quick ? 10 : 130) : 70, &t);
+  jj_engine_stats full;
+  jj_engine_stats_get(e, &full);
   int rounds = quick ? 30 : (nrules > 1 ? 100 : 400);
+  if (distinct) rounds = quick ? 2 : 10; /* 20 windows a sample: slow, and memory-bound */
+  if (NSERIES > 10000) rounds = rounds * 10000 / NSERIES;
+  if (rounds < 3) rounds = 3;
   double secs[REPS];
   for (int rep = 0; rep < REPS; rep++) secs[rep] = run_handles(e, ids, vals, rounds, &t);
   double n = (double)rounds * NSERIES;
   jj_engine_stats st;
   jj_engine_stats_get(e, &st);
-  report(nrules == 1 ? "A: 10k series, 1 rule, jj_engine_push"
-                     : "B: 10k series, 20 rules, jj_engine_push",
-         n, secs);
+  char what[80];
+  snprintf(what, sizeof what, "%s: %dk series, %d rule%s%s, jj_engine_push", label,
+           NSERIES / 1000, nrules, nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
+  report(what, n, secs);
   jj_sample *buf = malloc(NSERIES * sizeof *buf);
   for (int rep = 0; rep < REPS; rep++) secs[rep] = run_batch(e, ids, vals, rounds, &t, buf);
-  report(nrules == 1 ? "A: 10k series, 1 rule, push_batch" : "B: 10k series, 20 rules, push_batch",
-         n, secs);
+  snprintf(what, sizeof what, "%s: %dk series, %d rule%s%s, push_batch", label, NSERIES / 1000,
+           nrules, nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
+  report(what, n, secs);
+  printf("   %s: %.0f bytes/series with full windows (engine memory / series)\n", label,
+         (double)(full.memory) / NSERIES);
   if (st.events)
     printf("   (%llu events: the values should stay quiet)\n", (unsigned long long)st.events);
   free(buf);
@@ -284,6 +310,44 @@ static void bench_memory(void) {
   }
 }
 
+/* ---- the floor: what reading a sample costs at all ------------------------- */
+
+typedef struct pair {
+  int64_t ts;
+  double v;
+} pair;
+
+static volatile double g_sink;
+
+/* ns per sample of a bare loop over (ts, value) pairs that sums and
+ * compares: the least any push could cost. Best of 5 passes over 1 M
+ * pairs (8 MB: out of cache, like the engine's samples). */
+static double floor_ns(void) {
+  const size_t n = 1u << 20;
+  pair *p = malloc(n * sizeof *p);
+  if (!p) exit(1);
+  for (size_t i = 0; i < n; i++) {
+    p[i].ts = 1700000000000LL + (int64_t)i * 1000;
+    p[i].v = 5.0 + (double)(rng() % 6000) / 100.0;
+  }
+  double best = 1e9;
+  for (int rep = 0; rep < 5; rep++) {
+    double start = now_s(), sum = 0.0;
+    int64_t last = 0;
+    size_t above = 0;
+    for (size_t i = 0; i < n; i++) {
+      sum += p[i].v;
+      above += p[i].v >= 75.0;
+      if (p[i].ts > last) last = p[i].ts;
+    }
+    double ns = (now_s() - start) / (double)n * 1e9;
+    g_sink = sum + (double)above + (double)last;
+    if (ns < best) best = ns;
+  }
+  free(p);
+  return best;
+}
+
 int main(int argc, char **argv) {
   const char *only = NULL; /* --case X: run case X alone (A..E), for paired comparisons */
   for (int i = 1; i < argc; i++) {
@@ -293,11 +357,18 @@ int main(int argc, char **argv) {
   make_labels();
   double *vals = make_values(1 << 20);
   printf("libjjair %s engine benchmark%s\n", jj_version(), quick ? " (quick)" : "");
-  if (!only || strchr(only, 'A')) bench_throughput(1, vals);
-  if (!only || strchr(only, 'B')) bench_throughput(20, vals);
+  printf("floor: %.2f ns/sample (a bare loop over (ts, value) pairs, this run)\n", floor_ns());
+  if (!only || strchr(only, 'A')) bench_throughput(1, 0, "A", vals);
+  if (!only || strchr(only, 'B')) bench_throughput(20, 0, "B", vals);
+  if (!only || strchr(only, 'F')) bench_throughput(20, 1, "F", vals);
   if (!only || strchr(only, 'C')) bench_labeled(vals);
   if (!only || strchr(only, 'D')) bench_latency();
   if (!only || strchr(only, 'E')) bench_memory();
+  if ((!only && !quick) || (only && strchr(only, 'G'))) {
+    NSERIES = NSERIES_MAX; /* G: the memory-bound case (not in --quick runs: 100k series) */
+    bench_throughput(1, 0, "G", vals);
+    NSERIES = 10000;
+  }
   free(vals);
   return 0;
 }
