@@ -17,11 +17,6 @@ void jj__sketch_free(jj_sketch *s, const jj_allocator *a) {
   (void)s;
   (void)a;
 }
-int32_t jj__sketch_key(const jj_sketch *s, double x) {
-  (void)s;
-  (void)x;
-  return 0;
-}
 int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
   (void)s;
   (void)a;
