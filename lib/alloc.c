@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef JJ_NO_LIBC_MALLOC
 static void *libc_malloc(void *ctx, size_t size) {
   (void)ctx;
   return malloc(size ? size : 1);
@@ -20,6 +21,29 @@ static void libc_free(void *ctx, void *ptr) {
   (void)ctx;
   free(ptr);
 }
+#else
+/* JJ_LIBC_MALLOC=OFF (firmware): no reference to malloc at all, so the C
+ * library's allocator is not linked; an object created without an
+ * allocator (alc NULL) gets JJ_ENOMEM. Give a pool (jj_alloc_pool_init). */
+static void *libc_malloc(void *ctx, size_t size) {
+  (void)ctx;
+  (void)size;
+  return NULL;
+}
+
+static void *libc_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
+  (void)ctx;
+  (void)ptr;
+  (void)old_size;
+  (void)size;
+  return NULL;
+}
+
+static void libc_free(void *ctx, void *ptr) {
+  (void)ctx;
+  (void)ptr;
+}
+#endif
 
 void jj__alloc_resolve(jj_allocator *out, const jj_allocator *user) {
   if (user && user->malloc && user->realloc && user->free) {

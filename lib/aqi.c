@@ -2,6 +2,7 @@
  * building and validating tables; the overall CAI; NowCast and C24E over
  * hourly means (see include/jjair/aqi.h). The tables themselves are data,
  * in aqi_tables.c. */
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -106,31 +107,31 @@ jj_status jj__aqi_validate(const char *name, int decimals, const jj_aqi_band *ba
     const jj_aqi_band *b = &bands[k];
     jj_status st = JJ_OK;
     if (!isfinite(b->c_lo) || !isfinite(b->c_hi) || !isfinite(b->i_lo) || !isfinite(b->i_hi))
-      st = jj__fail(err, JJ_EINVAL, "index table %s, band %u: numbers must be finite", name,
+      st = jj__fail(err, JJ_EINVAL, "index table %s, band %" PRIu32 ": numbers must be finite", name,
                     k + 1);
     else if (!b->name || !*b->name)
-      st = jj__fail(err, JJ_EINVAL, "index table %s, band %u: needs a name", name, k + 1);
+      st = jj__fail(err, JJ_EINVAL, "index table %s, band %" PRIu32 ": needs a name", name, k + 1);
     else if (b->c_lo < 0 || b->c_hi < b->c_lo)
       st = jj__fail(err, JJ_EINVAL,
-                    "index table %s, band %u: concentrations must be >= 0 and increasing", name,
+                    "index table %s, band %" PRIu32 ": concentrations must be >= 0 and increasing", name,
                     k + 1);
     else if (b->i_hi < b->i_lo || b->i_lo != floor(b->i_lo) || b->i_hi != floor(b->i_hi))
       st = jj__fail(err, JJ_EINVAL,
-                    "index table %s, band %u: index bounds must be whole and increasing", name,
+                    "index table %s, band %" PRIu32 ": index bounds must be whole and increasing", name,
                     k + 1);
     else if (fabs(b->c_lo * pow10_tab[decimals] - units_of(decimals, b->c_lo)) > 1e-6 ||
              fabs(b->c_hi * pow10_tab[decimals] - units_of(decimals, b->c_hi)) > 1e-6)
       st = jj__fail(err, JJ_EINVAL,
-                    "index table %s, band %u: breakpoints need at most %d decimals", name, k + 1,
+                    "index table %s, band %" PRIu32 ": breakpoints need at most %d decimals", name, k + 1,
                     decimals);
     else if (k > 0 && units_of(decimals, b->c_lo) != units_of(decimals, bands[k - 1].c_hi) + 1)
       st = jj__fail(err, JJ_EINVAL,
-                    "index table %s, band %u: must start one step (%g) above the previous "
+                    "index table %s, band %" PRIu32 ": must start one step (%g) above the previous "
                     "band's end %g, not at %g (contiguous, increasing)",
                     name, k + 1, 1.0 / pow10_tab[decimals], bands[k - 1].c_hi, b->c_lo);
     else if (k > 0 && b->i_lo != bands[k - 1].i_hi + 1)
       st = jj__fail(err, JJ_EINVAL,
-                    "index table %s, band %u: index must start at %g (one above the previous "
+                    "index table %s, band %" PRIu32 ": index must start at %g (one above the previous "
                     "band's %g), not %g",
                     name, k + 1, bands[k - 1].i_hi + 1, bands[k - 1].i_hi, b->i_lo);
     if (st != JJ_OK) {

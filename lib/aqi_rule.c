@@ -1,6 +1,7 @@
 /* Rules that judge an index (jj_ruleset_builder_set_index, aqi.h): the
  * rule keeps the table; engine.c and group.c read it through
  * jj__rule_index_value (ruleset.h). */
+#include <inttypes.h>
 #include <string.h>
 
 #include "aqi_internal.h"
@@ -10,7 +11,7 @@
 jj_status jj_ruleset_builder_set_index(jj_ruleset_builder *b, uint32_t rule,
                                        const jj_aqi_table *table, jj_error *err) {
   jj_rule *r = jj__ruleset_builder_rule(b, rule);
-  if (!r) return jj__fail(err, JJ_EINVAL, "rule %u does not exist", rule);
+  if (!r) return jj__fail(err, JJ_EINVAL, "rule %" PRIu32 " does not exist", rule);
   if (!table) return jj__fail(err, JJ_EINVAL, "rule '%s': the index table is NULL", r->cfg.name);
   if (r->cfg.group == JJ_GROUP_K_OF_N || r->cfg.group == JJ_GROUP_RULES)
     return jj__fail(err, JJ_EINVAL,

@@ -257,6 +257,10 @@ void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
       if (!f) continue;
       in->feed[k] = NULL;
       f->nfeeders--;
+      /* A forgotten series' evidence still counts for the span, but its
+       * address may be reused by a new series. */
+      for (uint32_t v = 0; v < f->nev; v++)
+        if (f->ev[v].s == s) f->ev[v].s = NULL;
       if (f->cause == s) f->cause = NULL;
       if (f->nfeeders == 0 && f->nmembers == 0) group_forget(e, f);
     }
@@ -460,13 +464,46 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
   settle(e, g, 0, sample_ts, sample_value);
 }
 
-/* JJ_GROUP_RULES: count the sources firing now or within the span. */
+/* JJ_DISTINCT_SERIES: one source series counts when a source rule fires
+ * on it now or stopped within the span. */
+static int evidence_counts(const jj_engine *e, const jj_rule *r, const struct jj_evidence *v) {
+  return v->firing > 0 || e->now - v->last <= r->cfg.group_within_ms;
+}
+
+/* JJ_DISTINCT_SERIES: series s changed (a source rule on it started or
+ * stopped firing). Its slot, or a slot that no longer counts. */
+static void evidence_note(jj_engine *e, jj_group *g, const jj_series *s, int firing) {
+  struct jj_evidence *v = NULL;
+  for (uint32_t k = 0; k < g->nev && !v; k++)
+    if (g->ev[k].s == s) v = &g->ev[k];
+  for (uint32_t k = 0; k < g->nev && !v; k++)
+    if (!evidence_counts(e, g->rule, &g->ev[k])) v = &g->ev[k];
+  if (!v && g->nev < JJ_MAX_EVIDENCE) v = &g->ev[g->nev++];
+  if (!v) return; /* JJ_MAX_EVIDENCE series already count */
+  if (v->s != s) {
+    v->s = s;
+    v->firing = 0;
+  }
+  if (firing)
+    v->firing++;
+  else if (v->firing > 0)
+    v->firing--;
+  v->last = e->now;
+}
+
+/* JJ_GROUP_RULES: count the sources firing now or within the span (per
+ * rule, or per series with JJ_DISTINCT_SERIES). */
 static void rules_eval(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
   const jj_rule *r = g->rule;
   uint32_t agree = 0;
-  for (uint32_t k = 0; k < r->nsrc; k++)
-    agree += g->src_firing[k] > 0 ||
-             (g->src_last[k] != INT64_MIN && e->now - g->src_last[k] <= r->cfg.group_within_ms);
+  if (r->cfg.group_distinct == JJ_DISTINCT_SERIES) {
+    for (uint32_t k = 0; k < g->nev; k++)
+      agree += evidence_counts(e, r, &g->ev[k]);
+  } else {
+    for (uint32_t k = 0; k < r->nsrc; k++)
+      agree += g->src_firing[k] > 0 ||
+               (g->src_last[k] != INT64_MIN && e->now - g->src_last[k] <= r->cfg.group_within_ms);
+  }
   g->win_end = e->now;
   g->win_start = e->now - r->cfg.group_within_ms;
   /* Every evaluation counts: there is no window to close. */
@@ -488,6 +525,7 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
         g->src_firing[k]--;
       g->src_last[k] = e->now;
     }
+    if (r->cfg.group_distinct == JJ_DISTINCT_SERIES) evidence_note(e, g, s, new_level > 0);
     g->cause = s;
     rules_eval(e, g, sample_ts, sample_value);
   }

@@ -14,6 +14,11 @@
 
 /* The members' values for one group window: how many were valid, how many
  * agreed (K_OF_N), and their sum, max and min. */
+/* Source series one JJ_DISTINCT_SERIES group tracks at a time. When all
+ * are taken by series still firing, a new one is not tracked: the count is
+ * already JJ_MAX_EVIDENCE. */
+#define JJ_MAX_EVIDENCE 16
+
 typedef struct jj_win_sums {
   uint32_t nvalid, agree;
   double sum, max, min;
@@ -38,6 +43,14 @@ struct jj_group {
   int64_t last_judged_end;
   jj_win_sums bucket;
   int64_t win_start, win_end; /* bounds of the last judged (group) window */
+  /* JJ_GROUP_RULES with JJ_DISTINCT_SERIES: per source series, how many
+   * source rules fire on it now and its last change (group.c). */
+  struct jj_evidence {
+    const jj_series *s; /* NULL once the series is forgotten */
+    uint16_t firing;
+    int64_t last;
+  } ev[JJ_MAX_EVIDENCE];
+  uint32_t nev;
   /* JJ_GROUP_RULES: per source rule, members firing now and the last change. */
   uint16_t src_firing[JJ_MAX_SOURCES];
   int64_t src_last[JJ_MAX_SOURCES];

@@ -10,8 +10,10 @@
 #include <math.h>
 
 /* Hot-path helpers must inline even where the compiler's size heuristics
- * would not: each push calls them several times. */
-#if defined(__GNUC__)
+ * would not: each push calls them several times. JJ_FORCE_INLINE=OFF
+ * (JJ_NO_FORCE_INLINE) leaves it to the compiler: about 30 KB less code on
+ * a Cortex-M, some speed lost. */
+#if defined(__GNUC__) && !defined(JJ_NO_FORCE_INLINE)
 #define JJ_HOT_INLINE static inline __attribute__((always_inline))
 #else
 #define JJ_HOT_INLINE static inline
@@ -32,15 +34,21 @@ JJ_HOT_INLINE void jj_ksum_add(jj_ksum *k, double x) {
 }
 
 /* The rounding error of the product p = a * b, exactly: a * b - p.
- * With a hardware FMA that is one instruction. Without one (x86-64's
- * baseline), fma() is a libm call through the PLT on every use, so use
- * Dekker's product instead: plain operations, exact while |a|, |b| stay
- * below about 1e300 (the sums overflow long before) in round-to-nearest
- * double arithmetic without contraction, which -std=c11 gives. */
-#if defined(__FMA__) || defined(__aarch64__) || defined(__ARM_FEATURE_FMA) || \
-    !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+ * fma() gives it in one instruction, but only where the double fma is
+ * really fused: __FP_FAST_FMA says so (x86-64 with FMA3, AArch64,
+ * Cortex-M7's double FPU). __ARM_FEATURE_FMA is not enough: a Cortex-M4's
+ * FPU fuses only floats, and newlib's software double fma() is not exact,
+ * so the error term came out 0 there. Elsewhere use Dekker's product
+ * (Veltkamp's split): plain operations, exact while |a|, |b| stay below
+ * about 1e300 (the sums overflow long before) in round-to-nearest double
+ * arithmetic without contraction, which -std=c11 gives. Where doubles are
+ * evaluated in wider precision (FLT_EVAL_METHOD != 0: x87) the split is
+ * not exact, so libm's fma() it is (glibc's is correctly rounded). */
+#if defined(__FP_FAST_FMA) || !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#define JJ_KSUM_FUSED 1
 JJ_HOT_INLINE double jj_prod_err(double a, double b, double p) { return fma(a, b, -p); }
 #else
+#define JJ_KSUM_FUSED 0
 JJ_HOT_INLINE void jj_split(double a, double *hi, double *lo) {
   double t = 134217729.0 * a; /* 2^27 + 1 */
   *hi = t - (t - a);

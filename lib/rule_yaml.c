@@ -485,7 +485,8 @@ static const char *const LEVEL_KEYS[] = {"name",      "severity",        "issue"
                                          "clear",     "for",             "for_count",
                                          "clear_for_count", "keep_firing_for", NULL};
 static const char *const GROUP_KEYS[] = {"by",     "mode",   "min_members", "wait",
-                                         "member", "within", "sources",     NULL};
+                                         "member", "within", "sources",     "distinct", NULL};
+static const char *const DISTINCT_NAMES[] = {"rules", "series", NULL};
 static const char *const TOP_KEYS[] = {"version", "include", "defaults", "rules", "notifiers", NULL};
 static const char *const AGG_NAMES[] = {"count",    "sum",   "mean",  "min",        "max",
                                         "first",    "last",  "variance", "stddev",  "delta",
@@ -641,8 +642,8 @@ static int get_names(ctx *c, const yentry *e, const char *what, const char **out
 static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   if (want_map(c, gn, "'group'")) return -1;
   int rc = 0, mode = -1;
-  const ynode *member = NULL, *within = NULL, *sources = NULL;
-  int within_bad = 0;
+  const ynode *member = NULL, *within = NULL, *sources = NULL, *distinct = NULL;
+  int within_bad = 0, dist = 0;
   for (size_t i = 0; i < gn->nflat; i++) {
     const yentry *e = &gn->flat[i];
     const char *k = e->key;
@@ -657,6 +658,7 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
     else if (strcmp(k, "wait") == 0) bad = get_dur(c, e, &rc_->group_wait_ms);
     else if (strcmp(k, "member") == 0) bad = get_cond(c, e, &rc_->member_op, &rc_->member_value), member = e->knode;
     else if (strcmp(k, "within") == 0) bad = within_bad = get_dur(c, e, &rc_->group_within_ms), within = e->knode;
+    else if (strcmp(k, "distinct") == 0) bad = get_enum(c, e, DISTINCT_NAMES, &dist), distinct = e->knode;
     else {
       unknown_key(c, e, "group", GROUP_KEYS);
       bad = 1;
@@ -688,6 +690,8 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
     if (within) ERR(c, within, "'within' is for modes k_of_n and rules only"), rc = -1;
   }
   if (sources && mode != 4 && mode != 5) ERR(c, sources, "'sources' is for modes rules and cai only"), rc = -1;
+  if (distinct && mode != 4) ERR(c, distinct, "'distinct' is for mode rules only"), rc = -1;
+  rc_->group_distinct = dist == 1 ? JJ_DISTINCT_SERIES : JJ_DISTINCT_RULES;
   return rc;
 }
 

@@ -3,6 +3,7 @@
  * The builder owns growing arrays of rules; build() checks everything that
  * needs the whole picture and moves the rules into an immutable,
  * reference-counted ruleset. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "alloc.h"
 #include "errfmt.h"
+#include "feature_check.h"
 #include "matcher.h"
 #include "ruleset.h"
 #include "strutil.h"
@@ -189,6 +191,9 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
                     n);
   if (combined && rc->group_within_ms < 0)
     return jj__fail(err, JJ_EINVAL, "rule '%s': durations must not be negative", n);
+  if (rc->group_distinct != JJ_DISTINCT_RULES &&
+      (!combined || rc->group_distinct != JJ_DISTINCT_SERIES))
+    return jj__fail(err, JJ_EINVAL, "rule '%s': group_distinct is for rules groups only", n);
   if ((unsigned)rc->aggregate >= JJ_AGG__COUNT)
     return jj__fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
   if (!isfinite(rc->scale))
@@ -261,6 +266,7 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
                                       uint32_t *index, jj_error *err) {
   if (!b || !rc) return jj__fail(err, JJ_EINVAL, "builder and rule config are required");
   jj_status st = check_rule_config(&b->alc, rc, err);
+  if (st == JJ_OK) st = jj__features_check_rule(rc, err);
   if (st != JJ_OK) return st;
   if (find_rule(b->rules, b->nrules, rc->name) >= 0)
     return jj__fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);
@@ -302,7 +308,7 @@ static int rising(jj_cmp op) { return op == JJ_CMP_GT || op == JJ_CMP_GE; }
 jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
                                        const jj_level_config *lc, jj_error *err) {
   if (!b || !lc || rule >= b->nrules)
-    return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
+    return jj__fail(err, JJ_EINVAL, "no such rule index %" PRIu32, rule);
   jj_rule *r = &b->rules[rule];
   const char *rn = r->cfg.name;
   if (r->nlevels == JJ_MAX_LEVELS)
@@ -398,7 +404,7 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
 
 jj_status jj_ruleset_builder_add_matcher(jj_ruleset_builder *b, uint32_t rule, const char *label,
                                          jj_match_op op, const char *value, jj_error *err) {
-  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %" PRIu32, rule);
   jj_rule *r = &b->rules[rule];
   if (!valid_name(label))
     return jj__fail(err, JJ_EINVAL, "rule '%s': matcher label name '%s' is empty or invalid",
@@ -469,7 +475,7 @@ static jj_status add_pair(jj_ruleset_builder *b, const jj_rule *r, jj_label **li
 
 jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, const char *name,
                                        const char *value, jj_error *err) {
-  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %" PRIu32, rule);
   jj_rule *r = &b->rules[rule];
   return add_pair(b, r, &r->labels, &r->nlabels, &r->labels_cap, name, value, "label", "a value",
                   err);
@@ -477,8 +483,10 @@ jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t rule, con
 
 jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule, const char *name,
                                             const char *tmpl, jj_error *err) {
-  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %" PRIu32, rule);
   jj_rule *r = &b->rules[rule];
+  jj_status fst = jj__features_check_annotation(r->cfg.name, name, err);
+  if (fst != JJ_OK) return fst;
   if (valid_name(name) && tmpl) {
     char why[JJ_ERROR_MESSAGE_MAX / 2];
     if (jj__template_check(tmpl, why, sizeof why) != 0)
@@ -490,7 +498,7 @@ jj_status jj_ruleset_builder_add_annotation(jj_ruleset_builder *b, uint32_t rule
 
 jj_status jj_ruleset_builder_add_notify(jj_ruleset_builder *b, uint32_t rule, const char *name,
                                         jj_error *err) {
-  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %u", rule);
+  if (!b || rule >= b->nrules) return jj__fail(err, JJ_EINVAL, "no such rule index %" PRIu32, rule);
   jj_rule *r = &b->rules[rule];
   if (!valid_name(name))
     return jj__fail(err, JJ_EINVAL, "rule '%s': notifier name '%s' is empty or invalid",
@@ -604,7 +612,7 @@ jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_e
   jj_ruleset *rs = jj__calloc(&b->alc, sizeof *rs);
   if (!rs) return jj__fail(err, JJ_ENOMEM, "out of memory");
   rs->alc = b->alc;
-  atomic_init(&rs->refs, 1);
+  jj__ref_init(&rs->refs, 1);
   rs->rules = b->rules;
   rs->nrules = b->nrules;
   b->rules = NULL;
@@ -614,11 +622,11 @@ jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_e
   return JJ_OK;
 }
 
-void jj__ruleset_retain(jj_ruleset *rs) { atomic_fetch_add(&rs->refs, 1); }
+void jj__ruleset_retain(jj_ruleset *rs) { (void)jj__ref_inc(&rs->refs); }
 
 void jj_ruleset_free(jj_ruleset *rs) {
   if (!rs) return;
-  if (atomic_fetch_sub(&rs->refs, 1) != 1) return;
+  if (jj__ref_dec(&rs->refs) != 1) return;
   jj_allocator a = rs->alc;
   for (uint32_t i = 0; i < rs->nrules; i++) rule_free(&a, &rs->rules[i]);
   jj__free(&a, rs->rules);

@@ -2,8 +2,10 @@
 #ifndef JJ_LIB_RULESET_H
 #define JJ_LIB_RULESET_H
 
-#include <stdatomic.h>
 #include <stdint.h>
+#ifndef JJ_SINGLE_THREAD
+#include <stdatomic.h>
+#endif
 
 #include "jjair/aqi.h"
 #include "jjair/event.h"
@@ -59,9 +61,24 @@ typedef struct jj_rule {
   jj_aqi_table *index;
 } jj_rule;
 
+/* The ruleset's reference count. JJ_SINGLE_THREAD builds (Cortex-M0+ has
+ * no atomic read-modify-write) use a plain counter: engines sharing a
+ * ruleset must then live on one thread. */
+#ifdef JJ_SINGLE_THREAD
+typedef unsigned jj__refcount;
+#define jj__ref_init(r, v) (*(r) = (v))
+#define jj__ref_inc(r) ((*(r))++)
+#define jj__ref_dec(r) ((*(r))--) /* the value before */
+#else
+typedef atomic_uint jj__refcount;
+#define jj__ref_init(r, v) atomic_init((r), (v))
+#define jj__ref_inc(r) atomic_fetch_add((r), 1)
+#define jj__ref_dec(r) atomic_fetch_sub((r), 1)
+#endif
+
 struct jj_ruleset {
   jj_allocator alc;
-  atomic_uint refs;
+  jj__refcount refs;
   jj_rule *rules;
   uint32_t nrules;
 };

@@ -167,7 +167,6 @@ static void test_init_zeroes_reserved(void **state) {
   for (size_t i = 0; i < sizeof rc.reserved / sizeof rc.reserved[0]; i++)
     assert_int_equal(rc.reserved[i], 0);
   assert_int_equal(rc.life_safety, 0);
-  assert_int_equal(rc.reserved32, 0);
   assert_int_equal(rc.window.reserved0, 0);
   for (size_t i = 0; i < sizeof rc.window.reserved / sizeof rc.window.reserved[0]; i++)
     assert_int_equal(rc.window.reserved[i], 0);
@@ -205,6 +204,25 @@ static void test_features(void **state) {
 #endif
 }
 
+/* Firmware additions: the bundle format version and the append-only enum
+ * values a compiled bundle stores; the pool allocator's argument checks. */
+static void test_firmware_api(void **state) {
+  (void)state;
+  assert_int_equal(JJ_BUNDLE_VERSION, 1);
+  assert_int_equal(JJ_DISTINCT_RULES, 0);
+  assert_int_equal(JJ_DISTINCT_SERIES, 1);
+  jj_rule_config rc;
+  memset(&rc, 0xff, sizeof rc);
+  jj_rule_config_init(&rc);
+  assert_int_equal(rc.group_distinct, JJ_DISTINCT_RULES);
+  assert_int_equal(jj_alloc_pool_init(NULL, &rc, sizeof rc), JJ_EINVAL);
+  size_t needed = 0;
+  assert_int_equal(jj_bundle_write(NULL, 0, NULL, 0, &needed), JJ_EINVAL);
+  jj_ruleset *rs = NULL;
+  assert_int_equal(jj_bundle_load("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
+  assert_null(rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_versions_match),    cmocka_unit_test(test_struct_sizes_match),
@@ -212,6 +230,7 @@ int main(void) {
       cmocka_unit_test(test_sample_layout),     cmocka_unit_test(test_stats_layout),
       cmocka_unit_test(test_window_stats_slots), cmocka_unit_test(test_init_zeroes_reserved),
       cmocka_unit_test(test_features),
+      cmocka_unit_test(test_firmware_api),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,9 @@
 
 static int g_scale = 1;
 static int g_div = 1; /* divides seeds and long loops; 4 under valgrind */
+#ifndef JJ_TEST_SLOW_DIV
+#define JJ_TEST_SLOW_DIV 4 /* the divisor under valgrind (tests/device: QEMU) */
+#endif
 static int g_verbose = 0;
 static int g_trace = 0;          /* JJ_TEST_TRACE=1: print every operation */
 static int g_only_set = 0;       /* JJ_TEST_SEED=n: run only that seed */
@@ -1935,7 +1938,7 @@ static int setup(void **state) {
   (void)state;
   const char *s = getenv("JJ_TEST_SCALE");
   if (s && atoi(s) > 0) g_scale = atoi(s);
-  if (JJ_UNDER_VALGRIND()) g_div = 4;
+  if (JJ_UNDER_VALGRIND()) g_div = JJ_TEST_SLOW_DIV;
   s = getenv("JJ_TEST_VERBOSE");
   g_verbose = s && s[0] && s[0] != '0';
   s = getenv("JJ_TEST_TRACE");

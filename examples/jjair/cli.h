@@ -16,6 +16,7 @@ int cmd_check(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 /* ---- util.c -------------------------------------------------------------- */
 

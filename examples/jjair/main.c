@@ -21,12 +21,13 @@ static const struct command {
      "                   exit 0 only if every test passes"},
     {"replay", "...", cmd_replay, "feed a CSV file through rules and print the events as NDJSON"},
     {"notify", "FILE ...", cmd_notify, "send a test message through a configured notifier"},
+    {"compile", "...", cmd_compile, "rule files to a bundle for a device (binary image, C source)"},
 };
 
 static void usage(FILE *f) {
   (void)fputs("usage: jjair COMMAND [ARGS]\n\nCommands:\n", f);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    (void)fprintf(f, "  %-6s %-9s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+    (void)fprintf(f, "  %-7s %-8s %s\n", commands[i].name, commands[i].args, commands[i].summary);
   (void)fprintf(f, "\n`jjair COMMAND --help` describes a command. libjjair %s\n", jj_version());
 }
 

@@ -7,6 +7,7 @@
 
 #include "jjair/alloc.h"
 #include "jjair/aqi.h"
+#include "jjair/bundle.h"
 #include "jjair/duration.h"
 #include "jjair/engine.h"
 #include "jjair/error.h"

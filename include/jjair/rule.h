@@ -76,6 +76,16 @@ typedef enum jj_group_mode {
                           out. Judged on every evaluation of a source. */
 } jj_group_mode;
 
+/* JJ_GROUP_RULES: what counts as one agreeing criterion. */
+typedef enum jj_group_distinct {
+  JJ_DISTINCT_RULES = 0, /* each source rule firing on a group member counts once */
+  JJ_DISTINCT_SERIES = 1 /* each source SERIES counts once, however many source
+                            rules fire on it: criteria read from one sensor
+                            (rate-of-rise and fixed heat on one thermistor)
+                            count once, so agreement needs two phenomena
+                            (metrics) or two sensors */
+} jj_group_distinct;
+
 /* What a rule does when a series stops reporting (stale_after_ms). */
 typedef enum jj_missing_policy {
   JJ_MISSING_KEEP = 0,    /* alert state stays as it is */
@@ -147,7 +157,7 @@ typedef struct jj_rule_config {
    * hours, rate limits) or drop its events (notify.h). Taken from the
    * reserved tail: zero is "no", as before. */
   uint32_t life_safety;
-  uint32_t reserved32;    /* zero */
+  jj_group_distinct group_distinct; /* RULES: what counts once (0 = per rule) */
   uint64_t reserved[15];  /* zero: room for fields whose zero means "default" */
 } jj_rule_config;
 

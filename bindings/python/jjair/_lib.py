@@ -361,6 +361,10 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
 
 #: Exported functions the binding deliberately does not call, and why.
 UNBOUND: Dict[str, str] = {
+    "jj_alloc_pool_init": "firmware's fixed-buffer pool; Python objects use the libc allocator",
+    "jj_alloc_pool_stats": "firmware's fixed-buffer pool; Python objects use the libc allocator",
+    "jj_bundle_write": "rule bundles are made by `jjair compile`; Python loads YAML",
+    "jj_bundle_load": "rule bundles are for firmware; Python loads YAML (Ruleset.from_*)",
     "jj_rule_config_init": "rules are built from YAML (Ruleset.from_*), not field by field",
     "jj_level_config_init": "rules are built from YAML, not field by field",
     "jj_ruleset_builder_add_rule": "rules are built from YAML, not field by field",

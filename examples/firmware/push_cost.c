@@ -1,0 +1,101 @@
+/* The cost of a quiet push on the board: the fire bundle and the robot's 8
+ * series in a pool, 2 minutes of quiet readings to fill the windows, then
+ * the instructions per jj_engine_push (QEMU -icount shift=0 runs one
+ * instruction per ns; SysTick counts the 25 MHz clock: 40 instructions a
+ * tick) and the deepest stack the pushes used (the stack below main is
+ * painted first). Run by .ci/firmware; figures in README "Firmware". */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jjair/jjair.h"
+
+extern const unsigned char jj_fire_bundle[];
+extern const size_t jj_fire_bundle_size;
+
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+#define PAINT 0xA5A5A5A5u
+#define PAINT_WORDS 4096 /* 16 KiB below main's frame */
+
+static uint64_t pool_mem[64 * 1024 / 8];
+
+static void on_event(void *ctx, const jj_event *ev) {
+  (void)ctx;
+  (void)ev;
+}
+
+/* Paint PAINT_WORDS words of stack below main's frame (256 bytes below
+ * the stack pointer here); return the lowest painted word. */
+static __attribute__((noinline)) volatile uint32_t *paint(void) {
+  uintptr_t sp;
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+  volatile uint32_t *low = (volatile uint32_t *)((sp - 256u) & ~(uintptr_t)3) - PAINT_WORDS;
+  for (int i = 0; i < PAINT_WORDS; i++) low[i] = PAINT;
+  return low;
+}
+
+int main(void) {
+  jj_allocator pool;
+  (void)jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem);
+  jj_ruleset *rs = NULL;
+  if (jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL) != JJ_OK) return 1;
+  jj_engine_config cfg;
+  jj_engine_config_init(&cfg);
+  cfg.max_series = 8;
+  cfg.flags = JJ_ENGINE_NO_QUEUE;
+  cfg.on_event = on_event;
+  jj_engine *e = NULL;
+  if (jj_engine_new(rs, &cfg, &pool, &e) != JJ_OK) return 1;
+  jj_ruleset_free(rs);
+  static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
+                                        "pm25",        "pm10",        "humidity", "o3"};
+  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
+                                        "optical2", "optical3", "body2", "gas2"};
+  jj_series_id id[8];
+  for (int i = 0; i < 8; i++) {
+    jj_label l[2] = {{"robot", "r2"}, {"sensor", sensor[i]}};
+    if (jj_engine_series(e, metric[i], l, 2, &id[i]) != JJ_OK) return 1;
+  }
+  const int64_t t0 = 1714539600000;
+  int64_t ts = t0;
+  for (int t = 0; t < 120; t++, ts += 1000)
+    for (int i = 0; i < 8; i++) (void)jj_engine_push(e, id[i], ts, 20.0 + (t % 3) * 0.1);
+  volatile uint32_t *low = paint(); /* after setup: the pushes alone */
+  SYST_RVR = 0xFFFFFFu;
+  SYST_CVR = 0;
+  SYST_CSR = 5u; /* enable, processor clock, no interrupt */
+  /* Calibration: 40000 iterations of a 4-instruction loop = 160000. */
+  uint32_t c0 = SYST_CVR;
+  __asm__ volatile("movs r0, #0\n\tmovw r1, #40000\n1:\n\tnop\n\tadds r0, #1\n\tcmp r0, r1\n\tbne 1b"
+                   ::: "r0", "r1", "cc");
+  uint32_t calib = ((c0 - SYST_CVR) & 0xFFFFFFu) * 40u;
+  enum { N = 300 };
+  uint32_t ticks_temp = 0, ticks_all = 0;
+  for (int t = 0; t < N; t++, ts += 1000) {
+    for (int i = 0; i < 8; i++) {
+      uint32_t a = SYST_CVR;
+      (void)jj_engine_push(e, id[i], ts, 20.0 + (t % 3) * 0.1);
+      uint32_t d = (a - SYST_CVR) & 0xFFFFFFu;
+      ticks_all += d;
+      if (i == 0) ticks_temp += d;
+    }
+  }
+  uint32_t deepest = 0;
+  for (int i = 0; i < PAINT_WORDS; i++)
+    if (low[i] != PAINT) {
+      deepest = (uint32_t)(PAINT_WORDS - i) * 4u;
+      break;
+    }
+  /* 40 instructions per SysTick tick under -icount shift=0 (25 MHz clock). */
+  printf("calibration: a 160000-instruction loop measures %lu\n", (unsigned long)calib);
+  printf("instructions per quiet push, temperature (3 rules): %lu\n",
+         (unsigned long)(ticks_temp * 40u / N));
+  printf("instructions per quiet push, mean of the 8 series: %lu\n",
+         (unsigned long)(ticks_all * 40u / (8u * N)));
+  printf("stack used by jj_engine_push below main's frame: %lu bytes (+ <= 256)\n",
+         (unsigned long)deepest);
+  jj_engine_free(e);
+  return 0;
+}

@@ -1,0 +1,59 @@
+/* libjjair — rule bundles: a compiled ruleset as a flat image for devices.
+ *
+ * `jjair compile` (or jj_bundle_write) turns a ruleset built on the host
+ * (from YAML) into a bundle: a versioned, checksummed byte image. The
+ * device links no YAML parser and no builder; jj_bundle_load validates an
+ * image (magic, version, sizes, bounds, checksum) and makes a ruleset from
+ * it, which engines use exactly as one built on the host: the host and the
+ * device evaluate the same bundle identically.
+ *
+ * Image layout (little-endian): "JJRB", u32 format version, u32 total
+ * size, u32 rule count, u32 CRC-32 (IEEE) of the bytes after this 20-byte
+ * header; then each rule's fields in a fixed order (lib/bundle_write.c). */
+#ifndef JJAIR_BUNDLE_H
+#define JJAIR_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/alloc.h"
+#include "jjair/error.h"
+#include "jjair/export.h"
+#include "jjair/rule.h"
+#include "jjair/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define JJ_BUNDLE_VERSION 1u
+
+/* Write `rs` as a bundle image into buf[0..size). *needed (required) gets
+ * the image's size; when it is larger than `size` nothing is written and
+ * the result is JJ_EFULL (call with size 0 to ask). sample_period_ms > 0
+ * states the device's sampling period: every SLIDING_TIME window is then
+ * written preallocated for span / period + 2 samples (or its own
+ * max_samples when smaller), so the device allocates all window memory when a series is
+ * created and nothing while pushing (a faster series gets JJ_EFULL). 0
+ * writes the windows as configured. JJ_EINVAL when rs or needed is NULL or
+ * the period is negative; JJ_ENOTSUP when a rule judges an index (aqi.h:
+ * jj_ruleset_builder_set_index, JJ_GROUP_CAI), which bundles cannot carry
+ * yet. Thread-safe (the ruleset is immutable). */
+JJ_API jj_status jj_bundle_write(const jj_ruleset *rs, int64_t sample_period_ms, void *buf,
+                                 size_t size, size_t *needed);
+
+/* Check `image` (size bytes) and make a ruleset from it (free with
+ * jj_ruleset_free). Strings are copied: the image may go once this
+ * returns. `alc` may be NULL (libc). Errors, with `err` (may be NULL)
+ * saying what is wrong: JJ_EINVAL for a damaged or foreign image (bad
+ * magic, size, checksum, a field out of bounds), JJ_ENOTSUP for a newer
+ * format version or a rule that needs a part this build left out (the
+ * message names the rule), JJ_ENOMEM. */
+JJ_API jj_status jj_bundle_load(const void *image, size_t size, const jj_allocator *alc,
+                                jj_ruleset **out, jj_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,14 @@
+/* Internal: refusing rules that need an optional part this build left out
+ * (lib/feature_check.c). */
+#ifndef JJ_LIB_FEATURE_CHECK_H
+#define JJ_LIB_FEATURE_CHECK_H
+
+#include "jjair/error.h"
+#include "jjair/rule.h"
+
+/* JJ_OK, or JJ_ENOTSUP with `err` naming rc->name and the missing option. */
+jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err);
+/* JJ_OK, or JJ_ENOTSUP when templates are left out. */
+jj_status jj__features_check_annotation(const char *rule, const char *name, jj_error *err);
+
+#endif

@@ -1,0 +1,284 @@
+/* Rule bundles (jjair/bundle.h) and the fixed-buffer pool (jjair/alloc.h):
+ * a bundle loads into a ruleset that gives the same events as the one it
+ * was written from; every damaged image is refused; the pool serves an
+ * engine with nothing allocated after its series exist. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_testutil.h"
+#include "jjair/jjair.h"
+#include "testutil.h"
+
+#define SEC 1000LL
+#define T0 1714539600000LL
+
+/* Heat rate and fixed heat on temperature, CO, and a rules group counting
+ * source series (distinct: series), with labels, matchers, annotations. */
+static jj_ruleset *fire_rules(const jj_allocator *alc) {
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(alc, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "heat-rate";
+  rc.metric = "temperature";
+  rc.window.span_ms = 60 * SEC;
+  rc.window.min_samples = 5;
+  rc.aggregate = JJ_AGG_SLOPE;
+  rc.scale = 60;
+  jj_level_config lc = et_level("rate", JJ_CMP_GE, 8.3, JJ_CMP_LT, 3, 2);
+  uint32_t r = et_add(b, &rc, &lc, 1);
+  assert_int_equal(jj_ruleset_builder_add_annotation(b, r, "summary",
+                                                     "{{ labels.robot }} {{ value:.1f }} C/min "
+                                                     "({{ time_kst }})",
+                                                     NULL),
+                   JJ_OK);
+  assert_int_equal(jj_ruleset_builder_add_label(b, r, "hazard", "fire", NULL), JJ_OK);
+  jj_rule_config_init(&rc);
+  rc.name = "heat-fixed";
+  rc.metric = "temperature";
+  rc.window.span_ms = 10 * SEC;
+  rc.window.min_samples = 2;
+  rc.aggregate = JJ_AGG_MIN;
+  lc = et_level("fixed", JJ_CMP_GE, 57, JJ_CMP_LT, 50, 1);
+  et_add(b, &rc, &lc, 1);
+  jj_rule_config_init(&rc);
+  rc.name = "co";
+  rc.metric = "co";
+  rc.window.span_ms = 60 * SEC;
+  rc.window.min_samples = 3;
+  rc.aggregate = JJ_AGG_MEAN;
+  lc = et_level("co-rise", JJ_CMP_GE, 30, JJ_CMP_LT, 15, 1);
+  r = et_add(b, &rc, &lc, 1);
+  assert_int_equal(jj_ruleset_builder_add_matcher(b, r, "robot", JJ_MATCH_NE, "", NULL), JJ_OK);
+  assert_int_equal(jj_ruleset_builder_add_notify(b, r, "fire-desk", NULL), JJ_OK);
+  jj_rule_config_init(&rc);
+  rc.name = "confirmed";
+  rc.group = JJ_GROUP_RULES;
+  rc.group_by = "robot";
+  rc.sources = "heat-rate,heat-fixed,co";
+  rc.group_within_ms = 60 * SEC;
+  rc.group_distinct = JJ_DISTINCT_SERIES;
+  lc = et_level("fire", JJ_CMP_GE, 2, JJ_CMP_LT, 1, 1);
+  et_add(b, &rc, &lc, 1);
+  jj_ruleset *rs = NULL;
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
+static unsigned char *write_bundle(const jj_ruleset *rs, int64_t period, size_t *n) {
+  assert_int_equal(jj_bundle_write(rs, period, NULL, 0, n), JJ_EFULL);
+  unsigned char *img = malloc(*n);
+  assert_non_null(img);
+  size_t again = 0;
+  assert_int_equal(jj_bundle_write(rs, period, img, *n - 1, &again), JJ_EFULL);
+  assert_int_equal(again, *n);
+  assert_int_equal(jj_bundle_write(rs, period, img, *n, &again), JJ_OK);
+  assert_int_equal(again, *n);
+  return img;
+}
+
+/* Every event as JSON, one per line, into a growing text. */
+typedef struct sink {
+  char *text;
+  size_t len, cap;
+} sink;
+
+static void on_event(void *ctx, const jj_event *ev) {
+  sink *s = ctx;
+  char line[1024];
+  size_t n = jj_event_json(ev, line, sizeof line);
+  assert_true(n < sizeof line);
+  if (s->len + n + 2 > s->cap) {
+    s->cap = (s->len + n + 2) * 2;
+    s->text = realloc(s->text, s->cap);
+    assert_non_null(s->text);
+  }
+  memcpy(s->text + s->len, line, n);
+  s->len += n;
+  s->text[s->len++] = '\n';
+  s->text[s->len] = '\0';
+}
+
+/* A stuck thermistor on robot r1 (no fire), then heat with CO on r2 (a
+ * fire); returns the events. */
+static char *run(jj_ruleset *rs, const jj_allocator *alc, uint64_t *allocs_after_init) {
+  sink s = {NULL, 0, 0};
+  jj_engine_config cfg;
+  jj_engine_config_init(&cfg);
+  cfg.max_series = 8;
+  cfg.flags = JJ_ENGINE_NO_QUEUE;
+  cfg.on_event = on_event;
+  cfg.on_event_ctx = &s;
+  jj_engine *e = NULL;
+  assert_int_equal(jj_engine_new(rs, &cfg, alc, &e), JJ_OK);
+  jj_label l1[] = {{"robot", "r1"}, {"sensor", "body"}}, l2[] = {{"robot", "r2"}, {"sensor", "body"}};
+  jj_label c2[] = {{"robot", "r2"}};
+  jj_series_id t1, t2, co;
+  assert_int_equal(jj_engine_series(e, "temperature", l1, 2, &t1), JJ_OK);
+  assert_int_equal(jj_engine_series(e, "temperature", l2, 2, &t2), JJ_OK);
+  assert_int_equal(jj_engine_series(e, "co", c2, 1, &co), JJ_OK);
+  uint64_t before = 0;
+  if (allocs_after_init) assert_int_equal(jj_alloc_pool_stats(alc, NULL, NULL, &before), JJ_OK);
+  for (int t = 0; t < 300; t++) {
+    int64_t ts = T0 + t * SEC;
+    assert_int_equal(jj_engine_push(e, t1, ts, t < 60 ? 24.0 : 90.0), JJ_OK);
+    double heat = t < 150 ? 24.0 : 24.0 + (t - 150) * 0.25;
+    assert_int_equal(jj_engine_push(e, t2, ts, heat), JJ_OK);
+    assert_int_equal(jj_engine_push(e, co, ts, t < 160 ? 0.4 : 45.0), JJ_OK);
+    assert_int_equal(jj_engine_advance(e, ts), JJ_OK);
+  }
+  if (allocs_after_init) {
+    uint64_t after = 0;
+    assert_int_equal(jj_alloc_pool_stats(alc, NULL, NULL, &after), JJ_OK);
+    *allocs_after_init = after - before;
+  }
+  jj_engine_free(e);
+  assert_non_null(s.text);
+  return s.text;
+}
+
+/* The loaded bundle gives the events of the ruleset it was written from,
+ * and the run shows what it claims: heat-fixed fires on the stuck r1 but
+ * only r2 is confirmed. */
+static void test_roundtrip_same_events(void **state) {
+  (void)state;
+  jj_ruleset *rs = fire_rules(NULL);
+  size_t n = 0;
+  unsigned char *img = write_bundle(rs, 0, &n);
+  jj_ruleset *loaded = NULL;
+  jj_error err;
+  assert_int_equal(jj_bundle_load(img, n, NULL, &loaded, &err), JJ_OK);
+  free(img); /* strings are copied: the image may go */
+  assert_int_equal(jj_ruleset_rule_count(loaded), jj_ruleset_rule_count(rs));
+  for (uint32_t i = 0; i < jj_ruleset_rule_count(rs); i++)
+    assert_string_equal(jj_ruleset_rule_name(loaded, i), jj_ruleset_rule_name(rs, i));
+  assert_int_equal(jj_ruleset_rule_notify_count(loaded, 2), 1);
+  assert_string_equal(jj_ruleset_rule_notify(loaded, 2, 0), "fire-desk");
+  char *a = run(rs, NULL, NULL), *b = run(loaded, NULL, NULL);
+  assert_string_equal(a, b);
+  assert_non_null(strstr(a, "\"rule\":\"heat-fixed\""));
+  assert_non_null(strstr(a, "\"rule\":\"confirmed\""));
+  assert_null(strstr(a, "\"rule\":\"confirmed\",\"rule_index\":3,\"level\":1,\"prev_level\":0,"
+                        "\"level_name\":\"fire\",\"severity\":\"fire\",\"metric\":\"\","
+                        "\"is_group\":true,\"labels\":{\"robot\":\"r1\"}"));
+  assert_non_null(strstr(a, "\"labels\":{\"robot\":\"r2\"}"));
+  assert_non_null(strstr(a, "(2024-05-01 14:0")); /* the annotation rendered: time_kst */
+  free(a);
+  free(b);
+  jj_ruleset_free(loaded);
+  jj_ruleset_free(rs);
+}
+
+/* Any one byte changed, and any truncation, is refused; a newer format
+ * version is JJ_ENOTSUP. */
+static void test_damaged_images_refused(void **state) {
+  (void)state;
+  jj_ruleset *rs = fire_rules(NULL);
+  size_t n = 0;
+  unsigned char *img = write_bundle(rs, 0, &n);
+  jj_ruleset_free(rs);
+  jj_ruleset *out = (jj_ruleset *)&out;
+  jj_error err;
+  for (size_t i = 0; i < n; i++) {
+    img[i] ^= 0x20;
+    jj_status st = jj_bundle_load(img, n, NULL, &out, &err);
+    assert_int_not_equal(st, JJ_OK);
+    assert_null(out);
+    assert_true(err.message[0] != '\0');
+    img[i] ^= 0x20;
+  }
+  for (size_t k = 0; k < n; k++) assert_int_equal(jj_bundle_load(img, k, NULL, &out, NULL), JJ_EINVAL);
+  img[4] = 2; /* version 2 */
+  assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "version 2"));
+  img[4] = 1;
+  assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_OK);
+  jj_ruleset_free(out);
+  assert_int_equal(jj_bundle_load(NULL, n, NULL, &out, &err), JJ_EINVAL);
+  free(img);
+}
+
+/* Every allocation of a load failing in turn: a clean JJ_ENOMEM, no leak. */
+static void test_load_out_of_memory(void **state) {
+  (void)state;
+  jj_ruleset *rs = fire_rules(NULL);
+  size_t n = 0;
+  unsigned char *img = write_bundle(rs, 0, &n);
+  jj_ruleset_free(rs);
+  for (unsigned long k = 1;; k++) {
+    tu_alloc a;
+    tu_alloc_init(&a);
+    tu_alloc_fail_at(&a, k, 0);
+    jj_ruleset *out = NULL;
+    jj_status st = jj_bundle_load(img, n, &a.alc, &out, NULL);
+    if (st == JJ_OK) {
+      jj_ruleset_free(out);
+      assert_int_equal(a.live_blocks, 0);
+      break;
+    }
+    assert_int_equal(st, JJ_ENOMEM);
+    assert_null(out);
+    assert_int_equal(a.live_blocks, 0);
+    assert_int_equal(a.errors, 0);
+  }
+  free(img);
+}
+
+/* An engine from a bundle written for a 1 s period, in a pool: everything
+ * is allocated by the time its series exist, and the events are the same
+ * as from libc memory. */
+static void test_pool_no_allocation_after_init(void **state) {
+  (void)state;
+  jj_ruleset *rs = fire_rules(NULL);
+  size_t n = 0;
+  unsigned char *img = write_bundle(rs, 1000, &n);
+  jj_ruleset_free(rs);
+  static uint64_t mem[64 * 1024 / 8];
+  jj_allocator pool;
+  assert_int_equal(jj_alloc_pool_init(&pool, mem, 32), JJ_EINVAL);
+  assert_int_equal(jj_alloc_pool_init(&pool, NULL, sizeof mem), JJ_EINVAL);
+  assert_int_equal(jj_alloc_pool_stats(NULL, NULL, NULL, NULL), JJ_EINVAL);
+  assert_int_equal(jj_alloc_pool_init(&pool, mem, sizeof mem), JJ_OK);
+  jj_ruleset *loaded = NULL;
+  assert_int_equal(jj_bundle_load(img, n, &pool, &loaded, NULL), JJ_OK);
+  uint64_t after = 1;
+  char *a = run(loaded, &pool, &after);
+  assert_int_equal(after, 0);
+  jj_ruleset_free(loaded);
+  size_t used = 0, peak = 0;
+  assert_int_equal(jj_alloc_pool_stats(&pool, &used, &peak, NULL), JJ_OK);
+  assert_true(peak > 0 && peak <= sizeof mem);
+  /* The same events as the unbounded ruleset on libc memory. */
+  assert_int_equal(jj_bundle_load(img, n, NULL, &loaded, NULL), JJ_OK);
+  char *b = run(loaded, NULL, NULL);
+  assert_string_equal(a, b);
+  jj_ruleset_free(loaded);
+  free(a);
+  free(b);
+  free(img);
+  /* A pool too small fails cleanly. */
+  static uint64_t tiny[512 / 8];
+  assert_int_equal(jj_alloc_pool_init(&pool, tiny, sizeof tiny), JJ_OK);
+  img = write_bundle(rs = fire_rules(NULL), 0, &n);
+  jj_ruleset_free(rs);
+  assert_int_equal(jj_bundle_load(img, n, &pool, &loaded, NULL), JJ_ENOMEM);
+  free(img);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_roundtrip_same_events),
+      cmocka_unit_test(test_damaged_images_refused),
+      cmocka_unit_test(test_load_out_of_memory),
+      cmocka_unit_test(test_pool_no_allocation_after_init),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,48 @@
+/* lib/feature_check.c in a build that leaves the optional parts out
+ * (compiled here with JJ_NO_SKETCH, JJ_NO_GROUPS, JJ_NO_TEMPLATES, as
+ * -DJJ_WITH_SKETCH=OFF etc. build it): a rule that needs a missing part is
+ * refused with JJ_ENOTSUP and a message naming the rule and the option;
+ * the builder and the bundle loader both ask it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "feature_check.h"
+
+static void base(jj_rule_config *rc) {
+  memset(rc, 0, sizeof *rc);
+  rc->name = "heat";
+  rc->metric = "temperature";
+  rc->aggregate = JJ_AGG_MEAN;
+}
+
+static void test_missing_parts_refused(void **state) {
+  (void)state;
+  jj_rule_config rc;
+  jj_error err;
+  base(&rc);
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_OK);
+  rc.aggregate = JJ_AGG_PERCENTILE;
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
+  assert_int_equal(err.code, JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'heat'"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_SKETCH=ON"));
+  base(&rc);
+  rc.group = JJ_GROUP_K_OF_N;
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'heat'"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_GROUPS=ON"));
+  assert_int_equal(jj__features_check_annotation("heat", "summary", &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'heat': annotation 'summary'"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_TEMPLATES=ON"));
+  assert_int_equal(jj__features_check_annotation("heat", NULL, NULL), JJ_ENOTSUP);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_missing_parts_refused)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
