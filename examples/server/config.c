@@ -95,17 +95,46 @@ static const section sections[] = {
 static const char *const top_keys[] = {"version", "mqtt",  "http",     "rules",     "time", "limits",
                                        "state",   "delivery", "notifiers", "log", NULL};
 
+/* A problem kept until the walk ends, to be reported in file order. */
+typedef struct kept {
+  const char *file;
+  int line, col;
+  size_t order;
+  char message[512];
+} kept;
+
 typedef struct ctx {
   jj_ytree tree;
   srv_config_error_fn err;
   void *err_ctx;
-  int nerr;
+  kept errs[MAX_ERRORS];
+  size_t nerr;
   const char *dir; /* of the configuration file, "" for the current one */
 } ctx;
 
 static void tree_error(void *c_, const char *file, int line, int col, const char *message) {
   ctx *c = c_;
-  if (c->nerr++ < MAX_ERRORS) c->err(c->err_ctx, file, line, col, message);
+  if (c->nerr >= MAX_ERRORS) return;
+  kept *k = &c->errs[c->nerr];
+  k->file = file;
+  k->line = line;
+  k->col = col;
+  k->order = c->nerr++;
+  (void)snprintf(k->message, sizeof k->message, "%s", message);
+}
+
+static int by_position(const void *a_, const void *b_) {
+  const kept *a = a_, *b = b_;
+  if (a->line != b->line) return a->line < b->line ? -1 : 1;
+  if (a->col != b->col) return a->col < b->col ? -1 : 1;
+  return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Report the kept problems sorted by line and column. */
+static void report(ctx *c) {
+  qsort(c->errs, c->nerr, sizeof c->errs[0], by_position);
+  for (size_t i = 0; i < c->nerr; i++)
+    c->err(c->err_ctx, c->errs[i].file, c->errs[i].line, c->errs[i].col, c->errs[i].message);
 }
 
 static void problem(ctx *c, const jj_ynode *at, const char *fmt, ...)
@@ -119,25 +148,25 @@ static void problem(ctx *c, const jj_ynode *at, const char *fmt, ...) {
   tree_error(c, at->file, at->line, at->col, msg);
 }
 
-/* Levenshtein distance, for "did you mean". */
+/* Edit distance with adjacent transpositions (optimal string alignment),
+ * for "did you mean": "mdoe" is one step from "mode". */
 static size_t edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 40 || lb > 40) return 99;
-  size_t row[41];
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t prev = row[0];
-    row[0] = i;
+  size_t d[41][41];
+  for (size_t i = 0; i <= la; i++) d[i][0] = i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+  for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      size_t cur = row[j];
-      size_t best = prev + (a[i - 1] != b[j - 1]);
-      if (row[j] + 1 < best) best = row[j] + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      prev = cur;
+      size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
     }
-  }
-  return row[lb];
+  return d[la][lb];
 }
 
 static void unknown_key(ctx *c, const jj_yentry *e, const char *where, const char *const *names) {
@@ -443,13 +472,18 @@ static int walk(ctx *c, srv_config *cfg, jj_ynode *root) {
 
 int srv_config_load(const char *path, srv_config *out, srv_config_error_fn err, void *err_ctx) {
   defaults(out);
-  ctx c;
-  memset(&c, 0, sizeof c);
-  c.err = err;
-  c.err_ctx = err_ctx;
-  /* the directory of the file, for relative paths */
-  char *dir = dup_str(path);
-  if (!dir) return err(err_ctx, path, 0, 0, "out of memory"), -1;
+  ctx *c = calloc(1, sizeof *c); /* the kept errors make it too big for the stack */
+  char *dir = dup_str(path);     /* the file's directory, for relative paths */
+  char *text = malloc(MAX_CONFIG_BYTES + 1);
+  if (!c || !dir || !text) {
+    err(err_ctx, path, 0, 0, "out of memory");
+    free(c);
+    free(dir);
+    free(text);
+    return -1;
+  }
+  c->err = err;
+  c->err_ctx = err_ctx;
   char *slash = strrchr(dir, '/');
   if (slash == dir)
     dir[1] = '\0';
@@ -457,45 +491,40 @@ int srv_config_load(const char *path, srv_config *out, srv_config_error_fn err, 
     *slash = '\0';
   else
     dir[0] = '\0';
-  c.dir = dir;
+  c->dir = dir;
 
+  int rc = -1;
   FILE *f = fopen(path, "rb");
+  size_t len = f ? fread(text, 1, MAX_CONFIG_BYTES + 1, f) : 0;
   if (!f) {
     char msg[300];
     (void)snprintf(msg, sizeof msg, "cannot read the configuration file: %s", strerror(errno));
     err(err_ctx, path, 0, 0, msg);
-    free(dir);
-    return -1;
-  }
-  char *text = malloc(MAX_CONFIG_BYTES + 1);
-  size_t len = text ? fread(text, 1, MAX_CONFIG_BYTES + 1, f) : 0;
-  (void)fclose(f);
-  int rc = -1;
-  if (!text) {
-    err(err_ctx, path, 0, 0, "out of memory");
-  } else if (len > MAX_CONFIG_BYTES) {
-    err(err_ctx, path, 0, 0, "the configuration file is larger than 1 MiB");
+  } else if (fclose(f) != 0 || len > MAX_CONFIG_BYTES) {
+    err(err_ctx, path, 0, 0, "cannot read the configuration file (above 1 MiB?)");
   } else {
-    jj__ytree_init(&c.tree, NULL, tree_error, &c);
-    c.tree.doc = "a server configuration file";
-    c.tree.block_hint = "quote it";
+    jj__ytree_init(&c->tree, NULL, tree_error, c);
+    c->tree.doc = "a server configuration file";
+    c->tree.block_hint = "quote it";
     jj_ynode *root = NULL;
-    const char *file = jj__ytree_strdup(&c.tree, path);
-    if (file && jj__ytree_parse(&c.tree, file, text, len, &root) == 0) {
+    const char *file = jj__ytree_strdup(&c->tree, path);
+    if (file && jj__ytree_parse(&c->tree, file, text, len, &root) == 0) {
       if (!root)
-        err(err_ctx, path, 1, 1, "the configuration file is empty");
+        tree_error(c, file, 1, 1, "the configuration file is empty");
       else
-        rc = walk(&c, out, root);
+        rc = walk(c, out, root);
     }
-    if (c.tree.oom || string_defaults(out) != 0) {
-      err(err_ctx, path, 0, 0, "out of memory");
+    if (c->tree.oom || string_defaults(out) != 0) {
+      tree_error(c, path, 0, 0, "out of memory");
       rc = -1;
     }
-    if (c.nerr) rc = -1;
-    jj__ytree_free(&c.tree);
+    if (c->nerr) rc = -1;
+    report(c);
+    jj__ytree_free(&c->tree);
   }
   free(text);
   free(dir);
+  free(c);
   if (rc != 0) srv_config_free(out);
   return rc;
 }

@@ -221,8 +221,8 @@ int srv_lp_parse(const char *line, size_t len, srv_lp_precision precision, char 
     c.pos++;
     size_t kstart = c.pos;
     const char *k = read_name(&c, ",= \t", ",= ");
-    if (!at(&c, '=')) return fail(&c, kstart, "tag '%s' has no '=value'", k);
     if (!k[0]) return fail(&c, kstart, "empty tag key");
+    if (!at(&c, '=')) return fail(&c, kstart, "tag '%s' has no '=value'", k);
     c.pos++;
     size_t vstart = c.pos;
     const char *v = read_name(&c, ", \t", ",= ");
@@ -238,8 +238,8 @@ int srv_lp_parse(const char *line, size_t len, srv_lp_precision precision, char 
   for (;;) { /* fields */
     size_t kstart = c.pos;
     const char *k = read_name(&c, ",= \t", ",= ");
-    if (!at(&c, '=')) return fail(&c, kstart, "field '%s' has no '=value'", k);
     if (!k[0]) return fail(&c, kstart, "empty field key");
+    if (!at(&c, '=')) return fail(&c, kstart, "field '%s' has no '=value'", k);
     c.pos++;
     if (out->nfields == SRV_LP_MAX_FIELDS)
       return fail(&c, kstart, "more than %d fields", SRV_LP_MAX_FIELDS);
