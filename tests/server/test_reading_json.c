@@ -108,10 +108,11 @@ static void test_ndjson_mixed(void **state) {
       {"{\"metric\":\"pm10\",\"ts\":2,\"value\":-1.25e2}", 1, 0},
   };
   char body[4096] = "";
-  size_t good = 0, bad = 0;
+  size_t good = 0, bad = 0, off = 0;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    (void)strcat(body, cases[i].line);
-    (void)strcat(body, i % 2 ? "\r\n" : "\n");
+    int w = snprintf(body + off, sizeof body - off, "%s%s", cases[i].line, i % 2 ? "\r\n" : "\n");
+    assert_true(w > 0 && (size_t)w < sizeof body - off);
+    off += (size_t)w;
     if (cases[i].good && cases[i].line[0] == '{') good++;
     if (!cases[i].good) bad++;
   }

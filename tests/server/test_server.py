@@ -446,9 +446,10 @@ log: {{reject_interval: 0s}}
 
     # ---- a wall-clock server: receipt time, engine time advancing
     wall_events = os.path.join(TMP, "wall.ndjson")
-    wall = Server(f"""http: {{listen: "127.0.0.1:0"}}
-rules: [{os.path.join(REPO, "rules", "fire.yaml")}]
+    wall = Server(f"""rules: [{os.path.join(REPO, "rules", "fire.yaml")}]
 time: {{mode: wall-clock, lateness: 1m, tick: 100ms}}
+limits: {{queue: 100}}
+http: {{listen: "127.0.0.1:0", max_body: 4096}}
 delivery: {{file: wall.ndjson}}
 """, "wall")
     now = int(time.time() * 1000)
@@ -472,6 +473,18 @@ delivery: {{file: wall.ndjson}}
     check(status == 200, "a reading from the future is queued")
     wait_for(lambda: metric(wall.metrics(), "jjair_engine_rejected_total", reason="future") == 1,
              "the engine refuses it (counted as future)")
+    one = json.dumps({"metric": "co", "labels": {"station": "w-2"}, "value": 1})
+    small = json.dumps([{"metric": "co", "value": 1}] * 101, separators=(",", ":"))
+    status, answer = wall.post("/ingest", small)  # 101 readings, < 4096 bytes
+    check(status == 413 and "limits.queue" in answer,
+          f"a batch above the queue's capacity is a 413: {status} {answer}")
+    status, answer = wall.post("/ingest", "\n".join([one] * 100))
+    check(status == 413 and "max_body" in answer, f"a body above max_body is a 413: {answer}")
+    status, answer = wall.post("/ingest", "\n".join([one] * 50))
+    check(status == 200, f"a batch within both limits is taken: {status} {answer}")
+    m = wall.metrics()
+    check(metric(m, "jjair_server_rejected_total", source="http_ndjson", reason="too_large") == 2,
+          "too-large requests are counted")
     check(wall.stop(signal.SIGINT) == 0, "SIGINT exits 0")
 
     # ---- configuration errors: file:line:column, exit 2
