@@ -14,7 +14,8 @@ the closing note), with the Jeonju rules (korea-air, fire, sensor-health):
   - resident memory (VmRSS) with the Jeonju devices (20 stations x 4
     metrics, 6 robots x 5 sensors) and with 100 000 series.
 
-usage: bench_server.py SERVER [--quick]   (mosquitto and mosquitto-clients needed)
+usage: bench_server.py SERVER [--quick] [--only mqtt|http|latency|rss]
+(mosquitto and mosquitto-clients needed)
 """
 import json
 import os
@@ -29,6 +30,7 @@ import urllib.request
 
 SERVER = sys.argv[1]
 QUICK = "--quick" in sys.argv
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TMP = tempfile.mkdtemp(prefix="jjair-bench-server-")
 RULES = [os.path.join(REPO, "rules", f) for f in ("korea-air.yaml", "fire.yaml",
@@ -230,9 +232,10 @@ def rss(nseries):
         srv.post("/ingest", ("\n".join(json.dumps(x) for x in lines[i:i + 10000])).encode())
     wait_for(lambda: srv.metric("jjair_server_processed_total") >= len(lines), "RSS readings")
     series = srv.metric("jjair_engine_series")
+    engine = srv.metric("jjair_engine_memory_bytes")
     used = srv.rss_kib()
     srv.stop()
-    return base, used, series
+    return base, used, series, engine
 
 
 def main():
@@ -240,19 +243,24 @@ def main():
     n = 5000 if QUICK else 50000
     print(f"jjair-server benchmarks ({'quick' if QUICK else 'full'}; rules: korea-air, fire, "
           f"sensor-health; {os.cpu_count()} CPUs)")
-    for qos in (0, 1):
-        rate, done, dropped = mqtt_rate(mport, qos, n)
-        print(f"MQTT QoS {qos}: {rate:10.0f} readings/s  ({done:.0f} processed, "
-              f"{dropped:.0f} dropped on a full queue; 4 publishers x {n} messages)")
-    for kind in ("ndjson", "line"):
-        rate = http_rate(kind, 2 if QUICK else 20)
-        print(f"HTTP {kind:6s}: {rate:10.0f} readings/s  (batches of 10000)")
-    p50, p99 = latency(mport, 20 if QUICK else 300)
-    print(f"fire alarm latency, publish -> delivery file: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
-    for nseries in (0, 100000):
-        base, used, series = rss(nseries if not QUICK or nseries == 0 else 10000)
-        print(f"RSS: {used / 1024:7.1f} MiB with {series:.0f} series "
-              f"(idle after start: {base / 1024:.1f} MiB)")
+    if ONLY in (None, "mqtt"):
+        for qos in (0, 1):
+            rate, done, dropped = mqtt_rate(mport, qos, n)
+            print(f"MQTT QoS {qos}: {rate:10.0f} readings/s  ({done:.0f} processed, "
+                  f"{dropped:.0f} dropped on a full queue; 4 publishers x {n} messages)")
+    if ONLY in (None, "http"):
+        for kind in ("ndjson", "line"):
+            rate = http_rate(kind, 2 if QUICK else 20)
+            print(f"HTTP {kind:6s}: {rate:10.0f} readings/s  (batches of 10000)")
+    if ONLY in (None, "latency"):
+        p50, p99 = latency(mport, 20 if QUICK else 300)
+        print(f"fire alarm latency, publish -> delivery file: p50 {p50:.2f} ms, "
+              f"p99 {p99:.2f} ms")
+    if ONLY in (None, "rss"):
+        for nseries in (0, 100000):
+            base, used, series, engine = rss(nseries if not QUICK or nseries == 0 else 10000)
+            print(f"RSS: {used / 1024:7.1f} MiB with {series:.0f} series (engine memory "
+                  f"{engine / 1048576:.1f} MiB; idle after start: {base / 1024:.1f} MiB)")
     mosq.terminate()
     mosq.wait()
 
