@@ -399,6 +399,7 @@ static void defaults(srv_config *cfg) {
   cfg->http_port = 8080;
   cfg->http_max_body = (size_t)16 << 20;
   cfg->time_mode = SRV_TIME_WALL;
+  cfg->lateness_ms = -1; /* unset: depends on the time mode (resolved in walk) */
   cfg->max_future_ms = 300000;
   cfg->tick_ms = 1000;
   cfg->max_series = 100000;
@@ -460,6 +461,10 @@ static int walk(ctx *c, srv_config *cfg, jj_ynode *root) {
     const jj_yentry *r = jj__ynode_get(root, "rules");
     if (!r) problem(c, root, "missing 'rules' (the list of rule files to evaluate)"), rc = -1;
   }
+  /* On wall-clock time a reading waits in the queue while the engine is
+   * advanced with the clock: without some lateness it would be refused as
+   * late. On data time nothing advances the engine. */
+  if (cfg->lateness_ms < 0) cfg->lateness_ms = cfg->time_mode == SRV_TIME_WALL ? 10000 : 0;
   if (!cfg->mqtt && !cfg->http)
     problem(c, root, "nothing to read from: configure 'mqtt', 'http' or both"), rc = -1;
   if (cfg->mqtt && !cfg->mqtt_host) {

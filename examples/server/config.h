@@ -34,7 +34,7 @@ typedef struct srv_config {
   size_t nrule_files;
   /* time: */
   srv_time_mode time_mode; /* wall-clock */
-  int64_t lateness_ms;     /* 0 */
+  int64_t lateness_ms;     /* 10s on wall-clock time (the queue's delay), 0 on data time */
   int64_t max_future_ms;   /* 5m */
   int64_t tick_ms;         /* 1s: how often wall-clock time advances the engine */
   /* limits: */

@@ -1,5 +1,5 @@
 /* Batches of readings with their own string memory (see reading.h): the
- * strings live in chunks of at least 16 KiB, freed with the batch. */
+ * strings live in chunks freed with the batch. */
 #include "reading.h"
 
 #include <stdlib.h>
@@ -11,7 +11,10 @@ struct srv_chunk {
   char data[];
 };
 
-#define CHUNK_MIN 16384
+/* The first chunk is small (an MQTT message holds one reading), each next
+ * one twice the last, up to CHUNK_MAX: memory follows the batch's size. */
+#define CHUNK_FIRST 256
+#define CHUNK_MAX 65536
 
 srv_batch *srv_batch_new(srv_source source) {
   srv_batch *b = calloc(1, sizeof *b);
@@ -33,7 +36,8 @@ static void *batch_alloc(srv_batch *b, size_t size, size_t align) {
   srv_chunk *c = b->chunks;
   size_t off = c ? (c->used + align - 1) / align * align : 0;
   if (!c || off + size > c->size) {
-    size_t want = size + align > CHUNK_MIN ? size + align : CHUNK_MIN;
+    size_t want = c ? (c->size < CHUNK_MAX ? c->size * 2 : CHUNK_MAX) : CHUNK_FIRST;
+    if (want < size + align) want = size + align;
     srv_chunk *n = malloc(sizeof *n + want);
     if (!n) return NULL;
     n->next = c;

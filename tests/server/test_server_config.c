@@ -60,6 +60,8 @@ static void test_jeonju(void **state) {
 static void test_defaults(void **state) {
   (void)state;
   char path[] = "/tmp/jj_server_config_XXXXXX";
+  char templ[sizeof path];
+  memcpy(templ, path, sizeof path);
   int fd = mkstemp(path);
   assert_true(fd >= 0);
   FILE *f = fdopen(fd, "w");
@@ -85,6 +87,18 @@ static void test_defaults(void **state) {
   assert_null(c.state_dir);
   assert_string_equal(c.delivery_file, "-");
   assert_int_equal(c.http_max_body, 16 << 20);
+  srv_config_free(&c);
+  /* on wall-clock time the default lateness covers the queue's delay */
+  memcpy(path, templ, sizeof path);
+  fd = mkstemp(path);
+  assert_true(fd >= 0);
+  f = fdopen(fd, "w");
+  (void)fputs("http: {listen: \"127.0.0.1:1\"}\nrules: [r.yaml]\n", f);
+  (void)fclose(f);
+  assert_int_equal(srv_config_load(path, &c, collect, &e), 0);
+  (void)remove(path);
+  assert_int_equal(c.time_mode, SRV_TIME_WALL);
+  assert_int_equal(c.lateness_ms, 10000);
   srv_config_free(&c);
   /* a file that is not there */
   e.n = 0;
