@@ -105,8 +105,7 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
   (void)fprintf(f, "jjair_server_reloads_total{result=\"invalid\"} %llu\n",
                 (unsigned long long)get(&m->reload_invalid));
   family(f, "jjair_server_start_time_seconds", "gauge", "When the server started (Unix time).");
-  (void)fprintf(f, "jjair_server_start_time_seconds %lld.%03lld\n",
-                (long long)(m->start_ms / 1000), (long long)(m->start_ms % 1000));
+  (void)fprintf(f, "jjair_server_start_time_seconds %.3f\n", (double)m->start_ms / 1000);
 
   jj_engine_stats st;
   int64_t now;
@@ -139,8 +138,8 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
                 (unsigned long long)st.series_forgotten);
   if (now != INT64_MIN) {
     family(f, "jjair_engine_time_seconds", "gauge", "Engine time (Unix time).");
-    (void)fprintf(f, "jjair_engine_time_seconds %lld.%03lld\n", (long long)(now / 1000),
-                  (long long)((now % 1000 + 1000) % 1000));
+    /* a double holds milliseconds exactly far beyond any real clock */
+    (void)fprintf(f, "jjair_engine_time_seconds %.3f\n", (double)now / 1000);
   }
   if (fclose(f) != 0) {
     free(buf);
