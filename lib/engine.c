@@ -123,6 +123,10 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
       in->member_agree_ts = e->now;
     return;
   }
+  if (r->index) { /* the index of the value (aqi_rule.c) */
+    in->index_conc = value;
+    value = jj__rule_index_value(r, value, &valid);
+  }
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
   if (jj__alert_eval(&in->alert, r, value, valid, fresh, e->now, &t, &e->st.events_muted))
@@ -130,6 +134,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
   note_alert(s, in, was_at_rest);
   if (r->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, sample_ts, sample_value);
+  if (r->nfeeds && r->index) jj__group_source_value(e, s, in, value, valid, sample_ts, sample_value);
 }
 
 /* The aggregates of one window, read once per sample (all that its rules
@@ -176,6 +181,7 @@ static inline int inst_quiet(const jj_inst *in, const jj_window *w, agg_cache *c
   if (r->cfg.group != JJ_GROUP_NONE || !jj__alert_at_rest(&in->alert)) return 0;
   int valid;
   double x = cached_value(w, r->cfg.aggregate, c, &valid) * r->cfg.scale;
+  x = jj__rule_index_value(r, x, &valid);
   return valid && jj__alert_quiet(&in->alert, r, x);
 }
 
@@ -286,6 +292,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   note_alert(s, in, was_at_rest);
   if (in->rule->nfeeds && before != in->alert.level)
     jj__group_source_changed(e, s, in, before, in->alert.level, INT64_MIN, NAN);
+  if (in->rule->nfeeds && in->rule->index) jj__group_source_value(e, s, in, NAN, 0, INT64_MIN, NAN);
 }
 
 /* ---- samples ------------------------------------------------------------- */

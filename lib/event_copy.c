@@ -56,7 +56,8 @@ jj_status jj_event_copy(const jj_event *ev, const jj_allocator *alc, jj_event **
   size_t size = sizeof(copy_hdr) + sizeof(jj_event) + ((size_t)nl + nrl) * sizeof(jj_label) +
                 str_size(ev->rule) + str_size(ev->level_name) + str_size(ev->severity) +
                 str_size(ev->metric) + str_size(ev->prev_level_name) +
-                str_size(ev->prev_severity) + labels_size(ev->labels, nl) +
+                str_size(ev->prev_severity) + str_size(ev->band) + str_size(ev->index_name) +
+                labels_size(ev->labels, nl) +
                 labels_size(ev->rule_labels, nrl);
   jj_allocator a;
   jj__alloc_resolve(&a, alc);
@@ -73,6 +74,8 @@ jj_status jj_event_copy(const jj_event *ev, const jj_allocator *alc, jj_event **
   c->metric = place(&pool, ev->metric);
   c->prev_level_name = place(&pool, ev->prev_level_name);
   c->prev_severity = place(&pool, ev->prev_severity);
+  c->band = place(&pool, ev->band);
+  c->index_name = place(&pool, ev->index_name);
   c->labels = place_labels(labels, ev->labels, nl, &pool);
   c->rule_labels = place_labels(labels + nl, ev->rule_labels, nrl, &pool);
   /* A reference count is not part of the ruleset's immutable content:

@@ -239,7 +239,14 @@ size_t jj_event_json(const jj_event *ev, char *buf, size_t size) {
     char hex[17];
     lit(&w, "\"");
     raw(&w, hex, jj_fingerprint_hex(ev->fingerprint, hex, sizeof hex));
-    lit(&w, "\"}");
+    lit(&w, "\"");
+    key(&w, "concentration"); /* null without an index (also in older events) */
+    num(&w, ev->index_name && *ev->index_name ? ev->concentration : NAN);
+    key(&w, "band");
+    str(&w, ev->band);
+    key(&w, "index");
+    str(&w, ev->index_name);
+    lit(&w, "}");
   }
   if (size) buf[w.len < size ? w.len : size - 1] = '\0';
   return w.len;

@@ -13,7 +13,7 @@
 static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
                           const jj_group *g, int64_t *start, int64_t *end) {
   const jj_window_config *wc = &r->cfg.window;
-  if (g && r->cfg.group == JJ_GROUP_RULES) { /* the agreement span */
+  if (g && jj__combines_rules(r->cfg.group)) { /* the agreement span (CAI: the last source's) */
     *start = g->win_start;
     *end = g->win_end;
   } else if (wc->kind == JJ_WINDOW_TUMBLING) {
@@ -61,6 +61,13 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   ev.rule_labels = r->labels;
   ev.nrule_labels = r->nlabels;
   ev.value = a->value;
+  ev.concentration = NAN;
+  ev.band = ev.index_name = "";
+  if (r->index) {
+    ev.concentration = g ? g->index_conc : in ? in->index_conc : NAN;
+    ev.band = jj_aqi_band_name(r->index, jj_aqi_band_of_index(r->index, a->value));
+    ev.index_name = jj_aqi_table_name(r->index);
+  }
   window_bounds(e, r, in, g, &ev.window_start_ms, &ev.window_end_ms);
   ev.time_ms = e->now;
   /* The episode an event belongs to: a no-data episode for NODATA and

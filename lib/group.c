@@ -51,7 +51,7 @@ static int64_t wait_of(const jj_rule *r) {
 /* Windows that can end before an earlier one's wait is over: only these
  * are held (a report beyond them judges the current window early). */
 static uint32_t held_cap(const jj_rule *r) {
-  if (r->cfg.group == JJ_GROUP_RULES || r->cfg.window.kind != JJ_WINDOW_TUMBLING) return 0;
+  if (jj__combines_rules(r->cfg.group) || r->cfg.window.kind != JJ_WINDOW_TUMBLING) return 0;
   int64_t hop = hop_of(r), wait = wait_of(r);
   if (hop <= 0) return 0;
   int64_t k = wait / hop + (wait % hop != 0) - 1;
@@ -117,6 +117,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->rule_index = ri;
   g->last_judged_end = INT64_MIN;
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
+  for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_value[k] = NAN; /* JJ_GROUP_CAI */
   jj__alert_init(&g->alert, flap_times);
   return g;
 }
@@ -268,6 +269,10 @@ void jj__group_free(jj_engine *e, jj_group *g) {
 static void judge(jj_engine *e, jj_group *g, double value, int valid, int fresh,
                   int64_t sample_ts, double sample_value) {
   jj_transition t;
+  if (g->rule->index) { /* the index of the group's value (aqi_rule.c) */
+    g->index_conc = value;
+    value = jj__rule_index_value(g->rule, value, &valid);
+  }
   if (jj__alert_eval(&g->alert, g->rule, value, valid, fresh, e->now, &t, &e->st.events_muted))
     jj__emit_group(e, g, &t, sample_ts, sample_value);
 }
@@ -312,6 +317,7 @@ static double group_value(const jj_rule *r, const jj_win_sums *w) {
     case JJ_GROUP_MIN: return w->min;
     case JJ_GROUP_K_OF_N: return (double)w->agree;
     case JJ_GROUP_RULES:
+    case JJ_GROUP_CAI:
     case JJ_GROUP_NONE: break;
   }
   return NAN;
@@ -462,7 +468,7 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
   if ((old_level > 0) == (new_level > 0)) return;
   for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
     jj_group *g = in->feed[f];
-    if (!g) continue;
+    if (!g || g->rule->cfg.group != JJ_GROUP_RULES) continue;
     const jj_rule *r = g->rule;
     for (uint32_t k = 0; k < r->nsrc; k++) {
       if (r->src[k] != in->rule_index) continue;
@@ -477,9 +483,57 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
   }
 }
 
+/* JJ_GROUP_CAI: judge the overall CAI of the sources' latest sub-indices
+ * for the window ending at `end` (0 for sliding sources). */
+static void cai_judge(jj_engine *e, jj_group *g, int64_t end, int64_t sample_ts,
+                      double sample_value) {
+  double v;
+  int ok = jj_cai_overall(g->src_value, g->rule->nsrc, &v) == JJ_OK;
+  g->last_judged_end = end;
+  judge(e, g, v, ok, 1, sample_ts, sample_value);
+}
+
+void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, double value,
+                            int valid, int64_t sample_ts, double sample_value) {
+  const int tumbling = in->rule->cfg.window.kind == JJ_WINDOW_TUMBLING;
+  const int64_t end = tumbling ? in->win_end : 0;
+  for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
+    jj_group *g = in->feed[f];
+    if (!g || g->rule->cfg.group != JJ_GROUP_CAI) continue;
+    const jj_rule *r = g->rule;
+    g->cause = s;
+    /* Hourly sources close the same hour one after another: the hour is
+     * judged once every source with a value has reported it, or when a
+     * source reports a later one (a source late or missing that hour). */
+    if (tumbling && g->has_bucket && end > g->bucket_end && g->last_judged_end != g->bucket_end)
+      cai_judge(e, g, g->bucket_end, sample_ts, sample_value);
+    if (tumbling && (!g->has_bucket || end > g->bucket_end)) {
+      g->has_bucket = 1;
+      g->bucket_end = end;
+      g->win_start = in->win_start;
+      g->win_end = end;
+    } else if (!tumbling) {
+      g->win_start = g->win_end = e->now;
+    }
+    int all = 1;
+    for (uint32_t k = 0; k < r->nsrc; k++) {
+      if (r->src[k] == in->rule_index) {
+        g->src_value[k] = valid ? value : NAN;
+        g->src_end[k] = end;
+      }
+      if (!isnan(g->src_value[k]) && g->src_end[k] < end) all = 0;
+    }
+    if (!tumbling || (all && end == g->bucket_end)) cai_judge(e, g, end, sample_ts, sample_value);
+  }
+}
+
 void jj__group_advance(jj_engine *e, jj_group *g) {
   const jj_rule *r = g->rule;
   jj_transition t;
+  if (r->cfg.group == JJ_GROUP_CAI) { /* judged by its sources; time only ticks */
+    if (jj__alert_tick(&g->alert, r, e->now, &t)) jj__emit_group(e, g, &t, INT64_MIN, NAN);
+    return;
+  }
   if (r->cfg.group == JJ_GROUP_RULES) {
     rules_eval(e, g, INT64_MIN, NAN);
     if (jj__alert_tick(&g->alert, r, e->now, &t))

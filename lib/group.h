@@ -40,10 +40,13 @@ struct jj_group {
   /* JJ_GROUP_RULES: per source rule, members firing now and the last change. */
   uint16_t src_firing[JJ_MAX_SOURCES];
   int64_t src_last[JJ_MAX_SOURCES];
+  double src_value[JJ_MAX_SOURCES]; /* JJ_GROUP_CAI: each source's latest index (NaN: none) */
+  int64_t src_end[JJ_MAX_SOURCES];  /* ... and the end of the window it came from */
   /* What caused the latest evaluation, for events. */
   jj_series *cause;
   int64_t cause_ts;
   double cause_value;
+  double index_conc; /* rules with an index: the concentration last judged */
   /* Life cycle: the group's index in the engine's table; how many series
    * alerts feed it (JJ_GROUP_RULES); how many queued events point at its
    * labels; set once forgotten (freed when `queued` reaches 0). */
@@ -64,6 +67,10 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
                       int64_t sample_ts, double sample_value);
 /* A member has data again: the group is no longer stale. */
 void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value);
+/* A source rule's alert judged `value` (valid or not): update the
+ * JJ_GROUP_CAI groups it feeds and judge them. */
+void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, double value,
+                            int valid, int64_t sample_ts, double sample_value);
 /* Time passed: group waits, staleness, repeats. */
 void jj__group_advance(jj_engine *e, jj_group *g);
 /* Link a per-series alert to the JJ_GROUP_RULES groups its rule feeds. */

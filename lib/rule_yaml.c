@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "aqi_internal.h"
 #include "jjair/duration.h"
 #include "jjair/rule_yaml.h"
 #include "ruleset.h"
@@ -462,13 +463,20 @@ typedef struct rspec {
   size_t nm;
   pair *labels, *ann, *notify;
   size_t nlabels, nann, nnotify;
+  /* index: a shipped table, or the bands of the rule's own (walk_index) */
+  const jj_aqi_table *index;
+  const char *index_name;
+  int index_decimals;
+  jj_aqi_band *index_bands;
+  size_t nindex_bands;
+  ynode *index_at;
 } rspec;
 
 static const char *const RULE_KEYS[] = {
     "name",  "metric",     "match",       "window",          "aggregate", "scale",
     "per",   "group",      "levels",      "on_missing",      "stale_after", "valid",
     "stuck", "repeat_interval", "flap",   "labels",          "annotations", "notify",
-    NULL};
+    "index", NULL};
 static const char *const WINDOW_KEYS[] = {
     "kind",         "span",       "hop",       "align",     "count",
     "min_samples",  "min_coverage", "expected_interval", "max_samples", "duplicates",
@@ -481,10 +489,11 @@ static const char *const GROUP_KEYS[] = {"by",     "mode",   "min_members", "wai
 static const char *const TOP_KEYS[] = {"version", "include", "defaults", "rules", NULL};
 static const char *const AGG_NAMES[] = {"count",    "sum",   "mean",  "min",        "max",
                                         "first",    "last",  "variance", "stddev",  "delta",
-                                        "slope",    "percentile", "ewma", "avg", NULL};
+                                        "slope",    "percentile", "ewma", "avg",
+                                        "nowcast", "c24e-pm25", "c24e-pm10", NULL};
 static const char *const KIND_NAMES[] = {"sliding", "count", "tumbling", NULL};
 static const char *const DUP_NAMES[] = {"keep", "replace", "reject", NULL};
-static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", "rules", NULL};
+static const char *const MODE_NAMES[] = {"avg", "max", "min", "k_of_n", "rules", "cai", NULL};
 static const char *const MISSING_NAMES[] = {"keep", "resolve", "alert", NULL};
 static const char *const PER_NAMES[] = {"s", "min", "h", NULL};
 static const char *const MATCH_OPS[] = {"eq", "ne", "re", "nre", NULL};
@@ -651,12 +660,12 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   }
   if (!jj__ynode_get(gn, "by") && !typo_for(gn, "by", GROUP_KEYS)) ERR(c, gn, "'group' needs 'by', the labels that form a group, e.g. by: [zone]"), rc = -1;
   if (!jj__ynode_get(gn, "mode")) {
-    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min, k_of_n or rules");
+    if (!typo_for(gn, "mode", GROUP_KEYS)) ERR(c, gn, "'group' needs 'mode': avg, max, min, k_of_n, rules or cai");
     return -1;
   }
   if (mode < 0) return -1;
   static const jj_group_mode modes[] = {JJ_GROUP_AVG, JJ_GROUP_MAX, JJ_GROUP_MIN, JJ_GROUP_K_OF_N,
-                                         JJ_GROUP_RULES};
+                                         JJ_GROUP_RULES, JJ_GROUP_CAI};
   rc_->group = modes[mode];
   if (mode == 3) {
     if (!member) ERR(c, gn, "k_of_n needs 'member', the condition each member must meet, e.g. member: \">= 57\""), rc = -1;
@@ -665,11 +674,15 @@ static int walk_group(ctx *c, ynode *gn, jj_rule_config *rc_) {
   } else if (mode == 4) {
     if (!sources) ERR(c, gn, "mode rules needs 'sources', the rules it combines, e.g. sources: [fire-heat-rate, fire-smoke]"), rc = -1;
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
+  } else if (mode == 5) { /* cai: the overall CAI of sub-index rules */
+    if (!sources) ERR(c, gn, "mode cai needs 'sources', the sub-index rules it combines, e.g. sources: [cai-pm25-grade, cai-o3-grade]"), rc = -1;
+    if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
+    if (within) ERR(c, within, "'within' is for modes k_of_n and rules only"), rc = -1;
   } else {
     if (member) ERR(c, member, "'member' is for mode k_of_n only"), rc = -1;
     if (within) ERR(c, within, "'within' is for modes k_of_n and rules only"), rc = -1;
   }
-  if (sources && mode != 4) ERR(c, sources, "'sources' is for mode rules only"), rc = -1;
+  if (sources && mode != 4 && mode != 5) ERR(c, sources, "'sources' is for modes rules and cai only"), rc = -1;
   return rc;
 }
 
@@ -735,6 +748,104 @@ static int walk_match(ctx *c, const yentry *e, rspec *r) {
   return rc;
 }
 
+/* ---- index: the rule judges an air-quality index (aqi.h) ---------------- */
+
+/* `index: cai-pm25` (a shipped table) or `index: {name, decimals, bands:
+ * [{conc: [lo, hi], index: [lo, hi], name: 나쁨}, ...]}`, validated here so
+ * a bad band is reported at its own line and column. */
+static int walk_index_band(ctx *c, ynode *bn, jj_aqi_band *b) {
+  static const char *const keys[] = {"conc", "index", "name", NULL};
+  if (want_map(c, bn, "a band")) return -1;
+  int bad = 0, have = 0;
+  for (size_t j = 0; j < bn->nflat; j++) {
+    const yentry *f = &bn->flat[j];
+    if (strcmp(f->key, "name") == 0) {
+      bad |= get_str(c, f, &b->name);
+      have |= 4;
+    } else if (strcmp(f->key, "conc") == 0 || strcmp(f->key, "index") == 0) {
+      int is_conc = f->key[0] == 'c';
+      double *lo = is_conc ? &b->c_lo : &b->i_lo, *hi = is_conc ? &b->c_hi : &b->i_hi;
+      if (f->value->kind != JJ_YSEQ || f->value->n != 2) {
+        ERR(c, f->value, "'%s' must be a list of two numbers [low, high], e.g. %s", f->key,
+            is_conc ? "conc: [36, 75]" : "index: [101, 250]");
+        bad = 1;
+        continue;
+      }
+      const yentry l = {f->key, f->knode, f->value->items[0]}, h = {f->key, f->knode, f->value->items[1]};
+      bad |= get_num(c, &l, lo) | get_num(c, &h, hi);
+      have |= is_conc ? 1 : 2;
+    } else {
+      unknown_key(c, f, "a band", keys);
+      bad = 1;
+    }
+  }
+  if (!bad && have != 7)
+    ERR(c, bn, "a band needs conc, index and name, e.g. {conc: [36, 75], index: [101, 250], name: 나쁨}"), bad = 1;
+  return bad ? -1 : 0;
+}
+
+static int walk_index(ctx *c, const yentry *e, rspec *r) {
+  static const char *const keys[] = {"name", "decimals", "bands", NULL};
+  ynode *v = e->value;
+  r->index_at = v;
+  if (v->kind == JJ_YSCALAR) {
+    const char *name;
+    if (get_str(c, e, &name)) return -1;
+    r->index = jj_aqi_table_find(name);
+    if (!r->index) {
+      char list[400] = "";
+      for (uint32_t i = 0; i < jj_aqi_table_count(); i++) {
+        if (i) strncat(list, ", ", sizeof list - strlen(list) - 1);
+        strncat(list, jj_aqi_table_name(jj_aqi_table_at(i)), sizeof list - strlen(list) - 1);
+      }
+      ERR(c, v, "unknown index table '%s' (shipped: %s; or give your own: {name, decimals, bands})", name, list);
+      return -1;
+    }
+    return 0;
+  }
+  if (want_map(c, v, "'index'")) return -1;
+  int bad = 0;
+  uint32_t dec = 0;
+  ynode *bands = NULL;
+  for (size_t j = 0; j < v->nflat; j++) {
+    const yentry *f = &v->flat[j];
+    if (strcmp(f->key, "name") == 0) bad |= get_str(c, f, &r->index_name);
+    else if (strcmp(f->key, "decimals") == 0) bad |= get_uint(c, f, JJ_AQI_MAX_DECIMALS, &dec);
+    else if (strcmp(f->key, "bands") == 0) bands = f->value;
+    else unknown_key(c, f, "index", keys), bad = 1;
+  }
+  r->index_decimals = (int)dec;
+  if (!r->index_name && !typo_for(v, "name", keys)) ERR(c, v, "'index' needs 'name', e.g. name: my-pm25"), bad = 1;
+  if (!bands) {
+    if (!typo_for(v, "bands", keys)) ERR(c, v, "'index' needs 'bands', a list of {conc: [lo, hi], index: [lo, hi], name: ...}");
+    return -1;
+  }
+  if (bands->kind != JJ_YSEQ || bands->n == 0 || bands->n > JJ_AQI_MAX_BANDS) {
+    ERR(c, bands, "'bands' must be a list of 1 to %d bands", JJ_AQI_MAX_BANDS);
+    return -1;
+  }
+  r->index_bands = jj__ytree_alloc(&c->tree, bands->n * sizeof *r->index_bands);
+  if (!r->index_bands) return -1;
+  memset(r->index_bands, 0, bands->n * sizeof *r->index_bands);
+  r->nindex_bands = bands->n;
+  for (size_t j = 0; j < bands->n; j++) bad |= walk_index_band(c, bands->items[j], &r->index_bands[j]);
+  if (bad) {
+    r->index_bands = NULL; /* reported: the builder does not see it */
+    return -1;
+  }
+  jj_error err;
+  memset(&err, 0, sizeof err);
+  if (jj__aqi_validate(r->index_name, r->index_decimals, r->index_bands, (uint32_t)r->nindex_bands,
+                       &err) != JJ_OK) {
+    /* err.line is the band's number: report at that band */
+    const ynode *at = err.line >= 1 && (size_t)err.line <= bands->n ? bands->items[err.line - 1] : v;
+    ERR(c, at, "%s", err.message);
+    r->index_bands = NULL;
+    return -1;
+  }
+  return 0;
+}
+
 static int walk_rule(ctx *c, ynode *rn, rspec *r) {
   jj_rule_config *rc_ = &r->rc;
   jj_rule_config_init(rc_);
@@ -768,6 +879,7 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
       rc_->scale = x == 0 ? 1.0 : x == 1 ? 60.0 : 3600.0;
       per_at = e->knode;
     } else if (strcmp(k, "group") == 0) bad = group_bad = walk_group(c, e->value, rc_);
+    else if (strcmp(k, "index") == 0) bad = walk_index(c, e, r);
     else if (strcmp(k, "levels") == 0) {
       ynode *v = e->value;
       if (v->kind != JJ_YSEQ) {
@@ -865,11 +977,12 @@ static int walk_rule(ctx *c, ynode *rn, rspec *r) {
   /* A group whose mode did not read may be a rules group, which has no
    * metric: the group's own error is enough. */
   int maybe_rules = group_bad && rc_->group == JJ_GROUP_NONE;
-  if (rc_->group != JJ_GROUP_RULES && !maybe_rules && !jj__ynode_get(rn, "metric") &&
+  if (!jj__combines_rules(rc_->group) && !maybe_rules && !jj__ynode_get(rn, "metric") &&
       !typo_for(rn, "metric", RULE_KEYS))
     ERR(c, rn, "a rule needs 'metric', the metric it reads, e.g. metric: pm25"), cfg = 1;
   if (!jj__ynode_get(rn, "levels") && !typo_for(rn, "levels", RULE_KEYS)) ERR(c, rn, "a rule needs 'levels', e.g. levels: [{name: advisory, issue: \">= 75\"}]"), rc = -1;
   if (agg == 13) agg = 2; /* avg = mean */
+  else if (agg > 13) agg--; /* the names after avg: JJ_AGG_NOWCAST ... */
   rc_->aggregate = (jj_agg)agg;
   if (scale_at && per_at) ERR(c, per_at, "give 'scale' or 'per', not both"), cfg = 1;
   /* An aggregate that did not read is reported; what depends on it is not. */
@@ -1186,6 +1299,17 @@ static int add_parts(ctx *c, jj_ruleset_builder *b, uint32_t idx, const rspec *r
     const pair *p = &r->notify[i];
     bad += builder_failed(c, jj_ruleset_builder_add_notify(b, idx, p->k, &e), p->at, &e);
   }
+  if (r->index) {
+    bad += builder_failed(c, jj_ruleset_builder_set_index(b, idx, r->index, &e), r->index_at, &e);
+  } else if (r->index_bands) { /* the rule's own table, validated while walking */
+    jj_aqi_table *t = NULL;
+    jj_status st = jj_aqi_table_new(r->index_name, r->index_decimals, r->index_bands,
+                                    (uint32_t)r->nindex_bands, jj__ruleset_builder_allocator(b),
+                                    &t, &e);
+    if (st == JJ_OK) st = jj_ruleset_builder_set_index(b, idx, t, &e);
+    jj_aqi_table_free(t);
+    bad += builder_failed(c, st, r->index_at, &e);
+  }
   return bad;
 }
 
@@ -1217,7 +1341,7 @@ static void check_rule(ctx *c, jj_ruleset_builder *sb, const rspec *r) {
   bad += add_parts(c, sb, idx, r);
   /* A rules group names other rules, which the scratch builder lacks: its
    * sources are checked by jj_ruleset_builder_build on the real one. */
-  if (!bad && r->rc.group != JJ_GROUP_RULES) {
+  if (!bad && !jj__combines_rules(r->rc.group)) {
     jj_ruleset *rs = NULL;
     (void)builder_failed(c, jj_ruleset_builder_build(sb, &rs, &e), r->at, &e);
     jj_ruleset_free(rs);

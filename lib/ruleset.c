@@ -96,6 +96,7 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
   free_pairs(a, r->annotations, r->nannotations);
   for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
   jj__free(a, r->notify);
+  jj_aqi_table_free(r->index); /* a shipped table: no-op */
   memset(r, 0, sizeof *r);
 }
 
@@ -180,7 +181,7 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
     return jj__fail(err, JJ_EINVAL,
                     "rule name '%s' is empty or has characters other than letters, digits, _ . : -",
                     n ? n : "");
-  int combined = rc->group == JJ_GROUP_RULES;
+  int combined = jj__combines_rules(rc->group);
   if (!combined && (!rc->metric || !*rc->metric))
     return jj__fail(err, JJ_EINVAL, "rule '%s': metric is required", n);
   if (combined && (!rc->sources || !*rc->sources))
@@ -211,6 +212,7 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
     case JJ_GROUP_MIN:
     case JJ_GROUP_K_OF_N:
     case JJ_GROUP_RULES:
+    case JJ_GROUP_CAI:
       if (!rc->group_by || !*rc->group_by)
         return jj__fail(err, JJ_EINVAL, "rule '%s': a group rule needs group_by labels", n);
       break;
@@ -259,10 +261,11 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
   r->cfg = *rc;
   /* The caller's strings become the rule's own copies (see jj_rule). */
   r->cfg.name = jj__strdup(&b->alc, rc->name);
-  r->cfg.metric = jj__strdup(&b->alc, rc->group == JJ_GROUP_RULES ? "" : rc->metric);
+  const int combined = jj__combines_rules(rc->group);
+  r->cfg.metric = jj__strdup(&b->alc, combined ? "" : rc->metric);
   r->cfg.group_by = NULL;
-  r->cfg.sources = rc->group == JJ_GROUP_RULES ? jj__strdup(&b->alc, rc->sources) : NULL;
-  if (!r->cfg.name || !r->cfg.metric || (rc->group == JJ_GROUP_RULES && !r->cfg.sources)) {
+  r->cfg.sources = combined ? jj__strdup(&b->alc, rc->sources) : NULL;
+  if (!r->cfg.name || !r->cfg.metric || (combined && !r->cfg.sources)) {
     rule_free(&b->alc, r);
     return jj__fail(err, JJ_ENOMEM, "out of memory");
   }
@@ -505,6 +508,10 @@ const char *jj_ruleset_rule_notify(const jj_ruleset *rs, uint32_t i, uint32_t j)
 
 uint32_t jj__ruleset_builder_count(const jj_ruleset_builder *b) { return b ? b->nrules : 0; }
 
+jj_rule *jj__ruleset_builder_rule(jj_ruleset_builder *b, uint32_t i) {
+  return b && i < b->nrules ? &b->rules[i] : NULL;
+}
+
 void jj__ruleset_builder_truncate(jj_ruleset_builder *b, uint32_t n) {
   while (b && b->nrules > n) rule_free(&b->alc, &b->rules[--b->nrules]);
 }
@@ -517,7 +524,7 @@ static jj_status resolve_sources(jj_ruleset_builder *b, jj_error *err) {
   for (uint32_t i = 0; i < b->nrules; i++) {
     jj_rule *r = &b->rules[i];
     r->nsrc = 0;
-    if (r->cfg.group != JJ_GROUP_RULES) continue;
+    if (!jj__combines_rules(r->cfg.group)) continue;
     const char *p = r->cfg.sources;
     while (*p) {
       while (*p == ' ' || *p == ',') p++;
@@ -550,6 +557,10 @@ static jj_status resolve_sources(jj_ruleset_builder *b, jj_error *err) {
       if (src->nfeeds == JJ_MAX_FEEDS)
         return jj__fail(err, JJ_EINVAL, "rule '%s': source '%s' already feeds %d rules groups",
                         r->cfg.name, name, JJ_MAX_FEEDS);
+      if (r->cfg.group == JJ_GROUP_CAI && !src->index)
+        return jj__fail(err, JJ_EINVAL,
+                        "rule '%s': source '%s' must judge a CAI sub-index (index: cai-pm25, ...)",
+                        r->cfg.name, name);
       r->src[r->nsrc++] = (uint32_t)k;
       src->feeds[src->nfeeds++] = i;
     }
@@ -624,7 +635,7 @@ const char *jj__label_get(const jj_label *labels, uint32_t n, const char *name) 
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,
                      uint32_t nlabels) {
   /* A rules group reads no series: its sources feed it (group.c). */
-  if (r->cfg.group == JJ_GROUP_RULES || strcmp(r->cfg.metric, metric) != 0) return 0;
+  if (jj__combines_rules(r->cfg.group) || strcmp(r->cfg.metric, metric) != 0) return 0;
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     const jj_matcher *m = &r->matchers[i];
     const char *v = jj__label_get(labels, nlabels, m->label);

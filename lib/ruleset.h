@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "jjair/aqi.h"
 #include "jjair/event.h"
 #include "jjair/rule.h"
 
@@ -53,6 +54,9 @@ typedef struct jj_rule {
   /* ... and, on a source rule, the RULES rules it feeds. */
   uint32_t feeds[JJ_MAX_FEEDS];
   uint32_t nfeeds;
+  /* The index the rule judges (jj_ruleset_builder_set_index): a shipped
+   * table or the rule's own copy (freed with the rule); NULL = none. */
+  jj_aqi_table *index;
 } jj_rule;
 
 struct jj_ruleset {
@@ -84,6 +88,24 @@ static inline int jj__cmp_holds(jj_cmp op, double x, double t) {
   }
   return 0;
 }
+
+/* A group that combines other rules (its `sources`) instead of series. */
+static inline int jj__combines_rules(jj_group_mode m) {
+  return m == JJ_GROUP_RULES || m == JJ_GROUP_CAI;
+}
+
+/* The value rule r compares for concentration x (aggregate * scale):
+ * x itself, or with an index table its index; *valid drops to 0 when x
+ * has no index (below the table, see jj_aqi_index). */
+static inline double jj__rule_index_value(const jj_rule *r, double x, int *valid) {
+  if (!r->index || !*valid) return x;
+  double i;
+  if (jj_aqi_index(r->index, x, &i) != JJ_OK) *valid = 0;
+  return i;
+}
+
+/* Internal, for aqi_rule.c: rule i of a builder (NULL out of range). */
+jj_rule *jj__ruleset_builder_rule(jj_ruleset_builder *b, uint32_t i);
 
 /* 1 if the series (metric, sorted labels) is selected by rule r. */
 int jj__rule_matches(const jj_rule *r, const char *metric, const jj_label *labels,

@@ -35,6 +35,7 @@ typedef struct jj_inst {
   uint8_t stale;
   int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
   jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
+  double index_conc; /* rules with an index: the concentration last judged */
 } jj_inst;
 
 /* A slot's quiet bounds for one aggregate, over its quiet instances:
@@ -124,11 +125,13 @@ uint64_t jj__series_hash(const jj_series *s);
 void jj__slot_summarize(jj_series *s, jj_slot *sl);
 
 /* An instance the slot's quiet bounds do not speak for: a group member
- * (judged in full: it updates its group), a scaled value, or an alert
- * not at rest. */
+ * (judged in full: it updates its group), a scaled value, a value read
+ * through an index table (its levels are on the index, not on the value
+ * the bounds hold), or an alert not at rest. */
 static inline int jj__inst_loud(const jj_inst *in) {
   const jj_rule *r = in->rule;
-  return r->cfg.group != JJ_GROUP_NONE || r->cfg.scale != 1.0 || !jj__alert_at_rest(&in->alert);
+  return r->cfg.group != JJ_GROUP_NONE || r->cfg.scale != 1.0 || r->index ||
+         !jj__alert_at_rest(&in->alert);
 }
 
 /* Ask for the lines a slot's sample judges from: the quiet bounds while

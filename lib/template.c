@@ -17,7 +17,7 @@
 typedef enum field {
   F_VALUE, F_LEVEL, F_SEVERITY, F_RULE, F_METRIC, F_KIND, F_LABEL, F_LAT, F_LON,
   F_TIME, F_TIME_KST, F_STARTED, F_WINDOW_START, F_WINDOW_END, F_PREV_LEVEL, F_PREV_SEVERITY,
-  F_LEVEL_STARTED, F_FINGERPRINT
+  F_LEVEL_STARTED, F_FINGERPRINT, F_INDEX, F_BAND, F_CONCENTRATION
 } field;
 
 static const struct {
@@ -32,6 +32,9 @@ static const struct {
     {"window_start", F_WINDOW_START, 0}, {"window_end", F_WINDOW_END, 0},
     {"prev_level", F_PREV_LEVEL, 0},     {"prev_severity", F_PREV_SEVERITY, 0},
     {"level_started", F_LEVEL_STARTED, 0}, {"fingerprint", F_FINGERPRINT, 0},
+    /* rules with an index (aqi.h): the index (= value), its band, and the
+     * concentration it came from; empty for other rules */
+    {"index", F_INDEX, 1}, {"band", F_BAND, 0}, {"concentration", F_CONCENTRATION, 1},
 };
 
 /* One parsed {{ ... }}. */
@@ -192,6 +195,13 @@ static void render_field(const out *o, const tag *t, const jj_event *ev) {
       put(o, b, jj_fingerprint_hex(ev->fingerprint, b, sizeof b));
       break;
     }
+    case F_INDEX:
+      if (ev->index_name && *ev->index_name) put_num(o, t, ev->value);
+      break;
+    case F_BAND: put_str(o, ev->band); break;
+    case F_CONCENTRATION:
+      if (ev->index_name && *ev->index_name) put_num(o, t, ev->concentration);
+      break;
   }
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hourly.h"
 #include "minmax.h"
 #include "moments.h"
 #include "sample.h"
@@ -101,6 +102,7 @@ struct jj_window {
   double percentile;
   uint32_t cfg_aggregates; /* as configured (aggregates above adds implied ones) */
   uint8_t duplicates;      /* jj_dup_policy */
+  jj_hourly *hourly;       /* clock-hour means for the index aggregates (hourly.c), or NULL */
 };
 
 #if UINTPTR_MAX == UINT64_MAX
@@ -409,6 +411,11 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
       return jj_moments_slope(ms, m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&w->sketch, w->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
+    case JJ_AGG_NOWCAST:
+    case JJ_AGG_C24E_PM25:
+    case JJ_AGG_C24E_PM10: /* read at the open (closing) window's last hour */
+      return jj__hourly_value(w->hourly, agg,
+                              w->kind == JJ_WINDOW_TUMBLING ? w->boundary - 1 : w->now);
     case JJ_AGG__COUNT: break;
   }
   return NAN;
@@ -614,8 +621,20 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   return 1;
 }
 
+static jj_status push_sample(jj_window *w, int64_t ts, double v);
+
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
+  if (!w->hourly) return push_sample(w, ts, v);
+  const uint64_t dups = w->ctr.duplicates;
+  jj_status st = push_sample(w, ts, v);
+  /* A replaced duplicate updated its hour itself (push_sample). */
+  if (st == JJ_OK && !(w->duplicates == JJ_DUP_REPLACE && w->ctr.duplicates != dups))
+    jj__hourly_add(w->hourly, ts, v);
+  return st;
+}
+
+static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   jj_status fast;
   if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0) {
     if (push_in_order(w, ts, v, &fast, 1)) return fast;
@@ -658,6 +677,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
       uint64_t at = pos - 1;
+      if (w->hourly) jj__hourly_replace(w->hourly, ts, val_at(w, at), v);
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
         enter(w, at, ts, v);
@@ -742,6 +762,11 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
     w->closed = jj__malloc(&a, (size_t)w->closed_cap * sizeof *w->closed);
     if (!w->closed) st = JJ_ENOMEM;
   }
+  if (st == JJ_OK && jj__hourly_wanted(c.aggregates)) {
+    w->hourly = jj__malloc(&a, sizeof *w->hourly);
+    if (w->hourly) jj__hourly_clear(w->hourly);
+    else st = JJ_ENOMEM;
+  }
   if (st != JJ_OK) {
     jj_window_free(w);
     return st;
@@ -758,6 +783,7 @@ void jj_window_free(jj_window *w) {
   jj__free(&a, w->ring);
   jj__free(&a, w->daba.agg);
   jj__free(&a, w->closed);
+  jj__free(&a, w->hourly);
   if (w->use_sketch) jj__sketch_free(&w->sketch, &a);
   jj__free(&a, w);
 }
@@ -778,6 +804,7 @@ void jj_window_reset(jj_window *w) {
   w->closed_first = w->closed_len = 0;
   memset(&w->ctr, 0, sizeof w->ctr);
   w->n_accepted = w->n_evicted = 0;
+  if (w->hourly) jj__hourly_clear(w->hourly);
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -844,6 +871,7 @@ size_t jj_window_memory(const jj_window *w) {
   bytes += (size_t)w->cap * (sizeof(int64_t) + sizeof(double)) + minmax_bytes(w, w->cap);
   bytes += (size_t)w->closed_cap * sizeof(closed_result);
   if (w->use_sketch) bytes += jj__sketch_memory(&w->sketch);
+  if (w->hourly) bytes += sizeof *w->hourly;
   return bytes;
 }
 
@@ -863,6 +891,9 @@ const char *jj_agg_name(int agg) {
     case JJ_AGG_SLOPE: return "slope";
     case JJ_AGG_PERCENTILE: return "percentile";
     case JJ_AGG_EWMA: return "ewma";
+    case JJ_AGG_NOWCAST: return "nowcast";
+    case JJ_AGG_C24E_PM25: return "c24e-pm25";
+    case JJ_AGG_C24E_PM10: return "c24e-pm10";
     default: return NULL;
   }
 }

@@ -23,10 +23,10 @@ typedef struct {
 #define ROW(t, pinned) {#t, sizeof(t), pinned}
 static const struct_row rows[] = {
     ROW(jj_allocator, 32),       ROW(jj_error, 544),           ROW(jj_label, 16),
-    ROW(jj_event, 224),            ROW(jj_window_config, 168),   ROW(jj_window_stats, 320),
+    ROW(jj_event, 248),            ROW(jj_window_config, 168),   ROW(jj_window_stats, 320),
     ROW(jj_window_counters, 128),  ROW(jj_level_config, 144),    ROW(jj_rule_config, 464),
     ROW(jj_engine_config, 128),    ROW(jj_sample, 24),         ROW(jj_engine_stats, 240),
-    ROW(jj_alert_state, 104),
+    ROW(jj_alert_state, 104),      ROW(jj_aqi_band, 40),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -84,6 +84,9 @@ static void test_event_layout(void **state) {
   assert_int_equal(offsetof(jj_event, prev_level_name), 192);
   assert_int_equal(offsetof(jj_event, level_started_ms), 208);
   assert_int_equal(offsetof(jj_event, fingerprint), 216);
+  assert_int_equal(offsetof(jj_event, concentration), 224);
+  assert_int_equal(offsetof(jj_event, band), 232);
+  assert_int_equal(offsetof(jj_event, index_name), 240);
   /* the library's event is never smaller than the one compiled here */
   assert_true(jj_struct_size("jj_event") >= sizeof(jj_event));
 }

@@ -68,7 +68,8 @@ static void test_golden(void **state) {
       "\"started\":\"2024-01-01T02:00:00Z\",\"sample_time\":\"2024-01-01T04:00:00.250Z\","
       "\"sample_value\":160,\"lat\":35.846699999999998,\"lon\":-0,\"annotations\":{},"
       "\"prev_level_name\":\"advisory\",\"prev_severity\":\"주의보\","
-      "\"level_started\":\"2024-01-01T04:00:00.250Z\",\"fingerprint\":\"0123456789abcdef\"}";
+      "\"level_started\":\"2024-01-01T04:00:00.250Z\",\"fingerprint\":\"0123456789abcdef\","
+      "\"concentration\":null,\"band\":\"\",\"index\":\"\"}";
   assert_string_equal(buf, want);
   assert_int_equal(n, strlen(want));
 }

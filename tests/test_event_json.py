@@ -19,7 +19,7 @@ MEMBERS = ["seq", "time", "time_ms", "kind", "reason", "rule", "rule_index", "le
            "prev_level", "level_name", "severity", "metric", "is_group", "labels",
            "rule_labels", "value", "window_start", "window_end", "started", "sample_time",
            "sample_value", "lat", "lon", "annotations", "prev_level_name", "prev_severity",
-           "level_started", "fingerprint"]
+           "level_started", "fingerprint", "concentration", "band", "index"]
 T0 = 1704081600000
 LABELS = {"zone": "중부\\권역\n\t🔥\x01", "station": "palbok-03 \"north\""}
 LEVELS = {1: ("advisory", "주의보"), 2: ("warning", "경보")}

@@ -102,6 +102,15 @@ typedef struct jj_event {
    * nlabels), equal for every event of this rule and series (or group),
    * in every process and version. */
   uint64_t fingerprint;
+  /* Rules that judge an index (jj_ruleset_builder_set_index, aqi.h; rule
+   * files' `index:`): `value` is the index, `concentration` the value it
+   * came from (the aggregate times scale, or the group's value; NaN when
+   * there is none), `band` the name of the index's band ("나쁨") and
+   * `index_name` the table's name ("cai-pm25"). Without an index:
+   * concentration NaN, band and index_name "". Owned by the ruleset. */
+  double concentration;
+  const char *band;
+  const char *index_name;
 } jj_event;
 
 /* Callback for events (jj_engine_config.on_event); `ev` is valid only
@@ -168,7 +177,8 @@ JJ_API size_t jj_event_render(const jj_event *ev, uint32_t i, char *buf, size_t 
  * severity, metric, is_group, labels {name: value}, rule_labels, value,
  * window_start, window_end, started, sample_time, sample_value, lat, lon,
  * annotations {name: rendered text}, then prev_level_name, prev_severity,
- * level_started and fingerprint (16 hex digits). Members are only ever
+ * level_started, fingerprint (16 hex digits), concentration, band and
+ * index (the index table's name, "" without one). Members are only ever
  * appended. Times of INT64_MIN (sample_time of a time-driven event, an
  * unknown level_started) and NaN or infinite numbers are null; lat and lon
  * are null without a location. Integral values below 1e15 print as

@@ -6,6 +6,7 @@
 #define JJAIR_JJAIR_H
 
 #include "jjair/alloc.h"
+#include "jjair/aqi.h"
 #include "jjair/duration.h"
 #include "jjair/engine.h"
 #include "jjair/error.h"

@@ -60,13 +60,20 @@ typedef enum jj_group_mode {
   JJ_GROUP_MIN = 3,
   JJ_GROUP_K_OF_N = 4, /* value = number of members whose own value met
                           member_op/member_value within group_within_ms */
-  JJ_GROUP_RULES = 5   /* combines other rules: value = how many of the
+  JJ_GROUP_RULES = 5,  /* combines other rules: value = how many of the
                           `sources` rules fire for a series with the same
                           group_by labels now, or fired within
                           group_within_ms (corroboration: heat AND smoke on
                           one robot). Has no metric or window of its own;
                           judged on every change of a source and on every
                           jj_engine_advance. */
+  JJ_GROUP_CAI = 6     /* combines other rules like RULES: value = the overall
+                          CAI (jj_cai_overall, aqi.h) of the latest values of
+                          the `sources` rules (each judging a CAI sub-index:
+                          jj_ruleset_builder_set_index) for a series with the
+                          same group_by labels (one station's pollutants);
+                          a source without a value (missing, stale) is left
+                          out. Judged on every evaluation of a source. */
 } jj_group_mode;
 
 /* What a rule does when a series stops reporting (stale_after_ms). */
@@ -177,7 +184,8 @@ JJ_API jj_status jj_ruleset_builder_add_label(jj_ruleset_builder *b, uint32_t ru
  * with a number format after a colon, e.g. "PM2.5 {{ value:.0f }}㎍/㎥ in
  * {{ labels.zone }}". Fields: value, level, severity, rule, metric, kind,
  * labels.NAME, lat, lon, time (UTC, ISO 8601), time_kst ("2024-01-01 13:00
- * KST"), started, window_start, window_end (UTC, ISO 8601). Formats: a
+ * KST"), started, window_start, window_end (UTC, ISO 8601); for rules
+ * with an index (aqi.h): index, band, concentration. Formats: a
  * printf precision and conversion among f, e, g (".1f", "g", ".3g").
  * JJ_EINVAL (with the position in the message) for an unknown field,
  * a bad format or an unclosed {{. */

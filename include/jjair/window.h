@@ -67,7 +67,13 @@ typedef enum jj_agg {
   JJ_AGG_SLOPE = 10,     /* least-squares slope of value over time, per second */
   JJ_AGG_PERCENTILE = 11,/* the `percentile` quantile, see jj_window_config */
   JJ_AGG_EWMA = 12,      /* exponentially weighted mean, see jj_window_config */
-  JJ_AGG__COUNT = 13     /* number of aggregates; not an aggregate */
+  /* Index averaging over the last 12 clock hours (hour = floor(ts / 1 h))
+   * of the samples pushed, whatever the window's span (aqi.h): for a
+   * TUMBLING window the 12 hours ending with the window's last hour. */
+  JJ_AGG_NOWCAST = 13,   /* US EPA NowCast (PM), jj_nowcast */
+  JJ_AGG_C24E_PM25 = 14, /* AirKorea predicted 24 h mean, PM2.5 (M = 30), jj_c24e */
+  JJ_AGG_C24E_PM10 = 15, /* the same for PM10 (M = 70) */
+  JJ_AGG__COUNT = 16     /* number of aggregates; not an aggregate */
 } jj_agg;
 
 #define JJ_AGG_BIT(agg) (1u << (unsigned)(agg))

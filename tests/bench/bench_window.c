@@ -530,6 +530,9 @@ static double naive_agg(nring *r, jj_agg agg, double halflife_ms) {
         }
       return a / b;
     }
+    case JJ_AGG_NOWCAST: /* clock-hour aggregates: not benchmarked */
+    case JJ_AGG_C24E_PM25:
+    case JJ_AGG_C24E_PM10:
     case JJ_AGG__COUNT: break;
   }
   return NAN;
@@ -653,6 +656,9 @@ static int close_enough(jj_agg agg, double lib, double ref, double magnitude) {
     case JJ_AGG_STDDEV:
     case JJ_AGG_SLOPE:
     case JJ_AGG_EWMA: return err <= 1e-6 * fabs(ref) + 1e-9;
+    case JJ_AGG_NOWCAST: /* clock-hour aggregates: not benchmarked */
+    case JJ_AGG_C24E_PM25:
+    case JJ_AGG_C24E_PM10:
     case JJ_AGG__COUNT: break;
   }
   return 0;

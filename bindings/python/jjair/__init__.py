@@ -42,7 +42,8 @@ __all__ = [
     "FullError", "DuplicateError", "NoDataError", "IncompleteError", "LimitError",
     "NotFoundError", "FutureError", "RangeError", "StateError", "StuckError",
     "NotSupportedError", "RuleError", "RuleProblem", "Ruleset", "Engine", "Event", "Stats",
-    "replay", "version", "features", "format_duration", "format_time", "fingerprint", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
+    "replay", "aqi_tables", "aqi_table_bands", "aqi_decimals", "aqi_truncate", "aqi_index",
+    "aqi_band", "aqi_band_name", "aqi_lookup", "cai_overall", "nowcast", "c24e", "version", "features", "format_duration", "format_time", "fingerprint", "FEATURE_YAML", "FEATURE_PCRE2", "FEATURE_CURL", "library_path", "parse_duration", "ABI_VERSION",
 ]
 
 ABI_VERSION = _lib.ABI_VERSION
@@ -186,6 +187,12 @@ def _raise_status(result: int, func: Any, args: Any) -> int:
 _LIB, _PATH = _lib.load()
 _lib.declare(_LIB, _raise_status)
 _lib.check_abi(_LIB, _PATH)
+
+
+# Air-quality indices (jjair/_aqi.py): needs _LIB and _error_for above.
+from ._aqi import (aqi_band, aqi_band_name, aqi_decimals, aqi_index,  # noqa: E402
+                   aqi_lookup, aqi_table_bands, aqi_tables, aqi_truncate, c24e, cai_overall,
+                   nowcast)
 
 
 def _strerror(code: int) -> str:
@@ -433,6 +440,12 @@ class Event:
     lon: Optional[float]
     level_started_ms: Optional[int]
     fingerprint: str
+    #: Rules that judge an index (rule files' `index:`): `value` is the
+    #: index, `concentration` what it came from (NaN otherwise), `band` its
+    #: band's name ("나쁨"), `index_name` the table ("cai-pm25"; "" otherwise).
+    concentration: float
+    band: str
+    index_name: str
     annotations: Mapping[str, str]
     json: str = dataclasses.field(repr=False)
 
@@ -462,6 +475,7 @@ class Event:
             lon=e.lon if e.has_location else None,
             level_started_ms=_opt_ms(e.level_started_ms),
             fingerprint=format(e.fingerprint, "016x"),
+            concentration=e.concentration, band=_text(e.band), index_name=_text(e.index_name),
             annotations=types.MappingProxyType(annotations),
             json=_sized_text(_LIB.jj_event_json, p))
 

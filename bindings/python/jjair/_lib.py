@@ -64,6 +64,9 @@ class jj_event(Structure):
         ("prev_severity", c_char_p),
         ("level_started_ms", c_int64),
         ("fingerprint", c_uint64),
+        ("concentration", c_double),
+        ("band", c_char_p),
+        ("index_name", c_char_p),
     ]
 
 
@@ -127,6 +130,11 @@ class jj_error(Structure):
     ]
 
 
+class jj_aqi_band(Structure):
+    _fields_ = [("c_lo", c_double), ("c_hi", c_double), ("i_lo", c_double), ("i_hi", c_double),
+                ("name", c_char_p)]
+
+
 #: Every struct the binding mirrors. jj_event may be larger in the library
 #: (appended fields); the others must be exactly the mirror's size.
 MIRRORS: Dict[str, type] = {
@@ -137,6 +145,7 @@ MIRRORS: Dict[str, type] = {
     "jj_engine_stats": jj_engine_stats,
     "jj_alert_state": jj_alert_state,
     "jj_error": jj_error,
+    "jj_aqi_band": jj_aqi_band,
 }
 GROWING = frozenset({"jj_event"})
 
@@ -201,6 +210,22 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
                           None),
     "jj_duration_format": (c_size_t, [c_int64, c_char_p, c_size_t], None),
     "jj_time_rfc3339": (c_size_t, [c_int64, c_char_p, c_size_t], None),
+    # aqi.h (jjair/_aqi.py)
+    "jj_aqi_table_find": (_p, [c_char_p], None),
+    "jj_aqi_table_count": (c_uint32, [], None),
+    "jj_aqi_table_at": (_p, [c_uint32], None),
+    "jj_aqi_table_name": (c_char_p, [_p], None),
+    "jj_aqi_table_decimals": (c_int, [_p], None),
+    "jj_aqi_table_bands": (c_uint32, [_p], None),
+    "jj_aqi_table_band": (_STATUS, [_p, c_uint32, POINTER(jj_aqi_band)], None),
+    "jj_aqi_truncate": (c_double, [_p, c_double], None),
+    "jj_aqi_index": (_STATUS, [_p, c_double, POINTER(c_double)], None),
+    "jj_aqi_band_of_index": (c_int, [_p, c_double], None),
+    "jj_aqi_band_name": (c_char_p, [_p, c_int], None),
+    "jj_cai_overall": (_STATUS, [POINTER(c_double), c_uint32, POINTER(c_double)], None),
+    "jj_nowcast": (_STATUS, [POINTER(c_double), c_uint32, POINTER(c_double)], None),
+    "jj_c24e": (_STATUS, [POINTER(c_double), c_uint32, c_double, POINTER(c_double),
+                          POINTER(c_double), POINTER(c_double)], None),
 }
 
 #: Exported functions the binding deliberately does not call, and why.
@@ -233,6 +258,9 @@ UNBOUND: Dict[str, str] = {
     "jj_window_counters_get": "the standalone window API is for C",
     "jj_window_memory": "the standalone window API is for C",
     "jj_agg_name": "the standalone window API is for C",
+    "jj_aqi_table_new": "custom index tables are defined in rule files (index: {bands: ...})",
+    "jj_aqi_table_free": "custom index tables are defined in rule files",
+    "jj_ruleset_builder_set_index": "rules are built from YAML (index: ...), not field by field",
 }
 
 
