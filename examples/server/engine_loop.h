@@ -1,0 +1,53 @@
+/* The engine thread: the only thread that touches the jj_engine. It takes
+ * batches from the queue and pushes their readings, advances engine time
+ * with the wall clock every tick (wall-clock mode; in data-time mode engine
+ * time is the readings' own timestamps and nothing advances it), hands
+ * events to delivery, answers GET /alerts, and publishes the engine's
+ * statistics for /metrics. After srv_queue_close it drains the queue and
+ * stops. */
+#ifndef JJ_SERVER_ENGINE_LOOP_H
+#define JJ_SERVER_ENGINE_LOOP_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "jjair/engine.h"
+#include "metrics.h"
+#include "queue.h"
+#include "server_deliver.h"
+
+/* A question for the engine thread (GET /alerts), answered in place. */
+typedef struct srv_query {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int done;
+  char *json; /* malloc'd JSON array of the active alerts; NULL when out of memory */
+  size_t len;
+} srv_query;
+
+typedef struct srv_engine_loop {
+  const srv_config *cfg;
+  jj_engine *engine;
+  srv_queue *q;
+  srv_metrics *m;
+  srv_deliver *d;
+  pthread_t thread;
+} srv_engine_loop;
+
+/* Start the thread over an engine created by the caller (with
+ * srv_engine_loop_on_event as its callback and the loop as its context). */
+int srv_engine_loop_start(srv_engine_loop *l);
+
+/* Wait for the thread to end (call srv_queue_close first). */
+void srv_engine_loop_join(srv_engine_loop *l);
+
+/* The engine callback: delivers the event (engine thread). */
+void srv_engine_loop_on_event(void *ctx, const jj_event *ev);
+
+/* Ask the engine thread for the active alerts and wait for the answer.
+ * 0 and a malloc'd JSON array in *json; -1 when the server is shutting
+ * down or out of memory. */
+int srv_query_alerts(srv_queue *q, char **json, size_t *len);
+
+#endif

@@ -1,0 +1,256 @@
+/* jjair-server: the ingestion server. Readings in over MQTT and HTTP, rule
+ * files evaluated by one libjjair engine, alert events out as NDJSON.
+ *
+ *   jjair-server [--check] CONFIG.yaml
+ *
+ * This file owns the life cycle: configuration and rules, the threads
+ * (engine, HTTP, MQTT), and the signals (SIGHUP: check the rule files,
+ * SIGTERM/SIGINT: stop taking input, drain the queue, flush, exit 0). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "engine_loop.h"
+#include "http.h"
+#include "jjair/jjair.h"
+#include "log.h"
+#include "metrics.h"
+#include "mqtt.h"
+#include "queue.h"
+#include "server_deliver.h"
+#include "server_state.h"
+
+static void usage(FILE *f) {
+  (void)fputs("usage: jjair-server [--check] CONFIG.yaml\n"
+              "  --check   validate the configuration and its rule files, then exit\n"
+              "Signals: SIGHUP checks the rule files again (reloading them needs engine\n"
+              "snapshots, not built yet); SIGTERM or SIGINT stops taking input, drains the\n"
+              "queue, flushes the delivery file and exits 0.\n",
+              f);
+}
+
+static void config_error(void *ctx, const char *file, int line, int col, const char *message) {
+  int *n = ctx;
+  (*n)++;
+  if (line > 0)
+    (void)fprintf(stderr, "%s:%d:%d: %s\n", file, line, col, message);
+  else
+    (void)fprintf(stderr, "%s: %s\n", file, message);
+}
+
+/* Load and build every rule file; problems to stderr as file:line:column.
+ * NULL when any file is bad. */
+static jj_ruleset *load_rules(const srv_config *cfg) {
+  jj_ruleset_builder *b = NULL;
+  if (jj_ruleset_builder_new(NULL, &b) != JJ_OK) {
+    (void)fprintf(stderr, "jjair-server: out of memory\n");
+    return NULL;
+  }
+  int bad = 0;
+  for (size_t i = 0; i < cfg->nrule_files; i++) {
+    jj_error errs[20];
+    size_t n = 0;
+    memset(errs, 0, sizeof errs);
+    if (jj_rules_load_file(b, cfg->rule_files[i], errs, 20, &n) == JJ_OK) continue;
+    bad = 1;
+    for (size_t k = 0; k < n && k < 20; k++) {
+      if (errs[k].line > 0)
+        (void)fprintf(stderr, "%s:%d:%d: %s\n", errs[k].file, errs[k].line, errs[k].column,
+                      errs[k].message);
+      else
+        (void)fprintf(stderr, "%s: %s\n", errs[k].file[0] ? errs[k].file : cfg->rule_files[i],
+                      errs[k].message);
+    }
+    if (n > 20) (void)fprintf(stderr, "%s: ... %zu more problems\n", cfg->rule_files[i], n - 20);
+  }
+  jj_ruleset *rs = NULL;
+  if (!bad) {
+    jj_error e;
+    memset(&e, 0, sizeof e);
+    if (jj_ruleset_builder_build(b, &rs, &e) != JJ_OK) {
+      (void)fprintf(stderr, "jjair-server: rules: %s\n", e.message);
+      rs = NULL;
+    }
+  }
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
+/* SIGHUP: the rule files are checked; swapping them into the running
+ * engine needs hot reload in libjjair (with snapshots), not there yet. */
+static void on_hangup(const srv_config *cfg, srv_metrics *m) {
+  atomic_fetch_add_explicit(&m->reloads, 1, memory_order_relaxed);
+  srv_log("SIGHUP: checking the rule files");
+  jj_ruleset *rs = load_rules(cfg);
+  if (!rs) {
+    atomic_fetch_add_explicit(&m->reload_invalid, 1, memory_order_relaxed);
+    srv_log("SIGHUP: the rule files have errors (above); the running rules stay");
+    return;
+  }
+  srv_log("SIGHUP: the rule files are valid (%u rules), but reload is not supported yet "
+          "(needs hot reload in libjjair); the running rules stay",
+          jj_ruleset_rule_count(rs));
+  jj_ruleset_free(rs);
+}
+
+static int serve(const srv_config *cfg, jj_ruleset *rs) {
+  sigset_t sigs;
+  (void)sigemptyset(&sigs);
+  (void)sigaddset(&sigs, SIGTERM);
+  (void)sigaddset(&sigs, SIGINT);
+  (void)sigaddset(&sigs, SIGHUP);
+  /* every thread started from here on inherits the mask: only sigwait
+   * below sees these signals */
+  (void)pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+  (void)signal(SIGPIPE, SIG_IGN);
+  srv_log_set_interval(cfg->reject_log_interval_ms);
+
+  static srv_metrics metrics;
+  static srv_queue queue;
+  srv_metrics_init(&metrics, srv_now_ms());
+  if (srv_queue_init(&queue, cfg->queue) != 0) {
+    srv_log("cannot create the queue");
+    return 1;
+  }
+  char err[512];
+  srv_deliver *d = srv_deliver_open(cfg, &metrics, err, sizeof err);
+  if (!d) {
+    srv_log("%s", err);
+    srv_queue_fini(&queue);
+    return 1;
+  }
+  static srv_engine_loop loop;
+  loop.cfg = cfg;
+  loop.q = &queue;
+  loop.m = &metrics;
+  loop.d = d;
+  jj_engine_config ec;
+  jj_engine_config_init(&ec);
+  ec.max_series = cfg->max_series;
+  ec.max_labels = cfg->max_labels;
+  ec.lateness_ms = cfg->lateness_ms;
+  ec.max_future_ms = cfg->max_future_ms ? cfg->max_future_ms : -1;
+  ec.series_idle_ms = cfg->series_idle_ms;
+  ec.on_event = srv_engine_loop_on_event;
+  ec.on_event_ctx = &loop;
+  ec.flags = JJ_ENGINE_NO_QUEUE; /* every event goes to delivery; nothing to poll */
+  jj_status st = jj_engine_new(rs, &ec, NULL, &loop.engine);
+  if (st != JJ_OK) {
+    srv_log("cannot create the engine: %s", jj_strerror(st));
+    srv_deliver_close(d);
+    srv_queue_fini(&queue);
+    return 1;
+  }
+  if (srv_state_restore(cfg, loop.engine, err, sizeof err) != SRV_STATE_OK)
+    srv_log("state: %s", err);
+
+  srv_http *http = NULL;
+  srv_mqtt *mqtt = NULL;
+  int rc = 0;
+  if (srv_engine_loop_start(&loop) != 0) {
+    srv_log("cannot start the engine thread");
+    rc = 1;
+    goto out_engine;
+  }
+  if (cfg->http) {
+    http = srv_http_start(cfg, &queue, &metrics, err, sizeof err);
+    if (!http) {
+      srv_log("http: %s", err);
+      rc = 1;
+      goto out_loop;
+    }
+    srv_log("http: listening on %s:%d", cfg->http_host, srv_http_port(http));
+  }
+  if (cfg->mqtt) {
+    mqtt = srv_mqtt_start(cfg, &queue, &metrics, err, sizeof err);
+    if (!mqtt) {
+      srv_log("mqtt: %s", err);
+      rc = 1;
+      goto out_loop;
+    }
+  }
+  srv_log("ready: %u rules, %s time, delivering to %s", jj_ruleset_rule_count(rs),
+          cfg->time_mode == SRV_TIME_WALL ? "wall-clock" : "data", cfg->delivery_file);
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&sigs, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      on_hangup(cfg, &metrics);
+      continue;
+    }
+    srv_log("%s: stopping: no new input, draining %zu queued readings",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT", srv_queue_depth(&queue));
+    break;
+  }
+
+out_loop:
+  /* Stop the sources first (their in-flight requests still reach the
+   * queue), then let the engine thread drain it. */
+  srv_http_quiesce(http);
+  srv_mqtt_stop(mqtt);
+  srv_http_stop(http);
+  srv_queue_close(&queue);
+  srv_engine_loop_join(&loop);
+  if (srv_state_checkpoint(cfg, loop.engine, err, sizeof err) == SRV_STATE_UNSUPPORTED)
+    srv_log("state: %s", err);
+out_engine:
+  srv_queue_close(&queue);
+  srv_deliver_close(d);
+  {
+    uint64_t events = 0;
+    for (int k = 0; k < SRV_EVENT_KINDS; k++)
+      events += atomic_load_explicit(&metrics.events[k], memory_order_relaxed);
+    srv_log("stopped: %llu readings processed, %zu left in the queue, %llu events delivered",
+            (unsigned long long)atomic_load(&metrics.processed), srv_queue_depth(&queue),
+            (unsigned long long)events);
+  }
+  jj_engine_free(loop.engine);
+  srv_queue_fini(&queue);
+  srv_metrics_fini(&metrics);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  int check = 0;
+  const char *path = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--check") == 0)
+      check = 1;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    } else if (strcmp(argv[i], "--version") == 0) {
+      (void)printf("jjair-server (libjjair %s)\n", jj_version());
+      return 0;
+    } else if (argv[i][0] == '-' || path) {
+      usage(stderr);
+      return 2;
+    } else {
+      path = argv[i];
+    }
+  }
+  if (!path) {
+    usage(stderr);
+    return 2;
+  }
+  srv_config cfg;
+  int nerr = 0;
+  if (srv_config_load(path, &cfg, config_error, &nerr) != 0) return 2;
+  jj_ruleset *rs = load_rules(&cfg);
+  if (!rs) {
+    srv_config_free(&cfg);
+    return 2;
+  }
+  int rc = 0;
+  if (check)
+    (void)printf("%s: ok (%u rules from %zu files)\n", path, jj_ruleset_rule_count(rs),
+                 cfg.nrule_files);
+  else
+    rc = serve(&cfg, rs);
+  jj_ruleset_free(rs);
+  srv_config_free(&cfg);
+  return rc;
+}

@@ -1,0 +1,33 @@
+/* Delivery: where the server's alert events go. The one seam between the
+ * engine thread and the outside world for events.
+ *
+ * Today every event is written as one line of JSON (jj_event_json) to the
+ * configured file ("-" = stdout), flushed after each batch and fsync'd at
+ * shutdown. The notifier layer (webhooks, SMS gateways, Alertmanager, a
+ * durable outbox) is a separate part of libjjair still being built; when
+ * it lands, srv_deliver_event hands each event to its dispatcher here as
+ * well, and nothing else in the server changes. */
+#ifndef JJ_SERVER_DELIVER_H
+#define JJ_SERVER_DELIVER_H
+
+#include "config.h"
+#include "jjair/event.h"
+#include "metrics.h"
+
+typedef struct srv_deliver srv_deliver;
+
+/* Open the delivery file (appending). NULL with a message in err. */
+srv_deliver *srv_deliver_open(const srv_config *cfg, srv_metrics *m, char *err, size_t errsize);
+
+/* One event, from the engine thread's callback (ev is valid only during
+ * the call, so it is written at once). Counts it by kind. */
+void srv_deliver_event(srv_deliver *d, const jj_event *ev);
+
+/* Push buffered lines out (after each batch, so a reader of the file sees
+ * events within one batch of their cause). */
+void srv_deliver_flush(srv_deliver *d);
+
+/* Flush, fsync and close. NULL is a no-op. */
+void srv_deliver_close(srv_deliver *d);
+
+#endif
