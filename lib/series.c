@@ -210,10 +210,11 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
 static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64_t lateness_ms,
                             uint32_t max_samples, jj_series *s, const slot_plan *p) {
   const uint32_t nslots = p->nslots;
-  /* see series_alloc; no instances (no rule matched): no array at all */
-  int64_t *flap = p->ninst ? (int64_t *)(void *)(s->inst + p->ninst) : NULL;
-  /* the per-level streaks, after the flap histories */
-  char *store = flap ? (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS) : NULL;
+  /* No rule matched: no instances, no slots, and no instance array to
+   * point into (series_alloc leaves it NULL). */
+  if (p->ninst == 0) return JJ_OK;
+  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
+  char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
