@@ -546,6 +546,7 @@ _LIMITS = ("max_series", "max_labels", "max_samples_per_window", "max_groups", "
 _DURATIONS = ("lateness_ms", "max_future_ms", "series_idle_ms")
 
 _SAMPLE_DTYPE_FIELDS = [("series", "<u4"), ("flags", "<u4"), ("ts_ms", "<i8"), ("value", "<f8")]
+_SCRATCH_MAX = 2 * 1024 * 1024  # readings: 48 MiB of jj_sample
 
 Numbers = Union[Sequence[float], Any]
 
@@ -583,6 +584,7 @@ class Engine:
                 value = parse_duration(value)
             setattr(cfg, name, int(value))
         self._lock = threading.RLock()
+        self._scratch: Any = None  # push_many's numpy conversion buffer, reused
         self._pending: Optional[BaseException] = None
         self._user_cb = on_event
         self._cb: Any = None
@@ -608,6 +610,7 @@ class Engine:
         """Free the engine. Events already received stay valid. Twice is harmless."""
         with self._lock:
             h, self._handle = self._handle, None
+            self._scratch = None
             if h is not None:
                 _LIB.jj_engine_free(h)
             self._cb = None
@@ -698,15 +701,28 @@ class Engine:
         array.array, bytes-like buffers or sequences otherwise. A numpy
         record array with the jj_sample layout (Engine.sample_dtype()) can
         be passed as `ts_ms` alone with series=None, values=None."""
-        buf, n = _samples(series, ts_ms, values)
         accepted = c_size_t()
         with self._lock:
+            self._h()  # StateError after close(), before any conversion
+            buf, n = _samples(series, ts_ms, values, self._scratch_records)
             st = _LIB.jj_engine_push_batch(self._h(), buf, n, byref(accepted))
             if self._pending is not None:
                 self._reraise()
         if st == 13:
             raise StateError(_strerror(st))
         return accepted.value
+
+    def _scratch_records(self, np: Any, n: int) -> Any:
+        """A jj_sample record array of n readings for converting numpy
+        columns, reused from call to call under the engine's lock: fresh
+        memory costs more in page faults than the conversion itself. One of
+        up to _SCRATCH_MAX readings (48 MiB) is kept; larger ones are not."""
+        s = self._scratch
+        if s is None or len(s) < n:
+            s = np.empty(n, dtype=_SAMPLE_DTYPE_FIELDS)
+            if n <= _SCRATCH_MAX:
+                self._scratch = s
+        return s[:n]
 
     @staticmethod
     def sample_dtype() -> Any:
@@ -800,9 +816,11 @@ class Engine:
 _STATUSES = {s.value: s for s in Status}
 
 
-def _samples(series: Any, ts: Any, values: Any) -> Any:
+def _samples(series: Any, ts: Any, values: Any,
+             scratch: Optional[Callable[[Any, int], Any]] = None) -> Any:
     """(pointer, n) of a jj_sample array built from the arguments; the
-    returned pointer object keeps its buffer alive."""
+    returned pointer object keeps its buffer alive. `scratch(np, n)`, when
+    given, supplies the record array numpy columns are converted into."""
     # numpy arrays can only come from a program that imported numpy: never
     # import it here (that alone takes a good part of a second).
     np = sys.modules.get("numpy")
@@ -817,8 +835,19 @@ def _samples(series: Any, ts: Any, values: Any) -> Any:
         n = len(ts_a)
         if len(val_a) != n:
             raise ValueError(f"push_many: {n} times but {len(val_a)} values")
-        rec = np.zeros(n, dtype=_SAMPLE_DTYPE_FIELDS)
-        rec["series"] = series  # one id broadcasts; an array must have n
+        rec = scratch(np, n) if scratch else np.empty(n, dtype=_SAMPLE_DTYPE_FIELDS)
+        ids = series if isinstance(series, int) else np.asarray(series).astype(np.uint32,
+                                                                              copy=False)
+        if not isinstance(series, int) and ids.shape != (n,):
+            raise ValueError(f"push_many: {n} times but {len(ids)} series ids")
+        if sys.byteorder == "little":
+            # (series, flags = 0) as one u8 per record: numpy copies a
+            # strided 8-byte column several times faster than a 4-byte one.
+            pair = rec.view(np.uint64).reshape(n, 3)[:, 0]
+            pair[:] = ids if isinstance(ids, int) else ids.astype(np.uint64)
+        else:
+            rec["series"] = ids
+            rec["flags"] = 0
         rec["ts_ms"] = ts_a
         rec["value"] = val_a
         return _Buffer(rec, rec.ctypes.data), n

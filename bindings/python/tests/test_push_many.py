@@ -84,3 +84,28 @@ def test_push_many_numpy(korea_rules):
         assert [e.to_json() for e in engine] == expected[1]
         with pytest.raises(TypeError, match="sample_dtype"):
             engine.push_many(None, rec[::2], None)
+
+
+def test_push_many_numpy_in_chunks_reuses_nothing_stale(korea_rules):
+    """Numpy columns are converted into a buffer the engine reuses from call
+    to call: chunks of changing sizes (shrinking, then growing past it) give
+    the events of push() per reading, and a scalar series id broadcasts."""
+    np = pytest.importorskip("numpy")
+    expected = by_push(korea_rules)
+    with jjair.Engine(korea_rules) as engine:
+        ids = [engine.series("pm25", zone=z) for z in "ab"]
+        series = np.array([ids[z] for z, _, _ in ROWS], dtype=np.uint32)
+        ts = np.array([t for _, t, _ in ROWS], dtype=np.int64)
+        values = np.array([v for _, _, v in ROWS])
+        ok = 0
+        for lo, hi in ((0, 9), (9, 11), (11, len(ROWS))):  # 9, then 2, then 5 readings
+            ok += engine.push_many(series[lo:hi], ts[lo:hi], values[lo:hi])
+        engine.advance(10 * HOUR)
+        assert (ok, [e.to_json() for e in engine], engine.stats) == expected
+    with jjair.Engine(korea_rules) as engine:
+        s = engine.series("pm25", zone="a")
+        assert engine.push_many(s, np.arange(3) * HOUR, np.full(3, 200.0)) == 3
+        assert engine.push_many(s, np.array([3 * HOUR]), np.array([200.0])) == 1
+        assert [e.kind for e in engine] == ["fired"]
+        with pytest.raises(ValueError, match="2 series ids"):
+            engine.push_many(np.array([s, s]), np.arange(3), np.ones(3))
