@@ -4,6 +4,8 @@
  * outside KS X 1001) is reported, as the gateway would refuse it. */
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "notify_internal.h"
@@ -44,4 +46,21 @@ char *jj__sms_fit(const char *text, size_t max_bytes, size_t *out_bytes) {
   }
   *out_bytes = n;
   return t;
+}
+
+char *jj__sms_text(const jj_notification *const *m, uint32_t n, size_t max_bytes,
+                   size_t *out_bytes, const char *gateway, char *err, size_t errsize) {
+  char *text = jj__group_text(m, n);
+  if (!text) return NULL;
+  size_t len = 0;
+  if (jj_sms_euckr_length(text, &len) != JJ_OK) {
+    (void)snprintf(err, errsize,
+                   "the text has a character EUC-KR cannot encode (emoji?); %s would refuse it",
+                   gateway);
+    free(text);
+    return NULL;
+  }
+  char *fit = jj__sms_fit(text, max_bytes, out_bytes);
+  free(text);
+  return fit;
 }

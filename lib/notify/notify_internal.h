@@ -173,6 +173,15 @@ int jj__solapi_signature(const char *secret, const char *date, const char *salt,
 char *jj__sms_fit(const char *text, size_t max_bytes, size_t *out_bytes);
 /* The texts of a group, one per line. NULL out of memory. */
 char *jj__group_text(const jj_notification *const *m, uint32_t n);
+/* An SMS gateway's text for a group: jj__group_text cut to max_bytes of
+ * EUC-KR (jj__sms_fit), its length in *out_bytes. NULL out of memory, or
+ * (with a message in err naming `gateway`) for a text EUC-KR cannot encode. */
+char *jj__sms_text(const jj_notification *const *m, uint32_t n, size_t max_bytes,
+                   size_t *out_bytes, const char *gateway, char *err, size_t errsize);
+/* An SMS notifier's "recipients" setting split into *to / *n: JJ_OK,
+ * JJ_ENOMEM, or JJ_EINVAL (message in err) when the list is empty. */
+jj_status jj__recipients(const jj_notifier_settings *s, char ***to, uint32_t *n, char *err,
+                         size_t errsize);
 /* n random bytes as lowercase hex (salts); 0 or -1. */
 int jj__random_hex(char *out, size_t nbytes);
 

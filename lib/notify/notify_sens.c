@@ -76,15 +76,14 @@ static jj_status init(void *tc, const jj_notifier_settings *s, void **out, char 
   c->content_type = jj__xstrdup(ct ? ct : "COMM");
   c->country = jj__xstrdup(cc ? cc : "82");
   if (!c->endpoint || !c->service || !c->access || !c->secret || !c->from || !c->subject ||
-      !c->content_type || !c->country ||
-      jj__list_split(jj_notifier_setting(s, "recipients"), &c->to, &c->nto)) {
+      !c->content_type || !c->country) {
     fini(c);
     return JJ_ENOMEM;
   }
-  if (c->nto == 0) {
+  jj_status st = jj__recipients(s, &c->to, &c->nto, err, n);
+  if (st != JJ_OK) {
     fini(c);
-    (void)snprintf(err, n, "'recipients' is empty");
-    return JJ_EINVAL;
+    return st;
   }
   *out = c;
   return JJ_OK;
@@ -98,17 +97,8 @@ static uint32_t parts(void *p) {
 static int build(void *p, const jj_notification *const *m, uint32_t n, uint32_t part,
                  jj__http_req *req, char *err, size_t errsize) {
   const ctx *c = p;
-  char *text = jj__group_text(m, n);
-  if (!text) return -1;
   size_t len = 0;
-  if (jj_sms_euckr_length(text, &len) != JJ_OK) {
-    (void)snprintf(err, errsize,
-                   "the text has a character EUC-KR cannot encode (emoji?); SENS would refuse it");
-    free(text);
-    return -1;
-  }
-  char *fit = jj__sms_fit(text, 2000, &len);
-  free(text);
+  char *fit = jj__sms_text(m, n, 2000, &len, "SENS", err, errsize);
   if (!fit) return -1;
   int lms = len > 90;
   jj__sb b = {0};

@@ -51,15 +51,14 @@ static jj_status init(void *tc, const jj_notifier_settings *s, void **out, char 
   c->key = jj__xstrdup(jj_notifier_setting(s, "api_key"));
   c->secret = jj__xstrdup(jj_notifier_setting(s, "api_secret"));
   c->from = jj__xstrdup(jj_notifier_setting(s, "from"));
-  if (!c->endpoint || !c->key || !c->secret || !c->from ||
-      jj__list_split(jj_notifier_setting(s, "recipients"), &c->to, &c->nto)) {
+  if (!c->endpoint || !c->key || !c->secret || !c->from) {
     fini(c);
     return JJ_ENOMEM;
   }
-  if (c->nto == 0) {
+  jj_status st = jj__recipients(s, &c->to, &c->nto, err, n);
+  if (st != JJ_OK) {
     fini(c);
-    (void)snprintf(err, n, "'recipients' is empty");
-    return JJ_EINVAL;
+    return st;
   }
   *out = c;
   return JJ_OK;
@@ -73,16 +72,8 @@ static uint32_t parts(void *p) {
 static int build(void *p, const jj_notification *const *m, uint32_t n, uint32_t part,
                  jj__http_req *req, char *err, size_t errsize) {
   const ctx *c = p;
-  char *text = jj__group_text(m, n);
   size_t len = 0;
-  if (!text) return -1;
-  if (jj_sms_euckr_length(text, &len) != JJ_OK) {
-    (void)snprintf(err, errsize, "the text has a character EUC-KR cannot encode (emoji?)");
-    free(text);
-    return -1;
-  }
-  char *fit = jj__sms_fit(text, 2000, &len);
-  free(text);
+  char *fit = jj__sms_text(m, n, 2000, &len, "Solapi", err, errsize);
   if (!fit) return -1;
   jj__sb b = {0};
   jj__sb_puts(&b, "{\"messages\":[");

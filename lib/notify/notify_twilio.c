@@ -54,15 +54,14 @@ static jj_status init(void *tc, const jj_notifier_settings *s, void **out, char 
   c->token = jj__xstrdup(jj_notifier_setting(s, "auth_token"));
   c->from = jj__xstrdup(from);
   c->service = jj__xstrdup(svc);
-  if (!c->endpoint || !c->sid || !c->token || (!c->from && !c->service) ||
-      jj__list_split(jj_notifier_setting(s, "recipients"), &c->to, &c->nto)) {
+  if (!c->endpoint || !c->sid || !c->token || (!c->from && !c->service)) {
     fini(c);
     return JJ_ENOMEM;
   }
-  if (c->nto == 0) {
+  jj_status st = jj__recipients(s, &c->to, &c->nto, err, n);
+  if (st != JJ_OK) {
     fini(c);
-    (void)snprintf(err, n, "'recipients' is empty");
-    return JJ_EINVAL;
+    return st;
   }
   *out = c;
   return JJ_OK;

@@ -157,6 +157,16 @@ static void split_one(void *ctx, const char *item, size_t len) {
   c->items[c->n++] = s;
 }
 
+jj_status jj__recipients(const jj_notifier_settings *s, char ***to, uint32_t *n, char *err,
+                         size_t errsize) {
+  if (jj__list_split(jj_notifier_setting(s, "recipients"), to, n)) return JJ_ENOMEM;
+  if (*n == 0) {
+    (void)snprintf(err, errsize, "'recipients' is empty");
+    return JJ_EINVAL;
+  }
+  return JJ_OK;
+}
+
 int jj__list_split(const char *list, char ***items, uint32_t *n) {
   split_ctx c = {NULL, 0, 0};
   jj__list_each(list, split_one, &c);
