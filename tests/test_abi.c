@@ -179,8 +179,17 @@ static void test_init_zeroes_reserved(void **state) {
   memset(&dc, 0xff, sizeof dc);
   jj_dispatcher_config_init(&dc); /* in every build, notifiers or not */
   assert_int_equal(dc.size, sizeof dc);
+  assert_int_equal(dc.handoff_capacity, 0); /* 0 = the default */
+  assert_int_equal(dc.handoff_slot_bytes, 0);
   for (size_t i = 0; i < sizeof dc.reserved / sizeof dc.reserved[0]; i++)
     assert_int_equal(dc.reserved[i], 0);
+  /* the hand-off fields took the first 8 bytes of the old reserved tail
+   * (LP64 offsets; the size stays pinned in `rows`) */
+  if (sizeof(void *) == 8) {
+    assert_int_equal(offsetof(jj_dispatcher_config, handoff_capacity), 104);
+    assert_int_equal(offsetof(jj_dispatcher_config, handoff_slot_bytes), 108);
+    assert_int_equal(offsetof(jj_dispatcher_config, reserved), 112);
+  }
 }
 
 static void test_features(void **state) {

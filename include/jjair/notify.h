@@ -14,19 +14,26 @@
  * twilio, alertmanager, slack, ndjson, stdout, callback) and callers add
  * their own with jj_dispatcher_register_type.
  *
- * Delivery guarantees (README "Notifiers"): each accepted event is written
- * to the outbox file (when one is configured) before enqueue returns, and
- * stays there until its notifier acknowledged it (sent, or failed for
- * good); after a crash, jj_dispatcher_new reads the outbox back and
- * delivers exactly the unacknowledged ones. Retries back off exponentially
- * with jitter; HTTP 429 and 503 honour Retry-After.
+ * Delivery guarantees (README "Notifiers", "Delivery guarantees"): enqueue
+ * only routes the event and copies it into a bounded hand-off ring; the
+ * delivering thread (the dispatcher's own, or whoever calls
+ * jj_dispatcher_poll / _drain / _free) takes it from there, renders it,
+ * appends it to the outbox (when one is configured) and queues it. An
+ * event is durable once that append happened: a crash before it (kill -9
+ * between enqueue and the next delivery round) loses the events still in
+ * the ring; jj_dispatcher_free appends them, and with
+ * JJ_OUTBOX_SYNC_EACH enqueue itself appends and syncs before it returns.
+ * A record stays in the outbox until its notifier acknowledged it (sent,
+ * or failed for good); after a crash, jj_dispatcher_new reads the outbox
+ * back and delivers exactly the unacknowledged ones. Retries back off
+ * exponentially with jitter; HTTP 429 and 503 honour Retry-After.
  *
  * Thread-safety: jj_dispatcher_enqueue, jj_dispatcher_on_event and
- * jj_dispatcher_stats may be called from any thread at any time (they take
- * a short lock and never touch the network). Everything else is called by
- * one thread (the owner), and jj_dispatcher_poll not while the dispatcher's
- * own thread runs. Notifier callbacks (init, send, flush, fini) run on the
- * delivering thread.
+ * jj_dispatcher_stats may be called from any thread at any time (enqueue
+ * takes no lock: a compare-and-swap and a copy; stats a short lock).
+ * Everything else is called by one thread (the owner), and
+ * jj_dispatcher_poll not while the dispatcher's own thread runs. Notifier
+ * callbacks (init, send, flush, fini) run on the delivering thread.
  *
  * Memory: the notifier layer allocates with the C library's malloc, as
  * libcurl, OpenSSL and iconv underneath it do; it is not for firmware.
@@ -58,12 +65,14 @@ typedef enum jj_send_result {
 
 /* When the outbox calls fsync. Append-only. */
 typedef enum jj_outbox_sync {
-  /* write() each record at enqueue, fsync once per poll round before
-   * anything is sent: survives a crash of the process (kill -9); a power
-   * loss may lose what was accepted since the last round. Default. */
+  /* write() each record when the delivering thread takes the event from
+   * the hand-off ring, fsync once per poll round before anything is sent:
+   * a record written survives a crash of the process (kill -9); a power
+   * loss may lose what was written since the last round. Default. */
   JJ_OUTBOX_SYNC_BATCH = 0,
-  /* fdatasync after each record, inside enqueue: survives a power loss,
-   * and enqueue waits for the disk. */
+  /* no hand-off: enqueue renders, writes and fdatasyncs each record
+   * itself: durable (power loss included) when enqueue returns, and
+   * enqueue waits for the disk. */
   JJ_OUTBOX_SYNC_EACH = 1,
   /* never fsync (tests, tmpfs). */
   JJ_OUTBOX_SYNC_NONE = 2
@@ -74,7 +83,9 @@ typedef enum jj_outbox_sync {
 typedef struct jj_notification {
   size_t size;               /* sizeof(jj_notification) of the library */
   uint64_t id;               /* outbox record id, unique in the outbox */
-  const char *notifier;      /* the notifier instance's name */
+  const char *notifier;      /* the notifier instance's name; for a notifier
+                                split by per-recipient settings into lanes,
+                                "<name>/<the lane's first recipient>" */
   const char *kind;          /* jj_event_kind_name ("fired", ...) or "test" */
   const char *rule;
   const char *level_name;
@@ -159,7 +170,9 @@ typedef struct jj_dispatcher_config {
   const char *outbox_path;   /* NULL: no outbox (memory only, lost on crash) */
   jj_outbox_sync outbox_sync;
   uint32_t queue_capacity;   /* pending deliveries per notifier; beyond it
-                                enqueue drops (counted); 0 = 10000 */
+                                an event is dropped for that notifier when
+                                it is taken from the hand-off (counted);
+                                0 = 10000 */
   uint32_t compact_after;    /* acknowledged records that trigger a rewrite
                                 of the outbox; 0 = 1000 */
   int64_t retry_initial_ms;  /* first back-off; 0 = 1000 */
@@ -175,7 +188,16 @@ typedef struct jj_dispatcher_config {
   void (*log)(void *ctx, const char *notifier, const char *message);
   void *log_ctx;
   uint64_t seed;             /* back-off jitter; 0 = from the clock */
-  uint64_t reserved[8];
+  /* The hand-off ring between enqueue and the delivering thread (README
+   * "Notifiers", "Delivery guarantees"): events enqueued and not yet taken
+   * by a delivery round, at most; 0 = 4096. Beyond it an ordinary event is
+   * refused (JJ_EFULL, counted as dropped) and a life-safety one is kept
+   * in a list of its own. At most 16777216. */
+  uint32_t handoff_capacity;
+  /* Bytes per ring slot, preallocated: an event copy larger than this is
+   * malloc'd instead; 0 = 1024, else 512 to 1048576. */
+  uint32_t handoff_slot_bytes;
+  uint64_t reserved[7];
 } jj_dispatcher_config;
 
 /* Per-notifier counters (jj_dispatcher_stats). */
@@ -184,9 +206,12 @@ typedef struct jj_notifier_stats {
   uint64_t sent;             /* deliveries acknowledged as sent */
   uint64_t retried;          /* attempts that ended in a retry */
   uint64_t failed;           /* deliveries failed for good */
-  uint64_t dropped;          /* refused at enqueue: queue full */
+  uint64_t dropped;          /* not queued: the hand-off ring was full (an
+                                ordinary event; never a life-safety one) or
+                                the notifier's queue_capacity was reached */
   uint64_t suppressed;       /* REPEAT events inside the notifier's repeat_interval */
-  uint64_t queue_depth;      /* pending now (in flight included) */
+  uint64_t queue_depth;      /* pending now (in flight and in the hand-off
+                                ring included) */
   int64_t oldest_pending_ms; /* age of the oldest pending; 0 when none */
   char last_error[200];      /* the last failure's reason, "" when none */
   uint64_t reserved[8];
@@ -233,22 +258,30 @@ JJ_API jj_status jj_dispatcher_load_string(jj_dispatcher *d, const char *yaml, s
 JJ_API jj_status jj_dispatcher_load_file(jj_dispatcher *d, const char *path, jj_error *errs,
                                          size_t max_errs, size_t *nerrs);
 
-/* Hand an event to the dispatcher: copied, routed (the rule's `notify:`
- * names, each notifier's severity and kind filters), written to the outbox
- * and queued. Never blocks on the network (with JJ_OUTBOX_SYNC_EACH it
- * waits for the disk). JJ_OK (also when no notifier takes it), JJ_EFULL
- * when a notifier's queue is full (counted as dropped there; the others
- * still get it), JJ_ENOMEM, JJ_EINVAL for NULL, JJ_ESTATE when the outbox
- * cannot be written (nothing queued). Thread-safe. */
+/* Hand an event to the dispatcher: routed (the rule's `notify:` names,
+ * each notifier's severity and kind filters) and, when a notifier takes
+ * it, copied into the hand-off ring (jj_dispatcher_config.
+ * handoff_capacity); the delivering thread writes it to the outbox and
+ * queues it (see the top of this file for when it is durable). Never
+ * blocks, never renders, never writes a file (but with
+ * JJ_OUTBOX_SYNC_EACH: then it writes and waits for the disk). JJ_OK (also
+ * when no notifier takes it), JJ_EFULL when the ring is full and the
+ * event is not life-safety (counted as dropped on every notifier it was
+ * for; a life-safety event is kept in an overflow list instead and never
+ * refused for space), JJ_ENOMEM, JJ_EINVAL for NULL, JJ_ESTATE when the
+ * outbox cannot be written (JJ_OUTBOX_SYNC_EACH only). Thread-safe. */
 JJ_API jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev);
 
 /* jj_dispatcher_enqueue as a jj_event_fn: set the engine's on_event to it
  * and on_event_ctx to the dispatcher. Errors are counted, not returned. */
 JJ_API void jj_dispatcher_on_event(void *dispatcher, const jj_event *ev);
 
-/* Queue a test message (kind "test", `text`) to notifier `name` only, as
- * life-safety (no grouping, quiet hours or rate limit). JJ_ENOTFOUND for
- * an unknown notifier. */
+/* Queue a test message (kind "test", `text`) to notifier `name` only (to
+ * every recipient of it, whatever their per-recipient settings), as
+ * life-safety (no grouping, quiet hours or rate limit), after the events
+ * enqueued before it (while the dispatcher's own thread runs, it may
+ * overtake events still in the hand-off ring). JJ_EFULL when the
+ * notifier's queue is full, JJ_ENOTFOUND for an unknown notifier. */
 JJ_API jj_status jj_dispatcher_send_test(jj_dispatcher *d, const char *name, const char *text);
 
 /* One round of delivery work: start what is due, wait up to timeout_ms for
@@ -266,12 +299,14 @@ JJ_API jj_status jj_dispatcher_stop(jj_dispatcher *d);
  * otherwise. Then calls every notifier's flush. */
 JJ_API jj_status jj_dispatcher_drain(jj_dispatcher *d, int timeout_ms);
 
-/* Number of notifier instances, and the name of instance i (NULL if out
- * of range; borrowed until jj_dispatcher_free). */
+/* Number of notifier instances (a notifier split by per-recipient
+ * settings counts once), and the name of instance i (NULL if out of range;
+ * borrowed until jj_dispatcher_free). */
 JJ_API uint32_t jj_dispatcher_notifier_count(const jj_dispatcher *d);
 JJ_API const char *jj_dispatcher_notifier_name(const jj_dispatcher *d, uint32_t i);
 
-/* Counters of notifier `name` into *out. JJ_ENOTFOUND, JJ_EINVAL.
+/* Counters of notifier `name` into *out (summed over its per-recipient
+ * lanes; last_error is the last lane's with one). JJ_ENOTFOUND, JJ_EINVAL.
  * Thread-safe. */
 JJ_API jj_status jj_dispatcher_stats(jj_dispatcher *d, const char *name, jj_notifier_stats *out);
 

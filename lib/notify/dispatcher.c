@@ -1,17 +1,27 @@
-/* The dispatcher: takes events from any thread (enqueue: route, write the
- * outbox, queue — never the network), and delivers them from one thread
- * (its own, or the caller's poll loop) through the notifiers' vtables and
- * one shared libcurl multi handle (http.c).
+/* The dispatcher: takes events from any thread and delivers them from one
+ * thread (its own, or the caller's poll loop) through the notifiers'
+ * vtables and one shared libcurl multi handle (http.c).
  *
- * Per notifier, deliveries wait in a FIFO; the head (or a group starting
- * at it) is in flight at most once at a time, so messages arrive in the
- * order the events were accepted, and a retry holds back the ones behind
- * it. When the head may go is the policy's decision (policy.c); back-off
- * and outcome are decided here. */
+ * Enqueue only routes the event (which lanes take it) and copies it into
+ * the hand-off ring (handoff.c); the delivering thread takes it from there,
+ * renders the record, appends it to the outbox and queues it — so the
+ * thread that produces events never renders, writes or waits (README
+ * "Notifiers", "Delivery guarantees": when an event becomes durable).
+ *
+ * A notifier is one or more lanes (struct nf): a lane per set of
+ * recipients that share one policy (per-recipient quiet hours and rate
+ * limits), each with its own type instance, queue and policy state; a
+ * notifier without per-recipient settings is a single lane. Per lane,
+ * deliveries wait in groups (queue.c, `group_by`); one message (a group,
+ * or one life-safety delivery) is in flight at a time, and within a group
+ * messages go in the order the events were accepted, a retry holding back
+ * the ones behind it. When a group may go is the policy's decision
+ * (policy.c); back-off and outcome are decided here. */
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +29,21 @@
 #include <unistd.h>
 
 #include "errfmt.h"
+#include "handoff.h"
+#include "lanes.h"
 #include "jjair/rule.h"
 #include "notify_internal.h"
 #include "policy.h"
+#include "queue.h"
 
 #define ERRMAX 200
+#define MAX_LANES (JJ_HANDOFF_TARGET_WORDS * 64)
 
 typedef struct nf {
-  char *name;
+  char *name;      /* the notifier's name (what rules list in notify:) */
+  char *rec;       /* the name its outbox records carry: name, or name/<first
+                      recipient> for each lane of a notifier with several */
+  uint32_t lane;   /* 0 for a notifier's first (or only) lane */
   const jj_notifier_type *type;
   const jj__http_ops *http;
   void *ctx;
@@ -35,14 +52,16 @@ typedef struct nf {
   int insecure;
   jj__policy pol;
   jj__policy_state pst;
-  jj__delivery *head, *tail;
-  uint32_t depth;
-  uint32_t busy_n; /* the first busy_n deliveries are in flight */
+  jj__queue q;
+  jj__fifo *busy_q;   /* the FIFO whose first busy_n deliveries are in flight */
+  jj__group *busy_g;  /* its group (NULL: the life-safety FIFO) */
+  uint32_t busy_n;
   int side_busy;   /* a request of the notifier's own (tick) is in flight */
   struct {
     struct nf *n;
   } side;          /* the owner tag of that request */
   jj_notifier_stats st;
+  atomic_uint_least64_t refused; /* refused at enqueue: the hand-off ring was full */
   int64_t log_next_ms, log_gap_ms;
   uint64_t log_held;
 } nf;
@@ -50,7 +69,7 @@ typedef struct nf {
 struct jj_dispatcher {
   jj_dispatcher_config cfg;
   pthread_mutex_t mu;
-  nf **nfs;
+  nf **nfs;        /* lanes; a notifier's lanes are adjacent */
   uint32_t nnf;
   jj__builtin *types; /* user types (http NULL) */
   uint32_t ntypes;
@@ -59,6 +78,10 @@ struct jj_dispatcher {
   int sealed;
   int compact_now; /* rewrite the outbox at the first poll (read back with acks or damage) */
   jj__http *http;
+  jj__handoff *ho;
+  atomic_uint_least64_t refused; /* events refused at enqueue (ring full, out of memory) */
+  uint64_t refused_logged;
+  int64_t refused_log_ms;
   pthread_t thread;
   int running, stop;
   uint64_t rng;
@@ -105,27 +128,18 @@ static uint64_t rng_next(jj_dispatcher *d) { /* xorshift64* */
   return d->rng * 0x2545F4914F6CDD1DULL;
 }
 
+/* The first lane of notifier `name`, or NULL. */
 static nf *find_nf(const jj_dispatcher *d, const char *name) {
   for (uint32_t i = 0; i < d->nnf; i++)
     if (strcmp(d->nfs[i]->name, name) == 0) return d->nfs[i];
   return NULL;
 }
 
-static void push_tail(nf *n, jj__delivery *x) {
-  x->next = NULL;
-  if (n->tail) n->tail->next = x;
-  else n->head = x;
-  n->tail = x;
-  n->depth++;
-}
-
-static jj__delivery *pop_head(nf *n) {
-  jj__delivery *x = n->head;
-  if (!x) return NULL;
-  n->head = x->next;
-  if (!n->head) n->tail = NULL;
-  n->depth--;
-  return x;
+/* The lane whose records carry `rec`, or NULL. */
+static nf *find_rec(const jj_dispatcher *d, const char *rec) {
+  for (uint32_t i = 0; i < d->nnf; i++)
+    if (strcmp(d->nfs[i]->rec, rec) == 0) return d->nfs[i];
+  return NULL;
 }
 
 /* ---- configuration ---------------------------------------------------------- */
@@ -165,11 +179,18 @@ jj_status jj_dispatcher_new(const jj_dispatcher_config *cfg, jj_dispatcher **out
                     cfg->size, sizeof *cfg);
   if (cfg && (unsigned)cfg->outbox_sync > JJ_OUTBOX_SYNC_NONE)
     return jj__fail(err, JJ_EINVAL, "unknown outbox_sync %d", (int)cfg->outbox_sync);
+  if (cfg && (cfg->handoff_capacity > (1u << 24) || cfg->handoff_slot_bytes > (1u << 20) ||
+              (cfg->handoff_slot_bytes && cfg->handoff_slot_bytes < 512)))
+    return jj__fail(err, JJ_EINVAL,
+                    "handoff_capacity must be at most 16777216 and handoff_slot_bytes from 512 "
+                    "to 1048576 (0: the defaults)");
   jj_dispatcher *d = calloc(1, sizeof *d);
   if (!d) return jj__fail(err, JJ_ENOMEM, "out of memory");
   d->cfg = cfg ? *cfg : def;
   if (!d->cfg.queue_capacity) d->cfg.queue_capacity = 10000;
   if (!d->cfg.compact_after) d->cfg.compact_after = 1000;
+  if (!d->cfg.handoff_capacity) d->cfg.handoff_capacity = 4096;
+  if (!d->cfg.handoff_slot_bytes) d->cfg.handoff_slot_bytes = 1024;
   if (d->cfg.retry_initial_ms <= 0) d->cfg.retry_initial_ms = 1000;
   if (d->cfg.retry_max_ms <= 0) d->cfg.retry_max_ms = 300000;
   if (d->cfg.give_up_after_ms <= 0) d->cfg.give_up_after_ms = 24LL * 3600 * 1000;
@@ -195,6 +216,12 @@ jj_status jj_dispatcher_new(const jj_dispatcher_config *cfg, jj_dispatcher **out
           "records are delivered",
           d->ob.path, (unsigned long long)d->ob.damage);
   d->compact_now = d->ob.damage > 0 || d->ob.acked > 0;
+  atomic_init(&d->refused, 0);
+  d->ho = jj__handoff_new(d->cfg.handoff_capacity, d->cfg.handoff_slot_bytes);
+  if (!d->ho) {
+    jj_dispatcher_free(d);
+    return jj__fail(err, JJ_ENOMEM, "out of memory (the hand-off ring)");
+  }
   d->http = jj__http_new();
   if (!d->http) {
     jj_dispatcher_free(d);
@@ -207,16 +234,23 @@ jj_status jj_dispatcher_new(const jj_dispatcher_config *cfg, jj_dispatcher **out
 static void nf_free(nf *n) {
   if (!n) return;
   if (n->type && n->type->fini && n->ctx) n->type->fini(n->ctx);
-  while (n->head) jj__delivery_free(pop_head(n));
+  jj__queue_free(&n->q);
   free(n->name);
+  free(n->rec);
   free(n->severities);
   free(n->kinds);
   free(n);
 }
 
+static void take_handoff(jj_dispatcher *d);
+static void truncate_lanes(jj_dispatcher *d, uint32_t n);
+
 void jj_dispatcher_free(jj_dispatcher *d) {
   if (!d) return;
   (void)jj_dispatcher_stop(d);
+  /* what is still in the ring goes to the outbox (the next run sends it) */
+  if (d->ho) take_handoff(d);
+  jj__handoff_free(d->ho);
   jj__http_free(d->http);
   for (uint32_t i = 0; i < d->nnf; i++) {
     if (d->nfs[i]->type->flush && d->nfs[i]->ctx) d->nfs[i]->type->flush(d->nfs[i]->ctx);
@@ -266,7 +300,8 @@ jj_status jj_dispatcher_register_type(jj_dispatcher *d, const jj_notifier_type *
 /* keys every notifier understands, whatever its type */
 static const char *const COMMON_KEYS[] = {
     "severities", "kinds",  "timeout",         "tls_verify",  "group_wait", "group_interval",
-    "group_max",  "repeat_interval", "rate_limit", "quiet_hours", "utc_offset", NULL};
+    "group_max",  "repeat_interval", "rate_limit", "quiet_hours", "utc_offset", "group_by",
+    "recipient_quiet_hours", "recipient_rate_limit", NULL};
 
 static int is_common(const char *k) {
   for (const char *const *c = COMMON_KEYS; *c; c++)
@@ -373,8 +408,9 @@ static jj_status resolve(const jj_notifier_type *t, const char *const *keys,
       jj_status st = jj__fail(err, JJ_EINVAL,
                               "unknown key '%s' for a notifier of type '%s' (its keys: %s; "
                               "and for every notifier: severities, kinds, timeout, tls_verify, "
-                              "group_wait, group_interval, group_max, repeat_interval, "
-                              "rate_limit, quiet_hours, utc_offset)",
+                              "group_by, group_wait, group_interval, group_max, "
+                              "repeat_interval, rate_limit, quiet_hours, utc_offset, "
+                              "recipient_quiet_hours, recipient_rate_limit)",
                               k, t->name, known.s ? known.s : "none");
       jj__sb_free(&known);
       return st;
@@ -445,13 +481,19 @@ static jj_status common_settings(nf *n, const jj_notifier_settings *s, jj_error 
   int tls = jj__setting_bool(s, "tls_verify", 1);
   if (tls < 0) return jj__fail(err, JJ_EINVAL, "'tls_verify' must be true or false");
   n->insecure = !tls;
+  if ((v = jj_notifier_setting(s, "group_by"))) {
+    char why[ERRMAX] = "";
+    int rc = jj__queue_group_by(&n->q, v, why, sizeof why);
+    if (rc == -2) return jj__fail(err, JJ_ENOMEM, "out of memory");
+    if (rc) return jj__fail(err, JJ_EINVAL, "%s", why);
+  }
   if ((v = jj_notifier_setting(s, "group_max"))) {
     char *end;
     unsigned long g = strtoul(v, &end, 10);
     if (*end || g < 1 || g > 1000)
       return jj__fail(err, JJ_EINVAL, "'group_max' must be a number from 1 to 1000");
     n->pol.group_max = (uint32_t)g;
-  } else if (n->pol.group_wait_ms > 0 || n->pol.group_interval_ms > 0) {
+  } else if (n->pol.group_wait_ms > 0 || n->pol.group_interval_ms > 0 || n->q.nby) {
     n->pol.group_max = 100;
   }
   if ((v = jj_notifier_setting(s, "rate_limit")) &&
@@ -466,6 +508,109 @@ static jj_status common_settings(nf *n, const jj_notifier_settings *s, jj_error 
       jj__policy_parse_offset(v, &n->pol.utc_offset_min))
     return jj__fail(err, JJ_EINVAL, "'utc_offset' must be +HH:MM or -HH:MM, e.g. +09:00");
   return JJ_OK;
+}
+
+/* One lane of notifier `name`: settings s (recipients already the lane's),
+ * policy overrides from spec when not NULL. Appended to d->nfs. */
+static jj_status add_lane(jj_dispatcher *d, const jj__builtin *b, const char *name,
+                          const char *rec, uint32_t lane, const jj_notifier_settings *s,
+                          const jj__lane_spec *spec, jj_error *err) {
+  if (d->nnf >= MAX_LANES)
+    return jj__fail(err, JJ_EINVAL,
+                    "a dispatcher takes at most %d notifiers (a notifier with per-recipient "
+                    "settings counts once per distinct setting)",
+                    MAX_LANES);
+  nf *x = calloc(1, sizeof *x);
+  jj_status st = JJ_OK;
+  if (!x || !(x->name = jj__xstrdup(name)) || !(x->rec = jj__xstrdup(rec)))
+    st = jj__fail(err, JJ_ENOMEM, "out of memory");
+  if (st == JJ_OK) {
+    x->lane = lane;
+    x->type = b->type;
+    x->http = b->http;
+    x->side.n = x;
+    x->timeout_ms = d->cfg.http_timeout_ms;
+    atomic_init(&x->refused, 0);
+    jj__policy_init(&x->pol);
+    jj__policy_state_init(&x->pst);
+    x->st.size = sizeof x->st;
+    st = common_settings(x, s, err);
+  }
+  if (st == JJ_OK && spec) {
+    x->pol.quiet_start_min = spec->quiet_start_min;
+    x->pol.quiet_end_min = spec->quiet_end_min;
+    x->pol.rate_n = spec->rate_n;
+    x->pol.rate_window_ms = spec->rate_window_ms;
+  }
+  if (st == JJ_OK && b->type->init) {
+    char msg[ERRMAX] = "";
+    st = b->type->init(b->type->type_ctx, s, &x->ctx, msg, sizeof msg);
+    if (st != JJ_OK) {
+      x->ctx = NULL;
+      (void)jj__fail(err, st, "notifier '%s': %s", name, msg[0] ? msg : jj_strerror(st));
+    }
+  }
+  if (st == JJ_OK) {
+    nf **t = realloc(d->nfs, (d->nnf + 1) * sizeof *t);
+    if (!t) st = jj__fail(err, JJ_ENOMEM, "out of memory");
+    else {
+      d->nfs = t;
+      d->nfs[d->nnf++] = x;
+      x = NULL;
+    }
+  }
+  nf_free(x);
+  return st;
+}
+
+/* Per-recipient settings: one lane per distinct policy (lanes.h). */
+static jj_status add_lanes(jj_dispatcher *d, const jj__builtin *b, const char *name, kv *r,
+                           jj_error *err) {
+  jj_notifier_settings s = {name, r->keys, r->values, r->n};
+  const char *qmap = jj_notifier_setting(&s, "recipient_quiet_hours");
+  const char *rmap = jj_notifier_setting(&s, "recipient_rate_limit");
+  if (!qmap && !rmap) return add_lane(d, b, name, name, 0, &s, NULL, err);
+  if (!type_key(b->type, "recipients", 10))
+    return jj__fail(err, JJ_EINVAL,
+                    "'%s' is for notifiers with 'recipients' (sens, solapi, twilio, or a type "
+                    "with that key), not type '%s'",
+                    qmap ? "recipient_quiet_hours" : "recipient_rate_limit", b->type->name);
+  /* the notifier's own quiet hours and rate limit are every recipient's
+   * default: parse them as a lane would */
+  nf probe;
+  memset(&probe, 0, sizeof probe);
+  jj__policy_init(&probe.pol);
+  jj_status st = common_settings(&probe, &s, err);
+  free(probe.severities);
+  free(probe.kinds);
+  jj__queue_free(&probe.q);
+  if (st != JJ_OK) return st;
+  jj__lane_spec *lanes = NULL;
+  uint32_t nl = 0;
+  char why[ERRMAX] = "";
+  int rc = jj__lanes_split(jj_notifier_setting(&s, "recipients"), qmap, rmap, &probe.pol, &lanes,
+                           &nl, why, sizeof why);
+  if (rc == -2) return jj__fail(err, JJ_ENOMEM, "out of memory");
+  if (rc) return jj__fail(err, JJ_EINVAL, "%s", why);
+  /* each lane's settings: the notifier's, with its own recipients */
+  const char **vals = calloc(r->n + 1, sizeof *vals);
+  if (!vals) st = jj__fail(err, JJ_ENOMEM, "out of memory");
+  uint32_t before = d->nnf;
+  for (uint32_t l = 0; l < nl && st == JJ_OK; l++) {
+    for (uint32_t i = 0; i < r->n; i++)
+      vals[i] = strcmp(r->keys[i], "recipients") == 0 ? lanes[l].recipients : r->values[i];
+    jj_notifier_settings ls = {name, r->keys, vals, r->n};
+    jj__sb rec = {0};
+    if (nl == 1) jj__sb_puts(&rec, name);
+    else jj__sb_printf(&rec, "%s/%s", name, lanes[l].first);
+    st = rec.oom ? jj__fail(err, JJ_ENOMEM, "out of memory")
+                 : add_lane(d, b, name, rec.s, l, &ls, &lanes[l], err);
+    jj__sb_free(&rec);
+  }
+  if (st != JJ_OK) truncate_lanes(d, before);
+  free(vals);
+  jj__lanes_free(lanes, nl);
+  return st;
 }
 
 jj_status jj_dispatcher_add_notifier(jj_dispatcher *d, const char *name, const char *type,
@@ -497,56 +642,32 @@ jj_status jj_dispatcher_add_notifier(jj_dispatcher *d, const char *name, const c
   }
   kv r = {0};
   jj_status st = resolve(b.type, keys, values, n, &r, err);
-  nf *x = st == JJ_OK ? calloc(1, sizeof *x) : NULL;
-  if (st == JJ_OK && (!x || !(x->name = jj__xstrdup(name))))
-    st = jj__fail(err, JJ_ENOMEM, "out of memory");
-  jj_notifier_settings s = {name, r.keys, r.values, r.n};
-  if (st == JJ_OK && x) {
-    x->type = b.type;
-    x->http = b.http;
-    x->side.n = x;
-    x->timeout_ms = d->cfg.http_timeout_ms;
-    jj__policy_init(&x->pol);
-    jj__policy_state_init(&x->pst);
-    x->st.size = sizeof x->st;
-    st = common_settings(x, &s, err);
-  }
-  if (st == JJ_OK && x && b.type->init) {
-    char msg[ERRMAX] = "";
-    st = b.type->init(b.type->type_ctx, &s, &x->ctx, msg, sizeof msg);
-    if (st != JJ_OK) {
-      x->ctx = NULL;
-      (void)jj__fail(err, st, "notifier '%s': %s", name, msg[0] ? msg : jj_strerror(st));
-    }
-  }
-  if (st == JJ_OK && x) {
-    nf **t = realloc(d->nfs, (d->nnf + 1) * sizeof *t);
-    if (!t) st = jj__fail(err, JJ_ENOMEM, "out of memory");
-    else {
-      d->nfs = t;
-      d->nfs[d->nnf++] = x;
-      x = NULL;
-    }
-  }
-  nf_free(x);
+  if (st == JJ_OK) st = add_lanes(d, &b, name, &r, err);
   kv_free(&r);
   return st;
 }
 
-void jj__dispatcher_truncate(jj_dispatcher *d, uint32_t n) {
+static void truncate_lanes(jj_dispatcher *d, uint32_t n) {
   while (d->nnf > n) nf_free(d->nfs[--d->nnf]);
 }
 
-/* ---- enqueue ---------------------------------------------------------------- */
+void jj__dispatcher_truncate(jj_dispatcher *d, uint32_t n) {
+  uint32_t i = 0, seen = 0;
+  for (; i < d->nnf; i++)
+    if (d->nfs[i]->lane == 0 && seen++ == n) break;
+  truncate_lanes(d, i);
+}
 
-/* Queue one record for notifier x (lock held). */
+/* ---- accepting events: route, render, append, queue ---------------------- */
+
+/* Queue one record for lane x (lock held). */
 static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len) {
-  if (x->depth >= d->cfg.queue_capacity) {
+  if (x->q.depth >= d->cfg.queue_capacity) {
     x->st.dropped++;
     return JJ_EFULL;
   }
   jj__sb p = {0};
-  jj__record_payload(&p, x->name, body, len);
+  jj__record_payload(&p, x->rec, body, len);
   jj__delivery *dl = p.oom ? NULL : jj__delivery_parse(0, (unsigned char *)p.s, p.len);
   jj__sb_free(&p);
   if (!dl) return JJ_ENOMEM;
@@ -562,7 +683,13 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     return JJ_ESTATE;
   }
   dl->id = dl->n.id = id;
-  push_tail(x, dl);
+  if (jj__queue_add(&x->q, dl)) {
+    /* appended but not queued: acknowledge it, or a restart would send it */
+    (void)jj__outbox_ack(&d->ob, id);
+    jj__delivery_free(dl);
+    x->st.dropped++;
+    return JJ_ENOMEM;
+  }
   return JJ_OK;
 }
 
@@ -573,44 +700,91 @@ static int routed(const nf *x, const jj_event *ev, const char *kind) {
   return ev->kind != JJ_EVENT_ACTIVE;
 }
 
-jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
-  if (!d || !ev) return JJ_EINVAL;
+/* The lanes that take ev, as bits of targets; 0 when none. The notifiers
+ * are fixed once delivery started (before, the owner adds them on the
+ * thread that would enqueue), so this reads them without the lock. */
+static int route(const jj_dispatcher *d, const jj_event *ev, const char *kind,
+                 uint64_t targets[JJ_HANDOFF_TARGET_WORDS]) {
   const jj_ruleset *rs = ev->ruleset;
-  if (!rs) return JJ_OK;
-  const char *kind = jj_event_kind_name((int)ev->kind);
-  if (!kind) return JJ_EINVAL;
   uint32_t nn = jj_ruleset_rule_notify_count(rs, ev->rule_index);
-  /* the notifiers are fixed once delivery started; before, the owner adds
-   * them on this thread */
-  nf *targets[32];
-  uint32_t nt = 0;
-  for (uint32_t j = 0; j < nn && nt < 32; j++) {
-    nf *x = find_nf(d, jj_ruleset_rule_notify(rs, ev->rule_index, j));
-    if (x && routed(x, ev, kind)) targets[nt++] = x;
+  int any = 0;
+  memset(targets, 0, JJ_HANDOFF_TARGET_WORDS * sizeof *targets);
+  for (uint32_t j = 0; j < nn; j++) {
+    const char *name = jj_ruleset_rule_notify(rs, ev->rule_index, j);
+    for (uint32_t i = 0; i < d->nnf; i++) {
+      const nf *x = d->nfs[i];
+      if (strcmp(x->name, name) != 0 || !routed(x, ev, kind)) continue;
+      targets[i / 64] |= 1ULL << (i % 64);
+      any = 1;
+    }
   }
-  if (!nt) return JJ_OK;
-  int64_t now = now_ms(d);
+  return any;
+}
+
+/* Render ev once and queue it for every target lane. Takes the lock for
+ * the queues; the rendering runs outside it. */
+static jj_status accept_event(jj_dispatcher *d, const jj_event *ev, int life_safety,
+                              int64_t accepted_ms, const uint64_t *targets) {
   jj__sb body = {0};
-  jj__record_event(&body, ev, jj_ruleset_rule_life_safety(rs, ev->rule_index), now);
+  jj__record_event(&body, ev, life_safety, accepted_ms);
   if (body.oom) {
     jj__sb_free(&body);
     return JJ_ENOMEM;
   }
   jj_status st = JJ_OK;
-  int wake = 0;
   pthread_mutex_lock(&d->mu);
-  for (uint32_t i = 0; i < nt; i++) {
-    jj_status s1 = queue_one(d, targets[i], body.s, body.len);
+  for (uint32_t i = 0; i < d->nnf; i++) {
+    if (!(targets[i / 64] >> (i % 64) & 1)) continue;
+    jj_status s1 = queue_one(d, d->nfs[i], body.s, body.len);
     if (s1 != JJ_OK && st == JJ_OK) st = s1;
-    /* a notifier with a message in flight takes the next one when that
-     * finishes; only an idle one needs the delivery thread woken (a
-     * syscall saved per event while a gateway is slow) */
-    wake |= targets[i]->busy_n == 0;
   }
   pthread_mutex_unlock(&d->mu);
   jj__sb_free(&body);
-  if (wake) jj__http_wakeup(d->http);
   return st;
+}
+
+/* The delivering thread's side of the hand-off: every event handed over
+ * so far becomes outbox records and queued deliveries. */
+static void take_handoff(jj_dispatcher *d) {
+  jj__handoff_item it;
+  while (jj__handoff_take(d->ho, &it)) {
+    jj_status st = accept_event(d, it.ev, it.life_safety, it.accepted_ms, it.targets);
+    if (st == JJ_ENOMEM || st == JJ_ESTATE)
+      logf_(d, NULL, "event %s of rule %s not queued: %s", jj_event_kind_name((int)it.ev->kind),
+            it.ev->rule, jj_strerror(st));
+    jj__handoff_done(d->ho, &it);
+  }
+}
+
+jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
+  if (!d || !ev) return JJ_EINVAL;
+  if (!ev->ruleset) return JJ_OK;
+  const char *kind = jj_event_kind_name((int)ev->kind);
+  if (!kind) return JJ_EINVAL;
+  uint64_t targets[JJ_HANDOFF_TARGET_WORDS];
+  if (!route(d, ev, kind, targets)) return JJ_OK;
+  int ls = jj_ruleset_rule_life_safety(ev->ruleset, ev->rule_index);
+  int64_t now = now_ms(d);
+  /* fsync per event: the caller asked to wait for the disk, so the event
+   * is written (and synced) before enqueue returns */
+  if (d->cfg.outbox_sync == JJ_OUTBOX_SYNC_EACH) {
+    jj_status st = accept_event(d, ev, ls, now, targets);
+    jj__http_wakeup(d->http);
+    return st;
+  }
+  int rc = jj__handoff_put(d->ho, ev, now, targets, ls);
+  if (rc < 0) {
+    /* refused: counted on every lane it was for, and reported by the
+     * delivering thread */
+    atomic_fetch_add(&d->refused, 1);
+    for (uint32_t i = 0; i < d->nnf; i++)
+      if (targets[i / 64] >> (i % 64) & 1) atomic_fetch_add(&d->nfs[i]->refused, 1);
+    return rc == -1 ? JJ_EFULL : JJ_ENOMEM;
+  }
+  /* the dispatcher's clock: with a fake one (tests) only life-safety and
+   * a filling ring wake the thread, the rest waits for its round */
+  if (jj__handoff_should_wake(d->ho, ls, now)) jj__http_wakeup(d->http);
+  return JJ_OK;
 }
 
 void jj_dispatcher_on_event(void *dispatcher, const jj_event *ev) {
@@ -619,14 +793,22 @@ void jj_dispatcher_on_event(void *dispatcher, const jj_event *ev) {
 
 jj_status jj_dispatcher_send_test(jj_dispatcher *d, const char *name, const char *text) {
   if (!d || !name || !text) return JJ_EINVAL;
-  nf *x = find_nf(d, name);
-  if (!x) return JJ_ENOTFOUND;
+  if (!find_nf(d, name)) return JJ_ENOTFOUND;
+  /* after the events enqueued before it (the owner is the consumer while
+   * no thread runs; with the thread, it may overtake events still in the
+   * hand-off ring) */
+  if (!d->running) take_handoff(d);
   jj__sb body = {0};
   jj__record_test(&body, text, now_ms(d));
   jj_status st = JJ_ENOMEM;
   if (!body.oom) {
+    st = JJ_OK;
     pthread_mutex_lock(&d->mu);
-    st = queue_one(d, x, body.s, body.len);
+    for (uint32_t i = 0; i < d->nnf; i++) { /* every lane: every recipient */
+      if (strcmp(d->nfs[i]->name, name) != 0) continue;
+      jj_status s1 = queue_one(d, d->nfs[i], body.s, body.len);
+      if (s1 != JJ_OK && st == JJ_OK) st = s1;
+    }
     pthread_mutex_unlock(&d->mu);
   }
   jj__sb_free(&body);
@@ -638,14 +820,14 @@ jj_status jj_dispatcher_send_test(jj_dispatcher *d, const char *name, const char
 
 static void compact_if_due(jj_dispatcher *d);
 
-/* Hand recovered records to their notifiers, once (lock held). */
+/* Hand recovered records to their lanes, once (lock held). */
 static void seal(jj_dispatcher *d) {
   if (d->sealed) return;
   d->sealed = 1;
   jj__delivery **pp = &d->orphans;
   while (*pp) {
     jj__delivery *x = *pp;
-    nf *n = find_nf(d, x->n.notifier);
+    nf *n = find_rec(d, x->n.notifier);
     if (!n) {
       logf_(d, x->n.notifier,
             "outbox record %llu names a notifier that is not configured: kept in the outbox",
@@ -654,7 +836,11 @@ static void seal(jj_dispatcher *d) {
       continue;
     }
     *pp = x->next;
-    push_tail(n, x);
+    if (jj__queue_add(&n->q, x)) { /* out of memory: it stays in the outbox */
+      logf_(d, n->name, "out of memory: outbox record %llu waits for the next start",
+            (unsigned long long)x->id);
+      jj__delivery_free(x);
+    }
   }
   compact_if_due(d); /* read back with acks or damage: rewrite it now */
 }
@@ -669,36 +855,45 @@ static int64_t backoff(jj_dispatcher *d, uint32_t attempt) {
   return half + (half > 0 ? (int64_t)(rng_next(d) % (uint64_t)(half + 1)) : 0);
 }
 
-/* Outcome of the in-flight group (lock held). */
+static jj__delivery *busy_pop(nf *x) {
+  jj__delivery *dl = jj__fifo_pop(x->busy_q);
+  if (dl) x->q.depth--;
+  return dl;
+}
+
+/* Outcome of the in-flight message (lock held). */
 static void finish(jj_dispatcher *d, nf *x, jj_send_result r, const char *why,
                    int64_t retry_after_ms) {
   int64_t now = now_ms(d);
   uint32_t n = x->busy_n;
+  jj__delivery *head = x->busy_q ? x->busy_q->head : NULL;
+  jj__group *g = x->busy_g;
   x->busy_n = 0;
-  if (!n || !x->head) return;
+  if (!n || !head) return;
   if (r == JJ_SEND_OK && x->http && x->http->parts) {
     uint32_t parts = x->http->parts(x->ctx);
-    if (x->head->part + 1 < parts) {
-      x->head->part++;
-      x->head->next_try_ms = now;
+    if (head->part + 1 < parts) {
+      head->part++;
+      head->next_try_ms = now; /* the next part continues this message */
       return;
     }
   }
-  if (r == JJ_SEND_RETRY && now - x->head->n.accepted_ms >= d->cfg.give_up_after_ms) {
+  if (r == JJ_SEND_RETRY && now - head->n.accepted_ms >= d->cfg.give_up_after_ms) {
     r = JJ_SEND_FAILED;
-    logf_(d, x->name, "giving up after %u attempts: %s", x->head->n.attempt, why);
+    logf_(d, x->name, "giving up after %u attempts: %s", head->n.attempt, why);
   }
   if (r == JJ_SEND_OK) {
     if (x->http && x->http->delivered) {
       const jj_notification *msgs[1000];
-      jj__delivery *it = x->head;
+      jj__delivery *it = head;
       for (uint32_t i = 0; i < n && it; i++, it = it->next) msgs[i] = &it->n;
       x->http->delivered(x->ctx, msgs, n, now);
     }
     jj__policy_sent(&x->pol, &x->pst, now);
+    if (g) g->last_sent_ms = now;
     x->log_gap_ms = 0;
-    for (uint32_t i = 0; i < n && x->head; i++) {
-      jj__delivery *dl = pop_head(x);
+    for (uint32_t i = 0; i < n && x->busy_q->head; i++) {
+      jj__delivery *dl = busy_pop(x);
       if (jj__outbox_ack(&d->ob, dl->id))
         logf_(d, x->name, "cannot write an ack to the outbox: %s (it may be sent again)",
               strerror(errno));
@@ -710,8 +905,8 @@ static void finish(jj_dispatcher *d, nf *x, jj_send_result r, const char *why,
   (void)snprintf(x->st.last_error, sizeof x->st.last_error, "%s", why);
   if (r == JJ_SEND_RETRY) {
     x->st.retried++;
-    int64_t wait = retry_after_ms >= 0 ? retry_after_ms : backoff(d, x->head->n.attempt);
-    x->head->next_try_ms = now + wait;
+    int64_t wait = retry_after_ms >= 0 ? retry_after_ms : backoff(d, head->n.attempt);
+    head->next_try_ms = now + wait;
     /* complain with growing gaps, not on every retry (collectd's
      * utils_complain) */
     if (now >= x->log_next_ms) {
@@ -728,8 +923,8 @@ static void finish(jj_dispatcher *d, nf *x, jj_send_result r, const char *why,
     }
     return;
   }
-  for (uint32_t i = 0; i < n && x->head; i++) {
-    jj__delivery *dl = pop_head(x);
+  for (uint32_t i = 0; i < n && x->busy_q->head; i++) {
+    jj__delivery *dl = busy_pop(x);
     logf_(d, x->name, "delivery %llu (%s %s) failed for good: %s", (unsigned long long)dl->id,
           dl->n.rule, dl->n.kind, why);
     (void)jj__outbox_ack(&d->ob, dl->id);
@@ -761,33 +956,70 @@ static void on_http_done(void *ctx, void *owner, const jj__http_resp *r) {
   pthread_mutex_unlock(&d->mu);
 }
 
-/* Start the head group of x if it is due (lock held; may drop it for a
- * synchronous send). Returns when x is next due, INT64_MAX for never. */
-static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
-  if (x->busy_n || !x->head) return INT64_MAX;
-  jj__delivery *h = x->head;
-  int64_t due = jj__policy_due(&x->pol, &x->pst, h->n.life_safety, h->n.accepted_ms, now);
-  if (h->next_try_ms > due) due = h->next_try_ms;
-  if (h->part > 0 && h->next_try_ms <= now) due = now; /* finish a started message */
-  if (due > now && h->part == 0) {
-    /* a life-safety message never waits behind held ones: it overtakes */
-    jj__delivery *prev = h;
-    for (jj__delivery *it = h->next; it; prev = it, it = it->next) {
-      if (!it->n.life_safety || it->next_try_ms > now) continue;
-      prev->next = it->next;
-      if (x->tail == it) x->tail = prev;
-      it->next = h;
-      x->head = h = it;
-      due = now;
+/* When the head of a group may go. */
+static int64_t group_due(const nf *x, const jj__group *g, int64_t now) {
+  const jj__delivery *h = g->q.head;
+  if (h->part > 0 && h->next_try_ms <= now) return now; /* finish a started message */
+  int64_t due =
+      jj__policy_due_group(&x->pol, &x->pst, g->last_sent_ms, 0, h->n.accepted_ms, now);
+  return h->next_try_ms > due ? h->next_try_ms : due;
+}
+
+/* Pick what lane x sends next: of the life-safety FIFO's head (which the
+ * policy never holds; only its own back-off does) and the due groups'
+ * heads, the one accepted first (a message already started goes on
+ * first). 1 and *q / *g, or 0 and *next = when something is due. */
+static int pick(nf *x, int64_t now, jj__fifo **q, jj__group **g, int64_t *next) {
+  *next = INT64_MAX;
+  const jj__delivery *ls = x->q.ls.head;
+  if (ls && ls->next_try_ms > now) {
+    *next = ls->next_try_ms;
+    ls = NULL;
+  }
+  if (ls && ls->part > 0) {
+    *q = &x->q.ls;
+    *g = NULL;
+    return 1;
+  }
+  jj__queue_collect(&x->q, now, x->pol.group_interval_ms);
+  jj__group *best = NULL;
+  for (jj__group *it = x->q.groups; it; it = it->next) {
+    if (!it->q.head) continue;
+    int64_t due = group_due(x, it, now);
+    if (due <= now && it->q.head->part > 0) { /* finish a started message first */
+      best = it;
+      ls = NULL;
       break;
     }
+    if (due > now) {
+      if (due < *next) *next = due;
+    } else if (!best || it->q.head->id < best->q.head->id) {
+      best = it;
+    }
   }
-  if (due > now) return due;
+  if (ls && (!best || ls->id < best->q.head->id)) {
+    *q = &x->q.ls;
+    *g = NULL;
+    return 1;
+  }
+  if (!best) return 0;
+  *q = &best->q;
+  *g = best;
+  return 1;
+}
+
+/* Start the next message of x if one is due (lock held; may drop it for a
+ * synchronous send). Returns when x is next due, INT64_MAX for never. */
+static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
+  if (x->busy_n) return INT64_MAX;
+  jj__fifo *q;
+  jj__group *g;
+  int64_t next;
+  if (!pick(x, now, &q, &g, &next)) return next;
+  jj__delivery *h = q->head;
   uint32_t n = 1;
-  if (!h->n.life_safety && x->pol.group_max > 1) {
-    for (jj__delivery *it = h->next; it && n < x->pol.group_max && !it->n.life_safety;
-         it = it->next)
-      n++;
+  if (g) { /* a group: up to group_max of its deliveries as one message */
+    while (n < q->n && n < x->pol.group_max) n++;
   }
   const jj_notification *msgs[1000];
   jj__delivery *it = h;
@@ -795,6 +1027,8 @@ static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
     if (h->part == 0) it->n.attempt++; /* the next parts continue one attempt */
     msgs[i] = &it->n;
   }
+  x->busy_q = q;
+  x->busy_g = g;
   x->busy_n = n;
   char why[ERRMAX] = "";
   if (!x->http) {
@@ -821,29 +1055,64 @@ static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
   return INT64_MAX;
 }
 
+/* Every pending delivery of lane x, in no particular order. */
+static size_t collect_pending(const nf *x, jj__delivery **all, size_t k) {
+  for (jj__delivery *it = x->q.ls.head; it; it = it->next) all[k++] = it;
+  for (const jj__group *g = x->q.groups; g; g = g->next)
+    for (jj__delivery *it = g->q.head; it; it = it->next) all[k++] = it;
+  return k;
+}
+
+static int by_id(const void *a, const void *b) {
+  uint64_t x = (*(jj__delivery *const *)a)->id, y = (*(jj__delivery *const *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
 static void compact_if_due(jj_dispatcher *d) {
   if (d->ob.fd < 0 || (d->ob.acked < d->cfg.compact_after && !d->compact_now)) return;
   d->compact_now = 0;
   size_t n = 0;
-  for (uint32_t i = 0; i < d->nnf; i++) n += d->nfs[i]->depth;
+  for (uint32_t i = 0; i < d->nnf; i++) n += d->nfs[i]->q.depth;
   for (jj__delivery *x = d->orphans; x; x = x->next) n++;
   jj__delivery **all = malloc((n ? n : 1) * sizeof *all);
   if (!all) return;
   size_t k = 0;
   for (jj__delivery *x = d->orphans; x; x = x->next) all[k++] = x;
-  for (uint32_t i = 0; i < d->nnf; i++)
-    for (jj__delivery *x = d->nfs[i]->head; x; x = x->next) all[k++] = x;
+  for (uint32_t i = 0; i < d->nnf; i++) k = collect_pending(d->nfs[i], all, k);
+  /* the rewritten file keeps the acceptance order (ids increase) */
+  qsort(all, k, sizeof *all, by_id);
   if (jj__outbox_compact(&d->ob, all, k))
     logf_(d, NULL, "cannot compact the outbox: %s", strerror(errno));
   free(all);
 }
 
+/* Report events refused at enqueue since the last report, at most every
+ * 10 s (they are counted per notifier as dropped). */
+static void report_refused(jj_dispatcher *d) {
+  uint64_t r = atomic_load(&d->refused);
+  if (r == d->refused_logged) return;
+  int64_t now = mono_ms();
+  if (d->refused_log_ms && now - d->refused_log_ms < 10000) return;
+  logf_(d, NULL,
+        "%llu events refused at enqueue (the hand-off ring of %u was full, or out of memory): "
+        "counted as dropped",
+        (unsigned long long)(r - d->refused_logged), (unsigned)d->cfg.handoff_capacity);
+  d->refused_logged = r;
+  d->refused_log_ms = now;
+}
+
 static void poll_once(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_lock(&d->mu);
   seal(d);
+  pthread_mutex_unlock(&d->mu);
+  /* events handed over since the last round: now they are written */
+  uint64_t before = jj__handoff_pending(d->ho);
+  take_handoff(d);
+  report_refused(d);
+  pthread_mutex_lock(&d->mu);
   /* fsync what was accepted before this round sends anything, outside the
-   * lock so enqueue never waits for the disk (compaction, which replaces
-   * the descriptor, runs on this thread only) */
+   * lock so a send_test never waits for the disk (compaction, which
+   * replaces the descriptor, runs on this thread only) */
   int fd = d->ob.dirty && d->ob.sync == JJ_OUTBOX_SYNC_BATCH ? d->ob.fd : -1;
   d->ob.dirty = 0;
   pthread_mutex_unlock(&d->mu);
@@ -870,8 +1139,13 @@ static void poll_once(jj_dispatcher *d, int timeout_ms) {
   int64_t wait = next - now;
   if (wait < 0) wait = 0;
   if (wait > timeout_ms) wait = timeout_ms;
+  /* just woken for events: look again soon, for the ones a producer did
+   * not wake us for (it wakes at most every 10 ms) */
+  if (before && wait > 10) wait = 10;
+  if (jj__handoff_sleep(d->ho)) wait = 0;
   done_ctx dc = {d};
   (void)jj__http_run(d->http, (int)wait, on_http_done, &dc);
+  jj__handoff_awake(d->ho);
 }
 
 jj_status jj_dispatcher_poll(jj_dispatcher *d, int timeout_ms) {
@@ -918,9 +1192,9 @@ jj_status jj_dispatcher_stop(jj_dispatcher *d) {
 }
 
 static uint64_t pending(jj_dispatcher *d) {
-  uint64_t n = 0;
+  uint64_t n = jj__handoff_pending(d->ho);
   pthread_mutex_lock(&d->mu);
-  for (uint32_t i = 0; i < d->nnf; i++) n += d->nfs[i]->depth;
+  for (uint32_t i = 0; i < d->nnf; i++) n += d->nfs[i]->q.depth;
   pthread_mutex_unlock(&d->mu);
   return n;
 }
@@ -931,6 +1205,7 @@ jj_status jj_dispatcher_drain(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_lock(&d->mu);
   seal(d); /* records read back count as pending */
   pthread_mutex_unlock(&d->mu);
+  if (d->running) jj__http_wakeup(d->http);
   while (pending(d) && mono_ms() < end) {
     if (d->running) {
       struct timespec ts = {0, 10 * 1000000L};
@@ -944,21 +1219,48 @@ jj_status jj_dispatcher_drain(jj_dispatcher *d, int timeout_ms) {
   return pending(d) ? JJ_EFULL : JJ_OK;
 }
 
-uint32_t jj_dispatcher_notifier_count(const jj_dispatcher *d) { return d ? d->nnf : 0; }
+uint32_t jj_dispatcher_notifier_count(const jj_dispatcher *d) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; d && i < d->nnf; i++) n += d->nfs[i]->lane == 0;
+  return n;
+}
 
 const char *jj_dispatcher_notifier_name(const jj_dispatcher *d, uint32_t i) {
-  return d && i < d->nnf ? d->nfs[i]->name : NULL;
+  for (uint32_t k = 0; d && k < d->nnf; k++)
+    if (d->nfs[k]->lane == 0 && i-- == 0) return d->nfs[k]->name;
+  return NULL;
+}
+
+/* The oldest acceptance time of lane x's pending deliveries (INT64_MAX). */
+static int64_t oldest(const nf *x) {
+  int64_t o = x->q.ls.head ? x->q.ls.head->n.accepted_ms : INT64_MAX;
+  for (const jj__group *g = x->q.groups; g; g = g->next)
+    if (g->q.head && g->q.head->n.accepted_ms < o) o = g->q.head->n.accepted_ms;
+  return o;
 }
 
 jj_status jj_dispatcher_stats(jj_dispatcher *d, const char *name, jj_notifier_stats *out) {
   if (!d || !name || !out) return JJ_EINVAL;
-  nf *x = find_nf(d, name);
-  if (!x) return JJ_ENOTFOUND;
-  pthread_mutex_lock(&d->mu);
-  *out = x->st;
+  if (!find_nf(d, name)) return JJ_ENOTFOUND;
+  memset(out, 0, sizeof *out);
   out->size = sizeof *out;
-  out->queue_depth = x->depth;
-  out->oldest_pending_ms = x->head ? now_ms(d) - x->head->n.accepted_ms : 0;
+  int64_t old = INT64_MAX;
+  pthread_mutex_lock(&d->mu);
+  /* a notifier's lanes add up; the last error is the latest lane's */
+  for (uint32_t i = 0; i < d->nnf; i++) {
+    nf *x = d->nfs[i];
+    if (strcmp(x->name, name) != 0) continue;
+    out->sent += x->st.sent;
+    out->retried += x->st.retried;
+    out->failed += x->st.failed;
+    out->dropped += x->st.dropped + atomic_load(&x->refused);
+    out->suppressed += x->st.suppressed;
+    out->queue_depth += x->q.depth + jj__handoff_pending_lane(d->ho, i);
+    int64_t o = oldest(x);
+    if (o < old) old = o;
+    if (x->st.last_error[0]) memcpy(out->last_error, x->st.last_error, sizeof out->last_error);
+  }
+  out->oldest_pending_ms = old == INT64_MAX ? 0 : now_ms(d) - old;
   if (out->oldest_pending_ms < 0) out->oldest_pending_ms = 0;
   pthread_mutex_unlock(&d->mu);
   return JJ_OK;

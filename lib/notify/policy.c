@@ -41,11 +41,17 @@ static int64_t quiet_until(const jj__policy *p, int64_t t) {
 
 int64_t jj__policy_due(const jj__policy *p, const jj__policy_state *st, int life_safety,
                        int64_t accepted_ms, int64_t now) {
+  return jj__policy_due_group(p, st, st->last_group_ms, life_safety, accepted_ms, now);
+}
+
+int64_t jj__policy_due_group(const jj__policy *p, const jj__policy_state *st,
+                             int64_t last_group_ms, int life_safety, int64_t accepted_ms,
+                             int64_t now) {
   if (life_safety) return now; /* never delayed, never grouped */
   int64_t due = now;
   if (p->group_wait_ms > 0) due = max64(due, accepted_ms + p->group_wait_ms);
-  if (p->group_interval_ms > 0 && st->last_group_ms != INT64_MIN)
-    due = max64(due, st->last_group_ms + p->group_interval_ms);
+  if (p->group_interval_ms > 0 && last_group_ms != INT64_MIN)
+    due = max64(due, last_group_ms + p->group_interval_ms);
   if (p->rate_n > 0 && st->sent_count >= p->rate_n) {
     /* the oldest of the last rate_n sends must have left the window */
     uint32_t oldest = (st->sent_head + JJ_POLICY_RATE_MAX - p->rate_n) % JJ_POLICY_RATE_MAX;

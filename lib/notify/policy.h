@@ -39,6 +39,12 @@ void jj__policy_state_init(jj__policy_state *st);
  * be sent (now itself when it may go at once). */
 int64_t jj__policy_due(const jj__policy *p, const jj__policy_state *st, int life_safety,
                        int64_t accepted_ms, int64_t now);
+/* jj__policy_due for a group whose last message went at last_group_ms
+ * (INT64_MIN: none yet): group_interval counts from that, not from the
+ * lane's last message. */
+int64_t jj__policy_due_group(const jj__policy *p, const jj__policy_state *st,
+                             int64_t last_group_ms, int life_safety, int64_t accepted_ms,
+                             int64_t now);
 /* A message (group) was sent at now. */
 void jj__policy_sent(const jj__policy *p, jj__policy_state *st, int64_t now);
 /* An event of kind `kind` ("fired", "repeat", ...) for alert fp arrives at

@@ -2,15 +2,22 @@
  * prints figures, it asserts nothing).
  *
  *  A: ingest throughput (pushes/s into an engine whose events all go to a
- *     webhook) with a gateway that answers nothing for 10 s per request,
- *     against the same engine with a counting callback and no notifier.
- *     The dispatcher runs on its own thread with an outbox (fsync per
- *     round), so this is the enqueue path ingest pays: copy, route, write.
+ *     webhook) with a gateway that answers nothing for 10 s per request
+ *     (each request times out and is retried), against the same engine
+ *     with a counting callback and no notifier. The dispatcher runs on its
+ *     own thread, with and without an outbox (fsync per round), so the
+ *     ingest thread pays enqueue only: route and copy into the hand-off
+ *     ring. Runs are paired (without, with, without, ...) and the median
+ *     of the pairs' ratios is printed, for wall time and for the ingest
+ *     thread's own CPU time (on a loaded machine the delivering thread
+ *     competes for the cores; the CPU ratio is what enqueue costs).
  *  B: delivery throughput to a local HTTP server (a minimal responder in
  *     this program), events/s from enqueue to acknowledgement, without an
  *     outbox, with the outbox (fsync per round) and with fsync per event.
  *
- * Usage: bench_notify [--quick] [--case LETTERS]
+ * Usage: bench_notify [--quick] [--case LETTERS] [--reps N]
+ *        bench_notify --ingest none|stall [--every N] [--pushes N]
+ *          one ingest run (for farm-bench --vs pairs), prints pushes/s
  * The outbox goes to $TMPDIR (or /tmp): fsync figures depend on that disk. */
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <jjair/jjair.h>
@@ -31,6 +38,14 @@ static double now_s(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
+
+static double thread_cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int reps = 5;
 
 /* ---- two tiny local servers ------------------------------------------------ */
 
@@ -136,8 +151,10 @@ static jj_ruleset *ruleset(void) {
   return rs;
 }
 
-/* pushes/s; *events = events produced */
-static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned long *events) {
+/* pushes/s by wall time; *cpu_rate by the ingest thread's CPU time;
+ * *events = events produced */
+static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned long *events,
+                     double *cpu_rate) {
   jj_ruleset *rs = ruleset();
   jj_engine_config ec;
   jj_engine_config_init(&ec);
@@ -157,7 +174,7 @@ static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned lon
   }
   counted = 0;
   uint64_t x = 12345;
-  double t0 = now_s();
+  double t0 = now_s(), c0 = thread_cpu_s();
   for (long k = 0; k < pushes; k++) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
     /* mostly clean air; 1 reading in `every` is an episode's edge */
@@ -166,6 +183,7 @@ static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned lon
     (void)jj_engine_push(e, ids[i], 1000 + k, v);
   }
   double dt = now_s() - t0;
+  *cpu_rate = (double)pushes / (thread_cpu_s() - c0);
   jj_engine_stats st;
   jj_engine_stats_get(e, &st);
   *events = st.events;
@@ -197,6 +215,16 @@ static void outbox_file(char *buf, size_t n) {
   (void)snprintf(buf, n, "%s/jjair-bench-outbox-%ld", tmp ? tmp : "/tmp", (long)getpid());
 }
 
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void case_a(void) {
   long pushes = quick ? 200000 : 4000000;
   server stall;
@@ -207,31 +235,85 @@ static void case_a(void) {
   for (size_t f = 0; f < 2; f++) {
     for (int with_outbox = 1; with_outbox >= 0; with_outbox--) {
       unsigned long ev0 = 0, ev1 = 0;
-      double best0 = 0, best1 = 0;
+      double wall[100], cpu[100], r0s[100], r1s[100];
       jj_notifier_stats st;
       memset(&st, 0, sizeof st);
-      for (int rep = 0; rep < (quick ? 1 : 3); rep++) {
-        double r0 = ingest(NULL, pushes, every[f], &ev0);
+      int n = quick ? 1 : reps;
+      for (int rep = 0; rep < n; rep++) {
+        double c0, c1;
+        double r0 = ingest(NULL, pushes, every[f], &ev0, &c0);
         jj_dispatcher *d = webhook_dispatcher(stall.port, with_outbox ? ob : NULL,
                                               JJ_OUTBOX_SYNC_BATCH, 1000000);
         if (jj_dispatcher_start(d)) exit(1);
-        double r1 = ingest(d, pushes, every[f], &ev1);
+        double r1 = ingest(d, pushes, every[f], &ev1, &c1);
         (void)jj_dispatcher_stats(d, "gateway", &st);
         jj_dispatcher_free(d); /* pending events stay in the outbox: discarded here */
         unlink(ob);
-        if (r0 > best0) best0 = r0;
-        if (r1 > best1) best1 = r1;
+        wall[rep] = r1 / r0;
+        cpu[rep] = c1 / c0;
+        r0s[rep] = r0;
+        r1s[rep] = r1;
       }
-      double per_event_us = (1.0 / best1 - 1.0 / best0) * (double)pushes / (double)ev1 * 1e6;
-      printf("A: %.2f%% of pushes are events (%lu; queued %llu, sent %llu, dropped %llu), %s: "
-             "ingest %.2f M pushes/s without a notifier, %.2f M/s with all to a stalled "
-             "webhook: ratio %.3f (target >= 0.95); %.1f us per event\n",
+      double w = median(wall, n), c = median(cpu, n);
+      double m0 = median(r0s, n), m1 = median(r1s, n);
+      printf("A: %.2f%% of pushes are events (%lu; queued %llu, sent %llu, dropped %llu), %s, "
+             "%d pairs: ingest %.2f M pushes/s without a notifier, %.2f M/s with all to a "
+             "stalled webhook (medians); ratio with/without: wall %.3f, ingest-thread CPU "
+             "%.3f (target >= 0.95)\n",
              100.0 * (double)ev1 / (double)pushes, ev1, (unsigned long long)st.queue_depth,
              (unsigned long long)st.sent, (unsigned long long)st.dropped,
-             with_outbox ? "outbox" : "no outbox", best0 / 1e6, best1 / 1e6, best1 / best0,
-             per_event_us);
+             with_outbox ? "outbox" : "no outbox", n, m0 / 1e6, m1 / 1e6, w, c);
+      fflush(stdout);
     }
   }
+}
+
+/* One ingest run for farm-bench pairs: `none` (a counting callback) or
+ * `stall` (every event to a webhook that never answers, outbox on). */
+static int ingest_only(const char *mode, unsigned every, long pushes) {
+  unsigned long ev = 0;
+  double cpu = 0, r;
+  if (strcmp(mode, "none") == 0) {
+    r = ingest(NULL, pushes, every, &ev, &cpu);
+  } else if (strcmp(mode, "stall") == 0) {
+    server stall;
+    if (server_start(&stall, 1)) return 1;
+    char ob[256];
+    outbox_file(ob, sizeof ob);
+    jj_dispatcher *d = webhook_dispatcher(stall.port, ob, JJ_OUTBOX_SYNC_BATCH, 1000000);
+    if (jj_dispatcher_start(d)) return 1;
+    struct timespec p0, p1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p0);
+    r = ingest(d, pushes, every, &ev, &cpu);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p1);
+    printf("process CPU during ingest %.3f s, ingest thread %.3f s\n",
+           (double)(p1.tv_sec - p0.tv_sec) + (double)(p1.tv_nsec - p0.tv_nsec) * 1e-9,
+           (double)pushes / cpu);
+    jj_dispatcher_free(d);
+    unlink(ob);
+  } else if (strcmp(mode, "handoff") == 0) {
+    /* enqueue alone: a ring large enough for every event, nobody taking
+     * them (what the ingest thread pays, without the delivering thread) */
+    jj_dispatcher_config dc;
+    jj_dispatcher_config_init(&dc);
+    dc.handoff_capacity = 1u << 17;
+    jj_dispatcher *d = NULL;
+    if (jj_dispatcher_new(&dc, &d, NULL)) return 1;
+    const char *k[] = {"url"}, *v[] = {"http://127.0.0.1:9/"};
+    if (jj_dispatcher_add_notifier(d, "gateway", "webhook", k, v, 1, NULL)) return 1;
+    r = ingest(d, pushes, every, &ev, &cpu);
+    jj_notifier_stats st;
+    (void)jj_dispatcher_stats(d, "gateway", &st);
+    printf("handoff: %llu pending, %llu dropped\n", (unsigned long long)st.queue_depth,
+           (unsigned long long)st.dropped);
+    jj_dispatcher_free(d);
+  } else {
+    fprintf(stderr, "bench_notify: --ingest none|stall|handoff\n");
+    return 2;
+  }
+  printf("ingest %s: %lu events, %.3f M pushes/s wall, %.3f M/s ingest-thread CPU\n", mode, ev,
+         r / 1e6, cpu / 1e6);
+  return 0;
 }
 
 /* ---- B: delivery throughput ----------------------------------------------- */
@@ -269,19 +351,28 @@ static void case_b(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *cases = "AB";
+  const char *cases = "AB", *only = NULL;
+  unsigned every = 200;
+  long pushes = 4000000;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) quick = 1;
     else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) cases = argv[++i];
+    else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) reps = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--ingest") == 0 && i + 1 < argc) only = argv[++i];
+    else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) every = (unsigned)atoi(argv[++i]);
+    else if (strcmp(argv[i], "--pushes") == 0 && i + 1 < argc) pushes = atol(argv[++i]);
     else {
-      fprintf(stderr, "usage: bench_notify [--quick] [--case LETTERS]\n");
+      fprintf(stderr, "usage: bench_notify [--quick] [--case LETTERS] [--reps N]\n"
+                      "       bench_notify --ingest none|stall [--every N] [--pushes N]\n");
       return 2;
     }
   }
+  if (reps < 1 || reps > 100) reps = 5;
   if (!(jj_features() & JJ_FEATURE_CURL)) {
     printf("bench_notify: built without notifiers (JJ_WITH_CURL): skipped\n");
     return 0;
   }
+  if (only) return ingest_only(only, every ? every : 200, pushes);
   if (strchr(cases, 'A')) case_a();
   if (strchr(cases, 'B')) case_b();
   return 0;

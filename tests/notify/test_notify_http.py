@@ -225,7 +225,7 @@ def test_sens(srv):
     bodies = [json.loads(r["body"]) for r in reqs]
     # 250 recipients: parts of 100, 100, 50 for each message
     assert [len(b["messages"]) for b in bodies] == [100, 100, 50] * 2, bodies
-    assert bodies[0]["type"] == "SMS" and bodies[0]["countryCode"] == "82"
+    assert bodies[0]["type"] == "SMS" and bodies[0]["countryCode"] == "82", bodies[0]
     assert bodies[0]["content"].startswith("[전주시] 초미세먼지 주의보 발령(a, PM2.5 120")
     assert len(bodies[0]["content"].encode("euc-kr")) <= 90
     assert bodies[3]["type"] == "LMS"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jjair/jjair.h>
@@ -196,6 +197,8 @@ typedef struct sent_rec {
   char kind[32];
   char key[160];
   char text[256];
+  char to[64];    /* the lane's recipients (capr), "," joined */
+  char zone[32];  /* the event's zone label, "" without */
   uint32_t attempt, group;
   int64_t at;
 } sent_rec;
@@ -211,7 +214,6 @@ static struct {
 
 static jj_send_result cap_send(void *ctx, const jj_notification *const *m, uint32_t n, char *err,
                                size_t errsize) {
-  (void)ctx;
   jj_send_result r = cap.next < cap.nscript ? cap.script[cap.next] : JJ_SEND_OK;
   cap.next++;
   cap.calls++;
@@ -225,6 +227,9 @@ static jj_send_result cap_send(void *ctx, const jj_notification *const *m, uint3
     (void)snprintf(s->text, sizeof s->text, "%s", m[i]->text);
     s->attempt = m[i]->attempt;
     s->group = n;
+    const char *z = jj__label(m[i], "zone");
+    (void)snprintf(s->zone, sizeof s->zone, "%s", z ? z : "");
+    (void)snprintf(s->to, sizeof s->to, "%s", ctx ? (const char *)ctx : "");
     s->at = fake_now;
     if (r != JJ_SEND_OK) s->kind[0] = '!'; /* marks a failed try */
   }
@@ -237,6 +242,25 @@ static const jj_notifier_type cap_type = {sizeof(jj_notifier_type), "capture", c
                                           NULL, cap_send, NULL, NULL, NULL,
                                           {NULL, NULL, NULL, NULL}};
 
+/* "capr": a type with recipients (as the SMS gateways), its context the
+ * lane's recipients joined by ",", so a test sees who got each message */
+static jj_status capr_init(void *type_ctx, const jj_notifier_settings *st, void **ctx,
+                           char *err, size_t errsize) {
+  (void)type_ctx, (void)err, (void)errsize;
+  const char *r = jj_notifier_setting(st, "recipients");
+  char *c = strdup(r ? r : "");
+  if (!c) return JJ_ENOMEM;
+  for (char *p = c; *p; p++)
+    if (*p == '\n') *p = ',';
+  *ctx = c;
+  return JJ_OK;
+}
+static void capr_fini(void *ctx) { free(ctx); }
+static const jj_notifier_key capr_keys[] = {{"recipients", JJ_KEY_LIST | JJ_KEY_REQUIRED, NULL}};
+static const jj_notifier_type capr_type = {sizeof(jj_notifier_type), "capr", capr_keys, 1,
+                                           capr_init, cap_send, NULL, capr_fini, NULL,
+                                           {NULL, NULL, NULL, NULL}};
+
 static void cap_log(void *ctx, const char *notifier, const char *msg) {
   (void)ctx;
   size_t len = strlen(cap.logs);
@@ -245,9 +269,14 @@ static void cap_log(void *ctx, const char *notifier, const char *msg) {
   cap.nlogs++;
 }
 
+static const char *rig_type = "capture"; /* the type rig_open's "cap" has */
+static uint32_t rig_handoff;              /* jj_dispatcher_config.handoff_capacity */
+
 static void cap_reset(void) {
   memset(&cap, 0, sizeof cap);
   fake_now = T0;
+  rig_type = "capture";
+  rig_handoff = 0;
 }
 
 static const char RULES[] =
@@ -292,12 +321,14 @@ static void rig_open(rig *r, const char *outbox, const char *const *kv, uint32_t
   dc.give_up_after_ms = 3600000;
   dc.compact_after = compact_after;
   dc.seed = 7;
+  dc.handoff_capacity = rig_handoff;
   jj_error err;
   assert_int_equal(jj_dispatcher_new(&dc, &r->d, &err), JJ_OK);
   assert_int_equal(jj_dispatcher_register_type(r->d, &cap_type, &err), JJ_OK);
+  assert_int_equal(jj_dispatcher_register_type(r->d, &capr_type, &err), JJ_OK);
   const char *keys[8], *vals[8];
   for (uint32_t i = 0; i < nkv; i++) keys[i] = kv[2 * i], vals[i] = kv[2 * i + 1];
-  if (jj_dispatcher_add_notifier(r->d, "cap", "capture", keys, vals, nkv, &err) != JJ_OK)
+  if (jj_dispatcher_add_notifier(r->d, "cap", rig_type, keys, vals, nkv, &err) != JJ_OK)
     fail_msg("add_notifier: %s", err.message);
   jj_ruleset_builder *b = NULL;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
@@ -323,6 +354,11 @@ static void rig_close(rig *r) {
 static void push(rig *r, const char *metric, const char *station, int64_t ts, double v) {
   jj_label l = {"station", station};
   assert_int_equal(jj_engine_push_labeled(r->e, metric, &l, 1, ts, v), JJ_OK);
+}
+
+static void push_zone(rig *r, const char *station, const char *zone, int64_t ts, double v) {
+  jj_label l[2] = {{"station", station}, {"zone", zone}};
+  assert_int_equal(jj_engine_push_labeled(r->e, "pm25", l, 2, ts, v), JJ_OK);
 }
 
 static jj_notifier_stats stats(rig *r) {
@@ -696,6 +732,373 @@ static void test_outbox_compaction(void **state) {
   unlink(path);
 }
 
+
+/* ---- the hand-off ring: when an event is durable, what a full ring does --- */
+
+/* An engine-like event of rule `rule` (0 pm-high, 1 fire) for `station`. */
+static jj_event mk_event(const rig *r, uint32_t rule, jj_event_kind kind, const jj_label *l,
+                         int64_t t) {
+  jj_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.seq = (uint64_t)t;
+  ev.kind = kind;
+  ev.rule = jj_ruleset_rule_name(r->rs, rule);
+  ev.rule_index = rule;
+  ev.ruleset = r->rs;
+  ev.level = kind == JJ_EVENT_RESOLVED ? 0 : 1;
+  ev.prev_level = kind == JJ_EVENT_RESOLVED ? 1 : 0;
+  ev.level_name = ev.prev_level_name = "x";
+  ev.severity = ev.prev_severity = "warning";
+  ev.metric = "pm25";
+  ev.band = ev.index_name = "";
+  ev.labels = l;
+  ev.nlabels = 1;
+  ev.value = 120;
+  ev.concentration = NAN;
+  ev.time_ms = ev.started_ms = ev.level_started_ms = t;
+  ev.fingerprint = jj_fingerprint(ev.rule, l, 1);
+  return ev;
+}
+
+static void test_handoff_full(void **state) {
+  (void)state;
+  cap_reset();
+  rig_handoff = 4; /* four events between two delivery rounds */
+  rig r;
+  rig_open(&r, NULL, NULL, 0, 0);
+  jj_label st[6] = {{"station", "a"}, {"station", "b"}, {"station", "c"},
+                    {"station", "d"}, {"station", "e"}, {"station", "f"}};
+  jj_label fire = {"station", "robot-1"};
+  for (int i = 0; i < 4; i++) {
+    jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
+    assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
+  }
+  /* full: an ordinary event is refused and counted ... */
+  jj_event e5 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4], 1005);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e5), JJ_EFULL);
+  /* ... a life-safety one never is: fired and resolved, in that order */
+  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 1006);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &f1), JJ_OK);
+  jj_event e6 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[5], 1007);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e6), JJ_EFULL);
+  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 1008);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &f2), JJ_OK);
+  jj_notifier_stats s = stats(&r);
+  assert_int_equal(s.dropped, 2);
+  assert_int_equal(s.queue_depth, 6); /* in the ring and its overflow, not yet queued */
+  assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  assert_int_equal(cap.nsent, 6);
+  /* acceptance order: the four ordinary ones, then the fire alarm's two */
+  for (int i = 0; i < 4; i++) {
+    char want[32];
+    (void)snprintf(want, sizeof want, "-fired-%d-", 1000 + i);
+    assert_non_null(strstr(cap.sent[i].key, want));
+  }
+  assert_non_null(strstr(cap.sent[4].key, "-fired-1006-"));
+  assert_non_null(strstr(cap.sent[5].key, "-resolved-1008-"));
+  s = stats(&r);
+  assert_int_equal(s.sent, 6);
+  assert_int_equal(s.dropped, 2);
+  /* the refusals are reported by the delivering side, not silent */
+  assert_non_null(strstr(cap.logs, "2 events refused at enqueue"));
+  /* the ring is reused: more than its size over several rounds */
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 4; i++) {
+      jj_event ev = mk_event(&r, 0, JJ_EVENT_RESOLVED, &st[i], 2000 + 10 * round + i);
+      assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
+    }
+    assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  }
+  assert_int_equal(cap.nsent, 18);
+  rig_close(&r);
+}
+
+/* Count the deliveries a restart finds in the outbox. */
+static size_t recovered(const char *path) {
+  cap_reset();
+  rig r;
+  rig_open(&r, path, NULL, 0, 0);
+  assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  size_t n = cap.nsent;
+  rig_close(&r);
+  unlink(path);
+  return n;
+}
+
+/* A child enqueues 3 events, runs `rounds` delivery rounds (group_wait
+ * holds the messages, so none is sent), then dies without cleaning up (a
+ * crash: _exit, no jj_dispatcher_free). */
+static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    jj_dispatcher_config dc;
+    jj_dispatcher_config_init(&dc);
+    dc.clock = fake_clock;
+    dc.log = cap_log;
+    dc.outbox_path = path;
+    dc.outbox_sync = sync;
+    jj_dispatcher *d = NULL;
+    if (jj_dispatcher_new(&dc, &d, NULL) || jj_dispatcher_register_type(d, &cap_type, NULL))
+      _exit(13);
+    const char *k[] = {"group_wait"}, *v[] = {"1h"}; /* nothing is sent before the crash */
+    if (jj_dispatcher_add_notifier(d, "cap", "capture", k, v, 1, NULL)) _exit(13);
+    rig r = {d, NULL, NULL};
+    jj_ruleset_builder *b = NULL;
+    if (jj_ruleset_builder_new(NULL, &b) ||
+        jj_rules_load_string(b, RULES, sizeof RULES - 1, "t.yaml", NULL, 0, NULL) ||
+        jj_ruleset_builder_build(b, &r.rs, NULL))
+      _exit(13);
+    jj_label l[3] = {{"station", "a"}, {"station", "b"}, {"station", "c"}};
+    for (int i = 0; i < 3; i++) {
+      jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l[i], 1000 + i);
+      if (jj_dispatcher_enqueue(d, &ev) != JJ_OK) _exit(14);
+    }
+    for (int i = 0; i < rounds; i++) (void)jj_dispatcher_poll(d, 0);
+    _exit(0); /* no free: what is not in the file is gone */
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  /* 0, or 1 under valgrind (which counts what a crash leaves allocated) */
+  assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
+}
+
+static void test_handoff_durability(void **state) {
+  (void)state;
+  char path[128];
+  outbox_path(path, sizeof path);
+  /* enqueued, no delivery round yet: only in the ring, lost by a crash */
+  crash_child(path, JJ_OUTBOX_SYNC_BATCH, 0);
+  assert_int_equal(recovered(path), 0);
+  /* one round took them from the ring and appended them: durable */
+  crash_child(path, JJ_OUTBOX_SYNC_BATCH, 1);
+  assert_int_equal(recovered(path), 3);
+  /* fsync per event: written inside enqueue, durable when it returns */
+  crash_child(path, JJ_OUTBOX_SYNC_EACH, 0);
+  assert_int_equal(recovered(path), 3);
+  /* a clean jj_dispatcher_free writes what the ring still holds */
+  cap_reset();
+  rig r;
+  rig_open(&r, path, NULL, 0, 0);
+  jj_label l = {"station", "z"};
+  jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 5000);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
+  rig_close(&r);
+  assert_int_equal(recovered(path), 1);
+}
+
+/* ---- grouping by labels (group_by) --------------------------------------------- */
+
+static size_t count_zone(const char *zone, size_t from) {
+  size_t n = 0;
+  for (size_t i = from; i < cap.nsent; i++) n += strcmp(cap.sent[i].zone, zone) == 0;
+  return n;
+}
+
+static void test_group_by(void **state) {
+  (void)state;
+  cap_reset();
+  const char *kv[] = {"group_by", "zone", "group_wait", "30s", "group_interval", "5m"};
+  rig r;
+  rig_open(&r, NULL, kv, 3, 0);
+  push_zone(&r, "a1", "north", 1000, 120);
+  push_zone(&r, "s1", "south", 1000, 130);
+  push_zone(&r, "a2", "north", 1000, 140);
+  push_zone(&r, "a3", "north", 1000, 150);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(cap.calls, 0); /* group_wait */
+  /* a fire alarm does not wait for group_wait, and is not grouped */
+  push(&r, "temperature", "robot-1", 1000, 80);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(cap.calls, 1);
+  assert_int_equal(cap.sent[0].group, 1);
+  assert_string_equal(cap.sent[0].zone, "");
+  fake_now += 30000;
+  for (int i = 0; i < 3; i++) assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  /* one message per zone: north's three, south's one */
+  assert_int_equal(cap.calls, 3);
+  assert_int_equal(cap.nsent, 5);
+  assert_int_equal(cap.sent[1].group, 3);
+  assert_int_equal(count_zone("north", 1), 3);
+  assert_string_equal(cap.sent[4].zone, "south");
+  assert_int_equal(cap.sent[4].group, 1);
+  /* north again a minute later: waits for north's group_interval (5 min
+   * after its last message); a new zone only for its group_wait */
+  fake_now += 60000;
+  push_zone(&r, "a1", "north", 2000, 10); /* resolved */
+  push_zone(&r, "e1", "east", 2000, 120);
+  fake_now += 30000;
+  for (int i = 0; i < 3; i++) assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(cap.calls, 4);
+  assert_string_equal(cap.sent[5].zone, "east");
+  fake_now = T0 + 30000 + 300000 - 1; /* just before north's interval is over */
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(cap.calls, 4);
+  fake_now += 1;
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(cap.calls, 5);
+  assert_string_equal(cap.sent[6].zone, "north");
+  assert_string_equal(cap.sent[6].kind, "resolved");
+  jj_notifier_stats s = stats(&r);
+  assert_int_equal(s.sent, 7);
+  assert_int_equal(s.queue_depth, 0);
+  rig_close(&r);
+  /* group_by [rule] groups across zones; bad names are refused */
+  jj_dispatcher *d = NULL;
+  jj_error err;
+  assert_int_equal(jj_dispatcher_new(NULL, &d, &err), JJ_OK);
+  const char *k[] = {"group_by"}, *v1[] = {"zone\nzone"}, *v2[] = {"2zone"}, *v3[] = {" "};
+  assert_int_equal(jj_dispatcher_add_notifier(d, "x", "stdout", k, v1, 1, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "'zone' twice"));
+  assert_int_equal(jj_dispatcher_add_notifier(d, "x", "stdout", k, v2, 1, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "not a label name"));
+  assert_int_equal(jj_dispatcher_add_notifier(d, "x", "stdout", k, v3, 1, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "empty"));
+  jj_dispatcher_free(d);
+}
+
+static void test_group_by_yaml(void **state) {
+  (void)state;
+  jj_dispatcher *d = NULL;
+  assert_int_equal(jj_dispatcher_new(NULL, &d, NULL), JJ_OK);
+  static const char bad[] =
+      "notifiers:\n"
+      "  - name: a\n"
+      "    type: stdout\n"
+      "    group_by: [zone, rule]\n"
+      "    group_wait: 30s\n"
+      "  - name: b\n"
+      "    type: stdout\n"
+      "    group_by: [zone, \"zone-id\"]\n";
+  jj_error errs[4];
+  size_t n = 0;
+  assert_int_equal(jj_dispatcher_load_string(d, bad, sizeof bad - 1, "g.yaml", errs, 4, &n),
+                   JJ_EINVAL);
+  assert_int_equal(n, 1);
+  assert_string_equal(errs[0].file, "g.yaml");
+  assert_int_equal(errs[0].line, 8);
+  assert_int_equal(errs[0].column, 5);
+  assert_non_null(strstr(errs[0].message, "'zone-id' is not a label name"));
+  size_t first = (size_t)(strstr(bad, "  - name: b") - bad); /* notifier a alone */
+  assert_int_equal(jj_dispatcher_load_string(d, bad, first, "g.yaml", errs, 4, &n), JJ_OK);
+  assert_int_equal(jj_dispatcher_notifier_count(d), 1);
+  jj_dispatcher_free(d);
+}
+
+/* ---- per-recipient quiet hours and rate limits ------------------------------ */
+
+static size_t sent_to(const char *who, const char *kind) {
+  size_t n = 0;
+  for (size_t i = 0; i < cap.nsent; i++)
+    n += strstr(cap.sent[i].to, who) != NULL && (!kind || strcmp(cap.sent[i].kind, kind) == 0);
+  return n;
+}
+
+static void poll_all(rig *r) {
+  for (int i = 0; i < 8; i++) assert_int_equal(jj_dispatcher_poll(r->d, 0), JJ_OK);
+}
+
+static void test_per_recipient(void **state) {
+  (void)state;
+  cap_reset();
+  rig_type = "capr";
+  /* A sleeps 22:00-07:00 KST, B gets at most one message an hour, C and D
+   * neither: three lanes (C and D share one) */
+  const char *kv[] = {"recipients", "A\nB\nC\nD", "recipient_quiet_hours", "A: 22:00-07:00",
+                      "recipient_rate_limit", "B: 1/1h"};
+  rig r;
+  rig_open(&r, NULL, kv, 3, 0);
+  assert_int_equal(jj_dispatcher_notifier_count(r.d), 1);
+  assert_string_equal(jj_dispatcher_notifier_name(r.d, 0), "cap");
+  fake_now = T0 + 14 * H; /* 23:00 KST */
+  push(&r, "pm25", "s1", 1000, 120);
+  poll_all(&r);
+  assert_int_equal(sent_to("A", NULL), 0); /* quiet */
+  assert_int_equal(sent_to("B", NULL), 1);
+  assert_int_equal(sent_to("C,D", NULL), 1); /* one message to the lane C, D */
+  push(&r, "pm25", "s2", 1000, 130);
+  poll_all(&r);
+  assert_int_equal(sent_to("B", NULL), 1); /* its hour is not over */
+  assert_int_equal(sent_to("C,D", NULL), 2);
+  /* a fire alarm reaches everyone at once: quiet hours and rate limits
+   * never hold a life-safety alert */
+  push(&r, "temperature", "robot-1", 1000, 80);
+  poll_all(&r);
+  assert_int_equal(sent_to("A", "fired"), 1);
+  assert_int_equal(sent_to("B", NULL), 2);
+  assert_int_equal(sent_to("C,D", NULL), 3);
+  jj_notifier_stats s = stats(&r);
+  assert_int_equal(s.sent, 6);
+  assert_int_equal(s.queue_depth, 3); /* A's two, B's one */
+  /* an hour later B gets its second; A still sleeps */
+  fake_now += H;
+  poll_all(&r);
+  assert_int_equal(sent_to("B", NULL), 3);
+  assert_int_equal(sent_to("A", NULL), 1);
+  /* 07:00 KST: A gets the two that waited, in order */
+  fake_now = T0 + 22 * H;
+  poll_all(&r);
+  assert_int_equal(sent_to("A", NULL), 3);
+  assert_int_equal(stats(&r).queue_depth, 0);
+  /* every lane's idempotency key names its lane: A's and C's differ */
+  int a_seen = 0;
+  for (size_t i = 0; i < cap.nsent; i++)
+    if (strcmp(cap.sent[i].to, "A") == 0 && strstr(cap.sent[i].key, "-cap/A")) a_seen = 1;
+  assert_true(a_seen);
+  /* a test message goes to every recipient, whatever their policy */
+  size_t before = cap.nsent;
+  assert_int_equal(jj_dispatcher_send_test(r.d, "cap", "check"), JJ_OK);
+  poll_all(&r);
+  assert_int_equal(cap.nsent - before, 3);
+  rig_close(&r);
+  /* mistakes are refused with a reason */
+  jj_dispatcher *d = NULL;
+  jj_error err;
+  assert_int_equal(jj_dispatcher_new(NULL, &d, &err), JJ_OK);
+  assert_int_equal(jj_dispatcher_register_type(d, &capr_type, &err), JJ_OK);
+  const char *k[] = {"recipients", "recipient_quiet_hours"};
+  const char *v1[] = {"A\nB", "Z: 22:00-07:00"}, *v2[] = {"A\nB", "A: late"},
+             *v3[] = {"A\nA", "A: none"};
+  assert_int_equal(jj_dispatcher_add_notifier(d, "x", "capr", k, v1, 2, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "'Z', which is not in 'recipients'"));
+  assert_int_equal(jj_dispatcher_add_notifier(d, "x", "capr", k, v2, 2, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "HH:MM-HH:MM"));
+  assert_int_equal(jj_dispatcher_add_notifier(d, "x", "capr", k, v3, 2, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "twice"));
+  const char *wk[] = {"url", "recipient_rate_limit"}, *wv[] = {"http://x/", "A: 1/1h"};
+  assert_int_equal(jj_dispatcher_add_notifier(d, "w", "webhook", wk, wv, 2, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "'recipient_rate_limit' is for notifiers with"));
+  assert_int_equal(jj_dispatcher_notifier_count(d), 0);
+  jj_dispatcher_free(d);
+}
+
+/* A restart sends each lane's pending records to that lane. */
+static void test_per_recipient_outbox(void **state) {
+  (void)state;
+  char path[128];
+  outbox_path(path, sizeof path);
+  const char *kv[] = {"recipients", "A\nB", "recipient_quiet_hours", "A: 22:00-07:00"};
+  cap_reset();
+  rig_type = "capr";
+  rig r;
+  rig_open(&r, path, kv, 2, 0);
+  fake_now = T0 + 14 * H; /* 23:00 KST: A's record waits */
+  push(&r, "pm25", "s1", 1000, 120);
+  poll_all(&r);
+  assert_int_equal(sent_to("B", NULL), 1);
+  rig_close(&r);
+  cap_reset();
+  rig_type = "capr";
+  fake_now = T0 + 22 * H; /* the next morning, after a restart */
+  rig_open(&r, path, kv, 2, 0);
+  assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  assert_int_equal(cap.nsent, 1);
+  assert_string_equal(cap.sent[0].to, "A");
+  rig_close(&r);
+  unlink(path);
+}
+
 /* ---- YAML -------------------------------------------------------------------- */
 
 static void test_yaml_errors(void **state) {
@@ -788,6 +1191,12 @@ int main(void) {
       cmocka_unit_test(test_outbox_corrupt_middle),
       cmocka_unit_test(test_outbox_compaction),
       cmocka_unit_test(test_yaml_errors),
+      cmocka_unit_test(test_handoff_full),
+      cmocka_unit_test(test_handoff_durability),
+      cmocka_unit_test(test_group_by),
+      cmocka_unit_test(test_group_by_yaml),
+      cmocka_unit_test(test_per_recipient),
+      cmocka_unit_test(test_per_recipient_outbox),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

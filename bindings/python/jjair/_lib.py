@@ -216,7 +216,9 @@ class jj_dispatcher_config(Structure):
         ("log", LOG_FN),
         ("log_ctx", c_void_p),
         ("seed", c_uint64),
-        ("reserved", c_uint64 * 8),
+        ("handoff_capacity", c_uint32),
+        ("handoff_slot_bytes", c_uint32),
+        ("reserved", c_uint64 * 7),
     ]
 
 

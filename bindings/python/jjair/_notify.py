@@ -168,6 +168,7 @@ class Dispatcher:
     def __init__(self, *, outbox: Optional[str] = None, sync: str = "batch",
                  queue_capacity: int = 0, retry_initial_ms: int = 0, retry_max_ms: int = 0,
                  give_up_after_ms: int = 0, http_timeout_ms: int = 0,
+                 handoff_capacity: int = 0,
                  log: Optional[Callable[[str, str], Any]] = None):
         from . import FEATURE_CURL, NotSupportedError, _error_for, features
         if not features() & FEATURE_CURL:
@@ -185,6 +186,7 @@ class Dispatcher:
         cfg.retry_max_ms = retry_max_ms
         cfg.give_up_after_ms = give_up_after_ms
         cfg.http_timeout_ms = http_timeout_ms
+        cfg.handoff_capacity = handoff_capacity
         self._log_cb: Any = None
         if log is not None:
             def _log(ctx: Any, notifier: Optional[bytes], message: Optional[bytes]) -> None:

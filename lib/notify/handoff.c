@@ -1,0 +1,280 @@
+/* The hand-off ring between event producers and the delivery thread (see
+ * handoff.h). Vyukov's bounded MPMC queue with one consumer: each slot has
+ * a sequence number; a producer owns slot pos once it moved `head` from
+ * pos to pos+1 while the slot's sequence was pos, and publishes it by
+ * setting the sequence to pos+1; the consumer frees it for the next lap by
+ * setting pos+capacity. */
+#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handoff.h"
+
+typedef struct slot {
+  atomic_uint_least64_t seq;
+  jj__handoff_item item;
+  unsigned char *mem; /* slot_bytes of preallocated memory for the copy */
+  size_t cap;
+  int used;           /* mem holds the copy (else it was malloc'd) */
+  jj_allocator alc;   /* allocates mem first; ctx is this slot */
+} slot;
+
+typedef struct overflow {
+  struct overflow *next;
+  uint64_t pos;       /* ring position when it arrived: goes before that slot */
+  jj__handoff_item item;
+} overflow;
+
+struct jj__handoff {
+  slot *slots;
+  unsigned char *arena;
+  uint64_t mask;
+  atomic_uint_least64_t head;   /* next position a producer claims */
+  uint64_t tail;                /* next position the consumer takes */
+  pthread_mutex_t omu;          /* the overflow list */
+  overflow *ohead, *otail;
+  atomic_uint_least64_t noverflow;
+  atomic_int sleeping;
+  atomic_int_least64_t last_wake_ms;
+  atomic_uint_least32_t lane_pending[JJ_HANDOFF_TARGET_WORDS * 64];
+};
+
+/* ---- the slot allocator: jj_event_copy places its block in the slot ------- */
+
+static void *slot_malloc(void *ctx, size_t size) {
+  slot *s = ctx;
+  if (!s->used && size <= s->cap) {
+    s->used = 1;
+    return s->mem;
+  }
+  return malloc(size);
+}
+
+static void *slot_realloc(void *ctx, void *p, size_t old, size_t size) {
+  slot *s = ctx;
+  if (p != s->mem) return realloc(p, size);
+  if (size <= s->cap) return p;
+  void *n = malloc(size);
+  if (n) {
+    memcpy(n, p, old);
+    s->used = 0;
+  }
+  return n;
+}
+
+static void slot_free(void *ctx, void *p) {
+  slot *s = ctx;
+  if (p == s->mem) s->used = 0;
+  else free(p);
+}
+
+jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
+  uint64_t cap = 2;
+  while (cap < capacity) cap <<= 1;
+  jj__handoff *h = calloc(1, sizeof *h);
+  if (!h) return NULL;
+  h->slots = calloc(cap, sizeof *h->slots);
+  h->arena = malloc(cap * slot_bytes);
+  if (!h->slots || !h->arena || pthread_mutex_init(&h->omu, NULL)) {
+    free(h->slots);
+    free(h->arena);
+    free(h);
+    return NULL;
+  }
+  h->mask = cap - 1;
+  /* touch every page now: the first lap of the ring must not pay the page
+   * faults on the ingest thread */
+  memset(h->arena, 0, cap * slot_bytes);
+  for (uint64_t i = 0; i < cap; i++) {
+    slot *s = &h->slots[i];
+    atomic_init(&s->seq, i);
+    s->mem = h->arena + i * slot_bytes;
+    s->cap = slot_bytes;
+    s->alc.malloc = slot_malloc;
+    s->alc.realloc = slot_realloc;
+    s->alc.free = slot_free;
+    s->alc.ctx = s;
+  }
+  atomic_init(&h->head, 0);
+  atomic_init(&h->noverflow, 0);
+  atomic_init(&h->sleeping, 0);
+  atomic_init(&h->last_wake_ms, 0);
+  for (size_t i = 0; i < JJ_HANDOFF_TARGET_WORDS * 64; i++) atomic_init(&h->lane_pending[i], 0);
+  return h;
+}
+
+void jj__handoff_free(jj__handoff *h) {
+  if (!h) return;
+  pthread_mutex_destroy(&h->omu);
+  free(h->slots);
+  free(h->arena);
+  free(h);
+}
+
+static void count_lanes(jj__handoff *h, const uint64_t *targets, int add) {
+  for (uint32_t w = 0; w < JJ_HANDOFF_TARGET_WORDS; w++)
+    for (uint64_t bits = targets[w]; bits; bits &= bits - 1) {
+      uint32_t lane = w * 64 + (uint32_t)__builtin_ctzll(bits);
+      if (add) atomic_fetch_add_explicit(&h->lane_pending[lane], 1, memory_order_relaxed);
+      else atomic_fetch_sub_explicit(&h->lane_pending[lane], 1, memory_order_relaxed);
+    }
+}
+
+static void fill(jj__handoff_item *it, jj_event *copy, int64_t accepted_ms,
+                 const uint64_t *targets, int life_safety) {
+  it->ev = copy;
+  it->accepted_ms = accepted_ms;
+  memcpy(it->targets, targets, sizeof it->targets);
+  it->life_safety = life_safety;
+  it->overflowed = 0;
+}
+
+/* A life-safety event that found the ring full: a malloc'd copy on the
+ * overflow list, ordered by the ring position it arrived at. */
+static int put_overflow(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
+                        const uint64_t *targets, uint64_t pos) {
+  overflow *o = malloc(sizeof *o);
+  jj_event *copy = NULL;
+  if (!o || jj_event_copy(ev, NULL, &copy) != JJ_OK) {
+    free(o);
+    return -2;
+  }
+  o->next = NULL;
+  o->pos = pos;
+  fill(&o->item, copy, accepted_ms, targets, 1);
+  o->item.overflowed = 1;
+  count_lanes(h, targets, 1);
+  pthread_mutex_lock(&h->omu);
+  if (h->otail) h->otail->next = o;
+  else h->ohead = o;
+  h->otail = o;
+  pthread_mutex_unlock(&h->omu);
+  atomic_fetch_add(&h->noverflow, 1);
+  return 1;
+}
+
+int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
+                    const uint64_t *targets, int life_safety) {
+  uint64_t pos = atomic_load_explicit(&h->head, memory_order_relaxed);
+  slot *s;
+  for (;;) {
+    s = &h->slots[pos & h->mask];
+    uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+    int64_t diff = (int64_t)(seq - pos);
+    if (diff == 0) {
+      if (atomic_compare_exchange_weak_explicit(&h->head, &pos, pos + 1, memory_order_relaxed,
+                                                memory_order_relaxed))
+        break;
+    } else if (diff < 0) {
+      return life_safety ? put_overflow(h, ev, accepted_ms, targets, pos) : -1;
+    } else {
+      pos = atomic_load_explicit(&h->head, memory_order_relaxed);
+    }
+  }
+  /* the slot is ours until we publish it */
+  jj_event *copy = NULL;
+  int rc = 0;
+  if (jj_event_copy(ev, &s->alc, &copy) != JJ_OK) {
+    copy = NULL; /* published empty: the consumer skips it (counted by the caller) */
+    rc = -2;
+  } else {
+    count_lanes(h, targets, 1);
+  }
+  fill(&s->item, copy, accepted_ms, targets, life_safety);
+  atomic_store_explicit(&s->seq, pos + 1, memory_order_release);
+  return rc;
+}
+
+int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
+  for (;;) {
+    /* an overflowed life-safety event that arrived before slot `tail` */
+    if (atomic_load(&h->noverflow)) {
+      pthread_mutex_lock(&h->omu);
+      overflow *o = h->ohead;
+      if (o && o->pos <= h->tail) {
+        h->ohead = o->next;
+        if (!h->ohead) h->otail = NULL;
+      } else {
+        o = NULL;
+      }
+      pthread_mutex_unlock(&h->omu);
+      if (o) {
+        atomic_fetch_sub(&h->noverflow, 1);
+        *out = o->item;
+        free(o);
+        return 1;
+      }
+    }
+    slot *s = &h->slots[h->tail & h->mask];
+    uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+    if (seq != h->tail + 1) {
+      /* nothing published at tail; overflow items past it wait for it,
+       * unless nothing was claimed there at all (all producers done) */
+      if (atomic_load(&h->noverflow) && atomic_load(&h->head) == h->tail) {
+        pthread_mutex_lock(&h->omu);
+        overflow *o = h->ohead;
+        if (o) {
+          h->ohead = o->next;
+          if (!h->ohead) h->otail = NULL;
+        }
+        pthread_mutex_unlock(&h->omu);
+        if (o) {
+          atomic_fetch_sub(&h->noverflow, 1);
+          *out = o->item;
+          free(o);
+          return 1;
+        }
+      }
+      return 0;
+    }
+    if (!s->item.ev) { /* a copy that failed: skip the slot */
+      atomic_store_explicit(&s->seq, h->tail + h->mask + 1, memory_order_release);
+      h->tail++;
+      continue;
+    }
+    *out = s->item;
+    return 1;
+  }
+}
+
+void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
+  count_lanes(h, it->targets, 0);
+  jj_event_free(it->ev);
+  it->ev = NULL;
+  if (!it->overflowed) { /* the slot at tail: free it for the next lap */
+    slot *s = &h->slots[h->tail & h->mask];
+    s->item.ev = NULL;
+    atomic_store_explicit(&s->seq, h->tail + h->mask + 1, memory_order_release);
+    h->tail++;
+  }
+}
+
+uint64_t jj__handoff_pending(jj__handoff *h) {
+  uint64_t head = atomic_load(&h->head);
+  return (head > h->tail ? head - h->tail : 0) + atomic_load(&h->noverflow);
+}
+
+uint64_t jj__handoff_pending_lane(jj__handoff *h, uint32_t lane) {
+  return lane < JJ_HANDOFF_TARGET_WORDS * 64 ? atomic_load(&h->lane_pending[lane]) : 0;
+}
+
+int jj__handoff_sleep(jj__handoff *h) {
+  atomic_store(&h->sleeping, 1);
+  /* a producer that published before the store above did not see the
+   * flag: look once more */
+  return jj__handoff_pending(h) > 0;
+}
+
+void jj__handoff_awake(jj__handoff *h) { atomic_store(&h->sleeping, 0); }
+
+int jj__handoff_should_wake(jj__handoff *h, int life_safety, int64_t now_ms) {
+  if (!atomic_load_explicit(&h->sleeping, memory_order_relaxed)) return 0;
+  int urgent = life_safety || jj__handoff_pending(h) * 4 >= h->mask + 1;
+  int64_t since = now_ms - atomic_load(&h->last_wake_ms);
+  if (!urgent && since >= 0 && since < 10) return 0; /* a clock set back: wake */
+  if (!atomic_exchange(&h->sleeping, 0)) return 0; /* another producer wakes it */
+  atomic_store(&h->last_wake_ms, now_ms);
+  return 1;
+}

@@ -1,0 +1,71 @@
+/* Internal: the hand-off between the threads that produce events and the
+ * dispatcher's delivery thread (README "Notifiers", "Delivery guarantees").
+ *
+ * A bounded ring of preallocated slots, one event copy per slot
+ * (jj_event_copy into the slot's memory: no malloc unless an event is
+ * larger than a slot). Producers claim a slot with one compare-and-swap and
+ * publish it with a release store (Vyukov's bounded queue); one consumer —
+ * whoever runs the delivery round — takes slots in order. Nothing here
+ * locks, renders or writes a file: a producer never waits for the consumer.
+ *
+ * When the ring is full an ordinary event is refused (the caller counts it
+ * as dropped); a life-safety event goes to an overflow list instead
+ * (malloc'd copies under a small mutex), remembered with the ring position
+ * it arrived at, so the consumer takes it after the events before it and
+ * before the ones after it. */
+#ifndef JJ_LIB_NOTIFY_HANDOFF_H
+#define JJ_LIB_NOTIFY_HANDOFF_H
+
+#include <stdint.h>
+
+#include "jjair/event.h"
+
+#define JJ_HANDOFF_TARGET_WORDS 4 /* routing bits: at most 256 notifier lanes */
+
+typedef struct jj__handoff jj__handoff;
+
+/* What a producer hands over and the consumer gets back. */
+typedef struct jj__handoff_item {
+  jj_event *ev;          /* an owned copy (jj_event_copy): release with jj__handoff_done */
+  int64_t accepted_ms;   /* the dispatcher's clock at enqueue */
+  uint64_t targets[JJ_HANDOFF_TARGET_WORDS]; /* lanes the event is routed to */
+  int life_safety;
+  int overflowed;        /* came from the overflow list (else the ring's next slot) */
+} jj__handoff_item;
+
+/* A ring of `capacity` slots (rounded up to a power of two) of `slot_bytes`
+ * each. NULL out of memory. */
+jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes);
+/* Free the ring; the caller has taken (and released) every item first. */
+void jj__handoff_free(jj__handoff *h);
+
+/* Copy *ev into the ring. 0: handed over. 1: the ring was full and the
+ * event went to the overflow list (life-safety only). -1: the ring was
+ * full (an ordinary event: refused). -2: out of memory (an event larger
+ * than a slot, or the overflow copy). Any thread. */
+int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
+                    const uint64_t *targets, int life_safety);
+
+/* The next item in acceptance order: 1 and *out, or 0 when none is ready.
+ * One consumer at a time. */
+int jj__handoff_take(jj__handoff *h, jj__handoff_item *out);
+/* Release a taken item (its event copy and slot), before the next take. */
+void jj__handoff_done(jj__handoff *h, jj__handoff_item *it);
+
+/* Items handed over and not yet taken (approximate while producers run). */
+uint64_t jj__handoff_pending(jj__handoff *h);
+/* Items of `lane` handed over and not yet taken. */
+uint64_t jj__handoff_pending_lane(jj__handoff *h, uint32_t lane);
+
+/* The consumer is about to wait: producers should wake it (returns 1 when
+ * items are already pending, then do not wait). */
+int jj__handoff_sleep(jj__handoff *h);
+/* The consumer is awake again. */
+void jj__handoff_awake(jj__handoff *h);
+/* Called by a producer after a put: 1 when the consumer sleeps and should
+ * be woken now (a life-safety event, a quarter-full ring, or the first
+ * event after 10 ms without a wakeup — so a burst costs one wakeup, not
+ * one per event). */
+int jj__handoff_should_wake(jj__handoff *h, int life_safety, int64_t now_ms);
+
+#endif
