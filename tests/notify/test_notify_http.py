@@ -330,6 +330,108 @@ def test_kill9_outbox(srv):
     print(f"kill -9: ok ({before} before the kill, {len(ok) - n} duplicate)")
 
 
+RULES2_PATH = write("rules2.yaml", """version: 1
+rules:
+  - name: pm-high
+    metric: pm25
+    window: {kind: count, count: 1}
+    aggregate: max
+    levels:
+      - {name: high, severity: 주의보, issue: ">= 100", clear: "< 50"}
+    annotations:
+      sms_fired: "PM2.5 {{ value:.0f }} ({{ labels.zone }}, {{ labels.station }})"
+    notify: [grouped, sens]
+  - name: fire
+    metric: temperature
+    window: {kind: count, count: 1}
+    aggregate: max
+    levels:
+      - {name: hot, severity: 화재의심, issue: ">= 57", clear: "< 50"}
+    annotations:
+      sms_fired: "화재 의심 {{ labels.station }}"
+    life_safety: true
+    notify: [grouped, sens]
+""")
+
+
+def test_group_by(srv):
+    """group_by [zone]: one message (a JSON array) per zone after
+    group_wait; a life-safety alarm goes at once, on its own."""
+    srv.script()
+    cfg = write("notifiers-grouped.yaml", f"""notifiers:
+  - name: grouped
+    type: webhook
+    url: {srv.base}/grouped
+    group_by: [zone]
+    group_wait: 2s
+""")
+    out, _ = drive([RULES2_PATH, cfg],
+                   "push pm25 zone=north,station=n1 1000 120\n"
+                   "push pm25 zone=south,station=s1 1000 130\n"
+                   "push pm25 zone=north,station=n2 1000 140\n"
+                   "push pm25 zone=north,station=n3 1000 150\n"
+                   "push temperature station=robot-1 1000 80\n"
+                   "drain 20000\nstats grouped\n")
+    assert "drain ok" in out, out
+    reqs = srv.requests()
+    bodies = [json.loads(r["body"]) for r in reqs]
+    assert len(reqs) == 3, bodies
+    # the fire alarm first, alone (an object, not an array), without the wait
+    assert isinstance(bodies[0], dict) and bodies[0]["rule"] == "fire", bodies[0]
+    assert reqs[1]["t"] - reqs[0]["t"] >= 1.5, [r["t"] for r in reqs]
+    by_zone = {}
+    for b in bodies[1:]:
+        events = b if isinstance(b, list) else [b]
+        zones = {e["labels"]["zone"] for e in events}
+        assert len(zones) == 1, events  # one zone per message
+        by_zone[zones.pop()] = sorted(e["labels"]["station"] for e in events)
+    assert by_zone == {"north": ["n1", "n2", "n3"], "south": ["s1"]}, by_zone
+    assert isinstance(bodies[1], list) or isinstance(bodies[2], list)
+    st = stats_of(out, "grouped")
+    assert st["sent"] == "5" and st["depth"] == "0", st
+    print("group_by: ok")
+
+
+def test_per_recipient(srv):
+    """recipient_quiet_hours: a recipient in its quiet hours gets nothing
+    now, the others get the message in one request; a life-safety alarm
+    reaches all three at once."""
+    srv.script(default={"status": 202}, sens_secret="SENSSECRET")
+    now = time.gmtime()
+    start = (now.tm_hour + 23) % 24
+    end = (now.tm_hour + 1) % 24
+    quiet = f"{start:02d}:{now.tm_min:02d}-{end:02d}:{now.tm_min:02d}"  # now +- 1 h, UTC
+    cfg = write("notifiers-lanes.yaml", f"""notifiers:
+  - name: sens
+    type: sens
+    endpoint: {srv.base}
+    service_id: "ncp:sms:kr:123456789012:jjair"
+    access_key: AKEXAMPLE0000000000
+    secret_key_env: JJ_SENS_SECRET
+    from: "0632220000"
+    recipients: ["01000000000", "01000000001", "01000000002"]
+    utc_offset: Z
+    recipient_quiet_hours: {{"01000000000": "{quiet}"}}
+""")
+    out, _ = drive([RULES2_PATH, cfg],
+                   "push pm25 zone=north,station=n1 1000 120\n"
+                   "drain 3000\n"
+                   "push temperature station=robot-1 1000 80\n"
+                   "drain 3000\nstats sens\n")
+    reqs = srv.requests()
+    assert all(r["sens_sig_ok"] for r in reqs), reqs
+    sent = [(json.loads(r["body"])["content"], [m["to"] for m in json.loads(r["body"])["messages"]])
+            for r in reqs]
+    pm = [to for text, to in sent if text.startswith("PM2.5")]
+    fire = sorted(to for text, to in sent if text.startswith("화재"))
+    assert pm == [["01000000001", "01000000002"]], sent  # the quiet one waits
+    assert fire == [["01000000000"], ["01000000001", "01000000002"]], sent
+    st = stats_of(out, "sens")
+    assert st["sent"] == "3" and st["depth"] == "1", st  # the quiet one's PM message
+    assert "drain pending" in out, out
+    print("per-recipient: ok")
+
+
 def test_jjair_notify(srv):
     """`jjair notify FILE NAME TEXT`: an operator's test message."""
     srv.script()
@@ -362,6 +464,8 @@ def main():
         test_sens_partial_retry(srv)
         test_solapi_twilio_chat(srv)
         test_kill9_outbox(srv)
+        test_group_by(srv)
+        test_per_recipient(srv)
         if JJAIR:
             test_jjair_notify(srv)
     finally:
