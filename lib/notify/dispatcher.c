@@ -747,13 +747,31 @@ static jj_status accept_event(jj_dispatcher *d, const jj_event *ev, int life_saf
  * so far becomes outbox records and queued deliveries. */
 static void take_handoff(jj_dispatcher *d) {
   jj__handoff_item it;
+  int any = 0;
   while (jj__handoff_take(d->ho, &it)) {
+    if (!any) {
+      /* the batch's records go to the file with one write() */
+      pthread_mutex_lock(&d->mu);
+      jj__outbox_begin(&d->ob);
+      pthread_mutex_unlock(&d->mu);
+      any = 1;
+    }
     jj_status st = accept_event(d, it.ev, it.life_safety, it.accepted_ms, it.targets);
     if (st == JJ_ENOMEM || st == JJ_ESTATE)
       logf_(d, NULL, "event %s of rule %s not queued: %s", jj_event_kind_name((int)it.ev->kind),
             it.ev->rule, jj_strerror(st));
     jj__handoff_done(d->ho, &it);
   }
+  if (!any) return;
+  uint64_t n = 0;
+  pthread_mutex_lock(&d->mu);
+  int rc = jj__outbox_flush(&d->ob, &n);
+  pthread_mutex_unlock(&d->mu);
+  if (rc)
+    logf_(d, NULL,
+          "cannot write %llu records to the outbox: %s; they are queued and will be sent, but a "
+          "crash before that loses them",
+          (unsigned long long)n, strerror(errno));
 }
 
 jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {

@@ -226,6 +226,9 @@ typedef struct jj__outbox {
   uint64_t next_id;
   uint64_t acked;         /* ack records since the last compaction */
   uint64_t damage;        /* bytes skipped when read */
+  int batching;           /* delivery records gather in batch (jj__outbox_begin) */
+  jj__sb batch;
+  uint64_t batched;
 } jj__outbox;
 
 /* Called for each record read back that has no ack. */
@@ -238,6 +241,13 @@ int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
 void jj__outbox_close(jj__outbox *ob);
 /* Append a delivery record; its id in *id. 0 or -1 (errno-style reason). */
 int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id);
+/* Gather the delivery records appended from now on in memory, and write
+ * them with one write() at jj__outbox_flush (the delivering thread does so
+ * for each batch it takes from the hand-off ring). */
+void jj__outbox_begin(jj__outbox *ob);
+/* Write the gathered records (their number in *records). 0, or -1 (errno)
+ * when they could not be written: then they are not in the file. */
+int jj__outbox_flush(jj__outbox *ob, uint64_t *records);
 /* Append an acknowledgement of id. 0 or -1. */
 int jj__outbox_ack(jj__outbox *ob, uint64_t id);
 /* fsync when dirty. */
