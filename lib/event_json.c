@@ -100,6 +100,19 @@ static void esc_drain(jw *w, int end) {
 static void esc_put(void *ctx, const char *s, size_t n) {
   jw *w = ctx;
   for (size_t i = 0; i < n; i++) {
+    /* a run of printable ASCII that needs no escape goes out as it is
+     * (the byte-by-byte path below gives the same bytes, slower) */
+    if (!w->npend) {
+      size_t j = i;
+      while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7F && s[j] != '"' &&
+             s[j] != '\\')
+        j++;
+      if (j > i) {
+        raw(w, s + i, j - i);
+        i = j - 1;
+        continue;
+      }
+    }
     w->pend[w->npend++] = (unsigned char)s[i];
     esc_drain(w, 0);
   }

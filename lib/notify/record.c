@@ -61,23 +61,33 @@ void jj__record_event(jj__sb *out, const jj_event *ev, int life_safety, int64_t 
   put_str(out, ev->level_name);
   put_str(out, ev->severity);
   put_str(out, ev->metric);
-  /* the event's JSON, rendered annotations included */
-  size_t jn = jj_event_json(ev, NULL, 0);
-  char *json = malloc(jn + 1);
-  if (!json) {
-    out->oom = 1;
-    return;
+  /* the event's JSON, rendered annotations included: into a stack buffer
+   * first, so an event is rendered once (twice only when it is larger) */
+  char stack[4096];
+  size_t jn = jj_event_json(ev, stack, sizeof stack);
+  if (jn < sizeof stack) {
+    put_str(out, stack);
+  } else {
+    char *json = malloc(jn + 1);
+    if (!json) {
+      out->oom = 1;
+      return;
+    }
+    (void)jj_event_json(ev, json, jn + 1);
+    put_str(out, json);
+    free(json);
   }
-  (void)jj_event_json(ev, json, jn + 1);
-  put_str(out, json);
-  free(json);
   put_labels(out, ev->labels, ev->nlabels);
   put_labels(out, ev->rule_labels, ev->nrule_labels);
   uint32_t na = jj_event_annotation_count(ev);
   put_u32(out, na);
   for (uint32_t i = 0; i < na; i++) {
     put_str(out, jj_event_annotation_name(ev, i));
-    size_t tn = jj_event_render(ev, i, NULL, 0);
+    size_t tn = jj_event_render(ev, i, stack, sizeof stack);
+    if (tn < sizeof stack) {
+      put_str(out, stack);
+      continue;
+    }
     char *t = malloc(tn + 1);
     if (!t) {
       out->oom = 1;
