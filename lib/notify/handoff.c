@@ -38,7 +38,12 @@ struct jj__handoff {
   atomic_uint_least64_t noverflow;
   atomic_int sleeping;
   atomic_int_least64_t last_wake_ms;
-  atomic_uint_least32_t lane_pending[JJ_HANDOFF_TARGET_WORDS * 64];
+  /* per lane: events handed over (written by producers only) and taken
+   * (by the consumer only), apart so the two sides do not bounce one
+   * cache line on every event */
+  atomic_uint_least32_t lane_handed[JJ_HANDOFF_LANES];
+  char pad[64];
+  atomic_uint_least32_t lane_taken[JJ_HANDOFF_LANES];
 };
 
 /* ---- the slot allocator: jj_event_copy places its block in the slot ------- */
@@ -101,7 +106,10 @@ jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
   atomic_init(&h->noverflow, 0);
   atomic_init(&h->sleeping, 0);
   atomic_init(&h->last_wake_ms, 0);
-  for (size_t i = 0; i < JJ_HANDOFF_TARGET_WORDS * 64; i++) atomic_init(&h->lane_pending[i], 0);
+  for (size_t i = 0; i < JJ_HANDOFF_LANES; i++) {
+    atomic_init(&h->lane_handed[i], 0);
+    atomic_init(&h->lane_taken[i], 0);
+  }
   return h;
 }
 
@@ -117,8 +125,8 @@ static void count_lanes(jj__handoff *h, const uint64_t *targets, int add) {
   for (uint32_t w = 0; w < JJ_HANDOFF_TARGET_WORDS; w++)
     for (uint64_t bits = targets[w]; bits; bits &= bits - 1) {
       uint32_t lane = w * 64 + (uint32_t)__builtin_ctzll(bits);
-      if (add) atomic_fetch_add_explicit(&h->lane_pending[lane], 1, memory_order_relaxed);
-      else atomic_fetch_sub_explicit(&h->lane_pending[lane], 1, memory_order_relaxed);
+      if (add) atomic_fetch_add_explicit(&h->lane_handed[lane], 1, memory_order_relaxed);
+      else atomic_fetch_add_explicit(&h->lane_taken[lane], 1, memory_order_relaxed);
     }
 }
 
@@ -257,7 +265,9 @@ uint64_t jj__handoff_pending(jj__handoff *h) {
 }
 
 uint64_t jj__handoff_pending_lane(jj__handoff *h, uint32_t lane) {
-  return lane < JJ_HANDOFF_TARGET_WORDS * 64 ? atomic_load(&h->lane_pending[lane]) : 0;
+  if (lane >= JJ_HANDOFF_LANES) return 0;
+  /* unsigned difference: right across the counters' wrap-around */
+  return (uint32_t)(atomic_load(&h->lane_handed[lane]) - atomic_load(&h->lane_taken[lane]));
 }
 
 int jj__handoff_sleep(jj__handoff *h) {

@@ -20,7 +20,8 @@
 
 #include "jjair/event.h"
 
-#define JJ_HANDOFF_TARGET_WORDS 4 /* routing bits: at most 256 notifier lanes */
+#define JJ_HANDOFF_TARGET_WORDS 4 /* routing bits ... */
+#define JJ_HANDOFF_LANES 256u     /* ... for at most this many notifier lanes */
 
 typedef struct jj__handoff jj__handoff;
 

@@ -12,8 +12,9 @@
  *     thread's own CPU time (on a loaded machine the delivering thread
  *     competes for the cores; the CPU ratio is what enqueue costs).
  *  B: delivery throughput to a local HTTP server (a minimal responder in
- *     this program), events/s from enqueue to acknowledgement, without an
- *     outbox, with the outbox (fsync per round) and with fsync per event.
+ *     this program), events/s from jj_dispatcher_send_test to
+ *     acknowledgement, without an outbox, with the outbox (fsync per
+ *     round) and with fsync per event.
  *
  * Usage: bench_notify [--quick] [--case LETTERS] [--reps N]
  *        bench_notify --ingest none|stall [--every N] [--pushes N]
@@ -151,6 +152,22 @@ static jj_ruleset *ruleset(void) {
   return rs;
 }
 
+/* The measured part: `pushes` readings, mostly clean air, 1 in `every`
+ * an episode's edge. Its own function (never inlined) so callgrind can
+ * count its instructions alone: valgrind --tool=callgrind
+ * --toggle-collect=push_loop bench_notify --ingest none|stall. */
+__attribute__((noinline)) static void push_loop(jj_engine *e, const jj_series_id *ids,
+                                                long pushes, unsigned every) {
+  uint64_t x = 12345;
+  for (long k = 0; k < pushes; k++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    int i = (int)(k % NSERIES);
+    double v = ((x >> 33) % every == 0) ? ((k / NSERIES) % 2 ? 10.0 : 120.0)
+                                         : 20.0 + (double)((x >> 40) % 10);
+    (void)jj_engine_push(e, ids[i], 1000 + k, v);
+  }
+}
+
 /* pushes/s by wall time; *cpu_rate by the ingest thread's CPU time;
  * *events = events produced */
 static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned long *events,
@@ -173,15 +190,8 @@ static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned lon
     if (jj_engine_series(e, "pm25", &l, 1, &ids[i])) exit(1);
   }
   counted = 0;
-  uint64_t x = 12345;
   double t0 = now_s(), c0 = thread_cpu_s();
-  for (long k = 0; k < pushes; k++) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    /* mostly clean air; 1 reading in `every` is an episode's edge */
-    int i = (int)(k % NSERIES);
-    double v = ((x >> 33) % every == 0) ? ((k / NSERIES) % 2 ? 10.0 : 120.0) : 20.0 + (double)((x >> 40) % 10);
-    (void)jj_engine_push(e, ids[i], 1000 + k, v);
-  }
+  push_loop(e, ids, pushes, every);
   double dt = now_s() - t0;
   *cpu_rate = (double)pushes / (thread_cpu_s() - c0);
   jj_engine_stats st;
@@ -342,7 +352,7 @@ static void case_b(void) {
     double dt = now_s() - t0;
     jj_notifier_stats ns;
     (void)jj_dispatcher_stats(d, "gateway", &ns);
-    printf("B: %-24s %6.0f events/s delivered (%d in %.2f s, sent %llu%s); enqueue %.1f us/event\n",
+    printf("B: %-24s %6.0f events/s delivered (%d in %.2f s, sent %llu%s); send_test %.1f us/event\n",
            modes[m].name, (double)n / dt, n, dt, (unsigned long long)ns.sent,
            st == JJ_OK ? "" : ", NOT all delivered", te / n * 1e6);
     jj_dispatcher_free(d);
