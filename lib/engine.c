@@ -106,6 +106,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
     return JJ_ENOMEM;
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
+  if (jj__deadline_reserve(e, e->nseries + 1)) return JJ_ENOMEM;
   jj_series *s;
   uint32_t undecided;
   st = jj__series_new(e->rs, &e->alc, &key, e->cfg.lateness_ms, e->cfg.max_samples_per_window,
@@ -124,6 +125,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   uint32_t id = e->nseries++;
   e->series[id] = s;
   jj__index_insert(&e->series_index, key.hash, id);
+  jj__deadline_created(e, id, s);
   e->st.series++;
   *out = id;
   return JJ_OK;
@@ -225,10 +227,12 @@ static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c,
 }
 
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
-static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
-                         double sample_value) {
+static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
+                        double sample_value) {
   jj_window_stats ws;
+  int judged = 0;
   while (jj_window_pop_closed(sl->win, &ws)) {
+    judged = 1;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
@@ -243,6 +247,7 @@ static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
     }
   }
+  return judged;
 }
 
 /* ---- quality gates ------------------------------------------------------ */
@@ -347,6 +352,9 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   }
   jj_series *s = e->series[id];
   if (!prefetched) jj__series_prefetch(s);
+  /* Windows an advance passed over catch up first (deadline.h), so the
+   * late checks below and the windows see the time the advance set. */
+  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -385,6 +393,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * the reading outranks a gate that dropped it on purpose, as the caller
    * must learn of the loss first. One status, so a clean push tests none. */
   jj_status ret = JJ_OK;
+  int busy = 0, judged = 0; /* for the deadline index (jj__deadline_pushed) */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->gated) {
@@ -404,17 +413,19 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       continue;
     }
     if (sl->tumbling) {
-      judge_closed(e, s, sl, ts, v);
+      judged |= judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
       if (!sl->loud && slot_quiet(sl, &cache)) continue;
+      busy = judged = 1;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
         if (!inst_quiet(in, sl->win, &cache)) judge_sliding(e, s, in, &cache, 1, ts, v);
       }
     }
   }
+  jj__deadline_pushed(e, id, s, busy, judged);
   return ret;
 }
 
@@ -513,7 +524,65 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   return JJ_OK;
 }
 
-/* Engine time moves to now_ms (if later) and every time-driven check runs. */
+/* After an advance re-checked a sliding slot (fresh = 0), would the next
+ * re-check with the window unchanged change anything for this instance?
+ * An alert at rest only takes the same value again, a member the same
+ * value, so those are settled. A persistence run can complete with time, a
+ * k-of-n member that agrees is dated now, and a source of a CAI group has
+ * it judged on every re-check: those need the next advance too. */
+static int recheck_pending(const jj_inst *in) {
+  const jj_rule *r = in->rule;
+  if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
+  return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
+         in->member_valid && jj__cmp_holds(r->cfg.member_op, in->member_value, r->cfg.member_value);
+}
+
+/* Every time-driven check of one series at engine time e->now: its
+ * windows, staleness, the re-check of its sliding slots, repeats. Returns
+ * 1 when a re-check must run at the next advance too, -1 when the series
+ * went idle and was forgotten. */
+static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
+  if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
+  if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
+    forget(e, sid);
+    return -1;
+  }
+  int busy = 0;
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj_slot *sl = &s->slots[j];
+    jj_window_advance(sl->win, e->now);
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
+    if (sl->tumbling) {
+      judge_closed(e, s, sl, INT64_MIN, NAN);
+      continue;
+    }
+    /* Sliding windows change as samples expire: re-check without
+     * counting it as a new evaluation. Groups re-judge in group.c. */
+    agg_cache cache;
+    cache_init(&cache, sl);
+    if (!sl->loud && slot_quiet(sl, &cache)) continue;
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+      jj_inst *in = &s->inst[i];
+      int valid;
+      double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
+      judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
+    }
+    for (uint32_t i = sl->first; i < sl->first + sl->count && !busy; i++)
+      busy = recheck_pending(&s->inst[i]);
+  }
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    jj_inst *in = &s->inst[i];
+    if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
+    jj_transition t;
+    if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
+      jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
+  }
+  return busy;
+}
+
+/* Engine time moves to now_ms (if later) and every time-driven check runs:
+ * for the series whose deadline came (deadline.h), in id order, then for
+ * every group. */
 static void advance_to(jj_engine *e, int64_t now_ms) {
   if (!e->has_clock || now_ms > e->clock) {
     e->has_clock = 1;
@@ -523,41 +592,12 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
     e->has_now = 1;
     e->now = now_ms;
   }
-  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+  jj__deadline_collect(e);
+  for (uint32_t sid = 0; jj__deadline_next(&e->dl, e->nseries, &sid); sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
-    if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
-    if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
-      forget(e, sid);
-      continue;
-    }
-    for (uint32_t j = 0; j < s->nslots; j++) {
-      jj_slot *sl = &s->slots[j];
-      jj_window_advance(sl->win, e->now);
-      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
-      if (sl->tumbling) {
-        judge_closed(e, s, sl, INT64_MIN, NAN);
-        continue;
-      }
-      /* Sliding windows change as samples expire: re-check without
-       * counting it as a new evaluation. Groups re-judge in group.c. */
-      agg_cache cache;
-      cache_init(&cache, sl);
-      if (!sl->loud && slot_quiet(sl, &cache)) continue;
-      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-        jj_inst *in = &s->inst[i];
-        int valid;
-        double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
-        judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
-      }
-    }
-    for (uint32_t i = 0; i < s->ninst; i++) {
-      jj_inst *in = &s->inst[i];
-      if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
-      jj_transition t;
-      if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
-        jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
-    }
+    int busy = advance_series(e, sid, s);
+    if (busy >= 0) jj__deadline_processed(e, sid, s, busy);
   }
   for (uint32_t gi = 0; gi < e->ngroups; gi++)
     if (e->groups[gi]) jj__group_advance(e, e->groups[gi]);
@@ -581,6 +621,7 @@ const jj_event *jj_engine_poll(jj_engine *e) {
  * index, and free it unless a queued event still points at its labels. */
 static void forget(jj_engine *e, jj_series_id id) {
   jj_series *s = e->series[id];
+  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s); /* events show window ends */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->quality_bad) {
@@ -597,6 +638,7 @@ static void forget(jj_engine *e, jj_series_id id) {
     for (int k = 0; k < n; k++) jj__emit_inst(e, s, in, &t[k], INT64_MIN, NAN);
   }
   jj__index_remove(&e->series_index, jj__series_hash(s), id);
+  jj__deadline_forgotten(e, id);
   e->series[id] = NULL;
   e->st.series--;
   e->st.series_forgotten++;
@@ -630,6 +672,7 @@ jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx)
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
+    if (jj__deadline_behind(&e->dl, sid)) jj__deadline_sync(e, sid, s); /* window ends */
     for (uint32_t i = 0; i < s->ninst; i++) {
       jj_inst *in = &s->inst[i];
       if (in->rule->cfg.group != JJ_GROUP_NONE || !alert_active(&in->alert)) continue;
@@ -678,6 +721,7 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   jj_engine *e = jj__calloc(&user, sizeof *e);
   if (!e) return JJ_ENOMEM;
   jj__counting_init(&e->counting, &user, &e->alc);
+  e->dl.swept = INT64_MIN; /* no advance yet */
   e->cfg = c;
   e->rs = rs;
   jj__ruleset_retain(rs);
@@ -707,6 +751,7 @@ void jj_engine_free(jj_engine *e) {
   for (uint32_t i = 0; i < e->nseries; i++) jj__series_free(&e->alc, e->series[i]);
   for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
   jj__free(&e->alc, e->series);
+  jj__deadline_free(e);
   jj__free(&e->alc, e->groups);
   jj__index_free(&e->series_index, &e->alc);
   jj__index_free(&e->group_index, &e->alc);

@@ -1089,3 +1089,26 @@ void jj__window_prefetch_ring(const jj_window *w) {
     JJ_PREFETCH(jj__daba_at(d, d->front));
   }
 }
+
+/* The engine's deadline index (deadline.c) asks when time alone next
+ * changes the window: a sliding sample expires at ts + span, a TUMBLING
+ * window closes when the watermark reaches its end. Hourly aggregates of
+ * a sliding window are read at `now`, so any advance may change them. */
+static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
+  return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+int64_t jj__window_due(const jj_window *w) {
+  switch (w->kind) {
+    case JJ_WINDOW_SLIDING_TIME:
+      if (w->hourly) return INT64_MIN;
+      if (w->head == w->tail) return INT64_MAX;
+      return add_sat(ts_at(w, w->head), w->span_ms);
+    case JJ_WINDOW_SLIDING_COUNT: return w->hourly ? INT64_MIN : INT64_MAX;
+    case JJ_WINDOW_TUMBLING:
+      if (CTUM(w)->closed_len) return INT64_MIN; /* results not taken yet */
+      if (!CTUM(w)->has_boundary) return INT64_MAX;
+      return add_sat(CTUM(w)->boundary, w->lateness_ms);
+  }
+  return INT64_MIN;
+}

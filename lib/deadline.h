@@ -1,0 +1,100 @@
+/* Internal: the engine's deadline index — which series jj_engine_advance
+ * must look at. Walking every series on every advance made an advance cost
+ * O(series); the index makes it cost O(series whose time-driven work is
+ * due). A series is due at the earliest time an advance could change
+ * anything for it: a window sample expiring or a TUMBLING window closing,
+ * an instance going stale, the series going idle, a repeat or the end of
+ * flapping, or "at the next advance" while a sliding slot's re-check is
+ * not yet idempotent (an alert building up or firing, a k-of-n member
+ * agreeing, a slot a sample left unjudged). Series not due are exactly the
+ * ones the full walk would pass without a change.
+ *
+ * Windows of a series that is not due are not advanced with the others;
+ * they catch up (jj__deadline_sync) before anything reads or feeds them,
+ * so every window answers as if every advance had reached it.
+ *
+ * The index is derived state: a snapshot need not save it. Bring every
+ * window up to date with jj__deadline_sync_all before saving the windows,
+ * and call jj__deadline_rebuild after restoring the series. */
+#ifndef JJ_LIB_DEADLINE_H
+#define JJ_LIB_DEADLINE_H
+
+#include <stdint.h>
+
+#include "alloc.h"
+#include "jjair/status.h"
+
+typedef struct jj_engine jj_engine;
+typedef struct jj_series jj_series;
+
+/* Per series id. */
+typedef struct jj_due_rec {
+  int64_t due;       /* process at the first advance to a time >= due (INT64_MAX: never) */
+  int64_t queued;    /* earliest heap entry for this id (INT64_MAX: none) */
+  int64_t synced;    /* its windows have seen every advance up to this time */
+  int64_t alert_due; /* repeats and ends of flapping of its alerts */
+  int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
+} jj_due_rec;
+
+typedef struct jj_due_entry {
+  int64_t t;
+  uint32_t sid;
+} jj_due_entry;
+
+typedef struct jj_deadlines {
+  jj_due_rec *rec;   /* cap entries, one per series id */
+  uint32_t cap;
+  /* A min-heap of (time, id). Entries are lazy: an id's due may have moved
+   * later since its entry went in; an entry whose time is not the id's
+   * `queued` is a leftover and is dropped when it comes out. */
+  jj_due_entry *heap;
+  uint32_t heap_n, heap_cap;
+  uint64_t *bits;    /* ids due at this advance (cap bits), walked in id order */
+  int64_t swept;     /* engine time at the last advance */
+  uint8_t walk_all;  /* debug: every series is due at every advance */
+} jj_deadlines;
+
+/* Room for series ids below n (and heap room for their entries): JJ_ENOMEM
+ * or JJ_OK. Called before a series is created, so later calls cannot fail. */
+jj_status jj__deadline_reserve(jj_engine *e, uint32_t n);
+void jj__deadline_free(jj_engine *e);
+
+/* Series `sid` was created (windows as fresh as the last advance left the
+ * others: it has not missed one). */
+void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s);
+/* Series `sid` is forgotten: no more entries count for it. */
+void jj__deadline_forgotten(jj_engine *e, uint32_t sid);
+
+/* Bring the series' windows to the last advance's time if they missed it. */
+static inline int jj__deadline_behind(const jj_deadlines *dl, uint32_t sid) {
+  return dl->rec[sid].synced < dl->swept;
+}
+void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s);
+/* Every live series' windows (before saving them, or before reading many). */
+void jj__deadline_sync_all(jj_engine *e);
+
+/* A sample was accepted for `sid`. `busy`: a sliding slot was judged (not
+ * passed over as quiet), so its re-check at the next advance may change
+ * something; `judged`: some instance was judged (its alert may have new
+ * repeat/flapping times). */
+void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged);
+
+/* An advance to e->now: mark the due series (the bitmap), in any order. */
+void jj__deadline_collect(jj_engine *e);
+/* The next due id at or after *from (clearing its bit): 1, or 0 when none. */
+int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from);
+/* Series `sid` was processed by the advance; `busy`: a sliding slot's
+ * re-check must run again at the next advance. */
+void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy);
+
+/* Rebuild the index from the series' state (after a restore): every live
+ * series is due at the next advance, which works out its own deadline (a
+ * full walk once, which is what the index saves on later). Windows are
+ * taken as they are: sync them before saving. */
+void jj__deadline_rebuild(jj_engine *e);
+
+/* Debug and tests: with `on`, every series is due at every advance (the
+ * walk the index replaces), to compare the two. */
+void jj__engine_walk_all(jj_engine *e, int on);
+
+#endif
