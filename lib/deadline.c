@@ -99,7 +99,7 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   dl->heap_cap = hcap;
   for (uint32_t i = dl->cap; i < cap; i++) {
     rec[i].due = rec[i].queued = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
-    rec[i].synced = INT64_MIN;
+    rec[i].synced = 0;
   }
   dl->cap = cap;
   return JJ_OK;
@@ -140,7 +140,7 @@ static int64_t series_due(const jj_engine *e, const jj_series *s) {
 
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s) {
   jj_due_rec *r = &e->dl.rec[sid];
-  r->synced = e->dl.swept; /* the full walk would not have advanced it yet either */
+  r->synced = e->dl.epoch; /* the full walk has not advanced it yet either */
   r->stale_min = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
     int64_t after = s->inst[i].rule->cfg.stale_after_ms;
@@ -165,7 +165,7 @@ void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
 void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
   jj_due_rec *r = &e->dl.rec[sid];
   for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(s->slots[j].win, e->dl.swept);
-  r->synced = e->dl.swept;
+  r->synced = e->dl.epoch;
 }
 
 void jj__deadline_sync_all(jj_engine *e) {
@@ -188,7 +188,7 @@ void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int
 
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   jj_due_rec *r = &e->dl.rec[sid];
-  r->synced = e->now; /* every window was advanced to it */
+  r->synced = e->dl.epoch; /* every window was advanced to e->now */
   r->alert_due = alerts_due(s);
   if (busy) {
     set_due(e, sid, INT64_MIN);
@@ -209,6 +209,7 @@ void jj__deadline_collect(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   const int64_t now = e->now;
   dl->swept = now;
+  dl->epoch++;
   while (dl->heap_n && dl->heap[0].t <= now) {
     jj_due_entry x = dl->heap[0];
     dl->heap[0] = dl->heap[--dl->heap_n];
@@ -246,12 +247,11 @@ int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
 void jj__deadline_rebuild(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   dl->heap_n = 0;
-  dl->swept = INT64_MIN; /* windows are taken as saved */
   memset(dl->bits, 0, (dl->cap + 63) / 64 * sizeof *dl->bits);
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_due_rec *r = &dl->rec[sid];
     r->due = r->queued = INT64_MAX;
-    r->synced = INT64_MIN;
+    r->synced = dl->epoch; /* windows as saved */
     jj_series *s = e->series[sid];
     if (!s) continue;
     r->stale_min = INT64_MAX;
@@ -265,3 +265,5 @@ void jj__deadline_rebuild(jj_engine *e) {
 }
 
 void jj__engine_walk_all(jj_engine *e, int on) { e->dl.walk_all = (uint8_t)(on != 0); }
+
+uint64_t jj__engine_advance_visits(const jj_engine *e) { return e->dl.visits; }

@@ -31,7 +31,7 @@ typedef struct jj_series jj_series;
 typedef struct jj_due_rec {
   int64_t due;       /* process at the first advance to a time >= due (INT64_MAX: never) */
   int64_t queued;    /* earliest heap entry for this id (INT64_MAX: none) */
-  int64_t synced;    /* its windows have seen every advance up to this time */
+  uint64_t synced;   /* its windows have seen every advance up to this one (an epoch) */
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
 } jj_due_rec;
@@ -51,6 +51,9 @@ typedef struct jj_deadlines {
   uint32_t heap_n, heap_cap;
   uint64_t *bits;    /* ids due at this advance (cap bits), walked in id order */
   int64_t swept;     /* engine time at the last advance */
+  uint64_t epoch;    /* advances so far: a window that missed one must catch up,
+                      * even one to the same time (it may never have had a time) */
+  uint64_t visits;   /* series the advances looked at (tests, benchmarks) */
   uint8_t walk_all;  /* debug: every series is due at every advance */
 } jj_deadlines;
 
@@ -59,15 +62,14 @@ typedef struct jj_deadlines {
 jj_status jj__deadline_reserve(jj_engine *e, uint32_t n);
 void jj__deadline_free(jj_engine *e);
 
-/* Series `sid` was created (windows as fresh as the last advance left the
- * others: it has not missed one). */
+/* Series `sid` was created (it has missed no advance yet). */
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s);
 /* Series `sid` is forgotten: no more entries count for it. */
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid);
 
 /* Bring the series' windows to the last advance's time if they missed it. */
 static inline int jj__deadline_behind(const jj_deadlines *dl, uint32_t sid) {
-  return dl->rec[sid].synced < dl->swept;
+  return dl->rec[sid].synced < dl->epoch;
 }
 void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s);
 /* Every live series' windows (before saving them, or before reading many). */
@@ -96,5 +98,7 @@ void jj__deadline_rebuild(jj_engine *e);
 /* Debug and tests: with `on`, every series is due at every advance (the
  * walk the index replaces), to compare the two. */
 void jj__engine_walk_all(jj_engine *e, int on);
+/* How many series the advances have looked at so far. */
+uint64_t jj__engine_advance_visits(const jj_engine *e);
 
 #endif

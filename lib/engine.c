@@ -596,6 +596,7 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
   for (uint32_t sid = 0; jj__deadline_next(&e->dl, e->nseries, &sid); sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
+    e->dl.visits++;
     int busy = advance_series(e, sid, s);
     if (busy >= 0) jj__deadline_processed(e, sid, s, busy);
   }
