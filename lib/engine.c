@@ -266,8 +266,8 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
 
 /* Why the reading must be dropped from this slot's window (JJ_REASON_RANGE
  * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
-static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts,
-                                    double v) {
+static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s, jj_slot *sl,
+                                    int64_t ts, double v) {
   const jj_rule_config *c = &s->inst[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
@@ -281,9 +281,13 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int
     }
     if (sl->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
   }
+  /* The events show the window's end: a window the last advance passed
+   * over (deadline.h) catches up first. */
+  const int behind = jj__deadline_behind(&e->dl, id);
   if (reason != JJ_REASON_NONE) {
     e->st.rejected_quality++;
     if (!sl->quality_bad || sl->quality_reason != reason) {
+      if (behind) jj_window_advance(sl->win, e->dl.swept);
       sl->quality_bad = 1;
       sl->quality_reason = (uint8_t)reason;
       emit_quality(e, s, sl, JJ_EVENT_QUALITY, reason, ts, v);
@@ -292,6 +296,7 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int
   }
   if (sl->quality_bad) {
     sl->quality_bad = 0;
+    if (behind) jj_window_advance(sl->win, e->dl.swept);
     emit_quality(e, s, sl, JJ_EVENT_QUALITY_RESOLVED, (jj_event_reason)sl->quality_reason, ts, v);
   }
   return JJ_REASON_NONE;
@@ -353,8 +358,14 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   jj_series *s = e->series[id];
   if (!prefetched) jj__series_prefetch(s);
   /* Windows an advance passed over catch up first (deadline.h), so the
-   * late checks below and the windows see the time the advance set. */
-  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s);
+   * late checks below, the windows and the events see the time the
+   * advance set. A sample at or after that time moves each window it
+   * enters there by itself (the same settling, evictions and closes), so
+   * only an older one, or a series whose no-data episodes end before any
+   * window takes the sample, needs it here; quality_gate brings a window
+   * the sample does not enter up to date before it reports on it. */
+  if (jj__deadline_behind(&e->dl, id) && (ts < e->dl.swept || s->nstale))
+    jj__deadline_sync(e, id, s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -397,7 +408,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->gated) {
-      jj_event_reason why = quality_gate(e, s, sl, ts, v);
+      jj_event_reason why = quality_gate(e, id, s, sl, ts, v);
       if (why != JJ_REASON_NONE) {
         /* Dropped by this rule's gate; other slots may still take it. */
         if (ret == JJ_OK) ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;

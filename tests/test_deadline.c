@@ -314,14 +314,20 @@ static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
   pair_free(&p);
 }
 
+/* JJ_TEST_SEEDS=N runs N seeds instead of 12 (a longer search by hand). */
+static uint64_t seeds(uint64_t dflt) {
+  const char *s = getenv("JJ_TEST_SEEDS");
+  return s && atoi(s) > 0 ? (uint64_t)atoi(s) : dflt;
+}
+
 static void test_random_matches_full_walk(void **state) {
   (void)state;
-  for (uint64_t seed = 1; seed <= 12; seed++) run_random(seed, 0, 2500);
+  for (uint64_t seed = 1; seed <= seeds(12); seed++) run_random(seed, 0, 2500);
 }
 
 static void test_random_with_idle_forgetting(void **state) {
   (void)state;
-  for (uint64_t seed = 100; seed <= 105; seed++) run_random(seed, 90 * ET_SEC, 2500);
+  for (uint64_t seed = 1000; seed < 1000 + seeds(12) / 2; seed++) run_random(seed, 90 * ET_SEC, 2500);
 }
 
 /* ---- edge cases ---------------------------------------------------------- */
