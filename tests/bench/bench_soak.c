@@ -13,7 +13,11 @@
  * throughput of the last interval, the resident set size and the engine's
  * memory; at the end peak and final RSS, bytes per series, and events
  * produced vs consumed (consumed + superseded must equal produced, and
- * nothing may be dropped).
+ * nothing may be dropped), and whether the engine's counters add up
+ * (accepted + rejected = pushed). Windows fill during the first simulated
+ * hour (the hourly TUMBLING windows); the RSS after that is the plateau
+ * the end is compared with. Exit 1 when an event is lost or the counters
+ * do not add up.
  *
  * The machine may be shared: each line also gives the samples per second of
  * this process's own CPU time (user + system), which other processes'
@@ -242,6 +246,7 @@ int main(int argc, char **argv) {
   if (!batch) return 1;
   const int64_t t0 = 1700000000000;
   uint64_t round = 0, pushed = 0, polled = 0, refused = 0, last_pushed = 0;
+  double rss_warm = -1, t_warm = 0; /* RSS once every window has filled (1 simulated hour) */
   double start = now_s(), last = start, min_rate = INFINITY, max_rate = 0;
   double cpu_start = cpu_s(), cpu_last = cpu_start;
   int nrates = 0;
@@ -289,6 +294,10 @@ int main(int argc, char **argv) {
         if (rate > max_rate) max_rate = rate;
       }
       nrates++;
+      if (rss_warm < 0 && round * INTERVAL_MS >= 3600000) {
+        rss_warm = rss_mb();
+        t_warm = t - start;
+      }
       printf("%8.0f %12.0f %12.0f %12llu %10llu %10llu %12.1f %10.1f\n", t - start, rate, cpu_rate,
              (unsigned long long)pushed, (unsigned long long)es.events,
              (unsigned long long)polled, (double)es.memory / 1048576.0, rss_mb());
@@ -314,10 +323,19 @@ int main(int argc, char **argv) {
          (unsigned long long)es.events_superseded, (unsigned long long)es.events_dropped,
          (unsigned long long)refused, (unsigned long long)es.rejected_quality,
          (unsigned long long)es.rejected_late, (unsigned long long)es.rejected_window);
+  if (rss_warm >= 0)
+    printf("  RSS after the first simulated hour (at %.0f s): %.1f MB; at the end %.1f MB (%+.1f %%)\n",
+           t_warm, rss_warm, rss_mb(), 100.0 * (rss_mb() - rss_warm) / rss_warm);
   int lost = es.events_dropped != 0 || polled + es.events_superseded != es.events;
   printf("  %s\n", lost ? "EVENTS LOST" : "no event lost (polled + superseded = produced)");
+  uint64_t counted = es.accepted + es.rejected_invalid + es.rejected_late + es.rejected_future;
+  int inconsistent = counted != pushed;
+  printf("  stats: accepted %llu + rejected %llu = %llu, pushed %llu: %s\n",
+         (unsigned long long)es.accepted, (unsigned long long)(counted - es.accepted),
+         (unsigned long long)counted, (unsigned long long)pushed,
+         inconsistent ? "INCONSISTENT" : "consistent");
   jj_engine_free(e);
   free(batch);
   free(s);
-  return lost ? 1 : 0;
+  return lost || inconsistent ? 1 : 0;
 }
