@@ -99,7 +99,7 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   dl->heap_cap = hcap;
   for (uint32_t i = dl->cap; i < cap; i++) {
     rec[i].due = rec[i].queued = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
-    rec[i].synced = 0;
+    rec[i].synced = rec[i].owed = 0;
   }
   dl->cap = cap;
   return JJ_OK;
@@ -147,6 +147,7 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s) {
     if (after > 0) r->stale_min = min64(r->stale_min, after);
   }
   r->alert_due = INT64_MAX;
+  r->owed = 0;
   /* Before the engine knows a time, the first advance starts its clocks. */
   if (s->last_ts == INT64_MIN) {
     set_due(e, sid, INT64_MIN);
@@ -168,13 +169,12 @@ void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
   r->synced = e->dl.epoch;
 }
 
-void jj__deadline_sync_all(jj_engine *e) {
-  for (uint32_t sid = 0; sid < e->nseries; sid++)
-    if (e->series[sid] && jj__deadline_behind(&e->dl, sid)) jj__deadline_sync(e, sid, e->series[sid]);
-}
+void jj__deadline_settled(jj_engine *e, uint32_t sid) { e->dl.rec[sid].owed = 0; }
 
-void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged) {
+void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
+                         int owed) {
   jj_due_rec *r = &e->dl.rec[sid];
+  if (owed) r->owed = e->dl.epoch + 1; /* the next advance's re-check */
   if (judged) r->alert_due = alerts_due(s);
   if (busy) {
     set_due(e, sid, INT64_MIN);
@@ -189,6 +189,7 @@ void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   jj_due_rec *r = &e->dl.rec[sid];
   r->synced = e->dl.epoch; /* every window was advanced to e->now */
+  r->owed = 0;            /* and every sliding slot re-checked */
   r->alert_due = alerts_due(s);
   if (busy) {
     set_due(e, sid, INT64_MIN);
@@ -251,7 +252,8 @@ void jj__deadline_rebuild(jj_engine *e) {
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_due_rec *r = &dl->rec[sid];
     r->due = r->queued = INT64_MAX;
-    r->synced = dl->epoch; /* windows as saved */
+    r->synced = dl->epoch; /* windows as saved (caught up) */
+    r->owed = 0;
     jj_series *s = e->series[sid];
     if (!s) continue;
     r->stale_min = INT64_MAX;

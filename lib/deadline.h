@@ -9,13 +9,18 @@
  * agreeing, a slot a sample left unjudged). Series not due are exactly the
  * ones the full walk would pass without a change.
  *
- * Windows of a series that is not due are not advanced with the others;
- * they catch up (jj__deadline_sync) before anything reads or feeds them,
- * so every window answers as if every advance had reached it.
+ * Two things the full walk did for every series are done late for the
+ * ones passed over, before anything reads or feeds them, so the engine
+ * answers as if every advance had reached every series:
+ *  - windows are advanced to the last advance's time (jj__deadline_sync);
+ *  - a sliding slot a reading judged (not passed over as quiet) owes the
+ *    advance's re-check, which only gives its alerts at rest the slot's
+ *    value (anything more makes the series due): done at the next
+ *    reading, forget or listing (settle_owed in engine.c).
  *
- * The index is derived state: a snapshot need not save it. Bring every
- * window up to date with jj__deadline_sync_all before saving the windows,
- * and call jj__deadline_rebuild after restoring the series. */
+ * The index is derived state: a snapshot need not save it. Call
+ * jj__engine_catch_up before saving the series, and jj__deadline_rebuild
+ * after restoring them. */
 #ifndef JJ_LIB_DEADLINE_H
 #define JJ_LIB_DEADLINE_H
 
@@ -34,6 +39,7 @@ typedef struct jj_due_rec {
   uint64_t synced;   /* its windows have seen every advance up to this one (an epoch) */
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
+  uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
 } jj_due_rec;
 
 typedef struct jj_due_entry {
@@ -72,14 +78,23 @@ static inline int jj__deadline_behind(const jj_deadlines *dl, uint32_t sid) {
   return dl->rec[sid].synced < dl->epoch;
 }
 void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s);
-/* Every live series' windows (before saving them, or before reading many). */
-void jj__deadline_sync_all(jj_engine *e);
+/* An advance came since a reading left a sliding slot's re-check owed. */
+static inline int jj__deadline_owed(const jj_deadlines *dl, uint32_t sid) {
+  return dl->rec[sid].owed && dl->epoch >= dl->rec[sid].owed;
+}
+/* The owed re-check was done. */
+void jj__deadline_settled(jj_engine *e, uint32_t sid);
+/* Every live series as the full walk would have it (windows caught up,
+ * owed re-checks done): before a snapshot saves them (engine.c). */
+void jj__engine_catch_up(jj_engine *e);
 
-/* A sample was accepted for `sid`. `busy`: a sliding slot was judged (not
- * passed over as quiet), so its re-check at the next advance may change
- * something; `judged`: some instance was judged (its alert may have new
+/* A sample was accepted for `sid`. `busy`: the re-check of a sliding slot
+ * at the next advance may change more than values (recheck_pending);
+ * `owed`: a sliding slot was judged, so the next advance owes its
+ * re-check; `judged`: some instance was judged (its alert may have new
  * repeat/flapping times). */
-void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged);
+void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
+                         int owed);
 
 /* An advance to e->now: mark the due series (the bitmap), in any order. */
 void jj__deadline_collect(jj_engine *e);

@@ -250,6 +250,65 @@ static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_
   return judged;
 }
 
+/* After an advance re-checked a sliding slot (fresh = 0), would the next
+ * re-check with the window unchanged change anything for this instance?
+ * An alert at rest only takes the same value again, a member the same
+ * value, so those are settled. A persistence run can complete with time, a
+ * k-of-n member that agrees is dated now, and a source of a CAI group has
+ * it judged on every re-check: those need the next advance too. */
+static int recheck_pending(const jj_inst *in) {
+  const jj_rule *r = in->rule;
+  if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
+  return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
+         in->member_valid && jj__cmp_holds(r->cfg.member_op, in->member_value, r->cfg.member_value);
+}
+
+static int slot_pending(const jj_series *s, const jj_slot *sl) {
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++)
+    if (recheck_pending(&s->inst[i])) return 1;
+  return 0;
+}
+
+/* Re-check a sliding slot without a new evaluation (fresh = 0), as an
+ * advance does: samples expired, persistence may complete with time.
+ * Groups re-judge in group.c. 1 when its instances need it again at the
+ * next advance (recheck_pending); a quiet slot is passed over (0). */
+static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl) {
+  agg_cache cache;
+  cache_init(&cache, sl);
+  if (!sl->loud && slot_quiet(sl, &cache)) return 0;
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+    jj_inst *in = &s->inst[i];
+    int valid;
+    double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
+    judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
+  }
+  return slot_pending(s, sl);
+}
+
+/* The re-check an advance owed a series it passed over (deadline.h): a
+ * reading judged a sliding slot, then an advance came, which would have
+ * given every instance of the slot its value (alerts at rest take the
+ * value, nothing else changes: anything more made the series due). Its
+ * windows have not changed since, so the re-check now is that one. */
+static void settle_owed(jj_engine *e, jj_series_id id, jj_series *s) {
+  for (uint32_t j = 0; j < s->nslots; j++)
+    if (!s->slots[j].tumbling) recheck_slot(e, s, &s->slots[j]);
+  jj__deadline_settled(e, id);
+}
+
+/* Bring one series to where the full walk would have it: windows to the
+ * last advance's time, owed re-checks done. */
+static void catch_up(jj_engine *e, jj_series_id id, jj_series *s) {
+  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s);
+  if (jj__deadline_owed(&e->dl, id)) settle_owed(e, id, s);
+}
+
+void jj__engine_catch_up(jj_engine *e) {
+  for (uint32_t sid = 0; sid < e->nseries; sid++)
+    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
+}
+
 /* ---- quality gates ------------------------------------------------------ */
 
 static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
@@ -366,6 +425,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * the sample does not enter up to date before it reports on it. */
   if (jj__deadline_behind(&e->dl, id) && (ts < e->dl.swept || s->nstale))
     jj__deadline_sync(e, id, s);
+  if (jj__deadline_owed(&e->dl, id)) settle_owed(e, id, s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -404,7 +464,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * the reading outranks a gate that dropped it on purpose, as the caller
    * must learn of the loss first. One status, so a clean push tests none. */
   jj_status ret = JJ_OK;
-  int busy = 0, judged = 0; /* for the deadline index (jj__deadline_pushed) */
+  int busy = 0, judged = 0, owed = 0; /* for the deadline index (jj__deadline_pushed) */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->gated) {
@@ -429,14 +489,15 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       agg_cache cache;
       cache_init(&cache, sl);
       if (!sl->loud && slot_quiet(sl, &cache)) continue;
-      busy = judged = 1;
+      owed = judged = 1;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
         if (!inst_quiet(in, sl->win, &cache)) judge_sliding(e, s, in, &cache, 1, ts, v);
       }
+      if (!busy) busy = slot_pending(s, sl);
     }
   }
-  jj__deadline_pushed(e, id, s, busy, judged);
+  jj__deadline_pushed(e, id, s, busy, judged, owed);
   return ret;
 }
 
@@ -535,24 +596,14 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   return JJ_OK;
 }
 
-/* After an advance re-checked a sliding slot (fresh = 0), would the next
- * re-check with the window unchanged change anything for this instance?
- * An alert at rest only takes the same value again, a member the same
- * value, so those are settled. A persistence run can complete with time, a
- * k-of-n member that agrees is dated now, and a source of a CAI group has
- * it judged on every re-check: those need the next advance too. */
-static int recheck_pending(const jj_inst *in) {
-  const jj_rule *r = in->rule;
-  if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
-  return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
-         in->member_valid && jj__cmp_holds(r->cfg.member_op, in->member_value, r->cfg.member_value);
-}
-
 /* Every time-driven check of one series at engine time e->now: its
  * windows, staleness, the re-check of its sliding slots, repeats. Returns
  * 1 when a re-check must run at the next advance too, -1 when the series
  * went idle and was forgotten. */
 static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
+  /* A re-check owed since an earlier advance than this one saw the
+   * windows before this one's evictions: it comes first. */
+  if (e->dl.rec[sid].owed && e->dl.epoch > e->dl.rec[sid].owed) settle_owed(e, sid, s);
   if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
   if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
     forget(e, sid);
@@ -567,19 +618,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
       judge_closed(e, s, sl, INT64_MIN, NAN);
       continue;
     }
-    /* Sliding windows change as samples expire: re-check without
-     * counting it as a new evaluation. Groups re-judge in group.c. */
-    agg_cache cache;
-    cache_init(&cache, sl);
-    if (!sl->loud && slot_quiet(sl, &cache)) continue;
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-      jj_inst *in = &s->inst[i];
-      int valid;
-      double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
-      judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
-    }
-    for (uint32_t i = sl->first; i < sl->first + sl->count && !busy; i++)
-      busy = recheck_pending(&s->inst[i]);
+    if (recheck_slot(e, s, sl)) busy = 1;
   }
   for (uint32_t i = 0; i < s->ninst; i++) {
     jj_inst *in = &s->inst[i];
@@ -633,7 +672,7 @@ const jj_event *jj_engine_poll(jj_engine *e) {
  * index, and free it unless a queued event still points at its labels. */
 static void forget(jj_engine *e, jj_series_id id) {
   jj_series *s = e->series[id];
-  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s); /* events show window ends */
+  catch_up(e, id, s); /* its events show window ends and values */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->quality_bad) {
@@ -684,7 +723,7 @@ jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx)
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
-    if (jj__deadline_behind(&e->dl, sid)) jj__deadline_sync(e, sid, s); /* window ends */
+    catch_up(e, sid, s); /* window ends and values as the full walk has them */
     for (uint32_t i = 0; i < s->ninst; i++) {
       jj_inst *in = &s->inst[i];
       if (in->rule->cfg.group != JJ_GROUP_NONE || !alert_active(&in->alert)) continue;
