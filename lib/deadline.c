@@ -1,7 +1,14 @@
 /* The engine's deadline index (see deadline.h): per series id the time its
- * time-driven work is next due, a lazy min-heap to find the ids whose time
- * came, and a bitmap so that an advance handles them in id order — the
- * order of the full walk, so events come out in the same order. */
+ * time-driven work is next due, and per block of 64 ids a lower bound of
+ * their times. An advance looks only into the blocks whose bound its time
+ * reached, marks the ids due in a bitmap and handles them in id order —
+ * the order of the full walk, so events come out in the same order.
+ *
+ * A reading usually moves its series' time later (a sample expires one
+ * reading later); the block's bound is not raised then, only when the
+ * block is next looked into. So an advance looks at the blocks holding a
+ * series that is due or has taken readings since its time came: work the
+ * readings already paid for, not a walk over every series. */
 #include "deadline.h"
 
 #include <string.h>
@@ -15,62 +22,13 @@ static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* ---- the heap ------------------------------------------------------------- */
-
-static void sift_up(jj_due_entry *h, uint32_t i) {
-  jj_due_entry x = h[i];
-  while (i > 0) {
-    uint32_t p = (i - 1) / 2;
-    if (h[p].t <= x.t) break;
-    h[i] = h[p];
-    i = p;
-  }
-  h[i] = x;
-}
-
-static void sift_down(jj_due_entry *h, uint32_t n, uint32_t i) {
-  jj_due_entry x = h[i];
-  for (;;) {
-    uint32_t c = 2 * i + 1;
-    if (c >= n) break;
-    if (c + 1 < n && h[c + 1].t < h[c].t) c++;
-    if (x.t <= h[c].t) break;
-    h[i] = h[c];
-    i = c;
-  }
-  h[i] = x;
-}
-
-/* Drop the leftovers: one entry per live id that has a deadline. Room is
- * reserved for twice the ids (jj__deadline_reserve), so this runs at most
- * once per `cap` insertions. */
-static void compact(jj_engine *e) {
-  jj_deadlines *dl = &e->dl;
-  uint32_t n = 0;
-  for (uint32_t sid = 0; sid < e->nseries; sid++) {
-    jj_due_rec *r = &dl->rec[sid];
-    r->queued = INT64_MAX;
-    if (!e->series[sid] || r->due == INT64_MAX) continue;
-    r->queued = r->due;
-    dl->heap[n].t = r->due;
-    dl->heap[n].sid = sid;
-    n++;
-  }
-  dl->heap_n = n;
-  for (uint32_t i = n / 2; i-- > 0;) sift_down(dl->heap, n, i);
-}
+#define BLOCK 64u
 
 static void set_due(jj_engine *e, uint32_t sid, int64_t due) {
   jj_deadlines *dl = &e->dl;
-  jj_due_rec *r = &dl->rec[sid];
-  r->due = due;
-  if (due >= r->queued) return; /* the entry there comes first: it finds the new due */
-  if (dl->heap_n == dl->heap_cap) compact(e);
-  if (due >= r->queued) return;
-  dl->heap[dl->heap_n].t = due;
-  dl->heap[dl->heap_n].sid = sid;
-  sift_up(dl->heap, dl->heap_n++);
-  r->queued = due;
+  dl->due[sid] = due;
+  int64_t *m = &dl->block_min[sid / BLOCK];
+  if (due < *m) *m = due;
 }
 
 /* ---- storage ---------------------------------------------------------------- */
@@ -78,27 +36,33 @@ static void set_due(jj_engine *e, uint32_t sid, int64_t due) {
 jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   jj_deadlines *dl = &e->dl;
   if (n <= dl->cap) return JJ_OK;
-  uint32_t cap = dl->cap ? dl->cap : 8;
+  uint32_t cap = dl->cap ? dl->cap : 8; /* small engines stay small */
   while (cap < n) {
-    if (cap > UINT32_MAX / 4) return JJ_ENOMEM; /* the heap's 2 * cap + 16 must fit */
+    if (cap > UINT32_MAX / 2) return JJ_ENOMEM;
     cap *= 2;
   }
   jj_due_rec *rec = jj__realloc(&e->alc, dl->rec, dl->cap * sizeof *rec, cap * sizeof *rec);
   if (!rec) return JJ_ENOMEM;
   dl->rec = rec;
-  uint32_t words_old = (dl->cap + 63) / 64, words = (cap + 63) / 64;
-  uint64_t *bits = jj__realloc(&e->alc, dl->bits, words_old * sizeof *bits, words * sizeof *bits);
+  int64_t *due = jj__realloc(&e->alc, dl->due, dl->cap * sizeof *due, cap * sizeof *due);
+  if (!due) return JJ_ENOMEM;
+  dl->due = due;
+  /* one bound and one bitmap word per block (BLOCK == 64) */
+  const uint32_t blocks_old = (dl->cap + BLOCK - 1) / BLOCK, blocks = (cap + BLOCK - 1) / BLOCK;
+  int64_t *bmin =
+      jj__realloc(&e->alc, dl->block_min, blocks_old * sizeof *bmin, blocks * sizeof *bmin);
+  if (!bmin) return JJ_ENOMEM;
+  dl->block_min = bmin;
+  uint64_t *bits =
+      jj__realloc(&e->alc, dl->bits, blocks_old * sizeof *bits, blocks * sizeof *bits);
   if (!bits) return JJ_ENOMEM;
   dl->bits = bits;
-  memset(bits + words_old, 0, (words - words_old) * sizeof *bits);
-  uint32_t hcap = 2 * cap + 16;
-  jj_due_entry *heap =
-      jj__realloc(&e->alc, dl->heap, dl->heap_cap * sizeof *heap, hcap * sizeof *heap);
-  if (!heap) return JJ_ENOMEM;
-  dl->heap = heap;
-  dl->heap_cap = hcap;
+  for (uint32_t b = blocks_old; b < blocks; b++) {
+    bmin[b] = INT64_MAX;
+    bits[b] = 0;
+  }
   for (uint32_t i = dl->cap; i < cap; i++) {
-    rec[i].due = rec[i].queued = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
+    due[i] = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
     rec[i].synced = rec[i].owed = 0;
   }
   dl->cap = cap;
@@ -108,7 +72,8 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
 void jj__deadline_free(jj_engine *e) {
   jj__free(&e->alc, e->dl.rec);
   jj__free(&e->alc, e->dl.bits);
-  jj__free(&e->alc, e->dl.heap);
+  jj__free(&e->alc, e->dl.due);
+  jj__free(&e->alc, e->dl.block_min);
 }
 
 /* ---- what is due when --------------------------------------------------------- */
@@ -157,9 +122,7 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s) {
 }
 
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
-  jj_due_rec *r = &e->dl.rec[sid];
-  r->due = INT64_MAX; /* entries left in the heap are dropped as they come out */
-  r->queued = INT64_MAX;
+  e->dl.due[sid] = INT64_MAX; /* the block's bound is raised when next looked into */
   e->dl.bits[sid / 64] &= ~((uint64_t)1 << (sid % 64));
 }
 
@@ -211,22 +174,24 @@ void jj__deadline_collect(jj_engine *e) {
   const int64_t now = e->now;
   dl->swept = now;
   dl->epoch++;
-  while (dl->heap_n && dl->heap[0].t <= now) {
-    jj_due_entry x = dl->heap[0];
-    dl->heap[0] = dl->heap[--dl->heap_n];
-    if (dl->heap_n) sift_down(dl->heap, dl->heap_n, 0);
-    jj_due_rec *r = &dl->rec[x.sid];
-    if (r->queued != x.t) continue; /* a leftover */
-    r->queued = INT64_MAX;
-    if (!e->series[x.sid]) continue;
-    if (r->due <= now)
-      dl->bits[x.sid / 64] |= (uint64_t)1 << (x.sid % 64);
-    else
-      set_due(e, x.sid, r->due); /* moved later since it went in */
+  const uint32_t blocks = (e->nseries + BLOCK - 1) / BLOCK;
+  for (uint32_t b = 0; b < blocks; b++) {
+    if (dl->block_min[b] > now && !dl->walk_all) continue;
+    /* Mark the due ones; the bound becomes that of the others (each one
+     * handled lowers it again with its new time, set_due). */
+    int64_t rest = INT64_MAX;
+    uint64_t word = 0;
+    const uint32_t first = b * BLOCK;
+    for (uint32_t k = 0; k < BLOCK && first + k < e->nseries; k++) {
+      int64_t t = dl->due[first + k];
+      if (t <= now || (dl->walk_all && e->series[first + k]))
+        word |= (uint64_t)1 << k;
+      else if (t < rest)
+        rest = t;
+    }
+    dl->block_min[b] = rest;
+    dl->bits[first / 64] |= word; /* BLOCK == 64: one word per block */
   }
-  if (dl->walk_all)
-    for (uint32_t sid = 0; sid < e->nseries; sid++)
-      if (e->series[sid]) dl->bits[sid / 64] |= (uint64_t)1 << (sid % 64);
 }
 
 int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
@@ -247,11 +212,13 @@ int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
 
 void jj__deadline_rebuild(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
-  dl->heap_n = 0;
-  memset(dl->bits, 0, (dl->cap + 63) / 64 * sizeof *dl->bits);
+  for (uint32_t b = 0; b < (dl->cap + BLOCK - 1) / BLOCK; b++) {
+    dl->block_min[b] = INT64_MAX;
+    dl->bits[b] = 0;
+  }
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_due_rec *r = &dl->rec[sid];
-    r->due = r->queued = INT64_MAX;
+    dl->due[sid] = INT64_MAX;
     r->synced = dl->epoch; /* windows as saved (caught up) */
     r->owed = 0;
     jj_series *s = e->series[sid];

@@ -34,37 +34,27 @@ typedef struct jj_series jj_series;
 
 /* Per series id. */
 typedef struct jj_due_rec {
-  int64_t due;       /* process at the first advance to a time >= due (INT64_MAX: never) */
-  int64_t queued;    /* earliest heap entry for this id (INT64_MAX: none) */
   uint64_t synced;   /* its windows have seen every advance up to this one (an epoch) */
+  uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
-  uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
 } jj_due_rec;
 
-typedef struct jj_due_entry {
-  int64_t t;
-  uint32_t sid;
-} jj_due_entry;
-
 typedef struct jj_deadlines {
-  jj_due_rec *rec;   /* cap entries, one per series id */
+  jj_due_rec *rec;    /* cap entries, one per series id */
+  int64_t *due;       /* cap: process at the first advance to a time >= due (INT64_MAX: never) */
+  int64_t *block_min; /* per 64 ids: at most the least `due` of ids [64b, 64b + 64) */
+  uint64_t *bits;     /* per 64 ids: those due at this advance, walked in id order */
   uint32_t cap;
-  /* A min-heap of (time, id). Entries are lazy: an id's due may have moved
-   * later since its entry went in; an entry whose time is not the id's
-   * `queued` is a leftover and is dropped when it comes out. */
-  jj_due_entry *heap;
-  uint32_t heap_n, heap_cap;
-  uint64_t *bits;    /* ids due at this advance (cap bits), walked in id order */
-  int64_t swept;     /* engine time at the last advance */
-  uint64_t epoch;    /* advances so far: a window that missed one must catch up,
-                      * even one to the same time (it may never have had a time) */
-  uint64_t visits;   /* series the advances looked at (tests, benchmarks) */
-  uint8_t walk_all;  /* debug: every series is due at every advance */
+  int64_t swept;      /* engine time at the last advance */
+  uint64_t epoch;     /* advances so far: a window that missed one must catch up,
+                       * even one to the same time (it may never have had a time) */
+  uint64_t visits;    /* series the advances looked at (tests, benchmarks) */
+  uint8_t walk_all;   /* debug: every series is due at every advance */
 } jj_deadlines;
 
-/* Room for series ids below n (and heap room for their entries): JJ_ENOMEM
- * or JJ_OK. Called before a series is created, so later calls cannot fail. */
+/* Room for series ids below n: JJ_ENOMEM or JJ_OK. Called before a series
+ * is created, so later calls cannot fail. */
 jj_status jj__deadline_reserve(jj_engine *e, uint32_t n);
 void jj__deadline_free(jj_engine *e);
 
@@ -96,7 +86,7 @@ void jj__engine_catch_up(jj_engine *e);
 void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
                          int owed);
 
-/* An advance to e->now: mark the due series (the bitmap), in any order. */
+/* An advance to e->now: mark the due series (the bitmap). */
 void jj__deadline_collect(jj_engine *e);
 /* The next due id at or after *from (clearing its bit): 1, or 0 when none. */
 int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from);
