@@ -225,7 +225,10 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
       if (p->slot_of[k] != j) continue;
       const uint32_t i = p->rule[k];
       const jj_rule *r = &rs->rules[i];
-      wc.aggregates |= r->cfg.window.aggregates;
+      /* Only what the rules read: the configured mask (JJ_AGG_DEFAULT unless
+       * set) would keep min/max (DABA, 16 B a sample and a step per push) in
+       * windows no rule asks for them. */
+      wc.aggregates |= JJ_AGG_BIT(r->cfg.aggregate);
       sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
       jj_inst *in = &s->inst[s->ninst++];
       sl->count++;
