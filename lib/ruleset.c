@@ -94,6 +94,7 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
     jj__free(a, r->levels[i].name);
     jj__free(a, r->levels[i].severity);
   }
+  jj__free(a, r->levels);
   free_pairs(a, r->labels, r->nlabels);
   free_pairs(a, r->annotations, r->nannotations);
   for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
@@ -379,6 +380,8 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
                       rn, lc->name, lc->issue_value, up ? "higher" : "lower", prev->name,
                       prev->issue_value);
   }
+  if (jj__grow(&b->alc, &r->levels, &r->levels_cap, r->nlevels, sizeof *r->levels, 1) != 0)
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   jj_level *l = &r->levels[r->nlevels];
   memset(l, 0, sizeof *l);
   l->name = jj__strdup(&b->alc, lc->name);
