@@ -270,6 +270,12 @@ static jj_status normalize(jj_window_config *c) {
     if (!(c->percentile_floor >= 1e-9 && c->percentile_floor <= 1e6)) return JJ_EINVAL;
   }
   if ((c->aggregates & JJ_AGG_BIT(JJ_AGG_EWMA)) && c->ewma_halflife_ms <= 0) return JJ_EINVAL;
+#ifdef JJ_NO_EWMA
+  if (c->aggregates & JJ_AGG_BIT(JJ_AGG_EWMA)) return JJ_ENOTSUP; /* left out of the build */
+#endif
+#ifdef JJ_NO_SKETCH
+  if (c->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) return JJ_ENOTSUP;
+#endif
   return JJ_OK;
 }
 
