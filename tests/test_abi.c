@@ -208,7 +208,7 @@ static void test_features(void **state) {
  * values a compiled bundle stores; the pool allocator's argument checks. */
 static void test_firmware_api(void **state) {
   (void)state;
-  assert_int_equal(JJ_BUNDLE_VERSION, 1);
+  assert_int_equal(JJ_BUNDLE_VERSION, 2);
   assert_int_equal(JJ_DISTINCT_RULES, 0);
   assert_int_equal(JJ_DISTINCT_SERIES, 1);
   jj_rule_config rc;

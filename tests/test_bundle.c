@@ -64,6 +64,7 @@ static jj_ruleset *fire_rules(const jj_allocator *alc) {
   rc.sources = "heat-rate,heat-fixed,co";
   rc.group_within_ms = 60 * SEC;
   rc.group_distinct = JJ_DISTINCT_SERIES;
+  rc.life_safety = 1;
   lc = et_level("fire", JJ_CMP_GE, 2, JJ_CMP_LT, 1, 1);
   et_add(b, &rc, &lc, 1);
   jj_ruleset *rs = NULL;
@@ -162,6 +163,9 @@ static void test_roundtrip_same_events(void **state) {
     assert_string_equal(jj_ruleset_rule_name(loaded, i), jj_ruleset_rule_name(rs, i));
   assert_int_equal(jj_ruleset_rule_notify_count(loaded, 2), 1);
   assert_string_equal(jj_ruleset_rule_notify(loaded, 2, 0), "fire-desk");
+  /* life_safety travels: a device's notifier never delays the page. */
+  for (uint32_t i = 0; i < jj_ruleset_rule_count(rs); i++)
+    assert_int_equal(jj_ruleset_rule_life_safety(loaded, i), i == 3);
   char *a = run(rs, NULL, NULL), *b = run(loaded, NULL, NULL);
   assert_string_equal(a, b);
   assert_non_null(strstr(a, "\"rule\":\"heat-fixed\""));
@@ -196,10 +200,12 @@ static void test_damaged_images_refused(void **state) {
     img[i] ^= 0x20;
   }
   for (size_t k = 0; k < n; k++) assert_int_equal(jj_bundle_load(img, k, NULL, &out, NULL), JJ_EINVAL);
-  img[4] = 2; /* version 2 */
+  img[4] = JJ_BUNDLE_VERSION + 1; /* a newer format */
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_ENOTSUP);
-  assert_non_null(strstr(err.message, "version 2"));
-  img[4] = 1;
+  assert_non_null(strstr(err.message, "version 3"));
+  img[4] = 1; /* an older one (no life_safety): refused, not misread */
+  assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
+  img[4] = JJ_BUNDLE_VERSION;
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_OK);
   jj_ruleset_free(out);
   assert_int_equal(jj_bundle_load(NULL, n, NULL, &out, &err), JJ_EINVAL);

@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define JJ_BUNDLE_VERSION 1u
+#define JJ_BUNDLE_VERSION 2u /* 2: rules carry life_safety */
 
 /* Write `rs` as a bundle image into buf[0..size). *needed (required) gets
  * the image's size; when it is larger than `size` nothing is written and
