@@ -76,7 +76,7 @@ int jj__grow(const jj_allocator *a, void *arrp, uint32_t *cap, uint32_t len, siz
 
 /* ---- counting wrapper ------------------------------------------------- */
 
-#define COUNT_HEADER 16 /* keeps max_align_t alignment on common ABIs */
+#define COUNT_HEADER JJ__COUNT_HEADER
 
 static void *count_malloc(void *ctx, size_t size) {
   jj_counting_alloc *c = ctx;

@@ -32,6 +32,12 @@ int jj__grow(const jj_allocator *a, void *arrp, uint32_t *cap, uint32_t len, siz
 
 
 
+/* The counting wrapper's header (below) and the pool's (alloc_pool.c):
+ * what jj_engine_estimate adds per block. */
+#define JJ__COUNT_HEADER 16u /* keeps max_align_t alignment on common ABIs */
+#define JJ__POOL_HEADER 8u
+#define JJ__POOL_ALIGN 8u
+
 /* An allocator that counts the bytes live through it (for memory stats).
  * Each block carries a 16-byte header holding its size. */
 typedef struct jj_counting_alloc {

@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "jjair/alloc.h"
+#include "alloc.h"
 
-#define ALIGN 8u
-#define HDR 8u
+#define ALIGN JJ__POOL_ALIGN
+#define HDR JJ__POOL_HEADER
 #define POOL_MAGIC 0x6a6a706fu /* "jjpo" */
 
 typedef struct pool {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "footprint.h"
 #include "ksum.h" /* JJ_HOT_INLINE */
 #include "sample.h"
 #include "window_fast.h"
@@ -34,6 +35,8 @@ static void fill_defaults(jj_engine_config *c) {
   if (!c->event_queue) c->event_queue = d.event_queue;
   if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
 }
+
+void jj__engine_fill_defaults(jj_engine_config *c) { fill_defaults(c); }
 
 /* ---- series ------------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "footprint.h"
 #include "matcher.h"
 #include "strutil.h"
 
@@ -278,6 +279,69 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
     return st;
   }
   *out = s;
+  return JJ_OK;
+}
+
+/* ---- estimates ------------------------------------------------------------ */
+
+/* As plan_slots, bind_rules and series_alloc would allocate; slot leaders
+ * kept on the stack (a series in more than 64 slots counts each further
+ * rule as a slot of its own: more, never less). */
+jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
+                               const jj_label *sorted, uint32_t n, int64_t lateness_ms,
+                               uint32_t max_samples, jj__footprint_fn add, void *ctx) {
+  enum { MAX_LEADERS = 64 };
+  uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0;
+  uint32_t lead_aggs[MAX_LEADERS];
+  size_t store_bytes = 0;
+  jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
+  jj__alloc_resolve(&libc, NULL);
+  if (rs->nrules) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t)); /* the plan */
+  /* First pass: the instances and slots; windows are sized in the second. */
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+      const jj_rule *r = &rs->rules[i];
+      int m = jj__rule_matches(r, metric, sorted, n, &libc);
+      if (m == 0) continue;
+      uint32_t j = 0;
+      while (j < nleaders && !can_share(&rs->rules[leader[j]], r)) j++;
+      if (pass == 0) {
+        ninst++;
+        nflap += needs_flap_history(r);
+        store_bytes += jj__alert_store_bytes(r->nlevels);
+        if (j == nleaders) {
+          nslots++;
+          if (nleaders < MAX_LEADERS) {
+            lead_aggs[nleaders] = 0;
+            leader[nleaders++] = i;
+          }
+        }
+        if (j < nleaders) lead_aggs[j] |= JJ_AGG_BIT(r->cfg.aggregate);
+      } else if (j == nleaders || leader[j] == i) {
+        /* The slot's window: its leader's, with the aggregates of every
+         * rule in it (a rule past MAX_LEADERS: its own). */
+        jj_window_config wc = r->cfg.window;
+        wc.aggregates = j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate);
+        wc.lateness_ms = lateness_ms;
+        if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
+          wc.lateness_ms = wc.span_ms - 1;
+        if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
+        jj_status st = jj__window_footprint(&wc, add, ctx);
+        if (st != JJ_OK) return st;
+      }
+    }
+    if (pass == 0) {
+      /* series_alloc: the instances (with flap histories and streaks), then the block. */
+      size_t strings = strlen(metric) + 1;
+      for (uint32_t i = 0; i < n; i++)
+        strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
+      if (ninst)
+        add(ctx, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
+                     store_bytes);
+      add(ctx, sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
+                   n * sizeof(jj_label) + strings);
+    }
+  }
   return JJ_OK;
 }
 
