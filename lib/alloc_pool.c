@@ -75,6 +75,12 @@ static void *pool_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
   return n;
 }
 
+int jj__pool_block_size(const jj_allocator *a, const void *p, size_t *size) {
+  if (a->malloc != pool_malloc) return 0;
+  if (p) *size = block_size(p);
+  return 1;
+}
+
 jj_status jj_alloc_pool_init(jj_allocator *alc, void *buf, size_t size) {
   if (!alc || !buf) return JJ_EINVAL;
   /* Align by advancing the pointer itself (no integer-to-pointer cast). */

@@ -28,8 +28,13 @@ static void add_direct(tally *t, size_t n) {
 }
 
 /* A block asked through the engine's counting wrapper (everything else),
- * which puts its own header in front. */
-static void add_counted(void *ctx, size_t n) { add_direct(ctx, n + JJ__COUNT_HEADER); }
+ * which puts its own header in front, except over a pool (whose block
+ * header has the size). */
+static void add_counted(void *ctx, size_t n) {
+  tally *t = ctx;
+  add_direct(t, n);
+  t->out->bytes += JJ__COUNT_HEADER;
+}
 
 /* A growable array (jj__grow, add_member) about to take element `len`:
  * a block of the new capacity when it is full (0 -> first -> 2 first ...). */
@@ -42,13 +47,13 @@ static void add_growth(tally *t, uint32_t len, uint32_t first, size_t size) {
   }
 }
 
-/* jj__index_reserve before the (count+1)-th id goes in: 64 slots, doubled
+/* jj__index_reserve before the (count+1)-th id goes in: `first` slots, doubled
  * whenever the table would be over half full. */
-static void add_index(tally *t, uint32_t count) {
+static void add_index(tally *t, uint32_t count, uint32_t first) {
   uint32_t cap = 0;
   for (uint32_t k = 0; k <= count; k++) {
     if (cap && (uint64_t)(k + 1) * 2 <= cap) continue;
-    cap = cap ? cap * 2 : 64;
+    cap = cap ? cap * 2 : first;
     if (k == count) add_counted(t, (size_t)cap * sizeof(jj_index_slot));
   }
 }
@@ -157,8 +162,8 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     for (uint32_t p = 0; p < s && !dup; p++) dup = same_series(&series[p], sp);
     if (dup) continue;
     if (created >= c.max_series) return JJ_ELIMIT;
-    add_growth(&t, created, 64, sizeof(jj_series *));
-    add_index(&t, created);
+    add_growth(&t, created, jj__series_array_first(&c), sizeof(jj_series *));
+    add_index(&t, created, jj__index_first_cap(c.max_series));
     jj_status st = jj__series_footprint(rs, sp->metric, sorted, sp->nlabels, c.lateness_ms,
                                         c.max_samples_per_window, add_counted, &t);
     if (st != JJ_OK) return st;
@@ -198,7 +203,7 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
         for (uint32_t i = 0; i < gr->ngroup_labels && i < 64; i++)
           values[i] = label_of(sp, gr->group_labels[i]);
         add_growth(&t, ngroups, 16, sizeof(jj_group *));
-        add_index(&t, ngroups);
+        add_index(&t, ngroups, jj__index_first_cap(jj__group_bound(rs, &c)));
         add_counted(&t, jj__group_bytes(gr, values));
         ngroups++;
       }

@@ -38,5 +38,9 @@ size_t jj__group_bytes(const jj_rule *r, const char *const *values);
 
 /* jj_engine_new's defaults for the zero fields of *c (engine.c). */
 void jj__engine_fill_defaults(jj_engine_config *c);
+/* The first size of the engine's series array, and how many groups the
+ * limits allow (the group index's first size follows), for config c. */
+uint32_t jj__series_array_first(const jj_engine_config *c);
+uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c);
 
 #endif

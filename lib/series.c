@@ -165,11 +165,16 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
  * window: rule[k] is the k-th matching rule, slot_of[k] its slot,
  * slot_rule[j] the first rule of slot j. Worked out before the series is
  * allocated, so its block holds exactly nslots slots. */
+/* Rulesets of up to this many rules plan on the stack: a plan allocated
+ * and freed while the series is allocated is a hole in a bump pool. */
+#define PLAN_LOCAL_RULES 32
+
 typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nflap; /* instances whose alert keeps a flap history */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
-  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x the ruleset's rules */
+  uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
+  uint32_t local[3 * PLAN_LOCAL_RULES];
 } slot_plan;
 
 /* A series' own alert for the rule detects flapping (group rules keep
@@ -183,14 +188,14 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
   memset(p, 0, sizeof *p);
   const uint32_t k = rs->nrules; /* room for every rule: matching runs once */
   if (k == 0) return JJ_OK;
-  p->rule = jj__malloc(alc, (size_t)3 * k * sizeof *p->rule);
+  p->rule = k <= PLAN_LOCAL_RULES ? p->local : jj__malloc(alc, (size_t)3 * k * sizeof *p->rule);
   if (!p->rule) return JJ_ENOMEM;
   p->slot_of = p->rule + k;
   p->slot_rule = p->slot_of + k;
   for (uint32_t i = 0; i < rs->nrules; i++) {
     int m = jj__rule_matches(&rs->rules[i], metric, labels, n, alc);
     if (m == JJ__REGEX_NOMEM) {
-      jj__free(alc, p->rule);
+      if (p->rule != p->local) jj__free(alc, p->rule);
       return JJ_ENOMEM;
     }
     if (m == JJ__REGEX_UNDECIDED) (*undecided)++;
@@ -273,7 +278,7 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
     return JJ_ENOMEM;
   jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
   jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
-  jj__free(alc, plan.rule);
+  if (plan.rule != plan.local) jj__free(alc, plan.rule);
   if (st != JJ_OK) {
     jj__series_free(alc, s);
     return st;
@@ -296,7 +301,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   size_t store_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
   jj__alloc_resolve(&libc, NULL);
-  if (rs->nrules) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t)); /* the plan */
+  if (rs->nrules > PLAN_LOCAL_RULES) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t));
   /* First pass: the instances and slots; windows are sized in the second. */
   for (int pass = 0; pass < 2; pass++) {
     for (uint32_t i = 0; i < rs->nrules; i++) {

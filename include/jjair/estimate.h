@@ -33,7 +33,8 @@ typedef struct jj_series_spec {
 
 /* What jj_engine_estimate found. */
 typedef struct jj_memory_estimate {
-  size_t bytes;        /* sum of the sizes the engine asks of its allocator */
+  size_t bytes;        /* sum of the sizes the engine asks of an allocator other than
+                          a pool (a 16-byte header on all but the first block) */
   size_t allocations;  /* number of blocks asked for */
   size_t pool_bytes;   /* what they take in a jj_alloc_pool: each block rounded
                           up to 8 bytes plus its 8-byte header. A pool also
