@@ -34,14 +34,14 @@ static int console(int fd) {
   return handle[k];
 }
 
-int _write(int fd, const void *buf, size_t n) {
+__attribute__((used)) int _write(int fd, const void *buf, size_t n) {
   if (fd != 1 && fd != 2) return -1;
   uintptr_t arg[3] = {(uintptr_t)console(fd), (uintptr_t)buf, n};
   int left = semihost(SYS_WRITE, arg); /* bytes not written */
   return (int)n - left;
 }
 
-void _exit(int status) {
+__attribute__((used, noreturn)) void _exit(int status) {
   for (;;)
     (void)semihost(SYS_EXIT, (void *)(uintptr_t)(status == 0 ? ADP_STOPPED_APPLICATION_EXIT
                                                               : ADP_STOPPED_RUN_TIME_ERROR));
