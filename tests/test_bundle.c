@@ -181,6 +181,34 @@ static void test_roundtrip_same_events(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* A rule judging an index (an aqi table) cannot be bundled yet: refused
+ * by jj_bundle_check with a message naming it and why, and by
+ * jj_bundle_write, never written without its table. */
+static void test_index_rule_refused_by_name(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "pm-cai";
+  rc.metric = "pm25";
+  jj_level_config lc = et_level("bad", JJ_CMP_GE, 101, JJ_CMP_LT, 101, 1);
+  uint32_t r = et_add(b, &rc, &lc, 1);
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_set_index(b, r, jj_aqi_table_find("cai-pm25"), &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  assert_int_equal(jj_bundle_check(rs, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'pm-cai': judges an index"));
+  size_t n = 0;
+  assert_int_equal(jj_bundle_write(rs, 0, NULL, 0, &n), JJ_ENOTSUP);
+  jj_ruleset_free(rs);
+  rs = fire_rules(NULL);
+  assert_int_equal(jj_bundle_check(rs, &err), JJ_OK);
+  assert_int_equal(jj_bundle_check(NULL, &err), JJ_EINVAL);
+  jj_ruleset_free(rs);
+}
+
 /* Any one byte changed, and any truncation, is refused; a newer format
  * version is JJ_ENOTSUP. */
 static void test_damaged_images_refused(void **state) {
@@ -282,6 +310,7 @@ static void test_pool_no_allocation_after_init(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip_same_events),
+      cmocka_unit_test(test_index_rule_refused_by_name),
       cmocka_unit_test(test_damaged_images_refused),
       cmocka_unit_test(test_load_out_of_memory),
       cmocka_unit_test(test_pool_no_allocation_after_init),

@@ -42,6 +42,12 @@ extern "C" {
 JJ_API jj_status jj_bundle_write(const jj_ruleset *rs, int64_t sample_period_ms, void *buf,
                                  size_t size, size_t *needed);
 
+/* Whether jj_bundle_write can carry every rule of `rs`: JJ_OK, or
+ * JJ_ENOTSUP with `err` (may be NULL) naming the first rule it cannot and
+ * why (an index table or a cai group, see jj_bundle_write); JJ_EINVAL for
+ * a NULL ruleset. Thread-safe. */
+JJ_API jj_status jj_bundle_check(const jj_ruleset *rs, jj_error *err);
+
 /* Check `image` (size bytes) and make a ruleset from it (free with
  * jj_ruleset_free). Strings are copied: the image may go once this
  * returns. `alc` may be NULL (libc). Errors, with `err` (may be NULL)
