@@ -42,7 +42,7 @@ static void field(out *o, const char *s, size_t n, size_t width, int left, int z
   }
 }
 
-enum { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_MAX, LEN_PTRDIFF };
+enum { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE };
 
 static int64_t get_signed(va_list *ap, int len) {
   switch (len) {
@@ -51,8 +51,6 @@ static int64_t get_signed(va_list *ap, int len) {
     case LEN_LONG: return va_arg(*ap, long);
     case LEN_LLONG: return va_arg(*ap, long long);
     case LEN_SIZE: return (int64_t)va_arg(*ap, size_t);
-    case LEN_MAX: return va_arg(*ap, intmax_t);
-    case LEN_PTRDIFF: return va_arg(*ap, ptrdiff_t);
     default: return va_arg(*ap, int);
   }
 }
@@ -64,8 +62,6 @@ static uint64_t get_unsigned(va_list *ap, int len) {
     case LEN_LONG: return va_arg(*ap, unsigned long);
     case LEN_LLONG: return va_arg(*ap, unsigned long long);
     case LEN_SIZE: return va_arg(*ap, size_t);
-    case LEN_MAX: return va_arg(*ap, uintmax_t);
-    case LEN_PTRDIFF: return (uint64_t)va_arg(*ap, ptrdiff_t);
     default: return va_arg(*ap, unsigned);
   }
 }
@@ -114,8 +110,6 @@ static const char *convert(out *o, const char *p, va_list *ap) {
   if (*p == 'h') len = *++p == 'h' ? (p++, LEN_CHAR) : LEN_SHORT;
   else if (*p == 'l') len = *++p == 'l' ? (p++, LEN_LLONG) : LEN_LONG;
   else if (*p == 'z') len = (p++, LEN_SIZE);
-  else if (*p == 'j') len = (p++, LEN_MAX);
-  else if (*p == 't') len = (p++, LEN_PTRDIFF);
   char b[24];
   size_t n;
   switch (*p) {

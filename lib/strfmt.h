@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* vsnprintf for: flags '-' and '0', a width, a precision (.N or .*),
- * length modifiers hh h l ll z j t, and the conversions d i u x X c s e f
+ * length modifiers hh h l ll z, and the conversions d i u x X c s e f
  * g %. Numbers print as glibc prints them (e/f/g through jj__fmt_double).
  * Writes at most size bytes, NUL-terminated when size > 0; returns the
  * length the whole text needs. Any other conversion prints as "%?" and
