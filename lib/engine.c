@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "footprint.h"
 #include "ksum.h" /* JJ_HOT_INLINE */
 #include "sample.h"
 #include "window_fast.h"
@@ -33,6 +34,18 @@ static void fill_defaults(jj_engine_config *c) {
   if (!c->max_groups) c->max_groups = d.max_groups;
   if (!c->event_queue) c->event_queue = d.event_queue;
   if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
+}
+
+void jj__engine_fill_defaults(jj_engine_config *c) { fill_defaults(c); }
+
+uint32_t jj__series_array_first(const jj_engine_config *c) {
+  return c->max_series < 64 ? c->max_series : 64;
+}
+
+uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c) {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < rs->nrules; i++) n += rs->rules[i].cfg.group != JJ_GROUP_NONE;
+  return n * c->max_groups;
 }
 
 /* ---- series ------------------------------------------------------------- */
@@ -105,7 +118,8 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
-  if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
+  if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series,
+               jj__series_array_first(&e->cfg)))
     return JJ_ENOMEM;
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
   if (jj__deadline_reserve(e, e->nseries + 1)) return JJ_ENOMEM;
@@ -822,6 +836,9 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   e->dl.swept = INT64_MIN; /* no advance yet */
   e->cfg = c;
   e->rs = rs;
+  /* Tables sized for the limits a device states (max_series, max_groups). */
+  e->series_index.first = jj__index_first_cap(c.max_series);
+  e->group_index.first = jj__index_first_cap(jj__group_bound(rs, &c));
   jj__ruleset_retain(rs);
   if (!no_queue) {
     e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
