@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Sum a GNU ld map file's input sections by archive (libjjair.a, libc,
 libm, libgcc, the program) and kind (text, rodata, data, bss): the core's
-share of a firmware image. Usage: map_share.py FILE.map"""
+share of a firmware image (an LTO image shows the core and the program as
+one). Usage: map_share.py FILE.map"""
 import re
 import sys
 from collections import defaultdict
@@ -34,7 +35,11 @@ for raw in open(sys.argv[1], encoding="utf-8", errors="replace"):
     kind = next((k for k in KINDS if name.startswith("." + k)), None)
     if kind is None:
         continue
-    if "libjjair.a" in src:
+    if ".ltrans" in src:
+        # Link-time optimisation merged the core with the program: the
+        # split by section is in the build without it (README "Firmware").
+        who = "LTO output (the core + the program)"
+    elif "libjjair.a" in src:
         who = "libjjair.a (the core)"
     elif re.search(r"libc(_nano)?\.a|librdimon", src):
         who = "libc (newlib) + semihosting"

@@ -76,10 +76,17 @@ int jj__grow(const jj_allocator *a, void *arrp, uint32_t *cap, uint32_t len, siz
 
 /* ---- counting wrapper ------------------------------------------------- */
 
-#define COUNT_HEADER 16 /* keeps max_align_t alignment on common ABIs */
+#define COUNT_HEADER JJ__COUNT_HEADER
 
+/* Over a pool the counting needs no header of its own: the pool's block
+ * header has the size (16 bytes less per block on a device). */
 static void *count_malloc(void *ctx, size_t size) {
   jj_counting_alloc *c = ctx;
+  if (c->over_pool) {
+    void *q = jj__malloc(&c->parent, size);
+    if (q) c->bytes += size;
+    return q;
+  }
   unsigned char *p = jj__malloc(&c->parent, size + COUNT_HEADER);
   if (!p) return NULL;
   memcpy(p, &size, sizeof size);
@@ -90,6 +97,13 @@ static void *count_malloc(void *ctx, size_t size) {
 static void *count_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
   jj_counting_alloc *c = ctx;
   if (!ptr) return count_malloc(ctx, size);
+  if (c->over_pool) {
+    size_t had = 0;
+    (void)jj__pool_block_size(&c->parent, ptr, &had);
+    void *q = jj__realloc(&c->parent, ptr, had, size);
+    if (q) c->bytes = c->bytes - had + size;
+    return q;
+  }
   unsigned char *base = (unsigned char *)ptr - COUNT_HEADER;
   size_t stored;
   memcpy(&stored, base, sizeof stored);
@@ -103,6 +117,13 @@ static void *count_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
 
 static void count_free(void *ctx, void *ptr) {
   jj_counting_alloc *c = ctx;
+  if (c->over_pool) {
+    size_t had = 0;
+    (void)jj__pool_block_size(&c->parent, ptr, &had);
+    c->bytes -= had;
+    jj__free(&c->parent, ptr);
+    return;
+  }
   unsigned char *base = (unsigned char *)ptr - COUNT_HEADER;
   size_t stored;
   memcpy(&stored, base, sizeof stored);
@@ -113,6 +134,7 @@ static void count_free(void *ctx, void *ptr) {
 void jj__counting_init(jj_counting_alloc *c, const jj_allocator *parent, jj_allocator *out) {
   jj__alloc_resolve(&c->parent, parent);
   c->bytes = 0;
+  c->over_pool = jj__pool_block_size(&c->parent, NULL, NULL);
   out->malloc = count_malloc;
   out->realloc = count_realloc;
   out->free = count_free;

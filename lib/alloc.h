@@ -32,12 +32,23 @@ int jj__grow(const jj_allocator *a, void *arrp, uint32_t *cap, uint32_t len, siz
 
 
 
+/* The counting wrapper's header (below) and the pool's (alloc_pool.c):
+ * what jj_engine_estimate adds per block. */
+#define JJ__COUNT_HEADER 16u /* keeps max_align_t alignment on common ABIs */
+#define JJ__POOL_HEADER 8u
+#define JJ__POOL_ALIGN 8u
+
 /* An allocator that counts the bytes live through it (for memory stats).
  * Each block carries a 16-byte header holding its size. */
 typedef struct jj_counting_alloc {
   jj_allocator parent;
   size_t bytes;
+  int over_pool; /* the parent is a jj_alloc_pool: its own header has the size */
 } jj_counting_alloc;
+
+/* The size a jj_alloc_pool block was asked for, when `a` is a pool
+ * (alloc_pool.c): 1 and *size, else 0. */
+int jj__pool_block_size(const jj_allocator *a, const void *p, size_t *size);
 
 /* Wrap `parent` (NULL = libc); *out allocates through `c`, which must stay
  * at a fixed address while *out is used. */

@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "jjair/alloc.h"
+#include "alloc.h"
 
-#define ALIGN 8u
-#define HDR 8u
+#define ALIGN JJ__POOL_ALIGN
+#define HDR JJ__POOL_HEADER
 #define POOL_MAGIC 0x6a6a706fu /* "jjpo" */
 
 typedef struct pool {
@@ -73,6 +73,12 @@ static void *pool_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
   if (!n) return NULL;
   memcpy(n, p, have < size ? have : size);
   return n;
+}
+
+int jj__pool_block_size(const jj_allocator *a, const void *p, size_t *size) {
+  if (a->malloc != pool_malloc) return 0;
+  if (p) *size = block_size(p);
+  return 1;
 }
 
 jj_status jj_alloc_pool_init(jj_allocator *alc, void *buf, size_t size) {

@@ -134,8 +134,10 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
                         ru->cfg.name ? ru->cfg.name : "?", why);
     }
   }
-  ru->nlevels = get_count(r, JJ_MAX_LEVELS, 8);
-  for (uint32_t i = 0; i < ru->nlevels; i++) {
+  ru->nlevels = ru->levels_cap = get_count(r, JJ_MAX_LEVELS, 8);
+  ru->levels = get_array(r, ru->nlevels, sizeof *ru->levels);
+  if (!ru->levels) ru->nlevels = ru->levels_cap = 0;
+  for (uint32_t i = 0; i < ru->nlevels && ru->levels; i++) {
     ru->levels[i].name = need_str(r);
     ru->levels[i].severity = need_str(r);
     JJ_BUNDLE_LEVEL_FIELDS(R, ru->levels[i])

@@ -19,7 +19,8 @@
   X(F64, (c).member_value) X(I64, (c).group_within_ms) X(U32, (c).on_missing)                  \
   X(I64, (c).stale_after_ms) X(F64, (c).valid_min) X(F64, (c).valid_max)                       \
   X(U32, (c).stuck_samples) X(F64, (c).stuck_epsilon) X(I64, (c).repeat_interval_ms)           \
-  X(U32, (c).flap_changes) X(I64, (c).flap_window_ms) X(U32, (c).group_distinct)
+  X(U32, (c).flap_changes) X(I64, (c).flap_window_ms) X(U32, (c).group_distinct)   \
+  X(U32, (c).life_safety)
 
 #define JJ_BUNDLE_LEVEL_FIELDS(X, l)                                                          \
   X(U32, (l).issue_op) X(F64, (l).issue_value) X(U32, (l).clear_op) X(F64, (l).clear_value)    \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bundle_fields.h"
+#include "errfmt.h"
 #include "jjair/bundle.h"
 #include "ruleset.h"
 
@@ -95,6 +96,25 @@ static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
   for (uint32_t i = 0; i < r->nsrc; i++) put_u32(w, r->src[i]);
   put_u32(w, r->nfeeds);
   for (uint32_t i = 0; i < r->nfeeds; i++) put_u32(w, r->feeds[i]);
+}
+
+jj_status jj_bundle_check(const jj_ruleset *rs, jj_error *err) {
+  if (!rs) return jj__fail(err, JJ_EINVAL, "no ruleset");
+  for (uint32_t i = 0; i < rs->nrules; i++) {
+    const jj_rule *r = &rs->rules[i];
+    if (r->cfg.group == JJ_GROUP_CAI)
+      return jj__fail(err, JJ_ENOTSUP,
+                      "rule '%s': a cai group combines index tables, which bundles do not "
+                      "carry yet; keep it on the server",
+                      r->cfg.name);
+    if (r->index)
+      return jj__fail(err, JJ_ENOTSUP,
+                      "rule '%s': judges an index ('index:' with an aqi table), which bundles "
+                      "do not carry yet; judge the concentration on the device",
+                      r->cfg.name);
+  }
+  if (err) memset(err, 0, sizeof *err);
+  return JJ_OK;
 }
 
 jj_status jj_bundle_write(const jj_ruleset *rs, int64_t sample_period_ms, void *buf,

@@ -4,10 +4,10 @@
 #include "jjair/duration.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "errfmt.h"
+#include "strfmt.h"
 
 /* Largest first: the grammar wants them in this order, the formatter
  * writes them in it. */
@@ -37,7 +37,7 @@ static int unit_word(const char *s, size_t len, char *fix, size_t size) {
   while (w < len && s[w] == ' ') w++;
   for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
     if (strlen(words[i][0]) == len - w && memcmp(s + w, words[i][0], len - w) == 0) {
-      (void)snprintf(fix, size, "%.*s%s", (int)n, s, words[i][1]);
+      (void)jj__format(fix, size, "%.*s%s", (int)n, s, words[i][1]);
       return 1;
     }
   return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "footprint.h"
 #include "ksum.h" /* JJ_HOT_INLINE */
 #include "sample.h"
 #include "window_fast.h"
@@ -33,6 +34,18 @@ static void fill_defaults(jj_engine_config *c) {
   if (!c->max_groups) c->max_groups = d.max_groups;
   if (!c->event_queue) c->event_queue = d.event_queue;
   if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
+}
+
+void jj__engine_fill_defaults(jj_engine_config *c) { fill_defaults(c); }
+
+uint32_t jj__series_array_first(const jj_engine_config *c) {
+  return c->max_series < 64 ? c->max_series : 64;
+}
+
+uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c) {
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < rs->nrules; i++) n += rs->rules[i].cfg.group != JJ_GROUP_NONE;
+  return n * c->max_groups;
 }
 
 /* ---- series ------------------------------------------------------------- */
@@ -105,9 +118,11 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
-  if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series, 64))
+  if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series,
+               jj__series_array_first(&e->cfg)))
     return JJ_ENOMEM;
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
+  if (jj__deadline_reserve(e, e->nseries + 1)) return JJ_ENOMEM;
   jj_series *s;
   uint32_t undecided;
   st = jj__series_new(e->rs, &e->alc, &key, e->cfg.lateness_ms, e->cfg.max_samples_per_window,
@@ -126,6 +141,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   uint32_t id = e->nseries++;
   e->series[id] = s;
   jj__index_insert(&e->series_index, key.hash, id);
+  jj__deadline_created(e, id, s);
   e->st.series++;
   *out = id;
   return JJ_OK;
@@ -227,10 +243,12 @@ static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c,
 }
 
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
-static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
-                         double sample_value) {
+static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
+                        double sample_value) {
   jj_window_stats ws;
+  int judged = 0;
   while (jj_window_pop_closed(sl->win, &ws)) {
+    judged = 1;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
@@ -245,6 +263,66 @@ static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
     }
   }
+  return judged;
+}
+
+/* After an advance re-checked a sliding slot (fresh = 0), would the next
+ * re-check with the window unchanged change anything for this instance?
+ * An alert at rest only takes the same value again, a member the same
+ * value, so those are settled. A persistence run can complete with time, a
+ * k-of-n member that agrees is dated now, and a source of a CAI group has
+ * it judged on every re-check: those need the next advance too. */
+static int recheck_pending(const jj_inst *in) {
+  const jj_rule *r = in->rule;
+  if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
+  return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
+         in->member_valid && jj__cmp_holds(r->cfg.member_op, in->member_value, r->cfg.member_value);
+}
+
+static int slot_pending(const jj_series *s, const jj_slot *sl) {
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++)
+    if (recheck_pending(&s->inst[i])) return 1;
+  return 0;
+}
+
+/* Re-check a sliding slot without a new evaluation (fresh = 0), as an
+ * advance does: samples expired, persistence may complete with time.
+ * Groups re-judge in group.c. 1 when its instances need it again at the
+ * next advance (recheck_pending); a quiet slot is passed over (0). */
+static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl) {
+  agg_cache cache;
+  cache_init(&cache, sl);
+  if (!sl->loud && slot_quiet(sl, &cache)) return 0;
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+    jj_inst *in = &s->inst[i];
+    int valid;
+    double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
+    judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
+  }
+  return slot_pending(s, sl);
+}
+
+/* The re-check an advance owed a series it passed over (deadline.h): a
+ * reading judged a sliding slot, then an advance came, which would have
+ * given every instance of the slot its value (alerts at rest take the
+ * value, nothing else changes: anything more made the series due). Its
+ * windows have not changed since, so the re-check now is that one. */
+static void settle_owed(jj_engine *e, jj_series_id id, jj_series *s) {
+  for (uint32_t j = 0; j < s->nslots; j++)
+    if (!s->slots[j].tumbling) recheck_slot(e, s, &s->slots[j]);
+  jj__deadline_settled(e, id);
+}
+
+/* Bring one series to where the full walk would have it: windows to the
+ * last advance's time, owed re-checks done. */
+static void catch_up(jj_engine *e, jj_series_id id, jj_series *s) {
+  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s);
+  if (jj__deadline_owed(&e->dl, id)) settle_owed(e, id, s);
+}
+
+void jj__engine_catch_up(jj_engine *e) {
+  for (uint32_t sid = 0; sid < e->nseries; sid++)
+    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
 }
 
 /* ---- quality gates ------------------------------------------------------ */
@@ -263,8 +341,8 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
 
 /* Why the reading must be dropped from this slot's window (JJ_REASON_RANGE
  * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
-static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts,
-                                    double v) {
+static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s, jj_slot *sl,
+                                    int64_t ts, double v) {
   const jj_rule_config *c = &s->inst[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
@@ -278,9 +356,13 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int
     }
     if (sl->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
   }
+  /* The events show the window's end: a window the last advance passed
+   * over (deadline.h) catches up first. */
+  const int behind = jj__deadline_behind(&e->dl, id);
   if (reason != JJ_REASON_NONE) {
     e->st.rejected_quality++;
     if (!sl->quality_bad || sl->quality_reason != reason) {
+      if (behind) jj_window_advance(sl->win, e->dl.swept);
       sl->quality_bad = 1;
       sl->quality_reason = (uint8_t)reason;
       emit_quality(e, s, sl, JJ_EVENT_QUALITY, reason, ts, v);
@@ -289,6 +371,7 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int
   }
   if (sl->quality_bad) {
     sl->quality_bad = 0;
+    if (behind) jj_window_advance(sl->win, e->dl.swept);
     emit_quality(e, s, sl, JJ_EVENT_QUALITY_RESOLVED, (jj_event_reason)sl->quality_reason, ts, v);
   }
   return JJ_REASON_NONE;
@@ -349,6 +432,16 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   }
   jj_series *s = e->series[id];
   if (!prefetched) jj__series_prefetch(s);
+  /* Windows an advance passed over catch up first (deadline.h), so the
+   * late checks below, the windows and the events see the time the
+   * advance set. A sample at or after that time moves each window it
+   * enters there by itself (the same settling, evictions and closes), so
+   * only an older one, or a series whose no-data episodes end before any
+   * window takes the sample, needs it here; quality_gate brings a window
+   * the sample does not enter up to date before it reports on it. */
+  if (jj__deadline_behind(&e->dl, id) && (ts < e->dl.swept || s->nstale))
+    jj__deadline_sync(e, id, s);
+  if (jj__deadline_owed(&e->dl, id)) settle_owed(e, id, s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -387,10 +480,11 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * the reading outranks a gate that dropped it on purpose, as the caller
    * must learn of the loss first. One status, so a clean push tests none. */
   jj_status ret = JJ_OK;
+  int busy = 0, judged = 0, owed = 0; /* for the deadline index (jj__deadline_pushed) */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->gated) {
-      jj_event_reason why = quality_gate(e, s, sl, ts, v);
+      jj_event_reason why = quality_gate(e, id, s, sl, ts, v);
       if (why != JJ_REASON_NONE) {
         /* Dropped by this rule's gate; other slots may still take it. */
         if (ret == JJ_OK) ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
@@ -406,17 +500,20 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       continue;
     }
     if (sl->tumbling) {
-      judge_closed(e, s, sl, ts, v);
+      judged |= judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
       if (!sl->loud && slot_quiet(sl, &cache)) continue;
+      owed = judged = 1;
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
         if (!inst_quiet(in, sl->win, &cache)) judge_sliding(e, s, in, &cache, 1, ts, v);
       }
+      if (!busy) busy = slot_pending(s, sl);
     }
   }
+  jj__deadline_pushed(e, id, s, busy, judged, owed);
   return ret;
 }
 
@@ -560,7 +657,43 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
   return JJ_OK;
 }
 
-/* Engine time moves to now_ms (if later) and every time-driven check runs. */
+/* Every time-driven check of one series at engine time e->now: its
+ * windows, staleness, the re-check of its sliding slots, repeats. Returns
+ * 1 when a re-check must run at the next advance too, -1 when the series
+ * went idle and was forgotten. */
+static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
+  /* A re-check owed since an earlier advance than this one saw the
+   * windows before this one's evictions: it comes first. */
+  if (e->dl.rec[sid].owed && e->dl.epoch > e->dl.rec[sid].owed) settle_owed(e, sid, s);
+  if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
+  if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
+    forget(e, sid);
+    return -1;
+  }
+  int busy = 0;
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj_slot *sl = &s->slots[j];
+    jj_window_advance(sl->win, e->now);
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
+    if (sl->tumbling) {
+      judge_closed(e, s, sl, INT64_MIN, NAN);
+      continue;
+    }
+    if (recheck_slot(e, s, sl)) busy = 1;
+  }
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    jj_inst *in = &s->inst[i];
+    if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
+    jj_transition t;
+    if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
+      jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
+  }
+  return busy;
+}
+
+/* Engine time moves to now_ms (if later) and every time-driven check runs:
+ * for the series whose deadline came (deadline.h), in id order, then for
+ * every group. */
 static void advance_to(jj_engine *e, int64_t now_ms) {
   if (!e->has_clock || now_ms > e->clock) {
     e->has_clock = 1;
@@ -570,41 +703,13 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
     e->has_now = 1;
     e->now = now_ms;
   }
-  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+  jj__deadline_collect(e);
+  for (uint32_t sid = 0; jj__deadline_next(&e->dl, e->nseries, &sid); sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
-    if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
-    if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
-      forget(e, sid);
-      continue;
-    }
-    for (uint32_t j = 0; j < s->nslots; j++) {
-      jj_slot *sl = &s->slots[j];
-      jj_window_advance(sl->win, e->now);
-      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
-      if (sl->tumbling) {
-        judge_closed(e, s, sl, INT64_MIN, NAN);
-        continue;
-      }
-      /* Sliding windows change as samples expire: re-check without
-       * counting it as a new evaluation. Groups re-judge in group.c. */
-      agg_cache cache;
-      cache_init(&cache, sl);
-      if (!sl->loud && slot_quiet(sl, &cache)) continue;
-      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-        jj_inst *in = &s->inst[i];
-        int valid;
-        double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
-        judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
-      }
-    }
-    for (uint32_t i = 0; i < s->ninst; i++) {
-      jj_inst *in = &s->inst[i];
-      if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
-      jj_transition t;
-      if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
-        jj__emit_inst(e, s, in, &t, INT64_MIN, NAN);
-    }
+    e->dl.visits++;
+    int busy = advance_series(e, sid, s);
+    if (busy >= 0) jj__deadline_processed(e, sid, s, busy);
   }
   for (uint32_t gi = 0; gi < e->ngroups; gi++)
     if (e->groups[gi]) jj__group_advance(e, e->groups[gi]);
@@ -628,6 +733,7 @@ const jj_event *jj_engine_poll(jj_engine *e) {
  * index, and free it unless a queued event still points at its labels. */
 static void forget(jj_engine *e, jj_series_id id) {
   jj_series *s = e->series[id];
+  catch_up(e, id, s); /* its events show window ends and values */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->quality_bad) {
@@ -644,6 +750,7 @@ static void forget(jj_engine *e, jj_series_id id) {
     for (int k = 0; k < n; k++) jj__emit_inst(e, s, in, &t[k], INT64_MIN, NAN);
   }
   jj__index_remove(&e->series_index, jj__series_hash(s), id);
+  jj__deadline_forgotten(e, id);
   e->series[id] = NULL;
   e->st.series--;
   e->st.series_forgotten++;
@@ -677,6 +784,7 @@ jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx)
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
+    catch_up(e, sid, s); /* window ends and values as the full walk has them */
     for (uint32_t i = 0; i < s->ninst; i++) {
       jj_inst *in = &s->inst[i];
       if (in->rule->cfg.group != JJ_GROUP_NONE || !alert_active(&in->alert)) continue;
@@ -725,8 +833,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   jj_engine *e = jj__calloc(&user, sizeof *e);
   if (!e) return JJ_ENOMEM;
   jj__counting_init(&e->counting, &user, &e->alc);
+  e->dl.swept = INT64_MIN; /* no advance yet */
   e->cfg = c;
   e->rs = rs;
+  /* Tables sized for the limits a device states (max_series, max_groups). */
+  e->series_index.first = jj__index_first_cap(c.max_series);
+  e->group_index.first = jj__index_first_cap(jj__group_bound(rs, &c));
   jj__ruleset_retain(rs);
   if (!no_queue) {
     e->queue = jj__malloc(&e->alc, (size_t)c.event_queue * sizeof *e->queue);
@@ -754,6 +866,7 @@ void jj_engine_free(jj_engine *e) {
   for (uint32_t i = 0; i < e->nseries; i++) jj__series_free(&e->alc, e->series[i]);
   for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
   jj__free(&e->alc, e->series);
+  jj__deadline_free(e);
   jj__free(&e->alc, e->groups);
   jj__index_free(&e->series_index, &e->alc);
   jj__index_free(&e->group_index, &e->alc);

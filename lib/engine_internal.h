@@ -7,6 +7,7 @@
 
 #include "alert.h"
 #include "alloc.h"
+#include "deadline.h"
 #include "group.h"
 #include "index.h"
 #include "jjair/engine.h"
@@ -29,6 +30,7 @@ struct jj_engine {
   jj_series **series;
   uint32_t nseries, series_cap;
   jj_index series_index;
+  jj_deadlines dl; /* which series an advance must look at (deadline.c) */
 
   jj_group **groups;
   uint32_t ngroups, groups_cap;

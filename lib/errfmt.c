@@ -1,14 +1,15 @@
 /* Filling a caller's jj_error (see errfmt.h). */
 #include "errfmt.h"
 
-#include <stdio.h>
 #include <string.h>
+
+#include "strfmt.h"
 
 jj_status jj__vfail(jj_error *err, jj_status code, const char *fmt, va_list ap) {
   if (err) {
     memset(err, 0, sizeof *err);
     err->code = code;
-    (void)vsnprintf(err->message, sizeof err->message, fmt, ap);
+    (void)jj__vformat(err->message, sizeof err->message, fmt, ap);
   }
   return code;
 }

@@ -1,5 +1,5 @@
 /* Which rules this build can run: the optional parts a firmware build may
- * leave out (JJ_WITH_SKETCH, JJ_WITH_GROUPS, JJ_WITH_TEMPLATES) and the
+ * leave out (JJ_WITH_SKETCH, JJ_WITH_EWMA, JJ_WITH_GROUPS, JJ_WITH_TEMPLATES) and the
  * rules that need them, refused with JJ_ENOTSUP naming the rule and the
  * option, by the builder and by the bundle loader alike. */
 #include "feature_check.h"
@@ -13,6 +13,11 @@ jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err) {
                     "rule '%s': percentile needs the quantile sketch, left out of this build "
                     "(-DJJ_WITH_SKETCH=ON)",
                     rc->name);
+#endif
+#ifdef JJ_NO_EWMA
+  if (rc->aggregate == JJ_AGG_EWMA)
+    return jj__fail(err, JJ_ENOTSUP,
+                    "rule '%s': ewma is left out of this build (-DJJ_WITH_EWMA=ON)", rc->name);
 #endif
 #ifdef JJ_NO_GROUPS
   if (rc->group != JJ_GROUP_NONE)

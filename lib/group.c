@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "footprint.h"
 #include "group.h"
 #include "index.h"
 #include "strutil.h"
@@ -88,15 +89,21 @@ static int group_equal(const jj_group *g, uint32_t ri, const char *const *values
   return 1;
 }
 
+size_t jj__group_bytes(const jj_rule *r, const char *const *values) {
+  size_t bytes = sizeof(jj_group) + sizeof(held_set) + held_cap(r) * sizeof(jj_win_sums) +
+                 (r->cfg.flap_changes ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0) +
+                 r->ngroup_labels * sizeof(jj_label);
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) bytes += strlen(values[i]) + 1;
+  return bytes;
+}
+
 static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
                              const char *const *values) {
   uint32_t n = r->ngroup_labels;
   uint32_t cap = held_cap(r);
   size_t held_bytes = sizeof(held_set) + cap * sizeof(jj_win_sums); /* a multiple of 8 */
   size_t flap_bytes = r->cfg.flap_changes ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0;
-  size_t bytes = sizeof(jj_group) + held_bytes + flap_bytes + n * sizeof(jj_label);
-  for (uint32_t i = 0; i < n; i++) bytes += strlen(values[i]) + 1;
-  jj_group *g = jj__calloc(&e->alc, bytes);
+  jj_group *g = jj__calloc(&e->alc, jj__group_bytes(r, values));
   if (!g) return NULL;
   held_set *h = (held_set *)(void *)(g + 1);
   g->held = h;

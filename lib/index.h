@@ -19,7 +19,16 @@ typedef struct jj_index {
   jj_index_slot *slots;
   uint32_t mask; /* capacity - 1, or 0 before the first insert */
   uint32_t count;
+  uint32_t first; /* capacity of the first table (a power of two); 0 = 64 */
 } jj_index;
+
+/* A first capacity for an index that will hold about `expected` ids
+ * (the load stays at most 1/2): a device's 8 series need 16 slots, not 64. */
+static inline uint32_t jj__index_first_cap(uint64_t expected) {
+  uint32_t cap = 8;
+  while (cap < 64 && (uint64_t)cap < 2 * expected) cap *= 2;
+  return cap;
+}
 
 /* A lookup in progress. */
 typedef struct jj_index_probe {

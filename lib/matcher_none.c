@@ -1,8 +1,7 @@
 /* Regex label matchers when the build has no PCRE2 (JJ_WITH_PCRE2=OFF):
  * rules with regex matchers are refused with a clear message. */
-#include <stdio.h>
-
 #include "matcher.h"
+#include "strfmt.h"
 
 int jj__regex_available(void) { return 0; }
 
@@ -11,7 +10,7 @@ jj_status jj__regex_compile(const char *pattern, const jj_allocator *alc, void *
   (void)pattern;
   (void)alc;
   *out = NULL;
-  (void)snprintf(errbuf, errsize, "this build has no PCRE2 (configure with -DJJ_WITH_PCRE2=ON)");
+  (void)jj__format(errbuf, errsize, "this build has no PCRE2 (configure with -DJJ_WITH_PCRE2=ON)");
   return JJ_ENOTSUP;
 }
 

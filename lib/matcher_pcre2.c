@@ -5,11 +5,11 @@
  * functions it was made with. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "matcher.h"
+#include "strfmt.h"
 
 int jj__regex_available(void) { return 1; }
 
@@ -49,7 +49,7 @@ jj_status jj__regex_compile(const char *pattern, const jj_allocator *alc, void *
   if (code == PCRE2_ERROR_NOMEMORY || code == PCRE2_ERROR_HEAP_FAILED) return JJ_ENOMEM;
   PCRE2_UCHAR msg[160];
   pcre2_get_error_message(code, msg, sizeof msg);
-  (void)snprintf(errbuf, errsize, "%s at offset %zu", (const char *)msg, (size_t)offset);
+  (void)jj__format(errbuf, errsize, "%s at offset %zu", (const char *)msg, (size_t)offset);
   return JJ_EINVAL;
 }
 

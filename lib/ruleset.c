@@ -94,6 +94,7 @@ static void rule_free(const jj_allocator *a, jj_rule *r) {
     jj__free(a, r->levels[i].name);
     jj__free(a, r->levels[i].severity);
   }
+  jj__free(a, r->levels);
   free_pairs(a, r->labels, r->nlabels);
   free_pairs(a, r->annotations, r->nannotations);
   for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
@@ -140,8 +141,15 @@ static int find_rule(const jj_rule *rules, uint32_t n, const char *name) {
   return -1;
 }
 
-static int cmp_str_ptr(const void *x, const void *y) {
-  return strcmp(*(char *const *)x, *(char *const *)y);
+/* Insertion sort: a group_by names a few labels, and qsort would be the
+ * only reason a firmware image links it. */
+static void sort_names(char **v, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++) {
+    char *x = v[i];
+    uint32_t j = i;
+    for (; j > 0 && strcmp(v[j - 1], x) > 0; j--) v[j] = v[j - 1];
+    v[j] = x;
+  }
 }
 
 /* Split "zone, city" into sorted owned strings. */
@@ -167,7 +175,7 @@ static jj_status split_group_by(jj_ruleset_builder *b, jj_rule *r, const char *r
     if (!end) break;
     p = end + 1;
   }
-  qsort(r->group_labels, r->ngroup_labels, sizeof *r->group_labels, cmp_str_ptr);
+  sort_names(r->group_labels, r->ngroup_labels);
   for (uint32_t i = 1; i < r->ngroup_labels; i++)
     if (strcmp(r->group_labels[i - 1], r->group_labels[i]) == 0)
       return jj__fail(err, JJ_EINVAL, "rule '%s': group_by names label '%s' twice", rule_name,
@@ -379,6 +387,8 @@ jj_status jj_ruleset_builder_add_level(jj_ruleset_builder *b, uint32_t rule,
                       rn, lc->name, lc->issue_value, up ? "higher" : "lower", prev->name,
                       prev->issue_value);
   }
+  if (jj__grow(&b->alc, &r->levels, &r->levels_cap, r->nlevels, sizeof *r->levels, 1) != 0)
+    return jj__fail(err, JJ_ENOMEM, "out of memory");
   jj_level *l = &r->levels[r->nlevels];
   memset(l, 0, sizeof *l);
   l->name = jj__strdup(&b->alc, lc->name);

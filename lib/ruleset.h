@@ -42,8 +42,9 @@ typedef struct jj_rule {
   uint32_t ngroup_labels;
   jj_matcher *matchers;
   uint32_t nmatchers, matchers_cap;
-  jj_level levels[JJ_MAX_LEVELS];
-  uint32_t nlevels;
+  jj_level *levels; /* nlevels used of levels_cap (<= JJ_MAX_LEVELS): a rule
+                      with one level stores one, not JJ_MAX_LEVELS */
+  uint32_t nlevels, levels_cap;
   jj_label *labels; /* static labels, owned strings */
   uint32_t nlabels, labels_cap;
   jj_label *annotations; /* name -> template text, owned strings */

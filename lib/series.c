@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "footprint.h"
 #include "matcher.h"
 #include "strutil.h"
 
@@ -164,11 +165,16 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
  * window: rule[k] is the k-th matching rule, slot_of[k] its slot,
  * slot_rule[j] the first rule of slot j. Worked out before the series is
  * allocated, so its block holds exactly nslots slots. */
+/* Rulesets of up to this many rules plan on the stack: a plan allocated
+ * and freed while the series is allocated is a hole in a bump pool. */
+#define PLAN_LOCAL_RULES 32
+
 typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nflap; /* instances whose alert keeps a flap history */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
-  uint32_t *rule, *slot_of, *slot_rule; /* one allocation, 3 x the ruleset's rules */
+  uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
+  uint32_t local[3 * PLAN_LOCAL_RULES];
 } slot_plan;
 
 /* A series' own alert for the rule detects flapping (group rules keep
@@ -182,14 +188,14 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
   memset(p, 0, sizeof *p);
   const uint32_t k = rs->nrules; /* room for every rule: matching runs once */
   if (k == 0) return JJ_OK;
-  p->rule = jj__malloc(alc, (size_t)3 * k * sizeof *p->rule);
+  p->rule = k <= PLAN_LOCAL_RULES ? p->local : jj__malloc(alc, (size_t)3 * k * sizeof *p->rule);
   if (!p->rule) return JJ_ENOMEM;
   p->slot_of = p->rule + k;
   p->slot_rule = p->slot_of + k;
   for (uint32_t i = 0; i < rs->nrules; i++) {
     int m = jj__rule_matches(&rs->rules[i], metric, labels, n, alc);
     if (m == JJ__REGEX_NOMEM) {
-      jj__free(alc, p->rule);
+      if (p->rule != p->local) jj__free(alc, p->rule);
       return JJ_ENOMEM;
     }
     if (m == JJ__REGEX_UNDECIDED) (*undecided)++;
@@ -225,7 +231,10 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
       if (p->slot_of[k] != j) continue;
       const uint32_t i = p->rule[k];
       const jj_rule *r = &rs->rules[i];
-      wc.aggregates |= r->cfg.window.aggregates;
+      /* Only what the rules read: the configured mask (JJ_AGG_DEFAULT unless
+       * set) would keep min/max (DABA, 16 B a sample and a step per push) in
+       * windows no rule asks for them. */
+      wc.aggregates |= JJ_AGG_BIT(r->cfg.aggregate);
       sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
       jj_inst *in = &s->inst[s->ninst++];
       sl->count++;
@@ -269,12 +278,75 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
     return JJ_ENOMEM;
   jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
   jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
-  jj__free(alc, plan.rule);
+  if (plan.rule != plan.local) jj__free(alc, plan.rule);
   if (st != JJ_OK) {
     jj__series_free(alc, s);
     return st;
   }
   *out = s;
+  return JJ_OK;
+}
+
+/* ---- estimates ------------------------------------------------------------ */
+
+/* As plan_slots, bind_rules and series_alloc would allocate; slot leaders
+ * kept on the stack (a series in more than 64 slots counts each further
+ * rule as a slot of its own: more, never less). */
+jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
+                               const jj_label *sorted, uint32_t n, int64_t lateness_ms,
+                               uint32_t max_samples, jj__footprint_fn add, void *ctx) {
+  enum { MAX_LEADERS = 64 };
+  uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0;
+  uint32_t lead_aggs[MAX_LEADERS];
+  size_t store_bytes = 0;
+  jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
+  jj__alloc_resolve(&libc, NULL);
+  if (rs->nrules > PLAN_LOCAL_RULES) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t));
+  /* First pass: the instances and slots; windows are sized in the second. */
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+      const jj_rule *r = &rs->rules[i];
+      int m = jj__rule_matches(r, metric, sorted, n, &libc);
+      if (m == 0) continue;
+      uint32_t j = 0;
+      while (j < nleaders && !can_share(&rs->rules[leader[j]], r)) j++;
+      if (pass == 0) {
+        ninst++;
+        nflap += needs_flap_history(r);
+        store_bytes += jj__alert_store_bytes(r->nlevels);
+        if (j == nleaders) {
+          nslots++;
+          if (nleaders < MAX_LEADERS) {
+            lead_aggs[nleaders] = 0;
+            leader[nleaders++] = i;
+          }
+        }
+        if (j < nleaders) lead_aggs[j] |= JJ_AGG_BIT(r->cfg.aggregate);
+      } else if (j == nleaders || leader[j] == i) {
+        /* The slot's window: its leader's, with the aggregates of every
+         * rule in it (a rule past MAX_LEADERS: its own). */
+        jj_window_config wc = r->cfg.window;
+        wc.aggregates = j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate);
+        wc.lateness_ms = lateness_ms;
+        if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
+          wc.lateness_ms = wc.span_ms - 1;
+        if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
+        jj_status st = jj__window_footprint(&wc, add, ctx);
+        if (st != JJ_OK) return st;
+      }
+    }
+    if (pass == 0) {
+      /* series_alloc: the instances (with flap histories and streaks), then the block. */
+      size_t strings = strlen(metric) + 1;
+      for (uint32_t i = 0; i < n; i++)
+        strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
+      if (ninst)
+        add(ctx, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
+                     store_bytes);
+      add(ctx, sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
+                   n * sizeof(jj_label) + strings);
+    }
+  }
   return JJ_OK;
 }
 

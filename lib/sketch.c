@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "footprint.h"
 #include "sample.h"
 
 /* Keys cover every value a window accepts: nothing saturates. */
@@ -121,6 +122,16 @@ double jj__sketch_quantile(const jj_sketch *s, double q) {
     if (seen >= rank) return bucket_value(s, s->key_lo + (int32_t)i);
   }
   return NAN;
+}
+
+void jj__sketch_footprint(double alpha, double floor, jj__footprint_fn add, void *ctx) {
+  jj_sketch s;
+  jj__sketch_init(&s, alpha, floor);
+  /* reserve(-key_max) on an empty sketch, then reserve(key_max). */
+  int32_t hi = -s.key_max + SKETCH_GROW_SLACK;
+  if (hi > s.key_max) hi = s.key_max;
+  add(ctx, counters_of((uint32_t)(hi + s.key_max + 1)) * sizeof *s.counts);
+  if (hi < s.key_max) add(ctx, counters_of((uint32_t)(2 * s.key_max + 1)) * sizeof *s.counts);
 }
 
 size_t jj__sketch_memory(const jj_sketch *s) {

@@ -6,10 +6,10 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "numfmt.h"
+#include "strfmt.h"
 #include "timefmt.h"
 
 #define KST_OFFSET_MIN (9 * 60)
@@ -83,7 +83,7 @@ static int parse_tag(const char *p, size_t n, tag *t, char *why, size_t wn, size
     }
   }
   if (!found) {
-    (void)snprintf(why, wn, "unknown template field '%.*s' at byte %lu", (int)name_len, p,
+    (void)jj__format(why, wn, "unknown template field '%.*s' at byte %lu", (int)name_len, p,
                    (unsigned long)at);
     return -1;
   }
@@ -106,7 +106,7 @@ static int parse_tag(const char *p, size_t n, tag *t, char *why, size_t wn, size
   }
   int ok = numeric && i + 1 == fl && (f[i] == 'f' || f[i] == 'e' || f[i] == 'g') && digits <= 2;
   if (!ok) {
-    (void)snprintf(why, wn, "bad format '%.*s' for field '%.*s' at byte %lu (use e.g. .1f, .3g)",
+    (void)jj__format(why, wn, "bad format '%.*s' for field '%.*s' at byte %lu (use e.g. .1f, .3g)",
                    (int)fl, f, (int)name_len, p, (unsigned long)at);
     return -1;
   }
@@ -205,20 +205,28 @@ static void render_field(const out *o, const tag *t, const jj_event *ev) {
   }
 }
 
+/* The first "cc" at or after p, or NULL (strstr for a two-byte needle,
+ * without newlib's 1 KB two-way search). */
+static const char *find_pair(const char *p, char c) {
+  for (p = strchr(p, c); p && p[1] != c; p = strchr(p + 1, c))
+    if (!p[1]) return NULL;
+  return p;
+}
+
 /* Walk the template; with ev == NULL (and o == NULL) only check. Errors go
  * to why (wn bytes; rendering passes NULL, 0, which snprintf allows). */
 static int walk(const char *tmpl, const jj_event *ev, const out *o, char *why, size_t wn) {
   const char *p = tmpl;
   while (*p) {
-    const char *open = strstr(p, "{{");
+    const char *open = find_pair(p, '{');
     if (!open) {
       if (o) put(o, p, strlen(p));
       break;
     }
     if (o) put(o, p, (size_t)(open - p));
-    const char *close = strstr(open + 2, "}}");
+    const char *close = find_pair(open + 2, '}');
     if (!close) {
-      (void)snprintf(why, wn, "'{{' at byte %lu is never closed", (unsigned long)(open - tmpl));
+      (void)jj__format(why, wn, "'{{' at byte %lu is never closed", (unsigned long)(open - tmpl));
       return -1;
     }
     tag t;

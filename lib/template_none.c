@@ -1,13 +1,12 @@
 /* Annotation templates when the build leaves them out
  * (JJ_WITH_TEMPLATES=OFF): rules with annotations are refused
  * (lib/feature_check.c), so there is never a template to render. */
-#include <stdio.h>
-
 #include "template.h"
+#include "strfmt.h"
 
 int jj__template_check(const char *tmpl, char *why, size_t n) {
   (void)tmpl;
-  (void)snprintf(why, n, "templates are left out of this build (-DJJ_WITH_TEMPLATES=ON)");
+  (void)jj__format(why, n, "templates are left out of this build (-DJJ_WITH_TEMPLATES=ON)");
   return -1;
 }
 

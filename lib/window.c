@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "footprint.h"
 #include "hourly.h"
 #include "minmax.h"
 #include "moments.h"
@@ -270,6 +271,12 @@ static jj_status normalize(jj_window_config *c) {
     if (!(c->percentile_floor >= 1e-9 && c->percentile_floor <= 1e6)) return JJ_EINVAL;
   }
   if ((c->aggregates & JJ_AGG_BIT(JJ_AGG_EWMA)) && c->ewma_halflife_ms <= 0) return JJ_EINVAL;
+#ifdef JJ_NO_EWMA
+  if (c->aggregates & JJ_AGG_BIT(JJ_AGG_EWMA)) return JJ_ENOTSUP; /* left out of the build */
+#endif
+#ifdef JJ_NO_SKETCH
+  if (c->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) return JJ_ENOTSUP;
+#endif
   return JJ_OK;
 }
 
@@ -1005,6 +1012,34 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->evicted = w->n_evicted;
 }
 
+jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx) {
+  jj_window_config c = *cfg;
+  jj_status st = normalize(&c);
+  if (st != JJ_OK) return st;
+  /* As jj_window_new allocates, in its order. */
+  const int use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+  const int use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
+  window_layout lay;
+  layout_of(&lay, use_minmax, (moments_needed(c.aggregates) & ~(unsigned)JJ_MOM_SUM) != 0,
+            c.kind == JJ_WINDOW_TUMBLING, use_sketch);
+  add(ctx, lay.bytes);
+  const uint64_t cap_limit = pow2_at_least(c.max_samples);
+  uint64_t cap = c.preallocate ? cap_limit : (INITIAL_CAPACITY < cap_limit ? INITIAL_CAPACITY : cap_limit);
+  for (;;) { /* resize(): the ring and DABA's array; then each doubling a push may make */
+    add(ctx, (size_t)cap * sizeof(jj_ring_rec));
+    if (use_minmax) add(ctx, (size_t)cap * sizeof(jj_minmax));
+    if (cap >= cap_limit) break;
+    cap = cap * 2 < cap_limit ? cap * 2 : cap_limit;
+  }
+  if (use_sketch) jj__sketch_footprint(c.percentile_accuracy, c.percentile_floor, add, ctx);
+  if (c.kind == JJ_WINDOW_TUMBLING) {
+    uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
+    add(ctx, (size_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE) * sizeof(closed_result));
+  }
+  if (jj__hourly_wanted(c.aggregates)) add(ctx, sizeof(jj_hourly));
+  return JJ_OK;
+}
+
 size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
   window_layout lay;
@@ -1088,4 +1123,27 @@ void jj__window_prefetch_ring(const jj_window *w) {
     JJ_PREFETCH(jj__daba_at(d, d->a - 1));
     JJ_PREFETCH(jj__daba_at(d, d->front));
   }
+}
+
+/* The engine's deadline index (deadline.c) asks when time alone next
+ * changes the window: a sliding sample expires at ts + span, a TUMBLING
+ * window closes when the watermark reaches its end. Hourly aggregates of
+ * a sliding window are read at `now`, so any advance may change them. */
+static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
+  return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+int64_t jj__window_due(const jj_window *w) {
+  switch (w->kind) {
+    case JJ_WINDOW_SLIDING_TIME:
+      if (w->hourly) return INT64_MIN;
+      if (w->head == w->tail) return INT64_MAX;
+      return add_sat(ts_at(w, w->head), w->span_ms);
+    case JJ_WINDOW_SLIDING_COUNT: return w->hourly ? INT64_MIN : INT64_MAX;
+    case JJ_WINDOW_TUMBLING:
+      if (CTUM(w)->closed_len) return INT64_MIN; /* results not taken yet */
+      if (!CTUM(w)->has_boundary) return INT64_MAX;
+      return add_sat(CTUM(w)->boundary, w->lateness_ms);
+  }
+  return INT64_MIN;
 }

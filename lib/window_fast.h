@@ -14,6 +14,11 @@
 #define JJ_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define JJ_PREFETCH(p) ((void)(p))
+/* The earliest engine time at which jj_window_advance changes what the
+ * window holds or reports (a sample expires, a TUMBLING window closes):
+ * INT64_MAX when time alone never does, INT64_MIN when any advance may. */
+int64_t jj__window_due(const jj_window *w);
+
 #endif
 
 /* Ask for the window's bookkeeping (the struct's first cache lines). */
@@ -26,5 +31,10 @@ void jj__window_prefetch_ring(const jj_window *w);
  * jj_window_value would give it; returns the mask of those that are
  * complete values (jj_window_value's JJ_OK). */
 uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out);
+
+/* The earliest engine time at which jj_window_advance changes what the
+ * window holds or reports (a sample expires, a TUMBLING window closes):
+ * INT64_MAX when time alone never does, INT64_MIN when any advance may. */
+int64_t jj__window_due(const jj_window *w);
 
 #endif

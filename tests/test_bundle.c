@@ -64,6 +64,7 @@ static jj_ruleset *fire_rules(const jj_allocator *alc) {
   rc.sources = "heat-rate,heat-fixed,co";
   rc.group_within_ms = 60 * SEC;
   rc.group_distinct = JJ_DISTINCT_SERIES;
+  rc.life_safety = 1;
   lc = et_level("fire", JJ_CMP_GE, 2, JJ_CMP_LT, 1, 1);
   et_add(b, &rc, &lc, 1);
   jj_ruleset *rs = NULL;
@@ -162,6 +163,9 @@ static void test_roundtrip_same_events(void **state) {
     assert_string_equal(jj_ruleset_rule_name(loaded, i), jj_ruleset_rule_name(rs, i));
   assert_int_equal(jj_ruleset_rule_notify_count(loaded, 2), 1);
   assert_string_equal(jj_ruleset_rule_notify(loaded, 2, 0), "fire-desk");
+  /* life_safety travels: a device's notifier never delays the page. */
+  for (uint32_t i = 0; i < jj_ruleset_rule_count(rs); i++)
+    assert_int_equal(jj_ruleset_rule_life_safety(loaded, i), i == 3);
   char *a = run(rs, NULL, NULL), *b = run(loaded, NULL, NULL);
   assert_string_equal(a, b);
   assert_non_null(strstr(a, "\"rule\":\"heat-fixed\""));
@@ -174,6 +178,34 @@ static void test_roundtrip_same_events(void **state) {
   free(a);
   free(b);
   jj_ruleset_free(loaded);
+  jj_ruleset_free(rs);
+}
+
+/* A rule judging an index (an aqi table) cannot be bundled yet: refused
+ * by jj_bundle_check with a message naming it and why, and by
+ * jj_bundle_write, never written without its table. */
+static void test_index_rule_refused_by_name(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "pm-cai";
+  rc.metric = "pm25";
+  jj_level_config lc = et_level("bad", JJ_CMP_GE, 101, JJ_CMP_LT, 101, 1);
+  uint32_t r = et_add(b, &rc, &lc, 1);
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_set_index(b, r, jj_aqi_table_find("cai-pm25"), &err), JJ_OK);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  assert_int_equal(jj_bundle_check(rs, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'pm-cai': judges an index"));
+  size_t n = 0;
+  assert_int_equal(jj_bundle_write(rs, 0, NULL, 0, &n), JJ_ENOTSUP);
+  jj_ruleset_free(rs);
+  rs = fire_rules(NULL);
+  assert_int_equal(jj_bundle_check(rs, &err), JJ_OK);
+  assert_int_equal(jj_bundle_check(NULL, &err), JJ_EINVAL);
   jj_ruleset_free(rs);
 }
 
@@ -196,10 +228,12 @@ static void test_damaged_images_refused(void **state) {
     img[i] ^= 0x20;
   }
   for (size_t k = 0; k < n; k++) assert_int_equal(jj_bundle_load(img, k, NULL, &out, NULL), JJ_EINVAL);
-  img[4] = 2; /* version 2 */
+  img[4] = JJ_BUNDLE_VERSION + 1; /* a newer format */
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_ENOTSUP);
-  assert_non_null(strstr(err.message, "version 2"));
-  img[4] = 1;
+  assert_non_null(strstr(err.message, "version 3"));
+  img[4] = 1; /* an older one (no life_safety): refused, not misread */
+  assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
+  img[4] = JJ_BUNDLE_VERSION;
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_OK);
   jj_ruleset_free(out);
   assert_int_equal(jj_bundle_load(NULL, n, NULL, &out, &err), JJ_EINVAL);
@@ -276,6 +310,7 @@ static void test_pool_no_allocation_after_init(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip_same_events),
+      cmocka_unit_test(test_index_rule_refused_by_name),
       cmocka_unit_test(test_damaged_images_refused),
       cmocka_unit_test(test_load_out_of_memory),
       cmocka_unit_test(test_pool_no_allocation_after_init),

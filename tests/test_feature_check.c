@@ -32,6 +32,11 @@ static void test_missing_parts_refused(void **state) {
   assert_non_null(strstr(err.message, "rule 'heat'"));
   assert_non_null(strstr(err.message, "-DJJ_WITH_SKETCH=ON"));
   base(&rc);
+  rc.aggregate = JJ_AGG_EWMA;
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'heat': ewma"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_EWMA=ON"));
+  base(&rc);
   rc.group = JJ_GROUP_K_OF_N;
   assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
   assert_non_null(strstr(err.message, "rule 'heat'"));

@@ -86,12 +86,13 @@ int cmd_compile(int argc, char **argv) {
   size_t nfiles = (size_t)(argc - i);
   if (cli_load_rules(argv + i, nfiles, stderr, &rs) != 0) return 1;
   size_t n = 0;
-  if (jj_bundle_write(rs, period_ms, NULL, 0, &n) == JJ_ENOTSUP) {
-    (void)fputs("jjair compile: rules that judge an index (aqi: index, mode cai) cannot be "
-                "bundled yet\n", stderr);
+  jj_error err;
+  if (jj_bundle_check(rs, &err) != JJ_OK) {
+    (void)fprintf(stderr, "jjair compile: %s\n", err.message);
     jj_ruleset_free(rs);
     return 1;
   }
+  (void)jj_bundle_write(rs, period_ms, NULL, 0, &n);
   unsigned char *b = malloc(n);
   int rc = 1;
   if (b && jj_bundle_write(rs, period_ms, b, n, &n) == JJ_OK) {

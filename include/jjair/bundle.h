@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define JJ_BUNDLE_VERSION 1u
+#define JJ_BUNDLE_VERSION 2u /* 2: rules carry life_safety */
 
 /* Write `rs` as a bundle image into buf[0..size). *needed (required) gets
  * the image's size; when it is larger than `size` nothing is written and
@@ -41,6 +41,12 @@ extern "C" {
  * yet. Thread-safe (the ruleset is immutable). */
 JJ_API jj_status jj_bundle_write(const jj_ruleset *rs, int64_t sample_period_ms, void *buf,
                                  size_t size, size_t *needed);
+
+/* Whether jj_bundle_write can carry every rule of `rs`: JJ_OK, or
+ * JJ_ENOTSUP with `err` (may be NULL) naming the first rule it cannot and
+ * why (an index table or a cai group, see jj_bundle_write); JJ_EINVAL for
+ * a NULL ruleset. Thread-safe. */
+JJ_API jj_status jj_bundle_check(const jj_ruleset *rs, jj_error *err);
 
 /* Check `image` (size bytes) and make a ruleset from it (free with
  * jj_ruleset_free). Strings are copied: the image may go once this

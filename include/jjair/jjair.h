@@ -11,6 +11,7 @@
 #include "jjair/duration.h"
 #include "jjair/engine.h"
 #include "jjair/error.h"
+#include "jjair/estimate.h"
 #include "jjair/event.h"
 #include "jjair/export.h"
 #include "jjair/notify.h"

@@ -13,10 +13,21 @@
  * throughput of the last interval, the resident set size and the engine's
  * memory; at the end peak and final RSS, bytes per series, and events
  * produced vs consumed (consumed + superseded must equal produced, and
- * nothing may be dropped).
+ * nothing may be dropped), and whether the engine's counters add up
+ * (accepted + rejected = pushed). Windows fill during the first simulated
+ * hour (the hourly TUMBLING windows); the RSS after that is the plateau
+ * the end is compared with. Exit 1 when an event is lost or the counters
+ * do not add up.
+ *
+ * The machine may be shared: each line also gives the samples per second of
+ * this process's own CPU time (user + system), which other processes'
+ * load does not change the way it changes the wall-clock rate.
  *
  * Usage: bench_soak [--seconds N (600)] [--series N (100000)] [--every S (10)]
- *                   [--rules DIR] */
+ *                   [--rounds N] [--rules DIR]
+ * --rounds N stops after N rounds (N readings per series) instead of after
+ * --seconds: a fixed amount of work, for instruction counts (callgrind) and
+ * paired timings. */
 #define _DEFAULT_SOURCE
 #include <jjair/jjair.h>
 #include <jjair/rule_yaml.h>
@@ -66,6 +77,13 @@ static double rss_mb(void) {
     fclose(f);
   }
   return (double)res * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
+}
+
+static double cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 static double peak_rss_mb(void) {
@@ -187,14 +205,17 @@ static double reading(series *s, uint64_t round) {
 int main(int argc, char **argv) {
   double seconds = 600, every = 10;
   uint32_t nseries = 100000;
+  uint64_t rounds = 0; /* 0: run for --seconds */
   const char *rules = JJ_RULES_DIR;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = atof(argv[++i]);
     else if (strcmp(argv[i], "--series") == 0 && i + 1 < argc) nseries = (uint32_t)atol(argv[++i]);
     else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) every = atof(argv[++i]);
     else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
+    else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = (uint64_t)atoll(argv[++i]);
     else {
-      fprintf(stderr, "usage: bench_soak [--seconds N] [--series N] [--every S] [--rules DIR]\n");
+      fprintf(stderr, "usage: bench_soak [--seconds N] [--series N] [--every S] [--rounds N] "
+                      "[--rules DIR]\n");
       return 2;
     }
   }
@@ -218,14 +239,16 @@ int main(int argc, char **argv) {
   printf("bench_soak: %u series (%u rules), set up in %.2f s, RSS %.1f MB (%.1f MB before "
          "the series)\n",
          nseries, nrules, now_s() - t_setup, rss_mb(), rss0);
-  printf("%8s %12s %12s %10s %10s %12s %10s\n", "time_s", "samples/s", "samples", "events",
-         "polled", "engine_MB", "rss_MB");
+  printf("%8s %12s %12s %12s %10s %10s %12s %10s\n", "time_s", "samples/s", "per_cpu_s",
+         "samples", "events", "polled", "engine_MB", "rss_MB");
 
   jj_sample *batch = malloc(BATCH * sizeof *batch);
   if (!batch) return 1;
   const int64_t t0 = 1700000000000;
   uint64_t round = 0, pushed = 0, polled = 0, refused = 0, last_pushed = 0;
+  double rss_warm = -1, t_warm = 0; /* RSS once every window has filled (1 simulated hour) */
   double start = now_s(), last = start, min_rate = INFINITY, max_rate = 0;
+  double cpu_start = cpu_s(), cpu_last = cpu_start;
   int nrates = 0;
   uint32_t next = 0; /* series cursor within the round */
   for (;;) {
@@ -258,31 +281,39 @@ int main(int argc, char **argv) {
     }
     while (jj_engine_poll(e)) polled++;
     double t = now_s();
-    if (t - last >= every || t - start >= seconds) {
+    int done = rounds ? round >= rounds && next == 0 : t - start >= seconds;
+    if (t - last >= every || done) {
       jj_engine_stats es;
       jj_engine_stats_get(e, &es);
       double rate = (double)(pushed - last_pushed) / (t - last);
-      if (t - start > 30 || seconds <= 30) { /* after warm-up */
+      double cpu = cpu_s();
+      double cpu_rate = (double)(pushed - last_pushed) / (cpu - cpu_last > 1e-9 ? cpu - cpu_last : 1e-9);
+      cpu_last = cpu;
+      if (t - start > 30 || seconds <= 30 || rounds) { /* after warm-up */
         if (rate < min_rate) min_rate = rate;
         if (rate > max_rate) max_rate = rate;
       }
       nrates++;
-      printf("%8.0f %12.0f %12llu %10llu %10llu %12.1f %10.1f\n", t - start, rate,
+      if (rss_warm < 0 && round * INTERVAL_MS >= 3600000) {
+        rss_warm = rss_mb();
+        t_warm = t - start;
+      }
+      printf("%8.0f %12.0f %12.0f %12llu %10llu %10llu %12.1f %10.1f\n", t - start, rate, cpu_rate,
              (unsigned long long)pushed, (unsigned long long)es.events,
              (unsigned long long)polled, (double)es.memory / 1048576.0, rss_mb());
       fflush(stdout);
       last = t;
       last_pushed = pushed;
-      if (t - start >= seconds) break;
+      if (done) break;
     }
   }
-  double elapsed = now_s() - start;
+  double elapsed = now_s() - start, cpu_total = cpu_s() - cpu_start;
   jj_engine_stats es;
   jj_engine_stats_get(e, &es);
   printf("\nbench_soak: %.0f s, %llu samples (%.0f/s mean, %.0f..%.0f/s per interval after "
-         "warm-up), %.1f simulated hours\n",
+         "warm-up; %.0f per CPU second, %.0f CPU s), %.1f simulated hours\n",
          elapsed, (unsigned long long)pushed, (double)pushed / elapsed, min_rate, max_rate,
-         (double)round * INTERVAL_MS / 3600000.0);
+         (double)pushed / cpu_total, cpu_total, (double)round * INTERVAL_MS / 3600000.0);
   printf("  RSS: peak %.1f MB, final %.1f MB; engine memory %.1f MB = %.0f bytes/series\n",
          peak_rss_mb(), rss_mb(), (double)es.memory / 1048576.0,
          (double)es.memory / (double)es.series);
@@ -292,10 +323,19 @@ int main(int argc, char **argv) {
          (unsigned long long)es.events_superseded, (unsigned long long)es.events_dropped,
          (unsigned long long)refused, (unsigned long long)es.rejected_quality,
          (unsigned long long)es.rejected_late, (unsigned long long)es.rejected_window);
+  if (rss_warm >= 0)
+    printf("  RSS after the first simulated hour (at %.0f s): %.1f MB; at the end %.1f MB (%+.1f %%)\n",
+           t_warm, rss_warm, rss_mb(), 100.0 * (rss_mb() - rss_warm) / rss_warm);
   int lost = es.events_dropped != 0 || polled + es.events_superseded != es.events;
   printf("  %s\n", lost ? "EVENTS LOST" : "no event lost (polled + superseded = produced)");
+  uint64_t counted = es.accepted + es.rejected_invalid + es.rejected_late + es.rejected_future;
+  int inconsistent = counted != pushed;
+  printf("  stats: accepted %llu + rejected %llu = %llu, pushed %llu: %s\n",
+         (unsigned long long)es.accepted, (unsigned long long)(counted - es.accepted),
+         (unsigned long long)counted, (unsigned long long)pushed,
+         inconsistent ? "INCONSISTENT" : "consistent");
   jj_engine_free(e);
   free(batch);
   free(s);
-  return lost ? 1 : 0;
+  return lost || inconsistent ? 1 : 0;
 }

@@ -367,6 +367,9 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
 UNBOUND: Dict[str, str] = {
     "jj_alloc_pool_init": "firmware's fixed-buffer pool; Python objects use the libc allocator",
     "jj_alloc_pool_stats": "firmware's fixed-buffer pool; Python objects use the libc allocator",
+    "jj_engine_estimate": "sizes a device's pool before it allocates; host Python engines use "
+    "the libc allocator (and a device's pointer sizes differ from the host's)",
+    "jj_bundle_check": "rule bundles are made by `jjair compile`; Python loads YAML",
     "jj_bundle_write": "rule bundles are made by `jjair compile`; Python loads YAML",
     "jj_bundle_load": "rule bundles are for firmware; Python loads YAML (Ruleset.from_*)",
     "jj_rule_config_init": "rules are built from YAML (Ruleset.from_*), not field by field",

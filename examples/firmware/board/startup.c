@@ -31,7 +31,9 @@ void jj_board_reset(void) {
   *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
   __asm__ volatile("dsb\n\tisb" ::: "memory");
 #endif
+#ifndef JJ_BOARD_MINIMAL_IO /* semihost_io.c needs no set-up */
   initialise_monitor_handles();
+#endif
   __libc_init_array();
   exit(main());
 }

@@ -1,0 +1,70 @@
+/* libjjair — memory estimates: how much an engine will allocate, worked
+ * out before it allocates anything, so a device can size its pool
+ * (jj_alloc_pool_init) at build time or check it at start.
+ *
+ * The estimate covers jj_engine_new and the jj_engine_series calls for the
+ * series listed, in that order: the engine, its series and id index, every
+ * window (the bundle's `-p` period makes windows preallocated, so pushing
+ * then allocates nothing), groups and their member lists. It does not
+ * include the ruleset (jj_alloc_pool_stats after jj_bundle_load gives it). */
+#ifndef JJAIR_ESTIMATE_H
+#define JJAIR_ESTIMATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/engine.h"
+#include "jjair/export.h"
+#include "jjair/rule.h"
+#include "jjair/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One series the engine will be given (jj_engine_series's arguments). The
+ * pointers are borrowed for the call. */
+typedef struct jj_series_spec {
+  const char *metric;
+  const jj_label *labels;
+  uint32_t nlabels;
+  uint32_t reserved0; /* zero */
+} jj_series_spec;
+
+/* What jj_engine_estimate found. */
+typedef struct jj_memory_estimate {
+  size_t bytes;        /* sum of the sizes the engine asks of an allocator other than
+                          a pool (a 16-byte header on all but the first block) */
+  size_t allocations;  /* number of blocks asked for */
+  size_t pool_bytes;   /* what they take in a jj_alloc_pool: each block rounded
+                          up to 8 bytes plus its 8-byte header. A pool also
+                          keeps up to 64 bytes of its own at the start */
+  size_t series_bytes; /* of pool_bytes, the series (with windows and groups) */
+  uint64_t reserved[4];
+} jj_memory_estimate;
+
+/* Estimate the memory of an engine made with jj_engine_new(rs, cfg, ...)
+ * (cfg NULL = defaults) that is then given `series[0..nseries)` in order.
+ * Every figure is an upper bound of what the engine allocates, and
+ * pool_bytes one of the growth of a pool's peak (jj_alloc_pool_stats): it
+ * counts every block as kept, where a pool may reuse the newest block and
+ * a C library allocator reuses freed ones. It is exact for a pool when
+ * every window is preallocated and no series array, id index or group
+ * member list outgrows its first size (64 series, 32 ids, 8 members).
+ * Windows not preallocated count every doubling up to their cap; a rule
+ * with a regex matcher that cannot be decided without memory counts as
+ * matching. A series listed twice is counted once, as the engine would
+ * find it. Cost: about nseries^2 x rules matcher checks (groups are found
+ * by comparing with the series before); allocates nothing. Errors:
+ * JJ_EINVAL (rs or out NULL, a bad configuration or series: what
+ * jj_engine_new or jj_engine_series would refuse), JJ_ELIMIT (more series
+ * than max_series, or labels over max_labels). Thread-safe. */
+JJ_API jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
+                                    const jj_series_spec *series, uint32_t nseries,
+                                    jj_memory_estimate *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,238 @@
+/* The engine's deadline index (see deadline.h): per series id the time its
+ * time-driven work is next due, and per block of 64 ids a lower bound of
+ * their times. An advance looks only into the blocks whose bound its time
+ * reached, marks the ids due in a bitmap and handles them in id order —
+ * the order of the full walk, so events come out in the same order.
+ *
+ * A reading usually moves its series' time later (a sample expires one
+ * reading later); the block's bound is not raised then, only when the
+ * block is next looked into. So an advance looks at the blocks holding a
+ * series that is due or has taken readings since its time came: work the
+ * readings already paid for, not a walk over every series. */
+#include "deadline.h"
+
+#include <string.h>
+
+#include "engine_internal.h"
+#include "window_fast.h"
+
+static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
+  return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+#define BLOCK 64u
+
+static void set_due(jj_engine *e, uint32_t sid, int64_t due) {
+  jj_deadlines *dl = &e->dl;
+  dl->due[sid] = due;
+  int64_t *m = &dl->block_min[sid / BLOCK];
+  if (due < *m) *m = due;
+}
+
+/* ---- storage ---------------------------------------------------------------- */
+
+jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
+  jj_deadlines *dl = &e->dl;
+  if (n <= dl->cap) return JJ_OK;
+  uint32_t cap = dl->cap ? dl->cap : 8; /* small engines stay small */
+  while (cap < n) {
+    if (cap > UINT32_MAX / 2) return JJ_ENOMEM;
+    cap *= 2;
+  }
+  jj_due_rec *rec = jj__realloc(&e->alc, dl->rec, dl->cap * sizeof *rec, cap * sizeof *rec);
+  if (!rec) return JJ_ENOMEM;
+  dl->rec = rec;
+  int64_t *due = jj__realloc(&e->alc, dl->due, dl->cap * sizeof *due, cap * sizeof *due);
+  if (!due) return JJ_ENOMEM;
+  dl->due = due;
+  /* one bound and one bitmap word per block (BLOCK == 64) */
+  const uint32_t blocks_old = (dl->cap + BLOCK - 1) / BLOCK, blocks = (cap + BLOCK - 1) / BLOCK;
+  int64_t *bmin =
+      jj__realloc(&e->alc, dl->block_min, blocks_old * sizeof *bmin, blocks * sizeof *bmin);
+  if (!bmin) return JJ_ENOMEM;
+  dl->block_min = bmin;
+  uint64_t *bits =
+      jj__realloc(&e->alc, dl->bits, blocks_old * sizeof *bits, blocks * sizeof *bits);
+  if (!bits) return JJ_ENOMEM;
+  dl->bits = bits;
+  for (uint32_t b = blocks_old; b < blocks; b++) {
+    bmin[b] = INT64_MAX;
+    bits[b] = 0;
+  }
+  for (uint32_t i = dl->cap; i < cap; i++) {
+    due[i] = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
+    rec[i].synced = rec[i].owed = 0;
+  }
+  dl->cap = cap;
+  return JJ_OK;
+}
+
+void jj__deadline_free(jj_engine *e) {
+  jj__free(&e->alc, e->dl.rec);
+  jj__free(&e->alc, e->dl.bits);
+  jj__free(&e->alc, e->dl.due);
+  jj__free(&e->alc, e->dl.block_min);
+}
+
+/* ---- what is due when --------------------------------------------------------- */
+
+/* Repeats and the end of flapping (jj__alert_tick) of the series' own
+ * alerts: fixed until one of them changes. */
+static int64_t alerts_due(const jj_series *s) {
+  int64_t due = INT64_MAX;
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    const jj_inst *in = &s->inst[i];
+    const jj_rule *r = in->rule;
+    if (r->cfg.group != JJ_GROUP_NONE) continue;
+    const jj_alert *a = &in->alert;
+    if (a->flapping)
+      due = min64(due, add_sat(a->last_transition, r->cfg.flap_window_ms));
+    else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
+      due = min64(due, add_sat(a->last_notify, r->cfg.repeat_interval_ms));
+  }
+  return due;
+}
+
+/* Going idle, and the windows' own deadlines. */
+static int64_t series_due(const jj_engine *e, const jj_series *s) {
+  int64_t due = INT64_MAX;
+  if (e->cfg.series_idle_ms > 0) due = add_sat(s->last_ts, e->cfg.series_idle_ms);
+  for (uint32_t j = 0; j < s->nslots; j++) due = min64(due, jj__window_due(s->slots[j].win));
+  return due;
+}
+
+void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s) {
+  jj_due_rec *r = &e->dl.rec[sid];
+  r->synced = e->dl.epoch; /* the full walk has not advanced it yet either */
+  r->stale_min = INT64_MAX;
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    if (after > 0) r->stale_min = min64(r->stale_min, after);
+  }
+  r->alert_due = INT64_MAX;
+  r->owed = 0;
+  /* Before the engine knows a time, the first advance starts its clocks. */
+  if (s->last_ts == INT64_MIN) {
+    set_due(e, sid, INT64_MIN);
+    return;
+  }
+  set_due(e, sid, min64(add_sat(s->last_ts, r->stale_min), series_due(e, s)));
+}
+
+void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
+  e->dl.due[sid] = INT64_MAX; /* the block's bound is raised when next looked into */
+  e->dl.bits[sid / 64] &= ~((uint64_t)1 << (sid % 64));
+}
+
+void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
+  jj_due_rec *r = &e->dl.rec[sid];
+  for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(s->slots[j].win, e->dl.swept);
+  r->synced = e->dl.epoch;
+}
+
+void jj__deadline_settled(jj_engine *e, uint32_t sid) { e->dl.rec[sid].owed = 0; }
+
+void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
+                         int owed) {
+  jj_due_rec *r = &e->dl.rec[sid];
+  if (owed) r->owed = e->dl.epoch + 1; /* the next advance's re-check */
+  if (judged) r->alert_due = alerts_due(s);
+  if (busy) {
+    set_due(e, sid, INT64_MIN);
+    return;
+  }
+  /* A sample makes every instance fresh (mark_fresh): the least
+   * stale_after of all of them counts. */
+  int64_t due = min64(r->alert_due, add_sat(s->last_ts, r->stale_min));
+  set_due(e, sid, min64(due, series_due(e, s)));
+}
+
+void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
+  jj_due_rec *r = &e->dl.rec[sid];
+  r->synced = e->dl.epoch; /* every window was advanced to e->now */
+  r->owed = 0;            /* and every sliding slot re-checked */
+  r->alert_due = alerts_due(s);
+  if (busy) {
+    set_due(e, sid, INT64_MIN);
+    return;
+  }
+  int64_t due = r->alert_due;
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    const jj_inst *in = &s->inst[i];
+    int64_t after = in->rule->cfg.stale_after_ms;
+    if (after > 0 && !in->stale) due = min64(due, add_sat(s->last_ts, after));
+  }
+  set_due(e, sid, min64(due, series_due(e, s)));
+}
+
+/* ---- an advance ----------------------------------------------------------------- */
+
+void jj__deadline_collect(jj_engine *e) {
+  jj_deadlines *dl = &e->dl;
+  const int64_t now = e->now;
+  dl->swept = now;
+  dl->epoch++;
+  const uint32_t blocks = (e->nseries + BLOCK - 1) / BLOCK;
+  for (uint32_t b = 0; b < blocks; b++) {
+    if (dl->block_min[b] > now && !dl->walk_all) continue;
+    /* Mark the due ones; the bound becomes that of the others (each one
+     * handled lowers it again with its new time, set_due). */
+    int64_t rest = INT64_MAX;
+    uint64_t word = 0;
+    const uint32_t first = b * BLOCK;
+    for (uint32_t k = 0; k < BLOCK && first + k < e->nseries; k++) {
+      int64_t t = dl->due[first + k];
+      if (t <= now || (dl->walk_all && e->series[first + k]))
+        word |= (uint64_t)1 << k;
+      else if (t < rest)
+        rest = t;
+    }
+    dl->block_min[b] = rest;
+    dl->bits[first / 64] |= word; /* BLOCK == 64: one word per block */
+  }
+}
+
+int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
+  uint32_t i = *from;
+  while (i < nseries) {
+    uint64_t w = dl->bits[i / 64] >> (i % 64);
+    if (w) {
+      i += (uint32_t)__builtin_ctzll(w);
+      if (i >= nseries) break;
+      dl->bits[i / 64] &= ~((uint64_t)1 << (i % 64));
+      *from = i;
+      return 1;
+    }
+    i = (i / 64 + 1) * 64;
+  }
+  return 0;
+}
+
+void jj__deadline_rebuild(jj_engine *e) {
+  jj_deadlines *dl = &e->dl;
+  for (uint32_t b = 0; b < (dl->cap + BLOCK - 1) / BLOCK; b++) {
+    dl->block_min[b] = INT64_MAX;
+    dl->bits[b] = 0;
+  }
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    jj_due_rec *r = &dl->rec[sid];
+    dl->due[sid] = INT64_MAX;
+    r->synced = dl->epoch; /* windows as saved (caught up) */
+    r->owed = 0;
+    jj_series *s = e->series[sid];
+    if (!s) continue;
+    r->stale_min = INT64_MAX;
+    for (uint32_t i = 0; i < s->ninst; i++) {
+      int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+      if (after > 0) r->stale_min = min64(r->stale_min, after);
+    }
+    r->alert_due = alerts_due(s);
+    set_due(e, sid, INT64_MIN);
+  }
+}
+
+void jj__engine_walk_all(jj_engine *e, int on) { e->dl.walk_all = (uint8_t)(on != 0); }
+
+uint64_t jj__engine_advance_visits(const jj_engine *e) { return e->dl.visits; }

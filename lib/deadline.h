@@ -1,0 +1,109 @@
+/* Internal: the engine's deadline index — which series jj_engine_advance
+ * must look at. Walking every series on every advance made an advance cost
+ * O(series); the index makes it cost O(series whose time-driven work is
+ * due). A series is due at the earliest time an advance could change
+ * anything for it: a window sample expiring or a TUMBLING window closing,
+ * an instance going stale, the series going idle, a repeat or the end of
+ * flapping, or "at the next advance" while a sliding slot's re-check is
+ * not yet idempotent (an alert building up or firing, a k-of-n member
+ * agreeing, a slot a sample left unjudged). Series not due are exactly the
+ * ones the full walk would pass without a change.
+ *
+ * Two things the full walk did for every series are done late for the
+ * ones passed over, before anything reads or feeds them, so the engine
+ * answers as if every advance had reached every series:
+ *  - windows are advanced to the last advance's time (jj__deadline_sync);
+ *  - a sliding slot a reading judged (not passed over as quiet) owes the
+ *    advance's re-check, which only gives its alerts at rest the slot's
+ *    value (anything more makes the series due): done at the next
+ *    reading, forget or listing (settle_owed in engine.c).
+ *
+ * The index is derived state: a snapshot need not save it. Call
+ * jj__engine_catch_up before saving the series, and jj__deadline_rebuild
+ * after restoring them. */
+#ifndef JJ_LIB_DEADLINE_H
+#define JJ_LIB_DEADLINE_H
+
+#include <stdint.h>
+
+#include "alloc.h"
+#include "jjair/status.h"
+
+typedef struct jj_engine jj_engine;
+typedef struct jj_series jj_series;
+
+/* Per series id. */
+typedef struct jj_due_rec {
+  uint64_t synced;   /* its windows have seen every advance up to this one (an epoch) */
+  uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
+  int64_t alert_due; /* repeats and ends of flapping of its alerts */
+  int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
+} jj_due_rec;
+
+typedef struct jj_deadlines {
+  jj_due_rec *rec;    /* cap entries, one per series id */
+  int64_t *due;       /* cap: process at the first advance to a time >= due (INT64_MAX: never) */
+  int64_t *block_min; /* per 64 ids: at most the least `due` of ids [64b, 64b + 64) */
+  uint64_t *bits;     /* per 64 ids: those due at this advance, walked in id order */
+  uint32_t cap;
+  int64_t swept;      /* engine time at the last advance */
+  uint64_t epoch;     /* advances so far: a window that missed one must catch up,
+                       * even one to the same time (it may never have had a time) */
+  uint64_t visits;    /* series the advances looked at (tests, benchmarks) */
+  uint8_t walk_all;   /* debug: every series is due at every advance */
+} jj_deadlines;
+
+/* Room for series ids below n: JJ_ENOMEM or JJ_OK. Called before a series
+ * is created, so later calls cannot fail. */
+jj_status jj__deadline_reserve(jj_engine *e, uint32_t n);
+void jj__deadline_free(jj_engine *e);
+
+/* Series `sid` was created (it has missed no advance yet). */
+void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s);
+/* Series `sid` is forgotten: no more entries count for it. */
+void jj__deadline_forgotten(jj_engine *e, uint32_t sid);
+
+/* Bring the series' windows to the last advance's time if they missed it. */
+static inline int jj__deadline_behind(const jj_deadlines *dl, uint32_t sid) {
+  return dl->rec[sid].synced < dl->epoch;
+}
+void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s);
+/* An advance came since a reading left a sliding slot's re-check owed. */
+static inline int jj__deadline_owed(const jj_deadlines *dl, uint32_t sid) {
+  return dl->rec[sid].owed && dl->epoch >= dl->rec[sid].owed;
+}
+/* The owed re-check was done. */
+void jj__deadline_settled(jj_engine *e, uint32_t sid);
+/* Every live series as the full walk would have it (windows caught up,
+ * owed re-checks done): before a snapshot saves them (engine.c). */
+void jj__engine_catch_up(jj_engine *e);
+
+/* A sample was accepted for `sid`. `busy`: the re-check of a sliding slot
+ * at the next advance may change more than values (recheck_pending);
+ * `owed`: a sliding slot was judged, so the next advance owes its
+ * re-check; `judged`: some instance was judged (its alert may have new
+ * repeat/flapping times). */
+void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
+                         int owed);
+
+/* An advance to e->now: mark the due series (the bitmap). */
+void jj__deadline_collect(jj_engine *e);
+/* The next due id at or after *from (clearing its bit): 1, or 0 when none. */
+int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from);
+/* Series `sid` was processed by the advance; `busy`: a sliding slot's
+ * re-check must run again at the next advance. */
+void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy);
+
+/* Rebuild the index from the series' state (after a restore): every live
+ * series is due at the next advance, which works out its own deadline (a
+ * full walk once, which is what the index saves on later). Windows are
+ * taken as they are: sync them before saving. */
+void jj__deadline_rebuild(jj_engine *e);
+
+/* Debug and tests: with `on`, every series is due at every advance (the
+ * walk the index replaces), to compare the two. */
+void jj__engine_walk_all(jj_engine *e, int on);
+/* How many series the advances have looked at so far. */
+uint64_t jj__engine_advance_visits(const jj_engine *e);
+
+#endif

@@ -1,0 +1,46 @@
+/* Internal: the allocations objects will make, counted before any is made
+ * (jj_engine_estimate, lib/estimate.c). Each owning file sizes its own
+ * objects next to the code that allocates them, so a layout change and its
+ * estimate sit side by side; tests/test_estimate.c compares the estimate
+ * with what a pool actually gives out. */
+#ifndef JJ_LIB_FOOTPRINT_H
+#define JJ_LIB_FOOTPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/engine.h"
+#include "jjair/window.h"
+#include "ruleset.h"
+
+/* Called once for every allocation of `n` bytes (a realloc that grows
+ * counts as a new block of its new size). */
+typedef void (*jj__footprint_fn)(void *ctx, size_t n);
+
+/* jj_window_new(cfg): the block, the ring, DABA's array, the closed-result
+ * queue, the hourly link and a preallocated sketch; for a window that is
+ * not preallocated, also every growth up to max_samples (window.c). The
+ * status jj_window_new would return for cfg. */
+jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx);
+
+/* jj__sketch_reserve of both ends of the key range (sketch.c). */
+void jj__sketch_footprint(double alpha, double floor, jj__footprint_fn add, void *ctx);
+
+/* jj__series_new for a series of `metric` and `labels` sorted by name
+ * (series.c). Rules whose regex matcher cannot decide count as matching. */
+jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
+                               const jj_label *sorted, uint32_t n, int64_t lateness_ms,
+                               uint32_t max_samples, jj__footprint_fn add, void *ctx);
+
+/* The block group_alloc makes for rule r and group label values (group.c;
+ * 0 when the build leaves groups out). */
+size_t jj__group_bytes(const jj_rule *r, const char *const *values);
+
+/* jj_engine_new's defaults for the zero fields of *c (engine.c). */
+void jj__engine_fill_defaults(jj_engine_config *c);
+/* The first size of the engine's series array, and how many groups the
+ * limits allow (the group index's first size follows), for config c. */
+uint32_t jj__series_array_first(const jj_engine_config *c);
+uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c);
+
+#endif
