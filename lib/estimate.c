@@ -164,6 +164,7 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     if (created >= c.max_series) return JJ_ELIMIT;
     add_growth(&t, created, jj__series_array_first(&c), sizeof(jj_series *));
     add_index(&t, created, jj__index_first_cap(c.max_series));
+    jj__deadline_footprint(created, add_counted, &t); /* the advance's deadline index */
     jj_status st = jj__series_footprint(rs, sp->metric, sorted, sp->nlabels, c.lateness_ms,
                                         c.max_samples_per_window, add_counted, &t);
     if (st != JJ_OK) return st;
