@@ -49,17 +49,19 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   dl->due = due;
   /* one bound and one bitmap word per block (BLOCK == 64) */
   const uint32_t blocks_old = (dl->cap + BLOCK - 1) / BLOCK, blocks = (cap + BLOCK - 1) / BLOCK;
-  int64_t *bmin =
-      jj__realloc(&e->alc, dl->block_min, blocks_old * sizeof *bmin, blocks * sizeof *bmin);
-  if (!bmin) return JJ_ENOMEM;
-  dl->block_min = bmin;
-  uint64_t *bits =
-      jj__realloc(&e->alc, dl->bits, blocks_old * sizeof *bits, blocks * sizeof *bits);
-  if (!bits) return JJ_ENOMEM;
-  dl->bits = bits;
-  for (uint32_t b = blocks_old; b < blocks; b++) {
-    bmin[b] = INT64_MAX;
-    bits[b] = 0;
+  if (blocks != blocks_old) { /* (jj__deadline_footprint counts the same blocks) */
+    int64_t *bmin =
+        jj__realloc(&e->alc, dl->block_min, blocks_old * sizeof *bmin, blocks * sizeof *bmin);
+    if (!bmin) return JJ_ENOMEM;
+    dl->block_min = bmin;
+    uint64_t *bits =
+        jj__realloc(&e->alc, dl->bits, blocks_old * sizeof *bits, blocks * sizeof *bits);
+    if (!bits) return JJ_ENOMEM;
+    dl->bits = bits;
+    for (uint32_t b = blocks_old; b < blocks; b++) {
+      bmin[b] = INT64_MAX;
+      bits[b] = 0;
+    }
   }
   for (uint32_t i = dl->cap; i < cap; i++) {
     due[i] = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
@@ -67,6 +69,22 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   }
   dl->cap = cap;
   return JJ_OK;
+}
+
+void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), void *ctx) {
+  uint32_t cap = 0, n = created + 1; /* jj__deadline_reserve(e, created + 1), from 0 up */
+  for (uint32_t k = 1; k <= n; k++) {
+    if (k <= cap) continue;
+    uint32_t old = cap;
+    cap = cap ? cap * 2 : 8;
+    if (k != n) continue;
+    add(ctx, (size_t)cap * sizeof(jj_due_rec));
+    add(ctx, (size_t)cap * sizeof(int64_t));
+    if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK) {
+      add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(int64_t));
+      add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
+    }
+  }
 }
 
 void jj__deadline_free(jj_engine *e) {

@@ -24,6 +24,7 @@
 #ifndef JJ_LIB_DEADLINE_H
 #define JJ_LIB_DEADLINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "alloc.h"
@@ -57,6 +58,9 @@ typedef struct jj_deadlines {
  * is created, so later calls cannot fail. */
 jj_status jj__deadline_reserve(jj_engine *e, uint32_t n);
 void jj__deadline_free(jj_engine *e);
+/* The blocks jj__deadline_reserve allocates when series number `created`
+ * (0-based) is made, each passed to add (jj_engine_estimate). */
+void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), void *ctx);
 
 /* Series `sid` was created (it has missed no advance yet). */
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s);

@@ -47,24 +47,6 @@ static void add_growth(tally *t, uint32_t len, uint32_t first, size_t size) {
   }
 }
 
-/* jj__deadline_reserve before series id `len` is created: its four arrays
- * (records, due times, per-64 bounds and bitmap words) grow together from
- * 8 entries, doubling. */
-static void add_deadlines(tally *t, uint32_t len) {
-  uint32_t cap = 0;
-  for (uint32_t k = 0; k <= len; k++) {
-    if (k < cap) continue;
-    cap = cap ? cap * 2 : 8;
-    if (k == len) {
-      const size_t blocks = (cap + 63) / 64;
-      add_counted(t, (size_t)cap * sizeof(jj_due_rec));
-      add_counted(t, (size_t)cap * sizeof(int64_t));
-      add_counted(t, blocks * sizeof(int64_t));
-      add_counted(t, blocks * sizeof(uint64_t));
-    }
-  }
-}
-
 /* jj__index_reserve before the (count+1)-th id goes in: `first` slots, doubled
  * whenever the table would be over half full. */
 static void add_index(tally *t, uint32_t count, uint32_t first) {
@@ -182,7 +164,7 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     if (created >= c.max_series) return JJ_ELIMIT;
     add_growth(&t, created, jj__series_array_first(&c), sizeof(jj_series *));
     add_index(&t, created, jj__index_first_cap(c.max_series));
-    add_deadlines(&t, created);
+    jj__deadline_footprint(created, add_counted, &t); /* the advance's deadline index */
     jj_status st = jj__series_footprint(rs, sp->metric, sorted, sp->nlabels, c.lateness_ms,
                                         c.max_samples_per_window, add_counted, &t);
     if (st != JJ_OK) return st;
