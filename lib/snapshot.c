@@ -66,6 +66,7 @@
 #define SNAP_MAGIC "JJST"
 #define SNAP_HEADER 24u
 #define NO_ID UINT32_MAX
+#define SNAP_MAX_IDS (1u << 26) /* a 512 MB id table: an image claiming more is damaged */
 
 enum { REC_ENGINE = 1, REC_RULES = 2, REC_GROUP = 3, REC_SERIES = 4, REC_END = 5 };
 
@@ -488,6 +489,7 @@ typedef struct dec {
   jj_engine *sc; /* the scratch engine the state is built in */
   jj_error *err;
   const unsigned char *base; /* the image, for offsets in messages */
+  size_t size;
   old_rule *rules;
   uint32_t nrules;
   uint32_t nids; /* the image's id space */
@@ -575,8 +577,11 @@ static jj_status dec_engine(dec *d, jj_rbuf *r) {
     return jj__fail(d->err, JJ_EINVAL,
                     "snapshot was taken with max_samples_per_window %lu, this engine has %lu",
                     (unsigned long)cap, (unsigned long)sc->cfg.max_samples_per_window);
-  /* Ids stay what they were: the table holds the image's whole id space. */
-  if (d->nids > (1u << 30)) return damaged(d, r, "series id space");
+  /* Ids stay what they were: the table holds the image's whole id space,
+   * every id ever created, live (a record each, more than 32 bytes) or
+   * forgotten (counted); checked exactly once the records are read. */
+  if (d->nids > SNAP_MAX_IDS || d->nids > sc->st.series_forgotten + d->size / 32)
+    return damaged(d, r, "series id space");
   if (d->nids) {
     sc->series = jj__calloc(&sc->alc, (size_t)d->nids * sizeof *sc->series);
     if (!sc->series) return nomem(d);
@@ -1014,6 +1019,7 @@ static void dec_free(dec *d) {
 static jj_status decode(dec *d, const unsigned char *p, size_t size) {
   jj_engine *sc = d->sc;
   d->base = p;
+  d->size = size;
   if (size < SNAP_HEADER || memcmp(p, SNAP_MAGIC, 4) != 0)
     return jj__fail(d->err, JJ_EINVAL, "not a libjjair snapshot (no \"%s\" header)", SNAP_MAGIC);
   jj_rbuf h = {p, size, 4, 0};
@@ -1059,6 +1065,8 @@ static jj_status decode(dec *d, const unsigned char *p, size_t size) {
       st = dec_series(d, &rec, &next_id);
     } else if (tag == REC_END && stage >= 2) {
       if (rec.size != 0 || r.at != r.size) return damaged(d, &r, "end record");
+      if ((uint64_t)d->rep.series + sc->st.series_forgotten != d->nids)
+        return damaged(d, &r, "series count");
       break;
     } else {
       return damaged(d, &rec, "unexpected record");
