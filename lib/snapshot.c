@@ -371,7 +371,7 @@ jj_status jj_engine_snapshot(jj_engine *e, void *buf, size_t size, size_t *neede
   jj_wbuf w = {buf, size, 0, 0, 0};
   put_engine(&w, e);
   *needed = w.n;
-  if (w.n > size) return JJ_EFULL;
+  if (w.n > size || !buf) return JJ_EFULL;
   unsigned char *p = buf;
   jj_wbuf h = {p, size, 8, 0, 0};
   jj__w_u64(&h, (uint64_t)w.n);
@@ -1076,7 +1076,8 @@ static jj_status decode(dec *d, const unsigned char *p, size_t size) {
   for (uint32_t k = 0; k < d->ngroups; k++) {
     if (!d->groups[k].g) continue;
     jj_rbuf rec = d->groups[k].rec;
-    jj_status st = dec_group(d, &rec, d->groups[k].g, NULL);
+    jj_group *made = NULL; /* only the first pass makes groups */
+    jj_status st = dec_group(d, &rec, d->groups[k].g, &made);
     if (st != JJ_OK) return st;
   }
   return recount_sources(d);
@@ -1237,7 +1238,7 @@ static jj_status restore_into(jj_engine *e, jj_ruleset *rs, const void *image, s
   jj_retired *x = NULL;
   jj_status st = decode(&d, image, size);
   if (st == JJ_OK) st = build_ghosts(&d, &x);
-  if (st != JJ_OK) {
+  if (st != JJ_OK || !x) {
     dec_free(&d);
     state_free(&sc, &e->alc);
     return st;
@@ -1287,9 +1288,9 @@ jj_status jj_engine_reload(jj_engine *e, jj_ruleset *rs, jj_restore_report *repo
       return jj__fail(err, JJ_ELIMIT, "rule '%s': its count window is longer than "
                       "max_samples_per_window", rc->name);
   }
-  size_t need;
+  size_t need = 0;
   (void)jj_engine_snapshot(e, NULL, 0, &need);
-  void *buf = jj__malloc(&e->alc, need);
+  void *buf = need ? jj__malloc(&e->alc, need) : NULL;
   if (!buf) return jj__fail(err, JJ_ENOMEM, "out of memory for the reload's snapshot");
   jj_status st = jj_engine_snapshot(e, buf, need, &need);
   if (st == JJ_OK) st = restore_into(e, rs, buf, need, report, err);

@@ -5,7 +5,7 @@
  * without POSIX files (bare-metal builds) get JJ_ENOTSUP: a device keeps
  * its image with jj_engine_snapshot where it can. */
 #if defined(__unix__) || defined(__APPLE__)
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -68,7 +68,7 @@ jj_status jj_engine_save(jj_engine *e, const char *path, jj_error *err) {
   if (e->busy) return jj__fail(err, JJ_ESTATE, "called from the engine's event callback");
   char tmp[4096];
   if (strlen(path) + 5 > sizeof tmp) return jj__fail(err, JJ_EINVAL, "path too long");
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  (void)snprintf(tmp, sizeof tmp, "%s.tmp", path);
   size_t need;
   (void)jj_engine_snapshot(e, NULL, 0, &need);
   unsigned char *buf = jj__malloc(&e->alc, need);
