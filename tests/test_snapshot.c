@@ -204,7 +204,7 @@ static void feed(jj_engine *e, int from, int to) {
   for (int k = from; k < to; k++) {
     const reading *r = &readings[k];
     if (r->station >= 0) {
-      char name[8];
+      char name[16];
       snprintf(name, sizeof name, "s%d", r->station);
       jj_label l[2] = {{"station", name}, {"zone", zone_of(r->station)}};
       (void)jj_engine_push_labeled(e, "pm25", l, 2, r->ts, r->v);
