@@ -70,3 +70,11 @@ size_t jj__group_bytes(const jj_rule *r, const char *const *values) {
   (void)values;
   return 0;
 }
+
+jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, jj_group **out) {
+  (void)e;
+  (void)ri;
+  (void)values;
+  *out = NULL;
+  return JJ_ENOTSUP;
+}

@@ -649,7 +649,8 @@ static void test_event_fields(void **state) {
   assert_null(jj_event_kind_name(13));
   assert_string_equal(jj_event_kind_name(JJ_EVENT_FLAPPING_END), "flapping_end");
   assert_string_equal(jj_event_reason_name(JJ_REASON_NONE), "");
-  assert_null(jj_event_reason_name(5));
+  assert_string_equal(jj_event_reason_name(JJ_REASON_RULE_REMOVED), "rule_removed");
+  assert_null(jj_event_reason_name(7));
   assert_int_equal(jj_struct_size("jj_event"), sizeof(jj_event));
 }
 
