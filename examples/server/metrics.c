@@ -89,7 +89,7 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
     (void)fprintf(f, "jjair_server_events_total{kind=\"%s\"} %llu\n", jj_event_kind_name(k),
                   (unsigned long long)get(&m->events[k]));
   family(f, "jjair_server_delivery_errors_total", "counter",
-         "Events that could not be written to the delivery file.");
+         "Events that could not be written to the delivery file or handed to the notifiers.");
   (void)fprintf(f, "jjair_server_delivery_errors_total %llu\n",
                 (unsigned long long)get(&m->delivery_errors));
   family(f, "jjair_server_mqtt_connected", "gauge", "1 while connected to the MQTT broker.");
@@ -141,6 +141,7 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
     /* a double holds milliseconds exactly far beyond any real clock */
     (void)fprintf(f, "jjair_engine_time_seconds %.3f\n", (double)now / 1000);
   }
+  if (m->render_more) m->render_more(m->render_more_ctx, f);
   if (fclose(f) != 0) {
     free(buf);
     return NULL;

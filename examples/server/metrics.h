@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "jjair/engine.h"
 #include "reading.h"
@@ -57,6 +58,10 @@ typedef struct srv_metrics {
   pthread_mutex_t mu; /* guards the engine's figures below */
   jj_engine_stats stats;
   int64_t engine_now_ms;
+  /* More families appended to the exposition (the notifiers'); set before
+   * the HTTP thread starts, never changed after. */
+  void (*render_more)(void *ctx, FILE *f);
+  void *render_more_ctx;
 } srv_metrics;
 
 void srv_metrics_init(srv_metrics *m, int64_t start_ms);
