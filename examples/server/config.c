@@ -460,7 +460,8 @@ static int notifiers(ctx *c, srv_config *cfg, const jj_ynode *root, const jj_yen
   int line = 1;
   for (size_t i = 0; i < c->len; i++) {
     char ch = c->text[i];
-    t[i] = ch == '\n' || (line >= first && line < end) ? ch : ' ';
+    t[i] = ch;
+    if (ch != '\n' && (line < first || line >= end)) t[i] = ' ';
     if (ch == '\n') line++;
   }
   t[c->len] = '\0';
