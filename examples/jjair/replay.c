@@ -1,5 +1,7 @@
-/* jjair replay — feed a CSV file through rules and print every event as
- * one JSON object per line (NDJSON), with the rendered annotations. */
+/* jjair replay — feed a CSV file (or NDJSON or line protocol readings,
+ * replay_readings.c) through rules and print every event: NDJSON with the
+ * rendered annotations, or a table on a terminal (replay_out.c), then a
+ * summary of the episodes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,18 +10,31 @@
 #include "cli.h"
 #include "csv.h"
 #include "idcache.h"
+#include "replay_out.h"
+#include "replay_readings.h"
 
 static const char help[] =
     "usage: jjair replay --rules FILE... --csv DATA --time COLUMN[:FORMAT]\n"
     "                    --metric COLUMN=METRIC[,COLUMN=METRIC...] [options]\n"
+    "       jjair replay --rules FILE... --ndjson DATA [options]\n"
+    "       jjair replay --rules FILE... --line-protocol DATA [--precision P] [options]\n"
     "\n"
-    "Reads DATA (CSV with a header line; '-' = stdin) row by row, pushes each\n"
-    "metric cell as a reading of the series METRIC{labels} at the row's time,\n"
-    "and prints every event as one JSON object per line on stdout (all event\n"
-    "fields and the rendered annotations). Rows must be in time order.\n"
+    "Pushes DATA's readings ('-' = stdin; in time order) through the rules. CSV\n"
+    "(a header line): each metric cell is a reading of METRIC{labels} at the\n"
+    "row's time. NDJSON and line protocol: as jjair-server takes them (README\n"
+    "\"Server\"); bad lines are reported (the first 10) and counted by reason.\n"
+    "Events go to stdout: a table on a terminal, NDJSON (every field and the\n"
+    "rendered annotations) into a pipe or file. At the end, on stderr: counts\n"
+    "and the alert episodes per rule (how many, longest, first, last). A\n"
+    "progress line on stderr (a terminal) while a large input is read.\n"
     "\n"
     "  --rules FILE...        rule files (the option may be repeated)\n"
     "  --csv DATA             the CSV file\n"
+    "  --ndjson DATA          NDJSON readings (instead of --csv)\n"
+    "  --line-protocol DATA   InfluxDB line protocol readings (instead of --csv)\n"
+    "  --precision P          line protocol timestamps: ns (default), us, ms or s\n"
+    "  --json / --table       events as NDJSON / as a table, wherever stdout goes\n"
+    "  --progress / --no-progress  the progress line on stderr always / never\n"
     "  --time COLUMN[:FORMAT] the time column (name or 1-based number); FORMAT is\n"
     "                         iso (default: 2024-01-01T09:00:00+09:00), epoch,\n"
     "                         epoch_ms, or a pattern of %Y %m %d %H %M %S and\n"
@@ -32,13 +47,13 @@ static const char help[] =
     "                         (readings then fall in that hour)\n"
     "  --metric COL=METRIC    a value column and its metric (repeatable, comma lists;\n"
     "                         a column or a metric named twice is a usage error)\n"
-    "  --label NAME=VALUE     a label on every series (repeatable)\n"
+    "  --label NAME=VALUE     a label on every series (repeatable; CSV only)\n"
     "  --label-column NAME=COL  a label taken from a column of each row (repeatable;\n"
     "                         a label name given twice is a usage error)\n"
     "  --lateness DURATION    out-of-order tolerance of the engine (default 0s)\n"
     "  --flush DURATION       at the end, advance time this far past the last\n"
     "                         accepted reading so open windows close (default 0s)\n"
-    "  --delimiter C          field separator (default ',')\n"
+    "  --delimiter C          CSV field separator (default ',')\n"
     "  --state-in FILE        start from the engine state saved in FILE (by --state-out):\n"
     "                         series, windows, alerts and timers continue; rows at or\n"
     "                         before the state's time are skipped, so the same DATA can\n"
@@ -51,8 +66,14 @@ static const char help[] =
     "                         rules from FILE(s) (jj_engine_reload): unchanged rules keep\n"
     "                         their state, changed and removed ones end their open alerts\n"
     "                         (reason rule_changed / rule_removed); files that fail to\n"
-    "                         load are reported and the old rules keep running\n"
+    "                         load are reported and the old rules keep running\n";
+
+/* The rest of --help (one string would pass C99's 4095-byte limit). */
+static const char help_more[] =
     "\n"
+    "--time, --metric, --label, --label-column, --delimiter, --shift, --state-in,\n"
+    "--stop-at, --reload-at: CSV only; --tz is also the zone of the table and summary.\n"
+    "--tz is also the zone of the table and the summary.\n"
     "A DURATION is written as in rule files: 500ms, 90s, 5m, 1h30m, 0s.\n"
     "DATA is read by RFC 4180 rules: quoted fields may hold the delimiter, \"\"\n"
     "and line breaks; rows end with LF, CRLF or CR. A NUL byte, text after a\n"
@@ -77,7 +98,12 @@ enum time_kind { TIME_ISO, TIME_EPOCH, TIME_EPOCH_MS, TIME_PATTERN };
 typedef struct opts {
   char *rules[MAX_ITEMS];
   size_t nrules;
-  const char *csv;
+  const char *csv; /* the input, whatever its kind */
+  replay_input input;
+  int ninputs;
+  const char *precision;
+  replay_format format;
+  int progress;
   char *time_col;
   const char *time_fmt;
   enum time_kind time_kind;
@@ -90,17 +116,13 @@ typedef struct opts {
   mapping label_cols[MAX_ITEMS];
   size_t nlabel_cols;
   char delim;
+  char nothing_from[48]; /* "N rows" / "N lines": what gave no accepted reading */
   const char *state_in, *state_out;
   int has_stop, has_skip, has_reload;
   int64_t stop_at, skip_until, reload_at;
   char *reload_rules[MAX_ITEMS];
   size_t nreload;
 } opts;
-
-static void on_event(void *ctx, const jj_event *ev) {
-  (void)ctx;
-  cli_json_event(stdout, ev);
-}
 
 /* Cut spaces and tabs from both ends of a field (in place). */
 static char *trim(char *s, size_t *len) {
@@ -214,11 +236,30 @@ static int parse_args(int argc, char **argv, opts *o) {
       }
       continue;
     }
+    if (strcmp(a, "--json") == 0 || strcmp(a, "--table") == 0) {
+      o->format = a[2] == 'j' ? REPLAY_JSON : REPLAY_TABLE;
+      continue;
+    }
+    if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+      o->progress = a[2] == 'p';
+      continue;
+    }
     if (!v) return usage_error("option needs a value", a);
     i++;
     char *arg = argv[i];
-    if (strcmp(a, "--csv") == 0) {
+    if (strcmp(a, "--csv") == 0 || strcmp(a, "--ndjson") == 0 ||
+        strcmp(a, "--line-protocol") == 0) {
       o->csv = arg;
+      o->input = a[2] == 'c' ? REPLAY_IN_CSV : a[2] == 'n' ? REPLAY_IN_NDJSON : REPLAY_IN_LINE;
+      o->ninputs++;
+      if (o->input != REPLAY_IN_CSV && !replay_readings_available())
+        return usage_error("this jjair was built without jansson (libjansson-dev): it reads "
+                           "CSV only",
+                           a);
+    } else if (strcmp(a, "--precision") == 0) {
+      if (replay_precision_ok(arg) != 0)
+        return usage_error("unknown --precision (ns, us, ms or s)", arg);
+      o->precision = arg;
     } else if (strcmp(a, "--time") == 0) {
       o->time_col = arg;
       char *colon = strchr(arg, ':');
@@ -314,7 +355,20 @@ static int parse_args(int argc, char **argv, opts *o) {
     }
   }
   if (!o->nrules) return usage_error("--rules is required", NULL);
-  if (!o->csv) return usage_error("--csv is required", NULL);
+  if (o->ninputs > 1) return usage_error("give one of --csv, --ndjson, --line-protocol", NULL);
+  if (!o->csv) return usage_error("--csv (or --ndjson, --line-protocol) is required", NULL);
+  if (o->precision && o->input != REPLAY_IN_LINE)
+    return usage_error("--precision is for --line-protocol", NULL);
+  if (o->input != REPLAY_IN_CSV) {
+    if (o->time_col || o->nmetrics || o->nlabels || o->nlabel_cols || o->delim != ',' ||
+        o->shift_ms)
+      return usage_error("--time, --metric, --label, --label-column, --delimiter and --shift "
+                         "are for --csv (NDJSON and line protocol carry their own)",
+                         NULL);
+    if (o->state_in || o->has_stop || o->has_reload)
+      return usage_error("--state-in, --stop-at and --reload-at are for --csv", NULL);
+    return 0;
+  }
   if (!o->time_col) return usage_error("--time is required", NULL);
   if (!o->nmetrics) return usage_error("--metric is required", NULL);
   return 0;
@@ -366,7 +420,7 @@ static int resolve_columns(opts *o, const csv_row *h, size_t *need) {
 /* Feed the data rows. Returns 0, or 1 when the CSV reader stopped on an
  * error (printed). *last_ts is the newest accepted reading's time. */
 static int replay_rows(const opts *o, csv_reader *rd, size_t need, jj_engine *e, tally *t,
-                       int64_t *last_ts) {
+                       int64_t *last_ts, FILE *f, replay_out *out) {
   /* The --label labels first, the same for every row; then a slot for each
    * --label-column, filled per row. */
   jj_label labels[2 * MAX_ITEMS];
@@ -386,7 +440,7 @@ static int replay_rows(const opts *o, csv_reader *rd, size_t need, jj_engine *e,
   int rc;
   while ((rc = csv_next(rd, &row)) == 1) {
     if (row.n == 1 && row.len[0] == 0) continue; /* an empty line */
-    t->rows++;
+    if ((++t->rows & 4095) == 0) replay_out_progress(out, (int64_t)ftello(f), t->pushed);
     if (row.n <= need) {
       if (t->short_rows++ < 5)
         (void)fprintf(stderr, "%s:%lu: only %zu fields\n", o->csv, row.line, row.n);
@@ -471,13 +525,61 @@ static int replay_rows(const opts *o, csv_reader *rd, size_t need, jj_engine *e,
   return 0;
 }
 
+/* The input's size in bytes for the progress line; -1 when unknown (a
+ * pipe). */
+static int64_t input_size(FILE *f) {
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  return (int64_t)st.st_size;
+}
+
+/* A CSV input: the header, then the rows. 0 or 1 (printed). */
+static int replay_csv(opts *o, FILE *f, jj_engine *e, replay_out *out, tally *tp,
+                      int64_t *last_ts, int *counted) {
+  csv_reader *rd = csv_new(f, o->delim);
+  if (!rd) {
+    (void)fprintf(stderr, "jjair replay: out of memory\n");
+    return 1;
+  }
+  int status = 0;
+  csv_row header;
+  int rc = csv_next(rd, &header);
+  size_t need;
+  if (rc <= 0) {
+    (void)fprintf(stderr, "%s: %s\n", o->csv, rc == 0 ? "empty file" : csv_error(rd));
+    status = 1;
+  } else if (resolve_columns(o, &header, &need) != 0) {
+    status = 1;
+  } else {
+    tally t;
+    memset(&t, 0, sizeof t);
+    status = replay_rows(o, rd, need, e, &t, last_ts, f, out);
+    *tp = t;
+    replay_out_progress_done(out);
+    (void)fprintf(stderr,
+                  "rows %lu: bad time %lu, too few fields %lu; cells: missing %lu, not a number "
+                  "%lu; readings accepted %lu",
+                  t.rows, t.bad_time, t.short_rows, t.missing, t.bad_number, t.pushed);
+    for (unsigned k = 0; k < 64; k++)
+      if (t.rejected[k])
+        (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), t.rejected[k]);
+    *counted = 1;
+  }
+  csv_free(rd);
+  return status;
+}
+
 int cmd_replay(int argc, char **argv) {
-  if (cli_help(argc, argv, help)) return 0;
+  if (cli_help(argc, argv, help)) {
+    (void)fputs(help_more, stdout);
+    return 0;
+  }
   opts o;
   memset(&o, 0, sizeof o);
   o.time_fmt = "iso";
   o.time_kind = TIME_ISO;
   o.delim = ',';
+  o.progress = -1;
   int rc = parse_args(argc, argv, &o);
   if (rc) return rc;
 
@@ -488,78 +590,74 @@ int cmd_replay(int argc, char **argv) {
     jj_ruleset_free(rs);
     return 1;
   }
+  replay_out *out = replay_out_new(o.format, o.progress, input_size(f), o.tz_ms);
   jj_engine_config ec;
   jj_engine_config_init(&ec);
-  ec.on_event = on_event;
+  ec.on_event = replay_out_event;
+  ec.on_event_ctx = out;
   ec.lateness_ms = o.lateness_ms;
   jj_engine *e = NULL;
-  csv_reader *rd = NULL;
-  int status = 0;
-  if (jj_engine_new(rs, &ec, NULL, &e) != JJ_OK) {
+  if (!out || jj_engine_new(rs, &ec, NULL, &e) != JJ_OK) {
     (void)fprintf(stderr, "jjair replay: could not create the engine\n");
     jj_ruleset_free(rs);
+    replay_out_free(out);
     if (f != stdin) (void)fclose(f); /* read only: nothing to lose */
     return 1;
   }
   jj_ruleset_free(rs); /* the engine holds its own reference */
+  int64_t last_ts = INT64_MIN;
+  int no_reading = 0, counted = 1, status = 0;
+  tally t;
+  memset(&t, 0, sizeof t);
   if (o.state_in) {
     if (cli_state_load(e, o.state_in) != 0) {
       status = 1;
-      goto out;
+      counted = 0;
     }
     o.skip_until = jj_engine_now(e);
     o.has_skip = o.skip_until != INT64_MIN;
   }
-  rd = csv_new(f, o.delim);
-  if (!rd) {
-    (void)fprintf(stderr, "jjair replay: out of memory\n");
-    status = 1;
-    goto out;
+  if (status) {
+    /* the state did not load: nothing replayed */
+  } else if (o.input == REPLAY_IN_CSV) {
+    counted = 0;
+    status = replay_csv(&o, f, e, out, &t, &last_ts, &counted);
+    no_reading = t.rows > 0 && t.pushed == 0;
+    if (no_reading) (void)snprintf(o.nothing_from, sizeof o.nothing_from, "%lu rows", t.rows);
+  } else {
+    replay_totals rt;
+    memset(&rt, 0, sizeof rt);
+    status = replay_readings(f, o.csv, o.input, o.precision, e, out, &rt);
+    replay_out_progress_done(out);
+    last_ts = rt.last_ts;
+    no_reading = rt.lines > 0 && rt.pushed == 0;
+    if (no_reading)
+      (void)snprintf(o.nothing_from, sizeof o.nothing_from, "%llu lines",
+                     (unsigned long long)rt.lines);
   }
-  csv_row header;
-  rc = csv_next(rd, &header);
-  if (rc <= 0) {
-    (void)fprintf(stderr, "%s: %s\n", o.csv, rc == 0 ? "empty file" : csv_error(rd));
-    status = 1;
-    goto out;
-  }
-  size_t need;
-  if (resolve_columns(&o, &header, &need) != 0) {
-    status = 1;
-    goto out;
-  }
-  tally t;
-  memset(&t, 0, sizeof t);
-  int64_t last_ts = INT64_MIN;
-  status = replay_rows(&o, rd, need, e, &t, &last_ts);
   if (last_ts != INT64_MIN && o.flush_ms > 0 && !t.stopped) {
     /* last_ts is within +-2^62 and flush at most 2^61: no overflow; past
      * the engine's limit, advance to the limit */
     int64_t to = last_ts + o.flush_ms;
     (void)jj_engine_advance(e, to > CLI_TS_LIMIT ? CLI_TS_LIMIT : to);
   }
-  if (o.state_out && status == 0 && cli_state_save(e, o.state_out) != 0) status = 1;
-  (void)fflush(stdout); /* the events before the summary; main() checks stdout */
-  (void)fprintf(stderr,
-                "rows %lu: bad time %lu, too few fields %lu; cells: missing %lu, not a number %lu; "
-                "readings accepted %lu",
-                t.rows, t.bad_time, t.short_rows, t.missing, t.bad_number, t.pushed);
-  for (unsigned k = 0; k < 64; k++)
-    if (t.rejected[k])
-      (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), t.rejected[k]);
-  jj_engine_stats st;
-  jj_engine_stats_get(e, &st); /* its event count is the number of on_event calls */
-  (void)fprintf(stderr, "; events %llu\n", (unsigned long long)st.events);
-  if (t.skipped) (void)fprintf(stderr, "rows skipped (already in %s): %lu\n", o.state_in, t.skipped);
-  if (status == 0 && t.rows > 0 && t.pushed == 0) {
+  if (o.state_out && status == 0 && counted && cli_state_save(e, o.state_out) != 0) status = 1;
+  (void)fflush(stdout); /* the events before the counts; main() checks stdout */
+  if (counted) {
+    jj_engine_stats st;
+    jj_engine_stats_get(e, &st); /* its event count is the number of on_event calls */
+    (void)fprintf(stderr, "; events %llu\n", (unsigned long long)st.events);
+    if (t.skipped)
+      (void)fprintf(stderr, "rows skipped (already in %s): %lu\n", o.state_in, t.skipped);
+    replay_out_summary(out);
+  }
+  if (status == 0 && no_reading) {
     /* every row bad, missing or rejected: not a successful replay */
-    (void)fprintf(stderr, "%s: no reading was accepted from %lu rows\n", o.csv, t.rows);
+    (void)fprintf(stderr, "%s: no reading was accepted from %s\n", o.csv, o.nothing_from);
     status = 1;
   }
-
-out:
-  csv_free(rd);
   if (f != stdin) (void)fclose(f);
   jj_engine_free(e);
+  replay_out_free(out);
   return status;
 }

@@ -71,6 +71,7 @@ static const key_spec state_keys[] = {
     {NULL, K_STR, 0, 0, 0, 0, 0}};
 static const key_spec delivery_keys[] = {
     {"file", K_PATH, F(delivery_file), 0, 0, 0},
+    {"drain_timeout", K_DUR, F(drain_timeout_ms), 0, (int64_t)3600000, 0},
     {NULL, K_STR, 0, 0, 0, 0, 0}};
 static const key_spec log_keys[] = {
     {"reject_interval", K_DUR, F(reject_log_interval_ms), 0, (int64_t)86400000, 0},
@@ -110,6 +111,8 @@ typedef struct ctx {
   kept errs[MAX_ERRORS];
   size_t nerr;
   const char *dir; /* of the configuration file, "" for the current one */
+  const char *text; /* the file's text and length (the notifiers section) */
+  size_t len;
 } ctx;
 
 static void tree_error(void *c_, const char *file, int line, int col, const char *message) {
@@ -407,6 +410,7 @@ static void defaults(srv_config *cfg) {
   cfg->queue = 65536;
   cfg->checkpoint_ms = 300000;
   cfg->reject_log_interval_ms = 10000;
+  cfg->drain_timeout_ms = 10000;
 }
 
 /* Fill the defaults that are strings (they need memory). */
@@ -419,6 +423,51 @@ static int string_defaults(srv_config *cfg) {
   }
   if (!cfg->http_host && !(cfg->http_host = dup_str("127.0.0.1"))) return -1;
   if (!cfg->delivery_file && !(cfg->delivery_file = dup_str("-"))) return -1;
+  return 0;
+}
+
+/* `notifiers:` as a path (a notifier file) or a list here. The list is
+ * kept as this file's text with the lines of every other top-level key
+ * blanked: the library's loader then reads exactly the section, and its
+ * file:line:column messages point into this file. That needs a block
+ * mapping at the top (each key on lines of its own). */
+static int notifiers(ctx *c, srv_config *cfg, const jj_ynode *root, const jj_yentry *e) {
+  jj_ynode *v = e->value;
+  if (jj__ynode_is_null(v) || (v->kind == JJ_YSEQ && v->n == 0)) return 0;
+  if (v->kind == JJ_YSCALAR) {
+    static const key_spec file_key = {"notifiers", K_PATH, offsetof(srv_config, notifier_file),
+                                      sizeof(char *), 0, 0, 0};
+    return set_key(c, cfg, &file_key, v);
+  }
+  if (v->kind != JJ_YSEQ) {
+    problem(c, v, "'notifiers' must be a list of notifiers or the path of a notifier file, not %s",
+            jj__ynode_kind_name(v));
+    return -1;
+  }
+  if (e->knode->col != root->col) {
+    problem(c, v,
+            "an inline 'notifiers' list needs the configuration in block style (each "
+            "top-level key on a line of its own); or give the path of a notifier file");
+    return -1;
+  }
+  int first = e->knode->line, end = INT32_MAX; /* [first, end) are kept */
+  for (size_t i = 0; i + 1 < root->n; i += 2) {
+    int l = root->items[i]->line;
+    if (l > first && l < end) end = l;
+  }
+  char *t = malloc(c->len + 1);
+  if (!t) return c->tree.oom = 1, -1;
+  int line = 1;
+  for (size_t i = 0; i < c->len; i++) {
+    char ch = c->text[i];
+    t[i] = ch;
+    if (ch != '\n' && (line < first || line >= end)) t[i] = ' ';
+    if (ch == '\n') line++;
+  }
+  t[c->len] = '\0';
+  free(cfg->notifier_yaml);
+  cfg->notifier_yaml = t;
+  cfg->notifier_yaml_len = c->len;
   return 0;
 }
 
@@ -446,12 +495,7 @@ static int walk(ctx *c, srv_config *cfg, jj_ynode *root) {
                                          offsetof(srv_config, nrule_files)};
       if (set_key(c, cfg, &rules_key, v) != 0) rc = -1;
     } else if (strcmp(e->key, "notifiers") == 0) {
-      /* A placeholder until the notifier layer is part of the library. */
-      if (!jj__ynode_is_null(v) && !(v->kind == JJ_YSEQ && v->n == 0))
-        problem(c, v,
-                "'notifiers' is not supported by this server yet (events go to 'delivery: "
-                "{file: ...}' as NDJSON); leave it empty ([])"),
-            rc = -1;
+      if (notifiers(c, cfg, root, e) != 0) rc = -1;
     } else {
       unknown_key(c, e, "the server configuration", top_keys);
       rc = -1;
@@ -497,6 +541,7 @@ int srv_config_load(const char *path, srv_config *out, srv_config_error_fn err, 
   else
     dir[0] = '\0';
   c->dir = dir;
+  c->text = text;
 
   int rc = -1;
   FILE *f = fopen(path, "rb");
@@ -508,6 +553,7 @@ int srv_config_load(const char *path, srv_config *out, srv_config_error_fn err, 
   } else if (fclose(f) != 0 || len > MAX_CONFIG_BYTES) {
     err(err_ctx, path, 0, 0, "cannot read the configuration file (above 1 MiB?)");
   } else {
+    c->len = len;
     jj__ytree_init(&c->tree, NULL, tree_error, c);
     c->tree.doc = "a server configuration file";
     c->tree.block_hint = "quote it";
@@ -519,7 +565,7 @@ int srv_config_load(const char *path, srv_config *out, srv_config_error_fn err, 
       else
         rc = walk(c, out, root);
     }
-    if (c->tree.oom || string_defaults(out) != 0) {
+    if (c->tree.oom || string_defaults(out) != 0 || !(out->config_path = dup_str(path))) {
       tree_error(c, path, 0, 0, "out of memory");
       rc = -1;
     }
@@ -544,5 +590,8 @@ void srv_config_free(srv_config *c) {
   free(c->rule_files);
   free(c->state_dir);
   free(c->delivery_file);
+  free(c->notifier_file);
+  free(c->notifier_yaml);
+  free(c->config_path);
   memset(c, 0, sizeof *c);
 }

@@ -47,6 +47,17 @@ typedef struct srv_config {
   int64_t checkpoint_ms;      /* 5m */
   /* delivery: */
   char *delivery_file; /* "-" = stdout; default "-" */
+  int64_t drain_timeout_ms; /* 10s: how long SIGTERM waits for the notifiers */
+  /* notifiers: a list in this file, or the path of a notifier file (both
+   * read by the library's notifier loader, see notifiers.h); neither when
+   * absent or [] */
+  char *notifier_file;
+  /* The list in this file: the file's text with every line outside the
+   * `notifiers:` section blanked, so the loader's line:column positions
+   * are the configuration file's own; named config_path in errors. */
+  char *notifier_yaml;
+  size_t notifier_yaml_len;
+  char *config_path;
   /* log: */
   int64_t reject_log_interval_ms; /* 10s */
 } srv_config;

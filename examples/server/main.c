@@ -1,11 +1,13 @@
 /* jjair-server: the ingestion server. Readings in over MQTT and HTTP, rule
- * files evaluated by one libjjair engine, alert events out as NDJSON.
+ * files evaluated by one libjjair engine, alert events out as NDJSON and
+ * through the configured notifiers.
  *
  *   jjair-server [--check] CONFIG.yaml
  *
  * This file owns the life cycle: configuration and rules, the threads
- * (engine, HTTP, MQTT), and the signals (SIGHUP: check the rule files,
- * SIGTERM/SIGINT: stop taking input, drain the queue, flush, exit 0). */
+ * (engine, HTTP, MQTT, the notifiers' delivery), and the signals (SIGHUP:
+ * check the rule files, SIGTERM/SIGINT: stop taking input, drain the queue,
+ * let the notifiers deliver, flush, exit 0). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mqtt.h"
+#include "notifiers.h"
 #include "queue.h"
 #include "server_deliver.h"
 #include "server_state.h"
@@ -27,7 +30,8 @@ static void usage(FILE *f) {
               "  --check   validate the configuration and its rule files, then exit\n"
               "Signals: SIGHUP checks the rule files again (reloading them needs engine\n"
               "snapshots, not built yet); SIGTERM or SIGINT stops taking input, drains the\n"
-              "queue, flushes the delivery file and exits 0.\n",
+              "queue, lets the notifiers deliver (delivery.drain_timeout), flushes the\n"
+              "delivery file and exits 0.\n",
               f);
 }
 
@@ -95,7 +99,19 @@ static void on_hangup(const srv_config *cfg, srv_metrics *m) {
   jj_ruleset_free(rs);
 }
 
-static int serve(const srv_config *cfg, jj_ruleset *rs) {
+/* A rule naming a notifier the configuration lacks: a warning, not an
+ * error (a deployment may not have every channel). */
+static void route_warning(void *ctx, const char *file, int line, int col, const char *message) {
+  (void)line;
+  (void)col;
+  const char *prefix = ctx;
+  if (prefix)
+    (void)fprintf(stderr, "%s: warning: %s\n", file, message);
+  else
+    srv_log("warning: %s", message);
+}
+
+static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers) {
   sigset_t sigs;
   (void)sigemptyset(&sigs);
   (void)sigaddset(&sigs, SIGTERM);
@@ -115,7 +131,13 @@ static int serve(const srv_config *cfg, jj_ruleset *rs) {
     return 1;
   }
   char err[512];
-  srv_deliver *d = srv_deliver_open(cfg, &metrics, err, sizeof err);
+  metrics.render_more = srv_notifiers_render;
+  metrics.render_more_ctx = notifiers;
+  if (notifiers && srv_notifiers_start(notifiers) != 0) {
+    srv_queue_fini(&queue);
+    return 1;
+  }
+  srv_deliver *d = srv_deliver_open(cfg, &metrics, notifiers, err, sizeof err);
   if (!d) {
     srv_log("%s", err);
     srv_queue_fini(&queue);
@@ -171,8 +193,9 @@ static int serve(const srv_config *cfg, jj_ruleset *rs) {
       goto out_loop;
     }
   }
-  srv_log("ready: %u rules, %s time, delivering to %s", jj_ruleset_rule_count(rs),
-          cfg->time_mode == SRV_TIME_WALL ? "wall-clock" : "data", cfg->delivery_file);
+  srv_log("ready: %u rules, %s time, delivering to %s and %u notifiers",
+          jj_ruleset_rule_count(rs), cfg->time_mode == SRV_TIME_WALL ? "wall-clock" : "data",
+          cfg->delivery_file, notifiers ? srv_notifiers_count(notifiers) : 0);
 
   for (;;) {
     int sig = 0;
@@ -198,6 +221,12 @@ out_loop:
     srv_log("state: %s", err);
 out_engine:
   srv_queue_close(&queue);
+  if (notifiers) {
+    uint64_t left = srv_notifiers_drain(notifiers, cfg->drain_timeout_ms);
+    if (left)
+      srv_log("notifiers: %llu deliveries still pending after %lld ms; they stay in the outbox",
+              (unsigned long long)left, (long long)cfg->drain_timeout_ms);
+  }
   srv_deliver_close(d);
   {
     uint64_t events = 0;
@@ -240,16 +269,21 @@ int main(int argc, char **argv) {
   int nerr = 0;
   if (srv_config_load(path, &cfg, config_error, &nerr) != 0) return 2;
   jj_ruleset *rs = load_rules(&cfg);
-  if (!rs) {
+  srv_notifiers *notifiers = NULL;
+  if (!rs || srv_notifiers_open(&cfg, !check, &notifiers, config_error, &nerr) != 0) {
+    jj_ruleset_free(rs);
     srv_config_free(&cfg);
     return 2;
   }
+  (void)srv_notifiers_check_routes(notifiers, rs, route_warning, check ? "check" : NULL, path);
   int rc = 0;
   if (check)
-    (void)printf("%s: ok (%u rules from %zu files)\n", path, jj_ruleset_rule_count(rs),
-                 cfg.nrule_files);
+    (void)printf("%s: ok (%u rules from %zu files, %u notifiers)\n", path,
+                 jj_ruleset_rule_count(rs), cfg.nrule_files,
+                 notifiers ? srv_notifiers_count(notifiers) : 0);
   else
-    rc = serve(&cfg, rs);
+    rc = serve(&cfg, rs, notifiers);
+  srv_notifiers_close(notifiers);
   jj_ruleset_free(rs);
   srv_config_free(&cfg);
   return rc;

@@ -11,15 +11,7 @@
 #include "jjair/status.h"
 #include "queue.h"
 
-static const char *const reject_names[SRV_REJ_COUNT] = {
-    "json",  "not_object", "unknown_key", "metric",     "labels",   "timestamp",   "value",
-    "location", "topic",   "line_protocol", "field_type", "queue_full", "too_large", "out_of_memory"};
-
 static const char *const source_names[SRV_SRC_COUNT] = {"mqtt", "http_ndjson", "http_line"};
-
-const char *srv_reject_name(srv_reject r) {
-  return (unsigned)r < SRV_REJ_COUNT ? reject_names[r] : "unknown";
-}
 
 void srv_metrics_init(srv_metrics *m, int64_t start_ms) {
   memset(m, 0, sizeof *m);
@@ -65,7 +57,7 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
   for (int s = 0; s < SRV_SRC_COUNT; s++)
     for (int r = 0; r < SRV_REJ_COUNT; r++)
       (void)fprintf(f, "jjair_server_rejected_total{source=\"%s\",reason=\"%s\"} %llu\n",
-                    source_names[s], reject_names[r],
+                    source_names[s], srv_reject_name((srv_reject)r),
                     (unsigned long long)get(&m->rejected[s][r]));
   family(f, "jjair_server_http_busy_total", "counter",
          "HTTP ingest requests refused with 503 because the queue was full.");
@@ -89,7 +81,7 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
     (void)fprintf(f, "jjair_server_events_total{kind=\"%s\"} %llu\n", jj_event_kind_name(k),
                   (unsigned long long)get(&m->events[k]));
   family(f, "jjair_server_delivery_errors_total", "counter",
-         "Events that could not be written to the delivery file.");
+         "Events that could not be written to the delivery file or handed to the notifiers.");
   (void)fprintf(f, "jjair_server_delivery_errors_total %llu\n",
                 (unsigned long long)get(&m->delivery_errors));
   family(f, "jjair_server_mqtt_connected", "gauge", "1 while connected to the MQTT broker.");
@@ -141,6 +133,7 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
     /* a double holds milliseconds exactly far beyond any real clock */
     (void)fprintf(f, "jjair_engine_time_seconds %.3f\n", (double)now / 1000);
   }
+  if (m->render_more) m->render_more(m->render_more_ctx, f);
   if (fclose(f) != 0) {
     free(buf);
     return NULL;

@@ -10,31 +10,12 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "jjair/engine.h"
 #include "reading.h"
+#include "reject.h"
 
-/* Why a reading (or a message, or a line) was not taken. Append only: the
- * names are metric label values. */
-typedef enum srv_reject {
-  SRV_REJ_JSON = 0,    /* not valid JSON */
-  SRV_REJ_NOT_OBJECT,  /* valid JSON, but not a reading object */
-  SRV_REJ_UNKNOWN_KEY, /* a key the payload does not have (a typo) */
-  SRV_REJ_METRIC,      /* missing, empty or not the topic's metric */
-  SRV_REJ_LABELS,      /* not an object of strings, too many, or against the topic */
-  SRV_REJ_TIMESTAMP,   /* missing (data time) or not an integer of milliseconds */
-  SRV_REJ_VALUE,       /* missing or not a number */
-  SRV_REJ_LOCATION,    /* lat/lon not both numbers in range */
-  SRV_REJ_TOPIC,       /* an MQTT topic outside the layout */
-  SRV_REJ_LINE,        /* line protocol syntax */
-  SRV_REJ_FIELD_TYPE,  /* a line protocol field that is not a number (string, boolean) */
-  SRV_REJ_QUEUE_FULL,  /* MQTT QoS 0 message dropped: the queue was full */
-  SRV_REJ_TOO_LARGE,   /* an HTTP body above http.max_body, or a batch above the queue */
-  SRV_REJ_NOMEM,       /* out of memory while parsing */
-  SRV_REJ_COUNT
-} srv_reject;
-
-const char *srv_reject_name(srv_reject r);
 
 #define SRV_EVENT_KINDS 13 /* jj_event_kind values 1..12 */
 #define SRV_STATUSES 16    /* jj_status values 0..15 */
@@ -57,6 +38,10 @@ typedef struct srv_metrics {
   pthread_mutex_t mu; /* guards the engine's figures below */
   jj_engine_stats stats;
   int64_t engine_now_ms;
+  /* More families appended to the exposition (the notifiers'); set before
+   * the HTTP thread starts, never changed after. */
+  void (*render_more)(void *ctx, FILE *f);
+  void *render_more_ctx;
 } srv_metrics;
 
 void srv_metrics_init(srv_metrics *m, int64_t start_ms);

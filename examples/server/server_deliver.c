@@ -1,4 +1,5 @@
-/* Event delivery (see server_deliver.h): NDJSON lines to a file. */
+/* Event delivery (see server_deliver.h): NDJSON lines to a file, and the
+ * notifiers. */
 #include "server_deliver.h"
 
 #include <errno.h>
@@ -15,15 +16,18 @@ struct srv_deliver {
   char *buf; /* jj_event_json's output */
   size_t cap;
   srv_metrics *m;
+  srv_notifiers *n;
 };
 
-srv_deliver *srv_deliver_open(const srv_config *cfg, srv_metrics *m, char *err, size_t errsize) {
+srv_deliver *srv_deliver_open(const srv_config *cfg, srv_metrics *m, srv_notifiers *n, char *err,
+                              size_t errsize) {
   srv_deliver *d = calloc(1, sizeof *d);
   if (!d) {
     (void)snprintf(err, errsize, "out of memory");
     return NULL;
   }
   d->m = m;
+  d->n = n;
   d->cap = 4096;
   d->buf = malloc(d->cap);
   if (strcmp(cfg->delivery_file, "-") == 0) {
@@ -46,6 +50,8 @@ srv_deliver *srv_deliver_open(const srv_config *cfg, srv_metrics *m, char *err, 
 void srv_deliver_event(srv_deliver *d, const jj_event *ev) {
   if ((unsigned)ev->kind < SRV_EVENT_KINDS)
     atomic_fetch_add_explicit(&d->m->events[ev->kind], 1, memory_order_relaxed);
+  /* the notifiers first: the outbox record is what survives a crash */
+  if (d->n) srv_notifiers_event(d->n, ev, d->m);
   size_t n = jj_event_json(ev, d->buf, d->cap);
   if (n >= d->cap) {
     char *b = realloc(d->buf, n + 1);

@@ -9,16 +9,24 @@ the closing note), with the Jeonju rules (korea-air, fire, sensor-health):
   - readings/s through HTTP: POST /ingest (NDJSON) and POST /write (line
     protocol) in batches of 10 000 readings;
   - latency from publishing the reading that completes a fire alarm
-    (rules/fire.yaml, fixed heat) to its line in the delivery file, p50 and
-    p99, on wall-clock time with QoS 1;
-  - resident memory (VmRSS) with the Jeonju devices (20 stations x 4
-    metrics, 6 robots x 5 sensors) and with 100 000 series.
+    (rules/fire.yaml, fixed heat) to its line in the delivery file and to
+    its arrival at a webhook (the `fire-desk` notifier: the dispatcher's
+    outbox and libcurl, to an HTTP server in this process), p50 and p99, on
+    wall-clock time with QoS 1;
+  - resident memory (VmRSS) with the Jeonju configuration's rules and
+    notifiers (examples/server/jeonju-notifiers.yaml: two SENS, a webhook,
+    Alertmanager; placeholder secrets) and devices (20 stations x 4
+    metrics, 6 robots x 5 sensors), and with 100 000 series.
 
 usage: bench_server.py SERVER [--quick] [--only mqtt|http|latency|rss]
+Every server has a state directory (snapshots, the journal of readings,
+the outbox), as a deployment does; one HTTP run without it shows what the
+journal costs.
 (mosquitto and mosquitto-clients needed)
 """
 import json
 import os
+import threading
 import re
 import signal
 import socket
@@ -27,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SERVER = sys.argv[1]
 QUICK = "--quick" in sys.argv
@@ -53,6 +62,31 @@ def wait_for(pred, what, timeout=120.0, step=0.01):
     raise SystemExit(f"timed out waiting for {what}")
 
 
+HOOK = []  # (perf_counter at arrival, the event) for every webhook request
+
+
+class Hook(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        t = time.perf_counter()
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        HOOK.append((t, json.loads(body)))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def start_hook():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{srv.server_address[1]}"
+
+
 def start_mosquitto():
     port = free_port()
     conf = os.path.join(TMP, "mosquitto.conf")
@@ -73,7 +107,7 @@ def start_mosquitto():
 
 
 class Server:
-    def __init__(self, name, mport, mode="data", qos=1, extra=""):
+    def __init__(self, name, mport, mode="data", qos=1, extra="", state=True):
         self.conf = os.path.join(TMP, name + ".yaml")
         self.events = os.path.join(TMP, name + ".ndjson")
         mqtt = (f"mqtt: {{host: 127.0.0.1, port: {mport}, client_id: {name}, qos: {qos}}}\n"
@@ -81,7 +115,8 @@ class Server:
         with open(self.conf, "w") as f:
             f.write(mqtt + f'http: {{listen: "127.0.0.1:0"}}\nrules: {json.dumps(RULES)}\n'
                     f"time: {{mode: {mode}, lateness: 1m}}\ndelivery: {{file: {self.events}}}\n"
-                    + extra)
+                    + (f"state: {{dir: {TMP}/{name}-state}}\n" if state and "state:" not in extra
+                       else "") + extra)
         self.log = open(os.path.join(TMP, name + ".log"), "w")
         self.p = subprocess.Popen([SERVER, self.conf], stdout=subprocess.DEVNULL,
                                   stderr=self.log)
@@ -155,8 +190,8 @@ def mqtt_rate(mport, qos, n_per_pub, pubs=4):
     return processed / elapsed, processed, dropped
 
 
-def http_rate(kind, batches, per_batch=10000):
-    srv = Server(f"http-{kind}", None)
+def http_rate(kind, batches, per_batch=10000, state=True):
+    srv = Server(f"http-{kind}-{int(state)}", None, state=state)
     t0 = 1_700_000_000_000
     bodies = []
     for b in range(batches):
@@ -183,11 +218,14 @@ def http_rate(kind, batches, per_batch=10000):
 
 
 def latency(mport, trials):
-    srv = Server("latency", mport, mode="wall-clock", qos=1)
+    hook = start_hook()
+    srv = Server("latency", mport, mode="wall-clock", qos=1,
+                 extra=f"state: {{dir: {TMP}/latency-state}}\n"
+                       f"notifiers:\n  - {{name: fire-desk, type: webhook, url: \"{hook}/desk\"}}\n")
     pub = subprocess.Popen(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(mport), "-q", "1",
                             "-l", "-t", "jjair/v1/robot/robot-01/temperature"],
                            stdin=subprocess.PIPE, text=True)
-    lat = []
+    lat, hook_lat = [], []
     for k in range(trials):
         now = int(time.time() * 1000)
         size = os.path.getsize(srv.events) if os.path.exists(srv.events) else 0
@@ -202,15 +240,28 @@ def latency(mport, trials):
         while not os.path.exists(srv.events) or os.path.getsize(srv.events) == size:
             time.sleep(0.0002)
         lat.append((time.perf_counter() - t) * 1000)
+
+        def arrived():
+            return next((a for a, e in list(HOOK) if e["kind"] == "fired"
+                         and e["labels"].get("sensor") == f"s{k}"), None)
+        hook_lat.append((wait_for(arrived, "the webhook", step=0.0002) - t) * 1000)
     pub.stdin.close()
     pub.wait()
     srv.stop()
-    lat.sort()
-    return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+
+    def pct(v):
+        v = sorted(v)
+        return v[len(v) // 2], v[min(len(v) - 1, int(len(v) * 0.99))]
+    return pct(lat), pct(hook_lat)
 
 
 def rss(nseries):
-    srv = Server(f"rss-{nseries}", None, extra="limits: {max_series: 200000}\n")
+    os.environ.setdefault("SENS_SECRET_KEY", "bench-placeholder")
+    os.environ.setdefault("FIRE_DESK_TOKEN", "bench-placeholder")
+    notifiers = os.path.join(REPO, "examples", "server", "jeonju-notifiers.yaml")
+    srv = Server(f"rss-{nseries}", None,
+                 extra=f"limits: {{max_series: 200000}}\nnotifiers: {notifiers}\n"
+                       f"state: {{dir: {TMP}/rss-{nseries}-state}}\n")
     base = srv.rss_kib()
     t0 = 1_700_000_000_000
     lines = []
@@ -252,10 +303,14 @@ def main():
         for kind in ("ndjson", "line"):
             rate = http_rate(kind, 2 if QUICK else 20)
             print(f"HTTP {kind:6s}: {rate:10.0f} readings/s  (batches of 10000)")
+        rate = http_rate("ndjson", 2 if QUICK else 20, state=False)
+        print(f"HTTP ndjson without a state dir (no journal): {rate:10.0f} readings/s")
     if ONLY in (None, "latency"):
-        p50, p99 = latency(mport, 20 if QUICK else 300)
+        (p50, p99), (h50, h99) = latency(mport, 20 if QUICK else 300)
         print(f"fire alarm latency, publish -> delivery file: p50 {p50:.2f} ms, "
               f"p99 {p99:.2f} ms")
+        print(f"fire alarm latency, publish -> webhook (notifier): p50 {h50:.2f} ms, "
+              f"p99 {h99:.2f} ms")
     if ONLY in (None, "rss"):
         for nseries in (0, 100000):
             base, used, series, engine = rss(nseries if not QUICK or nseries == 0 else 10000)

@@ -54,6 +54,9 @@ static void test_jeonju(void **state) {
   assert_int_equal(c.queue, 65536);
   assert_string_equal(c.state_dir, "/var/lib/jjair");
   assert_string_equal(c.delivery_file, "/var/lib/jjair/events.ndjson");
+  assert_int_equal(c.drain_timeout_ms, 10000);
+  assert_string_equal(c.notifier_file, JJ_SOURCE_DIR "/examples/server/jeonju-notifiers.yaml");
+  assert_null(c.notifier_yaml);
   srv_config_free(&c);
 }
 

@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "metrics.h"
 #include "reading.h"
+#include "reject.h"
 
 /* Told about each bad reading: `line` is the 1-based line of an NDJSON
  * body (0 for an MQTT payload), `message` says what is wrong. */
