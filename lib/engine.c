@@ -573,8 +573,9 @@ const jj_event *jj_engine_poll(jj_engine *e) {
   /* From the event callback (busy): the engine is mid-delivery; nothing. */
   if (!e || e->busy || !e->queue) return NULL;
   release(e, &e->polled_owner); /* the previous poll's event is no longer valid */
-  if (!jj__queue_take(e, &e->polled, &e->polled_owner)) return NULL;
-  return &e->polled;
+  int got = jj__queue_take(e, &e->polled, &e->polled_owner);
+  if (e->retired) jj__retired_sweep(e, got ? e->polled.seq : UINT64_MAX);
+  return got ? &e->polled : NULL;
 }
 
 /* End every open episode of the series, take it out of its groups and the
@@ -704,6 +705,7 @@ void jj_engine_free(jj_engine *e) {
   jj_event_owner o;
   release(e, &e->polled_owner);
   while (e->queue && jj__queue_take(e, &ev, &o)) release(e, &o);
+  jj__retired_sweep(e, UINT64_MAX);
   for (uint32_t i = 0; i < e->nseries; i++) jj__series_free(&e->alc, e->series[i]);
   for (uint32_t i = 0; i < e->ngroups; i++) jj__group_free(e, e->groups[i]);
   jj__free(&e->alc, e->series);

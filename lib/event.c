@@ -32,6 +32,8 @@ const char *jj_event_reason_name(int reason) {
     case JJ_REASON_RANGE: return "range";
     case JJ_REASON_STUCK: return "stuck";
     case JJ_REASON_FORGOTTEN: return "forgotten";
+    case JJ_REASON_RULE_CHANGED: return "rule_changed";
+    case JJ_REASON_RULE_REMOVED: return "rule_removed";
     default: return NULL;
   }
 }

@@ -225,7 +225,7 @@ static void deliver(jj_engine *e, jj_event *ev, jj_series *s, jj_group *g) {
   e->queue_owner[at].group = g;
   if (g)
     g->queued++;
-  else
+  else if (s) /* an event of a dropped rule's group owns nothing (snapshot.c) */
     s->queued++;
   e->queue_len++;
 }
@@ -236,6 +236,8 @@ void jj__emit_inst(jj_engine *e, jj_series *s, jj_inst *in, const jj_transition 
   build(e, t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value, &ev);
   deliver(e, &ev, s, NULL);
 }
+
+void jj__emit_built(jj_engine *e, jj_event *ev, jj_series *s) { deliver(e, ev, s, NULL); }
 
 void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t sample_ts,
                     double sample_value) {

@@ -29,14 +29,7 @@
 #define MAX_GROUP_LABELS 64u
 #define MAX_HELD 64u /* later windows held per TUMBLING group */
 
-/* Later windows members reported while the current one still waits: slot
- * i is the window ending bucket_end + (i + 1) * hop. Allocated with the
- * group (group_alloc). */
-typedef struct jj_held_set {
-  uint32_t cap;
-  uint32_t used; /* 1 + the highest slot reported into; 0 = none */
-  jj_win_sums w[];
-} held_set;
+typedef struct jj_held_set held_set; /* group.h */
 
 static int64_t hop_of(const jj_rule *r) {
   return r->cfg.window.hop_ms ? r->cfg.window.hop_ms : r->cfg.window.span_ms;
@@ -154,6 +147,13 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
     values[i] = jj__label_get(s->labels, s->nlabels, r->group_labels[i]);
     if (!values[i]) return JJ_ENOTFOUND;
   }
+  return jj__group_make(e, ri, values, out);
+}
+
+jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, jj_group **out) {
+  const jj_rule *r = &e->rs->rules[ri];
+  *out = NULL;
+  if (r->ngroup_labels > MAX_GROUP_LABELS) return JJ_ELIMIT;
   uint64_t h = group_hash(ri, r, values);
   jj_index *ix = &e->group_index;
   jj_index_probe p = jj__index_probe(ix, h);

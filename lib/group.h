@@ -24,6 +24,15 @@ typedef struct jj_win_sums {
   double sum, max, min;
 } jj_win_sums;
 
+/* Later windows members reported while the current one still waits: slot
+ * i is the window ending bucket_end + (i + 1) * hop. Allocated with the
+ * group (group.c's group_alloc). */
+struct jj_held_set {
+  uint32_t cap;
+  uint32_t used; /* 1 + the highest slot reported into; 0 = none */
+  jj_win_sums w[];
+};
+
 struct jj_group {
   const jj_rule *rule;
   uint32_t rule_index;
@@ -73,6 +82,10 @@ struct jj_group {
 /* Find or create the group of rule `ri` for series `s`, and add the
  * instance as a member. */
 jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst);
+/* The group of rule `ri` whose group_by labels (in the rule's sorted
+ * order) have `values`: found, or created without members (snapshot.c
+ * makes a snapshot's groups in their order before their members join). */
+jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, jj_group **out);
 /* A sliding member was judged: re-evaluate its group. */
 void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
                             int64_t sample_ts, double sample_value);

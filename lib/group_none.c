@@ -63,3 +63,10 @@ void jj__group_free(jj_engine *e, jj_group *g) {
   (void)e;
   (void)g;
 }
+jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, jj_group **out) {
+  (void)e;
+  (void)ri;
+  (void)values;
+  *out = NULL;
+  return JJ_ENOTSUP;
+}

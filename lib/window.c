@@ -52,6 +52,7 @@
 #include "sample.h"
 #include "sketch.h"
 #include "window_fast.h"
+#include "window_snap.h"
 
 /* TUMBLING boundaries run up to one hop past `now`: a half-size limit on
  * span (and so hop) keeps every boundary sum inside int64. */
@@ -1088,4 +1089,275 @@ void jj__window_prefetch_ring(const jj_window *w) {
     JJ_PREFETCH(jj__daba_at(d, d->a - 1));
     JJ_PREFETCH(jj__daba_at(d, d->front));
   }
+}
+
+/* ---- snapshots (window_snap.h) ------------------------------------------
+ * A window's logical state, in this order (every field little-endian,
+ * see snapbuf.h): its settings (compared on restore, never trusted), time,
+ * ring capacity and positions (relative to head), the samples [head,
+ * tail), both generations of the sums and, when present, of the higher
+ * moments, DABA's bookkeeping and partial aggregates for [head, agg_end),
+ * the TUMBLING boundary and closed results, the hourly ring, the
+ * counters. The sketch is not stored: its counters are a function of the
+ * samples in the window and are counted again. Keep this pair of
+ * functions in step with the layout comment at the top of this file. */
+
+static void put_sums(jj_wbuf *o, const jj_sums *s) {
+  jj__w_u64(o, s->n);
+  jj__w_f64(o, s->sum.sum);
+  jj__w_f64(o, s->sum.comp);
+}
+
+static void get_sums(jj_rbuf *in, jj_sums *s) {
+  s->n = jj__r_u64(in);
+  s->sum.sum = jj__r_f64(in);
+  s->sum.comp = jj__r_f64(in);
+}
+
+static void put_ksum(jj_wbuf *o, const jj_ksum *k) {
+  jj__w_f64(o, k->sum);
+  jj__w_f64(o, k->comp);
+}
+
+static void get_ksum(jj_rbuf *in, jj_ksum *k) {
+  k->sum = jj__r_f64(in);
+  k->comp = jj__r_f64(in);
+}
+
+static void put_moments(jj_wbuf *o, const jj_moments *m) {
+  put_ksum(o, &m->s1);
+  put_ksum(o, &m->s2);
+  put_ksum(o, &m->st);
+  put_ksum(o, &m->stt);
+  put_ksum(o, &m->stv);
+  put_ksum(o, &m->ea);
+  put_ksum(o, &m->eb);
+  jj__w_f64(o, m->vshift);
+  jj__w_i64(o, m->tshift);
+  jj__w_i64(o, m->eref);
+}
+
+static void get_moments(jj_rbuf *in, jj_moments *m) {
+  get_ksum(in, &m->s1);
+  get_ksum(in, &m->s2);
+  get_ksum(in, &m->st);
+  get_ksum(in, &m->stt);
+  get_ksum(in, &m->stv);
+  get_ksum(in, &m->ea);
+  get_ksum(in, &m->eb);
+  m->vshift = jj__r_f64(in);
+  m->tshift = jj__r_i64(in);
+  m->eref = jj__r_i64(in);
+}
+
+static void put_mm(jj_wbuf *o, jj_minmax m) {
+  jj__w_f64(o, m.lo);
+  jj__w_f64(o, m.nhi);
+}
+
+static jj_minmax get_mm(jj_rbuf *in) {
+  jj_minmax m;
+  m.lo = jj__r_f64(in);
+  m.nhi = jj__r_f64(in);
+  return m;
+}
+
+/* The settings a state only fits a window with: everything that decides
+ * what a push or a read does. */
+static void put_shape(jj_wbuf *o, const jj_window *w) {
+  jj__w_u8(o, w->kind);
+  jj__w_i64(o, w->span_ms);
+  jj__w_i64(o, w->lateness_ms);
+  jj__w_u64(o, w->complete_min);
+  jj__w_u32(o, w->count);
+  jj__w_u32(o, w->max_samples);
+  jj__w_u64(o, w->cap_limit);
+  jj__w_u32(o, w->aggregates);
+  jj__w_u8(o, w->mom);
+  jj__w_u8(o, w->use_minmax);
+  jj__w_u8(o, w->use_sketch);
+  jj__w_u8(o, w->duplicates);
+  jj__w_u8(o, w->hourly != NULL);
+  jj__w_f64(o, w->off_mom ? CMOM(w)->halflife : 0.0);
+  jj__w_i64(o, w->off_tum ? CTUM(w)->hop_ms : 0);
+  jj__w_i64(o, w->off_tum ? CTUM(w)->align_ms : 0);
+  jj__w_u32(o, w->off_tum ? CTUM(w)->cfg_aggregates : 0);
+  jj__w_f64(o, w->use_sketch ? CSK(w)->percentile : 0.0);
+  jj__w_f64(o, w->use_sketch ? CSK(w)->sketch.floor : 0.0);
+  jj__w_f64(o, w->use_sketch ? CSK(w)->sketch.gamma : 0.0);
+}
+
+void jj__window_encode(const jj_window *w, jj_wbuf *o) {
+  size_t shape = jj__w_open(o);
+  put_shape(o, w);
+  jj__w_close(o, shape);
+  jj__w_u8(o, w->has_now);
+  jj__w_i64(o, w->now);
+  jj__w_u64(o, w->cap);
+  jj__w_u64(o, w->head);
+  jj__w_u64(o, w->tail - w->head);
+  jj__w_u64(o, w->agg_end - w->head);
+  jj__w_u64(o, w->win_end - w->head);
+  jj__w_u64(o, w->gen_pos - w->head);
+  for (uint64_t p = w->head; p < w->tail; p++) {
+    jj__w_i64(o, ts_at(w, p));
+    jj__w_f64(o, val_at(w, p));
+  }
+  put_sums(o, &w->cur_sums);
+  put_sums(o, &w->next_sums);
+  if (w->off_mom) {
+    put_moments(o, &CMOM(w)->cur);
+    put_moments(o, &CMOM(w)->next);
+  }
+  if (w->use_minmax) {
+    const jj_daba *d = CDABA(w);
+    const uint64_t pos[6] = {d->front, d->end, d->l, d->r, d->a, d->b};
+    for (int i = 0; i < 6; i++) jj__w_u64(o, pos[i] - w->head);
+    put_mm(o, d->mid);
+    put_mm(o, d->back);
+    for (uint64_t p = d->front; p < d->end; p++) put_mm(o, *jj__daba_at(d, p));
+  }
+  if (w->off_tum) {
+    const tumbling_part *t = CTUM(w);
+    jj__w_u8(o, (unsigned)t->has_boundary);
+    jj__w_i64(o, t->boundary);
+    jj__w_u32(o, t->closed_len);
+    jj__w_u32(o, JJ_AGG__COUNT);
+    for (uint32_t i = 0; i < t->closed_len; i++) {
+      const closed_result *c = &t->closed[(t->closed_first + i) % t->closed_cap];
+      jj__w_i64(o, c->start_ms);
+      jj__w_i64(o, c->end_ms);
+      jj__w_u64(o, c->count);
+      jj__w_u32(o, c->windows);
+      jj__w_u8(o, (unsigned)c->complete);
+      for (int a = 0; a < JJ_AGG__COUNT; a++) jj__w_f64(o, c->value[a]);
+    }
+  }
+  if (w->hourly) {
+    jj__w_i64(o, w->hourly->newest);
+    for (int i = 0; i < JJ_HOURLY_SLOTS; i++) {
+      jj__w_f64(o, w->hourly->sum[i]);
+      jj__w_u32(o, w->hourly->count[i]);
+    }
+  }
+  jj__w_u64(o, w->n_accepted);
+  jj__w_u64(o, w->n_evicted);
+  jj__w_u64(o, w->ctr.rejected_late);
+  jj__w_u64(o, w->ctr.rejected_invalid);
+  jj__w_u64(o, w->ctr.rejected_full);
+  jj__w_u64(o, w->ctr.duplicates);
+  jj__w_u64(o, w->ctr.closed);
+}
+
+/* Positions are 64-bit and never wrap: a restored head leaves room for
+ * 2^62 more samples. */
+#define SNAP_POS_LIMIT ((uint64_t)1 << 62)
+
+jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
+  /* The settings first: a state for another shape leaves w as it is. */
+  jj_rbuf shape = jj__r_part(in);
+  if (shape.bad) return JJ_EINVAL;
+  {
+    unsigned char mine[160];
+    jj_wbuf m = {mine, sizeof mine, 0, 0, 0};
+    put_shape(&m, w);
+    if (m.n > sizeof mine) return JJ_EINVAL; /* cannot happen: the shape is small */
+    if (shape.size != m.n || memcmp(shape.p, mine, m.n) != 0) return JJ_ENOTFOUND;
+  }
+  const int has_now = jj__r_flag(in);
+  const int64_t now = jj__r_i64(in);
+  const uint64_t cap = jj__r_u64(in), head = jj__r_u64(in), n = jj__r_u64(in);
+  const uint64_t agg = jj__r_u64(in), win = jj__r_u64(in), gen = jj__r_u64(in);
+  if (in->bad || cap == 0 || (cap & (cap - 1)) || cap > w->cap_limit || n > cap ||
+      n > w->max_samples || head > SNAP_POS_LIMIT || agg > win || win > n || gen > n ||
+      (has_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
+    return JJ_EINVAL;
+  if (cap != w->cap && resize(w, cap) != JJ_OK) return JJ_ENOMEM;
+  w->has_now = (uint8_t)has_now;
+  w->now = now;
+  w->head = head;
+  w->tail = head + n;
+  w->agg_end = head + agg;
+  w->win_end = head + win;
+  w->gen_pos = head + gen;
+  int64_t prev = INT64_MIN;
+  for (uint64_t p = head; p < w->tail; p++) {
+    int64_t ts = jj__r_i64(in);
+    double v = jj__r_f64(in);
+    /* Sorted by time, valid readings: what the push paths rely on. */
+    if (!jj__ts_valid(ts) || !jj__value_valid(v) || ts < prev) return JJ_EINVAL;
+    prev = ts;
+    rec_at(w, p)->ts = ts;
+    rec_at(w, p)->val = v;
+  }
+  get_sums(in, &w->cur_sums);
+  get_sums(in, &w->next_sums);
+  if (w->off_mom) {
+    get_moments(in, &MOM(w)->cur);
+    get_moments(in, &MOM(w)->next);
+  }
+  if (w->use_minmax) {
+    jj_daba *d = DABA(w);
+    uint64_t pos[6];
+    for (int i = 0; i < 6; i++) {
+      pos[i] = jj__r_u64(in);
+      if (pos[i] > agg) return JJ_EINVAL;
+      pos[i] += head;
+    }
+    /* DABA's deque is the settled part of the window, [head, agg_end). */
+    if (pos[0] != head || pos[1] != w->agg_end) return JJ_EINVAL;
+    d->front = pos[0];
+    d->end = pos[1];
+    d->l = pos[2];
+    d->r = pos[3];
+    d->a = pos[4];
+    d->b = pos[5];
+    d->mid = get_mm(in);
+    d->back = get_mm(in);
+    for (uint64_t p = d->front; p < d->end; p++) *jj__daba_at(d, p) = get_mm(in);
+  }
+  if (w->off_tum) {
+    tumbling_part *t = TUM(w);
+    t->has_boundary = jj__r_flag(in);
+    t->boundary = jj__r_i64(in);
+    uint32_t len = jj__r_u32(in), naggs = jj__r_u32(in);
+    if (in->bad || len > t->closed_cap || naggs != JJ_AGG__COUNT ||
+        (t->has_boundary && !jj__ts_valid(t->boundary)))
+      return JJ_EINVAL;
+    t->closed_first = 0;
+    t->closed_len = len;
+    for (uint32_t i = 0; i < len; i++) {
+      closed_result *c = &t->closed[i];
+      c->start_ms = jj__r_i64(in);
+      c->end_ms = jj__r_i64(in);
+      c->count = jj__r_u64(in);
+      c->windows = jj__r_u32(in);
+      c->complete = jj__r_flag(in);
+      for (int a = 0; a < JJ_AGG__COUNT; a++) c->value[a] = jj__r_f64(in);
+    }
+  }
+  if (w->hourly) {
+    w->hourly->newest = jj__r_i64(in);
+    for (int i = 0; i < JJ_HOURLY_SLOTS; i++) {
+      w->hourly->sum[i] = jj__r_f64(in);
+      w->hourly->count[i] = jj__r_u32(in);
+    }
+  }
+  w->n_accepted = jj__r_u64(in);
+  w->n_evicted = jj__r_u64(in);
+  w->ctr.rejected_late = jj__r_u64(in);
+  w->ctr.rejected_invalid = jj__r_u64(in);
+  w->ctr.rejected_full = jj__r_u64(in);
+  w->ctr.duplicates = jj__r_u64(in);
+  w->ctr.closed = jj__r_u64(in);
+  if (in->bad || in->at != in->size) return JJ_EINVAL;
+  if (w->use_sketch) { /* count the window's samples again */
+    jj__sketch_clear(&SK(w)->sketch);
+    for (uint64_t p = w->head; p < w->win_end; p++) {
+      int32_t key = jj__sketch_key(&SK(w)->sketch, val_at(w, p));
+      if (jj__sketch_reserve(&SK(w)->sketch, &w->alc, key)) return JJ_ENOMEM;
+      jj__sketch_add(&SK(w)->sketch, key);
+    }
+  }
+  return JJ_OK;
 }

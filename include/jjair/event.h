@@ -49,8 +49,11 @@ typedef enum jj_event_reason {
   JJ_REASON_STALE = 1,  /* RESOLVED because the data went missing */
   JJ_REASON_RANGE = 2,  /* QUALITY: reading outside valid_min..valid_max */
   JJ_REASON_STUCK = 3,  /* QUALITY: the same reading stuck_samples times */
-  JJ_REASON_FORGOTTEN = 4 /* RESOLVED, NODATA_RESOLVED, QUALITY_RESOLVED: the series
+  JJ_REASON_FORGOTTEN = 4, /* RESOLVED, NODATA_RESOLVED, QUALITY_RESOLVED: the series
                              (or group) was forgotten (jj_engine_forget, idle expiry) */
+  JJ_REASON_RULE_CHANGED = 5, /* RESOLVED, NODATA_RESOLVED, QUALITY_RESOLVED: the rule
+                                 changed in a reload or restore (snapshot.h) */
+  JJ_REASON_RULE_REMOVED = 6  /* the same: the rule is gone from the new ruleset */
 } jj_event_reason;
 
 typedef struct jj_label {

@@ -16,6 +16,7 @@
 #include "jjair/notify.h"
 #include "jjair/rule.h"
 #include "jjair/rule_yaml.h"
+#include "jjair/snapshot.h"
 #include "jjair/status.h"
 #include "jjair/timefmt.h"
 #include "jjair/version.h"

@@ -1,0 +1,1221 @@
+/* Engine snapshots, restore and hot reload (include/jjair/snapshot.h).
+ *
+ * ---- The format (version 1) ----------------------------------------------
+ * Every number is little-endian and fixed-width (u8, u32, u64; i64 as
+ * two's complement u64; f64 as its IEEE 754 bits, NaN payloads and signed
+ * zeros kept), whatever the host's byte order or word size; a string is a
+ * u32 length, its bytes and a NUL.
+ *
+ *   header (24 bytes): "JJST", u32 version, u64 total size, u32 CRC-32
+ *                      (IEEE 802.3, zlib's) of every byte after the header,
+ *                      u32 flags (0)
+ *   records:           u32 tag, u32 length, `length` bytes; in this order:
+ *     ENGINE (1)  time, the caller's clock, the last event seq, the engine
+ *                 settings the state depends on (lateness, window cap), the
+ *                 id space, the counters
+ *     RULES (2)   per rule of the ruleset that wrote it: name, content hash
+ *                 (below), metric, level names and severities
+ *     GROUP (3)   one per live group, in the engine's order: rule, labels,
+ *                 alert, collected and held windows, sources, evidence,
+ *                 members (series ids) in their order
+ *     SERIES (4)  one per live series, by id: id, metric, labels, last
+ *                 reading, location, per slot its quality gate and its
+ *                 window (window.c, jj__window_encode), per rule instance
+ *                 its member state and alert
+ *     END (5)     empty; the last record
+ * An alert is: level, pending level, flags, per level its streak and
+ * start, the episode, level, no-data, notify and transition times, and the
+ * flap history when the rule keeps one.
+ *
+ * Guarantees: a reader checks the magic, the version (another one is
+ * JJ_ENOTSUP), the total size against the bytes given (truncation), the
+ * CRC over everything, then every record's length and every field's range
+ * as it decodes, into new state; the engine is changed only once all of it
+ * decoded. Restored state makes the same events as the state saved, bit
+ * for bit (sums, DABA aggregates and timers are stored, not recomputed).
+ * A later version may add records or fields: it raises the version.
+ *
+ * A rule's content hash is FNV-1a 64 over its name, metric, group_by,
+ * sources, every numeric field of its configuration (the list bundles
+ * use, bundle_fields.h), its group labels, matchers, levels (names,
+ * severities, thresholds, persistence) and index table (name, bands):
+ * everything that decides when it fires. Static labels, annotations and
+ * notifier lists are left out: editing them keeps a rule's state.
+ *
+ * ---- Restore and reload ----------------------------------------------------
+ * Both decode an image into a scratch engine that shares the target's
+ * allocator and ruleset, then move the scratch state into the target
+ * (commit). A reload snapshots the running engine first, and retires its
+ * old series, groups and ruleset: series and groups still named by queued
+ * events are freed when those are polled (as forgotten ones are), the old
+ * ruleset and the strings of the dropped rules' events once no live event
+ * can name them (jj__retired_sweep, from jj_engine_poll). */
+#include "jjair/snapshot.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle_fields.h"
+#include "engine_internal.h"
+#include "errfmt.h"
+#include "sample.h"
+#include "snapbuf.h"
+#include "window_snap.h"
+
+#define SNAP_MAGIC "JJST"
+#define SNAP_HEADER 24u
+#define NO_ID UINT32_MAX
+
+enum { REC_ENGINE = 1, REC_RULES = 2, REC_GROUP = 3, REC_SERIES = 4, REC_END = 5 };
+
+/* The counters carried over, in image order (series, groups and memory
+ * are recounted). */
+#define SNAP_STATS(X, s)                                                                       \
+  X((s).accepted) X((s).rejected_invalid) X((s).rejected_late) X((s).rejected_future)          \
+  X((s).rejected_limit) X((s).rejected_window) X((s).rejected_quality) X((s).group_late)       \
+  X((s).events) X((s).events_dropped) X((s).events_muted) X((s).series_forgotten)              \
+  X((s).match_undecided) X((s).group_refused) X((s).events_superseded)
+#define SNAP_NSTATS 15u
+
+/* ---- rule content hash ------------------------------------------------- */
+
+#define H_U32(x) jj__w_u32(w, (uint32_t)(x));
+#define H_I64(x) jj__w_u64(w, (uint64_t)(x));
+#define H_F64(x) jj__w_f64(w, (x));
+#define H(kind, x) H_##kind(x)
+
+static uint64_t rule_hash(const jj_rule *r) {
+  jj_wbuf hw = {NULL, 0, 0, 1, JJ_FNV_OFFSET};
+  jj_wbuf *w = &hw;
+  const jj_rule_config c = r->cfg;
+  jj__w_str(w, c.name);
+  jj__w_str(w, c.metric);
+  jj__w_str(w, c.group_by);
+  jj__w_str(w, c.sources);
+  JJ_BUNDLE_RULE_FIELDS(H, c)
+  jj__w_u32(w, r->ngroup_labels);
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) jj__w_str(w, r->group_labels[i]);
+  jj__w_u32(w, r->nmatchers);
+  for (uint32_t i = 0; i < r->nmatchers; i++) {
+    jj__w_str(w, r->matchers[i].label);
+    jj__w_u32(w, (uint32_t)r->matchers[i].op);
+    jj__w_str(w, r->matchers[i].value);
+  }
+  jj__w_u32(w, r->nlevels);
+  for (uint32_t i = 0; i < r->nlevels; i++) {
+    jj__w_str(w, r->levels[i].name);
+    jj__w_str(w, r->levels[i].severity);
+    JJ_BUNDLE_LEVEL_FIELDS(H, r->levels[i])
+  }
+  jj__w_u8(w, r->index != NULL);
+  if (r->index) {
+    jj__w_str(w, jj_aqi_table_name(r->index));
+    jj__w_u32(w, (uint32_t)jj_aqi_table_decimals(r->index));
+    uint32_t nb = jj_aqi_table_bands(r->index);
+    jj__w_u32(w, nb);
+    for (uint32_t i = 0; i < nb; i++) {
+      jj_aqi_band b;
+      if (jj_aqi_table_band(r->index, i, &b) != JJ_OK) continue;
+      jj__w_f64(w, b.c_lo);
+      jj__w_f64(w, b.c_hi);
+      jj__w_f64(w, b.i_lo);
+      jj__w_f64(w, b.i_hi);
+      jj__w_str(w, b.name);
+    }
+  }
+  return hw.hash;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static void put_alert(jj_wbuf *w, const jj_alert *a) {
+  jj__w_u8(w, (uint8_t)a->level);
+  jj__w_u8(w, (uint8_t)a->pending);
+  jj__w_u8(w, a->streaking);
+  jj__w_u8(w, a->flapping);
+  jj__w_u8(w, a->stale);
+  jj__w_u8(w, a->nodata);
+  jj__w_u8(w, a->flap_n);
+  jj__w_u8(w, a->flap_head);
+  jj__w_u32(w, a->nlevels);
+  jj__w_f64(w, a->value);
+  for (uint32_t i = 0; i < a->nlevels; i++) {
+    jj__w_u32(w, a->streak[i]);
+    jj__w_i64(w, a->since[i]);
+  }
+  jj__w_i64(w, a->started);
+  jj__w_i64(w, a->level_since);
+  jj__w_i64(w, a->nodata_since);
+  jj__w_i64(w, a->last_notify);
+  jj__w_i64(w, a->last_transition);
+  jj__w_u8(w, a->flap_times != NULL);
+  if (a->flap_times)
+    for (int i = 0; i < JJ_FLAP_SLOTS; i++) jj__w_i64(w, a->flap_times[i]);
+}
+
+static void put_sums(jj_wbuf *w, const jj_win_sums *s) {
+  jj__w_u32(w, s->nvalid);
+  jj__w_u32(w, s->agree);
+  jj__w_f64(w, s->sum);
+  jj__w_f64(w, s->max);
+  jj__w_f64(w, s->min);
+}
+
+/* A series pointer as its id in the engine (NO_ID: none or forgotten). */
+static uint32_t series_id_of(const jj_engine *e, const jj_series *s) {
+  if (!s) return NO_ID;
+  for (uint32_t i = 0; i < e->nseries; i++)
+    if (e->series[i] == s) return i;
+  return NO_ID;
+}
+
+static void put_group(jj_wbuf *w, const jj_engine *e, const jj_group *g) {
+  jj__w_u32(w, g->rule_index);
+  jj__w_u32(w, g->nlabels);
+  for (uint32_t i = 0; i < g->nlabels; i++) {
+    jj__w_str(w, g->labels[i].name);
+    jj__w_str(w, g->labels[i].value);
+  }
+  put_alert(w, &g->alert);
+  jj__w_u8(w, g->has_bucket);
+  jj__w_i64(w, g->bucket_end);
+  jj__w_i64(w, g->last_judged_end);
+  put_sums(w, &g->bucket);
+  jj__w_i64(w, g->win_start);
+  jj__w_i64(w, g->win_end);
+  jj__w_u32(w, g->held->cap);
+  jj__w_u32(w, g->held->used);
+  for (uint32_t i = 0; i < g->held->cap; i++) put_sums(w, &g->held->w[i]);
+  jj__w_u32(w, g->nev);
+  for (uint32_t i = 0; i < g->nev; i++) {
+    jj__w_u32(w, series_id_of(e, g->ev[i].s));
+    jj__w_u32(w, g->ev[i].firing);
+    jj__w_i64(w, g->ev[i].last);
+  }
+  jj__w_u32(w, JJ_MAX_SOURCES);
+  for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) {
+    jj__w_u32(w, g->src_firing[k]);
+    jj__w_i64(w, g->src_last[k]);
+    jj__w_f64(w, g->src_value[k]);
+    jj__w_i64(w, g->src_end[k]);
+  }
+  jj__w_u32(w, series_id_of(e, g->cause));
+  jj__w_i64(w, g->cause_ts);
+  jj__w_f64(w, g->cause_value);
+  jj__w_f64(w, g->index_conc);
+  jj__w_u32(w, g->nmembers);
+  for (uint32_t i = 0; i < g->nmembers; i++) jj__w_u32(w, series_id_of(e, g->member_series[i]));
+}
+
+static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
+  jj__w_u32(w, id);
+  jj__w_str(w, s->metric);
+  jj__w_u32(w, s->nlabels);
+  for (uint32_t i = 0; i < s->nlabels; i++) {
+    jj__w_str(w, s->labels[i].name);
+    jj__w_str(w, s->labels[i].value);
+  }
+  jj__w_i64(w, s->last_ts);
+  jj__w_u8(w, s->has_ts);
+  jj__w_u8(w, s->has_loc);
+  jj__w_f64(w, s->lat);
+  jj__w_f64(w, s->lon);
+  jj__w_u32(w, s->nslots);
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    const jj_slot *sl = &s->slots[j];
+    jj__w_u8(w, sl->quality_bad);
+    jj__w_u8(w, sl->quality_reason);
+    jj__w_u32(w, sl->stuck_run);
+    jj__w_f64(w, sl->stuck_last);
+    size_t at = jj__w_open(w);
+    jj__window_encode(sl->win, w);
+    jj__w_close(w, at);
+  }
+  jj__w_u32(w, s->ninst);
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    const jj_inst *in = &s->inst[i];
+    jj__w_u32(w, in->rule_index);
+    jj__w_u32(w, in->slot);
+    jj__w_f64(w, in->member_value);
+    jj__w_i64(w, in->member_agree_ts);
+    jj__w_i64(w, in->member_reported_end);
+    jj__w_u8(w, in->member_valid);
+    jj__w_u8(w, in->stale);
+    jj__w_i64(w, in->win_start);
+    jj__w_i64(w, in->win_end);
+    jj__w_f64(w, in->index_conc);
+    put_alert(w, &in->alert);
+  }
+}
+
+static size_t rec_open(jj_wbuf *w, uint32_t tag) {
+  jj__w_u32(w, tag);
+  return jj__w_open(w);
+}
+
+/* The whole image; w->n is its size (stored while it fits). */
+static void put_engine(jj_wbuf *w, const jj_engine *e) {
+  jj__w_bytes(w, SNAP_MAGIC, 4);
+  jj__w_u32(w, JJ_SNAPSHOT_VERSION);
+  jj__w_u64(w, 0); /* size and CRC: filled in at the end */
+  jj__w_u32(w, 0);
+  jj__w_u32(w, 0);
+  size_t at = rec_open(w, REC_ENGINE);
+  jj__w_u8(w, (unsigned)e->has_now);
+  jj__w_i64(w, e->now);
+  jj__w_u8(w, (unsigned)e->has_clock);
+  jj__w_i64(w, e->clock);
+  jj__w_u64(w, e->seq);
+  jj__w_i64(w, e->cfg.lateness_ms);
+  jj__w_u32(w, e->cfg.max_samples_per_window);
+  jj__w_u32(w, e->nseries);
+  jj__w_u32(w, SNAP_NSTATS);
+#define PUT_STAT(x) jj__w_u64(w, x);
+  SNAP_STATS(PUT_STAT, e->st)
+#undef PUT_STAT
+  jj__w_close(w, at);
+
+  at = rec_open(w, REC_RULES);
+  jj__w_u32(w, e->rs->nrules);
+  for (uint32_t i = 0; i < e->rs->nrules; i++) {
+    const jj_rule *r = &e->rs->rules[i];
+    jj__w_str(w, r->cfg.name);
+    jj__w_u64(w, rule_hash(r));
+    jj__w_str(w, r->cfg.metric);
+    jj__w_u32(w, r->nlevels);
+    for (uint32_t k = 0; k < r->nlevels; k++) {
+      jj__w_str(w, r->levels[k].name);
+      jj__w_str(w, r->levels[k].severity);
+    }
+  }
+  jj__w_close(w, at);
+
+  for (uint32_t gi = 0; gi < e->ngroups; gi++) {
+    if (!e->groups[gi]) continue;
+    at = rec_open(w, REC_GROUP);
+    put_group(w, e, e->groups[gi]);
+    jj__w_close(w, at);
+  }
+  for (uint32_t id = 0; id < e->nseries; id++) {
+    if (!e->series[id]) continue;
+    at = rec_open(w, REC_SERIES);
+    put_series(w, id, e->series[id]);
+    jj__w_close(w, at);
+  }
+  at = rec_open(w, REC_END);
+  jj__w_close(w, at);
+}
+
+jj_status jj_engine_snapshot(jj_engine *e, void *buf, size_t size, size_t *needed) {
+  if (!e || !needed || (size && !buf)) return JJ_EINVAL;
+  if (e->busy) return JJ_ESTATE;
+  jj_wbuf w = {buf, size, 0, 0, 0};
+  put_engine(&w, e);
+  *needed = w.n;
+  if (w.n > size) return JJ_EFULL;
+  unsigned char *p = buf;
+  jj_wbuf h = {p, size, 8, 0, 0};
+  jj__w_u64(&h, (uint64_t)w.n);
+  jj__w_u32(&h, jj__crc32(p + SNAP_HEADER, w.n - SNAP_HEADER));
+  return JJ_OK;
+}
+
+/* ---- reading: the pieces --------------------------------------------------- */
+
+/* An alert as the image has it, before it is known to fit a rule. */
+typedef struct alert_img {
+  int level, pending;
+  uint8_t streaking, flapping, stale, nodata, flap_n, flap_head;
+  uint32_t nlevels;
+  double value;
+  uint16_t streak[JJ_MAX_LEVELS];
+  int64_t since[JJ_MAX_LEVELS];
+  int64_t started, level_since, nodata_since, last_notify, last_transition;
+  int has_flap;
+  int64_t flap[JJ_FLAP_SLOTS];
+} alert_img;
+
+static void get_alert(jj_rbuf *r, alert_img *a) {
+  memset(a, 0, sizeof *a);
+  a->level = (int)jj__r_u8(r);
+  a->pending = (int)jj__r_u8(r);
+  a->streaking = (uint8_t)jj__r_flag(r);
+  a->flapping = (uint8_t)jj__r_flag(r);
+  a->stale = (uint8_t)jj__r_flag(r);
+  a->nodata = (uint8_t)jj__r_flag(r);
+  a->flap_n = (uint8_t)jj__r_u8(r);
+  a->flap_head = (uint8_t)jj__r_u8(r);
+  a->nlevels = jj__r_u32(r);
+  if (r->bad || a->nlevels > JJ_MAX_LEVELS || a->level > (int)a->nlevels ||
+      a->pending > (int)a->nlevels || a->flap_n > JJ_FLAP_SLOTS || a->flap_head >= JJ_FLAP_SLOTS) {
+    r->bad = 1;
+    return;
+  }
+  a->value = jj__r_f64(r);
+  for (uint32_t i = 0; i < a->nlevels; i++) {
+    uint32_t s = jj__r_u32(r);
+    if (s > UINT16_MAX) r->bad = 1;
+    a->streak[i] = (uint16_t)s;
+    a->since[i] = jj__r_i64(r);
+  }
+  a->started = jj__r_i64(r);
+  a->level_since = jj__r_i64(r);
+  a->nodata_since = jj__r_i64(r);
+  a->last_notify = jj__r_i64(r);
+  a->last_transition = jj__r_i64(r);
+  a->has_flap = jj__r_flag(r);
+  if (a->has_flap)
+    for (int i = 0; i < JJ_FLAP_SLOTS; i++) a->flap[i] = jj__r_i64(r);
+}
+
+/* Load an image into an alert made for the same rule: 0, or -1 when its
+ * shape (levels, flap history) is not that rule's. */
+static int set_alert(jj_alert *a, const alert_img *m) {
+  if (m->nlevels != a->nlevels || m->has_flap != (a->flap_times != NULL)) return -1;
+  a->level = (int8_t)m->level;
+  a->pending = (int8_t)m->pending;
+  a->streaking = m->streaking;
+  a->flapping = m->flapping;
+  a->stale = m->stale;
+  a->nodata = m->nodata;
+  a->flap_n = m->flap_n;
+  a->flap_head = m->flap_head;
+  a->value = m->value;
+  for (uint32_t i = 0; i < m->nlevels; i++) {
+    a->streak[i] = m->streak[i];
+    a->since[i] = m->since[i];
+  }
+  a->started = m->started;
+  a->level_since = m->level_since;
+  a->nodata_since = m->nodata_since;
+  a->last_notify = m->last_notify;
+  a->last_transition = m->last_transition;
+  if (a->flap_times) memcpy(a->flap_times, m->flap, sizeof m->flap);
+  return 0;
+}
+
+static void get_sums(jj_rbuf *r, jj_win_sums *s) {
+  s->nvalid = jj__r_u32(r);
+  s->agree = jj__r_u32(r);
+  s->sum = jj__r_f64(r);
+  s->max = jj__r_f64(r);
+  s->min = jj__r_f64(r);
+}
+
+/* A rule of the image and what became of it. */
+enum { FATE_KEPT, FATE_CHANGED, FATE_REMOVED };
+typedef struct old_rule {
+  const char *name, *metric;
+  uint64_t hash;
+  uint32_t nlevels;
+  const char *lname[JJ_MAX_LEVELS], *lsev[JJ_MAX_LEVELS];
+  uint32_t to;   /* the rule of the same name in the new ruleset, or NO_ID */
+  uint8_t fate;
+} old_rule;
+
+/* An open episode of a dropped rule, ended by an event after commit. */
+typedef struct ghost {
+  jj_event_kind kind;
+  jj_event_reason reason;
+  uint32_t rule;      /* old rule */
+  int level;          /* level before (and after, but for RESOLVED) */
+  double value;
+  int64_t started, level_since;
+  uint32_t series;    /* the series whose labels it shows, or NO_ID for a group */
+  jj_rbuf labels;     /* a group: its labels in the image */
+  uint32_t nlabels;
+} ghost;
+
+typedef struct dec {
+  jj_engine *sc; /* the scratch engine the state is built in */
+  jj_error *err;
+  const unsigned char *base; /* the image, for offsets in messages */
+  old_rule *rules;
+  uint32_t nrules;
+  uint32_t nids; /* the image's id space */
+  struct old_group {
+    jj_rbuf rec;  /* its record, read again once the series exist */
+    jj_group *g;  /* the group made for it, NULL for a dropped rule */
+  } *groups;      /* the image's groups, in order */
+  uint32_t ngroups, groups_cap;
+  ghost *gh;
+  uint32_t ngh, gh_cap;
+  jj_restore_report rep;
+} dec;
+
+static jj_status damaged(dec *d, const jj_rbuf *r, const char *what) {
+  size_t off = r->p ? (size_t)(r->p - d->base) + r->at : 0;
+  return jj__fail(d->err, JJ_EINVAL, "damaged snapshot: %s (near byte %zu)", what, off);
+}
+
+static jj_status nomem(dec *d) { return jj__fail(d->err, JJ_ENOMEM, "out of memory restoring a snapshot"); }
+
+static jj_status add_ghost(dec *d, const ghost *g) {
+  if (jj__grow(&d->sc->alc, &d->gh, &d->gh_cap, d->ngh, sizeof *d->gh, 16)) return nomem(d);
+  d->gh[d->ngh++] = *g;
+  return JJ_OK;
+}
+
+/* The events that end an alert's open episodes (and, with `quality`, a
+ * gate's), in the order jj_engine_forget uses. */
+static jj_status ghosts_for(dec *d, uint32_t rule, const alert_img *a, int quality,
+                            uint32_t series, const jj_rbuf *labels, uint32_t nlabels) {
+  ghost g;
+  memset(&g, 0, sizeof g);
+  g.reason = d->rules[rule].fate == FATE_REMOVED ? JJ_REASON_RULE_REMOVED : JJ_REASON_RULE_CHANGED;
+  g.rule = rule;
+  g.level = a->level;
+  g.value = a->value;
+  g.level_since = a->level_since;
+  g.series = series;
+  if (labels) g.labels = *labels;
+  g.nlabels = nlabels;
+  jj_status st = JJ_OK;
+  if (quality) {
+    g.kind = JJ_EVENT_QUALITY_RESOLVED;
+    g.started = a->level ? a->started : INT64_MIN;
+    st = add_ghost(d, &g);
+  }
+  if (st == JJ_OK && a->nodata) {
+    g.kind = JJ_EVENT_NODATA_RESOLVED;
+    g.started = a->nodata_since;
+    st = add_ghost(d, &g);
+  }
+  if (st == JJ_OK && a->level > 0) {
+    g.kind = JJ_EVENT_RESOLVED;
+    g.started = a->started;
+    st = add_ghost(d, &g);
+  }
+  return st;
+}
+
+/* ---- reading: records ---------------------------------------------------- */
+
+static jj_status dec_engine(dec *d, jj_rbuf *r) {
+  jj_engine *sc = d->sc;
+  sc->has_now = jj__r_flag(r);
+  sc->now = jj__r_i64(r);
+  sc->has_clock = jj__r_flag(r);
+  sc->clock = jj__r_i64(r);
+  sc->seq = jj__r_u64(r);
+  int64_t lateness = jj__r_i64(r);
+  uint32_t cap = jj__r_u32(r);
+  d->nids = jj__r_u32(r);
+  uint32_t nstats = jj__r_u32(r);
+  if (r->bad || nstats != SNAP_NSTATS) return damaged(d, r, "engine record");
+#define GET_STAT(x) x = jj__r_u64(r);
+  SNAP_STATS(GET_STAT, sc->st)
+#undef GET_STAT
+  if (r->bad || r->at != r->size) return damaged(d, r, "engine record length");
+  if ((sc->has_now && !jj__ts_valid(sc->now)) || (sc->has_clock && !jj__ts_valid(sc->clock)))
+    return damaged(d, r, "engine time out of range");
+  if (lateness != sc->cfg.lateness_ms)
+    return jj__fail(d->err, JJ_EINVAL,
+                    "snapshot was taken with lateness_ms %lld, this engine has %lld",
+                    (long long)lateness, (long long)sc->cfg.lateness_ms);
+  if (cap != sc->cfg.max_samples_per_window)
+    return jj__fail(d->err, JJ_EINVAL,
+                    "snapshot was taken with max_samples_per_window %lu, this engine has %lu",
+                    (unsigned long)cap, (unsigned long)sc->cfg.max_samples_per_window);
+  /* Ids stay what they were: the table holds the image's whole id space. */
+  if (d->nids > (1u << 30)) return damaged(d, r, "series id space");
+  if (d->nids) {
+    sc->series = jj__calloc(&sc->alc, (size_t)d->nids * sizeof *sc->series);
+    if (!sc->series) return nomem(d);
+    sc->series_cap = d->nids;
+    sc->nseries = d->nids;
+  }
+  return JJ_OK;
+}
+
+static jj_status dec_rules(dec *d, jj_rbuf *r) {
+  const jj_ruleset *rs = d->sc->rs;
+  uint32_t n = jj__r_u32(r);
+  if (r->bad || n > r->size / 8) return damaged(d, r, "rule count");
+  d->rules = jj__calloc(&d->sc->alc, (n ? n : 1) * sizeof *d->rules);
+  if (!d->rules) return nomem(d);
+  d->nrules = n;
+  uint8_t *seen = jj__calloc(&d->sc->alc, rs->nrules ? rs->nrules : 1);
+  if (!seen) return nomem(d);
+  for (uint32_t i = 0; i < n && !r->bad; i++) {
+    old_rule *o = &d->rules[i];
+    o->name = jj__r_str(r);
+    o->hash = jj__r_u64(r);
+    o->metric = jj__r_str(r);
+    o->nlevels = jj__r_u32(r);
+    if (o->nlevels > JJ_MAX_LEVELS) r->bad = 1;
+    for (uint32_t k = 0; k < o->nlevels && !r->bad; k++) {
+      o->lname[k] = jj__r_str(r);
+      o->lsev[k] = jj__r_str(r);
+    }
+    o->to = NO_ID;
+    o->fate = FATE_REMOVED;
+    for (uint32_t k = 0; k < rs->nrules && !r->bad; k++) {
+      if (strcmp(rs->rules[k].cfg.name, o->name) != 0) continue;
+      if (seen[k]) r->bad = 1; /* two rules of one name */
+      seen[k] = 1;
+      o->to = k;
+      o->fate = rule_hash(&rs->rules[k]) == o->hash ? FATE_KEPT : FATE_CHANGED;
+      break;
+    }
+  }
+  for (uint32_t i = 0; i < n && !r->bad; i++) {
+    d->rep.rules_kept += d->rules[i].fate == FATE_KEPT;
+    d->rep.rules_changed += d->rules[i].fate == FATE_CHANGED;
+    d->rep.rules_removed += d->rules[i].fate == FATE_REMOVED;
+  }
+  for (uint32_t k = 0; k < rs->nrules; k++) d->rep.rules_added += !seen[k];
+  jj__free(&d->sc->alc, seen);
+  if (r->bad || r->at != r->size) return damaged(d, r, "rules record");
+  return JJ_OK;
+}
+
+/* A group record. First pass (g NULL): check it, make the group when its
+ * rule is kept, note the episodes of a dropped one. Second pass (g): the
+ * series exist; fill the group in. */
+static jj_status dec_group(dec *d, jj_rbuf *r, jj_group *g, jj_group **made) {
+  jj_engine *sc = d->sc;
+  uint32_t rule = jj__r_u32(r), n = jj__r_u32(r);
+  if (r->bad || rule >= d->nrules || n > 64) return damaged(d, r, "group rule or labels");
+  jj_rbuf labels = *r;
+  const char *values[64];
+  for (uint32_t i = 0; i < n; i++) {
+    (void)jj__r_str(r);
+    values[i] = jj__r_str(r);
+  }
+  alert_img a;
+  get_alert(r, &a);
+  if (r->bad) return damaged(d, r, "group alert");
+  const old_rule *o = &d->rules[rule];
+  if (!g) {
+    if (o->fate != FATE_KEPT) return ghosts_for(d, rule, &a, 0, NO_ID, &labels, n);
+    if (sc->rs->rules[o->to].ngroup_labels != n) return damaged(d, r, "group labels");
+    jj_status st = jj__group_make(sc, o->to, values, made);
+    if (st == JJ_ENOMEM) return nomem(d);
+    if (st == JJ_ELIMIT)
+      return jj__fail(d->err, JJ_ELIMIT, "snapshot has more groups of rule '%s' than max_groups",
+                      o->name);
+    if (st != JJ_OK) return damaged(d, r, "group");
+    d->rep.groups++;
+  }
+  jj_group tmp; /* the first pass checks the rest into a throwaway group */
+  struct jj_held_set *held = NULL;
+  if (!g) {
+    memset(&tmp, 0, sizeof tmp);
+    g = &tmp;
+  } else {
+    held = g->held;
+  }
+  if (g != &tmp && set_alert(&g->alert, &a) != 0) return damaged(d, r, "group alert levels");
+  g->has_bucket = (uint8_t)jj__r_flag(r);
+  g->bucket_end = jj__r_i64(r);
+  g->last_judged_end = jj__r_i64(r);
+  get_sums(r, &g->bucket);
+  g->win_start = jj__r_i64(r);
+  g->win_end = jj__r_i64(r);
+  uint32_t cap = jj__r_u32(r), used = jj__r_u32(r);
+  if (r->bad || used > cap || cap > 64 || (held && cap != held->cap))
+    return damaged(d, r, "group held windows");
+  if (held) held->used = used;
+  for (uint32_t i = 0; i < cap; i++) {
+    jj_win_sums s;
+    get_sums(r, &s);
+    if (held) held->w[i] = s;
+  }
+  uint32_t nev = jj__r_u32(r);
+  if (r->bad || nev > JJ_MAX_EVIDENCE) return damaged(d, r, "group evidence");
+  g->nev = nev;
+  for (uint32_t i = 0; i < nev; i++) {
+    uint32_t sid = jj__r_u32(r), firing = jj__r_u32(r);
+    if (firing > UINT16_MAX || (sid != NO_ID && sid >= d->nids)) r->bad = 1;
+    g->ev[i].s = (g != &tmp && sid != NO_ID) ? sc->series[sid] : NULL;
+    g->ev[i].firing = (uint16_t)firing;
+    g->ev[i].last = jj__r_i64(r);
+  }
+  if (jj__r_u32(r) != JJ_MAX_SOURCES) r->bad = 1;
+  for (uint32_t k = 0; k < JJ_MAX_SOURCES && !r->bad; k++) {
+    uint32_t f = jj__r_u32(r);
+    if (f > UINT16_MAX) r->bad = 1;
+    g->src_firing[k] = (uint16_t)f;
+    g->src_last[k] = jj__r_i64(r);
+    g->src_value[k] = jj__r_f64(r);
+    g->src_end[k] = jj__r_i64(r);
+  }
+  uint32_t cause = jj__r_u32(r);
+  if (cause != NO_ID && cause >= d->nids) r->bad = 1;
+  g->cause = (g != &tmp && cause != NO_ID) ? sc->series[cause] : NULL;
+  g->cause_ts = jj__r_i64(r);
+  g->cause_value = jj__r_f64(r);
+  g->index_conc = jj__r_f64(r);
+  uint32_t nm = jj__r_u32(r);
+  if (r->bad || nm > d->nids || r->size - r->at != (size_t)nm * 4)
+    return damaged(d, r, "group members");
+  if (g == &tmp) return JJ_OK;
+  /* The members in their old order (sums over them run in that order),
+   * those the image does not list after them. */
+  uint32_t placed = 0;
+  for (uint32_t i = 0; i < nm; i++) {
+    uint32_t sid = jj__r_u32(r);
+    const jj_series *s = sid < d->nids ? sc->series[sid] : NULL;
+    for (uint32_t k = placed; s && k < g->nmembers; k++) {
+      if (g->member_series[k] != s) continue;
+      jj_inst *mi = g->members[k];
+      jj_series *ms = g->member_series[k];
+      memmove(&g->members[placed + 1], &g->members[placed], (k - placed) * sizeof *g->members);
+      memmove(&g->member_series[placed + 1], &g->member_series[placed],
+              (k - placed) * sizeof *g->member_series);
+      g->members[placed] = mi;
+      g->member_series[placed] = ms;
+      placed++;
+      break;
+    }
+  }
+  return JJ_OK;
+}
+
+/* One slot or instance of the image's series, read ahead of matching. */
+typedef struct old_slot {
+  uint8_t quality_bad, quality_reason;
+  uint32_t stuck_run;
+  double stuck_last;
+  jj_rbuf win;
+  uint32_t used_by; /* the new slot it went to + 1, 0 = none */
+} old_slot;
+
+typedef struct old_inst {
+  uint32_t rule, slot;
+  double member_value;
+  int64_t member_agree_ts, member_reported_end;
+  uint8_t member_valid, stale;
+  int64_t win_start, win_end;
+  double index_conc;
+  alert_img alert;
+  uint8_t restored;
+} old_inst;
+
+/* Join the new series to its groups as engine.c's series_get does. */
+static jj_status join(jj_engine *sc, jj_series *s) {
+  jj_status st = JJ_OK;
+  for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
+    jj_inst *in = &s->inst[i];
+    if (in->rule->cfg.group != JJ_GROUP_NONE)
+      st = jj__group_join(sc, in->rule_index, s, in);
+    else if (in->rule->nfeeds)
+      st = jj__group_feed(sc, s, in);
+    if (st == JJ_ELIMIT) st = JJ_OK; /* max_groups: that rule leaves the series out */
+  }
+  return st;
+}
+
+static void set_inst(jj_inst *in, const old_inst *o) {
+  in->member_value = o->member_value;
+  in->member_agree_ts = o->member_agree_ts;
+  in->member_reported_end = o->member_reported_end;
+  in->member_valid = o->member_valid;
+  in->stale = o->stale;
+  in->win_start = o->win_start;
+  in->win_end = o->win_end;
+  in->index_conc = o->index_conc;
+}
+
+static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os, uint32_t nos,
+                                 old_inst *oi, uint32_t noi, uint32_t id) {
+  for (uint32_t j = 0; j < nos; j++) {
+    os[j].quality_bad = (uint8_t)jj__r_flag(r);
+    os[j].quality_reason = (uint8_t)jj__r_u8(r);
+    os[j].stuck_run = jj__r_u32(r);
+    os[j].stuck_last = jj__r_f64(r);
+    os[j].win = jj__r_part(r);
+    os[j].used_by = 0;
+  }
+  if (jj__r_u32(r) != noi || r->bad) return damaged(d, r, "series slots");
+  for (uint32_t i = 0; i < noi; i++) {
+    old_inst *o = &oi[i];
+    o->rule = jj__r_u32(r);
+    o->slot = jj__r_u32(r);
+    o->member_value = jj__r_f64(r);
+    o->member_agree_ts = jj__r_i64(r);
+    o->member_reported_end = jj__r_i64(r);
+    o->member_valid = (uint8_t)jj__r_flag(r);
+    o->stale = (uint8_t)jj__r_flag(r);
+    o->win_start = jj__r_i64(r);
+    o->win_end = jj__r_i64(r);
+    o->index_conc = jj__r_f64(r);
+    get_alert(r, &o->alert);
+    o->restored = 0;
+    if (r->bad || o->rule >= d->nrules || o->slot >= nos) return damaged(d, r, "series rule");
+  }
+  if (r->at != r->size) return damaged(d, r, "series record length");
+  /* Each new slot takes the window of the old slot its kept rules had. */
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    jj_slot *sl = &s->slots[j];
+    uint32_t from = NO_ID;
+    for (uint32_t i = 0; i < noi && from == NO_ID; i++) {
+      const old_rule *o = &d->rules[oi[i].rule];
+      for (uint32_t k = sl->first; o->fate == FATE_KEPT && k < sl->first + sl->count; k++)
+        if (s->inst[k].rule_index == o->to) from = oi[i].slot;
+    }
+    if (from == NO_ID || os[from].used_by) continue;
+    jj_rbuf wr = os[from].win;
+    jj_status st = jj__window_decode(sl->win, &wr);
+    if (st == JJ_ENOMEM) return nomem(d);
+    if (st == JJ_EINVAL) return damaged(d, &wr, "window");
+    if (st != JJ_OK) { /* another shape: the slot starts fresh */
+      d->rep.windows_reset++;
+      continue;
+    }
+    os[from].used_by = j + 1;
+    sl->quality_bad = os[from].quality_bad;
+    sl->quality_reason = os[from].quality_reason;
+    sl->stuck_run = os[from].stuck_run;
+    sl->stuck_last = os[from].stuck_last;
+  }
+  for (uint32_t i = 0; i < noi; i++) {
+    old_inst *o = &oi[i];
+    const old_rule *orl = &d->rules[o->rule];
+    uint32_t to = os[o->slot].used_by;
+    for (uint32_t k = 0; to && orl->fate == FATE_KEPT && k < s->ninst; k++) {
+      jj_inst *in = &s->inst[k];
+      if (in->rule_index != orl->to || in->slot != to - 1) continue;
+      if (set_alert(&in->alert, &o->alert) != 0) return damaged(d, r, "alert levels");
+      set_inst(in, o);
+      o->restored = 1;
+    }
+    if (!o->restored) {
+      jj_status st = ghosts_for(d, o->rule, &o->alert, os[o->slot].quality_bad, id, NULL, 0);
+      if (st != JJ_OK) return st;
+    }
+  }
+  s->nstale = 0;
+  for (uint32_t i = 0; i < s->ninst; i++) s->nstale += s->inst[i].stale;
+  for (uint32_t j = 0; j < s->nslots; j++) jj__slot_summarize(s, &s->slots[j]);
+  return JJ_OK;
+}
+
+static jj_status dec_series(dec *d, jj_rbuf *r, uint32_t *next_id) {
+  jj_engine *sc = d->sc;
+  uint32_t id = jj__r_u32(r);
+  const char *metric = jj__r_str(r);
+  uint32_t nl = jj__r_u32(r);
+  if (r->bad || id < *next_id || id >= d->nids || nl > JJ_SERIES_MAX_LABELS)
+    return damaged(d, r, "series id or labels");
+  *next_id = id + 1;
+  if (nl > sc->cfg.max_labels || sc->st.series >= sc->cfg.max_series)
+    return jj__fail(d->err, JJ_ELIMIT, "snapshot series %lu does not fit this engine's limits "
+                    "(max_series, max_labels)", (unsigned long)id);
+  jj_label labels[JJ_SERIES_MAX_LABELS];
+  for (uint32_t i = 0; i < nl; i++) {
+    labels[i].name = jj__r_str(r);
+    labels[i].value = jj__r_str(r);
+  }
+  int64_t last_ts = jj__r_i64(r);
+  int has_ts = jj__r_flag(r), has_loc = jj__r_flag(r);
+  double lat = jj__r_f64(r), lon = jj__r_f64(r);
+  uint32_t nos = jj__r_u32(r);
+  if (r->bad || !*metric || nos > d->nrules) return damaged(d, r, "series");
+  jj_series_key key;
+  int64_t found;
+  if (jj__series_lookup(&sc->series_index, sc->series, metric, labels, nl, &key, &found) != JJ_OK ||
+      found >= 0)
+    return damaged(d, r, "series labels");
+  if (jj__index_reserve(&sc->series_index, &sc->alc)) return nomem(d);
+  jj_series *s;
+  uint32_t undecided;
+  jj_status st = jj__series_new(sc->rs, &sc->alc, &key, sc->cfg.lateness_ms,
+                                sc->cfg.max_samples_per_window, &s, &undecided);
+  if (st != JJ_OK) return st == JJ_ENOMEM ? nomem(d) : damaged(d, r, "series");
+  /* In the table at once: freeing the scratch state frees it. */
+  sc->series[id] = s;
+  jj__index_insert(&sc->series_index, key.hash, id);
+  sc->st.series++;
+  d->rep.series++;
+  s->last_ts = last_ts;
+  s->has_ts = (uint8_t)has_ts;
+  s->has_loc = (uint8_t)has_loc;
+  s->lat = lat;
+  s->lon = lon;
+  st = join(sc, s);
+  if (st != JJ_OK) return nomem(d);
+  old_slot *os = jj__malloc(&sc->alc, (nos ? nos : 1) * sizeof *os);
+  if (!os) return nomem(d);
+  /* Instances: at most one per rule; read their count ahead to size them. */
+  jj_rbuf peek = *r;
+  for (uint32_t j = 0; j < nos && !peek.bad; j++) {
+    (void)jj__r_take(&peek, 1 + 1 + 4 + 8);
+    (void)jj__r_part(&peek);
+  }
+  uint32_t noi = jj__r_u32(&peek);
+  if (peek.bad || noi > d->nrules) {
+    jj__free(&sc->alc, os);
+    return damaged(d, r, "series instances");
+  }
+  old_inst *oi = jj__malloc(&sc->alc, (noi ? noi : 1) * sizeof *oi);
+  if (!oi) {
+    jj__free(&sc->alc, os);
+    return nomem(d);
+  }
+  st = dec_series_body(d, r, s, os, nos, oi, noi, id);
+  jj__free(&sc->alc, oi);
+  jj__free(&sc->alc, os);
+  return st;
+}
+
+/* RULES groups count their firing sources: sources whose state was
+ * dropped no longer fire, as if they had resolved now. */
+static void recount_sources(jj_engine *sc, jj_group *g) {
+  const jj_rule *r = g->rule;
+  if (r->cfg.group != JJ_GROUP_RULES) return;
+  uint16_t firing[JJ_MAX_SOURCES] = {0};
+  for (uint32_t sid = 0; sid < sc->nseries; sid++) {
+    const jj_series *s = sc->series[sid];
+    for (uint32_t i = 0; s && i < s->ninst; i++) {
+      const jj_inst *in = &s->inst[i];
+      if (in->alert.level <= 0) continue;
+      for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
+        if (in->feed[f] != g) continue;
+        for (uint32_t k = 0; k < r->nsrc; k++)
+          if (r->src[k] == in->rule_index && firing[k] < UINT16_MAX) firing[k]++;
+      }
+    }
+  }
+  for (uint32_t k = 0; k < r->nsrc; k++) {
+    if (firing[k] < g->src_firing[k]) g->src_last[k] = sc->now;
+    g->src_firing[k] = firing[k];
+  }
+  for (uint32_t v = 0; v < g->nev; v++) {
+    uint16_t n = 0;
+    const jj_series *s = g->ev[v].s;
+    for (uint32_t i = 0; s && i < s->ninst; i++)
+      for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++)
+        n += s->inst[i].feed[f] == g && s->inst[i].alert.level > 0;
+    if (n < g->ev[v].firing) g->ev[v].last = sc->now;
+    g->ev[v].firing = n;
+  }
+}
+
+/* ---- the scratch engine ---------------------------------------------------- */
+
+static void scratch_init(jj_engine *sc, const jj_engine *e, jj_ruleset *rs) {
+  memset(sc, 0, sizeof *sc);
+  sc->alc = e->alc; /* counts into e */
+  sc->cfg = e->cfg;
+  sc->cfg.on_event = NULL; /* nothing is delivered while state is built */
+  sc->rs = rs;
+}
+
+/* Free the state of a scratch engine, or the old state of one whose new
+ * state was committed: series and groups still named by queued events are
+ * marked forgotten and go when those are polled. */
+static void state_free(jj_engine *x, const jj_allocator *alc) {
+  for (uint32_t i = 0; i < x->nseries; i++) {
+    jj_series *s = x->series[i];
+    if (!s) continue;
+    s->forgotten = 1;
+    if (!s->queued) jj__series_free(alc, s);
+  }
+  for (uint32_t i = 0; i < x->ngroups; i++) {
+    jj_group *g = x->groups[i];
+    if (!g) continue;
+    g->forgotten = 1;
+    if (!g->queued) jj__group_free(x, g);
+  }
+  jj__free(alc, x->series);
+  jj__free(alc, x->groups);
+  jj__index_free(&x->series_index, alc);
+  jj__index_free(&x->group_index, alc);
+  jj__free(alc, x->groups_per_rule);
+  x->series = NULL;
+  x->groups = NULL;
+  x->groups_per_rule = NULL;
+  x->nseries = x->ngroups = 0;
+}
+
+static void dec_free(dec *d) {
+  const jj_allocator *a = &d->sc->alc;
+  jj__free(a, d->rules);
+  jj__free(a, d->groups);
+  jj__free(a, d->gh);
+}
+
+/* Check the header and decode every record into `sc` (state built over
+ * sc->rs); d->gh gets the dropped episodes. */
+static jj_status decode(dec *d, const unsigned char *p, size_t size) {
+  jj_engine *sc = d->sc;
+  d->base = p;
+  if (size < SNAP_HEADER || memcmp(p, SNAP_MAGIC, 4) != 0)
+    return jj__fail(d->err, JJ_EINVAL, "not a libjjair snapshot (no \"%s\" header)", SNAP_MAGIC);
+  jj_rbuf h = {p, size, 4, 0};
+  uint32_t version = jj__r_u32(&h);
+  uint64_t total = jj__r_u64(&h);
+  uint32_t crc = jj__r_u32(&h), flags = jj__r_u32(&h);
+  if (version != JJ_SNAPSHOT_VERSION)
+    return jj__fail(d->err, JJ_ENOTSUP, "snapshot format version %lu, this library reads %u",
+                    (unsigned long)version, JJ_SNAPSHOT_VERSION);
+  if (total != size)
+    return jj__fail(d->err, JJ_EINVAL, "snapshot is %s: %zu bytes of %llu",
+                    total > size ? "truncated" : "followed by extra bytes", size,
+                    (unsigned long long)total);
+  if (jj__crc32(p + SNAP_HEADER, size - SNAP_HEADER) != crc)
+    return jj__fail(d->err, JJ_EINVAL, "snapshot checksum mismatch (damaged)");
+  if (flags != 0) return jj__fail(d->err, JJ_ENOTSUP, "snapshot flags %lu unknown", (unsigned long)flags);
+
+  jj_rbuf r = {p, size, SNAP_HEADER, 0};
+  int stage = 0; /* records come in order: ENGINE, RULES, GROUP*, SERIES*, END */
+  uint32_t next_id = 0;
+  sc->groups_per_rule = jj__calloc(&sc->alc, (sc->rs->nrules ? sc->rs->nrules : 1) * sizeof(uint32_t));
+  if (!sc->groups_per_rule) return nomem(d);
+  for (;;) {
+    uint32_t tag = jj__r_u32(&r);
+    jj_rbuf rec = jj__r_part(&r);
+    if (r.bad || rec.bad) return damaged(d, &r, "record length");
+    jj_status st = JJ_OK;
+    if (tag == REC_ENGINE && stage == 0) {
+      st = dec_engine(d, &rec);
+      stage = 1;
+    } else if (tag == REC_RULES && stage == 1) {
+      st = dec_rules(d, &rec);
+      stage = 2;
+    } else if (tag == REC_GROUP && stage == 2) {
+      if (jj__grow(&sc->alc, &d->groups, &d->groups_cap, d->ngroups, sizeof *d->groups, 16))
+        return nomem(d);
+      struct old_group *og = &d->groups[d->ngroups++];
+      og->rec = rec;
+      og->g = NULL;
+      st = dec_group(d, &rec, NULL, &og->g);
+    } else if (tag == REC_SERIES && (stage == 2 || stage == 3)) {
+      stage = 3;
+      st = dec_series(d, &rec, &next_id);
+    } else if (tag == REC_END && stage >= 2) {
+      if (rec.size != 0 || r.at != r.size) return damaged(d, &r, "end record");
+      break;
+    } else {
+      return damaged(d, &rec, "unexpected record");
+    }
+    if (st != JJ_OK) return st;
+  }
+  for (uint32_t k = 0; k < d->ngroups; k++) {
+    if (!d->groups[k].g) continue;
+    jj_rbuf rec = d->groups[k].rec;
+    jj_status st = dec_group(d, &rec, d->groups[k].g, NULL);
+    if (st != JJ_OK) return st;
+  }
+  for (uint32_t k = 0; k < sc->ngroups; k++)
+    if (sc->groups[k]) recount_sources(sc, sc->groups[k]);
+  return JJ_OK;
+}
+
+/* ---- the events of dropped episodes ------------------------------------------ */
+
+/* Strings of the dropped rules' events, in one block, kept until no event
+ * can name them; and the rulesets reloads replaced. */
+typedef struct jj_retired {
+  struct jj_retired *next;
+  jj_ruleset *rs;   /* NULL, or a replaced ruleset (its reference) */
+  uint64_t last_seq; /* the last event that may name this */
+  jj_event ev[];    /* the events, then their strings */
+} jj_retired;
+
+void jj__retired_sweep(jj_engine *e, uint64_t oldest_live) {
+  jj_retired **pp = &e->retired;
+  while (*pp) {
+    jj_retired *x = *pp;
+    if (x->last_seq < oldest_live) {
+      *pp = x->next;
+      jj_ruleset_free(x->rs);
+      jj__free(&e->alc, x);
+    } else {
+      pp = &x->next;
+    }
+  }
+}
+
+static size_t str_bytes(const char *s) { return strlen(s) + 1; }
+
+static char *put_str(char **at, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = *at;
+  memcpy(p, s, n);
+  *at += n;
+  return p;
+}
+
+/* Build the dropped episodes' events (not yet numbered) in one block. */
+static jj_status build_ghosts(dec *d, jj_retired **out) {
+  jj_engine *sc = d->sc;
+  *out = NULL;
+  size_t bytes = sizeof(jj_retired) + (size_t)d->ngh * sizeof(jj_event);
+  for (uint32_t i = 0; i < d->ngh; i++) {
+    const ghost *g = &d->gh[i];
+    const old_rule *o = &d->rules[g->rule];
+    bytes += str_bytes(o->name) + str_bytes(o->metric);
+    if (g->level) bytes += str_bytes(o->lname[g->level - 1]) + str_bytes(o->lsev[g->level - 1]);
+    bytes += g->nlabels * sizeof(jj_label) + 8;
+    jj_rbuf lr = g->labels;
+    for (uint32_t k = 0; k < g->nlabels; k++) {
+      bytes += str_bytes(jj__r_str(&lr));
+      bytes += str_bytes(jj__r_str(&lr));
+    }
+  }
+  jj_retired *x = jj__calloc(&sc->alc, bytes);
+  if (!x) return nomem(d);
+  char *at = (char *)(x->ev + d->ngh);
+  for (uint32_t i = 0; i < d->ngh; i++) {
+    const ghost *g = &d->gh[i];
+    const old_rule *o = &d->rules[g->rule];
+    jj_event *ev = &x->ev[i];
+    memset(ev, 0, sizeof *ev);
+    ev->kind = g->kind;
+    ev->reason = g->reason;
+    ev->rule = put_str(&at, o->name);
+    ev->rule_index = o->to;
+    ev->prev_level = g->level;
+    ev->level = g->kind == JJ_EVENT_RESOLVED ? 0 : g->level;
+    if (g->level) {
+      ev->level_name = ev->prev_level_name = put_str(&at, o->lname[g->level - 1]);
+      ev->severity = ev->prev_severity = put_str(&at, o->lsev[g->level - 1]);
+    } else {
+      ev->level_name = ev->prev_level_name = ev->severity = ev->prev_severity = "";
+    }
+    ev->metric = put_str(&at, o->metric);
+    if (g->series != NO_ID) {
+      const jj_series *s = sc->series[g->series];
+      ev->labels = s->labels;
+      ev->nlabels = s->nlabels;
+      if (s->has_loc) {
+        ev->has_location = 1;
+        ev->lat = s->lat;
+        ev->lon = s->lon;
+      }
+    } else {
+      /* Labels 8-aligned after the strings so far. */
+      uintptr_t u = (uintptr_t)at;
+      at += (8 - (u & 7)) & 7;
+      jj_label *l = (jj_label *)(void *)at;
+      at += g->nlabels * sizeof *l;
+      jj_rbuf lr = g->labels;
+      for (uint32_t k = 0; k < g->nlabels; k++) {
+        l[k].name = put_str(&at, jj__r_str(&lr));
+        l[k].value = put_str(&at, jj__r_str(&lr));
+      }
+      ev->labels = l;
+      ev->nlabels = g->nlabels;
+      ev->is_group = 1;
+    }
+    ev->fingerprint = jj_fingerprint(ev->rule, ev->labels, ev->nlabels);
+    ev->value = g->value;
+    ev->concentration = NAN;
+    ev->band = ev->index_name = "";
+    ev->window_start_ms = ev->window_end_ms = INT64_MIN;
+    ev->time_ms = sc->now;
+    ev->started_ms = g->started;
+    ev->level_started_ms = g->kind == JJ_EVENT_RESOLVED ? sc->now : g->level_since;
+    ev->sample_ts_ms = INT64_MIN;
+    ev->sample_value = NAN;
+  }
+  *out = x;
+  return JJ_OK;
+}
+
+/* ---- commit ------------------------------------------------------------------- */
+
+/* Move the scratch state into e (whose own state goes to `old`). */
+static void swap_state(jj_engine *e, jj_engine *sc, jj_engine *old) {
+#define MOVE(f) old->f = e->f, e->f = sc->f
+  MOVE(series);
+  MOVE(nseries);
+  MOVE(series_cap);
+  MOVE(series_index);
+  MOVE(groups);
+  MOVE(ngroups);
+  MOVE(groups_cap);
+  MOVE(group_index);
+  MOVE(groups_per_rule);
+  MOVE(has_now);
+  MOVE(now);
+  MOVE(has_clock);
+  MOVE(clock);
+#undef MOVE
+  old->seq = e->seq;
+  old->st = e->st;
+  e->seq = sc->seq;
+  e->st = sc->st; /* live series and groups recounted: */
+  e->st.series = 0;
+  for (uint32_t i = 0; i < e->nseries; i++) e->st.series += e->series[i] != NULL;
+  e->st.groups = 0;
+  for (uint32_t i = 0; i < e->ngroups; i++) e->st.groups += e->groups[i] != NULL;
+}
+
+/* Decode `image` over `rs` for e and commit it. The old state goes (what
+ * queued events name goes when they are polled), and so does the old
+ * ruleset when rs replaces it, once no event can name it. */
+static jj_status restore_into(jj_engine *e, jj_ruleset *rs, const void *image, size_t size,
+                              jj_restore_report *report, jj_error *err) {
+  jj_engine sc;
+  scratch_init(&sc, e, rs);
+  dec d;
+  memset(&d, 0, sizeof d);
+  d.sc = &sc;
+  d.err = err;
+  jj_retired *x = NULL;
+  jj_status st = decode(&d, image, size);
+  if (st == JJ_OK) st = build_ghosts(&d, &x);
+  if (st != JJ_OK) {
+    dec_free(&d);
+    state_free(&sc, &e->alc);
+    return st;
+  }
+  d.rep.alerts_ended = d.ngh;
+  /* Commit: nothing below can fail. */
+  jj_engine old;
+  memset(&old, 0, sizeof old);
+  old.alc = e->alc;
+  swap_state(e, &sc, &old);
+  if (e->rs != rs) {
+    x->rs = e->rs; /* the old state's ruleset, until its events are gone */
+    e->rs = rs;
+    jj__ruleset_retain(rs);
+  }
+  state_free(&old, &e->alc);
+  for (uint32_t i = 0; i < d.ngh; i++) {
+    jj_series *s = d.gh[i].series != NO_ID ? e->series[d.gh[i].series] : NULL;
+    jj__emit_built(e, &x->ev[i], s);
+  }
+  x->last_seq = e->seq;
+  x->next = e->retired;
+  e->retired = x;
+  if (!e->queue) jj__retired_sweep(e, UINT64_MAX); /* every event was delivered */
+  if (report) *report = d.rep;
+  dec_free(&d);
+  return JJ_OK;
+}
+
+jj_status jj_engine_restore(jj_engine *e, const void *image, size_t size,
+                            jj_restore_report *report, jj_error *err) {
+  if (!e || (!image && size)) return jj__fail(err, JJ_EINVAL, "NULL engine or image");
+  if (e->busy) return jj__fail(err, JJ_ESTATE, "called from the engine's event callback");
+  if (e->nseries || e->ngroups || e->has_now || e->has_clock || e->seq)
+    return jj__fail(err, JJ_ESTATE, "restore needs a fresh engine (no series, time or events)");
+  return restore_into(e, e->rs, image, size, report, err);
+}
+
+jj_status jj_engine_reload(jj_engine *e, jj_ruleset *rs, jj_restore_report *report,
+                           jj_error *err) {
+  if (!e || !rs) return jj__fail(err, JJ_EINVAL, "NULL engine or ruleset");
+  if (e->busy) return jj__fail(err, JJ_ESTATE, "called from the engine's event callback");
+  for (uint32_t i = 0; i < rs->nrules; i++) {
+    const jj_rule_config *rc = &rs->rules[i].cfg;
+    if (rc->group != JJ_GROUP_RULES && rc->window.kind == JJ_WINDOW_SLIDING_COUNT &&
+        rc->window.count > e->cfg.max_samples_per_window)
+      return jj__fail(err, JJ_ELIMIT, "rule '%s': its count window is longer than "
+                      "max_samples_per_window", rc->name);
+  }
+  size_t need;
+  (void)jj_engine_snapshot(e, NULL, 0, &need);
+  void *buf = jj__malloc(&e->alc, need);
+  if (!buf) return jj__fail(err, JJ_ENOMEM, "out of memory for the reload's snapshot");
+  jj_status st = jj_engine_snapshot(e, buf, need, &need);
+  if (st == JJ_OK) st = restore_into(e, rs, buf, need, report, err);
+  jj__free(&e->alc, buf);
+  return st;
+}
