@@ -19,6 +19,9 @@ the closing note), with the Jeonju rules (korea-air, fire, sensor-health):
     metrics, 6 robots x 5 sensors), and with 100 000 series.
 
 usage: bench_server.py SERVER [--quick] [--only mqtt|http|latency|rss]
+Every server has a state directory (snapshots, the journal of readings,
+the outbox), as a deployment does; one HTTP run without it shows what the
+journal costs.
 (mosquitto and mosquitto-clients needed)
 """
 import json
@@ -104,7 +107,7 @@ def start_mosquitto():
 
 
 class Server:
-    def __init__(self, name, mport, mode="data", qos=1, extra=""):
+    def __init__(self, name, mport, mode="data", qos=1, extra="", state=True):
         self.conf = os.path.join(TMP, name + ".yaml")
         self.events = os.path.join(TMP, name + ".ndjson")
         mqtt = (f"mqtt: {{host: 127.0.0.1, port: {mport}, client_id: {name}, qos: {qos}}}\n"
@@ -112,7 +115,8 @@ class Server:
         with open(self.conf, "w") as f:
             f.write(mqtt + f'http: {{listen: "127.0.0.1:0"}}\nrules: {json.dumps(RULES)}\n'
                     f"time: {{mode: {mode}, lateness: 1m}}\ndelivery: {{file: {self.events}}}\n"
-                    + extra)
+                    + (f"state: {{dir: {TMP}/{name}-state}}\n" if state and "state:" not in extra
+                       else "") + extra)
         self.log = open(os.path.join(TMP, name + ".log"), "w")
         self.p = subprocess.Popen([SERVER, self.conf], stdout=subprocess.DEVNULL,
                                   stderr=self.log)
@@ -186,8 +190,8 @@ def mqtt_rate(mport, qos, n_per_pub, pubs=4):
     return processed / elapsed, processed, dropped
 
 
-def http_rate(kind, batches, per_batch=10000):
-    srv = Server(f"http-{kind}", None)
+def http_rate(kind, batches, per_batch=10000, state=True):
+    srv = Server(f"http-{kind}-{int(state)}", None, state=state)
     t0 = 1_700_000_000_000
     bodies = []
     for b in range(batches):
@@ -299,6 +303,8 @@ def main():
         for kind in ("ndjson", "line"):
             rate = http_rate(kind, 2 if QUICK else 20)
             print(f"HTTP {kind:6s}: {rate:10.0f} readings/s  (batches of 10000)")
+        rate = http_rate("ndjson", 2 if QUICK else 20, state=False)
+        print(f"HTTP ndjson without a state dir (no journal): {rate:10.0f} readings/s")
     if ONLY in (None, "latency"):
         (p50, p99), (h50, h99) = latency(mport, 20 if QUICK else 300)
         print(f"fire alarm latency, publish -> delivery file: p50 {p50:.2f} ms, "
