@@ -87,7 +87,10 @@ static jj_ruleset *load_rules(const srv_config *cfg) {
 /* SIGHUP: load the rule files; if they are good, the engine thread swaps
  * them in (engine_loop.c, jj_engine_reload); if not, the running rules
  * stay. */
-static void on_hangup(const srv_config *cfg, srv_metrics *m, srv_queue *q) {
+static void route_warning(void *ctx, const char *file, int line, int col, const char *message);
+
+static void on_hangup(const srv_config *cfg, srv_metrics *m, srv_queue *q,
+                      const srv_notifiers *notifiers, const char *path) {
   atomic_fetch_add_explicit(&m->reloads, 1, memory_order_relaxed);
   srv_log("SIGHUP: loading the rule files");
   jj_ruleset *rs = load_rules(cfg);
@@ -96,6 +99,7 @@ static void on_hangup(const srv_config *cfg, srv_metrics *m, srv_queue *q) {
     srv_log("SIGHUP: the rule files have errors (above); the running rules stay");
     return;
   }
+  (void)srv_notifiers_check_routes(notifiers, rs, route_warning, NULL, path);
   srv_batch *b = srv_batch_new(SRV_SRC_NDJSON);
   if (b) {
     b->kind = SRV_ITEM_RELOAD;
@@ -121,6 +125,7 @@ static void route_warning(void *ctx, const char *file, int line, int col, const 
 }
 
 static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers) {
+  const char *path = cfg->config_path;
   sigset_t sigs;
   (void)sigemptyset(&sigs);
   (void)sigaddset(&sigs, SIGTERM);
@@ -236,7 +241,7 @@ static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers
     int sig = 0;
     if (sigwait(&sigs, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      on_hangup(cfg, &metrics, &queue);
+      on_hangup(cfg, &metrics, &queue, notifiers, path);
       continue;
     }
     srv_log("%s: stopping: no new input, draining %zu queued readings",
