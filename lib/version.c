@@ -23,6 +23,7 @@ static const struct {
     JJ_STRUCT(jj_alert_state),    JJ_STRUCT(jj_aqi_band),
     JJ_STRUCT(jj_notification), JJ_STRUCT(jj_notifier_key),
     JJ_STRUCT(jj_notifier_type),  JJ_STRUCT(jj_dispatcher_config), JJ_STRUCT(jj_notifier_stats),
+    JJ_STRUCT(jj_restore_report),
 };
 
 size_t jj_struct_size(const char *name) {

@@ -29,6 +29,7 @@ static const struct_row rows[] = {
     ROW(jj_alert_state, 104),      ROW(jj_aqi_band, 40),
     ROW(jj_notification, 248),  ROW(jj_notifier_key, 24),
     ROW(jj_notifier_type, 104),   ROW(jj_dispatcher_config, 168), ROW(jj_notifier_stats, 328),
+    ROW(jj_restore_report, 64),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 

@@ -264,7 +264,7 @@ static void test_seoul(void **state) {
   assert_true(sc.nsteps > 100000);
   size_t *cuts;
   /* Steps are readings (three an hour): every third step is every hour. */
-  size_t n = pick_cuts(&sc, 3, 3 * 6, 3 * 60, 2, 24, &cuts);
+  size_t n = pick_cuts(&sc, 3, 3 * 6, 3 * 60, 2, 12, &cuts);
   restart_anywhere(&sc, cuts, n, 3 * 48, 1);
   free(cuts);
   free(sc.steps);
@@ -302,7 +302,7 @@ static void test_fire(void **state) {
   size_t *cuts;
   /* Every other second of the first episode (five readings a second). */
   size_t n = pick_cuts(&sc, 2 * JJ_FW_SENSORS, 30 * JJ_FW_SENSORS, JJ_FW_SECONDS * JJ_FW_SENSORS,
-                       1, 40, &cuts);
+                       1, 20, &cuts);
   restart_anywhere(&sc, cuts, n, 60 * JJ_FW_SENSORS, 3);
   free(cuts);
   free(sc.steps);

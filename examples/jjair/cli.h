@@ -44,6 +44,16 @@ size_t cli_load_rules(char *const *files, size_t nfiles, FILE *diag, jj_ruleset 
  * the rendered annotations), followed by '\n'. */
 void cli_json_event(FILE *f, const jj_event *ev);
 
+/* ---- state.c: engine state files and rule reloads ---------------------- */
+
+/* Restore a fresh engine from a state file; 0, or -1 with the reason printed. */
+int cli_state_load(jj_engine *e, const char *path);
+/* Save the engine's state to a file (atomically); 0, or -1 with the reason printed. */
+int cli_state_save(jj_engine *e, const char *path);
+/* Load rule files and reload the engine with them; when they do not load
+ * the problems are printed and the engine keeps its rules. 0 or -1. */
+int cli_reload(jj_engine *e, char *const *files, size_t nfiles);
+
 /* Render annotation i of ev into a malloc'ed string (NULL on no memory). */
 char *cli_render(const jj_event *ev, uint32_t i);
 

@@ -54,8 +54,25 @@ static const char help[] =
     "  --flush DURATION       at the end, advance time this far past the last\n"
     "                         accepted reading so open windows close (default 0s)\n"
     "  --delimiter C          CSV field separator (default ',')\n"
+    "  --state-in FILE        start from the engine state saved in FILE (by --state-out):\n"
+    "                         series, windows, alerts and timers continue; rows at or\n"
+    "                         before the state's time are skipped, so the same DATA can\n"
+    "                         be replayed from its start\n"
+    "  --state-out FILE       save the engine state to FILE at the end (after --flush),\n"
+    "                         or at --stop-at; written to FILE.tmp, synced, renamed\n"
+    "  --stop-at TIME         stop before the first row at or after TIME (ISO 8601), with\n"
+    "                         no --flush: a cut to continue from with --state-in\n"
+    "  --reload-at TIME=FILE[,FILE...]  at the first row at or after TIME, reload the\n"
+    "                         rules from FILE(s) (jj_engine_reload): unchanged rules keep\n"
+    "                         their state, changed and removed ones end their open alerts\n"
+    "                         (reason rule_changed / rule_removed); files that fail to\n"
+    "                         load are reported and the old rules keep running\n";
+
+/* The rest of --help (one string would pass C99's 4095-byte limit). */
+static const char help_more[] =
     "\n"
-    "--time, --metric, --label, --label-column, --delimiter, --shift: CSV only;\n"
+    "--time, --metric, --label, --label-column, --delimiter, --shift, --state-in,\n"
+    "--stop-at, --reload-at: CSV only; --tz is also the zone of the table and summary.\n"
     "--tz is also the zone of the table and the summary.\n"
     "A DURATION is written as in rule files: 500ms, 90s, 5m, 1h30m, 0s.\n"
     "DATA is read by RFC 4180 rules: quoted fields may hold the delimiter, \"\"\n"
@@ -100,6 +117,11 @@ typedef struct opts {
   size_t nlabel_cols;
   char delim;
   char nothing_from[48]; /* "N rows" / "N lines": what gave no accepted reading */
+  const char *state_in, *state_out;
+  int has_stop, has_skip, has_reload;
+  int64_t stop_at, skip_until, reload_at;
+  char *reload_rules[MAX_ITEMS];
+  size_t nreload;
 } opts;
 
 /* Cut spaces and tabs from both ends of a field (in place). */
@@ -304,6 +326,26 @@ static int parse_args(int argc, char **argv, opts *o) {
         o->label_cols[o->nlabel_cols].target = name;
         o->label_cols[o->nlabel_cols++].column = val;
       }
+    } else if (strcmp(a, "--state-in") == 0) {
+      o->state_in = arg;
+    } else if (strcmp(a, "--state-out") == 0) {
+      o->state_out = arg;
+    } else if (strcmp(a, "--stop-at") == 0) {
+      if (cli_parse_iso(arg, &o->stop_at) != 0)
+        return usage_error("--stop-at wants an ISO 8601 time", arg);
+      o->has_stop = 1;
+    } else if (strcmp(a, "--reload-at") == 0) {
+      char *eq = strchr(arg, '=');
+      if (!eq || o->has_reload) return usage_error("--reload-at wants TIME=FILE[,FILE...], once", arg);
+      *eq = '\0';
+      if (cli_parse_iso(arg, &o->reload_at) != 0)
+        return usage_error("--reload-at wants an ISO 8601 time", arg);
+      for (char *save = NULL, *tok = strtok_r(eq + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (o->nreload == MAX_ITEMS) return usage_error("too many rule files", NULL);
+        o->reload_rules[o->nreload++] = tok;
+      }
+      if (!o->nreload) return usage_error("--reload-at names no rule file", NULL);
+      o->has_reload = 1;
     } else if (strcmp(a, "--delimiter") == 0) {
       if (strlen(arg) != 1 || strchr("\"\r\n", arg[0]))
         return usage_error("--delimiter wants one character other than a quote", arg);
@@ -323,6 +365,8 @@ static int parse_args(int argc, char **argv, opts *o) {
       return usage_error("--time, --metric, --label, --label-column, --delimiter and --shift "
                          "are for --csv (NDJSON and line protocol carry their own)",
                          NULL);
+    if (o->state_in || o->has_stop || o->has_reload)
+      return usage_error("--state-in, --stop-at and --reload-at are for --csv", NULL);
     return 0;
   }
   if (!o->time_col) return usage_error("--time is required", NULL);
@@ -332,7 +376,8 @@ static int parse_args(int argc, char **argv, opts *o) {
 
 /* The counts printed at the end. */
 typedef struct tally {
-  unsigned long rows, bad_time, short_rows, missing, bad_number, pushed;
+  unsigned long rows, bad_time, short_rows, missing, bad_number, pushed, skipped;
+  int stopped, reloaded;
   unsigned long rejected[64];
 } tally;
 
@@ -414,6 +459,21 @@ static int replay_rows(const opts *o, csv_reader *rd, size_t need, jj_engine *e,
       if (t->bad_time++ < 5) (void)fprintf(stderr, "%s:%lu: bad time '%s'\n", o->csv, row.line, tcell);
       continue;
     }
+    /* State files (state.c): rows the state already holds, the cut, the reload. */
+    if (o->has_skip && ts <= o->skip_until) {
+      t->rows--;
+      t->skipped++;
+      continue;
+    }
+    if (o->has_stop && ts >= o->stop_at) {
+      t->rows--;
+      t->stopped = 1;
+      break;
+    }
+    if (o->has_reload && !t->reloaded && ts >= o->reload_at) {
+      t->reloaded = 1;
+      cli_reload(e, o->reload_rules, o->nreload);
+    }
     for (size_t i = 0; i < o->nlabel_cols; i++) {
       size_t k = o->label_cols[i].index;
       llen[i] = row.len[k];
@@ -474,8 +534,8 @@ static int64_t input_size(FILE *f) {
 }
 
 /* A CSV input: the header, then the rows. 0 or 1 (printed). */
-static int replay_csv(opts *o, FILE *f, jj_engine *e, replay_out *out, int64_t *last_ts,
-                      int *no_reading, int *counted) {
+static int replay_csv(opts *o, FILE *f, jj_engine *e, replay_out *out, tally *tp,
+                      int64_t *last_ts, int *counted) {
   csv_reader *rd = csv_new(f, o->delim);
   if (!rd) {
     (void)fprintf(stderr, "jjair replay: out of memory\n");
@@ -494,6 +554,7 @@ static int replay_csv(opts *o, FILE *f, jj_engine *e, replay_out *out, int64_t *
     tally t;
     memset(&t, 0, sizeof t);
     status = replay_rows(o, rd, need, e, &t, last_ts, f, out);
+    *tp = t;
     replay_out_progress_done(out);
     (void)fprintf(stderr,
                   "rows %lu: bad time %lu, too few fields %lu; cells: missing %lu, not a number "
@@ -503,15 +564,16 @@ static int replay_csv(opts *o, FILE *f, jj_engine *e, replay_out *out, int64_t *
       if (t.rejected[k])
         (void)fprintf(stderr, ", rejected (%s) %lu", jj_strerror((int)k), t.rejected[k]);
     *counted = 1;
-    *no_reading = t.rows > 0 && t.pushed == 0;
-    if (*no_reading) (void)snprintf(o->nothing_from, sizeof o->nothing_from, "%lu rows", t.rows);
   }
   csv_free(rd);
   return status;
 }
 
 int cmd_replay(int argc, char **argv) {
-  if (cli_help(argc, argv, help)) return 0;
+  if (cli_help(argc, argv, help)) {
+    (void)fputs(help_more, stdout);
+    return 0;
+  }
   opts o;
   memset(&o, 0, sizeof o);
   o.time_fmt = "iso";
@@ -544,32 +606,49 @@ int cmd_replay(int argc, char **argv) {
   }
   jj_ruleset_free(rs); /* the engine holds its own reference */
   int64_t last_ts = INT64_MIN;
-  int no_reading = 0, counted = 1, status;
-  if (o.input == REPLAY_IN_CSV) {
+  int no_reading = 0, counted = 1, status = 0;
+  tally t;
+  memset(&t, 0, sizeof t);
+  if (o.state_in) {
+    if (cli_state_load(e, o.state_in) != 0) {
+      status = 1;
+      counted = 0;
+    }
+    o.skip_until = jj_engine_now(e);
+    o.has_skip = o.skip_until != INT64_MIN;
+  }
+  if (status) {
+    /* the state did not load: nothing replayed */
+  } else if (o.input == REPLAY_IN_CSV) {
     counted = 0;
-    status = replay_csv(&o, f, e, out, &last_ts, &no_reading, &counted);
+    status = replay_csv(&o, f, e, out, &t, &last_ts, &counted);
+    no_reading = t.rows > 0 && t.pushed == 0;
+    if (no_reading) (void)snprintf(o.nothing_from, sizeof o.nothing_from, "%lu rows", t.rows);
   } else {
-    replay_totals t;
-    memset(&t, 0, sizeof t);
-    status = replay_readings(f, o.csv, o.input, o.precision, e, out, &t);
+    replay_totals rt;
+    memset(&rt, 0, sizeof rt);
+    status = replay_readings(f, o.csv, o.input, o.precision, e, out, &rt);
     replay_out_progress_done(out);
-    last_ts = t.last_ts;
-    no_reading = t.lines > 0 && t.pushed == 0;
+    last_ts = rt.last_ts;
+    no_reading = rt.lines > 0 && rt.pushed == 0;
     if (no_reading)
       (void)snprintf(o.nothing_from, sizeof o.nothing_from, "%llu lines",
-                     (unsigned long long)t.lines);
+                     (unsigned long long)rt.lines);
   }
-  if (last_ts != INT64_MIN && o.flush_ms > 0) {
+  if (last_ts != INT64_MIN && o.flush_ms > 0 && !t.stopped) {
     /* last_ts is within +-2^62 and flush at most 2^61: no overflow; past
      * the engine's limit, advance to the limit */
     int64_t to = last_ts + o.flush_ms;
     (void)jj_engine_advance(e, to > CLI_TS_LIMIT ? CLI_TS_LIMIT : to);
   }
+  if (o.state_out && status == 0 && counted && cli_state_save(e, o.state_out) != 0) status = 1;
   (void)fflush(stdout); /* the events before the counts; main() checks stdout */
   if (counted) {
     jj_engine_stats st;
     jj_engine_stats_get(e, &st); /* its event count is the number of on_event calls */
     (void)fprintf(stderr, "; events %llu\n", (unsigned long long)st.events);
+    if (t.skipped)
+      (void)fprintf(stderr, "rows skipped (already in %s): %lu\n", o.state_in, t.skipped);
     replay_out_summary(out);
   }
   if (status == 0 && no_reading) {

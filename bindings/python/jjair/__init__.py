@@ -784,6 +784,81 @@ class Engine:
             raise failure[0]
         return found
 
+    # -- state that survives restarts and rule changes (snapshot.h)
+    def _state_call(self, fn: Any, *args: Any) -> Dict[str, int]:
+        rep = _lib.jj_restore_report()
+        err = _lib.jj_error()
+        with self._lock:
+            try:
+                st = fn(self._h(), *args, byref(rep), byref(err))
+            finally:
+                if self._pending is not None:
+                    self._reraise()
+        if st != 0:
+            raise _error_for(st, err.message.decode("utf-8", "replace") or None)
+        return {f[0]: getattr(rep, f[0]) for f in _lib.jj_restore_report._fields_
+                if f[0] != "reserved"}
+
+    def snapshot(self) -> bytes:
+        """The engine's state as a snapshot image (bytes): versioned,
+        checksummed, the same on every platform. Events still queued are
+        not part of it: poll them first."""
+        need = c_size_t()
+        with self._lock:
+            _LIB.jj_engine_snapshot(self._h(), None, 0, byref(need))
+            buf = ctypes.create_string_buffer(need.value)
+            st = _LIB.jj_engine_snapshot(self._h(), buf, need.value, byref(need))
+        if st != 0:
+            raise _error_for(st)
+        return buf.raw
+
+    def restore(self, image: bytes) -> Dict[str, int]:
+        """Load a snapshot into this fresh engine (no series, time or events
+        yet), over its ruleset: the same rules or changed ones. Returns the
+        report (rules_kept, rules_changed, rules_removed, rules_added,
+        series, groups, alerts_ended, windows_reset). A damaged or foreign
+        image raises InvalidError (NotSupportedError for another format
+        version) and leaves the engine as it was. The events that end the
+        open episodes of changed and removed rules are delivered before it
+        returns (reason "rule_changed" / "rule_removed")."""
+        data = bytes(image)
+        return self._state_call(_LIB.jj_engine_restore, data, len(data))
+
+    @classmethod
+    def from_snapshot(cls, ruleset: Ruleset, image: bytes, **kwargs: Any) -> "Engine":
+        """A new Engine(ruleset, **kwargs) restored from `image`."""
+        e = cls(ruleset, **kwargs)
+        try:
+            e.restore(image)
+        except BaseException:
+            e.close()
+            raise
+        return e
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Write a snapshot to `path` atomically (a temporary file, fsync,
+        rename). NotFoundError when it cannot be written."""
+        err = _lib.jj_error()
+        with self._lock:
+            st = _LIB.jj_engine_save(self._h(), os.fsencode(path), byref(err))
+        if st != 0:
+            raise _error_for(st, err.message.decode("utf-8", "replace") or None)
+
+    def load(self, path: Union[str, "os.PathLike[str]"]) -> Dict[str, int]:
+        """restore() from a file written by save()."""
+        return self._state_call(_LIB.jj_engine_load, os.fsencode(path))
+
+    def reload(self, ruleset: Ruleset) -> Dict[str, int]:
+        """Swap the engine's rules for `ruleset` while it runs: unchanged
+        rules keep their windows and alerts, changed and removed rules'
+        open episodes end (events with reason "rule_changed" /
+        "rule_removed"), new rules start fresh. Load the rule file first
+        (Ruleset.from_file): one that fails to load raises there, and the
+        engine runs on with its old rules. Returns the report as restore()."""
+        rep = self._state_call(_LIB.jj_engine_reload, ruleset._h())
+        self._ruleset = ruleset
+        return rep
+
     @property
     def now_ms(self) -> Optional[int]:
         """Engine time, None before any sample or advance."""

@@ -120,6 +120,12 @@ class jj_alert_state(Structure):
     ]
 
 
+class jj_restore_report(Structure):
+    _fields_ = [(name, c_uint32) for name in (
+        "rules_kept", "rules_changed", "rules_removed", "rules_added", "series", "groups",
+        "alerts_ended", "windows_reset")] + [("reserved", c_uint32 * 8)]
+
+
 class jj_error(Structure):
     _fields_ = [
         ("code", c_int),
@@ -244,6 +250,7 @@ MIRRORS: Dict[str, type] = {
     "jj_sample": jj_sample,
     "jj_engine_stats": jj_engine_stats,
     "jj_alert_state": jj_alert_state,
+    "jj_restore_report": jj_restore_report,
     "jj_error": jj_error,
     "jj_aqi_band": jj_aqi_band,
     "jj_notification": jj_notification,
@@ -298,6 +305,14 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
     "jj_engine_poll": (POINTER(jj_event), [_p], None),
     "jj_engine_forget": (_STATUS, [_p, c_uint32], "raise"),
     "jj_engine_foreach_alert": (_STATUS, [_p, ALERT_VISIT_FN, c_void_p], "raise"),
+    # snapshot.h: errors come with a jj_error message (Engine raises them)
+    "jj_engine_snapshot": (_STATUS, [_p, c_void_p, c_size_t, POINTER(c_size_t)], None),
+    "jj_engine_save": (_STATUS, [_p, c_char_p, POINTER(jj_error)], None),
+    "jj_engine_restore": (_STATUS, [_p, c_void_p, c_size_t, POINTER(jj_restore_report),
+                                    POINTER(jj_error)], None),
+    "jj_engine_load": (_STATUS, [_p, c_char_p, POINTER(jj_restore_report), POINTER(jj_error)],
+                       None),
+    "jj_engine_reload": (_STATUS, [_p, _p, POINTER(jj_restore_report), POINTER(jj_error)], None),
     "jj_engine_now": (c_int64, [_p], None),
     "jj_engine_stats_get": (None, [_p, POINTER(jj_engine_stats)], None),
     "jj_engine_alert_state": (_STATUS, [_p, c_uint32, c_uint32, POINTER(jj_alert_state)],
