@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,34 +44,49 @@ int srv_journal_create(srv_journal *j, const char *path, uint64_t gen, char *err
   return 0;
 }
 
+/* A JSON string (RFC 8259): quote, backslash and control characters
+ * escaped, UTF-8 as it is. Written by hand rather than through jansson's
+ * objects: the journal is on the ingest path, and building an object per
+ * reading cost more than the engine's own work (bench_server). Reading it
+ * back is jansson's (reading_json.c). */
+static void json_str(FILE *f, const char *s) {
+  (void)fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      (void)fprintf(f, "\\%c", *p);
+    else if (*p < 0x20)
+      (void)fprintf(f, "\\u%04x", *p);
+    else
+      (void)fputc(*p, f);
+  }
+  (void)fputc('"', f);
+}
+
+/* One reading as a line; 17 significant digits read back bit for bit. */
 static int write_reading(FILE *f, const srv_reading *r) {
-  json_t *o = json_object(), *labels = json_object();
-  int bad = !o || !labels;
-  for (uint32_t i = 0; !bad && i < r->nlabels; i++)
-    bad = json_object_set_new(labels, r->labels[i].name, json_string(r->labels[i].value)) != 0;
-  if (!bad)
-    bad = json_object_set_new(o, "metric", json_string(r->metric)) ||
-          json_object_set_new(o, "labels", labels) ||
-          json_object_set_new(o, "ts", json_integer(r->ts_ms)) ||
-          json_object_set_new(o, "value", json_real(r->value));
-  else
-    json_decref(labels);
-  if (!bad && r->has_location)
-    bad = json_object_set_new(o, "lat", json_real(r->lat)) ||
-          json_object_set_new(o, "lon", json_real(r->lon));
-  if (!bad) bad = json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(17)) != 0 ||
-                  fputc('\n', f) == EOF;
-  json_decref(o);
-  return bad ? -1 : 0;
+  (void)fputs("{\"metric\":", f);
+  json_str(f, r->metric);
+  (void)fputs(",\"labels\":{", f);
+  for (uint32_t i = 0; i < r->nlabels; i++) {
+    if (i) (void)fputc(',', f);
+    json_str(f, r->labels[i].name);
+    (void)fputc(':', f);
+    json_str(f, r->labels[i].value);
+  }
+  (void)fprintf(f, "},\"ts\":%lld,\"value\":%.17g", (long long)r->ts_ms, r->value);
+  if (r->has_location) (void)fprintf(f, ",\"lat\":%.17g,\"lon\":%.17g", r->lat, r->lon);
+  return fputs("}\n", f) == EOF ? -1 : 0;
 }
 
 int srv_journal_append(srv_journal *j, const srv_batch *b) {
   if (!j->f) return -1;
   int rc = 0;
   for (size_t i = 0; i < b->n; i++) {
-    /* a value jansson cannot write (not finite) never reaches the engine
-     * either: the readers refuse it */
-    if (!isfinite(b->r[i].value)) continue;
+    /* JSON has no NaN or infinity; the readers refuse such values, so
+     * none reaches the engine either */
+    if (!isfinite(b->r[i].value) || (b->r[i].has_location &&
+                                      (!isfinite(b->r[i].lat) || !isfinite(b->r[i].lon))))
+      continue;
     if (write_reading(j->f, &b->r[i]) != 0) rc = -1;
     else j->readings++;
   }
