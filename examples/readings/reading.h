@@ -28,10 +28,12 @@ typedef struct srv_chunk srv_chunk;
 /* What a queue item asks of the engine thread. */
 typedef enum srv_item_kind {
   SRV_ITEM_READINGS = 0, /* push the readings */
-  SRV_ITEM_ALERTS        /* list the active alerts into `query` (GET /alerts) */
+  SRV_ITEM_ALERTS,       /* list the active alerts into `query` (GET /alerts) */
+  SRV_ITEM_RELOAD        /* swap in the ruleset `rules` (SIGHUP) */
 } srv_item_kind;
 
 struct srv_query; /* engine_loop.h */
+struct jj_ruleset;
 
 typedef struct srv_batch {
   struct srv_batch *next; /* the queue's link */
@@ -41,6 +43,7 @@ typedef struct srv_batch {
   size_t n, cap;
   srv_chunk *chunks; /* string memory */
   struct srv_query *query;
+  struct jj_ruleset *rules; /* SRV_ITEM_RELOAD: owned by the batch until taken */
 } srv_batch;
 
 /* An empty batch; NULL when out of memory. */

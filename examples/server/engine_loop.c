@@ -3,12 +3,19 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 
 void srv_engine_loop_on_event(void *ctx, const jj_event *ev) {
   srv_engine_loop *l = ctx;
+  if (ev->seq <= l->quiet_upto) return; /* delivered before the crash */
   srv_deliver_event(l->d, ev);
+  /* after the hand-over: a crash between the two repeats this event after
+   * the restart rather than losing it */
+  srv_journal *j = l->state ? srv_state_journal(l->state) : NULL;
+  if (j && srv_journal_mark(j, ev->seq) != 0)
+    srv_log("journal: cannot write a mark: the next restart may deliver an event again");
 }
 
 /* Rate-limited complaint about the engine refusing readings: one line per
@@ -27,6 +34,55 @@ static void complain(const srv_engine_loop *l, jj_status st, const srv_reading *
           r->metric, (long long)r->ts_ms, jj_strerror(st), jj_status_name(st),
           (unsigned long long)quiet[st]);
   quiet[st] = 0;
+}
+
+static void push_readings(srv_engine_loop *l, const srv_batch *b);
+
+void srv_engine_loop_push(void *loop, srv_batch *b) {
+  srv_engine_loop *l = loop;
+  srv_journal *j = l->state ? srv_state_journal(l->state) : NULL;
+  if (j && srv_journal_append(j, b) != 0) {
+    atomic_fetch_add_explicit(&l->m->journal_errors, 1, memory_order_relaxed);
+    srv_log_reject(SRV_REJ_NOMEM, "journal: cannot append a batch: a crash now would lose it");
+  }
+  push_readings(l, b);
+}
+
+void srv_engine_loop_checkpoint(srv_engine_loop *l, const char *why) {
+  if (!l->state || !l->state->dir) return;
+  char msg[600];
+  srv_state_status st = srv_state_checkpoint(l->state, l->engine, msg, sizeof msg);
+  if (st == SRV_STATE_OK) {
+    atomic_fetch_add_explicit(&l->m->snapshots_ok, 1, memory_order_relaxed);
+    atomic_store_explicit(&l->m->snapshot_ms, l->state->last_ok_ms, memory_order_relaxed);
+    atomic_store_explicit(&l->m->snapshot_bytes, l->state->last_bytes, memory_order_relaxed);
+  } else {
+    atomic_fetch_add_explicit(&l->m->snapshots_failed, 1, memory_order_relaxed);
+    srv_log("state: %s (%s)", msg, why);
+  }
+  l->next_checkpoint_ms = srv_now_ms() + l->cfg->checkpoint_ms;
+}
+
+/* SIGHUP with rule files that loaded: swap them in, keeping the state of
+ * unchanged rules (jj_engine_reload); on failure the old rules run on. */
+static void reload(srv_engine_loop *l, jj_ruleset *rs) {
+  jj_restore_report r;
+  jj_error err;
+  memset(&err, 0, sizeof err);
+  jj_status st = jj_engine_reload(l->engine, rs, &r, &err);
+  jj_ruleset_free(rs); /* the engine holds its own reference */
+  if (st != JJ_OK) {
+    atomic_fetch_add_explicit(&l->m->reload_failed, 1, memory_order_relaxed);
+    srv_log("SIGHUP: reload failed: %s (%s); the running rules stay", err.message,
+            jj_status_name(st));
+    return;
+  }
+  atomic_fetch_add_explicit(&l->m->reload_ok, 1, memory_order_relaxed);
+  srv_log("SIGHUP: rules reloaded: %u kept, %u changed, %u removed, %u added; %u alerts ended",
+          r.rules_kept, r.rules_changed, r.rules_removed, r.rules_added, r.alerts_ended);
+  /* one ruleset per journal: the readings before the reload are in the
+   * snapshot */
+  srv_engine_loop_checkpoint(l, "after the reload");
 }
 
 static void push_readings(srv_engine_loop *l, const srv_batch *b) {
@@ -109,8 +165,10 @@ static void *run(void *arg) {
     if (b) {
       if (b->kind == SRV_ITEM_ALERTS)
         answer_alerts(l, b->query);
+      else if (b->kind == SRV_ITEM_RELOAD)
+        reload(l, b->rules);
       else
-        push_readings(l, b);
+        srv_engine_loop_push(l, b);
       srv_batch_free(b);
     }
     if (wall) {
@@ -122,6 +180,8 @@ static void *run(void *arg) {
       }
     }
     srv_deliver_flush(l->d);
+    if (l->next_checkpoint_ms && srv_now_ms() >= l->next_checkpoint_ms)
+      srv_engine_loop_checkpoint(l, "on the interval");
     publish(l);
     if (closed) break;
   }

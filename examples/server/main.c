@@ -5,9 +5,10 @@
  *   jjair-server [--check] CONFIG.yaml
  *
  * This file owns the life cycle: configuration and rules, the threads
- * (engine, HTTP, MQTT, the notifiers' delivery), and the signals (SIGHUP:
- * check the rule files, SIGTERM/SIGINT: stop taking input, drain the queue,
- * let the notifiers deliver, flush, exit 0). */
+ * (engine, HTTP, MQTT, the notifiers' delivery), the state (restore at
+ * start, checkpoint at the end; server_state.h) and the signals (SIGHUP:
+ * reload the rule files, SIGTERM/SIGINT: stop taking input, drain the
+ * queue, checkpoint, let the notifiers deliver, flush, exit 0). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +29,11 @@
 static void usage(FILE *f) {
   (void)fputs("usage: jjair-server [--check] CONFIG.yaml\n"
               "  --check   validate the configuration and its rule files, then exit\n"
-              "Signals: SIGHUP checks the rule files again (reloading them needs engine\n"
-              "snapshots, not built yet); SIGTERM or SIGINT stops taking input, drains the\n"
-              "queue, lets the notifiers deliver (delivery.drain_timeout), flushes the\n"
-              "delivery file and exits 0.\n",
+              "Signals: SIGHUP reloads the rule files (unchanged rules keep their state;\n"
+              "a file with errors is logged and the running rules stay); SIGTERM or SIGINT\n"
+              "stops taking input, drains the queue, writes a snapshot (state.dir), lets\n"
+              "the notifiers deliver (delivery.drain_timeout), flushes the delivery file\n"
+              "and exits 0.\n",
               f);
 }
 
@@ -82,21 +84,32 @@ static jj_ruleset *load_rules(const srv_config *cfg) {
   return rs;
 }
 
-/* SIGHUP: the rule files are checked; swapping them into the running
- * engine needs hot reload in libjjair (with snapshots), not there yet. */
-static void on_hangup(const srv_config *cfg, srv_metrics *m) {
+/* SIGHUP: load the rule files; if they are good, the engine thread swaps
+ * them in (engine_loop.c, jj_engine_reload); if not, the running rules
+ * stay. */
+static void route_warning(void *ctx, const char *file, int line, int col, const char *message);
+
+static void on_hangup(const srv_config *cfg, srv_metrics *m, srv_queue *q,
+                      const srv_notifiers *notifiers, const char *path) {
   atomic_fetch_add_explicit(&m->reloads, 1, memory_order_relaxed);
-  srv_log("SIGHUP: checking the rule files");
+  srv_log("SIGHUP: loading the rule files");
   jj_ruleset *rs = load_rules(cfg);
   if (!rs) {
     atomic_fetch_add_explicit(&m->reload_invalid, 1, memory_order_relaxed);
     srv_log("SIGHUP: the rule files have errors (above); the running rules stay");
     return;
   }
-  srv_log("SIGHUP: the rule files are valid (%u rules), but reload is not supported yet "
-          "(needs hot reload in libjjair); the running rules stay",
-          jj_ruleset_rule_count(rs));
+  (void)srv_notifiers_check_routes(notifiers, rs, route_warning, NULL, path);
+  srv_batch *b = srv_batch_new(SRV_SRC_NDJSON);
+  if (b) {
+    b->kind = SRV_ITEM_RELOAD;
+    b->rules = rs;
+    if (srv_queue_push(q, b, 1) == SRV_Q_OK) return; /* the engine thread takes rs */
+    srv_batch_free(b);
+  }
   jj_ruleset_free(rs);
+  atomic_fetch_add_explicit(&m->reload_failed, 1, memory_order_relaxed);
+  srv_log("SIGHUP: cannot hand the rules to the engine thread; the running rules stay");
 }
 
 /* A rule naming a notifier the configuration lacks: a warning, not an
@@ -112,6 +125,7 @@ static void route_warning(void *ctx, const char *file, int line, int col, const 
 }
 
 static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers) {
+  const char *path = cfg->config_path;
   sigset_t sigs;
   (void)sigemptyset(&sigs);
   (void)sigaddset(&sigs, SIGTERM);
@@ -144,6 +158,7 @@ static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers
     return 1;
   }
   static srv_engine_loop loop;
+  static srv_state state;
   loop.cfg = cfg;
   loop.q = &queue;
   loop.m = &metrics;
@@ -165,8 +180,33 @@ static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers
     srv_queue_fini(&queue);
     return 1;
   }
-  if (srv_state_restore(cfg, loop.engine, err, sizeof err) != SRV_STATE_OK)
-    srv_log("state: %s", err);
+  if (srv_state_open(&state, cfg, err, sizeof err) != SRV_STATE_OK) srv_log("state: %s", err);
+  loop.state = &state;
+  {
+    srv_state_hooks hooks = {srv_engine_loop_push, &loop.quiet_upto, &loop};
+    srv_restore_info ri;
+    srv_state_status rs_st = srv_state_restore(&state, loop.engine, &hooks, &ri, err, sizeof err);
+    if (rs_st == SRV_STATE_OK) {
+      atomic_store(&metrics.replayed, ri.replayed > 0 ? (uint64_t)ri.replayed : 0);
+      srv_log("state: restored snapshot %llu (%u series, %u groups; rules: %u kept, %u changed, "
+              "%u removed, %u added; %u alerts ended); %lld journal readings replayed, events "
+              "up to #%llu not delivered again%s%s",
+              (unsigned long long)ri.gen, ri.report.series, ri.report.groups,
+              ri.report.rules_kept, ri.report.rules_changed, ri.report.rules_removed,
+              ri.report.rules_added, ri.report.alerts_ended,
+              ri.replayed < 0 ? 0 : ri.replayed, (unsigned long long)ri.quiet_upto,
+              ri.bad_lines ? "; torn journal lines skipped: " : "",
+              ri.bad_lines ? "yes" : "");
+    } else if (err[0]) {
+      srv_log("state: %s", err);
+    }
+    if (state.last_ok_ms) {
+      atomic_fetch_add(&metrics.snapshots_ok, 1);
+      atomic_store(&metrics.snapshot_ms, state.last_ok_ms);
+      atomic_store(&metrics.snapshot_bytes, state.last_bytes);
+      loop.next_checkpoint_ms = state.last_ok_ms + cfg->checkpoint_ms;
+    }
+  }
 
   srv_http *http = NULL;
   srv_mqtt *mqtt = NULL;
@@ -201,7 +241,7 @@ static int serve(const srv_config *cfg, jj_ruleset *rs, srv_notifiers *notifiers
     int sig = 0;
     if (sigwait(&sigs, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      on_hangup(cfg, &metrics);
+      on_hangup(cfg, &metrics, &queue, notifiers, path);
       continue;
     }
     srv_log("%s: stopping: no new input, draining %zu queued readings",
@@ -217,8 +257,7 @@ out_loop:
   srv_http_stop(http);
   srv_queue_close(&queue);
   srv_engine_loop_join(&loop);
-  if (srv_state_checkpoint(cfg, loop.engine, err, sizeof err) == SRV_STATE_UNSUPPORTED)
-    srv_log("state: %s", err);
+  srv_engine_loop_checkpoint(&loop, "at shutdown");
 out_engine:
   srv_queue_close(&queue);
   if (notifiers) {
@@ -237,6 +276,7 @@ out_engine:
             (unsigned long long)events);
   }
   jj_engine_free(loop.engine);
+  srv_state_close(&state);
   srv_queue_fini(&queue);
   srv_metrics_fini(&metrics);
   return rc;

@@ -91,11 +91,38 @@ char *srv_metrics_render(srv_metrics *m, struct srv_queue *q, size_t *len) {
   (void)fprintf(f, "jjair_server_mqtt_messages_total %llu\n",
                 (unsigned long long)get(&m->mqtt_messages));
   family(f, "jjair_server_reloads_total", "counter",
-         "SIGHUP reload requests, and those whose rule files did not load.");
+         "SIGHUP reload requests; those whose rule files did not load (invalid), were swapped "
+         "in (ok) or refused by the engine (failed).");
   (void)fprintf(f, "jjair_server_reloads_total{result=\"requested\"} %llu\n",
                 (unsigned long long)get(&m->reloads));
   (void)fprintf(f, "jjair_server_reloads_total{result=\"invalid\"} %llu\n",
                 (unsigned long long)get(&m->reload_invalid));
+  (void)fprintf(f, "jjair_server_reloads_total{result=\"ok\"} %llu\n",
+                (unsigned long long)get(&m->reload_ok));
+  (void)fprintf(f, "jjair_server_reloads_total{result=\"failed\"} %llu\n",
+                (unsigned long long)get(&m->reload_failed));
+  family(f, "jjair_server_snapshots_total", "counter", "Checkpoints of the engine, by result.");
+  (void)fprintf(f, "jjair_server_snapshots_total{result=\"ok\"} %llu\n",
+                (unsigned long long)get(&m->snapshots_ok));
+  (void)fprintf(f, "jjair_server_snapshots_total{result=\"error\"} %llu\n",
+                (unsigned long long)get(&m->snapshots_failed));
+  family(f, "jjair_server_snapshot_bytes", "gauge", "Size of the last snapshot.");
+  (void)fprintf(f, "jjair_server_snapshot_bytes %llu\n",
+                (unsigned long long)get(&m->snapshot_bytes));
+  int64_t snap_ms = atomic_load_explicit(&m->snapshot_ms, memory_order_relaxed);
+  if (snap_ms) {
+    family(f, "jjair_server_snapshot_age_seconds", "gauge", "Time since the last snapshot.");
+    (void)fprintf(f, "jjair_server_snapshot_age_seconds %.3f\n",
+                  (double)(srv_now_ms() - snap_ms) / 1000);
+  }
+  family(f, "jjair_server_journal_replayed_total", "counter",
+         "Journal readings pushed again at start (after a crash).");
+  (void)fprintf(f, "jjair_server_journal_replayed_total %llu\n",
+                (unsigned long long)get(&m->replayed));
+  family(f, "jjair_server_journal_errors_total", "counter",
+         "Batches that could not be written to the journal.");
+  (void)fprintf(f, "jjair_server_journal_errors_total %llu\n",
+                (unsigned long long)get(&m->journal_errors));
   family(f, "jjair_server_start_time_seconds", "gauge", "When the server started (Unix time).");
   (void)fprintf(f, "jjair_server_start_time_seconds %.3f\n", (double)m->start_ms / 1000);
 

@@ -34,6 +34,13 @@ typedef struct srv_metrics {
   atomic_int mqtt_connected;
   atomic_uint_fast64_t reloads;        /* SIGHUP received */
   atomic_uint_fast64_t reload_invalid; /* ... whose rule files did not load */
+  atomic_uint_fast64_t reload_ok;      /* ... swapped in */
+  atomic_uint_fast64_t reload_failed;  /* ... refused by the engine */
+  atomic_uint_fast64_t snapshots_ok, snapshots_failed;
+  atomic_int_fast64_t snapshot_ms;     /* wall clock of the last good one; 0 none */
+  atomic_uint_fast64_t snapshot_bytes;
+  atomic_uint_fast64_t replayed;       /* journal readings pushed again at start */
+  atomic_uint_fast64_t journal_errors;
   int64_t start_ms;
   pthread_mutex_t mu; /* guards the engine's figures below */
   jj_engine_stats stats;
