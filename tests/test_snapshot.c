@@ -811,6 +811,49 @@ static void test_save_load(void **state) {
   assert_memory_equal(s1, s2, n1);
   free(s1);
   free(s2);
+  /* Out of memory: save keeps the file it would replace, load leaves the
+   * engine fresh; failing every allocation in turn until each succeeds. */
+  tu_alloc ta;
+  int done = 0;
+  for (unsigned long k = 1; !done; k++) {
+    tu_alloc_init(&ta);
+    jj_engine *d = engine_over(rs, &ev, 0, &ta.alc);
+    feed(d, 0, 100);
+    tu_alloc_fail_at(&ta, k, 0);
+    jj_status st = jj_engine_save(d, path, &err);
+    if (st == JJ_OK) {
+      done = 1;
+    } else {
+      assert_int_equal(st, JJ_ENOMEM);
+      jj_engine *check = engine_over(rs, &ev, 0, NULL);
+      assert_int_equal(jj_engine_load(check, path, NULL, &err), JJ_OK);
+      size_t nc;
+      unsigned char *sc = st_snapshot(check, &nc);
+      assert_int_equal(nc, n1);
+      free(sc);
+      jj_engine_free(check);
+    }
+    jj_engine_free(d);
+    assert_int_equal(ta.live_blocks, 0);
+  }
+  done = 0;
+  for (unsigned long k = 1; !done; k++) {
+    tu_alloc_init(&ta);
+    jj_engine *d = engine_over(rs, &ev, 0, &ta.alc);
+    size_t live = ta.live_bytes;
+    tu_alloc_fail_at(&ta, k, 0);
+    jj_status st = jj_engine_load(d, path, NULL, &err);
+    if (st == JJ_OK) {
+      done = 1;
+    } else {
+      assert_int_equal(st, JJ_ENOMEM);
+      assert_true(engine_is_fresh(d));
+      assert_int_equal(ta.live_bytes, live);
+    }
+    jj_engine_free(d);
+    assert_int_equal(ta.live_blocks, 0);
+    assert_int_equal(ta.errors, 0);
+  }
   remove(path);
   jj_engine *c = engine_over(rs, &ev, 0, NULL);
   assert_int_equal(jj_engine_load(c, path, NULL, &err), JJ_ENOTFOUND);
