@@ -92,6 +92,7 @@ void jj__deadline_free(jj_engine *e) {
   jj__free(&e->alc, e->dl.bits);
   jj__free(&e->alc, e->dl.due);
   jj__free(&e->alc, e->dl.block_min);
+  jj__group_due_free(&e->alc, &e->dl.groups);
 }
 
 /* ---- what is due when --------------------------------------------------------- */
@@ -249,8 +250,11 @@ void jj__deadline_rebuild(jj_engine *e) {
     r->alert_due = alerts_due(s);
     set_due(e, sid, INT64_MIN);
   }
+  jj__group_due_rebuild(e);
 }
 
 void jj__engine_walk_all(jj_engine *e, int on) { e->dl.walk_all = (uint8_t)(on != 0); }
 
 uint64_t jj__engine_advance_visits(const jj_engine *e) { return e->dl.visits; }
+
+uint64_t jj__engine_group_visits(const jj_engine *e) { return e->dl.groups.visits; }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "alloc.h"
+#include "group_deadline.h"
 #include "jjair/status.h"
 
 typedef struct jj_engine jj_engine;
@@ -51,7 +52,8 @@ typedef struct jj_deadlines {
   uint64_t epoch;     /* advances so far: a window that missed one must catch up,
                        * even one to the same time (it may never have had a time) */
   uint64_t visits;    /* series the advances looked at (tests, benchmarks) */
-  uint8_t walk_all;   /* debug: every series is due at every advance */
+  uint8_t walk_all;   /* debug: every series and group is due at every advance */
+  jj_group_deadlines groups; /* which groups an advance re-judges (group_deadline.c) */
 } jj_deadlines;
 
 /* Room for series ids below n: JJ_ENOMEM or JJ_OK. Called before a series
@@ -78,8 +80,9 @@ static inline int jj__deadline_owed(const jj_deadlines *dl, uint32_t sid) {
 }
 /* The owed re-check was done. */
 void jj__deadline_settled(jj_engine *e, uint32_t sid);
-/* Every live series as the full walk would have it (windows caught up,
- * owed re-checks done): before a snapshot saves them (engine.c). */
+/* Every live series and group as the full walk would have it (windows
+ * caught up, owed re-checks done, group window bounds synced): before a
+ * snapshot saves them (engine.c). */
 void jj__engine_catch_up(jj_engine *e);
 
 /* A sample was accepted for `sid`. `busy`: the re-check of a sliding slot
@@ -99,15 +102,17 @@ int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from);
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy);
 
 /* Rebuild the index from the series' state (after a restore): every live
- * series is due at the next advance, which works out its own deadline (a
- * full walk once, which is what the index saves on later). Windows are
- * taken as they are: sync them before saving. */
+ * series and group is due at the next advance, which works out its own
+ * deadline (a full walk once, which is what the index saves on later).
+ * Windows are taken as they are: sync them before saving. */
 void jj__deadline_rebuild(jj_engine *e);
 
-/* Debug and tests: with `on`, every series is due at every advance (the
- * walk the index replaces), to compare the two. */
+/* Debug and tests: with `on`, every series and every group is due at
+ * every advance (the walk the indexes replace), to compare the two. */
 void jj__engine_walk_all(jj_engine *e, int on);
 /* How many series the advances have looked at so far. */
 uint64_t jj__engine_advance_visits(const jj_engine *e);
+/* How many groups the advances have re-judged so far. */
+uint64_t jj__engine_group_visits(const jj_engine *e);
 
 #endif

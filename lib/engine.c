@@ -159,6 +159,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
                                 int fresh, int64_t sample_ts, double sample_value) {
   const jj_rule *r = in->rule;
   if (r->cfg.group != JJ_GROUP_NONE) {
+    jj__group_touch(e, in->group); /* its group re-judges at the next advance */
     in->member_value = value;
     in->member_valid = (uint8_t)valid;
     /* A time window's value at a re-check on advance is its value now
@@ -323,6 +324,7 @@ static void catch_up(jj_engine *e, jj_series_id id, jj_series *s) {
 void jj__engine_catch_up(jj_engine *e) {
   for (uint32_t sid = 0; sid < e->nseries; sid++)
     if (e->series[sid]) catch_up(e, sid, e->series[sid]);
+  jj__groups_catch_up(e);
 }
 
 /* ---- quality gates ------------------------------------------------------ */
@@ -397,6 +399,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   int64_t after = in->rule->cfg.stale_after_ms;
   if (s->last_ts == INT64_MIN) s->last_ts = e->now;
   if (!after || in->stale || e->now - s->last_ts < after) return;
+  if (in->rule->cfg.group != JJ_GROUP_NONE) jj__group_touch(e, in->group); /* before it changes */
   in->stale = 1;
   s->nstale++;
   in->member_valid = 0;
@@ -693,7 +696,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
 
 /* Engine time moves to now_ms (if later) and every time-driven check runs:
  * for the series whose deadline came (deadline.h), in id order, then for
- * every group. */
+ * the groups touched since or whose deadline came (group_deadline.h). */
 static void advance_to(jj_engine *e, int64_t now_ms) {
   if (!e->has_clock || now_ms > e->clock) {
     e->has_clock = 1;
@@ -711,8 +714,7 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
     int busy = advance_series(e, sid, s);
     if (busy >= 0) jj__deadline_processed(e, sid, s, busy);
   }
-  for (uint32_t gi = 0; gi < e->ngroups; gi++)
-    if (e->groups[gi]) jj__group_advance(e, e->groups[gi]);
+  jj__groups_advance(e); /* the groups due (group_deadline.h), in id order */
 }
 
 int64_t jj_engine_now(const jj_engine *e) { return (e && e->has_now) ? e->now : INT64_MIN; }
@@ -796,6 +798,7 @@ jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx)
   for (uint32_t gi = 0; gi < e->ngroups; gi++) {
     jj_group *g = e->groups[gi];
     if (!g || !alert_active(&g->alert)) continue;
+    jj__group_sync(e, g); /* window bounds as the full walk has them */
     jj__event_active_group(e, g, &ev);
     if (visit(e, fn, ctx, &ev)) return JJ_OK;
   }

@@ -203,6 +203,8 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
         const char *values[64];
         for (uint32_t i = 0; i < gr->ngroup_labels && i < 64; i++)
           values[i] = label_of(sp, gr->group_labels[i]);
+        size_t due_block = jj__group_due_footprint(ngroups); /* group_deadline.c */
+        if (due_block) add_counted(&t, due_block);
         add_growth(&t, ngroups, 16, sizeof(jj_group *));
         add_index(&t, ngroups, jj__index_first_cap(jj__group_bound(rs, &c)));
         add_counted(&t, jj__group_bytes(gr, values));

@@ -124,6 +124,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
 }
 
 static jj_status add_member(jj_engine *e, jj_group *g, jj_series *s, jj_inst *inst) {
+  jj__group_touch(e, g); /* one more member to wait for (or to count) */
   if (g->nmembers == g->members_cap) {
     uint32_t ncap = g->members_cap ? g->members_cap * 2 : 8;
     jj_inst **m = jj__realloc(&e->alc, g->members, g->members_cap * sizeof *m, ncap * sizeof *m);
@@ -172,6 +173,7 @@ jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, j
     }
   }
   if (e->groups_per_rule[ri] >= e->cfg.max_groups) return JJ_ELIMIT; /* counted by the caller */
+  if (jj__group_due_reserve(e, e->ngroups + 1)) return JJ_ENOMEM;
   if (jj__grow(&e->alc, &e->groups, &e->groups_cap, e->ngroups, sizeof *e->groups, 16))
     return JJ_ENOMEM;
   if (jj__index_reserve(ix, &e->alc)) return JJ_ENOMEM;
@@ -180,6 +182,7 @@ jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, j
   uint32_t id = e->ngroups++;
   e->groups[id] = g;
   g->id = id;
+  jj__group_due_created(e, g);
   jj__index_insert(ix, h, id);
   e->groups_per_rule[ri]++;
   e->st.groups++;
@@ -226,6 +229,7 @@ static void group_forget(jj_engine *e, jj_group *g) {
     values[i] = g->labels[i].value;
   jj__index_remove(&e->group_index, group_hash(g->rule_index, r, values), g->id);
   e->groups[g->id] = NULL;
+  jj__group_due_forgotten(e, g->id);
   e->groups_per_rule[g->rule_index]--;
   e->st.groups--;
   g->forgotten = 1;
@@ -247,6 +251,7 @@ void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
     jj_inst *in = &s->inst[i];
     jj_group *g = in->group;
     if (g) {
+      jj__group_touch(e, g); /* one member fewer to wait for */
       remove_member(g, in);
       in->group = NULL;
       if (g->cause == s) g->cause = NULL;
@@ -262,6 +267,7 @@ void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
     for (uint32_t k = 0; k < JJ_MAX_FEEDS; k++) {
       jj_group *f = in->feed[k];
       if (!f) continue;
+      jj__group_touch(e, f);
       in->feed[k] = NULL;
       f->nfeeders--;
       /* A forgotten series' evidence still counts for the span, but its
@@ -297,6 +303,7 @@ static void judge(jj_engine *e, jj_group *g, double value, int valid, int fresh,
 /* A member reported: the group has data again. */
 void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double sample_value) {
   jj_transition t;
+  jj__group_touch(e, g);
   if (jj__alert_unstale(&g->alert, e->now, &t))
     jj__emit_group(e, g, &t, sample_ts, sample_value);
 }
@@ -352,7 +359,7 @@ static void tally(const jj_rule *r, jj_win_sums *w, const jj_window_stats *ws) {
 void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cause,
                             int64_t sample_ts, double sample_value) {
   const jj_rule *r = g->rule;
-  if (cause) {
+  if (cause) { /* a member's reading (on advance, jj__groups_advance calls) */
     jj__group_freshen(e, g, sample_ts, sample_value);
     g->cause = cause;
     g->cause_ts = sample_ts;
@@ -419,6 +426,7 @@ void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window
                       int64_t sample_ts, double sample_value) {
   jj_group *g = inst->group;
   const jj_rule *r = g->rule;
+  jj__group_touch(e, g);
   int64_t first_end = ws->start_ms + r->cfg.window.span_ms;
   int64_t last_end = ws->end_ms;
   if (sample_ts != INT64_MIN) jj__group_freshen(e, g, sample_ts, sample_value);
@@ -524,6 +532,7 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
     jj_group *g = in->feed[f];
     if (!g || g->rule->cfg.group != JJ_GROUP_RULES) continue;
     const jj_rule *r = g->rule;
+    jj__group_touch(e, g);
     for (uint32_t k = 0; k < r->nsrc; k++) {
       if (r->src[k] != in->rule_index) continue;
       if (new_level > 0)
@@ -556,6 +565,7 @@ void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, doubl
     jj_group *g = in->feed[f];
     if (!g || g->rule->cfg.group != JJ_GROUP_CAI) continue;
     const jj_rule *r = g->rule;
+    jj__group_touch(e, g);
     g->cause = s;
     /* Hourly sources close the same hour one after another: the hour is
      * judged once every source with a value has reported it, or when a
@@ -606,4 +616,85 @@ void jj__group_advance(jj_engine *e, jj_group *g) {
   }
   if (jj__alert_tick(&g->alert, r, e->now, &t))
     jj__emit_group(e, g, &t, INT64_MIN, NAN);
+}
+
+/* ---- when jj__group_advance changes anything (group_deadline.h) ---------- */
+
+static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
+  return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* A sliding member group re-judges its members' values on every advance
+ * while it is not stale (jj__group_advance); a rules group counts its
+ * evidence on every advance. */
+static int judges_every_advance(const jj_group *g) {
+  const jj_rule *r = g->rule;
+  if (r->cfg.group == JJ_GROUP_RULES) return 1;
+  if (r->cfg.group == JJ_GROUP_CAI || r->cfg.window.kind == JJ_WINDOW_TUMBLING) return 0;
+  return !g->alert.stale;
+}
+
+void jj__group_skipped(jj_group *g, int64_t at) {
+  if (!judges_every_advance(g)) return;
+  const jj_rule *r = g->rule;
+  /* The bounds rules_eval and jj__group_eval_sliding set; the rest of the
+   * re-judging changed nothing (jj__group_next_due). */
+  g->win_end = at;
+  if (r->cfg.group == JJ_GROUP_RULES)
+    g->win_start = at - r->cfg.group_within_ms;
+  else
+    g->win_start = at - (r->cfg.window.kind == JJ_WINDOW_SLIDING_TIME ? r->cfg.window.span_ms : 0);
+}
+
+/* Once re-judged on advance, a group's next re-judging by time alone (a
+ * touch from a member or source comes first otherwise). With its members,
+ * sources and alert unchanged, an advance before this time gives it the
+ * same value, so the alert stays as it is:
+ *  - repeats and the end of flapping (jj__alert_tick) are fixed times;
+ *  - an alert not at rest (firing or building up) may complete duration
+ *    persistence, or count a fresh evaluation (rules groups), at any
+ *    advance: due at each one;
+ *  - TUMBLING member groups: the open window's wait ends at bucket_end +
+ *    wait (whether every fresh member reported it changes only with a
+ *    touch);
+ *  - sliding k-of-n groups: a member's agreement expires group_within_ms
+ *    after it was dated (avg/max/min values change only with a touch);
+ *  - rules groups: a source's (or series') evidence expires group_within
+ *    after its last change;
+ *  - a stale sliding group is not re-judged; CAI groups only tick. */
+int64_t jj__group_next_due(const jj_engine *e, const jj_group *g) {
+  const jj_rule *r = g->rule;
+  const jj_alert *a = &g->alert;
+  int64_t due = INT64_MAX;
+  if (a->flapping)
+    due = add_sat(a->last_transition, r->cfg.flap_window_ms);
+  else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
+    due = add_sat(a->last_notify, r->cfg.repeat_interval_ms);
+  if (r->cfg.group == JJ_GROUP_CAI) return due;
+  if (r->cfg.window.kind == JJ_WINDOW_TUMBLING && r->cfg.group != JJ_GROUP_RULES)
+    return g->has_bucket ? min64(due, add_sat(g->bucket_end, wait_of(r))) : due;
+  if (!judges_every_advance(g)) return due;
+  if (!jj__alert_at_rest(a)) return INT64_MIN;
+  /* At rest: the count goes down when evidence expires (now > last +
+   * within); nothing else changes it without a touch. */
+  const int64_t within = r->cfg.group_within_ms;
+  if (r->cfg.group == JJ_GROUP_K_OF_N) {
+    for (uint32_t i = 0; i < g->nmembers; i++) {
+      const jj_inst *m = g->members[i];
+      if (m->stale || m->member_agree_ts == INT64_MIN || m->member_agree_ts < e->now - within)
+        continue;
+      due = min64(due, add_sat(add_sat(m->member_agree_ts, within), 1));
+    }
+  } else if (r->cfg.group == JJ_GROUP_RULES && r->cfg.group_distinct == JJ_DISTINCT_SERIES) {
+    for (uint32_t k = 0; k < g->nev; k++)
+      if (!g->ev[k].firing && e->now - g->ev[k].last <= within)
+        due = min64(due, add_sat(add_sat(g->ev[k].last, within), 1));
+  } else if (r->cfg.group == JJ_GROUP_RULES) {
+    for (uint32_t k = 0; k < r->nsrc; k++)
+      if (!g->src_firing[k] && g->src_last[k] != INT64_MIN && e->now - g->src_last[k] <= within)
+        due = min64(due, add_sat(add_sat(g->src_last[k], within), 1));
+  }
+  return due;
 }

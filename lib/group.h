@@ -100,6 +100,13 @@ void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, doubl
                             int valid, int64_t sample_ts, double sample_value);
 /* Time passed: group waits, staleness, repeats. */
 void jj__group_advance(jj_engine *e, jj_group *g);
+/* The earliest engine time at which jj__group_advance, just run, could
+ * change g again without a touch (group_deadline.h): INT64_MIN for the
+ * next advance, INT64_MAX for never. */
+int64_t jj__group_next_due(const jj_engine *e, const jj_group *g);
+/* jj__group_advance at time `at` was skipped as changing nothing: set the
+ * window bounds it would have set. */
+void jj__group_skipped(jj_group *g, int64_t at);
 /* Link a per-series alert to the JJ_GROUP_RULES groups its rule feeds. */
 jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst);
 /* A feeding alert changed level: update and judge those groups. */

@@ -987,6 +987,9 @@ static void scratch_init(jj_engine *sc, const jj_engine *e, jj_ruleset *rs) {
   sc->dl.epoch = e->dl.epoch;
   sc->dl.visits = e->dl.visits;
   sc->dl.walk_all = e->dl.walk_all;
+  sc->dl.groups.passes = e->dl.groups.passes; /* and the groups' (group_deadline.h) */
+  sc->dl.groups.swept = e->dl.groups.swept;
+  sc->dl.groups.visits = e->dl.groups.visits;
 }
 
 /* Free the state of a scratch engine, or the old state of one whose new
@@ -1014,6 +1017,7 @@ static void state_free(jj_engine *x, const jj_allocator *alc) {
   jj__free(alc, x->dl.due);
   jj__free(alc, x->dl.block_min);
   jj__free(alc, x->dl.bits);
+  jj__group_due_free(alc, &x->dl.groups);
   memset(&x->dl, 0, sizeof x->dl);
   x->series = NULL;
   x->groups = NULL;
