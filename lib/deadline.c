@@ -122,7 +122,7 @@ static int64_t series_due(const jj_engine *e, const jj_series *s) {
   return due;
 }
 
-void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s) {
+void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   jj_due_rec *r = &e->dl.rec[sid];
   r->synced = e->dl.epoch; /* the full walk has not advanced it yet either */
   r->stale_min = INT64_MAX;
@@ -133,7 +133,7 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s) {
   r->alert_due = INT64_MAX;
   r->owed = 0;
   /* Before the engine knows a time, the first advance starts its clocks. */
-  if (s->last_ts == INT64_MIN) {
+  if (s->last_ts == INT64_MIN || busy) {
     set_due(e, sid, INT64_MIN);
     return;
   }

@@ -64,8 +64,10 @@ void jj__deadline_free(jj_engine *e);
  * (0-based) is made, each passed to add (jj_engine_estimate). */
 void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), void *ctx);
 
-/* Series `sid` was created (it has missed no advance yet). */
-void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s);
+/* Series `sid` was created (it has missed no advance yet). `busy`: a
+ * sliding slot's re-check at the next advance changes something
+ * (recheck_pending) even before any reading. */
+void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy);
 /* Series `sid` is forgotten: no more entries count for it. */
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid);
 

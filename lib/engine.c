@@ -97,6 +97,8 @@ static int labels_fit(const char *metric, const jj_label *labels, uint32_t n) {
   return 1;
 }
 
+static int series_pending(const jj_series *s);
+
 static jj_status series_get(jj_engine *e, const char *metric, const jj_label *labels,
                             uint32_t nlabels, jj_series_id *out) {
   if (!metric || !*metric || !out || (nlabels && !labels)) return JJ_EINVAL;
@@ -141,7 +143,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   uint32_t id = e->nseries++;
   e->series[id] = s;
   jj__index_insert(&e->series_index, key.hash, id);
-  jj__deadline_created(e, id, s);
+  jj__deadline_created(e, id, s, series_pending(s));
   e->st.series++;
   *out = id;
   return JJ_OK;
@@ -283,6 +285,15 @@ static int recheck_pending(const jj_inst *in) {
 static int slot_pending(const jj_series *s, const jj_slot *sl) {
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++)
     if (recheck_pending(&s->inst[i])) return 1;
+  return 0;
+}
+
+/* A new series whose first re-check changes something even with empty
+ * windows (a CAI source tells its group it has no value yet): due at the
+ * next advance, as the full walk re-checks it there. */
+static int series_pending(const jj_series *s) {
+  for (uint32_t j = 0; j < s->nslots; j++)
+    if (!s->slots[j].tumbling && slot_pending(s, &s->slots[j])) return 1;
   return 0;
 }
 

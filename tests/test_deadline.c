@@ -15,9 +15,10 @@
 #include "engine_testutil.h"
 #include "jjair/rule_yaml.h"
 
-/* lib/deadline.h (internal): the debug switch and the visit counter. */
+/* lib/deadline.h (internal): the debug switch and the visit counters. */
 void jj__engine_walk_all(jj_engine *e, int on);
 uint64_t jj__engine_advance_visits(const jj_engine *e);
+uint64_t jj__engine_group_visits(const jj_engine *e);
 
 /* Every kind of time-driven work: expiry of sliding samples, duration
  * persistence on both edges (for, keep_firing_for), repeats, flapping,
@@ -86,11 +87,12 @@ static const char RULES[] =
     "      - {name: zavg, severity: z, issue: \">= 55\", clear: \"< 45\"}\n"
     "    stale_after: 30s\n"
     "    on_missing: alert\n"
+    "    repeat_interval: 30s\n"
     "  - name: zone-kofn\n"
     "    metric: x\n"
     "    window: {kind: sliding, span: 15s}\n"
     "    aggregate: mean\n"
-    "    group: {by: [zone], mode: k_of_n, member: \">= 55\", within: 10s, min_members: 1}\n"
+    "    group: {by: [zone], mode: k_of_n, member: \">= 55\", within: 10s, min_members: 2}\n"
     "    levels:\n"
     "      - {name: two, severity: t, issue: \">= 2\", clear: \"< 1\"}\n"
     "    stale_after: 20s\n"
@@ -123,6 +125,69 @@ static const char RULES[] =
     "    levels:\n"
     "      - {name: high, severity: h, issue: \">= 50\", clear: \"< 40\"}\n";
 
+static const char GROUP_RULES_YAML[] =
+    "version: 1\nrules:\n"
+    /* Groups of every mode and their time-driven work (group_deadline.h):
+     * a sliding max group with duration persistence, repeats and
+     * staleness; a rules group counting series evidence with for_count
+     * (every advance is an evaluation); a CAI group over two index rules
+     * (of metric p only, so the q and c series stay quiet). */
+    "  - name: zone-max\n"
+    "    metric: x\n"
+    "    window: {kind: sliding, span: 20s}\n"
+    "    aggregate: max\n"
+    "    group: {by: [zone], mode: max}\n"
+    "    levels:\n"
+    "      - {name: top, severity: t, issue: \">= 70\", clear: \"< 60\", for: 10s}\n"
+    "    stale_after: 15s\n"
+    "    on_missing: resolve\n"
+    "    repeat_interval: 8s\n"
+    "  - name: zone-seen\n"
+    "    group: {by: [zone], mode: rules, within: 15s, distinct: series,"
+    " sources: [max-resolve, c-count]}\n"
+    "    levels:\n"
+    "      - {name: seen, severity: s, issue: \">= 2\", clear: \"< 1\", for_count: 2}\n"
+    "    flap: {changes: 3, window: 2m}\n"
+    /* k-of-n over count windows: agreement is dated at readings only, so
+     * with members silent only its expiry resolves the group */
+    "  - name: c-kofn\n"
+    "    metric: c\n"
+    "    window: {kind: count, count: 2}\n"
+    "    aggregate: max\n"
+    "    group: {by: [zone], mode: k_of_n, member: \">= 30\", within: 10s}\n"
+    "    levels:\n"
+    "      - {name: two, severity: t, issue: \">= 2\", clear: \"< 1\"}\n"
+    "  - name: p-sub25\n"
+    "    metric: p\n"
+    "    window: {kind: sliding, span: 10s}\n"
+    "    aggregate: mean\n"
+    "    index: cai-pm25\n"
+    "    levels:\n"
+    "      - {name: bad, severity: b, issue: \">= 101\", clear: \"< 101\"}\n"
+    "    stale_after: 20s\n"
+    "  - name: p-sub10\n"
+    "    metric: p\n"
+    "    window: {kind: sliding, span: 10s}\n"
+    "    aggregate: max\n"
+    "    index: cai-pm10\n"
+    "    levels:\n"
+    "      - {name: bad, severity: b, issue: \">= 101\", clear: \"< 101\"}\n"
+    "  - name: p-cai\n"
+    "    group: {by: [zone], mode: cai, sources: [p-sub25, p-sub10]}\n"
+    "    index: cai\n"
+    "    levels:\n"
+    "      - {name: bad, severity: b, issue: \">= 101\", clear: \"< 101\"}\n"
+    "      - {name: worse, severity: w, issue: \">= 251\", clear: \"< 251\"}\n"
+    "    repeat_interval: 25s\n"
+    /* k-of-n that needs two members: valid once a second one joins */
+    "  - name: k-pair\n"
+    "    metric: k\n"
+    "    window: {kind: sliding, span: 1h}\n"
+    "    aggregate: max\n"
+    "    group: {by: [zone], mode: k_of_n, member: \">= 55\", within: 1m, min_members: 2}\n"
+    "    levels:\n"
+    "      - {name: two, severity: t, issue: \">= 2\", clear: \"< 1\"}\n";
+
 static jj_ruleset *rules(void) {
   jj_ruleset_builder *b = NULL;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
@@ -130,6 +195,9 @@ static jj_ruleset *rules(void) {
   size_t n = 0;
   jj_status st = jj_rules_load_string(b, RULES, sizeof RULES - 1, "deadline.yaml", err, 4, &n);
   if (st != JJ_OK) fail_msg("rules: %s", n ? err[0].message : jj_strerror(st));
+  st = jj_rules_load_string(b, GROUP_RULES_YAML, sizeof GROUP_RULES_YAML - 1, "groups.yaml", err,
+                            4, &n);
+  if (st != JJ_OK) fail_msg("group rules: %s", n ? err[0].message : jj_strerror(st));
   jj_ruleset *rs = NULL;
   jj_error e1;
   assert_int_equal(jj_ruleset_builder_build(b, &rs, &e1), JJ_OK);
@@ -138,12 +206,32 @@ static jj_ruleset *rules(void) {
 }
 
 /* Two engines on one ruleset: [0] with the index, [1] walking everything. */
+enum { NGR = 6 }; /* the group rules (GROUP_RULES) */
+
 typedef struct pair {
   jj_engine *e[2];
   jj_ruleset *rs;
   uint32_t nrules;
   uint64_t events;
+  /* Group events by rule (the group rules below) and kind, and those an
+   * advance alone caused: what the comparison exercised. */
+  uint32_t group_kinds[NGR][JJ_EVENT_ACTIVE + 1];
+  uint32_t group_on_advance[NGR];
+  uint32_t group_resolved_on_advance[NGR];
 } pair;
+
+static const char *const GROUP_RULES[NGR] = {"zone-avg",  "zone-kofn", "zone-max",
+                                             "zone-seen", "p-cai",     "c-kofn"};
+
+static void count_event(pair *p, const jj_event *ev) {
+  for (int g = 0; g < NGR; g++) {
+    if (strcmp(ev->rule, GROUP_RULES[g]) != 0) continue;
+    p->group_kinds[g][ev->kind]++;
+    if (ev->sample_ts_ms == INT64_MIN) p->group_on_advance[g]++;
+    if (ev->sample_ts_ms == INT64_MIN && ev->kind == JJ_EVENT_RESOLVED)
+      p->group_resolved_on_advance[g]++;
+  }
+}
 
 static void pair_new(pair *p, int64_t idle_ms) {
   memset(p, 0, sizeof *p);
@@ -176,6 +264,7 @@ static void same_events(pair *p) {
       return;
     }
     if (strcmp(ja, jb) != 0) fail_msg("events differ:\n index: %s\n walk:  %s", ja, jb);
+    count_event(p, a);
     p->events++;
   }
 }
@@ -233,6 +322,34 @@ static void pair_advance(pair *p, int64_t t) {
   same_events(p);
 }
 
+/* Both engines' snapshots are the same bytes: every series and group as
+ * the full walk has it (a snapshot syncs what the indexes skipped). */
+static void same_snapshot(pair *p) {
+  size_t na = 0, nb = 0;
+  assert_int_equal(jj_engine_snapshot(p->e[0], NULL, 0, &na), JJ_EFULL);
+  assert_int_equal(jj_engine_snapshot(p->e[1], NULL, 0, &nb), JJ_EFULL);
+  assert_int_equal(na, nb);
+  unsigned char *a = malloc(na), *b = malloc(nb);
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_int_equal(jj_engine_snapshot(p->e[0], a, na, &na), JJ_OK);
+  assert_int_equal(jj_engine_snapshot(p->e[1], b, nb, &nb), JJ_OK);
+  assert_memory_equal(a, b, na);
+  free(a);
+  free(b);
+}
+
+/* Reload both engines over their own ruleset (a snapshot and a restore in
+ * one call): the restored engine rebuilds its indexes. */
+static void pair_reload(pair *p) {
+  for (int k = 0; k < 2; k++) {
+    jj_error err;
+    jj_status st = jj_engine_reload(p->e[k], p->rs, NULL, &err);
+    if (st != JJ_OK) fail_msg("reload: %s", err.message);
+  }
+  same_events(p);
+}
+
 /* ---- randomized: the index against the full walk ---------------------- */
 
 static uint64_t rng_s;
@@ -255,6 +372,8 @@ static int collect_active(void *ctx, const jj_event *ev) {
   return 0;
 }
 
+static pair totals; /* group events over the seeds of one test */
+
 static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
   pair p;
   pair_new(&p, idle_ms);
@@ -270,10 +389,15 @@ static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
     uint64_t r = rnd() % 100;
     if ((r < 8 || n == 0) && n < MAXS) { /* a new series, also between advances */
       snprintf(name, sizeof name, "s%d", n);
-      snprintf(zone, sizeof zone, "z%d", n % 3);
+      /* zones fill up over the run: groups are made after advances too */
+      snprintf(zone, sizeof zone, "z%d", n < 12 ? n % 3 : n % 5);
       /* mostly metric x (every rule kind), some q and c (count windows
-       * only: deadlines no window expiry covers) */
-      ids[n] = metric_series(&p, n % 4 == 3 ? "c" : n % 8 == 2 ? "q" : "x", zone, name);
+       * only: deadlines no window expiry covers), some p (CAI sources) */
+      ids[n] = metric_series(&p, n % 4 == 3   ? "c"
+                                 : n % 8 == 2 ? "q"
+                                 : n % 8 == 5 ? "p"
+                                              : "x",
+                             zone, name);
       level[n] = (double)between(0, 100);
       quiet_until[n] = INT64_MIN;
       n++;
@@ -303,6 +427,10 @@ static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
       jj_series_id id = ids[rnd() % (uint64_t)n];
       assert_int_equal(jj_engine_forget(p.e[0], id), jj_engine_forget(p.e[1], id));
       same_events(&p);
+    } else if (r < 94) { /* the whole state, byte for byte (group windows included) */
+      same_snapshot(&p);
+    } else if (r < 95) { /* a reload: the indexes are rebuilt from the state */
+      pair_reload(&p);
     } else if (r < 96) { /* active alerts (window ends included) */
       static active_list la, lb;
       la.n = lb.n = 0;
@@ -319,6 +447,17 @@ static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
   /* The input did exercise the engine (a generator producing nothing would
    * compare empty streams). */
   assert_true(p.events > 50);
+  if (getenv("JJ_TEST_VERBOSE"))
+    for (int g = 0; g < NGR; g++) {
+      fprintf(stderr, "seed %llu %-9s", (unsigned long long)seed, GROUP_RULES[g]);
+      for (int k = 1; k <= JJ_EVENT_ACTIVE; k++) fprintf(stderr, " %u", p.group_kinds[g][k]);
+      fprintf(stderr, " | on advance %u\n", p.group_on_advance[g]);
+    }
+  for (int g = 0; g < NGR; g++) {
+    for (int k = 0; k <= JJ_EVENT_ACTIVE; k++) totals.group_kinds[g][k] += p.group_kinds[g][k];
+    totals.group_on_advance[g] += p.group_on_advance[g];
+    totals.group_resolved_on_advance[g] += p.group_resolved_on_advance[g];
+  }
   pair_free(&p);
 }
 
@@ -328,9 +467,27 @@ static uint64_t seeds(uint64_t dflt) {
   return s && atoi(s) > 0 ? (uint64_t)atoi(s) : dflt;
 }
 
+/* What the seeds exercised of the groups' time-driven work: every group
+ * mode fired and resolved on advance alone, groups went to no-data,
+ * repeated and flapped (each compared with the full walk). */
+static void check_group_coverage(void) {
+  for (int g = 0; g < NGR; g++) {
+    assert_true(totals.group_kinds[g][JJ_EVENT_FIRED] > 0);
+    assert_true(totals.group_resolved_on_advance[g] > 0);
+  }
+  assert_true(totals.group_kinds[0][JJ_EVENT_NODATA] > 0); /* zone-avg */
+  assert_true(totals.group_kinds[1][JJ_EVENT_NODATA] > 0); /* zone-kofn */
+  assert_true(totals.group_kinds[2][JJ_EVENT_REPEAT] > 0); /* zone-max */
+  assert_true(totals.group_kinds[3][JJ_EVENT_FLAPPING] > 0); /* zone-seen */
+  assert_true(totals.group_kinds[4][JJ_EVENT_REPEAT] > 0); /* p-cai */
+  assert_true(totals.group_kinds[0][JJ_EVENT_REPEAT] > 0); /* zone-avg (TUMBLING) */
+}
+
 static void test_random_matches_full_walk(void **state) {
   (void)state;
+  memset(&totals, 0, sizeof totals);
   for (uint64_t seed = 1; seed <= seeds(12); seed++) run_random(seed, 0, 2500);
+  check_group_coverage();
 }
 
 static void test_random_with_idle_forgetting(void **state) {
@@ -478,6 +635,196 @@ static void test_quiet_series_are_not_visited(void **state) {
   pair_free(&p);
 }
 
+static const jj_event *expect_event(pair *p, const char *rule, jj_event_kind kind, int64_t at) {
+  const jj_event *ev = jj_engine_poll(p->e[1]); /* the walk's */
+  assert_non_null(ev);
+  assert_string_equal(ev->rule, rule);
+  assert_int_equal(ev->kind, kind);
+  assert_int_equal(ev->time_ms, at);
+  assert_true(ev->sample_ts_ms == INT64_MIN); /* time alone did it */
+  return ev;
+}
+
+/* A k-of-n group over count windows: agreement is dated at readings only,
+ * so once its members are silent the group resolves when the agreements
+ * expire (group_within_ms), at the first advance after, and not a
+ * millisecond earlier. The index must re-judge it then with nothing
+ * touching it. */
+static void test_kofn_expires_on_advance(void **state) {
+  (void)state;
+  pair p;
+  pair_new(&p, 0);
+  jj_series_id a = metric_series(&p, "c", "z0", "a"), b = metric_series(&p, "c", "z0", "b");
+  jj_series_id lone = metric_series(&p, "c", "z1", "lone");
+  pair_advance(&p, ET_T0);
+  pair_push(&p, a, ET_T0 + 1000, 50);
+  pair_push(&p, lone, ET_T0 + 1000, 50); /* z1: one agrees, the group stays at rest */
+  pair_push(&p, b, ET_T0 + 2000, 50);    /* two agree: z0 fires (c-count stays at rest) */
+  same_events(&p);
+  pair_advance(&p, ET_T0 + 5000);
+  /* a's agreement counts until T0 + 1 s + 10 s; at one ms later the count
+   * is 1: not yet below the clear condition (< 1); b's at T0 + 12.001 s.
+   * z1's count (its alert's value) goes from 1 to 0 at T0 + 11.001 s. */
+  jj_alert_state st;
+  pair_advance(&p, ET_T0 + 11000);
+  assert_int_equal(jj_engine_alert_state(p.e[0], lone, 14, &st), JJ_OK); /* c-kofn */
+  assert_true(st.value == 1.0);
+  pair_advance(&p, ET_T0 + 11001);
+  assert_int_equal(jj_engine_alert_state(p.e[0], lone, 14, &st), JJ_OK);
+  assert_true(st.value == 0.0);
+  same_state(&p, lone);
+  pair_advance(&p, ET_T0 + 12000);
+  same_snapshot(&p);
+  assert_int_equal(jj_engine_advance(p.e[0], ET_T0 + 12001), JJ_OK);
+  assert_int_equal(jj_engine_advance(p.e[1], ET_T0 + 12001), JJ_OK);
+  expect_event(&p, "c-kofn", JJ_EVENT_RESOLVED, ET_T0 + 12001);
+  const jj_event *ev = jj_engine_poll(p.e[0]);
+  assert_non_null(ev);
+  assert_string_equal(ev->rule, "c-kofn");
+  assert_int_equal(ev->kind, JJ_EVENT_RESOLVED);
+  assert_int_equal(ev->time_ms, ET_T0 + 12001);
+  same_events(&p);
+  same_snapshot(&p);
+  pair_free(&p);
+}
+
+/* Members go silent: the k-of-n and average groups report no data on
+ * advance once every member is stale (on_missing: alert), and data back
+ * when one reports again; the same events as the full walk. */
+static void test_members_go_silent(void **state) {
+  (void)state;
+  pair p;
+  pair_new(&p, 0);
+  jj_series_id a = pair_series(&p, "z0", "a"), b = pair_series(&p, "z0", "b");
+  for (int i = 0; i < 10; i++) {
+    pair_push(&p, a, ET_T0 + i * ET_SEC, 60);
+    pair_push(&p, b, ET_T0 + i * ET_SEC, 62);
+    pair_advance(&p, ET_T0 + i * ET_SEC + 500);
+  }
+  /* silent from T0 + 9 s: zone-kofn's members are stale after 20 s,
+   * zone-avg's after 30 s */
+  for (int64_t t = 10; t < 45; t++) pair_advance(&p, ET_T0 + t * ET_SEC);
+  same_snapshot(&p);
+  same_state(&p, a);
+  jj_alert_state st;
+  assert_int_equal(jj_engine_alert_state(p.e[0], a, 7, &st), JJ_OK); /* zone-kofn */
+  assert_int_equal(st.stale, 1);
+  assert_int_equal(jj_engine_alert_state(p.e[0], a, 6, &st), JJ_OK); /* zone-avg */
+  assert_int_equal(st.stale, 1);
+  pair_push(&p, b, ET_T0 + 45 * ET_SEC, 30);
+  same_events(&p);
+  pair_advance(&p, ET_T0 + 46 * ET_SEC);
+  same_snapshot(&p);
+  pair_free(&p);
+}
+
+/* Groups made after advances (new zones, a CAI group whose new source
+ * series has no reading yet) are re-judged at the next advance as the
+ * full walk re-judges every group: the whole state matches right after. */
+static void test_groups_created_after_advances(void **state) {
+  (void)state;
+  pair p;
+  pair_new(&p, 0);
+  jj_series_id a = pair_series(&p, "z0", "a");
+  pair_push(&p, a, ET_T0, 30);
+  pair_advance(&p, ET_T0 + ET_SEC);
+  const char *metric[3] = {"x", "p", "c"};
+  char zone[8], name[8];
+  for (int k = 1; k < 10; k++) {
+    snprintf(zone, sizeof zone, "z%d", k);
+    snprintf(name, sizeof name, "n%d", k);
+    metric_series(&p, metric[k % 3], zone, name);
+    /* and one more member for the groups of z0 (k-of-n needs two) */
+    snprintf(name, sizeof name, "m%d", k);
+    metric_series(&p, "x", "z0", name);
+    pair_advance(&p, ET_T0 + (k + 1) * ET_SEC);
+    same_snapshot(&p);
+  }
+  pair_free(&p);
+}
+
+/* A member joins: a k-of-n group short of min_members becomes valid, and
+ * the next advance judges it so (its value becomes the count) before the
+ * new member reports anything. */
+static void test_member_joins(void **state) {
+  (void)state;
+  pair p;
+  pair_new(&p, 0);
+  jj_series_id a = metric_series(&p, "k", "z0", "a");
+  pair_push(&p, a, ET_T0, 30);
+  pair_advance(&p, ET_T0 + ET_SEC);
+  jj_alert_state st;
+  assert_int_equal(jj_engine_alert_state(p.e[0], a, 18, &st), JJ_OK); /* k-pair */
+  assert_true(isnan(st.value)); /* one member of two: no value */
+  metric_series(&p, "k", "z0", "b");
+  pair_advance(&p, ET_T0 + 2 * ET_SEC);
+  assert_int_equal(jj_engine_alert_state(p.e[0], a, 18, &st), JJ_OK);
+  assert_true(st.value == 0.0); /* two members, none agrees */
+  same_state(&p, a);
+  same_snapshot(&p);
+  pair_free(&p);
+}
+
+/* A member's value changes on advance alone (its largest sample expires
+ * from the sliding window): its group's value follows at that advance. */
+static void test_member_value_expires(void **state) {
+  (void)state;
+  pair p;
+  pair_new(&p, 0);
+  jj_series_id a = pair_series(&p, "z0", "a");
+  for (int i = 0; i < 4; i++) pair_push(&p, a, ET_T0 + i * 5 * ET_SEC, i == 0 ? 65 : 50);
+  pair_advance(&p, ET_T0 + 19 * ET_SEC);
+  jj_alert_state st;
+  assert_int_equal(jj_engine_alert_state(p.e[0], a, 12, &st), JJ_OK); /* zone-max */
+  assert_true(st.value == 65.0);
+  pair_advance(&p, ET_T0 + 20 * ET_SEC + 500); /* the 65 at T0 has expired */
+  assert_int_equal(jj_engine_alert_state(p.e[0], a, 12, &st), JJ_OK);
+  assert_true(st.value == 50.0);
+  same_state(&p, a);
+  same_snapshot(&p);
+  pair_free(&p);
+}
+
+/* The groups' index: with members reporting every 10 s and an advance
+ * every second, an advance re-judges the groups whose members changed or
+ * whose time came (k-of-n and max groups when members are judged, the
+ * TUMBLING groups when windows close), not every group each time. */
+static void test_quiet_groups_are_not_rejudged(void **state) {
+  (void)state;
+  pair p;
+  pair_new(&p, 0);
+  enum { ZONES = 30 };
+  jj_series_id id[ZONES][2];
+  char name[16], zone[16];
+  for (int z = 0; z < ZONES; z++)
+    for (int k = 0; k < 2; k++) {
+      snprintf(name, sizeof name, "s%d-%d", z, k);
+      snprintf(zone, sizeof zone, "z%d", z);
+      id[z][k] = pair_series(&p, zone, name);
+    }
+  uint64_t g0 = 0, w0 = 0;
+  for (int s = 0; s < 180; s++) {
+    if (s % 10 == 0)
+      for (int z = 0; z < ZONES; z++)
+        for (int k = 0; k < 2; k++) pair_push(&p, id[z][k], ET_T0 + s * ET_SEC + z, 30 + k);
+    pair_advance(&p, ET_T0 + s * ET_SEC + 500);
+    if (s == 59) { /* after the first windows closed */
+      g0 = jj__engine_group_visits(p.e[0]);
+      w0 = jj__engine_group_visits(p.e[1]);
+    }
+  }
+  uint64_t visits = jj__engine_group_visits(p.e[0]) - g0;
+  if (getenv("JJ_TEST_VERBOSE"))
+    fprintf(stderr, "group visits: %llu of %llu\n", (unsigned long long)visits,
+            (unsigned long long)(jj__engine_group_visits(p.e[1]) - w0));
+  uint64_t walk = jj__engine_group_visits(p.e[1]) - w0;
+  assert_int_equal(walk, 120 * 5 * ZONES); /* zone-avg, -kofn, -rules, -max, -seen: each advance */
+  assert_true(visits < walk / 4);
+  same_snapshot(&p);
+  same_stats(&p);
+  pair_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_matches_full_walk),
@@ -487,6 +834,12 @@ int main(void) {
       cmocka_unit_test(test_series_created_after_advance),
       cmocka_unit_test(test_stale_timing),
       cmocka_unit_test(test_quiet_series_are_not_visited),
+      cmocka_unit_test(test_kofn_expires_on_advance),
+      cmocka_unit_test(test_members_go_silent),
+      cmocka_unit_test(test_groups_created_after_advances),
+      cmocka_unit_test(test_member_value_expires),
+      cmocka_unit_test(test_member_joins),
+      cmocka_unit_test(test_quiet_groups_are_not_rejudged),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
