@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <jjair/jjair.h>
@@ -620,6 +621,17 @@ static void test_secrets(void **state) {
   const char *v7[] = {path, "no"};
   assert_int_equal(jj_dispatcher_add_notifier(d, "s2", "slack", k6, v7, 2, &err), JJ_EINVAL);
   (void)k5;
+  /* a secret file larger than 64 KiB is refused, not cut short */
+  static char big[70000];
+  memset(big, 'k', sizeof big);
+  fd = open(path, O_WRONLY | O_TRUNC);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, big, sizeof big), (ssize_t)sizeof big);
+  close(fd);
+  const char *v8[] = {path, "false"};
+  assert_int_equal(jj_dispatcher_add_notifier(d, "s3", "slack", k6, v8, 2, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "larger than 65536 bytes"));
+  assert_null(strstr(err.message, "kkkk")); /* the secret never shows */
   unlink(path);
   assert_int_equal(jj_dispatcher_notifier_count(d), 2);
   assert_string_equal(jj_dispatcher_notifier_name(d, 1), "s");
@@ -1161,6 +1173,10 @@ static void test_yaml_errors(void **state) {
   assert_int_equal(errs[0].line, 1);
   assert_int_equal(errs[0].column, 12);
   assert_int_equal(jj_dispatcher_load_file(d, "/nonexistent/n.yaml", errs, 8, &n), JJ_ENOTFOUND);
+  /* a directory is not an empty configuration */
+  assert_int_equal(jj_dispatcher_load_file(d, "/tmp", errs, 8, &n), JJ_ENOTFOUND);
+  assert_non_null(strstr(errs[0].message, "not a regular file"));
+  assert_string_equal(errs[0].file, "/tmp");
   jj_dispatcher_free(d);
   /* the rule loader takes a file with a notifiers section */
   jj_ruleset_builder *b = NULL;
