@@ -1185,9 +1185,60 @@ static void test_yaml_errors(void **state) {
   jj_ruleset_builder_free(b);
 }
 
+/* ---- Alertmanager's re-send ------------------------------------------------ */
+
+/* A resolved alert is re-sent for `resolve_resend` by the dispatcher's
+ * clock, also when its event time is years back (a replay of old data):
+ * it used to be forgotten at the first tick because the event time was
+ * compared with the wall clock. */
+static void test_alertmanager_resend_old_data(void **state) {
+  (void)state;
+  const char *k[] = {"url", "resend_interval", "resolve_resend"};
+  const char *v[] = {"http://127.0.0.1:9/", "1s", "10s"};
+  const jj_notifier_settings s = {"am", k, v, 3};
+  void *am = NULL;
+  char err[128];
+  assert_int_equal(jj__type_alertmanager.init(NULL, &s, &am, err, sizeof err), JJ_OK);
+  const jj_label labels[] = {{"zone", "seoul"}};
+  jj_notification m;
+  memset(&m, 0, sizeof m);
+  m.size = sizeof m;
+  m.kind = "resolved";
+  m.rule = "pm25-korea";
+  m.level_name = "advisory";
+  m.severity = "warning";
+  m.metric = "pm25";
+  m.labels = labels;
+  m.nlabels = 1;
+  m.text = "PM2.5 advisory lifted";
+  m.time_ms = 1514764800000;    /* 2018-01-01T00:00:00Z, the replayed data */
+  m.started_ms = 1514761200000; /* an hour before */
+  m.fingerprint = 42;
+  m.is_resolved = 1;
+  const jj_notification *mp = &m;
+  const int64_t now = 1800000000000; /* the dispatcher's clock, 2027 */
+  jj__http_alertmanager.delivered(am, &mp, 1, now);
+  jj__http_req req;
+  memset(&req, 0, sizeof req);
+  assert_int_equal(jj__http_alertmanager.tick(am, now, &req), 0); /* starts the clock */
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 2000, &req), 1);
+  assert_non_null(strstr(req.url, "/api/v2/alerts"));
+  assert_non_null(strstr(req.body, "\"alertname\":\"pm25-korea\""));
+  assert_non_null(strstr(req.body, "\"endsAt\":\"2018-01-01T00:00:00"));
+  jj__req_clear(&req);
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 6000, &req), 1); /* still within 10 s */
+  jj__req_clear(&req);
+  /* resolve_resend after the resolve was delivered: forgotten */
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 12000, &req), 0);
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 14000, &req), 0);
+  jj__req_clear(&req);
+  jj__type_alertmanager.fini(am);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sens_signature),
+      cmocka_unit_test(test_alertmanager_resend_old_data),
       cmocka_unit_test(test_solapi_signature),
       cmocka_unit_test(test_euckr_length),
       cmocka_unit_test(test_shipped_templates_fit_sms),
