@@ -16,20 +16,13 @@
 #include "engine_internal.h"
 #include "window_fast.h"
 
-static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
-  return t > INT64_MAX - d ? INT64_MAX : t + d;
-}
+static int64_t add_sat(int64_t t, int64_t d) { return jj__deadline_add_sat(t, d); }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-#define BLOCK 64u
+#define BLOCK 64u /* ids per bound and bitmap word (jj__deadline_set) */
 
-static void set_due(jj_engine *e, uint32_t sid, int64_t due) {
-  jj_deadlines *dl = &e->dl;
-  dl->due[sid] = due;
-  int64_t *m = &dl->block_min[sid / BLOCK];
-  if (due < *m) *m = due;
-}
+static void set_due(jj_engine *e, uint32_t sid, int64_t due) { jj__deadline_set(&e->dl, sid, due); }
 
 /* ---- storage ---------------------------------------------------------------- */
 
@@ -66,6 +59,7 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   for (uint32_t i = dl->cap; i < cap; i++) {
     due[i] = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
     rec[i].synced = rec[i].owed = 0;
+    rec[i].owed_slots = 0;
   }
   dl->cap = cap;
   return JJ_OK;
@@ -99,7 +93,7 @@ void jj__deadline_free(jj_engine *e) {
 
 /* Repeats and the end of flapping (jj__alert_tick) of the series' own
  * alerts: fixed until one of them changes. */
-static int64_t alerts_due(const jj_series *s) {
+int64_t jj__deadline_alerts_due(const jj_series *s) {
   int64_t due = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
@@ -132,6 +126,7 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   }
   r->alert_due = INT64_MAX;
   r->owed = 0;
+  r->owed_slots = 0;
   /* Before the engine knows a time, the first advance starts its clocks. */
   if (s->last_ts == INT64_MIN || busy) {
     set_due(e, sid, INT64_MIN);
@@ -151,28 +146,17 @@ void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
   r->synced = e->dl.epoch;
 }
 
-void jj__deadline_settled(jj_engine *e, uint32_t sid) { e->dl.rec[sid].owed = 0; }
-
-void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
-                         int owed) {
-  jj_due_rec *r = &e->dl.rec[sid];
-  if (owed) r->owed = e->dl.epoch + 1; /* the next advance's re-check */
-  if (judged) r->alert_due = alerts_due(s);
-  if (busy) {
-    set_due(e, sid, INT64_MIN);
-    return;
-  }
-  /* A sample makes every instance fresh (mark_fresh): the least
-   * stale_after of all of them counts. */
-  int64_t due = min64(r->alert_due, add_sat(s->last_ts, r->stale_min));
-  set_due(e, sid, min64(due, series_due(e, s)));
+void jj__deadline_settled(jj_engine *e, uint32_t sid) {
+  e->dl.rec[sid].owed = 0;
+  e->dl.rec[sid].owed_slots = 0;
 }
 
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   jj_due_rec *r = &e->dl.rec[sid];
   r->synced = e->dl.epoch; /* every window was advanced to e->now */
   r->owed = 0;            /* and every sliding slot re-checked */
-  r->alert_due = alerts_due(s);
+  r->owed_slots = 0;
+  r->alert_due = jj__deadline_alerts_due(s);
   if (busy) {
     set_due(e, sid, INT64_MIN);
     return;
@@ -240,6 +224,7 @@ void jj__deadline_rebuild(jj_engine *e) {
     dl->due[sid] = INT64_MAX;
     r->synced = dl->epoch; /* windows as saved (caught up) */
     r->owed = 0;
+    r->owed_slots = 0;
     jj_series *s = e->series[sid];
     if (!s) continue;
     r->stale_min = INT64_MAX;
@@ -247,7 +232,7 @@ void jj__deadline_rebuild(jj_engine *e) {
       int64_t after = s->inst[i].rule->cfg.stale_after_ms;
       if (after > 0) r->stale_min = min64(r->stale_min, after);
     }
-    r->alert_due = alerts_due(s);
+    r->alert_due = jj__deadline_alerts_due(s);
     set_due(e, sid, INT64_MIN);
   }
   jj__group_due_rebuild(e);

@@ -30,9 +30,10 @@
 #include "alloc.h"
 #include "group_deadline.h"
 #include "jjair/status.h"
+#include "series.h"
+#include "window_fast.h"
 
 typedef struct jj_engine jj_engine;
-typedef struct jj_series jj_series;
 
 /* Per series id. */
 typedef struct jj_due_rec {
@@ -40,6 +41,7 @@ typedef struct jj_due_rec {
   uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
+  uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
 } jj_due_rec;
 
 typedef struct jj_deadlines {
@@ -87,13 +89,57 @@ void jj__deadline_settled(jj_engine *e, uint32_t sid);
  * snapshot saves them (engine.c). */
 void jj__engine_catch_up(jj_engine *e);
 
-/* A sample was accepted for `sid`. `busy`: the re-check of a sliding slot
- * at the next advance may change more than values (recheck_pending);
- * `owed`: a sliding slot was judged, so the next advance owes its
- * re-check; `judged`: some instance was judged (its alert may have new
- * repeat/flapping times). */
-void jj__deadline_pushed(jj_engine *e, uint32_t sid, jj_series *s, int busy, int judged,
-                         int owed);
+/* Slot j's bit in owed_slots (slots from 31 on share the last bit). */
+static inline uint32_t jj__deadline_owed_slot(uint32_t j) { return (uint32_t)1 << (j < 31 ? j : 31); }
+
+static inline int64_t jj__deadline_add_sat(int64_t t, int64_t d) { /* d >= 0 */
+  return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+/* Series `sid` is due at the first advance to a time >= due. */
+static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due) {
+  dl->due[sid] = due;
+  int64_t *m = &dl->block_min[sid / 64]; /* its block's bound (deadline.c) */
+  if (due < *m) *m = due;
+}
+
+/* Repeats and the end of flapping of the series' own alerts. */
+int64_t jj__deadline_alerts_due(const jj_series *s);
+
+/* A sample was accepted for `sid` (on every push: inline, and the alerts'
+ * times only when one moved). `busy`: the re-check of a sliding slot at
+ * the next advance may change more than values (recheck_pending);
+ * `moved`: an alert may have new repeat/flapping times (a transition was
+ * delivered or muted); `owed`: the sliding slots (jj__deadline_owed_slot)
+ * the reading did not find quiet, whose re-check the next advance owes.
+ * `idle_ms`: the engine's series_idle_ms. */
+static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32_t sid,
+                                       const jj_series *s, int busy, int moved, uint32_t owed) {
+  jj_due_rec *r = &dl->rec[sid];
+  if (owed) {
+    r->owed = dl->epoch + 1; /* the next advance's re-check */
+    r->owed_slots |= owed;
+  }
+  if (moved) r->alert_due = jj__deadline_alerts_due(s);
+  if (busy) {
+    jj__deadline_set(dl, sid, INT64_MIN);
+    return;
+  }
+  /* A sample makes every instance fresh (mark_fresh): the least
+   * stale_after of all of them counts; then going idle, and the windows'
+   * own deadlines. */
+  int64_t due = jj__deadline_add_sat(s->last_ts, r->stale_min);
+  if (r->alert_due < due) due = r->alert_due;
+  if (idle_ms > 0) {
+    int64_t idle = jj__deadline_add_sat(s->last_ts, idle_ms);
+    if (idle < due) due = idle;
+  }
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    int64_t w = jj__window_due(s->slots[j].win);
+    if (w < due) due = w;
+  }
+  jj__deadline_set(dl, sid, due);
+}
 
 /* An advance to e->now: mark the due series (the bitmap). */
 void jj__deadline_collect(jj_engine *e);

@@ -246,12 +246,10 @@ static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c,
 }
 
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
-static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
-                        double sample_value) {
+static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
+                         double sample_value) {
   jj_window_stats ws;
-  int judged = 0;
   while (jj_window_pop_closed(sl->win, &ws)) {
-    judged = 1;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
@@ -266,7 +264,6 @@ static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
     }
   }
-  return judged;
 }
 
 /* After an advance re-checked a sliding slot (fresh = 0), would the next
@@ -318,10 +315,15 @@ static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl) {
  * reading judged a sliding slot, then an advance came, which would have
  * given every instance of the slot its value (alerts at rest take the
  * value, nothing else changes: anything more made the series due). Its
- * windows have not changed since, so the re-check now is that one. */
+ * windows have not changed since, so the re-check now is that one. Only
+ * the slots the readings did not find quiet (jj__deadline_owed_slot): a
+ * quiet slot with its window unchanged is quiet at the re-check too, which
+ * then changes nothing. */
 static void settle_owed(jj_engine *e, jj_series_id id, jj_series *s) {
+  const uint32_t owed = e->dl.rec[id].owed_slots;
   for (uint32_t j = 0; j < s->nslots; j++)
-    if (!s->slots[j].tumbling) recheck_slot(e, s, &s->slots[j]);
+    if (!s->slots[j].tumbling && (owed & jj__deadline_owed_slot(j)))
+      recheck_slot(e, s, &s->slots[j]);
   jj__deadline_settled(e, id);
 }
 
@@ -494,7 +496,13 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * the reading outranks a gate that dropped it on purpose, as the caller
    * must learn of the loss first. One status, so a clean push tests none. */
   jj_status ret = JJ_OK;
-  int busy = 0, judged = 0, owed = 0; /* for the deadline index (jj__deadline_pushed) */
+  /* For the deadline index (jj__deadline_pushed): a re-check is due at the
+   * next advance (busy), the sliding slots whose re-check the next advance
+   * owes, and whether an alert moved (its repeat and flapping times: every
+   * transition is delivered, with a new sequence number, or muted). */
+  int busy = 0;
+  uint32_t owed = 0;
+  const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->gated) {
@@ -502,6 +510,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       if (why != JJ_REASON_NONE) {
         /* Dropped by this rule's gate; other slots may still take it. */
         if (ret == JJ_OK) ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
+        if (!sl->tumbling) owed |= jj__deadline_owed_slot(j); /* not found quiet */
         continue;
       }
     }
@@ -511,15 +520,16 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
        * other rules still get the reading, but the caller is told. */
       e->st.rejected_window++;
       if (ret == JJ_OK || ret == JJ_ERANGE || ret == JJ_ESTUCK) ret = wst;
+      if (!sl->tumbling) owed |= jj__deadline_owed_slot(j);
       continue;
     }
     if (sl->tumbling) {
-      judged |= judge_closed(e, s, sl, ts, v);
+      judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
       if (!sl->loud && slot_quiet(sl, &cache)) continue;
-      owed = judged = 1;
+      owed |= jj__deadline_owed_slot(j);
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
         if (!inst_quiet(in, sl->win, &cache)) judge_sliding(e, s, in, &cache, 1, ts, v);
@@ -527,7 +537,8 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       if (!busy) busy = slot_pending(s, sl);
     }
   }
-  jj__deadline_pushed(e, id, s, busy, judged, owed);
+  jj__deadline_pushed(&e->dl, e->cfg.series_idle_ms, id, s, busy,
+                      e->seq != seq0 || e->st.events_muted != muted0, owed);
   return ret;
 }
 
