@@ -42,6 +42,12 @@ typedef struct jj_due_rec {
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
   uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
+  /* The least deadline of its TUMBLING windows when last worked out: it
+   * moves only when one of them closes (later), so a reading that closes
+   * none leaves it a valid bound, unless a window had no deadline yet
+   * (tumbling_again). */
+  uint8_t tumbling_again;
+  int64_t tumbling_due;
 } jj_due_rec;
 
 typedef struct jj_deadlines {
@@ -105,22 +111,27 @@ static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due)
 
 /* Repeats and the end of flapping of the series' own alerts. */
 int64_t jj__deadline_alerts_due(const jj_series *s);
+/* Work out r's tumbling_due (and tumbling_again) from the series' windows. */
+void jj__deadline_tumbling(jj_due_rec *r, const jj_series *s);
 
 /* A sample was accepted for `sid` (on every push: inline, and the alerts'
- * times only when one moved). `busy`: the re-check of a sliding slot at
- * the next advance may change more than values (recheck_pending);
- * `moved`: an alert may have new repeat/flapping times (a transition was
- * delivered or muted); `owed`: the sliding slots (jj__deadline_owed_slot)
- * the reading did not find quiet, whose re-check the next advance owes.
- * `idle_ms`: the engine's series_idle_ms. */
+ * and TUMBLING windows' times only when they may have moved). `busy`: the
+ * re-check of a sliding slot at the next advance may change more than
+ * values (recheck_pending); `moved`: an alert may have new repeat/flapping
+ * times (a transition was delivered or muted); `owed`: the sliding slots
+ * (jj__deadline_owed_slot) the reading did not find quiet, whose re-check
+ * the next advance owes; `closed`: a TUMBLING window closed. `idle_ms`:
+ * the engine's series_idle_ms. */
 static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32_t sid,
-                                       const jj_series *s, int busy, int moved, uint32_t owed) {
+                                       const jj_series *s, int busy, int moved, uint32_t owed,
+                                       int closed) {
   jj_due_rec *r = &dl->rec[sid];
   if (owed) {
     r->owed = dl->epoch + 1; /* the next advance's re-check */
     r->owed_slots |= owed;
   }
   if (moved) r->alert_due = jj__deadline_alerts_due(s);
+  if (closed || r->tumbling_again) jj__deadline_tumbling(r, s);
   if (busy) {
     jj__deadline_set(dl, sid, INT64_MIN);
     return;
@@ -130,12 +141,15 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
    * own deadlines. */
   int64_t due = jj__deadline_add_sat(s->last_ts, r->stale_min);
   if (r->alert_due < due) due = r->alert_due;
+  if (r->tumbling_due < due) due = r->tumbling_due;
   if (idle_ms > 0) {
     int64_t idle = jj__deadline_add_sat(s->last_ts, idle_ms);
     if (idle < due) due = idle;
   }
-  for (uint32_t j = 0; j < s->nslots; j++) {
-    int64_t w = jj__window_due(s->slots[j].win);
+  const jj_slot *sl = s->slots, *end = sl + s->nslots;
+  for (; sl < end; sl++) {
+    if (sl->tumbling) continue;
+    int64_t w = jj__window_due(sl->win);
     if (w < due) due = w;
   }
   jj__deadline_set(dl, sid, due);
