@@ -300,13 +300,17 @@ static int series_pending(const jj_series *s) {
 /* Re-check a sliding slot without a new evaluation (fresh = 0), as an
  * advance does: samples expired, persistence may complete with time.
  * Groups re-judge in group.c. 1 when its instances need it again at the
- * next advance (recheck_pending); a quiet slot is passed over (0). */
-static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl) {
+ * next advance (recheck_pending); a quiet slot is passed over (0).
+ * `members` 0: leave group members out (an owed re-check, settle_owed:
+ * with its window unchanged since a reading judged it, a member would
+ * take the value it has; one that agrees made the series due). */
+static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
   agg_cache cache;
   cache_init(&cache, sl);
   if (!sl->loud && slot_quiet(sl, &cache)) return 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
     jj_inst *in = &s->inst[i];
+    if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
     int valid;
     double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
     judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
@@ -326,7 +330,7 @@ static void settle_owed(jj_engine *e, jj_series_id id, jj_series *s) {
   const uint32_t owed = e->dl.rec[id].owed_slots;
   for (uint32_t j = 0; j < s->nslots; j++)
     if (!s->slots[j].tumbling && (owed & jj__deadline_owed_slot(j)))
-      recheck_slot(e, s, &s->slots[j]);
+      recheck_slot(e, s, &s->slots[j], 0);
   jj__deadline_settled(e, id);
 }
 
@@ -708,7 +712,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
       judge_closed(e, s, sl, INT64_MIN, NAN);
       continue;
     }
-    if (recheck_slot(e, s, sl)) busy = 1;
+    if (recheck_slot(e, s, sl, 1)) busy = 1;
   }
   for (uint32_t i = 0; i < s->ninst; i++) {
     jj_inst *in = &s->inst[i];
