@@ -11,7 +11,8 @@
  * sensors so that every kind of event happens. Events are drained with
  * jj_engine_poll after every batch. Every --every seconds it prints the
  * throughput of the last interval, the resident set size and the engine's
- * memory; at the end peak and final RSS, bytes per series, and events
+ * memory; at the end the throughput of each minute (wall clock and per
+ * CPU second), peak and final RSS, bytes per series, and events
  * produced vs consumed (consumed + superseded must equal produced, and
  * nothing may be dropped), and whether the engine's counters add up
  * (accepted + rejected = pushed). Windows fill during the first simulated
@@ -251,6 +252,11 @@ int main(int argc, char **argv) {
   double cpu_start = cpu_s(), cpu_last = cpu_start;
   int nrates = 0;
   uint32_t next = 0; /* series cursor within the round */
+  /* Per minute of the run: samples pushed and CPU seconds used by its end. */
+  enum { MAX_MINUTES = 1000 };
+  static uint64_t minute_pushed[MAX_MINUTES + 1];
+  static double minute_cpu[MAX_MINUTES + 1], minute_wall[MAX_MINUTES + 1];
+  int minutes = 0;
   for (;;) {
     /* one batch: the next series of this round, readings 5 s apart */
     size_t n = 0;
@@ -281,6 +287,12 @@ int main(int argc, char **argv) {
     }
     while (jj_engine_poll(e)) polled++;
     double t = now_s();
+    if (minutes < MAX_MINUTES && t - start >= 60.0 * (minutes + 1)) {
+      minute_pushed[minutes] = pushed;
+      minute_cpu[minutes] = cpu_s();
+      minute_wall[minutes] = t;
+      minutes++;
+    }
     int done = rounds ? round >= rounds && next == 0 : t - start >= seconds;
     if (t - last >= every || done) {
       jj_engine_stats es;
@@ -308,6 +320,22 @@ int main(int argc, char **argv) {
     }
   }
   double elapsed = now_s() - start, cpu_total = cpu_s() - cpu_start;
+  /* The last, partial minute too (a short run has only that one). */
+  if (minutes < MAX_MINUTES && (minutes == 0 || minute_pushed[minutes - 1] != pushed)) {
+    minute_pushed[minutes] = pushed;
+    minute_cpu[minutes] = cpu_s();
+    minute_wall[minutes] = now_s();
+    minutes++;
+  }
+  printf("\n%8s %12s %12s %12s\n", "minute", "samples", "samples/s", "per_cpu_s");
+  for (int m = 0; m < minutes; m++) {
+    uint64_t n0 = m ? minute_pushed[m - 1] : 0;
+    double w0 = m ? minute_wall[m - 1] : start, c0 = m ? minute_cpu[m - 1] : cpu_start;
+    double dw = minute_wall[m] - w0, dc = minute_cpu[m] - c0;
+    printf("%8d %12llu %12.0f %12.0f%s\n", m + 1, (unsigned long long)(minute_pushed[m] - n0),
+           dw > 0 ? (double)(minute_pushed[m] - n0) / dw : 0.0,
+           dc > 0 ? (double)(minute_pushed[m] - n0) / dc : 0.0, dw < 59.5 ? " (part)" : "");
+  }
   jj_engine_stats es;
   jj_engine_stats_get(e, &es);
   printf("\nbench_soak: %.0f s, %llu samples (%.0f/s mean, %.0f..%.0f/s per interval after "
