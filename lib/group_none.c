@@ -56,6 +56,16 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
   (void)sample_ts;
   (void)sample_value;
 }
+void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, double value,
+                            int valid, int64_t sample_ts, double sample_value) {
+  (void)e;
+  (void)s;
+  (void)in;
+  (void)value;
+  (void)valid;
+  (void)sample_ts;
+  (void)sample_value;
+}
 void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
   (void)e;
   (void)s;
