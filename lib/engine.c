@@ -108,8 +108,8 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
   jj_series *s;
   uint32_t undecided;
-  st = jj__series_new(e->rs, &e->alc, &key, e->cfg.lateness_ms, e->cfg.max_samples_per_window,
-                      &s, &undecided);
+  st = jj__series_new(e->rs, &e->alc, &e->shapes, &key, e->cfg.lateness_ms,
+                      e->cfg.max_samples_per_window, &s, &undecided);
   e->st.match_undecided += undecided;
   if (st != JJ_OK) return st;
   /* Staleness counts from creation; before the engine knows any time it
@@ -457,7 +457,7 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
   }
   for (uint32_t j = 0; j < s->nslots; j++) {
     if (stage == 1) {
-      jj__window_prefetch_struct(s->slots[j].win);
+      jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
       jj__slot_prefetch(s, &s->slots[j]);
     } else {
       jj__window_prefetch_ring(s->slots[j].win);
@@ -709,6 +709,7 @@ void jj_engine_free(jj_engine *e) {
   jj__free(&e->alc, e->series);
   jj__free(&e->alc, e->groups);
   jj__index_free(&e->series_index, &e->alc);
+  jj__shape_cache_free(&e->shapes, &e->alc);
   jj__index_free(&e->group_index, &e->alc);
   jj__free(&e->alc, e->queue);
   jj__free(&e->alc, e->queue_owner);

@@ -29,6 +29,7 @@ struct jj_engine {
   jj_series **series;
   uint32_t nseries, series_cap;
   jj_index series_index;
+  jj_shape_cache shapes; /* the window settings the series share */
 
   jj_group **groups;
   uint32_t ngroups, groups_cap;

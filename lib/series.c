@@ -205,10 +205,43 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
   return JJ_OK;
 }
 
+/* ---- shapes ------------------------------------------------------------- */
+
+void jj__shape_cache_free(jj_shape_cache *c, const jj_allocator *alc) {
+  for (uint32_t i = 0; i < c->n; i++) jj__wshape_free(c->shapes[i]);
+  jj__free(alc, c->shapes);
+  memset(c, 0, sizeof *c);
+}
+
+size_t jj__shape_cache_memory(const jj_shape_cache *c) {
+  size_t bytes = (size_t)c->cap * sizeof *c->shapes;
+  for (uint32_t i = 0; i < c->n; i++) bytes += jj__wshape_memory(c->shapes[i]);
+  return bytes;
+}
+
+/* The cache's shape for `wc`, made on first use. Series creation only: a
+ * walk over the distinct window configurations seen so far. */
+static jj_status shape_for(jj_shape_cache *c, const jj_allocator *alc, const jj_window_config *wc,
+                           const jj_wshape **out) {
+  for (uint32_t i = 0; i < c->n; i++)
+    if (jj__wshape_is(c->shapes[i], wc)) {
+      *out = c->shapes[i];
+      return JJ_OK;
+    }
+  if (jj__grow(alc, &c->shapes, &c->cap, c->n, sizeof *c->shapes, 8)) return JJ_ENOMEM;
+  jj_wshape *sh;
+  jj_status st = jj__wshape_new(wc, alc, &sh);
+  if (st != JJ_OK) return st;
+  c->shapes[c->n++] = sh;
+  *out = sh;
+  return JJ_OK;
+}
+
 /* Give the series an instance for every rule it matches, slot by slot,
  * and each slot its window. */
-static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64_t lateness_ms,
-                            uint32_t max_samples, jj_series *s, const slot_plan *p) {
+static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_shape_cache *shapes,
+                            int64_t lateness_ms, uint32_t max_samples, jj_series *s,
+                            const slot_plan *p) {
   const uint32_t nslots = p->nslots;
   /* No rule matched: no instances, no slots, and no instance array to
    * point into (series_alloc leaves it NULL). */
@@ -250,16 +283,18 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
     if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
       wc.lateness_ms = wc.span_ms - 1;
     if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
-    st = jj_window_new(&wc, alc, &sl->win);
+    const jj_wshape *sh = NULL;
+    st = shape_for(shapes, alc, &wc, &sh);
+    if (st == JJ_OK) st = jj__window_new_shaped(sh, &sl->win);
     if (st == JJ_OK) s->nslots++;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
   }
   return st;
 }
 
-jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
-                         int64_t lateness_ms, uint32_t max_samples, jj_series **out,
-                         uint32_t *undecided) {
+jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape_cache *shapes,
+                         const jj_series_key *k, int64_t lateness_ms, uint32_t max_samples,
+                         jj_series **out, uint32_t *undecided) {
   *out = NULL;
   *undecided = 0;
   jj_label flat[JJ_SERIES_MAX_LABELS];
@@ -268,7 +303,7 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
     return JJ_ENOMEM;
   jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
-  jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
+  jj_status st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   jj__free(alc, plan.rule);
   if (st != JJ_OK) {
     jj__series_free(alc, s);

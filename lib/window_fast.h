@@ -16,8 +16,10 @@
 #define JJ_PREFETCH(p) ((void)(p))
 #endif
 
-/* Ask for the window's bookkeeping (the struct's first cache lines). */
-void jj__window_prefetch_struct(const jj_window *w);
+/* Ask for the window's bookkeeping (the struct's first cache lines, and
+ * the min/max part when `minmax`: the caller knows, the struct is not
+ * read). */
+void jj__window_prefetch_struct(const jj_window *w, int minmax);
 /* Ask for the ring slots a push will touch (tail, head); the struct
  * should already be cached. */
 void jj__window_prefetch_ring(const jj_window *w);
@@ -26,5 +28,22 @@ void jj__window_prefetch_ring(const jj_window *w);
  * jj_window_value would give it; returns the mask of those that are
  * complete values (jj_window_value's JJ_OK). */
 uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out);
+
+/* A window's shape: its normalized configuration and layout, shared by
+ * many windows (the engine keeps one per distinct configuration, for all
+ * its series), so a window carries no copy of its settings. */
+typedef struct jj_wshape jj_wshape;
+/* JJ_EINVAL for a configuration jj_window_new refuses, JJ_ENOMEM. */
+jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, jj_wshape **out);
+/* After every window made from it is freed. NULL is a no-op. */
+void jj__wshape_free(jj_wshape *sh);
+/* 1 when `sh` was made from a configuration equal to `cfg`. */
+int jj__wshape_is(const jj_wshape *sh, const jj_window_config *cfg);
+/* The storage cap the shape's windows have (max_samples, normalized). */
+uint32_t jj__wshape_max_samples(const jj_wshape *sh);
+size_t jj__wshape_memory(const jj_wshape *sh);
+/* A window of shape `sh`, which must outlive it; allocates through the
+ * shape's allocator. */
+jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out);
 
 #endif

@@ -29,8 +29,9 @@
  * range seen, typically < 2 KiB) when enabled. The sketch's relative error
  * bound holds for every accepted value (nothing saturates); with
  * `preallocate` it covers the whole range at once: about 270 KiB at the
- * default accuracy and floor. Storage grows by doubling up to max_samples
- * (or is allocated once at creation with `preallocate`);
+ * default accuracy and floor. Storage grows by an eighth (at least 4
+ * samples) up to exactly max_samples (or is allocated once at creation
+ * with `preallocate`);
  * jj_window_memory() reports the current total.
  *
  * Thread-safety: a jj_window is not synchronised; use one from one thread at
