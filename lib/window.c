@@ -40,17 +40,17 @@
  *    both generations, base, cap, has_now; line 2 the counters), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
- *    minmax_part (DABA Lite's bookkeeping, 104 B), moments_part (higher
- *    moments of both generations and the cached variance/slope, 288 B),
+ *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
+ *    moments of both generations, 272 B),
  *    tumbling_part (boundary, closed-queue indices, 32 B), sketch_part
  *    (jj_sketch, 64 B), jj_hourly (clock-hour sums for the index
  *    aggregates). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts.
  *  - the ring: `cap` jj_ring_rec of 16 bytes; positions [head, tail) are
  *    live, position p at slot p - base (minus cap when >= cap).
- *  - with min/max: DABA's partial aggregates, one jj_minmax (16 B) per
- *    ring slot, positions [front, end) mapped the same way by DABA's own
- *    base (minmax.h).
+ *  - with min/max: DABA's partial aggregates, jj_minmax (16 B) entries,
+ *    the ring's capacity rounded up to a power of two, position p at
+ *    p & mask (minmax.h): the one part that still doubles.
  *  - TUMBLING: the closed-result queue, closed_cap entries.
  *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks).
  * Counters: `evicted` is not stored; it is accepted - (tail - head) -
@@ -233,7 +233,7 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
 /* The slot of a position in [base, base + 2 cap): every live one. */
 static inline uint64_t slot(const jj_window *w, uint64_t pos) {
   uint64_t i = pos - w->base;
-  return i >= w->cap ? i - w->cap : i;
+  return i - ((uint64_t)w->cap & (0 - (uint64_t)(i >= w->cap))); /* branch-free */
 }
 static inline jj_ring_rec *rec_at(const jj_window *w, uint64_t pos) {
   return &w->ring[slot(w, pos)];
@@ -327,13 +327,20 @@ static unsigned moments_needed(uint32_t aggs) {
 
 /* ---- storage ---------------------------------------------------------- */
 
+static uint64_t pow2_at_least(uint64_t n) {
+  uint64_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
 /* Move to a ring of `newcap` slots, keeping every position's meaning:
  * the live samples start slot 0 of the new ring (base = head). */
 static jj_status resize(jj_window *w, uint32_t newcap) {
   const jj_wshape *sh = w->shape;
   jj_ring_rec *nring = jj__malloc(&sh->alc, (size_t)newcap * sizeof *nring);
-  jj_minmax *nmm =
-      sh->use_minmax ? jj__malloc(&sh->alc, (size_t)newcap * sizeof(jj_minmax)) : NULL;
+  /* DABA's lane is addressed pos & mask: a power of two (see minmax.h). */
+  const uint64_t mmcap = pow2_at_least(newcap);
+  jj_minmax *nmm = sh->use_minmax ? jj__malloc(&sh->alc, (size_t)mmcap * sizeof(jj_minmax)) : NULL;
   if (!nring || (sh->use_minmax && !nmm)) {
     jj__free(&sh->alc, nring);
     jj__free(&sh->alc, nmm);
@@ -343,13 +350,11 @@ static jj_status resize(jj_window *w, uint32_t newcap) {
   jj__free(&sh->alc, w->ring);
   w->ring = nring;
   if (sh->use_minmax) {
-    /* DABA's entries are [front, end), front >= head: the same move. */
     jj_daba *d = DABA(w);
-    for (uint64_t p = d->front; p < d->end; p++) nmm[p - d->front] = *jj__daba_at(d, p);
+    for (uint64_t p = d->front; p < d->end; p++) nmm[p & (mmcap - 1)] = *jj__daba_at(d, p);
     jj__free(&sh->alc, d->agg);
     d->agg = nmm;
-    d->base = d->front;
-    d->cap = newcap;
+    d->mask = mmcap - 1;
   }
   w->base = w->head;
   w->cap = newcap;
@@ -1162,7 +1167,8 @@ size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
   const jj_wshape *sh = w->shape;
   size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
-  bytes += (size_t)w->cap * (sizeof(jj_ring_rec) + (sh->use_minmax ? sizeof(jj_minmax) : 0));
+  bytes += (size_t)w->cap * sizeof(jj_ring_rec);
+  if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
   if (sh->use_sketch) bytes += jj__sketch_memory(&CSK(w)->sketch);
   return bytes;
