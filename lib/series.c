@@ -282,7 +282,9 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     wc.lateness_ms = lateness_ms;
     if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
       wc.lateness_ms = wc.span_ms - 1;
-    if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
+    /* 0: each rule's own; jj_engine_check refused rules beyond a cap. */
+    if (max_samples && (wc.max_samples == 0 || wc.max_samples > max_samples))
+      wc.max_samples = max_samples;
     const jj_wshape *sh = NULL;
     st = shape_for(shapes, alc, &wc, &sh);
     if (st == JJ_OK) st = jj__window_new_shaped(sh, &sl->win);

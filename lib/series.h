@@ -112,7 +112,8 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 
 /* A new series for key k with an instance for every rule of `rs` it
  * matches, all allocated through `alc`; its windows take `lateness_ms`
- * and hold at most `max_samples` samples (the engine's settings). Group
+ * and hold at most `max_samples` samples (the engine's settings; 0: each
+ * rule's own), with settings from the engine's `shapes`. Group
  * memberships are the caller's (jj__group_join). *undecided gets how
  * many rules a regex matcher could not decide for it (those rules are not
  * bound; see jj__rule_matches); a matcher out of memory is JJ_ENOMEM. */
