@@ -2,10 +2,12 @@
  * alerts (see include/jjair/engine.h). Series identity and layout live in
  * series.c, group rules in group.c, event delivery in event_queue.c. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
+#include "ksum.h" /* JJ_HOT_INLINE */
 #include "sample.h"
 #include "window_fast.h"
 
@@ -443,9 +445,9 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
 /* Cache hints for the sample `ahead` places on: the series block, then its
  * windows' bookkeeping and judging lines, then their ring slots, each
  * stage relying on the previous one having arrived. */
-static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int stage) {
-  if (smp->series >= e->nseries) return;
-  const jj_series *s = e->series[smp->series];
+static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage) {
+  if (id >= e->nseries) return;
+  const jj_series *s = e->series[id];
   if (!s) return;
   if (stage == 0) {
     JJ_PREFETCH(s);
@@ -463,20 +465,34 @@ static inline void prefetch_stage(const jj_engine *e, const jj_sample *smp, int 
   }
 }
 
-jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n, size_t *accepted) {
-  if (accepted) *accepted = 0;
-  if (!e || (n && !samples)) return JJ_EINVAL;
-  ENGINE_CHECK(e);
+/* The readings of one batch call, wherever they lie: record i's fields are
+ * at base + i * stride. jj_sample arrays (stride 24) and separate columns
+ * (strides 4 and 8; stride 0 repeats one series id) share one loop. */
+typedef struct batch_view {
+  const char *ids, *ts, *vals, *flags; /* flags NULL: none to check */
+  size_t ids_stride, ts_stride, vals_stride, flags_stride;
+} batch_view;
+
+#define BATCH_AT(base, stride, i, type) (*(const type *)(const void *)((base) + (i) * (stride)))
+
+/* Forced inline so that each caller's strides are constants in its copy. */
+JJ_HOT_INLINE jj_status push_batch_view(jj_engine *e, const batch_view *b, size_t n,
+                                        size_t *accepted) {
   const size_t ahead = 4; /* samples between prefetch stages */
   jj_status first = JJ_OK;
   size_t ok = 0;
   for (size_t i = 0; i < n; i++) {
-    if (i + 3 * ahead < n) prefetch_stage(e, &samples[i + 3 * ahead], 0);
-    if (i + 2 * ahead < n) prefetch_stage(e, &samples[i + 2 * ahead], 1);
-    if (i + ahead < n) prefetch_stage(e, &samples[i + ahead], 2);
+    if (i + 3 * ahead < n)
+      prefetch_stage(e, BATCH_AT(b->ids, b->ids_stride, i + 3 * ahead, jj_series_id), 0);
+    if (i + 2 * ahead < n)
+      prefetch_stage(e, BATCH_AT(b->ids, b->ids_stride, i + 2 * ahead, jj_series_id), 1);
+    if (i + ahead < n)
+      prefetch_stage(e, BATCH_AT(b->ids, b->ids_stride, i + ahead, jj_series_id), 2);
     jj_status st = JJ_EINVAL;
-    if (samples[i].flags == 0)
-      st = push_one(e, samples[i].series, samples[i].ts_ms, samples[i].value, 0, 0, 0, 1);
+    if (!b->flags || BATCH_AT(b->flags, b->flags_stride, i, uint32_t) == 0)
+      st = push_one(e, BATCH_AT(b->ids, b->ids_stride, i, jj_series_id),
+                    BATCH_AT(b->ts, b->ts_stride, i, int64_t),
+                    BATCH_AT(b->vals, b->vals_stride, i, double), 0, 0, 0, 1);
     else /* reserved for flags a later version defines */
       e->st.rejected_invalid++;
     if (st == JJ_OK)
@@ -486,6 +502,37 @@ jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
   }
   if (accepted) *accepted = ok;
   return first;
+}
+
+jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n, size_t *accepted) {
+  if (accepted) *accepted = 0;
+  if (!e || (n && !samples)) return JJ_EINVAL;
+  ENGINE_CHECK(e);
+  if (n == 0) return JJ_OK;
+  const char *base = (const char *)samples;
+  const batch_view b = {base + offsetof(jj_sample, series), base + offsetof(jj_sample, ts_ms),
+                        base + offsetof(jj_sample, value),  base + offsetof(jj_sample, flags),
+                        sizeof(jj_sample),                  sizeof(jj_sample),
+                        sizeof(jj_sample),                  sizeof(jj_sample)};
+  return push_batch_view(e, &b, n, accepted);
+}
+
+jj_status jj_engine_push_columns(jj_engine *e, const jj_series_id *series, jj_series_id one_series,
+                                 const int64_t *ts_ms, const double *values, size_t n,
+                                 size_t *accepted) {
+  if (accepted) *accepted = 0;
+  if (!e || (n && (!ts_ms || !values))) return JJ_EINVAL;
+  ENGINE_CHECK(e);
+  if (n == 0) return JJ_OK;
+  const batch_view b = {series ? (const char *)series : (const char *)&one_series,
+                        (const char *)ts_ms,
+                        (const char *)values,
+                        NULL,
+                        series ? sizeof *series : 0,
+                        sizeof *ts_ms,
+                        sizeof *values,
+                        0};
+  return push_batch_view(e, &b, n, accepted);
 }
 
 jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_label *labels,

@@ -1,7 +1,7 @@
 /* Tests for the engine (jjair/engine.h): series identity, limits, the time
  * policy (lateness, future timestamps, the caller's clock), invalid
  * values, quality gates, event delivery (queue and callback) and event
- * contents, push_batch / push_labeled, determinism, and allocation: none
+ * contents, push_batch / push_columns / push_labeled, determinism, and allocation: none
  * on the hot path, clean JJ_ENOMEM everywhere else. */
 /* cmocka.h needs these first. */
 /* clang-format off */
@@ -997,8 +997,8 @@ static void test_determinism(void **state) {
   jj_ruleset_free(rs);
 }
 
-/* push_batch gives the same events as one push per sample; a rejected
- * sample in the middle does not stop the rest. */
+/* push_batch and push_columns give the same events and counters as one
+ * push per sample; a rejected sample in the middle does not stop the rest. */
 static void test_push_batch(void **state) {
   (void)state;
   jj_ruleset *rs = mixed_rules(NULL);
@@ -1006,12 +1006,13 @@ static void test_push_batch(void **state) {
   mix_init(&m, 77);
   batch_ctx bc = {NULL, 0, 0};
   for (int64_t t = ET_T0; t < ET_H(4); t += 10 * ET_SEC) mix_step(&m, t, batch_sink, &bc);
-  et_rec rec[2];
+  /* e[0]: one push per sample; e[1]: push_batch; e[2]: push_columns */
+  et_rec rec[3];
   memset(rec, 0, sizeof rec);
-  jj_engine *e[2];
+  jj_engine *e[3];
   size_t nan_count = 0;
   for (size_t i = 0; i < bc.n; i++) nan_count += isnan(bc.s[i].value);
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 3; k++) {
     jj_engine_config cfg = mix_config(&rec[k]);
     assert_int_equal(jj_engine_new(rs, &cfg, NULL, &e[k]), JJ_OK);
     mix m2;
@@ -1041,17 +1042,47 @@ static void test_push_batch(void **state) {
     ok_batch += acc;
     done += k;
   }
+  /* The same readings as columns, in chunks of other sizes. */
+  jj_series_id *ids = (jj_series_id *)calloc(bc.n, sizeof *ids);
+  int64_t *tss = (int64_t *)calloc(bc.n, sizeof *tss);
+  double *vals = (double *)calloc(bc.n, sizeof *vals);
+  assert_true(ids && tss && vals);
+  for (size_t i = 0; i < bc.n; i++) {
+    ids[i] = bc.s[i].series;
+    tss[i] = bc.s[i].ts_ms;
+    vals[i] = bc.s[i].value;
+  }
+  size_t ok_columns = 0;
+  done = 0;
+  while (done < bc.n) {
+    size_t k = 1 + (size_t)tu_rng_below(&r, 300);
+    if (k > bc.n - done) k = bc.n - done;
+    size_t acc = 999;
+    jj_status st = jj_engine_push_columns(e[2], ids + done, 0, tss + done, vals + done, k, &acc);
+    jj_status want = JJ_OK;
+    for (size_t i = done; i < done + k && want == JJ_OK; i++) want = single[i];
+    assert_int_equal(st, want);
+    ok_columns += acc;
+    done += k;
+  }
+  assert_int_equal(ok_columns, ok_single);
   assert_true(nan_count > 0);
   assert_true(gated > 0); /* the mix exercises the quality gates */
   assert_int_equal(ok_single, bc.n - nan_count - gated);
   assert_int_equal(ok_batch, ok_single);
-  assert_int_equal(rec[0].n, rec[1].n);
   assert_true(rec[0].n > 10);
-  for (size_t i = 0; i < rec[0].n; i++) {
-    char a[1024], b[1024];
-    et_format(&rec[0].ev[i], a, sizeof a);
-    et_format(&rec[1].ev[i], b, sizeof b);
-    assert_string_equal(a, b);
+  jj_engine_stats st0, stk;
+  jj_engine_stats_get(e[0], &st0);
+  for (int k = 1; k < 3; k++) {
+    assert_int_equal(rec[0].n, rec[k].n);
+    for (size_t i = 0; i < rec[0].n; i++) {
+      char a[1024], b[1024];
+      et_format(&rec[0].ev[i], a, sizeof a);
+      et_format(&rec[k].ev[i], b, sizeof b);
+      assert_string_equal(a, b);
+    }
+    jj_engine_stats_get(e[k], &stk);
+    assert_memory_equal(&st0, &stk, sizeof st0);
   }
   /* the first rejected sample's status, the others still processed */
   jj_sample s3[3] = {{.series = m.pm[0], .ts_ms = ET_H(5), .value = 10},
@@ -1064,7 +1095,29 @@ static void test_push_batch(void **state) {
   assert_int_equal(acc, 0);
   assert_int_equal(jj_engine_push_batch(e[1], NULL, 2, &acc), JJ_EINVAL);
   assert_int_equal(jj_engine_push_batch(e[1], s3, 1, NULL), JJ_OK);
-  for (int k = 0; k < 2; k++) {
+  /* columns: the same answers; series NULL means one_series for all */
+  jj_series_id c_ids[3] = {m.pm[0], 9999, m.pm[1]};
+  int64_t c_ts[3] = {ET_H(6), ET_H(6), ET_H(6) + 1};
+  double c_vals[3] = {10, 10, NAN};
+  acc = 99;
+  assert_int_equal(jj_engine_push_columns(e[2], c_ids, 0, c_ts, c_vals, 3, &acc), JJ_ENOTFOUND);
+  assert_int_equal(acc, 1);
+  acc = 99;
+  assert_int_equal(jj_engine_push_columns(e[2], NULL, 9999, c_ts, c_vals, 2, &acc), JJ_ENOTFOUND);
+  assert_int_equal(acc, 0);
+  int64_t one_ts[3] = {ET_H(7), ET_H(7) + 1, ET_H(7) + 2};
+  double one_vals[3] = {11, NAN, 12};
+  assert_int_equal(jj_engine_push_columns(e[2], NULL, m.pm[2], one_ts, one_vals, 3, &acc), JJ_ENAN);
+  assert_int_equal(acc, 2);
+  assert_int_equal(jj_engine_push_columns(e[2], c_ids, 0, NULL, c_vals, 1, &acc), JJ_EINVAL);
+  assert_int_equal(jj_engine_push_columns(e[2], c_ids, 0, c_ts, NULL, 1, &acc), JJ_EINVAL);
+  assert_int_equal(jj_engine_push_columns(NULL, c_ids, 0, c_ts, c_vals, 1, &acc), JJ_EINVAL);
+  assert_int_equal(jj_engine_push_columns(e[2], NULL, 0, NULL, NULL, 0, &acc), JJ_OK);
+  assert_int_equal(acc, 0);
+  free(ids);
+  free(tss);
+  free(vals);
+  for (int k = 0; k < 3; k++) {
     jj_engine_free(e[k]);
     et_rec_free(&rec[k]);
   }
@@ -1077,8 +1130,8 @@ static void test_push_batch(void **state) {
  * Allocation
  * ========================================================================== */
 
-/* Once series exist and windows have reached their steady size, pushes,
- * advances, events and polls allocate nothing. */
+/* Once series exist and windows have reached their steady size, pushes
+ * (one, labeled, columns), advances, events and polls allocate nothing. */
 static void test_no_alloc_hot_path(void **state) {
   (void)state;
   jj_ruleset *rs = mixed_rules(NULL);
@@ -1101,6 +1154,16 @@ static void test_no_alloc_hot_path(void **state) {
   jj_label l[2] = {{"station", "a"}, {"zone", "jungbu"}};
   for (int i = 0; i < 100; i++)
     assert_int_equal(jj_engine_push_labeled(e, "pm25", l, 2, ET_H(15) + i * ET_SEC, 30 + i % 7), JJ_OK);
+  /* and so does push_columns */
+  int64_t col_ts[100];
+  double col_v[100];
+  for (int i = 0; i < 100; i++) {
+    col_ts[i] = ET_H(15) + (100 + i) * ET_SEC;
+    col_v[i] = 30 + i % 5;
+  }
+  size_t col_ok = 0;
+  assert_int_equal(jj_engine_push_columns(e, NULL, m.pm[0], col_ts, col_v, 100, &col_ok), JJ_OK);
+  assert_int_equal(col_ok, 100);
   jj_engine_stats after = stats_of(e);
   print_message("      hot path: %" PRIu64 " samples, %" PRIu64 " events, %lu allocations\n",
                 after.accepted - before.accepted, after.events - before.events, a.calls - calls);

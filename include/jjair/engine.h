@@ -209,6 +209,20 @@ JJ_API jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64
 JJ_API jj_status jj_engine_push_batch(jj_engine *e, const jj_sample *samples, size_t n,
                                       size_t *accepted);
 
+/* Feed n readings given as separate columns — what a numpy or Arrow
+ * program holds — without building jj_sample records first. Reading i is
+ * (series ? series[i] : one_series, ts_ms[i], values[i]); each is pushed as
+ * jj_engine_push would, in order, so the events and counters are those of
+ * n single pushes (and of jj_engine_push_batch over the same records).
+ * series may be NULL (every reading is one_series's); ts_ms and values are
+ * required when n > 0 (JJ_EINVAL). The arrays are read during the call
+ * only. *accepted (may be NULL) gets how many returned JJ_OK. Returns
+ * JJ_OK if all did, else the status of the first that did not; the others
+ * are still processed. Thread-safety: as jj_engine_push. */
+JJ_API jj_status jj_engine_push_columns(jj_engine *e, const jj_series_id *series,
+                                        jj_series_id one_series, const int64_t *ts_ms,
+                                        const double *values, size_t n, size_t *accepted);
+
 /* Resolve metric + labels and push: jj_engine_series + jj_engine_push. */
 JJ_API jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_label *labels,
                                         uint32_t nlabels, int64_t ts_ms, double value);

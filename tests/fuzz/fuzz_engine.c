@@ -1,6 +1,6 @@
 /* libFuzzer target for the engine: the input is a program of operations
- * (create series, push, push_batch, push_labeled, advance, poll, forget,
- * foreach, alert_state) run against a fixed ruleset that uses every kind
+ * (create series, push, push_batch, push_columns, push_labeled, advance, poll,
+ * forget, foreach, alert_state) run against a fixed ruleset that uses every kind
  * of window, group mode, gate and time policy, with an engine config and
  * an optional allocation failure taken from the first bytes. After every
  * operation the invariants below must hold; a violation aborts (a crash
@@ -429,7 +429,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ok_pushes += st == JJ_OK;
         break;
       }
-      case 4: { /* a batch of up to 16 readings 10 s apart */
+      case 4: { /* a batch of up to 16 readings 10 s apart (records or columns) */
         jj_sample smp[16];
         unsigned n = 1 + (u8(&in) & 15);
         for (unsigned k = 0; k < n; k++) {
@@ -439,7 +439,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           smp[k].value = value_of(&in);
         }
         size_t acc = 0;
-        (void)jj_engine_push_batch(r.e, smp, n, &acc);
+        if (op & 0x40) { /* the same readings as columns (no flags there) */
+          jj_series_id ids[16];
+          int64_t ts[16];
+          double vals[16];
+          for (unsigned k = 0; k < n; k++) {
+            ids[k] = smp[k].series;
+            ts[k] = smp[k].ts_ms;
+            vals[k] = smp[k].value;
+          }
+          (void)jj_engine_push_columns(r.e, (op & 0x20) ? NULL : ids, ids[0], ts, vals, n, &acc);
+        } else {
+          (void)jj_engine_push_batch(r.e, smp, n, &acc);
+        }
         CHECK(acc <= n);
         ok_pushes += acc;
         break;

@@ -33,7 +33,8 @@ import threading
 import types
 from array import array
 from ctypes import byref, c_size_t, c_uint32, c_void_p
-from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union)
+from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
 from . import _lib
 
@@ -546,7 +547,6 @@ _LIMITS = ("max_series", "max_labels", "max_samples_per_window", "max_groups", "
 _DURATIONS = ("lateness_ms", "max_future_ms", "series_idle_ms")
 
 _SAMPLE_DTYPE_FIELDS = [("series", "<u4"), ("flags", "<u4"), ("ts_ms", "<i8"), ("value", "<f8")]
-_SCRATCH_MAX = 2 * 1024 * 1024  # readings: 48 MiB of jj_sample
 
 Numbers = Union[Sequence[float], Any]
 
@@ -584,7 +584,6 @@ class Engine:
                 value = parse_duration(value)
             setattr(cfg, name, int(value))
         self._lock = threading.RLock()
-        self._scratch: Any = None  # push_many's numpy conversion buffer, reused
         self._pending: Optional[BaseException] = None
         self._user_cb = on_event
         self._cb: Any = None
@@ -615,7 +614,6 @@ class Engine:
         """Free the engine. Events already received stay valid. Twice is harmless."""
         with self._lock:
             h, self._handle = self._handle, None
-            self._scratch = None
             if h is not None:
                 _LIB.jj_engine_free(h)
             self._cb = None
@@ -698,36 +696,34 @@ class Engine:
         if st != 0:
             raise _push_error(st)
 
-    def push_many(self, series: Union[int, Numbers], ts_ms: Numbers, values: Numbers) -> int:
+    def push_many(self, series: Union[int, Numbers, None], ts_ms: Numbers,
+                  values: Optional[Numbers]) -> int:
         """Feed many readings in order, in one library call; returns how
         many were accepted (push() would have returned OK). `series` is one
-        id for all or one per reading. Arrays are converted without a
-        Python loop per reading: numpy arrays (when numpy is installed) and
-        array.array, bytes-like buffers or sequences otherwise. A numpy
-        record array with the jj_sample layout (Engine.sample_dtype()) can
-        be passed as `ts_ms` alone with series=None, values=None."""
+        id for all or one per reading. Columns go to the library as they
+        are when they already have its types (numpy uint32/int64/float64
+        arrays, array.array 'I'/'q'/'d'): no copy and no Python loop per
+        reading. Other numpy arrays, buffers and sequences are converted
+        first. A numpy record array with the jj_sample layout
+        (Engine.sample_dtype()) can be passed as `ts_ms` alone with
+        series=None, values=None. ValueError for columns of different
+        lengths or series ids outside 0..2^32-1."""
         accepted = c_size_t()
         with self._lock:
             self._h()  # StateError after close(), before any conversion
-            buf, n = _samples(series, ts_ms, values, self._scratch_records)
-            st = _LIB.jj_engine_push_batch(self._h(), buf, n, byref(accepted))
+            records = _records(series, ts_ms, values)
+            if records is not None:
+                st = _LIB.jj_engine_push_batch(self._h(), records, len(records._owner),
+                                               byref(accepted))
+            else:
+                ids, one, ts_p, val_p, n = _columns(series, ts_ms, values)
+                st = _LIB.jj_engine_push_columns(self._h(), ids, one, ts_p, val_p, n,
+                                                 byref(accepted))
             if self._pending is not None:
                 self._reraise()
         if st == 13:
             raise StateError(_strerror(st))
         return accepted.value
-
-    def _scratch_records(self, np: Any, n: int) -> Any:
-        """A jj_sample record array of n readings for converting numpy
-        columns, reused from call to call under the engine's lock: fresh
-        memory costs more in page faults than the conversion itself. One of
-        up to _SCRATCH_MAX readings (48 MiB) is kept; larger ones are not."""
-        s = self._scratch
-        if s is None or len(s) < n:
-            s = np.empty(n, dtype=_SAMPLE_DTYPE_FIELDS)
-            if n <= _SCRATCH_MAX:
-                self._scratch = s
-        return s[:n]
 
     @staticmethod
     def sample_dtype() -> Any:
@@ -831,61 +827,54 @@ class Engine:
 _STATUSES = {s.value: s for s in Status}
 
 
-def _samples(series: Any, ts: Any, values: Any,
-             scratch: Optional[Callable[[Any, int], Any]] = None) -> Any:
-    """(pointer, n) of a jj_sample array built from the arguments; the
-    returned pointer object keeps its buffer alive. `scratch(np, n)`, when
-    given, supplies the record array numpy columns are converted into."""
+def _records(series: Any, ts: Any, values: Any) -> Optional["_Buffer"]:
+    """A pointer to the jj_sample record array passed as `ts` alone, or None
+    when the readings come as columns."""
     # numpy arrays can only come from a program that imported numpy: never
     # import it here (that alone takes a good part of a second).
     np = sys.modules.get("numpy")
-    if np is not None and isinstance(ts, np.ndarray) and series is None and values is None:
-        want = np.dtype(_SAMPLE_DTYPE_FIELDS)
-        if ts.dtype != want or not ts.flags.c_contiguous:
-            raise TypeError("a record array for push_many needs Engine.sample_dtype(), contiguous")
-        return _Buffer(ts, ts.ctypes.data), len(ts)
+    if np is None or not isinstance(ts, np.ndarray) or series is not None or values is not None:
+        return None
+    if ts.dtype != np.dtype(_SAMPLE_DTYPE_FIELDS) or not ts.flags.c_contiguous:
+        raise TypeError("a record array for push_many needs Engine.sample_dtype(), contiguous")
+    return _Buffer(ts, ts.ctypes.data)
+
+
+def _columns(series: Any, ts: Any, values: Any) -> Tuple[Any, int, Any, Any, int]:
+    """(ids pointer or None, one id, ts pointer, values pointer, n) for
+    jj_engine_push_columns; each pointer keeps its buffer alive."""
+    if values is None:
+        raise TypeError("push_many: values are missing (only a record array comes alone)")
+    np = sys.modules.get("numpy")
     if np is not None and any(isinstance(x, np.ndarray) for x in (series, ts, values)):
-        ts_a = np.asarray(ts, dtype=np.int64)
-        val_a = np.asarray(values, dtype=np.float64)
-        n = len(ts_a)
-        if len(val_a) != n:
-            raise ValueError(f"push_many: {n} times but {len(val_a)} values")
-        rec = scratch(np, n) if scratch else np.empty(n, dtype=_SAMPLE_DTYPE_FIELDS)
-        ids = series if isinstance(series, int) else np.asarray(series).astype(np.uint32,
-                                                                              copy=False)
-        if not isinstance(series, int) and ids.shape != (n,):
-            raise ValueError(f"push_many: {n} times but {len(ids)} series ids")
-        if sys.byteorder == "little":
-            # (series, flags = 0) as one u8 per record: numpy copies a
-            # strided 8-byte column several times faster than a 4-byte one.
-            pair = rec.view(np.uint64).reshape(n, 3)[:, 0]
-            pair[:] = ids if isinstance(ids, int) else ids.astype(np.uint64)
-        else:
-            rec["series"] = ids
-            rec["flags"] = 0
-        rec["ts_ms"] = ts_a
-        rec["value"] = val_a
-        return _Buffer(rec, rec.ctypes.data), n
-    # No numpy: array.array columns, interleaved by strided memoryview copies.
-    ts_a = ts if isinstance(ts, array) and ts.typecode == "q" else array("q", ts)
-    val_a = values if isinstance(values, array) and values.typecode == "d" else array("d", values)
-    n = len(ts_a)
-    if len(val_a) != n:
-        raise ValueError(f"push_many: {n} times but {len(val_a)} values")
-    if isinstance(series, int):
-        ser_a = array("I", [series]) * n
+        cols = [np.ascontiguousarray(ts, dtype=np.int64),
+                np.ascontiguousarray(values, dtype=np.float64)]
+        if not isinstance(series, int):
+            ids = np.asarray(series)
+            if ids.dtype.kind not in "iu":
+                raise TypeError(f"push_many: series ids must be integers, not {ids.dtype}")
+            if ids.dtype != np.uint32 and len(ids) and (ids.min() < 0 or ids.max() > 0xFFFFFFFF):
+                raise ValueError("push_many: series ids outside 0..2^32-1")
+            cols.append(np.ascontiguousarray(ids, dtype=np.uint32))
+        ptrs = [_Buffer(c, c.ctypes.data) for c in cols]
     else:
-        ser_a = series if isinstance(series, array) and series.typecode == "I" else array(
-            "I", series)
-        if len(ser_a) != n:
-            raise ValueError(f"push_many: {n} times but {len(ser_a)} series ids")
-    raw = bytearray(24 * n)
-    if n:
-        memoryview(raw).cast("I")[0::6] = ser_a
-        memoryview(raw).cast("q")[1::3] = ts_a
-        memoryview(raw).cast("d")[2::3] = val_a
-    holder = (ctypes.c_char * max(1, len(raw))).from_buffer(raw) if n else None
-    return _Buffer(raw, ctypes.addressof(holder) if holder is not None else None), n
+        cols = [ts if isinstance(ts, array) and ts.typecode == "q" else array("q", ts),
+                values if isinstance(values, array) and values.typecode == "d" else array(
+                    "d", values)]
+        if not isinstance(series, int):
+            cols.append(series if isinstance(series, array) and series.typecode == "I" else
+                        array("I", series))
+        ptrs = [_Buffer(c, c.buffer_info()[0]) for c in cols]
+    n = len(cols[0])
+    if len(cols[1]) != n:
+        raise ValueError(f"push_many: {n} times but {len(cols[1])} values")
+    if isinstance(series, int):
+        if not 0 <= series <= 0xFFFFFFFF:
+            raise ValueError("push_many: series id outside 0..2^32-1")
+        return None, series, ptrs[0], ptrs[1], n
+    if len(cols[2]) != n:
+        raise ValueError(f"push_many: {n} times but {len(cols[2])} series ids")
+    return ptrs[2], 0, ptrs[0], ptrs[1], n
 
 
 class _Buffer(ctypes.c_void_p):

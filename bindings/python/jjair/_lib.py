@@ -301,6 +301,8 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
     "jj_engine_push_located": (_STATUS, [_p, c_uint32, c_int64, c_double, c_double, c_double],
                                None),
     "jj_engine_push_batch": (_STATUS, [_p, c_void_p, c_size_t, POINTER(c_size_t)], None),
+    "jj_engine_push_columns": (_STATUS, [_p, c_void_p, c_uint32, c_void_p, c_void_p, c_size_t,
+                                         POINTER(c_size_t)], None),
     "jj_engine_advance": (_STATUS, [_p, c_int64], "raise"),
     "jj_engine_poll": (POINTER(jj_event), [_p], None),
     "jj_engine_forget": (_STATUS, [_p, c_uint32], "raise"),

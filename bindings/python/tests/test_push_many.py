@@ -86,10 +86,10 @@ def test_push_many_numpy(korea_rules):
             engine.push_many(None, rec[::2], None)
 
 
-def test_push_many_numpy_in_chunks_reuses_nothing_stale(korea_rules):
-    """Numpy columns are converted into a buffer the engine reuses from call
-    to call: chunks of changing sizes (shrinking, then growing past it) give
-    the events of push() per reading, and a scalar series id broadcasts."""
+def test_push_many_numpy_in_chunks(korea_rules):
+    """Numpy columns go to jj_engine_push_columns as they are: slices of
+    changing sizes (views into the same arrays) give the events of push()
+    per reading, and a scalar series id broadcasts."""
     np = pytest.importorskip("numpy")
     expected = by_push(korea_rules)
     with jjair.Engine(korea_rules) as engine:
@@ -109,3 +109,38 @@ def test_push_many_numpy_in_chunks_reuses_nothing_stale(korea_rules):
         assert [e.kind for e in engine] == ["fired"]
         with pytest.raises(ValueError, match="2 series ids"):
             engine.push_many(np.array([s, s]), np.arange(3), np.ones(3))
+
+
+def test_push_many_numpy_strided_and_other_dtypes(korea_rules):
+    """Columns that are not contiguous or not of the library's types are
+    converted first; the result is the same."""
+    np = pytest.importorskip("numpy")
+    expected = by_push(korea_rules)
+    n = len(ROWS)
+    with jjair.Engine(korea_rules) as engine:
+        ids = [engine.series("pm25", zone=z) for z in "ab"]
+        wide = np.zeros((n, 3))  # columns of a 2-D block: strided views
+        wide[:, 0] = [t for _, t, _ in ROWS]
+        wide[:, 1] = [v for _, _, v in ROWS]
+        series = np.repeat(np.array([ids[z] for z, _, _ in ROWS], dtype=np.int64), 2)[::2]
+        assert not series.flags.c_contiguous and not wide[:, 1].flags.c_contiguous
+        ok = engine.push_many(series, wide[:, 0].astype(np.int64), wide[:, 1])
+        engine.advance(10 * HOUR)
+        assert (ok, [e.to_json() for e in engine], engine.stats) == expected
+
+
+def test_push_many_refuses_bad_ids(korea_rules):
+    """Series ids that do not fit the library's u32 are refused, never wrapped."""
+    np = pytest.importorskip("numpy")
+    with jjair.Engine(korea_rules) as engine:
+        s = engine.series("pm25", zone="a")
+        for bad in (np.array([s, -1]), np.array([s, 2**32], dtype=np.int64)):
+            with pytest.raises(ValueError, match="outside 0..2\\^32-1"):
+                engine.push_many(bad, np.arange(2), np.ones(2))
+        with pytest.raises(TypeError, match="must be integers"):
+            engine.push_many(np.array([0.5, 1.0]), np.arange(2), np.ones(2))
+        with pytest.raises(ValueError, match="outside"):
+            engine.push_many(2**33, [1], [1.0])
+        with pytest.raises(TypeError, match="values are missing"):
+            engine.push_many(s, [1], None)
+        assert engine.stats.accepted == 0
