@@ -43,7 +43,7 @@
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
  *    moments of both generations, 272 B),
  *    tumbling_part (boundary, closed-queue indices, 32 B), sketch_part
- *    (jj_sketch, 64 B), jj_hourly (clock-hour sums for the index
+ *    (jj_sketch and the key lane, 72 B), jj_hourly (clock-hour sums for the index
  *    aggregates). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts.
  *  - the ring: `cap` jj_ring_rec of 16 bytes; positions [head, tail) are
@@ -52,7 +52,9 @@
  *    the ring's capacity rounded up to a power of two, position p at
  *    p & mask (minmax.h): the one part that still doubles.
  *  - TUMBLING: the closed-result queue, closed_cap entries.
- *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks).
+ *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks),
+ *    and each stored sample's bucket key (int32, same slots as the ring),
+ *    derivable from the values on restore.
  * Counters: `evicted` is not stored; it is accepted - (tail - head) -
  * (duplicates replaced in place), see jj_window_counters_get.
  * Positions are 64-bit and never wrap; saving [head, tail) with the
@@ -140,6 +142,8 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
 
 typedef struct sketch_part { /* percentile enabled */
   jj_sketch sketch;
+  int32_t *keys; /* each stored sample's bucket key, same slots as the ring:
+                    a sample leaving costs no second log() */
 } sketch_part;
 
 /* Field order is cache order: with 10,000 series a window is rarely in
@@ -341,10 +345,17 @@ static jj_status resize(jj_window *w, uint32_t newcap) {
   /* DABA's lane is addressed pos & mask: a power of two (see minmax.h). */
   const uint64_t mmcap = pow2_at_least(newcap);
   jj_minmax *nmm = sh->use_minmax ? jj__malloc(&sh->alc, (size_t)mmcap * sizeof(jj_minmax)) : NULL;
-  if (!nring || (sh->use_minmax && !nmm)) {
+  int32_t *nkeys = sh->use_sketch ? jj__malloc(&sh->alc, (size_t)newcap * sizeof *nkeys) : NULL;
+  if (!nring || (sh->use_minmax && !nmm) || (sh->use_sketch && !nkeys)) {
     jj__free(&sh->alc, nring);
     jj__free(&sh->alc, nmm);
+    jj__free(&sh->alc, nkeys);
     return JJ_ENOMEM;
+  }
+  if (sh->use_sketch) {
+    for (uint64_t p = w->head; p < w->tail; p++) nkeys[p - w->head] = SK(w)->keys[slot(w, p)];
+    jj__free(&sh->alc, SK(w)->keys);
+    SK(w)->keys = nkeys;
   }
   for (uint64_t p = w->head; p < w->tail; p++) nring[p - w->head] = *rec_at(w, p);
   jj__free(&sh->alc, w->ring);
@@ -408,7 +419,7 @@ JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, i
     }
   }
   if (!light && sh->use_sketch) {
-    if (key == KEY_UNKNOWN) key = jj__sketch_key(&SK(w)->sketch, v);
+    if (key == KEY_UNKNOWN) key = SK(w)->keys[slot(w, pos)]; /* stored with the sample */
     if (add)
       jj__sketch_add(&SK(w)->sketch, key);
     else
@@ -745,8 +756,13 @@ static uint64_t insert_pos(const jj_window *w, int64_t ts) {
   return pos;
 }
 
-static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
+static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v, int32_t key) {
   for (uint64_t p = w->tail; p > pos; p--) *rec_at(w, p) = *rec_at(w, p - 1);
+  if (w->shape->use_sketch) {
+    int32_t *keys = SK(w)->keys;
+    for (uint64_t p = w->tail; p > pos; p--) keys[slot(w, p)] = keys[slot(w, p - 1)];
+    keys[slot(w, pos)] = key;
+  }
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
   w->tail++;
@@ -796,6 +812,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   jj_ring_rec *r = rec_at(w, pos);
   r->ts = ts;
   r->val = v;
+  if (!light && sh->use_sketch) SK(w)->keys[slot(w, pos)] = key;
   account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
   w->ctr.accepted++;
@@ -872,6 +889,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
         account_k(w, at, ts, v, 1, 0, key);
       }
       rec_at(w, at)->val = v;
+      if (sh->use_sketch) SK(w)->keys[slot(w, at)] = key;
       w->ctr.accepted++;
       return JJ_OK;
     }
@@ -895,7 +913,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     return JJ_EFULL;
   }
 
-  ring_insert(w, pos, ts, v);
+  ring_insert(w, pos, ts, v, key);
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
   int in_window = sh->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
   if (in_window) {
@@ -1074,7 +1092,10 @@ void jj_window_free(jj_window *w) {
   jj__free(&a, w->ring);
   if (sh->use_minmax) jj__free(&a, DABA(w)->agg);
   if (sh->off_tum) jj__free(&a, TUM(w)->closed);
-  if (sh->use_sketch) jj__sketch_free(&SK(w)->sketch, &a);
+  if (sh->use_sketch) {
+    jj__sketch_free(&SK(w)->sketch, &a);
+    jj__free(&a, SK(w)->keys);
+  }
   jj__free(&a, w);
 }
 
@@ -1170,7 +1191,8 @@ size_t jj_window_memory(const jj_window *w) {
   bytes += (size_t)w->cap * sizeof(jj_ring_rec);
   if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
-  if (sh->use_sketch) bytes += jj__sketch_memory(&CSK(w)->sketch);
+  if (sh->use_sketch)
+    bytes += jj__sketch_memory(&CSK(w)->sketch) + (size_t)w->cap * sizeof(int32_t);
   return bytes;
 }
 
