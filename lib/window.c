@@ -41,11 +41,13 @@
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
- *    moments of both generations, 272 B),
- *    tumbling_part (boundary, closed-queue indices, 32 B), sketch_part
- *    (jj_sketch and the key lane, 72 B), jj_hourly (clock-hour sums for the index
+ *    moments of both generations, 272 B), tumbling_part (boundary,
+ *    closed-queue indices, 32 B), sketch_part (jj_sketch and the key
+ *    lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates). A 60 s mean is the core alone. A window made by
- *    jj_window_new keeps its shape after the parts.
+ *    jj_window_new keeps its shape after the parts; the engine's point at
+ *    a shape it shares among all windows of equal configuration (a
+ *    snapshot saves the configuration once, not per window).
  *  - the ring: `cap` jj_ring_rec of 16 bytes; positions [head, tail) are
  *    live, position p at slot p - base (minus cap when >= cap).
  *  - with min/max: DABA's partial aggregates, jj_minmax (16 B) entries,
