@@ -52,6 +52,22 @@ JJ_HOT_INLINE void jj_ksum_add(jj_ksum *k, double x) {
   k->sum = t;
 }
 
+/* jj_ksum_add for a sum that only ever takes integers (times in ms and
+ * their squares): while the sum and x are below 2^52 in magnitude, sum + x
+ * is an integer below 2^53, exact, and the compensation would gain 0. One
+ * addition instead of four (each a library call without a double FPU). */
+JJ_HOT_INLINE void jj_ksum_add_int(jj_ksum *k, double x) {
+  uint64_t s, v;
+  memcpy(&s, &k->sum, sizeof s);
+  memcpy(&v, &x, sizeof v);
+  const uint64_t below = (uint64_t)(1023 + 52) << 52; /* biased exponent of 2^52 */
+  if ((s & ~(UINT64_C(1) << 63)) < below && (v & ~(UINT64_C(1) << 63)) < below) {
+    k->sum += x;
+    return;
+  }
+  jj_ksum_add(k, x);
+}
+
 /* The rounding error of the product p = a * b, exactly: a * b - p.
  * fma() gives it in one instruction, but only where the double fma is
  * really fused: __FP_FAST_FMA says so (x86-64 with FMA3, AArch64,

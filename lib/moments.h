@@ -221,9 +221,9 @@ JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, in
        * small offset converts from 32 bits (cheaper without a double FPU). */
       const int small = jj_ts_small(ts, m->tshift);
       double t = small ? (double)(int32_t)(ts - m->tshift) : jj_ts_diff(ts, m->tshift);
-      jj_ksum_add(&m->st, JJ_SIGNED(add, t));
+      jj_ksum_add_int(&m->st, JJ_SIGNED(add, t)); /* t is an integer */
       if (small) {
-        jj_ksum_add(&m->stt, JJ_SIGNED(add, t * t)); /* exact */
+        jj_ksum_add_int(&m->stt, JJ_SIGNED(add, t * t)); /* exact */
         jj_mom_add_small_prod(&m->stv, t, d.hi, add);
       } else {
         jj_mom_add_prod(&m->stt, t, t, add);

@@ -87,6 +87,23 @@ static void test_shortcuts_exact(void **state) {
   assert_false(jj_ts_small(INT64_MAX / 2, -(INT64_MAX / 2)));
 }
 
+/* A sum of integers (times, their squares) takes the one-addition path
+ * while it can and then gives what jj_ksum_add gives, across 2^52. */
+static void test_add_int_exact(void **state) {
+  (void)state;
+  for (int run = 0; run < 200; run++) {
+    jj_ksum k1 = {0.0, 0.0}, k2 = {0.0, 0.0};
+    int bits = 10 + run % 50; /* terms up to 2^59: both paths */
+    for (int i = 0; i < 500; i++) {
+      double x = (double)(int64_t)(rng() >> (64 - bits)) * ((rng() & 1) ? 1.0 : -1.0);
+      if (x == 0.0) x = 1.0;
+      jj_ksum_add_int(&k1, x);
+      jj_ksum_add(&k2, x);
+      assert_true(k1.sum == k2.sum && k1.comp == k2.comp);
+    }
+  }
+}
+
 /* A comoment read in plain doubles (when it does not cancel) is within
  * 2^-40 of the double-double one, whatever the inputs. */
 static void test_comoment_plain(void **state) {
@@ -115,6 +132,7 @@ int main(void) {
       cmocka_unit_test(test_prod_err_exact),
       cmocka_unit_test(test_sum_of_squares),
       cmocka_unit_test(test_shortcuts_exact),
+      cmocka_unit_test(test_add_int_exact),
       cmocka_unit_test(test_comoment_plain),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
