@@ -40,7 +40,7 @@ int main(void) {
   jj_allocator pool;
   (void)jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem);
   jj_ruleset *rs = NULL;
-  if (jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL) != JJ_OK) return 1;
+  if (jj_bundle_load_static(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL) != JJ_OK) return 1;
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.max_series = 8;
