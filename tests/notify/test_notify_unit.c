@@ -766,50 +766,61 @@ static void test_handoff_full(void **state) {
   rig_handoff = 4; /* four events between two delivery rounds */
   rig r;
   rig_open(&r, NULL, NULL, 0, 0);
-  jj_label st[6] = {{"station", "a"}, {"station", "b"}, {"station", "c"},
-                    {"station", "d"}, {"station", "e"}, {"station", "f"}};
+  jj_label st[10] = {{"station", "a"}, {"station", "b"}, {"station", "c"}, {"station", "d"},
+                     {"station", "e"}, {"station", "f"}, {"station", "g"}, {"station", "h"},
+                     {"station", "i"}, {"station", "j"}};
   jj_label fire = {"station", "robot-1"};
   for (int i = 0; i < 4; i++) {
     jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
     assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
   }
-  /* full: an ordinary event is refused and counted ... */
-  jj_event e5 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4], 1005);
-  assert_int_equal(jj_dispatcher_enqueue(r.d, &e5), JJ_EFULL);
+  /* the ring is full: as many ordinary events again spill to the overflow
+   * list, none lost ... */
+  for (int i = 4; i < 8; i++) {
+    jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
+    assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
+  }
+  /* ... beyond that an ordinary event is refused and counted ... */
+  jj_event e9 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[8], 1008);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e9), JJ_EFULL);
   /* ... a life-safety one never is: fired and resolved, in that order */
-  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 1006);
+  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 1009);
   assert_int_equal(jj_dispatcher_enqueue(r.d, &f1), JJ_OK);
-  jj_event e6 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[5], 1007);
-  assert_int_equal(jj_dispatcher_enqueue(r.d, &e6), JJ_EFULL);
-  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 1008);
+  jj_event e10 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[9], 1010);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e10), JJ_EFULL);
+  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 1011);
   assert_int_equal(jj_dispatcher_enqueue(r.d, &f2), JJ_OK);
   jj_notifier_stats s = stats(&r);
   assert_int_equal(s.dropped, 2);
-  assert_int_equal(s.queue_depth, 6); /* in the ring and its overflow, not yet queued */
+  assert_int_equal(s.queue_depth, 10); /* in the ring and its overflow, not yet queued */
   assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
-  assert_int_equal(cap.nsent, 6);
-  /* acceptance order: the four ordinary ones, then the fire alarm's two */
-  for (int i = 0; i < 4; i++) {
+  assert_int_equal(cap.nsent, 10);
+  /* acceptance order: the four in the ring, the four spilled, then the
+   * fire alarm's two */
+  for (int i = 0; i < 8; i++) {
     char want[32];
     (void)snprintf(want, sizeof want, "-fired-%d-", 1000 + i);
     assert_non_null(strstr(cap.sent[i].key, want));
   }
-  assert_non_null(strstr(cap.sent[4].key, "-fired-1006-"));
-  assert_non_null(strstr(cap.sent[5].key, "-resolved-1008-"));
+  assert_non_null(strstr(cap.sent[8].key, "-fired-1009-"));
+  assert_non_null(strstr(cap.sent[9].key, "-resolved-1011-"));
   s = stats(&r);
-  assert_int_equal(s.sent, 6);
+  assert_int_equal(s.sent, 10);
   assert_int_equal(s.dropped, 2);
   /* the refusals are reported by the delivering side, not silent */
   assert_non_null(strstr(cap.logs, "2 events refused at enqueue"));
-  /* the ring is reused: more than its size over several rounds */
+  /* the ring and the overflow list are reused: more than their size over
+   * several rounds, each round filling both */
   for (int round = 0; round < 3; round++) {
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 8; i++) {
       jj_event ev = mk_event(&r, 0, JJ_EVENT_RESOLVED, &st[i], 2000 + 10 * round + i);
       assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
     }
     assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
   }
-  assert_int_equal(cap.nsent, 18);
+  assert_int_equal(cap.nsent, 34);
+  s = stats(&r);
+  assert_int_equal(s.dropped, 2);
   rig_close(&r);
 }
 
