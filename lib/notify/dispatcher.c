@@ -81,6 +81,7 @@ struct jj_dispatcher {
   jj__handoff *ho;
   atomic_uint_least64_t refused; /* events refused at enqueue (ring full, out of memory) */
   uint64_t refused_logged;
+  jj__sb scratch;  /* the delivering thread's record buffer, reused */
   int64_t refused_log_ms;
   pthread_t thread;
   int running, stop;
@@ -277,6 +278,7 @@ void jj_dispatcher_free(jj_dispatcher *d) {
     jj__delivery_free(x);
   }
   jj__outbox_close(&d->ob);
+  jj__sb_free(&d->scratch);
   free(d->types);
   pthread_mutex_destroy(&d->mu);
   free(d);
@@ -684,10 +686,7 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     x->st.dropped++;
     return JJ_EFULL;
   }
-  jj__sb p = {0};
-  jj__record_payload(&p, x->rec, body, len);
-  jj__delivery *dl = p.oom ? NULL : jj__delivery_parse(0, (unsigned char *)p.s, p.len);
-  jj__sb_free(&p);
+  jj__delivery *dl = jj__delivery_new(0, x->rec, body, len);
   if (!dl) return JJ_ENOMEM;
   if (jj__policy_suppress(&x->pol, &x->pst, dl->n.fingerprint, dl->n.kind, dl->n.accepted_ms)) {
     x->st.suppressed++;
@@ -741,12 +740,16 @@ static int route(const jj_dispatcher *d, const jj_event *ev, const char *kind,
 
 /* Render ev once and queue it for every target lane. Takes the lock for
  * the queues; the rendering runs outside it. */
-static jj_status accept_event(jj_dispatcher *d, const jj_event *ev, int life_safety,
-                              int64_t accepted_ms, const uint64_t *targets) {
-  jj__sb body = {0};
+static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event *ev,
+                              int life_safety, int64_t accepted_ms, const uint64_t *targets) {
+  jj__sb own = {0}, *b = scratch ? scratch : &own;
+  jj__sb body = *b;
+  body.len = 0;
+  body.oom = 0;
   jj__record_event(&body, ev, life_safety, accepted_ms);
   if (body.oom) {
     jj__sb_free(&body);
+    *b = body;
     return JJ_ENOMEM;
   }
   jj_status st = JJ_OK;
@@ -757,7 +760,8 @@ static jj_status accept_event(jj_dispatcher *d, const jj_event *ev, int life_saf
     if (s1 != JJ_OK && st == JJ_OK) st = s1;
   }
   pthread_mutex_unlock(&d->mu);
-  jj__sb_free(&body);
+  if (scratch) *scratch = body; /* kept for the next event: no malloc per event */
+  else jj__sb_free(&body);
   return st;
 }
 
@@ -774,7 +778,7 @@ static void take_handoff(jj_dispatcher *d) {
       pthread_mutex_unlock(&d->mu);
       any = 1;
     }
-    jj_status st = accept_event(d, it.ev, it.life_safety, it.accepted_ms, it.targets);
+    jj_status st = accept_event(d, &d->scratch, it.ev, it.life_safety, it.accepted_ms, it.targets);
     if (st == JJ_ENOMEM || st == JJ_ESTATE)
       logf_(d, NULL, "event %s of rule %s not queued: %s", jj_event_kind_name((int)it.ev->kind),
             it.ev->rule, jj_strerror(st));
@@ -804,7 +808,7 @@ jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
   /* fsync per event: the caller asked to wait for the disk, so the event
    * is written (and synced) before enqueue returns */
   if (d->cfg.outbox_sync == JJ_OUTBOX_SYNC_EACH) {
-    jj_status st = accept_event(d, ev, ls, now, targets);
+    jj_status st = accept_event(d, NULL, ev, ls, now, targets);
     jj__http_wakeup(d->http);
     return st;
   }
@@ -863,6 +867,12 @@ static void seal(jj_dispatcher *d) {
   jj__delivery **pp = &d->orphans;
   while (*pp) {
     jj__delivery *x = *pp;
+    if (jj__delivery_view(x)) { /* the notifier's name is in the view */
+      logf_(d, NULL, "out of memory: outbox record %llu waits for the next start",
+            (unsigned long long)x->id);
+      pp = &x->next;
+      continue;
+    }
     nf *n = find_rec(d, x->n.notifier);
     if (!n) {
       logf_(d, x->n.notifier,
@@ -872,6 +882,7 @@ static void seal(jj_dispatcher *d) {
       continue;
     }
     *pp = x->next;
+    jj__delivery_unview(x); /* viewed again when it is sent */
     if (jj__queue_add(&n->q, x)) { /* out of memory: it stays in the outbox */
       logf_(d, n->name, "out of memory: outbox record %llu waits for the next start",
             (unsigned long long)x->id);
@@ -1057,8 +1068,17 @@ static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
   if (g) { /* a group: up to group_max of its deliveries as one message */
     while (n < q->n && n < x->pol.group_max) n++;
   }
-  const jj_notification *msgs[1000];
+  /* what waited as a bare record is read now: only the message in
+   * flight holds its strings and text */
   jj__delivery *it = h;
+  for (uint32_t i = 0; i < n; i++, it = it->next)
+    if (jj__delivery_view(it)) {
+      logf_(d, x->name, "out of memory reading delivery %llu: trying again later",
+            (unsigned long long)it->id);
+      return now + d->cfg.retry_initial_ms;
+    }
+  const jj_notification *msgs[1000];
+  it = h;
   for (uint32_t i = 0; i < n; i++, it = it->next) {
     if (h->part == 0) it->n.attempt++; /* the next parts continue one attempt */
     msgs[i] = &it->n;

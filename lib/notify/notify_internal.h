@@ -191,16 +191,21 @@ void jj__dispatcher_truncate(jj_dispatcher *d, uint32_t n);
 /* ---- deliveries (record.c) ------------------------------------------------- */
 
 /* One event for one notifier: the serialized record (what the outbox
- * stores) and the jj_notification read back from it, so a live event and
- * one recovered after a crash take the same path. */
+ * stores) in the same allocation, and the jj_notification read back from
+ * it, so a live event and one recovered after a crash take the same path.
+ * Until the delivery is about to be sent (jj__delivery_view) only the
+ * record's fixed fields are read: id, kind (a static string), life_safety,
+ * seq, fingerprint, times, value, is_resolved, attempt; the strings,
+ * labels, text and JSON are "" / NULL. A delivery waiting behind a stalled
+ * gateway thus costs one allocation of about the record's size. */
 typedef struct jj__delivery {
   struct jj__delivery *next;
   uint64_t id;
-  unsigned char *payload; /* the record, owned */
+  unsigned char *payload; /* the record: the bytes after this struct */
   size_t payload_len;
-  jj_notification n;      /* points into block */
-  void *block;
-  char *texts;            /* n.text and n.idempotency_key, owned */
+  jj_notification n;      /* fixed fields always; the rest once viewed */
+  void *block;            /* the view's labels and strings (NULL: not viewed) */
+  char *texts;            /* n.text and n.idempotency_key, owned with block */
   int64_t next_try_ms;    /* not before this (back-off, policy) */
   uint32_t part;          /* requests already done (multi-part messages) */
 } jj__delivery;
@@ -210,10 +215,19 @@ typedef struct jj__delivery {
 void jj__record_event(jj__sb *out, const jj_event *ev, int life_safety, int64_t accepted_ms);
 /* The record of a test message. */
 void jj__record_test(jj__sb *out, const char *text, int64_t now_ms);
-/* The full payload: notifier name + the record body. */
-void jj__record_payload(jj__sb *out, const char *notifier, const char *body, size_t len);
-/* Read a payload back (copied): NULL when malformed or out of memory. */
+/* A delivery of record `body` (len bytes) for `notifier` (its name is put
+ * in front, as the payload starts), or with notifier NULL of a whole
+ * payload read back from the outbox. One allocation; NULL when malformed
+ * or out of memory. */
+jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *body,
+                               size_t len);
+/* jj__delivery_new of a whole payload. */
 jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len);
+/* Read the rest of the record into d->n (strings, labels, text, JSON,
+ * idempotency key): 0, or -1 out of memory (d unchanged). Idempotent. */
+int jj__delivery_view(jj__delivery *d);
+/* Release the view again (d->n back to the fixed fields). */
+void jj__delivery_unview(jj__delivery *d);
 void jj__delivery_free(jj__delivery *d);
 
 /* ---- the outbox file (outbox.c) -------------------------------------------- */
