@@ -241,8 +241,10 @@ typedef struct jj__outbox {
   uint64_t acked;         /* ack records since the last compaction */
   uint64_t damage;        /* bytes skipped when read */
   int batching;           /* delivery records gather in batch (jj__outbox_begin) */
-  jj__sb batch;
-  uint64_t batched;
+  jj__sb batch;           /* kept between batches */
+  uint64_t batched;       /* records in batch */
+  uint64_t batch_lost;    /* records of this batch a write() failed for */
+  int batch_errno;        /* and why */
 } jj__outbox;
 
 /* Called for each record read back that has no ack. */
@@ -256,11 +258,13 @@ void jj__outbox_close(jj__outbox *ob);
 /* Append a delivery record; its id in *id. 0 or -1 (errno-style reason). */
 int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id);
 /* Gather the delivery records appended from now on in memory, and write
- * them with one write() at jj__outbox_flush (the delivering thread does so
- * for each batch it takes from the hand-off ring). */
+ * them with one write() per 256 KiB and the rest at jj__outbox_flush (the
+ * delivering thread does so for each batch it takes from the hand-off
+ * ring). */
 void jj__outbox_begin(jj__outbox *ob);
-/* Write the gathered records (their number in *records). 0, or -1 (errno)
- * when they could not be written: then they are not in the file. */
+/* Write the gathered records. 0, or -1 (errno) when some of the batch
+ * could not be written (their number in *records): they are not in the
+ * file. */
 int jj__outbox_flush(jj__outbox *ob, uint64_t *records);
 /* Append an acknowledgement of id. 0 or -1. */
 int jj__outbox_ack(jj__outbox *ob, uint64_t id);

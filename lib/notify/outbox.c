@@ -31,6 +31,11 @@
 #define REC_DELIVERY 1
 #define REC_ACK 2
 #define MAX_PAYLOAD (16u << 20)
+/* A batch is written whenever it reaches this size, and its buffer is
+ * kept from one batch to the next: no buffer grows, copies itself or is
+ * unmapped per round (unmapping memory interrupts every core running the
+ * process, the ingest thread's included, to flush its TLB). */
+#define BATCH_WRITE (256u << 10)
 
 /* CRC-32 (IEEE, reflected), eight bytes a step ("slice-by-8"): records
  * are about a kilobyte, and a byte-a-step table loop was a visible part of
@@ -112,15 +117,35 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
 static int append(jj__outbox *ob, int type, uint64_t id, const unsigned char *payload,
                   size_t len) {
   if (ob->batching && type == REC_DELIVERY) {
-    /* gathered: one write() for the batch at jj__outbox_flush */
+    /* gathered: one write() per BATCH_WRITE bytes, the rest at
+     * jj__outbox_flush */
+    if (!ob->batch.s) { /* the buffer, once, a record's room to spare */
+      jj__sb_add(&ob->batch, "", 0);
+      if (!ob->batch.oom && ob->batch.cap < BATCH_WRITE + 8192) {
+        char *b = realloc(ob->batch.s, BATCH_WRITE + 8192);
+        if (b) ob->batch.s = b, ob->batch.cap = BATCH_WRITE + 8192;
+      }
+    }
     unsigned char h[HDR];
     frame(h, type, id, payload, (uint32_t)len);
+    size_t before = ob->batch.len;
     jj__sb_add(&ob->batch, (const char *)h, HDR);
     jj__sb_add(&ob->batch, (const char *)payload, len);
-    ob->batched++;
     if (ob->batch.oom) {
+      ob->batch.oom = 0; /* the records gathered before stay */
+      ob->batch.len = before;
       errno = ENOMEM;
       return -1;
+    }
+    ob->batched++;
+    if (ob->batch.len >= BATCH_WRITE) {
+      if (write_all(ob->fd, (const unsigned char *)ob->batch.s, ob->batch.len)) {
+        ob->batch_errno = errno;
+        ob->batch_lost += ob->batched;
+      }
+      ob->dirty = 1;
+      ob->batched = 0;
+      ob->batch.len = 0;
     }
     return 0;
   }
@@ -158,17 +183,25 @@ void jj__outbox_begin(jj__outbox *ob) {
 
 int jj__outbox_flush(jj__outbox *ob, uint64_t *records) {
   ob->batching = 0;
-  *records = ob->batched;
+  uint64_t n = ob->batched;
   ob->batched = 0;
-  if (ob->fd < 0 || !ob->batch.len) {
-    jj__sb_free(&ob->batch);
-    return 0;
+  int rc = 0;
+  if (ob->fd >= 0 && ob->batch.len) {
+    if (write_all(ob->fd, (const unsigned char *)ob->batch.s, ob->batch.len)) {
+      ob->batch_errno = errno;
+      ob->batch_lost += n;
+    }
+    ob->dirty = 1;
   }
-  int rc = write_all(ob->fd, (const unsigned char *)ob->batch.s, ob->batch.len);
-  jj__sb_free(&ob->batch);
-  if (rc) return -1;
-  ob->dirty = 1;
-  return ob->sync == JJ_OUTBOX_SYNC_EACH ? jj__outbox_sync(ob) : 0;
+  ob->batch.len = 0; /* the buffer stays for the next batch */
+  *records = ob->batch_lost;
+  if (ob->batch_lost) {
+    ob->batch_lost = 0;
+    errno = ob->batch_errno;
+    return -1;
+  }
+  if (ob->fd >= 0 && ob->sync == JJ_OUTBOX_SYNC_EACH) rc = jj__outbox_sync(ob);
+  return rc;
 }
 
 int jj__outbox_ack(jj__outbox *ob, uint64_t id) {

@@ -836,10 +836,12 @@ static size_t recovered(const char *path) {
   return n;
 }
 
-/* A child enqueues 3 events, runs `rounds` delivery rounds (group_wait
- * holds the messages, so none is sent), then dies without cleaning up (a
- * crash: _exit, no jj_dispatcher_free). */
-static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
+/* A child enqueues `nev` events (a label value of `pad` bytes each: large
+ * records), runs `rounds` delivery rounds (group_wait holds the messages,
+ * so none is sent), then dies without cleaning up (a crash: _exit, no
+ * jj_dispatcher_free). */
+static void crash_child_n(const char *path, jj_outbox_sync sync, int rounds, int nev,
+                          size_t pad) {
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
@@ -860,9 +862,13 @@ static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
         jj_rules_load_string(b, RULES, sizeof RULES - 1, "t.yaml", NULL, 0, NULL) ||
         jj_ruleset_builder_build(b, &r.rs, NULL))
       _exit(13);
-    jj_label l[3] = {{"station", "a"}, {"station", "b"}, {"station", "c"}};
-    for (int i = 0; i < 3; i++) {
-      jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l[i], 1000 + i);
+    char *value = malloc(pad + 16);
+    if (!value) _exit(13);
+    for (int i = 0; i < nev; i++) {
+      memset(value, 'x', pad);
+      (void)snprintf(value + pad, 16, "%d", i);
+      jj_label l = {"station", value};
+      jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 1000 + i);
       if (jj_dispatcher_enqueue(d, &ev) != JJ_OK) _exit(14);
     }
     for (int i = 0; i < rounds; i++) (void)jj_dispatcher_poll(d, 0);
@@ -873,6 +879,10 @@ static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
   assert_true(WIFEXITED(status));
   /* 0, or 1 under valgrind (which counts what a crash leaves allocated) */
   assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
+}
+
+static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
+  crash_child_n(path, sync, rounds, 3, 0);
 }
 
 static void test_handoff_durability(void **state) {
@@ -888,6 +898,10 @@ static void test_handoff_durability(void **state) {
   /* fsync per event: written inside enqueue, durable when it returns */
   crash_child(path, JJ_OUTBOX_SYNC_EACH, 0);
   assert_int_equal(recovered(path), 3);
+  /* a round larger than the outbox's write size (256 KiB: 200 records of
+   * over 4 KiB) is written in pieces, every record of it durable */
+  crash_child_n(path, JJ_OUTBOX_SYNC_BATCH, 1, 200, 4000);
+  assert_int_equal(recovered(path), 200);
   /* a clean jj_dispatcher_free writes what the ring still holds */
   cap_reset();
   rig r;
