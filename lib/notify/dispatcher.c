@@ -82,6 +82,10 @@ struct jj_dispatcher {
   atomic_uint_least64_t refused; /* events refused at enqueue (ring full, out of memory) */
   uint64_t refused_logged;
   jj__sb scratch;  /* the delivering thread's record buffer, reused */
+  /* deliveries of the batch being taken whose records wait in the
+   * outbox's batch: their copies in memory go once it is written */
+  jj__delivery **fresh;
+  size_t nfresh, capfresh;
   int64_t refused_log_ms;
   pthread_t thread;
   int running, stop;
@@ -279,6 +283,7 @@ void jj_dispatcher_free(jj_dispatcher *d) {
   }
   jj__outbox_close(&d->ob);
   jj__sb_free(&d->scratch);
+  free(d->fresh);
   free(d->types);
   pthread_mutex_destroy(&d->mu);
   free(d);
@@ -694,7 +699,8 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     return JJ_OK;
   }
   uint64_t id;
-  if (jj__outbox_add(&d->ob, dl->payload, dl->payload_len, &id)) {
+  int64_t off;
+  if (jj__outbox_add(&d->ob, dl->payload, dl->payload_len, &id, &off)) {
     logf_(d, x->name, "cannot write the outbox: %s; the event is refused", strerror(errno));
     jj__delivery_free(dl);
     return JJ_ESTATE;
@@ -706,6 +712,19 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     jj__delivery_free(dl);
     x->st.dropped++;
     return JJ_ENOMEM;
+  }
+  /* in the file: the copy in memory can go (read back when it is sent);
+   * a batched record only once the batch is written (take_handoff) */
+  if (off >= 0 && !d->ob.batching) {
+    jj__delivery_drop(dl, off);
+  } else if (off >= 0) {
+    dl->off = off;
+    if (d->nfresh == d->capfresh) {
+      size_t nc = d->capfresh ? d->capfresh * 2 : 256;
+      jj__delivery **t = realloc(d->fresh, nc * sizeof *t);
+      if (t) d->fresh = t, d->capfresh = nc;
+    }
+    if (d->nfresh < d->capfresh) d->fresh[d->nfresh++] = dl; /* else it stays in memory */
   }
   return JJ_OK;
 }
@@ -788,6 +807,13 @@ static void take_handoff(jj_dispatcher *d) {
   uint64_t n = 0;
   pthread_mutex_lock(&d->mu);
   int rc = jj__outbox_flush(&d->ob, &n);
+  /* written: drop the copies; not (all) written: keep them, as records
+   * not in the file (compaction writes them from memory) */
+  for (size_t i = 0; i < d->nfresh; i++) {
+    if (rc) d->fresh[i]->off = -1;
+    else jj__delivery_drop(d->fresh[i], d->fresh[i]->off);
+  }
+  d->nfresh = 0;
   pthread_mutex_unlock(&d->mu);
   if (rc)
     logf_(d, NULL,
@@ -867,7 +893,7 @@ static void seal(jj_dispatcher *d) {
   jj__delivery **pp = &d->orphans;
   while (*pp) {
     jj__delivery *x = *pp;
-    if (jj__delivery_view(x)) { /* the notifier's name is in the view */
+    if (jj__delivery_view(x, NULL)) { /* the notifier's name is in the view */
       logf_(d, NULL, "out of memory: outbox record %llu waits for the next start",
             (unsigned long long)x->id);
       pp = &x->next;
@@ -1068,15 +1094,32 @@ static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
   if (g) { /* a group: up to group_max of its deliveries as one message */
     while (n < q->n && n < x->pol.group_max) n++;
   }
-  /* what waited as a bare record is read now: only the message in
-   * flight holds its strings and text */
+  /* what waited as a bare record is read now (from the outbox file when
+   * its copy was dropped): only the message in flight holds its strings */
   jj__delivery *it = h;
-  for (uint32_t i = 0; i < n; i++, it = it->next)
-    if (jj__delivery_view(it)) {
+  for (uint32_t i = 0; i < n; i++, it = it->next) {
+    int rc = jj__delivery_view(it, &d->ob);
+    if (rc == 0) continue;
+    if (rc == -1) {
       logf_(d, x->name, "out of memory reading delivery %llu: trying again later",
             (unsigned long long)it->id);
       return now + d->cfg.retry_initial_ms;
     }
+    if (i > 0) { /* send the ones before it; it comes up as a head next */
+      n = i;
+      break;
+    }
+    /* the head's record is not in the outbox intact (the file was damaged
+     * under us): it cannot be sent, say so once */
+    logf_(d, x->name, "delivery %llu failed for good: its outbox record is damaged",
+          (unsigned long long)it->id);
+    x->busy_q = q;
+    jj__delivery *dl = busy_pop(x);
+    (void)jj__outbox_ack(&d->ob, dl->id);
+    x->st.failed++;
+    jj__delivery_free(dl);
+    return now;
+  }
   const jj_notification *msgs[1000];
   it = h;
   for (uint32_t i = 0; i < n; i++, it = it->next) {
@@ -1137,8 +1180,9 @@ static void compact_if_due(jj_dispatcher *d) {
   for (uint32_t i = 0; i < d->nnf; i++) k = collect_pending(d->nfs[i], all, k);
   /* the rewritten file keeps the acceptance order (ids increase) */
   qsort(all, k, sizeof *all, by_id);
-  if (jj__outbox_compact(&d->ob, all, k))
-    logf_(d, NULL, "cannot compact the outbox: %s", strerror(errno));
+  if (jj__outbox_compact(&d->ob, all, k)) logf_(d, NULL, "cannot compact the outbox: %s", strerror(errno));
+  else /* every pending record is in the new file: no copy in memory is needed */
+    for (size_t i = 0; i < k; i++) jj__delivery_drop(all[i], all[i]->off);
   free(all);
 }
 

@@ -259,24 +259,29 @@ jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *bo
                                size_t len) {
   size_t nlen = notifier ? strlen(notifier) : 0;
   size_t total = (notifier ? 4 + nlen : 0) + len;
-  jj__delivery *d = malloc(sizeof *d + (total ? total : 1));
-  if (!d) return NULL;
+  jj__delivery *d = malloc(sizeof *d);
+  unsigned char *q = malloc(total ? total : 1);
+  if (!d || !q) {
+    free(d);
+    free(q);
+    return NULL;
+  }
   memset(d, 0, sizeof *d);
-  unsigned char *q = (unsigned char *)(d + 1);
+  d->payload = q;
+  d->off = -1;
   if (notifier) {
     for (int i = 0; i < 4; i++) q[i] = (unsigned char)(nlen >> (8 * i));
     memcpy(q + 4, notifier, nlen);
     q += 4 + nlen;
   }
   if (len) memcpy(q, body, len);
-  d->payload = (unsigned char *)(d + 1);
   d->payload_len = total;
   /* validate, and read the fixed fields (strings stay in the payload
    * until jj__delivery_view) */
   rd r = {d->payload, d->payload + total, 0, NULL};
   read_all(&r, &d->n, NULL);
   if (r.bad) {
-    free(d);
+    jj__delivery_free(d);
     return NULL;
   }
   /* the kind: the second string of the record */
@@ -289,8 +294,8 @@ jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *bo
   clear_view(&d->n);
   d->n.kind = static_kind(d->payload + 8 + skip, klen);
   d->n.is_resolved = d->n.kind && is_resolved_kind(d->n.kind);
-  if (!d->n.kind && jj__delivery_view(d)) { /* a kind of a newer version: view it now */
-    free(d);
+  if (!d->n.kind && jj__delivery_view(d, NULL)) { /* a kind of a newer version: view it now */
+    jj__delivery_free(d);
     return NULL;
   }
   return d;
@@ -300,18 +305,27 @@ jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len
   return jj__delivery_new(id, NULL, p, len);
 }
 
-int jj__delivery_view(jj__delivery *d) {
+int jj__delivery_view(jj__delivery *d, const jj__outbox *ob) {
   if (d->block) return 0;
+  unsigned char *p = d->payload;
+  if (!p) { /* dropped: read back from the outbox */
+    int rc = ob ? jj__outbox_read(ob, d->id, d->off, d->payload_len, &p) : -2;
+    if (rc) return rc;
+  }
   jj_notification v = d->n; /* committed to d->n only when complete */
-  rd r = {d->payload, d->payload + d->payload_len, 0, NULL};
+  rd r = {p, p + d->payload_len, 0, NULL};
   read_all(&r, &v, NULL);
   size_t nl = (size_t)v.nlabels + v.nrule_labels + v.nannotations;
   /* strings: each at most its length + NUL, so payload_len bytes cover them all */
-  void *block = malloc(nl * sizeof(jj_label) + d->payload_len + 1);
-  if (!block) return -1;
+  void *block = r.bad ? NULL : malloc(nl * sizeof(jj_label) + d->payload_len + 1);
+  if (!block) {
+    if (p != d->payload) free(p);
+    return r.bad ? -2 : -1;
+  }
   jj_label *labels = block;
-  rd r2 = {d->payload, d->payload + d->payload_len, 0, (char *)(labels + nl)};
+  rd r2 = {p, p + d->payload_len, 0, (char *)(labels + nl)};
   read_all(&r2, &v, labels);
+  if (p != d->payload) free(p);
   v.is_resolved = is_resolved_kind(v.kind);
   /* text and idempotency key: one string pair held by the delivery */
   jj__sb t = {0};
@@ -346,9 +360,17 @@ void jj__delivery_unview(jj__delivery *d) {
   d->n.kind = kind;
 }
 
+void jj__delivery_drop(jj__delivery *d, int64_t off) {
+  if (off < 0) return;
+  free(d->payload);
+  d->payload = NULL;
+  d->off = off;
+}
+
 void jj__delivery_free(jj__delivery *d) {
   if (!d) return;
   free(d->texts);
   free(d->block);
+  free(d->payload);
   free(d);
 }
