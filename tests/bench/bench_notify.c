@@ -7,18 +7,26 @@
  *     with a counting callback and no notifier. The dispatcher runs on its
  *     own thread, with and without an outbox (fsync per round), so the
  *     ingest thread pays enqueue only: route and copy into the hand-off
- *     ring. Runs are paired (without, with, without, ...) and the median
- *     of the pairs' ratios is printed, for wall time and for the ingest
- *     thread's own CPU time (on a loaded machine the delivering thread
- *     competes for the cores; the CPU ratio is what enqueue costs).
+ *     ring. To be fair to both sides: each run builds its engine and warms
+ *     it (two clean passes over every series) before the timed part; the
+ *     dispatcher is created and started before either run of a pair; pairs
+ *     alternate their order (without-with, with-without, ...); both sides
+ *     push the same readings, and the events each side saw are printed,
+ *     with what the dispatcher queued and refused. Printed per setting:
+ *     the median and range of the pairs' ratios for wall time and for the
+ *     ingest thread's own CPU time (on a loaded machine the delivering
+ *     thread competes for the cores; the CPU ratio is what enqueue costs),
+ *     and the CPU the rest of the process (the delivering thread) spent
+ *     per event.
  *  B: delivery throughput to a local HTTP server (a minimal responder in
  *     this program), events/s from jj_dispatcher_send_test to
  *     acknowledgement, without an outbox, with the outbox (fsync per
  *     round) and with fsync per event.
  *
- * Usage: bench_notify [--quick] [--case LETTERS] [--reps N]
- *        bench_notify --ingest none|stall [--every N] [--pushes N]
- *          one ingest run (for farm-bench --vs pairs), prints pushes/s
+ * Usage: bench_notify [--quick] [--case LETTERS] [--reps N] [--pushes N]
+ *        bench_notify --ingest none|stall|handoff [--every N] [--pushes N]
+ *          one ingest run (for farm-bench --vs pairs, or callgrind with
+ *          --toggle-collect=push_loop), prints pushes/s
  * The outbox goes to $TMPDIR (or /tmp): fsync figures depend on that disk. */
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <jjair/jjair.h>
