@@ -271,7 +271,7 @@ jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *bo
   d->off = -1;
   if (notifier) {
     for (int i = 0; i < 4; i++) q[i] = (unsigned char)(nlen >> (8 * i));
-    memcpy(q + 4, notifier, nlen);
+    for (size_t i = 0; i < nlen; i++) q[4 + i] = (unsigned char)notifier[i]; /* no NUL */
     q += 4 + nlen;
   }
   if (len) memcpy(q, body, len);
