@@ -758,7 +758,10 @@ static int route(const jj_dispatcher *d, const jj_event *ev, const char *kind,
 }
 
 /* Render ev once and queue it for every target lane. Takes the lock for
- * the queues; the rendering runs outside it. */
+ * the queues; the rendering runs outside it. `scratch`: for an event taken
+ * from the hand-off ring, the delivering thread's reused buffer (and the
+ * ring's per-lane counts move to the queues); NULL for enqueue's own
+ * JJ_OUTBOX_SYNC_EACH path, which has no hand-off. */
 static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event *ev,
                               int life_safety, int64_t accepted_ms, const uint64_t *targets) {
   jj__sb own = {0}, *b = scratch ? scratch : &own;
@@ -769,6 +772,7 @@ static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event 
   if (body.oom) {
     jj__sb_free(&body);
     *b = body;
+    if (scratch) jj__handoff_taken(d->ho, targets);
     return JJ_ENOMEM;
   }
   jj_status st = JJ_OK;
@@ -778,6 +782,8 @@ static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event 
     jj_status s1 = queue_one(d, d->nfs[i], body.s, body.len);
     if (s1 != JJ_OK && st == JJ_OK) st = s1;
   }
+  /* from the ring to the queues, as stats sees it (under the lock) */
+  if (scratch) jj__handoff_taken(d->ho, targets);
   pthread_mutex_unlock(&d->mu);
   if (scratch) *scratch = body; /* kept for the next event: no malloc per event */
   else jj__sb_free(&body);

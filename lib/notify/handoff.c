@@ -277,8 +277,9 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
   }
 }
 
+void jj__handoff_taken(jj__handoff *h, const uint64_t *targets) { count_lanes(h, targets, 0); }
+
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
-  count_lanes(h, it->targets, 0);
   jj_event_free(it->ev);
   it->ev = NULL;
   if (!it->overflowed) { /* the slot at tail: free it for the next lap */

@@ -54,6 +54,10 @@ int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
 /* The next item in acceptance order: 1 and *out, or 0 when none is ready.
  * One consumer at a time. */
 int jj__handoff_take(jj__handoff *h, jj__handoff_item *out);
+/* The deliveries of a taken item with these targets are queued: it no
+ * longer counts as pending on those lanes (call it where the queues are
+ * counted, so no count sees the item twice). */
+void jj__handoff_taken(jj__handoff *h, const uint64_t *targets);
 /* Release a taken item (its event copy and slot), before the next take. */
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it);
 
