@@ -11,7 +11,6 @@
 #define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -19,11 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "aqi_internal.h"
+#include "file_read.h"
 #include "jjair/duration.h"
 #include "jjair/rule_yaml.h"
 #include "ruleset.h"
@@ -1055,43 +1053,20 @@ typedef struct loader {
 
 static void load_text(loader *L, const char *file, const char *id, const char *buf, size_t len);
 
-/* The whole file at `path`, through the tree's allocator (freed with the
- * tree); NULL with the reason in `why`. */
+/* The tree's arena as an allocator: blocks are freed with the tree. */
+static void *tree_malloc(void *tree, size_t size) { return jj__ytree_alloc(tree, size); }
+static void tree_keep(void *tree, void *ptr) {
+  (void)tree;
+  (void)ptr;
+}
+
+/* The whole file at `path` in the tree's arena; NULL with the reason in
+ * `why` (and the tree marked out of memory when that was the reason). */
 static char *read_file(ctx *c, const char *path, size_t *len, char *why, size_t whysz) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    (void)snprintf(why, whysz, "%s", strerror(errno));
-    if (errno == ENOMEM) c->tree.oom = 1; /* JJ_ENOMEM, not "cannot read" */
-    return NULL;
-  }
-  struct stat st;
-  char *buf = NULL;
-  if (fstat(fd, &st) != 0) {
-    (void)snprintf(why, whysz, "%s", strerror(errno));
-  } else if (!S_ISREG(st.st_mode)) {
-    (void)snprintf(why, whysz, "not a regular file");
-  } else if (st.st_size > (off_t)MAX_BYTES) {
-    (void)snprintf(why, whysz, "larger than %u bytes", MAX_BYTES);
-  } else if ((buf = jj__ytree_alloc(&c->tree, (size_t)st.st_size + 1)) == NULL) {
-    (void)snprintf(why, whysz, "out of memory");
-  } else {
-    /* One byte more than stat said: a file that grew is noticed. */
-    size_t want = (size_t)st.st_size + 1, n = 0;
-    while (n < want) {
-      ssize_t k = read(fd, buf + n, want - n);
-      if (k < 0 && errno == EINTR) continue;
-      if (k <= 0) {
-        if (k < 0) (void)snprintf(why, whysz, "read error: %s", strerror(errno));
-        if (k < 0 && errno == ENOMEM) c->tree.oom = 1;
-        break;
-      }
-      n += (size_t)k;
-    }
-    if (n == want) (void)snprintf(why, whysz, "it changed while it was read");
-    if (n == want || why[0]) buf = NULL;
-    *len = n;
-  }
-  (void)close(fd);
+  const jj_allocator arena = {tree_malloc, NULL, tree_keep, &c->tree};
+  jj__read_result r;
+  char *buf = jj__read_file(&arena, path, MAX_BYTES, len, &r, why, whysz);
+  if (r == JJ__READ_NOMEM) c->tree.oom = 1; /* JJ_ENOMEM, not "cannot read" */
   return buf;
 }
 

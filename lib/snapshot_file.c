@@ -18,18 +18,23 @@
 
 #include "engine_internal.h"
 #include "errfmt.h"
+#include "file_read.h"
 #include "jjair/snapshot.h"
 
 #ifdef HAVE_POSIX_FILES
 
+/* Name the file in err->file (cut to fit). */
+static void set_file(jj_error *err, const char *path) {
+  if (!err) return;
+  size_t n = strlen(path);
+  if (n >= sizeof err->file) n = sizeof err->file - 1;
+  memcpy(err->file, path, n);
+  err->file[n] = '\0';
+}
+
 static jj_status io_fail(jj_error *err, const char *what, const char *path) {
   jj_status st = jj__fail(err, JJ_ENOTFOUND, "%s: %s: %s", path, what, strerror(errno));
-  if (err) {
-    size_t n = strlen(path);
-    if (n >= sizeof err->file) n = sizeof err->file - 1;
-    memcpy(err->file, path, n);
-    err->file[n] = '\0';
-  }
+  set_file(err, path);
   return st;
 }
 
@@ -101,31 +106,18 @@ jj_status jj_engine_save(jj_engine *e, const char *path, jj_error *err) {
 jj_status jj_engine_load(jj_engine *e, const char *path, jj_restore_report *report,
                          jj_error *err) {
   if (!e || !path) return jj__fail(err, JJ_EINVAL, "NULL engine or path");
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return io_fail(err, "cannot open", path);
-  struct stat sb;
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
-      (uint64_t)sb.st_size > (uint64_t)SIZE_MAX / 2) {
-    if (errno == 0) errno = EINVAL;
-    jj_status st = io_fail(err, "not a regular file", path);
-    (void)close(fd);
+  char why[96];
+  size_t n = 0;
+  jj__read_result r;
+  unsigned char *buf =
+      (unsigned char *)jj__read_file(&e->alc, path, SIZE_MAX / 2, &n, &r, why, sizeof why);
+  if (!buf) {
+    jj_status st = jj__fail(err, r == JJ__READ_NOMEM ? JJ_ENOMEM : JJ_ENOTFOUND,
+                            "%s: cannot read: %s", path, why);
+    set_file(err, path);
     return st;
   }
-  size_t n = (size_t)sb.st_size, got = 0;
-  unsigned char *buf = jj__malloc(&e->alc, n ? n : 1);
-  if (!buf) {
-    (void)close(fd);
-    return jj__fail(err, JJ_ENOMEM, "out of memory reading %s", path);
-  }
-  while (got < n) {
-    ssize_t k = read(fd, buf + got, n - got);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) break;
-    got += (size_t)k;
-  }
-  (void)close(fd);
-  jj_status st = got == n ? jj_engine_restore(e, buf, n, report, err)
-                          : io_fail(err, "cannot read", path);
+  jj_status st = jj_engine_restore(e, buf, n, report, err);
   jj__free(&e->alc, buf);
   return st;
 }

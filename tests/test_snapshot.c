@@ -858,6 +858,9 @@ static void test_save_load(void **state) {
   jj_engine *c = engine_over(rs, &ev, 0, NULL);
   assert_int_equal(jj_engine_load(c, path, NULL, &err), JJ_ENOTFOUND);
   assert_non_null(strstr(err.message, path));
+  assert_int_equal(jj_engine_load(c, "/tmp", NULL, &err), JJ_ENOTFOUND); /* a directory */
+  assert_non_null(strstr(err.message, "not a regular file"));
+  assert_string_equal(err.file, "/tmp");
   assert_int_equal(jj_engine_save(a, "/nonexistent-dir/x.bin", &err), JJ_ENOTFOUND);
   assert_non_null(strstr(err.message, "nonexistent-dir"));
   jj_engine_free(a);

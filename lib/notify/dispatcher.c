@@ -28,7 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "errfmt.h"
+#include "file_read.h"
 #include "handoff.h"
 #include "lanes.h"
 #include "jjair/rule.h"
@@ -342,17 +344,15 @@ static int ends_with(const char *s, const char *suffix) {
   return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* A secret from a file: its content without the trailing newline. */
-static char *read_secret(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  jj__sb b = {0};
-  char buf[512];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len < 65536) jj__sb_add(&b, buf, n);
-  (void)fclose(f);
-  while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r')) b.s[--b.len] = '\0';
-  return jj__sb_take(&b);
+/* A secret from a file: its content without the trailing newline; NULL
+ * with the reason in why[] (a file over 64 KiB is refused, not cut). */
+static char *read_secret(const char *path, jj__read_result *r, char *why, size_t whysz) {
+  jj_allocator libc;
+  jj__alloc_resolve(&libc, NULL);
+  size_t len = 0;
+  char *s = jj__read_file(&libc, path, 65536, &len, r, why, whysz);
+  while (s && len && (s[len - 1] == '\n' || s[len - 1] == '\r')) s[--len] = '\0';
+  return s;
 }
 
 typedef struct kv {
@@ -407,10 +407,12 @@ static jj_status resolve(const jj_notifier_type *t, const char *const *keys,
                           sk->name);
         secret = jj__xstrdup(e);
       } else {
-        secret = read_secret(v);
+        char why[96];
+        jj__read_result rr;
+        secret = read_secret(v, &rr, why, sizeof why);
         if (!secret)
-          return jj__fail(err, JJ_EINVAL, "cannot read '%s' (for '%s'): %s", v, sk->name,
-                          strerror(errno));
+          return jj__fail(err, rr == JJ__READ_NOMEM ? JJ_ENOMEM : JJ_EINVAL,
+                          "cannot read '%s' (for '%s'): %s", v, sk->name, why);
       }
       if (!secret) return jj__fail(err, JJ_ENOMEM, "out of memory");
       r->owned[r->n] = secret;

@@ -24,7 +24,11 @@ typedef struct active {
   uint64_t fp;       /* the jjair alert it belongs to */
   char *key;         /* labels JSON: Alertmanager's identity */
   char *alert;       /* the alert JSON up to (without) endsAt */
-  int64_t resolved_ms; /* INT64_MIN while firing */
+  int64_t resolved_ms; /* INT64_MIN while firing; the event time (endsAt) */
+  /* The dispatcher's clock when the resolve was delivered: re-sending
+   * stops resolve_resend after it. Not the event time, which in a replay
+   * of old data is years back and would forget the alert at once. */
+  int64_t resolved_seen_ms;
 } active;
 
 typedef struct ctx {
@@ -227,7 +231,6 @@ static int build(void *p, const jj_notification *const *m, uint32_t n, uint32_t 
 /* Remember what Alertmanager now knows, for the periodic re-send. */
 static void delivered(void *p, const jj_notification *const *m, uint32_t n, int64_t now_ms) {
   ctx *c = p;
-  (void)now_ms;
   for (uint32_t i = 0; i < n; i++) {
     if (strncmp(m[i]->kind, "flapping", 8) == 0 || strcmp(m[i]->kind, "test") == 0) continue;
     jj__sb labels = {0}, alert = {0};
@@ -240,8 +243,10 @@ static void delivered(void *p, const jj_notification *const *m, uint32_t n, int6
     }
     for (uint32_t j = 0; j < c->na; j++) /* ended by build under its old labels */
       if (c->a[j].fp == m[i]->fingerprint && c->a[j].resolved_ms == INT64_MIN &&
-          strcmp(c->a[j].key, labels.s) != 0)
+          strcmp(c->a[j].key, labels.s) != 0) {
         c->a[j].resolved_ms = m[i]->time_ms;
+        c->a[j].resolved_seen_ms = now_ms;
+      }
     uint32_t k = 0;
     while (k < c->na && strcmp(c->a[k].key, labels.s) != 0) k++;
     if (k == c->na) {
@@ -262,6 +267,7 @@ static void delivered(void *p, const jj_notification *const *m, uint32_t n, int6
     free(c->a[k].alert);
     c->a[k].alert = jj__sb_take(&alert);
     c->a[k].resolved_ms = is_firing(m[i]) ? INT64_MIN : m[i]->time_ms;
+    c->a[k].resolved_seen_ms = now_ms;
   }
 }
 
@@ -279,7 +285,7 @@ static int tick(void *p, int64_t now_ms, jj__http_req *req) {
   uint32_t k = 0, sent = 0;
   for (uint32_t i = 0; i < c->na; i++) {
     active *a = &c->a[i];
-    if (a->resolved_ms != INT64_MIN && now_ms - a->resolved_ms > c->resolve_resend_ms) {
+    if (a->resolved_ms != INT64_MIN && now_ms - a->resolved_seen_ms > c->resolve_resend_ms) {
       free(a->key);
       free(a->alert);
       continue; /* resolved long enough ago: forgotten */

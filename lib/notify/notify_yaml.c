@@ -6,13 +6,14 @@
  * checked by jj_dispatcher_add_notifier itself, whose message is placed at
  * the key it names. Keys of the rule loader (version, include, defaults,
  * rules) are left to it. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "errfmt.h"
+#include "file_read.h"
 #include "notify_internal.h"
 #include "yaml_tree.h"
 
@@ -226,31 +227,22 @@ jj_status jj_dispatcher_load_string(jj_dispatcher *d, const char *yaml, size_t l
 jj_status jj_dispatcher_load_file(jj_dispatcher *d, const char *path, jj_error *errs,
                                   size_t max_errs, size_t *nerrs) {
   if (nerrs) *nerrs = 0;
-  FILE *f = path ? fopen(path, "rb") : NULL;
-  if (!f) {
+  jj_allocator libc;
+  jj__alloc_resolve(&libc, NULL);
+  char why[96] = "no path";
+  size_t len = 0;
+  jj__read_result r = JJ__READ_FAILED;
+  char *text = path ? jj__read_file(&libc, path, MAX_BYTES, &len, &r, why, sizeof why) : NULL;
+  if (!text) {
+    jj_status st = r == JJ__READ_NOMEM ? JJ_ENOMEM : JJ_ENOTFOUND;
     if (errs && max_errs) {
-      (void)jj__fail(errs, JJ_ENOTFOUND, "cannot read %s: %s", path ? path : "(null)",
-                     path ? strerror(errno) : "no path");
+      (void)jj__fail(errs, st, "cannot read %s: %s", path ? path : "(null)", why);
       (void)snprintf(errs->file, sizeof errs->file, "%s", path ? path : "");
     }
     if (nerrs) *nerrs = 1;
-    return JJ_ENOTFOUND;
+    return st;
   }
-  jj__sb b = {0};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= MAX_BYTES) jj__sb_add(&b, buf, n);
-  (void)fclose(f);
-  if (b.oom || b.len > MAX_BYTES) {
-    jj__sb_free(&b);
-    if (errs && max_errs) {
-      (void)jj__fail(errs, b.oom ? JJ_ENOMEM : JJ_EINVAL, "%s is larger than 1 MiB", path);
-      (void)snprintf(errs->file, sizeof errs->file, "%s", path);
-    }
-    if (nerrs) *nerrs = 1;
-    return JJ_EINVAL;
-  }
-  jj_status st = jj_dispatcher_load_string(d, b.s ? b.s : "", b.len, path, errs, max_errs, nerrs);
-  jj__sb_free(&b);
+  jj_status st = jj_dispatcher_load_string(d, text, len, path, errs, max_errs, nerrs);
+  jj__free(&libc, text);
   return st;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <jjair/jjair.h>
@@ -620,6 +621,17 @@ static void test_secrets(void **state) {
   const char *v7[] = {path, "no"};
   assert_int_equal(jj_dispatcher_add_notifier(d, "s2", "slack", k6, v7, 2, &err), JJ_EINVAL);
   (void)k5;
+  /* a secret file larger than 64 KiB is refused, not cut short */
+  static char big[70000];
+  memset(big, 'k', sizeof big);
+  fd = open(path, O_WRONLY | O_TRUNC);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, big, sizeof big), (ssize_t)sizeof big);
+  close(fd);
+  const char *v8[] = {path, "false"};
+  assert_int_equal(jj_dispatcher_add_notifier(d, "s3", "slack", k6, v8, 2, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "larger than 65536 bytes"));
+  assert_null(strstr(err.message, "kkkk")); /* the secret never shows */
   unlink(path);
   assert_int_equal(jj_dispatcher_notifier_count(d), 2);
   assert_string_equal(jj_dispatcher_notifier_name(d, 1), "s");
@@ -1274,6 +1286,10 @@ static void test_yaml_errors(void **state) {
   assert_int_equal(errs[0].line, 1);
   assert_int_equal(errs[0].column, 12);
   assert_int_equal(jj_dispatcher_load_file(d, "/nonexistent/n.yaml", errs, 8, &n), JJ_ENOTFOUND);
+  /* a directory is not an empty configuration */
+  assert_int_equal(jj_dispatcher_load_file(d, "/tmp", errs, 8, &n), JJ_ENOTFOUND);
+  assert_non_null(strstr(errs[0].message, "not a regular file"));
+  assert_string_equal(errs[0].file, "/tmp");
   jj_dispatcher_free(d);
   /* the rule loader takes a file with a notifiers section */
   jj_ruleset_builder *b = NULL;
@@ -1282,9 +1298,60 @@ static void test_yaml_errors(void **state) {
   jj_ruleset_builder_free(b);
 }
 
+/* ---- Alertmanager's re-send ------------------------------------------------ */
+
+/* A resolved alert is re-sent for `resolve_resend` by the dispatcher's
+ * clock, also when its event time is years back (a replay of old data):
+ * it used to be forgotten at the first tick because the event time was
+ * compared with the wall clock. */
+static void test_alertmanager_resend_old_data(void **state) {
+  (void)state;
+  const char *k[] = {"url", "resend_interval", "resolve_resend"};
+  const char *v[] = {"http://127.0.0.1:9/", "1s", "10s"};
+  const jj_notifier_settings s = {"am", k, v, 3};
+  void *am = NULL;
+  char err[128];
+  assert_int_equal(jj__type_alertmanager.init(NULL, &s, &am, err, sizeof err), JJ_OK);
+  const jj_label labels[] = {{"zone", "seoul"}};
+  jj_notification m;
+  memset(&m, 0, sizeof m);
+  m.size = sizeof m;
+  m.kind = "resolved";
+  m.rule = "pm25-korea";
+  m.level_name = "advisory";
+  m.severity = "warning";
+  m.metric = "pm25";
+  m.labels = labels;
+  m.nlabels = 1;
+  m.text = "PM2.5 advisory lifted";
+  m.time_ms = 1514764800000;    /* 2018-01-01T00:00:00Z, the replayed data */
+  m.started_ms = 1514761200000; /* an hour before */
+  m.fingerprint = 42;
+  m.is_resolved = 1;
+  const jj_notification *mp = &m;
+  const int64_t now = 1800000000000; /* the dispatcher's clock, 2027 */
+  jj__http_alertmanager.delivered(am, &mp, 1, now);
+  jj__http_req req;
+  memset(&req, 0, sizeof req);
+  assert_int_equal(jj__http_alertmanager.tick(am, now, &req), 0); /* starts the clock */
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 2000, &req), 1);
+  assert_non_null(strstr(req.url, "/api/v2/alerts"));
+  assert_non_null(strstr(req.body, "\"alertname\":\"pm25-korea\""));
+  assert_non_null(strstr(req.body, "\"endsAt\":\"2018-01-01T00:00:00"));
+  jj__req_clear(&req);
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 6000, &req), 1); /* still within 10 s */
+  jj__req_clear(&req);
+  /* resolve_resend after the resolve was delivered: forgotten */
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 12000, &req), 0);
+  assert_int_equal(jj__http_alertmanager.tick(am, now + 14000, &req), 0);
+  jj__req_clear(&req);
+  jj__type_alertmanager.fini(am);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sens_signature),
+      cmocka_unit_test(test_alertmanager_resend_old_data),
       cmocka_unit_test(test_solapi_signature),
       cmocka_unit_test(test_euckr_length),
       cmocka_unit_test(test_shipped_templates_fit_sms),

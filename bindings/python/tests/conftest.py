@@ -19,10 +19,16 @@ def repo():
 
 
 @pytest.fixture(scope="session")
-def korea_rules():
-    """rules/korea-air.yaml, compiled (needs the YAML loader)."""
+def yaml_loader():
+    """Skips a test that reads YAML (rules or notifiers) when the library
+    was built without the YAML loader (-DJJ_WITH_YAML=OFF)."""
     if not jjair.features() & jjair.FEATURE_YAML:
         pytest.skip("library built without the YAML loader")
+
+
+@pytest.fixture(scope="session")
+def korea_rules(yaml_loader):
+    """rules/korea-air.yaml, compiled (needs the YAML loader)."""
     return jjair.Ruleset.from_file(REPO / "rules" / "korea-air.yaml")
 
 

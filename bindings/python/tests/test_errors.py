@@ -168,7 +168,7 @@ rules:
 """
 
 
-def test_a_reading_some_rules_took_raises_partial():
+def test_a_reading_some_rules_took_raises_partial(yaml_loader):
     rules = jjair.Ruleset.from_string(PARTIAL_RULES, name="partial.yaml")
     with jjair.Engine(rules) as engine:
         s = engine.series("pm25", zone="a")

@@ -87,7 +87,7 @@ def test_python_notifier_exception_is_a_retry_then_failed(rules, dispatcher):
     assert (st.retried, st.failed, st.sent) == (1, 1, 0)
 
 
-def test_yaml_errors_and_inline_secret(dispatcher):
+def test_yaml_errors_and_inline_secret(dispatcher, yaml_loader):
     dispatcher.register("pyhook", lambda n, s: None, secret_keys=["token"])
     with pytest.raises(jjair.RuleError) as ei:
         dispatcher.load_string("notifiers:\n  - name: a\n    type: pyhook\n    token: x\n",
