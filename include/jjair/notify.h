@@ -192,8 +192,8 @@ typedef struct jj_dispatcher_config {
    * "Notifiers", "Delivery guarantees"): events enqueued and not yet taken
    * by a delivery round; 0 = 4096, at most 16777216. When it is full an
    * event spills to an overflow list (a malloc'd copy, made by the
-   * enqueuing thread; no wait): ordinary events up to as many again as the
-   * ring holds, beyond that one is refused (JJ_EFULL, counted as dropped
+   * enqueuing thread; no wait): ordinary events up to 16 times as many as
+   * the ring holds (65536 by default), beyond that one is refused (JJ_EFULL, counted as dropped
    * and logged); a life-safety event always spills, never refused for
    * space. Size it for the longest burst the delivering thread may fall
    * behind (about events/s times its longest stall). */
@@ -272,7 +272,7 @@ JJ_API jj_status jj_dispatcher_load_file(jj_dispatcher *d, const char *path, jj_
  * JJ_OUTBOX_SYNC_EACH: then it writes and waits for the disk). JJ_OK (also
  * when no notifier takes it, and when the ring was full and the event
  * spilled to the overflow list), JJ_EFULL when the ring and the ordinary
- * events' share of the overflow list (handoff_capacity more) are full and
+ * events' share of the overflow list (16 times handoff_capacity) are full and
  * the event is not life-safety (counted as dropped on every notifier it
  * was for; a life-safety event always spills, never refused for space;
  * a caller that must not lose one either may retry later), JJ_ENOMEM, JJ_EINVAL for NULL, JJ_ESTATE when the

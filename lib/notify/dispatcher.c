@@ -1202,8 +1202,8 @@ static void report_refused(jj_dispatcher *d) {
   int64_t now = mono_ms();
   if (d->refused_log_ms && now - d->refused_log_ms < 10000) return;
   logf_(d, NULL,
-        "%llu events refused at enqueue (the hand-off ring of %u was full, or out of memory): "
-        "counted as dropped",
+        "%llu events refused at enqueue (the hand-off ring of %u and 16 times as many spilled "
+        "events were full, or out of memory): counted as dropped",
         (unsigned long long)(r - d->refused_logged), (unsigned)d->cfg.handoff_capacity);
   d->refused_logged = r;
   d->refused_log_ms = now;

@@ -46,7 +46,7 @@ struct jj__handoff {
   _Alignas(LINE) pthread_mutex_t omu;
   overflow *ohead, *otail;
   atomic_uint_least64_t noverflow; /* items on the list */
-  atomic_uint_least64_t nspilled;  /* of them ordinary (bounded by capacity) */
+  atomic_uint_least64_t nspilled;  /* of them ordinary (bounded) */
   /* the consumer writes these twice per round, producers read them */
   _Alignas(LINE) atomic_int sleeping;
   atomic_int_least64_t last_wake_ms;
@@ -161,12 +161,12 @@ static void fill(jj__handoff_item *it, jj_event *copy, int64_t accepted_ms,
 
 /* An event that found the ring full: a malloc'd copy on the overflow list,
  * ordered by the ring position it arrived at. Ordinary events only while
- * fewer than the ring's capacity of them wait there (-1 beyond); a
- * life-safety event always. */
+ * fewer than JJ_HANDOFF_SPILL times the ring's capacity of them wait there
+ * (-1 beyond); a life-safety event always. */
 static int put_overflow(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
                         const uint64_t *targets, int life_safety, uint64_t pos) {
   if (!life_safety &&
-      atomic_fetch_add(&h->nspilled, 1) > h->mask) { /* mask + 1 = capacity */
+      atomic_fetch_add(&h->nspilled, 1) >= JJ_HANDOFF_SPILL * (h->mask + 1)) {
     atomic_fetch_sub(&h->nspilled, 1);
     return -1;
   }

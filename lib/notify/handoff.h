@@ -12,9 +12,9 @@
  * (malloc'd copies under a small mutex, paid by the producer only then),
  * remembered with the ring position it arrived at, so the consumer takes
  * it after the events before it and before the ones after it. Ordinary
- * events spill there while fewer than the ring's capacity of them wait
- * (beyond, one is refused: the caller counts it as dropped); a
- * life-safety event always does. The indices the two sides write sit on
+ * events spill there while fewer than JJ_HANDOFF_SPILL times the ring's
+ * capacity of them wait (beyond, one is refused: the caller counts it as
+ * dropped); a life-safety event always does. The indices the two sides write sit on
  * cache lines of their own, as does each slot, so a producer and the
  * consumer never bounce a line that only one of them needs. */
 #ifndef JJ_LIB_NOTIFY_HANDOFF_H
@@ -26,6 +26,9 @@
 
 #define JJ_HANDOFF_TARGET_WORDS 4 /* routing bits ... */
 #define JJ_HANDOFF_LANES 256u     /* ... for at most this many notifier lanes */
+/* Ordinary events that may wait on the overflow list: this many times the
+ * ring's capacity (life-safety ones: no bound). */
+#define JJ_HANDOFF_SPILL 16u
 
 typedef struct jj__handoff jj__handoff;
 

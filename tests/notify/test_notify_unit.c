@@ -776,61 +776,65 @@ static void test_handoff_full(void **state) {
   (void)state;
   cap_reset();
   rig_handoff = 4; /* four events between two delivery rounds */
+  enum { SPILL = 16 * 4 }; /* ordinary events the overflow list takes: 16 rings */
   rig r;
   rig_open(&r, NULL, NULL, 0, 0);
-  jj_label st[10] = {{"station", "a"}, {"station", "b"}, {"station", "c"}, {"station", "d"},
-                     {"station", "e"}, {"station", "f"}, {"station", "g"}, {"station", "h"},
-                     {"station", "i"}, {"station", "j"}};
+  static char names[4 + SPILL + 2][8];
+  jj_label st[4 + SPILL + 2];
+  for (int i = 0; i < 4 + SPILL + 2; i++) {
+    (void)snprintf(names[i], sizeof names[i], "s%d", i);
+    st[i].name = "station";
+    st[i].value = names[i];
+  }
   jj_label fire = {"station", "robot-1"};
   for (int i = 0; i < 4; i++) {
     jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
     assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
   }
-  /* the ring is full: as many ordinary events again spill to the overflow
-   * list, none lost ... */
-  for (int i = 4; i < 8; i++) {
+  /* the ring is full: ordinary events spill to the overflow list, none
+   * lost, up to 16 times the ring ... */
+  for (int i = 4; i < 4 + SPILL; i++) {
     jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
     assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
   }
   /* ... beyond that an ordinary event is refused and counted ... */
-  jj_event e9 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[8], 1008);
-  assert_int_equal(jj_dispatcher_enqueue(r.d, &e9), JJ_EFULL);
+  jj_event e1 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4 + SPILL], 2000);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e1), JJ_EFULL);
   /* ... a life-safety one never is: fired and resolved, in that order */
-  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 1009);
+  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 2001);
   assert_int_equal(jj_dispatcher_enqueue(r.d, &f1), JJ_OK);
-  jj_event e10 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[9], 1010);
-  assert_int_equal(jj_dispatcher_enqueue(r.d, &e10), JJ_EFULL);
-  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 1011);
+  jj_event e2 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4 + SPILL + 1], 2002);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e2), JJ_EFULL);
+  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 2003);
   assert_int_equal(jj_dispatcher_enqueue(r.d, &f2), JJ_OK);
   jj_notifier_stats s = stats(&r);
   assert_int_equal(s.dropped, 2);
-  assert_int_equal(s.queue_depth, 10); /* in the ring and its overflow, not yet queued */
+  assert_int_equal(s.queue_depth, 4 + SPILL + 2); /* in the ring and its overflow */
   assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
-  assert_int_equal(cap.nsent, 10);
-  /* acceptance order: the four in the ring, the four spilled, then the
+  assert_int_equal(cap.nsent, 4 + SPILL + 2);
+  /* acceptance order: the four in the ring, the spilled ones, then the
    * fire alarm's two */
-  for (int i = 0; i < 8; i++) {
+  for (int i = 0; i < 4 + SPILL; i++) {
     char want[32];
     (void)snprintf(want, sizeof want, "-fired-%d-", 1000 + i);
     assert_non_null(strstr(cap.sent[i].key, want));
   }
-  assert_non_null(strstr(cap.sent[8].key, "-fired-1009-"));
-  assert_non_null(strstr(cap.sent[9].key, "-resolved-1011-"));
+  assert_non_null(strstr(cap.sent[4 + SPILL].key, "-fired-2001-"));
+  assert_non_null(strstr(cap.sent[4 + SPILL + 1].key, "-resolved-2003-"));
   s = stats(&r);
-  assert_int_equal(s.sent, 10);
+  assert_int_equal(s.sent, 4 + SPILL + 2);
   assert_int_equal(s.dropped, 2);
   /* the refusals are reported by the delivering side, not silent */
   assert_non_null(strstr(cap.logs, "2 events refused at enqueue"));
-  /* the ring and the overflow list are reused: more than their size over
-   * several rounds, each round filling both */
-  for (int round = 0; round < 3; round++) {
-    for (int i = 0; i < 8; i++) {
-      jj_event ev = mk_event(&r, 0, JJ_EVENT_RESOLVED, &st[i], 2000 + 10 * round + i);
+  /* the ring and the overflow list are reused: each round fills both */
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 4 + SPILL; i++) {
+      jj_event ev = mk_event(&r, 0, JJ_EVENT_RESOLVED, &st[i], 3000 + 100 * round + i);
       assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
     }
     assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
   }
-  assert_int_equal(cap.nsent, 34);
+  assert_int_equal(cap.nsent, 3 * (4 + SPILL) + 2);
   s = stats(&r);
   assert_int_equal(s.dropped, 2);
   rig_close(&r);
