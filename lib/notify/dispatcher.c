@@ -31,6 +31,7 @@
 #include "alloc.h"
 #include "errfmt.h"
 #include "file_read.h"
+#include "dpool.h"
 #include "handoff.h"
 #include "lanes.h"
 #include "jjair/rule.h"
@@ -84,6 +85,7 @@ struct jj_dispatcher {
   atomic_uint_least64_t refused; /* events refused at enqueue (ring full, out of memory) */
   uint64_t refused_logged;
   jj__sb scratch;  /* the delivering thread's record buffer, reused */
+  jj__dpool pool;  /* where deliveries live (under mu) */
   /* deliveries of the batch being taken whose records wait in the
    * outbox's batch: their copies in memory go once it is written */
   jj__delivery **fresh;
@@ -174,7 +176,7 @@ void jj_dispatcher_config_init(jj_dispatcher_config *cfg) {
 
 static void on_recovered(void *ctx, uint64_t id, const unsigned char *p, size_t len) {
   jj_dispatcher *d = ctx;
-  jj__delivery *x = jj__delivery_parse(id, p, len);
+  jj__delivery *x = jj__delivery_parse(&d->pool, id, p, len);
   if (!x) {
     /* intact frame, unreadable content: a newer format or a bug */
     d->ob.damage += len;
@@ -263,14 +265,14 @@ static void nf_free(nf *n) {
   free(n);
 }
 
-static void take_handoff(jj_dispatcher *d);
+static void take_handoff(jj_dispatcher *d, uint64_t max);
 static void truncate_lanes(jj_dispatcher *d, uint32_t n);
 
 void jj_dispatcher_free(jj_dispatcher *d) {
   if (!d) return;
   (void)jj_dispatcher_stop(d);
   /* what is still in the ring goes to the outbox (the next run sends it) */
-  if (d->ho) take_handoff(d);
+  if (d->ho) take_handoff(d, UINT64_MAX);
   jj__handoff_free(d->ho);
   jj__http_free(d->http);
   for (uint32_t i = 0; i < d->nnf; i++) {
@@ -284,6 +286,7 @@ void jj_dispatcher_free(jj_dispatcher *d) {
     jj__delivery_free(x);
   }
   jj__outbox_close(&d->ob);
+  jj__dpool_fini(&d->pool);
   jj__sb_free(&d->scratch);
   free(d->fresh);
   free(d->types);
@@ -693,7 +696,8 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     x->st.dropped++;
     return JJ_EFULL;
   }
-  jj__delivery *dl = jj__delivery_new(0, x->rec, body, len);
+  /* without an outbox the record stays in memory, beside the delivery */
+  jj__delivery *dl = jj__delivery_new(&d->pool, 0, x->rec, body, len, d->ob.fd < 0);
   if (!dl) return JJ_ENOMEM;
   if (jj__policy_suppress(&x->pol, &x->pst, dl->n.fingerprint, dl->n.kind, dl->n.accepted_ms)) {
     x->st.suppressed++;
@@ -792,26 +796,32 @@ static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event 
   return st;
 }
 
-/* The delivering thread's side of the hand-off: every event handed over
- * so far becomes outbox records and queued deliveries. */
-static void take_handoff(jj_dispatcher *d) {
+/* Events taken from the ring per outbox batch: the batch's records are
+ * written, and their copies in memory dropped, at least this often (else
+ * a producer as fast as the delivering thread keeps one batch open, and
+ * every record in memory, for as long as it produces). */
+#define BATCH_EVENTS 512
+
+/* One batch: up to BATCH_EVENTS events from the ring become outbox
+ * records and queued deliveries. Returns the number taken. */
+static uint64_t take_batch(jj_dispatcher *d) {
   jj__handoff_item it;
-  int any = 0;
-  while (jj__handoff_take(d->ho, &it)) {
-    if (!any) {
-      /* the batch's records go to the file with one write() */
+  uint64_t taken = 0;
+  while (taken < BATCH_EVENTS && jj__handoff_take(d->ho, &it)) {
+    if (!taken) {
+      /* the batch's records go to the file together */
       pthread_mutex_lock(&d->mu);
       jj__outbox_begin(&d->ob);
       pthread_mutex_unlock(&d->mu);
-      any = 1;
     }
+    taken++;
     jj_status st = accept_event(d, &d->scratch, it.ev, it.life_safety, it.accepted_ms, it.targets);
     if (st == JJ_ENOMEM || st == JJ_ESTATE)
       logf_(d, NULL, "event %s of rule %s not queued: %s", jj_event_kind_name((int)it.ev->kind),
             it.ev->rule, jj_strerror(st));
     jj__handoff_done(d->ho, &it);
   }
-  if (!any) return;
+  if (!taken) return 0;
   uint64_t n = 0;
   pthread_mutex_lock(&d->mu);
   int rc = jj__outbox_flush(&d->ob, &n);
@@ -828,6 +838,17 @@ static void take_handoff(jj_dispatcher *d) {
           "cannot write %llu records to the outbox: %s; they are queued and will be sent, but a "
           "crash before that loses them",
           (unsigned long long)n, strerror(errno));
+  return taken;
+}
+
+/* The delivering thread's side of the hand-off: events handed over become
+ * outbox records and queued deliveries, in batches, at most `max` events
+ * (a delivery round takes about a ring's worth and goes on to fsync and
+ * send — a flood of ordinary events must not hold a life-safety message
+ * back — and the next round starts at once for the rest). */
+static void take_handoff(jj_dispatcher *d, uint64_t max) {
+  uint64_t done = 0, k;
+  while (done < max && (k = take_batch(d)) > 0) done += k;
 }
 
 jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
@@ -871,7 +892,7 @@ jj_status jj_dispatcher_send_test(jj_dispatcher *d, const char *name, const char
   /* after the events enqueued before it (the owner is the consumer while
    * no thread runs; with the thread, it may overtake events still in the
    * hand-off ring) */
-  if (!d->running) take_handoff(d);
+  if (!d->running) take_handoff(d, UINT64_MAX);
   jj__sb body = {0};
   jj__record_test(&body, text, now_ms(d));
   jj_status st = JJ_ENOMEM;
@@ -1215,7 +1236,7 @@ static void poll_once(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_unlock(&d->mu);
   /* events handed over since the last round: now they are written */
   uint64_t before = jj__handoff_pending(d->ho);
-  take_handoff(d);
+  take_handoff(d, d->cfg.handoff_capacity);
   report_refused(d);
   pthread_mutex_lock(&d->mu);
   /* fsync what was accepted before this round sends anything, outside the

@@ -202,10 +202,14 @@ void jj__dispatcher_truncate(jj_dispatcher *d, uint32_t n);
  * stalled gateway costs one small allocation, not its record. */
 struct jj__outbox;
 typedef struct jj__outbox jj__outbox;
+struct jj__dpool;
+struct jj__dblock;
 
 typedef struct jj__delivery {
   struct jj__delivery *next;
   uint64_t id;
+  struct jj__dblock *blk; /* the pool block this struct is in (dpool.h) */
+  struct jj__dblock *pblk;/* and the payload (NULL: malloc'd) */
   unsigned char *payload; /* the record, owned; NULL once it is in the outbox
                              file (jj__delivery_drop) */
   size_t payload_len;
@@ -224,12 +228,15 @@ void jj__record_event(jj__sb *out, const jj_event *ev, int life_safety, int64_t 
 void jj__record_test(jj__sb *out, const char *text, int64_t now_ms);
 /* A delivery of record `body` (len bytes) for `notifier` (its name is put
  * in front, as the payload starts), or with notifier NULL of a whole
- * payload read back from the outbox. One allocation; NULL when malformed
- * or out of memory. */
-jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *body,
-                               size_t len);
-/* jj__delivery_new of a whole payload. */
-jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len);
+ * payload read back from the outbox, allocated from `pool` (NULL: malloc).
+ * `keep`: the record stays in memory for the delivery's life (no outbox),
+ * so it goes into the pool beside the struct; else it is malloc'd, to be
+ * dropped soon. NULL when malformed or out of memory. */
+jj__delivery *jj__delivery_new(struct jj__dpool *pool, uint64_t id, const char *notifier,
+                               const void *body, size_t len, int keep);
+/* jj__delivery_new of a whole payload, not kept. */
+jj__delivery *jj__delivery_parse(struct jj__dpool *pool, uint64_t id, const unsigned char *p,
+                                 size_t len);
 /* Read the rest of the record into d->n (strings, labels, text, JSON,
  * idempotency key), from memory or (a dropped record) from ob's file: 0,
  * -1 out of memory, -2 the record is not in the file intact (d unchanged

@@ -13,6 +13,7 @@
 
 #include "jjair/event.h"
 #include "jjair/rule.h"
+#include "dpool.h"
 #include "notify_internal.h"
 
 static void put_u32(jj__sb *b, uint32_t v) {
@@ -255,18 +256,21 @@ static void clear_view(jj_notification *n) {
   n->nlabels = n->nrule_labels = n->nannotations = 0;
 }
 
-jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *body,
-                               size_t len) {
+jj__delivery *jj__delivery_new(jj__dpool *pool, uint64_t id, const char *notifier,
+                               const void *body, size_t len, int keep) {
   size_t nlen = notifier ? strlen(notifier) : 0;
   size_t total = (notifier ? 4 + nlen : 0) + len;
-  jj__delivery *d = malloc(sizeof *d);
-  unsigned char *q = malloc(total ? total : 1);
+  jj__dblock *blk, *pblk = NULL;
+  jj__delivery *d = jj__dpool_alloc(pool, sizeof *d, &blk);
+  unsigned char *q = !d ? NULL : keep ? jj__dpool_alloc(pool, total ? total : 1, &pblk)
+                                      : malloc(total ? total : 1);
   if (!d || !q) {
-    free(d);
-    free(q);
+    if (d) jj__dpool_free(blk, d);
     return NULL;
   }
   memset(d, 0, sizeof *d);
+  d->blk = blk;
+  d->pblk = pblk;
   d->payload = q;
   d->off = -1;
   if (notifier) {
@@ -301,8 +305,9 @@ jj__delivery *jj__delivery_new(uint64_t id, const char *notifier, const void *bo
   return d;
 }
 
-jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len) {
-  return jj__delivery_new(id, NULL, p, len);
+jj__delivery *jj__delivery_parse(jj__dpool *pool, uint64_t id, const unsigned char *p,
+                                 size_t len) {
+  return jj__delivery_new(pool, id, NULL, p, len, 0);
 }
 
 int jj__delivery_view(jj__delivery *d, const jj__outbox *ob) {
@@ -361,9 +366,10 @@ void jj__delivery_unview(jj__delivery *d) {
 }
 
 void jj__delivery_drop(jj__delivery *d, int64_t off) {
-  if (off < 0) return;
-  free(d->payload);
+  if (off < 0 || !d->payload) return;
+  jj__dpool_free(d->pblk, d->payload);
   d->payload = NULL;
+  d->pblk = NULL;
   d->off = off;
 }
 
@@ -371,6 +377,6 @@ void jj__delivery_free(jj__delivery *d) {
   if (!d) return;
   free(d->texts);
   free(d->block);
-  free(d->payload);
-  free(d);
+  if (d->payload) jj__dpool_free(d->pblk, d->payload);
+  jj__dpool_free(d->blk, d);
 }

@@ -25,6 +25,7 @@
 
 #include <jjair/jjair.h>
 
+#include "notify/dpool.h"
 #include "notify/notify_internal.h"
 #include "notify/policy.h"
 
@@ -1017,6 +1018,51 @@ static void test_outbox_read_back(void **state) {
   unlink(path);
 }
 
+/* The deliveries' block allocator: allocations come from shared blocks
+ * (so a queue of them does not grow the heap a page at a time), aligned,
+ * distinct; a block is reused when everything in it was released, and
+ * freed when it is not the current one (valgrind checks nothing leaks). */
+static void test_dpool(void **state) {
+  (void)state;
+  jj__dpool pool = {0};
+  enum { N = 1000 };
+  static void *p[N];
+  static jj__dblock *b[N];
+  for (int i = 0; i < N; i++) {
+    p[i] = jj__dpool_alloc(&pool, 320, &b[i]);
+    assert_non_null(p[i]);
+    assert_non_null(b[i]);
+    assert_int_equal((uintptr_t)p[i] % 16, 0);
+    memset(p[i], i & 0xff, 320);
+    if (i) assert_true(p[i] != p[i - 1]);
+  }
+  assert_ptr_equal(b[0], b[1]); /* many to a block */
+  assert_true(b[0] != b[N - 1]);  /* and several blocks */
+  for (int i = 0; i < N; i++) {
+    const unsigned char *c = p[i];
+    assert_int_equal(c[0], i & 0xff); /* nothing overlapped */
+    assert_int_equal(c[319], i & 0xff);
+  }
+  /* released in FIFO order: the old blocks go, the current one stays */
+  for (int i = 0; i < N; i++) jj__dpool_free(b[i], p[i]);
+  assert_ptr_equal(pool.cur, b[N - 1]);
+  jj__dblock *again;
+  void *q = jj__dpool_alloc(&pool, 100, &again);
+  assert_ptr_equal(again, b[N - 1]); /* reused from its start */
+  int first = N - 1;
+  while (first > 0 && b[first - 1] == b[N - 1]) first--;
+  assert_ptr_equal(q, p[first]);
+  /* too large for a block, or no pool: plain malloc */
+  jj__dblock *none = (jj__dblock *)&pool;
+  void *big = jj__dpool_alloc(&pool, 32 << 10, &none);
+  assert_non_null(big);
+  assert_null(none);
+  jj__dpool_free(none, big);
+  jj__dpool_free(again, q);
+  jj__dpool_fini(&pool);
+  assert_null(pool.cur);
+}
+
 /* ---- grouping by labels (group_by) --------------------------------------------- */
 
 static size_t count_zone(const char *zone, size_t from) {
@@ -1378,6 +1424,7 @@ int main(void) {
       cmocka_unit_test(test_handoff_full),
       cmocka_unit_test(test_handoff_durability),
       cmocka_unit_test(test_outbox_read_back),
+      cmocka_unit_test(test_dpool),
       cmocka_unit_test(test_group_by),
       cmocka_unit_test(test_group_by_yaml),
       cmocka_unit_test(test_per_recipient),
