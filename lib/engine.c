@@ -18,7 +18,6 @@ void jj_engine_config_init(jj_engine_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->max_series = 65536;
   cfg->max_labels = 16;
-  cfg->max_samples_per_window = 65536;
   cfg->max_groups = 4096;
   cfg->event_queue = 1024;
   cfg->max_future_ms = 300000;
@@ -30,7 +29,6 @@ static void fill_defaults(jj_engine_config *c) {
   jj_engine_config_init(&d);
   if (!c->max_series) c->max_series = d.max_series;
   if (!c->max_labels) c->max_labels = d.max_labels;
-  if (!c->max_samples_per_window) c->max_samples_per_window = d.max_samples_per_window;
   if (!c->max_groups) c->max_groups = d.max_groups;
   if (!c->event_queue) c->event_queue = d.event_queue;
   if (!c->max_future_ms) c->max_future_ms = d.max_future_ms;
@@ -125,8 +123,8 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   if (jj__deadline_reserve(e, e->nseries + 1)) return JJ_ENOMEM;
   jj_series *s;
   uint32_t undecided;
-  st = jj__series_new(e->rs, &e->alc, &key, e->cfg.lateness_ms, e->cfg.max_samples_per_window,
-                      &s, &undecided);
+  st = jj__series_new(e->rs, &e->alc, &e->shapes, &key, e->cfg.lateness_ms,
+                      e->cfg.max_samples_per_window, &s, &undecided);
   e->st.match_undecided += undecided;
   if (st != JJ_OK) return st;
   /* Staleness counts from creation; before the engine knows any time it
@@ -556,7 +554,7 @@ static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage
   }
   for (uint32_t j = 0; j < s->nslots; j++) {
     if (stage == 1) {
-      jj__window_prefetch_struct(s->slots[j].win);
+      jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
       jj__slot_prefetch(s, &s->slots[j]);
     } else {
       jj__window_prefetch_ring(s->slots[j].win);
@@ -818,14 +816,10 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   if (c.lateness_ms < 0 || c.lateness_ms > JJ_TS_LIMIT || c.max_labels > JJ_SERIES_MAX_LABELS ||
       c.series_idle_ms < 0)
     return JJ_EINVAL;
-  /* A count window stores `count` samples; a cap below that would judge
-   * fewer samples than the rule says. */
-  for (uint32_t i = 0; i < rs->nrules; i++) {
-    const jj_rule_config *rc = &rs->rules[i].cfg;
-    if (rc->group != JJ_GROUP_RULES && rc->window.kind == JJ_WINDOW_SLIDING_COUNT &&
-        rc->window.count > c.max_samples_per_window)
-      return JJ_ELIMIT;
-  }
+  /* A cap below what a rule's window holds would judge fewer samples than
+   * the rule says: refused (jj_engine_check names the rule). */
+  jj_status cst = jj_engine_check(rs, &c, NULL);
+  if (cst != JJ_OK) return cst;
   int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
   if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || (no_queue && !c.on_event)) return JJ_EINVAL;
 
@@ -871,6 +865,7 @@ void jj_engine_free(jj_engine *e) {
   jj__deadline_free(e);
   jj__free(&e->alc, e->groups);
   jj__index_free(&e->series_index, &e->alc);
+  jj__shape_cache_free(&e->shapes, &e->alc);
   jj__index_free(&e->group_index, &e->alc);
   jj__free(&e->alc, e->queue);
   jj__free(&e->alc, e->queue_owner);

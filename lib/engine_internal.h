@@ -31,6 +31,7 @@ struct jj_engine {
   uint32_t nseries, series_cap;
   jj_index series_index;
   jj_deadlines dl; /* which series an advance must look at (deadline.c) */
+  jj_shape_cache shapes; /* the window settings the series share */
 
   jj_group **groups;
   uint32_t ngroups, groups_cap;
@@ -86,5 +87,9 @@ void jj__retired_sweep(jj_engine *e, uint64_t oldest_live);
 /* Entries of the table a full queue of `cap` events needs (a power of
  * two, at least twice cap). */
 uint32_t jj__queue_scratch_cap(uint32_t cap);
+
+/* 1 when engine caps a and b (max_samples_per_window, 0 = each rule's
+ * own) give every window of rs the same storage cap (engine_rules.c). */
+int jj__caps_agree(const jj_ruleset *rs, uint32_t a, uint32_t b);
 
 #endif

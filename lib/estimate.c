@@ -138,6 +138,9 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     jj_engine_config_init(&c);
   jj__engine_fill_defaults(&c);
   if (c.lateness_ms < 0 || c.max_labels > JJ_SERIES_MAX_LABELS) return JJ_EINVAL;
+  /* A window that would not fit the cap: jj_engine_new refuses it. */
+  jj_status cst = jj_engine_check(rs, &c, NULL);
+  if (cst != JJ_OK) return cst;
   tally t = {out};
 
   /* jj_engine_new */
@@ -152,6 +155,8 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
 
   /* jj_engine_series, in order */
   uint32_t created = 0, ngroups = 0;
+  jj__shape_tally shapes; /* the engine's shape cache, as series fill it */
+  memset(&shapes, 0, sizeof shapes);
   for (uint32_t s = 0; s < nseries; s++) {
     const jj_series_spec *sp = &series[s];
     if (!sp->metric || !*sp->metric || (sp->nlabels && !sp->labels)) return JJ_EINVAL;
@@ -166,7 +171,7 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     add_index(&t, created, jj__index_first_cap(c.max_series));
     jj__deadline_footprint(created, add_counted, &t); /* the advance's deadline index */
     jj_status st = jj__series_footprint(rs, sp->metric, sorted, sp->nlabels, c.lateness_ms,
-                                        c.max_samples_per_window, add_counted, &t);
+                                        c.max_samples_per_window, &shapes, add_counted, &t);
     if (st != JJ_OK) return st;
     /* join_groups: each group rule this series is a member of or feeds */
     for (uint32_t g = 0; g < rs->nrules; g++) {

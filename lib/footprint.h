@@ -17,20 +17,36 @@
  * counts as a new block of its new size). */
 typedef void (*jj__footprint_fn)(void *ctx, size_t n);
 
-/* jj_window_new(cfg): the block, the ring, DABA's array, the closed-result
- * queue, the hourly link and a preallocated sketch; for a window that is
- * not preallocated, also every growth up to max_samples (window.c). The
- * status jj_window_new would return for cfg. */
+/* An engine's window of configuration cfg (jj__window_new_shaped, its
+ * shape counted apart, see jj__shape_tally): the block, the ring, DABA's
+ * array, the key lane, the closed-result queue and a preallocated sketch;
+ * for a window that is not preallocated, also every growth up to
+ * max_samples (window.c). The status jj_window_new would return for cfg. */
 jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx);
+
+/* The window shapes an engine has made so far (series.c's shape cache:
+ * one per distinct window configuration, in an array that doubles from
+ * 8), as slot leaders and aggregate masks from which the configurations
+ * are rebuilt: a shape is counted the first time its configuration comes.
+ * Past JJ__SHAPE_TALLY_MAX distinct ones every further one counts as new
+ * (an upper bound). Zero it before the first series. */
+#define JJ__SHAPE_TALLY_MAX 64
+typedef struct jj__shape_tally {
+  uint32_t leader[JJ__SHAPE_TALLY_MAX], aggs[JJ__SHAPE_TALLY_MAX];
+  uint32_t n, cached; /* entries kept; shapes in the cache (>= n) */
+  uint32_t cap;       /* the cache array's capacity */
+} jj__shape_tally;
 
 /* jj__sketch_reserve of both ends of the key range (sketch.c). */
 void jj__sketch_footprint(double alpha, double floor, jj__footprint_fn add, void *ctx);
 
 /* jj__series_new for a series of `metric` and `labels` sorted by name
- * (series.c). Rules whose regex matcher cannot decide count as matching. */
+ * (series.c), with the shapes it adds to `shapes`. Rules whose regex
+ * matcher cannot decide count as matching. */
 jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
                                const jj_label *sorted, uint32_t n, int64_t lateness_ms,
-                               uint32_t max_samples, jj__footprint_fn add, void *ctx);
+                               uint32_t max_samples, jj__shape_tally *shapes,
+                               jj__footprint_fn add, void *ctx);
 
 /* The block group_alloc makes for rule r and group label values (group.c;
  * 0 when the build leaves groups out). */

@@ -181,26 +181,30 @@ JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, in
   if (sign < 0 && s->n == 0) jj_moments_clear(m); /* drop rounding residue */
 }
 
-/* sum(x*y) - sum(x)*sum(y)/n: n times the covariance. */
-static inline double jj_moments_comoment(const jj_ksum *sxy, const jj_ksum *sx,
-                                         const jj_ksum *sy, double n) {
-  jj_dd c = jj_dd_sub(jj_dd_of(sxy), jj_dd_div(jj_dd_mul(jj_dd_of(sx), jj_dd_of(sy)), n));
-  return c.hi + c.lo;
+/* n*sum(x*y) - sum(x)*sum(y): n^2 times the covariance, in double-double
+ * (n < 2^30 is exact as a double). No division: the callers divide once. */
+static inline jj_dd jj_moments_comoment_n(const jj_ksum *sxy, const jj_ksum *sx,
+                                          const jj_ksum *sy, double n) {
+  const jj_dd dn = {n, 0.0};
+  return jj_dd_sub(jj_dd_mul(jj_dd_of(sxy), dn), jj_dd_mul(jj_dd_of(sx), jj_dd_of(sy)));
 }
 
-/* Population variance; n > 0. */
+/* Population variance; n > 0. One division (n*S2 - S1^2) / n^2. */
 static inline double jj_moments_variance(const jj_sums *s, const jj_moments *m) {
   double dn = (double)s->n;
-  double var = jj_moments_comoment(&m->s2, &m->s1, &m->s1, dn) / dn;
+  jj_dd c = jj_moments_comoment_n(&m->s2, &m->s1, &m->s1, dn);
+  double var = (c.hi + c.lo) / (dn * dn);
   return var < 0.0 ? 0.0 : var; /* rounding can dip below zero */
 }
 
-/* Least-squares slope in value per second; NaN without spread in time. */
+/* Least-squares slope in value per second; NaN without spread in time.
+ * The n^2 of both comoments cancels: one division. */
 static inline double jj_moments_slope(const jj_sums *s, const jj_moments *m) {
   double dn = (double)s->n;
-  double den = jj_moments_comoment(&m->stt, &m->st, &m->st, dn);
-  double num = jj_moments_comoment(&m->stv, &m->st, &m->s1, dn);
-  return den > 0.0 ? 1000.0 * num / den : NAN;
+  jj_dd den = jj_moments_comoment_n(&m->stt, &m->st, &m->st, dn);
+  jj_dd num = jj_moments_comoment_n(&m->stv, &m->st, &m->s1, dn);
+  double d = den.hi + den.lo;
+  return d > 0.0 ? 1000.0 * (num.hi + num.lo) / d : NAN;
 }
 
 #endif

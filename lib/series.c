@@ -211,10 +211,57 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
   return JJ_OK;
 }
 
+/* ---- shapes ------------------------------------------------------------- */
+
+/* The window configuration bind_rules gives a slot led by rule `leader`
+ * whose rules read `aggs`. */
+static jj_window_config slot_config(const jj_ruleset *rs, uint32_t leader, uint32_t aggs,
+                                    int64_t lateness_ms, uint32_t max_samples) {
+  jj_window_config wc = rs->rules[leader].cfg.window;
+  wc.aggregates = aggs;
+  wc.lateness_ms = lateness_ms;
+  if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
+    wc.lateness_ms = wc.span_ms - 1;
+  if (max_samples && (wc.max_samples == 0 || wc.max_samples > max_samples))
+    wc.max_samples = max_samples;
+  return wc;
+}
+
+void jj__shape_cache_free(jj_shape_cache *c, const jj_allocator *alc) {
+  for (uint32_t i = 0; i < c->n; i++) jj__wshape_free(c->shapes[i]);
+  jj__free(alc, c->shapes);
+  memset(c, 0, sizeof *c);
+}
+
+size_t jj__shape_cache_memory(const jj_shape_cache *c) {
+  size_t bytes = (size_t)c->cap * sizeof *c->shapes;
+  for (uint32_t i = 0; i < c->n; i++) bytes += jj__wshape_memory(c->shapes[i]);
+  return bytes;
+}
+
+/* The cache's shape for `wc`, made on first use. Series creation only: a
+ * walk over the distinct window configurations seen so far. */
+static jj_status shape_for(jj_shape_cache *c, const jj_allocator *alc, const jj_window_config *wc,
+                           const jj_wshape **out) {
+  for (uint32_t i = 0; i < c->n; i++)
+    if (jj__wshape_is(c->shapes[i], wc)) {
+      *out = c->shapes[i];
+      return JJ_OK;
+    }
+  if (jj__grow(alc, &c->shapes, &c->cap, c->n, sizeof *c->shapes, 8)) return JJ_ENOMEM;
+  jj_wshape *sh;
+  jj_status st = jj__wshape_new(wc, alc, &sh);
+  if (st != JJ_OK) return st;
+  c->shapes[c->n++] = sh;
+  *out = sh;
+  return JJ_OK;
+}
+
 /* Give the series an instance for every rule it matches, slot by slot,
  * and each slot its window. */
-static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64_t lateness_ms,
-                            uint32_t max_samples, jj_series *s, const slot_plan *p) {
+static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_shape_cache *shapes,
+                            int64_t lateness_ms, uint32_t max_samples, jj_series *s,
+                            const slot_plan *p) {
   const uint32_t nslots = p->nslots;
   /* No rule matched: no instances, no slots, and no instance array to
    * point into (series_alloc leaves it NULL). */
@@ -255,20 +302,20 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, int64
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
     sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
-    wc.lateness_ms = lateness_ms;
-    if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
-      wc.lateness_ms = wc.span_ms - 1;
-    if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
-    st = jj_window_new(&wc, alc, &sl->win);
+    /* max_samples 0: each rule's own; jj_engine_check refused rules beyond a cap. */
+    wc = slot_config(rs, p->slot_rule[j], wc.aggregates, lateness_ms, max_samples);
+    const jj_wshape *sh = NULL;
+    st = shape_for(shapes, alc, &wc, &sh);
+    if (st == JJ_OK) st = jj__window_new_shaped(sh, &sl->win);
     if (st == JJ_OK) s->nslots++;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
   }
   return st;
 }
 
-jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
-                         int64_t lateness_ms, uint32_t max_samples, jj_series **out,
-                         uint32_t *undecided) {
+jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape_cache *shapes,
+                         const jj_series_key *k, int64_t lateness_ms, uint32_t max_samples,
+                         jj_series **out, uint32_t *undecided) {
   *out = NULL;
   *undecided = 0;
   jj_label flat[JJ_SERIES_MAX_LABELS];
@@ -277,7 +324,7 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
     return JJ_ENOMEM;
   jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
-  jj_status st = s ? bind_rules(rs, alc, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
+  jj_status st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   if (plan.rule != plan.local) jj__free(alc, plan.rule);
   if (st != JJ_OK) {
     jj__series_free(alc, s);
@@ -289,12 +336,33 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj
 
 /* ---- estimates ------------------------------------------------------------ */
 
+/* shape_for's allocations when `wc` is new to the cache `t` tallies. */
+static void shape_footprint(const jj_ruleset *rs, jj__shape_tally *t, const jj_window_config *wc,
+                            uint32_t leader, int64_t lateness_ms, uint32_t max_samples,
+                            jj__footprint_fn add, void *ctx) {
+  for (uint32_t i = 0; i < t->n; i++) {
+    jj_window_config seen = slot_config(rs, t->leader[i], t->aggs[i], lateness_ms, max_samples);
+    if (jj__window_config_same(&seen, wc)) return;
+  }
+  if (t->cached == t->cap) { /* jj__grow */
+    t->cap = t->cap ? t->cap * 2 : 8;
+    add(ctx, (size_t)t->cap * sizeof(jj_wshape *));
+  }
+  add(ctx, jj__wshape_bytes());
+  t->cached++;
+  if (t->n < JJ__SHAPE_TALLY_MAX) {
+    t->leader[t->n] = leader;
+    t->aggs[t->n++] = wc->aggregates;
+  }
+}
+
 /* As plan_slots, bind_rules and series_alloc would allocate; slot leaders
  * kept on the stack (a series in more than 64 slots counts each further
  * rule as a slot of its own: more, never less). */
 jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
                                const jj_label *sorted, uint32_t n, int64_t lateness_ms,
-                               uint32_t max_samples, jj__footprint_fn add, void *ctx) {
+                               uint32_t max_samples, jj__shape_tally *shapes,
+                               jj__footprint_fn add, void *ctx) {
   enum { MAX_LEADERS = 64 };
   uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0;
   uint32_t lead_aggs[MAX_LEADERS];
@@ -325,13 +393,11 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
       } else if (j == nleaders || leader[j] == i) {
         /* The slot's window: its leader's, with the aggregates of every
          * rule in it (a rule past MAX_LEADERS: its own). */
-        jj_window_config wc = r->cfg.window;
-        wc.aggregates = j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate);
-        wc.lateness_ms = lateness_ms;
-        if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
-          wc.lateness_ms = wc.span_ms - 1;
-        if (wc.max_samples == 0 || wc.max_samples > max_samples) wc.max_samples = max_samples;
+        const jj_window_config wc =
+            slot_config(rs, i, j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate),
+                        lateness_ms, max_samples);
         jj_status st = jj__window_footprint(&wc, add, ctx);
+        if (st == JJ_OK) shape_footprint(rs, shapes, &wc, i, lateness_ms, max_samples, add, ctx);
         if (st != JJ_OK) return st;
       }
     }

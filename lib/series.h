@@ -112,13 +112,24 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 
 /* A new series for key k with an instance for every rule of `rs` it
  * matches, all allocated through `alc`; its windows take `lateness_ms`
- * and hold at most `max_samples` samples (the engine's settings). Group
+ * and hold at most `max_samples` samples (the engine's settings; 0: each
+ * rule's own), with settings from the engine's `shapes`. Group
  * memberships are the caller's (jj__group_join). *undecided gets how
  * many rules a regex matcher could not decide for it (those rules are not
  * bound; see jj__rule_matches); a matcher out of memory is JJ_ENOMEM. */
-jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, const jj_series_key *k,
-                         int64_t lateness_ms, uint32_t max_samples, jj_series **out,
-                         uint32_t *undecided);
+/* The window shapes (window_fast.h) an engine's series share: one per
+ * distinct window configuration, made when a series first needs it, freed
+ * with the engine (after its series). */
+typedef struct jj_shape_cache {
+  jj_wshape **shapes;
+  uint32_t n, cap;
+} jj_shape_cache;
+void jj__shape_cache_free(jj_shape_cache *c, const jj_allocator *alc);
+size_t jj__shape_cache_memory(const jj_shape_cache *c);
+
+jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape_cache *shapes,
+                         const jj_series_key *k, int64_t lateness_ms, uint32_t max_samples,
+                         jj_series **out, uint32_t *undecided);
 void jj__series_free(const jj_allocator *alc, jj_series *s);
 /* The hash its key had when it was indexed (to take it out again). */
 uint64_t jj__series_hash(const jj_series *s);
@@ -137,6 +148,11 @@ static inline int jj__inst_loud(const jj_inst *in) {
          !jj__alert_at_rest(&in->alert);
 }
 
+/* The slot's window keeps min/max (its rules read one). */
+static inline int jj__slot_minmax(const jj_slot *sl) {
+  return (sl->aggs & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+}
+
 /* Ask for the lines a slot's sample judges from: the quiet bounds while
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
@@ -153,7 +169,7 @@ static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
  * instead of coming one after another. */
 static inline void jj__series_prefetch(const jj_series *s) {
   for (uint32_t j = 0; j < s->nslots; j++) {
-    jj__window_prefetch_struct(s->slots[j].win);
+    jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
     jj__slot_prefetch(s, &s->slots[j]);
   }
 }

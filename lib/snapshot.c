@@ -577,7 +577,9 @@ static jj_status dec_engine(dec *d, jj_rbuf *r) {
     return jj__fail(d->err, JJ_EINVAL,
                     "snapshot was taken with lateness_ms %lld, this engine has %lld",
                     (long long)lateness, (long long)sc->cfg.lateness_ms);
-  if (cap != sc->cfg.max_samples_per_window)
+  /* Equal caps, or caps that make the same windows (an image from before
+   * 0 became the default has the old default, 65536). */
+  if (!jj__caps_agree(sc->rs, cap, sc->cfg.max_samples_per_window))
     return jj__fail(d->err, JJ_EINVAL,
                     "snapshot was taken with max_samples_per_window %lu, this engine has %lu",
                     (unsigned long)cap, (unsigned long)sc->cfg.max_samples_per_window);
@@ -888,7 +890,7 @@ static jj_status dec_series(dec *d, jj_rbuf *r, uint32_t *next_id) {
   if (jj__index_reserve(&sc->series_index, &sc->alc)) return nomem(d);
   jj_series *s;
   uint32_t undecided;
-  jj_status st = jj__series_new(sc->rs, &sc->alc, &key, sc->cfg.lateness_ms,
+  jj_status st = jj__series_new(sc->rs, &sc->alc, &sc->shapes, &key, sc->cfg.lateness_ms,
                                 sc->cfg.max_samples_per_window, &s, &undecided);
   if (st != JJ_OK) return st == JJ_ENOMEM ? nomem(d) : damaged(d, r, "series");
   /* In the table at once: freeing the scratch state frees it. */
@@ -987,6 +989,32 @@ static void scratch_init(jj_engine *sc, const jj_engine *e, jj_ruleset *rs) {
   sc->dl.epoch = e->dl.epoch;
   sc->dl.visits = e->dl.visits;
   sc->dl.walk_all = e->dl.walk_all;
+}
+
+/* The restored series share the engine's window shapes: the scratch state
+ * gets a copy of e's cache (the same shapes, its own array) to add to.
+ * Committed, the copy replaces e's; else what it added goes. */
+static jj_status shapes_borrow(const jj_engine *e, jj_engine *sc) {
+  const jj_shape_cache *c = &e->shapes;
+  memset(&sc->shapes, 0, sizeof sc->shapes);
+  if (!c->cap) return JJ_OK;
+  sc->shapes.shapes = jj__malloc(&sc->alc, (size_t)c->cap * sizeof *c->shapes);
+  if (!sc->shapes.shapes) return JJ_ENOMEM;
+  memcpy(sc->shapes.shapes, c->shapes, (size_t)c->n * sizeof *c->shapes);
+  sc->shapes.n = c->n;
+  sc->shapes.cap = c->cap;
+  return JJ_OK;
+}
+
+static void shapes_settle(jj_engine *e, jj_engine *sc, int commit) {
+  if (commit) {
+    jj__free(&e->alc, e->shapes.shapes);
+    e->shapes = sc->shapes;
+  } else { /* after the scratch state (its windows) is gone */
+    for (uint32_t i = e->shapes.n; i < sc->shapes.n; i++) jj__wshape_free(sc->shapes.shapes[i]);
+    jj__free(&e->alc, sc->shapes.shapes);
+  }
+  memset(&sc->shapes, 0, sizeof sc->shapes);
 }
 
 /* Free the state of a scratch engine, or the old state of one whose new
@@ -1251,7 +1279,9 @@ static jj_status restore_into(jj_engine *e, jj_ruleset *rs, const void *image, s
   d.sc = &sc;
   d.err = err;
   jj_retired *x = NULL;
-  jj_status st = decode(&d, image, size);
+  jj_status st = shapes_borrow(e, &sc);
+  if (st != JJ_OK) return jj__fail(err, JJ_ENOMEM, "out of memory for the restored windows");
+  st = decode(&d, image, size);
   /* The deadline index for the restored series, built at commit (its
    * arrays are the scratch state's, so a failure leaves e as it was). */
   if (st == JJ_OK && jj__deadline_reserve(&sc, sc.nseries) != JJ_OK)
@@ -1260,6 +1290,7 @@ static jj_status restore_into(jj_engine *e, jj_ruleset *rs, const void *image, s
   if (st != JJ_OK || !x) {
     dec_free(&d);
     state_free(&sc, &e->alc);
+    shapes_settle(e, &sc, 0);
     return st;
   }
   d.rep.alerts_ended = d.ngh;
@@ -1268,6 +1299,7 @@ static jj_status restore_into(jj_engine *e, jj_ruleset *rs, const void *image, s
   memset(&old, 0, sizeof old);
   old.alc = e->alc;
   swap_state(e, &sc, &old);
+  shapes_settle(e, &sc, 1); /* old windows keep theirs: every old shape is in the copy */
   if (e->rs != rs) {
     x->rs = e->rs; /* the old state's ruleset, until its events are gone */
     e->rs = rs;
@@ -1301,13 +1333,10 @@ jj_status jj_engine_reload(jj_engine *e, jj_ruleset *rs, jj_restore_report *repo
                            jj_error *err) {
   if (!e || !rs) return jj__fail(err, JJ_EINVAL, "NULL engine or ruleset");
   if (e->busy) return jj__fail(err, JJ_ESTATE, "called from the engine's event callback");
-  for (uint32_t i = 0; i < rs->nrules; i++) {
-    const jj_rule_config *rc = &rs->rules[i].cfg;
-    if (rc->group != JJ_GROUP_RULES && rc->window.kind == JJ_WINDOW_SLIDING_COUNT &&
-        rc->window.count > e->cfg.max_samples_per_window)
-      return jj__fail(err, JJ_ELIMIT, "rule '%s': its count window is longer than "
-                      "max_samples_per_window", rc->name);
-  }
+  /* The same refusal as jj_engine_new: a rule whose window would not fit
+   * the engine's cap, named. */
+  jj_status cst = jj_engine_check(rs, &e->cfg, err);
+  if (cst != JJ_OK) return cst;
   size_t need = 0;
   (void)jj_engine_snapshot(e, NULL, 0, &need);
   void *buf = need ? jj__malloc(&e->alc, need) : NULL;

@@ -20,7 +20,7 @@ static const struct {
     JJ_STRUCT(jj_event),          JJ_STRUCT(jj_window_config), JJ_STRUCT(jj_window_stats),
     JJ_STRUCT(jj_window_counters), JJ_STRUCT(jj_level_config), JJ_STRUCT(jj_rule_config),
     JJ_STRUCT(jj_engine_config),  JJ_STRUCT(jj_sample),       JJ_STRUCT(jj_engine_stats),
-    JJ_STRUCT(jj_alert_state),    JJ_STRUCT(jj_aqi_band),
+    JJ_STRUCT(jj_alert_state),    JJ_STRUCT(jj_aqi_band),      JJ_STRUCT(jj_rule_stats),
     JJ_STRUCT(jj_notification), JJ_STRUCT(jj_notifier_key),
     JJ_STRUCT(jj_notifier_type),  JJ_STRUCT(jj_dispatcher_config), JJ_STRUCT(jj_notifier_stats),
     JJ_STRUCT(jj_restore_report),

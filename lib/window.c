@@ -1,7 +1,7 @@
 /* The sliding-window aggregator (see include/jjair/window.h).
  *
  * Samples live in a ring sorted by timestamp, addressed by ever-increasing
- * 64-bit positions (slot = pos & mask), split into three ranges:
+ * 64-bit positions, split into three ranges:
  *
  *   head ........ agg_end ........ win_end ........ tail
  *   | settled, in DABA | pending   |  not yet in    |
@@ -15,28 +15,50 @@
  *    which only supports in-order appends. min/max combine DABA with a scan
  *    of the few pending samples [agg_end, win_end).
  *
+ * The ring has `cap` slots, any number (not a power of two): `base` is the
+ * position held by slot 0 on the ring's current lap (base <= head <
+ * base + cap), so a live position's slot is pos - base, minus cap once past
+ * the end. It grows by an eighth (at least 4 slots) up to max_samples, so
+ * storage stays within 12.5 % of the samples held, and a time window whose
+ * oldest sample leaves as the new one comes does not grow at all.
+ *
  * Running sums use two generations to bound drift: `cur` covers the whole
  * window, `next` only positions >= gen_pos. When head passes gen_pos every
  * sample `cur` ever subtracted is gone, so `next` (which never subtracted
  * anything) replaces it. Each sample is added twice and removed once.
  *
+ * Settings are not in the window: every window points at a shape
+ * (jj_wshape), the normalized configuration and the layout of the optional
+ * parts. The engine shares one shape among the windows of a rule (all its
+ * series); jj_window_new gives a window its own, in its block.
+ *
  * Memory layout (what a snapshot must save; every field is plain data,
- * the only pointers are allocations rebuilt on restore):
- *  - one block: the core `struct jj_window` (280 bytes: line 0 positions
- *    and time, line 1 settings, line 2 count and sum of both generations,
- *    then the cold counters, the allocator and the hourly link), followed by the optional
- *    parts a configuration needs, at byte offsets off_mm, off_mom, off_tum,
- *    off_sk (0 = absent), in that order: minmax_part (DABA Lite's
- *    bookkeeping, 96 B), moments_part (higher moments of both generations
- *    and the EWMA half-life, 280 B), tumbling_part (boundary, hop, align,
- *    closed-queue indices, 56 B), sketch_part (jj_sketch and q, 72 B). A
- *    60 s mean is the core alone.
- *  - the ring: `cap` (a power of two) jj_ring_rec of 16 bytes; positions
- *    [head, tail) are live at slot pos & mask.
- *  - with min/max: DABA's partial aggregates, one jj_minmax (16 B) per
- *    ring slot, same slots.
+ * the only pointers are the ring, the shape and allocations rebuilt on
+ * restore):
+ *  - one block: the core `struct jj_window` (176 bytes: line 0 the ring,
+ *    the shape and the positions and time; line 1 the count and sum of
+ *    both generations, base, cap, has_now; line 2 the counters), followed
+ *    by the optional parts the shape lists, at byte offsets off_mm,
+ *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
+ *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
+ *    moments of both generations, 272 B), tumbling_part (boundary,
+ *    closed-queue indices, 32 B), sketch_part (jj_sketch and the key
+ *    lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
+ *    aggregates). A 60 s mean is the core alone. A window made by
+ *    jj_window_new keeps its shape after the parts; the engine's point at
+ *    a shape it shares among all windows of equal configuration (a
+ *    snapshot saves the configuration once, not per window).
+ *  - the ring: `cap` jj_ring_rec of 16 bytes; positions [head, tail) are
+ *    live, position p at slot p - base (minus cap when >= cap).
+ *  - with min/max: DABA's partial aggregates, jj_minmax (16 B) entries,
+ *    the ring's capacity rounded up to a power of two, position p at
+ *    p & mask (minmax.h): the one part that still doubles.
  *  - TUMBLING: the closed-result queue, closed_cap entries.
- *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks).
+ *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks),
+ *    and each stored sample's bucket key (int32, same slots as the ring),
+ *    derivable from the values on restore.
+ * Counters: `evicted` is not stored; it is accepted - (tail - head) -
+ * (duplicates replaced in place), see jj_window_counters_get.
  * Positions are 64-bit and never wrap; saving [head, tail) with the
  * scalars is enough to rebuild the rest. */
 #include "jjair/window.h"
@@ -60,6 +82,7 @@
 #define TUMBLING_SPAN_LIMIT ((int64_t)1 << 61)
 #define DEFAULT_MAX_SAMPLES 65536u
 #define INITIAL_CAPACITY 16u
+#define GROW_MIN 4u /* the least growth step, in slots (see the top comment) */
 /* Closed results kept for jj_window_pop_closed. Closing waits while the
  * queue is full (see close_due), so the bound costs no result, only
  * memory: a few entries suffice (the engine pops after every call). */
@@ -72,10 +95,36 @@ typedef struct jj_ring_rec {
 } jj_ring_rec;
 
 /* jj_window_counters without the public struct's reserved tail, and
- * without accepted and evicted (kept with the hot fields). */
+ * without evicted (derived, see the top comment). */
 typedef struct window_counters {
-  uint64_t rejected_late, rejected_invalid, rejected_full, duplicates, closed;
+  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates, closed;
 } window_counters;
+
+/* The normalized configuration and the layout of the optional parts,
+ * shared by every window made from it (see the top comment). */
+struct jj_wshape {
+  /* What a push and a read need. */
+  int64_t span_ms, lateness_ms;
+  uint64_t complete_min; /* least count that is complete (min_samples, min_coverage) */
+  uint32_t count;        /* SLIDING_COUNT: the window length */
+  uint32_t max_samples;  /* also the ring's largest capacity */
+  uint32_t aggregates;
+  uint8_t mom;           /* JJ_MOM_* bits to maintain */
+  uint8_t kind;          /* jj_window_kind */
+  uint8_t use_minmax;
+  uint8_t use_sketch;
+  uint8_t duplicates;    /* jj_dup_policy */
+  uint8_t preallocate;
+  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr; /* byte offsets of the parts, 0 = none */
+  uint32_t bytes;        /* the window's block, parts included */
+  /* What the parts need. */
+  int64_t hop_ms, align_ms;  /* TUMBLING */
+  uint32_t cfg_aggregates;   /* TUMBLING: as configured (aggregates adds implied ones) */
+  uint32_t closed_cap;       /* TUMBLING: closed-result queue entries */
+  double halflife;           /* EWMA, ms */
+  double percentile, pct_accuracy, pct_floor;
+  jj_allocator alc;
+};
 
 /* The optional parts: each exists only in windows whose configuration
  * needs it (see the layout comment at the top). */
@@ -85,91 +134,84 @@ typedef struct minmax_part { /* min or max enabled */
 
 typedef struct moments_part { /* variance, stddev, slope or EWMA enabled */
   jj_moments cur, next;       /* the higher moments, same generations as the sums */
-  double halflife;            /* cfg.ewma_halflife_ms as double */
 } moments_part;
 
 typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   int64_t boundary; /* end B of the open window [B - span, B) */
-  int64_t hop_ms, align_ms;
   struct closed_result *closed; /* the closed-result queue */
-  uint32_t closed_cap, closed_first, closed_len;
-  uint32_t cfg_aggregates; /* as configured (aggregates adds implied ones) */
+  uint32_t closed_first, closed_len;
   int has_boundary;
 } tumbling_part;
 
 typedef struct sketch_part { /* percentile enabled */
   jj_sketch sketch;
-  double percentile;
+  int32_t *keys; /* each stored sample's bucket key, same slots as the ring:
+                    a sample leaving costs no second log() */
 } sketch_part;
 
 /* Field order is cache order: with 10,000 series a window is rarely in
  * cache when its sample arrives, so what an in-order push and a read of
- * count/sum/mean touch sits in the first three lines (positions,
- * settings, the count and sum of both generations); the cold counters and
- * the allocator follow, then the optional parts in the same allocation.
- * Settings are the few a push or read needs, not the whole
- * jj_window_config (its reserved tail alone would cost every window). */
+ * count/sum/mean touch sits in the first three lines (the positions, the
+ * count and sum of both generations, the accepted counter); the settings
+ * are on the shape, one copy for all the windows of a rule, so it stays
+ * cached. */
 struct jj_window {
   /* Line 0: positions and time, written by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
-  uint64_t mask;
+  const jj_wshape *shape;
   uint64_t head, agg_end, win_end, tail;
   int64_t now;
   uint64_t gen_pos;
-  /* Line 1: the settings a push and a read need. */
-  int64_t span_ms, lateness_ms;
-  uint64_t complete_min; /* least count that is complete (min_samples, min_coverage) */
-  uint32_t count;        /* SLIDING_COUNT: the window length */
-  uint32_t max_samples;
-  uint32_t aggregates;
-  uint8_t mom;           /* JJ_MOM_* bits to maintain */
-  uint8_t kind;          /* jj_window_kind */
-  uint8_t has_now;
-  uint8_t use_minmax;
-  uint8_t use_sketch;
-  uint8_t duplicates;    /* jj_dup_policy */
-  uint16_t off_mm, off_mom, off_tum, off_sk; /* byte offsets of the optional parts, 0 = none */
-  uint64_t n_accepted;   /* counters a push updates (the rest are in ctr) */
-  /* Line 2: the count and sum of both generations (see the top comment). */
+  /* Line 1: the count and sum of both generations (see the top comment)
+   * and the ring's geometry. */
   jj_sums cur_sums, next_sums;
-  uint64_t n_evicted;
-  uint64_t cap;          /* ring slots (mask + 1) */
-  /* Cold. */
-  uint64_t cap_limit;
+  uint64_t base; /* the position at ring slot 0 on this lap */
+  uint32_t cap;  /* ring slots */
+  uint8_t has_now;
+  uint8_t owns_shape; /* jj_window_new: the shape follows the parts */
+  uint8_t hourly;     /* the shape has the hourly part (read before every push) */
+  /* Line 2: counters (accepted first: every push writes it). */
   window_counters ctr;
-  jj_allocator alc;
-  jj_hourly *hourly;       /* clock-hour means for the index aggregates (hourly.c), or NULL */
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
-   * moments, tumbling, sketch. */
+   * moments, tumbling, sketch, hourly. */
 };
 
 #define PART_AT(w, off) ((void *)((char *)(w) + (off)))
 #define CPART_AT(w, off) ((const void *)((const char *)(w) + (off)))
-static inline jj_daba *DABA(jj_window *w) { return &((minmax_part *)PART_AT(w, w->off_mm))->daba; }
-static inline const jj_daba *CDABA(const jj_window *w) {
-  return &((const minmax_part *)CPART_AT(w, w->off_mm))->daba;
+static inline jj_daba *DABA(jj_window *w) {
+  return &((minmax_part *)PART_AT(w, w->shape->off_mm))->daba;
 }
-static inline moments_part *MOM(jj_window *w) { return PART_AT(w, w->off_mom); }
-static inline const moments_part *CMOM(const jj_window *w) { return CPART_AT(w, w->off_mom); }
-static inline tumbling_part *TUM(jj_window *w) { return PART_AT(w, w->off_tum); }
-static inline const tumbling_part *CTUM(const jj_window *w) { return CPART_AT(w, w->off_tum); }
-static inline sketch_part *SK(jj_window *w) { return PART_AT(w, w->off_sk); }
-static inline const sketch_part *CSK(const jj_window *w) { return CPART_AT(w, w->off_sk); }
+static inline const jj_daba *CDABA(const jj_window *w) {
+  return &((const minmax_part *)CPART_AT(w, w->shape->off_mm))->daba;
+}
+static inline moments_part *MOM(jj_window *w) { return PART_AT(w, w->shape->off_mom); }
+static inline const moments_part *CMOM(const jj_window *w) {
+  return CPART_AT(w, w->shape->off_mom);
+}
+static inline tumbling_part *TUM(jj_window *w) { return PART_AT(w, w->shape->off_tum); }
+static inline const tumbling_part *CTUM(const jj_window *w) {
+  return CPART_AT(w, w->shape->off_tum);
+}
+static inline sketch_part *SK(jj_window *w) { return PART_AT(w, w->shape->off_sk); }
+static inline const sketch_part *CSK(const jj_window *w) { return CPART_AT(w, w->shape->off_sk); }
+static inline jj_hourly *HOURLY(jj_window *w) {
+  return w->shape->off_hr ? (jj_hourly *)PART_AT(w, w->shape->off_hr) : NULL;
+}
+static inline const jj_hourly *CHOURLY(const jj_window *w) {
+  return w->shape->off_hr ? (const jj_hourly *)CPART_AT(w, w->shape->off_hr) : NULL;
+}
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(offsetof(jj_window, cur_sums) == 128, "the sums start line 2");
-_Static_assert(offsetof(jj_window, cap_limit) == 192, "the hot part is three lines");
+_Static_assert(offsetof(jj_window, cur_sums) == 64, "the sums start line 1");
+_Static_assert(offsetof(jj_window, ctr) == 128, "the counters start line 2");
+_Static_assert(sizeof(jj_window) == 176, "the core is 176 bytes (see the top comment)");
 #endif
 
 /* Where the optional parts go, and the block's size. */
-typedef struct window_layout {
-  uint16_t off_mm, off_mom, off_tum, off_sk;
-  size_t bytes;
-} window_layout;
-
-static void layout_of(window_layout *l, int minmax, int moments, int tumbling, int sketch) {
+static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int sketch,
+                      int hourly) {
   size_t off = sizeof(jj_window);
-  memset(l, 0, sizeof *l);
+  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = 0;
   if (minmax) {
     l->off_mm = (uint16_t)off;
     off += sizeof(minmax_part);
@@ -186,22 +228,29 @@ static void layout_of(window_layout *l, int minmax, int moments, int tumbling, i
     l->off_sk = (uint16_t)off;
     off += sizeof(sketch_part);
   }
-  l->bytes = off;
+  if (hourly) {
+    l->off_hr = (uint16_t)off;
+    off += sizeof(jj_hourly);
+  }
+  l->bytes = (uint32_t)((off + 7) & ~(size_t)7);
 }
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static inline uint64_t slot(const jj_window *w, uint64_t pos) { return pos & w->mask; }
+/* The slot of a position in [base, base + 2 cap): every live one. */
+static inline uint64_t slot(const jj_window *w, uint64_t pos) {
+  uint64_t i = pos - w->base;
+  return i - ((uint64_t)w->cap & (0 - (uint64_t)(i >= w->cap))); /* branch-free */
+}
 static inline jj_ring_rec *rec_at(const jj_window *w, uint64_t pos) {
   return &w->ring[slot(w, pos)];
 }
 static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->ts; }
 static inline double val_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->val; }
 
-static uint64_t pow2_at_least(uint64_t n) {
-  uint64_t p = 1;
-  while (p < n) p <<= 1;
-  return p;
+/* head moved forward (by at most cap): keep base <= head < base + cap. */
+static inline void rebase(jj_window *w) {
+  if (w->head - w->base >= w->cap) w->base += w->cap;
 }
 
 /* floor(a / b) for b > 0. */
@@ -211,8 +260,7 @@ static int64_t floor_div(int64_t a, int64_t b) {
   return q;
 }
 
-static inline int64_t watermark(const jj_window *w) { return w->now - w->lateness_ms; }
-
+static inline int64_t watermark(const jj_window *w) { return w->now - w->shape->lateness_ms; }
 /* ---- configuration ---------------------------------------------------- */
 
 void jj_window_config_init(jj_window_config *cfg) {
@@ -292,71 +340,95 @@ static unsigned moments_needed(uint32_t aggs) {
 
 /* ---- storage ---------------------------------------------------------- */
 
-static size_t minmax_bytes(const jj_window *w, uint64_t cap) {
-  return w->use_minmax ? (size_t)cap * sizeof(jj_minmax) : 0;
+static uint64_t pow2_at_least(uint64_t n) {
+  uint64_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
 }
 
-/* Move to a ring of `newcap` slots, keeping every position's meaning. */
-static jj_status resize(jj_window *w, uint64_t newcap) {
-  uint64_t newmask = newcap - 1;
-  jj_ring_rec *nring = jj__malloc(&w->alc, (size_t)newcap * sizeof *nring);
-  jj_minmax *nmm = w->use_minmax ? jj__malloc(&w->alc, minmax_bytes(w, newcap)) : NULL;
-  if (!nring || (w->use_minmax && !nmm)) {
-    jj__free(&w->alc, nring);
-    jj__free(&w->alc, nmm);
+/* Move to a ring of `newcap` slots, keeping every position's meaning:
+ * the live samples start slot 0 of the new ring (base = head). */
+static jj_status resize(jj_window *w, uint32_t newcap) {
+  const jj_wshape *sh = w->shape;
+  jj_ring_rec *nring = jj__malloc(&sh->alc, (size_t)newcap * sizeof *nring);
+  /* DABA's lane is addressed pos & mask: a power of two (see minmax.h). */
+  const uint64_t mmcap = pow2_at_least(newcap);
+  jj_minmax *nmm = sh->use_minmax ? jj__malloc(&sh->alc, (size_t)mmcap * sizeof(jj_minmax)) : NULL;
+  int32_t *nkeys = sh->use_sketch ? jj__malloc(&sh->alc, (size_t)newcap * sizeof *nkeys) : NULL;
+  if (!nring || (sh->use_minmax && !nmm) || (sh->use_sketch && !nkeys)) {
+    jj__free(&sh->alc, nring);
+    jj__free(&sh->alc, nmm);
+    jj__free(&sh->alc, nkeys);
     return JJ_ENOMEM;
   }
-  for (uint64_t p = w->head; p < w->tail; p++) {
-    nring[p & newmask] = *rec_at(w, p);
-    if (nmm) nmm[p & newmask] = DABA(w)->agg[p & w->mask];
+  if (sh->use_sketch) {
+    for (uint64_t p = w->head; p < w->tail; p++) nkeys[p - w->head] = SK(w)->keys[slot(w, p)];
+    jj__free(&sh->alc, SK(w)->keys);
+    SK(w)->keys = nkeys;
   }
-  jj__free(&w->alc, w->ring);
+  for (uint64_t p = w->head; p < w->tail; p++) nring[p - w->head] = *rec_at(w, p);
+  jj__free(&sh->alc, w->ring);
   w->ring = nring;
-  if (w->use_minmax) {
-    jj__free(&w->alc, DABA(w)->agg);
-    DABA(w)->agg = nmm;
-    DABA(w)->mask = newmask;
+  if (sh->use_minmax) {
+    jj_daba *d = DABA(w);
+    for (uint64_t p = d->front; p < d->end; p++) nmm[p & (mmcap - 1)] = *jj__daba_at(d, p);
+    jj__free(&sh->alc, d->agg);
+    d->agg = nmm;
+    d->mask = mmcap - 1;
   }
+  w->base = w->head;
   w->cap = newcap;
-  w->mask = newmask;
   return JJ_OK;
 }
 
-/* Make room for one more sample if the ring is full and may still grow.
- * Called before time moves: evictions could make the growth unneeded, but
- * failing here leaves the window untouched. */
-static jj_status grow_if_full(jj_window *w) {
-  if (w->tail - w->head < w->cap || w->cap >= w->cap_limit) return JJ_OK;
-  uint64_t newcap = w->cap * 2;
-  if (newcap > w->cap_limit) newcap = w->cap_limit;
-  return resize(w, newcap);
+/* The next capacity: an eighth more, at least GROW_MIN, at most `limit`
+ * (max_samples). */
+static uint32_t grown_cap(uint32_t cap, uint32_t limit) {
+  uint32_t step = cap / 8 > GROW_MIN ? cap / 8 : GROW_MIN;
+  return (uint64_t)cap + step < limit ? cap + step : limit;
+}
+
+/* A push at ts (later than now) to a full sliding time window evicts its
+ * oldest sample before it stores: then it needs no more room. */
+static inline int frees_a_slot(const jj_window *w, int64_t ts) {
+  return w->shape->kind == JJ_WINDOW_SLIDING_TIME && w->has_now && ts > w->now &&
+         w->tail > w->head && ts_at(w, w->head) <= ts - w->shape->span_ms;
+}
+
+/* Make room for one more sample (at ts) if the ring is full and may still
+ * grow. Called before time moves: failing here leaves the window
+ * untouched. */
+static jj_status grow_if_full(jj_window *w, int64_t ts) {
+  if (w->tail - w->head < w->cap || w->cap >= w->shape->max_samples || frees_a_slot(w, ts))
+    return JJ_OK;
+  return resize(w, grown_cap(w->cap, w->shape->max_samples));
 }
 
 /* ---- the sums over [head, win_end) ------------------------------------ */
 
-
 /* The sample at `pos` joins (add = 1) or leaves (add = 0) the sums and
  * the sketch. `light` (a constant at every call) marks windows whose sums
  * are at most the plain sum (sum, mean, min, max, first, last...) on the
- * in-order path: the general moments code and the sketch are left out. */
-/* `key`: the value's sketch key when the caller has it, else KEY_UNKNOWN
+ * in-order path: the general moments code and the sketch are left out.
+ * `key`: the value's sketch key when the caller has it, else KEY_UNKNOWN
  * (a key is a log(): a push computes it once, to reserve and to add). */
 #define KEY_UNKNOWN INT32_MIN
 JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
                              int32_t key) {
-  if (w->mom) { /* min/max-only windows keep no sums */
-    if (light || !w->off_mom) { /* count and sum only: no moments part */
+  const jj_wshape *sh = w->shape;
+  if (sh->mom) { /* min/max-only windows keep no sums */
+    if (light || !sh->off_mom) { /* count and sum only: no moments part */
       jj_sums_apply(&w->cur_sums, v, add);
       if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, add);
     } else {
       const double sign = add ? 1.0 : -1.0;
-      jj_moments_apply(&w->cur_sums, &MOM(w)->cur, w->mom, ts, v, sign, MOM(w)->halflife);
+      jj_moments_apply(&w->cur_sums, &MOM(w)->cur, sh->mom, ts, v, sign, sh->halflife);
       if (pos >= w->gen_pos)
-        jj_moments_apply(&w->next_sums, &MOM(w)->next, w->mom, ts, v, sign, MOM(w)->halflife);
+        jj_moments_apply(&w->next_sums, &MOM(w)->next, sh->mom, ts, v, sign, sh->halflife);
     }
   }
-  if (!light && w->use_sketch) {
-    if (key == KEY_UNKNOWN) key = jj__sketch_key(&SK(w)->sketch, v);
+  if (!light && sh->use_sketch) {
+    if (key == KEY_UNKNOWN) key = SK(w)->keys[slot(w, pos)]; /* stored with the sample */
     if (add)
       jj__sketch_add(&SK(w)->sketch, key);
     else
@@ -378,37 +450,42 @@ JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
 
 /* Empty the window part [head, win_end) in O(1). */
 static void clear_window(jj_window *w) {
-  w->n_evicted += w->win_end - w->head;
+  const jj_wshape *sh = w->shape;
   w->head = w->win_end;
+  rebase(w);
   w->agg_end = w->win_end;
   w->gen_pos = w->win_end;
   jj_sums_clear(&w->cur_sums);
   jj_sums_clear(&w->next_sums);
-  if (w->off_mom) {
+  if (sh->off_mom) {
     jj_moments_clear(&MOM(w)->cur);
     jj_moments_clear(&MOM(w)->next);
   }
-  if (w->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (w->use_minmax) jj__daba_reset(DABA(w), w->head);
+  if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
+  if (sh->use_minmax) jj__daba_reset(DABA(w), w->head);
 }
 
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
+  const jj_wshape *sh = w->shape;
   uint64_t pos = w->head;
-  if (pos < w->win_end) account(w, pos, ts_at(w, pos), val_at(w, pos), 0, light);
+  if (pos < w->win_end) {
+    const jj_ring_rec *r = rec_at(w, pos);
+    account(w, pos, r->ts, r->val, 0, light);
+  }
   if (w->agg_end > pos) {
-    if (w->use_minmax) jj__daba_evict(DABA(w));
+    if (sh->use_minmax) jj__daba_evict(DABA(w));
   } else {
     w->agg_end = pos + 1;
-    if (w->use_minmax) jj__daba_reset(DABA(w), pos + 1);
+    if (sh->use_minmax) jj__daba_reset(DABA(w), pos + 1);
   }
   w->head = pos + 1;
+  rebase(w);
   if (w->win_end < w->head) w->win_end = w->head;
-  w->n_evicted++;
   if (w->head >= w->gen_pos) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
     w->cur_sums = w->next_sums;
     jj_sums_clear(&w->next_sums);
-    if (!light && w->off_mom) {
+    if (!light && sh->off_mom) {
       MOM(w)->cur = MOM(w)->next;
       jj_moments_clear(&MOM(w)->next);
     }
@@ -420,16 +497,17 @@ JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 
 /* Settled samples (ts < watermark, see below) inside the window enter DABA. */
 JJ_HOT_INLINE void settle(jj_window *w) {
+  const jj_wshape *sh = w->shape;
   /* Only DABA needs to know what is settled: without min/max agg_end may
    * lag (evict_front_t keeps it >= head). */
-  if (!w->has_now || !w->use_minmax) return;
+  if (!w->has_now || !sh->use_minmax) return;
   /* A sample AT the watermark is settled too: an accepted sample with the
    * same timestamp is stored after it. Unless it may still be replaced
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
    * reads of min/max scan no pending one. */
-  int64_t wm = watermark(w) + (w->duplicates != JJ_DUP_REPLACE);
+  int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
   while (w->agg_end < w->win_end && ts_at(w, w->agg_end) < wm) {
-    if (w->use_minmax) jj__daba_push(DABA(w), val_at(w, w->agg_end));
+    jj__daba_push(DABA(w), val_at(w, w->agg_end));
     w->agg_end++;
   }
 }
@@ -476,7 +554,9 @@ static uint64_t complete_threshold(const jj_window_config *c) {
   return n;
 }
 
-JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) { return n >= w->complete_min; }
+JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
+  return n >= w->shape->complete_min;
+}
 
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   jj_minmax mm = jj__daba_query(CDABA(w));
@@ -490,7 +570,8 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
 
 /* The value of one enabled aggregate of [head, win_end); NaN if none. */
 JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
-  const jj_moments *m = w->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
+  const jj_wshape *sh = w->shape;
+  const jj_moments *m = sh->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
   const jj_sums *ms = &w->cur_sums;
   uint64_t n = w->win_end - w->head;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
@@ -509,30 +590,31 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_SLOPE:
       if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
       return jj_moments_slope(ms, m);
-    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, CSK(w)->percentile);
+    case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, sh->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
     case JJ_AGG_NOWCAST:
     case JJ_AGG_C24E_PM25:
     case JJ_AGG_C24E_PM10: /* read at the open (closing) window's last hour */
-      return jj__hourly_value(w->hourly, agg,
-                              w->kind == JJ_WINDOW_TUMBLING ? CTUM(w)->boundary - 1 : w->now);
+      return jj__hourly_value(CHOURLY(w), agg,
+                              sh->kind == JJ_WINDOW_TUMBLING ? CTUM(w)->boundary - 1 : w->now);
     case JJ_AGG__COUNT: break;
   }
   return NAN;
 }
 
 static void fill_stats(const jj_window *w, jj_window_stats *out) {
+  const jj_wshape *sh = w->shape;
   uint64_t n = w->win_end - w->head;
   memset(out, 0, sizeof *out);
   out->count = n;
   out->windows = 1;
   out->complete = is_complete(w, n);
   for (int a = 0; a < JJ_AGG_SLOTS; a++)
-    out->value[a] = (w->aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
-  switch (w->kind) {
+    out->value[a] = (sh->aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
+  switch (sh->kind) {
     case JJ_WINDOW_SLIDING_TIME:
       out->end_ms = w->has_now ? w->now : 0;
-      out->start_ms = out->end_ms - w->span_ms;
+      out->start_ms = out->end_ms - sh->span_ms;
       break;
     case JJ_WINDOW_SLIDING_COUNT:
       if (n) {
@@ -543,12 +625,11 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
     case JJ_WINDOW_TUMBLING:
       if (CTUM(w)->has_boundary) {
         out->end_ms = CTUM(w)->boundary;
-        out->start_ms = CTUM(w)->boundary - w->span_ms;
+        out->start_ms = CTUM(w)->boundary - sh->span_ms;
       }
       break;
   }
 }
-
 /* ---- TUMBLING: closing windows ---------------------------------------- */
 
 /* A closed window's result as the queue keeps it: jj_window_stats without
@@ -564,7 +645,7 @@ typedef struct closed_result {
 /* The next free queue entry; close_due only closes while one is free. */
 static closed_result *closed_slot(jj_window *w) {
   tumbling_part *t = TUM(w);
-  closed_result *s = &t->closed[(t->closed_first + t->closed_len) % t->closed_cap];
+  closed_result *s = &t->closed[(t->closed_first + t->closed_len) % w->shape->closed_cap];
   t->closed_len++;
   return s;
 }
@@ -581,11 +662,11 @@ static void closed_store(closed_result *c, const jj_window_stats *s) {
 static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   closed_result *s = closed_slot(w);
   memset(s, 0, sizeof *s);
-  s->start_ms = first_end - w->span_ms;
-  s->end_ms = first_end + (int64_t)(k - 1) * TUM(w)->hop_ms;
+  s->start_ms = first_end - w->shape->span_ms;
+  s->end_ms = first_end + (int64_t)(k - 1) * w->shape->hop_ms;
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
-  if (TUM(w)->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
+  if (w->shape->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
   w->ctr.closed += k;
 }
 
@@ -596,9 +677,9 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
  * in the ring; nothing else changes.) */
 static void close_due(jj_window *w) {
   if (!TUM(w)->has_boundary) return;
-  const int64_t span = w->span_ms, hop = TUM(w)->hop_ms;
+  const int64_t span = w->shape->span_ms, hop = w->shape->hop_ms;
   int64_t wm = watermark(w);
-  while (wm >= TUM(w)->boundary && TUM(w)->closed_len < TUM(w)->closed_cap) {
+  while (wm >= TUM(w)->boundary && TUM(w)->closed_len < w->shape->closed_cap) {
     extend_window(w);
     if (w->win_end == w->head) {
       /* A run of empty windows goes out as one result: every window ending
@@ -633,11 +714,12 @@ static void close_due(jj_window *w) {
  * sample never lands in a later window than its own. */
 static void init_boundary(jj_window *w, int64_t ts) {
   int64_t now = (w->has_now && w->now > ts) ? w->now : ts;
-  int64_t oldest = now - w->lateness_ms;
+  int64_t oldest = now - w->shape->lateness_ms;
   if (oldest > ts) oldest = ts;
   if (oldest < -JJ_TS_LIMIT) oldest = -JJ_TS_LIMIT; /* nothing older is accepted */
   tumbling_part *t = TUM(w);
-  t->boundary = t->align_ms + (floor_div(oldest - t->align_ms, t->hop_ms) + 1) * t->hop_ms;
+  const int64_t align = w->shape->align_ms, hop = w->shape->hop_ms;
+  t->boundary = align + (floor_div(oldest - align, hop) + 1) * hop;
   t->has_boundary = 1;
 }
 
@@ -645,10 +727,10 @@ static void init_boundary(jj_window *w, int64_t ts) {
 
 /* Apply the consequences of `now`: settle, evict, close. */
 static void apply_time(jj_window *w) {
-  switch (w->kind) {
+  switch (w->shape->kind) {
     case JJ_WINDOW_SLIDING_TIME: {
       settle(w);
-      int64_t cutoff = w->now - w->span_ms;
+      int64_t cutoff = w->now - w->shape->span_ms;
       while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
       break;
     }
@@ -683,8 +765,13 @@ static uint64_t insert_pos(const jj_window *w, int64_t ts) {
   return pos;
 }
 
-static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
+static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v, int32_t key) {
   for (uint64_t p = w->tail; p > pos; p--) *rec_at(w, p) = *rec_at(w, p - 1);
+  if (w->shape->use_sketch) {
+    int32_t *keys = SK(w)->keys;
+    for (uint64_t p = w->tail; p > pos; p--) keys[slot(w, p)] = keys[slot(w, p - 1)];
+    keys[slot(w, pos)] = key;
+  }
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
   w->tail++;
@@ -697,40 +784,48 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v) {
  * is finite, within JJ_VALUE_LIMIT and not beyond JJ_TS_LIMIT; else the
  * general path refuses it. (fabs(NaN) <= limit is false: one test.) */
 JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
+  const jj_wshape *sh = w->shape;
   const uint64_t n = w->tail - w->head;
-  /* Room in the ring: a full count window frees its oldest slot first. */
-  const int room = n < w->cap || (w->kind == JJ_WINDOW_SLIDING_COUNT && n >= w->count);
   if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) ||
-      w->kind == JJ_WINDOW_TUMBLING || !room)
+      sh->kind == JJ_WINDOW_TUMBLING)
+    return 0;
+  /* Room in the ring: a full count window frees its oldest slot first, so
+   * does a full time window whose oldest sample expires now (frees_a_slot:
+   * the rest of its test passed above). */
+  if (n >= w->cap &&
+      !(sh->kind == JJ_WINDOW_SLIDING_COUNT ? n >= sh->count
+                                            : ts_at(w, w->head) <= ts - sh->span_ms))
     return 0;
   /* The sketch (light is 0 then): its key once; a key without a counter
    * yet takes the general path, which allocates before anything changes. */
   int32_t key = KEY_UNKNOWN;
-  if (!light && w->use_sketch) {
+  if (!light && sh->use_sketch) {
     key = jj__sketch_key(&SK(w)->sketch, v);
     if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
   }
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
   settle(w);
-  if (w->kind == JJ_WINDOW_SLIDING_TIME) {
-    int64_t cutoff = ts - w->span_ms;
+  if (sh->kind == JJ_WINDOW_SLIDING_TIME) {
+    const int64_t cutoff = ts - sh->span_ms;
     while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front_t(w, light);
-  } else if (n >= w->count) {
+  } else if (n >= sh->count) {
     evict_front_t(w, light); /* the newest `count` stay: the oldest goes */
   }
-  if (w->tail - w->head >= w->max_samples) {
+  if (w->tail - w->head >= sh->max_samples) {
     w->ctr.rejected_full++;
     *st = JJ_EFULL;
     return 1;
   }
   uint64_t pos = w->tail++;
-  rec_at(w, pos)->ts = ts;
-  rec_at(w, pos)->val = v;
+  jj_ring_rec *r = rec_at(w, pos);
+  r->ts = ts;
+  r->val = v;
+  if (!light && sh->use_sketch) SK(w)->keys[slot(w, pos)] = key;
   account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
-  w->n_accepted++;
-  if (w->lateness_ms == 0) settle(w); /* the new sample is settled already */
+  w->ctr.accepted++;
+  if (sh->lateness_ms == 0) settle(w); /* the new sample is settled already */
   *st = JJ_OK;
   return 1;
 }
@@ -740,17 +835,19 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v);
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
   if (!w->hourly) return push_sample(w, ts, v);
+  jj_hourly *hr = HOURLY(w);
   const uint64_t dups = w->ctr.duplicates;
   jj_status st = push_sample(w, ts, v);
   /* A replaced duplicate updated its hour itself (push_sample). */
-  if (st == JJ_OK && !(w->duplicates == JJ_DUP_REPLACE && w->ctr.duplicates != dups))
-    jj__hourly_add(w->hourly, ts, v);
+  if (st == JJ_OK && !(w->shape->duplicates == JJ_DUP_REPLACE && w->ctr.duplicates != dups))
+    jj__hourly_add(hr, ts, v);
   return st;
 }
 
 static jj_status push_sample(jj_window *w, int64_t ts, double v) {
+  const jj_wshape *sh = w->shape;
   jj_status fast;
-  if ((w->mom & ~(unsigned)JJ_MOM_SUM) == 0 && !w->use_sketch) {
+  if ((sh->mom & ~(unsigned)JJ_MOM_SUM) == 0 && !sh->use_sketch) {
     if (push_in_order(w, ts, v, &fast, 1)) return fast;
   } else if (push_in_order(w, ts, v, &fast, 0)) {
     return fast;
@@ -773,13 +870,13 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   /* Allocate before anything changes: JJ_ENOMEM leaves the window as it
    * was ("the object is unchanged"), time included. */
   int32_t key = KEY_UNKNOWN;
-  if (w->use_sketch) {
+  if (sh->use_sketch) {
     key = jj__sketch_key(&SK(w)->sketch, v);
-    if (jj__sketch_reserve(&SK(w)->sketch, &w->alc, key)) return JJ_ENOMEM;
+    if (jj__sketch_reserve(&SK(w)->sketch, &sh->alc, key)) return JJ_ENOMEM;
   }
-  if (grow_if_full(w) != JJ_OK) return JJ_ENOMEM;
+  if (grow_if_full(w, ts) != JJ_OK) return JJ_ENOMEM;
 
-  if (w->kind == JJ_WINDOW_TUMBLING && !TUM(w)->has_boundary) init_boundary(w, ts);
+  if (sh->kind == JJ_WINDOW_TUMBLING && !TUM(w)->has_boundary) init_boundary(w, ts);
   /* Time moves first, so expired samples make room before the cap check. */
   if (!w->has_now || ts > w->now) {
     w->has_now = 1;
@@ -790,173 +887,260 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   uint64_t pos = insert_pos(w, ts);
   if (pos > w->head && ts_at(w, pos - 1) == ts) {
     w->ctr.duplicates++;
-    if (w->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
-    if (w->duplicates == JJ_DUP_REPLACE) {
+    if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
+    if (sh->duplicates == JJ_DUP_REPLACE) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
       uint64_t at = pos - 1;
-      if (w->hourly) jj__hourly_replace(w->hourly, ts, val_at(w, at), v);
+      if (sh->off_hr) jj__hourly_replace(HOURLY(w), ts, val_at(w, at), v);
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
         account_k(w, at, ts, v, 1, 0, key);
       }
       rec_at(w, at)->val = v;
-      w->n_accepted++;
+      if (sh->use_sketch) SK(w)->keys[slot(w, at)] = key;
+      w->ctr.accepted++;
       return JJ_OK;
     }
   }
 
   /* A full count window keeps the newest `count` by timestamp: its oldest
    * leaves before the new one is stored (so count slots suffice), or the
-   * new one, if older than all, is counted in and out at once. */
-  if (w->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= w->count) {
+   * new one, if older than all, is counted in and out at once (accepted,
+   * and so evicted: see jj_window_counters_get). */
+  if (sh->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= sh->count) {
     if (pos == w->head) {
-      w->n_accepted++;
-      w->n_evicted++;
+      w->ctr.accepted++;
       return JJ_OK;
     }
     evict_front(w);
   }
-  /* grow_if_full left room unless the ring is at cap_limit >= max_samples,
-   * where this check rejects first. */
-  if (w->tail - w->head >= w->max_samples) {
+  /* grow_if_full left room unless the ring is at max_samples, where this
+   * check rejects first. */
+  if (w->tail - w->head >= sh->max_samples) {
     w->ctr.rejected_full++;
     return JJ_EFULL;
   }
 
-  ring_insert(w, pos, ts, v);
+  ring_insert(w, pos, ts, v, key);
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
-  int in_window = w->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
+  int in_window = sh->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
   if (in_window) {
     account_k(w, pos, ts, v, 1, 0, key);
     w->win_end++;
   }
-  w->n_accepted++;
+  w->ctr.accepted++;
 
   /* apply_time settled everything else when time moved; the new sample
    * is settled now when it is at the watermark (lateness 0). */
   settle(w);
-  if (w->kind == JJ_WINDOW_SLIDING_COUNT)
-    while (w->tail - w->head > w->count) evict_front(w);
+  if (sh->kind == JJ_WINDOW_SLIDING_COUNT)
+    while (w->tail - w->head > sh->count) evict_front(w);
+  return JJ_OK;
+}
+/* ---- shapes ----------------------------------------------------------- */
+
+/* Equal settings (every field but the allocator): windows of either
+ * behave alike, so they may share one shape. */
+static int same_shape(const jj_wshape *a, const jj_wshape *b) {
+  return a->span_ms == b->span_ms && a->lateness_ms == b->lateness_ms &&
+         a->complete_min == b->complete_min && a->count == b->count &&
+         a->max_samples == b->max_samples && a->aggregates == b->aggregates &&
+         a->mom == b->mom && a->kind == b->kind && a->use_minmax == b->use_minmax &&
+         a->use_sketch == b->use_sketch && a->duplicates == b->duplicates &&
+         a->preallocate == b->preallocate && a->off_mm == b->off_mm && a->off_mom == b->off_mom &&
+         a->off_tum == b->off_tum && a->off_sk == b->off_sk && a->off_hr == b->off_hr &&
+         a->bytes == b->bytes && a->hop_ms == b->hop_ms && a->align_ms == b->align_ms &&
+         a->cfg_aggregates == b->cfg_aggregates && a->closed_cap == b->closed_cap &&
+         a->halflife == b->halflife && a->percentile == b->percentile &&
+         a->pct_accuracy == b->pct_accuracy && a->pct_floor == b->pct_floor;
+}
+
+/* Fill a shape from a configuration; JJ_EINVAL when it is not valid. */
+static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj_allocator *alc) {
+  jj_window_config c = *cfg;
+  jj_status st = normalize(&c);
+  if (st != JJ_OK) return st;
+  memset(sh, 0, sizeof *sh);
+  jj__alloc_resolve(&sh->alc, alc);
+  const unsigned mom = moments_needed(c.aggregates);
+  sh->mom = (uint8_t)mom;
+  sh->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+  sh->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
+  layout_of(sh, sh->use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0,
+            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates));
+  sh->kind = (uint8_t)c.kind;
+  sh->duplicates = (uint8_t)c.duplicates;
+  sh->preallocate = c.preallocate != 0;
+  sh->span_ms = c.span_ms;
+  sh->lateness_ms = c.lateness_ms;
+  sh->count = c.count;
+  sh->max_samples = c.max_samples;
+  sh->aggregates = c.aggregates;
+  sh->cfg_aggregates = c.aggregates;
+  sh->complete_min = complete_threshold(&c);
+  sh->hop_ms = c.hop_ms;
+  sh->align_ms = c.align_ms;
+  sh->halflife = (double)c.ewma_halflife_ms;
+  sh->percentile = c.percentile;
+  sh->pct_accuracy = c.percentile_accuracy;
+  sh->pct_floor = c.percentile_floor;
+  if (c.kind == JJ_WINDOW_TUMBLING) {
+    uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
+    sh->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
+  }
   return JJ_OK;
 }
 
+jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, jj_wshape **out) {
+  *out = NULL;
+  jj_allocator a;
+  jj__alloc_resolve(&a, alc);
+  jj_wshape *sh = jj__malloc(&a, sizeof *sh);
+  if (!sh) return JJ_ENOMEM;
+  jj_status st = shape_init(sh, cfg, &a);
+  if (st != JJ_OK) {
+    jj__free(&a, sh);
+    return st;
+  }
+  *out = sh;
+  return JJ_OK;
+}
+
+void jj__wshape_free(jj_wshape *sh) {
+  if (!sh) return;
+  jj_allocator a = sh->alc;
+  jj__free(&a, sh);
+}
+
+int jj__wshape_is(const jj_wshape *sh, const jj_window_config *cfg) {
+  jj_wshape t;
+  return shape_init(&t, cfg, &sh->alc) == JJ_OK && same_shape(sh, &t);
+}
+
+uint32_t jj__wshape_max_samples(const jj_wshape *sh) { return sh->max_samples; }
+
+size_t jj__wshape_memory(const jj_wshape *sh) { return sh ? sizeof *sh : 0; }
+
 /* ---- life cycle ------------------------------------------------------- */
+
+/* A window of shape `sh` in a block of sh->bytes + `extra` bytes. */
+static jj_status window_make(const jj_wshape *sh, size_t extra, jj_window **out) {
+  *out = NULL;
+  jj_window *w = jj__calloc(&sh->alc, sh->bytes + extra);
+  if (!w) return JJ_ENOMEM;
+  w->shape = sh;
+  w->hourly = sh->off_hr != 0;
+  *out = w;
+  return JJ_OK;
+}
+
+/* The storage a new window starts with, after window_make (and, for an
+ * own shape, after the shape is in place). */
+static jj_status window_storage(jj_window *w) {
+  const jj_wshape *sh = w->shape;
+  const jj_allocator *a = &sh->alc;
+  if (sh->use_sketch) jj__sketch_init(&SK(w)->sketch, sh->pct_accuracy, sh->pct_floor);
+  uint32_t cap = sh->preallocate ? sh->max_samples
+                                 : (INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY
+                                                                       : sh->max_samples);
+  jj_status st = resize(w, cap);
+  /* preallocate promises no allocation after creation: cover every bucket
+   * the sketch can use (a few KiB at the default accuracy). */
+  if (st == JJ_OK && sh->use_sketch && sh->preallocate &&
+      (jj__sketch_reserve(&SK(w)->sketch, a, -SK(w)->sketch.key_max) ||
+       jj__sketch_reserve(&SK(w)->sketch, a, SK(w)->sketch.key_max)))
+    st = JJ_ENOMEM;
+  if (st == JJ_OK && sh->kind == JJ_WINDOW_TUMBLING) {
+    TUM(w)->closed = jj__malloc(a, (size_t)sh->closed_cap * sizeof *TUM(w)->closed);
+    if (!TUM(w)->closed) st = JJ_ENOMEM;
+  }
+  if (sh->off_hr) jj__hourly_clear(HOURLY(w));
+  if (st == JJ_OK && sh->use_minmax) jj__daba_reset(DABA(w), 0);
+  return st;
+}
+
+jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out) {
+  jj_window *w;
+  jj_status st = window_make(sh, 0, &w);
+  if (st != JJ_OK) return st;
+  st = window_storage(w);
+  if (st != JJ_OK) {
+    jj_window_free(w);
+    return st;
+  }
+  *out = w;
+  return JJ_OK;
+}
 
 jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
                         jj_window **out) {
   if (!out) return JJ_EINVAL;
   *out = NULL;
   if (!cfg) return JJ_EINVAL;
-  jj_window_config c = *cfg;
-  jj_status st = normalize(&c);
+  jj_wshape tmp;
+  jj_status st = shape_init(&tmp, cfg, alc);
   if (st != JJ_OK) return st;
-
-  /* The core, then only the parts this configuration uses. */
-  const unsigned mom = moments_needed(c.aggregates);
-  const int use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
-  const int use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
-  window_layout lay;
-  layout_of(&lay, use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0, c.kind == JJ_WINDOW_TUMBLING,
-            use_sketch);
-  jj_allocator a;
-  jj__alloc_resolve(&a, alc);
-  jj_window *w = jj__calloc(&a, lay.bytes);
-  if (!w) return JJ_ENOMEM;
-  w->alc = a;
-  w->off_mm = lay.off_mm;
-  w->off_mom = lay.off_mom;
-  w->off_tum = lay.off_tum;
-  w->off_sk = lay.off_sk;
-  if (w->off_tum) {
-    TUM(w)->hop_ms = c.hop_ms;
-    TUM(w)->align_ms = c.align_ms;
-    TUM(w)->cfg_aggregates = c.aggregates;
-  }
-  if (use_sketch) SK(w)->percentile = c.percentile;
-  w->duplicates = (uint8_t)c.duplicates;
-  w->kind = (uint8_t)c.kind;
-  w->span_ms = c.span_ms;
-  w->lateness_ms = c.lateness_ms;
-  w->count = c.count;
-  w->aggregates = c.aggregates;
-  w->complete_min = complete_threshold(&c);
-  w->mom = (uint8_t)mom;
-  w->use_minmax = (uint8_t)use_minmax;
-  w->use_sketch = (uint8_t)use_sketch;
-  if (w->off_mom) MOM(w)->halflife = (double)c.ewma_halflife_ms;
-  w->max_samples = c.max_samples;
-  w->cap_limit = pow2_at_least(c.max_samples);
-  if (w->use_sketch) jj__sketch_init(&SK(w)->sketch, c.percentile_accuracy, c.percentile_floor);
-
-  uint64_t cap = c.preallocate ? w->cap_limit
-                               : (INITIAL_CAPACITY < w->cap_limit ? INITIAL_CAPACITY : w->cap_limit);
-  w->mask = 0;
-  st = resize(w, cap);
-  /* preallocate promises no allocation after creation: cover every bucket
-   * the sketch can use (a few KiB at the default accuracy). */
-  if (st == JJ_OK && w->use_sketch && c.preallocate &&
-      (jj__sketch_reserve(&SK(w)->sketch, &a, -SK(w)->sketch.key_max) ||
-       jj__sketch_reserve(&SK(w)->sketch, &a, SK(w)->sketch.key_max)))
-    st = JJ_ENOMEM;
-  if (st == JJ_OK && c.kind == JJ_WINDOW_TUMBLING) {
-    uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
-    TUM(w)->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
-    TUM(w)->closed = jj__malloc(&a, (size_t)TUM(w)->closed_cap * sizeof *TUM(w)->closed);
-    if (!TUM(w)->closed) st = JJ_ENOMEM;
-  }
-  if (st == JJ_OK && jj__hourly_wanted(c.aggregates)) {
-    w->hourly = jj__malloc(&a, sizeof *w->hourly);
-    if (w->hourly) jj__hourly_clear(w->hourly);
-    else st = JJ_ENOMEM;
-  }
+  /* The window's own shape goes after its parts, in the same block. */
+  jj_window *w;
+  st = window_make(&tmp, sizeof tmp, &w);
+  if (st != JJ_OK) return st;
+  jj_wshape *own = (jj_wshape *)PART_AT(w, tmp.bytes);
+  *own = tmp;
+  w->shape = own;
+  w->owns_shape = 1;
+  st = window_storage(w);
   if (st != JJ_OK) {
     jj_window_free(w);
     return st;
   }
-  if (w->use_minmax) jj__daba_reset(DABA(w), 0);
   *out = w;
   return JJ_OK;
 }
 
 void jj_window_free(jj_window *w) {
   if (!w) return;
-  jj_allocator a = w->alc;
+  const jj_wshape *sh = w->shape;
+  jj_allocator a = sh->alc; /* an own shape goes with the block */
   jj__free(&a, w->ring);
-  if (w->use_minmax) jj__free(&a, DABA(w)->agg);
-  if (w->off_tum) jj__free(&a, TUM(w)->closed);
-  jj__free(&a, w->hourly);
-  if (w->use_sketch) jj__sketch_free(&SK(w)->sketch, &a);
+  if (sh->use_minmax) jj__free(&a, DABA(w)->agg);
+  if (sh->off_tum) jj__free(&a, TUM(w)->closed);
+  if (sh->use_sketch) {
+    jj__sketch_free(&SK(w)->sketch, &a);
+    jj__free(&a, SK(w)->keys);
+  }
   jj__free(&a, w);
 }
 
 void jj_window_reset(jj_window *w) {
   if (!w) return;
+  const jj_wshape *sh = w->shape;
   w->head = w->agg_end = w->win_end = w->tail = w->gen_pos = 0;
+  w->base = 0;
   jj_sums_clear(&w->cur_sums);
   jj_sums_clear(&w->next_sums);
-  if (w->off_mom) {
+  if (sh->off_mom) {
     jj_moments_clear(&MOM(w)->cur);
     jj_moments_clear(&MOM(w)->next);
   }
-  if (w->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (w->use_minmax) jj__daba_reset(DABA(w), 0);
+  if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
+  if (sh->use_minmax) jj__daba_reset(DABA(w), 0);
   w->has_now = 0;
   w->now = 0;
-  if (w->off_tum) {
+  if (sh->off_tum) {
     TUM(w)->has_boundary = 0;
     TUM(w)->boundary = 0;
     TUM(w)->closed_first = TUM(w)->closed_len = 0;
   }
   memset(&w->ctr, 0, sizeof w->ctr);
-  w->n_accepted = w->n_evicted = 0;
-  if (w->hourly) jj__hourly_clear(w->hourly);
+  if (sh->off_hr) jj__hourly_clear(HOURLY(w));
 }
 
 /* ---- queries ---------------------------------------------------------- */
 
 jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
-  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT || !(w->aggregates & JJ_AGG_BIT(agg))) {
+  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
+      !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
     if (out) *out = NAN;
     return JJ_EINVAL;
   }
@@ -975,7 +1159,7 @@ jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
 }
 
 int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
-  if (!w || !out || !w->off_tum || TUM(w)->closed_len == 0) return 0;
+  if (!w || !out || !w->shape->off_tum || TUM(w)->closed_len == 0) return 0;
   const closed_result *c = &TUM(w)->closed[TUM(w)->closed_first];
   memset(out, 0, sizeof *out);
   out->start_ms = c->start_ms;
@@ -985,7 +1169,7 @@ int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
   out->complete = c->complete;
   memcpy(out->value, c->value, sizeof c->value);
   for (int a = JJ_AGG__COUNT; a < JJ_AGG_SLOTS; a++) out->value[a] = NAN;
-  TUM(w)->closed_first = (TUM(w)->closed_first + 1) % TUM(w)->closed_cap;
+  TUM(w)->closed_first = (TUM(w)->closed_first + 1) % w->shape->closed_cap;
   TUM(w)->closed_len--;
   /* Room again: close what waited for it (see close_due). */
   close_due(w);
@@ -999,60 +1183,65 @@ int64_t jj_window_now(const jj_window *w) {
 
 void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   if (!out) return;
-  if (!w) {
-    memset(out, 0, sizeof *out);
-    return;
-  }
   memset(out, 0, sizeof *out);
+  if (!w) return;
   out->rejected_late = w->ctr.rejected_late;
   out->rejected_invalid = w->ctr.rejected_invalid;
   out->rejected_full = w->ctr.rejected_full;
   out->duplicates = w->ctr.duplicates;
   out->closed = w->ctr.closed;
-  out->accepted = w->n_accepted;
-  out->evicted = w->n_evicted;
+  out->accepted = w->ctr.accepted;
+  /* Every accepted sample is stored, replaced a stored one in place
+   * (JJ_DUP_REPLACE: each duplicate), or has left. */
+  const uint64_t replaced = w->shape->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
+  out->evicted = w->ctr.accepted - (w->tail - w->head) - replaced;
 }
 
 jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx) {
-  jj_window_config c = *cfg;
-  jj_status st = normalize(&c);
+  jj_wshape sh; /* the shape the engine shares (counted by the caller), not allocated here */
+  jj_status st = shape_init(&sh, cfg, NULL);
   if (st != JJ_OK) return st;
-  /* As jj_window_new allocates, in its order. */
-  const int use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
-  const int use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
-  window_layout lay;
-  layout_of(&lay, use_minmax, (moments_needed(c.aggregates) & ~(unsigned)JJ_MOM_SUM) != 0,
-            c.kind == JJ_WINDOW_TUMBLING, use_sketch);
-  add(ctx, lay.bytes);
-  const uint64_t cap_limit = pow2_at_least(c.max_samples);
-  uint64_t cap = c.preallocate ? cap_limit : (INITIAL_CAPACITY < cap_limit ? INITIAL_CAPACITY : cap_limit);
-  for (;;) { /* resize(): the ring and DABA's array; then each doubling a push may make */
+  /* As jj__window_new_shaped allocates, in its order: the block (parts
+   * and the hourly link inline), resize() to the first capacity, the
+   * preallocated sketch, the closed-result queue; then every resize a
+   * push may make, an eighth at a time up to max_samples (grown_cap). */
+  add(ctx, sh.bytes);
+  uint32_t cap = sh.preallocate ? sh.max_samples
+                                : (INITIAL_CAPACITY < sh.max_samples ? INITIAL_CAPACITY
+                                                                     : sh.max_samples);
+  for (int first = 1;; first = 0) {
     add(ctx, (size_t)cap * sizeof(jj_ring_rec));
-    if (use_minmax) add(ctx, (size_t)cap * sizeof(jj_minmax));
-    if (cap >= cap_limit) break;
-    cap = cap * 2 < cap_limit ? cap * 2 : cap_limit;
+    if (sh.use_minmax) add(ctx, (size_t)pow2_at_least(cap) * sizeof(jj_minmax));
+    if (sh.use_sketch) add(ctx, (size_t)cap * sizeof(int32_t));
+    if (first) {
+      if (sh.use_sketch) jj__sketch_footprint(sh.pct_accuracy, sh.pct_floor, add, ctx);
+      if (sh.kind == JJ_WINDOW_TUMBLING) add(ctx, (size_t)sh.closed_cap * sizeof(closed_result));
+    }
+    if (cap >= sh.max_samples) break;
+    cap = grown_cap(cap, sh.max_samples);
   }
-  if (use_sketch) jj__sketch_footprint(c.percentile_accuracy, c.percentile_floor, add, ctx);
-  if (c.kind == JJ_WINDOW_TUMBLING) {
-    uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
-    add(ctx, (size_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE) * sizeof(closed_result));
-  }
-  if (jj__hourly_wanted(c.aggregates)) add(ctx, sizeof(jj_hourly));
   return JJ_OK;
+}
+
+size_t jj__wshape_bytes(void) { return sizeof(jj_wshape); }
+
+int jj__window_config_same(const jj_window_config *a, const jj_window_config *b) {
+  jj_wshape ta, tb;
+  return shape_init(&ta, a, NULL) == JJ_OK && shape_init(&tb, b, NULL) == JJ_OK &&
+         same_shape(&ta, &tb);
 }
 
 size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
-  window_layout lay;
-  layout_of(&lay, w->off_mm != 0, w->off_mom != 0, w->off_tum != 0, w->off_sk != 0);
-  size_t bytes = lay.bytes;
-  bytes += (size_t)w->cap * (sizeof(int64_t) + sizeof(double)) + minmax_bytes(w, w->cap);
-  if (w->off_tum) bytes += (size_t)CTUM(w)->closed_cap * sizeof(closed_result);
-  if (w->use_sketch) bytes += jj__sketch_memory(&CSK(w)->sketch);
-  if (w->hourly) bytes += sizeof *w->hourly;
+  const jj_wshape *sh = w->shape;
+  size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
+  bytes += (size_t)w->cap * sizeof(jj_ring_rec);
+  if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
+  if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
+  if (sh->use_sketch)
+    bytes += jj__sketch_memory(&CSK(w)->sketch) + (size_t)w->cap * sizeof(int32_t);
   return bytes;
 }
-
 
 const char *jj_agg_name(int agg) {
   switch (agg) {
@@ -1101,22 +1290,25 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
 }
 
 
-void jj__window_prefetch_struct(const jj_window *w) {
-  /* Lines 0-2: positions, settings, the sums: what a push and a read of
-   * count/sum/mean use; then DABA's bookkeeping when min/max is on. */
+void jj__window_prefetch_struct(const jj_window *w, int minmax) {
+  /* Lines 0-2: positions, the sums, the counters: what a push and a read
+   * of count/sum/mean use (the shape is shared: cached); then DABA's
+   * bookkeeping, the first part when min/max is on. */
   JJ_PREFETCH(w);
   JJ_PREFETCH((const char *)w + 64);
   JJ_PREFETCH((const char *)w + 128);
-  if (w->off_mm) {
-    JJ_PREFETCH((const char *)w + w->off_mm);
-    JJ_PREFETCH((const char *)w + w->off_mm + sizeof(minmax_part) - 1);
+  if (minmax) {
+    JJ_PREFETCH((const char *)w + sizeof(jj_window));
+    JJ_PREFETCH((const char *)w + sizeof(jj_window) + sizeof(minmax_part) - 1);
   }
 }
 
 void jj__window_prefetch_ring(const jj_window *w) {
+  if (w->cap == 0) return;
+  /* A full ring's tail slot is its head's (evicted first): in range. */
   JJ_PREFETCH(rec_at(w, w->tail));
   JJ_PREFETCH(rec_at(w, w->head));
-  if (w->use_minmax) {
+  if (w->shape->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);
     JJ_PREFETCH(jj__daba_at(d, d->end));
@@ -1135,16 +1327,17 @@ static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
 }
 
 int64_t jj__window_due(const jj_window *w) {
-  switch (w->kind) {
+  const jj_wshape *sh = w->shape;
+  switch (sh->kind) {
     case JJ_WINDOW_SLIDING_TIME:
       if (w->hourly) return INT64_MIN;
       if (w->head == w->tail) return INT64_MAX;
-      return add_sat(ts_at(w, w->head), w->span_ms);
+      return add_sat(ts_at(w, w->head), sh->span_ms);
     case JJ_WINDOW_SLIDING_COUNT: return w->hourly ? INT64_MIN : INT64_MAX;
     case JJ_WINDOW_TUMBLING:
       if (CTUM(w)->closed_len) return INT64_MIN; /* results not taken yet */
       if (!CTUM(w)->has_boundary) return INT64_MAX;
-      return add_sat(CTUM(w)->boundary, w->lateness_ms);
+      return add_sat(CTUM(w)->boundary, sh->lateness_ms);
   }
   return INT64_MIN;
 }
@@ -1223,26 +1416,29 @@ static jj_minmax get_mm(jj_rbuf *in) {
 /* The settings a state only fits a window with: everything that decides
  * what a push or a read does. */
 static void put_shape(jj_wbuf *o, const jj_window *w) {
-  jj__w_u8(o, w->kind);
-  jj__w_i64(o, w->span_ms);
-  jj__w_i64(o, w->lateness_ms);
-  jj__w_u64(o, w->complete_min);
-  jj__w_u32(o, w->count);
-  jj__w_u32(o, w->max_samples);
-  jj__w_u64(o, w->cap_limit);
-  jj__w_u32(o, w->aggregates);
-  jj__w_u8(o, w->mom);
-  jj__w_u8(o, w->use_minmax);
-  jj__w_u8(o, w->use_sketch);
-  jj__w_u8(o, w->duplicates);
-  jj__w_u8(o, w->hourly != NULL);
-  jj__w_f64(o, w->off_mom ? CMOM(w)->halflife : 0.0);
-  jj__w_i64(o, w->off_tum ? CTUM(w)->hop_ms : 0);
-  jj__w_i64(o, w->off_tum ? CTUM(w)->align_ms : 0);
-  jj__w_u32(o, w->off_tum ? CTUM(w)->cfg_aggregates : 0);
-  jj__w_f64(o, w->use_sketch ? CSK(w)->percentile : 0.0);
-  jj__w_f64(o, w->use_sketch ? CSK(w)->sketch.floor : 0.0);
-  jj__w_f64(o, w->use_sketch ? CSK(w)->sketch.gamma : 0.0);
+  const jj_wshape *sh = w->shape;
+  jj__w_u8(o, sh->kind);
+  jj__w_i64(o, sh->span_ms);
+  jj__w_i64(o, sh->lateness_ms);
+  jj__w_u64(o, sh->complete_min);
+  jj__w_u32(o, sh->count);
+  jj__w_u32(o, sh->max_samples);
+  /* The format's "largest ring": rings were powers of two when it was
+   * fixed; the value still follows from max_samples alone. */
+  jj__w_u64(o, pow2_at_least(sh->max_samples));
+  jj__w_u32(o, sh->aggregates);
+  jj__w_u8(o, sh->mom);
+  jj__w_u8(o, sh->use_minmax);
+  jj__w_u8(o, sh->use_sketch);
+  jj__w_u8(o, sh->duplicates);
+  jj__w_u8(o, sh->off_hr != 0);
+  jj__w_f64(o, sh->off_mom ? sh->halflife : 0.0);
+  jj__w_i64(o, sh->off_tum ? sh->hop_ms : 0);
+  jj__w_i64(o, sh->off_tum ? sh->align_ms : 0);
+  jj__w_u32(o, sh->off_tum ? sh->cfg_aggregates : 0);
+  jj__w_f64(o, sh->use_sketch ? sh->percentile : 0.0);
+  jj__w_f64(o, sh->use_sketch ? CSK(w)->sketch.floor : 0.0);
+  jj__w_f64(o, sh->use_sketch ? CSK(w)->sketch.gamma : 0.0);
 }
 
 void jj__window_encode(const jj_window *w, jj_wbuf *o) {
@@ -1263,11 +1459,12 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   }
   put_sums(o, &w->cur_sums);
   put_sums(o, &w->next_sums);
-  if (w->off_mom) {
+  const jj_wshape *sh = w->shape;
+  if (sh->off_mom) {
     put_moments(o, &CMOM(w)->cur);
     put_moments(o, &CMOM(w)->next);
   }
-  if (w->use_minmax) {
+  if (sh->use_minmax) {
     const jj_daba *d = CDABA(w);
     const uint64_t pos[6] = {d->front, d->end, d->l, d->r, d->a, d->b};
     for (int i = 0; i < 6; i++) jj__w_u64(o, pos[i] - w->head);
@@ -1275,14 +1472,14 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
     put_mm(o, d->back);
     for (uint64_t p = d->front; p < d->end; p++) put_mm(o, *jj__daba_at(d, p));
   }
-  if (w->off_tum) {
+  if (sh->off_tum) {
     const tumbling_part *t = CTUM(w);
     jj__w_u8(o, (unsigned)t->has_boundary);
     jj__w_i64(o, t->boundary);
     jj__w_u32(o, t->closed_len);
     jj__w_u32(o, JJ_AGG__COUNT);
     for (uint32_t i = 0; i < t->closed_len; i++) {
-      const closed_result *c = &t->closed[(t->closed_first + i) % t->closed_cap];
+      const closed_result *c = &t->closed[(t->closed_first + i) % sh->closed_cap];
       jj__w_i64(o, c->start_ms);
       jj__w_i64(o, c->end_ms);
       jj__w_u64(o, c->count);
@@ -1291,15 +1488,18 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
       for (int a = 0; a < JJ_AGG__COUNT; a++) jj__w_f64(o, c->value[a]);
     }
   }
-  if (w->hourly) {
-    jj__w_i64(o, w->hourly->newest);
+  if (sh->off_hr) {
+    const jj_hourly *hr = CHOURLY(w);
+    jj__w_i64(o, hr->newest);
     for (int i = 0; i < JJ_HOURLY_SLOTS; i++) {
-      jj__w_f64(o, w->hourly->sum[i]);
-      jj__w_u32(o, w->hourly->count[i]);
+      jj__w_f64(o, hr->sum[i]);
+      jj__w_u32(o, hr->count[i]);
     }
   }
-  jj__w_u64(o, w->n_accepted);
-  jj__w_u64(o, w->n_evicted);
+  jj_window_counters c;
+  jj_window_counters_get(w, &c);
+  jj__w_u64(o, c.accepted);
+  jj__w_u64(o, c.evicted);
   jj__w_u64(o, w->ctr.rejected_late);
   jj__w_u64(o, w->ctr.rejected_invalid);
   jj__w_u64(o, w->ctr.rejected_full);
@@ -1326,13 +1526,19 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   const int64_t now = jj__r_i64(in);
   const uint64_t cap = jj__r_u64(in), head = jj__r_u64(in), n = jj__r_u64(in);
   const uint64_t agg = jj__r_u64(in), win = jj__r_u64(in), gen = jj__r_u64(in);
-  if (in->bad || cap == 0 || (cap & (cap - 1)) || cap > w->cap_limit || n > cap ||
-      n > w->max_samples || head > SNAP_POS_LIMIT || agg > win || win > n || gen > n ||
+  const jj_wshape *sh = w->shape;
+  /* cap was the writer's ring (a power of two up to the format's largest
+   * ring, or any size since rings grow by an eighth): at most max_samples
+   * slots are kept, never fewer than w has. */
+  if (in->bad || cap == 0 || cap > pow2_at_least(sh->max_samples) || n > cap ||
+      n > sh->max_samples || head > SNAP_POS_LIMIT || agg > win || win > n || gen > n ||
       (has_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
     return JJ_EINVAL;
-  if (cap != w->cap && resize(w, cap) != JJ_OK) return JJ_ENOMEM;
+  const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
+  if (want > w->cap && resize(w, want) != JJ_OK) return JJ_ENOMEM;
   w->has_now = (uint8_t)has_now;
   w->now = now;
+  w->base = head; /* the ring is empty: any lap will do */
   w->head = head;
   w->tail = head + n;
   w->agg_end = head + agg;
@@ -1350,11 +1556,11 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   }
   get_sums(in, &w->cur_sums);
   get_sums(in, &w->next_sums);
-  if (w->off_mom) {
+  if (sh->off_mom) {
     get_moments(in, &MOM(w)->cur);
     get_moments(in, &MOM(w)->next);
   }
-  if (w->use_minmax) {
+  if (sh->use_minmax) {
     jj_daba *d = DABA(w);
     uint64_t pos[6];
     for (int i = 0; i < 6; i++) {
@@ -1374,12 +1580,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     d->back = get_mm(in);
     for (uint64_t p = d->front; p < d->end; p++) *jj__daba_at(d, p) = get_mm(in);
   }
-  if (w->off_tum) {
+  if (sh->off_tum) {
     tumbling_part *t = TUM(w);
     t->has_boundary = jj__r_flag(in);
     t->boundary = jj__r_i64(in);
     uint32_t len = jj__r_u32(in), naggs = jj__r_u32(in);
-    if (in->bad || len > t->closed_cap || naggs != JJ_AGG__COUNT ||
+    if (in->bad || len > sh->closed_cap || naggs != JJ_AGG__COUNT ||
         (t->has_boundary && !jj__ts_valid(t->boundary)))
       return JJ_EINVAL;
     t->closed_first = 0;
@@ -1394,26 +1600,34 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       for (int a = 0; a < JJ_AGG__COUNT; a++) c->value[a] = jj__r_f64(in);
     }
   }
-  if (w->hourly) {
-    w->hourly->newest = jj__r_i64(in);
+  if (sh->off_hr) {
+    jj_hourly *hr = HOURLY(w);
+    hr->newest = jj__r_i64(in);
     for (int i = 0; i < JJ_HOURLY_SLOTS; i++) {
-      w->hourly->sum[i] = jj__r_f64(in);
-      w->hourly->count[i] = jj__r_u32(in);
+      hr->sum[i] = jj__r_f64(in);
+      hr->count[i] = jj__r_u32(in);
     }
   }
-  w->n_accepted = jj__r_u64(in);
-  w->n_evicted = jj__r_u64(in);
+  w->ctr.accepted = jj__r_u64(in);
+  const uint64_t evicted = jj__r_u64(in);
   w->ctr.rejected_late = jj__r_u64(in);
   w->ctr.rejected_invalid = jj__r_u64(in);
   w->ctr.rejected_full = jj__r_u64(in);
   w->ctr.duplicates = jj__r_u64(in);
   w->ctr.closed = jj__r_u64(in);
   if (in->bad || in->at != in->size) return JJ_EINVAL;
-  if (w->use_sketch) { /* count the window's samples again */
+  /* evicted is derived (jj_window_counters_get): the image must agree. */
+  const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
+  if (w->ctr.accepted < n || w->ctr.accepted - n < replaced ||
+      w->ctr.accepted - n - replaced != evicted)
+    return JJ_EINVAL;
+  if (sh->use_sketch) { /* each stored sample's key again; the window's counted */
     jj__sketch_clear(&SK(w)->sketch);
-    for (uint64_t p = w->head; p < w->win_end; p++) {
+    for (uint64_t p = w->head; p < w->tail; p++) {
       int32_t key = jj__sketch_key(&SK(w)->sketch, val_at(w, p));
-      if (jj__sketch_reserve(&SK(w)->sketch, &w->alc, key)) return JJ_ENOMEM;
+      SK(w)->keys[slot(w, p)] = key;
+      if (p >= w->win_end) continue;
+      if (jj__sketch_reserve(&SK(w)->sketch, &sh->alc, key)) return JJ_ENOMEM;
       jj__sketch_add(&SK(w)->sketch, key);
     }
   }

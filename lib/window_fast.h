@@ -14,15 +14,12 @@
 #define JJ_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define JJ_PREFETCH(p) ((void)(p))
-/* The earliest engine time at which jj_window_advance changes what the
- * window holds or reports (a sample expires, a TUMBLING window closes):
- * INT64_MAX when time alone never does, INT64_MIN when any advance may. */
-int64_t jj__window_due(const jj_window *w);
-
 #endif
 
-/* Ask for the window's bookkeeping (the struct's first cache lines). */
-void jj__window_prefetch_struct(const jj_window *w);
+/* Ask for the window's bookkeeping (the struct's first cache lines, and
+ * the min/max part when `minmax`: the caller knows, the struct is not
+ * read). */
+void jj__window_prefetch_struct(const jj_window *w, int minmax);
 /* Ask for the ring slots a push will touch (tail, head); the struct
  * should already be cached. */
 void jj__window_prefetch_ring(const jj_window *w);
@@ -36,5 +33,27 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out);
  * window holds or reports (a sample expires, a TUMBLING window closes):
  * INT64_MAX when time alone never does, INT64_MIN when any advance may. */
 int64_t jj__window_due(const jj_window *w);
+
+/* A window's shape: its normalized configuration and layout, shared by
+ * many windows (the engine keeps one per distinct configuration, for all
+ * its series), so a window carries no copy of its settings. */
+typedef struct jj_wshape jj_wshape;
+/* JJ_EINVAL for a configuration jj_window_new refuses, JJ_ENOMEM. */
+jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, jj_wshape **out);
+/* After every window made from it is freed. NULL is a no-op. */
+void jj__wshape_free(jj_wshape *sh);
+/* 1 when `cfg` makes the settings `sh` has (a valid cfg: normalized, every
+ * field that changes what a window does). */
+int jj__wshape_is(const jj_wshape *sh, const jj_window_config *cfg);
+/* The storage cap the shape's windows have (max_samples, normalized). */
+uint32_t jj__wshape_max_samples(const jj_wshape *sh);
+size_t jj__wshape_memory(const jj_wshape *sh);
+/* The block jj__wshape_new allocates (for jj_engine_estimate). */
+size_t jj__wshape_bytes(void);
+/* 1 when two configurations make the same shape (jj__wshape_is). */
+int jj__window_config_same(const jj_window_config *a, const jj_window_config *b);
+/* A window of shape `sh`, which must outlive it; allocates through the
+ * shape's allocator. */
+jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out);
 
 #endif

@@ -26,7 +26,7 @@ static const struct_row rows[] = {
     ROW(jj_event, 248),            ROW(jj_window_config, 168),   ROW(jj_window_stats, 320),
     ROW(jj_window_counters, 128),  ROW(jj_level_config, 144),    ROW(jj_rule_config, 464),
     ROW(jj_engine_config, 128),    ROW(jj_sample, 24),         ROW(jj_engine_stats, 240),
-    ROW(jj_alert_state, 104),      ROW(jj_aqi_band, 40),
+    ROW(jj_alert_state, 104),      ROW(jj_aqi_band, 40),         ROW(jj_rule_stats, 128),
     ROW(jj_notification, 248),  ROW(jj_notifier_key, 24),
     ROW(jj_notifier_type, 104),   ROW(jj_dispatcher_config, 168), ROW(jj_notifier_stats, 328),
     ROW(jj_restore_report, 64),

@@ -1242,6 +1242,7 @@ static void test_push_status_on_window_failure(void **state) {
   rc.metric = "x";
   rc.window.kind = JJ_WINDOW_TUMBLING;
   rc.window.span_ms = ET_HOUR;
+  rc.window.max_samples = 10; /* the rule's own cap (an engine cap below it refuses it) */
   jj_level_config lv = et_level("high", JJ_CMP_GE, 50, JJ_CMP_NONE, 0, 1);
   jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
   jj_engine_config cfg;

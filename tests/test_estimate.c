@@ -20,7 +20,9 @@ extern const size_t jj_fire_bundle_size;
 #define SEC 1000LL
 #define T0 1714539600000LL
 
-static uint64_t pool_mem[512 * 1024 / 8];
+/* 1 MiB: the growing windows of test_upper_bound_when_things_grow leave
+ * each smaller ring behind in the pool (about 570 KB at the peak). */
+static uint64_t pool_mem[1024 * 1024 / 8];
 
 static void on_event(void *ctx, const jj_event *ev) {
   (void)ctx;
@@ -115,6 +117,7 @@ static jj_ruleset *mixed_rules(void) {
   rc.name = "pm-max";
   rc.metric = "pm25";
   rc.window.span_ms = 300 * SEC;
+  rc.window.max_samples = 256; /* the growing windows' caps: what bounds them */
   rc.aggregate = JJ_AGG_MAX;
   rc.flap_changes = 4;
   rc.flap_window_ms = 600 * SEC;
@@ -124,12 +127,14 @@ static jj_ruleset *mixed_rules(void) {
   rc.metric = "pm25";
   rc.window.kind = JJ_WINDOW_TUMBLING;
   rc.window.span_ms = 3600 * SEC;
+  rc.window.max_samples = 256;
   rc.aggregate = JJ_AGG_MEAN;
   et_add(b, &rc, &lc, 1);
   jj_rule_config_init(&rc);
   rc.name = "pm-zone";
   rc.metric = "pm25";
   rc.window.span_ms = 60 * SEC;
+  rc.window.max_samples = 256;
   rc.aggregate = JJ_AGG_MEAN;
   rc.group = JJ_GROUP_K_OF_N;
   rc.group_by = "zone";
@@ -203,7 +208,6 @@ static void test_upper_bound_when_things_grow(void **state) {
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.event_queue = 16;
-  cfg.max_samples_per_window = 256; /* the growing windows' cap: what bounds them */
   jj_memory_estimate est;
   assert_int_equal(jj_engine_estimate(rs, &cfg, sp, N + 1, &est), JJ_OK);
   jj_allocator pool;
@@ -241,6 +245,11 @@ static void test_errors(void **state) {
   assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 3, &est), JJ_ELIMIT);
   cfg.max_series = 3;
   assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 3, &est), JJ_OK);
+  /* A rule whose window does not fit the engine's cap: refused, as
+   * jj_engine_new refuses it. */
+  cfg.max_samples_per_window = 150;
+  assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 3, &est), JJ_ELIMIT);
+  cfg.max_samples_per_window = 0;
   jj_label twice[2] = {{"zone", "a"}, {"zone", "b"}};
   jj_series_spec bad = {"pm25", twice, 2, 0};
   assert_int_equal(jj_engine_estimate(rs, NULL, &bad, 1, &est), JJ_EINVAL);

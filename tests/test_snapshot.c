@@ -405,9 +405,55 @@ static void test_damaged(void **state) {
 
 /* ---- golden image ----------------------------------------------------------- */
 
+/* An image of the engine after the first 200 readings through rules_yaml
+ * restores into a fresh engine that continues exactly as the engine that
+ * wrote it. */
+static void continues_as_writer(jj_ruleset *rs, const unsigned char *img, size_t n) {
+  st_events ev = {0}, ev2 = {0};
+  jj_engine *a = engine_over(rs, &ev, 0, NULL);
+  feed(a, 0, 200);
+  jj_engine *b = engine_over(rs, &ev2, 0, NULL);
+  assert_int_equal(jj_engine_restore(b, img, n, NULL, NULL), JJ_OK);
+  size_t from = ev.n;
+  feed(a, 200, 600);
+  feed(b, 200, 600);
+  assert_int_equal(ev2.n, ev.n - from);
+  for (size_t i = 0; i < ev2.n; i++) assert_string_equal(ev2.json[i], ev.json[from + i]);
+  jj_engine_free(a);
+  jj_engine_free(b);
+  st_events_free(&ev);
+  st_events_free(&ev2);
+}
+
+static unsigned char *read_data(const char *name, size_t *n) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/tests/data/%s", JJ_SOURCE_DIR, name);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  size_t cap = 1 << 16, len = 0;
+  unsigned char *buf = malloc(cap);
+  assert_non_null(buf);
+  size_t got;
+  while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
+    len += got;
+    if (len == cap) {
+      cap *= 2;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+  }
+  fclose(f);
+  *n = len;
+  return buf;
+}
+
 /* tests/data/snapshot_v1.bin: the engine after the first 200 readings
  * through rules_yaml, written once (JJ_UPDATE_GOLDEN=1 rewrites it). A
- * format change that breaks it must raise JJ_SNAPSHOT_VERSION. */
+ * format change that breaks it must raise JJ_SNAPSHOT_VERSION.
+ * tests/data/snapshot_v1_pow2.bin is the same engine written by the
+ * library before rings grew by an eighth (power-of-two ring capacities)
+ * and before max_samples_per_window 0 became the default (it says 65536):
+ * the same format, so it must still restore and continue. */
 static void test_golden(void **state) {
   (void)state;
   make_readings();
@@ -425,29 +471,21 @@ static void test_golden(void **state) {
     assert_int_equal(fwrite(img, 1, n, f), n);
     fclose(f);
   }
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  unsigned char *gold = malloc(n + 1);
-  size_t gn = fread(gold, 1, n + 1, f);
-  fclose(f);
+  size_t gn;
+  unsigned char *gold = read_data("snapshot_v1.bin", &gn);
   /* The same bytes on this host (byte order and word size do not show). */
   assert_int_equal(gn, n);
   assert_memory_equal(gold, img, n);
-  /* And the golden image continues as the engine that wrote it. */
-  st_events ev2 = {0};
-  jj_engine *b = engine_over(rs, &ev2, 0, NULL);
-  assert_int_equal(jj_engine_restore(b, gold, gn, NULL, NULL), JJ_OK);
-  size_t from = ev.n;
-  feed(a, 200, 600);
-  feed(b, 200, 600);
-  assert_int_equal(ev2.n, ev.n - from);
-  for (size_t i = 0; i < ev2.n; i++) assert_string_equal(ev2.json[i], ev.json[from + i]);
+  /* And the golden images continue as the engine that wrote them. */
+  continues_as_writer(rs, gold, gn);
+  size_t on;
+  unsigned char *old = read_data("snapshot_v1_pow2.bin", &on);
+  continues_as_writer(rs, old, on);
   jj_engine_free(a);
-  jj_engine_free(b);
+  free(old);
   free(gold);
   free(img);
   st_events_free(&ev);
-  st_events_free(&ev2);
   jj_ruleset_free(rs);
 }
 

@@ -325,6 +325,43 @@ static void test_count_window_storage(void **state) {
   jj_window_free(w);
 }
 
+/* Time windows: storage grows by an eighth, not to the next power of two
+ * (70 samples: at most 78 slots, not 128), and a full window whose oldest
+ * sample leaves as the new one comes does not grow at all. A count window
+ * of 1025 takes 1025 slots, not 2048 (the min/max lane, when there is
+ * one, still rounds up: see minmax.h). */
+static void test_storage_not_doubled(void **state) {
+  (void)state;
+  jj_window_config c;
+  jj_window_config_init(&c);
+  c.span_ms = 70000;
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_MEAN);
+  jj_window *w = mkwin(&c);
+  const size_t fresh = jj_window_memory(w); /* 16 slots */
+  int64_t t = 1000;
+  for (int i = 0; i < 70; i++, t += 1000) assert_int_equal(jj_window_push(w, t, i), JJ_OK);
+  const size_t full = jj_window_memory(w);
+  const size_t slots = 16 + (full - fresh) / 16;
+  assert_true(slots >= 70 && slots <= 78);
+  for (int i = 0; i < 1000; i++, t += 1000) assert_int_equal(jj_window_push(w, t, i), JJ_OK);
+  assert_true(jj_window_memory(w) == full);
+  assert_true(value_of(w, JJ_AGG_MEAN) == (930.0 + 999.0) / 2);
+  jj_window_counters ctr;
+  jj_window_counters_get(w, &ctr);
+  assert_int_equal(ctr.accepted, 1070);
+  assert_int_equal(ctr.evicted, 1000);
+  jj_window_free(w);
+
+  jj_window_config_init(&c);
+  c.kind = JJ_WINDOW_SLIDING_COUNT;
+  c.count = 1025;
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_SUM);
+  c.preallocate = 1;
+  w = mkwin(&c);
+  assert_true(jj_window_memory(w) >= 1025 * 16 && jj_window_memory(w) < 1025 * 16 + 4096);
+  jj_window_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_value_limit_window),
@@ -334,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_overlap_bound),
       cmocka_unit_test(test_count_window_engine_cap),
       cmocka_unit_test(test_count_window_storage),
+      cmocka_unit_test(test_storage_not_doubled),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,10 +51,12 @@ typedef uint32_t jj_series_id;
 typedef struct jj_engine_config {
   uint32_t max_series;      /* 0 = 65536 */
   uint32_t max_labels;      /* per series; 0 = 16 */
-  uint32_t max_samples_per_window; /* caps every rule's window; 0 = 65536. A count
-                               window longer than this cannot be capped without
-                               changing its meaning: jj_engine_new refuses it
-                               (JJ_ELIMIT) */
+  uint32_t max_samples_per_window; /* 0 (the default): every window holds what its
+                               rule says (max_samples; count windows: count).
+                               Else a cap for count and time windows alike: a
+                               rule whose window would hold more is refused by
+                               jj_engine_new (JJ_ELIMIT; jj_engine_check names
+                               it), never capped silently */
   uint32_t max_groups;      /* per group rule; 0 = 4096. A series whose group would be
                                one more is still created, without that rule
                                (stats.group_refused) */
@@ -159,7 +161,8 @@ JJ_API void jj_engine_config_init(jj_engine_config *cfg);
 
 /* Create an engine over `rs` (it takes a reference; the caller may free its
  * own). `cfg` may be NULL for defaults; `alc` may be NULL (libc).
- * JJ_ELIMIT: a rule's count window does not fit max_samples_per_window. */
+ * JJ_ELIMIT: a rule's window does not fit max_samples_per_window (see
+ * jj_engine_check, which says which). */
 JJ_API jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg,
                                const jj_allocator *alc, jj_engine **out);
 
@@ -307,6 +310,43 @@ JJ_API void jj_engine_stats_get(const jj_engine *e, jj_engine_stats *out);
  * does not apply to the series. */
 JJ_API jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_t rule,
                                        jj_alert_state *out);
+
+/* ---- rules and the engine's limits ------------------------------------- */
+
+/* Whether `rs` fits an engine configured by `cfg` (NULL: defaults), as
+ * jj_engine_new decides it: JJ_OK, or JJ_ELIMIT with err (may be NULL)
+ * naming the first rule whose window does not fit, and JJ_EINVAL for a
+ * bad config or NULL rs. With max_samples_per_window 0 (the default) the
+ * cap derives from the rules: every window holds its rule's max_samples
+ * (count windows: count). A non-zero cap applies to count and time windows
+ * alike: a rule whose window would hold more (count, or max_samples for
+ * time and tumbling windows) is refused, never capped silently. Allocates
+ * nothing; thread-safe. */
+JJ_API jj_status jj_engine_check(const jj_ruleset *rs, const jj_engine_config *cfg,
+                                 jj_error *err);
+
+/* What one rule's windows did with the readings of its series, summed over
+ * the engine's live series bound to it (forgotten series drop out). A
+ * window that rules with equal window settings share counts for each of
+ * them. Readings the engine refused before any window (unknown series,
+ * late for the series, beyond max_future_ms) are only in jj_engine_stats. */
+typedef struct jj_rule_stats {
+  uint64_t series;           /* live series bound to the rule */
+  uint64_t accepted;         /* readings its windows took in */
+  uint64_t rejected_late;    /* JJ_ELATE: older than the window's now - lateness */
+  uint64_t rejected_invalid; /* refused as invalid by the window */
+  uint64_t rejected_full;    /* JJ_EFULL: the window held max_samples */
+  uint64_t duplicates;       /* equal timestamps (kept, replaced or rejected) */
+  uint64_t evicted;          /* readings that left the windows */
+  uint64_t reserved[9];      /* zero (see "ABI and versioning" in the README) */
+} jj_rule_stats;
+
+/* Fill *out for rule index `rule` (as jj_ruleset_find gives it):
+ * JJ_OK, JJ_EINVAL for NULL e or out, JJ_ENOTFOUND for an index past the
+ * ruleset. Walks every series: O(series x rules per series); allocates
+ * nothing. Not during an event callback of the same engine from another
+ * thread (like every engine call). */
+JJ_API jj_status jj_engine_rule_stats(const jj_engine *e, uint32_t rule, jj_rule_stats *out);
 
 
 #ifdef __cplusplus

@@ -49,16 +49,19 @@ typedef struct jj_memory_estimate {
  * pool_bytes one of the growth of a pool's peak (jj_alloc_pool_stats): it
  * counts every block as kept, where a pool may reuse the newest block and
  * a C library allocator reuses freed ones. It is exact for a pool when
- * every window is preallocated and no series array, id index or group
- * member list outgrows its first size (64 series, 32 ids, 8 members).
- * Windows not preallocated count every doubling up to their cap; a rule
+ * every window is preallocated and no series array, id index, group
+ * member list or list of window shapes outgrows its first size (64
+ * series, 32 ids, 8 members, 8 distinct window configurations). Windows
+ * not preallocated count every growth (an eighth at a time) up to their
+ * cap; a rule
  * with a regex matcher that cannot be decided without memory counts as
  * matching. A series listed twice is counted once, as the engine would
  * find it. Cost: about nseries^2 x rules matcher checks (groups are found
  * by comparing with the series before); allocates nothing. Errors:
  * JJ_EINVAL (rs or out NULL, a bad configuration or series: what
  * jj_engine_new or jj_engine_series would refuse), JJ_ELIMIT (more series
- * than max_series, or labels over max_labels). Thread-safe. */
+ * than max_series, labels over max_labels, or a rule's window over
+ * max_samples_per_window: see jj_engine_check). Thread-safe. */
 JJ_API jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
                                     const jj_series_spec *series, uint32_t nseries,
                                     jj_memory_estimate *out);

@@ -89,9 +89,9 @@ JJ_API jj_status jj_engine_save(jj_engine *e, const char *path, jj_error *err);
 
 /* Restore a snapshot into `e`, a FRESH engine (no series, no time, no
  * event yet: else JJ_ESTATE) created over the same ruleset or a changed
- * one (see the top of this file) and with the same lateness_ms and
- * max_samples_per_window as the engine that wrote it (else JJ_EINVAL
- * saying which). The image is checked in full — magic, version, size,
+ * one (see the top of this file) and with the same lateness_ms as the
+ * engine that wrote it, and a max_samples_per_window that gives its rules'
+ * windows the same caps (else JJ_EINVAL saying which). The image is checked in full — magic, version, size,
  * CRC-32, every record's length and every value's range — and decoded into
  * new state before anything of `e` changes: on any error `e` is exactly as
  * it was. Errors, with `err` (may be NULL) saying what and where (byte
@@ -120,8 +120,8 @@ JJ_API jj_status jj_engine_load(jj_engine *e, const char *path, jj_restore_repor
  * one until the next jj_engine_poll): queued events keep their old labels
  * and rule strings; the engine keeps the old ruleset until no queued or
  * polled event refers to it. Errors leave the engine exactly as it was:
- * JJ_EINVAL (NULL e or rs), JJ_ELIMIT (a count window of `rs` longer than
- * max_samples_per_window), JJ_ENOMEM, JJ_ESTATE (from the callback). The
+ * JJ_EINVAL (NULL e or rs), JJ_ELIMIT (a window of `rs` does not fit
+ * max_samples_per_window, as jj_engine_check says, naming the rule), JJ_ENOMEM, JJ_ESTATE (from the callback). The
  * dropped rules' end-of-episode events are delivered before it returns.
  * Costs about one snapshot and one restore of the state. */
 JJ_API jj_status jj_engine_reload(jj_engine *e, jj_ruleset *rs, jj_restore_report *report,

@@ -24,13 +24,15 @@
  * samples are folded in exactly (at cost proportional to the number of
  * samples inside the lateness horizon, never to the window length).
  *
- * Memory: 16 bytes per stored sample, plus 16 more when min or max is
- * enabled, plus the percentile sketch (4.06 bytes per log-bucket in the
- * range seen, typically < 2 KiB) when enabled. The sketch's relative error
+ * Memory: 16 bytes per stored sample, plus 16 more per slot (the ring's
+ * capacity rounded up to a power of two) when min or max is enabled, plus
+ * the percentile sketch (4.06 bytes per log-bucket in the range seen,
+ * typically < 2 KiB) when enabled. The sketch's relative error
  * bound holds for every accepted value (nothing saturates); with
  * `preallocate` it covers the whole range at once: about 270 KiB at the
- * default accuracy and floor. Storage grows by doubling up to max_samples
- * (or is allocated once at creation with `preallocate`);
+ * default accuracy and floor. Storage grows by an eighth (at least 4
+ * samples) up to exactly max_samples (or is allocated once at creation
+ * with `preallocate`);
  * jj_window_memory() reports the current total.
  *
  * Thread-safety: a jj_window is not synchronised; use one from one thread at

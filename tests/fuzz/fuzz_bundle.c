@@ -21,23 +21,6 @@
 #include "fuzz.h"
 #include "jjair/jjair.h"
 
-#define CHECK(c)                                                                     \
-  do {                                                                               \
-    if (!(c)) {                                                                      \
-      (void)fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c); \
-      abort();                                                                       \
-    }                                                                                \
-  } while (0)
-
-static uint32_t crc32_ieee(const unsigned char *p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  for (size_t i = 0; i < n; i++) {
-    c ^= p[i];
-    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-  }
-  return ~c;
-}
-
 /* rs as a bundle (malloc'd), period 0: the windows as the ruleset has them. */
 static unsigned char *write_bundle(const jj_ruleset *rs, size_t *n) {
   size_t need = 0;

@@ -24,14 +24,6 @@
 #include "fuzz.h"
 #include "jjair/jjair.h"
 
-#define CHECK(c)                                                            \
-  do {                                                                      \
-    if (!(c)) {                                                             \
-      (void)fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c); \
-      abort();                                                              \
-    }                                                                       \
-  } while (0)
-
 /* ---- the input ---------------------------------------------------------- */
 
 typedef struct input {

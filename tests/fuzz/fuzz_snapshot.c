@@ -21,14 +21,6 @@
 #include "fuzz.h"
 #include "jjair/jjair.h"
 
-#define CHECK(c)                                                                     \
-  do {                                                                               \
-    if (!(c)) {                                                                      \
-      (void)fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c); \
-      abort();                                                                       \
-    }                                                                                \
-  } while (0)
-
 /* RULES-BEGIN (make_snapshot_seeds.py reads these lines) */
 static const char rules[] =
     "version: 1\n"
@@ -129,15 +121,6 @@ static unsigned char *snap(jj_engine *e, size_t *n) {
   unsigned char *buf = malloc(need);
   CHECK(buf && jj_engine_snapshot(e, buf, need, n) == JJ_OK && *n == need);
   return buf;
-}
-
-static uint32_t crc32_ieee(const unsigned char *p, size_t n) {
-  uint32_t c = 0xffffffffu;
-  for (size_t i = 0; i < n; i++) {
-    c ^= p[i];
-    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-  }
-  return ~c;
 }
 
 static void drain(jj_engine *e) {

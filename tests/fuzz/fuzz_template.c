@@ -13,14 +13,6 @@
 #include "fuzz.h"
 #include "jjair/jjair.h"
 
-#define CHECK(c)                                                            \
-  do {                                                                      \
-    if (!(c)) {                                                             \
-      (void)fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c); \
-      abort();                                                              \
-    }                                                                       \
-  } while (0)
-
 static void check_render(const jj_event *ev) {
   static char big[1 << 16], again[1 << 16];
   size_t n = jj_event_render(ev, 0, NULL, 0);

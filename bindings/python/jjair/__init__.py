@@ -600,6 +600,11 @@ class Engine:
         if no_queue:
             cfg.flags |= _lib.JJ_ENGINE_NO_QUEUE
         self._ruleset = ruleset  # the C engine holds a reference too; this keeps it readable
+        # A rule whose window does not fit max_samples_per_window: say which.
+        err = _lib.jj_error()
+        st = _LIB.jj_engine_check(ruleset._h(), byref(cfg), byref(err))
+        if st != 0:
+            raise _error_for(st, err.message.decode("utf-8", "replace"))
         out = c_void_p()
         _LIB.jj_engine_new(ruleset._h(), byref(cfg), None, byref(out))
         self._handle: Optional[int] = out.value
@@ -868,6 +873,16 @@ class Engine:
         with self._lock:
             _LIB.jj_engine_stats_get(self._h(), byref(out))
         return Stats(**{f.name: getattr(out, f.name) for f in dataclasses.fields(Stats)})
+
+    def rule_stats(self, rule: Union[int, str]) -> Dict[str, int]:
+        """What one rule's windows did with its readings, over the live
+        series bound to it: series, accepted, rejected_late,
+        rejected_invalid, rejected_full, duplicates, evicted."""
+        index = self._ruleset.index(rule) if isinstance(rule, str) else rule
+        out = _lib.jj_rule_stats()
+        with self._lock:
+            _LIB.jj_engine_rule_stats(self._h(), index, byref(out))
+        return {f: getattr(out, f) for f, _ in _lib.jj_rule_stats._fields_ if f != "reserved"}
 
     def alert_state(self, series: int, rule: Union[int, str]) -> Dict[str, Any]:
         """The state of one alert: level, pending_level, stale, flapping,

@@ -126,6 +126,12 @@ class jj_restore_report(Structure):
         "alerts_ended", "windows_reset")] + [("reserved", c_uint32 * 8)]
 
 
+class jj_rule_stats(Structure):
+    _fields_ = [(name, c_uint64) for name in (
+        "series", "accepted", "rejected_late", "rejected_invalid", "rejected_full",
+        "duplicates", "evicted")] + [("reserved", c_uint64 * 9)]
+
+
 class jj_error(Structure):
     _fields_ = [
         ("code", c_int),
@@ -253,6 +259,7 @@ MIRRORS: Dict[str, type] = {
     "jj_engine_stats": jj_engine_stats,
     "jj_alert_state": jj_alert_state,
     "jj_restore_report": jj_restore_report,
+    "jj_rule_stats": jj_rule_stats,
     "jj_error": jj_error,
     "jj_aqi_band": jj_aqi_band,
     "jj_notification": jj_notification,
@@ -319,6 +326,8 @@ PROTOTYPES: Dict[str, Tuple[Any, List[Any], Optional[str]]] = {
     "jj_engine_reload": (_STATUS, [_p, _p, POINTER(jj_restore_report), POINTER(jj_error)], None),
     "jj_engine_now": (c_int64, [_p], None),
     "jj_engine_stats_get": (None, [_p, POINTER(jj_engine_stats)], None),
+    "jj_engine_check": (_STATUS, [_p, _p, POINTER(jj_error)], None),
+    "jj_engine_rule_stats": (_STATUS, [_p, c_uint32, POINTER(jj_rule_stats)], "raise"),
     "jj_engine_alert_state": (_STATUS, [_p, c_uint32, c_uint32, POINTER(jj_alert_state)],
                               "raise"),
     # event.h

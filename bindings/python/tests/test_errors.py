@@ -180,3 +180,29 @@ def test_a_reading_some_rules_took_raises_partial(yaml_loader):
         fired = [(e.kind, e.rule) for e in engine]
         assert ("fired", "open") in fired and ("fired", "gated") not in fired
         assert engine.stats.accepted == 1
+
+
+CAPPED_RULES = """version: 1
+rules:
+  - name: long-mean
+    metric: pm25
+    window: {kind: sliding, span: 30d, max_samples: 100000}
+    aggregate: mean
+    levels:
+      - {name: high, issue: ">= 1000"}
+"""
+
+
+def test_window_beyond_the_engine_cap_is_refused_by_name():
+    if not jjair.features() & jjair.FEATURE_YAML:
+        pytest.skip("library built without the YAML loader")
+    rules = jjair.Ruleset.from_string(CAPPED_RULES, name="capped.yaml")
+    with pytest.raises(jjair.LimitError, match="long-mean"):
+        jjair.Engine(rules, max_samples_per_window=65536)
+    # The default takes each rule's own max_samples; rejects show per rule.
+    with jjair.Engine(rules) as engine:
+        s = engine.series("pm25", zone="a")
+        for i in range(10):
+            engine.push(s, HOUR + i * 1000, 5.0)
+        st = engine.rule_stats("long-mean")
+        assert (st["series"], st["accepted"], st["rejected_full"]) == (1, 10, 0)
