@@ -82,6 +82,7 @@ struct jj_ruleset {
   jj__refcount refs;
   jj_rule *rules;
   uint32_t nrules;
+  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static) */
 };
 
 /* Internal, for the YAML loader: the number of rules in a builder,
