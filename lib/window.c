@@ -1017,9 +1017,12 @@ void jj__wshape_free(jj_wshape *sh) {
   jj__free(&a, sh);
 }
 
-int jj__wshape_is(const jj_wshape *sh, const jj_window_config *cfg) {
-  jj_wshape t;
-  return shape_init(&t, cfg, &sh->alc) == JJ_OK && same_shape(sh, &t);
+int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg) {
+  jj_wshape t; /* normalized once, compared with each */
+  if (shape_init(&t, cfg, NULL) != JJ_OK) return -1;
+  for (uint32_t i = 0; i < n; i++)
+    if (same_shape(shapes[i], &t)) return i;
+  return -1;
 }
 
 uint32_t jj__wshape_max_samples(const jj_wshape *sh) { return sh->max_samples; }
