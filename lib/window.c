@@ -829,7 +829,16 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
   w->ctr.accepted++;
-  if (sh->lateness_ms == 0) settle(w); /* the new sample is settled already */
+  if (sh->lateness_ms == 0 && sh->use_minmax) {
+    /* The new sample is settled already (at the watermark; settle() took
+     * every older one above): straight into DABA, its ts not read back. */
+    if (w->agg_end == pos && sh->duplicates != JJ_DUP_REPLACE) {
+      jj__daba_push(DABA(w), v);
+      w->agg_end = pos + 1;
+    } else {
+      settle(w);
+    }
+  }
   *st = JJ_OK;
   return 1;
 }
