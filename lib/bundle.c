@@ -31,6 +31,7 @@ typedef struct rbuf {
   int bad; /* a read ran past the end */
   const jj_allocator *alc;
   int nomem;
+  int borrow; /* strings point into the image (jj_bundle_load_static) */
 } rbuf;
 
 static uint32_t get_u32(rbuf *r) {
@@ -60,18 +61,29 @@ static double get_f64(rbuf *r) {
 static char *get_str(rbuf *r) {
   uint32_t k = get_u32(r);
   if (r->bad || k == UINT32_MAX) return NULL;
-  if (r->size - r->at < k || memchr(r->p + r->at, '\0', k)) {
+  /* k bytes without a NUL, then the NUL (format version 3). */
+  if (r->size - r->at <= k || memchr(r->p + r->at, '\0', k) || r->p[r->at + k] != '\0') {
     r->bad = 1;
     return NULL;
+  }
+  const char *in_image = (const char *)r->p + r->at;
+  r->at += (size_t)k + 1;
+  if (r->borrow) {
+    /* The rule structs hold char *; the ruleset never writes through
+     * them (it is immutable) and does not free them (rs->borrowed). */
+    union {
+      const char *c;
+      char *m;
+    } u;
+    u.c = in_image;
+    return u.m;
   }
   char *s = jj__malloc(r->alc, (size_t)k + 1);
   if (!s) {
     r->nomem = 1;
     return NULL;
   }
-  memcpy(s, r->p + r->at, k);
-  s[k] = '\0';
-  r->at += k;
+  memcpy(s, in_image, (size_t)k + 1);
   return s;
 }
 
@@ -183,15 +195,15 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   return st;
 }
 
-jj_status jj_bundle_load(const void *image, size_t size, const jj_allocator *alc,
-                         jj_ruleset **out, jj_error *err) {
+static jj_status bundle_load(const void *image, size_t size, const jj_allocator *alc, int borrow,
+                             jj_ruleset **out, jj_error *err) {
   if (!out) return jj__fail(err, JJ_EINVAL, "bundle: out is required");
   *out = NULL;
   if (!image) return jj__fail(err, JJ_EINVAL, "bundle: image is required");
   const unsigned char *p = image;
   if (size < JJ_BUNDLE_HEADER || memcmp(p, JJ_BUNDLE_MAGIC, 4) != 0)
     return jj__fail(err, JJ_EINVAL, "bundle: not a rule bundle (no JJRB header)");
-  rbuf r = {p, size, 4, 0, NULL, 0};
+  rbuf r = {p, size, 4, 0, NULL, 0, borrow};
   uint32_t version = get_u32(&r), total = get_u32(&r), nrules = get_u32(&r), crc = get_u32(&r);
   if (version != JJ_BUNDLE_VERSION)
     return jj__fail(err, version > JJ_BUNDLE_VERSION ? JJ_ENOTSUP : JJ_EINVAL,
@@ -217,6 +229,7 @@ jj_status jj_bundle_load(const void *image, size_t size, const jj_allocator *alc
   jj__ref_init(&rs->refs, 1);
   rs->rules = rules;
   rs->nrules = nrules;
+  rs->borrowed = (uint8_t)borrow;
   jj_status st = JJ_OK;
   for (uint32_t i = 0; i < nrules && st == JJ_OK; i++) st = rule_read(&r, &rules[i], nrules, err);
   if (st == JJ_OK && r.at != size)
@@ -229,4 +242,14 @@ jj_status jj_bundle_load(const void *image, size_t size, const jj_allocator *alc
   *out = rs;
   if (err) memset(err, 0, sizeof *err);
   return JJ_OK;
+}
+
+jj_status jj_bundle_load(const void *image, size_t size, const jj_allocator *alc,
+                         jj_ruleset **out, jj_error *err) {
+  return bundle_load(image, size, alc, 0, out, err);
+}
+
+jj_status jj_bundle_load_static(const void *image, size_t size, const jj_allocator *alc,
+                                jj_ruleset **out, jj_error *err) {
+  return bundle_load(image, size, alc, 1, out, err);
 }

@@ -36,7 +36,8 @@ static void put_f64(wbuf *w, double d) {
   put_u64(w, v);
 }
 
-/* A string: u32 length (0xffffffff = NULL), the bytes, no terminator. */
+/* A string: u32 length (0xffffffff = NULL), the bytes and a NUL, so that a
+ * device can use it in place (jj_bundle_load_static). */
 static void put_str(wbuf *w, const char *s) {
   if (!s) {
     put_u32(w, UINT32_MAX);
@@ -44,7 +45,7 @@ static void put_str(wbuf *w, const char *s) {
   }
   size_t k = strlen(s);
   put_u32(w, (uint32_t)k);
-  put(w, s, k);
+  put(w, s, k + 1);
 }
 
 #define W_U32(x) put_u32(w, (uint32_t)(x));

@@ -131,60 +131,132 @@ static inline double jj_moments_ewma_weight(jj_moments *m, int64_t ts,
   return exp2(e);
 }
 
-/* jj_ksum_add_prod, always inlined: a push makes up to eight such calls,
- * and a call each costs more than the work. */
-JJ_HOT_INLINE void jj_mom_add_prod(jj_ksum *k, double a, double b, double sign) {
+/* x, or -x when removing: a sign flip, where `sign * x` would be a
+ * multiplication (a library call on a single-precision FPU). Same value. */
+#define JJ_SIGNED(add, x) ((add) ? (x) : -(x))
+
+/* k += sign * a * b with the product's rounding error too, so sums of
+ * products keep their low bits. Always inlined: a push makes up to eight
+ * such calls, and a call each costs more than the work. */
+JJ_HOT_INLINE void jj_mom_add_prod(jj_ksum *k, double a, double b, int add) {
   double p = a * b;
   double e = jj_prod_err(a, b, p);
-  jj_ksum_add(k, sign * p);
-  k->comp += sign * e;
+  jj_ksum_add(k, JJ_SIGNED(add, p));
+  k->comp += JJ_SIGNED(add, e);
+}
+
+/* As jj_mom_add_prod for a = t, an integer of at most 2^26 in magnitude: t * t
+ * is exact (error 0, nothing to add) and t needs no split (Veltkamp's
+ * split of it is t + 0). Same sums as the general path. */
+#if !JJ_KSUM_FUSED
+JJ_HOT_INLINE void jj_mom_add_small_prod(jj_ksum *k, double t, double b, int add) {
+  double p = t * b;
+  double bh, bl;
+  jj_split(b, &bh, &bl);
+  double e = (t * bh - p) + t * bl;
+  jj_ksum_add(k, JJ_SIGNED(add, p));
+  k->comp += JJ_SIGNED(add, e);
+}
+#else
+#define jj_mom_add_small_prod jj_mom_add_prod
+#endif
+
+/* The time offset ts - tshift is at most 2^26 (18.6 hours in ms): its
+ * square and its split are exact. Unsigned: the difference may reach 2^63. */
+static inline int jj_ts_small(int64_t ts, int64_t tshift) {
+  return (uint64_t)ts - (uint64_t)tshift + (UINT64_C(1) << 26) < (UINT64_C(1) << 27);
+}
+
+/* 1 when x is zero (either sign), without a double compare. */
+static inline int jj_is_zero(double x) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof u);
+  return (u << 1) == 0;
+}
+
+/* a - b exactly as hi + lo (two_sum), 1 operation instead of 6 when a
+ * and b share sign and exponent: then a - b is exact (Sterbenz: b/2 <= a
+ * <= 2b) and lo is 0. A sensor's readings mostly stay in one binade. */
+JJ_HOT_INLINE jj_dd jj_dd_diff(double a, double b) {
+  uint64_t x, y;
+  memcpy(&x, &a, sizeof x);
+  memcpy(&y, &b, sizeof y);
+  if (((x ^ y) >> 52) == 0) {
+    jj_dd d = {a - b, 0.0};
+    return d;
+  }
+  return jj_dd_two_sum(a, -b);
 }
 
 /* sign = +1 to add a sample, -1 to remove one: the count, the sum (with
  * JJ_MOM_SUM) and the higher moments in `what`. */
 JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, int64_t ts,
                                     double v, double sign, double halflife_ms) {
-  if (sign > 0 && s->n == 0) {
+  const int add = !signbit(sign); /* a bit test, not a double compare */
+  if (add && s->n == 0) {
     m->vshift = v;
     m->tshift = ts;
     m->eref = ts;
   }
   if (what & JJ_MOM_SUM) {
-    jj_sums_apply(s, v, sign > 0);
+    jj_sums_apply(s, v, add);
   } else {
-    s->n = sign > 0 ? s->n + 1 : s->n - 1;
+    s->n = add ? s->n + 1 : s->n - 1;
   }
   if (what & (JJ_MOM_VAR | JJ_MOM_SLOPE)) {
     /* d = hi + lo exactly: after a level change v - vshift is large and
-     * its rounding would swamp the differences between the samples. */
-    jj_dd d = jj_dd_two_sum(v, -m->vshift);
-    jj_ksum_add(&m->s1, sign * d.hi);
-    m->s1.comp += sign * d.lo;
+     * its rounding would swamp the differences between the samples. The
+     * lo terms are skipped when 0 (v near vshift: the usual case), as
+     * adding a zero would change nothing. */
+    jj_dd d = jj_dd_diff(v, m->vshift);
+    const int exact = jj_is_zero(d.lo);
+    jj_ksum_add(&m->s1, JJ_SIGNED(add, d.hi));
+    if (!exact) m->s1.comp += JJ_SIGNED(add, d.lo);
     if (what & JJ_MOM_VAR) {
-      jj_mom_add_prod(&m->s2, d.hi, d.hi, sign);
-      m->s2.comp += sign * 2.0 * d.hi * d.lo;
+      jj_mom_add_prod(&m->s2, d.hi, d.hi, add);
+      if (!exact) m->s2.comp += JJ_SIGNED(add, 2.0 * d.hi * d.lo);
     }
     if (what & JJ_MOM_SLOPE) {
-      /* Milliseconds, not seconds: integers below 2^53 are exact. */
-      double t = jj_ts_diff(ts, m->tshift);
-      jj_ksum_add(&m->st, sign * t);
-      jj_mom_add_prod(&m->stt, t, t, sign);
-      jj_mom_add_prod(&m->stv, t, d.hi, sign);
-      m->stv.comp += sign * t * d.lo;
+      /* Milliseconds, not seconds: integers below 2^53 are exact. A
+       * small offset converts from 32 bits (cheaper without a double FPU). */
+      const int small = jj_ts_small(ts, m->tshift);
+      double t = small ? (double)(int32_t)(ts - m->tshift) : jj_ts_diff(ts, m->tshift);
+      jj_ksum_add_int(&m->st, JJ_SIGNED(add, t)); /* t is an integer */
+      if (small) {
+        jj_ksum_add_int(&m->stt, JJ_SIGNED(add, t * t)); /* exact */
+        jj_mom_add_small_prod(&m->stv, t, d.hi, add);
+      } else {
+        jj_mom_add_prod(&m->stt, t, t, add);
+        jj_mom_add_prod(&m->stv, t, d.hi, add);
+      }
+      if (!exact) m->stv.comp += JJ_SIGNED(add, t * d.lo);
     }
   }
   if (what & JJ_MOM_EWMA) {
     double w = jj_moments_ewma_weight(m, ts, halflife_ms);
-    jj_ksum_add(&m->ea, sign * w * v);
-    jj_ksum_add(&m->eb, sign * w);
+    jj_ksum_add(&m->ea, JJ_SIGNED(add, w * v));
+    jj_ksum_add(&m->eb, JJ_SIGNED(add, w));
   }
-  if (sign < 0 && s->n == 0) jj_moments_clear(m); /* drop rounding residue */
+  if (!add && s->n == 0) jj_moments_clear(m); /* drop rounding residue */
 }
 
 /* n*sum(x*y) - sum(x)*sum(y): n^2 times the covariance, in double-double
  * (n < 2^30 is exact as a double). No division: the callers divide once. */
 static inline jj_dd jj_moments_comoment_n(const jj_ksum *sxy, const jj_ksum *sx,
                                           const jj_ksum *sy, double n) {
+  /* First in plain doubles: its error is at most 4u(|a| + |b|) (u =
+   * 2^-53: the three inputs rounded, two products, the difference), so
+   * when the difference keeps 2^-11 of that scale it is right to 2^-40 of
+   * itself. A time comoment usually passes (times are offsets from the
+   * generation's first sample); a value one near zero (a flat signal's
+   * slope) takes double-double. On a single-precision FPU that saves some
+   * 40 soft-double operations a read. */
+  const double a = n * jj_ksum_value(sxy), b = jj_ksum_value(sx) * jj_ksum_value(sy);
+  const double c = a - b;
+  if (jj_mag_ge(c, (fabs(a) + fabs(b)) * 0x1p-11)) {
+    const jj_dd plain = {c, 0.0};
+    return plain;
+  }
   const jj_dd dn = {n, 0.0};
   return jj_dd_sub(jj_dd_mul(jj_dd_of(sxy), dn), jj_dd_mul(jj_dd_of(sx), jj_dd_of(sy)));
 }

@@ -69,39 +69,47 @@ static void *unconst(const void *p) {
   return u.m;
 }
 
-static void free_pairs(const jj_allocator *a, jj_label *list, uint32_t n) {
+/* own_strings = 0: the strings point into a bundle image the caller keeps
+ * (jj_bundle_load_static); only the arrays are the ruleset's. */
+static void free_str(const jj_allocator *a, const void *s, int own_strings) {
+  if (own_strings) jj__free(a, unconst(s));
+}
+
+static void free_pairs(const jj_allocator *a, jj_label *list, uint32_t n, int own_strings) {
   for (uint32_t i = 0; i < n; i++) {
-    jj__free(a, unconst(list[i].name));
-    jj__free(a, unconst(list[i].value));
+    free_str(a, list[i].name, own_strings);
+    free_str(a, list[i].value, own_strings);
   }
   jj__free(a, list);
 }
 
-static void rule_free(const jj_allocator *a, jj_rule *r) {
-  jj__free(a, unconst(r->cfg.name));
-  jj__free(a, unconst(r->cfg.metric));
-  jj__free(a, unconst(r->cfg.sources));
-  jj__free(a, unconst(r->cfg.group_by));
-  for (uint32_t i = 0; i < r->ngroup_labels; i++) jj__free(a, r->group_labels[i]);
+static void rule_free_parts(const jj_allocator *a, jj_rule *r, int own_strings) {
+  free_str(a, r->cfg.name, own_strings);
+  free_str(a, r->cfg.metric, own_strings);
+  free_str(a, r->cfg.sources, own_strings);
+  free_str(a, r->cfg.group_by, own_strings);
+  for (uint32_t i = 0; i < r->ngroup_labels; i++) free_str(a, r->group_labels[i], own_strings);
   jj__free(a, r->group_labels);
   for (uint32_t i = 0; i < r->nmatchers; i++) {
-    jj__free(a, r->matchers[i].label);
-    jj__free(a, r->matchers[i].value);
+    free_str(a, r->matchers[i].label, own_strings);
+    free_str(a, r->matchers[i].value, own_strings);
     if (r->matchers[i].re) jj__regex_free(r->matchers[i].re);
   }
   jj__free(a, r->matchers);
   for (uint32_t i = 0; i < r->nlevels; i++) {
-    jj__free(a, r->levels[i].name);
-    jj__free(a, r->levels[i].severity);
+    free_str(a, r->levels[i].name, own_strings);
+    free_str(a, r->levels[i].severity, own_strings);
   }
   jj__free(a, r->levels);
-  free_pairs(a, r->labels, r->nlabels);
-  free_pairs(a, r->annotations, r->nannotations);
-  for (uint32_t i = 0; i < r->nnotify; i++) jj__free(a, r->notify[i]);
+  free_pairs(a, r->labels, r->nlabels, own_strings);
+  free_pairs(a, r->annotations, r->nannotations, own_strings);
+  for (uint32_t i = 0; i < r->nnotify; i++) free_str(a, r->notify[i], own_strings);
   jj__free(a, r->notify);
   jj_aqi_table_free(r->index); /* a shipped table: no-op */
   memset(r, 0, sizeof *r);
 }
+
+static void rule_free(const jj_allocator *a, jj_rule *r) { rule_free_parts(a, r, 1); }
 
 jj_status jj_ruleset_builder_new(const jj_allocator *alc, jj_ruleset_builder **out) {
   if (!out) return JJ_EINVAL;
@@ -638,7 +646,7 @@ void jj_ruleset_free(jj_ruleset *rs) {
   if (!rs) return;
   if (jj__ref_dec(&rs->refs) != 1) return;
   jj_allocator a = rs->alc;
-  for (uint32_t i = 0; i < rs->nrules; i++) rule_free(&a, &rs->rules[i]);
+  for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
   jj__free(&a, rs->rules);
   jj__free(&a, rs);
 }

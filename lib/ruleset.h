@@ -79,9 +79,16 @@ typedef atomic_uint jj__refcount;
 
 struct jj_ruleset {
   jj_allocator alc;
-  jj__refcount refs;
   jj_rule *rules;
   uint32_t nrules;
+  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static) */
+#ifndef JJ_SINGLE_THREAD
+  /* A cache line between the fields every push reads and the count: each
+   * event copy takes a reference on the ingest thread and a notifier's
+   * thread drops it, and the count's line moves between cores each time. */
+  char refs_apart[64];
+#endif
+  jj__refcount refs;
 };
 
 /* Internal, for the YAML loader: the number of rules in a builder,

@@ -233,10 +233,80 @@ static void test_damaged_images_refused(void **state) {
   assert_non_null(strstr(err.message, "version 3"));
   img[4] = 1; /* an older one (no life_safety): refused, not misread */
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
+  img[4] = 2; /* strings without NUL: refused, not misread */
+  assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
+  assert_int_equal(jj_bundle_load_static(img, n, NULL, &out, &err), JJ_EINVAL);
   img[4] = JJ_BUNDLE_VERSION;
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_OK);
   jj_ruleset_free(out);
   assert_int_equal(jj_bundle_load(NULL, n, NULL, &out, &err), JJ_EINVAL);
+  free(img);
+}
+
+/* CRC-32 (IEEE), as the bundle header carries it over the bytes after the
+ * 20-byte header: to re-seal an image changed on purpose. */
+static void reseal(unsigned char *img, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 20; i < n; i++) {
+    c ^= img[i];
+    for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  c = ~c;
+  for (int k = 0; k < 4; k++) img[16 + k] = (unsigned char)(c >> (8 * k));
+}
+
+/* jj_bundle_load_static: the strings stay in the image (fewer bytes from
+ * the allocator, nothing of them freed), the events are the copying
+ * load's; a string without its NUL is refused by both loads. */
+static void test_load_static(void **state) {
+  (void)state;
+  jj_ruleset *rs = fire_rules(NULL);
+  size_t n = 0;
+  unsigned char *img = write_bundle(rs, 1000, &n);
+  jj_ruleset_free(rs);
+  static uint64_t mem1[64 * 1024 / 8], mem2[64 * 1024 / 8];
+  jj_allocator p1, p2;
+  assert_int_equal(jj_alloc_pool_init(&p1, mem1, sizeof mem1), JJ_OK);
+  assert_int_equal(jj_alloc_pool_init(&p2, mem2, sizeof mem2), JJ_OK);
+  jj_ruleset *copied = NULL, *in_place = NULL;
+  assert_int_equal(jj_bundle_load(img, n, &p1, &copied, NULL), JJ_OK);
+  assert_int_equal(jj_bundle_load_static(img, n, &p2, &in_place, NULL), JJ_OK);
+  size_t used1 = 0, used2 = 0;
+  assert_int_equal(jj_alloc_pool_stats(&p1, &used1, NULL, NULL), JJ_OK);
+  assert_int_equal(jj_alloc_pool_stats(&p2, &used2, NULL, NULL), JJ_OK);
+  assert_true(used2 + 200 < used1); /* ~20 strings of 8+ bytes each, not copied */
+  for (uint32_t i = 0; i < jj_ruleset_rule_count(in_place); i++) {
+    const char *name = jj_ruleset_rule_name(in_place, i);
+    assert_true(name >= (const char *)img && name < (const char *)img + n);
+    assert_string_equal(name, jj_ruleset_rule_name(copied, i));
+  }
+  char *a = run(copied, NULL, NULL), *b = run(in_place, NULL, NULL);
+  assert_string_equal(a, b);
+  free(a);
+  free(b);
+  jj_ruleset_free(copied);
+  jj_ruleset_free(in_place);
+  /* Freed: the arrays went back, none of the strings was passed to free. */
+  tu_alloc t;
+  tu_alloc_init(&t);
+  assert_int_equal(jj_bundle_load_static(img, n, &t.alc, &in_place, NULL), JJ_OK);
+  jj_ruleset_free(in_place);
+  assert_int_equal(t.live_blocks, 0);
+  assert_int_equal(t.errors, 0);
+  /* The first rule's name ends in a NUL: without it (re-sealed, so the
+   * checksum passes) the image is damaged for either load. */
+  size_t len = (size_t)img[20] | (size_t)img[21] << 8;
+  assert_int_equal(img[24 + len], 0);
+  img[24 + len] = 'x';
+  reseal(img, n);
+  jj_error err;
+  assert_int_equal(jj_bundle_load_static(img, n, NULL, &in_place, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "damaged"));
+  assert_int_equal(jj_bundle_load(img, n, NULL, &copied, &err), JJ_EINVAL);
+  img[24 + len] = 0;
+  reseal(img, n);
+  assert_int_equal(jj_bundle_load_static(img, n, NULL, &in_place, NULL), JJ_OK);
+  jj_ruleset_free(in_place);
   free(img);
 }
 
@@ -312,6 +382,7 @@ int main(void) {
       cmocka_unit_test(test_roundtrip_same_events),
       cmocka_unit_test(test_index_rule_refused_by_name),
       cmocka_unit_test(test_damaged_images_refused),
+      cmocka_unit_test(test_load_static),
       cmocka_unit_test(test_load_out_of_memory),
       cmocka_unit_test(test_pool_no_allocation_after_init),
   };

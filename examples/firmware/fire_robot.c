@@ -78,7 +78,7 @@ int main(void) {
   memset(&err, 0, sizeof err);
   if (jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem) != JJ_OK) return fail("pool", NULL);
   jj_ruleset *rs = NULL;
-  if (jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, &err) != JJ_OK)
+  if (jj_bundle_load_static(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, &err) != JJ_OK)
     return fail("bundle", &err);
 
   size_t used_rules = 0, used_engine = 0;

@@ -39,8 +39,10 @@ static int write_source(const char *path, const char *name, const unsigned char 
   (void)fprintf(f, "/* A libjjair rule bundle made by `jjair compile` (libjjair %s) from:\n",
                 jj_version());
   for (size_t i = 0; i < nfiles; i++) (void)fprintf(f, " *   %s\n", files[i]);
-  (void)fprintf(f, " * Load it with jj_bundle_load(%s, %s_size, ...). Do not edit. */\n", name,
-                name);
+  (void)fprintf(f,
+                " * Load it with jj_bundle_load_static(%s, %s_size, ...) (strings used in\n"
+                " * place) or jj_bundle_load (copied). Do not edit. */\n",
+                name, name);
   (void)fprintf(f, "#include <stddef.h>\n\n");
   (void)fprintf(f, "extern const unsigned char %s[];\nextern const size_t %s_size;\n\n", name, name);
   (void)fprintf(f, "/* 8-byte aligned like any malloc'ed image. */\n");

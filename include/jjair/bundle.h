@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define JJ_BUNDLE_VERSION 2u /* 2: rules carry life_safety */
+#define JJ_BUNDLE_VERSION 3u /* 2: rules carry life_safety; 3: strings end in NUL */
 
 /* Write `rs` as a bundle image into buf[0..size). *needed (required) gets
  * the image's size; when it is larger than `size` nothing is written and
@@ -57,6 +57,15 @@ JJ_API jj_status jj_bundle_check(const jj_ruleset *rs, jj_error *err);
  * message names the rule), JJ_ENOMEM. */
 JJ_API jj_status jj_bundle_load(const void *image, size_t size, const jj_allocator *alc,
                                 jj_ruleset **out, jj_error *err);
+
+/* As jj_bundle_load, but the ruleset's strings (names, labels, annotation
+ * templates...) point into `image` instead of being copied: for an image
+ * in flash, it saves their RAM (about 2 KB for rules/fire.yaml). The
+ * image is borrowed: it must stay valid and unchanged until the ruleset
+ * and every engine holding it are freed. Same errors and thread-safety
+ * as jj_bundle_load. */
+JJ_API jj_status jj_bundle_load_static(const void *image, size_t size, const jj_allocator *alc,
+                                       jj_ruleset **out, jj_error *err);
 
 #ifdef __cplusplus
 }

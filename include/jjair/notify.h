@@ -190,9 +190,13 @@ typedef struct jj_dispatcher_config {
   uint64_t seed;             /* back-off jitter; 0 = from the clock */
   /* The hand-off ring between enqueue and the delivering thread (README
    * "Notifiers", "Delivery guarantees"): events enqueued and not yet taken
-   * by a delivery round, at most; 0 = 4096. Beyond it an ordinary event is
-   * refused (JJ_EFULL, counted as dropped) and a life-safety one is kept
-   * in a list of its own. At most 16777216. */
+   * by a delivery round; 0 = 4096, at most 16777216. When it is full an
+   * event spills to an overflow list (a malloc'd copy, made by the
+   * enqueuing thread; no wait): ordinary events up to 16 times as many as
+   * the ring holds (65536 by default), beyond that one is refused (JJ_EFULL, counted as dropped
+   * and logged); a life-safety event always spills, never refused for
+   * space. Size it for the longest burst the delivering thread may fall
+   * behind (about events/s times its longest stall). */
   uint32_t handoff_capacity;
   /* Bytes per ring slot, preallocated: an event copy larger than this is
    * malloc'd instead; 0 = 1024, else 512 to 1048576. */
@@ -206,9 +210,10 @@ typedef struct jj_notifier_stats {
   uint64_t sent;             /* deliveries acknowledged as sent */
   uint64_t retried;          /* attempts that ended in a retry */
   uint64_t failed;           /* deliveries failed for good */
-  uint64_t dropped;          /* not queued: the hand-off ring was full (an
-                                ordinary event; never a life-safety one) or
-                                the notifier's queue_capacity was reached */
+  uint64_t dropped;          /* not queued: the hand-off ring and its
+                                overflow were full (an ordinary event;
+                                never a life-safety one) or the notifier's
+                                queue_capacity was reached */
   uint64_t suppressed;       /* REPEAT events inside the notifier's repeat_interval */
   uint64_t queue_depth;      /* pending now (in flight and in the hand-off
                                 ring included) */
@@ -265,10 +270,12 @@ JJ_API jj_status jj_dispatcher_load_file(jj_dispatcher *d, const char *path, jj_
  * queues it (see the top of this file for when it is durable). Never
  * blocks, never renders, never writes a file (but with
  * JJ_OUTBOX_SYNC_EACH: then it writes and waits for the disk). JJ_OK (also
- * when no notifier takes it), JJ_EFULL when the ring is full and the
- * event is not life-safety (counted as dropped on every notifier it was
- * for; a life-safety event is kept in an overflow list instead and never
- * refused for space), JJ_ENOMEM, JJ_EINVAL for NULL, JJ_ESTATE when the
+ * when no notifier takes it, and when the ring was full and the event
+ * spilled to the overflow list), JJ_EFULL when the ring and the ordinary
+ * events' share of the overflow list (16 times handoff_capacity) are full and
+ * the event is not life-safety (counted as dropped on every notifier it
+ * was for; a life-safety event always spills, never refused for space;
+ * a caller that must not lose one either may retry later), JJ_ENOMEM, JJ_EINVAL for NULL, JJ_ESTATE when the
  * outbox cannot be written (JJ_OUTBOX_SYNC_EACH only). Thread-safe. */
 JJ_API jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev);
 

@@ -31,6 +31,7 @@
 #include "alloc.h"
 #include "errfmt.h"
 #include "file_read.h"
+#include "dpool.h"
 #include "handoff.h"
 #include "lanes.h"
 #include "jjair/rule.h"
@@ -83,6 +84,12 @@ struct jj_dispatcher {
   jj__handoff *ho;
   atomic_uint_least64_t refused; /* events refused at enqueue (ring full, out of memory) */
   uint64_t refused_logged;
+  jj__sb scratch;  /* the delivering thread's record buffer, reused */
+  jj__dpool pool;  /* where deliveries live (under mu) */
+  /* deliveries of the batch being taken whose records wait in the
+   * outbox's batch: their copies in memory go once it is written */
+  jj__delivery **fresh;
+  size_t nfresh, capfresh;
   int64_t refused_log_ms;
   pthread_t thread;
   int running, stop;
@@ -169,7 +176,7 @@ void jj_dispatcher_config_init(jj_dispatcher_config *cfg) {
 
 static void on_recovered(void *ctx, uint64_t id, const unsigned char *p, size_t len) {
   jj_dispatcher *d = ctx;
-  jj__delivery *x = jj__delivery_parse(id, p, len);
+  jj__delivery *x = jj__delivery_parse(&d->pool, id, p, len);
   if (!x) {
     /* intact frame, unreadable content: a newer format or a bug */
     d->ob.damage += len;
@@ -258,14 +265,14 @@ static void nf_free(nf *n) {
   free(n);
 }
 
-static void take_handoff(jj_dispatcher *d);
+static void take_handoff(jj_dispatcher *d, uint64_t max);
 static void truncate_lanes(jj_dispatcher *d, uint32_t n);
 
 void jj_dispatcher_free(jj_dispatcher *d) {
   if (!d) return;
   (void)jj_dispatcher_stop(d);
   /* what is still in the ring goes to the outbox (the next run sends it) */
-  if (d->ho) take_handoff(d);
+  if (d->ho) take_handoff(d, UINT64_MAX);
   jj__handoff_free(d->ho);
   jj__http_free(d->http);
   for (uint32_t i = 0; i < d->nnf; i++) {
@@ -279,6 +286,9 @@ void jj_dispatcher_free(jj_dispatcher *d) {
     jj__delivery_free(x);
   }
   jj__outbox_close(&d->ob);
+  jj__dpool_fini(&d->pool);
+  jj__sb_free(&d->scratch);
+  free(d->fresh);
   free(d->types);
   pthread_mutex_destroy(&d->mu);
   free(d);
@@ -686,10 +696,8 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     x->st.dropped++;
     return JJ_EFULL;
   }
-  jj__sb p = {0};
-  jj__record_payload(&p, x->rec, body, len);
-  jj__delivery *dl = p.oom ? NULL : jj__delivery_parse(0, (unsigned char *)p.s, p.len);
-  jj__sb_free(&p);
+  /* without an outbox the record stays in memory, beside the delivery */
+  jj__delivery *dl = jj__delivery_new(&d->pool, 0, x->rec, body, len, d->ob.fd < 0);
   if (!dl) return JJ_ENOMEM;
   if (jj__policy_suppress(&x->pol, &x->pst, dl->n.fingerprint, dl->n.kind, dl->n.accepted_ms)) {
     x->st.suppressed++;
@@ -697,7 +705,8 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     return JJ_OK;
   }
   uint64_t id;
-  if (jj__outbox_add(&d->ob, dl->payload, dl->payload_len, &id)) {
+  int64_t off;
+  if (jj__outbox_add(&d->ob, dl->payload, dl->payload_len, &id, &off)) {
     logf_(d, x->name, "cannot write the outbox: %s; the event is refused", strerror(errno));
     jj__delivery_free(dl);
     return JJ_ESTATE;
@@ -709,6 +718,19 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     jj__delivery_free(dl);
     x->st.dropped++;
     return JJ_ENOMEM;
+  }
+  /* in the file: the copy in memory can go (read back when it is sent);
+   * a batched record only once the batch is written (take_handoff) */
+  if (off >= 0 && !d->ob.batching) {
+    jj__delivery_drop(dl, off);
+  } else if (off >= 0) {
+    dl->off = off;
+    if (d->nfresh == d->capfresh) {
+      size_t nc = d->capfresh ? d->capfresh * 2 : 256;
+      jj__delivery **t = realloc(d->fresh, nc * sizeof *t);
+      if (t) d->fresh = t, d->capfresh = nc;
+    }
+    if (d->nfresh < d->capfresh) d->fresh[d->nfresh++] = dl; /* else it stays in memory */
   }
   return JJ_OK;
 }
@@ -742,13 +764,21 @@ static int route(const jj_dispatcher *d, const jj_event *ev, const char *kind,
 }
 
 /* Render ev once and queue it for every target lane. Takes the lock for
- * the queues; the rendering runs outside it. */
-static jj_status accept_event(jj_dispatcher *d, const jj_event *ev, int life_safety,
-                              int64_t accepted_ms, const uint64_t *targets) {
-  jj__sb body = {0};
+ * the queues; the rendering runs outside it. `scratch`: for an event taken
+ * from the hand-off ring, the delivering thread's reused buffer (and the
+ * ring's per-lane counts move to the queues); NULL for enqueue's own
+ * JJ_OUTBOX_SYNC_EACH path, which has no hand-off. */
+static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event *ev,
+                              int life_safety, int64_t accepted_ms, const uint64_t *targets) {
+  jj__sb own = {0}, *b = scratch ? scratch : &own;
+  jj__sb body = *b;
+  body.len = 0;
+  body.oom = 0;
   jj__record_event(&body, ev, life_safety, accepted_ms);
   if (body.oom) {
     jj__sb_free(&body);
+    *b = body;
+    if (scratch) jj__handoff_taken(d->ho, targets);
     return JJ_ENOMEM;
   }
   jj_status st = JJ_OK;
@@ -758,40 +788,67 @@ static jj_status accept_event(jj_dispatcher *d, const jj_event *ev, int life_saf
     jj_status s1 = queue_one(d, d->nfs[i], body.s, body.len);
     if (s1 != JJ_OK && st == JJ_OK) st = s1;
   }
+  /* from the ring to the queues, as stats sees it (under the lock) */
+  if (scratch) jj__handoff_taken(d->ho, targets);
   pthread_mutex_unlock(&d->mu);
-  jj__sb_free(&body);
+  if (scratch) *scratch = body; /* kept for the next event: no malloc per event */
+  else jj__sb_free(&body);
   return st;
 }
 
-/* The delivering thread's side of the hand-off: every event handed over
- * so far becomes outbox records and queued deliveries. */
-static void take_handoff(jj_dispatcher *d) {
+/* Events taken from the ring per outbox batch: the batch's records are
+ * written, and their copies in memory dropped, at least this often (else
+ * a producer as fast as the delivering thread keeps one batch open, and
+ * every record in memory, for as long as it produces). */
+#define BATCH_EVENTS 512
+
+/* One batch: up to BATCH_EVENTS events from the ring become outbox
+ * records and queued deliveries. Returns the number taken. */
+static uint64_t take_batch(jj_dispatcher *d) {
   jj__handoff_item it;
-  int any = 0;
-  while (jj__handoff_take(d->ho, &it)) {
-    if (!any) {
-      /* the batch's records go to the file with one write() */
+  uint64_t taken = 0;
+  while (taken < BATCH_EVENTS && jj__handoff_take(d->ho, &it)) {
+    if (!taken) {
+      /* the batch's records go to the file together */
       pthread_mutex_lock(&d->mu);
       jj__outbox_begin(&d->ob);
       pthread_mutex_unlock(&d->mu);
-      any = 1;
     }
-    jj_status st = accept_event(d, it.ev, it.life_safety, it.accepted_ms, it.targets);
+    taken++;
+    jj_status st = accept_event(d, &d->scratch, it.ev, it.life_safety, it.accepted_ms, it.targets);
     if (st == JJ_ENOMEM || st == JJ_ESTATE)
       logf_(d, NULL, "event %s of rule %s not queued: %s", jj_event_kind_name((int)it.ev->kind),
             it.ev->rule, jj_strerror(st));
     jj__handoff_done(d->ho, &it);
   }
-  if (!any) return;
+  if (!taken) return 0;
   uint64_t n = 0;
   pthread_mutex_lock(&d->mu);
   int rc = jj__outbox_flush(&d->ob, &n);
+  /* written: drop the copies; not (all) written: keep them, as records
+   * not in the file (compaction writes them from memory) */
+  for (size_t i = 0; i < d->nfresh; i++) {
+    if (rc) d->fresh[i]->off = -1;
+    else jj__delivery_drop(d->fresh[i], d->fresh[i]->off);
+  }
+  d->nfresh = 0;
   pthread_mutex_unlock(&d->mu);
   if (rc)
     logf_(d, NULL,
           "cannot write %llu records to the outbox: %s; they are queued and will be sent, but a "
           "crash before that loses them",
           (unsigned long long)n, strerror(errno));
+  return taken;
+}
+
+/* The delivering thread's side of the hand-off: events handed over become
+ * outbox records and queued deliveries, in batches, at most `max` events
+ * (a delivery round takes about a ring's worth and goes on to fsync and
+ * send — a flood of ordinary events must not hold a life-safety message
+ * back — and the next round starts at once for the rest). */
+static void take_handoff(jj_dispatcher *d, uint64_t max) {
+  uint64_t done = 0, k;
+  while (done < max && (k = take_batch(d)) > 0) done += k;
 }
 
 jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
@@ -806,7 +863,7 @@ jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
   /* fsync per event: the caller asked to wait for the disk, so the event
    * is written (and synced) before enqueue returns */
   if (d->cfg.outbox_sync == JJ_OUTBOX_SYNC_EACH) {
-    jj_status st = accept_event(d, ev, ls, now, targets);
+    jj_status st = accept_event(d, NULL, ev, ls, now, targets);
     jj__http_wakeup(d->http);
     return st;
   }
@@ -835,7 +892,7 @@ jj_status jj_dispatcher_send_test(jj_dispatcher *d, const char *name, const char
   /* after the events enqueued before it (the owner is the consumer while
    * no thread runs; with the thread, it may overtake events still in the
    * hand-off ring) */
-  if (!d->running) take_handoff(d);
+  if (!d->running) take_handoff(d, UINT64_MAX);
   jj__sb body = {0};
   jj__record_test(&body, text, now_ms(d));
   jj_status st = JJ_ENOMEM;
@@ -865,6 +922,12 @@ static void seal(jj_dispatcher *d) {
   jj__delivery **pp = &d->orphans;
   while (*pp) {
     jj__delivery *x = *pp;
+    if (jj__delivery_view(x, NULL)) { /* the notifier's name is in the view */
+      logf_(d, NULL, "out of memory: outbox record %llu waits for the next start",
+            (unsigned long long)x->id);
+      pp = &x->next;
+      continue;
+    }
     nf *n = find_rec(d, x->n.notifier);
     if (!n) {
       logf_(d, x->n.notifier,
@@ -874,6 +937,7 @@ static void seal(jj_dispatcher *d) {
       continue;
     }
     *pp = x->next;
+    jj__delivery_unview(x); /* viewed again when it is sent */
     if (jj__queue_add(&n->q, x)) { /* out of memory: it stays in the outbox */
       logf_(d, n->name, "out of memory: outbox record %llu waits for the next start",
             (unsigned long long)x->id);
@@ -1059,8 +1123,34 @@ static int64_t start_one(jj_dispatcher *d, nf *x, int64_t now) {
   if (g) { /* a group: up to group_max of its deliveries as one message */
     while (n < q->n && n < x->pol.group_max) n++;
   }
-  const jj_notification *msgs[1000];
+  /* what waited as a bare record is read now (from the outbox file when
+   * its copy was dropped): only the message in flight holds its strings */
   jj__delivery *it = h;
+  for (uint32_t i = 0; i < n; i++, it = it->next) {
+    int rc = jj__delivery_view(it, &d->ob);
+    if (rc == 0) continue;
+    if (rc == -1) {
+      logf_(d, x->name, "out of memory reading delivery %llu: trying again later",
+            (unsigned long long)it->id);
+      return now + d->cfg.retry_initial_ms;
+    }
+    if (i > 0) { /* send the ones before it; it comes up as a head next */
+      n = i;
+      break;
+    }
+    /* the head's record is not in the outbox intact (the file was damaged
+     * under us): it cannot be sent, say so once */
+    logf_(d, x->name, "delivery %llu failed for good: its outbox record is damaged",
+          (unsigned long long)it->id);
+    x->busy_q = q;
+    jj__delivery *dl = busy_pop(x);
+    (void)jj__outbox_ack(&d->ob, dl->id);
+    x->st.failed++;
+    jj__delivery_free(dl);
+    return now;
+  }
+  const jj_notification *msgs[1000];
+  it = h;
   for (uint32_t i = 0; i < n; i++, it = it->next) {
     if (h->part == 0) it->n.attempt++; /* the next parts continue one attempt */
     msgs[i] = &it->n;
@@ -1119,8 +1209,9 @@ static void compact_if_due(jj_dispatcher *d) {
   for (uint32_t i = 0; i < d->nnf; i++) k = collect_pending(d->nfs[i], all, k);
   /* the rewritten file keeps the acceptance order (ids increase) */
   qsort(all, k, sizeof *all, by_id);
-  if (jj__outbox_compact(&d->ob, all, k))
-    logf_(d, NULL, "cannot compact the outbox: %s", strerror(errno));
+  if (jj__outbox_compact(&d->ob, all, k)) logf_(d, NULL, "cannot compact the outbox: %s", strerror(errno));
+  else /* every pending record is in the new file: no copy in memory is needed */
+    for (size_t i = 0; i < k; i++) jj__delivery_drop(all[i], all[i]->off);
   free(all);
 }
 
@@ -1132,8 +1223,8 @@ static void report_refused(jj_dispatcher *d) {
   int64_t now = mono_ms();
   if (d->refused_log_ms && now - d->refused_log_ms < 10000) return;
   logf_(d, NULL,
-        "%llu events refused at enqueue (the hand-off ring of %u was full, or out of memory): "
-        "counted as dropped",
+        "%llu events refused at enqueue (the hand-off ring of %u and 16 times as many spilled "
+        "events were full, or out of memory): counted as dropped",
         (unsigned long long)(r - d->refused_logged), (unsigned)d->cfg.handoff_capacity);
   d->refused_logged = r;
   d->refused_log_ms = now;
@@ -1145,7 +1236,7 @@ static void poll_once(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_unlock(&d->mu);
   /* events handed over since the last round: now they are written */
   uint64_t before = jj__handoff_pending(d->ho);
-  take_handoff(d);
+  take_handoff(d, d->cfg.handoff_capacity);
   report_refused(d);
   pthread_mutex_lock(&d->mu);
   /* fsync what was accepted before this round sends anything, outside the

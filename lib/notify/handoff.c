@@ -7,13 +7,19 @@
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "handoff.h"
 
+/* Cache-line size: what one side writes is kept off the lines the other
+ * side reads on every event (false sharing would bounce a line between
+ * the ingest core and the delivering core per event). */
+#define LINE 64
+
 typedef struct slot {
-  atomic_uint_least64_t seq;
+  _Alignas(LINE) atomic_uint_least64_t seq; /* a slot starts a line: neighbours never share one */
   jj__handoff_item item;
   unsigned char *mem; /* slot_bytes of preallocated memory for the copy */
   size_t cap;
@@ -28,22 +34,26 @@ typedef struct overflow {
 } overflow;
 
 struct jj__handoff {
+  /* read-only after creation */
   slot *slots;
   unsigned char *arena;
   uint64_t mask;
-  atomic_uint_least64_t head;   /* next position a producer claims */
-  uint64_t tail;                /* next position the consumer takes */
-  pthread_mutex_t omu;          /* the overflow list */
+  /* producers only (and pending(), rarely) */
+  _Alignas(LINE) atomic_uint_least64_t head; /* next position a producer claims */
+  /* the consumer only (and pending(), rarely) */
+  _Alignas(LINE) atomic_uint_least64_t tail; /* next position the consumer takes */
+  /* the overflow list: touched when the ring is full */
+  _Alignas(LINE) pthread_mutex_t omu;
   overflow *ohead, *otail;
-  atomic_uint_least64_t noverflow;
-  atomic_int sleeping;
+  atomic_uint_least64_t noverflow; /* items on the list */
+  atomic_uint_least64_t nspilled;  /* of them ordinary (bounded) */
+  /* the consumer writes these twice per round, producers read them */
+  _Alignas(LINE) atomic_int sleeping;
   atomic_int_least64_t last_wake_ms;
   /* per lane: events handed over (written by producers only) and taken
-   * (by the consumer only), apart so the two sides do not bounce one
-   * cache line on every event */
-  atomic_uint_least32_t lane_handed[JJ_HANDOFF_LANES];
-  char pad[64];
-  atomic_uint_least32_t lane_taken[JJ_HANDOFF_LANES];
+   * (by the consumer only), on lines of their own */
+  _Alignas(LINE) atomic_uint_least32_t lane_handed[JJ_HANDOFF_LANES];
+  _Alignas(LINE) atomic_uint_least32_t lane_taken[JJ_HANDOFF_LANES];
 };
 
 /* ---- the slot allocator: jj_event_copy places its block in the slot ------- */
@@ -75,12 +85,20 @@ static void slot_free(void *ctx, void *p) {
   else free(p);
 }
 
+/* calloc on a cache-line boundary (the _Alignas members need it). */
+static void *line_calloc(size_t n, size_t size) {
+  void *p = NULL;
+  if (n > SIZE_MAX / size || posix_memalign(&p, LINE, n * size)) return NULL;
+  memset(p, 0, n * size);
+  return p;
+}
+
 jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
   uint64_t cap = 2;
   while (cap < capacity) cap <<= 1;
-  jj__handoff *h = calloc(1, sizeof *h);
+  jj__handoff *h = line_calloc(1, sizeof *h);
   if (!h) return NULL;
-  h->slots = calloc(cap, sizeof *h->slots);
+  h->slots = line_calloc(cap, sizeof *h->slots);
   h->arena = malloc(cap * slot_bytes);
   if (!h->slots || !h->arena || pthread_mutex_init(&h->omu, NULL)) {
     free(h->slots);
@@ -103,7 +121,9 @@ jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
     s->alc.ctx = s;
   }
   atomic_init(&h->head, 0);
+  atomic_init(&h->tail, 0);
   atomic_init(&h->noverflow, 0);
+  atomic_init(&h->nspilled, 0);
   atomic_init(&h->sleeping, 0);
   atomic_init(&h->last_wake_ms, 0);
   for (size_t i = 0; i < JJ_HANDOFF_LANES; i++) {
@@ -139,19 +159,27 @@ static void fill(jj__handoff_item *it, jj_event *copy, int64_t accepted_ms,
   it->overflowed = 0;
 }
 
-/* A life-safety event that found the ring full: a malloc'd copy on the
- * overflow list, ordered by the ring position it arrived at. */
+/* An event that found the ring full: a malloc'd copy on the overflow list,
+ * ordered by the ring position it arrived at. Ordinary events only while
+ * fewer than JJ_HANDOFF_SPILL times the ring's capacity of them wait there
+ * (-1 beyond); a life-safety event always. */
 static int put_overflow(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
-                        const uint64_t *targets, uint64_t pos) {
+                        const uint64_t *targets, int life_safety, uint64_t pos) {
+  if (!life_safety &&
+      atomic_fetch_add(&h->nspilled, 1) >= JJ_HANDOFF_SPILL * (h->mask + 1)) {
+    atomic_fetch_sub(&h->nspilled, 1);
+    return -1;
+  }
   overflow *o = malloc(sizeof *o);
   jj_event *copy = NULL;
   if (!o || jj_event_copy(ev, NULL, &copy) != JJ_OK) {
     free(o);
+    if (!life_safety) atomic_fetch_sub(&h->nspilled, 1);
     return -2;
   }
   o->next = NULL;
   o->pos = pos;
-  fill(&o->item, copy, accepted_ms, targets, 1);
+  fill(&o->item, copy, accepted_ms, targets, life_safety);
   o->item.overflowed = 1;
   count_lanes(h, targets, 1);
   pthread_mutex_lock(&h->omu);
@@ -176,7 +204,7 @@ int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
                                                 memory_order_relaxed))
         break;
     } else if (diff < 0) {
-      return life_safety ? put_overflow(h, ev, accepted_ms, targets, pos) : -1;
+      return put_overflow(h, ev, accepted_ms, targets, life_safety, pos);
     } else {
       pos = atomic_load_explicit(&h->head, memory_order_relaxed);
     }
@@ -195,51 +223,53 @@ int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
   return rc;
 }
 
+/* Unlink the overflow list's first item if it arrived before ring
+ * position `before` (any position when `any`). */
+static overflow *overflow_pop(jj__handoff *h, uint64_t before, int any) {
+  pthread_mutex_lock(&h->omu);
+  overflow *o = h->ohead;
+  if (o && (any || o->pos <= before)) {
+    h->ohead = o->next;
+    if (!h->ohead) h->otail = NULL;
+  } else {
+    o = NULL;
+  }
+  pthread_mutex_unlock(&h->omu);
+  if (o) {
+    atomic_fetch_sub(&h->noverflow, 1);
+    if (!o->item.life_safety) atomic_fetch_sub(&h->nspilled, 1);
+  }
+  return o;
+}
+
+static int take_overflow(overflow *o, jj__handoff_item *out) {
+  *out = o->item;
+  free(o);
+  return 1;
+}
+
 int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
+  uint64_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
   for (;;) {
-    /* an overflowed life-safety event that arrived before slot `tail` */
+    /* an overflowed event that arrived before slot `tail` */
     if (atomic_load(&h->noverflow)) {
-      pthread_mutex_lock(&h->omu);
-      overflow *o = h->ohead;
-      if (o && o->pos <= h->tail) {
-        h->ohead = o->next;
-        if (!h->ohead) h->otail = NULL;
-      } else {
-        o = NULL;
-      }
-      pthread_mutex_unlock(&h->omu);
-      if (o) {
-        atomic_fetch_sub(&h->noverflow, 1);
-        *out = o->item;
-        free(o);
-        return 1;
-      }
+      overflow *o = overflow_pop(h, tail, 0);
+      if (o) return take_overflow(o, out);
     }
-    slot *s = &h->slots[h->tail & h->mask];
+    slot *s = &h->slots[tail & h->mask];
     uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
-    if (seq != h->tail + 1) {
+    if (seq != tail + 1) {
       /* nothing published at tail; overflow items past it wait for it,
        * unless nothing was claimed there at all (all producers done) */
-      if (atomic_load(&h->noverflow) && atomic_load(&h->head) == h->tail) {
-        pthread_mutex_lock(&h->omu);
-        overflow *o = h->ohead;
-        if (o) {
-          h->ohead = o->next;
-          if (!h->ohead) h->otail = NULL;
-        }
-        pthread_mutex_unlock(&h->omu);
-        if (o) {
-          atomic_fetch_sub(&h->noverflow, 1);
-          *out = o->item;
-          free(o);
-          return 1;
-        }
+      if (atomic_load(&h->noverflow) && atomic_load(&h->head) == tail) {
+        overflow *o = overflow_pop(h, tail, 1);
+        if (o) return take_overflow(o, out);
       }
       return 0;
     }
     if (!s->item.ev) { /* a copy that failed: skip the slot */
-      atomic_store_explicit(&s->seq, h->tail + h->mask + 1, memory_order_release);
-      h->tail++;
+      atomic_store_explicit(&s->seq, tail + h->mask + 1, memory_order_release);
+      atomic_store_explicit(&h->tail, ++tail, memory_order_relaxed);
       continue;
     }
     *out = s->item;
@@ -247,21 +277,24 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
   }
 }
 
+void jj__handoff_taken(jj__handoff *h, const uint64_t *targets) { count_lanes(h, targets, 0); }
+
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
-  count_lanes(h, it->targets, 0);
   jj_event_free(it->ev);
   it->ev = NULL;
   if (!it->overflowed) { /* the slot at tail: free it for the next lap */
-    slot *s = &h->slots[h->tail & h->mask];
+    uint64_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+    slot *s = &h->slots[tail & h->mask];
     s->item.ev = NULL;
-    atomic_store_explicit(&s->seq, h->tail + h->mask + 1, memory_order_release);
-    h->tail++;
+    atomic_store_explicit(&s->seq, tail + h->mask + 1, memory_order_release);
+    atomic_store_explicit(&h->tail, tail + 1, memory_order_relaxed);
   }
 }
 
 uint64_t jj__handoff_pending(jj__handoff *h) {
   uint64_t head = atomic_load(&h->head);
-  return (head > h->tail ? head - h->tail : 0) + atomic_load(&h->noverflow);
+  uint64_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+  return (head > tail ? head - tail : 0) + atomic_load(&h->noverflow);
 }
 
 uint64_t jj__handoff_pending_lane(jj__handoff *h, uint32_t lane) {

@@ -8,11 +8,15 @@
  * whoever runs the delivery round — takes slots in order. Nothing here
  * locks, renders or writes a file: a producer never waits for the consumer.
  *
- * When the ring is full an ordinary event is refused (the caller counts it
- * as dropped); a life-safety event goes to an overflow list instead
- * (malloc'd copies under a small mutex), remembered with the ring position
- * it arrived at, so the consumer takes it after the events before it and
- * before the ones after it. */
+ * When the ring is full an event goes to an overflow list instead
+ * (malloc'd copies under a small mutex, paid by the producer only then),
+ * remembered with the ring position it arrived at, so the consumer takes
+ * it after the events before it and before the ones after it. Ordinary
+ * events spill there while fewer than JJ_HANDOFF_SPILL times the ring's
+ * capacity of them wait (beyond, one is refused: the caller counts it as
+ * dropped); a life-safety event always does. The indices the two sides write sit on
+ * cache lines of their own, as does each slot, so a producer and the
+ * consumer never bounce a line that only one of them needs. */
 #ifndef JJ_LIB_NOTIFY_HANDOFF_H
 #define JJ_LIB_NOTIFY_HANDOFF_H
 
@@ -22,6 +26,9 @@
 
 #define JJ_HANDOFF_TARGET_WORDS 4 /* routing bits ... */
 #define JJ_HANDOFF_LANES 256u     /* ... for at most this many notifier lanes */
+/* Ordinary events that may wait on the overflow list: this many times the
+ * ring's capacity (life-safety ones: no bound). */
+#define JJ_HANDOFF_SPILL 16u
 
 typedef struct jj__handoff jj__handoff;
 
@@ -41,8 +48,8 @@ jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes);
 void jj__handoff_free(jj__handoff *h);
 
 /* Copy *ev into the ring. 0: handed over. 1: the ring was full and the
- * event went to the overflow list (life-safety only). -1: the ring was
- * full (an ordinary event: refused). -2: out of memory (an event larger
+ * event went to the overflow list. -1: the ring and the ordinary events'
+ * share of the overflow list were full (an ordinary event: refused). -2: out of memory (an event larger
  * than a slot, or the overflow copy). Any thread. */
 int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
                     const uint64_t *targets, int life_safety);
@@ -50,6 +57,10 @@ int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
 /* The next item in acceptance order: 1 and *out, or 0 when none is ready.
  * One consumer at a time. */
 int jj__handoff_take(jj__handoff *h, jj__handoff_item *out);
+/* The deliveries of a taken item with these targets are queued: it no
+ * longer counts as pending on those lanes (call it where the queues are
+ * counted, so no count sees the item twice). */
+void jj__handoff_taken(jj__handoff *h, const uint64_t *targets);
 /* Release a taken item (its event copy and slot), before the next take. */
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it);
 

@@ -191,16 +191,32 @@ void jj__dispatcher_truncate(jj_dispatcher *d, uint32_t n);
 /* ---- deliveries (record.c) ------------------------------------------------- */
 
 /* One event for one notifier: the serialized record (what the outbox
- * stores) and the jj_notification read back from it, so a live event and
- * one recovered after a crash take the same path. */
+ * stores) in the same allocation, and the jj_notification read back from
+ * it, so a live event and one recovered after a crash take the same path.
+ * Until the delivery is about to be sent (jj__delivery_view) only the
+ * record's fixed fields are read: id, kind (a static string), life_safety,
+ * seq, fingerprint, times, value, is_resolved, attempt; the strings,
+ * labels, text and JSON are "" / NULL. With an outbox, the record itself
+ * is dropped from memory once written (jj__delivery_drop) and read back
+ * from the file when the delivery is viewed: a delivery waiting behind a
+ * stalled gateway costs one small allocation, not its record. */
+struct jj__outbox;
+typedef struct jj__outbox jj__outbox;
+struct jj__dpool;
+struct jj__dblock;
+
 typedef struct jj__delivery {
   struct jj__delivery *next;
   uint64_t id;
-  unsigned char *payload; /* the record, owned */
+  struct jj__dblock *blk; /* the pool block this struct is in (dpool.h) */
+  struct jj__dblock *pblk;/* and the payload (NULL: malloc'd) */
+  unsigned char *payload; /* the record, owned; NULL once it is in the outbox
+                             file (jj__delivery_drop) */
   size_t payload_len;
-  jj_notification n;      /* points into block */
-  void *block;
-  char *texts;            /* n.text and n.idempotency_key, owned */
+  int64_t off;            /* where the payload is in the outbox file, -1: not there */
+  jj_notification n;      /* fixed fields always; the rest once viewed */
+  void *block;            /* the view's labels and strings (NULL: not viewed) */
+  char *texts;            /* n.text and n.idempotency_key, owned with block */
   int64_t next_try_ms;    /* not before this (back-off, policy) */
   uint32_t part;          /* requests already done (multi-part messages) */
 } jj__delivery;
@@ -210,15 +226,31 @@ typedef struct jj__delivery {
 void jj__record_event(jj__sb *out, const jj_event *ev, int life_safety, int64_t accepted_ms);
 /* The record of a test message. */
 void jj__record_test(jj__sb *out, const char *text, int64_t now_ms);
-/* The full payload: notifier name + the record body. */
-void jj__record_payload(jj__sb *out, const char *notifier, const char *body, size_t len);
-/* Read a payload back (copied): NULL when malformed or out of memory. */
-jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len);
+/* A delivery of record `body` (len bytes) for `notifier` (its name is put
+ * in front, as the payload starts), or with notifier NULL of a whole
+ * payload read back from the outbox, allocated from `pool` (NULL: malloc).
+ * `keep`: the record stays in memory for the delivery's life (no outbox),
+ * so it goes into the pool beside the struct; else it is malloc'd, to be
+ * dropped soon. NULL when malformed or out of memory. */
+jj__delivery *jj__delivery_new(struct jj__dpool *pool, uint64_t id, const char *notifier,
+                               const void *body, size_t len, int keep);
+/* jj__delivery_new of a whole payload, not kept. */
+jj__delivery *jj__delivery_parse(struct jj__dpool *pool, uint64_t id, const unsigned char *p,
+                                 size_t len);
+/* Read the rest of the record into d->n (strings, labels, text, JSON,
+ * idempotency key), from memory or (a dropped record) from ob's file: 0,
+ * -1 out of memory, -2 the record is not in the file intact (d unchanged
+ * on failure). Idempotent. */
+int jj__delivery_view(jj__delivery *d, const jj__outbox *ob);
+/* The record is in the outbox file at `off`: free its copy in memory. */
+void jj__delivery_drop(jj__delivery *d, int64_t off);
+/* Release the view again (d->n back to the fixed fields). */
+void jj__delivery_unview(jj__delivery *d);
 void jj__delivery_free(jj__delivery *d);
 
 /* ---- the outbox file (outbox.c) -------------------------------------------- */
 
-typedef struct jj__outbox {
+struct jj__outbox {
   int fd;                 /* -1: no outbox */
   char *path;
   jj_outbox_sync sync;
@@ -226,10 +258,14 @@ typedef struct jj__outbox {
   uint64_t next_id;
   uint64_t acked;         /* ack records since the last compaction */
   uint64_t damage;        /* bytes skipped when read */
+  uint64_t size;          /* where the next record starts: the file's end
+                             plus what the batch holds */
   int batching;           /* delivery records gather in batch (jj__outbox_begin) */
-  jj__sb batch;
-  uint64_t batched;
-} jj__outbox;
+  jj__sb batch;           /* kept between batches */
+  uint64_t batched;       /* records in batch */
+  uint64_t batch_lost;    /* records of this batch a write() failed for */
+  int batch_errno;        /* and why */
+};
 
 /* Called for each record read back that has no ack. */
 typedef void (*jj__outbox_visit_fn)(void *ctx, uint64_t id, const unsigned char *payload,
@@ -239,21 +275,31 @@ typedef void (*jj__outbox_visit_fn)(void *ctx, uint64_t id, const unsigned char 
 int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
                     jj__outbox_visit_fn visit, void *ctx, char *err, size_t errsize);
 void jj__outbox_close(jj__outbox *ob);
-/* Append a delivery record; its id in *id. 0 or -1 (errno-style reason). */
-int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id);
+/* Append a delivery record; its id in *id and where its payload is in the
+ * file in *off (-1 without a file). 0 or -1 (errno-style reason). */
+int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id,
+                   int64_t *off);
+/* Read delivery record `id` (payload at `off`, `len` bytes) back from the
+ * file, checking its frame and checksum: 0 and a malloc'd copy of the
+ * payload in *out; -1 out of memory; -2 when it is not there intact. */
+int jj__outbox_read(const jj__outbox *ob, uint64_t id, int64_t off, size_t len,
+                    unsigned char **out);
 /* Gather the delivery records appended from now on in memory, and write
- * them with one write() at jj__outbox_flush (the delivering thread does so
- * for each batch it takes from the hand-off ring). */
+ * them with one write() per 256 KiB and the rest at jj__outbox_flush (the
+ * delivering thread does so for each batch it takes from the hand-off
+ * ring). */
 void jj__outbox_begin(jj__outbox *ob);
-/* Write the gathered records (their number in *records). 0, or -1 (errno)
- * when they could not be written: then they are not in the file. */
+/* Write the gathered records. 0, or -1 (errno) when some of the batch
+ * could not be written (their number in *records): they are not in the
+ * file. */
 int jj__outbox_flush(jj__outbox *ob, uint64_t *records);
 /* Append an acknowledgement of id. 0 or -1. */
 int jj__outbox_ack(jj__outbox *ob, uint64_t id);
 /* fsync when dirty. */
 int jj__outbox_sync(jj__outbox *ob);
 /* Rewrite the file with these records only (the pending ones), atomically
- * (write a temporary file, fsync, rename). 0 or -1. */
+ * (write a temporary file, fsync, rename), and move their `off` to the new
+ * file. 0 or -1 (the old file stays). */
 int jj__outbox_compact(jj__outbox *ob, jj__delivery *const *pending, size_t n);
 
 #endif

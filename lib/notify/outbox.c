@@ -31,6 +31,11 @@
 #define REC_DELIVERY 1
 #define REC_ACK 2
 #define MAX_PAYLOAD (16u << 20)
+/* A batch is written whenever it reaches this size, and its buffer is
+ * kept from one batch to the next: no buffer grows, copies itself or is
+ * unmapped per round (unmapping memory interrupts every core running the
+ * process, the ingest thread's included, to flush its TLB). */
+#define BATCH_WRITE (256u << 10)
 
 /* CRC-32 (IEEE, reflected), eight bytes a step ("slice-by-8"): records
  * are about a kilobyte, and a byte-a-step table loop was a visible part of
@@ -109,23 +114,62 @@ static int write_all(int fd, const unsigned char *p, size_t n) {
   return 0;
 }
 
+/* After a failed write: where the file really ends (a part of a record
+ * may have been written). */
+static void resync_size(jj__outbox *ob) {
+  int e = errno;
+  off_t end = lseek(ob->fd, 0, SEEK_END);
+  if (end >= 0) ob->size = (uint64_t)end + ob->batch.len;
+  errno = e;
+}
+
+/* Write the batch gathered so far; its records count as lost on failure. */
+static void write_batch(jj__outbox *ob) {
+  size_t n = ob->batch.len;
+  ob->batch.len = 0;
+  ob->dirty = 1;
+  if (write_all(ob->fd, (const unsigned char *)ob->batch.s, n)) {
+    ob->batch_errno = errno;
+    ob->batch_lost += ob->batched;
+    resync_size(ob);
+  }
+  ob->batched = 0;
+}
+
 static int append(jj__outbox *ob, int type, uint64_t id, const unsigned char *payload,
                   size_t len) {
   if (ob->batching && type == REC_DELIVERY) {
-    /* gathered: one write() for the batch at jj__outbox_flush */
+    /* gathered: one write() per BATCH_WRITE bytes, the rest at
+     * jj__outbox_flush */
+    if (!ob->batch.s) { /* the buffer, once, a record's room to spare */
+      jj__sb_add(&ob->batch, "", 0);
+      if (!ob->batch.oom && ob->batch.cap < BATCH_WRITE + 8192) {
+        char *b = realloc(ob->batch.s, BATCH_WRITE + 8192);
+        if (b) ob->batch.s = b, ob->batch.cap = BATCH_WRITE + 8192;
+      }
+    }
     unsigned char h[HDR];
     frame(h, type, id, payload, (uint32_t)len);
+    size_t before = ob->batch.len;
     jj__sb_add(&ob->batch, (const char *)h, HDR);
     jj__sb_add(&ob->batch, (const char *)payload, len);
-    ob->batched++;
     if (ob->batch.oom) {
+      ob->batch.oom = 0; /* the records gathered before stay */
+      ob->batch.len = before;
       errno = ENOMEM;
       return -1;
     }
+    ob->batched++;
+    ob->size += HDR + len;
+    if (ob->batch.len >= BATCH_WRITE) write_batch(ob);
     return 0;
   }
+  /* what the batch holds goes first: the file keeps the order of the
+   * appends, and the batched records their promised places */
+  if (ob->batch.len) write_batch(ob);
   unsigned char stackbuf[512];
   size_t total = HDR + len;
+  ob->size += total;
   unsigned char *buf = total <= sizeof stackbuf ? stackbuf : malloc(total);
   if (!buf) return -1;
   frame(buf, type, id, payload, (uint32_t)len);
@@ -133,7 +177,10 @@ static int append(jj__outbox *ob, int type, uint64_t id, const unsigned char *pa
   /* one write() per record: O_APPEND keeps records whole between writers */
   int rc = write_all(ob->fd, buf, total);
   if (buf != stackbuf) free(buf);
-  if (rc) return -1;
+  if (rc) {
+    resync_size(ob);
+    return -1;
+  }
   /* acks are not synced: one lost in a crash sends a message again (the
    * idempotency key covers it), a lost delivery record loses an event */
   if (type != REC_DELIVERY) return 0;
@@ -142,14 +189,45 @@ static int append(jj__outbox *ob, int type, uint64_t id, const unsigned char *pa
   return 0;
 }
 
-int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id) {
+int jj__outbox_add(jj__outbox *ob, const unsigned char *payload, size_t len, uint64_t *id,
+                   int64_t *off) {
   *id = ob->next_id++;
+  *off = -1;
   if (ob->fd < 0) return 0;
   if (len > MAX_PAYLOAD) {
     errno = EMSGSIZE;
     return -1;
   }
-  return append(ob, REC_DELIVERY, *id, payload, len);
+  int64_t at = (int64_t)(ob->size + HDR);
+  if (append(ob, REC_DELIVERY, *id, payload, len)) return -1;
+  *off = at;
+  return 0;
+}
+
+int jj__outbox_read(const jj__outbox *ob, uint64_t id, int64_t off, size_t len,
+                    unsigned char **out) {
+  *out = NULL;
+  if (ob->fd < 0 || off < HDR) return -2;
+  unsigned char *buf = malloc(HDR + len + 1);
+  if (!buf) return -1;
+  size_t got = 0;
+  while (got < HDR + len) {
+    ssize_t r = pread(ob->fd, buf + got, HDR + len - got, (off_t)(off - HDR) + (off_t)got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  int type;
+  uint64_t rid;
+  uint32_t rlen;
+  if (got != HDR + len || parse(buf, got, &type, &rid, &rlen) != HDR + len ||
+      type != REC_DELIVERY || rid != id) {
+    free(buf);
+    return -2;
+  }
+  memmove(buf, buf + HDR, len);
+  *out = buf;
+  return 0;
 }
 
 void jj__outbox_begin(jj__outbox *ob) {
@@ -158,17 +236,18 @@ void jj__outbox_begin(jj__outbox *ob) {
 
 int jj__outbox_flush(jj__outbox *ob, uint64_t *records) {
   ob->batching = 0;
-  *records = ob->batched;
+  int rc = 0;
+  if (ob->fd >= 0 && ob->batch.len) write_batch(ob); /* the buffer stays for the next batch */
   ob->batched = 0;
-  if (ob->fd < 0 || !ob->batch.len) {
-    jj__sb_free(&ob->batch);
-    return 0;
+  ob->batch.len = 0;
+  *records = ob->batch_lost;
+  if (ob->batch_lost) {
+    ob->batch_lost = 0;
+    errno = ob->batch_errno;
+    return -1;
   }
-  int rc = write_all(ob->fd, (const unsigned char *)ob->batch.s, ob->batch.len);
-  jj__sb_free(&ob->batch);
-  if (rc) return -1;
-  ob->dirty = 1;
-  return ob->sync == JJ_OUTBOX_SYNC_EACH ? jj__outbox_sync(ob) : 0;
+  if (ob->fd >= 0 && ob->sync == JJ_OUTBOX_SYNC_EACH) rc = jj__outbox_sync(ob);
+  return rc;
 }
 
 int jj__outbox_ack(jj__outbox *ob, uint64_t id) {
@@ -208,22 +287,45 @@ int jj__outbox_compact(jj__outbox *ob, jj__delivery *const *pending, size_t n) {
   jj__outbox w = *ob;
   w.fd = fd;
   w.sync = JJ_OUTBOX_SYNC_NONE;
-  for (size_t i = 0; rc == 0 && i < n; i++)
-    rc = append(&w, REC_DELIVERY, pending[i]->id, pending[i]->payload, pending[i]->payload_len);
+  w.batching = 0;
+  memset(&w.batch, 0, sizeof w.batch); /* the live buffer stays the live outbox's */
+  w.size = 0;
+  /* the records' new places, committed once the new file replaced the old */
+  int64_t *offs = malloc((n ? n : 1) * sizeof *offs);
+  if (!offs) rc = -1;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    const jj__delivery *dl = pending[i];
+    unsigned char *p = dl->payload;
+    if (!p && jj__outbox_read(ob, dl->id, dl->off, dl->payload_len, &p)) {
+      rc = -1; /* unreadable: keep the old file, which still has it */
+      break;
+    }
+    offs[i] = (int64_t)(w.size + HDR);
+    rc = append(&w, REC_DELIVERY, dl->id, p, dl->payload_len);
+    if (p != dl->payload) free(p);
+  }
   if (rc == 0 && ob->sync != JJ_OUTBOX_SYNC_NONE) rc = fsync(fd);
   if (fd >= 0 && close(fd) && rc == 0) rc = -1;
+  /* open before the rename: after it, the old descriptor no longer
+   * names the outbox, and the records not in memory are only in the new
+   * file */
+  int nfd = rc == 0 ? open(tmp.s, O_RDWR | O_APPEND | O_CLOEXEC) : -1;
+  if (nfd < 0) rc = -1;
   if (rc == 0) rc = rename(tmp.s, ob->path);
   if (rc) {
+    if (nfd >= 0) close(nfd);
     (void)unlink(tmp.s);
     jj__sb_free(&tmp);
+    free(offs);
     return -1;
   }
   jj__sb_free(&tmp);
   if (ob->sync != JJ_OUTBOX_SYNC_NONE) sync_dir(ob->path);
-  int nfd = open(ob->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (nfd < 0) return -1;
+  for (size_t i = 0; i < n; i++) pending[i]->off = offs[i];
+  free(offs);
   close(ob->fd);
   ob->fd = nfd;
+  ob->size = w.size;
   ob->acked = 0;
   ob->dirty = 0;
   return 0;
@@ -346,10 +448,15 @@ int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
       (void)parse(data + s[i].off, n - s[i].off, &type, &id, &len);
       visit(ctx, id, data + s[i].off + HDR, len);
     }
-    ob->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (ob->fd < 0) {
+    /* read-write: a delivery waiting to be sent is read back from here
+     * (jj__outbox_read) rather than kept in memory */
+    ob->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    off_t end = ob->fd < 0 ? -1 : lseek(ob->fd, 0, SEEK_END);
+    if (ob->fd < 0 || end < 0) {
       (void)snprintf(err, errsize, "cannot open the outbox %s: %s", path, strerror(errno));
       rc = -1;
+    } else {
+      ob->size = (uint64_t)end;
     }
   }
   free(s);

@@ -99,10 +99,15 @@ int jj__queue_add(jj__queue *q, jj__delivery *x) {
     return 0;
   }
   jj__sb key = {0};
+  /* the labels are in the delivery's view: read it for the key, and
+   * release it again unless it was read before */
+  int viewed = x->block != NULL;
+  if (q->nby && jj__delivery_view(x, NULL)) return -1; /* the record is in memory here */
   for (uint32_t i = 0; i < q->nby; i++) {
     if (i) jj__sb_add(&key, "\x1f", 1);
     jj__sb_puts(&key, value_of(&x->n, q->by[i]));
   }
+  if (q->nby && !viewed) jj__delivery_unview(x);
   if (key.oom) {
     jj__sb_free(&key);
     return -1;

@@ -13,6 +13,7 @@
 
 #include "jjair/event.h"
 #include "jjair/rule.h"
+#include "dpool.h"
 #include "notify_internal.h"
 
 static void put_u32(jj__sb *b, uint32_t v) {
@@ -126,11 +127,6 @@ void jj__record_test(jj__sb *out, const char *text, int64_t now_ms) {
   put_str(out, text);
 }
 
-void jj__record_payload(jj__sb *out, const char *notifier, const char *body, size_t len) {
-  put_str(out, notifier);
-  jj__sb_add(out, body, len);
-}
-
 /* ---- reading back ----------------------------------------------------------- */
 
 typedef struct rd {
@@ -240,56 +236,147 @@ static void make_text(jj__sb *b, const jj_notification *n) {
     jj__sb_printf(b, " %s=%s", n->labels[i].name, n->labels[i].value);
 }
 
-jj__delivery *jj__delivery_parse(uint64_t id, const unsigned char *p, size_t len) {
-  jj_notification probe = {0};
-  rd r = {p, p + len, 0, NULL};
-  read_all(&r, &probe, NULL);
-  if (r.bad) return NULL;
-  size_t nl = (size_t)probe.nlabels + probe.nrule_labels + probe.nannotations;
-  jj__delivery *d = calloc(1, sizeof *d);
-  if (!d) return NULL;
-  d->payload = malloc(len ? len : 1);
-  /* strings: each at most its length + NUL, so len bytes cover them all */
-  d->block = malloc(nl * sizeof(jj_label) + len + 1);
-  if (!d->payload || !d->block) {
+/* The kind name of a record as a static string (jj_event_kind_name's, or
+ * "test"), so a delivery that is not viewed yet still has its kind. NULL
+ * for a name this version does not know. */
+static const char *static_kind(const unsigned char *p, size_t n) {
+  static const char test[] = "test";
+  if (n == sizeof test - 1 && memcmp(p, test, n) == 0) return test;
+  for (int k = 0; k < 64; k++) {
+    const char *name = jj_event_kind_name(k);
+    if (name && strlen(name) == n && memcmp(p, name, n) == 0) return name;
+  }
+  return NULL;
+}
+
+static void clear_view(jj_notification *n) {
+  n->notifier = n->rule = n->level_name = n->severity = n->metric = "";
+  n->json = n->text = n->idempotency_key = "";
+  n->labels = n->rule_labels = n->annotations = NULL;
+  n->nlabels = n->nrule_labels = n->nannotations = 0;
+}
+
+jj__delivery *jj__delivery_new(jj__dpool *pool, uint64_t id, const char *notifier,
+                               const void *body, size_t len, int keep) {
+  size_t nlen = notifier ? strlen(notifier) : 0;
+  size_t total = (notifier ? 4 + nlen : 0) + len;
+  jj__dblock *blk, *pblk = NULL;
+  jj__delivery *d = jj__dpool_alloc(pool, sizeof *d, &blk);
+  unsigned char *q = !d ? NULL : keep ? jj__dpool_alloc(pool, total ? total : 1, &pblk)
+                                      : malloc(total ? total : 1);
+  if (!d || !q) {
+    if (d) jj__dpool_free(blk, d);
+    return NULL;
+  }
+  memset(d, 0, sizeof *d);
+  d->blk = blk;
+  d->pblk = pblk;
+  d->payload = q;
+  d->off = -1;
+  if (notifier) {
+    for (int i = 0; i < 4; i++) q[i] = (unsigned char)(nlen >> (8 * i));
+    for (size_t i = 0; i < nlen; i++) q[4 + i] = (unsigned char)notifier[i]; /* no NUL */
+    q += 4 + nlen;
+  }
+  if (len) memcpy(q, body, len);
+  d->payload_len = total;
+  /* validate, and read the fixed fields (strings stay in the payload
+   * until jj__delivery_view) */
+  rd r = {d->payload, d->payload + total, 0, NULL};
+  read_all(&r, &d->n, NULL);
+  if (r.bad) {
     jj__delivery_free(d);
     return NULL;
   }
-  memcpy(d->payload, p, len);
-  d->payload_len = len;
-  d->id = id;
-  jj_label *labels = d->block;
-  rd r2 = {d->payload, d->payload + len, 0, (char *)(labels + nl)};
+  /* the kind: the second string of the record */
+  uint32_t klen = 0, skip = 0;
+  for (int i = 0; i < 4; i++) skip |= (uint32_t)d->payload[i] << (8 * i);
+  for (int i = 0; i < 4; i++) klen |= (uint32_t)d->payload[4 + skip + i] << (8 * i);
   d->n.size = sizeof d->n;
-  read_all(&r2, &d->n, labels);
-  d->n.id = id;
-  d->n.is_resolved = is_resolved_kind(d->n.kind);
-  /* text and idempotency key: appended to the block's end as one string
-   * pair held by the delivery */
+  d->n.id = d->id = id;
+  d->next_try_ms = INT64_MIN;
+  clear_view(&d->n);
+  d->n.kind = static_kind(d->payload + 8 + skip, klen);
+  d->n.is_resolved = d->n.kind && is_resolved_kind(d->n.kind);
+  if (!d->n.kind && jj__delivery_view(d, NULL)) { /* a kind of a newer version: view it now */
+    jj__delivery_free(d);
+    return NULL;
+  }
+  return d;
+}
+
+jj__delivery *jj__delivery_parse(jj__dpool *pool, uint64_t id, const unsigned char *p,
+                                 size_t len) {
+  return jj__delivery_new(pool, id, NULL, p, len, 0);
+}
+
+int jj__delivery_view(jj__delivery *d, const jj__outbox *ob) {
+  if (d->block) return 0;
+  unsigned char *p = d->payload;
+  if (!p) { /* dropped: read back from the outbox */
+    int rc = ob ? jj__outbox_read(ob, d->id, d->off, d->payload_len, &p) : -2;
+    if (rc) return rc;
+  }
+  jj_notification v = d->n; /* committed to d->n only when complete */
+  rd r = {p, p + d->payload_len, 0, NULL};
+  read_all(&r, &v, NULL);
+  size_t nl = (size_t)v.nlabels + v.nrule_labels + v.nannotations;
+  /* strings: each at most its length + NUL, so payload_len bytes cover them all */
+  void *block = r.bad ? NULL : malloc(nl * sizeof(jj_label) + d->payload_len + 1);
+  if (!block) {
+    if (p != d->payload) free(p);
+    return r.bad ? -2 : -1;
+  }
+  jj_label *labels = block;
+  rd r2 = {p, p + d->payload_len, 0, (char *)(labels + nl)};
+  read_all(&r2, &v, labels);
+  if (p != d->payload) free(p);
+  v.is_resolved = is_resolved_kind(v.kind);
+  /* text and idempotency key: one string pair held by the delivery */
   jj__sb t = {0};
-  make_text(&t, &d->n);
+  make_text(&t, &v);
   char fp[20];
-  (void)jj_fingerprint_hex(d->n.fingerprint, fp, sizeof fp);
+  (void)jj_fingerprint_hex(v.fingerprint, fp, sizeof fp);
   size_t text_len = t.len;
   jj__sb_add(&t, "", 1); /* keep the NUL between the two strings */
-  jj__sb_printf(&t, "jj-%s-%s-%lld-%s", fp, d->n.kind, (long long)d->n.time_ms,
-                d->n.notifier);
+  jj__sb_printf(&t, "jj-%s-%s-%lld-%s", fp, v.kind, (long long)v.time_ms, v.notifier);
   if (t.oom) {
     jj__sb_free(&t);
-    jj__delivery_free(d);
-    return NULL;
+    free(block);
+    return -1;
   }
+  v.text = t.s;
+  v.idempotency_key = t.s + text_len + 1;
+  d->n = v;
+  d->block = block;
   d->texts = t.s;
-  d->n.text = t.s;
-  d->n.idempotency_key = t.s + text_len + 1;
-  d->next_try_ms = INT64_MIN;
-  return d;
+  return 0;
+}
+
+void jj__delivery_unview(jj__delivery *d) {
+  if (!d->block || !d->n.kind) return;
+  const char *kind = static_kind((const unsigned char *)d->n.kind, strlen(d->n.kind));
+  if (!kind) return; /* a kind only the view holds: keep it */
+  free(d->block);
+  free(d->texts);
+  d->block = NULL;
+  d->texts = NULL;
+  clear_view(&d->n);
+  d->n.kind = kind;
+}
+
+void jj__delivery_drop(jj__delivery *d, int64_t off) {
+  if (off < 0 || !d->payload) return;
+  jj__dpool_free(d->pblk, d->payload);
+  d->payload = NULL;
+  d->pblk = NULL;
+  d->off = off;
 }
 
 void jj__delivery_free(jj__delivery *d) {
   if (!d) return;
   free(d->texts);
-  free(d->payload);
   free(d->block);
-  free(d);
+  if (d->payload) jj__dpool_free(d->pblk, d->payload);
+  jj__dpool_free(d->blk, d);
 }

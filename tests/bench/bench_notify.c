@@ -7,18 +7,26 @@
  *     with a counting callback and no notifier. The dispatcher runs on its
  *     own thread, with and without an outbox (fsync per round), so the
  *     ingest thread pays enqueue only: route and copy into the hand-off
- *     ring. Runs are paired (without, with, without, ...) and the median
- *     of the pairs' ratios is printed, for wall time and for the ingest
- *     thread's own CPU time (on a loaded machine the delivering thread
- *     competes for the cores; the CPU ratio is what enqueue costs).
+ *     ring. To be fair to both sides: each run builds its engine and warms
+ *     it (two clean passes over every series) before the timed part; the
+ *     dispatcher is created and started before either run of a pair; pairs
+ *     alternate their order (without-with, with-without, ...); both sides
+ *     push the same readings, and the events each side saw are printed,
+ *     with what the dispatcher queued and refused. Printed per setting:
+ *     the median and range of the pairs' ratios for wall time and for the
+ *     ingest thread's own CPU time (on a loaded machine the delivering
+ *     thread competes for the cores; the CPU ratio is what enqueue costs),
+ *     and the CPU the rest of the process (the delivering thread) spent
+ *     per event.
  *  B: delivery throughput to a local HTTP server (a minimal responder in
  *     this program), events/s from jj_dispatcher_send_test to
  *     acknowledgement, without an outbox, with the outbox (fsync per
  *     round) and with fsync per event.
  *
- * Usage: bench_notify [--quick] [--case LETTERS] [--reps N]
- *        bench_notify --ingest none|stall [--every N] [--pushes N]
- *          one ingest run (for farm-bench --vs pairs), prints pushes/s
+ * Usage: bench_notify [--quick] [--case LETTERS] [--reps N] [--pushes N]
+ *        bench_notify --ingest none|stall|handoff [--every N] [--pushes N]
+ *          one ingest run (for farm-bench --vs pairs, or callgrind with
+ *          --toggle-collect=push_loop), prints pushes/s
  * The outbox goes to $TMPDIR (or /tmp): fsync figures depend on that disk. */
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <jjair/jjair.h>
@@ -168,10 +176,24 @@ __attribute__((noinline)) static void push_loop(jj_engine *e, const jj_series_id
   }
 }
 
-/* pushes/s by wall time; *cpu_rate by the ingest thread's CPU time;
- * *events = events produced */
-static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned long *events,
-                     double *cpu_rate) {
+/* One measured ingest run. The engine is built and warmed first (two
+ * passes over every series with clean-air readings: no events, but every
+ * series' state allocated and touched), so neither side pays the fresh
+ * engine's page faults in the timed part. */
+typedef struct run {
+  double wall_rate;  /* pushes/s by wall time */
+  double cpu_rate;   /* pushes/s by the ingest thread's CPU time */
+  double proc_cpu_s; /* the whole process's CPU time during the timed part */
+  unsigned long events;
+} run;
+
+static double proc_cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static run ingest(jj_dispatcher *d, long pushes, unsigned every) {
   jj_ruleset *rs = ruleset();
   jj_engine_config ec;
   jj_engine_config_init(&ec);
@@ -189,17 +211,23 @@ static double ingest(jj_dispatcher *d, long pushes, unsigned every, unsigned lon
     jj_label l = {"station", name};
     if (jj_engine_series(e, "pm25", &l, 1, &ids[i])) exit(1);
   }
-  counted = 0;
-  double t0 = now_s(), c0 = thread_cpu_s();
-  push_loop(e, ids, pushes, every);
-  double dt = now_s() - t0;
-  *cpu_rate = (double)pushes / (thread_cpu_s() - c0);
+  for (int k = 0; k < 2 * NSERIES; k++) (void)jj_engine_push(e, ids[k % NSERIES], k - 2 * NSERIES, 20.0);
   jj_engine_stats st;
   jj_engine_stats_get(e, &st);
-  *events = st.events;
+  unsigned long warm_events = st.events;
+  counted = 0;
+  run r;
+  double t0 = now_s(), c0 = thread_cpu_s(), p0 = proc_cpu_s();
+  push_loop(e, ids, pushes, every);
+  double dt = now_s() - t0;
+  r.cpu_rate = (double)pushes / (thread_cpu_s() - c0);
+  r.proc_cpu_s = proc_cpu_s() - p0;
+  r.wall_rate = (double)pushes / dt;
+  jj_engine_stats_get(e, &st);
+  r.events = st.events - warm_events;
   jj_engine_free(e);
   jj_ruleset_free(rs);
-  return (double)pushes / dt;
+  return r;
 }
 
 static jj_dispatcher *webhook_dispatcher(int port, const char *outbox, jj_outbox_sync sync,
@@ -235,8 +263,18 @@ static double median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void case_a(void) {
-  long pushes = quick ? 200000 : 4000000;
+static void spread(double *v, int n, double *med, double *lo, double *hi) {
+  *med = median(v, n); /* sorts v */
+  *lo = v[0];
+  *hi = v[n - 1];
+}
+
+/* Paired runs, without and with the notifier in turn, the order swapped
+ * every pair (ABBA...), so a drift of the machine's speed hits both sides
+ * alike; the ratio is taken pair by pair and its median and range are
+ * printed, for wall time and for the ingest thread's CPU time, with the
+ * events of both sides and what the dispatcher refused. */
+static void case_a(long pushes) {
   server stall;
   if (server_start(&stall, 1)) exit(1);
   char ob[256];
@@ -244,35 +282,53 @@ static void case_a(void) {
   static const unsigned every[] = {200, 2000};
   for (size_t f = 0; f < 2; f++) {
     for (int with_outbox = 1; with_outbox >= 0; with_outbox--) {
+      double wall[100], cpu[100], r0s[100], r1s[100], dcpu[100];
       unsigned long ev0 = 0, ev1 = 0;
-      double wall[100], cpu[100], r0s[100], r1s[100];
-      jj_notifier_stats st;
-      memset(&st, 0, sizeof st);
+      uint64_t dropped = 0, queued = 0;
       int n = quick ? 1 : reps;
       for (int rep = 0; rep < n; rep++) {
-        double c0, c1;
-        double r0 = ingest(NULL, pushes, every[f], &ev0, &c0);
         jj_dispatcher *d = webhook_dispatcher(stall.port, with_outbox ? ob : NULL,
                                               JJ_OUTBOX_SYNC_BATCH, 1000000);
         if (jj_dispatcher_start(d)) exit(1);
-        double r1 = ingest(d, pushes, every[f], &ev1, &c1);
+        run r0, r1;
+        if (rep % 2 == 0) {
+          r0 = ingest(NULL, pushes, every[f]);
+          r1 = ingest(d, pushes, every[f]);
+        } else {
+          r1 = ingest(d, pushes, every[f]);
+          r0 = ingest(NULL, pushes, every[f]);
+        }
+        jj_notifier_stats st;
+        memset(&st, 0, sizeof st);
         (void)jj_dispatcher_stats(d, "gateway", &st);
         jj_dispatcher_free(d); /* pending events stay in the outbox: discarded here */
         unlink(ob);
-        wall[rep] = r1 / r0;
-        cpu[rep] = c1 / c0;
-        r0s[rep] = r0;
-        r1s[rep] = r1;
+        wall[rep] = r1.wall_rate / r0.wall_rate;
+        cpu[rep] = r1.cpu_rate / r0.cpu_rate;
+        r0s[rep] = r0.wall_rate;
+        r1s[rep] = r1.wall_rate;
+        /* CPU the rest of the process (the delivering thread) spent per
+         * event during the timed part */
+        double ingest_cpu = (double)pushes / r1.cpu_rate;
+        dcpu[rep] = r1.events ? (r1.proc_cpu_s - ingest_cpu) / (double)r1.events * 1e6 : 0;
+        ev0 += r0.events;
+        ev1 += r1.events;
+        dropped += st.dropped;
+        queued += st.queue_depth;
       }
-      double w = median(wall, n), c = median(cpu, n);
-      double m0 = median(r0s, n), m1 = median(r1s, n);
-      printf("A: %.2f%% of pushes are events (%lu; queued %llu, sent %llu, dropped %llu), %s, "
-             "%d pairs: ingest %.2f M pushes/s without a notifier, %.2f M/s with all to a "
-             "stalled webhook (medians); ratio with/without: wall %.3f, ingest-thread CPU "
-             "%.3f (target >= 0.95)\n",
-             100.0 * (double)ev1 / (double)pushes, ev1, (unsigned long long)st.queue_depth,
-             (unsigned long long)st.sent, (unsigned long long)st.dropped,
-             with_outbox ? "outbox" : "no outbox", n, m0 / 1e6, m1 / 1e6, w, c);
+      double w, wlo, whi, c, clo, chi, m0, m1, dc, x;
+      spread(wall, n, &w, &wlo, &whi);
+      spread(cpu, n, &c, &clo, &chi);
+      m0 = median(r0s, n);
+      m1 = median(r1s, n);
+      spread(dcpu, n, &dc, &x, &x);
+      printf("A: %.2f%% events, %s, %d pairs of %ld pushes: events without %lu, with %lu "
+             "(queued %llu, refused %llu); %.2f M pushes/s without, %.2f M/s with (medians); "
+             "ratio with/without: wall %.3f [%.3f-%.3f], ingest-thread CPU %.3f [%.3f-%.3f] "
+             "(target >= 0.95); other threads %.1f us CPU per event\n",
+             100.0 * (double)ev1 / (double)n / (double)pushes, with_outbox ? "outbox" : "no outbox",
+             n, pushes, ev0, ev1, (unsigned long long)queued, (unsigned long long)dropped,
+             m0 / 1e6, m1 / 1e6, w, wlo, whi, c, clo, chi, dc);
       fflush(stdout);
     }
   }
@@ -281,10 +337,9 @@ static void case_a(void) {
 /* One ingest run for farm-bench pairs: `none` (a counting callback) or
  * `stall` (every event to a webhook that never answers, outbox on). */
 static int ingest_only(const char *mode, unsigned every, long pushes) {
-  unsigned long ev = 0;
-  double cpu = 0, r;
+  run r;
   if (strcmp(mode, "none") == 0) {
-    r = ingest(NULL, pushes, every, &ev, &cpu);
+    r = ingest(NULL, pushes, every);
   } else if (strcmp(mode, "stall") == 0) {
     server stall;
     if (server_start(&stall, 1)) return 1;
@@ -292,13 +347,12 @@ static int ingest_only(const char *mode, unsigned every, long pushes) {
     outbox_file(ob, sizeof ob);
     jj_dispatcher *d = webhook_dispatcher(stall.port, ob, JJ_OUTBOX_SYNC_BATCH, 1000000);
     if (jj_dispatcher_start(d)) return 1;
-    struct timespec p0, p1;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p0);
-    r = ingest(d, pushes, every, &ev, &cpu);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p1);
-    printf("process CPU during ingest %.3f s, ingest thread %.3f s\n",
-           (double)(p1.tv_sec - p0.tv_sec) + (double)(p1.tv_nsec - p0.tv_nsec) * 1e-9,
-           (double)pushes / cpu);
+    r = ingest(d, pushes, every);
+    jj_notifier_stats st;
+    (void)jj_dispatcher_stats(d, "gateway", &st);
+    printf("stall: %llu queued, %llu refused; process CPU %.3f s, ingest thread %.3f s\n",
+           (unsigned long long)st.queue_depth, (unsigned long long)st.dropped, r.proc_cpu_s,
+           (double)pushes / r.cpu_rate);
     jj_dispatcher_free(d);
     unlink(ob);
   } else if (strcmp(mode, "handoff") == 0) {
@@ -311,7 +365,7 @@ static int ingest_only(const char *mode, unsigned every, long pushes) {
     if (jj_dispatcher_new(&dc, &d, NULL)) return 1;
     const char *k[] = {"url"}, *v[] = {"http://127.0.0.1:9/"};
     if (jj_dispatcher_add_notifier(d, "gateway", "webhook", k, v, 1, NULL)) return 1;
-    r = ingest(d, pushes, every, &ev, &cpu);
+    r = ingest(d, pushes, every);
     jj_notifier_stats st;
     (void)jj_dispatcher_stats(d, "gateway", &st);
     printf("handoff: %llu pending, %llu dropped\n", (unsigned long long)st.queue_depth,
@@ -321,8 +375,8 @@ static int ingest_only(const char *mode, unsigned every, long pushes) {
     fprintf(stderr, "bench_notify: --ingest none|stall|handoff\n");
     return 2;
   }
-  printf("ingest %s: %lu events, %.3f M pushes/s wall, %.3f M/s ingest-thread CPU\n", mode, ev,
-         r / 1e6, cpu / 1e6);
+  printf("ingest %s: %lu events, %.3f M pushes/s wall, %.3f M/s ingest-thread CPU\n", mode,
+         r.events, r.wall_rate / 1e6, r.cpu_rate / 1e6);
   return 0;
 }
 
@@ -363,7 +417,7 @@ static void case_b(void) {
 int main(int argc, char **argv) {
   const char *cases = "AB", *only = NULL;
   unsigned every = 200;
-  long pushes = 4000000;
+  long pushes = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) quick = 1;
     else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) cases = argv[++i];
@@ -372,8 +426,8 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) every = (unsigned)atoi(argv[++i]);
     else if (strcmp(argv[i], "--pushes") == 0 && i + 1 < argc) pushes = atol(argv[++i]);
     else {
-      fprintf(stderr, "usage: bench_notify [--quick] [--case LETTERS] [--reps N]\n"
-                      "       bench_notify --ingest none|stall [--every N] [--pushes N]\n");
+      fprintf(stderr, "usage: bench_notify [--quick] [--case LETTERS] [--reps N] [--pushes N]\n"
+                      "       bench_notify --ingest none|stall|handoff [--every N] [--pushes N]\n");
       return 2;
     }
   }
@@ -382,8 +436,8 @@ int main(int argc, char **argv) {
     printf("bench_notify: built without notifiers (JJ_WITH_CURL): skipped\n");
     return 0;
   }
-  if (only) return ingest_only(only, every ? every : 200, pushes);
-  if (strchr(cases, 'A')) case_a();
+  if (only) return ingest_only(only, every ? every : 200, pushes ? pushes : 4000000);
+  if (strchr(cases, 'A')) case_a(pushes ? pushes : quick ? 200000 : 8000000);
   if (strchr(cases, 'B')) case_b();
   return 0;
 }

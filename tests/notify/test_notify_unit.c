@@ -25,6 +25,7 @@
 
 #include <jjair/jjair.h>
 
+#include "notify/dpool.h"
 #include "notify/notify_internal.h"
 #include "notify/policy.h"
 
@@ -776,52 +777,67 @@ static void test_handoff_full(void **state) {
   (void)state;
   cap_reset();
   rig_handoff = 4; /* four events between two delivery rounds */
+  enum { SPILL = 16 * 4 }; /* ordinary events the overflow list takes: 16 rings */
   rig r;
   rig_open(&r, NULL, NULL, 0, 0);
-  jj_label st[6] = {{"station", "a"}, {"station", "b"}, {"station", "c"},
-                    {"station", "d"}, {"station", "e"}, {"station", "f"}};
+  static char names[4 + SPILL + 2][8];
+  jj_label st[4 + SPILL + 2];
+  for (int i = 0; i < 4 + SPILL + 2; i++) {
+    (void)snprintf(names[i], sizeof names[i], "s%d", i);
+    st[i].name = "station";
+    st[i].value = names[i];
+  }
   jj_label fire = {"station", "robot-1"};
   for (int i = 0; i < 4; i++) {
     jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
     assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
   }
-  /* full: an ordinary event is refused and counted ... */
-  jj_event e5 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4], 1005);
-  assert_int_equal(jj_dispatcher_enqueue(r.d, &e5), JJ_EFULL);
+  /* the ring is full: ordinary events spill to the overflow list, none
+   * lost, up to 16 times the ring ... */
+  for (int i = 4; i < 4 + SPILL; i++) {
+    jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
+    assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
+  }
+  /* ... beyond that an ordinary event is refused and counted ... */
+  jj_event e1 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4 + SPILL], 2000);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e1), JJ_EFULL);
   /* ... a life-safety one never is: fired and resolved, in that order */
-  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 1006);
+  jj_event f1 = mk_event(&r, 1, JJ_EVENT_FIRED, &fire, 2001);
   assert_int_equal(jj_dispatcher_enqueue(r.d, &f1), JJ_OK);
-  jj_event e6 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[5], 1007);
-  assert_int_equal(jj_dispatcher_enqueue(r.d, &e6), JJ_EFULL);
-  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 1008);
+  jj_event e2 = mk_event(&r, 0, JJ_EVENT_FIRED, &st[4 + SPILL + 1], 2002);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &e2), JJ_EFULL);
+  jj_event f2 = mk_event(&r, 1, JJ_EVENT_RESOLVED, &fire, 2003);
   assert_int_equal(jj_dispatcher_enqueue(r.d, &f2), JJ_OK);
   jj_notifier_stats s = stats(&r);
   assert_int_equal(s.dropped, 2);
-  assert_int_equal(s.queue_depth, 6); /* in the ring and its overflow, not yet queued */
+  assert_int_equal(s.queue_depth, 4 + SPILL + 2); /* in the ring and its overflow */
   assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
-  assert_int_equal(cap.nsent, 6);
-  /* acceptance order: the four ordinary ones, then the fire alarm's two */
-  for (int i = 0; i < 4; i++) {
+  assert_int_equal(cap.nsent, 4 + SPILL + 2);
+  /* acceptance order: the four in the ring, the spilled ones, then the
+   * fire alarm's two */
+  for (int i = 0; i < 4 + SPILL; i++) {
     char want[32];
     (void)snprintf(want, sizeof want, "-fired-%d-", 1000 + i);
     assert_non_null(strstr(cap.sent[i].key, want));
   }
-  assert_non_null(strstr(cap.sent[4].key, "-fired-1006-"));
-  assert_non_null(strstr(cap.sent[5].key, "-resolved-1008-"));
+  assert_non_null(strstr(cap.sent[4 + SPILL].key, "-fired-2001-"));
+  assert_non_null(strstr(cap.sent[4 + SPILL + 1].key, "-resolved-2003-"));
   s = stats(&r);
-  assert_int_equal(s.sent, 6);
+  assert_int_equal(s.sent, 4 + SPILL + 2);
   assert_int_equal(s.dropped, 2);
   /* the refusals are reported by the delivering side, not silent */
   assert_non_null(strstr(cap.logs, "2 events refused at enqueue"));
-  /* the ring is reused: more than its size over several rounds */
-  for (int round = 0; round < 3; round++) {
-    for (int i = 0; i < 4; i++) {
-      jj_event ev = mk_event(&r, 0, JJ_EVENT_RESOLVED, &st[i], 2000 + 10 * round + i);
+  /* the ring and the overflow list are reused: each round fills both */
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 4 + SPILL; i++) {
+      jj_event ev = mk_event(&r, 0, JJ_EVENT_RESOLVED, &st[i], 3000 + 100 * round + i);
       assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
     }
     assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
   }
-  assert_int_equal(cap.nsent, 18);
+  assert_int_equal(cap.nsent, 3 * (4 + SPILL) + 2);
+  s = stats(&r);
+  assert_int_equal(s.dropped, 2);
   rig_close(&r);
 }
 
@@ -837,10 +853,12 @@ static size_t recovered(const char *path) {
   return n;
 }
 
-/* A child enqueues 3 events, runs `rounds` delivery rounds (group_wait
- * holds the messages, so none is sent), then dies without cleaning up (a
- * crash: _exit, no jj_dispatcher_free). */
-static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
+/* A child enqueues `nev` events (a label value of `pad` bytes each: large
+ * records), runs `rounds` delivery rounds (group_wait holds the messages,
+ * so none is sent), then dies without cleaning up (a crash: _exit, no
+ * jj_dispatcher_free). */
+static void crash_child_n(const char *path, jj_outbox_sync sync, int rounds, int nev,
+                          size_t pad) {
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
@@ -861,9 +879,13 @@ static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
         jj_rules_load_string(b, RULES, sizeof RULES - 1, "t.yaml", NULL, 0, NULL) ||
         jj_ruleset_builder_build(b, &r.rs, NULL))
       _exit(13);
-    jj_label l[3] = {{"station", "a"}, {"station", "b"}, {"station", "c"}};
-    for (int i = 0; i < 3; i++) {
-      jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l[i], 1000 + i);
+    char *value = malloc(pad + 16);
+    if (!value) _exit(13);
+    for (int i = 0; i < nev; i++) {
+      memset(value, 'x', pad);
+      (void)snprintf(value + pad, 16, "%d", i);
+      jj_label l = {"station", value};
+      jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 1000 + i);
       if (jj_dispatcher_enqueue(d, &ev) != JJ_OK) _exit(14);
     }
     for (int i = 0; i < rounds; i++) (void)jj_dispatcher_poll(d, 0);
@@ -874,6 +896,10 @@ static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
   assert_true(WIFEXITED(status));
   /* 0, or 1 under valgrind (which counts what a crash leaves allocated) */
   assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1);
+}
+
+static void crash_child(const char *path, jj_outbox_sync sync, int rounds) {
+  crash_child_n(path, sync, rounds, 3, 0);
 }
 
 static void test_handoff_durability(void **state) {
@@ -889,6 +915,10 @@ static void test_handoff_durability(void **state) {
   /* fsync per event: written inside enqueue, durable when it returns */
   crash_child(path, JJ_OUTBOX_SYNC_EACH, 0);
   assert_int_equal(recovered(path), 3);
+  /* a round larger than the outbox's write size (256 KiB: 200 records of
+   * over 4 KiB) is written in pieces, every record of it durable */
+  crash_child_n(path, JJ_OUTBOX_SYNC_BATCH, 1, 200, 4000);
+  assert_int_equal(recovered(path), 200);
   /* a clean jj_dispatcher_free writes what the ring still holds */
   cap_reset();
   rig r;
@@ -898,6 +928,139 @@ static void test_handoff_durability(void **state) {
   assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
   rig_close(&r);
   assert_int_equal(recovered(path), 1);
+}
+
+/* A delivery waiting in the queue keeps no copy of its record once the
+ * outbox has it: it is read back from the file when it is sent, from
+ * wherever a compaction moved it, and a record damaged in the file under
+ * a waiting delivery fails that delivery (reported), not the others. */
+static void flip_record_byte(const char *path, int nth) {
+  FILE *f = fopen(path, "r+b");
+  assert_non_null(f);
+  static unsigned char buf[1 << 16];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  int seen = 0;
+  for (size_t i = 0; i + 4 <= n; i++) {
+    if (memcmp(buf + i, "JJOB", 4) != 0 || seen++ != nth) continue;
+    assert_true(i + 60 < n);
+    assert_int_equal(fseek(f, (long)(i + 60), SEEK_SET), 0);
+    assert_int_equal(fputc(buf[i + 60] ^ 0x55, f), buf[i + 60] ^ 0x55);
+    break;
+  }
+  assert_int_equal(seen, nth + 1);
+  assert_int_equal(fclose(f), 0);
+}
+
+static int count_records(const char *path) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  static unsigned char buf[1 << 16];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  (void)fclose(f);
+  int k = 0;
+  for (size_t i = 0; i + 4 <= n; i++) k += memcmp(buf + i, "JJOB", 4) == 0;
+  return k;
+}
+
+static void test_outbox_read_back(void **state) {
+  (void)state;
+  char path[128];
+  outbox_path(path, sizeof path);
+  jj_label st[3] = {{"station", "a"}, {"station", "b"}, {"station", "c"}};
+  /* damaged under a waiting delivery */
+  cap_reset();
+  rig r;
+  const char *kv[] = {"group_wait", "1m"};
+  rig_open(&r, path, kv, 1, 0);
+  for (int i = 0; i < 3; i++) {
+    jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &st[i], 1000 + i);
+    assert_int_equal(jj_dispatcher_enqueue(r.d, &ev), JJ_OK);
+  }
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK); /* written, held by group_wait */
+  assert_int_equal(cap.nsent, 0);
+  flip_record_byte(path, 1);
+  fake_now += 61000;
+  assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  assert_int_equal(cap.nsent, 2);
+  assert_non_null(strstr(cap.sent[0].key, "-fired-1000-"));
+  assert_non_null(strstr(cap.sent[1].key, "-fired-1002-"));
+  assert_string_equal(cap.sent[1].text, "PM high 120 at c"); /* read back whole */
+  jj_notifier_stats s = stats(&r);
+  assert_int_equal(s.sent, 2);
+  assert_int_equal(s.failed, 1);
+  assert_non_null(strstr(cap.logs, "its outbox record is damaged"));
+  rig_close(&r);
+  unlink(path);
+  /* moved by a compaction while it waits */
+  cap_reset();
+  const char *kv2[] = {"group_wait", "1m", "group_by", "station"};
+  rig_open(&r, path, kv2, 2, 1);
+  jj_event a = mk_event(&r, 0, JJ_EVENT_FIRED, &st[0], 1000);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &a), JJ_OK);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  fake_now += 61000;
+  jj_event b = mk_event(&r, 0, JJ_EVENT_FIRED, &st[1], 1001);
+  assert_int_equal(jj_dispatcher_enqueue(r.d, &b), JJ_OK);
+  /* b is written after a; a goes (its group is due) and is acknowledged,
+   * which makes the file due for a rewrite holding b alone */
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(cap.nsent, 1);
+  assert_int_equal(count_records(path), 1); /* rewritten: b alone, at another place */
+  fake_now += 61000;
+  assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  assert_int_equal(cap.nsent, 2);
+  assert_non_null(strstr(cap.sent[1].key, "-fired-1001-"));
+  assert_string_equal(cap.sent[1].text, "PM high 120 at b");
+  s = stats(&r);
+  assert_int_equal(s.failed, 0);
+  assert_null(strstr(cap.logs, "damaged"));
+  rig_close(&r);
+  unlink(path);
+}
+
+/* The deliveries' block allocator: allocations come from shared blocks
+ * (so a queue of them does not grow the heap a page at a time), aligned,
+ * distinct; a block is reused when everything in it was released, and
+ * freed when it is not the current one (valgrind checks nothing leaks). */
+static void test_dpool(void **state) {
+  (void)state;
+  jj__dpool pool = {0};
+  enum { N = 1000 };
+  static void *p[N];
+  static jj__dblock *b[N];
+  for (int i = 0; i < N; i++) {
+    p[i] = jj__dpool_alloc(&pool, 320, &b[i]);
+    assert_non_null(p[i]);
+    assert_non_null(b[i]);
+    assert_int_equal((uintptr_t)p[i] % 16, 0);
+    memset(p[i], i & 0xff, 320);
+    if (i) assert_true(p[i] != p[i - 1]);
+  }
+  assert_ptr_equal(b[0], b[1]); /* many to a block */
+  assert_true(b[0] != b[N - 1]);  /* and several blocks */
+  for (int i = 0; i < N; i++) {
+    const unsigned char *c = p[i];
+    assert_int_equal(c[0], i & 0xff); /* nothing overlapped */
+    assert_int_equal(c[319], i & 0xff);
+  }
+  /* released in FIFO order: the old blocks go, the current one stays */
+  for (int i = 0; i < N; i++) jj__dpool_free(b[i], p[i]);
+  assert_ptr_equal(pool.cur, b[N - 1]);
+  jj__dblock *again;
+  void *q = jj__dpool_alloc(&pool, 100, &again);
+  assert_ptr_equal(again, b[N - 1]); /* reused from its start */
+  int first = N - 1;
+  while (first > 0 && b[first - 1] == b[N - 1]) first--;
+  assert_ptr_equal(q, p[first]);
+  /* too large for a block, or no pool: plain malloc */
+  jj__dblock *none = (jj__dblock *)&pool;
+  void *big = jj__dpool_alloc(&pool, 32 << 10, &none);
+  assert_non_null(big);
+  assert_null(none);
+  jj__dpool_free(none, big);
+  jj__dpool_free(again, q);
+  jj__dpool_fini(&pool);
+  assert_null(pool.cur);
 }
 
 /* ---- grouping by labels (group_by) --------------------------------------------- */
@@ -1260,6 +1423,8 @@ int main(void) {
       cmocka_unit_test(test_yaml_errors),
       cmocka_unit_test(test_handoff_full),
       cmocka_unit_test(test_handoff_durability),
+      cmocka_unit_test(test_outbox_read_back),
+      cmocka_unit_test(test_dpool),
       cmocka_unit_test(test_group_by),
       cmocka_unit_test(test_group_by_yaml),
       cmocka_unit_test(test_per_recipient),
