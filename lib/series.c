@@ -243,11 +243,11 @@ size_t jj__shape_cache_memory(const jj_shape_cache *c) {
  * walk over the distinct window configurations seen so far. */
 static jj_status shape_for(jj_shape_cache *c, const jj_allocator *alc, const jj_window_config *wc,
                            const jj_wshape **out) {
-  for (uint32_t i = 0; i < c->n; i++)
-    if (jj__wshape_is(c->shapes[i], wc)) {
-      *out = c->shapes[i];
-      return JJ_OK;
-    }
+  const int64_t i = jj__wshape_find(c->shapes, c->n, wc);
+  if (i >= 0) {
+    *out = c->shapes[i];
+    return JJ_OK;
+  }
   if (jj__grow(alc, &c->shapes, &c->cap, c->n, sizeof *c->shapes, 8)) return JJ_ENOMEM;
   jj_wshape *sh;
   jj_status st = jj__wshape_new(wc, alc, &sh);

@@ -18,8 +18,8 @@
  * The ring has `cap` slots, any number (not a power of two): `base` is the
  * position held by slot 0 on the ring's current lap (base <= head <
  * base + cap), so a live position's slot is pos - base, minus cap once past
- * the end. It grows by an eighth (at least 4 slots) up to max_samples, so
- * storage stays within 12.5 % of the samples held, and a time window whose
+ * the end. It grows by an eighth (at least 8 slots) up to max_samples, so
+ * storage stays within 12.5 % (or 8 slots) of the samples held, and a time window whose
  * oldest sample leaves as the new one comes does not grow at all.
  *
  * Running sums use two generations to bound drift: `cur` covers the whole
@@ -82,7 +82,7 @@
 #define TUMBLING_SPAN_LIMIT ((int64_t)1 << 61)
 #define DEFAULT_MAX_SAMPLES 65536u
 #define INITIAL_CAPACITY 16u
-#define GROW_MIN 4u /* the least growth step, in slots (see the top comment) */
+#define GROW_MIN 8u /* the least growth step, in slots: fewer copies while small */
 /* Closed results kept for jj_window_pop_closed. Closing waits while the
  * queue is full (see close_due), so the bound costs no result, only
  * memory: a few entries suffice (the engine pops after every call). */
@@ -239,13 +239,17 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
 
 /* The slot of a position in [base, base + 2 cap): every live one. */
 static inline uint64_t slot(const jj_window *w, uint64_t pos) {
-  uint64_t i = pos - w->base;
-  return i - ((uint64_t)w->cap & (0 - (uint64_t)(i >= w->cap))); /* branch-free */
+  const uint64_t i = pos - w->base;
+  return i < w->cap ? i : i - w->cap; /* a conditional move */
 }
 static inline jj_ring_rec *rec_at(const jj_window *w, uint64_t pos) {
   return &w->ring[slot(w, pos)];
 }
 static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->ts; }
+/* The oldest stored sample's record: base <= head < base + cap, so its
+ * slot needs no wrap (the push path reads it on every call). */
+static inline jj_ring_rec *head_rec(const jj_window *w) { return &w->ring[w->head - w->base]; }
+static inline int64_t head_ts(const jj_window *w) { return head_rec(w)->ts; }
 static inline double val_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->val; }
 
 /* head moved forward (by at most cap): keep base <= head < base + cap. */
@@ -392,7 +396,7 @@ static uint32_t grown_cap(uint32_t cap, uint32_t limit) {
  * oldest sample before it stores: then it needs no more room. */
 static inline int frees_a_slot(const jj_window *w, int64_t ts) {
   return w->shape->kind == JJ_WINDOW_SLIDING_TIME && w->has_now && ts > w->now &&
-         w->tail > w->head && ts_at(w, w->head) <= ts - w->shape->span_ms;
+         w->tail > w->head && head_ts(w) <= ts - w->shape->span_ms;
 }
 
 /* Make room for one more sample (at ts) if the ring is full and may still
@@ -469,7 +473,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   const jj_wshape *sh = w->shape;
   uint64_t pos = w->head;
   if (pos < w->win_end) {
-    const jj_ring_rec *r = rec_at(w, pos);
+    const jj_ring_rec *r = head_rec(w);
     account(w, pos, r->ts, r->val, 0, light);
   }
   if (w->agg_end > pos) {
@@ -582,13 +586,13 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_MEAN: return jj_ksum_value(&ms->sum) / dn;
     case JJ_AGG_MIN: return window_minmax(w).lo;
     case JJ_AGG_MAX: return -window_minmax(w).nhi;
-    case JJ_AGG_FIRST: return val_at(w, w->head);
+    case JJ_AGG_FIRST: return head_rec(w)->val;
     case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
     case JJ_AGG_VARIANCE: return jj_moments_variance(ms, m);
     case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(ms, m));
-    case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - val_at(w, w->head);
+    case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - head_rec(w)->val;
     case JJ_AGG_SLOPE:
-      if (ts_at(w, w->head) == ts_at(w, w->win_end - 1)) return NAN;
+      if (head_ts(w) == ts_at(w, w->win_end - 1)) return NAN;
       return jj_moments_slope(ms, m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, sh->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
@@ -618,7 +622,7 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
       break;
     case JJ_WINDOW_SLIDING_COUNT:
       if (n) {
-        out->start_ms = ts_at(w, w->head);
+        out->start_ms = head_ts(w);
         out->end_ms = ts_at(w, w->win_end - 1);
       }
       break;
@@ -703,7 +707,7 @@ static void close_due(jj_window *w) {
     if (ts_at(w, w->win_end - 1) < start) {
       clear_window(w); /* tumbling: nothing carries over */
     } else {
-      while (w->head < w->win_end && ts_at(w, w->head) < start) evict_front(w);
+      while (w->head < w->win_end && head_ts(w) < start) evict_front(w);
     }
   }
   extend_window(w);
@@ -731,7 +735,7 @@ static void apply_time(jj_window *w) {
     case JJ_WINDOW_SLIDING_TIME: {
       settle(w);
       int64_t cutoff = w->now - w->shape->span_ms;
-      while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front(w);
+      while (w->head < w->tail && head_ts(w) <= cutoff) evict_front(w);
       break;
     }
     case JJ_WINDOW_SLIDING_COUNT:
@@ -794,7 +798,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
    * the rest of its test passed above). */
   if (n >= w->cap &&
       !(sh->kind == JJ_WINDOW_SLIDING_COUNT ? n >= sh->count
-                                            : ts_at(w, w->head) <= ts - sh->span_ms))
+                                            : head_ts(w) <= ts - sh->span_ms))
     return 0;
   /* The sketch (light is 0 then): its key once; a key without a counter
    * yet takes the general path, which allocates before anything changes. */
@@ -808,7 +812,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   settle(w);
   if (sh->kind == JJ_WINDOW_SLIDING_TIME) {
     const int64_t cutoff = ts - sh->span_ms;
-    while (w->head < w->tail && ts_at(w, w->head) <= cutoff) evict_front_t(w, light);
+    while (w->head < w->tail && head_ts(w) <= cutoff) evict_front_t(w, light);
   } else if (n >= sh->count) {
     evict_front_t(w, light); /* the newest `count` stay: the oldest goes */
   }
@@ -825,7 +829,16 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
   w->ctr.accepted++;
-  if (sh->lateness_ms == 0) settle(w); /* the new sample is settled already */
+  if (sh->lateness_ms == 0 && sh->use_minmax) {
+    /* The new sample is settled already (at the watermark; settle() took
+     * every older one above): straight into DABA, its ts not read back. */
+    if (w->agg_end == pos && sh->duplicates != JJ_DUP_REPLACE) {
+      jj__daba_push(DABA(w), v);
+      w->agg_end = pos + 1;
+    } else {
+      settle(w);
+    }
+  }
   *st = JJ_OK;
   return 1;
 }
@@ -1013,9 +1026,12 @@ void jj__wshape_free(jj_wshape *sh) {
   jj__free(&a, sh);
 }
 
-int jj__wshape_is(const jj_wshape *sh, const jj_window_config *cfg) {
-  jj_wshape t;
-  return shape_init(&t, cfg, &sh->alc) == JJ_OK && same_shape(sh, &t);
+int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg) {
+  jj_wshape t; /* normalized once, compared with each */
+  if (shape_init(&t, cfg, NULL) != JJ_OK) return -1;
+  for (uint32_t i = 0; i < n; i++)
+    if (same_shape(shapes[i], &t)) return i;
+  return -1;
 }
 
 uint32_t jj__wshape_max_samples(const jj_wshape *sh) { return sh->max_samples; }
@@ -1307,7 +1323,7 @@ void jj__window_prefetch_ring(const jj_window *w) {
   if (w->cap == 0) return;
   /* A full ring's tail slot is its head's (evicted first): in range. */
   JJ_PREFETCH(rec_at(w, w->tail));
-  JJ_PREFETCH(rec_at(w, w->head));
+  JJ_PREFETCH(head_rec(w));
   if (w->shape->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);
@@ -1332,7 +1348,7 @@ int64_t jj__window_due(const jj_window *w) {
     case JJ_WINDOW_SLIDING_TIME:
       if (w->hourly) return INT64_MIN;
       if (w->head == w->tail) return INT64_MAX;
-      return add_sat(ts_at(w, w->head), sh->span_ms);
+      return add_sat(head_ts(w), sh->span_ms);
     case JJ_WINDOW_SLIDING_COUNT: return w->hourly ? INT64_MIN : INT64_MAX;
     case JJ_WINDOW_TUMBLING:
       if (CTUM(w)->closed_len) return INT64_MIN; /* results not taken yet */

@@ -42,15 +42,16 @@ typedef struct jj_wshape jj_wshape;
 jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, jj_wshape **out);
 /* After every window made from it is freed. NULL is a no-op. */
 void jj__wshape_free(jj_wshape *sh);
-/* 1 when `cfg` makes the settings `sh` has (a valid cfg: normalized, every
- * field that changes what a window does). */
-int jj__wshape_is(const jj_wshape *sh, const jj_window_config *cfg);
+/* The index of the shape among shapes[0..n) with the settings `cfg`
+ * makes (normalized: every field that changes what a window does), or -1
+ * (none, or cfg is not valid). */
+int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg);
 /* The storage cap the shape's windows have (max_samples, normalized). */
 uint32_t jj__wshape_max_samples(const jj_wshape *sh);
 size_t jj__wshape_memory(const jj_wshape *sh);
 /* The block jj__wshape_new allocates (for jj_engine_estimate). */
 size_t jj__wshape_bytes(void);
-/* 1 when two configurations make the same shape (jj__wshape_is). */
+/* 1 when two configurations make the same shape (jj__wshape_find). */
 int jj__window_config_same(const jj_window_config *a, const jj_window_config *b);
 /* A window of shape `sh`, which must outlive it; allocates through the
  * shape's allocator. */
