@@ -145,7 +145,9 @@ static void test_rejects_per_rule(void **state) {
  * samples), from the engine's own accounting: the samples (16 bytes
  * each, the ring within an eighth of them) and the rest. A bound that
  * fails if the window's settings were copied per window again (about 100
- * bytes more) or the ring rounded to a power of two. */
+ * bytes more) or the ring rounded to a power of two. 731 bytes besides
+ * the samples today (the series keeps its TUMBLING windows' earliest
+ * deadline since the groups' index). */
 static void test_bytes_per_series(void **state) {
   (void)state;
   jj_ruleset *rs = time_rule("mean", 60000, 0);
@@ -166,7 +168,7 @@ static void test_bytes_per_series(void **state) {
   jj_engine_stats_get(e, &after);
   const double per = (double)(after.memory - before.memory) / N;
   print_message("      %.0f bytes per series (%.0f without the 60 samples)\n", per, per - 960);
-  assert_true(per - 60 * 16 <= 720);
+  assert_true(per - 60 * 16 <= 760);
   jj_engine_free(e);
 }
 
