@@ -71,12 +71,7 @@ static char *get_str(rbuf *r) {
   if (r->borrow) {
     /* The rule structs hold char *; the ruleset never writes through
      * them (it is immutable) and does not free them (rs->borrowed). */
-    union {
-      const char *c;
-      char *m;
-    } u;
-    u.c = in_image;
-    return u.m;
+    return jj__unconst(in_image);
   }
   char *s = jj__malloc(r->alc, (size_t)k + 1);
   if (!s) {

@@ -59,20 +59,13 @@ void jj_level_config_init(jj_level_config *lc) {
 
 /* ---- freeing ---------------------------------------------------------- */
 
-/* Label and config strings are const in the public structs but owned here. */
-static void *unconst(const void *p) {
-  union {
-    const void *c;
-    void *m;
-  } u;
-  u.c = p;
-  return u.m;
-}
+/* Label and config strings are const in the public structs but owned
+ * here: freed through jj__unconst (strutil.h). */
 
 /* own_strings = 0: the strings point into a bundle image the caller keeps
  * (jj_bundle_load_static); only the arrays are the ruleset's. */
 static void free_str(const jj_allocator *a, const void *s, int own_strings) {
-  if (own_strings) jj__free(a, unconst(s));
+  if (own_strings) jj__free(a, jj__unconst(s));
 }
 
 static void free_pairs(const jj_allocator *a, jj_label *list, uint32_t n, int own_strings) {

@@ -29,4 +29,15 @@ static inline uint64_t jj__fnv1a_str(uint64_t h, const char *s) {
   return h;
 }
 
+/* `p` without its const, for strings the library owns (or borrows from a
+ * bundle) behind the public structs' const pointers; never written through. */
+static inline void *jj__unconst(const void *p) {
+  union {
+    const void *c;
+    void *m;
+  } u;
+  u.c = p;
+  return u.m;
+}
+
 #endif
