@@ -9,7 +9,8 @@
  *   - a taken image writes back to a bundle that loads and writes to the
  *     same bytes again (the writer and the loader agree on every field);
  *   - an engine over a taken ruleset runs: series, readings, advances and
- *     polls (creation may refuse limits, with a status, never a crash).
+ *     polls (creation may refuse the engine's limits, as a device's
+ *     max_samples_per_window, with a status, never a crash).
  * Seeds (corpus_bundle) are `jjair compile` images of the shipped rule
  * files (rules/fire.yaml, rules/korea-air.yaml, rules/sensor-health.yaml,
  * with and without `-p 1s`) and of the rules of fuzz_snapshot.c. */
@@ -37,6 +38,10 @@ static void run(jj_ruleset *rs, const uint8_t *data, size_t size) {
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.max_series = 16;
+  /* A device states its limits: a bundle whose windows would not fit is
+   * refused at creation (JJ_ELIMIT) instead of allocating what it asks
+   * (max_samples up to 2^30 with preallocate, gigabytes). */
+  cfg.max_samples_per_window = 65536; /* the default of jj_window_config */
   jj_engine *e = NULL;
   if (jj_engine_new(rs, &cfg, NULL, &e) != JJ_OK) return;
   jj_label l[2] = {{"robot", "r1"}, {"zone", "north"}};
