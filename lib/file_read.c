@@ -31,8 +31,10 @@ static char *failed(jj__read_result *result, jj__read_result r, char *why, size_
 
 /* The error of a system call: ENOMEM is out of memory, not "cannot read". */
 static char *sys_failed(jj__read_result *result, int err, char *why, size_t whysz) {
-  return failed(result, err == ENOMEM ? JJ__READ_NOMEM : JJ__READ_FAILED, why, whysz,
-                strerror(err));
+  jj__read_result r = err == ENOMEM   ? JJ__READ_NOMEM
+                      : err == ENOENT ? JJ__READ_MISSING
+                                      : JJ__READ_FAILED;
+  return failed(result, r, why, whysz, strerror(err));
 }
 
 char *jj__read_file(const jj_allocator *alc, const char *path, size_t max_bytes, size_t *len,

@@ -12,6 +12,7 @@
 typedef enum jj__read_result {
   JJ__READ_OK = 0,
   JJ__READ_NOMEM,  /* the allocator (or the kernel) ran out of memory */
+  JJ__READ_MISSING, /* no file at `path` (ENOENT): for readers where that is normal */
   JJ__READ_FAILED, /* cannot open, not a regular file, too large, a read
                       error, or the file changed while it was read */
 } jj__read_result;

@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
+#include "file_read.h"
 #include "notify_internal.h"
 
 #define HDR 21 /* magic 4 + type 1 + id 8 + len 4 + crc 4 */
@@ -343,34 +345,6 @@ static int cmp_seen(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static int read_file(const char *path, unsigned char **data, size_t *n) {
-  *data = NULL;
-  *n = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? 0 : -1;
-  struct stat st;
-  if (fstat(fd, &st) || st.st_size < 0) {
-    close(fd);
-    return -1;
-  }
-  unsigned char *p = malloc((size_t)st.st_size + 1);
-  if (!p) {
-    close(fd);
-    return -1;
-  }
-  size_t got = 0;
-  while (got < (size_t)st.st_size) {
-    ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += (size_t)r;
-  }
-  close(fd);
-  *data = p;
-  *n = got;
-  return 0;
-}
-
 int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
                     jj__outbox_visit_fn visit, void *ctx, char *err, size_t errsize) {
   memset(ob, 0, sizeof *ob);
@@ -379,14 +353,23 @@ int jj__outbox_open(jj__outbox *ob, const char *path, jj_outbox_sync sync,
   ob->sync = sync;
   if (!path) return 0;
   ob->path = jj__xstrdup(path);
-  unsigned char *data = NULL;
+  /* The whole file (jj__read_file: a regular file, read to its end); none
+   * yet is an empty outbox. */
+  jj_allocator libc;
+  jj__alloc_resolve(&libc, NULL);
+  char why[96] = "out of memory";
   size_t n = 0;
-  if (!ob->path || read_file(path, &data, &n)) {
-    (void)snprintf(err, errsize, "cannot read the outbox %s: %s", path, strerror(errno));
+  jj__read_result r = JJ__READ_NOMEM;
+  unsigned char *data =
+      ob->path ? (unsigned char *)jj__read_file(&libc, path, SIZE_MAX / 2, &n, &r, why, sizeof why)
+               : NULL;
+  if (!data && r != JJ__READ_MISSING) {
+    (void)snprintf(err, errsize, "cannot read the outbox %s: %s", path, why);
     free(ob->path);
     ob->path = NULL;
     return -1;
   }
+  if (!data) n = 0; /* no file yet: no records */
   /* every delivery record and whether an ack followed it */
   seen *s = NULL;
   size_t ns = 0, cap = 0;
