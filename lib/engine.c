@@ -212,9 +212,10 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
-static inline int slot_quiet(const jj_slot *sl, agg_cache *c) {
+static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
+  const jj_quiet *quiet = jj__slot_quiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
-    const jj_quiet *q = &sl->quiet[k];
+    const jj_quiet *q = &quiet[k];
     int valid;
     double x = cached_value(sl->win, (jj_agg)q->agg, c, &valid);
     if (!valid || !(x < q->lo && x > q->hi)) return 0;
@@ -308,7 +309,7 @@ static int series_pending(const jj_series *s) {
 static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
   agg_cache cache;
   cache_init(&cache, sl);
-  if (!sl->loud && slot_quiet(sl, &cache)) return 0;
+  if (!sl->loud && slot_quiet(s, sl, &cache)) return 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
     jj_inst *in = &s->inst[i];
     if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
@@ -538,7 +539,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
-      if (!sl->loud && slot_quiet(sl, &cache)) continue;
+      if (!sl->loud && slot_quiet(s, sl, &cache)) continue;
       owed |= jj__deadline_owed_slot(j);
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];

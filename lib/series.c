@@ -310,9 +310,8 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       }
     }
     /* At most one bound per instance: the slot's part of the quiet array
-     * (which follows the slots, see series_alloc) starts at its first. */
-    sl->quiet = (jj_quiet *)(s->slots + nslots) + sl->first;
-    jj__slot_summarize(s, sl);
+     * (which follows the slots, see series_alloc) starts at its first, once
+     * nslots counts every slot (jj__slot_quiet); bounds come after that. */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
     sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
@@ -323,6 +322,9 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     if (st == JJ_OK) st = jj__window_new_shaped(sh, &sl->win);
     if (st == JJ_OK) s->nslots++;
   }
+  /* The quiet bounds, now that jj__slot_quiet finds them. */
+  if (st == JJ_OK)
+    for (uint32_t j = 0; j < nslots; j++) jj__slot_summarize(s, &s->slots[j]);
   return st;
 }
 
@@ -434,6 +436,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
 /* ---- the quiet summary -------------------------------------------------- */
 
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
+  jj_quiet *quiet = jj__slot_quiet(s, sl);
   sl->loud = 0;
   sl->nquiet = 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
@@ -445,14 +448,14 @@ void jj__slot_summarize(jj_series *s, jj_slot *sl) {
     const jj_rule *r = in->rule;
     const uint32_t agg = (uint32_t)r->cfg.aggregate;
     uint32_t k = 0;
-    while (k < sl->nquiet && sl->quiet[k].agg != agg) k++;
+    while (k < sl->nquiet && quiet[k].agg != agg) k++;
     if (k == sl->nquiet) {
-      sl->quiet[k].agg = agg;
-      sl->quiet[k].lo = INFINITY;
-      sl->quiet[k].hi = -INFINITY;
+      quiet[k].agg = agg;
+      quiet[k].lo = INFINITY;
+      quiet[k].hi = -INFINITY;
       sl->nquiet++;
     }
-    jj_quiet *q = &sl->quiet[k];
+    jj_quiet *q = &quiet[k];
     /* x >= t and x > t are quiet for every x < t; x <= t and x < t for
      * every x > t (the least severe level's issue condition: see
      * jj__alert_quiet). */

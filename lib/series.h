@@ -86,8 +86,7 @@ typedef struct jj_slot {
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint32_t loud;
-  uint32_t nquiet;
-  jj_quiet *quiet;
+  uint32_t nquiet;  /* its bounds: jj__slot_quiet */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
@@ -108,18 +107,24 @@ struct jj_series {
   uint32_t nstale;  /* instances marked stale */
   uint8_t has_ts;
   uint8_t has_loc;
+  /* Life cycle: set once the series is forgotten (freed when `queued`,
+   * how many queued events point at the labels, reaches 0). */
+  uint8_t forgotten;
+  uint32_t queued;
+  uint32_t nlabels;
   jj_slot *slots;
   jj_inst *inst;   /* ordered by slot */
   /* Identity and location: read when creating, matching and reporting. */
   char *metric;
   jj_label *labels; /* sorted by name */
-  uint32_t nlabels;
   double lat, lon;
-  /* Life cycle: how many queued events point at the labels; set once the
-   * series is forgotten (freed when `queued` reaches 0). */
-  uint32_t queued;
-  uint8_t forgotten;
 };
+
+/* The quiet bounds of slot `sl` of `s`: its part of the array that follows
+ * the slots in the series block (one entry per instance, see bind_rules). */
+static inline jj_quiet *jj__slot_quiet(const jj_series *s, const jj_slot *sl) {
+  return (jj_quiet *)(void *)(s->slots + s->nslots) + sl->first;
+}
 
 /* A series key: the metric and its labels sorted by name (pointers into
  * the caller's labels) with their hash. */
@@ -186,7 +191,8 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
   if (!sl->loud) {
-    const char *p = (const char *)sl->quiet, *end = (const char *)(sl->quiet + sl->nquiet);
+    const jj_quiet *q = jj__slot_quiet(s, sl);
+    const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
   } else {
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&s->inst[i]);
