@@ -42,7 +42,7 @@ static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint
 }
 
 uint64_t jj__series_hash(const jj_series *s) {
-  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, s->metric);
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, jj__series_metric(s));
   for (uint32_t i = 0; i < s->nlabels; i++) { /* the same walk as key_hash */
     h = jj__fnv1a_str(h, s->labels[i].name);
     h = jj__fnv1a_str(h, s->labels[i].value);
@@ -51,7 +51,7 @@ uint64_t jj__series_hash(const jj_series *s) {
 }
 
 static int series_equal(const jj_series *s, const jj_series_key *k) {
-  if (s->nlabels != k->nlabels || strcmp(s->metric, k->metric) != 0) return 0;
+  if (s->nlabels != k->nlabels || strcmp(jj__series_metric(s), k->metric) != 0) return 0;
   for (uint32_t i = 0; i < k->nlabels; i++)
     if (strcmp(s->labels[i].name, k->sorted[i]->name) != 0 ||
         strcmp(s->labels[i].value, k->sorted[i]->value) != 0)
@@ -123,12 +123,12 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   s->slots = (jj_slot *)(s + 1);
   jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
   s->inst = inst;
+  s->quiet = quiet;
   /* Labels and strings last: jj_engine_push_labeled compares them. */
   s->labels = (jj_label *)(quiet + ninst);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(k->metric) + 1;
-  memcpy(p, k->metric, len);
-  s->metric = p;
+  memcpy(p, k->metric, len); /* first: jj__series_metric */
   p += len;
   for (uint32_t i = 0; i < n; i++) {
     len = strlen(k->sorted[i]->name) + 1;

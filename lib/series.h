@@ -114,16 +114,21 @@ struct jj_series {
   uint32_t nlabels;
   jj_slot *slots;
   jj_inst *inst;   /* ordered by slot */
+  jj_quiet *quiet; /* every slot's quiet bounds: jj__slot_quiet */
   /* Identity and location: read when creating, matching and reporting. */
-  char *metric;
-  jj_label *labels; /* sorted by name */
+  jj_label *labels; /* sorted by name; the metric follows (jj__series_metric) */
   double lat, lon;
 };
+
+/* The series' metric: the first of its strings, right after its labels. */
+static inline const char *jj__series_metric(const jj_series *s) {
+  return (const char *)(s->labels + s->nlabels);
+}
 
 /* The quiet bounds of slot `sl` of `s`: its part of the array that follows
  * the slots in the series block (one entry per instance, see bind_rules). */
 static inline jj_quiet *jj__slot_quiet(const jj_series *s, const jj_slot *sl) {
-  return (jj_quiet *)(void *)(s->slots + s->nslots) + sl->first;
+  return s->quiet + sl->first;
 }
 
 /* A series key: the metric and its labels sorted by name (pointers into

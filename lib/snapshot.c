@@ -268,7 +268,7 @@ static void put_group(jj_wbuf *w, const jj_engine *e, const jj_group *g) {
 
 static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
   jj__w_u32(w, id);
-  jj__w_str(w, s->metric);
+  jj__w_str(w, jj__series_metric(s));
   jj__w_u32(w, s->nlabels);
   for (uint32_t i = 0; i < s->nlabels; i++) {
     jj__w_str(w, s->labels[i].name);
