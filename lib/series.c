@@ -413,7 +413,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         const jj_window_config wc =
             slot_config(rs, i, j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate),
                         lateness_ms, max_samples);
-        jj_status st = jj__window_footprint(&wc, add, ctx);
+        jj_status st = jj__window_footprint(&wc, NULL, add, ctx);
         if (st == JJ_OK) shape_footprint(rs, shapes, &wc, i, lateness_ms, max_samples, add, ctx);
         if (st != JJ_OK) return st;
       }
