@@ -868,29 +868,31 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
  *    below max_samples.
  * FAST_ON is set by shape_init when the shape qualifies (fast_bits). */
 enum {
-  FAST_ON = 1,   /* sliding, at most the plain sums, no sketch, no hourly part */
+  FAST_ON = 1,   /* sliding, at most the plain sums, no hourly part */
   FAST_TIME = 2, /* SLIDING_TIME (else SLIDING_COUNT) */
-  FAST_MM = 4    /* min/max: DABA, lateness 0, duplicates not replaced */
+  FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
+  FAST_SK = 8    /* the percentile sketch (then not FAST_MM) */
 };
 
 static uint8_t fast_bits(const jj_wshape *sh) {
-  if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) || sh->use_sketch ||
-      sh->off_hr)
+  if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) || sh->off_hr ||
+      (sh->use_sketch && sh->use_minmax))
     return 0;
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
   return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
-                   (sh->use_minmax ? FAST_MM : 0));
+                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0));
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
  * (win_end == tail) whose settled part is all of it when `mm`. */
-JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm) {
+JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk) {
   const uint64_t pos = w->head;
   if (sh->mom) {
     const double v0 = w->ring[pos - w->base].val;
     jj_sums_apply(&w->cur_sums, v0, 0);
     if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v0, 0);
   }
+  if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[pos - w->base]);
   if (mm) {
     jj__daba_evict(DABA(w));
   } else if (w->agg_end <= pos) {
@@ -907,7 +909,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm) {
 
 /* 1 when the sample was taken (JJ_OK), 0 when the general path must
  * decide. `time` and `mm` are constants at each call (FAST_TIME, FAST_MM). */
-JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm) {
+JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk) {
   const jj_wshape *sh = w->shape;
   /* In order after a valid now, and valid (see push_in_order). */
   if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
@@ -917,27 +919,41 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
     const int64_t cutoff = ts - sh->span_ms;
     /* Room: a full ring only takes the sample when its oldest expires. */
     if (n >= w->cap && head_ts(w) > cutoff) return 0;
+  } else if (n < sh->count && n >= w->cap) {
+    return 0; /* the ring grows first */
+  }
+  /* The sketch: its key once (a log()); a key without a counter yet takes
+   * the general path, which allocates before anything changes. */
+  int32_t key = 0;
+  if (sk) {
+    key = jj__sketch_key(&SK(w)->sketch, v);
+    if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
+  }
+  if (time) {
+    const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm);
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk);
   } else {
     if (n >= sh->count) {
       w->now = ts;
-      fast_evict(w, sh, mm); /* the newest `count` stay: the oldest goes */
-    } else if (n >= w->cap) {
-      return 0; /* the ring grows first */
+      fast_evict(w, sh, mm, sk); /* the newest `count` stay: the oldest goes */
     } else {
       w->now = ts;
     }
   }
   const uint64_t pos = w->tail;
-  jj_ring_rec *r = rec_at(w, pos);
-  r->ts = ts;
-  r->val = v;
+  const uint64_t at = slot(w, pos);
+  w->ring[at].ts = ts;
+  w->ring[at].val = v;
   w->tail = pos + 1;
   w->win_end++;
   if (sh->mom) {
     jj_sums_apply(&w->cur_sums, v, 1);
     if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 1);
+  }
+  if (sk) {
+    SK(w)->keys[at] = key;
+    jj__sketch_add(&SK(w)->sketch, key);
   }
   w->ctr.accepted++;
   if (mm) { /* settled on arrival: lateness 0 */
@@ -953,15 +969,17 @@ static jj_status push_general(jj_window *w, int64_t ts, double v);
 /* Each specialised copy is a function of its own: what it keeps in
  * registers is its own business (one function with all four saved six
  * registers on every push). */
-#define PUSH_FAST_FN(name, time, mm)                                   \
+#define PUSH_FAST_FN(name, time, mm, sk)                                \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v) { \
-    if (push_fast(w, ts, v, time, mm)) return JJ_OK;                   \
-    return push_general(w, ts, v);                                     \
+    if (push_fast(w, ts, v, time, mm, sk)) return JJ_OK;                \
+    return push_general(w, ts, v);                                      \
   }
-PUSH_FAST_FN(push_fast_count, 0, 0)
-PUSH_FAST_FN(push_fast_time, 1, 0)
-PUSH_FAST_FN(push_fast_count_mm, 0, 1)
-PUSH_FAST_FN(push_fast_time_mm, 1, 1)
+PUSH_FAST_FN(push_fast_count, 0, 0, 0)
+PUSH_FAST_FN(push_fast_time, 1, 0, 0)
+PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0)
+PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0)
+PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
+PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
 #undef PUSH_FAST_FN
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
@@ -971,6 +989,8 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
     case FAST_ON | FAST_TIME: return push_fast_time(w, ts, v);
     case FAST_ON | FAST_MM: return push_fast_count_mm(w, ts, v);
     case FAST_ON | FAST_TIME | FAST_MM: return push_fast_time_mm(w, ts, v);
+    case FAST_ON | FAST_SK: return push_fast_count_sk(w, ts, v);
+    case FAST_ON | FAST_TIME | FAST_SK: return push_fast_time_sk(w, ts, v);
     default: return push_general(w, ts, v);
   }
 }

@@ -1935,7 +1935,7 @@ static void test_long_run_drift(void **state) {
 }
 
 /* The specialised in-order push (count, sum, mean, min, max, first,
- * last over sliding windows) against the general path on the same
+ * last, percentile over sliding windows) against the general path on the same
  * stream: a window with variance as well takes the general path, whose
  * sums are the same operations in the same order, so every shared
  * aggregate must agree bit for bit after every push: in order, with gaps
@@ -1951,6 +1951,7 @@ static void test_fast_path_agrees(void **state) {
       JJ_AGG_BIT(JJ_AGG_MAX) | JJ_AGG_BIT(JJ_AGG_COUNT),
       JJ_AGG_DEFAULT,
       JJ_AGG_BIT(JJ_AGG_FIRST) | JJ_AGG_BIT(JJ_AGG_LAST) | JJ_AGG_BIT(JJ_AGG_DELTA),
+      JJ_AGG_BIT(JJ_AGG_PERCENTILE) | JJ_AGG_BIT(JJ_AGG_MEAN),
   };
   static const uint32_t lengths[] = {1, 5, 64};
   for (int k = 0; k < 2; k++)
@@ -1965,6 +1966,7 @@ static void test_fast_path_agrees(void **state) {
           c.aggregates = sets[si];
           c.duplicates = dup ? JJ_DUP_REJECT : JJ_DUP_KEEP;
           c.max_samples = lengths[li] + 40; /* time: grows from 16 slots */
+          c.percentile = 0.9;
           jj_window_config g = c;
           g.aggregates |= JJ_AGG_BIT(JJ_AGG_VARIANCE); /* the general path */
           jj_window *fw = new_window(&c, NULL), *gw = new_window(&g, NULL);
