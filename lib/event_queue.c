@@ -24,8 +24,9 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_series 
     *start = g->win_start;
     *end = g->win_end;
   } else if (wc->kind == JJ_WINDOW_TUMBLING) {
-    *start = g ? g->win_start : in->more->win_start; /* a TUMBLING rule's instance has one */
-    *end = g ? g->win_end : in->more->win_end;
+    /* A TUMBLING rule's instance has a jj_inst_more. */
+    *start = g ? g->win_start : in->more ? in->more->win_start : INT64_MIN;
+    *end = g ? g->win_end : in->more ? in->more->win_end : INT64_MIN;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
     *end = g ? e->now : jj_window_now(s->slots[in->slot].win);
     *start = *end == INT64_MIN ? INT64_MIN
