@@ -887,6 +887,11 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * (win_end == tail) whose settled part is all of it when `mm`. */
 JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk) {
   const uint64_t pos = w->head;
+  /* The samples that leave next, a few pushes ahead: in a long window
+   * they were stored long ago and are out of cache; this read would
+   * otherwise wait for memory on every push. (A prefetch past the ring's
+   * end is harmless.) */
+  JJ_PREFETCH((const char *)&w->ring[pos - w->base] + 256);
   if (sh->mom) {
     const double v0 = w->ring[pos - w->base].val;
     jj_sums_apply(&w->cur_sums, v0, 0);
