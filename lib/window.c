@@ -171,6 +171,7 @@ struct jj_window {
   uint8_t has_now;
   uint8_t owns_shape; /* jj_window_new: the shape follows the parts */
   uint8_t hourly;     /* the shape has the hourly part (read before every push) */
+  uint8_t embedded;   /* jj__window_init_shaped: the block is the caller's */
   /* Line 2: counters (accepted first: every push writes it). */
   window_counters ctr;
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
@@ -1237,6 +1238,22 @@ static jj_status window_storage(jj_window *w) {
   return st;
 }
 
+size_t jj__wshape_window_bytes(const jj_wshape *sh) { return sh->bytes; }
+
+jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out) {
+  jj_window *w = mem;
+  w->shape = sh;
+  w->hourly = sh->off_hr != 0;
+  w->embedded = 1;
+  jj_status st = window_storage(w);
+  if (st != JJ_OK) {
+    jj_window_free(w); /* what storage it got; the block stays the caller's */
+    return st;
+  }
+  *out = w;
+  return JJ_OK;
+}
+
 jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out) {
   jj_window *w;
   jj_status st = window_make(sh, 0, &w);
@@ -1286,7 +1303,7 @@ void jj_window_free(jj_window *w) {
     jj__sketch_free(&SK(w)->sketch, &a);
     jj__free(&a, SK(w)->keys);
   }
-  jj__free(&a, w);
+  if (!w->embedded) jj__free(&a, w);
 }
 
 void jj_window_reset(jj_window *w) {
@@ -1396,7 +1413,8 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->evicted = w->ctr.accepted - (w->tail - w->head) - replaced;
 }
 
-jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx) {
+jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj__footprint_fn add,
+                               void *ctx) {
   jj_wshape sh; /* the shape the engine shares (counted by the caller), not allocated here */
   jj_status st = shape_init(&sh, cfg, NULL);
   if (st != JJ_OK) return st;
@@ -1404,7 +1422,10 @@ jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add
    * and the hourly link inline), resize() to the first capacity, the
    * preallocated sketch, the closed-result queue; then every resize a
    * push may make, an eighth at a time up to max_samples (grown_cap). */
-  add(ctx, sh.bytes);
+  if (embedded)
+    *embedded = sh.bytes;
+  else
+    add(ctx, sh.bytes);
   uint32_t cap = sh.preallocate ? sh.max_samples
                                 : (INITIAL_CAPACITY < sh.max_samples ? INITIAL_CAPACITY
                                                                      : sh.max_samples);
