@@ -109,14 +109,18 @@ int main(void) {
    * sensors without fire rules read constants. */
   const int64_t t0 = 1714539600000;
   static const double quiet[3] = {40.0, 45.0, 0.03};
-  for (int t = 0; t < JJ_FW_SECONDS; t++) {
+  jj_fw_episode ep;
+  jj_fw_episode_open(&ep);
+  int16_t row[JJ_FW_SENSORS];
+  for (int t = 0; jj_fw_episode_row(&ep, row); t++) {
     int64_t ts = t0 + (int64_t)t * 1000;
     for (int k = 0; k < JJ_FW_SENSORS; k++)
-      (void)jj_engine_push(e, id[k], ts, jj_fw_episode[t][k] / 10.0);
+      (void)jj_engine_push(e, id[k], ts, row[k] / 10.0);
     for (int k = JJ_FW_SENSORS; k < NSERIES; k++)
       (void)jj_engine_push(e, id[k], ts, quiet[k - JJ_FW_SENSORS]);
     (void)jj_engine_advance(e, ts);
   }
+  if (!jj_fw_episode_check(&ep)) return fail("episode.c does not decode to make_episode.py's readings", NULL);
   size_t peak = 0;
   (void)jj_alloc_pool_stats(&pool, NULL, &peak, &allocs_end);
   /* Memory figures go to stderr: they differ between 64-bit host and device. */
