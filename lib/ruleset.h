@@ -123,10 +123,16 @@ static inline int jj__combines_rules(jj_group_mode m) {
  * x itself, or with an index table its index; *valid drops to 0 when x
  * has no index (below the table, see jj_aqi_index). */
 static inline double jj__rule_index_value(const jj_rule *r, double x, int *valid) {
+#ifdef JJ_NO_AQI
+  (void)r; /* no rule has an index in this build (feature_check.c) */
+  (void)valid;
+  return x;
+#else
   if (!r->index || !*valid) return x;
   double i;
   if (jj_aqi_index(r->index, x, &i) != JJ_OK) *valid = 0;
   return i;
+#endif
 }
 
 /* Internal, for aqi_rule.c: rule i of a builder (NULL out of range). */

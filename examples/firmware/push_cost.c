@@ -44,9 +44,17 @@ int main(void) {
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.max_series = 8;
+  jj_engine *e = NULL;
+#ifdef JJ_FW_NO_QUEUE
+  /* A build without the poll queue (JJ_WITH_QUEUE=OFF) refuses an engine
+   * that would poll. */
+  if (jj_engine_new(rs, &cfg, &pool, &e) != JJ_ENOTSUP || e) {
+    printf("jj_engine_new: an engine with a poll queue was not refused (JJ_WITH_QUEUE=OFF)\n");
+    return 1;
+  }
+#endif
   cfg.flags = JJ_ENGINE_NO_QUEUE;
   cfg.on_event = on_event;
-  jj_engine *e = NULL;
   if (jj_engine_new(rs, &cfg, &pool, &e) != JJ_OK) return 1;
   jj_ruleset_free(rs);
   static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
