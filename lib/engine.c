@@ -9,6 +9,7 @@
 #include "engine_internal.h"
 #include "footprint.h"
 #include "ksum.h" /* JJ_HOT_INLINE */
+#include "retired.h"
 #include "sample.h"
 #include "window_fast.h"
 

@@ -49,7 +49,7 @@
  * old series, groups and ruleset: series and groups still named by queued
  * events are freed when those are polled (as forgotten ones are), the old
  * ruleset and the strings of the dropped rules' events once no live event
- * can name them (jj__retired_sweep, from jj_engine_poll). */
+ * can name them (jj__retired_sweep in retired.c, from jj_engine_poll). */
 #include "jjair/snapshot.h"
 
 #include <math.h>
@@ -58,6 +58,7 @@
 
 #include "bundle_fields.h"
 #include "engine_internal.h"
+#include "retired.h"
 #include "errfmt.h"
 #include "sample.h"
 #include "snapbuf.h"
@@ -1130,29 +1131,6 @@ static jj_status decode(dec *d, const unsigned char *p, size_t size) {
 }
 
 /* ---- the events of dropped episodes ------------------------------------------ */
-
-/* Strings of the dropped rules' events, in one block, kept until no event
- * can name them; and the rulesets reloads replaced. */
-typedef struct jj_retired {
-  struct jj_retired *next;
-  jj_ruleset *rs;   /* NULL, or a replaced ruleset (its reference) */
-  uint64_t last_seq; /* the last event that may name this */
-  jj_event ev[];    /* the events, then their strings */
-} jj_retired;
-
-void jj__retired_sweep(jj_engine *e, uint64_t oldest_live) {
-  jj_retired **pp = &e->retired;
-  while (*pp) {
-    jj_retired *x = *pp;
-    if (x->last_seq < oldest_live) {
-      *pp = x->next;
-      jj_ruleset_free(x->rs);
-      jj__free(&e->alc, x);
-    } else {
-      pp = &x->next;
-    }
-  }
-}
 
 static size_t str_bytes(const char *s) { return strlen(s) + 1; }
 
