@@ -218,7 +218,7 @@ static void test_features(void **state) {
  * values a compiled bundle stores; the pool allocator's argument checks. */
 static void test_firmware_api(void **state) {
   (void)state;
-  assert_int_equal(JJ_BUNDLE_VERSION, 3);
+  assert_int_equal(JJ_BUNDLE_VERSION, 4);
   /* jj_engine_estimate's structs: a reserved word / tail to grow into. */
   assert_int_equal(sizeof(jj_series_spec), 2 * sizeof(void *) + 8);
   assert_int_equal(sizeof(jj_memory_estimate), 4 * sizeof(size_t) + 4 * 8);

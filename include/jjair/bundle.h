@@ -9,7 +9,9 @@
  *
  * Image layout (little-endian): "JJRB", u32 format version, u32 total
  * size, u32 rule count, u32 CRC-32 (IEEE) of the bytes after this 20-byte
- * header; then each rule's fields in a fixed order (lib/bundle_write.c). */
+ * header; then each rule's fields in a fixed order (lib/bundle_write.c),
+ * each a LEB128 varint (signed ones zigzag, doubles by their bits
+ * byte-reversed), strings as length + 1 (0 = none), bytes and a NUL. */
 #ifndef JJAIR_BUNDLE_H
 #define JJAIR_BUNDLE_H
 
@@ -26,7 +28,8 @@
 extern "C" {
 #endif
 
-#define JJ_BUNDLE_VERSION 3u /* 2: rules carry life_safety; 3: strings end in NUL */
+#define JJ_BUNDLE_VERSION 4u /* 2: rules carry life_safety; 3: strings end in NUL;
+                                4: fields as varints (about half the size) */
 
 /* Write `rs` as a bundle image into buf[0..size). *needed (required) gets
  * the image's size; when it is larger than `size` nothing is written and
