@@ -72,7 +72,7 @@ static void put_str(wbuf *w, const char *s) {
 #define W_F64(x) put_f64(w, (x));
 #define W(kind, x) W_##kind(x)
 
-static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
+void jj__bundle_rule_config(const jj_rule *r, int64_t period_ms, jj_rule_config *out) {
   jj_rule_config c = r->cfg;
   if (period_ms > 0 && c.window.kind == JJ_WINDOW_SLIDING_TIME && c.group != JJ_GROUP_RULES) {
     /* Every sample of one span at the stated rate, plus the edges. */
@@ -81,6 +81,12 @@ static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
       c.window.max_samples = (uint32_t)n;
     c.window.preallocate = 1;
   }
+  *out = c;
+}
+
+static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
+  jj_rule_config c;
+  jj__bundle_rule_config(r, period_ms, &c);
   put_str(w, c.name);
   put_str(w, c.metric);
   put_str(w, c.group_by);

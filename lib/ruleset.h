@@ -77,11 +77,14 @@ typedef atomic_uint jj__refcount;
 #define jj__ref_dec(r) atomic_fetch_sub((r), 1)
 #endif
 
+#define JJ__RULES_IN_PLACE 2 /* jj_ruleset.borrowed */
+
 struct jj_ruleset {
   jj_allocator alc;
   jj_rule *rules;
   uint32_t nrules;
-  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static) */
+  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static),
+                       or JJ__RULES_IN_PLACE: the rules are constant records (bundle_rules.c) */
 #ifndef JJ_SINGLE_THREAD
   /* A cache line between the fields every push reads and the count: each
    * event copy takes a reference on the ingest thread and a notifier's

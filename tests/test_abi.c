@@ -234,6 +234,8 @@ static void test_firmware_api(void **state) {
   jj_ruleset *rs = NULL;
   assert_int_equal(jj_bundle_load("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
   assert_int_equal(jj_bundle_load_static("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
+  assert_int_equal(jj_bundle_load_rules(NULL, NULL, &rs, NULL), JJ_EINVAL);
+  assert_int_equal(jj_bundle_write_source(NULL, 0, "x", NULL, 0, &needed), JJ_EINVAL);
   assert_null(rs);
 }
 

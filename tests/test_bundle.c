@@ -253,6 +253,7 @@ static void test_index_rule_refused_by_name(void **state) {
   assert_non_null(strstr(err.message, "rule 'pm-cai': judges an index"));
   size_t n = 0;
   assert_int_equal(jj_bundle_write(rs, 0, NULL, 0, &n), JJ_ENOTSUP);
+  assert_int_equal(jj_bundle_write_source(rs, 0, "rules", NULL, 0, &n), JJ_ENOTSUP);
   jj_ruleset_free(rs);
   rs = fire_rules(NULL);
   assert_int_equal(jj_bundle_check(rs, &err), JJ_OK);
