@@ -639,8 +639,10 @@ void jj_ruleset_free(jj_ruleset *rs) {
   if (!rs) return;
   if (jj__ref_dec(&rs->refs) != 1) return;
   jj_allocator a = rs->alc;
-  for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
-  jj__free(&a, rs->rules);
+  if (rs->borrowed != JJ__RULES_IN_PLACE) { /* else constant records: nothing of them is ours */
+    for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
+    jj__free(&a, rs->rules);
+  }
   jj__free(&a, rs);
 }
 
