@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_copy.h"
 #include "handoff.h"
+#include "ruleset.h"
 
 /* Cache-line size: what one side writes is kept off the lines the other
  * side reads on every event (false sharing would bounce a line between
@@ -54,6 +56,12 @@ struct jj__handoff {
    * (by the consumer only), on lines of their own */
   _Alignas(LINE) atomic_uint_least32_t lane_handed[JJ_HANDOFF_LANES];
   _Alignas(LINE) atomic_uint_least32_t lane_taken[JJ_HANDOFF_LANES];
+  /* the consumer only: ruleset references of released copies, dropped
+   * together (jj__handoff_release) — the producer takes one per copy, and
+   * a drop per copy on the other core would move the count's cache line
+   * back and forth with every event */
+  _Alignas(LINE) struct jj_ruleset *held_rs;
+  unsigned held_n;
 };
 
 /* ---- the slot allocator: jj_event_copy places its block in the slot ------- */
@@ -135,6 +143,7 @@ jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
 
 void jj__handoff_free(jj__handoff *h) {
   if (!h) return;
+  jj__handoff_release(h);
   pthread_mutex_destroy(&h->omu);
   free(h->slots);
   free(h->arena);
@@ -280,7 +289,12 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
 void jj__handoff_taken(jj__handoff *h, const uint64_t *targets) { count_lanes(h, targets, 0); }
 
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
-  jj_event_free(it->ev);
+  struct jj_ruleset *rs = jj__event_free_keep_ref(it->ev);
+  if (rs != h->held_rs) {
+    jj__handoff_release(h);
+    h->held_rs = rs;
+  }
+  h->held_n += rs != NULL;
   it->ev = NULL;
   if (!it->overflowed) { /* the slot at tail: free it for the next lap */
     uint64_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
@@ -289,6 +303,12 @@ void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
     atomic_store_explicit(&s->seq, tail + h->mask + 1, memory_order_release);
     atomic_store_explicit(&h->tail, tail + 1, memory_order_relaxed);
   }
+}
+
+void jj__handoff_release(jj__handoff *h) {
+  jj__ruleset_release(h->held_rs, h->held_n);
+  h->held_rs = NULL;
+  h->held_n = 0;
 }
 
 uint64_t jj__handoff_pending(jj__handoff *h) {

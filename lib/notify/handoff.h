@@ -61,8 +61,12 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out);
  * longer counts as pending on those lanes (call it where the queues are
  * counted, so no count sees the item twice). */
 void jj__handoff_taken(jj__handoff *h, const uint64_t *targets);
-/* Release a taken item (its event copy and slot), before the next take. */
+/* Release a taken item (its event copy and slot), before the next take.
+ * The copy's ruleset reference is kept until jj__handoff_release. */
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it);
+/* Drop the ruleset references of the copies released so far (the
+ * consumer, after a batch of takes; jj__handoff_free does it too). */
+void jj__handoff_release(jj__handoff *h);
 
 /* Items handed over and not yet taken (approximate while producers run). */
 uint64_t jj__handoff_pending(jj__handoff *h);
