@@ -862,7 +862,12 @@ static uint64_t take_batch(jj_dispatcher *d) {
  * back — and the next round starts at once for the rest). */
 static void take_handoff(jj_dispatcher *d, uint64_t max) {
   uint64_t done = 0, k;
-  while (done < max && (k = take_batch(d)) > 0) done += k;
+  /* a short batch emptied the ring: what arrives now waits for the next
+   * round (else a busy producer keeps this loop writing tiny batches) */
+  while (done < max && (k = take_batch(d)) > 0) {
+    done += k;
+    if (k < BATCH_EVENTS && max != UINT64_MAX) break;
+  }
 }
 
 jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
@@ -1274,6 +1279,11 @@ static int64_t sync_due(jj_dispatcher *d, int now) {
   return wait;
 }
 
+/* How long the delivering thread waits, at most, for ordinary events to
+ * gather into a batch (a producer wakes it at once for a life-safety one
+ * or a quarter-full ring). */
+#define NAP_MS 10
+
 static void poll_once(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_lock(&d->mu);
   seal(d);
@@ -1308,8 +1318,14 @@ static void poll_once(jj_dispatcher *d, int timeout_ms) {
   if (wait > sync_wait) wait = sync_wait; /* back when the group commit is due */
   /* just woken for events: look again soon, for the ones a producer did
    * not wake us for (it wakes at most every 10 ms) */
-  if (before && wait > 10) wait = 10;
-  if (jj__handoff_sleep(d->ho)) wait = 0;
+  if (before && wait > NAP_MS) wait = NAP_MS;
+  /* events came in during this round: nap (at most NAP_MS) to take the
+   * next ones as one batch, unless they are urgent — not a round (an
+   * outbox write, a wakeup) per handful of events while a producer is
+   * busy */
+  int nap = jj__handoff_sleep(d->ho, accept_ms(d), wait < NAP_MS ? wait : NAP_MS);
+  if (nap == 1) wait = 0;
+  else if (nap == 2 && wait > NAP_MS) wait = NAP_MS;
   done_ctx dc = {d};
   (void)jj__http_run(d->http, (int)wait, on_http_done, &dc);
   jj__handoff_awake(d->ho);
