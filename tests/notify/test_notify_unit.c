@@ -866,6 +866,64 @@ static void test_handoff_release_together(void **state) {
   rig_close(&r);
 }
 
+/* The consumer naps to gather a batch while only a few ordinary events
+ * are pending: ordinary puts do not wake it then; a life-safety event, or
+ * a quarter of the ring pending, does (and stops it from napping at all). */
+static void test_handoff_nap(void **state) {
+  (void)state;
+  cap_reset();
+  rig r;
+  rig_open(&r, NULL, NULL, 0, 0);
+  jj__handoff *h = jj__handoff_new(16, 1024);
+  assert_non_null(h);
+  jj_label l = {"station", "a"};
+  uint64_t targets[JJ_HANDOFF_TARGET_WORDS] = {1};
+  assert_int_equal(jj__handoff_sleep(h, 1000, 10), 0); /* nothing pending */
+  jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 1000);
+  assert_int_equal(jj__handoff_put(h, &ev, 1000, targets, 0), 0);
+  assert_int_equal(jj__handoff_should_wake(h, 0, 1000), 1); /* the first event wakes it */
+  jj__handoff_awake(h);
+  /* one ordinary event pending: nap until 1025 — an ordinary put at 1020
+   * (20 ms after the last wakeup, which would wake a sleeper) does not
+   * wake it */
+  assert_int_equal(jj__handoff_sleep(h, 1015, 10), 2);
+  assert_int_equal(jj__handoff_put(h, &ev, 1020, targets, 0), 0);
+  assert_int_equal(jj__handoff_should_wake(h, 0, 1020), 0);
+  assert_int_equal(jj__handoff_put(h, &ev, 1030, targets, 0), 0); /* after the nap */
+  assert_int_equal(jj__handoff_should_wake(h, 0, 1030), 1);
+  jj__handoff_awake(h);
+  assert_int_equal(jj__handoff_sleep(h, 1030, 10), 2); /* three of 16 pending: nap */
+  jj__handoff_awake(h);
+  assert_int_equal(jj__handoff_put(h, &ev, 1031, targets, 0), 0);
+  assert_int_equal(jj__handoff_sleep(h, 1031, 10), 1); /* a quarter of 16 pending */
+  jj__handoff_awake(h);
+  jj__handoff_item it;
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(jj__handoff_take(h, &it), 1);
+    jj__handoff_taken(h, it.targets);
+    jj__handoff_done(h, &it);
+  }
+  /* napping with one ordinary event; a life-safety one wakes it at once */
+  assert_int_equal(jj__handoff_put(h, &ev, 1040, targets, 0), 0);
+  assert_int_equal(jj__handoff_sleep(h, 1040, 10), 2);
+  jj_event fire = mk_event(&r, 1, JJ_EVENT_FIRED, &l, 1041);
+  assert_int_equal(jj__handoff_put(h, &fire, 1041, targets, 1), 0);
+  assert_int_equal(jj__handoff_should_wake(h, 1, 1041), 1);
+  jj__handoff_awake(h);
+  /* a life-safety event pending when it looks: no nap */
+  assert_int_equal(jj__handoff_sleep(h, 1042, 10), 1);
+  jj__handoff_awake(h);
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(jj__handoff_take(h, &it), 1);
+    assert_int_equal(it.life_safety, i);
+    jj__handoff_taken(h, it.targets);
+    jj__handoff_done(h, &it);
+  }
+  assert_int_equal(jj__handoff_sleep(h, 1050, 10), 0); /* taken: nothing pending */
+  jj__handoff_free(h);
+  rig_close(&r);
+}
+
 static void test_handoff_full(void **state) {
   (void)state;
   cap_reset();
@@ -1517,6 +1575,7 @@ int main(void) {
       cmocka_unit_test(test_outbox_compaction),
       cmocka_unit_test(test_yaml_errors),
       cmocka_unit_test(test_handoff_release_together),
+      cmocka_unit_test(test_handoff_nap),
       cmocka_unit_test(test_handoff_full),
       cmocka_unit_test(test_handoff_durability),
       cmocka_unit_test(test_outbox_read_back),
