@@ -9,6 +9,7 @@
 #include "engine_internal.h"
 #include "footprint.h"
 #include "ksum.h" /* JJ_HOT_INLINE */
+#include "retired.h"
 #include "sample.h"
 #include "window_fast.h"
 
@@ -159,9 +160,10 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
                                 int fresh, int64_t sample_ts, double sample_value) {
   const jj_rule *r = in->rule;
   if (r->cfg.group != JJ_GROUP_NONE) {
-    jj__group_touch(e, in->group); /* its group re-judges at the next advance */
-    in->member_value = value;
-    in->member_valid = (uint8_t)valid;
+    jj_inst_more *m = in->more; /* every group rule's instance has one */
+    jj__group_touch(e, m->group); /* its group re-judges at the next advance */
+    m->member_value = value;
+    m->member_valid = (uint8_t)valid;
     /* A time window's value at a re-check on advance is its value now
      * (samples expire); a count window's never changes without a reading,
      * so only readings date its agreement (else a silent member would
@@ -169,11 +171,11 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
     if (r->cfg.group == JJ_GROUP_K_OF_N && valid &&
         (fresh || r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT) &&
         jj__cmp_holds(r->cfg.member_op, value, r->cfg.member_value))
-      in->member_agree_ts = e->now;
+      m->member_agree_ts = e->now;
     return;
   }
   if (r->index) { /* the index of the value (aqi_rule.c) */
-    in->index_conc = value;
+    in->more->index_conc = value;
     value = jj__rule_index_value(r, value, &valid);
   }
   jj_transition t;
@@ -211,9 +213,10 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
-static inline int slot_quiet(const jj_slot *sl, agg_cache *c) {
+static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
+  const jj_quiet *quiet = jj__slot_quiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
-    const jj_quiet *q = &sl->quiet[k];
+    const jj_quiet *q = &quiet[k];
     int valid;
     double x = cached_value(sl->win, (jj_agg)q->agg, c, &valid);
     if (!valid || !(x < q->lo && x > q->hi)) return 0;
@@ -238,9 +241,10 @@ static inline int inst_quiet(const jj_inst *in, const jj_window *w, agg_cache *c
 static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c, int fresh,
                           int64_t sample_ts, double sample_value) {
   int valid;
-  double v = cached_value(in->win, in->rule->cfg.aggregate, c, &valid);
+  double v = cached_value(s->slots[in->slot].win, in->rule->cfg.aggregate, c, &valid);
   judge_series(e, s, in, v * in->rule->cfg.scale, valid, fresh, sample_ts, sample_value);
-  if (in->group) jj__group_eval_sliding(e, in->group, fresh, s, sample_ts, sample_value);
+  jj_group *g = jj__inst_group(in);
+  if (g) jj__group_eval_sliding(e, g, fresh, s, sample_ts, sample_value);
 }
 
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
@@ -254,11 +258,11 @@ static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
       if (r->cfg.group != JJ_GROUP_NONE) { /* no group: refused at max_groups */
-        if (in->group) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
+        if (jj__inst_group(in)) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
         continue;
       }
-      in->win_start = ws.start_ms;
-      in->win_end = ws.end_ms;
+      in->more->win_start = ws.start_ms; /* a TUMBLING slot's instances have one */
+      in->more->win_end = ws.end_ms;
       int valid = ws.complete && ws.count > 0;
       double v = ws.value[r->cfg.aggregate] * r->cfg.scale;
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
@@ -277,7 +281,8 @@ static int recheck_pending(const jj_inst *in) {
   const jj_rule *r = in->rule;
   if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
   return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
-         in->member_valid && jj__cmp_holds(r->cfg.member_op, in->member_value, r->cfg.member_value);
+         in->more->member_valid &&
+         jj__cmp_holds(r->cfg.member_op, in->more->member_value, r->cfg.member_value);
 }
 
 static int slot_pending(const jj_series *s, const jj_slot *sl) {
@@ -305,7 +310,7 @@ static int series_pending(const jj_series *s) {
 static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
   agg_cache cache;
   cache_init(&cache, sl);
-  if (!sl->loud && slot_quiet(sl, &cache)) return 0;
+  if (!sl->loud && slot_quiet(s, sl, &cache)) return 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
     jj_inst *in = &s->inst[i];
     if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
@@ -403,10 +408,11 @@ static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, doub
   in->stale = 0;
   s->nstale--;
   if (in->rule->cfg.group != JJ_GROUP_NONE) {
-    if (!in->group) return; /* refused at max_groups */
+    jj_group *g = jj__inst_group(in);
+    if (!g) return; /* refused at max_groups */
     /* The group has data again now, not only when this member's TUMBLING
      * window next closes (up to a window later). */
-    jj__group_freshen(e, in->group, ts, v);
+    jj__group_freshen(e, g, ts, v);
     return;
   }
   jj_transition t;
@@ -417,10 +423,10 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   int64_t after = in->rule->cfg.stale_after_ms;
   if (s->last_ts == INT64_MIN) s->last_ts = e->now;
   if (!after || in->stale || e->now - s->last_ts < after) return;
-  if (in->rule->cfg.group != JJ_GROUP_NONE) jj__group_touch(e, in->group); /* before it changes */
+  if (in->rule->cfg.group != JJ_GROUP_NONE) jj__group_touch(e, jj__inst_group(in)); /* before it changes */
   in->stale = 1;
   s->nstale++;
-  in->member_valid = 0;
+  if (in->more) in->more->member_valid = 0;
   if (in->rule->cfg.group != JJ_GROUP_NONE) return; /* the group judges */
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
@@ -534,7 +540,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
-      if (!sl->loud && slot_quiet(sl, &cache)) continue;
+      if (!sl->loud && slot_quiet(s, sl, &cache)) continue;
       owed |= jj__deadline_owed_slot(j);
       for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
         jj_inst *in = &s->inst[i];
@@ -927,19 +933,20 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
     if (in->rule_index != rule) continue;
-    if (in->rule->cfg.group != JJ_GROUP_NONE && !in->group) break; /* refused at max_groups */
-    const jj_alert *a = in->group ? &in->group->alert : &in->alert;
+    const jj_group *g = jj__inst_group(in);
+    if (in->rule->cfg.group != JJ_GROUP_NONE && !g) break; /* refused at max_groups */
+    const jj_alert *a = g ? &g->alert : &in->alert;
     memset(out, 0, sizeof *out);
     out->level = a->level;
     out->pending_level = a->pending;
-    out->stale = in->group ? a->stale : in->stale;
+    out->stale = g ? a->stale : in->stale;
     out->flapping = a->flapping;
     out->quality_bad = s->slots[in->slot].quality_bad;
     out->value = a->value;
-    if (!in->group && in->rule->cfg.window.kind != JJ_WINDOW_TUMBLING) {
+    if (!g && in->rule->cfg.window.kind != JJ_WINDOW_TUMBLING) {
       /* The quiet path does not store values; read the window instead. */
       double v;
-      out->value = jj_window_value(in->win, in->rule->cfg.aggregate, &v) == JJ_OK
+      out->value = jj_window_value(s->slots[in->slot].win, in->rule->cfg.aggregate, &v) == JJ_OK
                        ? v * in->rule->cfg.scale
                        : NAN;
     }

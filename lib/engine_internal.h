@@ -55,7 +55,7 @@ struct jj_engine {
 
   jj_engine_stats st;
   /* Rulesets and strings replaced by a reload or restore that queued or
-   * polled events may still name (snapshot.c). */
+   * polled events may still name (retired.h). */
   struct jj_retired *retired;
 };
 
@@ -80,10 +80,6 @@ void jj__owner_release(jj_engine *e, jj_event_owner *o);
 /* Deliver an event built elsewhere (snapshot.c: a dropped rule's end of
  * episode); `s` (may be NULL) is the series whose labels it shows. */
 void jj__emit_built(jj_engine *e, jj_event *ev, jj_series *s);
-/* ---- snapshot.c ---- */
-/* Free what reloads retired once no live event can name it: events with
- * seq >= `oldest_live` may still be read (UINT64_MAX: none). */
-void jj__retired_sweep(jj_engine *e, uint64_t oldest_live);
 /* Entries of the table a full queue of `cap` events needs (a power of
  * two, at least twice cap). */
 uint32_t jj__queue_scratch_cap(uint32_t cap);

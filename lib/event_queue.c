@@ -17,22 +17,22 @@
 
 #include "engine_internal.h"
 
-static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_inst *in,
-                          const jj_group *g, int64_t *start, int64_t *end) {
+static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_series *s,
+                          const jj_inst *in, const jj_group *g, int64_t *start, int64_t *end) {
   const jj_window_config *wc = &r->cfg.window;
   if (g && jj__combines_rules(r->cfg.group)) { /* the agreement span (CAI: the last source's) */
     *start = g->win_start;
     *end = g->win_end;
   } else if (wc->kind == JJ_WINDOW_TUMBLING) {
-    *start = g ? g->win_start : in->win_start;
-    *end = g ? g->win_end : in->win_end;
+    *start = g ? g->win_start : in->more->win_start; /* a TUMBLING rule's instance has one */
+    *end = g ? g->win_end : in->more->win_end;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
-    *end = g ? e->now : jj_window_now(in->win);
+    *end = g ? e->now : jj_window_now(s->slots[in->slot].win);
     *start = *end == INT64_MIN ? INT64_MIN
                                : *end - (wc->kind == JJ_WINDOW_SLIDING_TIME ? wc->span_ms : 0);
   } else {
     jj_window_stats ws;
-    jj_window_stats_get(in->win, &ws);
+    jj_window_stats_get(s->slots[in->slot].win, &ws);
     *start = ws.start_ms;
     *end = ws.end_ms;
   }
@@ -76,11 +76,11 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   ev.concentration = NAN;
   ev.band = ev.index_name = "";
   if (r->index) {
-    ev.concentration = g ? g->index_conc : in ? in->index_conc : NAN;
+    ev.concentration = g ? g->index_conc : in && in->more ? in->more->index_conc : NAN;
     ev.band = jj_aqi_band_name(r->index, jj_aqi_band_of_index(r->index, a->value));
     ev.index_name = jj_aqi_table_name(r->index);
   }
-  window_bounds(e, r, in, g, &ev.window_start_ms, &ev.window_end_ms);
+  window_bounds(e, r, s, in, g, &ev.window_start_ms, &ev.window_end_ms);
   ev.time_ms = e->now;
   /* The episode an event belongs to: a no-data episode for NODATA and
    * NODATA_RESOLVED (not the firing that may be running alongside). */

@@ -18,11 +18,13 @@
 typedef void (*jj__footprint_fn)(void *ctx, size_t n);
 
 /* An engine's window of configuration cfg (jj__window_new_shaped, its
- * shape counted apart, see jj__shape_tally): the block, the ring, DABA's
+ * shape counted apart, see jj__shape_tally): the block (or, with
+ * `embedded` non-NULL, its size there: jj__window_init_shaped), the ring, DABA's
  * array, the key lane, the closed-result queue and a preallocated sketch;
  * for a window that is not preallocated, also every growth up to
  * max_samples (window.c). The status jj_window_new would return for cfg. */
-jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx);
+jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj__footprint_fn add,
+                               void *ctx);
 
 /* The window shapes an engine has made so far (series.c's shape cache:
  * one per distinct window configuration, in an array that doubles from

@@ -42,7 +42,7 @@ static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint
 }
 
 uint64_t jj__series_hash(const jj_series *s) {
-  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, s->metric);
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, jj__series_metric(s));
   for (uint32_t i = 0; i < s->nlabels; i++) { /* the same walk as key_hash */
     h = jj__fnv1a_str(h, s->labels[i].name);
     h = jj__fnv1a_str(h, s->labels[i].value);
@@ -51,7 +51,7 @@ uint64_t jj__series_hash(const jj_series *s) {
 }
 
 static int series_equal(const jj_series *s, const jj_series_key *k) {
-  if (s->nlabels != k->nlabels || strcmp(s->metric, k->metric) != 0) return 0;
+  if (s->nlabels != k->nlabels || strcmp(jj__series_metric(s), k->metric) != 0) return 0;
   for (uint32_t i = 0; i < k->nlabels; i++)
     if (strcmp(s->labels[i].name, k->sorted[i]->name) != 0 ||
         strcmp(s->labels[i].value, k->sorted[i]->value) != 0)
@@ -94,22 +94,25 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
  * sample reads, first), then its label array and every string; a second
  * holds its instances and their flap histories. */
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
-                               uint32_t nslots, uint32_t nflap, size_t store_bytes) {
+                               uint32_t nslots, uint32_t nflap, size_t store_bytes,
+                               uint32_t nmore) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
   size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
                  n * sizeof(jj_label) + strings;
-  /* The instances (about 230 bytes each, read when a slot is loud) live
+  /* The instances (128 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
-  /* ... followed by the flap histories of the rules that detect flapping
-   * and each alert's per-level streaks. */
+  /* ... followed by the flap histories of the rules that detect flapping,
+   * each alert's per-level streaks and the jj_inst_more of the instances
+   * that need one. */
   jj_inst *inst = NULL;
   if (ninst) {
     inst = jj__calloc(alc, ninst * sizeof(jj_inst) +
-                               (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes);
+                               (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
+                               (size_t)nmore * sizeof(jj_inst_more));
     if (!inst) return NULL;
   }
   jj_series *s = jj__calloc(alc, bytes);
@@ -120,12 +123,12 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   s->slots = (jj_slot *)(s + 1);
   jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
   s->inst = inst;
+  s->quiet = quiet;
   /* Labels and strings last: jj_engine_push_labeled compares them. */
   s->labels = (jj_label *)(quiet + ninst);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(k->metric) + 1;
-  memcpy(p, k->metric, len);
-  s->metric = p;
+  memcpy(p, k->metric, len); /* first: jj__series_metric */
   p += len;
   for (uint32_t i = 0; i < n; i++) {
     len = strlen(k->sorted[i]->name) + 1;
@@ -172,6 +175,7 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
 typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nflap; /* instances whose alert keeps a flap history */
+  uint32_t nmore; /* instances with a jj_inst_more */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
@@ -181,6 +185,11 @@ typedef struct slot_plan {
  * theirs in the group). */
 static int needs_flap_history(const jj_rule *r) {
   return r->cfg.flap_changes > 0 && r->cfg.group == JJ_GROUP_NONE;
+}
+
+/* Every rule of a slot has the same window kind, so the rule alone tells. */
+static int needs_more(const jj_rule *r) {
+  return jj__inst_needs_more(r, r->cfg.window.kind == JJ_WINDOW_TUMBLING);
 }
 
 static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const char *metric,
@@ -206,6 +215,7 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     p->rule[p->ninst] = i;
     p->slot_of[p->ninst++] = j;
     p->nflap += needs_flap_history(&rs->rules[i]);
+    p->nmore += needs_more(&rs->rules[i]);
     p->store_bytes += jj__alert_store_bytes(rs->rules[i].nlevels);
   }
   return JJ_OK;
@@ -268,6 +278,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
   if (p->ninst == 0) return JJ_OK;
   int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
   char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
+  jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
@@ -291,14 +302,16 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r->nlevels);
       store += jj__alert_store_bytes(r->nlevels);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
-      in->member_value = NAN;
-      in->member_agree_ts = INT64_MIN;
-      in->win_start = in->win_end = INT64_MIN; /* no window judged yet */
+      if (needs_more(r)) {
+        in->more = more++;
+        in->more->member_value = NAN;
+        in->more->member_agree_ts = INT64_MIN;
+        in->more->win_start = in->more->win_end = INT64_MIN; /* no window judged yet */
+      }
     }
     /* At most one bound per instance: the slot's part of the quiet array
-     * (which follows the slots, see series_alloc) starts at its first. */
-    sl->quiet = (jj_quiet *)(s->slots + nslots) + sl->first;
-    jj__slot_summarize(s, sl);
+     * (which follows the slots, see series_alloc) starts at its first, once
+     * nslots counts every slot (jj__slot_quiet); bounds come after that. */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
     sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
@@ -308,8 +321,10 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     st = shape_for(shapes, alc, &wc, &sh);
     if (st == JJ_OK) st = jj__window_new_shaped(sh, &sl->win);
     if (st == JJ_OK) s->nslots++;
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) s->inst[i].win = sl->win;
   }
+  /* The quiet bounds, now that jj__slot_quiet finds them. */
+  if (st == JJ_OK)
+    for (uint32_t j = 0; j < nslots; j++) jj__slot_summarize(s, &s->slots[j]);
   return st;
 }
 
@@ -323,7 +338,8 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
   slot_plan plan;
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
     return JJ_ENOMEM;
-  jj_series *s = series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes);
+  jj_series *s =
+      series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes, plan.nmore);
   jj_status st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   if (plan.rule != plan.local) jj__free(alc, plan.rule);
   if (st != JJ_OK) {
@@ -364,7 +380,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
                                uint32_t max_samples, jj__shape_tally *shapes,
                                jj__footprint_fn add, void *ctx) {
   enum { MAX_LEADERS = 64 };
-  uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0;
+  uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
   uint32_t lead_aggs[MAX_LEADERS];
   size_t store_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
@@ -381,6 +397,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
       if (pass == 0) {
         ninst++;
         nflap += needs_flap_history(r);
+        nmore += needs_more(r);
         store_bytes += jj__alert_store_bytes(r->nlevels);
         if (j == nleaders) {
           nslots++;
@@ -396,7 +413,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         const jj_window_config wc =
             slot_config(rs, i, j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate),
                         lateness_ms, max_samples);
-        jj_status st = jj__window_footprint(&wc, add, ctx);
+        jj_status st = jj__window_footprint(&wc, NULL, add, ctx);
         if (st == JJ_OK) shape_footprint(rs, shapes, &wc, i, lateness_ms, max_samples, add, ctx);
         if (st != JJ_OK) return st;
       }
@@ -408,7 +425,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
       if (ninst)
         add(ctx, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
-                     store_bytes);
+                     store_bytes + (size_t)nmore * sizeof(jj_inst_more));
       add(ctx, sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
                    n * sizeof(jj_label) + strings);
     }
@@ -419,6 +436,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
 /* ---- the quiet summary -------------------------------------------------- */
 
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
+  jj_quiet *quiet = jj__slot_quiet(s, sl);
   sl->loud = 0;
   sl->nquiet = 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
@@ -430,14 +448,14 @@ void jj__slot_summarize(jj_series *s, jj_slot *sl) {
     const jj_rule *r = in->rule;
     const uint32_t agg = (uint32_t)r->cfg.aggregate;
     uint32_t k = 0;
-    while (k < sl->nquiet && sl->quiet[k].agg != agg) k++;
+    while (k < sl->nquiet && quiet[k].agg != agg) k++;
     if (k == sl->nquiet) {
-      sl->quiet[k].agg = agg;
-      sl->quiet[k].lo = INFINITY;
-      sl->quiet[k].hi = -INFINITY;
+      quiet[k].agg = agg;
+      quiet[k].lo = INFINITY;
+      quiet[k].hi = -INFINITY;
       sl->nquiet++;
     }
-    jj_quiet *q = &sl->quiet[k];
+    jj_quiet *q = &quiet[k];
     /* x >= t and x > t are quiet for every x < t; x <= t and x < t for
      * every x > t (the least severe level's issue condition: see
      * jj__alert_quiet). */

@@ -5,6 +5,7 @@
 #ifndef JJ_LIB_SERIES_H
 #define JJ_LIB_SERIES_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "alert.h"
@@ -16,27 +17,55 @@
 typedef struct jj_group jj_group;
 typedef struct jj_series jj_series;
 
-/* One (series, rule) pair: the rule's alert for the series, or its
- * membership in a group. */
-typedef struct jj_inst {
-  /* What judging a sample reads comes first: a quiet check reads the rule,
-   * the group link and the head of the alert. */
-  const jj_rule *rule;
+/* What only some instances use: group members, rules that feed groups,
+ * TUMBLING rules and rules judged through an index. It follows the
+ * instances in their block, one per instance that needs it
+ * (jj__inst_needs_more), so a plain rule's instance stays small. */
+typedef struct jj_inst_more {
   jj_group *group;      /* group rules: the group this series belongs to */
-  jj_alert alert;       /* rules without groups */
-  uint32_t rule_index;
-  uint32_t slot;        /* index of the series' slot holding the window */
-  jj_window *win;       /* that slot's window (shared, not owned) */
+  jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
   /* As a group member: the last judged value of this series. */
   double member_value;
   int64_t member_agree_ts; /* K_OF_N: last time the member condition held */
   int64_t member_reported_end; /* TUMBLING: end of the last window reported to the group */
-  uint8_t member_valid;
-  uint8_t stale;
   int64_t win_start, win_end; /* TUMBLING: bounds of the last judged window */
-  jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
   double index_conc; /* rules with an index: the concentration last judged */
+  uint8_t member_valid;
+} jj_inst_more;
+
+/* One (series, rule) pair: the rule's alert for the series, or its
+ * membership in a group. */
+typedef struct jj_inst {
+  /* What judging a sample reads comes first: a quiet check reads the rule
+   * and the head of the alert. */
+  const jj_rule *rule;
+  jj_inst_more *more;   /* NULL unless jj__inst_needs_more */
+  jj_alert alert;       /* rules without groups */
+  uint32_t rule_index;
+  uint32_t slot;        /* index of the series' slot holding the window */
+  uint8_t stale;
 } jj_inst;
+
+/* What an instance of rule r in a slot that is (not) `tumbling` reads
+ * from its jj_inst_more. */
+static inline int jj__inst_needs_more(const jj_rule *r, int tumbling) {
+  return r->cfg.group != JJ_GROUP_NONE || r->nfeeds || r->index || tumbling;
+}
+/* The group the instance is a member of (NULL: none, or refused at
+ * max_groups). */
+static inline jj_group *jj__inst_group(const jj_inst *in) {
+  return in->more ? in->more->group : NULL;
+}
+/* The instance's saved values as a snapshot stores them: its own, or for
+ * an instance without jj_inst_more the values one would start with. */
+static inline jj_inst_more jj__inst_more_or_default(const jj_inst *in) {
+  if (in->more) return *in->more;
+  jj_inst_more m = {0};
+  m.member_value = (double)NAN;
+  m.member_agree_ts = INT64_MIN;
+  m.win_start = m.win_end = INT64_MIN;
+  return m;
+}
 
 /* A slot's quiet bounds for one aggregate, over its quiet instances:
  * every one of them is quiet when lo > x > hi (lo: the least threshold of
@@ -57,8 +86,7 @@ typedef struct jj_slot {
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint32_t loud;
-  uint32_t nquiet;
-  jj_quiet *quiet;
+  uint32_t nquiet;  /* its bounds: jj__slot_quiet */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
@@ -79,18 +107,29 @@ struct jj_series {
   uint32_t nstale;  /* instances marked stale */
   uint8_t has_ts;
   uint8_t has_loc;
+  /* Life cycle: set once the series is forgotten (freed when `queued`,
+   * how many queued events point at the labels, reaches 0). */
+  uint8_t forgotten;
+  uint32_t queued;
+  uint32_t nlabels;
   jj_slot *slots;
   jj_inst *inst;   /* ordered by slot */
+  jj_quiet *quiet; /* every slot's quiet bounds: jj__slot_quiet */
   /* Identity and location: read when creating, matching and reporting. */
-  char *metric;
-  jj_label *labels; /* sorted by name */
-  uint32_t nlabels;
+  jj_label *labels; /* sorted by name; the metric follows (jj__series_metric) */
   double lat, lon;
-  /* Life cycle: how many queued events point at the labels; set once the
-   * series is forgotten (freed when `queued` reaches 0). */
-  uint32_t queued;
-  uint8_t forgotten;
 };
+
+/* The series' metric: the first of its strings, right after its labels. */
+static inline const char *jj__series_metric(const jj_series *s) {
+  return (const char *)(s->labels + s->nlabels);
+}
+
+/* The quiet bounds of slot `sl` of `s`: its part of the array that follows
+ * the slots in the series block (one entry per instance, see bind_rules). */
+static inline jj_quiet *jj__slot_quiet(const jj_series *s, const jj_slot *sl) {
+  return s->quiet + sl->first;
+}
 
 /* A series key: the metric and its labels sorted by name (pointers into
  * the caller's labels) with their hash. */
@@ -157,7 +196,8 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
   if (!sl->loud) {
-    const char *p = (const char *)sl->quiet, *end = (const char *)(sl->quiet + sl->nquiet);
+    const jj_quiet *q = jj__slot_quiet(s, sl);
+    const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
   } else {
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&s->inst[i]);

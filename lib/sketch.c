@@ -11,11 +11,9 @@
 /* Keys cover every value a window accepts: nothing saturates. */
 #define SKETCH_MAX_MAGNITUDE JJ_VALUE_LIMIT
 #define SKETCH_GROW_SLACK 32
-#define BLOCK_SHIFT 6  /* 64 buckets per block sum */
-#define SUPER_SHIFT 12 /* 4096 buckets (64 blocks) per super-block sum */
 
-static uint32_t nblocks_of(uint32_t nkeys) { return (nkeys + (1u << BLOCK_SHIFT) - 1) >> BLOCK_SHIFT; }
-static uint32_t nsupers_of(uint32_t nkeys) { return (nkeys + (1u << SUPER_SHIFT) - 1) >> SUPER_SHIFT; }
+static uint32_t nblocks_of(uint32_t nkeys) { return (nkeys + (1u << JJ_SKETCH_BLOCK_SHIFT) - 1) >> JJ_SKETCH_BLOCK_SHIFT; }
+static uint32_t nsupers_of(uint32_t nkeys) { return (nkeys + (1u << JJ_SKETCH_SUPER_SHIFT) - 1) >> JJ_SKETCH_SUPER_SHIFT; }
 /* Counters in one allocation: the buckets, the block sums, the super-block
  * sums. */
 static size_t counters_of(uint32_t nkeys) {
@@ -67,26 +65,10 @@ int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
   s->nkeys = n;
   /* The block boundaries moved with key_lo: sum them again. */
   for (uint32_t i = 0; i < n; i++) {
-    s->blocks[i >> BLOCK_SHIFT] += c[i];
-    s->supers[i >> SUPER_SHIFT] += c[i];
+    s->blocks[i >> JJ_SKETCH_BLOCK_SHIFT] += c[i];
+    s->supers[i >> JJ_SKETCH_SUPER_SHIFT] += c[i];
   }
   return 0;
-}
-
-void jj__sketch_add(jj_sketch *s, int32_t key) {
-  uint32_t i = (uint32_t)(key - s->key_lo);
-  s->counts[i]++;
-  s->blocks[i >> BLOCK_SHIFT]++;
-  s->supers[i >> SUPER_SHIFT]++;
-  s->total++;
-}
-
-void jj__sketch_remove(jj_sketch *s, int32_t key) {
-  uint32_t i = (uint32_t)(key - s->key_lo);
-  s->counts[i]--;
-  s->blocks[i >> BLOCK_SHIFT]--;
-  s->supers[i >> SUPER_SHIFT]--;
-  s->total--;
 }
 
 void jj__sketch_clear(jj_sketch *s) {
@@ -114,10 +96,10 @@ double jj__sketch_quantile(const jj_sketch *s, double q) {
   uint32_t sb = 0;
   while (sb < ns && seen + s->supers[sb] < rank) seen += s->supers[sb++];
   if (sb == ns) return NAN; /* unreachable while total matches the counters */
-  uint32_t b = sb << (SUPER_SHIFT - BLOCK_SHIFT);
+  uint32_t b = sb << (JJ_SKETCH_SUPER_SHIFT - JJ_SKETCH_BLOCK_SHIFT);
   while (b < nb && seen + s->blocks[b] < rank) seen += s->blocks[b++];
   if (b == nb) return NAN;
-  for (uint32_t i = b << BLOCK_SHIFT; i < s->nkeys; i++) {
+  for (uint32_t i = b << JJ_SKETCH_BLOCK_SHIFT; i < s->nkeys; i++) {
     seen += s->counts[i];
     if (seen >= rank) return bucket_value(s, s->key_lo + (int32_t)i);
   }

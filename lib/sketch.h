@@ -51,8 +51,10 @@ static inline int32_t jj__sketch_key(const jj_sketch *s, double x) {
 #endif
   double m = fabs(x);
   if (m < s->floor) return 0;
-  double k = 1.0 + floor(log(m / s->floor) * s->inv_log_gamma);
-  int32_t key = k > (double)s->key_max ? s->key_max : (int32_t)k;
+  /* y >= 0 (m / floor >= 1), so floor(y) is a truncation; key 1 +
+   * floor(y) stays below key_max exactly when y does. */
+  const double y = log(m / s->floor) * s->inv_log_gamma;
+  const int32_t key = y < (double)s->key_max ? 1 + (int32_t)y : s->key_max;
   return x > 0 ? key : -key;
 }
 
@@ -62,9 +64,25 @@ static inline int jj__sketch_has(const jj_sketch *s, int32_t key) {
 }
 /* Make sure `key` has a counter; 0 on success, -1 on allocation failure. */
 int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key);
-/* Count / uncount a value whose key was reserved. */
-void jj__sketch_add(jj_sketch *s, int32_t key);
-void jj__sketch_remove(jj_sketch *s, int32_t key);
+#define JJ_SKETCH_BLOCK_SHIFT 6  /* 64 buckets per block sum */
+#define JJ_SKETCH_SUPER_SHIFT 12 /* 4096 buckets (64 blocks) per super-block sum */
+
+/* Count / uncount a value whose key was reserved (inline: every push and
+ * every eviction does one). */
+static inline void jj__sketch_add(jj_sketch *s, int32_t key) {
+  const uint32_t i = (uint32_t)(key - s->key_lo);
+  s->counts[i]++;
+  s->blocks[i >> JJ_SKETCH_BLOCK_SHIFT]++;
+  s->supers[i >> JJ_SKETCH_SUPER_SHIFT]++;
+  s->total++;
+}
+static inline void jj__sketch_remove(jj_sketch *s, int32_t key) {
+  const uint32_t i = (uint32_t)(key - s->key_lo);
+  s->counts[i]--;
+  s->blocks[i >> JJ_SKETCH_BLOCK_SHIFT]--;
+  s->supers[i >> JJ_SKETCH_SUPER_SHIFT]--;
+  s->total--;
+}
 /* Zero all counters, keeping storage. */
 void jj__sketch_clear(jj_sketch *s);
 /* The q-quantile (nearest rank), NaN when empty. */

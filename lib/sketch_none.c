@@ -24,14 +24,6 @@ int jj__sketch_reserve(jj_sketch *s, const jj_allocator *a, int32_t key) {
   (void)key;
   return -1;
 }
-void jj__sketch_add(jj_sketch *s, int32_t key) {
-  (void)s;
-  (void)key;
-}
-void jj__sketch_remove(jj_sketch *s, int32_t key) {
-  (void)s;
-  (void)key;
-}
 void jj__sketch_clear(jj_sketch *s) { (void)s; }
 double jj__sketch_quantile(const jj_sketch *s, double q) {
   (void)s;

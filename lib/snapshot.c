@@ -49,7 +49,7 @@
  * old series, groups and ruleset: series and groups still named by queued
  * events are freed when those are polled (as forgotten ones are), the old
  * ruleset and the strings of the dropped rules' events once no live event
- * can name them (jj__retired_sweep, from jj_engine_poll). */
+ * can name them (jj__retired_sweep in retired.c, from jj_engine_poll). */
 #include "jjair/snapshot.h"
 
 #include <math.h>
@@ -58,6 +58,7 @@
 
 #include "bundle_fields.h"
 #include "engine_internal.h"
+#include "retired.h"
 #include "errfmt.h"
 #include "sample.h"
 #include "snapbuf.h"
@@ -268,7 +269,7 @@ static void put_group(jj_wbuf *w, const jj_engine *e, const jj_group *g) {
 
 static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
   jj__w_u32(w, id);
-  jj__w_str(w, s->metric);
+  jj__w_str(w, jj__series_metric(s));
   jj__w_u32(w, s->nlabels);
   for (uint32_t i = 0; i < s->nlabels; i++) {
     jj__w_str(w, s->labels[i].name);
@@ -293,16 +294,17 @@ static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
   jj__w_u32(w, s->ninst);
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
+    const jj_inst_more m = jj__inst_more_or_default(in); /* the image keeps every field */
     jj__w_u32(w, in->rule_index);
     jj__w_u32(w, in->slot);
-    jj__w_f64(w, in->member_value);
-    jj__w_i64(w, in->member_agree_ts);
-    jj__w_i64(w, in->member_reported_end);
-    jj__w_u8(w, in->member_valid);
+    jj__w_f64(w, m.member_value);
+    jj__w_i64(w, m.member_agree_ts);
+    jj__w_i64(w, m.member_reported_end);
+    jj__w_u8(w, m.member_valid);
     jj__w_u8(w, in->stale);
-    jj__w_i64(w, in->win_start);
-    jj__w_i64(w, in->win_end);
-    jj__w_f64(w, in->index_conc);
+    jj__w_i64(w, m.win_start);
+    jj__w_i64(w, m.win_end);
+    jj__w_f64(w, m.index_conc);
     put_alert(w, &in->alert);
   }
 }
@@ -776,15 +778,19 @@ static jj_status join(jj_engine *sc, jj_series *s) {
   return st;
 }
 
+/* An instance without jj_inst_more has a rule that never reads those
+ * fields: the image's values for them are the defaults, not state. */
 static void set_inst(jj_inst *in, const old_inst *o) {
-  in->member_value = o->member_value;
-  in->member_agree_ts = o->member_agree_ts;
-  in->member_reported_end = o->member_reported_end;
-  in->member_valid = o->member_valid;
   in->stale = o->stale;
-  in->win_start = o->win_start;
-  in->win_end = o->win_end;
-  in->index_conc = o->index_conc;
+  jj_inst_more *m = in->more;
+  if (!m) return;
+  m->member_value = o->member_value;
+  m->member_agree_ts = o->member_agree_ts;
+  m->member_reported_end = o->member_reported_end;
+  m->member_valid = o->member_valid;
+  m->win_start = o->win_start;
+  m->win_end = o->win_end;
+  m->index_conc = o->index_conc;
 }
 
 static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os, uint32_t nos,
@@ -943,9 +949,9 @@ static jj_status recount_sources(dec *d) {
     const jj_series *s = sc->series[sid];
     for (uint32_t i = 0; s && i < s->ninst; i++) {
       const jj_inst *in = &s->inst[i];
-      if (in->alert.level <= 0) continue;
+      if (in->alert.level <= 0 || !in->more) continue;
       for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
-        const jj_group *g = in->feed[f];
+        const jj_group *g = in->more->feed[f];
         if (!g || g->rule->cfg.group != JJ_GROUP_RULES) continue;
         for (uint32_t k = 0; k < g->rule->nsrc; k++) {
           uint16_t *c = &firing[(size_t)g->id * JJ_MAX_SOURCES + k];
@@ -967,7 +973,7 @@ static jj_status recount_sources(dec *d) {
       const jj_series *s = g->ev[v].s;
       for (uint32_t i = 0; s && i < s->ninst; i++)
         for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++)
-          c += s->inst[i].feed[f] == g && s->inst[i].alert.level > 0;
+          c += s->inst[i].more && s->inst[i].more->feed[f] == g && s->inst[i].alert.level > 0;
       if (c < g->ev[v].firing) g->ev[v].last = sc->now;
       g->ev[v].firing = c;
     }
@@ -1130,29 +1136,6 @@ static jj_status decode(dec *d, const unsigned char *p, size_t size) {
 }
 
 /* ---- the events of dropped episodes ------------------------------------------ */
-
-/* Strings of the dropped rules' events, in one block, kept until no event
- * can name them; and the rulesets reloads replaced. */
-typedef struct jj_retired {
-  struct jj_retired *next;
-  jj_ruleset *rs;   /* NULL, or a replaced ruleset (its reference) */
-  uint64_t last_seq; /* the last event that may name this */
-  jj_event ev[];    /* the events, then their strings */
-} jj_retired;
-
-void jj__retired_sweep(jj_engine *e, uint64_t oldest_live) {
-  jj_retired **pp = &e->retired;
-  while (*pp) {
-    jj_retired *x = *pp;
-    if (x->last_seq < oldest_live) {
-      *pp = x->next;
-      jj_ruleset_free(x->rs);
-      jj__free(&e->alc, x);
-    } else {
-      pp = &x->next;
-    }
-  }
-}
 
 static size_t str_bytes(const char *s) { return strlen(s) + 1; }
 

@@ -115,6 +115,7 @@ struct jj_wshape {
   uint8_t use_sketch;
   uint8_t duplicates;    /* jj_dup_policy */
   uint8_t preallocate;
+  uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint16_t off_mm, off_mom, off_tum, off_sk, off_hr; /* byte offsets of the parts, 0 = none */
   uint32_t bytes;        /* the window's block, parts included */
   /* What the parts need. */
@@ -170,6 +171,7 @@ struct jj_window {
   uint8_t has_now;
   uint8_t owns_shape; /* jj_window_new: the shape follows the parts */
   uint8_t hourly;     /* the shape has the hourly part (read before every push) */
+  uint8_t embedded;   /* jj__window_init_shaped: the block is the caller's */
   /* Line 2: counters (accepted first: every push writes it). */
   window_counters ctr;
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
@@ -236,6 +238,14 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
 }
 
 /* ---- small helpers ---------------------------------------------------- */
+
+/* Cold paths kept out of line, so that the hot one around them keeps its
+ * values in registers it need not save. */
+#if defined(__GNUC__)
+#define JJ_NOINLINE __attribute__((noinline))
+#else
+#define JJ_NOINLINE
+#endif
 
 /* The slot of a position in [base, base + 2 cap): every live one. */
 static inline uint64_t slot(const jj_window *w, uint64_t pos) {
@@ -843,10 +853,152 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   return 1;
 }
 
+/* ---- the specialised in-order push -------------------------------------
+ * Most windows are sliding windows of count, sum, mean, min, max, first or
+ * last fed in time order. For them jj_window_push runs one of four copies
+ * of the code below, each compiled for its kind (count or time) and
+ * whether DABA is kept, so a push tests only what can still vary: is the
+ * sample in order and valid, is there room. The arithmetic is the general
+ * path's (same operations, same order: same sums to the last bit); the
+ * checks it leaves out cannot fire for such a window:
+ *  - no lateness test, duplicate or boundary: ts > now;
+ *  - no "pending" samples (FAST_MM needs lateness 0 and no REPLACE, so
+ *    every stored sample is settled in DABA: agg_end == tail, checked);
+ *  - no growth and no JJ_EFULL: a sample that needs the ring to grow takes
+ *    the general path, and once the oldest sample leaves there is room
+ *    below max_samples.
+ * FAST_ON is set by shape_init when the shape qualifies (fast_bits). */
+enum {
+  FAST_ON = 1,   /* sliding, at most the plain sums, no hourly part */
+  FAST_TIME = 2, /* SLIDING_TIME (else SLIDING_COUNT) */
+  FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
+  FAST_SK = 8    /* the percentile sketch (then not FAST_MM) */
+};
+
+static uint8_t fast_bits(const jj_wshape *sh) {
+  if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) || sh->off_hr ||
+      (sh->use_sketch && sh->use_minmax))
+    return 0;
+  if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
+  return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
+                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0));
+}
+
+/* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
+ * (win_end == tail) whose settled part is all of it when `mm`. */
+JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk) {
+  const uint64_t pos = w->head;
+  if (sh->mom) {
+    const double v0 = w->ring[pos - w->base].val;
+    jj_sums_apply(&w->cur_sums, v0, 0);
+    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v0, 0);
+  }
+  if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[pos - w->base]);
+  if (mm) {
+    jj__daba_evict(DABA(w));
+  } else if (w->agg_end <= pos) {
+    w->agg_end = pos + 1; /* (only DABA reads it: kept >= head) */
+  }
+  w->head = pos + 1;
+  rebase(w);
+  if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
+    w->cur_sums = w->next_sums;
+    jj_sums_clear(&w->next_sums);
+    w->gen_pos = w->win_end;
+  }
+}
+
+/* 1 when the sample was taken (JJ_OK), 0 when the general path must
+ * decide. `time` and `mm` are constants at each call (FAST_TIME, FAST_MM). */
+JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk) {
+  const jj_wshape *sh = w->shape;
+  /* In order after a valid now, and valid (see push_in_order). */
+  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
+  const uint64_t n = w->tail - w->head;
+  if (mm && w->agg_end != w->tail) return 0; /* something pending (not after our pushes) */
+  if (time) {
+    const int64_t cutoff = ts - sh->span_ms;
+    /* Room: a full ring only takes the sample when its oldest expires. */
+    if (n >= w->cap && head_ts(w) > cutoff) return 0;
+  } else if (n < sh->count && n >= w->cap) {
+    return 0; /* the ring grows first */
+  }
+  /* The sketch: its key once (a log()); a key without a counter yet takes
+   * the general path, which allocates before anything changes. */
+  int32_t key = 0;
+  if (sk) {
+    key = jj__sketch_key(&SK(w)->sketch, v);
+    if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
+  }
+  if (time) {
+    const int64_t cutoff = ts - sh->span_ms;
+    w->now = ts;
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk);
+  } else {
+    if (n >= sh->count) {
+      w->now = ts;
+      fast_evict(w, sh, mm, sk); /* the newest `count` stay: the oldest goes */
+    } else {
+      w->now = ts;
+    }
+  }
+  const uint64_t pos = w->tail;
+  const uint64_t at = slot(w, pos);
+  w->ring[at].ts = ts;
+  w->ring[at].val = v;
+  w->tail = pos + 1;
+  w->win_end++;
+  if (sh->mom) {
+    jj_sums_apply(&w->cur_sums, v, 1);
+    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 1);
+  }
+  if (sk) {
+    SK(w)->keys[at] = key;
+    jj__sketch_add(&SK(w)->sketch, key);
+  }
+  w->ctr.accepted++;
+  if (mm) { /* settled on arrival: lateness 0 */
+    jj__daba_push(DABA(w), v);
+    w->agg_end = pos + 1;
+  }
+  return 1;
+}
+
 static jj_status push_sample(jj_window *w, int64_t ts, double v);
+static jj_status push_general(jj_window *w, int64_t ts, double v);
+
+/* Each specialised copy is a function of its own: what it keeps in
+ * registers is its own business (one function with all four saved six
+ * registers on every push). */
+#define PUSH_FAST_FN(name, time, mm, sk)                                \
+  static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v) { \
+    if (push_fast(w, ts, v, time, mm, sk)) return JJ_OK;                \
+    return push_general(w, ts, v);                                      \
+  }
+PUSH_FAST_FN(push_fast_count, 0, 0, 0)
+PUSH_FAST_FN(push_fast_time, 1, 0, 0)
+PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0)
+PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0)
+PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
+PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
+#undef PUSH_FAST_FN
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
+  switch (w->shape->fast) {
+    case FAST_ON: return push_fast_count(w, ts, v);
+    case FAST_ON | FAST_TIME: return push_fast_time(w, ts, v);
+    case FAST_ON | FAST_MM: return push_fast_count_mm(w, ts, v);
+    case FAST_ON | FAST_TIME | FAST_MM: return push_fast_time_mm(w, ts, v);
+    case FAST_ON | FAST_SK: return push_fast_count_sk(w, ts, v);
+    case FAST_ON | FAST_TIME | FAST_SK: return push_fast_time_sk(w, ts, v);
+    default: return push_general(w, ts, v);
+  }
+}
+
+/* Everything but the specialised path: kept out of line, so that path
+ * saves no registers for it. */
+static JJ_NOINLINE jj_status push_general(jj_window *w, int64_t ts, double v) {
   if (!w->hourly) return push_sample(w, ts, v);
   jj_hourly *hr = HOURLY(w);
   const uint64_t dups = w->ctr.duplicates;
@@ -998,6 +1150,7 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->percentile = c.percentile;
   sh->pct_accuracy = c.percentile_accuracy;
   sh->pct_floor = c.percentile_floor;
+  sh->fast = fast_bits(sh);
   if (c.kind == JJ_WINDOW_TUMBLING) {
     uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
     sh->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
@@ -1076,6 +1229,22 @@ static jj_status window_storage(jj_window *w) {
   return st;
 }
 
+size_t jj__wshape_window_bytes(const jj_wshape *sh) { return sh->bytes; }
+
+jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out) {
+  jj_window *w = mem;
+  w->shape = sh;
+  w->hourly = sh->off_hr != 0;
+  w->embedded = 1;
+  jj_status st = window_storage(w);
+  if (st != JJ_OK) {
+    jj_window_free(w); /* what storage it got; the block stays the caller's */
+    return st;
+  }
+  *out = w;
+  return JJ_OK;
+}
+
 jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out) {
   jj_window *w;
   jj_status st = window_make(sh, 0, &w);
@@ -1125,7 +1294,7 @@ void jj_window_free(jj_window *w) {
     jj__sketch_free(&SK(w)->sketch, &a);
     jj__free(&a, SK(w)->keys);
   }
-  jj__free(&a, w);
+  if (!w->embedded) jj__free(&a, w);
 }
 
 void jj_window_reset(jj_window *w) {
@@ -1154,16 +1323,38 @@ void jj_window_reset(jj_window *w) {
 
 /* ---- queries ---------------------------------------------------------- */
 
-jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
-  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
-      !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
-    if (out) *out = NAN;
-    return JJ_EINVAL;
-  }
-  uint64_t n = w->win_end - w->head;
+/* jj_window_value for every aggregate, after the argument checks. */
+static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
+  const uint64_t n = w->win_end - w->head;
   double v = compute(w, agg);
   *out = v;
   if (n == 0 || isnan(v)) return JJ_ENODATA;
+  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+}
+
+jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
+  /* (aggregates has no bit at or past JJ_AGG__COUNT: normalize) */
+  if (!w || !out || (unsigned)agg >= 32u || !((w->shape->aggregates >> (unsigned)agg) & 1u)) {
+    if (out) *out = NAN;
+    return JJ_EINVAL;
+  }
+  /* The reads a rule makes after every push, without compute()'s switch
+   * and in few enough registers to save none; the rest out of line. */
+  const uint64_t n = w->win_end - w->head;
+  double v;
+  if (n == 0) return value_general(w, agg, out);
+  if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+    v = jj_ksum_value(&w->cur_sums.sum);
+    if (agg == JJ_AGG_MEAN) v /= (double)n;
+  } else if ((agg == JJ_AGG_MIN || agg == JJ_AGG_MAX) && w->agg_end == w->win_end) {
+    /* Everything settled (always so with lateness 0): DABA alone. */
+    const jj_minmax mm = jj__daba_query(CDABA(w));
+    v = agg == JJ_AGG_MIN ? mm.lo : -mm.nhi;
+  } else {
+    return value_general(w, agg, out);
+  }
+  *out = v;
+  if (isnan(v)) return JJ_ENODATA;
   return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
 }
 
@@ -1213,7 +1404,8 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->evicted = w->ctr.accepted - (w->tail - w->head) - replaced;
 }
 
-jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add, void *ctx) {
+jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj__footprint_fn add,
+                               void *ctx) {
   jj_wshape sh; /* the shape the engine shares (counted by the caller), not allocated here */
   jj_status st = shape_init(&sh, cfg, NULL);
   if (st != JJ_OK) return st;
@@ -1221,7 +1413,10 @@ jj_status jj__window_footprint(const jj_window_config *cfg, jj__footprint_fn add
    * and the hourly link inline), resize() to the first capacity, the
    * preallocated sketch, the closed-result queue; then every resize a
    * push may make, an eighth at a time up to max_samples (grown_cap). */
-  add(ctx, sh.bytes);
+  if (embedded)
+    *embedded = sh.bytes;
+  else
+    add(ctx, sh.bytes);
   uint32_t cap = sh.preallocate ? sh.max_samples
                                 : (INITIAL_CAPACITY < sh.max_samples ? INITIAL_CAPACITY
                                                                      : sh.max_samples);

@@ -1934,6 +1934,84 @@ static void test_long_run_drift(void **state) {
   }
 }
 
+/* The specialised in-order push (count, sum, mean, min, max, first,
+ * last, percentile over sliding windows) against the general path on the same
+ * stream: a window with variance as well takes the general path, whose
+ * sums are the same operations in the same order, so every shared
+ * aggregate must agree bit for bit after every push: in order, with gaps
+ * that empty the window, duplicates, late and invalid samples, a ring
+ * that has to grow, and reads of an empty window. */
+static void test_fast_path_agrees(void **state) {
+  (void)state;
+  where.test = "fast_path_agrees";
+  static const jj_window_kind kinds[] = {JJ_WINDOW_SLIDING_COUNT, JJ_WINDOW_SLIDING_TIME};
+  static const uint32_t sets[] = {
+      JJ_AGG_BIT(JJ_AGG_SUM) | JJ_AGG_BIT(JJ_AGG_MEAN),
+      JJ_AGG_BIT(JJ_AGG_MIN),
+      JJ_AGG_BIT(JJ_AGG_MAX) | JJ_AGG_BIT(JJ_AGG_COUNT),
+      JJ_AGG_DEFAULT,
+      JJ_AGG_BIT(JJ_AGG_FIRST) | JJ_AGG_BIT(JJ_AGG_LAST) | JJ_AGG_BIT(JJ_AGG_DELTA),
+      JJ_AGG_BIT(JJ_AGG_PERCENTILE) | JJ_AGG_BIT(JJ_AGG_MEAN),
+  };
+  static const uint32_t lengths[] = {1, 5, 64};
+  for (int k = 0; k < 2; k++)
+    for (size_t si = 0; si < sizeof sets / sizeof sets[0]; si++)
+      for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++)
+        for (int dup = 0; dup < 2; dup++) {
+          jj_window_config c;
+          jj_window_config_init(&c);
+          c.kind = kinds[k];
+          c.count = lengths[li];
+          c.span_ms = (int64_t)lengths[li] * 1000;
+          c.aggregates = sets[si];
+          c.duplicates = dup ? JJ_DUP_REJECT : JJ_DUP_KEEP;
+          c.max_samples = lengths[li] + 40; /* time: grows from 16 slots */
+          c.percentile = 0.9;
+          jj_window_config g = c;
+          g.aggregates |= JJ_AGG_BIT(JJ_AGG_VARIANCE); /* the general path */
+          jj_window *fw = new_window(&c, NULL), *gw = new_window(&g, NULL);
+          tu_rng r;
+          tu_rng_seed(&r, 77 + (uint64_t)(k * 100 + (int)si * 10 + (int)li * 2 + dup));
+          int64_t ts = DAY0;
+          for (int i = 0; i < 3000; i++) {
+            const double u = tu_rng_unit(&r);
+            int64_t t = ts;
+            if (u < 0.05)
+              t = ts - 5000; /* late (or, early on, before the first) */
+            else if (u < 0.10)
+              t = ts; /* a duplicate of the newest */
+            else if (u < 0.12)
+              t = ts + (int64_t)lengths[li] * 3000; /* a gap that empties a time window */
+            else
+              t = ts + 1000;
+            double v = 50.0 + 40.0 * (tu_rng_unit(&r) - 0.5) * (u < 0.5 ? 1.0 : 1e3);
+            if (u > 0.995) v = NAN;
+            const jj_status fs = jj_window_push(fw, t, v), gs = jj_window_push(gw, t, v);
+            EXPECT(fs == gs, "push %d: %s vs %s", i, jj_status_name(fs), jj_status_name(gs));
+            if (t > ts && fs == JJ_OK) ts = t;
+            for (int a = 0; a < JJ_AGG__COUNT; a++) {
+              if (!(sets[si] & JJ_AGG_BIT(a))) continue;
+              double fv, gv;
+              const jj_status fr = jj_window_value(fw, (jj_agg)a, &fv);
+              const jj_status gr = jj_window_value(gw, (jj_agg)a, &gv);
+              EXPECT(fr == gr && (memcmp(&fv, &gv, sizeof fv) == 0),
+                     "kind %d set %zu len %u push %d %s: %.17g (%s) vs %.17g (%s)", kinds[k], si,
+                     lengths[li], i, jj_agg_name(a), fv, jj_status_name(fr), gv,
+                     jj_status_name(gr));
+            }
+          }
+          jj_window_counters fc, gc;
+          jj_window_counters_get(fw, &fc);
+          jj_window_counters_get(gw, &gc);
+          EXPECT(memcmp(&fc, &gc, sizeof fc) == 0, "counters differ");
+          EXPECT(fc.accepted > 2000 && fc.rejected_late > 50 && fc.evicted > 1000,
+                 "the stream exercised little: %" PRIu64 " accepted, %" PRIu64 " late",
+                 fc.accepted, fc.rejected_late);
+          jj_window_free(fw);
+          jj_window_free(gw);
+        }
+}
+
 static int setup(void **state) {
   (void)state;
   const char *s = getenv("JJ_TEST_SCALE");
@@ -1984,6 +2062,7 @@ int main(void) {
       cmocka_unit_test(test_random_sliding_count),
       cmocka_unit_test(test_random_tumbling),
       cmocka_unit_test(test_long_run_drift),
+      cmocka_unit_test(test_fast_path_agrees),
       cmocka_unit_test(test_overflowing_outlier),
   };
   const char *filter = getenv("JJ_TEST_FILTER"); /* e.g. "test_random_*" */
