@@ -70,11 +70,13 @@ typedef unsigned jj__refcount;
 #define jj__ref_init(r, v) (*(r) = (v))
 #define jj__ref_inc(r) ((*(r))++)
 #define jj__ref_dec(r) ((*(r))--) /* the value before */
+#define jj__ref_sub(r, n) ((*(r)) -= (n), (*(r)) + (n))
 #else
 typedef atomic_uint jj__refcount;
 #define jj__ref_init(r, v) atomic_init((r), (v))
 #define jj__ref_inc(r) atomic_fetch_add((r), 1)
 #define jj__ref_dec(r) atomic_fetch_sub((r), 1)
+#define jj__ref_sub(r, n) atomic_fetch_sub((r), (n))
 #endif
 
 #define JJ__RULES_IN_PLACE 2 /* jj_ruleset.borrowed */
@@ -104,6 +106,11 @@ const jj_allocator *jj__ruleset_builder_allocator(const jj_ruleset_builder *b);
 
 /* Take a reference (engines do). */
 void jj__ruleset_retain(jj_ruleset *rs);
+/* Drop n references at once: jj_ruleset_free n times in one atomic
+ * operation (a notifier's thread drops the references of a batch of event
+ * copies together, so the count's line does not move to its core and back
+ * per event). NULL or n = 0: nothing. */
+void jj__ruleset_release(jj_ruleset *rs, unsigned n);
 
 /* 1 if `x` satisfies `op t`; JJ_CMP_NONE never holds. */
 static inline int jj__cmp_holds(jj_cmp op, double x, double t) {

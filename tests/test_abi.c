@@ -182,6 +182,7 @@ static void test_init_zeroes_reserved(void **state) {
   assert_int_equal(dc.size, sizeof dc);
   assert_int_equal(dc.handoff_capacity, 0); /* 0 = the default */
   assert_int_equal(dc.handoff_slot_bytes, 0);
+  assert_int_equal(dc.outbox_sync_interval_ms, 0);
   for (size_t i = 0; i < sizeof dc.reserved / sizeof dc.reserved[0]; i++)
     assert_int_equal(dc.reserved[i], 0);
   /* the hand-off fields took the first 8 bytes of the old reserved tail
@@ -189,7 +190,9 @@ static void test_init_zeroes_reserved(void **state) {
   if (sizeof(void *) == 8) {
     assert_int_equal(offsetof(jj_dispatcher_config, handoff_capacity), 104);
     assert_int_equal(offsetof(jj_dispatcher_config, handoff_slot_bytes), 108);
-    assert_int_equal(offsetof(jj_dispatcher_config, reserved), 112);
+    /* then the group commit's interval */
+    assert_int_equal(offsetof(jj_dispatcher_config, outbox_sync_interval_ms), 112);
+    assert_int_equal(offsetof(jj_dispatcher_config, reserved), 120);
   }
 }
 

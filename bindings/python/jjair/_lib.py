@@ -230,7 +230,8 @@ class jj_dispatcher_config(Structure):
         ("seed", c_uint64),
         ("handoff_capacity", c_uint32),
         ("handoff_slot_bytes", c_uint32),
-        ("reserved", c_uint64 * 7),
+        ("outbox_sync_interval_ms", c_int64),
+        ("reserved", c_uint64 * 6),
     ]
 
 
@@ -245,7 +246,8 @@ class jj_notifier_stats(Structure):
         ("queue_depth", c_uint64),
         ("oldest_pending_ms", c_int64),
         ("last_error", c_char * 200),
-        ("reserved", c_uint64 * 8),
+        ("spilled", c_uint64),
+        ("reserved", c_uint64 * 7),
     ]
 
 
