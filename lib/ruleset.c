@@ -641,8 +641,10 @@ void jj__ruleset_release(jj_ruleset *rs, unsigned n) {
   if (!rs || !n) return;
   if (jj__ref_sub(&rs->refs, n) != n) return;
   jj_allocator a = rs->alc;
-  for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
-  jj__free(&a, rs->rules);
+  if (rs->borrowed != JJ__RULES_IN_PLACE) { /* else constant records: nothing of them is ours */
+    for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
+    jj__free(&a, rs->rules);
+  }
   jj__free(&a, rs);
 }
 

@@ -79,11 +79,14 @@ typedef atomic_uint jj__refcount;
 #define jj__ref_sub(r, n) atomic_fetch_sub((r), (n))
 #endif
 
+#define JJ__RULES_IN_PLACE 2 /* jj_ruleset.borrowed */
+
 struct jj_ruleset {
   jj_allocator alc;
   jj_rule *rules;
   uint32_t nrules;
-  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static) */
+  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static),
+                       or JJ__RULES_IN_PLACE: the rules are constant records (bundle_rules.c) */
 #ifndef JJ_SINGLE_THREAD
   /* A cache line between the fields every push reads and the count: each
    * event copy takes a reference on the ingest thread and a notifier's
@@ -130,10 +133,16 @@ static inline int jj__combines_rules(jj_group_mode m) {
  * x itself, or with an index table its index; *valid drops to 0 when x
  * has no index (below the table, see jj_aqi_index). */
 static inline double jj__rule_index_value(const jj_rule *r, double x, int *valid) {
+#ifdef JJ_NO_AQI
+  (void)r; /* no rule has an index in this build (feature_check.c) */
+  (void)valid;
+  return x;
+#else
   if (!r->index || !*valid) return x;
   double i;
   if (jj_aqi_index(r->index, x, &i) != JJ_OK) *valid = 0;
   return i;
+#endif
 }
 
 /* Internal, for aqi_rule.c: rule i of a builder (NULL out of range). */

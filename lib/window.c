@@ -887,13 +887,19 @@ static uint8_t fast_bits(const jj_wshape *sh) {
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
  * (win_end == tail) whose settled part is all of it when `mm`. */
 JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk) {
-  const uint64_t pos = w->head;
+  const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
+  const jj_ring_rec *r0 = &w->ring[at];
+  /* The samples that leave next, a few pushes ahead: in a long window
+   * they were stored long ago and are out of cache; this read would
+   * otherwise wait for memory on every push. (A prefetch past the ring's
+   * end is harmless.) */
+  JJ_PREFETCH((const char *)r0 + 256);
   if (sh->mom) {
-    const double v0 = w->ring[pos - w->base].val;
+    const double v0 = r0->val;
     jj_sums_apply(&w->cur_sums, v0, 0);
     if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v0, 0);
   }
-  if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[pos - w->base]);
+  if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) {
     jj__daba_evict(DABA(w));
   } else if (w->agg_end <= pos) {
@@ -983,17 +989,20 @@ PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
 PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
 #undef PUSH_FAST_FN
 
+/* Indexed by the shape's FAST_* bits; combinations fast_bits never makes
+ * (no FAST_ON, or MM with SK) go the general way. */
+#define G push_general
+static jj_status (*const k_push[16])(jj_window *, int64_t, double) = {
+    G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
+    G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
+    G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
+    G, G,                  G, G,                 /* 12-15: MM and SK: never */
+};
+#undef G
+
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
-  switch (w->shape->fast) {
-    case FAST_ON: return push_fast_count(w, ts, v);
-    case FAST_ON | FAST_TIME: return push_fast_time(w, ts, v);
-    case FAST_ON | FAST_MM: return push_fast_count_mm(w, ts, v);
-    case FAST_ON | FAST_TIME | FAST_MM: return push_fast_time_mm(w, ts, v);
-    case FAST_ON | FAST_SK: return push_fast_count_sk(w, ts, v);
-    case FAST_ON | FAST_TIME | FAST_SK: return push_fast_time_sk(w, ts, v);
-    default: return push_general(w, ts, v);
-  }
+  return k_push[w->shape->fast & 15u](w, ts, v);
 }
 
 /* Everything but the specialised path: kept out of line, so that path
@@ -1345,7 +1354,7 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
   if (n == 0) return value_general(w, agg, out);
   if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
     v = jj_ksum_value(&w->cur_sums.sum);
-    if (agg == JJ_AGG_MEAN) v /= (double)n;
+    if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
   } else if ((agg == JJ_AGG_MIN || agg == JJ_AGG_MAX) && w->agg_end == w->win_end) {
     /* Everything settled (always so with lateness 0): DABA alone. */
     const jj_minmax mm = jj__daba_query(CDABA(w));

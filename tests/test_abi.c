@@ -221,7 +221,7 @@ static void test_features(void **state) {
  * values a compiled bundle stores; the pool allocator's argument checks. */
 static void test_firmware_api(void **state) {
   (void)state;
-  assert_int_equal(JJ_BUNDLE_VERSION, 3);
+  assert_int_equal(JJ_BUNDLE_VERSION, 4);
   /* jj_engine_estimate's structs: a reserved word / tail to grow into. */
   assert_int_equal(sizeof(jj_series_spec), 2 * sizeof(void *) + 8);
   assert_int_equal(sizeof(jj_memory_estimate), 4 * sizeof(size_t) + 4 * 8);
@@ -237,6 +237,8 @@ static void test_firmware_api(void **state) {
   jj_ruleset *rs = NULL;
   assert_int_equal(jj_bundle_load("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
   assert_int_equal(jj_bundle_load_static("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
+  assert_int_equal(jj_bundle_load_rules(NULL, NULL, &rs, NULL), JJ_EINVAL);
+  assert_int_equal(jj_bundle_write_source(NULL, 0, "x", NULL, 0, &needed), JJ_EINVAL);
   assert_null(rs);
 }
 

@@ -3,7 +3,7 @@
  * aggregate and window length, next to a naive ring buffer that recomputes
  * the aggregate from scratch after each push. A program, not a test.
  *
- *   taskset -c 1 bench_window [--quick] [--csv] [--data PATH]
+ *   taskset -c 1 bench_window [--quick] [--csv] [--data PATH] [--only CASE]
  *
  * Per cell: fill the window (untimed), then runs of N pushes on the same
  * window: push only, and push + read three times (the best of the three
@@ -112,7 +112,27 @@ typedef struct opts {
   int csv;
   const char *data_path;
   int data_explicit;
+  const char *only; /* run only the cases it names (--only), NULL: all */
 } opts;
+
+/* --only: "sum" (both kinds), "time:mean", or several separated by commas
+ * ("count:min,time:min"). A short run of the cells one is working on, or a
+ * callgrind run of one cell. */
+static int case_selected(const opts *o, const bcase *c) {
+  if (!o->only) return 1;
+  const char *kind = c->kind == JJ_WINDOW_SLIDING_COUNT ? "count" : "time";
+  char full[64];
+  snprintf(full, sizeof full, "%s:%s", kind, c->name);
+  for (const char *p = o->only; *p;) {
+    size_t len = strcspn(p, ",");
+    if ((strlen(full) == len && strncmp(p, full, len) == 0) ||
+        (strlen(c->name) == len && strncmp(p, c->name, len) == 0))
+      return 1;
+    p += len;
+    if (*p == ',') p++;
+  }
+  return 0;
+}
 
 /* ---- clocks ------------------------------------------------------------ */
 
@@ -1090,9 +1110,11 @@ static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: bench_window [--quick] [--csv] [--data PATH]\n"
+          "usage: bench_window [--quick] [--csv] [--data PATH] [--only CASE[,CASE...]]\n"
           "  --quick      small run (CI smoke test); figures are not authoritative\n"
           "  --csv        machine-readable rows on stdout (notes and verdict on stderr)\n"
+          "  --only CASE  run only these cases: an aggregate (\"mean\") or kind:aggregate\n"
+          "               (\"time:mean\", \"count:default\"); the verdict covers what ran\n"
           "  --data PATH  PRSA csv (UCI Beijing Multi-Site Air Quality) to take\n"
           "               PM2.5 values from (default: %s; when it is not\n"
           "               readable, a deterministic random walk)\n"
@@ -1101,7 +1123,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-  opts o = {0, 0, JJ_BENCH_DEFAULT_DATA, 0};
+  opts o = {0, 0, JJ_BENCH_DEFAULT_DATA, 0, NULL};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       o.quick = 1;
@@ -1113,6 +1135,8 @@ int main(int argc, char **argv) {
     } else if (strncmp(argv[i], "--data=", 7) == 0) {
       o.data_path = argv[i] + 7;
       o.data_explicit = 1;
+    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      o.only = argv[++i];
     } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
       return 0;
@@ -1156,12 +1180,16 @@ int main(int argc, char **argv) {
   size_t k = 0;
   int failed = 0;
   for (size_t c = 0; c < NCASES; c++)
-    for (size_t s = 0; s < NSIZES; s++) {
+    for (size_t s = 0; s < NSIZES && case_selected(&o, &k_cases[c]); s++) {
       if (run_cell(&k_cases[c], k_sizes[s], &o, &d, &res[k]) != 0) return 1;
       if (!res[k].check_ok) failed = 1;
       k++;
     }
   if (isatty(2)) fprintf(stderr, "\r%60s\r", "");
+  if (k == 0) {
+    fprintf(stderr, "bench_window: --only %s names no case\n", o.only);
+    return 2;
+  }
 
 #if BENCH_TSC
   uint64_t tick1 = __rdtsc(), ns1 = mono_ns();

@@ -399,6 +399,8 @@ UNBOUND: Dict[str, str] = {
     "jj_bundle_write": "rule bundles are made by `jjair compile`; Python loads YAML",
     "jj_bundle_load": "rule bundles are for firmware; Python loads YAML (Ruleset.from_*)",
     "jj_bundle_load_static": "rule bundles are for firmware (an image in flash); Python loads YAML",
+    "jj_bundle_write_source": "C source of rule records is made by `jjair compile -s` for firmware",
+    "jj_bundle_load_rules": "constant rule records are compiled into firmware; Python loads YAML",
     "jj_rule_config_init": "rules are built from YAML (Ruleset.from_*), not field by field",
     "jj_level_config_init": "rules are built from YAML, not field by field",
     "jj_ruleset_builder_add_rule": "rules are built from YAML, not field by field",
