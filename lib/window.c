@@ -973,8 +973,16 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
 static jj_status push_sample(jj_window *w, int64_t ts, double v);
 static jj_status push_general(jj_window *w, int64_t ts, double v);
 
+#ifdef JJ_NO_FORCE_INLINE
+/* Built for size (JJ_FORCE_INLINE=OFF): no specialised copies, the
+ * general path only (flash counts more than instructions there). */
+jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
+  if (!w) return JJ_EINVAL;
+  return push_general(w, ts, v);
+}
+#else
 /* Each specialised copy is a function of its own: what it keeps in
- * registers is its own business (one function with all four saved six
+ * registers is its own business (one function with all of them saved six
  * registers on every push). */
 #define PUSH_FAST_FN(name, time, mm, sk)                                \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v) { \
@@ -985,8 +993,13 @@ PUSH_FAST_FN(push_fast_count, 0, 0, 0)
 PUSH_FAST_FN(push_fast_time, 1, 0, 0)
 PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0)
 PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0)
+#ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
 PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
 PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
+#else
+#define push_fast_count_sk push_general
+#define push_fast_time_sk push_general
+#endif
 #undef PUSH_FAST_FN
 
 /* Indexed by the shape's FAST_* bits; combinations fast_bits never makes
@@ -1004,6 +1017,7 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
   return k_push[w->shape->fast & 15u](w, ts, v);
 }
+#endif
 
 /* Everything but the specialised path: kept out of line, so that path
  * saves no registers for it. */
@@ -1347,6 +1361,9 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
     if (out) *out = NAN;
     return JJ_EINVAL;
   }
+#ifdef JJ_NO_FORCE_INLINE
+  return value_general(w, agg, out); /* built for size: one path */
+#else
   /* The reads a rule makes after every push, without compute()'s switch
    * and in few enough registers to save none; the rest out of line. */
   const uint64_t n = w->win_end - w->head;
@@ -1365,6 +1382,7 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
   *out = v;
   if (isnan(v)) return JJ_ENODATA;
   return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+#endif
 }
 
 jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
