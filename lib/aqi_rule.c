@@ -6,12 +6,15 @@
 
 #include "aqi_internal.h"
 #include "errfmt.h"
+#include "feature_check.h"
 #include "ruleset.h"
 
 jj_status jj_ruleset_builder_set_index(jj_ruleset_builder *b, uint32_t rule,
                                        const jj_aqi_table *table, jj_error *err) {
   jj_rule *r = jj__ruleset_builder_rule(b, rule);
   if (!r) return jj__fail(err, JJ_EINVAL, "rule %" PRIu32 " does not exist", rule);
+  jj_status fst = jj__features_check_index(r->cfg.name, err);
+  if (fst != JJ_OK) return fst;
   if (!table) return jj__fail(err, JJ_EINVAL, "rule '%s': the index table is NULL", r->cfg.name);
   if (r->cfg.group == JJ_GROUP_K_OF_N || r->cfg.group == JJ_GROUP_RULES)
     return jj__fail(err, JJ_EINVAL,

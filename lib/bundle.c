@@ -34,6 +34,7 @@ typedef struct rbuf {
   int borrow; /* strings point into the image (jj_bundle_load_static) */
 } rbuf;
 
+/* The header's fields: fixed 4 bytes, little-endian. */
 static uint32_t get_u32(rbuf *r) {
   if (r->bad || r->size - r->at < 4) {
     r->bad = 1;
@@ -44,13 +45,34 @@ static uint32_t get_u32(rbuf *r) {
   return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static uint64_t get_u64(rbuf *r) {
-  uint64_t lo = get_u32(r);
-  return lo | (uint64_t)get_u32(r) << 32;
+/* A LEB128 varint (bundle_write.c) of at most `max`: past the end, longer
+ * than 10 bytes or over `max` is damage. */
+static uint64_t get_var(rbuf *r, uint64_t max) {
+  uint64_t v = 0;
+  for (unsigned shift = 0; !r->bad; shift += 7) {
+    if (r->at == r->size || shift > 63) break;
+    const unsigned char b = r->p[r->at++];
+    if (shift == 63 && b > 1) break; /* bits past 64 */
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      if (v <= max) return v;
+      break;
+    }
+  }
+  r->bad = 1;
+  return 0;
 }
 
-static double get_f64(rbuf *r) {
-  uint64_t v = get_u64(r);
+static uint32_t get_v32(rbuf *r) { return (uint32_t)get_var(r, UINT32_MAX); }
+
+static int64_t get_i64(rbuf *r) { /* zigzag */
+  uint64_t z = get_var(r, UINT64_MAX);
+  return (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+}
+
+static double get_f64(rbuf *r) { /* the bits byte-reversed (bundle_write.c) */
+  uint64_t z = get_var(r, UINT64_MAX), v = 0;
+  for (int i = 0; i < 8; i++, z >>= 8) v = v << 8 | (z & 0xff);
   double d;
   memcpy(&d, &v, sizeof d);
   return d;
@@ -59,9 +81,9 @@ static double get_f64(rbuf *r) {
 /* A string copied through the allocator; NULL for a NULL string (and on
  * error: r->bad or r->nomem says which). */
 static char *get_str(rbuf *r) {
-  uint32_t k = get_u32(r);
-  if (r->bad || k == UINT32_MAX) return NULL;
-  /* k bytes without a NUL, then the NUL (format version 3). */
+  uint32_t k = get_v32(r);
+  if (r->bad || k-- == 0) return NULL; /* length + 1; 0 = NULL */
+  /* k bytes without a NUL, then the NUL (format version 3 on). */
   if (r->size - r->at <= k || memchr(r->p + r->at, '\0', k) || r->p[r->at + k] != '\0') {
     r->bad = 1;
     return NULL;
@@ -89,9 +111,10 @@ static char *need_str(rbuf *r) {
   return s;
 }
 
-/* A count of at most `max` items, each at least `min_bytes` in the image. */
+/* A count of at most `max` items, each at least `min_bytes` in the image
+ * (a string takes at least 2: its length and its NUL; a field 1). */
 static uint32_t get_count(rbuf *r, uint32_t max, size_t min_bytes) {
-  uint32_t n = get_u32(r);
+  uint32_t n = get_v32(r);
   if (n > max || (size_t)n * min_bytes > r->size - r->at) {
     r->bad = 1;
     return 0;
@@ -107,8 +130,8 @@ static void *get_array(rbuf *r, uint32_t n, size_t size) {
 }
 
 /* The U32 fields are enums, uint32_t or int: plain assignment converts. */
-#define R_U32(x) x = get_u32(r);
-#define R_I64(x) x = (int64_t)get_u64(r);
+#define R_U32(x) x = get_v32(r);
+#define R_I64(x) x = get_i64(r);
 #define R_F64(x) x = get_f64(r);
 #define R(kind, x) R_##kind(x)
 
@@ -118,18 +141,18 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   ru->cfg.group_by = get_str(r);
   ru->cfg.sources = get_str(r);
   JJ_BUNDLE_RULE_FIELDS(R, ru->cfg)
-  ru->ngroup_labels = get_count(r, 64, 4);
+  ru->ngroup_labels = get_count(r, 64, 2);
   ru->group_labels = get_array(r, ru->ngroup_labels, sizeof *ru->group_labels);
   if (!ru->group_labels) ru->ngroup_labels = 0; /* rule_free walks the counts */
   for (uint32_t i = 0; i < ru->ngroup_labels && ru->group_labels; i++)
     ru->group_labels[i] = need_str(r);
-  ru->nmatchers = ru->matchers_cap = get_count(r, 1024, 12);
+  ru->nmatchers = ru->matchers_cap = get_count(r, 1024, 5);
   ru->matchers = get_array(r, ru->nmatchers, sizeof *ru->matchers);
   if (!ru->matchers) ru->nmatchers = ru->matchers_cap = 0;
   for (uint32_t i = 0; i < ru->nmatchers && ru->matchers; i++) {
     jj_matcher *m = &ru->matchers[i];
     m->label = need_str(r);
-    m->op = (jj_match_op)get_u32(r);
+    m->op = (jj_match_op)get_v32(r);
     m->value = need_str(r);
     if (m->op < JJ_MATCH_EQ || m->op > JJ_MATCH_NRE) r->bad = 1;
     if (!r->bad && !r->nomem && (m->op == JJ_MATCH_RE || m->op == JJ_MATCH_NRE)) {
@@ -141,7 +164,7 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
                         ru->cfg.name ? ru->cfg.name : "?", why);
     }
   }
-  ru->nlevels = ru->levels_cap = get_count(r, JJ_MAX_LEVELS, 8);
+  ru->nlevels = ru->levels_cap = get_count(r, JJ_MAX_LEVELS, 12);
   ru->levels = get_array(r, ru->nlevels, sizeof *ru->levels);
   if (!ru->levels) ru->nlevels = ru->levels_cap = 0;
   for (uint32_t i = 0; i < ru->nlevels && ru->levels; i++) {
@@ -153,7 +176,7 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   uint32_t *npairs[2] = {&ru->nlabels, &ru->nannotations};
   uint32_t *caps[2] = {&ru->labels_cap, &ru->annotations_cap};
   for (int k = 0; k < 2; k++) {
-    *npairs[k] = *caps[k] = get_count(r, 1024, 8);
+    *npairs[k] = *caps[k] = get_count(r, 1024, 4);
     *pairs[k] = get_array(r, *npairs[k], sizeof **pairs[k]);
     if (!*pairs[k]) *npairs[k] = *caps[k] = 0;
     for (uint32_t i = 0; i < *npairs[k] && *pairs[k]; i++) {
@@ -161,16 +184,16 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
       (*pairs[k])[i].value = need_str(r);
     }
   }
-  ru->nnotify = ru->notify_cap = get_count(r, 1024, 4);
+  ru->nnotify = ru->notify_cap = get_count(r, 1024, 2);
   ru->notify = get_array(r, ru->nnotify, sizeof *ru->notify);
   if (!ru->notify) ru->nnotify = ru->notify_cap = 0;
   for (uint32_t i = 0; i < ru->nnotify && ru->notify; i++) ru->notify[i] = need_str(r);
-  ru->nsrc = get_count(r, JJ_MAX_SOURCES, 4);
+  ru->nsrc = get_count(r, JJ_MAX_SOURCES, 1);
   for (uint32_t i = 0; i < ru->nsrc; i++)
-    if ((ru->src[i] = get_u32(r)) >= nrules) r->bad = 1;
-  ru->nfeeds = get_count(r, JJ_MAX_FEEDS, 4);
+    if ((ru->src[i] = get_v32(r)) >= nrules) r->bad = 1;
+  ru->nfeeds = get_count(r, JJ_MAX_FEEDS, 1);
   for (uint32_t i = 0; i < ru->nfeeds; i++)
-    if ((ru->feeds[i] = get_u32(r)) >= nrules) r->bad = 1;
+    if ((ru->feeds[i] = get_v32(r)) >= nrules) r->bad = 1;
   if (r->nomem) return jj__fail(err, JJ_ENOMEM, "out of memory");
   if (r->bad)
     return jj__fail(err, JJ_EINVAL, "bundle: rule %s is damaged (a field runs past the image "
@@ -209,7 +232,8 @@ static jj_status bundle_load(const void *image, size_t size, const jj_allocator 
                     (unsigned long)size, (unsigned long)total);
   if (jj__crc32(p + JJ_BUNDLE_HEADER, size - JJ_BUNDLE_HEADER) != crc)
     return jj__fail(err, JJ_EINVAL, "bundle: checksum mismatch (the image is damaged)");
-  if (nrules == 0 || nrules > (size - JJ_BUNDLE_HEADER) / 64)
+  /* A rule takes more than 48 bytes: 4 strings, 36 fields, 7 counts, a level. */
+  if (nrules == 0 || nrules > (size - JJ_BUNDLE_HEADER) / 48)
     return jj__fail(err, JJ_EINVAL, "bundle: bad rule count %lu", (unsigned long)nrules);
   jj_allocator a;
   jj__alloc_resolve(&a, alc);

@@ -6,6 +6,11 @@
 #ifndef JJ_LIB_BUNDLE_FIELDS_H
 #define JJ_LIB_BUNDLE_FIELDS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jjair/rule.h"
+
 #define JJ_BUNDLE_RULE_FIELDS(X, c)                                                           \
   X(U32, (c).window.kind) X(I64, (c).window.span_ms) X(I64, (c).window.hop_ms)                 \
   X(I64, (c).window.align_ms) X(U32, (c).window.count) X(I64, (c).window.lateness_ms)          \
@@ -29,6 +34,12 @@
 
 #define JJ_BUNDLE_MAGIC "JJRB"
 #define JJ_BUNDLE_HEADER 20u
+
+/* r's configuration as a bundle carries it: with sample_period_ms > 0,
+ * sliding windows preallocated for span / period + 2 samples
+ * (bundle_write.c; jj_bundle_write and jj_bundle_write_source). */
+struct jj_rule;
+void jj__bundle_rule_config(const struct jj_rule *r, int64_t period_ms, jj_rule_config *out);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of n bytes. */
 uint32_t jj__crc32(const unsigned char *p, size_t n);

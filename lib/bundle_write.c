@@ -19,41 +19,60 @@ static void put(wbuf *w, const void *src, size_t k) {
   w->n += k;
 }
 
+/* The header's fields: fixed 4 bytes, little-endian. */
 static void put_u32(wbuf *w, uint32_t v) {
   unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                         (unsigned char)(v >> 24)};
   put(w, b, 4);
 }
 
-static void put_u64(wbuf *w, uint64_t v) {
-  put_u32(w, (uint32_t)v);
-  put_u32(w, (uint32_t)(v >> 32));
+/* Everything after the header (format version 4): LEB128 varints, 7 bits
+ * a byte, low first; most fields are 0 or small and take one byte. */
+static void put_var(wbuf *w, uint64_t v) {
+  unsigned char b[10];
+  size_t k = 0;
+  do {
+    b[k] = (unsigned char)(v & 0x7f);
+    v >>= 7;
+    if (v) b[k] |= 0x80;
+    k++;
+  } while (v);
+  put(w, b, k);
 }
 
+/* Signed: zigzag (0, -1, 1, -2, ... as 0, 1, 2, 3, ...). */
+static void put_i64(wbuf *w, int64_t v) {
+  put_var(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+}
+
+/* A double's bits byte-reversed, so that the sign, exponent and top of the
+ * mantissa come first and the trailing zero bytes of round numbers (0, 60,
+ * 1e-3 is not one, NaN is) vanish in the varint. */
 static void put_f64(wbuf *w, double d) {
-  uint64_t v;
+  uint64_t v, r = 0;
   memcpy(&v, &d, sizeof v);
-  put_u64(w, v);
+  for (int i = 0; i < 8; i++, v >>= 8) r = r << 8 | (v & 0xff);
+  put_var(w, r);
 }
 
-/* A string: u32 length (0xffffffff = NULL), the bytes and a NUL, so that a
+/* A string: varint length + 1 (0 = NULL), the bytes and a NUL, so that a
  * device can use it in place (jj_bundle_load_static). */
 static void put_str(wbuf *w, const char *s) {
   if (!s) {
-    put_u32(w, UINT32_MAX);
+    put_var(w, 0);
     return;
   }
   size_t k = strlen(s);
-  put_u32(w, (uint32_t)k);
+  put_var(w, (uint64_t)k + 1);
   put(w, s, k + 1);
 }
 
-#define W_U32(x) put_u32(w, (uint32_t)(x));
-#define W_I64(x) put_u64(w, (uint64_t)(x));
+#define W_U32(x) put_var(w, (uint32_t)(x));
+#define W_I64(x) put_i64(w, (int64_t)(x));
 #define W_F64(x) put_f64(w, (x));
 #define W(kind, x) W_##kind(x)
 
-static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
+void jj__bundle_rule_config(const jj_rule *r, int64_t period_ms, jj_rule_config *out) {
   jj_rule_config c = r->cfg;
   if (period_ms > 0 && c.window.kind == JJ_WINDOW_SLIDING_TIME && c.group != JJ_GROUP_RULES) {
     /* Every sample of one span at the stated rate, plus the edges. */
@@ -62,41 +81,47 @@ static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
       c.window.max_samples = (uint32_t)n;
     c.window.preallocate = 1;
   }
+  *out = c;
+}
+
+static void put_rule(wbuf *w, const jj_rule *r, int64_t period_ms) {
+  jj_rule_config c;
+  jj__bundle_rule_config(r, period_ms, &c);
   put_str(w, c.name);
   put_str(w, c.metric);
   put_str(w, c.group_by);
   put_str(w, c.sources);
   JJ_BUNDLE_RULE_FIELDS(W, c)
-  put_u32(w, r->ngroup_labels);
+  put_var(w, r->ngroup_labels);
   for (uint32_t i = 0; i < r->ngroup_labels; i++) put_str(w, r->group_labels[i]);
-  put_u32(w, r->nmatchers);
+  put_var(w, r->nmatchers);
   for (uint32_t i = 0; i < r->nmatchers; i++) {
     put_str(w, r->matchers[i].label);
-    put_u32(w, (uint32_t)r->matchers[i].op);
+    put_var(w, (uint32_t)r->matchers[i].op);
     put_str(w, r->matchers[i].value);
   }
-  put_u32(w, r->nlevels);
+  put_var(w, r->nlevels);
   for (uint32_t i = 0; i < r->nlevels; i++) {
     put_str(w, r->levels[i].name);
     put_str(w, r->levels[i].severity);
     JJ_BUNDLE_LEVEL_FIELDS(W, r->levels[i])
   }
-  put_u32(w, r->nlabels);
+  put_var(w, r->nlabels);
   for (uint32_t i = 0; i < r->nlabels; i++) {
     put_str(w, r->labels[i].name);
     put_str(w, r->labels[i].value);
   }
-  put_u32(w, r->nannotations);
+  put_var(w, r->nannotations);
   for (uint32_t i = 0; i < r->nannotations; i++) {
     put_str(w, r->annotations[i].name);
     put_str(w, r->annotations[i].value);
   }
-  put_u32(w, r->nnotify);
+  put_var(w, r->nnotify);
   for (uint32_t i = 0; i < r->nnotify; i++) put_str(w, r->notify[i]);
-  put_u32(w, r->nsrc);
-  for (uint32_t i = 0; i < r->nsrc; i++) put_u32(w, r->src[i]);
-  put_u32(w, r->nfeeds);
-  for (uint32_t i = 0; i < r->nfeeds; i++) put_u32(w, r->feeds[i]);
+  put_var(w, r->nsrc);
+  for (uint32_t i = 0; i < r->nsrc; i++) put_var(w, r->src[i]);
+  put_var(w, r->nfeeds);
+  for (uint32_t i = 0; i < r->nfeeds; i++) put_var(w, r->feeds[i]);
 }
 
 jj_status jj_bundle_check(const jj_ruleset *rs, jj_error *err) {

@@ -35,19 +35,25 @@
 
 typedef struct jj_engine jj_engine;
 
-/* Per series id. */
+/* Per series id. JJ_NO_DEADLINE_INDEX (JJ_WITH_DEADLINE_INDEX=OFF):
+ * builds for a few series leave the index out, and every advance walks
+ * every series and group (deadline_walk.c, group_walk.c, as
+ * jj__engine_walk_all does here): no deadlines are kept, only what a
+ * reading owes the next advance. */
 typedef struct jj_due_rec {
   uint64_t synced;   /* its windows have seen every advance up to this one (an epoch) */
   uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
+  uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
+#ifndef JJ_NO_DEADLINE_INDEX
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
-  uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
   /* The least deadline of its TUMBLING windows when last worked out: it
    * moves only when one of them closes (later), so a reading that closes
    * none leaves it a valid bound, unless a window had no deadline yet
    * (tumbling_again). */
   uint8_t tumbling_again;
   int64_t tumbling_due;
+#endif
 } jj_due_rec;
 
 typedef struct jj_deadlines {
@@ -102,6 +108,7 @@ static inline int64_t jj__deadline_add_sat(int64_t t, int64_t d) { /* d >= 0 */
   return t > INT64_MAX - d ? INT64_MAX : t + d;
 }
 
+#ifndef JJ_NO_DEADLINE_INDEX
 /* Series `sid` is due at the first advance to a time >= due. */
 static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due) {
   dl->due[sid] = due;
@@ -113,6 +120,7 @@ static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due)
 int64_t jj__deadline_alerts_due(const jj_series *s);
 /* Work out r's tumbling_due (and tumbling_again) from the series' windows. */
 void jj__deadline_tumbling(jj_due_rec *r, const jj_series *s);
+#endif
 
 /* A sample was accepted for `sid` (on every push: inline, and the alerts'
  * and TUMBLING windows' times only when they may have moved). `busy`: the
@@ -130,6 +138,13 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
     r->owed = dl->epoch + 1; /* the next advance's re-check */
     r->owed_slots |= owed;
   }
+#ifdef JJ_NO_DEADLINE_INDEX
+  (void)idle_ms; /* the next advance looks at every series anyway */
+  (void)s;
+  (void)busy;
+  (void)moved;
+  (void)closed;
+#else
   if (moved) r->alert_due = jj__deadline_alerts_due(s);
   if (closed || r->tumbling_again) jj__deadline_tumbling(r, s);
   if (busy) {
@@ -153,6 +168,7 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
     if (w < due) due = w;
   }
   jj__deadline_set(dl, sid, due);
+#endif
 }
 
 /* An advance to e->now: mark the due series (the bitmap). */

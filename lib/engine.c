@@ -861,6 +861,9 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
   if (cst != JJ_OK) return cst;
   int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
   if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || (no_queue && !c.on_event)) return JJ_EINVAL;
+#ifdef JJ_NO_QUEUE
+  if (!no_queue) return JJ_ENOTSUP; /* the poll queue is left out (JJ_WITH_QUEUE=OFF) */
+#endif
 
   jj_allocator user;
   jj__alloc_resolve(&user, alc);

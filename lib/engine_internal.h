@@ -71,6 +71,10 @@ void jj__emit_group(jj_engine *e, jj_group *g, const jj_transition *t, int64_t s
  * stands, for jj_engine_foreach_alert; nothing is delivered or counted. */
 void jj__event_active_inst(jj_engine *e, jj_series *s, jj_inst *in, jj_event *out);
 void jj__event_active_group(jj_engine *e, jj_group *g, jj_event *out);
+/* ---- the poll queue (event_poll.c; event_poll_none.c without it) ---- */
+/* Queue a delivered event of s or g (e->queue is not NULL), making room
+ * when full. */
+void jj__queue_push(jj_engine *e, const jj_event *ev, jj_series *s, jj_group *g);
 /* Take the oldest queued event and the reference it holds: 1, or 0 when
  * the queue is empty. The caller lets the reference go. */
 int jj__queue_take(jj_engine *e, jj_event *out, jj_event_owner *owner);

@@ -141,6 +141,9 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
   /* A window that would not fit the cap: jj_engine_new refuses it. */
   jj_status cst = jj_engine_check(rs, &c, NULL);
   if (cst != JJ_OK) return cst;
+#ifdef JJ_NO_QUEUE
+  if (!(c.flags & JJ_ENGINE_NO_QUEUE)) return JJ_ENOTSUP; /* as jj_engine_new */
+#endif
   tally t = {out};
 
   /* jj_engine_new */

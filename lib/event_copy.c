@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "event_copy.h"
 #include "jjair/event.h"
 #include "ruleset.h"
 
@@ -90,11 +91,13 @@ jj_status jj_event_copy(const jj_event *ev, const jj_allocator *alc, jj_event **
   return JJ_OK;
 }
 
-void jj_event_free(jj_event *ev) {
-  if (!ev) return;
+jj_ruleset *jj__event_free_keep_ref(jj_event *ev) {
+  if (!ev) return NULL;
   copy_hdr *hdr = (copy_hdr *)ev - 1;
   jj_ruleset *rs = hdr->h.rs;
   jj_allocator a = hdr->h.alc;
   jj__free(&a, hdr);
-  jj_ruleset_free(rs);
+  return rs;
 }
+
+void jj_event_free(jj_event *ev) { jj_ruleset_free(jj__event_free_keep_ref(ev)); }

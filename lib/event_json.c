@@ -16,17 +16,23 @@ typedef struct jw {
   size_t size, len;
   unsigned char pend[4];
   size_t npend;
+  /* the last time formatted: an event's times are often the same instant
+   * (a sample's time is its window's end, a level's start the event's) */
+  int64_t last_ms;
+  char last[JJ_TIME_TEXT_MAX];
+  size_t nlast;
 } jw;
 
-static void raw(jw *w, const char *s, size_t n) {
-  if (w->len + 1 < w->size) {
-    size_t room = w->size - 1 - w->len;
-    memcpy(w->buf + w->len, s, n < room ? n : room);
+static inline void raw(jw *w, const char *s, size_t n) {
+  if (w->len + n < w->size) { /* room for all of it (the usual case) */
+    memcpy(w->buf + w->len, s, n);
+  } else if (w->len + 1 < w->size) {
+    memcpy(w->buf + w->len, s, w->size - 1 - w->len);
   }
   w->len += n;
 }
 
-static void lit(jw *w, const char *s) { raw(w, s, strlen(s)); }
+static inline void lit(jw *w, const char *s) { raw(w, s, strlen(s)); }
 
 /* 1..4: a valid UTF-8 sequence of that length starts s[0..k); 0: it is not
  * valid (overlong, surrogate, > U+10FFFF, bad byte); -1: valid so far but
@@ -125,12 +131,10 @@ static void str(jw *w, const char *s) {
   lit(w, "\"");
 }
 
-/* ,"key": */
-static void key(jw *w, const char *k) {
-  lit(w, ",");
-  str(w, k);
-  lit(w, ":");
-}
+/* ,"key": — the keys are this file's own identifiers (letters and _):
+ * nothing to escape, so each goes out as one literal whose length the
+ * compiler knows. */
+#define KEY(w, k) raw((w), ",\"" k "\":", sizeof(",\"" k "\":") - 1)
 
 static void i64(jw *w, int64_t v) {
   char b[20];
@@ -150,18 +154,24 @@ static void num(jw *w, double v) {
   raw(w, b, n);
 }
 
-static void time_member(jw *w, const char *k, int64_t ms) {
-  key(w, k);
+/* ,"key":"<RFC 3339>" or ,"key":null (k: the KEY literal and its length) */
+static void time_member(jw *w, const char *k, size_t klen, int64_t ms) {
+  raw(w, k, klen);
   if (ms == INT64_MIN) {
-    lit(w, "null");
+    raw(w, "null", 4);
     return;
   }
-  char b[JJ_TIME_TEXT_MAX];
-  size_t n = jj_time_rfc3339(ms, b, sizeof b);
-  lit(w, "\"");
-  raw(w, b, n);
-  lit(w, "\"");
+  if (ms != w->last_ms) {
+    w->nlast = jj_time_rfc3339(ms, w->last, sizeof w->last);
+    w->last_ms = ms;
+  }
+  raw(w, "\"", 1);
+  raw(w, w->last, w->nlast);
+  raw(w, "\"", 1);
 }
+
+#define TIME_MEMBER(w, k, ms) \
+  time_member((w), ",\"" k "\":", sizeof(",\"" k "\":") - 1, (ms))
 
 static void labels(jw *w, const jj_label *l, uint32_t n) {
   lit(w, "{");
@@ -179,59 +189,60 @@ size_t jj_event_json(const jj_event *ev, char *buf, size_t size) {
   memset(&w, 0, sizeof w);
   w.buf = buf;
   w.size = size;
+  w.last_ms = INT64_MIN; /* none yet (INT64_MIN itself is written as null) */
   if (ev) {
     char b[20];
     lit(&w, "{\"seq\":");
     raw(&w, b, jj__fmt_u64(ev->seq, b));
-    time_member(&w, "time", ev->time_ms);
-    key(&w, "time_ms");
+    TIME_MEMBER(&w, "time", ev->time_ms);
+    KEY(&w, "time_ms");
     i64(&w, ev->time_ms);
-    key(&w, "kind");
+    KEY(&w, "kind");
     str(&w, jj_event_kind_name(ev->kind));
-    key(&w, "reason");
+    KEY(&w, "reason");
     str(&w, jj_event_reason_name(ev->reason));
-    key(&w, "rule");
+    KEY(&w, "rule");
     str(&w, ev->rule);
-    key(&w, "rule_index");
+    KEY(&w, "rule_index");
     i64(&w, ev->rule_index);
-    key(&w, "level");
+    KEY(&w, "level");
     i64(&w, ev->level);
-    key(&w, "prev_level");
+    KEY(&w, "prev_level");
     i64(&w, ev->prev_level);
-    key(&w, "level_name");
+    KEY(&w, "level_name");
     str(&w, ev->level_name);
-    key(&w, "severity");
+    KEY(&w, "severity");
     str(&w, ev->severity);
-    key(&w, "metric");
+    KEY(&w, "metric");
     str(&w, ev->metric);
-    key(&w, "is_group");
+    KEY(&w, "is_group");
     lit(&w, ev->is_group ? "true" : "false");
-    key(&w, "labels");
+    KEY(&w, "labels");
     labels(&w, ev->labels, ev->nlabels);
-    key(&w, "rule_labels");
+    KEY(&w, "rule_labels");
     labels(&w, ev->rule_labels, ev->nrule_labels);
-    key(&w, "value");
+    KEY(&w, "value");
     num(&w, ev->value);
-    time_member(&w, "window_start", ev->window_start_ms);
-    time_member(&w, "window_end", ev->window_end_ms);
-    time_member(&w, "started", ev->started_ms);
-    time_member(&w, "sample_time", ev->sample_ts_ms);
-    key(&w, "sample_value");
+    TIME_MEMBER(&w, "window_start", ev->window_start_ms);
+    TIME_MEMBER(&w, "window_end", ev->window_end_ms);
+    TIME_MEMBER(&w, "started", ev->started_ms);
+    TIME_MEMBER(&w, "sample_time", ev->sample_ts_ms);
+    KEY(&w, "sample_value");
     if (ev->sample_ts_ms == INT64_MIN)
       lit(&w, "null");
     else
       num(&w, ev->sample_value);
-    key(&w, "lat");
+    KEY(&w, "lat");
     if (ev->has_location)
       num(&w, ev->lat);
     else
       lit(&w, "null");
-    key(&w, "lon");
+    KEY(&w, "lon");
     if (ev->has_location)
       num(&w, ev->lon);
     else
       lit(&w, "null");
-    key(&w, "annotations");
+    KEY(&w, "annotations");
     lit(&w, "{");
     uint32_t na = jj_event_annotation_count(ev);
     for (uint32_t i = 0; i < na; i++) {
@@ -243,21 +254,21 @@ size_t jj_event_json(const jj_event *ev, char *buf, size_t size) {
       lit(&w, "\"");
     }
     lit(&w, "}");
-    key(&w, "prev_level_name");
+    KEY(&w, "prev_level_name");
     str(&w, ev->prev_level_name);
-    key(&w, "prev_severity");
+    KEY(&w, "prev_severity");
     str(&w, ev->prev_severity);
-    time_member(&w, "level_started", ev->level_started_ms);
-    key(&w, "fingerprint");
+    TIME_MEMBER(&w, "level_started", ev->level_started_ms);
+    KEY(&w, "fingerprint");
     char hex[17];
     lit(&w, "\"");
     raw(&w, hex, jj_fingerprint_hex(ev->fingerprint, hex, sizeof hex));
     lit(&w, "\"");
-    key(&w, "concentration"); /* null without an index (also in older events) */
+    KEY(&w, "concentration"); /* null without an index (also in older events) */
     num(&w, ev->index_name && *ev->index_name ? ev->concentration : NAN);
-    key(&w, "band");
+    KEY(&w, "band");
     str(&w, ev->band);
-    key(&w, "index");
+    KEY(&w, "index");
     str(&w, ev->index_name);
     lit(&w, "}");
   }

@@ -1,6 +1,6 @@
 /* Which rules this build can run: the optional parts a firmware build may
- * leave out (JJ_WITH_SKETCH, JJ_WITH_EWMA, JJ_WITH_GROUPS, JJ_WITH_TEMPLATES) and the
- * rules that need them, refused with JJ_ENOTSUP naming the rule and the
+ * leave out (JJ_WITH_SKETCH, JJ_WITH_EWMA, JJ_WITH_GROUPS, JJ_WITH_TEMPLATES,
+ * JJ_WITH_AQI) and the rules that need them, refused with JJ_ENOTSUP naming the rule and the
  * option, by the builder and by the bundle loader alike. */
 #include "feature_check.h"
 
@@ -19,6 +19,18 @@ jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err) {
     return jj__fail(err, JJ_ENOTSUP,
                     "rule '%s': ewma is left out of this build (-DJJ_WITH_EWMA=ON)", rc->name);
 #endif
+#ifdef JJ_NO_AQI
+  if (rc->aggregate == JJ_AGG_NOWCAST || rc->aggregate == JJ_AGG_C24E_PM25 ||
+      rc->aggregate == JJ_AGG_C24E_PM10)
+    return jj__fail(err, JJ_ENOTSUP,
+                    "rule '%s': the hourly index averages (nowcast, c24e) are left out of this "
+                    "build (-DJJ_WITH_AQI=ON)",
+                    rc->name);
+  if (rc->group == JJ_GROUP_CAI)
+    return jj__fail(err, JJ_ENOTSUP,
+                    "rule '%s': cai groups are left out of this build (-DJJ_WITH_AQI=ON)",
+                    rc->name);
+#endif
 #ifdef JJ_NO_GROUPS
   if (rc->group != JJ_GROUP_NONE)
     return jj__fail(err, JJ_ENOTSUP,
@@ -28,6 +40,18 @@ jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err) {
   (void)rc;
   (void)err;
   return JJ_OK;
+}
+
+jj_status jj__features_check_index(const char *rule, jj_error *err) {
+#ifdef JJ_NO_AQI
+  return jj__fail(err, JJ_ENOTSUP,
+                  "rule '%s': index tables are left out of this build (-DJJ_WITH_AQI=ON)",
+                  rule ? rule : "");
+#else
+  (void)rule;
+  (void)err;
+  return JJ_OK;
+#endif
 }
 
 jj_status jj__features_check_annotation(const char *rule, const char *name, jj_error *err) {

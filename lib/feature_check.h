@@ -8,6 +8,9 @@
 
 /* JJ_OK, or JJ_ENOTSUP with `err` naming rc->name and the missing option. */
 jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err);
+/* JJ_OK, or JJ_ENOTSUP naming `rule` when index tables are left out
+ * (jj_ruleset_builder_set_index). */
+jj_status jj__features_check_index(const char *rule, jj_error *err);
 /* JJ_OK, or JJ_ENOTSUP when templates are left out. */
 jj_status jj__features_check_annotation(const char *rule, const char *name, jj_error *err);
 

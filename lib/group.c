@@ -553,8 +553,12 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
  * for the window ending at `end` (0 for sliding sources). */
 static void cai_judge(jj_engine *e, jj_group *g, int64_t end, int64_t sample_ts,
                       double sample_value) {
-  double v;
+  double v = NAN;
+#ifdef JJ_NO_AQI
+  int ok = 0; /* never reached: CAI groups are refused in this build (feature_check.c) */
+#else
   int ok = jj_cai_overall(g->src_value, g->rule->nsrc, &v) == JJ_OK;
+#endif
   g->last_judged_end = end;
   judge(e, g, v, ok, 1, sample_ts, sample_value);
 }

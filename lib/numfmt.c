@@ -278,7 +278,15 @@ size_t jj__fmt_double(double x, char conv, int prec, char *buf, size_t size) {
   } else {
     double ax = fabs(x);
     dec r;
-    if (conv == 'f') {
+    if (conv == 'f' && ax < 9007199254740992.0 && ax == (double)(uint64_t)ax) {
+      /* a whole number below 2^53 (a count, a reading of 120): its digits
+       * are its integer's, and the decimals zeros — no rounding to do */
+      char t[20];
+      size_t k = jj__fmt_u64((uint64_t)ax, t);
+      for (size_t i = 0; i < k; i++) put(&w, t[i]);
+      if (prec > 0) put(&w, '.');
+      for (int j = 0; j < prec; j++) put(&w, '0');
+    } else if (conv == 'f') {
       exact_digits(ax, DEC_MAX, prec + 1, &r);
       dec_round(&r, r.exp10 + prec);
       put_fixed(&w, &r, prec);

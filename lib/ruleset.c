@@ -635,12 +635,16 @@ jj_status jj_ruleset_builder_build(jj_ruleset_builder *b, jj_ruleset **out, jj_e
 
 void jj__ruleset_retain(jj_ruleset *rs) { (void)jj__ref_inc(&rs->refs); }
 
-void jj_ruleset_free(jj_ruleset *rs) {
-  if (!rs) return;
-  if (jj__ref_dec(&rs->refs) != 1) return;
+void jj_ruleset_free(jj_ruleset *rs) { jj__ruleset_release(rs, 1); }
+
+void jj__ruleset_release(jj_ruleset *rs, unsigned n) {
+  if (!rs || !n) return;
+  if (jj__ref_sub(&rs->refs, n) != n) return;
   jj_allocator a = rs->alc;
-  for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
-  jj__free(&a, rs->rules);
+  if (rs->borrowed != JJ__RULES_IN_PLACE) { /* else constant records: nothing of them is ours */
+    for (uint32_t i = 0; i < rs->nrules; i++) rule_free_parts(&a, &rs->rules[i], !rs->borrowed);
+    jj__free(&a, rs->rules);
+  }
   jj__free(&a, rs);
 }
 

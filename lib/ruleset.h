@@ -70,18 +70,23 @@ typedef unsigned jj__refcount;
 #define jj__ref_init(r, v) (*(r) = (v))
 #define jj__ref_inc(r) ((*(r))++)
 #define jj__ref_dec(r) ((*(r))--) /* the value before */
+#define jj__ref_sub(r, n) ((*(r)) -= (n), (*(r)) + (n))
 #else
 typedef atomic_uint jj__refcount;
 #define jj__ref_init(r, v) atomic_init((r), (v))
 #define jj__ref_inc(r) atomic_fetch_add((r), 1)
 #define jj__ref_dec(r) atomic_fetch_sub((r), 1)
+#define jj__ref_sub(r, n) atomic_fetch_sub((r), (n))
 #endif
+
+#define JJ__RULES_IN_PLACE 2 /* jj_ruleset.borrowed */
 
 struct jj_ruleset {
   jj_allocator alc;
   jj_rule *rules;
   uint32_t nrules;
-  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static) */
+  uint8_t borrowed; /* the rules' strings point into a bundle image (jj_bundle_load_static),
+                       or JJ__RULES_IN_PLACE: the rules are constant records (bundle_rules.c) */
 #ifndef JJ_SINGLE_THREAD
   /* A cache line between the fields every push reads and the count: each
    * event copy takes a reference on the ingest thread and a notifier's
@@ -101,6 +106,11 @@ const jj_allocator *jj__ruleset_builder_allocator(const jj_ruleset_builder *b);
 
 /* Take a reference (engines do). */
 void jj__ruleset_retain(jj_ruleset *rs);
+/* Drop n references at once: jj_ruleset_free n times in one atomic
+ * operation (a notifier's thread drops the references of a batch of event
+ * copies together, so the count's line does not move to its core and back
+ * per event). NULL or n = 0: nothing. */
+void jj__ruleset_release(jj_ruleset *rs, unsigned n);
 
 /* 1 if `x` satisfies `op t`; JJ_CMP_NONE never holds. */
 static inline int jj__cmp_holds(jj_cmp op, double x, double t) {
@@ -123,10 +133,16 @@ static inline int jj__combines_rules(jj_group_mode m) {
  * x itself, or with an index table its index; *valid drops to 0 when x
  * has no index (below the table, see jj_aqi_index). */
 static inline double jj__rule_index_value(const jj_rule *r, double x, int *valid) {
+#ifdef JJ_NO_AQI
+  (void)r; /* no rule has an index in this build (feature_check.c) */
+  (void)valid;
+  return x;
+#else
   if (!r->index || !*valid) return x;
   double i;
   if (jj_aqi_index(r->index, x, &i) != JJ_OK) *valid = 0;
   return i;
+#endif
 }
 
 /* Internal, for aqi_rule.c: rule i of a builder (NULL out of range). */

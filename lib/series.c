@@ -1,7 +1,7 @@
 /* Series identity and layout (see series.h): sorting and hashing a
  * series key, finding a series by it, and creating one — which rules it
  * matches, which of them share a window (slots), and the single block
- * that holds the series with its slots, quiet bounds and strings. */
+ * that holds the series with its slots, quiet bounds, windows and strings. */
 #include "series.h"
 
 #include <math.h>
@@ -91,17 +91,36 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 }
 
 /* One allocation holds the series, its slots and quiet bounds (what a
- * sample reads, first), then its label array and every string; a second
- * holds its instances and their flap histories. */
+ * sample reads, first), its windows (their rings etc. are the windows'
+ * own), then its label array and every string; a second holds its
+ * instances and their flap histories. */
+/* Where the windows start in a series block: right after the quiet
+ * bounds, 8-byte aligned like everything before them (and each window's
+ * size a multiple of 8: the next one is too). */
+_Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0,
+               "the windows in a series block stay 8-byte aligned");
+static size_t windows_offset(uint32_t nslots, uint32_t ninst) {
+  return sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet);
+}
+static size_t window_room(const jj_wshape *sh) {
+  return (jj__wshape_window_bytes(sh) + 7) & ~(size_t)7;
+}
+
+/* The series block: header, slots, quiet bounds, windows (window_bytes
+ * in all), n labels, and `strings` bytes of metric and label strings. */
+static size_t block_bytes(size_t strings, uint32_t n, uint32_t ninst, uint32_t nslots,
+                          size_t window_bytes) {
+  return windows_offset(nslots, ninst) + window_bytes + n * sizeof(jj_label) + strings;
+}
+
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
                                uint32_t nslots, uint32_t nflap, size_t store_bytes,
-                               uint32_t nmore) {
+                               uint32_t nmore, size_t window_bytes) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  size_t bytes = sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
-                 n * sizeof(jj_label) + strings;
+  const size_t bytes = block_bytes(strings, n, ninst, nslots, window_bytes);
   /* The instances (128 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
@@ -124,8 +143,9 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
   s->inst = inst;
   s->quiet = quiet;
-  /* Labels and strings last: jj_engine_push_labeled compares them. */
-  s->labels = (jj_label *)(quiet + ninst);
+  /* The windows (bind_rules), then labels and strings: jj_engine_push_labeled
+   * compares them. */
+  s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, ninst) + window_bytes);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(k->metric) + 1;
   memcpy(p, k->metric, len); /* first: jj__series_metric */
@@ -177,6 +197,7 @@ typedef struct slot_plan {
   uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t nmore; /* instances with a jj_inst_more */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
+  size_t window_bytes; /* the slots' windows in the series block (plan_windows) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
 } slot_plan;
@@ -267,8 +288,34 @@ static jj_status shape_for(jj_shape_cache *c, const jj_allocator *alc, const jj_
   return JJ_OK;
 }
 
+/* The aggregates the rules of slot j read: only those (the configured
+ * mask, JJ_AGG_DEFAULT unless set, would keep min/max — DABA, 16 B a
+ * sample and a step per push — in windows no rule asks for them). */
+static uint32_t slot_aggs(const jj_ruleset *rs, const slot_plan *p, uint32_t j) {
+  uint32_t aggs = 0;
+  for (uint32_t k = 0; k < p->ninst; k++)
+    if (p->slot_of[k] == j) aggs |= JJ_AGG_BIT(rs->rules[p->rule[k]].cfg.aggregate);
+  return aggs;
+}
+
+/* Each slot's window shape (made now if new), and the room their windows
+ * take in the series block. */
+static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
+                              jj_shape_cache *shapes, int64_t lateness_ms, uint32_t max_samples,
+                              slot_plan *p) {
+  for (uint32_t j = 0; j < p->nslots; j++) {
+    const jj_window_config wc =
+        slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
+    const jj_wshape *sh;
+    jj_status st = shape_for(shapes, alc, &wc, &sh);
+    if (st != JJ_OK) return st;
+    p->window_bytes += window_room(sh);
+  }
+  return JJ_OK;
+}
+
 /* Give the series an instance for every rule it matches, slot by slot,
- * and each slot its window. */
+ * and each slot its window, in the series block. */
 static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_shape_cache *shapes,
                             int64_t lateness_ms, uint32_t max_samples, jj_series *s,
                             const slot_plan *p) {
@@ -277,6 +324,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
    * point into (series_alloc leaves it NULL). */
   if (p->ninst == 0) return JJ_OK;
   int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
+  char *wmem = (char *)s + windows_offset(nslots, p->ninst); /* the windows' room */
   char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
   jj_status st = JJ_OK;
@@ -319,8 +367,11 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     wc = slot_config(rs, p->slot_rule[j], wc.aggregates, lateness_ms, max_samples);
     const jj_wshape *sh = NULL;
     st = shape_for(shapes, alc, &wc, &sh);
-    if (st == JJ_OK) st = jj__window_new_shaped(sh, &sl->win);
-    if (st == JJ_OK) s->nslots++;
+    if (st == JJ_OK) st = jj__window_init_shaped(sh, wmem, &sl->win);
+    if (st == JJ_OK) {
+      s->nslots++;
+      wmem += window_room(sh);
+    }
   }
   /* The quiet bounds, now that jj__slot_quiet finds them. */
   if (st == JJ_OK)
@@ -338,9 +389,11 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
   slot_plan plan;
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
     return JJ_ENOMEM;
-  jj_series *s =
-      series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap, plan.store_bytes, plan.nmore);
-  jj_status st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
+  jj_status st = plan_windows(rs, alc, shapes, lateness_ms, max_samples, &plan);
+  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap,
+                                            plan.store_bytes, plan.nmore, plan.window_bytes)
+                             : NULL;
+  if (st == JJ_OK) st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   if (plan.rule != plan.local) jj__free(alc, plan.rule);
   if (st != JJ_OK) {
     jj__series_free(alc, s);
@@ -382,7 +435,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   enum { MAX_LEADERS = 64 };
   uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
   uint32_t lead_aggs[MAX_LEADERS];
-  size_t store_bytes = 0;
+  size_t store_bytes = 0, window_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
   jj__alloc_resolve(&libc, NULL);
   if (rs->nrules > PLAN_LOCAL_RULES) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t));
@@ -413,23 +466,21 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         const jj_window_config wc =
             slot_config(rs, i, j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate),
                         lateness_ms, max_samples);
-        jj_status st = jj__window_footprint(&wc, NULL, add, ctx);
+        size_t in_block = 0;
+        jj_status st = jj__window_footprint(&wc, &in_block, add, ctx);
+        window_bytes += (in_block + 7) & ~(size_t)7; /* window_room */
         if (st == JJ_OK) shape_footprint(rs, shapes, &wc, i, lateness_ms, max_samples, add, ctx);
         if (st != JJ_OK) return st;
       }
     }
-    if (pass == 0) {
-      /* series_alloc: the instances (with flap histories and streaks), then the block. */
-      size_t strings = strlen(metric) + 1;
-      for (uint32_t i = 0; i < n; i++)
-        strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
-      if (ninst)
-        add(ctx, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
-                     store_bytes + (size_t)nmore * sizeof(jj_inst_more));
-      add(ctx, sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet) +
-                   n * sizeof(jj_label) + strings);
-    }
+    if (pass == 0 && ninst) /* series_alloc: the instances (with flap histories and streaks) */
+      add(ctx, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
+                   store_bytes + (size_t)nmore * sizeof(jj_inst_more));
   }
+  /* ... and the block, with the windows (summed in the second pass). */
+  size_t strings = strlen(metric) + 1;
+  for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
+  add(ctx, block_bytes(strings, n, ninst, nslots, window_bytes));
   return JJ_OK;
 }
 

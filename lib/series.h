@@ -95,10 +95,11 @@ typedef struct jj_slot {
   double stuck_last;
 } jj_slot;
 
-/* A series and, in the same allocation, its slots, quiet bounds, labels
- * and strings, in that order: a quiet sample reads the first few cache
- * lines of the block (header, slots, quiet bounds) and its windows. The
- * instances, read when a slot is loud, are a separate array. */
+/* A series and, in the same allocation, its slots, quiet bounds, windows
+ * (jj__window_init_shaped), labels and strings, in that order: a quiet
+ * sample reads the first lines of the block (header, slots, quiet bounds)
+ * and the windows right after them. The instances, read when a slot is
+ * loud, are a separate array. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */

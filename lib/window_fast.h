@@ -57,7 +57,7 @@ int jj__window_config_same(const jj_window_config *a, const jj_window_config *b)
  * shape's allocator. */
 jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out);
 /* The same in the caller's block `mem`: jj__wshape_window_bytes(sh) bytes,
- * zeroed, 16-byte aligned, which must outlive the window. jj_window_free
+ * zeroed, 8-byte aligned, which must outlive the window. jj_window_free
  * then frees what the window allocated (its ring, ...), not the block; on
  * failure that is done already. */
 jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out);

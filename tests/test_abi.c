@@ -182,6 +182,7 @@ static void test_init_zeroes_reserved(void **state) {
   assert_int_equal(dc.size, sizeof dc);
   assert_int_equal(dc.handoff_capacity, 0); /* 0 = the default */
   assert_int_equal(dc.handoff_slot_bytes, 0);
+  assert_int_equal(dc.outbox_sync_interval_ms, 0);
   for (size_t i = 0; i < sizeof dc.reserved / sizeof dc.reserved[0]; i++)
     assert_int_equal(dc.reserved[i], 0);
   /* the hand-off fields took the first 8 bytes of the old reserved tail
@@ -189,7 +190,9 @@ static void test_init_zeroes_reserved(void **state) {
   if (sizeof(void *) == 8) {
     assert_int_equal(offsetof(jj_dispatcher_config, handoff_capacity), 104);
     assert_int_equal(offsetof(jj_dispatcher_config, handoff_slot_bytes), 108);
-    assert_int_equal(offsetof(jj_dispatcher_config, reserved), 112);
+    /* then the group commit's interval */
+    assert_int_equal(offsetof(jj_dispatcher_config, outbox_sync_interval_ms), 112);
+    assert_int_equal(offsetof(jj_dispatcher_config, reserved), 120);
   }
 }
 
@@ -218,7 +221,7 @@ static void test_features(void **state) {
  * values a compiled bundle stores; the pool allocator's argument checks. */
 static void test_firmware_api(void **state) {
   (void)state;
-  assert_int_equal(JJ_BUNDLE_VERSION, 3);
+  assert_int_equal(JJ_BUNDLE_VERSION, 4);
   /* jj_engine_estimate's structs: a reserved word / tail to grow into. */
   assert_int_equal(sizeof(jj_series_spec), 2 * sizeof(void *) + 8);
   assert_int_equal(sizeof(jj_memory_estimate), 4 * sizeof(size_t) + 4 * 8);
@@ -234,6 +237,8 @@ static void test_firmware_api(void **state) {
   jj_ruleset *rs = NULL;
   assert_int_equal(jj_bundle_load("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
   assert_int_equal(jj_bundle_load_static("JJRB", 4, NULL, &rs, NULL), JJ_EINVAL);
+  assert_int_equal(jj_bundle_load_rules(NULL, NULL, &rs, NULL), JJ_EINVAL);
+  assert_int_equal(jj_bundle_write_source(NULL, 0, "x", NULL, 0, &needed), JJ_EINVAL);
   assert_null(rs);
 }
 

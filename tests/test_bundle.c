@@ -181,6 +181,57 @@ static void test_roundtrip_same_events(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* Fields at the ends of their ranges (format version 4 writes them as
+ * varints: zigzag for signed, doubles by their bits byte-reversed) load
+ * back to what was written: writing the loaded ruleset gives the same
+ * bytes, and a one-byte-shorter or cut varint is refused. */
+static void reseal(unsigned char *img, size_t n);
+
+static void test_varint_fields_roundtrip(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "extremes";
+  rc.metric = "temperature";
+  rc.window.span_ms = INT64_C(1) << 40;
+  rc.window.min_samples = UINT32_MAX;
+  rc.aggregate = JJ_AGG_MAX;
+  rc.scale = -1.0 / 3.0;
+  rc.valid_min = -1e300;
+  rc.valid_max = 4.9e-324; /* the least denormal */
+  rc.stale_after_ms = INT64_MAX;
+  rc.repeat_interval_ms = 1;
+  rc.stuck_samples = 0x80; /* the first two-byte varint */
+  rc.stuck_epsilon = 0.1;
+  jj_level_config lc = et_level("hot", JJ_CMP_GE, -0.0, JJ_CMP_LT, -8.3, 3);
+  lc.for_ms = INT64_C(1) << 62;
+  et_add(b, &rc, &lc, 1);
+  jj_ruleset *rs = NULL;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, NULL), JJ_OK);
+  jj_ruleset_builder_free(b);
+  size_t n = 0, n2 = 0;
+  unsigned char *img = write_bundle(rs, 0, &n);
+  jj_ruleset *loaded = NULL;
+  assert_int_equal(jj_bundle_load(img, n, NULL, &loaded, NULL), JJ_OK);
+  unsigned char *img2 = write_bundle(loaded, 0, &n2);
+  assert_int_equal(n2, n);
+  assert_memory_equal(img2, img, n);
+  jj_ruleset_free(loaded);
+  /* An image cut inside its last varint (re-sealed): damaged. */
+  unsigned char *cut = malloc(n - 1);
+  assert_non_null(cut);
+  memcpy(cut, img, n - 1);
+  for (int k = 0; k < 4; k++) cut[8 + k] = (unsigned char)((n - 1) >> (8 * k)); /* total size */
+  reseal(cut, n - 1);
+  assert_int_equal(jj_bundle_load(cut, n - 1, NULL, &loaded, NULL), JJ_EINVAL);
+  free(cut);
+  free(img);
+  free(img2);
+  jj_ruleset_free(rs);
+}
+
 /* A rule judging an index (an aqi table) cannot be bundled yet: refused
  * by jj_bundle_check with a message naming it and why, and by
  * jj_bundle_write, never written without its table. */
@@ -202,6 +253,7 @@ static void test_index_rule_refused_by_name(void **state) {
   assert_non_null(strstr(err.message, "rule 'pm-cai': judges an index"));
   size_t n = 0;
   assert_int_equal(jj_bundle_write(rs, 0, NULL, 0, &n), JJ_ENOTSUP);
+  assert_int_equal(jj_bundle_write_source(rs, 0, "rules", NULL, 0, &n), JJ_ENOTSUP);
   jj_ruleset_free(rs);
   rs = fire_rules(NULL);
   assert_int_equal(jj_bundle_check(rs, &err), JJ_OK);
@@ -230,12 +282,14 @@ static void test_damaged_images_refused(void **state) {
   for (size_t k = 0; k < n; k++) assert_int_equal(jj_bundle_load(img, k, NULL, &out, NULL), JJ_EINVAL);
   img[4] = JJ_BUNDLE_VERSION + 1; /* a newer format */
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_ENOTSUP);
-  assert_non_null(strstr(err.message, "version 3"));
+  assert_non_null(strstr(err.message, "version 4"));
   img[4] = 1; /* an older one (no life_safety): refused, not misread */
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
   img[4] = 2; /* strings without NUL: refused, not misread */
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
   assert_int_equal(jj_bundle_load_static(img, n, NULL, &out, &err), JJ_EINVAL);
+  img[4] = 3; /* fixed-width fields: refused, not misread */
+  assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_EINVAL);
   img[4] = JJ_BUNDLE_VERSION;
   assert_int_equal(jj_bundle_load(img, n, NULL, &out, &err), JJ_OK);
   jj_ruleset_free(out);
@@ -295,15 +349,16 @@ static void test_load_static(void **state) {
   assert_int_equal(t.errors, 0);
   /* The first rule's name ends in a NUL: without it (re-sealed, so the
    * checksum passes) the image is damaged for either load. */
-  size_t len = (size_t)img[20] | (size_t)img[21] << 8;
-  assert_int_equal(img[24 + len], 0);
-  img[24 + len] = 'x';
+  assert_true(img[20] > 1 && img[20] < 0x80); /* a one-byte length + 1 */
+  size_t len = (size_t)img[20] - 1;
+  assert_int_equal(img[21 + len], 0);
+  img[21 + len] = 'x';
   reseal(img, n);
   jj_error err;
   assert_int_equal(jj_bundle_load_static(img, n, NULL, &in_place, &err), JJ_EINVAL);
   assert_non_null(strstr(err.message, "damaged"));
   assert_int_equal(jj_bundle_load(img, n, NULL, &copied, &err), JJ_EINVAL);
-  img[24 + len] = 0;
+  img[21 + len] = 0;
   reseal(img, n);
   assert_int_equal(jj_bundle_load_static(img, n, NULL, &in_place, NULL), JJ_OK);
   jj_ruleset_free(in_place);
@@ -380,6 +435,7 @@ static void test_pool_no_allocation_after_init(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip_same_events),
+      cmocka_unit_test(test_varint_fields_roundtrip),
       cmocka_unit_test(test_index_rule_refused_by_name),
       cmocka_unit_test(test_damaged_images_refused),
       cmocka_unit_test(test_load_static),

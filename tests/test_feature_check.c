@@ -1,5 +1,5 @@
 /* lib/feature_check.c in a build that leaves the optional parts out
- * (compiled here with JJ_NO_SKETCH, JJ_NO_GROUPS, JJ_NO_TEMPLATES, as
+ * (compiled here with JJ_NO_SKETCH, JJ_NO_GROUPS, JJ_NO_TEMPLATES, JJ_NO_AQI, as
  * -DJJ_WITH_SKETCH=OFF etc. build it): a rule that needs a missing part is
  * refused with JJ_ENOTSUP and a message naming the rule and the option;
  * the builder and the bundle loader both ask it. */
@@ -45,6 +45,22 @@ static void test_missing_parts_refused(void **state) {
   assert_non_null(strstr(err.message, "rule 'heat': annotation 'summary'"));
   assert_non_null(strstr(err.message, "-DJJ_WITH_TEMPLATES=ON"));
   assert_int_equal(jj__features_check_annotation("heat", NULL, NULL), JJ_ENOTSUP);
+  /* JJ_WITH_AQI=OFF: the hourly index averages, cai groups, index tables. */
+  const jj_agg hourly[] = {JJ_AGG_NOWCAST, JJ_AGG_C24E_PM25, JJ_AGG_C24E_PM10};
+  for (int i = 0; i < 3; i++) {
+    base(&rc);
+    rc.aggregate = hourly[i];
+    assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
+    assert_non_null(strstr(err.message, "rule 'heat': the hourly index averages"));
+    assert_non_null(strstr(err.message, "-DJJ_WITH_AQI=ON"));
+  }
+  base(&rc);
+  rc.group = JJ_GROUP_CAI;
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'heat': cai groups"));
+  assert_int_equal(jj__features_check_index("pm25-cai", &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'pm25-cai': index tables"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_AQI=ON"));
 }
 
 int main(void) {

@@ -88,6 +88,31 @@ static void test_random(void **state) {
   assert_int_equal(compared - before, 200000); /* every case was compared */
 }
 
+/* Whole numbers take a shortcut in %f (their integer's digits, zeros for
+ * the decimals): every magnitude up to 2^53 and just past it, both signs,
+ * zero and -0 included, against printf. */
+static void test_whole(void **state) {
+  (void)state;
+  tu_rng r;
+  tu_rng_seed(&r, 20261129);
+  unsigned long before = compared;
+  for (int i = 0; i < 20000; i++) {
+    int bits = (int)tu_rng_below(&r, 56); /* to 2^55: past the shortcut's bound */
+    double x = ldexp((double)(tu_rng_next(&r) >> 11), bits - 53);
+    x = floor(x);
+    if (i % 2) x = -x;
+    same(x, 'f', (int)tu_rng_below(&r, i % 50 == 0 ? 100 : 8));
+  }
+  static const double edge[] = {0.0, 1.0, 120.0, 9007199254740991.0, 9007199254740992.0,
+                                9007199254740994.0, 1e15, 1e16};
+  for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+    for (int p = 0; p <= 3; p++) {
+      same(edge[i], 'f', p);
+      same(-edge[i], 'f', p);
+    }
+  assert_int_equal(compared - before, 20000 + 64);
+}
+
 /* snprintf contract: full length, NUL-terminated prefix, NULL with 0. */
 static void test_truncation(void **state) {
   (void)state;
@@ -126,6 +151,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_random),
+      cmocka_unit_test(test_whole),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_integers),
   };

@@ -293,12 +293,18 @@ static void test_fire(void **state) {
   assert_non_null(sc.steps);
   const int64_t t0 = 1714539600000; /* 2024-05-01 14:00 KST, as examples/firmware */
   size_t k = 0;
-  for (int rep = 0; rep < 2; rep++)
-    for (int t = 0; t < JJ_FW_SECONDS; t++)
+  for (int rep = 0; rep < 2; rep++) {
+    jj_fw_episode ep;
+    jj_fw_episode_open(&ep);
+    int16_t row[JJ_FW_SENSORS];
+    for (int t = 0; jj_fw_episode_row(&ep, row); t++)
       for (uint32_t s = 0; s < JJ_FW_SENSORS; s++) {
-        step st = {t0 + rep * 3600000 + (int64_t)t * 1000, s, jj_fw_episode[t][s] / 10.0};
+        step st = {t0 + rep * 3600000 + (int64_t)t * 1000, s, row[s] / 10.0};
         sc.steps[k++] = st;
       }
+    assert_true(jj_fw_episode_check(&ep));
+  }
+  assert_int_equal(k, sc.nsteps);
   size_t *cuts;
   /* Every other second of the first episode (five readings a second). */
   size_t n = pick_cuts(&sc, 2 * JJ_FW_SENSORS, 30 * JJ_FW_SENSORS, JJ_FW_SECONDS * JJ_FW_SENSORS,

@@ -1,5 +1,6 @@
-/* Fire detection inside a patrol robot: the compiled rules/fire.yaml bundle,
- * an engine in a fixed memory pool, a recorded fire ramp and PM episode
+/* Fire detection inside a patrol robot: rules/fire.yaml compiled to
+ * constant rule records (fire_rules.c, `jjair compile -s`) used in place
+ * from flash, an engine in a fixed memory pool, a recorded fire ramp and PM episode
  * (episode.c) fed once a second, each event printed as one JSON line. The
  * same program runs on the host and on a Cortex-M4 under QEMU (.ci/firmware
  * compares the two outputs byte for byte). */
@@ -10,8 +11,7 @@
 #include "episode.h"
 #include "jjair/jjair.h"
 
-extern const unsigned char jj_fire_bundle[];
-extern const size_t jj_fire_bundle_size;
+extern const jj_static_rules jj_fire_rules;
 
 /* The robot configuration: 8 series (the fire rules read 5 of them). */
 #define NSERIES 8
@@ -78,8 +78,7 @@ int main(void) {
   memset(&err, 0, sizeof err);
   if (jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem) != JJ_OK) return fail("pool", NULL);
   jj_ruleset *rs = NULL;
-  if (jj_bundle_load_static(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, &err) != JJ_OK)
-    return fail("bundle", &err);
+  if (jj_bundle_load_rules(&jj_fire_rules, &pool, &rs, &err) != JJ_OK) return fail("rules", &err);
 
   size_t used_rules = 0, used_engine = 0;
   (void)jj_alloc_pool_stats(&pool, &used_rules, NULL, NULL);
@@ -109,14 +108,18 @@ int main(void) {
    * sensors without fire rules read constants. */
   const int64_t t0 = 1714539600000;
   static const double quiet[3] = {40.0, 45.0, 0.03};
-  for (int t = 0; t < JJ_FW_SECONDS; t++) {
+  jj_fw_episode ep;
+  jj_fw_episode_open(&ep);
+  int16_t row[JJ_FW_SENSORS];
+  for (int t = 0; jj_fw_episode_row(&ep, row); t++) {
     int64_t ts = t0 + (int64_t)t * 1000;
     for (int k = 0; k < JJ_FW_SENSORS; k++)
-      (void)jj_engine_push(e, id[k], ts, jj_fw_episode[t][k] / 10.0);
+      (void)jj_engine_push(e, id[k], ts, row[k] / 10.0);
     for (int k = JJ_FW_SENSORS; k < NSERIES; k++)
       (void)jj_engine_push(e, id[k], ts, quiet[k - JJ_FW_SENSORS]);
     (void)jj_engine_advance(e, ts);
   }
+  if (!jj_fw_episode_check(&ep)) return fail("episode.c does not decode to make_episode.py's readings", NULL);
   size_t peak = 0;
   (void)jj_alloc_pool_stats(&pool, NULL, &peak, &allocs_end);
   /* Memory figures go to stderr: they differ between 64-bit host and device. */

@@ -44,20 +44,43 @@ int main(void) {
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.max_series = 8;
+  jj_engine *e = NULL;
+#ifdef JJ_FW_NO_QUEUE
+  /* A build without the poll queue (JJ_WITH_QUEUE=OFF) refuses an engine
+   * that would poll. */
+  if (jj_engine_new(rs, &cfg, &pool, &e) != JJ_ENOTSUP || e) {
+    printf("jj_engine_new: an engine with a poll queue was not refused (JJ_WITH_QUEUE=OFF)\n");
+    return 1;
+  }
+#endif
   cfg.flags = JJ_ENGINE_NO_QUEUE;
   cfg.on_event = on_event;
-  jj_engine *e = NULL;
-  if (jj_engine_new(rs, &cfg, &pool, &e) != JJ_OK) return 1;
-  jj_ruleset_free(rs);
   static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
                                         "pm25",        "pm10",        "humidity", "o3"};
   static const char *const sensor[8] = {"body", "camera", "gas", "optical",
                                         "optical2", "optical3", "body2", "gas2"};
-  jj_series_id id[8];
+  jj_label labels[8][2];
+  jj_series_spec spec[8];
   for (int i = 0; i < 8; i++) {
-    jj_label l[2] = {{"robot", "r2"}, {"sensor", sensor[i]}};
-    if (jj_engine_series(e, metric[i], l, 2, &id[i]) != JJ_OK) return 1;
+    labels[i][0] = (jj_label){"robot", "r2"};
+    labels[i][1] = (jj_label){"sensor", sensor[i]};
+    spec[i] = (jj_series_spec){metric[i], labels[i], 2, 0};
   }
+  /* jj_engine_estimate is exact for this pool in this build's options
+   * (the preset's deadline indexes, queue, ...). */
+  jj_memory_estimate est;
+  size_t before = 0, after = 0;
+  if (jj_engine_estimate(rs, &cfg, spec, 8, &est) != JJ_OK) return 1;
+  (void)jj_alloc_pool_stats(&pool, &before, NULL, NULL);
+  if (jj_engine_new(rs, &cfg, &pool, &e) != JJ_OK) return 1;
+  jj_ruleset_free(rs);
+  jj_series_id id[8];
+  for (int i = 0; i < 8; i++)
+    if (jj_engine_series(e, metric[i], labels[i], 2, &id[i]) != JJ_OK) return 1;
+  (void)jj_alloc_pool_stats(&pool, &after, NULL, NULL);
+  printf("engine and 8 series: %lu pool bytes, jj_engine_estimate %lu\n",
+         (unsigned long)(after - before), (unsigned long)est.pool_bytes);
+  if (est.pool_bytes != after - before) return 1;
   const int64_t t0 = 1714539600000;
   int64_t ts = t0;
   for (int t = 0; t < 120; t++, ts += 1000)

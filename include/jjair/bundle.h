@@ -9,7 +9,9 @@
  *
  * Image layout (little-endian): "JJRB", u32 format version, u32 total
  * size, u32 rule count, u32 CRC-32 (IEEE) of the bytes after this 20-byte
- * header; then each rule's fields in a fixed order (lib/bundle_write.c). */
+ * header; then each rule's fields in a fixed order (lib/bundle_write.c),
+ * each a LEB128 varint (signed ones zigzag, doubles by their bits
+ * byte-reversed), strings as length + 1 (0 = none), bytes and a NUL. */
 #ifndef JJAIR_BUNDLE_H
 #define JJAIR_BUNDLE_H
 
@@ -26,7 +28,8 @@
 extern "C" {
 #endif
 
-#define JJ_BUNDLE_VERSION 3u /* 2: rules carry life_safety; 3: strings end in NUL */
+#define JJ_BUNDLE_VERSION 4u /* 2: rules carry life_safety; 3: strings end in NUL;
+                                4: fields as varints (about half the size) */
 
 /* Write `rs` as a bundle image into buf[0..size). *needed (required) gets
  * the image's size; when it is larger than `size` nothing is written and
@@ -66,6 +69,36 @@ JJ_API jj_status jj_bundle_load(const void *image, size_t size, const jj_allocat
  * as jj_bundle_load. */
 JJ_API jj_status jj_bundle_load_static(const void *image, size_t size, const jj_allocator *alc,
                                        jj_ruleset **out, jj_error *err);
+
+/* Rules as constant records in C source, for a device that keeps them in
+ * flash and uses them in place: no copy of the rules in RAM (on a
+ * Cortex-M4, 560 bytes a rule). `jjair compile -s` writes such a file; it
+ * holds the library's own rule records, so it is compiled against the
+ * library it was made for (its build puts the library's lib/ directory on
+ * the include path) and loaded by that library only. */
+typedef struct jj_static_rules jj_static_rules;
+
+/* Write `rs` as C source defining `const jj_static_rules NAME` into
+ * buf[0..size) (NUL-terminated); *needed (required) gets its length
+ * without the NUL, and when the text and its NUL do not fit nothing is
+ * written and the result is JJ_EFULL. sample_period_ms as for
+ * jj_bundle_write. JJ_EINVAL: rs, name or needed NULL, name not a C
+ * identifier, a negative period; JJ_ENOTSUP: a rule a bundle cannot carry
+ * (jj_bundle_check) or with a regex label matcher (compiled when loaded,
+ * so not constant). Thread-safe. */
+JJ_API jj_status jj_bundle_write_source(const jj_ruleset *rs, int64_t sample_period_ms,
+                                        const char *name, char *buf, size_t size,
+                                        size_t *needed);
+
+/* A ruleset over constant rule records (jjair compile -s), used in place:
+ * only the ruleset's own few bytes come from `alc` (may be NULL: libc).
+ * The records must outlive the ruleset and its engines. JJ_EINVAL (with
+ * `err`, may be NULL) for records not made by jj_bundle_write_source or
+ * made for a different build of the library (a different record size or
+ * bundle version: regenerate them), JJ_ENOTSUP for a rule that needs a
+ * part this build left out (the message names the rule), JJ_ENOMEM. */
+JJ_API jj_status jj_bundle_load_rules(const jj_static_rules *rules, const jj_allocator *alc,
+                                      jj_ruleset **out, jj_error *err);
 
 #ifdef __cplusplus
 }

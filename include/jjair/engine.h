@@ -162,7 +162,8 @@ JJ_API void jj_engine_config_init(jj_engine_config *cfg);
 /* Create an engine over `rs` (it takes a reference; the caller may free its
  * own). `cfg` may be NULL for defaults; `alc` may be NULL (libc).
  * JJ_ELIMIT: a rule's window does not fit max_samples_per_window (see
- * jj_engine_check, which says which). */
+ * jj_engine_check, which says which). JJ_ENOTSUP: the build leaves the
+ * poll queue out (JJ_WITH_QUEUE=OFF) and flags lack JJ_ENGINE_NO_QUEUE. */
 JJ_API jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg,
                                const jj_allocator *alc, jj_engine **out);
 

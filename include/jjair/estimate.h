@@ -61,7 +61,8 @@ typedef struct jj_memory_estimate {
  * JJ_EINVAL (rs or out NULL, a bad configuration or series: what
  * jj_engine_new or jj_engine_series would refuse), JJ_ELIMIT (more series
  * than max_series, labels over max_labels, or a rule's window over
- * max_samples_per_window: see jj_engine_check). Thread-safe. */
+ * max_samples_per_window: see jj_engine_check), JJ_ENOTSUP (a poll queue
+ * in a build without one, as jj_engine_new). Thread-safe. */
 JJ_API jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
                                     const jj_series_spec *series, uint32_t nseries,
                                     jj_memory_estimate *out);

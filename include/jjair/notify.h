@@ -66,9 +66,13 @@ typedef enum jj_send_result {
 /* When the outbox calls fsync. Append-only. */
 typedef enum jj_outbox_sync {
   /* write() each record when the delivering thread takes the event from
-   * the hand-off ring, fsync once per poll round before anything is sent:
-   * a record written survives a crash of the process (kill -9); a power
-   * loss may lose what was written since the last round. Default. */
+   * the hand-off ring; fdatasync as a group commit: the records written
+   * since the last sync, once outbox_sync_interval_ms (100 ms) has passed
+   * since it, at once when one is a life-safety record (and at stop,
+   * drain and free). A record written survives a crash of the process
+   * (kill -9); a power loss may lose the ordinary records of the last
+   * interval (a message may be sent before its record is synced: it was
+   * delivered, so nothing is lost). Default. */
   JJ_OUTBOX_SYNC_BATCH = 0,
   /* no hand-off: enqueue renders, writes and fdatasyncs each record
    * itself: durable (power loss included) when enqueue returns, and
@@ -201,7 +205,11 @@ typedef struct jj_dispatcher_config {
   /* Bytes per ring slot, preallocated: an event copy larger than this is
    * malloc'd instead; 0 = 1024, else 512 to 1048576. */
   uint32_t handoff_slot_bytes;
-  uint64_t reserved[7];
+  /* JJ_OUTBOX_SYNC_BATCH's group commit: at most one fdatasync per this
+   * many ms for ordinary records (a life-safety record is synced at once);
+   * 0 = 100. 1 syncs in every delivery round. */
+  int64_t outbox_sync_interval_ms;
+  uint64_t reserved[6];
 } jj_dispatcher_config;
 
 /* Per-notifier counters (jj_dispatcher_stats). */
@@ -219,7 +227,11 @@ typedef struct jj_notifier_stats {
                                 ring included) */
   int64_t oldest_pending_ms; /* age of the oldest pending; 0 when none */
   char last_error[200];      /* the last failure's reason, "" when none */
-  uint64_t reserved[8];
+  uint64_t spilled;          /* events that found the hand-off ring full and
+                                went to its overflow list (a malloc'd copy
+                                made by the enqueuing thread; not lost): when
+                                it grows, raise handoff_capacity */
+  uint64_t reserved[7];
 } jj_notifier_stats;
 
 /* Defaults as documented above. Never fails. */

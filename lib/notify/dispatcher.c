@@ -65,6 +65,7 @@ typedef struct nf {
   } side;          /* the owner tag of that request */
   jj_notifier_stats st;
   atomic_uint_least64_t refused; /* refused at enqueue: the hand-off ring was full */
+  atomic_uint_least64_t spilled; /* found the ring full: went to its overflow list */
   int64_t log_next_ms, log_gap_ms;
   uint64_t log_held;
 } nf;
@@ -91,6 +92,11 @@ struct jj_dispatcher {
   jj__delivery **fresh;
   size_t nfresh, capfresh;
   int64_t refused_log_ms;
+  /* group commit (JJ_OUTBOX_SYNC_BATCH): when the outbox was last synced
+   * (monotonic ms), and whether a life-safety record waits for a sync */
+  int64_t synced_mono_ms;
+  int sync_urgent;
+  uint64_t nsyncs; /* group commits done (jj__dispatcher_syncs, for tests) */
   pthread_t thread;
   int running, stop;
   uint64_t rng;
@@ -207,6 +213,9 @@ jj_status jj_dispatcher_new(const jj_dispatcher_config *cfg, jj_dispatcher **out
     return jj__fail(err, JJ_EINVAL,
                     "handoff_capacity must be at most 16777216 and handoff_slot_bytes from 512 "
                     "to 1048576 (0: the defaults)");
+  if (cfg && cfg->outbox_sync_interval_ms < 0)
+    return jj__fail(err, JJ_EINVAL, "outbox_sync_interval_ms is %lld: 0 (100 ms) or more",
+                    (long long)cfg->outbox_sync_interval_ms);
   jj_dispatcher *d = calloc(1, sizeof *d);
   if (!d) return jj__fail(err, JJ_ENOMEM, "out of memory");
   d->cfg = cfg ? *cfg : def;
@@ -218,6 +227,7 @@ jj_status jj_dispatcher_new(const jj_dispatcher_config *cfg, jj_dispatcher **out
   if (d->cfg.retry_max_ms <= 0) d->cfg.retry_max_ms = 300000;
   if (d->cfg.give_up_after_ms <= 0) d->cfg.give_up_after_ms = 24LL * 3600 * 1000;
   if (d->cfg.http_timeout_ms <= 0) d->cfg.http_timeout_ms = 10000;
+  if (!d->cfg.outbox_sync_interval_ms) d->cfg.outbox_sync_interval_ms = 100;
   if (!d->cfg.clock) d->cfg.clock = realtime_ms;
   if (!d->cfg.log) d->cfg.log = stderr_log;
   d->rng = d->cfg.seed ? d->cfg.seed : (uint64_t)mono_ms() * 0x9E3779B97F4A7C15ULL + 1;
@@ -558,6 +568,7 @@ static jj_status add_lane(jj_dispatcher *d, const jj__builtin *b, const char *na
     x->side.n = x;
     x->timeout_ms = d->cfg.http_timeout_ms;
     atomic_init(&x->refused, 0);
+    atomic_init(&x->spilled, 0);
     jj__policy_init(&x->pol);
     jj__policy_state_init(&x->pst);
     x->st.size = sizeof x->st;
@@ -788,6 +799,8 @@ static jj_status accept_event(jj_dispatcher *d, jj__sb *scratch, const jj_event 
     jj_status s1 = queue_one(d, d->nfs[i], body.s, body.len);
     if (s1 != JJ_OK && st == JJ_OK) st = s1;
   }
+  /* a life-safety record is synced in this round, not the interval's */
+  if (life_safety) d->sync_urgent = 1;
   /* from the ring to the queues, as stats sees it (under the lock) */
   if (scratch) jj__handoff_taken(d->ho, targets);
   pthread_mutex_unlock(&d->mu);
@@ -821,6 +834,7 @@ static uint64_t take_batch(jj_dispatcher *d) {
             it.ev->rule, jj_strerror(st));
     jj__handoff_done(d->ho, &it);
   }
+  jj__handoff_release(d->ho); /* the batch's ruleset references, at once */
   if (!taken) return 0;
   uint64_t n = 0;
   pthread_mutex_lock(&d->mu);
@@ -848,7 +862,12 @@ static uint64_t take_batch(jj_dispatcher *d) {
  * back — and the next round starts at once for the rest). */
 static void take_handoff(jj_dispatcher *d, uint64_t max) {
   uint64_t done = 0, k;
-  while (done < max && (k = take_batch(d)) > 0) done += k;
+  /* a short batch emptied the ring: what arrives now waits for the next
+   * round (else a busy producer keeps this loop writing tiny batches) */
+  while (done < max && (k = take_batch(d)) > 0) {
+    done += k;
+    if (k < BATCH_EVENTS && max != UINT64_MAX) break;
+  }
 }
 
 jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
@@ -876,6 +895,9 @@ jj_status jj_dispatcher_enqueue(jj_dispatcher *d, const jj_event *ev) {
       if (targets[i / 64] >> (i % 64) & 1) atomic_fetch_add(&d->nfs[i]->refused, 1);
     return rc == -1 ? JJ_EFULL : JJ_ENOMEM;
   }
+  if (rc == 1) /* spilled: the ring was full (counted per lane, for sizing it) */
+    for (uint32_t i = 0; i < d->nnf; i++)
+      if (targets[i / 64] >> (i % 64) & 1) atomic_fetch_add(&d->nfs[i]->spilled, 1);
   /* the dispatcher's clock: with a fake one (tests) only life-safety and
    * a filling ring wake the thread, the rest waits for its round */
   if (jj__handoff_should_wake(d->ho, ls, now)) jj__http_wakeup(d->http);
@@ -1230,6 +1252,38 @@ static void report_refused(jj_dispatcher *d) {
   d->refused_log_ms = now;
 }
 
+/* Group commit (JJ_OUTBOX_SYNC_BATCH): fdatasync the records written since
+ * the last sync once outbox_sync_interval_ms has passed since it, at once
+ * when one of them is a life-safety record, or when `now` (stop, drain).
+ * Outside the lock, so a send_test never waits for the disk (compaction,
+ * which replaces the descriptor, runs on this thread only). Returns how
+ * long the next sync may wait (INT64_MAX: nothing to sync). */
+static int64_t sync_due(jj_dispatcher *d, int now) {
+  pthread_mutex_lock(&d->mu);
+  int64_t t = mono_ms(), wait = INT64_MAX;
+  int fd = -1;
+  if (d->ob.dirty && d->ob.sync == JJ_OUTBOX_SYNC_BATCH) {
+    int64_t left = d->synced_mono_ms + d->cfg.outbox_sync_interval_ms - t;
+    if (now || d->sync_urgent || left <= 0) {
+      fd = d->ob.fd;
+      d->ob.dirty = 0;
+      d->sync_urgent = 0;
+      d->synced_mono_ms = t;
+      d->nsyncs++;
+    } else {
+      wait = left;
+    }
+  }
+  pthread_mutex_unlock(&d->mu);
+  if (fd >= 0 && fdatasync(fd)) logf_(d, NULL, "cannot fsync the outbox: %s", strerror(errno));
+  return wait;
+}
+
+/* How long the delivering thread waits, at most, for ordinary events to
+ * gather into a batch (a producer wakes it at once for a life-safety one
+ * or a quarter-full ring). */
+#define NAP_MS 10
+
 static void poll_once(jj_dispatcher *d, int timeout_ms) {
   pthread_mutex_lock(&d->mu);
   seal(d);
@@ -1238,14 +1292,7 @@ static void poll_once(jj_dispatcher *d, int timeout_ms) {
   uint64_t before = jj__handoff_pending(d->ho);
   take_handoff(d, d->cfg.handoff_capacity);
   report_refused(d);
-  pthread_mutex_lock(&d->mu);
-  /* fsync what was accepted before this round sends anything, outside the
-   * lock so a send_test never waits for the disk (compaction, which
-   * replaces the descriptor, runs on this thread only) */
-  int fd = d->ob.dirty && d->ob.sync == JJ_OUTBOX_SYNC_BATCH ? d->ob.fd : -1;
-  d->ob.dirty = 0;
-  pthread_mutex_unlock(&d->mu);
-  if (fd >= 0 && fdatasync(fd)) logf_(d, NULL, "cannot fsync the outbox: %s", strerror(errno));
+  int64_t sync_wait = sync_due(d, 0);
   pthread_mutex_lock(&d->mu);
   int64_t now = now_ms(d);
   int64_t next = now + (timeout_ms > 0 ? timeout_ms : 0);
@@ -1268,10 +1315,17 @@ static void poll_once(jj_dispatcher *d, int timeout_ms) {
   int64_t wait = next - now;
   if (wait < 0) wait = 0;
   if (wait > timeout_ms) wait = timeout_ms;
+  if (wait > sync_wait) wait = sync_wait; /* back when the group commit is due */
   /* just woken for events: look again soon, for the ones a producer did
    * not wake us for (it wakes at most every 10 ms) */
-  if (before && wait > 10) wait = 10;
-  if (jj__handoff_sleep(d->ho)) wait = 0;
+  if (before && wait > NAP_MS) wait = NAP_MS;
+  /* events came in during this round: nap (at most NAP_MS) to take the
+   * next ones as one batch, unless they are urgent — not a round (an
+   * outbox write, a wakeup) per handful of events while a producer is
+   * busy */
+  int nap = jj__handoff_sleep(d->ho, accept_ms(d), wait < NAP_MS ? wait : NAP_MS);
+  if (nap == 1) wait = 0;
+  else if (nap == 2 && wait > NAP_MS) wait = NAP_MS;
   done_ctx dc = {d};
   (void)jj__http_run(d->http, (int)wait, on_http_done, &dc);
   jj__handoff_awake(d->ho);
@@ -1293,6 +1347,7 @@ static void *thread_main(void *arg) {
     if (stop) break;
     poll_once(d, 200);
   }
+  (void)sync_due(d, 1); /* what the last interval wrote */
   return NULL;
 }
 
@@ -1345,6 +1400,7 @@ jj_status jj_dispatcher_drain(jj_dispatcher *d, int timeout_ms) {
   }
   for (uint32_t i = 0; i < d->nnf; i++)
     if (d->nfs[i]->type->flush && d->nfs[i]->ctx) d->nfs[i]->type->flush(d->nfs[i]->ctx);
+  if (!d->running) (void)sync_due(d, 1); /* (the thread syncs when it is due) */
   return pending(d) ? JJ_EFULL : JJ_OK;
 }
 
@@ -1383,6 +1439,7 @@ jj_status jj_dispatcher_stats(jj_dispatcher *d, const char *name, jj_notifier_st
     out->retried += x->st.retried;
     out->failed += x->st.failed;
     out->dropped += x->st.dropped + atomic_load(&x->refused);
+    out->spilled += atomic_load(&x->spilled);
     out->suppressed += x->st.suppressed;
     out->queue_depth += x->q.depth + jj__handoff_pending_lane(d->ho, i);
     int64_t o = oldest(x);
@@ -1396,3 +1453,10 @@ jj_status jj_dispatcher_stats(jj_dispatcher *d, const char *name, jj_notifier_st
 }
 
 uint64_t jj_dispatcher_outbox_damage(const jj_dispatcher *d) { return d ? d->ob.damage : 0; }
+
+uint64_t jj__dispatcher_syncs(jj_dispatcher *d) {
+  pthread_mutex_lock(&d->mu);
+  uint64_t n = d->nsyncs;
+  pthread_mutex_unlock(&d->mu);
+  return n;
+}

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_copy.h"
 #include "handoff.h"
+#include "ruleset.h"
 
 /* Cache-line size: what one side writes is kept off the lines the other
  * side reads on every event (false sharing would bounce a line between
@@ -50,10 +52,21 @@ struct jj__handoff {
   /* the consumer writes these twice per round, producers read them */
   _Alignas(LINE) atomic_int sleeping;
   atomic_int_least64_t last_wake_ms;
+  /* the consumer naps until then to gather a batch: an ordinary event
+   * does not wake it before (0: not napping) */
+  atomic_int_least64_t nap_until_ms;
+  /* life-safety items handed over and not yet taken (they end a nap) */
+  atomic_uint_least32_t ls_pending;
   /* per lane: events handed over (written by producers only) and taken
    * (by the consumer only), on lines of their own */
   _Alignas(LINE) atomic_uint_least32_t lane_handed[JJ_HANDOFF_LANES];
   _Alignas(LINE) atomic_uint_least32_t lane_taken[JJ_HANDOFF_LANES];
+  /* the consumer only: ruleset references of released copies, dropped
+   * together (jj__handoff_release) — the producer takes one per copy, and
+   * a drop per copy on the other core would move the count's cache line
+   * back and forth with every event */
+  _Alignas(LINE) struct jj_ruleset *held_rs;
+  unsigned held_n;
 };
 
 /* ---- the slot allocator: jj_event_copy places its block in the slot ------- */
@@ -126,6 +139,8 @@ jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
   atomic_init(&h->nspilled, 0);
   atomic_init(&h->sleeping, 0);
   atomic_init(&h->last_wake_ms, 0);
+  atomic_init(&h->nap_until_ms, 0);
+  atomic_init(&h->ls_pending, 0);
   for (size_t i = 0; i < JJ_HANDOFF_LANES; i++) {
     atomic_init(&h->lane_handed[i], 0);
     atomic_init(&h->lane_taken[i], 0);
@@ -135,6 +150,7 @@ jj__handoff *jj__handoff_new(uint32_t capacity, uint32_t slot_bytes) {
 
 void jj__handoff_free(jj__handoff *h) {
   if (!h) return;
+  jj__handoff_release(h);
   pthread_mutex_destroy(&h->omu);
   free(h->slots);
   free(h->arena);
@@ -182,6 +198,7 @@ static int put_overflow(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
   fill(&o->item, copy, accepted_ms, targets, life_safety);
   o->item.overflowed = 1;
   count_lanes(h, targets, 1);
+  if (life_safety) atomic_fetch_add(&h->ls_pending, 1);
   pthread_mutex_lock(&h->omu);
   if (h->otail) h->otail->next = o;
   else h->ohead = o;
@@ -219,6 +236,7 @@ int jj__handoff_put(jj__handoff *h, const jj_event *ev, int64_t accepted_ms,
     count_lanes(h, targets, 1);
   }
   fill(&s->item, copy, accepted_ms, targets, life_safety);
+  if (life_safety && copy) atomic_fetch_add(&h->ls_pending, 1);
   atomic_store_explicit(&s->seq, pos + 1, memory_order_release);
   return rc;
 }
@@ -242,9 +260,10 @@ static overflow *overflow_pop(jj__handoff *h, uint64_t before, int any) {
   return o;
 }
 
-static int take_overflow(overflow *o, jj__handoff_item *out) {
+static int take_overflow(jj__handoff *h, overflow *o, jj__handoff_item *out) {
   *out = o->item;
   free(o);
+  if (out->life_safety) atomic_fetch_sub(&h->ls_pending, 1);
   return 1;
 }
 
@@ -254,7 +273,7 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
     /* an overflowed event that arrived before slot `tail` */
     if (atomic_load(&h->noverflow)) {
       overflow *o = overflow_pop(h, tail, 0);
-      if (o) return take_overflow(o, out);
+      if (o) return take_overflow(h, o, out);
     }
     slot *s = &h->slots[tail & h->mask];
     uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
@@ -263,7 +282,7 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
        * unless nothing was claimed there at all (all producers done) */
       if (atomic_load(&h->noverflow) && atomic_load(&h->head) == tail) {
         overflow *o = overflow_pop(h, tail, 1);
-        if (o) return take_overflow(o, out);
+        if (o) return take_overflow(h, o, out);
       }
       return 0;
     }
@@ -273,6 +292,7 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
       continue;
     }
     *out = s->item;
+    if (out->life_safety) atomic_fetch_sub(&h->ls_pending, 1);
     return 1;
   }
 }
@@ -280,7 +300,12 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out) {
 void jj__handoff_taken(jj__handoff *h, const uint64_t *targets) { count_lanes(h, targets, 0); }
 
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
-  jj_event_free(it->ev);
+  struct jj_ruleset *rs = jj__event_free_keep_ref(it->ev);
+  if (rs != h->held_rs) {
+    jj__handoff_release(h);
+    h->held_rs = rs;
+  }
+  h->held_n += rs != NULL;
   it->ev = NULL;
   if (!it->overflowed) { /* the slot at tail: free it for the next lap */
     uint64_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
@@ -289,6 +314,12 @@ void jj__handoff_done(jj__handoff *h, jj__handoff_item *it) {
     atomic_store_explicit(&s->seq, tail + h->mask + 1, memory_order_release);
     atomic_store_explicit(&h->tail, tail + 1, memory_order_relaxed);
   }
+}
+
+void jj__handoff_release(jj__handoff *h) {
+  jj__ruleset_release(h->held_rs, h->held_n);
+  h->held_rs = NULL;
+  h->held_n = 0;
 }
 
 uint64_t jj__handoff_pending(jj__handoff *h) {
@@ -303,11 +334,17 @@ uint64_t jj__handoff_pending_lane(jj__handoff *h, uint32_t lane) {
   return (uint32_t)(atomic_load(&h->lane_handed[lane]) - atomic_load(&h->lane_taken[lane]));
 }
 
-int jj__handoff_sleep(jj__handoff *h) {
+int jj__handoff_sleep(jj__handoff *h, int64_t now_ms, int64_t nap_ms) {
+  atomic_store(&h->nap_until_ms, 0);
   atomic_store(&h->sleeping, 1);
   /* a producer that published before the store above did not see the
    * flag: look once more */
-  return jj__handoff_pending(h) > 0;
+  uint64_t n = jj__handoff_pending(h);
+  if (!n) return 0;
+  if (atomic_load(&h->ls_pending) || n * 4 >= h->mask + 1) return 1;
+  /* ordinary events only, a few: nap to gather more */
+  atomic_store(&h->nap_until_ms, now_ms + nap_ms);
+  return 2;
 }
 
 void jj__handoff_awake(jj__handoff *h) { atomic_store(&h->sleeping, 0); }
@@ -315,6 +352,7 @@ void jj__handoff_awake(jj__handoff *h) { atomic_store(&h->sleeping, 0); }
 int jj__handoff_should_wake(jj__handoff *h, int life_safety, int64_t now_ms) {
   if (!atomic_load_explicit(&h->sleeping, memory_order_relaxed)) return 0;
   int urgent = life_safety || jj__handoff_pending(h) * 4 >= h->mask + 1;
+  if (!urgent && now_ms < atomic_load(&h->nap_until_ms)) return 0; /* gathering a batch */
   int64_t since = now_ms - atomic_load(&h->last_wake_ms);
   if (!urgent && since >= 0 && since < 10) return 0; /* a clock set back: wake */
   if (!atomic_exchange(&h->sleeping, 0)) return 0; /* another producer wakes it */

@@ -61,23 +61,31 @@ int jj__handoff_take(jj__handoff *h, jj__handoff_item *out);
  * longer counts as pending on those lanes (call it where the queues are
  * counted, so no count sees the item twice). */
 void jj__handoff_taken(jj__handoff *h, const uint64_t *targets);
-/* Release a taken item (its event copy and slot), before the next take. */
+/* Release a taken item (its event copy and slot), before the next take.
+ * The copy's ruleset reference is kept until jj__handoff_release. */
 void jj__handoff_done(jj__handoff *h, jj__handoff_item *it);
+/* Drop the ruleset references of the copies released so far (the
+ * consumer, after a batch of takes; jj__handoff_free does it too). */
+void jj__handoff_release(jj__handoff *h);
 
 /* Items handed over and not yet taken (approximate while producers run). */
 uint64_t jj__handoff_pending(jj__handoff *h);
 /* Items of `lane` handed over and not yet taken. */
 uint64_t jj__handoff_pending_lane(jj__handoff *h, uint32_t lane);
 
-/* The consumer is about to wait: producers should wake it (returns 1 when
- * items are already pending, then do not wait). */
-int jj__handoff_sleep(jj__handoff *h);
+/* The consumer is about to wait: producers should wake it. Returns 0 when
+ * nothing is pending (wait as planned); 1 when a life-safety item or a
+ * quarter of the ring is pending (do not wait); 2 when a few ordinary
+ * items are: nap for at most nap_ms to gather them into one batch (one
+ * outbox write, one wakeup), during which ordinary puts do not wake the
+ * consumer (`now_ms` on the clock producers pass to should_wake). */
+int jj__handoff_sleep(jj__handoff *h, int64_t now_ms, int64_t nap_ms);
 /* The consumer is awake again. */
 void jj__handoff_awake(jj__handoff *h);
 /* Called by a producer after a put: 1 when the consumer sleeps and should
- * be woken now (a life-safety event, a quarter-full ring, or the first
- * event after 10 ms without a wakeup — so a burst costs one wakeup, not
- * one per event). */
+ * be woken now (a life-safety event, a quarter-full ring, or — unless it
+ * naps — the first event after 10 ms without a wakeup: so a burst costs one
+ * wakeup, not one per event). */
 int jj__handoff_should_wake(jj__handoff *h, int life_safety, int64_t now_ms);
 
 #endif

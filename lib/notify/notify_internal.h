@@ -295,6 +295,9 @@ void jj__outbox_begin(jj__outbox *ob);
 int jj__outbox_flush(jj__outbox *ob, uint64_t *records);
 /* Append an acknowledgement of id. 0 or -1. */
 int jj__outbox_ack(jj__outbox *ob, uint64_t id);
+/* How many group commits (fdatasyncs of JJ_OUTBOX_SYNC_BATCH) the
+ * dispatcher made so far (for tests). */
+uint64_t jj__dispatcher_syncs(jj_dispatcher *d);
 /* fsync when dirty. */
 int jj__outbox_sync(jj__outbox *ob);
 /* Rewrite the file with these records only (the pending ones), atomically

@@ -4,39 +4,48 @@
  *  A: ingest throughput (pushes/s into an engine whose events all go to a
  *     webhook) with a gateway that answers nothing for 10 s per request
  *     (each request times out and is retried), against the same engine
- *     with a counting callback and no notifier. The dispatcher runs on its
- *     own thread, with and without an outbox (fsync per round), so the
- *     ingest thread pays enqueue only: route and copy into the hand-off
- *     ring. To be fair to both sides: each run builds its engine and warms
- *     it (two clean passes over every series) before the timed part; the
- *     dispatcher is created and started before either run of a pair; pairs
- *     alternate their order (without-with, with-without, ...); both sides
- *     push the same readings, and the events each side saw are printed,
- *     with what the dispatcher queued and refused. Printed per setting:
- *     the median and range of the pairs' ratios for wall time and for the
- *     ingest thread's own CPU time (on a loaded machine the delivering
- *     thread competes for the cores; the CPU ratio is what enqueue costs),
- *     and the CPU the rest of the process (the delivering thread) spent
- *     per event.
+ *     with a counting callback and no notifier, in three settings: the
+ *     outbox on a disk (the directory this program is in, the build tree,
+ *     or --outbox-dir; its file system is printed), the outbox on tmpfs
+ *     (/dev/shm) and no outbox; at two event rates (0.5 % and 0.05 % of
+ *     readings). The dispatcher runs on its own thread (JJ_OUTBOX_SYNC_BATCH,
+ *     the default group commit), so the ingest thread pays enqueue only:
+ *     route and copy into the hand-off ring. To be fair to both sides: each
+ *     run builds its engine and warms it (two clean passes over every
+ *     series) before the timed part; the dispatcher is created and started
+ *     before either run of a pair; pairs alternate their order (without-
+ *     with, with-without, ...); both sides push the same readings, and the
+ *     events each side saw are printed, with what spilled to the overflow
+ *     list and what was refused. Printed per setting: the best and median
+ *     (and range) of the pairs' wall ratios, the ingest thread's CPU-time
+ *     ratio, where the ingest thread's time went (run, waiting for a CPU,
+ *     blocked: /proc/thread-self/schedstat), and the CPU the other threads
+ *     (the delivering one) spent per event; then a summary table.
  *  B: delivery throughput to a local HTTP server (a minimal responder in
  *     this program), events/s from jj_dispatcher_send_test to
- *     acknowledgement, without an outbox, with the outbox (fsync per
- *     round) and with fsync per event.
+ *     acknowledgement, without an outbox, with the outbox (group commit)
+ *     and with fsync per event.
  *
  * Usage: bench_notify [--quick] [--case LETTERS] [--reps N] [--pushes N]
+ *                     [--outbox-dir DIR]
  *        bench_notify --ingest none|stall|handoff [--every N] [--pushes N]
+ *                     [--outbox-dir DIR|none]
  *          one ingest run (for farm-bench --vs pairs, or callgrind with
- *          --toggle-collect=push_loop), prints pushes/s
- * The outbox goes to $TMPDIR (or /tmp): fsync figures depend on that disk. */
-#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+ *          --toggle-collect=push_loop, or --toggle-collect=poll_once for the
+ *          delivering thread), prints pushes/s and the ingest thread's
+ *          accounting. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */ /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include <jjair/jjair.h>
 
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +64,57 @@ static double thread_cpu_s(void) {
 }
 
 static int reps = 5;
+
+/* Where a thread's time went (Linux): run and runnable-but-waiting-for-a-
+ * CPU from /proc/thread-self/schedstat; the rest of the wall time it was
+ * blocked (sleeping in the kernel: a lock, a page fault on a busy memory
+ * map, I/O). Switches and faults from getrusage(RUSAGE_THREAD). */
+typedef struct tacct {
+  double run_s, wait_s;
+  long vcsw, ivcsw, minflt;
+  int cpu;            /* the CPU the thread was on at the end */
+  long ipi[2][2];     /* per CPU (0, 1): function-call (TLB shootdown) and
+                         rescheduling interrupts, from /proc/interrupts */
+} tacct;
+
+/* The CAL and RES rows of /proc/interrupts for CPUs 0 and 1 (the
+ * machine's, not the thread's: other processes add to them). */
+static void read_ipis(long ipi[2][2]) {
+  memset(ipi, 0, 4 * sizeof(long));
+  FILE *f = fopen("/proc/interrupts", "r");
+  if (!f) return;
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    char name[16];
+    long c0, c1;
+    if (sscanf(line, " %15[^:]: %ld %ld", name, &c0, &c1) != 3) continue;
+    int row = strcmp(name, "CAL") == 0 ? 0 : strcmp(name, "RES") == 0 ? 1 : -1;
+    if (row < 0) continue;
+    ipi[0][row] = c0;
+    ipi[1][row] = c1;
+  }
+  fclose(f);
+}
+
+static tacct thread_acct(void) {
+  tacct a;
+  memset(&a, 0, sizeof a);
+  FILE *f = fopen("/proc/thread-self/schedstat", "r");
+  if (f) {
+    unsigned long long run = 0, wait = 0;
+    if (fscanf(f, "%llu %llu", &run, &wait) == 2) a.run_s = (double)run * 1e-9, a.wait_s = (double)wait * 1e-9;
+    fclose(f);
+  }
+  struct rusage ru;
+  if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+    a.vcsw = ru.ru_nvcsw;
+    a.ivcsw = ru.ru_nivcsw;
+    a.minflt = ru.ru_minflt;
+  }
+  a.cpu = sched_getcpu();
+  read_ipis(a.ipi);
+  return a;
+}
 
 /* ---- two tiny local servers ------------------------------------------------ */
 
@@ -185,6 +245,8 @@ typedef struct run {
   double cpu_rate;   /* pushes/s by the ingest thread's CPU time */
   double proc_cpu_s; /* the whole process's CPU time during the timed part */
   unsigned long events;
+  double wall_s;     /* the timed part's wall time */
+  tacct th;          /* the ingest thread's accounting over the timed part */
 } run;
 
 static double proc_cpu_s(void) {
@@ -217,9 +279,20 @@ static run ingest(jj_dispatcher *d, long pushes, unsigned every) {
   unsigned long warm_events = st.events;
   counted = 0;
   run r;
+  tacct a0 = thread_acct();
   double t0 = now_s(), c0 = thread_cpu_s(), p0 = proc_cpu_s();
   push_loop(e, ids, pushes, every);
   double dt = now_s() - t0;
+  tacct a1 = thread_acct();
+  r.wall_s = dt;
+  r.th.run_s = a1.run_s - a0.run_s;
+  r.th.wait_s = a1.wait_s - a0.wait_s;
+  r.th.vcsw = a1.vcsw - a0.vcsw;
+  r.th.ivcsw = a1.ivcsw - a0.ivcsw;
+  r.th.minflt = a1.minflt - a0.minflt;
+  r.th.cpu = a0.cpu == a1.cpu ? a1.cpu : -1;
+  for (int c = 0; c < 2; c++)
+    for (int k = 0; k < 2; k++) r.th.ipi[c][k] = a1.ipi[c][k] - a0.ipi[c][k];
   r.cpu_rate = (double)pushes / (thread_cpu_s() - c0);
   r.proc_cpu_s = proc_cpu_s() - p0;
   r.wall_rate = (double)pushes / dt;
@@ -248,9 +321,28 @@ static jj_dispatcher *webhook_dispatcher(int port, const char *outbox, jj_outbox
   return d;
 }
 
-static void outbox_file(char *buf, size_t n) {
-  const char *tmp = getenv("TMPDIR");
-  (void)snprintf(buf, n, "%s/jjair-bench-outbox-%ld", tmp ? tmp : "/tmp", (long)getpid());
+/* Where the outbox goes: --outbox-dir DIR, else the directory this
+ * program is in (the build tree: a real disk, where /tmp may be tmpfs). */
+static char outbox_dir[512] = ".";
+
+static void outbox_file(const char *dir, char *buf, size_t n) {
+  (void)snprintf(buf, n, "%s/jjair-bench-outbox-%ld", dir, (long)getpid());
+}
+
+/* The file system a directory is on, by statfs's magic number. */
+static const char *fs_name(const char *dir) {
+  struct statfs sf;
+  if (statfs(dir, &sf)) return "unknown (statfs failed)";
+  switch ((unsigned long)sf.f_type) {
+    case 0xEF53UL: return "ext4";
+    case 0x01021994UL: return "tmpfs";
+    case 0x58465342UL: return "xfs";
+    case 0x9123683EUL: return "btrfs";
+    case 0x794C7630UL: return "overlayfs";
+    case 0x2FC12FC1UL: return "zfs";
+    case 0x6969UL: return "nfs";
+    default: return "other";
+  }
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -269,69 +361,121 @@ static void spread(double *v, int n, double *med, double *lo, double *hi) {
   *hi = v[n - 1];
 }
 
+/* One setting's pairs: the ratios with/without and where the ingest
+ * thread's time went. */
+typedef struct pairs {
+  int n;
+  double wall[100], cpu[100];  /* with / without, per pair */
+  double r0[100], r1[100];     /* pushes/s by wall, without and with */
+  double dcpu[100];            /* other threads' CPU per event, us */
+  double wait0[100], wait1[100], blocked1[100]; /* ms, the ingest thread */
+  double ivcsw1[100];
+  unsigned long ev0, ev1;
+  uint64_t dropped, spilled;
+} pairs;
+
 /* Paired runs, without and with the notifier in turn, the order swapped
  * every pair (ABBA...), so a drift of the machine's speed hits both sides
- * alike; the ratio is taken pair by pair and its median and range are
- * printed, for wall time and for the ingest thread's CPU time, with the
- * events of both sides and what the dispatcher refused. */
+ * alike; the ratio is taken pair by pair. */
+static void run_pairs(pairs *p, int n, long pushes, unsigned every, int port, const char *ob) {
+  memset(p, 0, sizeof *p);
+  p->n = n;
+  for (int rep = 0; rep < n; rep++) {
+    jj_dispatcher *d = webhook_dispatcher(port, ob, JJ_OUTBOX_SYNC_BATCH, 1000000);
+    if (jj_dispatcher_start(d)) exit(1);
+    run r0, r1;
+    if (rep % 2 == 0) {
+      r0 = ingest(NULL, pushes, every);
+      r1 = ingest(d, pushes, every);
+    } else {
+      r1 = ingest(d, pushes, every);
+      r0 = ingest(NULL, pushes, every);
+    }
+    jj_notifier_stats st;
+    memset(&st, 0, sizeof st);
+    (void)jj_dispatcher_stats(d, "gateway", &st);
+    jj_dispatcher_free(d); /* pending events stay in the outbox: discarded here */
+    if (ob) unlink(ob);
+    p->wall[rep] = r1.wall_rate / r0.wall_rate;
+    p->cpu[rep] = r1.cpu_rate / r0.cpu_rate;
+    p->r0[rep] = r0.wall_rate;
+    p->r1[rep] = r1.wall_rate;
+    /* CPU the rest of the process (the delivering thread) spent per
+     * event during the timed part */
+    double ingest_cpu = (double)pushes / r1.cpu_rate;
+    p->dcpu[rep] = r1.events ? (r1.proc_cpu_s - ingest_cpu) / (double)r1.events * 1e6 : 0;
+    p->wait0[rep] = r0.th.wait_s * 1e3;
+    p->wait1[rep] = r1.th.wait_s * 1e3;
+    p->blocked1[rep] = (r1.wall_s - r1.th.run_s - r1.th.wait_s) * 1e3;
+    p->ivcsw1[rep] = (double)r1.th.ivcsw;
+    p->ev0 += r0.events;
+    p->ev1 += r1.events;
+    p->dropped += st.dropped;
+    p->spilled += st.spilled;
+  }
+}
+
+static void print_pairs(pairs *p, const char *rate, const char *where, long pushes,
+                        double *best, double *med) {
+  int n = p->n;
+  double w, wlo, whi, c, clo, chi, x, y;
+  spread(p->wall, n, &w, &wlo, &whi);
+  spread(p->cpu, n, &c, &clo, &chi);
+  *best = whi;
+  *med = w;
+  printf("A %s, %s: %d pairs of %ld pushes; events without %lu, with %lu (spilled %llu, "
+         "refused %llu)\n",
+         rate, where, n, pushes, p->ev0, p->ev1, (unsigned long long)p->spilled,
+         (unsigned long long)p->dropped);
+  printf("    ratio with/without: wall best %.3f, median %.3f [%.3f-%.3f]; ingest-thread CPU "
+         "median %.3f [%.3f-%.3f]; %.2f / %.2f M pushes/s (medians)\n",
+         whi, w, wlo, whi, c, clo, chi, median(p->r0, n) / 1e6, median(p->r1, n) / 1e6);
+  spread(p->wait0, n, &x, &y, &y);
+  double w1 = median(p->wait1, n), b1 = median(p->blocked1, n), iv = median(p->ivcsw1, n);
+  printf("    ingest thread, medians: waited for a CPU %.1f ms with (%.1f without), blocked "
+         "%.1f ms, %.0f involuntary switches; other threads %.1f us CPU per event\n",
+         w1, x, b1, iv, median(p->dcpu, n));
+  fflush(stdout);
+}
+
 static void case_a(long pushes) {
   server stall;
   if (server_start(&stall, 1)) exit(1);
-  char ob[256];
-  outbox_file(ob, sizeof ob);
+  /* the settings: outbox on the disk, on tmpfs (when /dev/shm is one),
+   * none */
+  char disk[600], shm[600];
+  outbox_file(outbox_dir, disk, sizeof disk);
+  outbox_file("/dev/shm", shm, sizeof shm);
+  int have_shm = strcmp(fs_name("/dev/shm"), "tmpfs") == 0;
+  char where_disk[700];
+  (void)snprintf(where_disk, sizeof where_disk, "outbox on %s (%s)", fs_name(outbox_dir),
+                 outbox_dir);
+  struct {
+    const char *where, *path;
+  } set[3] = {{where_disk, disk}, {"outbox on tmpfs (/dev/shm)", shm}, {"no outbox", NULL}};
   static const unsigned every[] = {200, 2000};
-  for (size_t f = 0; f < 2; f++) {
-    for (int with_outbox = 1; with_outbox >= 0; with_outbox--) {
-      double wall[100], cpu[100], r0s[100], r1s[100], dcpu[100];
-      unsigned long ev0 = 0, ev1 = 0;
-      uint64_t dropped = 0, queued = 0;
-      int n = quick ? 1 : reps;
-      for (int rep = 0; rep < n; rep++) {
-        jj_dispatcher *d = webhook_dispatcher(stall.port, with_outbox ? ob : NULL,
-                                              JJ_OUTBOX_SYNC_BATCH, 1000000);
-        if (jj_dispatcher_start(d)) exit(1);
-        run r0, r1;
-        if (rep % 2 == 0) {
-          r0 = ingest(NULL, pushes, every[f]);
-          r1 = ingest(d, pushes, every[f]);
-        } else {
-          r1 = ingest(d, pushes, every[f]);
-          r0 = ingest(NULL, pushes, every[f]);
-        }
-        jj_notifier_stats st;
-        memset(&st, 0, sizeof st);
-        (void)jj_dispatcher_stats(d, "gateway", &st);
-        jj_dispatcher_free(d); /* pending events stay in the outbox: discarded here */
-        unlink(ob);
-        wall[rep] = r1.wall_rate / r0.wall_rate;
-        cpu[rep] = r1.cpu_rate / r0.cpu_rate;
-        r0s[rep] = r0.wall_rate;
-        r1s[rep] = r1.wall_rate;
-        /* CPU the rest of the process (the delivering thread) spent per
-         * event during the timed part */
-        double ingest_cpu = (double)pushes / r1.cpu_rate;
-        dcpu[rep] = r1.events ? (r1.proc_cpu_s - ingest_cpu) / (double)r1.events * 1e6 : 0;
-        ev0 += r0.events;
-        ev1 += r1.events;
-        dropped += st.dropped;
-        queued += st.queue_depth;
-      }
-      double w, wlo, whi, c, clo, chi, m0, m1, dc, x;
-      spread(wall, n, &w, &wlo, &whi);
-      spread(cpu, n, &c, &clo, &chi);
-      m0 = median(r0s, n);
-      m1 = median(r1s, n);
-      spread(dcpu, n, &dc, &x, &x);
-      printf("A: %.2f%% events, %s, %d pairs of %ld pushes: events without %lu, with %lu "
-             "(queued %llu, refused %llu); %.2f M pushes/s without, %.2f M/s with (medians); "
-             "ratio with/without: wall %.3f [%.3f-%.3f], ingest-thread CPU %.3f [%.3f-%.3f] "
-             "(target >= 0.95); other threads %.1f us CPU per event\n",
-             100.0 * (double)ev1 / (double)n / (double)pushes, with_outbox ? "outbox" : "no outbox",
-             n, pushes, ev0, ev1, (unsigned long long)queued, (unsigned long long)dropped,
-             m0 / 1e6, m1 / 1e6, w, wlo, whi, c, clo, chi, dc);
-      fflush(stdout);
+  static const char *const rate[] = {"0.5% of readings are events", "0.05%"};
+  double best[2][3], med[2][3];
+  int n = quick ? 1 : reps;
+  for (size_t f = 0; f < 2; f++)
+    for (size_t k = 0; k < 3; k++) {
+      best[f][k] = med[f][k] = 0;
+      if (k == 1 && !have_shm) continue;
+      pairs p;
+      run_pairs(&p, n, pushes, every[f], stall.port, set[k].path);
+      print_pairs(&p, rate[f], set[k].where, pushes, &best[f][k], &med[f][k]);
     }
+  printf("A summary (wall, with/without; target >= 0.95), best / median of %d pairs:\n", n);
+  printf("    %-34s %-22s %-22s %s\n", "", "outbox on disk", "outbox on tmpfs", "no outbox");
+  for (size_t f = 0; f < 2; f++) {
+    char c[3][40];
+    for (size_t k = 0; k < 3; k++) {
+      if (k == 1 && !have_shm) (void)snprintf(c[k], sizeof c[k], "(no tmpfs)");
+      else (void)snprintf(c[k], sizeof c[k], "%.3f / %.3f", best[f][k], med[f][k]);
+    }
+    printf("    %-34s %-22s %-22s %s\n", rate[f], c[0], c[1], c[2]);
   }
+  fflush(stdout);
 }
 
 /* One ingest run for farm-bench pairs: `none` (a counting callback) or
@@ -343,18 +487,23 @@ static int ingest_only(const char *mode, unsigned every, long pushes) {
   } else if (strcmp(mode, "stall") == 0) {
     server stall;
     if (server_start(&stall, 1)) return 1;
-    char ob[256];
-    outbox_file(ob, sizeof ob);
-    jj_dispatcher *d = webhook_dispatcher(stall.port, ob, JJ_OUTBOX_SYNC_BATCH, 1000000);
+    char ob[600];
+    int none = strcmp(outbox_dir, "none") == 0;
+    outbox_file(outbox_dir, ob, sizeof ob);
+    jj_dispatcher *d =
+        webhook_dispatcher(stall.port, none ? NULL : ob, JJ_OUTBOX_SYNC_BATCH, 1000000);
     if (jj_dispatcher_start(d)) return 1;
     r = ingest(d, pushes, every);
     jj_notifier_stats st;
     (void)jj_dispatcher_stats(d, "gateway", &st);
-    printf("stall: %llu queued, %llu refused; process CPU %.3f s, ingest thread %.3f s\n",
-           (unsigned long long)st.queue_depth, (unsigned long long)st.dropped, r.proc_cpu_s,
+    printf("stall, %s%s%s: %llu queued, %llu spilled, %llu refused; process CPU %.3f s, ingest "
+           "thread %.3f s\n",
+           none ? "no outbox" : "outbox on ", none ? "" : fs_name(outbox_dir),
+           none ? "" : " (--outbox-dir)", (unsigned long long)st.queue_depth,
+           (unsigned long long)st.spilled, (unsigned long long)st.dropped, r.proc_cpu_s,
            (double)pushes / r.cpu_rate);
     jj_dispatcher_free(d);
-    unlink(ob);
+    if (!none) unlink(ob);
   } else if (strcmp(mode, "handoff") == 0) {
     /* enqueue alone: a ring large enough for every event, nobody taking
      * them (what the ingest thread pays, without the delivering thread) */
@@ -377,6 +526,13 @@ static int ingest_only(const char *mode, unsigned every, long pushes) {
   }
   printf("ingest %s: %lu events, %.3f M pushes/s wall, %.3f M/s ingest-thread CPU\n", mode,
          r.events, r.wall_rate / 1e6, r.cpu_rate / 1e6);
+  printf("ingest thread over %.3f s: ran %.3f s, waited for a CPU %.3f s, blocked %.3f s; "
+         "%ld voluntary / %ld involuntary switches, %ld minor faults\n",
+         r.wall_s, r.th.run_s, r.th.wait_s, r.wall_s - r.th.run_s - r.th.wait_s, r.th.vcsw,
+         r.th.ivcsw, r.th.minflt);
+  printf("machine's IPIs meanwhile: CPU0 %ld function-call, %ld reschedule; CPU1 %ld, %ld "
+         "(the ingest thread on CPU %d)\n",
+         r.th.ipi[0][0], r.th.ipi[0][1], r.th.ipi[1][0], r.th.ipi[1][1], r.th.cpu);
   return 0;
 }
 
@@ -385,8 +541,9 @@ static int ingest_only(const char *mode, unsigned every, long pushes) {
 static void case_b(void) {
   server ok;
   if (server_start(&ok, 0)) exit(1);
-  char ob[256];
-  outbox_file(ob, sizeof ob);
+  char ob[600];
+  outbox_file(outbox_dir, ob, sizeof ob);
+  printf("B: the outbox on %s (%s)\n", fs_name(outbox_dir), outbox_dir);
   int n = quick ? 500 : 5000;
   if (getenv("JJ_BENCH_N")) n = atoi(getenv("JJ_BENCH_N"));
   struct {
@@ -414,6 +571,27 @@ static void case_b(void) {
   }
 }
 
+/* What the figures depend on: the time, the processors this process may
+ * use, the load, where the outbox goes. */
+static void machine(void) {
+  time_t t = time(NULL);
+  char when[32] = "";
+  (void)strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+  cpu_set_t cs;
+  int ncpu = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : -1;
+  double load[3] = {-1, -1, -1};
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f) {
+    if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3) load[0] = -1;
+    fclose(f);
+  }
+  printf("bench_notify: %s, %d processors for this process (of %ld online), load average "
+         "%.2f %.2f %.2f; outbox directory %s (%s)\n",
+         when, ncpu, sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2], outbox_dir,
+         fs_name(outbox_dir));
+  fflush(stdout);
+}
+
 int main(int argc, char **argv) {
   const char *cases = "AB", *only = NULL;
   unsigned every = 200;
@@ -425,11 +603,20 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--ingest") == 0 && i + 1 < argc) only = argv[++i];
     else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) every = (unsigned)atoi(argv[++i]);
     else if (strcmp(argv[i], "--pushes") == 0 && i + 1 < argc) pushes = atol(argv[++i]);
+    else if (strcmp(argv[i], "--outbox-dir") == 0 && i + 1 < argc)
+      (void)snprintf(outbox_dir, sizeof outbox_dir, "%s", argv[++i]);
     else {
-      fprintf(stderr, "usage: bench_notify [--quick] [--case LETTERS] [--reps N] [--pushes N]\n"
-                      "       bench_notify --ingest none|stall|handoff [--every N] [--pushes N]\n");
+      fprintf(stderr,
+              "usage: bench_notify [--quick] [--case LETTERS] [--reps N] [--pushes N] "
+              "[--outbox-dir DIR]\n"
+              "       bench_notify --ingest none|stall|handoff [--every N] [--pushes N] "
+              "[--outbox-dir DIR|none]\n");
       return 2;
     }
+  }
+  if (strcmp(outbox_dir, ".") == 0) { /* default: beside this program, in the build tree */
+    const char *slash = strrchr(argv[0], '/');
+    if (slash) (void)snprintf(outbox_dir, sizeof outbox_dir, "%.*s", (int)(slash - argv[0]), argv[0]);
   }
   if (reps < 1 || reps > 100) reps = 5;
   if (!(jj_features() & JJ_FEATURE_CURL)) {
@@ -437,6 +624,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (only) return ingest_only(only, every ? every : 200, pushes ? pushes : 4000000);
+  machine();
   if (strchr(cases, 'A')) case_a(pushes ? pushes : quick ? 200000 : 8000000);
   if (strchr(cases, 'B')) case_b();
   return 0;

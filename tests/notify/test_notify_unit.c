@@ -26,8 +26,10 @@
 #include <jjair/jjair.h>
 
 #include "notify/dpool.h"
+#include "notify/handoff.h"
 #include "notify/notify_internal.h"
 #include "notify/policy.h"
+#include "ruleset.h"
 
 /* ---- check values (vendor documents) ---------------------------------------- */
 
@@ -273,12 +275,16 @@ static void cap_log(void *ctx, const char *notifier, const char *msg) {
 
 static const char *rig_type = "capture"; /* the type rig_open's "cap" has */
 static uint32_t rig_handoff;              /* jj_dispatcher_config.handoff_capacity */
+static jj_outbox_sync rig_sync = JJ_OUTBOX_SYNC_NONE;
+static int64_t rig_sync_interval;          /* outbox_sync_interval_ms */
 
 static void cap_reset(void) {
   memset(&cap, 0, sizeof cap);
   fake_now = T0;
   rig_type = "capture";
   rig_handoff = 0;
+  rig_sync = JJ_OUTBOX_SYNC_NONE;
+  rig_sync_interval = 0;
 }
 
 static const char RULES[] =
@@ -317,7 +323,8 @@ static void rig_open(rig *r, const char *outbox, const char *const *kv, uint32_t
   dc.clock = fake_clock;
   dc.log = cap_log;
   dc.outbox_path = outbox;
-  dc.outbox_sync = JJ_OUTBOX_SYNC_NONE;
+  dc.outbox_sync = rig_sync;
+  dc.outbox_sync_interval_ms = rig_sync_interval;
   dc.retry_initial_ms = 1000;
   dc.retry_max_ms = 8000;
   dc.give_up_after_ms = 3600000;
@@ -677,6 +684,50 @@ static void test_outbox_restart(void **state) {
   unlink(path);
 }
 
+/* JJ_OUTBOX_SYNC_BATCH's group commit: the first records after a quiet
+ * spell are synced at once, the ordinary ones written within the interval
+ * after that wait and share one fdatasync, a life-safety record's round
+ * syncs at once, and drain syncs what is left. */
+static void test_group_commit(void **state) {
+  (void)state;
+  char path[128];
+  outbox_path(path, sizeof path);
+  cap_reset();
+  rig_sync = JJ_OUTBOX_SYNC_BATCH;
+  rig_sync_interval = 3600000; /* an hour: only the rules above sync */
+  rig r;
+  rig_open(&r, path, NULL, 0, 0);
+  assert_int_equal(jj__dispatcher_syncs(r.d), 0);
+  push(&r, "pm25", "a", 1000, 120);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(jj__dispatcher_syncs(r.d), 1);
+  push(&r, "pm25", "b", 2000, 120);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  push(&r, "pm25", "c", 3000, 120);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(jj__dispatcher_syncs(r.d), 1); /* written, waiting for the interval */
+  push(&r, "temperature", "robot-1", 4000, 60);    /* fire: life-safety */
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(jj__dispatcher_syncs(r.d), 2);
+  push(&r, "pm25", "d", 5000, 120);
+  assert_int_equal(jj_dispatcher_poll(r.d, 0), JJ_OK);
+  assert_int_equal(jj__dispatcher_syncs(r.d), 2);
+  assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
+  assert_int_equal(jj__dispatcher_syncs(r.d), 3);
+  assert_int_equal(cap.nsent, 5);
+  rig_close(&r);
+  /* a negative interval is refused */
+  jj_dispatcher_config dc;
+  jj_dispatcher_config_init(&dc);
+  dc.outbox_sync_interval_ms = -1;
+  jj_dispatcher *d = NULL;
+  jj_error err;
+  assert_int_equal(jj_dispatcher_new(&dc, &d, &err), JJ_EINVAL);
+  assert_non_null(strstr(err.message, "outbox_sync_interval_ms"));
+  cap_reset();
+  unlink(path);
+}
+
 static void damage_and_count(const char *path, int truncate_by, long flip_at, size_t want_sent) {
   cap_reset();
   rig r;
@@ -773,6 +824,106 @@ static jj_event mk_event(const rig *r, uint32_t rule, jj_event_kind kind, const 
   return ev;
 }
 
+/* The consumer drops the ruleset references of the copies it released
+ * together, at jj__handoff_release (not one atomic operation per event on
+ * the count's line), and never before: the copies' templates stay valid. */
+static void test_handoff_release_together(void **state) {
+  (void)state;
+  cap_reset();
+  rig r;
+  rig_open(&r, NULL, NULL, 0, 0);
+  unsigned base = (unsigned)r.rs->refs; /* the test's and the engine's */
+  jj__handoff *h = jj__handoff_new(8, 1024);
+  assert_non_null(h);
+  jj_label l = {"station", "a"};
+  uint64_t targets[JJ_HANDOFF_TARGET_WORDS] = {1};
+  for (int i = 0; i < 3; i++) {
+    jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 1000 + i);
+    assert_int_equal(jj__handoff_put(h, &ev, 0, targets, 0), 0);
+  }
+  assert_int_equal((unsigned)r.rs->refs, base + 3);
+  jj__handoff_item it;
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(jj__handoff_take(h, &it), 1);
+    jj__handoff_taken(h, it.targets);
+    jj__handoff_done(h, &it);
+  }
+  assert_int_equal(jj__handoff_take(h, &it), 0);
+  assert_int_equal((unsigned)r.rs->refs, base + 3); /* held until the release */
+  jj__handoff_release(h);
+  assert_int_equal((unsigned)r.rs->refs, base);
+  jj__handoff_release(h); /* nothing held: a no-op */
+  assert_int_equal((unsigned)r.rs->refs, base);
+  /* released by jj__handoff_free too */
+  jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 2000);
+  assert_int_equal(jj__handoff_put(h, &ev, 0, targets, 0), 0);
+  assert_int_equal(jj__handoff_take(h, &it), 1);
+  jj__handoff_taken(h, it.targets);
+  jj__handoff_done(h, &it);
+  assert_int_equal((unsigned)r.rs->refs, base + 1);
+  jj__handoff_free(h);
+  assert_int_equal((unsigned)r.rs->refs, base);
+  rig_close(&r);
+}
+
+/* The consumer naps to gather a batch while only a few ordinary events
+ * are pending: ordinary puts do not wake it then; a life-safety event, or
+ * a quarter of the ring pending, does (and stops it from napping at all). */
+static void test_handoff_nap(void **state) {
+  (void)state;
+  cap_reset();
+  rig r;
+  rig_open(&r, NULL, NULL, 0, 0);
+  jj__handoff *h = jj__handoff_new(16, 1024);
+  assert_non_null(h);
+  jj_label l = {"station", "a"};
+  uint64_t targets[JJ_HANDOFF_TARGET_WORDS] = {1};
+  assert_int_equal(jj__handoff_sleep(h, 1000, 10), 0); /* nothing pending */
+  jj_event ev = mk_event(&r, 0, JJ_EVENT_FIRED, &l, 1000);
+  assert_int_equal(jj__handoff_put(h, &ev, 1000, targets, 0), 0);
+  assert_int_equal(jj__handoff_should_wake(h, 0, 1000), 1); /* the first event wakes it */
+  jj__handoff_awake(h);
+  /* one ordinary event pending: nap until 1025 — an ordinary put at 1020
+   * (20 ms after the last wakeup, which would wake a sleeper) does not
+   * wake it */
+  assert_int_equal(jj__handoff_sleep(h, 1015, 10), 2);
+  assert_int_equal(jj__handoff_put(h, &ev, 1020, targets, 0), 0);
+  assert_int_equal(jj__handoff_should_wake(h, 0, 1020), 0);
+  assert_int_equal(jj__handoff_put(h, &ev, 1030, targets, 0), 0); /* after the nap */
+  assert_int_equal(jj__handoff_should_wake(h, 0, 1030), 1);
+  jj__handoff_awake(h);
+  assert_int_equal(jj__handoff_sleep(h, 1030, 10), 2); /* three of 16 pending: nap */
+  jj__handoff_awake(h);
+  assert_int_equal(jj__handoff_put(h, &ev, 1031, targets, 0), 0);
+  assert_int_equal(jj__handoff_sleep(h, 1031, 10), 1); /* a quarter of 16 pending */
+  jj__handoff_awake(h);
+  jj__handoff_item it;
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(jj__handoff_take(h, &it), 1);
+    jj__handoff_taken(h, it.targets);
+    jj__handoff_done(h, &it);
+  }
+  /* napping with one ordinary event; a life-safety one wakes it at once */
+  assert_int_equal(jj__handoff_put(h, &ev, 1040, targets, 0), 0);
+  assert_int_equal(jj__handoff_sleep(h, 1040, 10), 2);
+  jj_event fire = mk_event(&r, 1, JJ_EVENT_FIRED, &l, 1041);
+  assert_int_equal(jj__handoff_put(h, &fire, 1041, targets, 1), 0);
+  assert_int_equal(jj__handoff_should_wake(h, 1, 1041), 1);
+  jj__handoff_awake(h);
+  /* a life-safety event pending when it looks: no nap */
+  assert_int_equal(jj__handoff_sleep(h, 1042, 10), 1);
+  jj__handoff_awake(h);
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(jj__handoff_take(h, &it), 1);
+    assert_int_equal(it.life_safety, i);
+    jj__handoff_taken(h, it.targets);
+    jj__handoff_done(h, &it);
+  }
+  assert_int_equal(jj__handoff_sleep(h, 1050, 10), 0); /* taken: nothing pending */
+  jj__handoff_free(h);
+  rig_close(&r);
+}
+
 static void test_handoff_full(void **state) {
   (void)state;
   cap_reset();
@@ -811,6 +962,7 @@ static void test_handoff_full(void **state) {
   jj_notifier_stats s = stats(&r);
   assert_int_equal(s.dropped, 2);
   assert_int_equal(s.queue_depth, 4 + SPILL + 2); /* in the ring and its overflow */
+  assert_int_equal(s.spilled, SPILL + 2);         /* the overflow list's, counted */
   assert_int_equal(jj_dispatcher_drain(r.d, 2000), JJ_OK);
   assert_int_equal(cap.nsent, 4 + SPILL + 2);
   /* acceptance order: the four in the ring, the spilled ones, then the
@@ -1417,10 +1569,13 @@ int main(void) {
       cmocka_unit_test(test_queue_full),
       cmocka_unit_test(test_secrets),
       cmocka_unit_test(test_outbox_restart),
+      cmocka_unit_test(test_group_commit),
       cmocka_unit_test(test_outbox_truncated),
       cmocka_unit_test(test_outbox_corrupt_middle),
       cmocka_unit_test(test_outbox_compaction),
       cmocka_unit_test(test_yaml_errors),
+      cmocka_unit_test(test_handoff_release_together),
+      cmocka_unit_test(test_handoff_nap),
       cmocka_unit_test(test_handoff_full),
       cmocka_unit_test(test_handoff_durability),
       cmocka_unit_test(test_outbox_read_back),

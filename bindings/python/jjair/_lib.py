@@ -230,7 +230,8 @@ class jj_dispatcher_config(Structure):
         ("seed", c_uint64),
         ("handoff_capacity", c_uint32),
         ("handoff_slot_bytes", c_uint32),
-        ("reserved", c_uint64 * 7),
+        ("outbox_sync_interval_ms", c_int64),
+        ("reserved", c_uint64 * 6),
     ]
 
 
@@ -245,7 +246,8 @@ class jj_notifier_stats(Structure):
         ("queue_depth", c_uint64),
         ("oldest_pending_ms", c_int64),
         ("last_error", c_char * 200),
-        ("reserved", c_uint64 * 8),
+        ("spilled", c_uint64),
+        ("reserved", c_uint64 * 7),
     ]
 
 
@@ -397,6 +399,8 @@ UNBOUND: Dict[str, str] = {
     "jj_bundle_write": "rule bundles are made by `jjair compile`; Python loads YAML",
     "jj_bundle_load": "rule bundles are for firmware; Python loads YAML (Ruleset.from_*)",
     "jj_bundle_load_static": "rule bundles are for firmware (an image in flash); Python loads YAML",
+    "jj_bundle_write_source": "C source of rule records is made by `jjair compile -s` for firmware",
+    "jj_bundle_load_rules": "constant rule records are compiled into firmware; Python loads YAML",
     "jj_rule_config_init": "rules are built from YAML (Ruleset.from_*), not field by field",
     "jj_level_config_init": "rules are built from YAML, not field by field",
     "jj_ruleset_builder_add_rule": "rules are built from YAML, not field by field",

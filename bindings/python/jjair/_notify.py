@@ -93,6 +93,7 @@ class NotifierStats:
     queue_depth: int
     oldest_pending_ms: int
     last_error: str
+    spilled: int = 0  #: went to the hand-off ring's overflow list (ring full)
 
 
 _KEY_SECRET = 0x2
@@ -283,7 +284,7 @@ class Dispatcher:
         if st != 0:
             raise _error_for(st, f"no notifier '{notifier}'")
         return NotifierStats(s.sent, s.retried, s.failed, s.dropped, s.suppressed,
-                             s.queue_depth, s.oldest_pending_ms, _t(s.last_error))
+                             s.queue_depth, s.oldest_pending_ms, _t(s.last_error), s.spilled)
 
     @property
     def outbox_damage(self) -> int:

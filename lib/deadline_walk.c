@@ -1,0 +1,138 @@
+/* The engine's advance without the deadline index (JJ_WITH_DEADLINE_INDEX
+ * =OFF, see deadline.h): every advance looks at every live series, in id
+ * order, as jj__engine_walk_all makes the index do. For a device's few
+ * series that walk is cheap, and the index's code and its per-series
+ * deadlines stay out. What a reading owes the next advance (a sliding
+ * slot's re-check) and whether a series' windows saw the last advance are
+ * kept as deadline.c keeps them, so the engine answers the same. */
+#include "deadline.h"
+
+#include "engine_internal.h"
+
+#define BLOCK 64u /* ids per bitmap word (jj__deadline_next) */
+
+/* ---- storage ---------------------------------------------------------------- */
+
+jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
+  jj_deadlines *dl = &e->dl;
+  if (n <= dl->cap) return JJ_OK;
+  uint32_t cap = dl->cap ? dl->cap : 8; /* small engines stay small */
+  while (cap < n) {
+    if (cap > UINT32_MAX / 2) return JJ_ENOMEM;
+    cap *= 2;
+  }
+  jj_due_rec *rec = jj__realloc(&e->alc, dl->rec, dl->cap * sizeof *rec, cap * sizeof *rec);
+  if (!rec) return JJ_ENOMEM;
+  dl->rec = rec;
+  const uint32_t blocks_old = (dl->cap + BLOCK - 1) / BLOCK, blocks = (cap + BLOCK - 1) / BLOCK;
+  if (blocks != blocks_old) { /* (jj__deadline_footprint counts the same blocks) */
+    uint64_t *bits =
+        jj__realloc(&e->alc, dl->bits, blocks_old * sizeof *bits, blocks * sizeof *bits);
+    if (!bits) return JJ_ENOMEM;
+    dl->bits = bits;
+    for (uint32_t b = blocks_old; b < blocks; b++) bits[b] = 0;
+  }
+  for (uint32_t i = dl->cap; i < cap; i++) {
+    rec[i].synced = rec[i].owed = 0;
+    rec[i].owed_slots = 0;
+  }
+  dl->cap = cap;
+  return JJ_OK;
+}
+
+void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), void *ctx) {
+  uint32_t cap = 0, n = created + 1; /* jj__deadline_reserve(e, created + 1), from 0 up */
+  for (uint32_t k = 1; k <= n; k++) {
+    if (k <= cap) continue;
+    uint32_t old = cap;
+    cap = cap ? cap * 2 : 8;
+    if (k != n) continue;
+    add(ctx, (size_t)cap * sizeof(jj_due_rec));
+    if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK)
+      add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
+  }
+}
+
+void jj__deadline_free(jj_engine *e) {
+  jj__free(&e->alc, e->dl.rec);
+  jj__free(&e->alc, e->dl.bits);
+  jj__group_due_free(&e->alc, &e->dl.groups);
+}
+
+/* ---- the life of a series ----------------------------------------------------- */
+
+void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
+  (void)s;
+  (void)busy; /* the next advance looks at it anyway */
+  jj_due_rec *r = &e->dl.rec[sid];
+  r->synced = e->dl.epoch; /* the walk has not advanced it yet either */
+  r->owed = 0;
+  r->owed_slots = 0;
+}
+
+void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
+  e->dl.bits[sid / 64] &= ~((uint64_t)1 << (sid % 64));
+}
+
+void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
+  for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(s->slots[j].win, e->dl.swept);
+  e->dl.rec[sid].synced = e->dl.epoch;
+}
+
+void jj__deadline_settled(jj_engine *e, uint32_t sid) {
+  e->dl.rec[sid].owed = 0;
+  e->dl.rec[sid].owed_slots = 0;
+}
+
+void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
+  (void)s;
+  (void)busy;
+  jj_due_rec *r = &e->dl.rec[sid];
+  r->synced = e->dl.epoch; /* every window was advanced to e->now */
+  r->owed = 0;            /* and every sliding slot re-checked */
+  r->owed_slots = 0;
+}
+
+/* ---- an advance ----------------------------------------------------------------- */
+
+void jj__deadline_collect(jj_engine *e) {
+  jj_deadlines *dl = &e->dl;
+  dl->swept = e->now;
+  dl->epoch++;
+  for (uint32_t sid = 0; sid < e->nseries; sid++)
+    if (e->series[sid]) dl->bits[sid / 64] |= (uint64_t)1 << (sid % 64);
+}
+
+int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
+  uint32_t i = *from;
+  while (i < nseries) {
+    uint64_t w = dl->bits[i / 64] >> (i % 64);
+    if (w) {
+      i += (uint32_t)__builtin_ctzll(w);
+      if (i >= nseries) break;
+      dl->bits[i / 64] &= ~((uint64_t)1 << (i % 64));
+      *from = i;
+      return 1;
+    }
+    i = (i / 64 + 1) * 64;
+  }
+  return 0;
+}
+
+void jj__deadline_rebuild(jj_engine *e) {
+  jj_deadlines *dl = &e->dl;
+  for (uint32_t b = 0; b < (dl->cap + BLOCK - 1) / BLOCK; b++) dl->bits[b] = 0;
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    jj_due_rec *r = &dl->rec[sid];
+    r->synced = dl->epoch; /* windows as saved (caught up) */
+    r->owed = 0;
+    r->owed_slots = 0;
+  }
+  jj__group_due_rebuild(e);
+}
+
+void jj__engine_walk_all(jj_engine *e, int on) { e->dl.walk_all = (uint8_t)(on != 0); }
+
+uint64_t jj__engine_advance_visits(const jj_engine *e) { return e->dl.visits; }
+
+uint64_t jj__engine_group_visits(const jj_engine *e) { return e->dl.groups.visits; }
