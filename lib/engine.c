@@ -859,10 +859,14 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
    * the rule says: refused (jj_engine_check names the rule). */
   jj_status cst = jj_engine_check(rs, &c, NULL);
   if (cst != JJ_OK) return cst;
-  int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
-  if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || (no_queue && !c.on_event)) return JJ_EINVAL;
+  if ((c.flags & ~JJ_ENGINE_NO_QUEUE) || ((c.flags & JJ_ENGINE_NO_QUEUE) && !c.on_event))
+    return JJ_EINVAL;
 #ifdef JJ_NO_QUEUE
-  if (!no_queue) return JJ_ENOTSUP; /* the poll queue is left out (JJ_WITH_QUEUE=OFF) */
+  /* The poll queue is left out (JJ_WITH_QUEUE=OFF): callback engines only. */
+  if (!(c.flags & JJ_ENGINE_NO_QUEUE)) return JJ_ENOTSUP;
+  const int no_queue = 1;
+#else
+  const int no_queue = (c.flags & JJ_ENGINE_NO_QUEUE) != 0;
 #endif
 
   jj_allocator user;

@@ -872,11 +872,13 @@ enum {
   FAST_ON = 1,   /* sliding, at most the plain sums, no hourly part */
   FAST_TIME = 2, /* SLIDING_TIME (else SLIDING_COUNT) */
   FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
-  FAST_SK = 8    /* the percentile sketch (then not FAST_MM) */
+  FAST_SK = 8,   /* the percentile sketch (then not FAST_MM) */
+  FAST_HOURLY = 16 /* not FAST_ON: the general path, with the hourly part */
 };
 
 static uint8_t fast_bits(const jj_wshape *sh) {
-  if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) || sh->off_hr ||
+  if (sh->off_hr) return FAST_HOURLY;
+  if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) ||
       (sh->use_sketch && sh->use_minmax))
     return 0;
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
@@ -973,8 +975,16 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
 static jj_status push_sample(jj_window *w, int64_t ts, double v);
 static jj_status push_general(jj_window *w, int64_t ts, double v);
 
+#ifdef JJ_NO_FORCE_INLINE
+/* Built for size (JJ_FORCE_INLINE=OFF): no specialised copies, the
+ * general path only (flash counts more than instructions there). */
+jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
+  if (!w) return JJ_EINVAL;
+  return push_general(w, ts, v);
+}
+#else
 /* Each specialised copy is a function of its own: what it keeps in
- * registers is its own business (one function with all four saved six
+ * registers is its own business (one function with all of them saved six
  * registers on every push). */
 #define PUSH_FAST_FN(name, time, mm, sk)                                \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v) { \
@@ -985,25 +995,35 @@ PUSH_FAST_FN(push_fast_count, 0, 0, 0)
 PUSH_FAST_FN(push_fast_time, 1, 0, 0)
 PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0)
 PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0)
+#ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
 PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
 PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
+#else
+#define push_fast_count_sk push_general
+#define push_fast_time_sk push_general
+#endif
 #undef PUSH_FAST_FN
 
-/* Indexed by the shape's FAST_* bits; combinations fast_bits never makes
- * (no FAST_ON, or MM with SK) go the general way. */
-#define G push_general
-static jj_status (*const k_push[16])(jj_window *, int64_t, double) = {
+/* Indexed by the shape's FAST_* bits: 0 is the general path straight
+ * (moments, tumbling, ...), FAST_HOURLY the general path with the hourly
+ * part; combinations fast_bits never makes (MM with SK) go the general
+ * way too. */
+#define G push_sample
+static jj_status (*const k_push[32])(jj_window *, int64_t, double) = {
     G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
     G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
     G, G,                  G, G,                 /* 12-15: MM and SK: never */
+    push_general, G, G, G, G, G, G, G,           /* 16: FAST_HOURLY */
+    G, G, G, G, G, G, G, G,
 };
 #undef G
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
-  return k_push[w->shape->fast & 15u](w, ts, v);
+  return k_push[w->shape->fast & 31u](w, ts, v);
 }
+#endif
 
 /* Everything but the specialised path: kept out of line, so that path
  * saves no registers for it. */
@@ -1332,8 +1352,13 @@ void jj_window_reset(jj_window *w) {
 
 /* ---- queries ---------------------------------------------------------- */
 
-/* jj_window_value for every aggregate, after the argument checks. */
+/* jj_window_value in full (every aggregate, every check). */
 static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
+  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
+      !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
+    if (out) *out = NAN;
+    return JJ_EINVAL;
+  }
   const uint64_t n = w->win_end - w->head;
   double v = compute(w, agg);
   *out = v;
@@ -1342,29 +1367,34 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
 }
 
 jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
-  /* (aggregates has no bit at or past JJ_AGG__COUNT: normalize) */
-  if (!w || !out || (unsigned)agg >= 32u || !((w->shape->aggregates >> (unsigned)agg) & 1u)) {
-    if (out) *out = NAN;
-    return JJ_EINVAL;
-  }
-  /* The reads a rule makes after every push, without compute()'s switch
-   * and in few enough registers to save none; the rest out of line. */
-  const uint64_t n = w->win_end - w->head;
-  double v;
-  if (n == 0) return value_general(w, agg, out);
-  if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
-    v = jj_ksum_value(&w->cur_sums.sum);
-    if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
-  } else if ((agg == JJ_AGG_MIN || agg == JJ_AGG_MAX) && w->agg_end == w->win_end) {
-    /* Everything settled (always so with lateness 0): DABA alone. */
-    const jj_minmax mm = jj__daba_query(CDABA(w));
-    v = agg == JJ_AGG_MIN ? mm.lo : -mm.nhi;
-  } else {
+#ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
+  /* The reads a rule makes after every push (sum, mean, min, max of a
+   * non-empty window), without compute()'s switch and in few enough
+   * registers to save none; everything else, errors included, out of
+   * line. (aggregates has no bit at or past JJ_AGG__COUNT: normalize) */
+  if ((unsigned)agg - 1u <= 3u && w && out && ((w->shape->aggregates >> (unsigned)agg) & 1u) &&
+      w->win_end != w->head) {
+    const uint64_t n = w->win_end - w->head;
+    double v;
+    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+      v = jj_ksum_value(&w->cur_sums.sum);
+      if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
+      goto done;
+    }
+    if (w->agg_end == w->win_end) {
+      /* Everything settled (always so with lateness 0): DABA alone. */
+      const jj_minmax mm = jj__daba_query(CDABA(w));
+      v = agg == JJ_AGG_MIN ? mm.lo : -mm.nhi;
+      goto done;
+    }
     return value_general(w, agg, out);
+  done:
+    *out = v;
+    if (isnan(v)) return JJ_ENODATA;
+    return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
   }
-  *out = v;
-  if (isnan(v)) return JJ_ENODATA;
-  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+#endif
+  return value_general(w, agg, out);
 }
 
 jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {

@@ -87,6 +87,7 @@ struct jj_dispatcher {
   uint64_t refused_logged;
   jj__sb scratch;  /* the delivering thread's record buffer, reused */
   jj__dpool pool;  /* where deliveries live (under mu) */
+  jj__dpool tpool; /* records written to the outbox, until the batch is (under mu) */
   /* deliveries of the batch being taken whose records wait in the
    * outbox's batch: their copies in memory go once it is written */
   jj__delivery **fresh;
@@ -297,6 +298,7 @@ void jj_dispatcher_free(jj_dispatcher *d) {
   }
   jj__outbox_close(&d->ob);
   jj__dpool_fini(&d->pool);
+  jj__dpool_fini(&d->tpool);
   jj__sb_free(&d->scratch);
   free(d->fresh);
   free(d->types);
@@ -708,7 +710,8 @@ static jj_status queue_one(jj_dispatcher *d, nf *x, const char *body, size_t len
     return JJ_EFULL;
   }
   /* without an outbox the record stays in memory, beside the delivery */
-  jj__delivery *dl = jj__delivery_new(&d->pool, 0, x->rec, body, len, d->ob.fd < 0);
+  jj__delivery *dl =
+      jj__delivery_new(&d->pool, 0, x->rec, body, len, d->ob.fd < 0 ? &d->pool : &d->tpool);
   if (!dl) return JJ_ENOMEM;
   if (jj__policy_suppress(&x->pol, &x->pst, dl->n.fingerprint, dl->n.kind, dl->n.accepted_ms)) {
     x->st.suppressed++;

@@ -228,12 +228,14 @@ void jj__record_event(jj__sb *out, const jj_event *ev, int life_safety, int64_t 
 void jj__record_test(jj__sb *out, const char *text, int64_t now_ms);
 /* A delivery of record `body` (len bytes) for `notifier` (its name is put
  * in front, as the payload starts), or with notifier NULL of a whole
- * payload read back from the outbox, allocated from `pool` (NULL: malloc).
- * `keep`: the record stays in memory for the delivery's life (no outbox),
- * so it goes into the pool beside the struct; else it is malloc'd, to be
- * dropped soon. NULL when malformed or out of memory. */
+ * payload read back from the outbox: the struct from `pool`, the payload
+ * from `ppool` (either NULL: malloc) — the pool itself when the record
+ * stays in memory for the delivery's life (no outbox), a pool of its own
+ * when it is dropped once written (so a batch's payloads come and go in
+ * whole blocks, not a heap growing and shrinking a page at a time). NULL
+ * when malformed or out of memory. */
 jj__delivery *jj__delivery_new(struct jj__dpool *pool, uint64_t id, const char *notifier,
-                               const void *body, size_t len, int keep);
+                               const void *body, size_t len, struct jj__dpool *ppool);
 /* jj__delivery_new of a whole payload, not kept. */
 jj__delivery *jj__delivery_parse(struct jj__dpool *pool, uint64_t id, const unsigned char *p,
                                  size_t len);

@@ -257,13 +257,12 @@ static void clear_view(jj_notification *n) {
 }
 
 jj__delivery *jj__delivery_new(jj__dpool *pool, uint64_t id, const char *notifier,
-                               const void *body, size_t len, int keep) {
+                               const void *body, size_t len, jj__dpool *ppool) {
   size_t nlen = notifier ? strlen(notifier) : 0;
   size_t total = (notifier ? 4 + nlen : 0) + len;
   jj__dblock *blk, *pblk = NULL;
   jj__delivery *d = jj__dpool_alloc(pool, sizeof *d, &blk);
-  unsigned char *q = !d ? NULL : keep ? jj__dpool_alloc(pool, total ? total : 1, &pblk)
-                                      : malloc(total ? total : 1);
+  unsigned char *q = d ? jj__dpool_alloc(ppool, total ? total : 1, &pblk) : NULL;
   if (!d || !q) {
     if (d) jj__dpool_free(blk, d);
     return NULL;
@@ -307,7 +306,7 @@ jj__delivery *jj__delivery_new(jj__dpool *pool, uint64_t id, const char *notifie
 
 jj__delivery *jj__delivery_parse(jj__dpool *pool, uint64_t id, const unsigned char *p,
                                  size_t len) {
-  return jj__delivery_new(pool, id, NULL, p, len, 0);
+  return jj__delivery_new(pool, id, NULL, p, len, NULL);
 }
 
 int jj__delivery_view(jj__delivery *d, const jj__outbox *ob) {
