@@ -173,8 +173,24 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
 
 /* An advance to e->now: mark the due series (the bitmap). */
 void jj__deadline_collect(jj_engine *e);
-/* The next due id at or after *from (clearing its bit): 1, or 0 when none. */
-int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from);
+/* The next due id at or after *from (clearing its bit): 1, or 0 when none.
+ * Inline: the index and the walk-everything build (deadline_walk.c) share
+ * the bitmap and this scan. */
+static inline int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
+  uint32_t i = *from;
+  while (i < nseries) {
+    uint64_t w = dl->bits[i / 64] >> (i % 64);
+    if (w) {
+      i += (uint32_t)__builtin_ctzll(w);
+      if (i >= nseries) break;
+      dl->bits[i / 64] &= ~((uint64_t)1 << (i % 64));
+      *from = i;
+      return 1;
+    }
+    i = (i / 64 + 1) * 64;
+  }
+  return 0;
+}
 /* Series `sid` was processed by the advance; `busy`: a sliding slot's
  * re-check must run again at the next advance. */
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy);

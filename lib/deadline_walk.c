@@ -103,22 +103,6 @@ void jj__deadline_collect(jj_engine *e) {
     if (e->series[sid]) dl->bits[sid / 64] |= (uint64_t)1 << (sid % 64);
 }
 
-int jj__deadline_next(jj_deadlines *dl, uint32_t nseries, uint32_t *from) {
-  uint32_t i = *from;
-  while (i < nseries) {
-    uint64_t w = dl->bits[i / 64] >> (i % 64);
-    if (w) {
-      i += (uint32_t)__builtin_ctzll(w);
-      if (i >= nseries) break;
-      dl->bits[i / 64] &= ~((uint64_t)1 << (i % 64));
-      *from = i;
-      return 1;
-    }
-    i = (i / 64 + 1) * 64;
-  }
-  return 0;
-}
-
 void jj__deadline_rebuild(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   for (uint32_t b = 0; b < (dl->cap + BLOCK - 1) / BLOCK; b++) dl->bits[b] = 0;
