@@ -5,7 +5,10 @@
  * every series due at every advance (the walk the index replaced) — and
  * compares every status, every event (as JSON, sequence numbers and all),
  * the stats and the alert states. Linked with the static library for the
- * internal switch. */
+ * internal switch. Built with JJ_WITH_DEADLINE_INDEX=OFF (.ci/walk), both
+ * engines walk everything: the same comparisons then check that build's
+ * walk (deadline_walk.c, group_walk.c), and the two tests of what the
+ * index skips check that nothing is skipped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -630,7 +633,11 @@ static void test_quiet_series_are_not_visited(void **state) {
   /* each second a sample of each series expires from the 10 s and 30 s
    * windows just after its next reading: only those whose expiry the
    * advance reaches (the first ms of each second) are due */
+#ifdef JJ_NO_DEADLINE_INDEX
+  assert_int_equal(visits, 10 * N); /* built without the index: every advance walks them all */
+#else
   assert_true(visits < 10 * N / 10);
+#endif
   same_stats(&p);
   pair_free(&p);
 }
@@ -819,7 +826,11 @@ static void test_quiet_groups_are_not_rejudged(void **state) {
             (unsigned long long)(jj__engine_group_visits(p.e[1]) - w0));
   uint64_t walk = jj__engine_group_visits(p.e[1]) - w0;
   assert_int_equal(walk, 120 * 5 * ZONES); /* zone-avg, -kofn, -rules, -max, -seen: each advance */
+#ifdef JJ_NO_DEADLINE_INDEX
+  assert_int_equal(visits, walk); /* built without the index: every group, every advance */
+#else
   assert_true(visits < walk / 4);
+#endif
   same_snapshot(&p);
   same_stats(&p);
   pair_free(&p);
