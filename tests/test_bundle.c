@@ -13,6 +13,7 @@
 
 #include "engine_testutil.h"
 #include "jjair/jjair.h"
+#include "event_sink.h"
 #include "testutil.h"
 
 #define SEC 1000LL
@@ -86,37 +87,15 @@ static unsigned char *write_bundle(const jj_ruleset *rs, int64_t period, size_t 
   return img;
 }
 
-/* Every event as JSON, one per line, into a growing text. */
-typedef struct sink {
-  char *text;
-  size_t len, cap;
-} sink;
-
-static void on_event(void *ctx, const jj_event *ev) {
-  sink *s = ctx;
-  char line[1024];
-  size_t n = jj_event_json(ev, line, sizeof line);
-  assert_true(n < sizeof line);
-  if (s->len + n + 2 > s->cap) {
-    s->cap = (s->len + n + 2) * 2;
-    s->text = realloc(s->text, s->cap);
-    assert_non_null(s->text);
-  }
-  memcpy(s->text + s->len, line, n);
-  s->len += n;
-  s->text[s->len++] = '\n';
-  s->text[s->len] = '\0';
-}
-
 /* A stuck thermistor on robot r1 (no fire), then heat with CO on r2 (a
  * fire); returns the events. */
 static char *run(jj_ruleset *rs, const jj_allocator *alc, uint64_t *allocs_after_init) {
-  sink s = {NULL, 0, 0};
+  tu_sink s = {NULL, 0, 0};
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.max_series = 8;
   cfg.flags = JJ_ENGINE_NO_QUEUE;
-  cfg.on_event = on_event;
+  cfg.on_event = tu_sink_event;
   cfg.on_event_ctx = &s;
   jj_engine *e = NULL;
   assert_int_equal(jj_engine_new(rs, &cfg, alc, &e), JJ_OK);

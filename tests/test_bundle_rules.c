@@ -18,32 +18,12 @@
 #include "bundle_static.h"
 #include "engine_testutil.h"
 #include "jjair/jjair.h"
+#include "event_sink.h"
 #include "testutil.h"
 
 extern const unsigned char jj_fire_bundle[];
 extern const size_t jj_fire_bundle_size;
 extern const jj_static_rules jj_fire_rules;
-
-typedef struct sink {
-  char *text;
-  size_t len, cap;
-} sink;
-
-static void on_event(void *ctx, const jj_event *ev) {
-  sink *s = ctx;
-  char line[1024];
-  size_t n = jj_event_json(ev, line, sizeof line);
-  assert_true(n < sizeof line);
-  if (s->len + n + 2 > s->cap) {
-    s->cap = (s->len + n + 2) * 2;
-    s->text = realloc(s->text, s->cap);
-    assert_non_null(s->text);
-  }
-  memcpy(s->text + s->len, line, n);
-  s->len += n;
-  s->text[s->len++] = '\n';
-  s->text[s->len] = '\0';
-}
 
 /* examples/firmware/fire_robot.c's run: the episode's five sensors. */
 static char *run(jj_ruleset *rs) {
@@ -51,11 +31,11 @@ static char *run(jj_ruleset *rs) {
                                                     "pm25"};
   static const char *const sensor[JJ_FW_SENSORS] = {"body", "camera", "gas", "optical",
                                                     "optical"};
-  sink s = {NULL, 0, 0};
+  tu_sink s = {NULL, 0, 0};
   jj_engine_config cfg;
   jj_engine_config_init(&cfg);
   cfg.flags = JJ_ENGINE_NO_QUEUE;
-  cfg.on_event = on_event;
+  cfg.on_event = tu_sink_event;
   cfg.on_event_ctx = &s;
   jj_engine *e = NULL;
   assert_int_equal(jj_engine_new(rs, &cfg, NULL, &e), JJ_OK);
