@@ -74,18 +74,21 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
 }
 
 void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), void *ctx) {
-  uint32_t cap = 0, n = created + 1; /* jj__deadline_reserve(e, created + 1), from 0 up */
-  for (uint32_t k = 1; k <= n; k++) {
-    if (k <= cap) continue;
-    uint32_t old = cap;
-    cap = next_cap(cap);
-    if (k != n) continue;
-    add(ctx, (size_t)cap * sizeof(jj_due_rec));
-    add(ctx, (size_t)cap * sizeof(int64_t));
-    if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK) {
-      add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(int64_t));
-      add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
-    }
+  /* jj__deadline_reserve(e, created + 1) with the arrays grown one series
+   * at a time from 0: it allocates only when created + 1 is one past a
+   * capacity of the growth sequence (O(log n) steps, not a replay). */
+  const uint32_t n = created + 1;
+  uint32_t old = 0, cap = 0;
+  while (cap < n) {
+    old = cap;
+    if (!(cap = next_cap(cap))) return; /* reserve fails: nothing allocated */
+  }
+  if (n != old + 1) return; /* still room from an earlier growth */
+  add(ctx, (size_t)cap * sizeof(jj_due_rec));
+  add(ctx, (size_t)cap * sizeof(int64_t));
+  if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK) {
+    add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(int64_t));
+    add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
   }
 }
 

@@ -41,16 +41,20 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
 }
 
 void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), void *ctx) {
-  uint32_t cap = 0, n = created + 1; /* jj__deadline_reserve(e, created + 1), from 0 up */
-  for (uint32_t k = 1; k <= n; k++) {
-    if (k <= cap) continue;
-    uint32_t old = cap;
+  /* jj__deadline_reserve(e, created + 1), grown one series at a time from
+   * 0: it allocates only when created + 1 is one past a capacity (8,
+   * 16, 32 ...; O(log n) steps, not a replay). */
+  const uint32_t n = created + 1;
+  uint32_t old = 0, cap = 0;
+  while (cap < n) {
+    old = cap;
+    if (cap > UINT32_MAX / 2) return; /* reserve fails: nothing allocated */
     cap = cap ? cap * 2 : 8;
-    if (k != n) continue;
-    add(ctx, (size_t)cap * sizeof(jj_due_rec));
-    if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK)
-      add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
   }
+  if (n != old + 1) return; /* still room from an earlier growth */
+  add(ctx, (size_t)cap * sizeof(jj_due_rec));
+  if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK)
+    add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
 }
 
 void jj__deadline_free(jj_engine *e) {
