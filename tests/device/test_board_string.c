@@ -1,0 +1,127 @@
+/* The board's small string functions (examples/firmware/board/small_string.c,
+ * linked into every firmware program in place of newlib's): each against a
+ * plain reference loop over every alignment and length up to 40 bytes, plus
+ * the corner cases C11 7.24 fixes (bytes compare as unsigned char, the
+ * terminator is part of the string for strchr, memset and memchr use the
+ * value as unsigned char, memmove's overlaps both ways). Device only: on the
+ * host the same names are the C library's. Built with -fno-builtin and
+ * called through volatile pointers, so the compiler cannot answer a call
+ * itself. */
+#include <cmocka.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+static void *(*volatile f_memcpy)(void *restrict, const void *restrict, size_t) = memcpy;
+static void *(*volatile f_memmove)(void *, const void *, size_t) = memmove;
+static void *(*volatile f_memset)(void *, int, size_t) = memset;
+static void *(*volatile f_memchr)(const void *, int, size_t) = memchr;
+static size_t (*volatile f_strlen)(const char *) = strlen;
+static int (*volatile f_strcmp)(const char *, const char *) = strcmp;
+static int (*volatile f_strncmp)(const char *, const char *, size_t) = strncmp;
+static char *(*volatile f_strchr)(const char *, int) = strchr;
+
+#define N 48
+
+static void fill(unsigned char *b, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++) b[i] = (unsigned char)(seed + i * 37u + (i >> 3));
+}
+
+static int same(const unsigned char *a, const unsigned char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+static int sign(int x) { return (x > 0) - (x < 0); }
+
+static void test_memcpy_memset(void **state) {
+  (void)state;
+  _Alignas(4) unsigned char src[N], dst[N], want[N];
+  for (size_t so = 0; so < 4; so++)
+    for (size_t d0 = 0; d0 < 4; d0++)
+      for (size_t n = 0; n + 4 <= N - 4; n++) {
+        fill(src, N, (unsigned)(so + n));
+        fill(dst, N, 200u);
+        fill(want, N, 200u);
+        for (size_t i = 0; i < n; i++) want[d0 + i] = src[so + i];
+        assert_ptr_equal(f_memcpy(dst + d0, src + so, n), dst + d0);
+        assert_true(same(dst, want, N)); /* nothing outside [d0, d0 + n) moved */
+        fill(dst, N, 9u);
+        fill(want, N, 9u);
+        for (size_t i = 0; i < n; i++) want[d0 + i] = 0xAB;
+        assert_ptr_equal(f_memset(dst + d0, 0x1AB, n), dst + d0); /* as unsigned char */
+        assert_true(same(dst, want, N));
+      }
+}
+
+static void test_memmove_overlap(void **state) {
+  (void)state;
+  unsigned char buf[N], want[N], tmp[N];
+  for (size_t from = 0; from < 12; from++)
+    for (size_t to = 0; to < 12; to++)
+      for (size_t n = 0; n + 12 <= N; n++) {
+        fill(buf, N, (unsigned)(from * 7 + to));
+        fill(want, N, (unsigned)(from * 7 + to));
+        for (size_t i = 0; i < n; i++) tmp[i] = want[from + i];
+        for (size_t i = 0; i < n; i++) want[to + i] = tmp[i];
+        assert_ptr_equal(f_memmove(buf + to, buf + from, n), buf + to);
+        assert_true(same(buf, want, N));
+      }
+}
+
+static void test_memchr_strlen_strchr(void **state) {
+  (void)state;
+  unsigned char b[N];
+  fill(b, N, 1u);
+  b[N - 1] = 0;
+  for (size_t i = 0; i + 1 < N; i++)
+    if (!b[i]) b[i] = 1; /* one terminator, at the end */
+  for (size_t at = 0; at < N - 1; at++) {
+    const char *s = (const char *)b + at;
+    assert_int_equal(f_strlen(s), N - 1 - at);
+    for (size_t k = at; k < N; k++) {
+      size_t first = at;
+      while (b[first] != b[k]) first++;
+      assert_ptr_equal(f_memchr(b + at, b[k] + 0x100, N - at), b + first); /* as unsigned char */
+      assert_ptr_equal(f_strchr(s, (char)b[k]), b + first);
+    }
+  }
+  assert_null(f_memchr(b, 0xEE, 0));
+  assert_null(f_memchr("abc", 'z', 3));
+  assert_null(f_strchr("abc", 'z'));
+  const char *t = "abc";
+  assert_ptr_equal(f_strchr(t, 0), t + 3); /* the terminator is found */
+  assert_int_equal(f_strlen(""), 0);
+}
+
+static void test_strcmp_strncmp(void **state) {
+  (void)state;
+  static const char *const s[] = {"", "a", "ab", "abc", "abd", "b", "\x80", "\xff", "a\xe2\x84\x83", "a\x7f"};
+  size_t ns = sizeof s / sizeof s[0];
+  for (size_t i = 0; i < ns; i++)
+    for (size_t j = 0; j < ns; j++) {
+      /* reference: the first differing byte as unsigned char, or the shorter first */
+      const unsigned char *a = (const unsigned char *)s[i], *b = (const unsigned char *)s[j];
+      size_t k = 0;
+      while (a[k] && a[k] == b[k]) k++;
+      int want = sign((int)a[k] - (int)b[k]);
+      assert_int_equal(sign(f_strcmp(s[i], s[j])) + 1, want + 1);
+      for (size_t n = 0; n < 5; n++) {
+        int wn = n > k ? want : 0;
+        assert_int_equal(sign(f_strncmp(s[i], s[j], n)) + 1, wn + 1);
+      }
+    }
+  assert_true(f_strcmp("\x80", "a") > 0); /* 0x80 > 'a' as unsigned char */
+  assert_true(f_strncmp("abX", "abY", 2) == 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_memcpy_memset),
+      cmocka_unit_test(test_memmove_overlap),
+      cmocka_unit_test(test_memchr_strlen_strchr),
+      cmocka_unit_test(test_strcmp_strncmp),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
