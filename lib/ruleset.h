@@ -10,6 +10,7 @@
 #include "jjair/aqi.h"
 #include "jjair/event.h"
 #include "jjair/rule.h"
+#include "rule_cfg.h"
 
 #define JJ_MAX_SOURCES 8 /* source rules of one JJ_GROUP_RULES rule */
 #define JJ_MAX_FEEDS 2   /* JJ_GROUP_RULES rules one rule may feed */
@@ -35,9 +36,10 @@ typedef struct jj_level {
 } jj_level;
 
 typedef struct jj_rule {
-  /* The rule as configured. Its strings (name, metric, group_by, sources)
+  /* The rule as configured (rule_cfg.h: jj_rule_config's fields without
+   * its reserved tail). Its strings (name, metric, group_by, sources)
    * are the rule's own and only copies; metric is "" for a rules group. */
-  jj_rule_config cfg;
+  jj_rule_cfg cfg;
   char **group_labels; /* cfg.group_by split at commas, sorted */
   uint32_t ngroup_labels;
   jj_matcher *matchers;

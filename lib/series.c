@@ -171,7 +171,7 @@ static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x =
 /* Rules whose windows (all but the aggregates) and quality gates are equal
  * can share one window. */
 static int can_share(const jj_rule *x, const jj_rule *y) {
-  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
+  const jj_window_cfg *a = &x->cfg.window, *b = &y->cfg.window;
   return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
          a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
          a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
@@ -248,7 +248,8 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
  * whose rules read `aggs`. */
 static jj_window_config slot_config(const jj_ruleset *rs, uint32_t leader, uint32_t aggs,
                                     int64_t lateness_ms, uint32_t max_samples) {
-  jj_window_config wc = rs->rules[leader].cfg.window;
+  jj_window_config wc;
+  jj__window_cfg_get(&wc, &rs->rules[leader].cfg.window);
   wc.aggregates = aggs;
   wc.lateness_ms = lateness_ms;
   if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
@@ -331,7 +332,8 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
     sl->first = s->ninst;
-    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
+    jj_window_config wc;
+    jj__window_cfg_get(&wc, &rs->rules[p->slot_rule[j]].cfg.window);
     wc.aggregates = 0;
     for (uint32_t k = 0; k < p->ninst; k++) {
       if (p->slot_of[k] != j) continue;
