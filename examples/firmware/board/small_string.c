@@ -4,7 +4,7 @@
  * memset still move a word at a time when both ends are aligned, since the
  * engine copies window state and events with them. Linked into every
  * firmware program (jj_firmware_link), so the device test suites and
- * newlib's own printf run on them too; tests/device/test_board_string.c
+ * newlib's own printf run on them too; tests/device/test_board_libc.c
  * checks the corner cases. Built without link-time optimisation and
  * without -ftree-loop-distribute-patterns, so the compiler cannot turn
  * these loops back into calls to themselves. */

@@ -1,9 +1,13 @@
-/* The board's small string functions (examples/firmware/board/small_string.c,
- * linked into every firmware program in place of newlib's): each against a
+/* The board's small string functions and 64-bit division
+ * (examples/firmware/board/small_string.c, small_div64.c; linked into every
+ * firmware program in place of newlib's and libgcc's). The string functions
+ * each against a
  * plain reference loop over every alignment and length up to 40 bytes, plus
  * the corner cases C11 7.24 fixes (bytes compare as unsigned char, the
  * terminator is part of the string for strchr, memset and memchr use the
- * value as unsigned char, memmove's overlaps both ways). Device only: on the
+ * value as unsigned char, memmove's overlaps both ways); the divisions
+ * (n / d and n % d, unsigned and signed) against shift-and-subtract for
+ * operands of every bit length. Device only: on the
  * host the same names are the C library's. Built with -fno-builtin and
  * called through volatile pointers, so the compiler cannot answer a call
  * itself. */
@@ -116,12 +120,70 @@ static void test_strcmp_strncmp(void **state) {
   assert_true(f_strncmp("abX", "abY", 2) == 0);
 }
 
+/* Reference: restoring division one bit at a time. */
+static uint64_t ref_udiv(uint64_t n, uint64_t d, uint64_t *rem) {
+  uint64_t q = 0, r = 0;
+  for (int i = 63; i >= 0; i--) {
+    r = r << 1 | ((n >> i) & 1u);
+    if (r >= d) {
+      r -= d;
+      q |= (uint64_t)1 << i;
+    }
+  }
+  *rem = r;
+  return q;
+}
+
+static uint64_t xorshift(uint64_t *x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+static void check_div(uint64_t n, uint64_t d) {
+  volatile uint64_t vn = n, vd = d; /* a division at run time, through __aeabi_uldivmod */
+  uint64_t r, q = ref_udiv(n, d, &r);
+  uint64_t gq = vn / vd, gr = vn % vd;
+  if (gq != q || gr != r)
+    fail_msg("%08lx%08lx / %08lx%08lx", (unsigned long)(n >> 32), (unsigned long)n,
+             (unsigned long)(d >> 32), (unsigned long)d);
+  /* signed: truncation, the remainder with the dividend's sign */
+  int64_t sn = (int64_t)n, sd = (int64_t)d;
+  if (sd == 0 || (sn == INT64_MIN && sd == -1)) return;
+  volatile int64_t vsn = sn, vsd = sd;
+  uint64_t an = sn < 0 ? 0 - n : n, ad = sd < 0 ? 0 - d : d, ar, aq = ref_udiv(an, ad, &ar);
+  int64_t wq = (int64_t)((sn < 0) != (sd < 0) ? 0 - aq : aq), wr = (int64_t)(sn < 0 ? 0 - ar : ar);
+  if (vsn / vsd != wq || vsn % vsd != wr)
+    fail_msg("signed %08lx%08lx / %08lx%08lx", (unsigned long)(n >> 32), (unsigned long)n,
+             (unsigned long)(d >> 32), (unsigned long)d);
+}
+
+static void test_div64(void **state) {
+  (void)state;
+  static const uint64_t edge[] = {0,          1,          2,          3,          9,
+                                  10,         0xFFFFu,    0x10000u,   0xFFFFFFFFu, 0x100000000u,
+                                  0x100000001u, 1714539600000u, 86400000u, 60000u, UINT64_MAX,
+                                  UINT64_MAX - 1, (uint64_t)INT64_MIN, (uint64_t)INT64_MAX,
+                                  (uint64_t)-1000, (uint64_t)-60000};
+  size_t ne = sizeof edge / sizeof edge[0];
+  for (size_t i = 0; i < ne; i++)
+    for (size_t j = 0; j < ne; j++)
+      if (edge[j]) check_div(edge[i], edge[j]);
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  for (int k = 0; k < 4000; k++) { /* every pair of bit lengths, many times */
+    uint64_t n = xorshift(&x) >> (xorshift(&x) & 63), d = xorshift(&x) >> (xorshift(&x) & 63);
+    if (d) check_div(n, d);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memcpy_memset),
       cmocka_unit_test(test_memmove_overlap),
       cmocka_unit_test(test_memchr_strlen_strchr),
       cmocka_unit_test(test_strcmp_strncmp),
+      cmocka_unit_test(test_div64),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
