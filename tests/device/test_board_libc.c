@@ -7,11 +7,13 @@
  * terminator is part of the string for strchr, memset and memchr use the
  * value as unsigned char, memmove's overlaps both ways); the divisions
  * (n / d and n % d, unsigned and signed) against shift-and-subtract for
- * operands of every bit length. Device only: on the
+ * operands of every bit length; sqrt (small_math.c) on exact squares and
+ * its special values. Device only: on the
  * host the same names are the C library's. Built with -fno-builtin and
  * called through volatile pointers, so the compiler cannot answer a call
  * itself. */
 #include <cmocka.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -177,6 +179,24 @@ static void test_div64(void **state) {
   }
 }
 
+static void test_sqrt(void **state) {
+  (void)state;
+  double (*volatile f_sqrt)(double) = sqrt;
+  uint64_t x = 12345;
+  for (int k = 0; k < 2000; k++) { /* exact squares: the root is exact */
+    double r = (double)(xorshift(&x) >> 38); /* 26 bits: r * r is exact */
+    assert_true(f_sqrt(r * r) == r);
+  }
+  assert_true(f_sqrt(2.0) == 1.4142135623730951); /* correctly rounded */
+  assert_true(f_sqrt(0.01) == 0.1);
+  assert_true(f_sqrt(4.9406564584124654e-324) == 2.2227587494850775e-162); /* subnormal */
+  assert_true(f_sqrt(0.0) == 0.0 && !signbit(f_sqrt(0.0)));
+  assert_true(f_sqrt(-0.0) == 0.0 && signbit(f_sqrt(-0.0)));
+  assert_true(isinf(f_sqrt(INFINITY)));
+  assert_true(isnan(f_sqrt(-1.0)));
+  assert_true(isnan(f_sqrt(NAN)));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_memcpy_memset),
@@ -184,6 +204,7 @@ int main(void) {
       cmocka_unit_test(test_memchr_strlen_strchr),
       cmocka_unit_test(test_strcmp_strncmp),
       cmocka_unit_test(test_div64),
+      cmocka_unit_test(test_sqrt),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
