@@ -45,13 +45,14 @@ typedef struct jj_due_rec {
   uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
   uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
 #ifndef JJ_NO_DEADLINE_INDEX
+  /* (beside owed_slots: no padding, 48 bytes a series, not 56) */
+  uint8_t tumbling_again; /* see tumbling_due */
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
   /* The least deadline of its TUMBLING windows when last worked out: it
    * moves only when one of them closes (later), so a reading that closes
    * none leaves it a valid bound, unless a window had no deadline yet
    * (tumbling_again). */
-  uint8_t tumbling_again;
   int64_t tumbling_due;
 #endif
 } jj_due_rec;

@@ -214,7 +214,7 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
 static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
-  const jj_quiet *quiet = jj__slot_quiet(s, sl);
+  const jj_quiet *quiet = jj__slot_cquiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
     const jj_quiet *q = &quiet[k];
     int valid;

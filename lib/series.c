@@ -99,6 +99,9 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
  * size a multiple of 8: the next one is too). */
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(jj_series) == 64, "the series header is one cache line (series.h)");
+#endif
 static size_t windows_offset(uint32_t nslots, uint32_t ninst) {
   return sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet);
 }
@@ -139,10 +142,7 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
     jj__free(alc, inst);
     return NULL;
   }
-  s->slots = (jj_slot *)(s + 1);
-  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
-  s->inst = inst;
-  s->quiet = quiet;
+  s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
   /* The windows (bind_rules), then labels and strings: jj_engine_push_labeled
    * compares them. */
   s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, ninst) + window_bytes);

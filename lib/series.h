@@ -99,26 +99,27 @@ typedef struct jj_slot {
  * (jj__window_init_shaped), labels and strings, in that order: a quiet
  * sample reads the first lines of the block (header, slots, quiet bounds)
  * and the windows right after them. The instances, read when a slot is
- * loud, are a separate array. */
+ * loud, are a separate array. The header is one cache line (64 bytes on
+ * LP64): the slots start the next; where the slots and the quiet bounds
+ * are follows from nslots, so no pointer says it. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
+  jj_inst *inst;    /* ordered by slot */
   uint32_t nslots;
   uint32_t ninst;
   uint32_t nstale;  /* instances marked stale */
-  uint8_t has_ts;
-  uint8_t has_loc;
   /* Life cycle: set once the series is forgotten (freed when `queued`,
    * how many queued events point at the labels, reaches 0). */
-  uint8_t forgotten;
   uint32_t queued;
   uint32_t nlabels;
-  jj_slot *slots;
-  jj_inst *inst;   /* ordered by slot */
-  jj_quiet *quiet; /* every slot's quiet bounds: jj__slot_quiet */
+  uint8_t has_ts;
+  uint8_t has_loc;
+  uint8_t forgotten;
   /* Identity and location: read when creating, matching and reporting. */
   jj_label *labels; /* sorted by name; the metric follows (jj__series_metric) */
   double lat, lon;
+  jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
 
 /* The series' metric: the first of its strings, right after its labels. */
@@ -128,8 +129,11 @@ static inline const char *jj__series_metric(const jj_series *s) {
 
 /* The quiet bounds of slot `sl` of `s`: its part of the array that follows
  * the slots in the series block (one entry per instance, see bind_rules). */
-static inline jj_quiet *jj__slot_quiet(const jj_series *s, const jj_slot *sl) {
-  return s->quiet + sl->first;
+static inline jj_quiet *jj__slot_quiet(jj_series *s, const jj_slot *sl) {
+  return (jj_quiet *)(void *)(s->slots + s->nslots) + sl->first;
+}
+static inline const jj_quiet *jj__slot_cquiet(const jj_series *s, const jj_slot *sl) {
+  return (const jj_quiet *)(const void *)(s->slots + s->nslots) + sl->first;
 }
 
 /* A series key: the metric and its labels sorted by name (pointers into
@@ -197,7 +201,7 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
   if (!sl->loud) {
-    const jj_quiet *q = jj__slot_quiet(s, sl);
+    const jj_quiet *q = jj__slot_cquiet(s, sl);
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
   } else {
