@@ -23,12 +23,11 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlev
   a->flap_times = flap_times;
   a->nlevels = nlevels;
   a->since = store;
-  a->streak = (uint16_t *)(void *)(a->since + nlevels);
   memset(store, 0, jj__alert_store_bytes(nlevels));
 }
 
 static void reset_streaks(jj_alert *a) {
-  memset(a->streak, 0, a->nlevels * sizeof a->streak[0]);
+  memset(jj__alert_streak(a), 0, a->nlevels * sizeof(uint16_t));
   a->streaking = 0;
   a->pending = 0;
 }
@@ -36,19 +35,21 @@ static void reset_streaks(jj_alert *a) {
 /* One evaluation of slot k's condition: a fresh one that holds extends the
  * streak, any one that fails breaks it. */
 static inline void count_streak(jj_alert *a, int k, int holds, int fresh, int64_t now) {
+  uint16_t *streak = jj__alert_streak(a);
   if (!holds) {
-    a->streak[k] = 0;
+    streak[k] = 0;
     return;
   }
   if (!fresh) return;
-  if (a->streak[k] == 0) a->since[k] = now;
-  if (a->streak[k] < UINT16_MAX) a->streak[k]++;
+  if (streak[k] == 0) a->since[k] = now;
+  if (streak[k] < UINT16_MAX) streak[k]++;
 }
 
 /* Level k's (0-based, at or below the current level) clear condition has
  * held for its clear persistence (clear_for_count >= 1 once compiled). */
 static int clear_persistent(const jj_alert *a, const jj_level *l, int k, int64_t now) {
-  return a->streak[k] >= l->clear_for_count && now - a->since[k] >= l->keep_firing_for_ms;
+  return jj__alert_streak(a)[k] >= l->clear_for_count &&
+         now - a->since[k] >= l->keep_firing_for_ms;
 }
 
 /* Flap detection: `flap_changes` transitions within `flap_window_ms`. */
@@ -75,7 +76,7 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
   } else {
     /* The slots between the two levels swap issue and clear counting. */
     int lo = prev < level ? prev : level, hi = prev < level ? level : prev;
-    memset(&a->streak[lo], 0, (size_t)(hi - lo) * sizeof a->streak[0]);
+    memset(jj__alert_streak(a) + lo, 0, (size_t)(hi - lo) * sizeof(uint16_t));
   }
   a->last_transition = now;
   int start_flapping = note_flap(a, r, now);
@@ -121,15 +122,16 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
   for (int k = cur; k < n; k++) {
     const jj_level *l = &r->levels[k];
     count_streak(a, k, jj__cmp_holds(l->issue_op, value, l->issue_value), fresh, now);
-    if (a->streak[k]) a->streaking = 1;
+    if (jj__alert_streak(a)[k]) a->streaking = 1;
   }
 
   int target = 0;
   a->pending = 0;
   for (int k = n - 1; k >= cur; k--) {
     const jj_level *l = &r->levels[k];
-    if (a->streak[k] == 0) continue;
-    if (a->streak[k] >= l->for_count && now - a->since[k] >= l->for_ms) {
+    const uint16_t streak = jj__alert_streak(a)[k];
+    if (streak == 0) continue;
+    if (streak >= l->for_count && now - a->since[k] >= l->for_ms) {
       target = k + 1;
       break;
     }

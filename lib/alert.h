@@ -33,9 +33,9 @@ typedef struct jj_alert {
   double value;
   /* One entry per level of the rule, storage given at init (by the series
    * or group that owns the alert), so a one-level rule's alert does not
-   * carry eight levels' worth (80 bytes). */
-  uint16_t *streak; /* saturates at UINT16_MAX (counts are <= 65535) */
-  int64_t *since;   /* time of the first evaluation of each streak */
+   * carry eight levels' worth (80 bytes): `since`, the time of the first
+   * evaluation of each streak, then the streaks (jj__alert_streak). */
+  int64_t *since;
   int64_t started;         /* start of the firing episode */
   int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
@@ -60,6 +60,12 @@ typedef struct jj_transition {
  * else NULL. `store`: jj__alert_store_bytes(nlevels) bytes, 8-aligned, for
  * the per-level streaks of a rule with `nlevels` levels. */
 void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels);
+
+/* The alert's streak counts, one per level, after `since` in its store:
+ * they saturate at UINT16_MAX (counts are <= 65535). */
+static inline uint16_t *jj__alert_streak(const jj_alert *a) {
+  return (uint16_t *)(void *)(a->since + a->nlevels);
+}
 
 /* Bytes of per-level storage an alert of `nlevels` levels needs (a
  * multiple of 8). */

@@ -124,7 +124,7 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
   const size_t bytes = block_bytes(strings, n, ninst, nslots, window_bytes);
-  /* The instances (128 bytes each and their streaks, read when a slot is loud) live
+  /* The instances (112 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
   /* ... followed by the flap histories of the rules that detect flapping,

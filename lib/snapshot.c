@@ -198,7 +198,7 @@ static void put_alert(jj_wbuf *w, const jj_alert *a) {
   jj__w_u32(w, a->nlevels);
   jj__w_f64(w, a->value);
   for (uint32_t i = 0; i < a->nlevels; i++) {
-    jj__w_u32(w, a->streak[i]);
+    jj__w_u32(w, jj__alert_streak(a)[i]);
     jj__w_i64(w, a->since[i]);
   }
   jj__w_i64(w, a->started);
@@ -447,7 +447,7 @@ static int set_alert(jj_alert *a, const alert_img *m) {
   a->flap_head = m->flap_head;
   a->value = m->value;
   for (uint32_t i = 0; i < m->nlevels; i++) {
-    a->streak[i] = m->streak[i];
+    jj__alert_streak(a)[i] = m->streak[i];
     a->since[i] = m->since[i];
   }
   a->started = m->started;
