@@ -214,6 +214,12 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
 static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
+  if (sl->count == 1) { /* the bound is its rule's */
+    const jj_quiet q = jj__slot_lead_quiet(sl);
+    int valid;
+    double x = cached_value(sl->win, (jj_agg)q.agg, c, &valid);
+    return valid && x < q.lo && x > q.hi;
+  }
   const jj_quiet *quiet = jj__slot_cquiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
     const jj_quiet *q = &quiet[k];

@@ -75,18 +75,31 @@ typedef struct jj_quiet {
   uint32_t agg;
 } jj_quiet;
 
+/* Widen q to cover rule r's bound: x >= t and x > t are quiet for every
+ * x < t; x <= t and x < t for every x > t (the least severe level's issue
+ * condition: see jj__alert_quiet). */
+static inline void jj__quiet_add(jj_quiet *q, const jj_rule *r) {
+  const jj_level *l = &r->levels[0];
+  if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT) {
+    if (l->issue_value < q->lo) q->lo = l->issue_value;
+  } else if (l->issue_value > q->hi) {
+    q->hi = l->issue_value;
+  }
+}
+
 /* One window per series shared by every rule whose window settings and
  * quality gates are equal, so 20 rules over "the 60 s mean" cost one
  * window push per sample. Its instances are inst[first .. first+count). */
 typedef struct jj_slot {
   jj_window *win;
+  const jj_rule *lead; /* its first rule (a one-rule slot's quiet bound) */
   uint32_t first, count;
   uint32_t aggs;   /* JJ_AGG_BIT of the aggregates its rules read */
   /* The quiet summary (jj__slot_summarize): while no instance is loud, a
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint32_t loud;
-  uint32_t nquiet;  /* its bounds: jj__slot_quiet */
+  uint32_t nquiet;  /* its bounds: jj__slot_quiet, or with one rule jj__slot_lead_quiet */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
@@ -134,6 +147,13 @@ static inline jj_quiet *jj__slot_quiet(jj_series *s, const jj_slot *sl) {
 }
 static inline const jj_quiet *jj__slot_cquiet(const jj_series *s, const jj_slot *sl) {
   return (const jj_quiet *)(const void *)(s->slots + s->nslots) + sl->first;
+}
+/* A one-rule slot's quiet bound: its rule's, shared by every series (the
+ * block keeps no copy; see quiet_entries in series.c). */
+static inline jj_quiet jj__slot_lead_quiet(const jj_slot *sl) {
+  jj_quiet q = {INFINITY, -INFINITY, (uint32_t)sl->lead->cfg.aggregate};
+  jj__quiet_add(&q, sl->lead);
+  return q;
 }
 
 /* A series key: the metric and its labels sorted by name (pointers into
@@ -200,7 +220,7 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
 /* Ask for the lines a slot's sample judges from: the quiet bounds while
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
-  if (!sl->loud) {
+  if (!sl->loud && sl->count > 1) { /* (a one-rule slot's bound is its rule's) */
     const jj_quiet *q = jj__slot_cquiet(s, sl);
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
