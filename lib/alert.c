@@ -20,7 +20,7 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlev
   memset(a, 0, sizeof *a);
   a->value = NAN;
   a->level_since = INT64_MIN;
-  a->flap_times = flap_times;
+  a->flap_off = flap_times ? (uint32_t)((char *)flap_times - (char *)a) : 0;
   a->nlevels = nlevels;
   a->since = store;
   memset(store, 0, jj__alert_store_bytes(nlevels));
@@ -56,12 +56,12 @@ static int clear_persistent(const jj_alert *a, const jj_level *l, int k, int64_t
 static int note_flap(jj_alert *a, const jj_rule *r, int64_t now) {
   uint32_t k = r->cfg.flap_changes;
   if (k == 0) return 0;
-  a->flap_times[a->flap_head] = now;
+  jj__alert_flap(a)[a->flap_head] = now;
   a->flap_head = (uint8_t)((a->flap_head + 1) % JJ_FLAP_SLOTS);
   if (a->flap_n < JJ_FLAP_SLOTS) a->flap_n++;
   if (a->flapping || a->flap_n < k) return 0;
   /* The k-th most recent transition, counting this one. */
-  int64_t oldest = a->flap_times[(a->flap_head + JJ_FLAP_SLOTS - k) % JJ_FLAP_SLOTS];
+  int64_t oldest = jj__alert_flap(a)[(a->flap_head + JJ_FLAP_SLOTS - k) % JJ_FLAP_SLOTS];
   return now - oldest <= r->cfg.flap_window_ms;
 }
 

@@ -160,7 +160,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
                                 int fresh, int64_t sample_ts, double sample_value) {
   const jj_rule *r = in->rule;
   if (r->cfg.group != JJ_GROUP_NONE) {
-    jj_inst_more *m = in->more; /* every group rule's instance has one */
+    jj_inst_more *m = jj__inst_more(in); /* every group rule's instance has one */
     jj__group_touch(e, m->group); /* its group re-judges at the next advance */
     m->member_value = value;
     m->member_valid = (uint8_t)valid;
@@ -175,7 +175,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
     return;
   }
   if (r->index) { /* the index of the value (aqi_rule.c) */
-    in->more->index_conc = value;
+    jj__inst_more(in)->index_conc = value;
     value = jj__rule_index_value(r, value, &valid);
   }
   jj_transition t;
@@ -267,8 +267,8 @@ static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_
         if (jj__inst_group(in)) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
         continue;
       }
-      in->more->win_start = ws.start_ms; /* a TUMBLING slot's instances have one */
-      in->more->win_end = ws.end_ms;
+      jj__inst_more(in)->win_start = ws.start_ms; /* a TUMBLING slot's instances have one */
+      jj__inst_more(in)->win_end = ws.end_ms;
       int valid = ws.complete && ws.count > 0;
       double v = ws.value[r->cfg.aggregate] * r->cfg.scale;
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
@@ -287,8 +287,8 @@ static int recheck_pending(const jj_inst *in) {
   const jj_rule *r = in->rule;
   if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
   return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
-         in->more->member_valid &&
-         jj__cmp_holds(r->cfg.member_op, in->more->member_value, r->cfg.member_value);
+         jj__inst_more(in)->member_valid &&
+         jj__cmp_holds(r->cfg.member_op, jj__inst_more(in)->member_value, r->cfg.member_value);
 }
 
 static int slot_pending(const jj_series *s, const jj_slot *sl) {
@@ -432,7 +432,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   if (in->rule->cfg.group != JJ_GROUP_NONE) jj__group_touch(e, jj__inst_group(in)); /* before it changes */
   in->stale = 1;
   s->nstale++;
-  if (in->more) in->more->member_valid = 0;
+  if (jj__inst_more(in)) jj__inst_more(in)->member_valid = 0;
   if (in->rule->cfg.group != JJ_GROUP_NONE) return; /* the group judges */
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);

@@ -138,9 +138,11 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
    * that need one. */
   jj_inst *inst = NULL;
   if (ninst) {
-    inst = jj__calloc(alc, ninst * sizeof(jj_inst) +
-                               (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
-                               (size_t)nmore * sizeof(jj_inst_more));
+    const uint64_t inst_bytes = (uint64_t)ninst * sizeof(jj_inst) +
+                                (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
+                                (uint64_t)nmore * sizeof(jj_inst_more);
+    if (inst_bytes > UINT32_MAX) return NULL; /* jj_inst.more_off is 32-bit */
+    inst = jj__calloc(alc, (size_t)inst_bytes);
     if (!inst) return NULL;
   }
   jj_series *s = jj__calloc(alc, bytes);
@@ -361,10 +363,11 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       store += jj__alert_store_bytes(r->nlevels);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       if (needs_more(r)) {
-        in->more = more++;
-        in->more->member_value = NAN;
-        in->more->member_agree_ts = INT64_MIN;
-        in->more->win_start = in->more->win_end = INT64_MIN; /* no window judged yet */
+        jj_inst_more *m = more++;
+        in->more_off = (uint32_t)((char *)m - (char *)in); /* < 4 GiB: series_alloc */
+        m->member_value = NAN;
+        m->member_agree_ts = INT64_MIN;
+        m->win_start = m->win_end = INT64_MIN; /* no window judged yet */
       }
     }
     /* At most one bound per instance: the slot's part of the quiet array

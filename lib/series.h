@@ -39,12 +39,22 @@ typedef struct jj_inst {
   /* What judging a sample reads comes first: a quiet check reads the rule
    * and the head of the alert. */
   const jj_rule *rule;
-  jj_inst_more *more;   /* NULL unless jj__inst_needs_more */
   jj_alert alert;       /* rules without groups */
   uint32_t rule_index;
   uint32_t slot;        /* index of the series' slot holding the window */
+  /* Where its jj_inst_more is, in bytes from the instance (in the same
+   * block, after it: see series_alloc), 0 unless jj__inst_needs_more: an
+   * offset, not a pointer, so the record costs 4 bytes, not 8. Instances
+   * never move. */
+  uint32_t more_off;
   uint8_t stale;
 } jj_inst;
+
+/* The instance's jj_inst_more, or NULL (jj__inst_needs_more). The record
+ * is the instance's own, not part of it: reachable from a const one. */
+static inline jj_inst_more *jj__inst_more(const jj_inst *in) {
+  return in->more_off ? (jj_inst_more *)(uintptr_t)((uintptr_t)in + in->more_off) : NULL;
+}
 
 /* What an instance of rule r in a slot that is (not) `tumbling` reads
  * from its jj_inst_more. */
@@ -54,12 +64,12 @@ static inline int jj__inst_needs_more(const jj_rule *r, int tumbling) {
 /* The group the instance is a member of (NULL: none, or refused at
  * max_groups). */
 static inline jj_group *jj__inst_group(const jj_inst *in) {
-  return in->more ? in->more->group : NULL;
+  return jj__inst_more(in) ? jj__inst_more(in)->group : NULL;
 }
 /* The instance's saved values as a snapshot stores them: its own, or for
  * an instance without jj_inst_more the values one would start with. */
 static inline jj_inst_more jj__inst_more_or_default(const jj_inst *in) {
-  if (in->more) return *in->more;
+  if (jj__inst_more(in)) return *jj__inst_more(in);
   jj_inst_more m = {0};
   m.member_value = (double)NAN;
   m.member_agree_ts = INT64_MIN;
