@@ -254,12 +254,10 @@ static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c,
 }
 
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
-static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
-                        double sample_value) {
+static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
+                         double sample_value) {
   jj_window_stats ws;
-  int closed = 0;
   while (jj_window_pop_closed(sl->win, &ws)) {
-    closed = 1;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
@@ -274,7 +272,6 @@ static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
     }
   }
-  return closed;
 }
 
 /* After an advance re-checked a sliding slot (fresh = 0), would the next
@@ -517,7 +514,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * next advance (busy), the sliding slots whose re-check the next advance
    * owes, and whether an alert moved (its repeat and flapping times: every
    * transition is delivered, with a new sequence number, or muted). */
-  int busy = 0, closed = 0;
+  int busy = 0;
   uint32_t owed = 0;
   const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
   for (uint32_t j = 0; j < s->nslots; j++) {
@@ -538,11 +535,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       e->st.rejected_window++;
       if (ret == JJ_OK || ret == JJ_ERANGE || ret == JJ_ESTUCK) ret = wst;
       if (!sl->tumbling) owed |= jj__deadline_owed_slot(j);
-      closed |= sl->tumbling; /* its deadline may have moved all the same */
       continue;
     }
     if (sl->tumbling) {
-      closed |= judge_closed(e, s, sl, ts, v);
+      judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
@@ -556,7 +552,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     }
   }
   jj__deadline_pushed(&e->dl, e->cfg.series_idle_ms, id, s, busy,
-                      e->seq != seq0 || e->st.events_muted != muted0, owed, closed);
+                      e->seq != seq0 || e->st.events_muted != muted0, owed);
   return ret;
 }
 
