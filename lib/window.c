@@ -35,15 +35,15 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (176 bytes: line 0 the ring,
+ *  - one block: the core `struct jj_window` (168 bytes: line 0 the ring,
  *    the shape and the positions and time; line 1 the count and sum of
  *    both generations, base, cap, has_now; line 2 the counters), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
- *    closed-queue indices, 32 B), sketch_part (jj_sketch and the key
- *    lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
+ *    closed-queue indices, windows closed, 40 B), sketch_part (jj_sketch
+ *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts; the engine's point at
  *    a shape it shares among all windows of equal configuration (a
@@ -94,10 +94,11 @@ typedef struct jj_ring_rec {
   double val;
 } jj_ring_rec;
 
-/* jj_window_counters without the public struct's reserved tail, and
- * without evicted (derived, see the top comment). */
+/* jj_window_counters without the public struct's reserved tail, without
+ * evicted (derived, see the top comment) and without closed (TUMBLING
+ * windows alone close: their tumbling_part counts it). */
 typedef struct window_counters {
-  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates, closed;
+  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates;
 } window_counters;
 
 /* The normalized configuration and the layout of the optional parts,
@@ -142,6 +143,7 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   struct closed_result *closed; /* the closed-result queue */
   uint32_t closed_first, closed_len;
   int has_boundary;
+  uint64_t nclosed; /* jj_window_counters.closed */
 } tumbling_part;
 
 typedef struct sketch_part { /* percentile enabled */
@@ -206,7 +208,7 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sums) == 64, "the sums start line 1");
 _Static_assert(offsetof(jj_window, ctr) == 128, "the counters start line 2");
-_Static_assert(sizeof(jj_window) == 176, "the core is 176 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 168, "the core is 168 bytes (see the top comment)");
 #endif
 
 /* Where the optional parts go, and the block's size. */
@@ -681,7 +683,7 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
   if (w->shape->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
-  w->ctr.closed += k;
+  TUM(w)->nclosed += k;
 }
 
 /* Close every window whose end the watermark has passed, while the queue
@@ -711,7 +713,7 @@ static void close_due(jj_window *w) {
     jj_window_stats ws;
     fill_stats(w, &ws);
     closed_store(closed_slot(w), &ws);
-    w->ctr.closed++;
+    TUM(w)->nclosed++;
     TUM(w)->boundary += hop;
     int64_t start = TUM(w)->boundary - span;
     if (ts_at(w, w->win_end - 1) < start) {
@@ -1345,6 +1347,7 @@ void jj_window_reset(jj_window *w) {
     TUM(w)->has_boundary = 0;
     TUM(w)->boundary = 0;
     TUM(w)->closed_first = TUM(w)->closed_len = 0;
+    TUM(w)->nclosed = 0;
   }
   memset(&w->ctr, 0, sizeof w->ctr);
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
@@ -1435,7 +1438,7 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->rejected_invalid = w->ctr.rejected_invalid;
   out->rejected_full = w->ctr.rejected_full;
   out->duplicates = w->ctr.duplicates;
-  out->closed = w->ctr.closed;
+  out->closed = w->shape->off_tum ? CTUM(w)->nclosed : 0;
   out->accepted = w->ctr.accepted;
   /* Every accepted sample is stored, replaced a stored one in place
    * (JJ_DUP_REPLACE: each duplicate), or has left. */
@@ -1754,7 +1757,7 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, w->ctr.rejected_invalid);
   jj__w_u64(o, w->ctr.rejected_full);
   jj__w_u64(o, w->ctr.duplicates);
-  jj__w_u64(o, w->ctr.closed);
+  jj__w_u64(o, c.closed);
 }
 
 /* Positions are 64-bit and never wrap: a restored head leaves room for
@@ -1864,8 +1867,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->ctr.rejected_invalid = jj__r_u64(in);
   w->ctr.rejected_full = jj__r_u64(in);
   w->ctr.duplicates = jj__r_u64(in);
-  w->ctr.closed = jj__r_u64(in);
+  const uint64_t closed = jj__r_u64(in);
   if (in->bad || in->at != in->size) return JJ_EINVAL;
+  if (sh->off_tum)
+    TUM(w)->nclosed = closed;
+  else if (closed) /* only TUMBLING windows close */
+    return JJ_EINVAL;
   /* evicted is derived (jj_window_counters_get): the image must agree. */
   const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
   if (w->ctr.accepted < n || w->ctr.accepted - n < replaced ||
