@@ -99,29 +99,38 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
  * size a multiple of 8: the next one is too). */
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
-static size_t windows_offset(uint32_t nslots, uint32_t ninst) {
-  return sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet);
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(jj_series) == 64, "the series header is one cache line (series.h)");
+#endif
+static size_t windows_offset(uint32_t nslots, uint32_t nquiet) {
+  return sizeof(jj_series) + nslots * sizeof(jj_slot) + nquiet * sizeof(jj_quiet);
 }
 static size_t window_room(const jj_wshape *sh) {
   return (jj__wshape_window_bytes(sh) + 7) & ~(size_t)7;
 }
 
-/* The series block: header, slots, quiet bounds, windows (window_bytes
- * in all), n labels, and `strings` bytes of metric and label strings. */
-static size_t block_bytes(size_t strings, uint32_t n, uint32_t ninst, uint32_t nslots,
+/* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
+ * windows (window_bytes in all), n labels, and `strings` bytes of metric
+ * and label strings. */
+static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t nslots,
                           size_t window_bytes) {
-  return windows_offset(nslots, ninst) + window_bytes + n * sizeof(jj_label) + strings;
+  return windows_offset(nslots, nquiet) + window_bytes + n * sizeof(jj_label) + strings;
 }
 
+/* The quiet bounds a series block holds: one per instance when some slot
+ * has more than one rule (jj__slot_quiet), else none (a one-rule slot
+ * reads its rule's bound: jj__slot_lead_quiet). */
+static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
+
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
-                               uint32_t nslots, uint32_t nflap, size_t store_bytes,
-                               uint32_t nmore, size_t window_bytes) {
+                               uint32_t nquiet, uint32_t nslots, uint32_t nflap,
+                               size_t store_bytes, uint32_t nmore, size_t window_bytes) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  const size_t bytes = block_bytes(strings, n, ninst, nslots, window_bytes);
-  /* The instances (128 bytes each and their streaks, read when a slot is loud) live
+  const size_t bytes = block_bytes(strings, n, nquiet, nslots, window_bytes);
+  /* The instances (112 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
   /* ... followed by the flap histories of the rules that detect flapping,
@@ -129,9 +138,11 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
    * that need one. */
   jj_inst *inst = NULL;
   if (ninst) {
-    inst = jj__calloc(alc, ninst * sizeof(jj_inst) +
-                               (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
-                               (size_t)nmore * sizeof(jj_inst_more));
+    const uint64_t inst_bytes = (uint64_t)ninst * sizeof(jj_inst) +
+                                (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
+                                (uint64_t)nmore * sizeof(jj_inst_more);
+    if (inst_bytes > UINT32_MAX) return NULL; /* jj_inst.more_off is 32-bit */
+    inst = jj__calloc(alc, (size_t)inst_bytes);
     if (!inst) return NULL;
   }
   jj_series *s = jj__calloc(alc, bytes);
@@ -139,13 +150,10 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
     jj__free(alc, inst);
     return NULL;
   }
-  s->slots = (jj_slot *)(s + 1);
-  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
-  s->inst = inst;
-  s->quiet = quiet;
+  s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
   /* The windows (bind_rules), then labels and strings: jj_engine_push_labeled
    * compares them. */
-  s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, ninst) + window_bytes);
+  s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, nquiet) + window_bytes);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(k->metric) + 1;
   memcpy(p, k->metric, len); /* first: jj__series_metric */
@@ -171,7 +179,7 @@ static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x =
 /* Rules whose windows (all but the aggregates) and quality gates are equal
  * can share one window. */
 static int can_share(const jj_rule *x, const jj_rule *y) {
-  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
+  const jj_window_cfg *a = &x->cfg.window, *b = &y->cfg.window;
   return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
          a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
          a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
@@ -231,6 +239,7 @@ static uint32_t ring_members(const uint32_t *share, uint32_t nslots, uint32_t j)
 
 typedef struct slot_plan {
   uint32_t ninst, nslots;
+  uint32_t nquiet; /* quiet bounds in the block (quiet_entries) */
   uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t nmore; /* instances with a jj_inst_more */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
@@ -279,6 +288,9 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     p->nmore += needs_more(&rs->rules[i]);
     p->store_bytes += jj__alert_store_bytes(rs->rules[i].nlevels);
   }
+  int multi = 0; /* some slot holds a second rule: one not its slot's first */
+  for (uint32_t i = 0; i < p->ninst && !multi; i++) multi = p->slot_rule[p->slot_of[i]] != p->rule[i];
+  p->nquiet = quiet_entries(p->ninst, multi);
   return JJ_OK;
 }
 
@@ -288,7 +300,8 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
  * whose rules read `aggs`. */
 static jj_window_config slot_config(const jj_ruleset *rs, uint32_t leader, uint32_t aggs,
                                     int64_t lateness_ms, uint32_t max_samples) {
-  jj_window_config wc = rs->rules[leader].cfg.window;
+  jj_window_config wc;
+  jj__window_cfg_get(&wc, &rs->rules[leader].cfg.window);
   wc.aggregates = aggs;
   wc.lateness_ms = lateness_ms;
   if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
@@ -376,14 +389,15 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
    * point into (series_alloc leaves it NULL). */
   if (p->ninst == 0) return JJ_OK;
   int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
-  char *wmem = (char *)s + windows_offset(nslots, p->ninst); /* the windows' room */
+  char *wmem = (char *)s + windows_offset(nslots, p->nquiet); /* the windows' room */
   char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
     sl->first = s->ninst;
-    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
+    jj_window_config wc;
+    jj__window_cfg_get(&wc, &rs->rules[p->slot_rule[j]].cfg.window);
     wc.aggregates = 0;
     for (uint32_t k = 0; k < p->ninst; k++) {
       if (p->slot_of[k] != j) continue;
@@ -403,16 +417,19 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       store += jj__alert_store_bytes(r->nlevels);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       if (needs_more(r)) {
-        in->more = more++;
-        in->more->member_value = NAN;
-        in->more->member_agree_ts = INT64_MIN;
-        in->more->win_start = in->more->win_end = INT64_MIN; /* no window judged yet */
+        jj_inst_more *m = more++;
+        in->more_off = (uint32_t)((char *)m - (char *)in); /* < 4 GiB: series_alloc */
+        m->member_value = NAN;
+        m->member_agree_ts = INT64_MIN;
+        m->win_start = m->win_end = INT64_MIN; /* no window judged yet */
       }
     }
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first, once
-     * nslots counts every slot (jj__slot_quiet); bounds come after that. */
+     * nslots counts every slot (jj__slot_quiet); bounds come after that.
+     * A one-rule slot has its bound from its rule (jj__slot_lead_quiet). */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
+    sl->lead = r0;
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
     sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
     /* max_samples 0: each rule's own; jj_engine_check refused rules beyond a cap. */
@@ -451,8 +468,9 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
     return JJ_ENOMEM;
   jj_status st = plan_windows(rs, alc, shapes, lateness_ms, max_samples, &plan);
-  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap,
-                                            plan.store_bytes, plan.nmore, plan.window_bytes)
+  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nquiet, plan.nslots,
+                                            plan.nflap, plan.store_bytes, plan.nmore,
+                                            plan.window_bytes)
                              : NULL;
   if (st == JJ_OK) st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   if (plan.rule != plan.local) jj__free(alc, plan.rule);
@@ -497,6 +515,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
                                jj__footprint_fn add, void *ctx) {
   enum { MAX_LEADERS = 64 };
   uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
+  int multi = 0; /* some slot holds a second rule (quiet_entries) */
   uint32_t lead_aggs[MAX_LEADERS], share[SHARE_SLOTS];
   size_t store_bytes = 0, window_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
@@ -542,6 +561,9 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
           }
         }
         if (j < nleaders) lead_aggs[j] |= JJ_AGG_BIT(r->cfg.aggregate);
+        /* A rule joining a slot, or past MAX_LEADERS, where it might (more,
+         * never less). */
+        if (j >= nleaders || leader[j] != i) multi = 1;
       } else if (j == nleaders || leader[j] == i) {
         /* The slot's window: its leader's, with the aggregates of every
          * rule in it (a rule past MAX_LEADERS: its own). */
@@ -564,16 +586,23 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   /* ... and the block, with the windows (summed in the second pass). */
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
-  add(ctx, block_bytes(strings, n, ninst, nslots, window_bytes));
+  add(ctx, block_bytes(strings, n, quiet_entries(ninst, multi), nslots, window_bytes));
   return JJ_OK;
 }
 
 /* ---- the quiet summary -------------------------------------------------- */
 
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
-  jj_quiet *quiet = jj__slot_quiet(s, sl);
   sl->loud = 0;
   sl->nquiet = 0;
+  if (sl->count == 1) { /* its bound is its rule's (jj__slot_lead_quiet) */
+    if (jj__inst_loud(&s->inst[sl->first]))
+      sl->loud = 1;
+    else
+      sl->nquiet = 1;
+    return;
+  }
+  jj_quiet *quiet = jj__slot_quiet(s, sl);
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
     const jj_inst *in = &s->inst[i];
     if (jj__inst_loud(in)) {
@@ -590,15 +619,6 @@ void jj__slot_summarize(jj_series *s, jj_slot *sl) {
       quiet[k].hi = -INFINITY;
       sl->nquiet++;
     }
-    jj_quiet *q = &quiet[k];
-    /* x >= t and x > t are quiet for every x < t; x <= t and x < t for
-     * every x > t (the least severe level's issue condition: see
-     * jj__alert_quiet). */
-    const jj_level *l = &r->levels[0];
-    if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT) {
-      if (l->issue_value < q->lo) q->lo = l->issue_value;
-    } else if (l->issue_value > q->hi) {
-      q->hi = l->issue_value;
-    }
+    jj__quiet_add(&quiet[k], r);
   }
 }

@@ -35,15 +35,15 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (176 bytes: line 0 the ring,
+ *  - one block: the core `struct jj_window` (168 bytes: line 0 the ring,
  *    the shape and the positions and time; line 1 the count and sum of
  *    both generations, base, cap, has_now; line 2 the counters), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
- *    closed-queue indices, 32 B), sketch_part (jj_sketch and the key
- *    lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
+ *    closed-queue indices, windows closed, 40 B), sketch_part (jj_sketch
+ *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts; the engine's point at
  *    a shape it shares among all windows of equal configuration (a
@@ -94,10 +94,11 @@ typedef struct jj_ring_rec {
   double val;
 } jj_ring_rec;
 
-/* jj_window_counters without the public struct's reserved tail, and
- * without evicted (derived, see the top comment). */
+/* jj_window_counters without the public struct's reserved tail, without
+ * evicted (derived, see the top comment) and without closed (TUMBLING
+ * windows alone close: their tumbling_part counts it). */
 typedef struct window_counters {
-  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates, closed;
+  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates;
 } window_counters;
 
 /* The normalized configuration and the layout of the optional parts,
@@ -143,6 +144,7 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   struct closed_result *closed; /* the closed-result queue */
   uint32_t closed_first, closed_len;
   int has_boundary;
+  uint64_t nclosed; /* jj_window_counters.closed */
 } tumbling_part;
 
 /* A window that shares its series' sample ring (see "shared rings" below). */
@@ -221,7 +223,7 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sums) == 64, "the sums start line 1");
 _Static_assert(offsetof(jj_window, ctr) == 128, "the counters start line 2");
-_Static_assert(sizeof(jj_window) == 176, "the core is 176 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 168, "the core is 168 bytes (see the top comment)");
 #endif
 
 /* Where the optional parts go, and the block's size. */
@@ -700,7 +702,7 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
   if (w->shape->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
-  w->ctr.closed += k;
+  TUM(w)->nclosed += k;
 }
 
 /* Close every window whose end the watermark has passed, while the queue
@@ -730,7 +732,7 @@ static void close_due(jj_window *w) {
     jj_window_stats ws;
     fill_stats(w, &ws);
     closed_store(closed_slot(w), &ws);
-    w->ctr.closed++;
+    TUM(w)->nclosed++;
     TUM(w)->boundary += hop;
     int64_t start = TUM(w)->boundary - span;
     if (ts_at(w, w->win_end - 1) < start) {
@@ -908,8 +910,14 @@ static uint8_t fast_bits(const jj_wshape *sh) {
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
- * (win_end == tail) whose settled part is all of it when `mm`. */
-JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk) {
+ * (win_end == tail) whose settled part is all of it when `mm`. The sums
+ * are the caller's copies (`cur`, `next`): kept in registers for the whole
+ * push instead of stored and loaded again between the eviction and the
+ * addition (the compiler must assume the ring stores in between may
+ * alias them). Each push's sum is a chain through the previous one's: one
+ * round trip through memory per push instead of two. */
+JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, jj_sums *cur,
+                              jj_sums *next) {
   const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
@@ -919,8 +927,8 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk)
   JJ_PREFETCH((const char *)r0 + 256);
   if (sh->mom) {
     const double v0 = r0->val;
-    jj_sums_apply(&w->cur_sums, v0, 0);
-    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v0, 0);
+    jj_sums_apply(cur, v0, 0);
+    if (pos >= w->gen_pos) jj_sums_apply(next, v0, 0);
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) {
@@ -931,9 +939,12 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk)
   w->head = pos + 1;
   rebase(w);
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
-    w->cur_sums = w->next_sums;
-    jj_sums_clear(&w->next_sums);
     w->gen_pos = w->win_end;
+    if (!sh->mom) return; /* (no sums: nothing to move) */
+    cur->n = next->n; /* (field by field: see jj_sums_clear) */
+    cur->sum.sum = next->sum.sum;
+    cur->sum.comp = next->sum.comp;
+    jj_sums_clear(next);
   }
 }
 
@@ -959,14 +970,23 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
     key = jj__sketch_key(&SK(w)->sketch, v);
     if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
   }
+  /* The sums in registers (see fast_evict); not with DABA, whose state
+   * needs the registers (six more saved per push) and whose windows are
+   * read for min/max, not the sums. */
+  jj_sums lcur, lnext;
+  jj_sums *const cur = mm ? &w->cur_sums : &lcur, *const next = mm ? &w->next_sums : &lnext;
+  if (!mm) {
+    lcur = w->cur_sums;
+    lnext = w->next_sums;
+  }
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk);
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, cur, next);
   } else {
     if (n >= sh->count) {
       w->now = ts;
-      fast_evict(w, sh, mm, sk); /* the newest `count` stay: the oldest goes */
+      fast_evict(w, sh, mm, sk, cur, next); /* the newest `count` stay: the oldest goes */
     } else {
       w->now = ts;
     }
@@ -978,8 +998,12 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->tail = pos + 1;
   w->win_end++;
   if (sh->mom) {
-    jj_sums_apply(&w->cur_sums, v, 1);
-    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 1);
+    jj_sums_apply(cur, v, 1);
+    if (pos >= w->gen_pos) jj_sums_apply(next, v, 1);
+    if (!mm) {
+      w->cur_sums = lcur;
+      w->next_sums = lnext;
+    }
   }
   if (sk) {
     SK(w)->keys[at] = key;
@@ -1001,6 +1025,66 @@ static jj_status push_shared(jj_window *w, int64_t ts, double v);
 #define push_shared push_general /* no shape is shared: never runs */
 #endif
 
+/* ---- reads after a push ------------------------------------------------ */
+
+/* jj_window_value for an enabled `agg`, `w` and `out` valid: every
+ * aggregate, every check but those. */
+static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
+  const uint64_t n = w->win_end - w->head;
+  double v = compute(w, agg);
+  *out = v;
+  if (n == 0 || isnan(v)) return JJ_ENODATA;
+  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+}
+
+/* The same. The reads a rule makes after every push (sum, mean, min, max
+ * of a non-empty window) without compute()'s switch and in few enough
+ * registers to save none; everything else out of line. */
+JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm) {
+#ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
+  (void)mm;
+  if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && w->win_end != w->head) {
+    const uint64_t n = w->win_end - w->head;
+    double v;
+    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+      v = jj_ksum_value(&w->cur_sums.sum);
+      if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
+      goto done;
+    }
+    if (w->agg_end == w->win_end) {
+      /* Everything settled (always so with lateness 0): DABA alone. */
+      const jj_minmax q = jj__daba_query(CDABA(w));
+      v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
+      goto done;
+    }
+    return value_general(w, agg, out);
+  done:
+    *out = v;
+    if (isnan(v)) return JJ_ENODATA;
+    return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+  }
+#else
+  (void)mm;
+#endif
+  return value_general(w, agg, out);
+}
+
+/* `mm`: the window may have min or max (a constant at each call; 0 leaves
+ * their branch out, and they then take value_general). */
+JJ_HOT_INLINE jj_status value_enabled(const jj_window *w, jj_agg agg, double *out) {
+  return value_enabled_t(w, agg, out, 1);
+}
+
+/* jj_window_push_value once its arguments are checked: the push, then,
+ * when it took the sample, the read. */
+JJ_HOT_INLINE jj_status read_after(const jj_window *w, jj_status pushed, jj_agg agg, double *out) {
+  if (pushed != JJ_OK) {
+    *out = NAN;
+    return pushed;
+  }
+  return value_enabled(w, agg, out);
+}
+
 #ifdef JJ_NO_FORCE_INLINE
 /* Built for size (JJ_FORCE_INLINE=OFF): no specialised copies, the
  * general path only (flash counts more than instructions there). */
@@ -1008,6 +1092,10 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
   if (w->shape->shared) return push_shared(w, ts, v);
   return push_general(w, ts, v);
+}
+
+static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
+  return read_after(w, push_general(w, ts, v), agg, out);
 }
 #else
 /* Each specialised copy is a function of its own: what it keeps in
@@ -1053,7 +1141,66 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
   return k_push[w->shape->fast & 63u](w, ts, v);
 }
+
+/* jj_window_push_value: the same copies, each followed by the read (no
+ * second call, and the read finds the sums the push just wrote). */
+static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                        double *out) {
+  return read_after(w, push_general(w, ts, v), agg, out);
+}
+/* (The general path a tail call: the copy then saves no registers.) */
+#define PUSH_VALUE_FN(name, time, mm, sk)                                              \
+  static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg,     \
+                                    double *out) {                                     \
+    if (push_fast(w, ts, v, time, mm, sk)) return value_enabled_t(w, agg, out, mm);    \
+    return pv_general(w, ts, v, agg, out);                                             \
+  }
+PUSH_VALUE_FN(pv_fast_count, 0, 0, 0)
+PUSH_VALUE_FN(pv_fast_time, 1, 0, 0)
+PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0)
+PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0)
+#ifndef JJ_NO_SKETCH
+PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1)
+PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1)
 #endif
+#undef PUSH_VALUE_FN
+
+static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                       double *out) {
+  return read_after(w, push_sample(w, ts, v), agg, out);
+}
+#ifdef JJ_NO_SKETCH
+#define pv_fast_count_sk pv_general
+#define pv_fast_time_sk pv_general
+#endif
+
+/* As k_push. */
+#define G pv_sample
+static jj_status (*const k_push_value[32])(jj_window *, int64_t, double, jj_agg, double *) = {
+    G, pv_fast_count,    G, pv_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
+    G, pv_fast_count_mm, G, pv_fast_time_mm, /* 4-7: + MM */
+    G, pv_fast_count_sk, G, pv_fast_time_sk, /* 8-11: + SK */
+    G, G,                G, G,               /* 12-15: MM and SK: never */
+    pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
+    G, G, G, G, G, G, G, G,
+};
+#undef G
+
+static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
+  return k_push_value[w->shape->fast & 31u](w, ts, v, agg, out);
+}
+#endif
+
+jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg agg,
+                               double *out) {
+  /* Checked before the push: JJ_EINVAL then never means "taken". */
+  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
+      !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
+    if (out) *out = NAN;
+    return JJ_EINVAL;
+  }
+  return push_value(w, ts_ms, value, agg, out);
+}
 
 /* Everything but the specialised path: kept out of line, so that path
  * saves no registers for it. */
@@ -1771,6 +1918,7 @@ void jj_window_reset(jj_window *w) {
     TUM(w)->has_boundary = 0;
     TUM(w)->boundary = 0;
     TUM(w)->closed_first = TUM(w)->closed_len = 0;
+    TUM(w)->nclosed = 0;
   }
   memset(&w->ctr, 0, sizeof w->ctr);
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
@@ -1779,49 +1927,13 @@ void jj_window_reset(jj_window *w) {
 
 /* ---- queries ---------------------------------------------------------- */
 
-/* jj_window_value in full (every aggregate, every check). */
-static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
+jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
   if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
       !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
     if (out) *out = NAN;
     return JJ_EINVAL;
   }
-  const uint64_t n = w->win_end - w->head;
-  double v = compute(w, agg);
-  *out = v;
-  if (n == 0 || isnan(v)) return JJ_ENODATA;
-  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
-}
-
-jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
-#ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
-  /* The reads a rule makes after every push (sum, mean, min, max of a
-   * non-empty window), without compute()'s switch and in few enough
-   * registers to save none; everything else, errors included, out of
-   * line. (aggregates has no bit at or past JJ_AGG__COUNT: normalize) */
-  if ((unsigned)agg - 1u <= 3u && w && out && ((w->shape->aggregates >> (unsigned)agg) & 1u) &&
-      w->win_end != w->head) {
-    const uint64_t n = w->win_end - w->head;
-    double v;
-    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
-      v = jj_ksum_value(&w->cur_sums.sum);
-      if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
-      goto done;
-    }
-    if (w->agg_end == w->win_end) {
-      /* Everything settled (always so with lateness 0): DABA alone. */
-      const jj_minmax mm = jj__daba_query(CDABA(w));
-      v = agg == JJ_AGG_MIN ? mm.lo : -mm.nhi;
-      goto done;
-    }
-    return value_general(w, agg, out);
-  done:
-    *out = v;
-    if (isnan(v)) return JJ_ENODATA;
-    return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
-  }
-#endif
-  return value_general(w, agg, out);
+  return value_enabled(w, agg, out);
 }
 
 jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
@@ -1862,7 +1974,7 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->rejected_invalid = w->ctr.rejected_invalid;
   out->rejected_full = w->ctr.rejected_full;
   out->duplicates = w->ctr.duplicates;
-  out->closed = w->ctr.closed;
+  out->closed = w->shape->off_tum ? CTUM(w)->nclosed : 0;
   out->accepted = w->ctr.accepted;
   /* Every accepted sample is stored, replaced a stored one in place
    * (JJ_DUP_REPLACE: each duplicate), or has left. */
@@ -2213,7 +2325,7 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, w->ctr.rejected_invalid);
   jj__w_u64(o, w->ctr.rejected_full);
   jj__w_u64(o, w->ctr.duplicates);
-  jj__w_u64(o, w->ctr.closed);
+  jj__w_u64(o, c.closed);
 }
 
 /* Positions are 64-bit and never wrap: a restored head leaves room for
@@ -2329,8 +2441,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->ctr.rejected_invalid = jj__r_u64(in);
   w->ctr.rejected_full = jj__r_u64(in);
   w->ctr.duplicates = jj__r_u64(in);
-  w->ctr.closed = jj__r_u64(in);
+  const uint64_t closed = jj__r_u64(in);
   if (in->bad || in->at != in->size) return JJ_EINVAL;
+  if (sh->off_tum)
+    TUM(w)->nclosed = closed;
+  else if (closed) /* only TUMBLING windows close */
+    return JJ_EINVAL;
   /* evicted is derived (jj_window_counters_get): the image must agree. */
   const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
   if (w->ctr.accepted < n || w->ctr.accepted - n < replaced ||
