@@ -1439,9 +1439,73 @@ static JJ_NOINLINE void member_account(jj_window *m, uint64_t pos, int64_t ts, d
 }
 static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
 
+/* The common case, ring_push's steps for a sample later than every
+ * member's time, in a ring with room, with apply_time's order (settle,
+ * then evict) and fast_evict's arithmetic (the same operations in the
+ * same order as the general path): no lateness, duplicate or cap to
+ * test. When a ring (of its own, own_cap, or the shared one) or a lane
+ * would grow, 0: ring_push decides. */
+static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
+  jj_window *const *const ms = g->m;
+  const uint32_t n = g->n;
+  if (ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
+  /* The new sample is settled on arrival (see push_in_order). */
+  const int at_once = sh->lateness_ms == 0 && sh->duplicates != JJ_DUP_REPLACE;
+  uint64_t lo = g->tail;
+  for (uint32_t i = 0; i < n; i++) {
+    const jj_window *m = ms[i];
+    if (!m->has_now || ts <= m->now) return 0;
+    /* grow_if_full's test for a ring of its own: full, and nothing expires */
+    if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
+        !frees_a_slot(m, ts))
+      return 0;
+    if (m->shape->use_minmax && m->tail - m->head + 1 > CDABA(m)->mask + 1) return 0;
+    if (m->head < lo) lo = m->head;
+  }
+  if (g->tail - lo >= sh->max_samples || (g->tail - lo >= g->cap && !ring_frees_a_slot(g, lo, ts)))
+    return 0;
+  const uint64_t pos = g->tail;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    const jj_wshape *msh = m->shape;
+    const int64_t cutoff = ts - msh->span_ms;
+    m->now = ts;
+    if (msh->use_minmax) {
+      settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
+      while (m->head < m->tail && head_ts(m) <= cutoff) fast_evict(m, msh, 1, 0, &m->cur_sums, &m->next_sums);
+    } else {
+      while (m->head < m->tail && head_ts(m) <= cutoff) fast_evict(m, msh, 0, 0, &m->cur_sums, &m->next_sums);
+    }
+  }
+  jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
+  r->ts = ts;
+  r->val = v;
+  g->tail = pos + 1;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    m->tail = pos + 1;
+    m->win_end++;
+    if (m->shape->mom) {
+      jj_sums_apply(&m->cur_sums, v, 1);
+      if (pos >= m->gen_pos) jj_sums_apply(&m->next_sums, v, 1);
+    }
+    m->ctr.accepted++;
+    if (m->shape->use_minmax) {
+      if (at_once && m->agg_end == pos) {
+        jj__daba_push(DABA(m), v);
+        m->agg_end = pos + 1;
+      } else {
+        settle(m);
+      }
+    }
+  }
+  return 1;
+}
+
 /* The sample (ts, v) as a member's push would take it, for every member
  * (the top of this section); the status every member returns. */
 static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
+  if (ring_push_in_order(g, sh, ts, v)) return JJ_OK;
   jj_window *const *const ms = g->m;
   const uint32_t n = g->n;
   if (!isfinite(v) || !jj__ts_valid(ts) || !jj__value_valid(v)) {
