@@ -50,6 +50,7 @@ static jj_ruleset *rules(int from, int to, jj_dup_policy dups) {
     rc.window.span_ms = (5 + 3 * i) * SEC;
     rc.window.aggregates = JJ_AGG_BIT(k_aggs[i]);
     rc.window.duplicates = dups;
+    rc.window.max_samples = 400; /* never reached by the mix; bounds the estimate's growth */
     rc.aggregate = k_aggs[i];
     uint32_t idx;
     jj_error err;
@@ -264,6 +265,51 @@ static void test_replace_in_order(void **state) {
   run_mix(JJ_DUP_REPLACE, 0);
 }
 
+/* jj_engine_estimate counts a shared ring once and each member's lane
+ * as it doubles: never below what a pool gives out as the rings and
+ * lanes grow to the engine's cap, and below the same windows' estimate
+ * if each had a ring of its own (the ten rules on ten series of ten
+ * engines). */
+static unsigned char pool_mem[4u << 20];
+static void test_estimate(void **state) {
+  (void)state;
+  jj_ruleset *rs = rules(0, NRULES, JJ_DUP_KEEP);
+  jj_engine_config ec;
+  jj_engine_config_init(&ec);
+  jj_label l = {"station", "a"};
+  jj_series_spec sp = {"pm25", &l, 1, 0};
+  jj_memory_estimate est;
+  assert_int_equal(jj_engine_estimate(rs, &ec, &sp, 1, &est), JJ_OK);
+  size_t alone = 0;
+  for (int i = 0; i < NRULES; i++) {
+    jj_ruleset *one = rules(i, i + 1, JJ_DUP_KEEP);
+    jj_memory_estimate e1;
+    assert_int_equal(jj_engine_estimate(one, &ec, &sp, 1, &e1), JJ_OK);
+    alone += e1.series_bytes;
+    jj_ruleset_free(one);
+  }
+  jj_allocator pool;
+  assert_int_equal(jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem), JJ_OK);
+  jj_engine *e;
+  assert_int_equal(jj_engine_new(rs, &ec, &pool, &e), JJ_OK);
+  jj_series_id id;
+  assert_int_equal(jj_engine_series(e, "pm25", &l, 1, &id), JJ_OK);
+  size_t used, peak;
+  /* 10 readings a second: the 32 s window holds up to 320 (of 400). */
+  for (int64_t k = 0; k < 2000; k++) {
+    assert_int_equal(jj_engine_push(e, id, T0 + k * 100, (double)(k % 37)), JJ_OK);
+    assert_int_equal(jj_alloc_pool_stats(&pool, &used, &peak, NULL), JJ_OK);
+    assert_true(peak <= est.pool_bytes);
+  }
+  assert_true(jj__window_shares_with(window_of(e, id, 0), window_of(e, id, NRULES - 1)));
+  print_message("estimate %lu B (series %lu B; alone %lu B), pool peak %lu B\n",
+                (unsigned long)est.pool_bytes, (unsigned long)est.series_bytes,
+                (unsigned long)alone, (unsigned long)peak);
+  assert_true(est.series_bytes < alone);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_keep),
@@ -271,6 +317,7 @@ int main(void) {
       cmocka_unit_test(test_reject),
       cmocka_unit_test(test_keep_in_order),
       cmocka_unit_test(test_replace_in_order),
+      cmocka_unit_test(test_estimate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
