@@ -230,7 +230,8 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
 /* Ask for the lines a slot's sample judges from: the quiet bounds while
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
-  if (!sl->loud && sl->count > 1) { /* (a one-rule slot's bound is its rule's) */
+  if (!sl->loud) {
+    if (sl->count == 1) return; /* its bound is its rule's, shared: cached */
     const jj_quiet *q = jj__slot_cquiet(s, sl);
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
