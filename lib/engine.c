@@ -371,7 +371,7 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
  * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
 static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s, jj_slot *sl,
                                     int64_t ts, double v) {
-  const jj_rule_config *c = &s->inst[sl->first].rule->cfg;
+  const jj_rule_cfg *c = &s->inst[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;

@@ -12,7 +12,7 @@
 
 static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_series *s,
                           const jj_inst *in, const jj_group *g, int64_t *start, int64_t *end) {
-  const jj_window_config *wc = &r->cfg.window;
+  const jj_window_cfg *wc = &r->cfg.window;
   if (g && jj__combines_rules(r->cfg.group)) { /* the agreement span (CAI: the last source's) */
     *start = g->win_start;
     *end = g->win_end;

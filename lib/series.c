@@ -179,7 +179,7 @@ static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x =
 /* Rules whose windows (all but the aggregates) and quality gates are equal
  * can share one window. */
 static int can_share(const jj_rule *x, const jj_rule *y) {
-  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
+  const jj_window_cfg *a = &x->cfg.window, *b = &y->cfg.window;
   return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
          a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
          a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
@@ -199,6 +199,39 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
 /* Rulesets of up to this many rules plan on the stack: a plan allocated
  * and freed while the series is allocated is a hole in a bump pool. */
 #define PLAN_LOCAL_RULES 32
+/* The first this many slots of a series may share rings. */
+#define SHARE_SLOTS 32
+#define NO_SHARE UINT32_MAX
+
+/* Which slots' windows keep their samples in one ring (window_fast.h,
+ * "shared rings"): ungated sliding time windows (so the engine pushes
+ * them every sample alike) that agree on the ring's settings; a ring for
+ * two or more. keys[j]/ok[j]: slot j's, from jj__window_share_key and its
+ * rule's gates. */
+static void plan_sharing(const jj_wshare_key *keys, const uint8_t *ok, uint32_t nslots,
+                         uint32_t *share) {
+  if (nslots > SHARE_SLOTS) nslots = SHARE_SLOTS;
+  for (uint32_t j = 0; j < nslots; j++) {
+    share[j] = NO_SHARE;
+    for (uint32_t k = 0; ok[j] && k < j && share[j] == NO_SHARE; k++)
+      if (ok[k] && jj__wshare_key_eq(&keys[k], &keys[j])) share[j] = share[k] == NO_SHARE ? k : share[k];
+    if (share[j] != NO_SHARE) share[share[j]] = share[j]; /* its first slot leads a ring */
+  }
+}
+
+/* Windows in slot j's ring (share[j] != NO_SHARE). */
+static uint32_t ring_members(const uint32_t *share, uint32_t nslots, uint32_t j) {
+  uint32_t n = 0;
+  if (nslots > SHARE_SLOTS) nslots = SHARE_SLOTS;
+  for (uint32_t k = 0; k < nslots; k++) n += share[k] == share[j];
+  return n;
+}
+
+/* A rule's window may be pushed a sample its gate drops: gated slots keep
+ * rings of their own. */
+static int rule_gated(const jj_rule *r) {
+  return !isnan(r->cfg.valid_min) || !isnan(r->cfg.valid_max) || r->cfg.stuck_samples;
+}
 
 typedef struct slot_plan {
   uint32_t ninst, nslots;
@@ -209,6 +242,9 @@ typedef struct slot_plan {
   size_t window_bytes; /* the slots' windows in the series block (plan_windows) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
+  /* share[j]: the first slot of the shared ring slot j's window keeps its
+   * samples in (plan_sharing), NO_SHARE for a ring of its own. */
+  uint32_t share[SHARE_SLOTS];
 } slot_plan;
 
 /* A series' own alert for the rule detects flapping (group rules keep
@@ -260,7 +296,8 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
  * whose rules read `aggs`. */
 static jj_window_config slot_config(const jj_ruleset *rs, uint32_t leader, uint32_t aggs,
                                     int64_t lateness_ms, uint32_t max_samples) {
-  jj_window_config wc = rs->rules[leader].cfg.window;
+  jj_window_config wc;
+  jj__window_cfg_get(&wc, &rs->rules[leader].cfg.window);
   wc.aggregates = aggs;
   wc.lateness_ms = lateness_ms;
   if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
@@ -285,15 +322,15 @@ size_t jj__shape_cache_memory(const jj_shape_cache *c) {
 /* The cache's shape for `wc`, made on first use. Series creation only: a
  * walk over the distinct window configurations seen so far. */
 static jj_status shape_for(jj_shape_cache *c, const jj_allocator *alc, const jj_window_config *wc,
-                           const jj_wshape **out) {
-  const int64_t i = jj__wshape_find(c->shapes, c->n, wc);
+                           int shared, const jj_wshape **out) {
+  const int64_t i = jj__wshape_find(c->shapes, c->n, wc, shared);
   if (i >= 0) {
     *out = c->shapes[i];
     return JJ_OK;
   }
   if (jj__grow(alc, &c->shapes, &c->cap, c->n, sizeof *c->shapes, 8)) return JJ_ENOMEM;
   jj_wshape *sh;
-  jj_status st = jj__wshape_new(wc, alc, &sh);
+  jj_status st = jj__wshape_new(wc, alc, shared, &sh);
   if (st != JJ_OK) return st;
   c->shapes[c->n++] = sh;
   *out = sh;
@@ -315,11 +352,19 @@ static uint32_t slot_aggs(const jj_ruleset *rs, const slot_plan *p, uint32_t j) 
 static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
                               jj_shape_cache *shapes, int64_t lateness_ms, uint32_t max_samples,
                               slot_plan *p) {
+  jj_wshare_key keys[SHARE_SLOTS];
+  uint8_t ok[SHARE_SLOTS];
+  for (uint32_t j = 0; j < p->nslots && j < SHARE_SLOTS; j++) {
+    const jj_window_config wc =
+        slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
+    ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) && jj__window_share_key(&wc, &keys[j]));
+  }
+  plan_sharing(keys, ok, p->nslots, p->share);
   for (uint32_t j = 0; j < p->nslots; j++) {
     const jj_window_config wc =
         slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
     const jj_wshape *sh;
-    jj_status st = shape_for(shapes, alc, &wc, &sh);
+    jj_status st = shape_for(shapes, alc, &wc, j < SHARE_SLOTS && p->share[j] != NO_SHARE, &sh);
     if (st != JJ_OK) return st;
     p->window_bytes += window_room(sh);
   }
@@ -343,7 +388,8 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
     sl->first = s->ninst;
-    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
+    jj_window_config wc;
+    jj__window_cfg_get(&wc, &rs->rules[p->slot_rule[j]].cfg.window);
     wc.aggregates = 0;
     for (uint32_t k = 0; k < p->ninst; k++) {
       if (p->slot_of[k] != j) continue;
@@ -381,8 +427,13 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     /* max_samples 0: each rule's own; jj_engine_check refused rules beyond a cap. */
     wc = slot_config(rs, p->slot_rule[j], wc.aggregates, lateness_ms, max_samples);
     const jj_wshape *sh = NULL;
-    st = shape_for(shapes, alc, &wc, &sh);
-    if (st == JJ_OK) st = jj__window_init_shaped(sh, wmem, &sl->win);
+    const uint32_t ring = j < SHARE_SLOTS ? p->share[j] : NO_SHARE;
+    st = shape_for(shapes, alc, &wc, ring != NO_SHARE, &sh);
+    if (st == JJ_OK && ring != NO_SHARE)
+      st = jj__window_init_shared(sh, wmem, ring == j ? NULL : s->slots[ring].win,
+                                  ring_members(p->share, nslots, j), &sl->win);
+    else if (st == JJ_OK)
+      st = jj__window_init_shaped(sh, wmem, &sl->win);
     if (st == JJ_OK) {
       s->nslots++;
       wmem += window_room(sh);
@@ -422,12 +473,14 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
 /* ---- estimates ------------------------------------------------------------ */
 
 /* shape_for's allocations when `wc` is new to the cache `t` tallies. */
+#define TALLY_SHARED 0x80000000u /* in jj__shape_tally.aggs: a shared shape */
 static void shape_footprint(const jj_ruleset *rs, jj__shape_tally *t, const jj_window_config *wc,
-                            uint32_t leader, int64_t lateness_ms, uint32_t max_samples,
+                            int shared, uint32_t leader, int64_t lateness_ms, uint32_t max_samples,
                             jj__footprint_fn add, void *ctx) {
   for (uint32_t i = 0; i < t->n; i++) {
-    jj_window_config seen = slot_config(rs, t->leader[i], t->aggs[i], lateness_ms, max_samples);
-    if (jj__window_config_same(&seen, wc)) return;
+    jj_window_config seen =
+        slot_config(rs, t->leader[i], t->aggs[i] & ~TALLY_SHARED, lateness_ms, max_samples);
+    if (jj__window_config_same(&seen, (t->aggs[i] & TALLY_SHARED) != 0, wc, shared)) return;
   }
   if (t->cached == t->cap) { /* jj__grow */
     t->cap = t->cap ? t->cap * 2 : 8;
@@ -437,7 +490,7 @@ static void shape_footprint(const jj_ruleset *rs, jj__shape_tally *t, const jj_w
   t->cached++;
   if (t->n < JJ__SHAPE_TALLY_MAX) {
     t->leader[t->n] = leader;
-    t->aggs[t->n++] = wc->aggregates;
+    t->aggs[t->n++] = wc->aggregates | (shared ? TALLY_SHARED : 0);
   }
 }
 
@@ -451,13 +504,28 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   enum { MAX_LEADERS = 64 };
   uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
   int multi = 0; /* some slot holds a second rule (quiet_entries) */
-  uint32_t lead_aggs[MAX_LEADERS];
+  uint32_t lead_aggs[MAX_LEADERS], share[SHARE_SLOTS];
   size_t store_bytes = 0, window_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
   jj__alloc_resolve(&libc, NULL);
   if (rs->nrules > PLAN_LOCAL_RULES) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t));
   /* First pass: the instances and slots; windows are sized in the second. */
   for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) { /* the shared rings, as plan_windows finds them */
+      jj_wshare_key keys[SHARE_SLOTS];
+      uint8_t ok[SHARE_SLOTS];
+      for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
+        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        ok[j] = (uint8_t)(!rule_gated(&rs->rules[leader[j]]) && jj__window_share_key(&wc, &keys[j]));
+      }
+      plan_sharing(keys, ok, nleaders, share);
+      for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
+        if (share[j] != j) continue;
+        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        jj_status st = jj__wring_footprint(&wc, ring_members(share, nleaders, j), add, ctx);
+        if (st != JJ_OK) return st;
+      }
+    }
     for (uint32_t i = 0; i < rs->nrules; i++) {
       const jj_rule *r = &rs->rules[i];
       int m = jj__rule_matches(r, metric, sorted, n, &libc);
@@ -486,10 +554,12 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         const jj_window_config wc =
             slot_config(rs, i, j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate),
                         lateness_ms, max_samples);
+        const int shared = j < nleaders && j < SHARE_SLOTS && share[j] != NO_SHARE;
         size_t in_block = 0;
-        jj_status st = jj__window_footprint(&wc, &in_block, add, ctx);
+        jj_status st = jj__window_footprint(&wc, shared, &in_block, add, ctx);
         window_bytes += (in_block + 7) & ~(size_t)7; /* window_room */
-        if (st == JJ_OK) shape_footprint(rs, shapes, &wc, i, lateness_ms, max_samples, add, ctx);
+        if (st == JJ_OK)
+          shape_footprint(rs, shapes, &wc, shared, i, lateness_ms, max_samples, add, ctx);
         if (st != JJ_OK) return st;
       }
     }

@@ -145,7 +145,7 @@ static uint32_t snap_crc32(const unsigned char *p, size_t n) {
 static uint64_t rule_hash(const jj_rule *r) {
   jj_wbuf hw = {NULL, 0, 0, 1, JJ_FNV_OFFSET};
   jj_wbuf *w = &hw;
-  const jj_rule_config c = r->cfg;
+  const jj_rule_cfg c = r->cfg;
   jj__w_str(w, c.name);
   jj__w_str(w, c.metric);
   jj__w_str(w, c.group_by);

@@ -117,7 +117,8 @@ struct jj_wshape {
   uint8_t duplicates;    /* jj_dup_policy */
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
-  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr; /* byte offsets of the parts, 0 = none */
+  uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
+  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* byte offsets of the parts, 0 = none */
   uint32_t bytes;        /* the window's block, parts included */
   /* What the parts need. */
   int64_t hop_ms, align_ms;  /* TUMBLING */
@@ -145,6 +146,16 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   int has_boundary;
   uint64_t nclosed; /* jj_window_counters.closed */
 } tumbling_part;
+
+/* A window that shares its series' sample ring (see "shared rings" below). */
+typedef struct jj_wring jj_wring;
+typedef struct shared_part {
+  jj_wring *g;
+  uint32_t seq;  /* the ring's last operation this window has returned */
+  /* The capacity a ring of its own would have now (a snapshot saves it:
+   * the same image, shared or not). */
+  uint32_t own_cap;
+} shared_part;
 
 typedef struct sketch_part { /* percentile enabled */
   jj_sketch sketch;
@@ -198,6 +209,10 @@ static inline const tumbling_part *CTUM(const jj_window *w) {
 }
 static inline sketch_part *SK(jj_window *w) { return PART_AT(w, w->shape->off_sk); }
 static inline const sketch_part *CSK(const jj_window *w) { return CPART_AT(w, w->shape->off_sk); }
+static inline shared_part *SHP(jj_window *w) { return PART_AT(w, w->shape->off_sh); }
+static inline const shared_part *CSHP(const jj_window *w) {
+  return CPART_AT(w, w->shape->off_sh);
+}
 static inline jj_hourly *HOURLY(jj_window *w) {
   return w->shape->off_hr ? (jj_hourly *)PART_AT(w, w->shape->off_hr) : NULL;
 }
@@ -213,9 +228,9 @@ _Static_assert(sizeof(jj_window) == 168, "the core is 168 bytes (see the top com
 
 /* Where the optional parts go, and the block's size. */
 static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int sketch,
-                      int hourly) {
+                      int hourly, int shared) {
   size_t off = sizeof(jj_window);
-  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = 0;
+  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = l->off_sh = 0;
   if (minmax) {
     l->off_mm = (uint16_t)off;
     off += sizeof(minmax_part);
@@ -235,6 +250,10 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
   if (hourly) {
     l->off_hr = (uint16_t)off;
     off += sizeof(jj_hourly);
+  }
+  if (shared) {
+    l->off_sh = (uint16_t)off;
+    off += sizeof(shared_part);
   }
   l->bytes = (uint32_t)((off + 7) & ~(size_t)7);
 }
@@ -875,10 +894,12 @@ enum {
   FAST_TIME = 2, /* SLIDING_TIME (else SLIDING_COUNT) */
   FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
   FAST_SK = 8,   /* the percentile sketch (then not FAST_MM) */
-  FAST_HOURLY = 16 /* not FAST_ON: the general path, with the hourly part */
+  FAST_HOURLY = 16, /* not FAST_ON: the general path, with the hourly part */
+  FAST_SHARED = 32  /* not FAST_ON: the shared ring's push (push_shared) */
 };
 
 static uint8_t fast_bits(const jj_wshape *sh) {
+  if (sh->shared) return FAST_SHARED;
   if (sh->off_hr) return FAST_HOURLY;
   if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) ||
       (sh->use_sketch && sh->use_minmax))
@@ -889,8 +910,14 @@ static uint8_t fast_bits(const jj_wshape *sh) {
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
- * (win_end == tail) whose settled part is all of it when `mm`. */
-JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk) {
+ * (win_end == tail) whose settled part is all of it when `mm`. The sums
+ * are the caller's copies (`cur`, `next`): kept in registers for the whole
+ * push instead of stored and loaded again between the eviction and the
+ * addition (the compiler must assume the ring stores in between may
+ * alias them). Each push's sum is a chain through the previous one's: one
+ * round trip through memory per push instead of two. */
+JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, jj_sums *cur,
+                              jj_sums *next) {
   const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
@@ -900,8 +927,8 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk)
   JJ_PREFETCH((const char *)r0 + 256);
   if (sh->mom) {
     const double v0 = r0->val;
-    jj_sums_apply(&w->cur_sums, v0, 0);
-    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v0, 0);
+    jj_sums_apply(cur, v0, 0);
+    if (pos >= w->gen_pos) jj_sums_apply(next, v0, 0);
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) {
@@ -912,9 +939,12 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk)
   w->head = pos + 1;
   rebase(w);
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
-    w->cur_sums = w->next_sums;
-    jj_sums_clear(&w->next_sums);
     w->gen_pos = w->win_end;
+    if (!sh->mom) return; /* (no sums: nothing to move) */
+    cur->n = next->n; /* (field by field: see jj_sums_clear) */
+    cur->sum.sum = next->sum.sum;
+    cur->sum.comp = next->sum.comp;
+    jj_sums_clear(next);
   }
 }
 
@@ -940,14 +970,23 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
     key = jj__sketch_key(&SK(w)->sketch, v);
     if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
   }
+  /* The sums in registers (see fast_evict); not with DABA, whose state
+   * needs the registers (six more saved per push) and whose windows are
+   * read for min/max, not the sums. */
+  jj_sums lcur, lnext;
+  jj_sums *const cur = mm ? &w->cur_sums : &lcur, *const next = mm ? &w->next_sums : &lnext;
+  if (!mm) {
+    lcur = w->cur_sums;
+    lnext = w->next_sums;
+  }
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk);
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, cur, next);
   } else {
     if (n >= sh->count) {
       w->now = ts;
-      fast_evict(w, sh, mm, sk); /* the newest `count` stay: the oldest goes */
+      fast_evict(w, sh, mm, sk, cur, next); /* the newest `count` stay: the oldest goes */
     } else {
       w->now = ts;
     }
@@ -959,8 +998,12 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->tail = pos + 1;
   w->win_end++;
   if (sh->mom) {
-    jj_sums_apply(&w->cur_sums, v, 1);
-    if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, 1);
+    jj_sums_apply(cur, v, 1);
+    if (pos >= w->gen_pos) jj_sums_apply(next, v, 1);
+    if (!mm) {
+      w->cur_sums = lcur;
+      w->next_sums = lnext;
+    }
   }
   if (sk) {
     SK(w)->keys[at] = key;
@@ -976,13 +1019,79 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
 
 static jj_status push_sample(jj_window *w, int64_t ts, double v);
 static jj_status push_general(jj_window *w, int64_t ts, double v);
+static jj_status push_shared(jj_window *w, int64_t ts, double v);
+
+/* ---- reads after a push ------------------------------------------------ */
+
+/* jj_window_value for an enabled `agg`, `w` and `out` valid: every
+ * aggregate, every check but those. */
+static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
+  const uint64_t n = w->win_end - w->head;
+  double v = compute(w, agg);
+  *out = v;
+  if (n == 0 || isnan(v)) return JJ_ENODATA;
+  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+}
+
+/* The same. The reads a rule makes after every push (sum, mean, min, max
+ * of a non-empty window) without compute()'s switch and in few enough
+ * registers to save none; everything else out of line. */
+JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm) {
+#ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
+  (void)mm;
+  if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && w->win_end != w->head) {
+    const uint64_t n = w->win_end - w->head;
+    double v;
+    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+      v = jj_ksum_value(&w->cur_sums.sum);
+      if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
+      goto done;
+    }
+    if (w->agg_end == w->win_end) {
+      /* Everything settled (always so with lateness 0): DABA alone. */
+      const jj_minmax q = jj__daba_query(CDABA(w));
+      v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
+      goto done;
+    }
+    return value_general(w, agg, out);
+  done:
+    *out = v;
+    if (isnan(v)) return JJ_ENODATA;
+    return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+  }
+#else
+  (void)mm;
+#endif
+  return value_general(w, agg, out);
+}
+
+/* `mm`: the window may have min or max (a constant at each call; 0 leaves
+ * their branch out, and they then take value_general). */
+JJ_HOT_INLINE jj_status value_enabled(const jj_window *w, jj_agg agg, double *out) {
+  return value_enabled_t(w, agg, out, 1);
+}
+
+/* jj_window_push_value once its arguments are checked: the push, then,
+ * when it took the sample, the read. */
+JJ_HOT_INLINE jj_status read_after(const jj_window *w, jj_status pushed, jj_agg agg, double *out) {
+  if (pushed != JJ_OK) {
+    *out = NAN;
+    return pushed;
+  }
+  return value_enabled(w, agg, out);
+}
 
 #ifdef JJ_NO_FORCE_INLINE
 /* Built for size (JJ_FORCE_INLINE=OFF): no specialised copies, the
  * general path only (flash counts more than instructions there). */
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
+  if (w->shape->shared) return push_shared(w, ts, v);
   return push_general(w, ts, v);
+}
+
+static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
+  return read_after(w, push_general(w, ts, v), agg, out);
 }
 #else
 /* Each specialised copy is a function of its own: what it keeps in
@@ -1011,21 +1120,83 @@ PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
  * part; combinations fast_bits never makes (MM with SK) go the general
  * way too. */
 #define G push_sample
-static jj_status (*const k_push[32])(jj_window *, int64_t, double) = {
+static jj_status (*const k_push[64])(jj_window *, int64_t, double) = {
     G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
     G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
     G, G,                  G, G,                 /* 12-15: MM and SK: never */
     push_general, G, G, G, G, G, G, G,           /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+    push_shared, G, G, G, G, G, G, G, /* 32: FAST_SHARED */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G,
 };
 #undef G
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
-  return k_push[w->shape->fast & 31u](w, ts, v);
+  return k_push[w->shape->fast & 63u](w, ts, v);
+}
+
+/* jj_window_push_value: the same copies, each followed by the read (no
+ * second call, and the read finds the sums the push just wrote). */
+static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                        double *out) {
+  return read_after(w, push_general(w, ts, v), agg, out);
+}
+/* (The general path a tail call: the copy then saves no registers.) */
+#define PUSH_VALUE_FN(name, time, mm, sk)                                              \
+  static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg,     \
+                                    double *out) {                                     \
+    if (push_fast(w, ts, v, time, mm, sk)) return value_enabled_t(w, agg, out, mm);    \
+    return pv_general(w, ts, v, agg, out);                                             \
+  }
+PUSH_VALUE_FN(pv_fast_count, 0, 0, 0)
+PUSH_VALUE_FN(pv_fast_time, 1, 0, 0)
+PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0)
+PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0)
+#ifndef JJ_NO_SKETCH
+PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1)
+PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1)
+#endif
+#undef PUSH_VALUE_FN
+
+static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                       double *out) {
+  return read_after(w, push_sample(w, ts, v), agg, out);
+}
+#ifdef JJ_NO_SKETCH
+#define pv_fast_count_sk pv_general
+#define pv_fast_time_sk pv_general
+#endif
+
+/* As k_push. */
+#define G pv_sample
+static jj_status (*const k_push_value[32])(jj_window *, int64_t, double, jj_agg, double *) = {
+    G, pv_fast_count,    G, pv_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
+    G, pv_fast_count_mm, G, pv_fast_time_mm, /* 4-7: + MM */
+    G, pv_fast_count_sk, G, pv_fast_time_sk, /* 8-11: + SK */
+    G, G,                G, G,               /* 12-15: MM and SK: never */
+    pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
+    G, G, G, G, G, G, G, G,
+};
+#undef G
+
+static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
+  return k_push_value[w->shape->fast & 31u](w, ts, v, agg, out);
 }
 #endif
+
+jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg agg,
+                               double *out) {
+  /* Checked before the push: JJ_EINVAL then never means "taken". */
+  if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
+      !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
+    if (out) *out = NAN;
+    return JJ_EINVAL;
+  }
+  return push_value(w, ts_ms, value, agg, out);
+}
 
 /* Everything but the specialised path: kept out of line, so that path
  * saves no registers for it. */
@@ -1134,6 +1305,276 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     while (w->tail - w->head > sh->count) evict_front(w);
   return JJ_OK;
 }
+/* ---- shared rings ---------------------------------------------------------
+ * The sliding time windows of one series that take exactly the same
+ * samples (same lateness, duplicate policy and cap; no sketch, no hourly
+ * part) keep them in one ring, a jj_wring, instead of a copy each: 20
+ * rules over windows of 30 s .. 125 s of a 1 Hz series hold 125 samples,
+ * not 1,550. Every member numbers positions alike (the same tail; a
+ * position is at the same slot in each: member bases are base0 plus a
+ * multiple of cap), and keeps its own head, agg_end, sums and DABA lane
+ * (sized for its own samples, a power of two that doubles as it fills).
+ *
+ *   ring:  lo ..... head(125 s) ..... head(30 s) ..... tail
+ *          |<- the longest member ------------------------>|
+ *                                |<- the shortest -------->|
+ *
+ * The engine pushes each member the same samples in turn. The first push
+ * of a sample (the "leader") does it for all: moves every member to the
+ * same time, grows the ring (or a lane) when needed, stores the sample
+ * once and accounts it in every member; the other members' pushes then
+ * only return its status (shared_part.seq tells them apart from a new
+ * sample). Decisions are the ring's: a sample is late, a duplicate, or
+ * refused JJ_EFULL (the ring holds max_samples, i.e. the longest member
+ * is full) for every member at once, each counting it. A member that is
+ * empty while the others hold samples (a window reset, or added by a
+ * reload) starts at the tail. */
+struct jj_wring {
+  jj_ring_rec *ring;
+  uint32_t cap, max_samples;
+  uint64_t base0;  /* the position at slot 0 on some lap: every member's base is base0 + k cap */
+  uint64_t tail;   /* every member's tail */
+  uint32_t seq;    /* operations (pushes) so far (only compared: may wrap) */
+  jj_status status;/* the last one's */
+  uint32_t n, room, nlive; /* members joined, room for, not yet freed */
+  jj_allocator alc;
+  jj_window *m[];  /* the members */
+};
+
+int jj__window_config_shareable(const jj_window_config *cfg) {
+  return cfg->kind == JJ_WINDOW_SLIDING_TIME && !cfg->preallocate &&
+         !(cfg->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) && !jj__hourly_wanted(cfg->aggregates);
+}
+
+int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
+  jj_window_config c = *cfg;
+  if (normalize(&c) != JJ_OK || !jj__window_config_shareable(&c)) return 0;
+  out->lateness_ms = c.lateness_ms;
+  out->max_samples = c.max_samples;
+  out->duplicates = (uint32_t)c.duplicates;
+  return 1;
+}
+
+/* The member's base for the ring's current geometry (head >= base0). */
+static void member_map(jj_window *m, const jj_wring *g) {
+  m->ring = g->ring;
+  m->cap = g->cap;
+  m->base = g->base0 + ((m->head - g->base0) / g->cap) * g->cap;
+}
+
+/* The member with the oldest head: its range is the ring's live part. */
+static jj_window *ring_ref(const jj_wring *g) {
+  jj_window *ref = g->m[0];
+  for (uint32_t i = 1; i < g->n; i++)
+    if (g->m[i]->head < ref->head) ref = g->m[i];
+  return ref;
+}
+
+/* An empty member stands at the tail, where its next sample goes. */
+static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
+  m->head = m->agg_end = m->win_end = m->tail = m->gen_pos = pos;
+  member_map(m, g);
+  if (m->shape->use_minmax) jj__daba_reset(DABA(m), pos);
+}
+
+/* A ring of `newcap` slots whose slot 0 holds position `lo` (<= the live
+ * part's start), keeping the live samples. */
+static jj_status ring_resize(jj_wring *g, uint32_t newcap, uint64_t lo) {
+  jj_ring_rec *nring = jj__malloc(&g->alc, (size_t)newcap * sizeof *nring);
+  if (!nring) return JJ_ENOMEM;
+  const jj_window *ref = ring_ref(g);
+  for (uint64_t p = ref->head; p < g->tail; p++) nring[p - lo] = *rec_at(ref, p);
+  jj__free(&g->alc, g->ring);
+  g->ring = nring;
+  g->cap = newcap;
+  g->base0 = lo;
+  for (uint32_t i = 0; i < g->n; i++) member_map(g->m[i], g);
+  return JJ_OK;
+}
+
+/* Room in a member's DABA lane for `need` positions (a power of two). */
+static jj_status lane_reserve(jj_window *m, uint64_t need) {
+  jj_daba *d = DABA(m);
+  if (need <= d->mask + 1) return JJ_OK;
+  const uint64_t size = pow2_at_least(need);
+  jj_minmax *lane = jj__malloc(&m->shape->alc, (size_t)size * sizeof *lane);
+  if (!lane) return JJ_ENOMEM;
+  for (uint64_t p = d->front; p < d->end; p++) lane[p & (size - 1)] = *jj__daba_at(d, p);
+  jj__free(&m->shape->alc, d->agg);
+  d->agg = lane;
+  d->mask = size - 1;
+  return JJ_OK;
+}
+
+/* The first lane: what a private window's first ring would give. */
+static uint64_t first_lane(const jj_wshape *sh) {
+  return pow2_at_least(INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples);
+}
+
+/* Time moving to `now` frees a slot of the full ring: every member whose
+ * head is the ring's oldest sample lets it go (see frees_a_slot). */
+static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
+  for (uint32_t i = 0; i < g->n; i++) {
+    const jj_window *m = g->m[i];
+    if (m->head != lo || m->head == m->tail) continue;
+    if ((m->has_now && now <= m->now) || head_ts(m) > now - m->shape->span_ms) return 0;
+  }
+  return 1;
+}
+
+/* The sample (ts, v) as a member's push would take it, for every member
+ * (the top of this section); the status every member returns. */
+static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
+  jj_window *const *const ms = g->m;
+  const uint32_t n = g->n;
+  if (!isfinite(v) || !jj__ts_valid(ts) || !jj__value_valid(v)) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_invalid++;
+    return isfinite(v) ? JJ_EINVAL : JJ_ENAN;
+  }
+  int has_now = 0; /* the ring's time: its members' latest */
+  int64_t now = INT64_MIN;
+  for (uint32_t i = 0; i < n; i++) {
+    if (ms[i]->has_now && ms[i]->now > now) now = ms[i]->now;
+    has_now |= ms[i]->has_now;
+  }
+  if (has_now && ts < now - sh->lateness_ms) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_late++;
+    return JJ_ELATE;
+  }
+  if (!has_now || ts > now) now = ts;
+  /* Allocate before anything changes (JJ_ENOMEM: as it was). */
+  uint64_t lo = ring_ref(g)->head;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    if (!m->shape->use_minmax) continue;
+    uint64_t need = g->tail - m->head + 1;
+    if (lane_reserve(m, need < sh->max_samples ? need : sh->max_samples) != JJ_OK) return JJ_ENOMEM;
+  }
+  if (g->tail - lo >= g->cap && g->cap < g->max_samples && !ring_frees_a_slot(g, lo, now) &&
+      ring_resize(g, grown_cap(g->cap, g->max_samples), lo) != JJ_OK)
+    return JJ_ENOMEM;
+  for (uint32_t i = 0; i < n; i++) { /* what a ring of its own would do (grow_if_full) */
+    shared_part *sp = SHP(ms[i]);
+    if (ms[i]->tail - ms[i]->head >= sp->own_cap && sp->own_cap < sh->max_samples &&
+        !frees_a_slot(ms[i], ts))
+      sp->own_cap = grown_cap(sp->own_cap, sh->max_samples);
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    if (m->has_now && now <= m->now) continue;
+    m->has_now = 1;
+    m->now = now;
+    apply_time(m);
+  }
+  const jj_window *ref = ring_ref(g);
+  lo = ref->head;
+  uint64_t pos = g->tail; /* after every sample with a timestamp <= ts (insert_pos) */
+  while (pos > lo && ts_at(ref, pos - 1) > ts) pos--;
+  if (pos > lo && ts_at(ref, pos - 1) == ts) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.duplicates++;
+    if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
+    if (sh->duplicates == JJ_DUP_REPLACE) {
+      const uint64_t at = pos - 1; /* pending in every member: only the sums change */
+      const double old = val_at(ref, at);
+      rec_at(ref, at)->val = v;
+      for (uint32_t i = 0; i < n; i++) {
+        jj_window *m = ms[i];
+        if (at >= m->head && at < m->win_end) {
+          account_k(m, at, ts, old, 0, 0, KEY_UNKNOWN);
+          account_k(m, at, ts, v, 1, 0, KEY_UNKNOWN);
+        }
+        m->ctr.accepted++;
+      }
+      return JJ_OK;
+    }
+  }
+  if (g->tail - lo >= sh->max_samples) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_full++;
+    return JJ_EFULL;
+  }
+  for (uint64_t p = g->tail; p > pos; p--) *rec_at(ref, p) = *rec_at(ref, p - 1);
+  rec_at(ref, pos)->ts = ts;
+  rec_at(ref, pos)->val = v;
+  g->tail++;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    m->ctr.accepted++;
+    if (m->head > pos) {
+      /* Empty, and standing past where the sample sorts (it joined
+       * after older samples came): it stays empty, at the tail. */
+      member_empty_at(m, g, g->tail);
+      continue;
+    }
+    m->tail++;
+    if (pos < m->gen_pos) m->gen_pos++; /* positions after pos shifted by one */
+    account_k(m, pos, ts, v, 1, 0, KEY_UNKNOWN);
+    m->win_end++;
+    settle(m);
+  }
+  return JJ_OK;
+}
+
+jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer,
+                                 uint32_t nmembers, jj_window **out) {
+  *out = NULL;
+  if (!sh->shared || (peer && (!peer->shape->shared || SHP(peer)->g->n == SHP(peer)->g->room ||
+                               SHP(peer)->g->max_samples != sh->max_samples)))
+    return JJ_EINVAL;
+  jj_wring *g = peer ? SHP(peer)->g : NULL;
+  if (!g) {
+    g = jj__calloc(&sh->alc, sizeof *g + (size_t)nmembers * sizeof g->m[0]);
+    if (!g) return JJ_ENOMEM;
+    g->alc = sh->alc;
+    g->room = nmembers;
+    g->max_samples = sh->max_samples;
+    g->cap = INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples;
+    g->ring = jj__malloc(&g->alc, (size_t)g->cap * sizeof *g->ring);
+    if (!g->ring) {
+      jj__free(&g->alc, g);
+      return JJ_ENOMEM;
+    }
+  }
+  jj_window *w = mem;
+  w->shape = sh;
+  w->embedded = 1;
+  if (sh->use_minmax) {
+    const uint64_t size = first_lane(sh);
+    DABA(w)->agg = jj__malloc(&sh->alc, (size_t)size * sizeof(jj_minmax));
+    if (!DABA(w)->agg) {
+      if (g->n == 0) {
+        jj__free(&g->alc, g->ring);
+        jj__free(&g->alc, g);
+      }
+      return JJ_ENOMEM;
+    }
+    DABA(w)->mask = size - 1;
+  }
+  SHP(w)->g = g;
+  SHP(w)->seq = g->seq;
+  SHP(w)->own_cap = INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples;
+  g->m[g->n++] = w;
+  g->nlive++;
+  member_empty_at(w, g, g->tail);
+  *out = w;
+  return JJ_OK;
+}
+
+int jj__window_shares_with(const jj_window *a, const jj_window *b) {
+  return a->shape->shared && b->shape->shared && CSHP(a)->g == CSHP(b)->g;
+}
+
+static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
+  shared_part *sp = SHP(w);
+  jj_wring *g = sp->g;
+  if (sp->seq != g->seq) { /* a member before this one took the sample for all */
+    sp->seq = g->seq;
+    return g->status;
+  }
+  g->status = ring_push(g, w->shape, ts, v);
+  sp->seq = ++g->seq;
+  return g->status;
+}
+
 /* ---- shapes ----------------------------------------------------------- */
 
 /* Equal settings (every field but the allocator): windows of either
@@ -1144,7 +1585,8 @@ static int same_shape(const jj_wshape *a, const jj_wshape *b) {
          a->max_samples == b->max_samples && a->aggregates == b->aggregates &&
          a->mom == b->mom && a->kind == b->kind && a->use_minmax == b->use_minmax &&
          a->use_sketch == b->use_sketch && a->duplicates == b->duplicates &&
-         a->preallocate == b->preallocate && a->off_mm == b->off_mm && a->off_mom == b->off_mom &&
+         a->preallocate == b->preallocate && a->shared == b->shared && a->off_mm == b->off_mm &&
+         a->off_mom == b->off_mom && a->off_sh == b->off_sh &&
          a->off_tum == b->off_tum && a->off_sk == b->off_sk && a->off_hr == b->off_hr &&
          a->bytes == b->bytes && a->hop_ms == b->hop_ms && a->align_ms == b->align_ms &&
          a->cfg_aggregates == b->cfg_aggregates && a->closed_cap == b->closed_cap &&
@@ -1153,10 +1595,12 @@ static int same_shape(const jj_wshape *a, const jj_wshape *b) {
 }
 
 /* Fill a shape from a configuration; JJ_EINVAL when it is not valid. */
-static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj_allocator *alc) {
+static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj_allocator *alc,
+                            int shared) {
   jj_window_config c = *cfg;
   jj_status st = normalize(&c);
   if (st != JJ_OK) return st;
+  if (shared && !jj__window_config_shareable(&c)) return JJ_EINVAL;
   memset(sh, 0, sizeof *sh);
   jj__alloc_resolve(&sh->alc, alc);
   const unsigned mom = moments_needed(c.aggregates);
@@ -1164,7 +1608,8 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
   sh->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
   layout_of(sh, sh->use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0,
-            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates));
+            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates), shared);
+  sh->shared = shared != 0;
   sh->kind = (uint8_t)c.kind;
   sh->duplicates = (uint8_t)c.duplicates;
   sh->preallocate = c.preallocate != 0;
@@ -1189,13 +1634,14 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   return JJ_OK;
 }
 
-jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, jj_wshape **out) {
+jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, int shared,
+                         jj_wshape **out) {
   *out = NULL;
   jj_allocator a;
   jj__alloc_resolve(&a, alc);
   jj_wshape *sh = jj__malloc(&a, sizeof *sh);
   if (!sh) return JJ_ENOMEM;
-  jj_status st = shape_init(sh, cfg, &a);
+  jj_status st = shape_init(sh, cfg, &a, shared);
   if (st != JJ_OK) {
     jj__free(&a, sh);
     return st;
@@ -1210,9 +1656,10 @@ void jj__wshape_free(jj_wshape *sh) {
   jj__free(&a, sh);
 }
 
-int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg) {
+int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg,
+                        int shared) {
   jj_wshape t; /* normalized once, compared with each */
-  if (shape_init(&t, cfg, NULL) != JJ_OK) return -1;
+  if (shape_init(&t, cfg, NULL, shared) != JJ_OK) return -1;
   for (uint32_t i = 0; i < n; i++)
     if (same_shape(shapes[i], &t)) return i;
   return -1;
@@ -1295,7 +1742,7 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   *out = NULL;
   if (!cfg) return JJ_EINVAL;
   jj_wshape tmp;
-  jj_status st = shape_init(&tmp, cfg, alc);
+  jj_status st = shape_init(&tmp, cfg, alc, 0);
   if (st != JJ_OK) return st;
   /* The window's own shape goes after its parts, in the same block. */
   jj_window *w;
@@ -1318,7 +1765,15 @@ void jj_window_free(jj_window *w) {
   if (!w) return;
   const jj_wshape *sh = w->shape;
   jj_allocator a = sh->alc; /* an own shape goes with the block */
-  jj__free(&a, w->ring);
+  if (sh->shared) { /* the ring goes with its last member */
+    jj_wring *g = SHP(w)->g;
+    if (--g->nlive == 0) {
+      jj__free(&g->alc, g->ring);
+      jj__free(&g->alc, g);
+    }
+  } else {
+    jj__free(&a, w->ring);
+  }
   if (sh->use_minmax) jj__free(&a, DABA(w)->agg);
   if (sh->off_tum) jj__free(&a, TUM(w)->closed);
   if (sh->use_sketch) {
@@ -1351,53 +1806,21 @@ void jj_window_reset(jj_window *w) {
   }
   memset(&w->ctr, 0, sizeof w->ctr);
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
+  if (sh->shared) { /* empty, at the ring's tail (the others keep its samples) */
+    member_empty_at(w, SHP(w)->g, SHP(w)->g->tail);
+    SHP(w)->seq = SHP(w)->g->seq;
+  }
 }
 
 /* ---- queries ---------------------------------------------------------- */
 
-/* jj_window_value in full (every aggregate, every check). */
-static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
+jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
   if (!w || !out || (unsigned)agg >= JJ_AGG__COUNT ||
       !(w->shape->aggregates & JJ_AGG_BIT(agg))) {
     if (out) *out = NAN;
     return JJ_EINVAL;
   }
-  const uint64_t n = w->win_end - w->head;
-  double v = compute(w, agg);
-  *out = v;
-  if (n == 0 || isnan(v)) return JJ_ENODATA;
-  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
-}
-
-jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
-#ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
-  /* The reads a rule makes after every push (sum, mean, min, max of a
-   * non-empty window), without compute()'s switch and in few enough
-   * registers to save none; everything else, errors included, out of
-   * line. (aggregates has no bit at or past JJ_AGG__COUNT: normalize) */
-  if ((unsigned)agg - 1u <= 3u && w && out && ((w->shape->aggregates >> (unsigned)agg) & 1u) &&
-      w->win_end != w->head) {
-    const uint64_t n = w->win_end - w->head;
-    double v;
-    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
-      v = jj_ksum_value(&w->cur_sums.sum);
-      if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
-      goto done;
-    }
-    if (w->agg_end == w->win_end) {
-      /* Everything settled (always so with lateness 0): DABA alone. */
-      const jj_minmax mm = jj__daba_query(CDABA(w));
-      v = agg == JJ_AGG_MIN ? mm.lo : -mm.nhi;
-      goto done;
-    }
-    return value_general(w, agg, out);
-  done:
-    *out = v;
-    if (isnan(v)) return JJ_ENODATA;
-    return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
-  }
-#endif
-  return value_general(w, agg, out);
+  return value_enabled(w, agg, out);
 }
 
 jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
@@ -1446,11 +1869,22 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->evicted = w->ctr.accepted - (w->tail - w->head) - replaced;
 }
 
-jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj__footprint_fn add,
-                               void *ctx) {
+jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *embedded,
+                               jj__footprint_fn add, void *ctx) {
   jj_wshape sh; /* the shape the engine shares (counted by the caller), not allocated here */
-  jj_status st = shape_init(&sh, cfg, NULL);
+  jj_status st = shape_init(&sh, cfg, NULL, shared);
   if (st != JJ_OK) return st;
+  if (shared) { /* the block, and the lane as it doubles (the ring: jj__wring_footprint) */
+    if (embedded)
+      *embedded = sh.bytes;
+    else
+      add(ctx, sh.bytes);
+    for (uint64_t size = first_lane(&sh); sh.use_minmax; size *= 2) {
+      add(ctx, (size_t)size * sizeof(jj_minmax));
+      if (size >= pow2_at_least(sh.max_samples)) break;
+    }
+    return JJ_OK;
+  }
   /* As jj__window_new_shaped allocates, in its order: the block (parts
    * and the hourly link inline), resize() to the first capacity, the
    * preallocated sketch, the closed-result queue; then every resize a
@@ -1476,11 +1910,27 @@ jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj
   return JJ_OK;
 }
 
+jj_status jj__wring_footprint(const jj_window_config *cfg, uint32_t nmembers, jj__footprint_fn add,
+                              void *ctx) {
+  jj_wshape sh;
+  jj_status st = shape_init(&sh, cfg, NULL, 1);
+  if (st != JJ_OK) return st;
+  add(ctx, sizeof(jj_wring) + (size_t)nmembers * sizeof(jj_window *));
+  uint32_t cap = INITIAL_CAPACITY < sh.max_samples ? INITIAL_CAPACITY : sh.max_samples;
+  for (;;) { /* as ring_push grows it */
+    add(ctx, (size_t)cap * sizeof(jj_ring_rec));
+    if (cap >= sh.max_samples) break;
+    cap = grown_cap(cap, sh.max_samples);
+  }
+  return JJ_OK;
+}
+
 size_t jj__wshape_bytes(void) { return sizeof(jj_wshape); }
 
-int jj__window_config_same(const jj_window_config *a, const jj_window_config *b) {
+int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_window_config *b,
+                           int b_shared) {
   jj_wshape ta, tb;
-  return shape_init(&ta, a, NULL) == JJ_OK && shape_init(&tb, b, NULL) == JJ_OK &&
+  return shape_init(&ta, a, NULL, a_shared) == JJ_OK && shape_init(&tb, b, NULL, b_shared) == JJ_OK &&
          same_shape(&ta, &tb);
 }
 
@@ -1488,7 +1938,10 @@ size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
   const jj_wshape *sh = w->shape;
   size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
-  bytes += (size_t)w->cap * sizeof(jj_ring_rec);
+  /* A shared ring is counted once, with its first member. */
+  const jj_wring *g = sh->shared ? CSHP(w)->g : NULL;
+  if (!g || g->m[0] == w) bytes += (size_t)w->cap * sizeof(jj_ring_rec);
+  if (g && g->m[0] == w) bytes += sizeof *g + (size_t)g->room * sizeof g->m[0];
   if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
   if (sh->use_sketch)
@@ -1700,7 +2153,7 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_close(o, shape);
   jj__w_u8(o, w->has_now);
   jj__w_i64(o, w->now);
-  jj__w_u64(o, w->cap);
+  jj__w_u64(o, w->shape->shared ? CSHP(w)->own_cap : w->cap);
   jj__w_u64(o, w->head);
   jj__w_u64(o, w->tail - w->head);
   jj__w_u64(o, w->agg_end - w->head);
@@ -1760,6 +2213,47 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, c.closed);
 }
 
+/* A member of a shared ring takes a state of `n` samples from `head`:
+ * room in the ring (and its lane) for them. The others' samples must be
+ * the same ones, at the same positions (they are, when the windows saved
+ * took the same samples: shared or not, the positions of a window count
+ * the samples it took); else JJ_ENOTFOUND, and the member starts fresh.
+ * When every other member is empty, the state sets the ring's tail. */
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
+                                   uint32_t want) {
+  jj_wring *g = SHP(w)->g;
+  const uint64_t tail = head + n;
+  const jj_window *ref = NULL; /* the oldest of the others that hold samples */
+  for (uint32_t i = 0; i < g->n; i++) {
+    const jj_window *m = g->m[i];
+    if (m != w && m->head != m->tail && (!ref || m->head < ref->head)) ref = m;
+  }
+  if (ref) {
+    if (tail != g->tail) return JJ_ENOTFOUND;
+    jj_rbuf r = *in;
+    for (uint64_t p = head; p < tail; p++) {
+      const int64_t ts = jj__r_i64(&r);
+      const double v = jj__r_f64(&r);
+      if (r.bad) return JJ_EINVAL;
+      if (p >= ref->head && (ts_at(ref, p) != ts || val_at(ref, p) != v)) return JJ_ENOTFOUND;
+    }
+    if (head < ref->head &&
+        ring_resize(g, (uint32_t)(n > g->cap ? n : g->cap), head) != JJ_OK)
+      return JJ_ENOMEM;
+  } else {
+    if (want > g->cap) {
+      if (ring_resize(g, want, head) != JJ_OK) return JJ_ENOMEM;
+    } else {
+      g->base0 = head;
+    }
+    g->tail = tail;
+    for (uint32_t i = 0; i < g->n; i++)
+      if (g->m[i] != w) member_empty_at(g->m[i], g, tail);
+  }
+  if (w->shape->use_minmax && lane_reserve(w, n ? n : 1) != JJ_OK) return JJ_ENOMEM;
+  return JJ_OK;
+}
+
 /* Positions are 64-bit and never wrap: a restored head leaves room for
  * 2^62 more samples. */
 #define SNAP_POS_LIMIT ((uint64_t)1 << 62)
@@ -1788,7 +2282,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       (has_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
     return JJ_EINVAL;
   const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
-  if (want > w->cap && resize(w, want) != JJ_OK) return JJ_ENOMEM;
+  if (sh->shared) {
+    jj_status st = ring_restore_room(w, in, head, n, want);
+    if (st != JJ_OK) return st;
+  } else if (want > w->cap && resize(w, want) != JJ_OK) {
+    return JJ_ENOMEM;
+  }
   w->has_now = (uint8_t)has_now;
   w->now = now;
   w->base = head; /* the ring is empty: any lap will do */
@@ -1797,6 +2296,11 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->agg_end = head + agg;
   w->win_end = head + win;
   w->gen_pos = head + gen;
+  if (sh->shared) { /* the ring's lap, which its other members share */
+    member_map(w, SHP(w)->g);
+    SHP(w)->seq = SHP(w)->g->seq;
+    if (want > SHP(w)->own_cap) SHP(w)->own_cap = want;
+  }
   int64_t prev = INT64_MIN;
   for (uint64_t p = head; p < w->tail; p++) {
     int64_t ts = jj__r_i64(in);

@@ -119,6 +119,23 @@ static void test_sample_layout(void **state) {
                                           sizeof(double));
 }
 
+/* jj_window_push_value's signature as a binding declares it (a change
+ * fails to compile here), and its refusal before the push. */
+static void test_window_push_value(void **state) {
+  (void)state;
+  jj_status (*const fn)(jj_window *, int64_t, double, jj_agg, double *) = jj_window_push_value;
+  jj_window_config c;
+  jj_window_config_init(&c);
+  jj_window *w = NULL;
+  assert_int_equal(jj_window_new(&c, NULL, &w), JJ_OK);
+  double x = 0.0;
+  assert_int_equal(fn(w, 100, 2.0, JJ_AGG_STDDEV, &x), JJ_EINVAL); /* not enabled */
+  assert_true(isnan(x));
+  assert_int_equal(fn(w, 100, 2.0, JJ_AGG_MEAN, &x), JJ_OK);
+  assert_true(x == 2.0);
+  jj_window_free(w);
+}
+
 /* Adding an aggregate must not change jj_window_stats: value[] has a fixed
  * number of slots, and the ones past the last aggregate read as NaN. */
 static void test_window_stats_slots(void **state) {
@@ -248,7 +265,7 @@ int main(void) {
       cmocka_unit_test(test_sizes_pinned),      cmocka_unit_test(test_event_layout),
       cmocka_unit_test(test_sample_layout),     cmocka_unit_test(test_stats_layout),
       cmocka_unit_test(test_window_stats_slots), cmocka_unit_test(test_init_zeroes_reserved),
-      cmocka_unit_test(test_features),
+      cmocka_unit_test(test_features),          cmocka_unit_test(test_window_push_value),
       cmocka_unit_test(test_firmware_api),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

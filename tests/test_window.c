@@ -1970,6 +1970,10 @@ static void test_fast_path_agrees(void **state) {
           jj_window_config g = c;
           g.aggregates |= JJ_AGG_BIT(JJ_AGG_VARIANCE); /* the general path */
           jj_window *fw = new_window(&c, NULL), *gw = new_window(&g, NULL);
+          /* jj_window_push_value on a twin of each, one aggregate a push
+           * (each enabled one in turn): the two calls' status and value. */
+          jj_window *fpw = new_window(&c, NULL), *gpw = new_window(&g, NULL);
+          int turn = 0;
           tu_rng r;
           tu_rng_seed(&r, 77 + (uint64_t)(k * 100 + (int)si * 10 + (int)li * 2 + dup));
           int64_t ts = DAY0;
@@ -1986,9 +1990,26 @@ static void test_fast_path_agrees(void **state) {
               t = ts + 1000;
             double v = 50.0 + 40.0 * (tu_rng_unit(&r) - 0.5) * (u < 0.5 ? 1.0 : 1e3);
             if (u > 0.995) v = NAN;
+            int pa = turn;
+            do pa = (pa + 1) % JJ_AGG__COUNT;
+            while (!(sets[si] & JJ_AGG_BIT(pa)));
+            turn = pa;
+            double fpv, gpv;
+            const jj_status fps = jj_window_push_value(fpw, t, v, (jj_agg)pa, &fpv);
+            const jj_status gps = jj_window_push_value(gpw, t, v, (jj_agg)pa, &gpv);
             const jj_status fs = jj_window_push(fw, t, v), gs = jj_window_push(gw, t, v);
             EXPECT(fs == gs, "push %d: %s vs %s", i, jj_status_name(fs), jj_status_name(gs));
             if (t > ts && fs == JJ_OK) ts = t;
+            {
+              double want = NAN;
+              jj_status wst = fs;
+              if (fs == JJ_OK) wst = jj_window_value(fw, (jj_agg)pa, &want);
+              EXPECT(fps == wst && gps == wst && memcmp(&fpv, &want, sizeof want) == 0 &&
+                         memcmp(&gpv, &want, sizeof want) == 0,
+                     "push_value %d %s: %.17g (%s), general %.17g (%s) vs push + value %.17g (%s)",
+                     i, jj_agg_name(pa), fpv, jj_status_name(fps), gpv, jj_status_name(gps), want,
+                     jj_status_name(wst));
+            }
             for (int a = 0; a < JJ_AGG__COUNT; a++) {
               if (!(sets[si] & JJ_AGG_BIT(a))) continue;
               double fv, gv;
@@ -2004,12 +2025,57 @@ static void test_fast_path_agrees(void **state) {
           jj_window_counters_get(fw, &fc);
           jj_window_counters_get(gw, &gc);
           EXPECT(memcmp(&fc, &gc, sizeof fc) == 0, "counters differ");
+          jj_window_counters_get(fpw, &gc);
+          EXPECT(memcmp(&fc, &gc, sizeof fc) == 0, "push_value: counters differ");
+          jj_window_counters_get(gpw, &gc);
+          EXPECT(memcmp(&fc, &gc, sizeof fc) == 0, "push_value, general: counters differ");
+          jj_window_free(fpw);
+          jj_window_free(gpw);
           EXPECT(fc.accepted > 2000 && fc.rejected_late > 50 && fc.evicted > 1000,
                  "the stream exercised little: %" PRIu64 " accepted, %" PRIu64 " late",
                  fc.accepted, fc.rejected_late);
           jj_window_free(fw);
           jj_window_free(gw);
         }
+}
+
+/* jj_window_push_value refuses bad arguments before it pushes, so its
+ * JJ_EINVAL never means "taken"; a refused push reads NaN. */
+static void test_push_value_refusals(void **state) {
+  (void)state;
+  where.test = "push_value_refusals";
+  jj_window_config c;
+  jj_window_config_init(&c);
+  c.kind = JJ_WINDOW_SLIDING_COUNT;
+  c.count = 4;
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_MEAN);
+  jj_window *w = new_window(&c, NULL);
+  double x = 1.0;
+  assert_int_equal(jj_window_push_value(w, 1000, 5.0, JJ_AGG_MAX, &x), JJ_EINVAL);
+  assert_true(isnan(x));
+  assert_int_equal(jj_window_push_value(w, 1000, 5.0, (jj_agg)JJ_AGG__COUNT, &x), JJ_EINVAL);
+  assert_int_equal(jj_window_push_value(w, 1000, 5.0, (jj_agg)-1, &x), JJ_EINVAL);
+  assert_int_equal(jj_window_push_value(w, 1000, 5.0, JJ_AGG_MEAN, NULL), JJ_EINVAL);
+  assert_int_equal(jj_window_push_value(NULL, 1000, 5.0, JJ_AGG_MEAN, &x), JJ_EINVAL);
+  jj_window_counters k;
+  jj_window_counters_get(w, &k);
+  assert_true(k.accepted == 0 && k.rejected_invalid == 0); /* nothing was pushed */
+  assert_int_equal(jj_window_push_value(w, 1000, 5.0, JJ_AGG_MEAN, &x), JJ_OK);
+  assert_true(x == 5.0);
+  assert_int_equal(jj_window_push_value(w, 2000, 7.0, JJ_AGG_MEAN, &x), JJ_OK);
+  assert_true(x == 6.0);
+  x = 1.0;
+  assert_int_equal(jj_window_push_value(w, 2000, NAN, JJ_AGG_MEAN, &x), JJ_ENAN);
+  assert_true(isnan(x));
+  jj_window_counters_get(w, &k);
+  assert_true(k.accepted == 2 && k.rejected_invalid == 1);
+  /* Incomplete: the status says so and the value is there. */
+  jj_window_free(w);
+  c.min_samples = 3;
+  w = new_window(&c, NULL);
+  assert_int_equal(jj_window_push_value(w, 1000, 4.0, JJ_AGG_MEAN, &x), JJ_EINCOMPLETE);
+  assert_true(x == 4.0);
+  jj_window_free(w);
 }
 
 static int setup(void **state) {
@@ -2063,6 +2129,7 @@ int main(void) {
       cmocka_unit_test(test_random_tumbling),
       cmocka_unit_test(test_long_run_drift),
       cmocka_unit_test(test_fast_path_agrees),
+      cmocka_unit_test(test_push_value_refusals),
       cmocka_unit_test(test_overflowing_outlier),
   };
   const char *filter = getenv("JJ_TEST_FILTER"); /* e.g. "test_random_*" */

@@ -214,6 +214,24 @@ JJ_API jj_status jj_window_advance(jj_window *w, int64_t now_ms);
  * keeps them out. */
 JJ_API jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out);
 
+/* jj_window_push, then, when the sample was taken, jj_window_value(w, agg,
+ * out): what a caller that checks one aggregate after every sample does,
+ * in one call (the arguments are checked once, and the read finds the
+ * sums the push has just written). Statuses:
+ *  - JJ_EINVAL, before anything happens, when w or out is NULL or `agg`
+ *    is not enabled (then *out = NaN when out is not NULL): the sample is
+ *    not pushed;
+ *  - a push's refusal (JJ_ENAN, JJ_EINVAL, JJ_ELATE, JJ_EDUPLICATE,
+ *    JJ_EFULL, JJ_ENOMEM; see jj_window_push): the sample is not taken,
+ *    the matching counter counts it, *out = NaN;
+ *  - otherwise the sample is taken and the status is jj_window_value's:
+ *    JJ_OK, JJ_EINCOMPLETE (*out set) or JJ_ENODATA (*out = NaN, or 0 for
+ *    JJ_AGG_COUNT).
+ * The same value, bit for bit, as the two calls. Not synchronised (see
+ * the top of this file). */
+JJ_API jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg agg,
+                                      double *out);
+
 /* All enabled aggregates of the current (for TUMBLING: open) window.
  * Returns the same statuses as jj_window_value for the window as a whole
  * (JJ_OK, JJ_EINCOMPLETE, JJ_ENODATA). */

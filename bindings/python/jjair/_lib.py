@@ -421,6 +421,7 @@ UNBOUND: Dict[str, str] = {
     "jj_window_free": "the standalone window API is for C",
     "jj_window_reset": "the standalone window API is for C",
     "jj_window_push": "the standalone window API is for C",
+    "jj_window_push_value": "the standalone window API is for C",
     "jj_window_advance": "the standalone window API is for C",
     "jj_window_value": "the standalone window API is for C",
     "jj_window_stats_get": "the standalone window API is for C",
