@@ -109,7 +109,7 @@ typedef struct jj_slot {
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint32_t loud;
-  uint32_t nquiet;  /* its bounds: jj__slot_quiet, or with one rule jj__slot_lead_quiet */
+  uint32_t nquiet;  /* its bounds: jj__slot_quiet (a one-rule slot: its rule's) */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
@@ -157,13 +157,6 @@ static inline jj_quiet *jj__slot_quiet(jj_series *s, const jj_slot *sl) {
 }
 static inline const jj_quiet *jj__slot_cquiet(const jj_series *s, const jj_slot *sl) {
   return (const jj_quiet *)(const void *)(s->slots + s->nslots) + sl->first;
-}
-/* A one-rule slot's quiet bound: its rule's, shared by every series (the
- * block keeps no copy; see quiet_entries in series.c). */
-static inline jj_quiet jj__slot_lead_quiet(const jj_slot *sl) {
-  jj_quiet q = {INFINITY, -INFINITY, (uint32_t)sl->lead->cfg.aggregate};
-  jj__quiet_add(&q, sl->lead);
-  return q;
 }
 
 /* A series key: the metric and its labels sorted by name (pointers into
