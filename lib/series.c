@@ -119,7 +119,7 @@ static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t 
 
 /* The quiet bounds a series block holds: one per instance when some slot
  * has more than one rule (jj__slot_quiet), else none (a one-rule slot
- * reads its rule's bound: jj__slot_lead_quiet). */
+ * reads its rule's bound: slot_quiet in engine.c). */
 static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
 
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
@@ -419,7 +419,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first, once
      * nslots counts every slot (jj__slot_quiet); bounds come after that.
-     * A one-rule slot has its bound from its rule (jj__slot_lead_quiet). */
+     * A one-rule slot has its bound from its rule (slot_quiet, engine.c). */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->lead = r0;
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
@@ -579,7 +579,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
   sl->loud = 0;
   sl->nquiet = 0;
-  if (sl->count == 1) { /* its bound is its rule's (jj__slot_lead_quiet) */
+  if (sl->count == 1) { /* its bound is its rule's (slot_quiet, engine.c) */
     if (jj__inst_loud(&s->inst[sl->first]))
       sl->loud = 1;
     else
