@@ -873,7 +873,8 @@ enum {
   FAST_TIME = 2, /* SLIDING_TIME (else SLIDING_COUNT) */
   FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
   FAST_SK = 8,   /* the percentile sketch (then not FAST_MM) */
-  FAST_HOURLY = 16 /* not FAST_ON: the general path, with the hourly part */
+  FAST_HOURLY = 16, /* not FAST_ON: the general path, with the hourly part */
+  FAST_SUMS = 32 /* count and sum kept (else no sums: min, max, first...) */
 };
 
 static uint8_t fast_bits(const jj_wshape *sh) {
@@ -883,7 +884,8 @@ static uint8_t fast_bits(const jj_wshape *sh) {
     return 0;
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
   return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
-                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0));
+                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0) |
+                   (sh->mom ? FAST_SUMS : 0));
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
@@ -893,7 +895,7 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * addition (the compiler must assume the ring stores in between may
  * alias them). Each push's sum is a chain through the previous one's: one
  * round trip through memory per push instead of two. */
-JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, jj_sums *cur,
+JJ_HOT_INLINE void fast_evict(jj_window *w, int mm, int sk, int sums, jj_sums *cur,
                               jj_sums *next) {
   const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
@@ -902,7 +904,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
    * otherwise wait for memory on every push. (A prefetch past the ring's
    * end is harmless.) */
   JJ_PREFETCH((const char *)r0 + 256);
-  if (sh->mom) {
+  if (sums) {
     const double v0 = r0->val;
     jj_sums_apply(cur, v0, 0);
     if (pos >= w->gen_pos) jj_sums_apply(next, v0, 0);
@@ -917,7 +919,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
   rebase(w);
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
     w->gen_pos = w->win_end;
-    if (!sh->mom) return; /* (no sums: nothing to move) */
+    if (!sums) return; /* (no sums: nothing to move) */
     cur->n = next->n; /* (field by field: see jj_sums_clear) */
     cur->sum.sum = next->sum.sum;
     cur->sum.comp = next->sum.comp;
@@ -926,8 +928,10 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
 }
 
 /* 1 when the sample was taken (JJ_OK), 0 when the general path must
- * decide. `time` and `mm` are constants at each call (FAST_TIME, FAST_MM). */
-JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk) {
+ * decide. `time`, `mm`, `sk` and `sums` are constants at each call
+ * (FAST_TIME, FAST_MM, FAST_SK, FAST_SUMS). */
+JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk,
+                            int sums) {
   const jj_wshape *sh = w->shape;
   /* In order after a valid now, and valid (see push_in_order). */
   if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
@@ -952,18 +956,18 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
    * read for min/max, not the sums. */
   jj_sums lcur, lnext;
   jj_sums *const cur = mm ? &w->cur_sums : &lcur, *const next = mm ? &w->next_sums : &lnext;
-  if (!mm) {
+  if (sums && !mm) {
     lcur = w->cur_sums;
     lnext = w->next_sums;
   }
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, cur, next);
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, mm, sk, sums, cur, next);
   } else {
     if (n >= sh->count) {
       w->now = ts;
-      fast_evict(w, sh, mm, sk, cur, next); /* the newest `count` stay: the oldest goes */
+      fast_evict(w, mm, sk, sums, cur, next); /* the newest `count` stay: the oldest goes */
     } else {
       w->now = ts;
     }
@@ -974,7 +978,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->ring[at].val = v;
   w->tail = pos + 1;
   w->win_end++;
-  if (sh->mom) {
+  if (sums) {
     jj_sums_apply(cur, v, 1);
     if (pos >= w->gen_pos) jj_sums_apply(next, v, 1);
     if (!mm) {
@@ -1072,42 +1076,55 @@ static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, doub
 /* Each specialised copy is a function of its own: what it keeps in
  * registers is its own business (one function with all of them saved six
  * registers on every push). */
-#define PUSH_FAST_FN(name, time, mm, sk)                                \
+#define PUSH_FAST_FN(name, time, mm, sk, sums)                          \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v) { \
-    if (push_fast(w, ts, v, time, mm, sk)) return JJ_OK;                \
+    if (push_fast(w, ts, v, time, mm, sk, sums)) return JJ_OK;          \
     return push_general(w, ts, v);                                      \
   }
-PUSH_FAST_FN(push_fast_count, 0, 0, 0)
-PUSH_FAST_FN(push_fast_time, 1, 0, 0)
-PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0)
-PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0)
+PUSH_FAST_FN(push_fast_count, 0, 0, 0, 0)
+PUSH_FAST_FN(push_fast_time, 1, 0, 0, 0)
+PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0, 0)
+PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0, 0)
+PUSH_FAST_FN(push_fast_count_s, 0, 0, 0, 1)
+PUSH_FAST_FN(push_fast_time_s, 1, 0, 0, 1)
+PUSH_FAST_FN(push_fast_count_mm_s, 0, 1, 0, 1)
+PUSH_FAST_FN(push_fast_time_mm_s, 1, 1, 0, 1)
 #ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
-PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
-PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
+PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1, 0)
+PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1, 0)
+PUSH_FAST_FN(push_fast_count_sk_s, 0, 0, 1, 1)
+PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
 #else
 #define push_fast_count_sk push_general
 #define push_fast_time_sk push_general
+#define push_fast_count_sk_s push_general
+#define push_fast_time_sk_s push_general
 #endif
 #undef PUSH_FAST_FN
 
 /* Indexed by the shape's FAST_* bits: 0 is the general path straight
  * (moments, tumbling, ...), FAST_HOURLY the general path with the hourly
- * part; combinations fast_bits never makes (MM with SK) go the general
- * way too. */
+ * part; combinations fast_bits never makes (MM with SK; SUMS without ON)
+ * go the general way too. */
 #define G push_sample
-static jj_status (*const k_push[32])(jj_window *, int64_t, double) = {
+static jj_status (*const k_push[64])(jj_window *, int64_t, double) = {
     G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
     G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
     G, G,                  G, G,                 /* 12-15: MM and SK: never */
     push_general, G, G, G, G, G, G, G,           /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+    G, push_fast_count_s,    G, push_fast_time_s,    /* 32-35: + SUMS */
+    G, push_fast_count_mm_s, G, push_fast_time_mm_s, /* 36-39: + MM */
+    G, push_fast_count_sk_s, G, push_fast_time_sk_s, /* 40-43: + SK */
+    G, G, G, G,                                      /* 44-47: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,  /* 48-63: never */
 };
 #undef G
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
-  return k_push[w->shape->fast & 31u](w, ts, v);
+  return k_push[w->shape->fast & 63u](w, ts, v);
 }
 
 /* jj_window_push_value: the same copies, each followed by the read (no
@@ -1117,19 +1134,25 @@ static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_a
   return read_after(w, push_general(w, ts, v), agg, out);
 }
 /* (The general path a tail call: the copy then saves no registers.) */
-#define PUSH_VALUE_FN(name, time, mm, sk)                                              \
+#define PUSH_VALUE_FN(name, time, mm, sk, sums)                                        \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg,     \
                                     double *out) {                                     \
-    if (push_fast(w, ts, v, time, mm, sk)) return value_enabled_t(w, agg, out, mm);    \
+    if (push_fast(w, ts, v, time, mm, sk, sums)) return value_enabled_t(w, agg, out, mm); \
     return pv_general(w, ts, v, agg, out);                                             \
   }
-PUSH_VALUE_FN(pv_fast_count, 0, 0, 0)
-PUSH_VALUE_FN(pv_fast_time, 1, 0, 0)
-PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0)
-PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0)
+PUSH_VALUE_FN(pv_fast_count, 0, 0, 0, 0)
+PUSH_VALUE_FN(pv_fast_time, 1, 0, 0, 0)
+PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0, 0)
+PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0, 0)
+PUSH_VALUE_FN(pv_fast_count_s, 0, 0, 0, 1)
+PUSH_VALUE_FN(pv_fast_time_s, 1, 0, 0, 1)
+PUSH_VALUE_FN(pv_fast_count_mm_s, 0, 1, 0, 1)
+PUSH_VALUE_FN(pv_fast_time_mm_s, 1, 1, 0, 1)
 #ifndef JJ_NO_SKETCH
-PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1)
-PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1)
+PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1, 0)
+PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1, 0)
+PUSH_VALUE_FN(pv_fast_count_sk_s, 0, 0, 1, 1)
+PUSH_VALUE_FN(pv_fast_time_sk_s, 1, 0, 1, 1)
 #endif
 #undef PUSH_VALUE_FN
 
@@ -1140,22 +1163,29 @@ static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_ag
 #ifdef JJ_NO_SKETCH
 #define pv_fast_count_sk pv_general
 #define pv_fast_time_sk pv_general
+#define pv_fast_count_sk_s pv_general
+#define pv_fast_time_sk_s pv_general
 #endif
 
 /* As k_push. */
 #define G pv_sample
-static jj_status (*const k_push_value[32])(jj_window *, int64_t, double, jj_agg, double *) = {
+static jj_status (*const k_push_value[64])(jj_window *, int64_t, double, jj_agg, double *) = {
     G, pv_fast_count,    G, pv_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, pv_fast_count_mm, G, pv_fast_time_mm, /* 4-7: + MM */
     G, pv_fast_count_sk, G, pv_fast_time_sk, /* 8-11: + SK */
     G, G,                G, G,               /* 12-15: MM and SK: never */
     pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+    G, pv_fast_count_s,    G, pv_fast_time_s,    /* 32-35: + SUMS */
+    G, pv_fast_count_mm_s, G, pv_fast_time_mm_s, /* 36-39: + MM */
+    G, pv_fast_count_sk_s, G, pv_fast_time_sk_s, /* 40-43: + SK */
+    G, G, G, G,                                  /* 44-47: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 48-63: never */
 };
 #undef G
 
 static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
-  return k_push_value[w->shape->fast & 31u](w, ts, v, agg, out);
+  return k_push_value[w->shape->fast & 63u](w, ts, v, agg, out);
 }
 #endif
 
