@@ -877,6 +877,17 @@ enum {
   FAST_SUMS = 32 /* count and sum kept (else no sums: min, max, first...) */
 };
 
+/* Copies for windows with and without sums, and the sums in registers
+ * through a push: where doubles are registers (x86-64, AArch64). On a
+ * 32-bit Arm a double is two of its 13 registers (a soft double without
+ * a double FPU) and flash counts: one copy asks the shape, as before
+ * (the Cortex-M4F image would be 4.9 KB larger). */
+#if defined(__arm__)
+#define FAST_SPLIT_SUMS 0
+#else
+#define FAST_SPLIT_SUMS 1
+#endif
+
 static uint8_t fast_bits(const jj_wshape *sh) {
   if (sh->off_hr) return FAST_HOURLY;
   if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) ||
@@ -885,7 +896,7 @@ static uint8_t fast_bits(const jj_wshape *sh) {
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
   return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
                    (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0) |
-                   (sh->mom ? FAST_SUMS : 0));
+                   (FAST_SPLIT_SUMS && sh->mom ? FAST_SUMS : 0));
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
@@ -895,8 +906,8 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * addition (the compiler must assume the ring stores in between may
  * alias them). Each push's sum is a chain through the previous one's: one
  * round trip through memory per push instead of two. */
-JJ_HOT_INLINE void fast_evict(jj_window *w, int mm, int sk, int sums, jj_sums *cur,
-                              jj_sums *next) {
+JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, int sums,
+                              jj_sums *cur, jj_sums *next) {
   const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
@@ -904,7 +915,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, int mm, int sk, int sums, jj_sums *c
    * otherwise wait for memory on every push. (A prefetch past the ring's
    * end is harmless.) */
   JJ_PREFETCH((const char *)r0 + 256);
-  if (sums) {
+  if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     const double v0 = r0->val;
     jj_sums_apply(cur, v0, 0);
     if (pos >= w->gen_pos) jj_sums_apply(next, v0, 0);
@@ -918,18 +929,24 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, int mm, int sk, int sums, jj_sums *c
   w->head = pos + 1;
   rebase(w);
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
-    w->gen_pos = w->win_end;
-    if (!sums) return; /* (no sums: nothing to move) */
-    cur->n = next->n; /* (field by field: see jj_sums_clear) */
-    cur->sum.sum = next->sum.sum;
-    cur->sum.comp = next->sum.comp;
-    jj_sums_clear(next);
+    if (FAST_SPLIT_SUMS) {
+      w->gen_pos = w->win_end;
+      if (!sums) return; /* (no sums: nothing to move) */
+      cur->n = next->n; /* (field by field: see jj_sums_clear) */
+      cur->sum.sum = next->sum.sum;
+      cur->sum.comp = next->sum.comp;
+      jj_sums_clear(next);
+    } else {
+      *cur = *next;
+      jj_sums_clear(next);
+      w->gen_pos = w->win_end;
+    }
   }
 }
 
 /* 1 when the sample was taken (JJ_OK), 0 when the general path must
  * decide. `time`, `mm`, `sk` and `sums` are constants at each call
- * (FAST_TIME, FAST_MM, FAST_SK, FAST_SUMS). */
+ * (FAST_TIME, FAST_MM, FAST_SK, FAST_SUMS; sums -1: the shape says). */
 JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk,
                             int sums) {
   const jj_wshape *sh = w->shape;
@@ -954,20 +971,25 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   /* The sums in registers (see fast_evict); not with DABA, whose state
    * needs the registers (six more saved per push) and whose windows are
    * read for min/max, not the sums. */
+#if FAST_SPLIT_SUMS
+  const int regs = sums > 0 && !mm;
   jj_sums lcur, lnext;
-  jj_sums *const cur = mm ? &w->cur_sums : &lcur, *const next = mm ? &w->next_sums : &lnext;
-  if (sums && !mm) {
+  jj_sums *const cur = regs ? &lcur : &w->cur_sums, *const next = regs ? &lnext : &w->next_sums;
+  if (regs) {
     lcur = w->cur_sums;
     lnext = w->next_sums;
   }
+#else /* (sums -1: one copy for both) */
+  jj_sums *const cur = &w->cur_sums, *const next = &w->next_sums;
+#endif
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, mm, sk, sums, cur, next);
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, sums, cur, next);
   } else {
     if (n >= sh->count) {
       w->now = ts;
-      fast_evict(w, mm, sk, sums, cur, next); /* the newest `count` stay: the oldest goes */
+      fast_evict(w, sh, mm, sk, sums, cur, next); /* the newest `count` stay: the oldest goes */
     } else {
       w->now = ts;
     }
@@ -978,13 +1000,15 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->ring[at].val = v;
   w->tail = pos + 1;
   w->win_end++;
-  if (sums) {
+  if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     jj_sums_apply(cur, v, 1);
     if (pos >= w->gen_pos) jj_sums_apply(next, v, 1);
-    if (!mm) {
+#if FAST_SPLIT_SUMS
+    if (regs) {
       w->cur_sums = lcur;
       w->next_sums = lnext;
     }
+#endif
   }
   if (sk) {
     SK(w)->keys[at] = key;
@@ -1081,24 +1105,30 @@ static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, doub
     if (push_fast(w, ts, v, time, mm, sk, sums)) return JJ_OK;          \
     return push_general(w, ts, v);                                      \
   }
-PUSH_FAST_FN(push_fast_count, 0, 0, 0, 0)
-PUSH_FAST_FN(push_fast_time, 1, 0, 0, 0)
-PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0, 0)
-PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0, 0)
+#define NOSUMS (FAST_SPLIT_SUMS ? 0 : -1) /* the copies without FAST_SUMS */
+PUSH_FAST_FN(push_fast_count, 0, 0, 0, NOSUMS)
+PUSH_FAST_FN(push_fast_time, 1, 0, 0, NOSUMS)
+PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0, NOSUMS)
+PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0, NOSUMS)
+#ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
+PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1, NOSUMS)
+PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1, NOSUMS)
+#else
+#define push_fast_count_sk push_general
+#define push_fast_time_sk push_general
+#endif
+#if FAST_SPLIT_SUMS
 PUSH_FAST_FN(push_fast_count_s, 0, 0, 0, 1)
 PUSH_FAST_FN(push_fast_time_s, 1, 0, 0, 1)
 PUSH_FAST_FN(push_fast_count_mm_s, 0, 1, 0, 1)
 PUSH_FAST_FN(push_fast_time_mm_s, 1, 1, 0, 1)
-#ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
-PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1, 0)
-PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1, 0)
+#ifndef JJ_NO_SKETCH
 PUSH_FAST_FN(push_fast_count_sk_s, 0, 0, 1, 1)
 PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
 #else
-#define push_fast_count_sk push_general
-#define push_fast_time_sk push_general
 #define push_fast_count_sk_s push_general
 #define push_fast_time_sk_s push_general
+#endif
 #endif
 #undef PUSH_FAST_FN
 
@@ -1107,24 +1137,27 @@ PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
  * part; combinations fast_bits never makes (MM with SK; SUMS without ON)
  * go the general way too. */
 #define G push_sample
-static jj_status (*const k_push[64])(jj_window *, int64_t, double) = {
+#define FAST_TABLE (FAST_SPLIT_SUMS ? 64 : 32) /* FAST_* bits in use */
+static jj_status (*const k_push[FAST_TABLE])(jj_window *, int64_t, double) = {
     G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
     G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
     G, G,                  G, G,                 /* 12-15: MM and SK: never */
     push_general, G, G, G, G, G, G, G,           /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+#if FAST_SPLIT_SUMS
     G, push_fast_count_s,    G, push_fast_time_s,    /* 32-35: + SUMS */
     G, push_fast_count_mm_s, G, push_fast_time_mm_s, /* 36-39: + MM */
     G, push_fast_count_sk_s, G, push_fast_time_sk_s, /* 40-43: + SK */
     G, G, G, G,                                      /* 44-47: never */
     G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,  /* 48-63: never */
+#endif
 };
 #undef G
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
-  return k_push[w->shape->fast & 63u](w, ts, v);
+  return k_push[w->shape->fast & (FAST_TABLE - 1u)](w, ts, v);
 }
 
 /* jj_window_push_value: the same copies, each followed by the read (no
@@ -1140,21 +1173,26 @@ static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_a
     if (push_fast(w, ts, v, time, mm, sk, sums)) return value_enabled_t(w, agg, out, mm); \
     return pv_general(w, ts, v, agg, out);                                             \
   }
-PUSH_VALUE_FN(pv_fast_count, 0, 0, 0, 0)
-PUSH_VALUE_FN(pv_fast_time, 1, 0, 0, 0)
-PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0, 0)
-PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0, 0)
+PUSH_VALUE_FN(pv_fast_count, 0, 0, 0, NOSUMS)
+PUSH_VALUE_FN(pv_fast_time, 1, 0, 0, NOSUMS)
+PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0, NOSUMS)
+PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0, NOSUMS)
+#ifndef JJ_NO_SKETCH
+PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1, NOSUMS)
+PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1, NOSUMS)
+#endif
+#if FAST_SPLIT_SUMS
 PUSH_VALUE_FN(pv_fast_count_s, 0, 0, 0, 1)
 PUSH_VALUE_FN(pv_fast_time_s, 1, 0, 0, 1)
 PUSH_VALUE_FN(pv_fast_count_mm_s, 0, 1, 0, 1)
 PUSH_VALUE_FN(pv_fast_time_mm_s, 1, 1, 0, 1)
 #ifndef JJ_NO_SKETCH
-PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1, 0)
-PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1, 0)
 PUSH_VALUE_FN(pv_fast_count_sk_s, 0, 0, 1, 1)
 PUSH_VALUE_FN(pv_fast_time_sk_s, 1, 0, 1, 1)
 #endif
+#endif
 #undef PUSH_VALUE_FN
+#undef NOSUMS
 
 static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
@@ -1163,29 +1201,34 @@ static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_ag
 #ifdef JJ_NO_SKETCH
 #define pv_fast_count_sk pv_general
 #define pv_fast_time_sk pv_general
+#if FAST_SPLIT_SUMS
 #define pv_fast_count_sk_s pv_general
 #define pv_fast_time_sk_s pv_general
+#endif
 #endif
 
 /* As k_push. */
 #define G pv_sample
-static jj_status (*const k_push_value[64])(jj_window *, int64_t, double, jj_agg, double *) = {
+static jj_status (*const k_push_value[FAST_TABLE])(jj_window *, int64_t, double, jj_agg,
+                                                   double *) = {
     G, pv_fast_count,    G, pv_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, pv_fast_count_mm, G, pv_fast_time_mm, /* 4-7: + MM */
     G, pv_fast_count_sk, G, pv_fast_time_sk, /* 8-11: + SK */
     G, G,                G, G,               /* 12-15: MM and SK: never */
     pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+#if FAST_SPLIT_SUMS
     G, pv_fast_count_s,    G, pv_fast_time_s,    /* 32-35: + SUMS */
     G, pv_fast_count_mm_s, G, pv_fast_time_mm_s, /* 36-39: + MM */
     G, pv_fast_count_sk_s, G, pv_fast_time_sk_s, /* 40-43: + SK */
     G, G, G, G,                                  /* 44-47: never */
     G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 48-63: never */
+#endif
 };
 #undef G
 
 static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
-  return k_push_value[w->shape->fast & 63u](w, ts, v, agg, out);
+  return k_push_value[w->shape->fast & (FAST_TABLE - 1u)](w, ts, v, agg, out);
 }
 #endif
 
