@@ -24,9 +24,13 @@ else()
 endif()
 # Every function and object in its own section so the linker drops what the
 # firmware never calls (the builder, the JSON writer, ...).
-set(CMAKE_C_FLAGS_INIT "${_jj_arch} -ffunction-sections -fdata-sections")
+# -fno-math-errno: nothing reads errno, and libm's calls need no errno
+# handling around them (the values are the same). With link-time
+# optimisation, one partition: the whole program optimised as one unit
+# (0.1 KB less than the default split for the fire robot).
+set(CMAKE_C_FLAGS_INIT "${_jj_arch} -ffunction-sections -fdata-sections -fno-math-errno")
 set(CMAKE_ASM_FLAGS_INIT "${_jj_arch}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "${_jj_arch} -Wl,--gc-sections")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "${_jj_arch} -Wl,--gc-sections -flto-partition=one")
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)

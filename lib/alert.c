@@ -20,15 +20,14 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlev
   memset(a, 0, sizeof *a);
   a->value = NAN;
   a->level_since = INT64_MIN;
-  a->flap_times = flap_times;
+  a->flap_off = flap_times ? (uint32_t)((char *)flap_times - (char *)a) : 0;
   a->nlevels = nlevels;
   a->since = store;
-  a->streak = (uint16_t *)(void *)(a->since + nlevels);
   memset(store, 0, jj__alert_store_bytes(nlevels));
 }
 
 static void reset_streaks(jj_alert *a) {
-  memset(a->streak, 0, a->nlevels * sizeof a->streak[0]);
+  memset(jj__alert_streak(a), 0, a->nlevels * sizeof(uint16_t));
   a->streaking = 0;
   a->pending = 0;
 }
@@ -36,31 +35,33 @@ static void reset_streaks(jj_alert *a) {
 /* One evaluation of slot k's condition: a fresh one that holds extends the
  * streak, any one that fails breaks it. */
 static inline void count_streak(jj_alert *a, int k, int holds, int fresh, int64_t now) {
+  uint16_t *streak = jj__alert_streak(a);
   if (!holds) {
-    a->streak[k] = 0;
+    streak[k] = 0;
     return;
   }
   if (!fresh) return;
-  if (a->streak[k] == 0) a->since[k] = now;
-  if (a->streak[k] < UINT16_MAX) a->streak[k]++;
+  if (streak[k] == 0) a->since[k] = now;
+  if (streak[k] < UINT16_MAX) streak[k]++;
 }
 
 /* Level k's (0-based, at or below the current level) clear condition has
  * held for its clear persistence (clear_for_count >= 1 once compiled). */
 static int clear_persistent(const jj_alert *a, const jj_level *l, int k, int64_t now) {
-  return a->streak[k] >= l->clear_for_count && now - a->since[k] >= l->keep_firing_for_ms;
+  return jj__alert_streak(a)[k] >= l->clear_for_count &&
+         now - a->since[k] >= l->keep_firing_for_ms;
 }
 
 /* Flap detection: `flap_changes` transitions within `flap_window_ms`. */
 static int note_flap(jj_alert *a, const jj_rule *r, int64_t now) {
   uint32_t k = r->cfg.flap_changes;
   if (k == 0) return 0;
-  a->flap_times[a->flap_head] = now;
+  jj__alert_flap(a)[a->flap_head] = now;
   a->flap_head = (uint8_t)((a->flap_head + 1) % JJ_FLAP_SLOTS);
   if (a->flap_n < JJ_FLAP_SLOTS) a->flap_n++;
   if (a->flapping || a->flap_n < k) return 0;
   /* The k-th most recent transition, counting this one. */
-  int64_t oldest = a->flap_times[(a->flap_head + JJ_FLAP_SLOTS - k) % JJ_FLAP_SLOTS];
+  int64_t oldest = jj__alert_flap(a)[(a->flap_head + JJ_FLAP_SLOTS - k) % JJ_FLAP_SLOTS];
   return now - oldest <= r->cfg.flap_window_ms;
 }
 
@@ -75,7 +76,7 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
   } else {
     /* The slots between the two levels swap issue and clear counting. */
     int lo = prev < level ? prev : level, hi = prev < level ? level : prev;
-    memset(&a->streak[lo], 0, (size_t)(hi - lo) * sizeof a->streak[0]);
+    memset(jj__alert_streak(a) + lo, 0, (size_t)(hi - lo) * sizeof(uint16_t));
   }
   a->last_transition = now;
   int start_flapping = note_flap(a, r, now);
@@ -121,15 +122,16 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
   for (int k = cur; k < n; k++) {
     const jj_level *l = &r->levels[k];
     count_streak(a, k, jj__cmp_holds(l->issue_op, value, l->issue_value), fresh, now);
-    if (a->streak[k]) a->streaking = 1;
+    if (jj__alert_streak(a)[k]) a->streaking = 1;
   }
 
   int target = 0;
   a->pending = 0;
   for (int k = n - 1; k >= cur; k--) {
     const jj_level *l = &r->levels[k];
-    if (a->streak[k] == 0) continue;
-    if (a->streak[k] >= l->for_count && now - a->since[k] >= l->for_ms) {
+    const uint16_t streak = jj__alert_streak(a)[k];
+    if (streak == 0) continue;
+    if (streak >= l->for_count && now - a->since[k] >= l->for_ms) {
       target = k + 1;
       break;
     }

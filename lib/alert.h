@@ -30,22 +30,30 @@ typedef struct jj_alert {
   uint8_t nodata;
   uint8_t flap_n, flap_head;
   uint32_t nlevels; /* entries in streak and since: the rule's levels */
+  /* The last JJ_FLAP_SLOTS transition times, a ring: storage given at init
+   * (by the series or group that owns the alert, after the alert in the
+   * same block) when the rule detects flapping, so alerts without it stay
+   * 128 bytes smaller. Found `flap_off` bytes after the alert
+   * (jj__alert_flap; 0: none): 4 bytes where a pointer took 8. */
+  uint32_t flap_off;
   double value;
   /* One entry per level of the rule, storage given at init (by the series
    * or group that owns the alert), so a one-level rule's alert does not
-   * carry eight levels' worth (80 bytes). */
-  uint16_t *streak; /* saturates at UINT16_MAX (counts are <= 65535) */
-  int64_t *since;   /* time of the first evaluation of each streak */
+   * carry eight levels' worth (80 bytes): `since`, the time of the first
+   * evaluation of each streak, then the streaks (jj__alert_streak). */
+  int64_t *since;
   int64_t started;         /* start of the firing episode */
   int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
   int64_t last_notify;     /* last event a receiver saw for this alert */
   int64_t last_transition;
-  /* The last JJ_FLAP_SLOTS transition times, a ring: storage given at init
-   * (by the series or group that owns the alert) when the rule detects
-   * flapping, else NULL, so alerts without it stay 128 bytes smaller. */
-  int64_t *flap_times;
 } jj_alert;
+
+/* The alert's flap history (JJ_FLAP_SLOTS times), or NULL when its rule
+ * does not detect flapping. Alerts never move once initialised. */
+static inline int64_t *jj__alert_flap(const jj_alert *a) {
+  return a->flap_off ? (int64_t *)(uintptr_t)((uintptr_t)a + a->flap_off) : NULL;
+}
 
 typedef struct jj_transition {
   jj_event_kind kind;
@@ -57,9 +65,15 @@ typedef struct jj_transition {
 /* Results of the calls below: how many transitions were written (0 or 1),
  * and whether one was muted by flapping (*muted += 1). */
 /* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
- * else NULL. `store`: jj__alert_store_bytes(nlevels) bytes, 8-aligned, for
+ * else NULL; in the alert's block, after it (within 4 GiB). `store`: jj__alert_store_bytes(nlevels) bytes, 8-aligned, for
  * the per-level streaks of a rule with `nlevels` levels. */
 void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels);
+
+/* The alert's streak counts, one per level, after `since` in its store:
+ * they saturate at UINT16_MAX (counts are <= 65535). */
+static inline uint16_t *jj__alert_streak(const jj_alert *a) {
+  return (uint16_t *)(void *)(a->since + a->nlevels);
+}
 
 /* Bytes of per-level storage an alert of `nlevels` levels needs (a
  * multiple of 8). */

@@ -73,7 +73,8 @@ static void put_str(wbuf *w, const char *s) {
 #define W(kind, x) W_##kind(x)
 
 void jj__bundle_rule_config(const jj_rule *r, int64_t period_ms, jj_rule_config *out) {
-  jj_rule_config c = r->cfg;
+  jj_rule_config c;
+  jj__rule_cfg_get(&c, &r->cfg);
   if (period_ms > 0 && c.window.kind == JJ_WINDOW_SLIDING_TIME && c.group != JJ_GROUP_RULES) {
     /* Every sample of one span at the stated rate, plus the edges. */
     int64_t n = c.window.span_ms / period_ms + 2;

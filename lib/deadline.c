@@ -67,7 +67,6 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
     due[i] = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
     rec[i].synced = rec[i].owed = 0;
     rec[i].owed_slots = 0;
-    rec[i].tumbling_again = 1;
   }
   dl->cap = cap;
   return JJ_OK;
@@ -119,28 +118,11 @@ int64_t jj__deadline_alerts_due(const jj_series *s) {
   return due;
 }
 
-void jj__deadline_tumbling(jj_due_rec *r, const jj_series *s) {
-  int64_t due = INT64_MAX;
-  uint8_t again = 0;
-  for (uint32_t j = 0; j < s->nslots; j++) {
-    if (!s->slots[j].tumbling) continue;
-    int64_t w = jj__window_due(s->slots[j].win);
-    /* no window yet (its first reading sets one), or results to take */
-    if (w == INT64_MAX || w == INT64_MIN) again = 1;
-    due = min64(due, w);
-  }
-  r->tumbling_due = due;
-  r->tumbling_again = again;
-}
-
-/* Going idle, and the windows' own deadlines. */
-static int64_t series_due(const jj_engine *e, jj_due_rec *r, const jj_series *s) {
+/* Going idle, and the windows' own deadlines (sliding and TUMBLING). */
+static int64_t series_due(const jj_engine *e, const jj_series *s) {
   int64_t due = INT64_MAX;
   if (e->cfg.series_idle_ms > 0) due = add_sat(s->last_ts, e->cfg.series_idle_ms);
-  jj__deadline_tumbling(r, s);
-  due = min64(due, r->tumbling_due);
-  for (uint32_t j = 0; j < s->nslots; j++)
-    if (!s->slots[j].tumbling) due = min64(due, jj__window_due(s->slots[j].win));
+  for (uint32_t j = 0; j < s->nslots; j++) due = min64(due, jj__window_due(s->slots[j].win));
   return due;
 }
 
@@ -155,13 +137,12 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   r->alert_due = INT64_MAX;
   r->owed = 0;
   r->owed_slots = 0;
-  r->tumbling_again = 1;
   /* Before the engine knows a time, the first advance starts its clocks. */
   if (s->last_ts == INT64_MIN || busy) {
     set_due(e, sid, INT64_MIN);
     return;
   }
-  set_due(e, sid, min64(add_sat(s->last_ts, r->stale_min), series_due(e, r, s)));
+  set_due(e, sid, min64(add_sat(s->last_ts, r->stale_min), series_due(e, s)));
 }
 
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
@@ -196,7 +177,7 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
     int64_t after = in->rule->cfg.stale_after_ms;
     if (after > 0 && !in->stale) due = min64(due, add_sat(s->last_ts, after));
   }
-  set_due(e, sid, min64(due, series_due(e, r, s)));
+  set_due(e, sid, min64(due, series_due(e, s)));
 }
 
 /* ---- an advance ----------------------------------------------------------------- */
@@ -238,7 +219,6 @@ void jj__deadline_rebuild(jj_engine *e) {
     r->synced = dl->epoch; /* windows as saved (caught up) */
     r->owed = 0;
     r->owed_slots = 0;
-    r->tumbling_again = 1;
     jj_series *s = e->series[sid];
     if (!s) continue;
     r->stale_min = INT64_MAX;

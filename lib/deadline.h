@@ -45,14 +45,10 @@ typedef struct jj_due_rec {
   uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
   uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
 #ifndef JJ_NO_DEADLINE_INDEX
+  /* (The windows' own deadlines, TUMBLING ones too, are asked of the
+   * windows when needed, not kept here: 40 bytes a series.) */
   int64_t alert_due; /* repeats and ends of flapping of its alerts */
   int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
-  /* The least deadline of its TUMBLING windows when last worked out: it
-   * moves only when one of them closes (later), so a reading that closes
-   * none leaves it a valid bound, unless a window had no deadline yet
-   * (tumbling_again). */
-  uint8_t tumbling_again;
-  int64_t tumbling_due;
 #endif
 } jj_due_rec;
 
@@ -118,21 +114,17 @@ static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due)
 
 /* Repeats and the end of flapping of the series' own alerts. */
 int64_t jj__deadline_alerts_due(const jj_series *s);
-/* Work out r's tumbling_due (and tumbling_again) from the series' windows. */
-void jj__deadline_tumbling(jj_due_rec *r, const jj_series *s);
 #endif
 
 /* A sample was accepted for `sid` (on every push: inline, and the alerts'
- * and TUMBLING windows' times only when they may have moved). `busy`: the
+ * times only when they may have moved). `busy`: the
  * re-check of a sliding slot at the next advance may change more than
  * values (recheck_pending); `moved`: an alert may have new repeat/flapping
  * times (a transition was delivered or muted); `owed`: the sliding slots
  * (jj__deadline_owed_slot) the reading did not find quiet, whose re-check
- * the next advance owes; `closed`: a TUMBLING window closed. `idle_ms`:
- * the engine's series_idle_ms. */
+ * the next advance owes. `idle_ms`: the engine's series_idle_ms. */
 static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32_t sid,
-                                       const jj_series *s, int busy, int moved, uint32_t owed,
-                                       int closed) {
+                                       const jj_series *s, int busy, int moved, uint32_t owed) {
   jj_due_rec *r = &dl->rec[sid];
   if (owed) {
     r->owed = dl->epoch + 1; /* the next advance's re-check */
@@ -143,10 +135,8 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
   (void)s;
   (void)busy;
   (void)moved;
-  (void)closed;
 #else
   if (moved) r->alert_due = jj__deadline_alerts_due(s);
-  if (closed || r->tumbling_again) jj__deadline_tumbling(r, s);
   if (busy) {
     jj__deadline_set(dl, sid, INT64_MIN);
     return;
@@ -156,14 +146,12 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
    * own deadlines. */
   int64_t due = jj__deadline_add_sat(s->last_ts, r->stale_min);
   if (r->alert_due < due) due = r->alert_due;
-  if (r->tumbling_due < due) due = r->tumbling_due;
   if (idle_ms > 0) {
     int64_t idle = jj__deadline_add_sat(s->last_ts, idle_ms);
     if (idle < due) due = idle;
   }
   const jj_slot *sl = s->slots, *end = sl + s->nslots;
-  for (; sl < end; sl++) {
-    if (sl->tumbling) continue;
+  for (; sl < end; sl++) { /* sliding and TUMBLING alike */
     int64_t w = jj__window_due(sl->win);
     if (w < due) due = w;
   }

@@ -160,7 +160,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
                                 int fresh, int64_t sample_ts, double sample_value) {
   const jj_rule *r = in->rule;
   if (r->cfg.group != JJ_GROUP_NONE) {
-    jj_inst_more *m = in->more; /* every group rule's instance has one */
+    jj_inst_more *m = jj__inst_more(in); /* every group rule's instance has one */
     jj__group_touch(e, m->group); /* its group re-judges at the next advance */
     m->member_value = value;
     m->member_valid = (uint8_t)valid;
@@ -175,7 +175,7 @@ static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double 
     return;
   }
   if (r->index) { /* the index of the value (aqi_rule.c) */
-    in->more->index_conc = value;
+    jj__inst_more(in)->index_conc = value;
     value = jj__rule_index_value(r, value, &valid);
   }
   jj_transition t;
@@ -214,7 +214,13 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
 static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
-  const jj_quiet *quiet = jj__slot_quiet(s, sl);
+  if (sl->count == 1) { /* the bound is its rule's */
+    const jj_quiet q = jj__slot_lead_quiet(sl);
+    int valid;
+    double x = cached_value(sl->win, (jj_agg)q.agg, c, &valid);
+    return valid && x < q.lo && x > q.hi;
+  }
+  const jj_quiet *quiet = jj__slot_cquiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
     const jj_quiet *q = &quiet[k];
     int valid;
@@ -248,12 +254,10 @@ static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c,
 }
 
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
-static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
-                        double sample_value) {
+static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
+                         double sample_value) {
   jj_window_stats ws;
-  int closed = 0;
   while (jj_window_pop_closed(sl->win, &ws)) {
-    closed = 1;
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
@@ -261,14 +265,13 @@ static int judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_
         if (jj__inst_group(in)) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
         continue;
       }
-      in->more->win_start = ws.start_ms; /* a TUMBLING slot's instances have one */
-      in->more->win_end = ws.end_ms;
+      jj__inst_more(in)->win_start = ws.start_ms; /* a TUMBLING slot's instances have one */
+      jj__inst_more(in)->win_end = ws.end_ms;
       int valid = ws.complete && ws.count > 0;
       double v = ws.value[r->cfg.aggregate] * r->cfg.scale;
       judge_series(e, s, in, valid ? v : NAN, valid, 1, sample_ts, sample_value);
     }
   }
-  return closed;
 }
 
 /* After an advance re-checked a sliding slot (fresh = 0), would the next
@@ -281,8 +284,8 @@ static int recheck_pending(const jj_inst *in) {
   const jj_rule *r = in->rule;
   if (r->cfg.group == JJ_GROUP_NONE) return !jj__alert_at_rest(&in->alert) || (r->index && r->nfeeds);
   return r->cfg.group == JJ_GROUP_K_OF_N && r->cfg.window.kind != JJ_WINDOW_SLIDING_COUNT &&
-         in->more->member_valid &&
-         jj__cmp_holds(r->cfg.member_op, in->more->member_value, r->cfg.member_value);
+         jj__inst_more(in)->member_valid &&
+         jj__cmp_holds(r->cfg.member_op, jj__inst_more(in)->member_value, r->cfg.member_value);
 }
 
 static int slot_pending(const jj_series *s, const jj_slot *sl) {
@@ -368,7 +371,7 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
  * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
 static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s, jj_slot *sl,
                                     int64_t ts, double v) {
-  const jj_rule_config *c = &s->inst[sl->first].rule->cfg;
+  const jj_rule_cfg *c = &s->inst[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
@@ -426,7 +429,7 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   if (in->rule->cfg.group != JJ_GROUP_NONE) jj__group_touch(e, jj__inst_group(in)); /* before it changes */
   in->stale = 1;
   s->nstale++;
-  if (in->more) in->more->member_valid = 0;
+  if (jj__inst_more(in)) jj__inst_more(in)->member_valid = 0;
   if (in->rule->cfg.group != JJ_GROUP_NONE) return; /* the group judges */
   jj_transition t;
   const int before = in->alert.level, was_at_rest = jj__alert_at_rest(&in->alert);
@@ -511,7 +514,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * next advance (busy), the sliding slots whose re-check the next advance
    * owes, and whether an alert moved (its repeat and flapping times: every
    * transition is delivered, with a new sequence number, or muted). */
-  int busy = 0, closed = 0;
+  int busy = 0;
   uint32_t owed = 0;
   const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
   for (uint32_t j = 0; j < s->nslots; j++) {
@@ -532,11 +535,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
       e->st.rejected_window++;
       if (ret == JJ_OK || ret == JJ_ERANGE || ret == JJ_ESTUCK) ret = wst;
       if (!sl->tumbling) owed |= jj__deadline_owed_slot(j);
-      closed |= sl->tumbling; /* its deadline may have moved all the same */
       continue;
     }
     if (sl->tumbling) {
-      closed |= judge_closed(e, s, sl, ts, v);
+      judge_closed(e, s, sl, ts, v);
     } else {
       agg_cache cache;
       cache_init(&cache, sl);
@@ -550,7 +552,7 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     }
   }
   jj__deadline_pushed(&e->dl, e->cfg.series_idle_ms, id, s, busy,
-                      e->seq != seq0 || e->st.events_muted != muted0, owed, closed);
+                      e->seq != seq0 || e->st.events_muted != muted0, owed);
   return ret;
 }
 

@@ -7,14 +7,14 @@
 #include "errfmt.h"
 
 /* The most samples a rule's window holds, as the rule configures it. */
-static uint32_t window_holds(const jj_window_config *w) {
+static uint32_t window_holds(const jj_window_cfg *w) {
   if (w->kind == JJ_WINDOW_SLIDING_COUNT) return w->count;
   return w->max_samples ? w->max_samples : 65536u; /* jj_window_config's 0 = default */
 }
 
 int jj__caps_agree(const jj_ruleset *rs, uint32_t a, uint32_t b) {
   for (uint32_t i = 0; i < rs->nrules; i++) {
-    const jj_rule_config *rc = &rs->rules[i].cfg;
+    const jj_rule_cfg *rc = &rs->rules[i].cfg;
     if (rc->group == JJ_GROUP_RULES) continue;
     const uint32_t holds = window_holds(&rc->window);
     if ((a && a < holds ? a : holds) != (b && b < holds ? b : holds)) return 0;
@@ -27,7 +27,7 @@ jj_status jj_engine_check(const jj_ruleset *rs, const jj_engine_config *cfg, jj_
   const uint32_t cap = cfg ? cfg->max_samples_per_window : 0;
   if (cap == 0) return JJ_OK; /* every window holds what its rule says */
   for (uint32_t i = 0; i < rs->nrules; i++) {
-    const jj_rule_config *rc = &rs->rules[i].cfg;
+    const jj_rule_cfg *rc = &rs->rules[i].cfg;
     if (rc->group == JJ_GROUP_RULES) continue; /* no window of its own */
     const uint32_t holds = window_holds(&rc->window);
     const int count = rc->window.kind == JJ_WINDOW_SLIDING_COUNT;

@@ -48,11 +48,11 @@ static void add_growth(tally *t, uint32_t len, uint32_t first, size_t size) {
 }
 
 /* jj__index_reserve before the (count+1)-th id goes in: `first` slots, doubled
- * whenever the table would be over half full. */
+ * whenever the table would be over 3/4 full (jj__index_fits). */
 static void add_index(tally *t, uint32_t count, uint32_t first) {
   uint32_t cap = 0;
   for (uint32_t k = 0; k <= count; k++) {
-    if (cap && (uint64_t)(k + 1) * 2 <= cap) continue;
+    if (cap && jj__index_fits((uint64_t)k + 1, cap)) continue;
     cap = cap ? cap * 2 : first;
     if (k == count) add_counted(t, (size_t)cap * sizeof(jj_index_slot));
   }

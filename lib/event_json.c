@@ -149,8 +149,9 @@ static void num(jw *w, double v) {
     return;
   }
   char b[32];
-  size_t n = v == floor(v) && fabs(v) < 1e15 ? jj__fmt_double(v, 'f', 0, b, sizeof b)
-                                             : jj__fmt_double(v, 'g', 17, b, sizeof b);
+  double a = fabs(v); /* integral: a == its integer part (no libm floor) */
+  size_t n = a < 1e15 && a == (double)(uint64_t)a ? jj__fmt_double(v, 'f', 0, b, sizeof b)
+                                                  : jj__fmt_double(v, 'g', 17, b, sizeof b);
   raw(w, b, n);
 }
 

@@ -7,37 +7,44 @@
 #include "errfmt.h"
 
 jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err) {
+  return jj__features_check(rc->name, rc->aggregate, rc->group, err);
+}
+
+jj_status jj__features_check(const char *name, jj_agg aggregate, jj_group_mode group,
+                             jj_error *err) {
 #ifdef JJ_NO_SKETCH
-  if (rc->aggregate == JJ_AGG_PERCENTILE)
+  if (aggregate == JJ_AGG_PERCENTILE)
     return jj__fail(err, JJ_ENOTSUP,
                     "rule '%s': percentile needs the quantile sketch, left out of this build "
                     "(-DJJ_WITH_SKETCH=ON)",
-                    rc->name);
+                    name);
 #endif
 #ifdef JJ_NO_EWMA
-  if (rc->aggregate == JJ_AGG_EWMA)
+  if (aggregate == JJ_AGG_EWMA)
     return jj__fail(err, JJ_ENOTSUP,
-                    "rule '%s': ewma is left out of this build (-DJJ_WITH_EWMA=ON)", rc->name);
+                    "rule '%s': ewma is left out of this build (-DJJ_WITH_EWMA=ON)", name);
 #endif
 #ifdef JJ_NO_AQI
-  if (rc->aggregate == JJ_AGG_NOWCAST || rc->aggregate == JJ_AGG_C24E_PM25 ||
-      rc->aggregate == JJ_AGG_C24E_PM10)
+  if (aggregate == JJ_AGG_NOWCAST || aggregate == JJ_AGG_C24E_PM25 ||
+      aggregate == JJ_AGG_C24E_PM10)
     return jj__fail(err, JJ_ENOTSUP,
                     "rule '%s': the hourly index averages (nowcast, c24e) are left out of this "
                     "build (-DJJ_WITH_AQI=ON)",
-                    rc->name);
-  if (rc->group == JJ_GROUP_CAI)
+                    name);
+  if (group == JJ_GROUP_CAI)
     return jj__fail(err, JJ_ENOTSUP,
                     "rule '%s': cai groups are left out of this build (-DJJ_WITH_AQI=ON)",
-                    rc->name);
+                    name);
 #endif
 #ifdef JJ_NO_GROUPS
-  if (rc->group != JJ_GROUP_NONE)
+  if (group != JJ_GROUP_NONE)
     return jj__fail(err, JJ_ENOTSUP,
                     "rule '%s': group rules are left out of this build (-DJJ_WITH_GROUPS=ON)",
-                    rc->name);
+                    name);
 #endif
-  (void)rc;
+  (void)name;
+  (void)aggregate;
+  (void)group;
   (void)err;
   return JJ_OK;
 }

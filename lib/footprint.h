@@ -23,8 +23,13 @@ typedef void (*jj__footprint_fn)(void *ctx, size_t n);
  * array, the key lane, the closed-result queue and a preallocated sketch;
  * for a window that is not preallocated, also every growth up to
  * max_samples (window.c). The status jj_window_new would return for cfg. */
-jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj__footprint_fn add,
-                               void *ctx);
+jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *embedded,
+                               jj__footprint_fn add, void *ctx);
+/* A shared ring for `nmembers` windows of (shareable) configuration cfg:
+ * its block and the ring as it grows up to max_samples (window.c). A
+ * `shared` window above counts its own parts, not the ring. */
+jj_status jj__wring_footprint(const jj_window_config *cfg, uint32_t nmembers, jj__footprint_fn add,
+                              void *ctx);
 
 /* The window shapes an engine has made so far (series.c's shape cache:
  * one per distinct window configuration, in an array that doubles from

@@ -139,8 +139,8 @@ static jj_status add_member(jj_engine *e, jj_group *g, jj_series *s, jj_inst *in
   g->members[g->nmembers] = inst;
   g->member_series[g->nmembers] = s;
   g->nmembers++;
-  inst->more->group = g; /* a group rule's instance has one */
-  inst->more->member_reported_end = INT64_MIN;
+  jj__inst_more(inst)->group = g; /* a group rule's instance has one */
+  jj__inst_more(inst)->member_reported_end = INT64_MIN;
   return JJ_OK;
 }
 
@@ -206,10 +206,10 @@ jj_status jj__group_join(jj_engine *e, uint32_t ri, jj_series *s, jj_inst *inst)
 jj_status jj__group_feed(jj_engine *e, jj_series *s, jj_inst *inst) {
   const jj_rule *r = inst->rule;
   for (uint32_t k = 0; k < r->nfeeds; k++) {
-    jj_status st = group_get(e, r->feeds[k], s, &inst->more->feed[k]); /* a feeder has one */
+    jj_status st = group_get(e, r->feeds[k], s, &jj__inst_more(inst)->feed[k]); /* a feeder has one */
     if (st == JJ_ENOTFOUND) continue; /* the series lacks the group's labels */
     if (st != JJ_OK) return st;
-    inst->more->feed[k]->nfeeders++;
+    jj__inst_more(inst)->feed[k]->nfeeders++;
   }
   return JJ_OK;
 }
@@ -249,12 +249,12 @@ static void remove_member(jj_group *g, const jj_inst *inst) {
 void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
   for (uint32_t i = 0; i < s->ninst; i++) {
     jj_inst *in = &s->inst[i];
-    if (!in->more) continue; /* neither member nor feeder */
-    jj_group *g = in->more->group;
+    if (!jj__inst_more(in)) continue; /* neither member nor feeder */
+    jj_group *g = jj__inst_more(in)->group;
     if (g) {
       jj__group_touch(e, g); /* one member fewer to wait for */
       remove_member(g, in);
-      in->more->group = NULL;
+      jj__inst_more(in)->group = NULL;
       if (g->cause == s) g->cause = NULL;
       /* Also when undoing a failed join: a group made for this series
        * alone must not stay behind without members (it has no episode,
@@ -266,10 +266,10 @@ void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
     if (!quiet && in->alert.level > 0 && in->rule->nfeeds)
       jj__group_source_changed(e, s, in, in->alert.level, 0, INT64_MIN, NAN);
     for (uint32_t k = 0; k < JJ_MAX_FEEDS; k++) {
-      jj_group *f = in->more->feed[k];
+      jj_group *f = jj__inst_more(in)->feed[k];
       if (!f) continue;
       jj__group_touch(e, f);
-      in->more->feed[k] = NULL;
+      jj__inst_more(in)->feed[k] = NULL;
       f->nfeeders--;
       /* A forgotten series' evidence still counts for the span, but its
        * address may be reused by a new series. */
@@ -323,7 +323,7 @@ static uint32_t fresh_members(const jj_group *g) {
 static int all_reported(const jj_group *g) {
   for (uint32_t i = 0; i < g->nmembers; i++) {
     const jj_inst *m = g->members[i];
-    if (!m->stale && m->more->member_reported_end < g->bucket_end) return 0;
+    if (!m->stale && jj__inst_more(m)->member_reported_end < g->bucket_end) return 0;
   }
   return 1;
 }
@@ -373,11 +373,11 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
     if (m->stale) continue;
     if (r->cfg.group == JJ_GROUP_K_OF_N) {
       w.nvalid++;
-      if (m->more->member_agree_ts != INT64_MIN &&
-          m->more->member_agree_ts >= e->now - r->cfg.group_within_ms)
+      if (jj__inst_more(m)->member_agree_ts != INT64_MIN &&
+          jj__inst_more(m)->member_agree_ts >= e->now - r->cfg.group_within_ms)
         w.agree++;
-    } else if (m->more->member_valid) {
-      sums_add(&w, m->more->member_value);
+    } else if (jj__inst_more(m)->member_valid) {
+      sums_add(&w, jj__inst_more(m)->member_value);
     }
   }
   g->win_end = e->now;
@@ -426,13 +426,13 @@ static void settle(jj_engine *e, jj_group *g, int by_clock, int64_t sample_ts,
 
 void jj__group_window(jj_engine *e, jj_inst *inst, jj_series *s, const jj_window_stats *ws,
                       int64_t sample_ts, double sample_value) {
-  jj_group *g = inst->more->group;
+  jj_group *g = jj__inst_more(inst)->group;
   const jj_rule *r = g->rule;
   jj__group_touch(e, g);
   int64_t first_end = ws->start_ms + r->cfg.window.span_ms;
   int64_t last_end = ws->end_ms;
   if (sample_ts != INT64_MIN) jj__group_freshen(e, g, sample_ts, sample_value);
-  if (last_end > inst->more->member_reported_end) inst->more->member_reported_end = last_end;
+  if (last_end > jj__inst_more(inst)->member_reported_end) jj__inst_more(inst)->member_reported_end = last_end;
 
   if (ws->count == 0) {
     /* Empty window(s) [first_end .. last_end]: the member had nothing for
@@ -529,9 +529,9 @@ static void rules_eval(jj_engine *e, jj_group *g, int64_t sample_ts, double samp
 
 void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int old_level,
                               int new_level, int64_t sample_ts, double sample_value) {
-  if ((old_level > 0) == (new_level > 0) || !in->more) return;
+  if ((old_level > 0) == (new_level > 0) || !jj__inst_more(in)) return;
   for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
-    jj_group *g = in->more->feed[f];
+    jj_group *g = jj__inst_more(in)->feed[f];
     if (!g || g->rule->cfg.group != JJ_GROUP_RULES) continue;
     const jj_rule *r = g->rule;
     jj__group_touch(e, g);
@@ -566,10 +566,10 @@ static void cai_judge(jj_engine *e, jj_group *g, int64_t end, int64_t sample_ts,
 void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, double value,
                             int valid, int64_t sample_ts, double sample_value) {
   const int tumbling = in->rule->cfg.window.kind == JJ_WINDOW_TUMBLING;
-  if (!in->more) return; /* not a feeder */
-  const int64_t end = tumbling ? in->more->win_end : 0;
+  if (!jj__inst_more(in)) return; /* not a feeder */
+  const int64_t end = tumbling ? jj__inst_more(in)->win_end : 0;
   for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
-    jj_group *g = in->more->feed[f];
+    jj_group *g = jj__inst_more(in)->feed[f];
     if (!g || g->rule->cfg.group != JJ_GROUP_CAI) continue;
     const jj_rule *r = g->rule;
     jj__group_touch(e, g);
@@ -582,7 +582,7 @@ void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, doubl
     if (tumbling && (!g->has_bucket || end > g->bucket_end)) {
       g->has_bucket = 1;
       g->bucket_end = end;
-      g->win_start = in->more->win_start;
+      g->win_start = jj__inst_more(in)->win_start;
       g->win_end = end;
     } else if (!tumbling) {
       g->win_start = g->win_end = e->now;
@@ -690,10 +690,10 @@ int64_t jj__group_next_due(const jj_engine *e, const jj_group *g) {
   if (r->cfg.group == JJ_GROUP_K_OF_N) {
     for (uint32_t i = 0; i < g->nmembers; i++) {
       const jj_inst *m = g->members[i];
-      if (m->stale || m->more->member_agree_ts == INT64_MIN ||
-          m->more->member_agree_ts < e->now - within)
+      if (m->stale || jj__inst_more(m)->member_agree_ts == INT64_MIN ||
+          jj__inst_more(m)->member_agree_ts < e->now - within)
         continue;
-      due = min64(due, add_sat(add_sat(m->more->member_agree_ts, within), 1));
+      due = min64(due, add_sat(add_sat(jj__inst_more(m)->member_agree_ts, within), 1));
     }
   } else if (r->cfg.group == JJ_GROUP_RULES && r->cfg.group_distinct == JJ_DISTINCT_SERIES) {
     for (uint32_t k = 0; k < g->nev; k++)

@@ -10,7 +10,7 @@ static void put(jj_index_slot *slots, uint32_t mask, jj_index_slot s) {
 
 int jj__index_reserve(jj_index *ix, const jj_allocator *alc) {
   uint32_t cap = ix->mask ? ix->mask + 1 : 0;
-  if (cap && (uint64_t)(ix->count + 1) * 2 <= cap) return 0;
+  if (cap && jj__index_fits(ix->count + 1, cap)) return 0;
   uint32_t ncap = cap ? cap * 2 : ix->first ? ix->first : 64;
   jj_index_slot *ns = jj__calloc(alc, (size_t)ncap * sizeof *ns);
   if (!ns) return -1;

@@ -146,9 +146,14 @@ static void int_digits_big(dec *r, big *v, int max_sig) {
 static void exact_digits(double ax, int max_sig, int max_frac, dec *r) {
   r->n = r->exp10 = r->sticky = 0;
   if (ax == 0) return;
-  int ex;
-  uint64_t m = (uint64_t)ldexp(frexp(ax, &ex), 53); /* exact: 53 bits */
-  int e = ex - 53;
+  /* m and e from the bits (IEEE 754 binary64, as C99 Annex F): the same
+   * pair frexp/ldexp give after the loop below, without libm's 0.5 KB */
+  uint64_t bits;
+  memcpy(&bits, &ax, sizeof bits);
+  int be = (int)(bits >> 52); /* ax >= 0: no sign bit */
+  uint64_t m = bits & (((uint64_t)1 << 52) - 1);
+  if (be) m |= (uint64_t)1 << 52; /* normal: the implicit bit */
+  int e = (be ? be : 1) - 1075;
   while (!(m & 1)) { /* fewer fraction bits: the 64-bit path more often */
     m >>= 1;
     e++;

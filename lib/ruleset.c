@@ -283,7 +283,7 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
     return jj__fail(err, JJ_ENOMEM, "out of memory");
   jj_rule *r = &b->rules[b->nrules];
   memset(r, 0, sizeof *r);
-  r->cfg = *rc;
+  jj__rule_cfg_set(&r->cfg, rc);
   /* The caller's strings become the rule's own copies (see jj_rule). */
   r->cfg.name = jj__strdup(&b->alc, rc->name);
   const int combined = jj__combines_rules(rc->group);

@@ -10,6 +10,7 @@
 #include "jjair/aqi.h"
 #include "jjair/event.h"
 #include "jjair/rule.h"
+#include "rule_cfg.h"
 
 #define JJ_MAX_SOURCES 8 /* source rules of one JJ_GROUP_RULES rule */
 #define JJ_MAX_FEEDS 2   /* JJ_GROUP_RULES rules one rule may feed */
@@ -21,23 +22,26 @@ typedef struct jj_matcher {
   void *re; /* compiled pattern for JJ_MATCH_RE / JJ_MATCH_NRE */
 } jj_matcher;
 
+/* Widest fields first, so padding takes no room (56 bytes on the M4, not
+ * 72: a rule's levels sit in a firmware's flash). */
 typedef struct jj_level {
+  double issue_value;
+  double clear_value;
+  int64_t for_ms;
+  int64_t keep_firing_for_ms;
   char *name;
   char *severity;
-  jj_cmp issue_op;
-  double issue_value;
-  jj_cmp clear_op; /* never NONE once compiled: NONE becomes the negation */
-  double clear_value;
   uint32_t for_count;
-  int64_t for_ms;
   uint32_t clear_for_count;
-  int64_t keep_firing_for_ms;
+  jj_cmp issue_op;
+  jj_cmp clear_op; /* never NONE once compiled: NONE becomes the negation */
 } jj_level;
 
 typedef struct jj_rule {
-  /* The rule as configured. Its strings (name, metric, group_by, sources)
+  /* The rule as configured (rule_cfg.h: jj_rule_config's fields without
+   * its reserved tail). Its strings (name, metric, group_by, sources)
    * are the rule's own and only copies; metric is "" for a rules group. */
-  jj_rule_config cfg;
+  jj_rule_cfg cfg;
   char **group_labels; /* cfg.group_by split at commas, sorted */
   uint32_t ngroup_labels;
   jj_matcher *matchers;

@@ -99,29 +99,38 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
  * size a multiple of 8: the next one is too). */
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
-static size_t windows_offset(uint32_t nslots, uint32_t ninst) {
-  return sizeof(jj_series) + nslots * sizeof(jj_slot) + ninst * sizeof(jj_quiet);
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(jj_series) == 64, "the series header is one cache line (series.h)");
+#endif
+static size_t windows_offset(uint32_t nslots, uint32_t nquiet) {
+  return sizeof(jj_series) + nslots * sizeof(jj_slot) + nquiet * sizeof(jj_quiet);
 }
 static size_t window_room(const jj_wshape *sh) {
   return (jj__wshape_window_bytes(sh) + 7) & ~(size_t)7;
 }
 
-/* The series block: header, slots, quiet bounds, windows (window_bytes
- * in all), n labels, and `strings` bytes of metric and label strings. */
-static size_t block_bytes(size_t strings, uint32_t n, uint32_t ninst, uint32_t nslots,
+/* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
+ * windows (window_bytes in all), n labels, and `strings` bytes of metric
+ * and label strings. */
+static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t nslots,
                           size_t window_bytes) {
-  return windows_offset(nslots, ninst) + window_bytes + n * sizeof(jj_label) + strings;
+  return windows_offset(nslots, nquiet) + window_bytes + n * sizeof(jj_label) + strings;
 }
 
+/* The quiet bounds a series block holds: one per instance when some slot
+ * has more than one rule (jj__slot_quiet), else none (a one-rule slot
+ * reads its rule's bound: jj__slot_lead_quiet). */
+static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
+
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
-                               uint32_t nslots, uint32_t nflap, size_t store_bytes,
-                               uint32_t nmore, size_t window_bytes) {
+                               uint32_t nquiet, uint32_t nslots, uint32_t nflap,
+                               size_t store_bytes, uint32_t nmore, size_t window_bytes) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  const size_t bytes = block_bytes(strings, n, ninst, nslots, window_bytes);
-  /* The instances (128 bytes each and their streaks, read when a slot is loud) live
+  const size_t bytes = block_bytes(strings, n, nquiet, nslots, window_bytes);
+  /* The instances (112 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
   /* ... followed by the flap histories of the rules that detect flapping,
@@ -129,9 +138,11 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
    * that need one. */
   jj_inst *inst = NULL;
   if (ninst) {
-    inst = jj__calloc(alc, ninst * sizeof(jj_inst) +
-                               (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
-                               (size_t)nmore * sizeof(jj_inst_more));
+    const uint64_t inst_bytes = (uint64_t)ninst * sizeof(jj_inst) +
+                                (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
+                                (uint64_t)nmore * sizeof(jj_inst_more);
+    if (inst_bytes > UINT32_MAX) return NULL; /* jj_inst.more_off is 32-bit */
+    inst = jj__calloc(alc, (size_t)inst_bytes);
     if (!inst) return NULL;
   }
   jj_series *s = jj__calloc(alc, bytes);
@@ -139,13 +150,10 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
     jj__free(alc, inst);
     return NULL;
   }
-  s->slots = (jj_slot *)(s + 1);
-  jj_quiet *quiet = (jj_quiet *)(s->slots + nslots); /* one per instance: see bind_rules */
-  s->inst = inst;
-  s->quiet = quiet;
+  s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
   /* The windows (bind_rules), then labels and strings: jj_engine_push_labeled
    * compares them. */
-  s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, ninst) + window_bytes);
+  s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, nquiet) + window_bytes);
   char *p = (char *)(s->labels + n);
   size_t len = strlen(k->metric) + 1;
   memcpy(p, k->metric, len); /* first: jj__series_metric */
@@ -171,7 +179,7 @@ static int same_bound(double x, double y) { return (isnan(x) && isnan(y)) || x =
 /* Rules whose windows (all but the aggregates) and quality gates are equal
  * can share one window. */
 static int can_share(const jj_rule *x, const jj_rule *y) {
-  const jj_window_config *a = &x->cfg.window, *b = &y->cfg.window;
+  const jj_window_cfg *a = &x->cfg.window, *b = &y->cfg.window;
   return a->kind == b->kind && a->span_ms == b->span_ms && a->hop_ms == b->hop_ms &&
          a->align_ms == b->align_ms && a->count == b->count && a->min_samples == b->min_samples &&
          a->min_coverage == b->min_coverage && a->expected_interval_ms == b->expected_interval_ms &&
@@ -191,15 +199,52 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
 /* Rulesets of up to this many rules plan on the stack: a plan allocated
  * and freed while the series is allocated is a hole in a bump pool. */
 #define PLAN_LOCAL_RULES 32
+/* The first this many slots of a series may share rings. */
+#define SHARE_SLOTS 32
+#define NO_SHARE UINT32_MAX
+
+/* Which slots' windows keep their samples in one ring (window_fast.h,
+ * "shared rings"): ungated sliding time windows (so the engine pushes
+ * them every sample alike) that agree on the ring's settings; a ring for
+ * two or more. keys[j]/ok[j]: slot j's, from jj__window_share_key and its
+ * rule's gates. */
+static void plan_sharing(const jj_wshare_key *keys, const uint8_t *ok, uint32_t nslots,
+                         uint32_t *share) {
+  if (nslots > SHARE_SLOTS) nslots = SHARE_SLOTS;
+  for (uint32_t j = 0; j < nslots; j++) {
+    share[j] = NO_SHARE;
+    for (uint32_t k = 0; ok[j] && k < j && share[j] == NO_SHARE; k++)
+      if (ok[k] && jj__wshare_key_eq(&keys[k], &keys[j])) share[j] = share[k] == NO_SHARE ? k : share[k];
+    if (share[j] != NO_SHARE) share[share[j]] = share[j]; /* its first slot leads a ring */
+  }
+}
+
+/* Windows in slot j's ring (share[j] != NO_SHARE). */
+static uint32_t ring_members(const uint32_t *share, uint32_t nslots, uint32_t j) {
+  uint32_t n = 0;
+  if (nslots > SHARE_SLOTS) nslots = SHARE_SLOTS;
+  for (uint32_t k = 0; k < nslots; k++) n += share[k] == share[j];
+  return n;
+}
+
+/* A rule's window may be pushed a sample its gate drops: gated slots keep
+ * rings of their own. */
+static int rule_gated(const jj_rule *r) {
+  return !isnan(r->cfg.valid_min) || !isnan(r->cfg.valid_max) || r->cfg.stuck_samples;
+}
 
 typedef struct slot_plan {
   uint32_t ninst, nslots;
+  uint32_t nquiet; /* quiet bounds in the block (quiet_entries) */
   uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t nmore; /* instances with a jj_inst_more */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
   size_t window_bytes; /* the slots' windows in the series block (plan_windows) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
+  /* share[j]: the first slot of the shared ring slot j's window keeps its
+   * samples in (plan_sharing), NO_SHARE for a ring of its own. */
+  uint32_t share[SHARE_SLOTS];
 } slot_plan;
 
 /* A series' own alert for the rule detects flapping (group rules keep
@@ -239,6 +284,9 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     p->nmore += needs_more(&rs->rules[i]);
     p->store_bytes += jj__alert_store_bytes(rs->rules[i].nlevels);
   }
+  int multi = 0; /* some slot holds a second rule: one not its slot's first */
+  for (uint32_t i = 0; i < p->ninst && !multi; i++) multi = p->slot_rule[p->slot_of[i]] != p->rule[i];
+  p->nquiet = quiet_entries(p->ninst, multi);
   return JJ_OK;
 }
 
@@ -248,7 +296,8 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
  * whose rules read `aggs`. */
 static jj_window_config slot_config(const jj_ruleset *rs, uint32_t leader, uint32_t aggs,
                                     int64_t lateness_ms, uint32_t max_samples) {
-  jj_window_config wc = rs->rules[leader].cfg.window;
+  jj_window_config wc;
+  jj__window_cfg_get(&wc, &rs->rules[leader].cfg.window);
   wc.aggregates = aggs;
   wc.lateness_ms = lateness_ms;
   if (wc.kind == JJ_WINDOW_SLIDING_TIME && wc.lateness_ms >= wc.span_ms)
@@ -273,15 +322,15 @@ size_t jj__shape_cache_memory(const jj_shape_cache *c) {
 /* The cache's shape for `wc`, made on first use. Series creation only: a
  * walk over the distinct window configurations seen so far. */
 static jj_status shape_for(jj_shape_cache *c, const jj_allocator *alc, const jj_window_config *wc,
-                           const jj_wshape **out) {
-  const int64_t i = jj__wshape_find(c->shapes, c->n, wc);
+                           int shared, const jj_wshape **out) {
+  const int64_t i = jj__wshape_find(c->shapes, c->n, wc, shared);
   if (i >= 0) {
     *out = c->shapes[i];
     return JJ_OK;
   }
   if (jj__grow(alc, &c->shapes, &c->cap, c->n, sizeof *c->shapes, 8)) return JJ_ENOMEM;
   jj_wshape *sh;
-  jj_status st = jj__wshape_new(wc, alc, &sh);
+  jj_status st = jj__wshape_new(wc, alc, shared, &sh);
   if (st != JJ_OK) return st;
   c->shapes[c->n++] = sh;
   *out = sh;
@@ -303,11 +352,19 @@ static uint32_t slot_aggs(const jj_ruleset *rs, const slot_plan *p, uint32_t j) 
 static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
                               jj_shape_cache *shapes, int64_t lateness_ms, uint32_t max_samples,
                               slot_plan *p) {
+  jj_wshare_key keys[SHARE_SLOTS];
+  uint8_t ok[SHARE_SLOTS];
+  for (uint32_t j = 0; j < p->nslots && j < SHARE_SLOTS; j++) {
+    const jj_window_config wc =
+        slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
+    ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) && jj__window_share_key(&wc, &keys[j]));
+  }
+  plan_sharing(keys, ok, p->nslots, p->share);
   for (uint32_t j = 0; j < p->nslots; j++) {
     const jj_window_config wc =
         slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
     const jj_wshape *sh;
-    jj_status st = shape_for(shapes, alc, &wc, &sh);
+    jj_status st = shape_for(shapes, alc, &wc, j < SHARE_SLOTS && p->share[j] != NO_SHARE, &sh);
     if (st != JJ_OK) return st;
     p->window_bytes += window_room(sh);
   }
@@ -324,14 +381,15 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
    * point into (series_alloc leaves it NULL). */
   if (p->ninst == 0) return JJ_OK;
   int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
-  char *wmem = (char *)s + windows_offset(nslots, p->ninst); /* the windows' room */
+  char *wmem = (char *)s + windows_offset(nslots, p->nquiet); /* the windows' room */
   char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
     sl->first = s->ninst;
-    jj_window_config wc = rs->rules[p->slot_rule[j]].cfg.window;
+    jj_window_config wc;
+    jj__window_cfg_get(&wc, &rs->rules[p->slot_rule[j]].cfg.window);
     wc.aggregates = 0;
     for (uint32_t k = 0; k < p->ninst; k++) {
       if (p->slot_of[k] != j) continue;
@@ -351,23 +409,31 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       store += jj__alert_store_bytes(r->nlevels);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       if (needs_more(r)) {
-        in->more = more++;
-        in->more->member_value = NAN;
-        in->more->member_agree_ts = INT64_MIN;
-        in->more->win_start = in->more->win_end = INT64_MIN; /* no window judged yet */
+        jj_inst_more *m = more++;
+        in->more_off = (uint32_t)((char *)m - (char *)in); /* < 4 GiB: series_alloc */
+        m->member_value = NAN;
+        m->member_agree_ts = INT64_MIN;
+        m->win_start = m->win_end = INT64_MIN; /* no window judged yet */
       }
     }
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first, once
-     * nslots counts every slot (jj__slot_quiet); bounds come after that. */
+     * nslots counts every slot (jj__slot_quiet); bounds come after that.
+     * A one-rule slot has its bound from its rule (jj__slot_lead_quiet). */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
+    sl->lead = r0;
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
     sl->gated = !isnan(r0->cfg.valid_min) || !isnan(r0->cfg.valid_max) || r0->cfg.stuck_samples;
     /* max_samples 0: each rule's own; jj_engine_check refused rules beyond a cap. */
     wc = slot_config(rs, p->slot_rule[j], wc.aggregates, lateness_ms, max_samples);
     const jj_wshape *sh = NULL;
-    st = shape_for(shapes, alc, &wc, &sh);
-    if (st == JJ_OK) st = jj__window_init_shaped(sh, wmem, &sl->win);
+    const uint32_t ring = j < SHARE_SLOTS ? p->share[j] : NO_SHARE;
+    st = shape_for(shapes, alc, &wc, ring != NO_SHARE, &sh);
+    if (st == JJ_OK && ring != NO_SHARE)
+      st = jj__window_init_shared(sh, wmem, ring == j ? NULL : s->slots[ring].win,
+                                  ring_members(p->share, nslots, j), &sl->win);
+    else if (st == JJ_OK)
+      st = jj__window_init_shaped(sh, wmem, &sl->win);
     if (st == JJ_OK) {
       s->nslots++;
       wmem += window_room(sh);
@@ -390,8 +456,9 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
   if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
     return JJ_ENOMEM;
   jj_status st = plan_windows(rs, alc, shapes, lateness_ms, max_samples, &plan);
-  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nslots, plan.nflap,
-                                            plan.store_bytes, plan.nmore, plan.window_bytes)
+  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nquiet, plan.nslots,
+                                            plan.nflap, plan.store_bytes, plan.nmore,
+                                            plan.window_bytes)
                              : NULL;
   if (st == JJ_OK) st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   if (plan.rule != plan.local) jj__free(alc, plan.rule);
@@ -406,12 +473,14 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
 /* ---- estimates ------------------------------------------------------------ */
 
 /* shape_for's allocations when `wc` is new to the cache `t` tallies. */
+#define TALLY_SHARED 0x80000000u /* in jj__shape_tally.aggs: a shared shape */
 static void shape_footprint(const jj_ruleset *rs, jj__shape_tally *t, const jj_window_config *wc,
-                            uint32_t leader, int64_t lateness_ms, uint32_t max_samples,
+                            int shared, uint32_t leader, int64_t lateness_ms, uint32_t max_samples,
                             jj__footprint_fn add, void *ctx) {
   for (uint32_t i = 0; i < t->n; i++) {
-    jj_window_config seen = slot_config(rs, t->leader[i], t->aggs[i], lateness_ms, max_samples);
-    if (jj__window_config_same(&seen, wc)) return;
+    jj_window_config seen =
+        slot_config(rs, t->leader[i], t->aggs[i] & ~TALLY_SHARED, lateness_ms, max_samples);
+    if (jj__window_config_same(&seen, (t->aggs[i] & TALLY_SHARED) != 0, wc, shared)) return;
   }
   if (t->cached == t->cap) { /* jj__grow */
     t->cap = t->cap ? t->cap * 2 : 8;
@@ -421,7 +490,7 @@ static void shape_footprint(const jj_ruleset *rs, jj__shape_tally *t, const jj_w
   t->cached++;
   if (t->n < JJ__SHAPE_TALLY_MAX) {
     t->leader[t->n] = leader;
-    t->aggs[t->n++] = wc->aggregates;
+    t->aggs[t->n++] = wc->aggregates | (shared ? TALLY_SHARED : 0);
   }
 }
 
@@ -434,13 +503,29 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
                                jj__footprint_fn add, void *ctx) {
   enum { MAX_LEADERS = 64 };
   uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
-  uint32_t lead_aggs[MAX_LEADERS];
+  int multi = 0; /* some slot holds a second rule (quiet_entries) */
+  uint32_t lead_aggs[MAX_LEADERS], share[SHARE_SLOTS];
   size_t store_bytes = 0, window_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
   jj__alloc_resolve(&libc, NULL);
   if (rs->nrules > PLAN_LOCAL_RULES) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t));
   /* First pass: the instances and slots; windows are sized in the second. */
   for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) { /* the shared rings, as plan_windows finds them */
+      jj_wshare_key keys[SHARE_SLOTS];
+      uint8_t ok[SHARE_SLOTS];
+      for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
+        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        ok[j] = (uint8_t)(!rule_gated(&rs->rules[leader[j]]) && jj__window_share_key(&wc, &keys[j]));
+      }
+      plan_sharing(keys, ok, nleaders, share);
+      for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
+        if (share[j] != j) continue;
+        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        jj_status st = jj__wring_footprint(&wc, ring_members(share, nleaders, j), add, ctx);
+        if (st != JJ_OK) return st;
+      }
+    }
     for (uint32_t i = 0; i < rs->nrules; i++) {
       const jj_rule *r = &rs->rules[i];
       int m = jj__rule_matches(r, metric, sorted, n, &libc);
@@ -460,16 +545,21 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
           }
         }
         if (j < nleaders) lead_aggs[j] |= JJ_AGG_BIT(r->cfg.aggregate);
+        /* A rule joining a slot, or past MAX_LEADERS, where it might (more,
+         * never less). */
+        if (j >= nleaders || leader[j] != i) multi = 1;
       } else if (j == nleaders || leader[j] == i) {
         /* The slot's window: its leader's, with the aggregates of every
          * rule in it (a rule past MAX_LEADERS: its own). */
         const jj_window_config wc =
             slot_config(rs, i, j < nleaders ? lead_aggs[j] : JJ_AGG_BIT(r->cfg.aggregate),
                         lateness_ms, max_samples);
+        const int shared = j < nleaders && j < SHARE_SLOTS && share[j] != NO_SHARE;
         size_t in_block = 0;
-        jj_status st = jj__window_footprint(&wc, &in_block, add, ctx);
+        jj_status st = jj__window_footprint(&wc, shared, &in_block, add, ctx);
         window_bytes += (in_block + 7) & ~(size_t)7; /* window_room */
-        if (st == JJ_OK) shape_footprint(rs, shapes, &wc, i, lateness_ms, max_samples, add, ctx);
+        if (st == JJ_OK)
+          shape_footprint(rs, shapes, &wc, shared, i, lateness_ms, max_samples, add, ctx);
         if (st != JJ_OK) return st;
       }
     }
@@ -480,16 +570,23 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   /* ... and the block, with the windows (summed in the second pass). */
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
-  add(ctx, block_bytes(strings, n, ninst, nslots, window_bytes));
+  add(ctx, block_bytes(strings, n, quiet_entries(ninst, multi), nslots, window_bytes));
   return JJ_OK;
 }
 
 /* ---- the quiet summary -------------------------------------------------- */
 
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
-  jj_quiet *quiet = jj__slot_quiet(s, sl);
   sl->loud = 0;
   sl->nquiet = 0;
+  if (sl->count == 1) { /* its bound is its rule's (jj__slot_lead_quiet) */
+    if (jj__inst_loud(&s->inst[sl->first]))
+      sl->loud = 1;
+    else
+      sl->nquiet = 1;
+    return;
+  }
+  jj_quiet *quiet = jj__slot_quiet(s, sl);
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
     const jj_inst *in = &s->inst[i];
     if (jj__inst_loud(in)) {
@@ -506,15 +603,6 @@ void jj__slot_summarize(jj_series *s, jj_slot *sl) {
       quiet[k].hi = -INFINITY;
       sl->nquiet++;
     }
-    jj_quiet *q = &quiet[k];
-    /* x >= t and x > t are quiet for every x < t; x <= t and x < t for
-     * every x > t (the least severe level's issue condition: see
-     * jj__alert_quiet). */
-    const jj_level *l = &r->levels[0];
-    if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT) {
-      if (l->issue_value < q->lo) q->lo = l->issue_value;
-    } else if (l->issue_value > q->hi) {
-      q->hi = l->issue_value;
-    }
+    jj__quiet_add(&quiet[k], r);
   }
 }

@@ -39,12 +39,22 @@ typedef struct jj_inst {
   /* What judging a sample reads comes first: a quiet check reads the rule
    * and the head of the alert. */
   const jj_rule *rule;
-  jj_inst_more *more;   /* NULL unless jj__inst_needs_more */
   jj_alert alert;       /* rules without groups */
   uint32_t rule_index;
   uint32_t slot;        /* index of the series' slot holding the window */
+  /* Where its jj_inst_more is, in bytes from the instance (in the same
+   * block, after it: see series_alloc), 0 unless jj__inst_needs_more: an
+   * offset, not a pointer, so the record costs 4 bytes, not 8. Instances
+   * never move. */
+  uint32_t more_off;
   uint8_t stale;
 } jj_inst;
+
+/* The instance's jj_inst_more, or NULL (jj__inst_needs_more). The record
+ * is the instance's own, not part of it: reachable from a const one. */
+static inline jj_inst_more *jj__inst_more(const jj_inst *in) {
+  return in->more_off ? (jj_inst_more *)(uintptr_t)((uintptr_t)in + in->more_off) : NULL;
+}
 
 /* What an instance of rule r in a slot that is (not) `tumbling` reads
  * from its jj_inst_more. */
@@ -54,12 +64,12 @@ static inline int jj__inst_needs_more(const jj_rule *r, int tumbling) {
 /* The group the instance is a member of (NULL: none, or refused at
  * max_groups). */
 static inline jj_group *jj__inst_group(const jj_inst *in) {
-  return in->more ? in->more->group : NULL;
+  return jj__inst_more(in) ? jj__inst_more(in)->group : NULL;
 }
 /* The instance's saved values as a snapshot stores them: its own, or for
  * an instance without jj_inst_more the values one would start with. */
 static inline jj_inst_more jj__inst_more_or_default(const jj_inst *in) {
-  if (in->more) return *in->more;
+  if (jj__inst_more(in)) return *jj__inst_more(in);
   jj_inst_more m = {0};
   m.member_value = (double)NAN;
   m.member_agree_ts = INT64_MIN;
@@ -75,18 +85,31 @@ typedef struct jj_quiet {
   uint32_t agg;
 } jj_quiet;
 
+/* Widen q to cover rule r's bound: x >= t and x > t are quiet for every
+ * x < t; x <= t and x < t for every x > t (the least severe level's issue
+ * condition: see jj__alert_quiet). */
+static inline void jj__quiet_add(jj_quiet *q, const jj_rule *r) {
+  const jj_level *l = &r->levels[0];
+  if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT) {
+    if (l->issue_value < q->lo) q->lo = l->issue_value;
+  } else if (l->issue_value > q->hi) {
+    q->hi = l->issue_value;
+  }
+}
+
 /* One window per series shared by every rule whose window settings and
  * quality gates are equal, so 20 rules over "the 60 s mean" cost one
  * window push per sample. Its instances are inst[first .. first+count). */
 typedef struct jj_slot {
   jj_window *win;
+  const jj_rule *lead; /* its first rule (a one-rule slot's quiet bound) */
   uint32_t first, count;
   uint32_t aggs;   /* JJ_AGG_BIT of the aggregates its rules read */
   /* The quiet summary (jj__slot_summarize): while no instance is loud, a
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint32_t loud;
-  uint32_t nquiet;  /* its bounds: jj__slot_quiet */
+  uint32_t nquiet;  /* its bounds: jj__slot_quiet, or with one rule jj__slot_lead_quiet */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
@@ -99,26 +122,27 @@ typedef struct jj_slot {
  * (jj__window_init_shaped), labels and strings, in that order: a quiet
  * sample reads the first lines of the block (header, slots, quiet bounds)
  * and the windows right after them. The instances, read when a slot is
- * loud, are a separate array. */
+ * loud, are a separate array. The header is one cache line (64 bytes on
+ * LP64): the slots start the next; where the slots and the quiet bounds
+ * are follows from nslots, so no pointer says it. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
+  jj_inst *inst;    /* ordered by slot */
   uint32_t nslots;
   uint32_t ninst;
   uint32_t nstale;  /* instances marked stale */
-  uint8_t has_ts;
-  uint8_t has_loc;
   /* Life cycle: set once the series is forgotten (freed when `queued`,
    * how many queued events point at the labels, reaches 0). */
-  uint8_t forgotten;
   uint32_t queued;
   uint32_t nlabels;
-  jj_slot *slots;
-  jj_inst *inst;   /* ordered by slot */
-  jj_quiet *quiet; /* every slot's quiet bounds: jj__slot_quiet */
+  uint8_t has_ts;
+  uint8_t has_loc;
+  uint8_t forgotten;
   /* Identity and location: read when creating, matching and reporting. */
   jj_label *labels; /* sorted by name; the metric follows (jj__series_metric) */
   double lat, lon;
+  jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
 
 /* The series' metric: the first of its strings, right after its labels. */
@@ -128,8 +152,18 @@ static inline const char *jj__series_metric(const jj_series *s) {
 
 /* The quiet bounds of slot `sl` of `s`: its part of the array that follows
  * the slots in the series block (one entry per instance, see bind_rules). */
-static inline jj_quiet *jj__slot_quiet(const jj_series *s, const jj_slot *sl) {
-  return s->quiet + sl->first;
+static inline jj_quiet *jj__slot_quiet(jj_series *s, const jj_slot *sl) {
+  return (jj_quiet *)(void *)(s->slots + s->nslots) + sl->first;
+}
+static inline const jj_quiet *jj__slot_cquiet(const jj_series *s, const jj_slot *sl) {
+  return (const jj_quiet *)(const void *)(s->slots + s->nslots) + sl->first;
+}
+/* A one-rule slot's quiet bound: its rule's, shared by every series (the
+ * block keeps no copy; see quiet_entries in series.c). */
+static inline jj_quiet jj__slot_lead_quiet(const jj_slot *sl) {
+  jj_quiet q = {INFINITY, -INFINITY, (uint32_t)sl->lead->cfg.aggregate};
+  jj__quiet_add(&q, sl->lead);
+  return q;
 }
 
 /* A series key: the metric and its labels sorted by name (pointers into
@@ -196,8 +230,8 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
 /* Ask for the lines a slot's sample judges from: the quiet bounds while
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
-  if (!sl->loud) {
-    const jj_quiet *q = jj__slot_quiet(s, sl);
+  if (!sl->loud && sl->count > 1) { /* (a one-rule slot's bound is its rule's) */
+    const jj_quiet *q = jj__slot_cquiet(s, sl);
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
   } else {

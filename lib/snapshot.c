@@ -145,7 +145,7 @@ static uint32_t snap_crc32(const unsigned char *p, size_t n) {
 static uint64_t rule_hash(const jj_rule *r) {
   jj_wbuf hw = {NULL, 0, 0, 1, JJ_FNV_OFFSET};
   jj_wbuf *w = &hw;
-  const jj_rule_config c = r->cfg;
+  const jj_rule_cfg c = r->cfg;
   jj__w_str(w, c.name);
   jj__w_str(w, c.metric);
   jj__w_str(w, c.group_by);
@@ -198,7 +198,7 @@ static void put_alert(jj_wbuf *w, const jj_alert *a) {
   jj__w_u32(w, a->nlevels);
   jj__w_f64(w, a->value);
   for (uint32_t i = 0; i < a->nlevels; i++) {
-    jj__w_u32(w, a->streak[i]);
+    jj__w_u32(w, jj__alert_streak(a)[i]);
     jj__w_i64(w, a->since[i]);
   }
   jj__w_i64(w, a->started);
@@ -206,9 +206,10 @@ static void put_alert(jj_wbuf *w, const jj_alert *a) {
   jj__w_i64(w, a->nodata_since);
   jj__w_i64(w, a->last_notify);
   jj__w_i64(w, a->last_transition);
-  jj__w_u8(w, a->flap_times != NULL);
-  if (a->flap_times)
-    for (int i = 0; i < JJ_FLAP_SLOTS; i++) jj__w_i64(w, a->flap_times[i]);
+  const int64_t *flap = jj__alert_flap(a);
+  jj__w_u8(w, flap != NULL);
+  if (flap)
+    for (int i = 0; i < JJ_FLAP_SLOTS; i++) jj__w_i64(w, flap[i]);
 }
 
 static void put_sums(jj_wbuf *w, const jj_win_sums *s) {
@@ -436,7 +437,7 @@ static void get_alert(jj_rbuf *r, alert_img *a) {
 /* Load an image into an alert made for the same rule: 0, or -1 when its
  * shape (levels, flap history) is not that rule's. */
 static int set_alert(jj_alert *a, const alert_img *m) {
-  if (m->nlevels != a->nlevels || m->has_flap != (a->flap_times != NULL)) return -1;
+  if (m->nlevels != a->nlevels || m->has_flap != (jj__alert_flap(a) != NULL)) return -1;
   a->level = (int8_t)m->level;
   a->pending = (int8_t)m->pending;
   a->streaking = m->streaking;
@@ -447,7 +448,7 @@ static int set_alert(jj_alert *a, const alert_img *m) {
   a->flap_head = m->flap_head;
   a->value = m->value;
   for (uint32_t i = 0; i < m->nlevels; i++) {
-    a->streak[i] = m->streak[i];
+    jj__alert_streak(a)[i] = m->streak[i];
     a->since[i] = m->since[i];
   }
   a->started = m->started;
@@ -455,7 +456,7 @@ static int set_alert(jj_alert *a, const alert_img *m) {
   a->nodata_since = m->nodata_since;
   a->last_notify = m->last_notify;
   a->last_transition = m->last_transition;
-  if (a->flap_times) memcpy(a->flap_times, m->flap, sizeof m->flap);
+  if (jj__alert_flap(a)) memcpy(jj__alert_flap(a), m->flap, sizeof m->flap);
   return 0;
 }
 
@@ -782,7 +783,7 @@ static jj_status join(jj_engine *sc, jj_series *s) {
  * fields: the image's values for them are the defaults, not state. */
 static void set_inst(jj_inst *in, const old_inst *o) {
   in->stale = o->stale;
-  jj_inst_more *m = in->more;
+  jj_inst_more *m = jj__inst_more(in);
   if (!m) return;
   m->member_value = o->member_value;
   m->member_agree_ts = o->member_agree_ts;
@@ -949,9 +950,9 @@ static jj_status recount_sources(dec *d) {
     const jj_series *s = sc->series[sid];
     for (uint32_t i = 0; s && i < s->ninst; i++) {
       const jj_inst *in = &s->inst[i];
-      if (in->alert.level <= 0 || !in->more) continue;
+      if (in->alert.level <= 0 || !jj__inst_more(in)) continue;
       for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
-        const jj_group *g = in->more->feed[f];
+        const jj_group *g = jj__inst_more(in)->feed[f];
         if (!g || g->rule->cfg.group != JJ_GROUP_RULES) continue;
         for (uint32_t k = 0; k < g->rule->nsrc; k++) {
           uint16_t *c = &firing[(size_t)g->id * JJ_MAX_SOURCES + k];
@@ -973,7 +974,7 @@ static jj_status recount_sources(dec *d) {
       const jj_series *s = g->ev[v].s;
       for (uint32_t i = 0; s && i < s->ninst; i++)
         for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++)
-          c += s->inst[i].more && s->inst[i].more->feed[f] == g && s->inst[i].alert.level > 0;
+          c += jj__inst_more(&s->inst[i]) && jj__inst_more(&s->inst[i])->feed[f] == g && s->inst[i].alert.level > 0;
       if (c < g->ev[v].firing) g->ev[v].last = sc->now;
       g->ev[v].firing = c;
     }

@@ -35,15 +35,15 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (176 bytes: line 0 the ring,
+ *  - one block: the core `struct jj_window` (168 bytes: line 0 the ring,
  *    the shape and the positions and time; line 1 the count and sum of
  *    both generations, base, cap, has_now; line 2 the counters), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
- *    closed-queue indices, 32 B), sketch_part (jj_sketch and the key
- *    lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
+ *    closed-queue indices, windows closed, 40 B), sketch_part (jj_sketch
+ *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts; the engine's point at
  *    a shape it shares among all windows of equal configuration (a
@@ -94,10 +94,11 @@ typedef struct jj_ring_rec {
   double val;
 } jj_ring_rec;
 
-/* jj_window_counters without the public struct's reserved tail, and
- * without evicted (derived, see the top comment). */
+/* jj_window_counters without the public struct's reserved tail, without
+ * evicted (derived, see the top comment) and without closed (TUMBLING
+ * windows alone close: their tumbling_part counts it). */
 typedef struct window_counters {
-  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates, closed;
+  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates;
 } window_counters;
 
 /* The normalized configuration and the layout of the optional parts,
@@ -116,7 +117,8 @@ struct jj_wshape {
   uint8_t duplicates;    /* jj_dup_policy */
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
-  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr; /* byte offsets of the parts, 0 = none */
+  uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
+  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* byte offsets of the parts, 0 = none */
   uint32_t bytes;        /* the window's block, parts included */
   /* What the parts need. */
   int64_t hop_ms, align_ms;  /* TUMBLING */
@@ -142,7 +144,18 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   struct closed_result *closed; /* the closed-result queue */
   uint32_t closed_first, closed_len;
   int has_boundary;
+  uint64_t nclosed; /* jj_window_counters.closed */
 } tumbling_part;
+
+/* A window that shares its series' sample ring (see "shared rings" below). */
+typedef struct jj_wring jj_wring;
+typedef struct shared_part {
+  jj_wring *g;
+  uint32_t seq;  /* the ring's last operation this window has returned */
+  /* The capacity a ring of its own would have now (a snapshot saves it:
+   * the same image, shared or not). */
+  uint32_t own_cap;
+} shared_part;
 
 typedef struct sketch_part { /* percentile enabled */
   jj_sketch sketch;
@@ -196,6 +209,10 @@ static inline const tumbling_part *CTUM(const jj_window *w) {
 }
 static inline sketch_part *SK(jj_window *w) { return PART_AT(w, w->shape->off_sk); }
 static inline const sketch_part *CSK(const jj_window *w) { return CPART_AT(w, w->shape->off_sk); }
+static inline shared_part *SHP(jj_window *w) { return PART_AT(w, w->shape->off_sh); }
+static inline const shared_part *CSHP(const jj_window *w) {
+  return CPART_AT(w, w->shape->off_sh);
+}
 static inline jj_hourly *HOURLY(jj_window *w) {
   return w->shape->off_hr ? (jj_hourly *)PART_AT(w, w->shape->off_hr) : NULL;
 }
@@ -206,14 +223,14 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sums) == 64, "the sums start line 1");
 _Static_assert(offsetof(jj_window, ctr) == 128, "the counters start line 2");
-_Static_assert(sizeof(jj_window) == 176, "the core is 176 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 168, "the core is 168 bytes (see the top comment)");
 #endif
 
 /* Where the optional parts go, and the block's size. */
 static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int sketch,
-                      int hourly) {
+                      int hourly, int shared) {
   size_t off = sizeof(jj_window);
-  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = 0;
+  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = l->off_sh = 0;
   if (minmax) {
     l->off_mm = (uint16_t)off;
     off += sizeof(minmax_part);
@@ -233,6 +250,10 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
   if (hourly) {
     l->off_hr = (uint16_t)off;
     off += sizeof(jj_hourly);
+  }
+  if (shared) {
+    l->off_sh = (uint16_t)off;
+    off += sizeof(shared_part);
   }
   l->bytes = (uint32_t)((off + 7) & ~(size_t)7);
 }
@@ -681,7 +702,7 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
   s->windows = (uint32_t)(k > UINT32_MAX ? UINT32_MAX : k);
   for (int a = 0; a < JJ_AGG__COUNT; a++) s->value[a] = NAN;
   if (w->shape->cfg_aggregates & JJ_AGG_BIT(JJ_AGG_COUNT)) s->value[JJ_AGG_COUNT] = 0.0;
-  w->ctr.closed += k;
+  TUM(w)->nclosed += k;
 }
 
 /* Close every window whose end the watermark has passed, while the queue
@@ -711,7 +732,7 @@ static void close_due(jj_window *w) {
     jj_window_stats ws;
     fill_stats(w, &ws);
     closed_store(closed_slot(w), &ws);
-    w->ctr.closed++;
+    TUM(w)->nclosed++;
     TUM(w)->boundary += hop;
     int64_t start = TUM(w)->boundary - span;
     if (ts_at(w, w->win_end - 1) < start) {
@@ -874,7 +895,8 @@ enum {
   FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
   FAST_SK = 8,   /* the percentile sketch (then not FAST_MM) */
   FAST_HOURLY = 16, /* not FAST_ON: the general path, with the hourly part */
-  FAST_SUMS = 32 /* count and sum kept (else no sums: min, max, first...) */
+  FAST_SHARED = 32, /* not FAST_ON: the shared ring's push (push_shared) */
+  FAST_SUMS = 64 /* with FAST_ON: count and sum kept (else none: min, max, first...) */
 };
 
 /* Copies for windows with and without sums, and the sums in registers
@@ -889,6 +911,7 @@ enum {
 #endif
 
 static uint8_t fast_bits(const jj_wshape *sh) {
+  if (sh->shared) return FAST_SHARED;
   if (sh->off_hr) return FAST_HOURLY;
   if (sh->kind == JJ_WINDOW_TUMBLING || (sh->mom & ~(unsigned)JJ_MOM_SUM) ||
       (sh->use_sketch && sh->use_minmax))
@@ -1024,6 +1047,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
 
 static jj_status push_sample(jj_window *w, int64_t ts, double v);
 static jj_status push_general(jj_window *w, int64_t ts, double v);
+static jj_status push_shared(jj_window *w, int64_t ts, double v);
 
 /* ---- reads after a push ------------------------------------------------ */
 
@@ -1090,11 +1114,12 @@ JJ_HOT_INLINE jj_status read_after(const jj_window *w, jj_status pushed, jj_agg 
  * general path only (flash counts more than instructions there). */
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
+  if (w->shape->shared) return push_shared(w, ts, v);
   return push_general(w, ts, v);
 }
 
 static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
-  return read_after(w, push_general(w, ts, v), agg, out);
+  return read_after(w, jj_window_push(w, ts, v), agg, out);
 }
 #else
 /* Each specialised copy is a function of its own: what it keeps in
@@ -1137,7 +1162,7 @@ PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
  * part; combinations fast_bits never makes (MM with SK; SUMS without ON)
  * go the general way too. */
 #define G push_sample
-#define FAST_TABLE (FAST_SPLIT_SUMS ? 64 : 32) /* FAST_* bits in use */
+#define FAST_TABLE (FAST_SPLIT_SUMS ? 128 : 64) /* FAST_* bits in use */
 static jj_status (*const k_push[FAST_TABLE])(jj_window *, int64_t, double) = {
     G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
@@ -1145,12 +1170,17 @@ static jj_status (*const k_push[FAST_TABLE])(jj_window *, int64_t, double) = {
     G, G,                  G, G,                 /* 12-15: MM and SK: never */
     push_general, G, G, G, G, G, G, G,           /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+    push_shared, G, G, G, G, G, G, G, /* 32: FAST_SHARED */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G,
 #if FAST_SPLIT_SUMS
-    G, push_fast_count_s,    G, push_fast_time_s,    /* 32-35: + SUMS */
-    G, push_fast_count_mm_s, G, push_fast_time_mm_s, /* 36-39: + MM */
-    G, push_fast_count_sk_s, G, push_fast_time_sk_s, /* 40-43: + SK */
-    G, G, G, G,                                      /* 44-47: never */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,  /* 48-63: never */
+    G, push_fast_count_s,    G, push_fast_time_s,    /* 64-67: + SUMS */
+    G, push_fast_count_mm_s, G, push_fast_time_mm_s, /* 68-71: + MM */
+    G, push_fast_count_sk_s, G, push_fast_time_sk_s, /* 72-75: + SK */
+    G, G, G, G,                                      /* 76-79: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,  /* 80-127: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
 #endif
 };
 #undef G
@@ -1198,6 +1228,10 @@ static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_ag
                                        double *out) {
   return read_after(w, push_sample(w, ts, v), agg, out);
 }
+static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                       double *out) {
+  return read_after(w, push_shared(w, ts, v), agg, out);
+}
 #ifdef JJ_NO_SKETCH
 #define pv_fast_count_sk pv_general
 #define pv_fast_time_sk pv_general
@@ -1217,12 +1251,17 @@ static jj_status (*const k_push_value[FAST_TABLE])(jj_window *, int64_t, double,
     G, G,                G, G,               /* 12-15: MM and SK: never */
     pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+    pv_shared, G, G, G, G, G, G, G,          /* 32: FAST_SHARED */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G,
 #if FAST_SPLIT_SUMS
-    G, pv_fast_count_s,    G, pv_fast_time_s,    /* 32-35: + SUMS */
-    G, pv_fast_count_mm_s, G, pv_fast_time_mm_s, /* 36-39: + MM */
-    G, pv_fast_count_sk_s, G, pv_fast_time_sk_s, /* 40-43: + SK */
-    G, G, G, G,                                  /* 44-47: never */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 48-63: never */
+    G, pv_fast_count_s,    G, pv_fast_time_s,    /* 64-67: + SUMS */
+    G, pv_fast_count_mm_s, G, pv_fast_time_mm_s, /* 68-71: + MM */
+    G, pv_fast_count_sk_s, G, pv_fast_time_sk_s, /* 72-75: + SK */
+    G, G, G, G,                                  /* 76-79: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 80-127: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
 #endif
 };
 #undef G
@@ -1350,6 +1389,276 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     while (w->tail - w->head > sh->count) evict_front(w);
   return JJ_OK;
 }
+/* ---- shared rings ---------------------------------------------------------
+ * The sliding time windows of one series that take exactly the same
+ * samples (same lateness, duplicate policy and cap; no sketch, no hourly
+ * part) keep them in one ring, a jj_wring, instead of a copy each: 20
+ * rules over windows of 30 s .. 125 s of a 1 Hz series hold 125 samples,
+ * not 1,550. Every member numbers positions alike (the same tail; a
+ * position is at the same slot in each: member bases are base0 plus a
+ * multiple of cap), and keeps its own head, agg_end, sums and DABA lane
+ * (sized for its own samples, a power of two that doubles as it fills).
+ *
+ *   ring:  lo ..... head(125 s) ..... head(30 s) ..... tail
+ *          |<- the longest member ------------------------>|
+ *                                |<- the shortest -------->|
+ *
+ * The engine pushes each member the same samples in turn. The first push
+ * of a sample (the "leader") does it for all: moves every member to the
+ * same time, grows the ring (or a lane) when needed, stores the sample
+ * once and accounts it in every member; the other members' pushes then
+ * only return its status (shared_part.seq tells them apart from a new
+ * sample). Decisions are the ring's: a sample is late, a duplicate, or
+ * refused JJ_EFULL (the ring holds max_samples, i.e. the longest member
+ * is full) for every member at once, each counting it. A member that is
+ * empty while the others hold samples (a window reset, or added by a
+ * reload) starts at the tail. */
+struct jj_wring {
+  jj_ring_rec *ring;
+  uint32_t cap, max_samples;
+  uint64_t base0;  /* the position at slot 0 on some lap: every member's base is base0 + k cap */
+  uint64_t tail;   /* every member's tail */
+  uint32_t seq;    /* operations (pushes) so far (only compared: may wrap) */
+  jj_status status;/* the last one's */
+  uint32_t n, room, nlive; /* members joined, room for, not yet freed */
+  jj_allocator alc;
+  jj_window *m[];  /* the members */
+};
+
+int jj__window_config_shareable(const jj_window_config *cfg) {
+  return cfg->kind == JJ_WINDOW_SLIDING_TIME && !cfg->preallocate &&
+         !(cfg->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) && !jj__hourly_wanted(cfg->aggregates);
+}
+
+int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
+  jj_window_config c = *cfg;
+  if (normalize(&c) != JJ_OK || !jj__window_config_shareable(&c)) return 0;
+  out->lateness_ms = c.lateness_ms;
+  out->max_samples = c.max_samples;
+  out->duplicates = (uint32_t)c.duplicates;
+  return 1;
+}
+
+/* The member's base for the ring's current geometry (head >= base0). */
+static void member_map(jj_window *m, const jj_wring *g) {
+  m->ring = g->ring;
+  m->cap = g->cap;
+  m->base = g->base0 + ((m->head - g->base0) / g->cap) * g->cap;
+}
+
+/* The member with the oldest head: its range is the ring's live part. */
+static jj_window *ring_ref(const jj_wring *g) {
+  jj_window *ref = g->m[0];
+  for (uint32_t i = 1; i < g->n; i++)
+    if (g->m[i]->head < ref->head) ref = g->m[i];
+  return ref;
+}
+
+/* An empty member stands at the tail, where its next sample goes. */
+static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
+  m->head = m->agg_end = m->win_end = m->tail = m->gen_pos = pos;
+  member_map(m, g);
+  if (m->shape->use_minmax) jj__daba_reset(DABA(m), pos);
+}
+
+/* A ring of `newcap` slots whose slot 0 holds position `lo` (<= the live
+ * part's start), keeping the live samples. */
+static jj_status ring_resize(jj_wring *g, uint32_t newcap, uint64_t lo) {
+  jj_ring_rec *nring = jj__malloc(&g->alc, (size_t)newcap * sizeof *nring);
+  if (!nring) return JJ_ENOMEM;
+  const jj_window *ref = ring_ref(g);
+  for (uint64_t p = ref->head; p < g->tail; p++) nring[p - lo] = *rec_at(ref, p);
+  jj__free(&g->alc, g->ring);
+  g->ring = nring;
+  g->cap = newcap;
+  g->base0 = lo;
+  for (uint32_t i = 0; i < g->n; i++) member_map(g->m[i], g);
+  return JJ_OK;
+}
+
+/* Room in a member's DABA lane for `need` positions (a power of two). */
+static jj_status lane_reserve(jj_window *m, uint64_t need) {
+  jj_daba *d = DABA(m);
+  if (need <= d->mask + 1) return JJ_OK;
+  const uint64_t size = pow2_at_least(need);
+  jj_minmax *lane = jj__malloc(&m->shape->alc, (size_t)size * sizeof *lane);
+  if (!lane) return JJ_ENOMEM;
+  for (uint64_t p = d->front; p < d->end; p++) lane[p & (size - 1)] = *jj__daba_at(d, p);
+  jj__free(&m->shape->alc, d->agg);
+  d->agg = lane;
+  d->mask = size - 1;
+  return JJ_OK;
+}
+
+/* The first lane: what a private window's first ring would give. */
+static uint64_t first_lane(const jj_wshape *sh) {
+  return pow2_at_least(INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples);
+}
+
+/* Time moving to `now` frees a slot of the full ring: every member whose
+ * head is the ring's oldest sample lets it go (see frees_a_slot). */
+static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
+  for (uint32_t i = 0; i < g->n; i++) {
+    const jj_window *m = g->m[i];
+    if (m->head != lo || m->head == m->tail) continue;
+    if ((m->has_now && now <= m->now) || head_ts(m) > now - m->shape->span_ms) return 0;
+  }
+  return 1;
+}
+
+/* The sample (ts, v) as a member's push would take it, for every member
+ * (the top of this section); the status every member returns. */
+static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
+  jj_window *const *const ms = g->m;
+  const uint32_t n = g->n;
+  if (!isfinite(v) || !jj__ts_valid(ts) || !jj__value_valid(v)) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_invalid++;
+    return isfinite(v) ? JJ_EINVAL : JJ_ENAN;
+  }
+  int has_now = 0; /* the ring's time: its members' latest */
+  int64_t now = INT64_MIN;
+  for (uint32_t i = 0; i < n; i++) {
+    if (ms[i]->has_now && ms[i]->now > now) now = ms[i]->now;
+    has_now |= ms[i]->has_now;
+  }
+  if (has_now && ts < now - sh->lateness_ms) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_late++;
+    return JJ_ELATE;
+  }
+  if (!has_now || ts > now) now = ts;
+  /* Allocate before anything changes (JJ_ENOMEM: as it was). */
+  uint64_t lo = ring_ref(g)->head;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    if (!m->shape->use_minmax) continue;
+    uint64_t need = g->tail - m->head + 1;
+    if (lane_reserve(m, need < sh->max_samples ? need : sh->max_samples) != JJ_OK) return JJ_ENOMEM;
+  }
+  if (g->tail - lo >= g->cap && g->cap < g->max_samples && !ring_frees_a_slot(g, lo, now) &&
+      ring_resize(g, grown_cap(g->cap, g->max_samples), lo) != JJ_OK)
+    return JJ_ENOMEM;
+  for (uint32_t i = 0; i < n; i++) { /* what a ring of its own would do (grow_if_full) */
+    shared_part *sp = SHP(ms[i]);
+    if (ms[i]->tail - ms[i]->head >= sp->own_cap && sp->own_cap < sh->max_samples &&
+        !frees_a_slot(ms[i], ts))
+      sp->own_cap = grown_cap(sp->own_cap, sh->max_samples);
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    if (m->has_now && now <= m->now) continue;
+    m->has_now = 1;
+    m->now = now;
+    apply_time(m);
+  }
+  const jj_window *ref = ring_ref(g);
+  lo = ref->head;
+  uint64_t pos = g->tail; /* after every sample with a timestamp <= ts (insert_pos) */
+  while (pos > lo && ts_at(ref, pos - 1) > ts) pos--;
+  if (pos > lo && ts_at(ref, pos - 1) == ts) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.duplicates++;
+    if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
+    if (sh->duplicates == JJ_DUP_REPLACE) {
+      const uint64_t at = pos - 1; /* pending in every member: only the sums change */
+      const double old = val_at(ref, at);
+      rec_at(ref, at)->val = v;
+      for (uint32_t i = 0; i < n; i++) {
+        jj_window *m = ms[i];
+        if (at >= m->head && at < m->win_end) {
+          account_k(m, at, ts, old, 0, 0, KEY_UNKNOWN);
+          account_k(m, at, ts, v, 1, 0, KEY_UNKNOWN);
+        }
+        m->ctr.accepted++;
+      }
+      return JJ_OK;
+    }
+  }
+  if (g->tail - lo >= sh->max_samples) {
+    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_full++;
+    return JJ_EFULL;
+  }
+  for (uint64_t p = g->tail; p > pos; p--) *rec_at(ref, p) = *rec_at(ref, p - 1);
+  rec_at(ref, pos)->ts = ts;
+  rec_at(ref, pos)->val = v;
+  g->tail++;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    m->ctr.accepted++;
+    if (m->head > pos) {
+      /* Empty, and standing past where the sample sorts (it joined
+       * after older samples came): it stays empty, at the tail. */
+      member_empty_at(m, g, g->tail);
+      continue;
+    }
+    m->tail++;
+    if (pos < m->gen_pos) m->gen_pos++; /* positions after pos shifted by one */
+    account_k(m, pos, ts, v, 1, 0, KEY_UNKNOWN);
+    m->win_end++;
+    settle(m);
+  }
+  return JJ_OK;
+}
+
+jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer,
+                                 uint32_t nmembers, jj_window **out) {
+  *out = NULL;
+  if (!sh->shared || (peer && (!peer->shape->shared || SHP(peer)->g->n == SHP(peer)->g->room ||
+                               SHP(peer)->g->max_samples != sh->max_samples)))
+    return JJ_EINVAL;
+  jj_wring *g = peer ? SHP(peer)->g : NULL;
+  if (!g) {
+    g = jj__calloc(&sh->alc, sizeof *g + (size_t)nmembers * sizeof g->m[0]);
+    if (!g) return JJ_ENOMEM;
+    g->alc = sh->alc;
+    g->room = nmembers;
+    g->max_samples = sh->max_samples;
+    g->cap = INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples;
+    g->ring = jj__malloc(&g->alc, (size_t)g->cap * sizeof *g->ring);
+    if (!g->ring) {
+      jj__free(&g->alc, g);
+      return JJ_ENOMEM;
+    }
+  }
+  jj_window *w = mem;
+  w->shape = sh;
+  w->embedded = 1;
+  if (sh->use_minmax) {
+    const uint64_t size = first_lane(sh);
+    DABA(w)->agg = jj__malloc(&sh->alc, (size_t)size * sizeof(jj_minmax));
+    if (!DABA(w)->agg) {
+      if (g->n == 0) {
+        jj__free(&g->alc, g->ring);
+        jj__free(&g->alc, g);
+      }
+      return JJ_ENOMEM;
+    }
+    DABA(w)->mask = size - 1;
+  }
+  SHP(w)->g = g;
+  SHP(w)->seq = g->seq;
+  SHP(w)->own_cap = INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples;
+  g->m[g->n++] = w;
+  g->nlive++;
+  member_empty_at(w, g, g->tail);
+  *out = w;
+  return JJ_OK;
+}
+
+int jj__window_shares_with(const jj_window *a, const jj_window *b) {
+  return a->shape->shared && b->shape->shared && CSHP(a)->g == CSHP(b)->g;
+}
+
+static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
+  shared_part *sp = SHP(w);
+  jj_wring *g = sp->g;
+  if (sp->seq != g->seq) { /* a member before this one took the sample for all */
+    sp->seq = g->seq;
+    return g->status;
+  }
+  g->status = ring_push(g, w->shape, ts, v);
+  sp->seq = ++g->seq;
+  return g->status;
+}
+
 /* ---- shapes ----------------------------------------------------------- */
 
 /* Equal settings (every field but the allocator): windows of either
@@ -1360,7 +1669,8 @@ static int same_shape(const jj_wshape *a, const jj_wshape *b) {
          a->max_samples == b->max_samples && a->aggregates == b->aggregates &&
          a->mom == b->mom && a->kind == b->kind && a->use_minmax == b->use_minmax &&
          a->use_sketch == b->use_sketch && a->duplicates == b->duplicates &&
-         a->preallocate == b->preallocate && a->off_mm == b->off_mm && a->off_mom == b->off_mom &&
+         a->preallocate == b->preallocate && a->shared == b->shared && a->off_mm == b->off_mm &&
+         a->off_mom == b->off_mom && a->off_sh == b->off_sh &&
          a->off_tum == b->off_tum && a->off_sk == b->off_sk && a->off_hr == b->off_hr &&
          a->bytes == b->bytes && a->hop_ms == b->hop_ms && a->align_ms == b->align_ms &&
          a->cfg_aggregates == b->cfg_aggregates && a->closed_cap == b->closed_cap &&
@@ -1369,10 +1679,12 @@ static int same_shape(const jj_wshape *a, const jj_wshape *b) {
 }
 
 /* Fill a shape from a configuration; JJ_EINVAL when it is not valid. */
-static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj_allocator *alc) {
+static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj_allocator *alc,
+                            int shared) {
   jj_window_config c = *cfg;
   jj_status st = normalize(&c);
   if (st != JJ_OK) return st;
+  if (shared && !jj__window_config_shareable(&c)) return JJ_EINVAL;
   memset(sh, 0, sizeof *sh);
   jj__alloc_resolve(&sh->alc, alc);
   const unsigned mom = moments_needed(c.aggregates);
@@ -1380,7 +1692,8 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
   sh->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
   layout_of(sh, sh->use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0,
-            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates));
+            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates), shared);
+  sh->shared = shared != 0;
   sh->kind = (uint8_t)c.kind;
   sh->duplicates = (uint8_t)c.duplicates;
   sh->preallocate = c.preallocate != 0;
@@ -1405,13 +1718,14 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   return JJ_OK;
 }
 
-jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, jj_wshape **out) {
+jj_status jj__wshape_new(const jj_window_config *cfg, const jj_allocator *alc, int shared,
+                         jj_wshape **out) {
   *out = NULL;
   jj_allocator a;
   jj__alloc_resolve(&a, alc);
   jj_wshape *sh = jj__malloc(&a, sizeof *sh);
   if (!sh) return JJ_ENOMEM;
-  jj_status st = shape_init(sh, cfg, &a);
+  jj_status st = shape_init(sh, cfg, &a, shared);
   if (st != JJ_OK) {
     jj__free(&a, sh);
     return st;
@@ -1426,9 +1740,10 @@ void jj__wshape_free(jj_wshape *sh) {
   jj__free(&a, sh);
 }
 
-int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg) {
+int64_t jj__wshape_find(jj_wshape *const *shapes, uint32_t n, const jj_window_config *cfg,
+                        int shared) {
   jj_wshape t; /* normalized once, compared with each */
-  if (shape_init(&t, cfg, NULL) != JJ_OK) return -1;
+  if (shape_init(&t, cfg, NULL, shared) != JJ_OK) return -1;
   for (uint32_t i = 0; i < n; i++)
     if (same_shape(shapes[i], &t)) return i;
   return -1;
@@ -1511,7 +1826,7 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   *out = NULL;
   if (!cfg) return JJ_EINVAL;
   jj_wshape tmp;
-  jj_status st = shape_init(&tmp, cfg, alc);
+  jj_status st = shape_init(&tmp, cfg, alc, 0);
   if (st != JJ_OK) return st;
   /* The window's own shape goes after its parts, in the same block. */
   jj_window *w;
@@ -1534,7 +1849,15 @@ void jj_window_free(jj_window *w) {
   if (!w) return;
   const jj_wshape *sh = w->shape;
   jj_allocator a = sh->alc; /* an own shape goes with the block */
-  jj__free(&a, w->ring);
+  if (sh->shared) { /* the ring goes with its last member */
+    jj_wring *g = SHP(w)->g;
+    if (--g->nlive == 0) {
+      jj__free(&g->alc, g->ring);
+      jj__free(&g->alc, g);
+    }
+  } else {
+    jj__free(&a, w->ring);
+  }
   if (sh->use_minmax) jj__free(&a, DABA(w)->agg);
   if (sh->off_tum) jj__free(&a, TUM(w)->closed);
   if (sh->use_sketch) {
@@ -1563,9 +1886,14 @@ void jj_window_reset(jj_window *w) {
     TUM(w)->has_boundary = 0;
     TUM(w)->boundary = 0;
     TUM(w)->closed_first = TUM(w)->closed_len = 0;
+    TUM(w)->nclosed = 0;
   }
   memset(&w->ctr, 0, sizeof w->ctr);
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
+  if (sh->shared) { /* empty, at the ring's tail (the others keep its samples) */
+    member_empty_at(w, SHP(w)->g, SHP(w)->g->tail);
+    SHP(w)->seq = SHP(w)->g->seq;
+  }
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -1617,7 +1945,7 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->rejected_invalid = w->ctr.rejected_invalid;
   out->rejected_full = w->ctr.rejected_full;
   out->duplicates = w->ctr.duplicates;
-  out->closed = w->ctr.closed;
+  out->closed = w->shape->off_tum ? CTUM(w)->nclosed : 0;
   out->accepted = w->ctr.accepted;
   /* Every accepted sample is stored, replaced a stored one in place
    * (JJ_DUP_REPLACE: each duplicate), or has left. */
@@ -1625,11 +1953,22 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->evicted = w->ctr.accepted - (w->tail - w->head) - replaced;
 }
 
-jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj__footprint_fn add,
-                               void *ctx) {
+jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *embedded,
+                               jj__footprint_fn add, void *ctx) {
   jj_wshape sh; /* the shape the engine shares (counted by the caller), not allocated here */
-  jj_status st = shape_init(&sh, cfg, NULL);
+  jj_status st = shape_init(&sh, cfg, NULL, shared);
   if (st != JJ_OK) return st;
+  if (shared) { /* the block, and the lane as it doubles (the ring: jj__wring_footprint) */
+    if (embedded)
+      *embedded = sh.bytes;
+    else
+      add(ctx, sh.bytes);
+    for (uint64_t size = first_lane(&sh); sh.use_minmax; size *= 2) {
+      add(ctx, (size_t)size * sizeof(jj_minmax));
+      if (size >= pow2_at_least(sh.max_samples)) break;
+    }
+    return JJ_OK;
+  }
   /* As jj__window_new_shaped allocates, in its order: the block (parts
    * and the hourly link inline), resize() to the first capacity, the
    * preallocated sketch, the closed-result queue; then every resize a
@@ -1655,11 +1994,27 @@ jj_status jj__window_footprint(const jj_window_config *cfg, size_t *embedded, jj
   return JJ_OK;
 }
 
+jj_status jj__wring_footprint(const jj_window_config *cfg, uint32_t nmembers, jj__footprint_fn add,
+                              void *ctx) {
+  jj_wshape sh;
+  jj_status st = shape_init(&sh, cfg, NULL, 1);
+  if (st != JJ_OK) return st;
+  add(ctx, sizeof(jj_wring) + (size_t)nmembers * sizeof(jj_window *));
+  uint32_t cap = INITIAL_CAPACITY < sh.max_samples ? INITIAL_CAPACITY : sh.max_samples;
+  for (;;) { /* as ring_push grows it */
+    add(ctx, (size_t)cap * sizeof(jj_ring_rec));
+    if (cap >= sh.max_samples) break;
+    cap = grown_cap(cap, sh.max_samples);
+  }
+  return JJ_OK;
+}
+
 size_t jj__wshape_bytes(void) { return sizeof(jj_wshape); }
 
-int jj__window_config_same(const jj_window_config *a, const jj_window_config *b) {
+int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_window_config *b,
+                           int b_shared) {
   jj_wshape ta, tb;
-  return shape_init(&ta, a, NULL) == JJ_OK && shape_init(&tb, b, NULL) == JJ_OK &&
+  return shape_init(&ta, a, NULL, a_shared) == JJ_OK && shape_init(&tb, b, NULL, b_shared) == JJ_OK &&
          same_shape(&ta, &tb);
 }
 
@@ -1667,7 +2022,10 @@ size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
   const jj_wshape *sh = w->shape;
   size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
-  bytes += (size_t)w->cap * sizeof(jj_ring_rec);
+  /* A shared ring is counted once, with its first member. */
+  const jj_wring *g = sh->shared ? CSHP(w)->g : NULL;
+  if (!g || g->m[0] == w) bytes += (size_t)w->cap * sizeof(jj_ring_rec);
+  if (g && g->m[0] == w) bytes += sizeof *g + (size_t)g->room * sizeof g->m[0];
   if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
   if (sh->use_sketch)
@@ -1879,7 +2237,7 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_close(o, shape);
   jj__w_u8(o, w->has_now);
   jj__w_i64(o, w->now);
-  jj__w_u64(o, w->cap);
+  jj__w_u64(o, w->shape->shared ? CSHP(w)->own_cap : w->cap);
   jj__w_u64(o, w->head);
   jj__w_u64(o, w->tail - w->head);
   jj__w_u64(o, w->agg_end - w->head);
@@ -1936,7 +2294,48 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, w->ctr.rejected_invalid);
   jj__w_u64(o, w->ctr.rejected_full);
   jj__w_u64(o, w->ctr.duplicates);
-  jj__w_u64(o, w->ctr.closed);
+  jj__w_u64(o, c.closed);
+}
+
+/* A member of a shared ring takes a state of `n` samples from `head`:
+ * room in the ring (and its lane) for them. The others' samples must be
+ * the same ones, at the same positions (they are, when the windows saved
+ * took the same samples: shared or not, the positions of a window count
+ * the samples it took); else JJ_ENOTFOUND, and the member starts fresh.
+ * When every other member is empty, the state sets the ring's tail. */
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
+                                   uint32_t want) {
+  jj_wring *g = SHP(w)->g;
+  const uint64_t tail = head + n;
+  const jj_window *ref = NULL; /* the oldest of the others that hold samples */
+  for (uint32_t i = 0; i < g->n; i++) {
+    const jj_window *m = g->m[i];
+    if (m != w && m->head != m->tail && (!ref || m->head < ref->head)) ref = m;
+  }
+  if (ref) {
+    if (tail != g->tail) return JJ_ENOTFOUND;
+    jj_rbuf r = *in;
+    for (uint64_t p = head; p < tail; p++) {
+      const int64_t ts = jj__r_i64(&r);
+      const double v = jj__r_f64(&r);
+      if (r.bad) return JJ_EINVAL;
+      if (p >= ref->head && (ts_at(ref, p) != ts || val_at(ref, p) != v)) return JJ_ENOTFOUND;
+    }
+    if (head < ref->head &&
+        ring_resize(g, (uint32_t)(n > g->cap ? n : g->cap), head) != JJ_OK)
+      return JJ_ENOMEM;
+  } else {
+    if (want > g->cap) {
+      if (ring_resize(g, want, head) != JJ_OK) return JJ_ENOMEM;
+    } else {
+      g->base0 = head;
+    }
+    g->tail = tail;
+    for (uint32_t i = 0; i < g->n; i++)
+      if (g->m[i] != w) member_empty_at(g->m[i], g, tail);
+  }
+  if (w->shape->use_minmax && lane_reserve(w, n ? n : 1) != JJ_OK) return JJ_ENOMEM;
+  return JJ_OK;
 }
 
 /* Positions are 64-bit and never wrap: a restored head leaves room for
@@ -1967,7 +2366,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       (has_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
     return JJ_EINVAL;
   const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
-  if (want > w->cap && resize(w, want) != JJ_OK) return JJ_ENOMEM;
+  if (sh->shared) {
+    jj_status st = ring_restore_room(w, in, head, n, want);
+    if (st != JJ_OK) return st;
+  } else if (want > w->cap && resize(w, want) != JJ_OK) {
+    return JJ_ENOMEM;
+  }
   w->has_now = (uint8_t)has_now;
   w->now = now;
   w->base = head; /* the ring is empty: any lap will do */
@@ -1976,6 +2380,11 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->agg_end = head + agg;
   w->win_end = head + win;
   w->gen_pos = head + gen;
+  if (sh->shared) { /* the ring's lap, which its other members share */
+    member_map(w, SHP(w)->g);
+    SHP(w)->seq = SHP(w)->g->seq;
+    if (want > SHP(w)->own_cap) SHP(w)->own_cap = want;
+  }
   int64_t prev = INT64_MIN;
   for (uint64_t p = head; p < w->tail; p++) {
     int64_t ts = jj__r_i64(in);
@@ -2046,8 +2455,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->ctr.rejected_invalid = jj__r_u64(in);
   w->ctr.rejected_full = jj__r_u64(in);
   w->ctr.duplicates = jj__r_u64(in);
-  w->ctr.closed = jj__r_u64(in);
+  const uint64_t closed = jj__r_u64(in);
   if (in->bad || in->at != in->size) return JJ_EINVAL;
+  if (sh->off_tum)
+    TUM(w)->nclosed = closed;
+  else if (closed) /* only TUMBLING windows close */
+    return JJ_EINVAL;
   /* evicted is derived (jj_window_counters_get): the image must agree. */
   const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
   if (w->ctr.accepted < n || w->ctr.accepted - n < replaced ||

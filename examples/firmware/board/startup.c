@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
 extern int main(void);
@@ -22,6 +23,14 @@ void _init(void) {}
 void _fini(void) {}
 void jj_board_fault(void);
 
+/* With the minimal console there are no stdio buffers to flush and no
+ * atexit handlers: _exit, without newlib's exit and its data. */
+#ifdef JJ_BOARD_MINIMAL_IO
+#define board_exit _exit
+#else
+#define board_exit exit
+#endif
+
 void jj_board_reset(void) {
   /* Linker symbols: their addresses are the bounds (integers, not objects). */
   memcpy(_sdata, _sidata, (size_t)((uintptr_t)_edata - (uintptr_t)_sdata));
@@ -35,7 +44,7 @@ void jj_board_reset(void) {
   initialise_monitor_handles();
 #endif
   __libc_init_array();
-  exit(main());
+  board_exit(main());
 }
 
 /* malloc's memory (newlib calls _sbrk): the PSRAM region of the linker
@@ -59,7 +68,7 @@ void *_sbrk(ptrdiff_t incr) {
 void jj_board_fault(void) {
   static const char msg[] = "board: hard fault\n";
   (void)msg;
-  exit(99);
+  board_exit(99);
 }
 
 /* Initial stack pointer, reset, NMI, HardFault, MemManage, BusFault, UsageFault. */

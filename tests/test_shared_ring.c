@@ -1,0 +1,255 @@
+/* Windows that share their series' sample ring (window.c, "shared
+ * rings"). Sliding time windows of one series with different spans keep
+ * one copy of the samples; each must still report, count and save
+ * exactly what it would with a ring of its own. The reference: every
+ * rule on an engine of its own (one window a series: nothing to share),
+ * fed the same stream — gaps that empty windows, out-of-order samples
+ * within lateness, late ones, duplicates, invalid values and enough
+ * samples to grow the rings — compared window by window, bit for bit,
+ * after every push, across a snapshot and restore. The test also checks
+ * that the windows it compares did share one ring. */
+/* cmocka needs these first */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "jjair/jjair.h"
+#include "series.h"
+
+#define SEC 1000LL
+#define T0 1700000000000LL
+#define NRULES 10
+#define LATENESS (2500)
+
+static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN,  JJ_AGG_MAX,   JJ_AGG_MIN,    JJ_AGG_LAST,
+                                      JJ_AGG_SUM,   JJ_AGG_COUNT, JJ_AGG_STDDEV, JJ_AGG_FIRST,
+                                      JJ_AGG_MAX,   JJ_AGG_MIN};
+
+/* Rules `from` .. `to` - 1 of the mix: spans 5 s, 8 s, ... 32 s. */
+static jj_ruleset *rules(int from, int to, jj_dup_policy dups) {
+  jj_ruleset_builder *b;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  for (int i = from; i < to; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "r%d", i);
+    jj_rule_config rc;
+    jj_rule_config_init(&rc);
+    rc.name = name;
+    rc.metric = "pm25";
+    rc.window.kind = JJ_WINDOW_SLIDING_TIME;
+    rc.window.span_ms = (5 + 3 * i) * SEC;
+    rc.window.aggregates = JJ_AGG_BIT(k_aggs[i]);
+    rc.window.duplicates = dups;
+    rc.aggregate = k_aggs[i];
+    uint32_t idx;
+    jj_error err;
+    assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &idx, &err), JJ_OK);
+    jj_level_config lc;
+    jj_level_config_init(&lc);
+    lc.name = "high";
+    lc.issue_value = 1e12; /* quiet: the windows are what is compared */
+    assert_int_equal(jj_ruleset_builder_add_level(b, idx, &lc, &err), JJ_OK);
+  }
+  jj_ruleset *rs;
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
+static jj_engine *engine(jj_ruleset *rs, jj_series_id *id) {
+  jj_engine_config ec;
+  jj_engine_config_init(&ec);
+  ec.lateness_ms = LATENESS;
+  jj_engine *e;
+  assert_int_equal(jj_engine_new(rs, &ec, NULL, &e), JJ_OK);
+  jj_label l = {"station", "a"};
+  assert_int_equal(jj_engine_series(e, "pm25", &l, 1, id), JJ_OK);
+  return e;
+}
+
+/* The window of rule `rule` in series `id`. */
+static const jj_window *window_of(const jj_engine *e, jj_series_id id, uint32_t rule) {
+  const jj_series *s = e->series[id];
+  for (uint32_t i = 0; i < s->ninst; i++)
+    if (s->inst[i].rule_index == rule) return s->slots[s->inst[i].slot].win;
+  fail_msg("rule %u has no window", rule);
+  return NULL;
+}
+
+static uint64_t bits(double d) {
+  uint64_t u;
+  memcpy(&u, &d, sizeof u);
+  return u;
+}
+
+/* Window a (shared) against b (alone): the same stats and counters. */
+static void same_window(const jj_window *a, const jj_window *b, int rule, long step) {
+  jj_window_stats x, y;
+  jj_status sx = jj_window_stats_get(a, &x), sy = jj_window_stats_get(b, &y);
+  if (sx != sy || x.count != y.count || x.start_ms != y.start_ms || x.end_ms != y.end_ms ||
+      x.complete != y.complete)
+    fail_msg("rule %d step %ld: status %d/%d count %llu/%llu", rule, step, sx, sy,
+             (unsigned long long)x.count, (unsigned long long)y.count);
+  for (int k = 0; k < JJ_AGG_SLOTS; k++)
+    if (bits(x.value[k]) != bits(y.value[k]))
+      fail_msg("rule %d step %ld: %s %.17g (shared) vs %.17g (alone)", rule, step,
+               jj_agg_name(k) ? jj_agg_name(k) : "?", x.value[k], y.value[k]);
+  jj_window_counters cx, cy;
+  jj_window_counters_get(a, &cx);
+  jj_window_counters_get(b, &cy);
+  if (memcmp(&cx, &cy, sizeof cx) != 0)
+    fail_msg("rule %d step %ld: counters differ (accepted %llu/%llu evicted %llu/%llu late "
+             "%llu/%llu dup %llu/%llu)",
+             rule, step, (unsigned long long)cx.accepted, (unsigned long long)cy.accepted,
+             (unsigned long long)cx.evicted, (unsigned long long)cy.evicted,
+             (unsigned long long)cx.rejected_late, (unsigned long long)cy.rejected_late,
+             (unsigned long long)cx.duplicates, (unsigned long long)cy.duplicates);
+}
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+static uint64_t rng(void) {
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+typedef struct what_happened {
+  long ooo, late, dups, gaps, invalid;
+} what_happened;
+
+/* The next sample of the stream after time *t. */
+static void next_sample(int64_t *t, int64_t *ts, double *v, what_happened *w) {
+  const uint64_t r = rng() % 100;
+  *v = 5.0 + (double)(rng() % 10000) / 100.0;
+  if (r < 60) { /* in order, 0.1 .. 1.5 s later */
+    *t += 100 + (int64_t)(rng() % 1400);
+    *ts = *t;
+  } else if (r < 75) { /* out of order, within lateness */
+    *ts = *t - (int64_t)(rng() % LATENESS);
+    w->ooo++;
+  } else if (r < 80) { /* too late */
+    *ts = *t - LATENESS - 1 - (int64_t)(rng() % 5000);
+    w->late++;
+  } else if (r < 88) { /* the same time as the newest */
+    *ts = *t;
+    w->dups++;
+  } else if (r < 90) { /* a gap that empties every window */
+    *t += 40 * SEC;
+    *ts = *t;
+    w->gaps++;
+  } else if (r < 91) {
+    *ts = *t;
+    *v = NAN;
+    w->invalid++;
+  } else {
+    *t += 1;
+    *ts = *t;
+  }
+}
+
+static void run_mix(jj_dup_policy dups) {
+  jj_ruleset *all = rules(0, NRULES, dups);
+  jj_series_id sid, aid[NRULES];
+  jj_engine *shared = engine(all, &sid);
+  jj_engine *alone[NRULES];
+  jj_ruleset *one[NRULES];
+  for (int i = 0; i < NRULES; i++) {
+    one[i] = rules(i, i + 1, dups);
+    alone[i] = engine(one[i], &aid[i]);
+  }
+  /* They share: one ring for the series' ten windows. */
+  for (uint32_t i = 1; i < NRULES; i++)
+    assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
+  assert_false(jj__window_shares_with(window_of(alone[0], aid[0], 0),
+                                      window_of(alone[1], aid[1], 0)));
+  what_happened w = {0};
+  int64_t t = T0;
+  size_t most = 0;
+  for (long step = 0; step < 6000; step++) {
+    int64_t ts;
+    double v;
+    next_sample(&t, &ts, &v, &w);
+    jj_status st = jj_engine_push(shared, sid, ts, v);
+    for (int i = 0; i < NRULES; i++) {
+      jj_status sa = jj_engine_push(alone[i], aid[i], ts, v);
+      if (st != sa) fail_msg("step %ld rule %d: status %d (shared) vs %d (alone)", step, i, st, sa);
+      same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+    }
+    jj_window_stats ws;
+    jj_window_stats_get(window_of(shared, sid, NRULES - 1), &ws);
+    if (ws.count > most) most = (size_t)ws.count;
+    if (step == 3000) { /* save and restore: the same windows after */
+      size_t need = 0;
+      jj_engine_snapshot(shared, NULL, 0, &need);
+      void *buf = malloc(need);
+      assert_non_null(buf);
+      assert_int_equal(jj_engine_snapshot(shared, buf, need, &need), JJ_OK);
+      jj_engine_free(shared);
+      jj_engine_config ec;
+      jj_engine_config_init(&ec);
+      ec.lateness_ms = LATENESS;
+      assert_int_equal(jj_engine_new(all, &ec, NULL, &shared), JJ_OK);
+      jj_restore_report rep;
+      jj_error err;
+      assert_int_equal(jj_engine_restore(shared, buf, need, &rep, &err), JJ_OK);
+      assert_int_equal(rep.windows_reset, 0);
+      free(buf);
+      for (uint32_t i = 1; i < NRULES; i++)
+        assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
+      for (int i = 0; i < NRULES; i++)
+        same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+    }
+  }
+  /* The stream did what it claims: every case came, and the longest
+   * window held more than the first ring's 16 samples (it grew). */
+  assert_true(w.ooo > 100 && w.late > 50 && w.dups > 100 && w.gaps > 20 && w.invalid > 10);
+  assert_true(most > 32);
+  /* And the ring saves memory: the engine's windows take less than the ten alone. */
+  jj_engine_stats a, b;
+  jj_engine_stats_get(shared, &a);
+  size_t sum = 0;
+  for (int i = 0; i < NRULES; i++) {
+    jj_engine_stats_get(alone[i], &b);
+    sum += b.memory;
+  }
+  assert_true(a.memory < sum);
+  for (int i = 0; i < NRULES; i++) {
+    jj_engine_free(alone[i]);
+    jj_ruleset_free(one[i]);
+  }
+  jj_engine_free(shared);
+  jj_ruleset_free(all);
+}
+
+static void test_keep(void **state) {
+  (void)state;
+  run_mix(JJ_DUP_KEEP);
+}
+static void test_replace(void **state) {
+  (void)state;
+  run_mix(JJ_DUP_REPLACE);
+}
+static void test_reject(void **state) {
+  (void)state;
+  run_mix(JJ_DUP_REJECT);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_keep),
+      cmocka_unit_test(test_replace),
+      cmocka_unit_test(test_reject),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
