@@ -48,12 +48,18 @@ typedef struct jj_moments {
 } jj_moments;
 
 static inline void jj_moments_clear(jj_moments *m) { memset(m, 0, sizeof *m); }
-/* Field by field (not memset): a caller's copy in registers stays there. */
+/* Field by field (not memset): a caller's copy in registers stays there
+ * (window.c's specialised push, where doubles are registers). A 32-bit
+ * Arm keeps no such copy: memset is the smaller code there. */
+#if defined(__arm__)
+static inline void jj_sums_clear(jj_sums *s) { memset(s, 0, sizeof *s); }
+#else
 static inline void jj_sums_clear(jj_sums *s) {
   s->n = 0;
   s->sum.sum = 0.0;
   s->sum.comp = 0.0;
 }
+#endif
 
 /* Add (add = 1) or remove a sample from the count and sum. */
 JJ_HOT_INLINE void jj_sums_apply(jj_sums *s, double v, int add) {

@@ -119,7 +119,7 @@ static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t 
 
 /* The quiet bounds a series block holds: one per instance when some slot
  * has more than one rule (jj__slot_quiet), else none (a one-rule slot
- * reads its rule's bound: jj__slot_lead_quiet). */
+ * reads its rule's bound: slot_quiet in engine.c). */
 static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
 
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
@@ -215,7 +215,8 @@ static void plan_sharing(const jj_wshare_key *keys, const uint8_t *ok, uint32_t 
   for (uint32_t j = 0; j < nslots; j++) {
     share[j] = NO_SHARE;
     for (uint32_t k = 0; ok[j] && k < j && share[j] == NO_SHARE; k++)
-      if (ok[k] && jj__wshare_key_eq(&keys[k], &keys[j])) share[j] = share[k] == NO_SHARE ? k : share[k];
+      if (ok[k] && jj__wshare_key_eq(&keys[k], &keys[j]))
+        share[j] = share[k] == NO_SHARE ? k : share[k];
     if (share[j] != NO_SHARE) share[share[j]] = share[j]; /* its first slot leads a ring */
   }
 }
@@ -362,7 +363,8 @@ static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
   for (uint32_t j = 0; j < p->nslots && j < SHARE_SLOTS; j++) {
     const jj_window_config wc =
         slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
-    ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) && jj__window_share_key(&wc, &keys[j]));
+    ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) &&
+                      jj__window_share_key(&wc, &keys[j]));
   }
   plan_sharing(keys, ok, p->nslots, p->share);
 #else /* left out of the build: a ring each */
@@ -427,7 +429,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first, once
      * nslots counts every slot (jj__slot_quiet); bounds come after that.
-     * A one-rule slot has its bound from its rule (jj__slot_lead_quiet). */
+     * A one-rule slot has its bound from its rule (slot_quiet, engine.c). */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->lead = r0;
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
@@ -530,13 +532,16 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
       jj_wshare_key keys[SHARE_SLOTS];
       uint8_t ok[SHARE_SLOTS];
       for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
-        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
-        ok[j] = (uint8_t)(!rule_gated(&rs->rules[leader[j]]) && jj__window_share_key(&wc, &keys[j]));
+        const jj_window_config wc =
+            slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        ok[j] = (uint8_t)(!rule_gated(&rs->rules[leader[j]]) &&
+                          jj__window_share_key(&wc, &keys[j]));
       }
       plan_sharing(keys, ok, nleaders, share);
       for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
         if (share[j] != j) continue;
-        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        const jj_window_config wc =
+            slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
         jj_status st = jj__wring_footprint(&wc, ring_members(share, nleaders, j), add, ctx);
         if (st != JJ_OK) return st;
       }
@@ -595,7 +600,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
   sl->loud = 0;
   sl->nquiet = 0;
-  if (sl->count == 1) { /* its bound is its rule's (jj__slot_lead_quiet) */
+  if (sl->count == 1) { /* its bound is its rule's (slot_quiet, engine.c) */
     if (jj__inst_loud(&s->inst[sl->first]))
       sl->loud = 1;
     else

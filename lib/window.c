@@ -118,7 +118,7 @@ struct jj_wshape {
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
-  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* byte offsets of the parts, 0 = none */
+  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
   uint32_t bytes;        /* the window's block, parts included */
   /* What the parts need. */
   int64_t hop_ms, align_ms;  /* TUMBLING */
@@ -895,8 +895,20 @@ enum {
   FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
   FAST_SK = 8,   /* the percentile sketch (then not FAST_MM) */
   FAST_HOURLY = 16, /* not FAST_ON: the general path, with the hourly part */
-  FAST_SHARED = 32  /* not FAST_ON: the shared ring's push (push_shared) */
+  FAST_SHARED = 32, /* not FAST_ON: the shared ring's push (push_shared) */
+  FAST_SUMS = 64 /* with FAST_ON: count and sum kept (else none: min, max, first...) */
 };
+
+/* Copies for windows with and without sums, and the sums in registers
+ * through a push: where doubles are registers (x86-64, AArch64). On a
+ * 32-bit Arm a double is two of its 13 registers (a soft double without
+ * a double FPU) and flash counts: one copy asks the shape, as before
+ * (the Cortex-M4F image would be 4.9 KB larger). */
+#if defined(__arm__)
+#define FAST_SPLIT_SUMS 0
+#else
+#define FAST_SPLIT_SUMS 1
+#endif
 
 static uint8_t fast_bits(const jj_wshape *sh) {
   if (sh->shared) return FAST_SHARED;
@@ -906,7 +918,8 @@ static uint8_t fast_bits(const jj_wshape *sh) {
     return 0;
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
   return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
-                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0));
+                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0) |
+                   (FAST_SPLIT_SUMS && sh->mom ? FAST_SUMS : 0));
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
@@ -916,8 +929,8 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * addition (the compiler must assume the ring stores in between may
  * alias them). Each push's sum is a chain through the previous one's: one
  * round trip through memory per push instead of two. */
-JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, jj_sums *cur,
-                              jj_sums *next) {
+JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, int sums,
+                              jj_sums *cur, jj_sums *next) {
   const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
@@ -925,7 +938,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
    * otherwise wait for memory on every push. (A prefetch past the ring's
    * end is harmless.) */
   JJ_PREFETCH((const char *)r0 + 256);
-  if (sh->mom) {
+  if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     const double v0 = r0->val;
     jj_sums_apply(cur, v0, 0);
     if (pos >= w->gen_pos) jj_sums_apply(next, v0, 0);
@@ -939,18 +952,26 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
   w->head = pos + 1;
   rebase(w);
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
-    w->gen_pos = w->win_end;
-    if (!sh->mom) return; /* (no sums: nothing to move) */
-    cur->n = next->n; /* (field by field: see jj_sums_clear) */
-    cur->sum.sum = next->sum.sum;
-    cur->sum.comp = next->sum.comp;
-    jj_sums_clear(next);
+    if (FAST_SPLIT_SUMS) {
+      w->gen_pos = w->win_end;
+      if (!sums) return; /* (no sums: nothing to move) */
+      cur->n = next->n; /* (field by field: see jj_sums_clear) */
+      cur->sum.sum = next->sum.sum;
+      cur->sum.comp = next->sum.comp;
+      jj_sums_clear(next);
+    } else {
+      *cur = *next;
+      jj_sums_clear(next);
+      w->gen_pos = w->win_end;
+    }
   }
 }
 
 /* 1 when the sample was taken (JJ_OK), 0 when the general path must
- * decide. `time` and `mm` are constants at each call (FAST_TIME, FAST_MM). */
-JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk) {
+ * decide. `time`, `mm`, `sk` and `sums` are constants at each call
+ * (FAST_TIME, FAST_MM, FAST_SK, FAST_SUMS; sums -1: the shape says). */
+JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk,
+                            int sums) {
   const jj_wshape *sh = w->shape;
   /* In order after a valid now, and valid (see push_in_order). */
   if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
@@ -973,20 +994,25 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   /* The sums in registers (see fast_evict); not with DABA, whose state
    * needs the registers (six more saved per push) and whose windows are
    * read for min/max, not the sums. */
+#if FAST_SPLIT_SUMS
+  const int regs = sums > 0 && !mm;
   jj_sums lcur, lnext;
-  jj_sums *const cur = mm ? &w->cur_sums : &lcur, *const next = mm ? &w->next_sums : &lnext;
-  if (!mm) {
+  jj_sums *const cur = regs ? &lcur : &w->cur_sums, *const next = regs ? &lnext : &w->next_sums;
+  if (regs) {
     lcur = w->cur_sums;
     lnext = w->next_sums;
   }
+#else /* (sums -1: one copy for both) */
+  jj_sums *const cur = &w->cur_sums, *const next = &w->next_sums;
+#endif
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, cur, next);
+    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, sums, cur, next);
   } else {
     if (n >= sh->count) {
       w->now = ts;
-      fast_evict(w, sh, mm, sk, cur, next); /* the newest `count` stay: the oldest goes */
+      fast_evict(w, sh, mm, sk, sums, cur, next); /* the newest `count` stay: the oldest goes */
     } else {
       w->now = ts;
     }
@@ -997,13 +1023,15 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->ring[at].val = v;
   w->tail = pos + 1;
   w->win_end++;
-  if (sh->mom) {
+  if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     jj_sums_apply(cur, v, 1);
     if (pos >= w->gen_pos) jj_sums_apply(next, v, 1);
-    if (!mm) {
+#if FAST_SPLIT_SUMS
+    if (regs) {
       w->cur_sums = lcur;
       w->next_sums = lnext;
     }
+#endif
   }
   if (sk) {
     SK(w)->keys[at] = key;
@@ -1095,36 +1123,51 @@ jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
 }
 
 static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
-  return read_after(w, push_general(w, ts, v), agg, out);
+  return read_after(w, jj_window_push(w, ts, v), agg, out);
 }
 #else
 /* Each specialised copy is a function of its own: what it keeps in
  * registers is its own business (one function with all of them saved six
  * registers on every push). */
-#define PUSH_FAST_FN(name, time, mm, sk)                                \
+#define PUSH_FAST_FN(name, time, mm, sk, sums)                          \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v) { \
-    if (push_fast(w, ts, v, time, mm, sk)) return JJ_OK;                \
+    if (push_fast(w, ts, v, time, mm, sk, sums)) return JJ_OK;          \
     return push_general(w, ts, v);                                      \
   }
-PUSH_FAST_FN(push_fast_count, 0, 0, 0)
-PUSH_FAST_FN(push_fast_time, 1, 0, 0)
-PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0)
-PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0)
+#define NOSUMS (FAST_SPLIT_SUMS ? 0 : -1) /* the copies without FAST_SUMS */
+PUSH_FAST_FN(push_fast_count, 0, 0, 0, NOSUMS)
+PUSH_FAST_FN(push_fast_time, 1, 0, 0, NOSUMS)
+PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0, NOSUMS)
+PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0, NOSUMS)
 #ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
-PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1)
-PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1)
+PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1, NOSUMS)
+PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1, NOSUMS)
 #else
 #define push_fast_count_sk push_general
 #define push_fast_time_sk push_general
+#endif
+#if FAST_SPLIT_SUMS
+PUSH_FAST_FN(push_fast_count_s, 0, 0, 0, 1)
+PUSH_FAST_FN(push_fast_time_s, 1, 0, 0, 1)
+PUSH_FAST_FN(push_fast_count_mm_s, 0, 1, 0, 1)
+PUSH_FAST_FN(push_fast_time_mm_s, 1, 1, 0, 1)
+#ifndef JJ_NO_SKETCH
+PUSH_FAST_FN(push_fast_count_sk_s, 0, 0, 1, 1)
+PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
+#else
+#define push_fast_count_sk_s push_general
+#define push_fast_time_sk_s push_general
+#endif
 #endif
 #undef PUSH_FAST_FN
 
 /* Indexed by the shape's FAST_* bits: 0 is the general path straight
  * (moments, tumbling, ...), FAST_HOURLY the general path with the hourly
- * part; combinations fast_bits never makes (MM with SK) go the general
- * way too. */
+ * part; combinations fast_bits never makes (MM with SK; SUMS without ON)
+ * go the general way too. */
 #define G push_sample
-static jj_status (*const k_push[64])(jj_window *, int64_t, double) = {
+#define FAST_TABLE (FAST_SPLIT_SUMS ? 128 : 64) /* FAST_* bits in use */
+static jj_status (*const k_push[FAST_TABLE])(jj_window *, int64_t, double) = {
     G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
     G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
@@ -1134,12 +1177,21 @@ static jj_status (*const k_push[64])(jj_window *, int64_t, double) = {
     push_shared, G, G, G, G, G, G, G, /* 32: FAST_SHARED */
     G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
     G, G, G, G, G, G, G, G,
+#if FAST_SPLIT_SUMS
+    G, push_fast_count_s,    G, push_fast_time_s,    /* 64-67: + SUMS */
+    G, push_fast_count_mm_s, G, push_fast_time_mm_s, /* 68-71: + MM */
+    G, push_fast_count_sk_s, G, push_fast_time_sk_s, /* 72-75: + SK */
+    G, G, G, G,                                      /* 76-79: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,  /* 80-127: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+#endif
 };
 #undef G
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
-  return k_push[w->shape->fast & 63u](w, ts, v);
+  return k_push[w->shape->fast & (FAST_TABLE - 1u)](w, ts, v);
 }
 
 /* jj_window_push_value: the same copies, each followed by the read (no
@@ -1149,45 +1201,77 @@ static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_a
   return read_after(w, push_general(w, ts, v), agg, out);
 }
 /* (The general path a tail call: the copy then saves no registers.) */
-#define PUSH_VALUE_FN(name, time, mm, sk)                                              \
+#define PUSH_VALUE_FN(name, time, mm, sk, sums)                                        \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg,     \
                                     double *out) {                                     \
-    if (push_fast(w, ts, v, time, mm, sk)) return value_enabled_t(w, agg, out, mm);    \
+    if (push_fast(w, ts, v, time, mm, sk, sums)) return value_enabled_t(w, agg, out, mm); \
     return pv_general(w, ts, v, agg, out);                                             \
   }
-PUSH_VALUE_FN(pv_fast_count, 0, 0, 0)
-PUSH_VALUE_FN(pv_fast_time, 1, 0, 0)
-PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0)
-PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0)
+PUSH_VALUE_FN(pv_fast_count, 0, 0, 0, NOSUMS)
+PUSH_VALUE_FN(pv_fast_time, 1, 0, 0, NOSUMS)
+PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0, NOSUMS)
+PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0, NOSUMS)
 #ifndef JJ_NO_SKETCH
-PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1)
-PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1)
+PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1, NOSUMS)
+PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1, NOSUMS)
+#endif
+#if FAST_SPLIT_SUMS
+PUSH_VALUE_FN(pv_fast_count_s, 0, 0, 0, 1)
+PUSH_VALUE_FN(pv_fast_time_s, 1, 0, 0, 1)
+PUSH_VALUE_FN(pv_fast_count_mm_s, 0, 1, 0, 1)
+PUSH_VALUE_FN(pv_fast_time_mm_s, 1, 1, 0, 1)
+#ifndef JJ_NO_SKETCH
+PUSH_VALUE_FN(pv_fast_count_sk_s, 0, 0, 1, 1)
+PUSH_VALUE_FN(pv_fast_time_sk_s, 1, 0, 1, 1)
+#endif
 #endif
 #undef PUSH_VALUE_FN
+#undef NOSUMS
 
 static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
   return read_after(w, push_sample(w, ts, v), agg, out);
 }
+static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                       double *out) {
+  return read_after(w, push_shared(w, ts, v), agg, out);
+}
 #ifdef JJ_NO_SKETCH
 #define pv_fast_count_sk pv_general
 #define pv_fast_time_sk pv_general
+#if FAST_SPLIT_SUMS
+#define pv_fast_count_sk_s pv_general
+#define pv_fast_time_sk_s pv_general
+#endif
 #endif
 
 /* As k_push. */
 #define G pv_sample
-static jj_status (*const k_push_value[32])(jj_window *, int64_t, double, jj_agg, double *) = {
+static jj_status (*const k_push_value[FAST_TABLE])(jj_window *, int64_t, double, jj_agg,
+                                                   double *) = {
     G, pv_fast_count,    G, pv_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
     G, pv_fast_count_mm, G, pv_fast_time_mm, /* 4-7: + MM */
     G, pv_fast_count_sk, G, pv_fast_time_sk, /* 8-11: + SK */
     G, G,                G, G,               /* 12-15: MM and SK: never */
     pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
     G, G, G, G, G, G, G, G,
+    pv_shared, G, G, G, G, G, G, G,          /* 32: FAST_SHARED */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G,
+#if FAST_SPLIT_SUMS
+    G, pv_fast_count_s,    G, pv_fast_time_s,    /* 64-67: + SUMS */
+    G, pv_fast_count_mm_s, G, pv_fast_time_mm_s, /* 68-71: + MM */
+    G, pv_fast_count_sk_s, G, pv_fast_time_sk_s, /* 72-75: + SK */
+    G, G, G, G,                                  /* 76-79: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 80-127: never */
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+#endif
 };
 #undef G
 
 static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
-  return k_push_value[w->shape->fast & 31u](w, ts, v, agg, out);
+  return k_push_value[w->shape->fast & (FAST_TABLE - 1u)](w, ts, v, agg, out);
 }
 #endif
 
@@ -1472,9 +1556,11 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->now = ts;
     if (msh->use_minmax) {
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
-      while (m->head < m->tail && head_ts(m) <= cutoff) fast_evict(m, msh, 1, 0, &m->cur_sums, &m->next_sums);
+      while (m->head < m->tail && head_ts(m) <= cutoff)
+        fast_evict(m, msh, 1, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
     } else {
-      while (m->head < m->tail && head_ts(m) <= cutoff) fast_evict(m, msh, 0, 0, &m->cur_sums, &m->next_sums);
+      while (m->head < m->tail && head_ts(m) <= cutoff)
+        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
     }
   }
   jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
@@ -2111,7 +2197,8 @@ size_t jj__wshape_bytes(void) { return sizeof(jj_wshape); }
 int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_window_config *b,
                            int b_shared) {
   jj_wshape ta, tb;
-  return shape_init(&ta, a, NULL, a_shared) == JJ_OK && shape_init(&tb, b, NULL, b_shared) == JJ_OK &&
+  return shape_init(&ta, a, NULL, a_shared) == JJ_OK &&
+         shape_init(&tb, b, NULL, b_shared) == JJ_OK &&
          same_shape(&ta, &tb);
 }
 
