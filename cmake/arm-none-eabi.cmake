@@ -25,10 +25,12 @@ endif()
 # Every function and object in its own section so the linker drops what the
 # firmware never calls (the builder, the JSON writer, ...).
 # -fno-math-errno: nothing reads errno, and libm's calls need no errno
-# handling around them (the values are the same). With link-time
+# handling around them (the values are the same). -fno-partial-inlining:
+# no inlined copies of functions' early-exit parts (0.2 KB less for the
+# fire robot, and a quiet push 40 instructions fewer). With link-time
 # optimisation, one partition: the whole program optimised as one unit
 # (0.1 KB less than the default split for the fire robot).
-set(CMAKE_C_FLAGS_INIT "${_jj_arch} -ffunction-sections -fdata-sections -fno-math-errno")
+set(CMAKE_C_FLAGS_INIT "${_jj_arch} -ffunction-sections -fdata-sections -fno-math-errno -fno-partial-inlining")
 set(CMAKE_ASM_FLAGS_INIT "${_jj_arch}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${_jj_arch} -Wl,--gc-sections -flto-partition=one")
 

@@ -214,11 +214,19 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
 static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
-  if (sl->count == 1) { /* the bound is its rule's */
-    const jj_quiet q = jj__slot_lead_quiet(sl);
+  if (sl->count == 1) { /* the bound is its rule's (jj__quiet_add of that one rule) */
+    const jj_rule *r = sl->lead;
+    const jj_level *l = &r->levels[0];
     int valid;
-    double x = cached_value(sl->win, (jj_agg)q.agg, c, &valid);
-    return valid && x < q.lo && x > q.hi;
+    double x = cached_value(sl->win, r->cfg.aggregate, c, &valid);
+    if (!valid) return 0;
+    /* x < lo && x > hi with the rule's threshold as lo or hi and the other
+     * bound infinite: two comparisons, as with a stored bound (doubles are
+     * library calls on a single-precision FPU). A threshold is finite
+     * (ruleset.c); a bundle record's NaN would only never be quiet. */
+    if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT)
+      return x < l->issue_value && x > -INFINITY;
+    return x < INFINITY && x > l->issue_value;
   }
   const jj_quiet *quiet = jj__slot_cquiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {

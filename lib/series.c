@@ -119,7 +119,7 @@ static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t 
 
 /* The quiet bounds a series block holds: one per instance when some slot
  * has more than one rule (jj__slot_quiet), else none (a one-rule slot
- * reads its rule's bound: jj__slot_lead_quiet). */
+ * reads its rule's bound: slot_quiet in engine.c). */
 static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
 
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
@@ -203,6 +203,7 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
 #define SHARE_SLOTS 32
 #define NO_SHARE UINT32_MAX
 
+#ifndef JJ_NO_SHARED_RINGS
 /* Which slots' windows keep their samples in one ring (window_fast.h,
  * "shared rings"): ungated sliding time windows (so the engine pushes
  * them every sample alike) that agree on the ring's settings; a ring for
@@ -219,6 +220,12 @@ static void plan_sharing(const jj_wshare_key *keys, const uint8_t *ok, uint32_t 
   }
 }
 
+/* A rule's window may be pushed a sample its gate drops: gated slots keep
+ * rings of their own. */
+static int rule_gated(const jj_rule *r) {
+  return !isnan(r->cfg.valid_min) || !isnan(r->cfg.valid_max) || r->cfg.stuck_samples;
+}
+
 /* Windows in slot j's ring (share[j] != NO_SHARE). */
 static uint32_t ring_members(const uint32_t *share, uint32_t nslots, uint32_t j) {
   uint32_t n = 0;
@@ -226,12 +233,9 @@ static uint32_t ring_members(const uint32_t *share, uint32_t nslots, uint32_t j)
   for (uint32_t k = 0; k < nslots; k++) n += share[k] == share[j];
   return n;
 }
-
-/* A rule's window may be pushed a sample its gate drops: gated slots keep
- * rings of their own. */
-static int rule_gated(const jj_rule *r) {
-  return !isnan(r->cfg.valid_min) || !isnan(r->cfg.valid_max) || r->cfg.stuck_samples;
-}
+#else
+#define ring_members(share, nslots, j) 0u /* (never: no ring) */
+#endif
 
 typedef struct slot_plan {
   uint32_t ninst, nslots;
@@ -352,6 +356,7 @@ static uint32_t slot_aggs(const jj_ruleset *rs, const slot_plan *p, uint32_t j) 
 static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
                               jj_shape_cache *shapes, int64_t lateness_ms, uint32_t max_samples,
                               slot_plan *p) {
+#ifndef JJ_NO_SHARED_RINGS
   jj_wshare_key keys[SHARE_SLOTS];
   uint8_t ok[SHARE_SLOTS];
   for (uint32_t j = 0; j < p->nslots && j < SHARE_SLOTS; j++) {
@@ -360,6 +365,9 @@ static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
     ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) && jj__window_share_key(&wc, &keys[j]));
   }
   plan_sharing(keys, ok, p->nslots, p->share);
+#else /* left out of the build: a ring each */
+  for (uint32_t j = 0; j < SHARE_SLOTS; j++) p->share[j] = NO_SHARE;
+#endif
   for (uint32_t j = 0; j < p->nslots; j++) {
     const jj_window_config wc =
         slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
@@ -419,7 +427,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     /* At most one bound per instance: the slot's part of the quiet array
      * (which follows the slots, see series_alloc) starts at its first, once
      * nslots counts every slot (jj__slot_quiet); bounds come after that.
-     * A one-rule slot has its bound from its rule (jj__slot_lead_quiet). */
+     * A one-rule slot has its bound from its rule (slot_quiet, engine.c). */
     const jj_rule *r0 = &rs->rules[p->slot_rule[j]];
     sl->lead = r0;
     sl->tumbling = wc.kind == JJ_WINDOW_TUMBLING;
@@ -427,7 +435,11 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     /* max_samples 0: each rule's own; jj_engine_check refused rules beyond a cap. */
     wc = slot_config(rs, p->slot_rule[j], wc.aggregates, lateness_ms, max_samples);
     const jj_wshape *sh = NULL;
+#ifndef JJ_NO_SHARED_RINGS
     const uint32_t ring = j < SHARE_SLOTS ? p->share[j] : NO_SHARE;
+#else
+    const uint32_t ring = NO_SHARE; /* (left out of the build) */
+#endif
     st = shape_for(shapes, alc, &wc, ring != NO_SHARE, &sh);
     if (st == JJ_OK && ring != NO_SHARE)
       st = jj__window_init_shared(sh, wmem, ring == j ? NULL : s->slots[ring].win,
@@ -511,6 +523,9 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   if (rs->nrules > PLAN_LOCAL_RULES) add(ctx, (size_t)3 * rs->nrules * sizeof(uint32_t));
   /* First pass: the instances and slots; windows are sized in the second. */
   for (int pass = 0; pass < 2; pass++) {
+#ifdef JJ_NO_SHARED_RINGS
+    for (uint32_t j = 0; pass == 1 && j < SHARE_SLOTS; j++) share[j] = NO_SHARE;
+#else
     if (pass == 1) { /* the shared rings, as plan_windows finds them */
       jj_wshare_key keys[SHARE_SLOTS];
       uint8_t ok[SHARE_SLOTS];
@@ -526,6 +541,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         if (st != JJ_OK) return st;
       }
     }
+#endif
     for (uint32_t i = 0; i < rs->nrules; i++) {
       const jj_rule *r = &rs->rules[i];
       int m = jj__rule_matches(r, metric, sorted, n, &libc);
@@ -579,7 +595,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
   sl->loud = 0;
   sl->nquiet = 0;
-  if (sl->count == 1) { /* its bound is its rule's (jj__slot_lead_quiet) */
+  if (sl->count == 1) { /* its bound is its rule's (slot_quiet, engine.c) */
     if (jj__inst_loud(&s->inst[sl->first]))
       sl->loud = 1;
     else

@@ -109,7 +109,7 @@ typedef struct jj_slot {
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint32_t loud;
-  uint32_t nquiet;  /* its bounds: jj__slot_quiet, or with one rule jj__slot_lead_quiet */
+  uint32_t nquiet;  /* its bounds: jj__slot_quiet (a one-rule slot: its rule's) */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
@@ -157,13 +157,6 @@ static inline jj_quiet *jj__slot_quiet(jj_series *s, const jj_slot *sl) {
 }
 static inline const jj_quiet *jj__slot_cquiet(const jj_series *s, const jj_slot *sl) {
   return (const jj_quiet *)(const void *)(s->slots + s->nslots) + sl->first;
-}
-/* A one-rule slot's quiet bound: its rule's, shared by every series (the
- * block keeps no copy; see quiet_entries in series.c). */
-static inline jj_quiet jj__slot_lead_quiet(const jj_slot *sl) {
-  jj_quiet q = {INFINITY, -INFINITY, (uint32_t)sl->lead->cfg.aggregate};
-  jj__quiet_add(&q, sl->lead);
-  return q;
 }
 
 /* A series key: the metric and its labels sorted by name (pointers into
@@ -230,7 +223,8 @@ static inline int jj__slot_minmax(const jj_slot *sl) {
 /* Ask for the lines a slot's sample judges from: the quiet bounds while
  * no instance is loud, else the heads of its instances. */
 static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
-  if (!sl->loud && sl->count > 1) { /* (a one-rule slot's bound is its rule's) */
+  if (!sl->loud) {
+    if (sl->count == 1) return; /* its bound is its rule's, shared: cached */
     const jj_quiet *q = jj__slot_cquiet(s, sl);
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);

@@ -1043,7 +1043,11 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
 
 static jj_status push_sample(jj_window *w, int64_t ts, double v);
 static jj_status push_general(jj_window *w, int64_t ts, double v);
+#ifndef JJ_NO_SHARED_RINGS
 static jj_status push_shared(jj_window *w, int64_t ts, double v);
+#else
+#define push_shared push_general /* no shape is shared: never runs */
+#endif
 
 /* ---- reads after a push ------------------------------------------------ */
 
@@ -1409,6 +1413,12 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
  * is full) for every member at once, each counting it. A member that is
  * empty while the others hold samples (a window reset, or added by a
  * reload) starts at the tail. */
+/* The first lane: what a private window's first ring would give. */
+static uint64_t first_lane(const jj_wshape *sh) {
+  return pow2_at_least(INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples);
+}
+
+#ifndef JJ_NO_SHARED_RINGS
 struct jj_wring {
   jj_ring_rec *ring;
   uint32_t cap, max_samples;
@@ -1422,8 +1432,12 @@ struct jj_wring {
 };
 
 int jj__window_config_shareable(const jj_window_config *cfg) {
+  /* Sums at most the plain sum (moments_needed): the members' accounting
+   * is then the light one (the higher moments' is 3 KB of code a copy). */
   return cfg->kind == JJ_WINDOW_SLIDING_TIME && !cfg->preallocate &&
-         !(cfg->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) && !jj__hourly_wanted(cfg->aggregates);
+         !(cfg->aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) &&
+         (moments_needed(cfg->aggregates) & ~(unsigned)JJ_MOM_SUM) == 0 &&
+         !jj__hourly_wanted(cfg->aggregates);
 }
 
 int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
@@ -1486,11 +1500,6 @@ static jj_status lane_reserve(jj_window *m, uint64_t need) {
   return JJ_OK;
 }
 
-/* The first lane: what a private window's first ring would give. */
-static uint64_t first_lane(const jj_wshape *sh) {
-  return pow2_at_least(INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples);
-}
-
 /* Time moving to `now` frees a slot of the full ring: every member whose
  * head is the ring's oldest sample lets it go (see frees_a_slot). */
 static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
@@ -1501,6 +1510,14 @@ static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
   }
   return 1;
 }
+
+/* A member's sums take (add) or give back a sample, and its settled
+ * samples enter DABA: one copy of each, out of line (the member loop
+ * below is not the hot path the inline copies are for). */
+static JJ_NOINLINE void member_account(jj_window *m, uint64_t pos, int64_t ts, double v, int add) {
+  account_k(m, pos, ts, v, add, 1, KEY_UNKNOWN); /* light: jj__window_config_shareable */
+}
+static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
 
 /* The sample (ts, v) as a member's push would take it, for every member
  * (the top of this section); the status every member returns. */
@@ -1560,8 +1577,8 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
       for (uint32_t i = 0; i < n; i++) {
         jj_window *m = ms[i];
         if (at >= m->head && at < m->win_end) {
-          account_k(m, at, ts, old, 0, 0, KEY_UNKNOWN);
-          account_k(m, at, ts, v, 1, 0, KEY_UNKNOWN);
+          member_account(m, at, ts, old, 0);
+          member_account(m, at, ts, v, 1);
         }
         m->ctr.accepted++;
       }
@@ -1587,9 +1604,9 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     }
     m->tail++;
     if (pos < m->gen_pos) m->gen_pos++; /* positions after pos shifted by one */
-    account_k(m, pos, ts, v, 1, 0, KEY_UNKNOWN);
+    member_account(m, pos, ts, v, 1);
     m->win_end++;
-    settle(m);
+    member_settle(m);
   }
   return JJ_OK;
 }
@@ -1643,6 +1660,76 @@ int jj__window_shares_with(const jj_window *a, const jj_window *b) {
   return a->shape->shared && b->shape->shared && CSHP(a)->g == CSHP(b)->g;
 }
 
+/* A member of a shared ring takes a state of `n` samples from `head`:
+ * room in the ring (and its lane) for them. The others' samples must be
+ * the same ones, at the same positions (they are, when the windows saved
+ * took the same samples: shared or not, the positions of a window count
+ * the samples it took); else JJ_ENOTFOUND, and the member starts fresh.
+ * When every other member is empty, the state sets the ring's tail. */
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
+                                   uint32_t want) {
+  jj_wring *g = SHP(w)->g;
+  const uint64_t tail = head + n;
+  const jj_window *ref = NULL; /* the oldest of the others that hold samples */
+  for (uint32_t i = 0; i < g->n; i++) {
+    const jj_window *m = g->m[i];
+    if (m != w && m->head != m->tail && (!ref || m->head < ref->head)) ref = m;
+  }
+  if (ref) {
+    if (tail != g->tail) return JJ_ENOTFOUND;
+    jj_rbuf r = *in;
+    for (uint64_t p = head; p < tail; p++) {
+      const int64_t ts = jj__r_i64(&r);
+      const double v = jj__r_f64(&r);
+      if (r.bad) return JJ_EINVAL;
+      if (p >= ref->head && (ts_at(ref, p) != ts || val_at(ref, p) != v)) return JJ_ENOTFOUND;
+    }
+    if (head < ref->head &&
+        ring_resize(g, (uint32_t)(n > g->cap ? n : g->cap), head) != JJ_OK)
+      return JJ_ENOMEM;
+  } else {
+    if (want > g->cap) {
+      if (ring_resize(g, want, head) != JJ_OK) return JJ_ENOMEM;
+    } else {
+      g->base0 = head;
+    }
+    g->tail = tail;
+    for (uint32_t i = 0; i < g->n; i++)
+      if (g->m[i] != w) member_empty_at(g->m[i], g, tail);
+  }
+  if (w->shape->use_minmax && lane_reserve(w, n ? n : 1) != JJ_OK) return JJ_ENOMEM;
+  return JJ_OK;
+}
+
+/* jj_window_free's part for a member: the ring goes with its last one. */
+static void shared_free(jj_window *w) {
+  jj_wring *g = SHP(w)->g;
+  if (--g->nlive == 0) {
+    jj__free(&g->alc, g->ring);
+    jj__free(&g->alc, g);
+  }
+}
+
+/* jj_window_reset's: empty, at the ring's tail (the others keep its samples). */
+static void shared_reset(jj_window *w) {
+  member_empty_at(w, SHP(w)->g, SHP(w)->g->tail);
+  SHP(w)->seq = SHP(w)->g->seq;
+}
+
+/* jj_window_memory's: the ring and its block are counted once, with the first member. */
+static size_t shared_memory(const jj_window *w) {
+  const jj_wring *g = CSHP(w)->g;
+  if (g->m[0] != w) return 0;
+  return (size_t)g->cap * sizeof(jj_ring_rec) + sizeof *g + (size_t)g->room * sizeof g->m[0];
+}
+
+/* jj__window_decode's, once the member's positions are set: the ring's lap. */
+static void shared_restored(jj_window *w, uint32_t want) {
+  member_map(w, SHP(w)->g);
+  SHP(w)->seq = SHP(w)->g->seq;
+  if (want > SHP(w)->own_cap) SHP(w)->own_cap = want;
+}
+
 static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
   shared_part *sp = SHP(w);
   jj_wring *g = sp->g;
@@ -1654,6 +1741,40 @@ static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
   sp->seq = ++g->seq;
   return g->status;
 }
+#else /* JJ_NO_SHARED_RINGS: left out of the build, every window has its own ring */
+int jj__window_config_shareable(const jj_window_config *cfg) {
+  (void)cfg;
+  return 0;
+}
+int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
+  (void)cfg;
+  (void)out;
+  return 0;
+}
+jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer,
+                                 uint32_t nmembers, jj_window **out) {
+  (void)sh, (void)mem, (void)peer, (void)nmembers;
+  *out = NULL;
+  return JJ_ENOTSUP;
+}
+int jj__window_shares_with(const jj_window *a, const jj_window *b) {
+  (void)a, (void)b;
+  return 0;
+}
+/* No shape is shared: these never run. */
+static void shared_free(jj_window *w) { (void)w; }
+static void shared_reset(jj_window *w) { (void)w; }
+static size_t shared_memory(const jj_window *w) {
+  (void)w;
+  return 0;
+}
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
+                                   uint32_t want) {
+  (void)w, (void)in, (void)head, (void)n, (void)want;
+  return JJ_EINVAL;
+}
+static void shared_restored(jj_window *w, uint32_t want) { (void)w, (void)want; }
+#endif
 
 /* ---- shapes ----------------------------------------------------------- */
 
@@ -1845,15 +1966,10 @@ void jj_window_free(jj_window *w) {
   if (!w) return;
   const jj_wshape *sh = w->shape;
   jj_allocator a = sh->alc; /* an own shape goes with the block */
-  if (sh->shared) { /* the ring goes with its last member */
-    jj_wring *g = SHP(w)->g;
-    if (--g->nlive == 0) {
-      jj__free(&g->alc, g->ring);
-      jj__free(&g->alc, g);
-    }
-  } else {
+  if (sh->shared)
+    shared_free(w); /* the ring goes with its last member */
+  else
     jj__free(&a, w->ring);
-  }
   if (sh->use_minmax) jj__free(&a, DABA(w)->agg);
   if (sh->off_tum) jj__free(&a, TUM(w)->closed);
   if (sh->use_sketch) {
@@ -1886,10 +2002,7 @@ void jj_window_reset(jj_window *w) {
   }
   memset(&w->ctr, 0, sizeof w->ctr);
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
-  if (sh->shared) { /* empty, at the ring's tail (the others keep its samples) */
-    member_empty_at(w, SHP(w)->g, SHP(w)->g->tail);
-    SHP(w)->seq = SHP(w)->g->seq;
-  }
+  if (sh->shared) shared_reset(w);
 }
 
 /* ---- queries ---------------------------------------------------------- */
@@ -1995,7 +2108,11 @@ jj_status jj__wring_footprint(const jj_window_config *cfg, uint32_t nmembers, jj
   jj_wshape sh;
   jj_status st = shape_init(&sh, cfg, NULL, 1);
   if (st != JJ_OK) return st;
+#ifndef JJ_NO_SHARED_RINGS
   add(ctx, sizeof(jj_wring) + (size_t)nmembers * sizeof(jj_window *));
+#else
+  (void)nmembers; /* (never called: shape_init refused a shared shape) */
+#endif
   uint32_t cap = INITIAL_CAPACITY < sh.max_samples ? INITIAL_CAPACITY : sh.max_samples;
   for (;;) { /* as ring_push grows it */
     add(ctx, (size_t)cap * sizeof(jj_ring_rec));
@@ -2019,9 +2136,7 @@ size_t jj_window_memory(const jj_window *w) {
   const jj_wshape *sh = w->shape;
   size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
   /* A shared ring is counted once, with its first member. */
-  const jj_wring *g = sh->shared ? CSHP(w)->g : NULL;
-  if (!g || g->m[0] == w) bytes += (size_t)w->cap * sizeof(jj_ring_rec);
-  if (g && g->m[0] == w) bytes += sizeof *g + (size_t)g->room * sizeof g->m[0];
+  bytes += sh->shared ? shared_memory(w) : (size_t)w->cap * sizeof(jj_ring_rec);
   if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
   if (sh->use_sketch)
@@ -2293,47 +2408,6 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, c.closed);
 }
 
-/* A member of a shared ring takes a state of `n` samples from `head`:
- * room in the ring (and its lane) for them. The others' samples must be
- * the same ones, at the same positions (they are, when the windows saved
- * took the same samples: shared or not, the positions of a window count
- * the samples it took); else JJ_ENOTFOUND, and the member starts fresh.
- * When every other member is empty, the state sets the ring's tail. */
-static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
-                                   uint32_t want) {
-  jj_wring *g = SHP(w)->g;
-  const uint64_t tail = head + n;
-  const jj_window *ref = NULL; /* the oldest of the others that hold samples */
-  for (uint32_t i = 0; i < g->n; i++) {
-    const jj_window *m = g->m[i];
-    if (m != w && m->head != m->tail && (!ref || m->head < ref->head)) ref = m;
-  }
-  if (ref) {
-    if (tail != g->tail) return JJ_ENOTFOUND;
-    jj_rbuf r = *in;
-    for (uint64_t p = head; p < tail; p++) {
-      const int64_t ts = jj__r_i64(&r);
-      const double v = jj__r_f64(&r);
-      if (r.bad) return JJ_EINVAL;
-      if (p >= ref->head && (ts_at(ref, p) != ts || val_at(ref, p) != v)) return JJ_ENOTFOUND;
-    }
-    if (head < ref->head &&
-        ring_resize(g, (uint32_t)(n > g->cap ? n : g->cap), head) != JJ_OK)
-      return JJ_ENOMEM;
-  } else {
-    if (want > g->cap) {
-      if (ring_resize(g, want, head) != JJ_OK) return JJ_ENOMEM;
-    } else {
-      g->base0 = head;
-    }
-    g->tail = tail;
-    for (uint32_t i = 0; i < g->n; i++)
-      if (g->m[i] != w) member_empty_at(g->m[i], g, tail);
-  }
-  if (w->shape->use_minmax && lane_reserve(w, n ? n : 1) != JJ_OK) return JJ_ENOMEM;
-  return JJ_OK;
-}
-
 /* Positions are 64-bit and never wrap: a restored head leaves room for
  * 2^62 more samples. */
 #define SNAP_POS_LIMIT ((uint64_t)1 << 62)
@@ -2376,11 +2450,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->agg_end = head + agg;
   w->win_end = head + win;
   w->gen_pos = head + gen;
-  if (sh->shared) { /* the ring's lap, which its other members share */
-    member_map(w, SHP(w)->g);
-    SHP(w)->seq = SHP(w)->g->seq;
-    if (want > SHP(w)->own_cap) SHP(w)->own_cap = want;
-  }
+  if (sh->shared) shared_restored(w, want); /* the ring's lap, which its other members share */
   int64_t prev = INT64_MIN;
   for (uint64_t p = head; p < w->tail; p++) {
     int64_t ts = jj__r_i64(in);

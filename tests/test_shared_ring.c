@@ -31,7 +31,7 @@
 #define LATENESS (2500)
 
 static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN,  JJ_AGG_MAX,   JJ_AGG_MIN,    JJ_AGG_LAST,
-                                      JJ_AGG_SUM,   JJ_AGG_COUNT, JJ_AGG_STDDEV, JJ_AGG_FIRST,
+                                      JJ_AGG_SUM,   JJ_AGG_COUNT, JJ_AGG_DELTA,  JJ_AGG_FIRST,
                                       JJ_AGG_MAX,   JJ_AGG_MIN};
 
 /* Rules `from` .. `to` - 1 of the mix: spans 5 s, 8 s, ... 32 s. */

@@ -299,10 +299,12 @@ static void bench_memory(void) {
      * one window, with min/max once there are 20 rules. */
     double ring0 = nrules > 1 ? 16 * 32 : 16 * 16;
     double per = (double)(created.memory - before.memory) / NSERIES;
+    double full = (double)(warm.memory - before.memory) / NSERIES;
     printf(
         "E: %2d rule(s): %.0f bytes/series at creation (%.0f without the initial sample "
-        "rings); %.0f bytes/series with full 60 s windows\n",
-        nrules, per, per - ring0, (double)(warm.memory - before.memory) / NSERIES);
+        "rings); %.0f bytes/series with full 60 s windows (%.0f besides their 60 samples "
+        "of 16 B)\n",
+        nrules, per, per - ring0, full, full - 60 * 16);
     free(vals);
     free(ids);
     jj_engine_free(e);
