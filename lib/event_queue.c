@@ -17,9 +17,10 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_series 
     *start = g->win_start;
     *end = g->win_end;
   } else if (wc->kind == JJ_WINDOW_TUMBLING) {
-    /* A TUMBLING rule's instance has a jj_inst_more. */
-    *start = g ? g->win_start : jj__inst_more(in) ? jj__inst_more(in)->win_start : INT64_MIN;
-    *end = g ? g->win_end : jj__inst_more(in) ? jj__inst_more(in)->win_end : INT64_MIN;
+    /* A TUMBLING rule's instance has a jj_inst_more (a group its own bounds). */
+    const jj_inst_more *m = !g && in ? jj__inst_more(in) : NULL;
+    *start = g ? g->win_start : m ? m->win_start : INT64_MIN;
+    *end = g ? g->win_end : m ? m->win_end : INT64_MIN;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
     *end = g ? e->now : jj_window_now(s->slots[in->slot].win);
     *start = *end == INT64_MIN ? INT64_MIN
@@ -71,7 +72,8 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   ev.band = ev.index_name = "";
 #ifndef JJ_NO_AQI /* else no rule has an index (feature_check.c) */
   if (r->index) {
-    ev.concentration = g ? g->index_conc : in && jj__inst_more(in) ? jj__inst_more(in)->index_conc : NAN;
+    const jj_inst_more *m = !g && in ? jj__inst_more(in) : NULL;
+    ev.concentration = g ? g->index_conc : m ? m->index_conc : NAN;
     ev.band = jj_aqi_band_name(r->index, jj_aqi_band_of_index(r->index, a->value));
     ev.index_name = jj_aqi_table_name(r->index);
   }
