@@ -1160,30 +1160,32 @@ PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
 /* Indexed by the shape's FAST_* bits: 0 is the general path straight
  * (moments, tumbling, ...), FAST_HOURLY the general path with the hourly
  * part; combinations fast_bits never makes (MM with SK; SUMS without ON)
- * go the general way too. */
-#define G push_sample
+ * go the general way too. The layout is written once for both tables
+ * (jj_window_push's and jj_window_push_value's): P is the copies' prefix,
+ * G the entry for the bit patterns that have no copy of their own. */
 #define FAST_TABLE (FAST_SPLIT_SUMS ? 128 : 64) /* FAST_* bits in use */
-static jj_status (*const k_push[FAST_TABLE])(jj_window *, int64_t, double) = {
-    G, push_fast_count,    G, push_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
-    G, push_fast_count_mm, G, push_fast_time_mm, /* 4-7: + MM */
-    G, push_fast_count_sk, G, push_fast_time_sk, /* 8-11: + SK */
-    G, G,                  G, G,                 /* 12-15: MM and SK: never */
-    push_general, G, G, G, G, G, G, G,           /* 16: FAST_HOURLY */
-    G, G, G, G, G, G, G, G,
-    push_shared, G, G, G, G, G, G, G, /* 32: FAST_SHARED */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
-    G, G, G, G, G, G, G, G,
+#define FAST_ROWS_0_63(P, G)                                                          \
+  G, P##fast_count, G, P##fast_time,       /* 0-3: -, ON, TIME, ON|TIME */           \
+  G, P##fast_count_mm, G, P##fast_time_mm, /* 4-7: + MM */                           \
+  G, P##fast_count_sk, G, P##fast_time_sk, /* 8-11: + SK */                          \
+  G, G, G, G,                              /* 12-15: MM and SK: never */             \
+  P##general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */                     \
+  G, G, G, G, G, G, G, G,                  /* 24-31 */                               \
+  P##shared, G, G, G, G, G, G, G,          /* 32: FAST_SHARED */                     \
+  G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G /* 40-63 */
+#define FAST_ROWS_64_127(P, G)                                                        \
+  G, P##fast_count_s, G, P##fast_time_s,       /* 64-67: + SUMS */                   \
+  G, P##fast_count_mm_s, G, P##fast_time_mm_s, /* 68-71: + MM */                     \
+  G, P##fast_count_sk_s, G, P##fast_time_sk_s, /* 72-75: + SK */                     \
+  G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 76-95: never */     \
+  G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,                                    \
+  G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G /* 96-127 */
+static jj_status (*const k_push[])(jj_window *, int64_t, double) = {
+    FAST_ROWS_0_63(push_, push_sample),
 #if FAST_SPLIT_SUMS
-    G, push_fast_count_s,    G, push_fast_time_s,    /* 64-67: + SUMS */
-    G, push_fast_count_mm_s, G, push_fast_time_mm_s, /* 68-71: + MM */
-    G, push_fast_count_sk_s, G, push_fast_time_sk_s, /* 72-75: + SK */
-    G, G, G, G,                                      /* 76-79: never */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,  /* 80-127: never */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    FAST_ROWS_64_127(push_, push_sample),
 #endif
 };
-#undef G
 
 jj_status jj_window_push(jj_window *w, int64_t ts, double v) {
   if (!w) return JJ_EINVAL;
@@ -1242,29 +1244,18 @@ static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_ag
 #endif
 
 /* As k_push. */
-#define G pv_sample
-static jj_status (*const k_push_value[FAST_TABLE])(jj_window *, int64_t, double, jj_agg,
-                                                   double *) = {
-    G, pv_fast_count,    G, pv_fast_time,    /* 0-3: -, ON, TIME, ON|TIME */
-    G, pv_fast_count_mm, G, pv_fast_time_mm, /* 4-7: + MM */
-    G, pv_fast_count_sk, G, pv_fast_time_sk, /* 8-11: + SK */
-    G, G,                G, G,               /* 12-15: MM and SK: never */
-    pv_general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */
-    G, G, G, G, G, G, G, G,
-    pv_shared, G, G, G, G, G, G, G,          /* 32: FAST_SHARED */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
-    G, G, G, G, G, G, G, G,
+static jj_status (*const k_push_value[])(jj_window *, int64_t, double, jj_agg, double *) = {
+    FAST_ROWS_0_63(pv_, pv_sample),
 #if FAST_SPLIT_SUMS
-    G, pv_fast_count_s,    G, pv_fast_time_s,    /* 64-67: + SUMS */
-    G, pv_fast_count_mm_s, G, pv_fast_time_mm_s, /* 68-71: + MM */
-    G, pv_fast_count_sk_s, G, pv_fast_time_sk_s, /* 72-75: + SK */
-    G, G, G, G,                                  /* 76-79: never */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 80-127: never */
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
-    G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,
+    FAST_ROWS_64_127(pv_, pv_sample),
 #endif
 };
-#undef G
+#undef FAST_ROWS_0_63
+#undef FAST_ROWS_64_127
+/* A row too few would leave NULL entries: the tables are exactly the bits. */
+_Static_assert(sizeof k_push / sizeof k_push[0] == FAST_TABLE, "k_push covers every bit pattern");
+_Static_assert(sizeof k_push_value / sizeof k_push_value[0] == FAST_TABLE,
+               "k_push_value covers every bit pattern");
 
 static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
   return k_push_value[w->shape->fast & (FAST_TABLE - 1u)](w, ts, v, agg, out);
