@@ -1005,12 +1005,8 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
    * read for min/max, not the sums. */
 #if FAST_SPLIT_SUMS
   const int regs = sums > 0 && !mm;
-  jj_sums lcur, lnext;
+  jj_sums lcur = w->cur_sums, lnext = w->next_sums; /* (unused, so not loaded, unless regs) */
   jj_sums *const cur = regs ? &lcur : &w->cur_sums, *const next = regs ? &lnext : &w->next_sums;
-  if (regs) {
-    lcur = w->cur_sums;
-    lnext = w->next_sums;
-  }
 #else /* (sums -1: one copy for both) */
   jj_sums *const cur = &w->cur_sums, *const next = &w->next_sums;
 #endif
