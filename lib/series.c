@@ -215,7 +215,8 @@ static void plan_sharing(const jj_wshare_key *keys, const uint8_t *ok, uint32_t 
   for (uint32_t j = 0; j < nslots; j++) {
     share[j] = NO_SHARE;
     for (uint32_t k = 0; ok[j] && k < j && share[j] == NO_SHARE; k++)
-      if (ok[k] && jj__wshare_key_eq(&keys[k], &keys[j])) share[j] = share[k] == NO_SHARE ? k : share[k];
+      if (ok[k] && jj__wshare_key_eq(&keys[k], &keys[j]))
+        share[j] = share[k] == NO_SHARE ? k : share[k];
     if (share[j] != NO_SHARE) share[share[j]] = share[j]; /* its first slot leads a ring */
   }
 }
@@ -362,7 +363,8 @@ static jj_status plan_windows(const jj_ruleset *rs, const jj_allocator *alc,
   for (uint32_t j = 0; j < p->nslots && j < SHARE_SLOTS; j++) {
     const jj_window_config wc =
         slot_config(rs, p->slot_rule[j], slot_aggs(rs, p, j), lateness_ms, max_samples);
-    ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) && jj__window_share_key(&wc, &keys[j]));
+    ok[j] = (uint8_t)(!rule_gated(&rs->rules[p->slot_rule[j]]) &&
+                      jj__window_share_key(&wc, &keys[j]));
   }
   plan_sharing(keys, ok, p->nslots, p->share);
 #else /* left out of the build: a ring each */
@@ -530,13 +532,16 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
       jj_wshare_key keys[SHARE_SLOTS];
       uint8_t ok[SHARE_SLOTS];
       for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
-        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
-        ok[j] = (uint8_t)(!rule_gated(&rs->rules[leader[j]]) && jj__window_share_key(&wc, &keys[j]));
+        const jj_window_config wc =
+            slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        ok[j] = (uint8_t)(!rule_gated(&rs->rules[leader[j]]) &&
+                          jj__window_share_key(&wc, &keys[j]));
       }
       plan_sharing(keys, ok, nleaders, share);
       for (uint32_t j = 0; j < nleaders && j < SHARE_SLOTS; j++) {
         if (share[j] != j) continue;
-        const jj_window_config wc = slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
+        const jj_window_config wc =
+            slot_config(rs, leader[j], lead_aggs[j], lateness_ms, max_samples);
         jj_status st = jj__wring_footprint(&wc, ring_members(share, nleaders, j), add, ctx);
         if (st != JJ_OK) return st;
       }

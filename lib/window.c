@@ -118,7 +118,7 @@ struct jj_wshape {
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
-  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* byte offsets of the parts, 0 = none */
+  uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
   uint32_t bytes;        /* the window's block, parts included */
   /* What the parts need. */
   int64_t hop_ms, align_ms;  /* TUMBLING */
@@ -1528,9 +1528,75 @@ static JJ_NOINLINE void member_account(jj_window *m, uint64_t pos, int64_t ts, d
 }
 static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
 
+/* The common case, ring_push's steps for a sample later than every
+ * member's time, in a ring with room, with apply_time's order (settle,
+ * then evict) and fast_evict's arithmetic (the same operations in the
+ * same order as the general path): no lateness, duplicate or cap to
+ * test. When a ring (of its own, own_cap, or the shared one) or a lane
+ * would grow, 0: ring_push decides. */
+static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
+  jj_window *const *const ms = g->m;
+  const uint32_t n = g->n;
+  if (ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
+  /* The new sample is settled on arrival (see push_in_order). */
+  const int at_once = sh->lateness_ms == 0 && sh->duplicates != JJ_DUP_REPLACE;
+  uint64_t lo = g->tail;
+  for (uint32_t i = 0; i < n; i++) {
+    const jj_window *m = ms[i];
+    if (!m->has_now || ts <= m->now) return 0;
+    /* grow_if_full's test for a ring of its own: full, and nothing expires */
+    if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
+        !frees_a_slot(m, ts))
+      return 0;
+    if (m->shape->use_minmax && m->tail - m->head + 1 > CDABA(m)->mask + 1) return 0;
+    if (m->head < lo) lo = m->head;
+  }
+  if (g->tail - lo >= sh->max_samples || (g->tail - lo >= g->cap && !ring_frees_a_slot(g, lo, ts)))
+    return 0;
+  const uint64_t pos = g->tail;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    const jj_wshape *msh = m->shape;
+    const int64_t cutoff = ts - msh->span_ms;
+    m->now = ts;
+    if (msh->use_minmax) {
+      settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
+      while (m->head < m->tail && head_ts(m) <= cutoff)
+        fast_evict(m, msh, 1, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
+    } else {
+      while (m->head < m->tail && head_ts(m) <= cutoff)
+        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
+    }
+  }
+  jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
+  r->ts = ts;
+  r->val = v;
+  g->tail = pos + 1;
+  for (uint32_t i = 0; i < n; i++) {
+    jj_window *m = ms[i];
+    m->tail = pos + 1;
+    m->win_end++;
+    if (m->shape->mom) {
+      jj_sums_apply(&m->cur_sums, v, 1);
+      if (pos >= m->gen_pos) jj_sums_apply(&m->next_sums, v, 1);
+    }
+    m->ctr.accepted++;
+    if (m->shape->use_minmax) {
+      if (at_once && m->agg_end == pos) {
+        jj__daba_push(DABA(m), v);
+        m->agg_end = pos + 1;
+      } else {
+        settle(m);
+      }
+    }
+  }
+  return 1;
+}
+
 /* The sample (ts, v) as a member's push would take it, for every member
  * (the top of this section); the status every member returns. */
 static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
+  if (ring_push_in_order(g, sh, ts, v)) return JJ_OK;
   jj_window *const *const ms = g->m;
   const uint32_t n = g->n;
   if (!isfinite(v) || !jj__ts_valid(ts) || !jj__value_valid(v)) {
@@ -2139,7 +2205,8 @@ size_t jj__wshape_bytes(void) { return sizeof(jj_wshape); }
 int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_window_config *b,
                            int b_shared) {
   jj_wshape ta, tb;
-  return shape_init(&ta, a, NULL, a_shared) == JJ_OK && shape_init(&tb, b, NULL, b_shared) == JJ_OK &&
+  return shape_init(&ta, a, NULL, a_shared) == JJ_OK &&
+         shape_init(&tb, b, NULL, b_shared) == JJ_OK &&
          same_shape(&ta, &tb);
 }
 
