@@ -207,7 +207,8 @@ static jj_status rule_read(rbuf *r, jj_rule *ru, uint32_t nrules, jj_error *err)
   for (uint32_t i = 0; i < ru->nlevels; i++)
     if ((unsigned)ru->levels[i].issue_op > JJ_CMP_LE || (unsigned)ru->levels[i].clear_op > JJ_CMP_LE)
       return jj__fail(err, JJ_EINVAL, "bundle: rule '%s' has a field out of range", ru->cfg.name);
-  jj_status st = jj__features_check(ru->cfg.name, ru->cfg.aggregate, ru->cfg.group, err);
+  jj_status st = jj__features_check(ru->cfg.name, ru->cfg.window.kind, ru->cfg.aggregate,
+                                    ru->cfg.group, err);
   if (st == JJ_OK && ru->nannotations)
     st = jj__features_check_annotation(ru->cfg.name, ru->annotations[0].name, err);
   return st;

@@ -25,7 +25,8 @@ jj_status jj_bundle_load_rules(const jj_static_rules *sr, const jj_allocator *al
   if (sr->nrules == 0 || !sr->rules) return jj__fail(err, JJ_EINVAL, "rules: no rules");
   for (uint32_t i = 0; i < sr->nrules; i++) {
     const jj_rule *r = &sr->rules[i];
-    jj_status st = jj__features_check(r->cfg.name, r->cfg.aggregate, r->cfg.group, err);
+    jj_status st = jj__features_check(r->cfg.name, r->cfg.window.kind, r->cfg.aggregate,
+                                      r->cfg.group, err);
     if (st == JJ_OK && r->nannotations)
       st = jj__features_check_annotation(r->cfg.name, r->annotations[0].name, err);
     if (st != JJ_OK) return st;

@@ -264,6 +264,9 @@ static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c,
 /* Judge every window a TUMBLING slot has closed, for each of its rules. */
 static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample_ts,
                          double sample_value) {
+#ifdef JJ_NO_TUMBLING
+  return; /* no slot is TUMBLING: such rules are refused (feature_check.c) */
+#endif
   jj_window_stats ws;
   while (jj_window_pop_closed(sl->win, &ws)) {
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {

@@ -1,17 +1,27 @@
 /* Which rules this build can run: the optional parts a firmware build may
  * leave out (JJ_WITH_SKETCH, JJ_WITH_EWMA, JJ_WITH_GROUPS, JJ_WITH_TEMPLATES,
- * JJ_WITH_AQI) and the rules that need them, refused with JJ_ENOTSUP naming the rule and the
- * option, by the builder and by the bundle loader alike. */
+ * JJ_WITH_AQI, JJ_WITH_TUMBLING) and the rules that need them, refused with
+ * JJ_ENOTSUP naming the rule and the option, by the builder and by the
+ * bundle loaders alike. */
 #include "feature_check.h"
 
 #include "errfmt.h"
+#include "ruleset.h"
 
 jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err) {
-  return jj__features_check(rc->name, rc->aggregate, rc->group, err);
+  return jj__features_check(rc->name, rc->window.kind, rc->aggregate, rc->group, err);
 }
 
-jj_status jj__features_check(const char *name, jj_agg aggregate, jj_group_mode group,
-                             jj_error *err) {
+jj_status jj__features_check(const char *name, jj_window_kind kind, jj_agg aggregate,
+                             jj_group_mode group, jj_error *err) {
+#ifdef JJ_NO_TUMBLING
+  /* (A group combining rules reads no window: its kind does not matter.) */
+  if (kind == JJ_WINDOW_TUMBLING && !jj__combines_rules(group))
+    return jj__fail(err, JJ_ENOTSUP,
+                    "rule '%s': tumbling windows are left out of this build "
+                    "(-DJJ_WITH_TUMBLING=ON)",
+                    name);
+#endif
 #ifdef JJ_NO_SKETCH
   if (aggregate == JJ_AGG_PERCENTILE)
     return jj__fail(err, JJ_ENOTSUP,
@@ -43,6 +53,7 @@ jj_status jj__features_check(const char *name, jj_agg aggregate, jj_group_mode g
                     name);
 #endif
   (void)name;
+  (void)kind;
   (void)aggregate;
   (void)group;
   (void)err;

@@ -7,9 +7,9 @@
 #include "jjair/rule.h"
 
 /* JJ_OK, or JJ_ENOTSUP with `err` naming rule `name` and the missing
- * option its aggregate or group mode needs. */
-jj_status jj__features_check(const char *name, jj_agg aggregate, jj_group_mode group,
-                             jj_error *err);
+ * option its window kind, aggregate or group mode needs. */
+jj_status jj__features_check(const char *name, jj_window_kind kind, jj_agg aggregate,
+                             jj_group_mode group, jj_error *err);
 /* The same for a public rule configuration. */
 jj_status jj__features_check_rule(const jj_rule_config *rc, jj_error *err);
 /* JJ_OK, or JJ_ENOTSUP naming `rule` when index tables are left out

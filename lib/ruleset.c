@@ -207,6 +207,9 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
     return jj__fail(err, JJ_EINVAL, "rule '%s': unknown aggregate %d", n, (int)rc->aggregate);
   if (!isfinite(rc->scale))
     return jj__fail(err, JJ_EINVAL, "rule '%s': scale must be a finite number", n);
+  /* Before the window probe, which says only JJ_ENOTSUP: name the part. */
+  jj_status fst = jj__features_check_rule(rc, err);
+  if (fst != JJ_OK) return fst;
   jj_window_config wc = rc->window;
   /* Named apart from the other window errors: span 1 d with hop 1 ms is
    * 86,400,000 windows per sample. */
@@ -224,6 +227,8 @@ static jj_status check_rule_config(const jj_allocator *a, const jj_rule_config *
   jj_status st = combined ? JJ_OK : jj_window_new(&wc, a, &probe);
   jj_window_free(probe);
   if (st == JJ_ENOMEM) return jj__fail(err, st, "out of memory");
+  if (st == JJ_ENOTSUP) /* window.aggregates asks for one */
+    return jj__fail(err, st, "rule '%s': an aggregate of its window is left out of this build", n);
   if (st != JJ_OK)
     return jj__fail(err, JJ_EINVAL,
                     "rule '%s': invalid window (check kind, span/hop/count, coverage and "
@@ -275,7 +280,6 @@ jj_status jj_ruleset_builder_add_rule(jj_ruleset_builder *b, const jj_rule_confi
                                       uint32_t *index, jj_error *err) {
   if (!b || !rc) return jj__fail(err, JJ_EINVAL, "builder and rule config are required");
   jj_status st = check_rule_config(&b->alc, rc, err);
-  if (st == JJ_OK) st = jj__features_check_rule(rc, err);
   if (st != JJ_OK) return st;
   if (find_rule(b->rules, b->nrules, rc->name) >= 0)
     return jj__fail(err, JJ_EINVAL, "rule '%s' is defined twice", rc->name);

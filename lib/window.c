@@ -319,6 +319,9 @@ static jj_status normalize(jj_window_config *c) {
       c->duplicates != JJ_DUP_REJECT)
     return JJ_EINVAL;
   if (!(c->min_coverage >= 0.0 && c->min_coverage <= 1.0)) return JJ_EINVAL;
+#ifdef JJ_NO_TUMBLING
+  if (c->kind == JJ_WINDOW_TUMBLING) return JJ_ENOTSUP; /* left out of the build */
+#endif
   switch (c->kind) {
     case JJ_WINDOW_SLIDING_TIME:
       if (c->span_ms <= 0 || c->span_ms > JJ_TS_LIMIT) return JJ_EINVAL;
@@ -711,6 +714,9 @@ static void emit_empty(jj_window *w, int64_t first_end, uint64_t k) {
  * whatever the steps time moves in. (Waiting windows keep their samples
  * in the ring; nothing else changes.) */
 static void close_due(jj_window *w) {
+#ifdef JJ_NO_TUMBLING
+  return; /* no window is TUMBLING (normalize): the code below is dropped */
+#endif
   if (!TUM(w)->has_boundary) return;
   const int64_t span = w->shape->span_ms, hop = w->shape->hop_ms;
   int64_t wm = watermark(w);
@@ -748,6 +754,9 @@ static void close_due(jj_window *w) {
  * timestamp still acceptable (ts, or now - lateness if older), so a late
  * sample never lands in a later window than its own. */
 static void init_boundary(jj_window *w, int64_t ts) {
+#ifdef JJ_NO_TUMBLING
+  return;
+#endif
   int64_t now = (w->has_now && w->now > ts) ? w->now : ts;
   int64_t oldest = now - w->shape->lateness_ms;
   if (oldest > ts) oldest = ts;
@@ -2081,6 +2090,9 @@ jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
 }
 
 int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
+#ifdef JJ_NO_TUMBLING
+  return 0; /* no window closes */
+#endif
   if (!w || !out || !w->shape->off_tum || TUM(w)->closed_len == 0) return 0;
   const closed_result *c = &TUM(w)->closed[TUM(w)->closed_first];
   memset(out, 0, sizeof *out);

@@ -1,5 +1,6 @@
 /* lib/feature_check.c in a build that leaves the optional parts out
- * (compiled here with JJ_NO_SKETCH, JJ_NO_GROUPS, JJ_NO_TEMPLATES, JJ_NO_AQI, as
+ * (compiled here with JJ_NO_SKETCH, JJ_NO_GROUPS, JJ_NO_TEMPLATES, JJ_NO_AQI,
+ * JJ_NO_TUMBLING, as
  * -DJJ_WITH_SKETCH=OFF etc. build it): a rule that needs a missing part is
  * refused with JJ_ENOTSUP and a message naming the rule and the option;
  * the builder and the bundle loader both ask it. */
@@ -63,7 +64,37 @@ static void test_missing_parts_refused(void **state) {
   assert_non_null(strstr(err.message, "-DJJ_WITH_AQI=ON"));
 }
 
+/* JJ_WITH_TUMBLING=OFF: a rule reading a TUMBLING window is refused, the
+ * bundle loaders' form (kind passed apart) as well as the builder's. A
+ * group combining rules reads no window, so its kind is not held against
+ * it (it is refused here for the groups left out, not for the window). */
+static void test_tumbling_refused(void **state) {
+  (void)state;
+  jj_rule_config rc;
+  jj_error err;
+  base(&rc);
+  rc.window.kind = JJ_WINDOW_SLIDING_COUNT;
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_OK);
+  rc.window.kind = JJ_WINDOW_TUMBLING;
+  assert_int_equal(jj__features_check_rule(&rc, &err), JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'heat': tumbling windows"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_TUMBLING=ON"));
+  assert_int_equal(jj__features_check("hourly", JJ_WINDOW_TUMBLING, JJ_AGG_MEAN, JJ_GROUP_NONE,
+                                      &err),
+                   JJ_ENOTSUP);
+  assert_non_null(strstr(err.message, "rule 'hourly': tumbling windows"));
+  assert_int_equal(jj__features_check("hourly", JJ_WINDOW_TUMBLING, JJ_AGG_MEAN, JJ_GROUP_NONE,
+                                      NULL),
+                   JJ_ENOTSUP);
+  assert_int_equal(jj__features_check("any", JJ_WINDOW_TUMBLING, JJ_AGG_MEAN, JJ_GROUP_RULES,
+                                      &err),
+                   JJ_ENOTSUP);
+  assert_null(strstr(err.message, "tumbling"));
+  assert_non_null(strstr(err.message, "-DJJ_WITH_GROUPS=ON"));
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_missing_parts_refused)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_missing_parts_refused),
+                                     cmocka_unit_test(test_tumbling_refused)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,69 @@
 extern const unsigned char jj_fire_bundle[];
 extern const size_t jj_fire_bundle_size;
 
+#ifdef JJ_FW_NO_TUMBLING
+#include "bundle_static.h" /* rule records, as fire_rules.c holds them */
+
+extern const jj_static_rules jj_fire_rules;
+
+/* This build (preset cortex-m4f-small) leaves TUMBLING windows out
+ * (JJ_WITH_TUMBLING=OFF) and refuses them: a window, a rule given to the
+ * builder, and a rule in records (one of the fire records, made TUMBLING),
+ * each with JJ_ENOTSUP, the rules' messages naming the option. The builder
+ * names ewma (JJ_WITH_EWMA=OFF) the same way. */
+static int left_out_refused(jj_allocator *pool) {
+  jj_window_config wc;
+  jj_window_config_init(&wc);
+  wc.kind = JJ_WINDOW_TUMBLING;
+  jj_window *w = NULL;
+  if (jj_window_new(&wc, pool, &w) != JJ_ENOTSUP || w) {
+    printf("jj_window_new: a TUMBLING window was not refused (JJ_WITH_TUMBLING=OFF)\n");
+    return 0;
+  }
+  jj_error err;
+  memset(&err, 0, sizeof err);
+  jj_ruleset_builder *b = NULL;
+  if (jj_ruleset_builder_new(pool, &b) != JJ_OK) return 0;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "hourly-heat";
+  rc.metric = "temperature";
+  rc.window.kind = JJ_WINDOW_TUMBLING;
+  rc.window.span_ms = 3600000;
+  jj_status st = jj_ruleset_builder_add_rule(b, &rc, NULL, &err);
+  if (st != JJ_ENOTSUP || !strstr(err.message, "rule 'hourly-heat': tumbling windows") ||
+      !strstr(err.message, "-DJJ_WITH_TUMBLING=ON")) {
+    printf("builder: a TUMBLING rule was not refused (JJ_WITH_TUMBLING=OFF): %s\n", err.message);
+    jj_ruleset_builder_free(b);
+    return 0;
+  }
+  printf("TUMBLING rule refused: %s\n", err.message);
+  jj_rule_config_init(&rc);
+  rc.name = "heat-ewma";
+  rc.metric = "temperature";
+  rc.aggregate = JJ_AGG_EWMA;
+  memset(&err, 0, sizeof err);
+  st = jj_ruleset_builder_add_rule(b, &rc, NULL, &err);
+  jj_ruleset_builder_free(b);
+  if (st != JJ_ENOTSUP || !strstr(err.message, "-DJJ_WITH_EWMA=ON")) {
+    printf("builder: an ewma rule was not refused (JJ_WITH_EWMA=OFF): %s\n", err.message);
+    return 0;
+  }
+  static jj_rule rule; /* a copy of the first fire record, made TUMBLING */
+  rule = jj_fire_rules.rules[0];
+  rule.cfg.window.kind = JJ_WINDOW_TUMBLING;
+  const jj_static_rules one = {JJ_STATIC_RULES_MAGIC, JJ_BUNDLE_VERSION, sizeof(jj_rule), 1, &rule};
+  jj_ruleset *rs = NULL;
+  st = jj_bundle_load_rules(&one, pool, &rs, &err);
+  if (st != JJ_ENOTSUP || rs || !strstr(err.message, "tumbling windows are left out")) {
+    printf("records: a TUMBLING rule was not refused (JJ_WITH_TUMBLING=OFF): %s\n", err.message);
+    return 0;
+  }
+  printf("TUMBLING record refused: %s\n", err.message);
+  return 1;
+}
+#endif
+
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
@@ -39,6 +102,9 @@ static __attribute__((noinline)) volatile uint32_t *paint(void) {
 int main(void) {
   jj_allocator pool;
   (void)jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem);
+#ifdef JJ_FW_NO_TUMBLING
+  if (!left_out_refused(&pool)) return 1;
+#endif
   jj_ruleset *rs = NULL;
   if (jj_bundle_load_static(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL) != JJ_OK) return 1;
   jj_engine_config cfg;

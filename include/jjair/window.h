@@ -176,7 +176,9 @@ JJ_API void jj_window_config_init(jj_window_config *cfg);
 /* Create a window. `cfg` is copied; `alc` may be NULL (libc). On success
  * stores a new window in *out (free it with jj_window_free) and returns
  * JJ_OK. Returns JJ_EINVAL for an invalid configuration, JJ_ENOMEM when an
- * allocation fails; *out is then NULL. */
+ * allocation fails, JJ_ENOTSUP for a kind or aggregate this build left out
+ * (README "Firmware": JJ_WITH_TUMBLING, JJ_WITH_SKETCH, JJ_WITH_EWMA);
+ * *out is then NULL. */
 JJ_API jj_status jj_window_new(const jj_window_config *cfg,
                                const jj_allocator *alc, jj_window **out);
 
