@@ -22,8 +22,10 @@ static const struct {
     {"pm25", "optical"},     {"pm10", "optical"},       {"humidity", "body"}, {"o3", "gas"},
 };
 
-/* All the library's memory, fixed at build time (the figure the README
- * gives: what jj_alloc_pool_stats reports as peak, plus headroom). */
+/* All the library's memory, fixed at build time. The board build sets
+ * 16 KiB (examples/firmware/CMakeLists.txt: the robot's RAM budget, which
+ * jj_engine_estimate says the fire rules' 8 series fit); the host build,
+ * with 64-bit pointers, keeps room to spare. */
 #ifndef JJ_FW_POOL_BYTES
 #define JJ_FW_POOL_BYTES (64 * 1024)
 #endif
