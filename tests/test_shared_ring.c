@@ -6,7 +6,8 @@
  * fed the same stream — gaps that empty windows, out-of-order samples
  * within lateness, late ones, duplicates, invalid values and enough
  * samples to grow the rings — compared window by window, bit for bit,
- * after every push, across a snapshot and restore. The test also checks
+ * after every push, across a snapshot and restore and a reload of the same
+ * rules (kept: the windows go on sharing). The test also checks
  * that the windows it compares did share one ring. */
 /* cmocka needs these first */
 #include <setjmp.h>
@@ -208,6 +209,18 @@ static void run_mix(jj_dup_policy dups, int64_t lateness) {
       assert_int_equal(jj_engine_restore(shared, buf, need, &rep, &err), JJ_OK);
       assert_int_equal(rep.windows_reset, 0);
       free(buf);
+      for (uint32_t i = 1; i < NRULES; i++)
+        assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
+      for (int i = 0; i < NRULES; i++)
+        same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+    }
+    if (step == 4500) { /* reload the same rules, freshly built: kept, still sharing */
+      jj_ruleset *again = rules(0, NRULES, dups);
+      jj_restore_report rep;
+      jj_error err;
+      assert_int_equal(jj_engine_reload(shared, again, &rep, &err), JJ_OK);
+      jj_ruleset_free(again); /* the engine holds its own reference */
+      assert_int_equal(rep.windows_reset, 0);
       for (uint32_t i = 1; i < NRULES; i++)
         assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
       for (int i = 0; i < NRULES; i++)
