@@ -1140,26 +1140,28 @@ static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, doub
     return push_general(w, ts, v);                                      \
   }
 #define NOSUMS (FAST_SPLIT_SUMS ? 0 : -1) /* the copies without FAST_SUMS */
-PUSH_FAST_FN(push_fast_count, 0, 0, 0, NOSUMS)
-PUSH_FAST_FN(push_fast_time, 1, 0, 0, NOSUMS)
-PUSH_FAST_FN(push_fast_count_mm, 0, 1, 0, NOSUMS)
-PUSH_FAST_FN(push_fast_time_mm, 1, 1, 0, NOSUMS)
+/* The list of copies, (name, time, mm, sk, sums), written once for both
+ * entry points: FN defines the copy P##name (S: "_s" for the FAST_SUMS ones). */
 #ifndef JJ_NO_SKETCH /* (no percentile window then: FAST_SK is never set) */
-PUSH_FAST_FN(push_fast_count_sk, 0, 0, 1, NOSUMS)
-PUSH_FAST_FN(push_fast_time_sk, 1, 0, 1, NOSUMS)
+#define FAST_COPIES_SK(FN, P, S, sums) \
+  FN(P##fast_count_sk##S, 0, 0, 1, sums) FN(P##fast_time_sk##S, 1, 0, 1, sums)
 #else
+#define FAST_COPIES_SK(FN, P, S, sums)
+#endif
+#define FAST_COPIES_OF(FN, P, S, sums)                                                   \
+  FN(P##fast_count##S, 0, 0, 0, sums) FN(P##fast_time##S, 1, 0, 0, sums)                  \
+  FN(P##fast_count_mm##S, 0, 1, 0, sums) FN(P##fast_time_mm##S, 1, 1, 0, sums)            \
+  FAST_COPIES_SK(FN, P, S, sums)
+#if FAST_SPLIT_SUMS
+#define FAST_COPIES(FN, P) FAST_COPIES_OF(FN, P, , NOSUMS) FAST_COPIES_OF(FN, P, _s, 1)
+#else
+#define FAST_COPIES(FN, P) FAST_COPIES_OF(FN, P, , NOSUMS)
+#endif
+FAST_COPIES(PUSH_FAST_FN, push_)
+#ifdef JJ_NO_SKETCH
 #define push_fast_count_sk push_general
 #define push_fast_time_sk push_general
-#endif
 #if FAST_SPLIT_SUMS
-PUSH_FAST_FN(push_fast_count_s, 0, 0, 0, 1)
-PUSH_FAST_FN(push_fast_time_s, 1, 0, 0, 1)
-PUSH_FAST_FN(push_fast_count_mm_s, 0, 1, 0, 1)
-PUSH_FAST_FN(push_fast_time_mm_s, 1, 1, 0, 1)
-#ifndef JJ_NO_SKETCH
-PUSH_FAST_FN(push_fast_count_sk_s, 0, 0, 1, 1)
-PUSH_FAST_FN(push_fast_time_sk_s, 1, 0, 1, 1)
-#else
 #define push_fast_count_sk_s push_general
 #define push_fast_time_sk_s push_general
 #endif
@@ -1214,25 +1216,11 @@ static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_a
     if (push_fast(w, ts, v, time, mm, sk, sums)) return value_enabled_t(w, agg, out, mm); \
     return pv_general(w, ts, v, agg, out);                                             \
   }
-PUSH_VALUE_FN(pv_fast_count, 0, 0, 0, NOSUMS)
-PUSH_VALUE_FN(pv_fast_time, 1, 0, 0, NOSUMS)
-PUSH_VALUE_FN(pv_fast_count_mm, 0, 1, 0, NOSUMS)
-PUSH_VALUE_FN(pv_fast_time_mm, 1, 1, 0, NOSUMS)
-#ifndef JJ_NO_SKETCH
-PUSH_VALUE_FN(pv_fast_count_sk, 0, 0, 1, NOSUMS)
-PUSH_VALUE_FN(pv_fast_time_sk, 1, 0, 1, NOSUMS)
-#endif
-#if FAST_SPLIT_SUMS
-PUSH_VALUE_FN(pv_fast_count_s, 0, 0, 0, 1)
-PUSH_VALUE_FN(pv_fast_time_s, 1, 0, 0, 1)
-PUSH_VALUE_FN(pv_fast_count_mm_s, 0, 1, 0, 1)
-PUSH_VALUE_FN(pv_fast_time_mm_s, 1, 1, 0, 1)
-#ifndef JJ_NO_SKETCH
-PUSH_VALUE_FN(pv_fast_count_sk_s, 0, 0, 1, 1)
-PUSH_VALUE_FN(pv_fast_time_sk_s, 1, 0, 1, 1)
-#endif
-#endif
+FAST_COPIES(PUSH_VALUE_FN, pv_)
 #undef PUSH_VALUE_FN
+#undef FAST_COPIES
+#undef FAST_COPIES_OF
+#undef FAST_COPIES_SK
 #undef NOSUMS
 
 static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_agg agg,
