@@ -1067,6 +1067,36 @@ static const result *find(const result *res, size_t nres, jj_window_kind kind, c
 }
 
 /* The targets, on push + read means. Returns the number of misses. */
+/* Target A's lines for one way of pushing and reading (`one_call`: through
+ * jj_window_push_value; else push, then jj_window_value): the worst size
+ * of each aggregate against `target_ns`. */
+static void print_target_a(FILE *out, const result *res, size_t nres, int one_call,
+                           double target_ns, int *checks, int *misses) {
+  static const char *const names[] = {"sum", "mean", "min", "max"};
+  static const jj_window_kind kinds[] = {JJ_WINDOW_SLIDING_COUNT, JJ_WINDOW_SLIDING_TIME};
+  for (size_t k = 0; k < 2; k++)
+    for (size_t a = 0; a < 4; a++) {
+      double worst = -1.0, worst_off = 0.0;
+      uint32_t at = 0;
+      for (size_t s = 0; s < NSIZES; s++) {
+        const result *r = find(res, nres, kinds[k], names[a], k_sizes[s]);
+        const double ns = !r ? NAN : one_call ? r->push_value_ns : r->push_read_ns;
+        if (!isnan(ns) && ns > worst) {
+          worst = ns;
+          worst_off = one_call ? r->off_pv : r->off_read;
+          at = r->size;
+        }
+      }
+      if (worst < 0.0) continue;
+      int pass = worst <= target_ns;
+      (*checks)++;
+      *misses += !pass;
+      fprintf(out, "- %-5s %-4s: worst %6.2f ns = %.1fx floor (window %7" PRIu32 ") -> %s%s\n",
+              kind_name(kinds[k]), names[a], worst, worst / g_floor_ns, at, pass ? "PASS" : "MISS",
+              worst_off > OFF_CPU_MARK ? " (run disturbed: (p))" : "");
+    }
+}
+
 static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
   static const char *const names[] = {"sum", "mean", "min", "max"};
   static const jj_window_kind kinds[] = {JJ_WINDOW_SLIDING_COUNT, JJ_WINDOW_SLIDING_TIME};
@@ -1077,50 +1107,12 @@ static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
           "Target A: push + jj_window_value mean <= %.0fx the floor (%.2f ns here) at every "
           "window size (sum, mean, min, max).\n\n",
           TARGET_FLOOR_X, target_ns);
-  for (size_t k = 0; k < 2; k++)
-    for (size_t a = 0; a < 4; a++) {
-      double worst = -1.0, worst_off = 0.0;
-      uint32_t at = 0;
-      for (size_t s = 0; s < NSIZES; s++) {
-        const result *r = find(res, nres, kinds[k], names[a], k_sizes[s]);
-        if (r && r->push_read_ns > worst) {
-          worst = r->push_read_ns;
-          worst_off = r->off_read;
-          at = r->size;
-        }
-      }
-      if (worst < 0.0) continue;
-      int pass = worst <= target_ns;
-      checks++;
-      misses += !pass;
-      fprintf(out, "- %-5s %-4s: worst %6.2f ns = %.1fx floor (window %7" PRIu32 ") -> %s%s\n",
-              kind_name(kinds[k]), names[a], worst, worst / g_floor_ns, at, pass ? "PASS" : "MISS",
-              worst_off > OFF_CPU_MARK ? " (run disturbed: (p))" : "");
-    }
+  print_target_a(out, res, nres, 0, target_ns, &checks, &misses);
   fprintf(out,
           "\nTarget A, one call: jj_window_push_value (push, then the same read) mean <= %.0fx "
           "the floor (%.2f ns here) at every window size (sum, mean, min, max).\n\n",
           TARGET_FLOOR_X, target_ns);
-  for (size_t k = 0; k < 2; k++)
-    for (size_t a = 0; a < 4; a++) {
-      double worst = -1.0, worst_off = 0.0;
-      uint32_t at = 0;
-      for (size_t s = 0; s < NSIZES; s++) {
-        const result *r = find(res, nres, kinds[k], names[a], k_sizes[s]);
-        if (r && !isnan(r->push_value_ns) && r->push_value_ns > worst) {
-          worst = r->push_value_ns;
-          worst_off = r->off_pv;
-          at = r->size;
-        }
-      }
-      if (worst < 0.0) continue;
-      int pass = worst <= target_ns;
-      checks++;
-      misses += !pass;
-      fprintf(out, "- %-5s %-4s: worst %6.2f ns = %.1fx floor (window %7" PRIu32 ") -> %s%s\n",
-              kind_name(kinds[k]), names[a], worst, worst / g_floor_ns, at, pass ? "PASS" : "MISS",
-              worst_off > OFF_CPU_MARK ? " (run disturbed: (p))" : "");
-    }
+  print_target_a(out, res, nres, 1, target_ns, &checks, &misses);
   fprintf(out,
           "\nTarget B: %u-sample window within %.1fx of the %u-sample window "
           "(push + read mean).\n\n",
