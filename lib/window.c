@@ -35,9 +35,10 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (168 bytes: line 0 the ring,
- *    the shape and the positions and time; line 1 the count and sum of
- *    both generations, base, cap, has_now; line 2 the counters), followed
+ *  - one block: the core `struct jj_window` (152 bytes: line 0 the ring,
+ *    the shape and the positions and time; line 1 the sum of both
+ *    generations (their counts are positions: win_end - head and
+ *    win_end - gen_pos), base, cap, has_now; then the counters), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
@@ -166,7 +167,7 @@ typedef struct sketch_part { /* percentile enabled */
 /* Field order is cache order: with 10,000 series a window is rarely in
  * cache when its sample arrives, so what an in-order push and a read of
  * count/sum/mean touch sits in the first three lines (the positions, the
- * count and sum of both generations, the accepted counter); the settings
+ * sums of both generations, the accepted counter); the settings
  * are on the shape, one copy for all the windows of a rule, so it stays
  * cached. */
 struct jj_window {
@@ -176,9 +177,10 @@ struct jj_window {
   uint64_t head, agg_end, win_end, tail;
   int64_t now;
   uint64_t gen_pos;
-  /* Line 1: the count and sum of both generations (see the top comment)
-   * and the ring's geometry. */
-  jj_sums cur_sums, next_sums;
+  /* Line 1: the sum of both generations (see the top comment; their
+   * counts are positions: win_end - head and win_end - gen_pos) and the
+   * ring's geometry. */
+  jj_ksum cur_sum, next_sum;
   uint64_t base; /* the position at ring slot 0 on this lap */
   uint32_t cap;  /* ring slots */
   uint8_t has_now;
@@ -221,9 +223,8 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 }
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(offsetof(jj_window, cur_sums) == 64, "the sums start line 1");
-_Static_assert(offsetof(jj_window, ctr) == 128, "the counters start line 2");
-_Static_assert(sizeof(jj_window) == 168, "the core is 168 bytes (see the top comment)");
+_Static_assert(offsetof(jj_window, cur_sum) == 64, "the sums start line 1");
+_Static_assert(sizeof(jj_window) == 152, "the core is 152 bytes (see the top comment)");
 #endif
 
 /* Where the optional parts go, and the block's size. */
@@ -451,18 +452,47 @@ static jj_status grow_if_full(jj_window *w, int64_t ts) {
  * `key`: the value's sketch key when the caller has it, else KEY_UNKNOWN
  * (a key is a log(): a push computes it once, to reserve and to add). */
 #define KEY_UNKNOWN INT32_MIN
-JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
-                             int32_t key) {
+
+/* Field by field (see jj_sums_clear): a copy in registers stays there. */
+static inline void gen_clear(jj_ksum *k) {
+  k->sum = 0.0;
+  k->comp = 0.0;
+}
+
+/* One generation's sum takes (add) or gives back v; `n` is its count
+ * before, win_end - head or win_end - gen_pos (a generation's count is
+ * not stored: positions give it). Giving back the last sample drops the
+ * rounding residue. The same operations as jj_sums_apply. */
+JJ_HOT_INLINE void gen_apply(jj_ksum *k, double v, int add, uint64_t n) {
+  if (add) {
+    jj_ksum_add(k, v);
+  } else {
+    jj_ksum_add(k, -v);
+    if (n == 1) gen_clear(k);
+  }
+}
+
+/* The higher moments of one generation of count n (as gen_apply). */
+JJ_HOT_INLINE void gen_moments(jj_ksum *k, jj_moments *m, uint64_t n, const jj_wshape *sh,
+                               int64_t ts, double v, int add) {
+  jj_sums s = {n, *k};
+  jj_moments_apply(&s, m, sh->mom, ts, v, add ? 1.0 : -1.0, sh->halflife);
+  *k = s.sum;
+}
+
+/* account_k for a sample at a position the counts do not include yet
+ * (`gone` = 1: JJ_DUP_REPLACE, the old value just left). */
+JJ_HOT_INLINE void account_g(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
+                             int32_t key, uint64_t gone) {
   const jj_wshape *sh = w->shape;
   if (sh->mom) { /* min/max-only windows keep no sums */
+    const uint64_t ncur = w->win_end - w->head - gone, nnext = w->win_end - w->gen_pos - gone;
     if (light || !sh->off_mom) { /* count and sum only: no moments part */
-      jj_sums_apply(&w->cur_sums, v, add);
-      if (pos >= w->gen_pos) jj_sums_apply(&w->next_sums, v, add);
+      gen_apply(&w->cur_sum, v, add, ncur);
+      if (pos >= w->gen_pos) gen_apply(&w->next_sum, v, add, nnext);
     } else {
-      const double sign = add ? 1.0 : -1.0;
-      jj_moments_apply(&w->cur_sums, &MOM(w)->cur, sh->mom, ts, v, sign, sh->halflife);
-      if (pos >= w->gen_pos)
-        jj_moments_apply(&w->next_sums, &MOM(w)->next, sh->mom, ts, v, sign, sh->halflife);
+      gen_moments(&w->cur_sum, &MOM(w)->cur, ncur, sh, ts, v, add);
+      if (pos >= w->gen_pos) gen_moments(&w->next_sum, &MOM(w)->next, nnext, sh, ts, v, add);
     }
   }
   if (!light && sh->use_sketch) {
@@ -472,6 +502,13 @@ JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, i
     else
       jj__sketch_remove(&SK(w)->sketch, key);
   }
+}
+
+/* The sample at `pos`, in [head, win_end) to leave or at win_end to join,
+ * joins or leaves. */
+JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
+                             int32_t key) {
+  account_g(w, pos, ts, v, add, light, key, 0);
 }
 
 JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
@@ -493,8 +530,8 @@ static void clear_window(jj_window *w) {
   rebase(w);
   w->agg_end = w->win_end;
   w->gen_pos = w->win_end;
-  jj_sums_clear(&w->cur_sums);
-  jj_sums_clear(&w->next_sums);
+  gen_clear(&w->cur_sum);
+  gen_clear(&w->next_sum);
   if (sh->off_mom) {
     jj_moments_clear(&MOM(w)->cur);
     jj_moments_clear(&MOM(w)->next);
@@ -521,8 +558,8 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   if (w->win_end < w->head) w->win_end = w->head;
   if (w->head >= w->gen_pos) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
-    w->cur_sums = w->next_sums;
-    jj_sums_clear(&w->next_sums);
+    w->cur_sum = w->next_sum;
+    gen_clear(&w->next_sum);
     if (!light && sh->off_mom) {
       MOM(w)->cur = MOM(w)->next;
       jj_moments_clear(&MOM(w)->next);
@@ -610,8 +647,8 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
 JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
   const jj_wshape *sh = w->shape;
   const jj_moments *m = sh->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
-  const jj_sums *ms = &w->cur_sums;
   uint64_t n = w->win_end - w->head;
+  const jj_sums cs = {n, w->cur_sum}, *ms = &cs;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
   double dn = (double)n;
   switch (agg) {
@@ -939,7 +976,7 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * alias them). Each push's sum is a chain through the previous one's: one
  * round trip through memory per push instead of two. */
 JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, int sums,
-                              jj_sums *cur, jj_sums *next) {
+                              jj_ksum *cur, jj_ksum *next) {
   const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
@@ -949,8 +986,10 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
   JJ_PREFETCH((const char *)r0 + 256);
   if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     const double v0 = r0->val;
-    jj_sums_apply(cur, v0, 0);
-    if (pos >= w->gen_pos) jj_sums_apply(next, v0, 0);
+    /* (pos is head: the counts before are win_end - pos and, when pos is
+     * in `next`, pos == gen_pos, the same) */
+    gen_apply(cur, v0, 0, w->win_end - pos);
+    if (pos >= w->gen_pos) gen_apply(next, v0, 0, w->win_end - pos);
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) {
@@ -964,13 +1003,12 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
     if (FAST_SPLIT_SUMS) {
       w->gen_pos = w->win_end;
       if (!sums) return; /* (no sums: nothing to move) */
-      cur->n = next->n; /* (field by field: see jj_sums_clear) */
-      cur->sum.sum = next->sum.sum;
-      cur->sum.comp = next->sum.comp;
-      jj_sums_clear(next);
+      cur->sum = next->sum; /* (field by field: see jj_sums_clear) */
+      cur->comp = next->comp;
+      gen_clear(next);
     } else {
       *cur = *next;
-      jj_sums_clear(next);
+      gen_clear(next);
       w->gen_pos = w->win_end;
     }
   }
@@ -1005,10 +1043,10 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
    * read for min/max, not the sums. */
 #if FAST_SPLIT_SUMS
   const int regs = sums > 0 && !mm;
-  jj_sums lcur = w->cur_sums, lnext = w->next_sums; /* (unused, so not loaded, unless regs) */
-  jj_sums *const cur = regs ? &lcur : &w->cur_sums, *const next = regs ? &lnext : &w->next_sums;
+  jj_ksum lcur = w->cur_sum, lnext = w->next_sum; /* (unused, so not loaded, unless regs) */
+  jj_ksum *const cur = regs ? &lcur : &w->cur_sum, *const next = regs ? &lnext : &w->next_sum;
 #else /* (sums -1: one copy for both) */
-  jj_sums *const cur = &w->cur_sums, *const next = &w->next_sums;
+  jj_ksum *const cur = &w->cur_sum, *const next = &w->next_sum;
 #endif
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
@@ -1029,12 +1067,12 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->tail = pos + 1;
   w->win_end++;
   if (FAST_SPLIT_SUMS ? sums : sh->mom) {
-    jj_sums_apply(cur, v, 1);
-    if (pos >= w->gen_pos) jj_sums_apply(next, v, 1);
+    gen_apply(cur, v, 1, 0); /* (an addition needs no count) */
+    if (pos >= w->gen_pos) gen_apply(next, v, 1, 0);
 #if FAST_SPLIT_SUMS
     if (regs) {
-      w->cur_sums = lcur;
-      w->next_sums = lnext;
+      w->cur_sum = lcur;
+      w->next_sum = lnext;
     }
 #endif
   }
@@ -1080,7 +1118,7 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     const uint64_t n = w->win_end - w->head;
     double v;
     if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
-      v = jj_ksum_value(&w->cur_sums.sum);
+      v = jj_ksum_value(&w->cur_sum);
       if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
       goto done;
     }
@@ -1334,7 +1372,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
       if (sh->off_hr) jj__hourly_replace(HOURLY(w), ts, val_at(w, at), v);
       if (at < w->win_end) {
         leave(w, at, ts, val_at(w, at));
-        account_k(w, at, ts, v, 1, 0, key);
+        account_g(w, at, ts, v, 1, 0, key, 1); /* (the count lacks the old one) */
       }
       rec_at(w, at)->val = v;
       if (sh->use_sketch) SK(w)->keys[slot(w, at)] = key;
@@ -1502,8 +1540,9 @@ static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
 /* A member's sums take (add) or give back a sample, and its settled
  * samples enter DABA: one copy of each, out of line (the member loop
  * below is not the hot path the inline copies are for). */
-static JJ_NOINLINE void member_account(jj_window *m, uint64_t pos, int64_t ts, double v, int add) {
-  account_k(m, pos, ts, v, add, 1, KEY_UNKNOWN); /* light: jj__window_config_shareable */
+static JJ_NOINLINE void member_account(jj_window *m, uint64_t pos, int64_t ts, double v, int add,
+                                       uint64_t gone) {
+  account_g(m, pos, ts, v, add, 1, KEY_UNKNOWN, gone); /* light: jj__window_config_shareable */
 }
 static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
 
@@ -1541,10 +1580,10 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (msh->use_minmax) {
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
       while (m->head < m->tail && head_ts(m) <= cutoff)
-        fast_evict(m, msh, 1, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
+        fast_evict(m, msh, 1, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
     } else {
       while (m->head < m->tail && head_ts(m) <= cutoff)
-        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
+        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
     }
   }
   jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
@@ -1556,8 +1595,8 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->tail = pos + 1;
     m->win_end++;
     if (m->shape->mom) {
-      jj_sums_apply(&m->cur_sums, v, 1);
-      if (pos >= m->gen_pos) jj_sums_apply(&m->next_sums, v, 1);
+      gen_apply(&m->cur_sum, v, 1, 0);
+      if (pos >= m->gen_pos) gen_apply(&m->next_sum, v, 1, 0);
     }
     m->ctr.accepted++;
     if (m->shape->use_minmax) {
@@ -1631,8 +1670,8 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
       for (uint32_t i = 0; i < n; i++) {
         jj_window *m = ms[i];
         if (at >= m->head && at < m->win_end) {
-          member_account(m, at, ts, old, 0);
-          member_account(m, at, ts, v, 1);
+          member_account(m, at, ts, old, 0, 0);
+          member_account(m, at, ts, v, 1, 1); /* (the count lacks the old one) */
         }
         m->ctr.accepted++;
       }
@@ -1658,7 +1697,7 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     }
     m->tail++;
     if (pos < m->gen_pos) m->gen_pos++; /* positions after pos shifted by one */
-    member_account(m, pos, ts, v, 1);
+    member_account(m, pos, ts, v, 1, 0);
     m->win_end++;
     member_settle(m);
   }
@@ -2038,8 +2077,8 @@ void jj_window_reset(jj_window *w) {
   const jj_wshape *sh = w->shape;
   w->head = w->agg_end = w->win_end = w->tail = w->gen_pos = 0;
   w->base = 0;
-  jj_sums_clear(&w->cur_sums);
-  jj_sums_clear(&w->next_sums);
+  gen_clear(&w->cur_sum);
+  gen_clear(&w->next_sum);
   if (sh->off_mom) {
     jj_moments_clear(&MOM(w)->cur);
     jj_moments_clear(&MOM(w)->next);
@@ -2312,16 +2351,21 @@ int64_t jj__window_due(const jj_window *w) {
  * samples in the window and are counted again. Keep this pair of
  * functions in step with the layout comment at the top of this file. */
 
-static void put_sums(jj_wbuf *o, const jj_sums *s) {
-  jj__w_u64(o, s->n);
-  jj__w_f64(o, s->sum.sum);
-  jj__w_f64(o, s->sum.comp);
+/* A generation's count and sum. The count is not stored in the window
+ * (positions give it) but is in the image, as the format always had it:
+ * a window with no sums (min/max only) counts 0. */
+static void put_sums(jj_wbuf *o, const jj_window *w, uint64_t n, const jj_ksum *k) {
+  jj__w_u64(o, w->shape->mom ? n : 0);
+  jj__w_f64(o, k->sum);
+  jj__w_f64(o, k->comp);
 }
 
-static void get_sums(jj_rbuf *in, jj_sums *s) {
-  s->n = jj__r_u64(in);
-  s->sum.sum = jj__r_f64(in);
-  s->sum.comp = jj__r_f64(in);
+/* 0 when the image's count is not the one the positions give. */
+static int get_sums(jj_rbuf *in, const jj_window *w, uint64_t n, jj_ksum *k) {
+  const uint64_t got = jj__r_u64(in);
+  k->sum = jj__r_f64(in);
+  k->comp = jj__r_f64(in);
+  return got == (w->shape->mom ? n : 0);
 }
 
 static void put_ksum(jj_wbuf *o, const jj_ksum *k) {
@@ -2416,8 +2460,8 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
     jj__w_i64(o, ts_at(w, p));
     jj__w_f64(o, val_at(w, p));
   }
-  put_sums(o, &w->cur_sums);
-  put_sums(o, &w->next_sums);
+  put_sums(o, w, w->win_end - w->head, &w->cur_sum);
+  put_sums(o, w, w->win_end - w->gen_pos, &w->next_sum);
   const jj_wshape *sh = w->shape;
   if (sh->off_mom) {
     put_moments(o, &CMOM(w)->cur);
@@ -2490,7 +2534,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
    * ring, or any size since rings grow by an eighth): at most max_samples
    * slots are kept, never fewer than w has. */
   if (in->bad || cap == 0 || cap > pow2_at_least(sh->max_samples) || n > cap ||
-      n > sh->max_samples || head > SNAP_POS_LIMIT || agg > win || win > n || gen > n ||
+      n > sh->max_samples || head > SNAP_POS_LIMIT || agg > win || win > n || gen > win ||
       (has_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
     return JJ_EINVAL;
   const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
@@ -2519,8 +2563,8 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     rec_at(w, p)->ts = ts;
     rec_at(w, p)->val = v;
   }
-  get_sums(in, &w->cur_sums);
-  get_sums(in, &w->next_sums);
+  if (!get_sums(in, w, win, &w->cur_sum) || !get_sums(in, w, win - gen, &w->next_sum))
+    return JJ_EINVAL;
   if (sh->off_mom) {
     get_moments(in, &MOM(w)->cur);
     get_moments(in, &MOM(w)->next);
