@@ -35,17 +35,20 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (152 bytes: line 0 the ring,
+ *  - one block: the core `struct jj_window` (128 bytes: line 0 the ring,
  *    the shape and the positions and time; line 1 the sum of both
  *    generations (their counts are positions: win_end - head and
- *    win_end - gen_pos), base, cap, has_now; then the counters), followed
+ *    win_end - gen_pos), base, cap, has_now, the accepted counter and a
+ *    pointer to the rare counters, made on the first rejection or
+ *    duplicate: window_rare), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
  *    closed-queue indices, windows closed, 40 B), sketch_part (jj_sketch
  *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
- *    aggregates). A 60 s mean is the core alone. A window made by
+ *    aggregates), and with preallocate the rare counters (window_rare,
+ *    32 B: no allocation after creation). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts; the engine's point at
  *    a shape it shares among all windows of equal configuration (a
  *    snapshot saves the configuration once, not per window).
@@ -95,12 +98,15 @@ typedef struct jj_ring_rec {
   double val;
 } jj_ring_rec;
 
-/* jj_window_counters without the public struct's reserved tail, without
- * evicted (derived, see the top comment) and without closed (TUMBLING
- * windows alone close: their tumbling_part counts it). */
-typedef struct window_counters {
-  uint64_t accepted, rejected_late, rejected_invalid, rejected_full, duplicates;
-} window_counters;
+/* The counters of jj_window_counters a push rarely moves: rejections and
+ * duplicates. Most windows never count one, so they are not in the core:
+ * a window makes them on its first (window_rare_make), before it changes
+ * anything. A preallocated window has them in its block from the start
+ * (no allocation after creation). accepted is in the core; evicted is
+ * derived (see the top comment); closed is TUMBLING's (tumbling_part). */
+typedef struct window_rare {
+  uint64_t rejected_late, rejected_invalid, rejected_full, duplicates;
+} window_rare;
 
 /* The normalized configuration and the layout of the optional parts,
  * shared by every window made from it (see the top comment). */
@@ -120,6 +126,7 @@ struct jj_wshape {
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
   uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
+  uint16_t off_rare;     /* preallocate: the rare counters in the block */
   uint32_t bytes;        /* the window's block, parts included */
   /* What the parts need. */
   int64_t hop_ms, align_ms;  /* TUMBLING */
@@ -187,8 +194,8 @@ struct jj_window {
   uint8_t owns_shape; /* jj_window_new: the shape follows the parts */
   uint8_t hourly;     /* the shape has the hourly part (read before every push) */
   uint8_t embedded;   /* jj__window_init_shaped: the block is the caller's */
-  /* Line 2: counters (accepted first: every push writes it). */
-  window_counters ctr;
+  uint64_t accepted;  /* every accepted push writes it */
+  window_rare *rare;  /* NULL until a push counts a rejection or duplicate */
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
    * moments, tumbling, sketch, hourly. */
 };
@@ -224,14 +231,20 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sum) == 64, "the sums start line 1");
-_Static_assert(sizeof(jj_window) == 152, "the core is 152 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 128, "the core is 128 bytes (see the top comment)");
 #endif
+
+/* The rare counters for reading: zeros when the window has none yet. */
+static const window_rare k_no_rare;
+static inline const window_rare *rare_of(const jj_window *w) {
+  return w->rare ? w->rare : &k_no_rare;
+}
 
 /* Where the optional parts go, and the block's size. */
 static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int sketch,
-                      int hourly, int shared) {
+                      int hourly, int shared, int rare) {
   size_t off = sizeof(jj_window);
-  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = l->off_sh = 0;
+  l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = l->off_sh = l->off_rare = 0;
   if (minmax) {
     l->off_mm = (uint16_t)off;
     off += sizeof(minmax_part);
@@ -255,6 +268,10 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
   if (shared) {
     l->off_sh = (uint16_t)off;
     off += sizeof(shared_part);
+  }
+  if (rare) {
+    l->off_rare = (uint16_t)off;
+    off += sizeof(window_rare);
   }
   l->bytes = (uint32_t)((off + 7) & ~(size_t)7);
 }
@@ -283,6 +300,14 @@ static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return rec_at(w,
 static inline jj_ring_rec *head_rec(const jj_window *w) { return &w->ring[w->head - w->base]; }
 static inline int64_t head_ts(const jj_window *w) { return head_rec(w)->ts; }
 static inline double val_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->val; }
+
+/* The rare counters, made if the window has none yet: 0 when they cannot
+ * be (JJ_ENOMEM). A push calls it before it changes anything when it may
+ * count one. */
+static JJ_NOINLINE int rare_make(jj_window *w) {
+  if (!w->rare) w->rare = jj__calloc(&w->shape->alc, sizeof *w->rare);
+  return w->rare != NULL;
+}
 
 /* head moved forward (by at most cap): keep base <= head < base + cap. */
 static inline void rebase(jj_window *w) {
@@ -884,6 +909,8 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     key = jj__sketch_key(&SK(w)->sketch, v);
     if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
   }
+  /* A full ring may refuse it: the rare counters first (the general path). */
+  if (n >= sh->max_samples && !w->rare) return 0;
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
   settle(w);
@@ -894,7 +921,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     evict_front_t(w, light); /* the newest `count` stay: the oldest goes */
   }
   if (w->tail - w->head >= sh->max_samples) {
-    w->ctr.rejected_full++;
+    w->rare->rejected_full++; /* (made: see the test above) */
     *st = JJ_EFULL;
     return 1;
   }
@@ -905,7 +932,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   if (!light && sh->use_sketch) SK(w)->keys[slot(w, pos)] = key;
   account_k(w, pos, ts, v, 1, light, key);
   w->win_end++;
-  w->ctr.accepted++;
+  w->accepted++;
   if (sh->lateness_ms == 0 && sh->use_minmax) {
     /* The new sample is settled already (at the watermark; settle() took
      * every older one above): straight into DABA, its ts not read back. */
@@ -1080,7 +1107,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
     SK(w)->keys[at] = key;
     jj__sketch_add(&SK(w)->sketch, key);
   }
-  w->ctr.accepted++;
+  w->accepted++;
   if (mm) { /* settled on arrival: lateness 0 */
     jj__daba_push(DABA(w), v);
     w->agg_end = pos + 1;
@@ -1313,10 +1340,10 @@ jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg
 static JJ_NOINLINE jj_status push_general(jj_window *w, int64_t ts, double v) {
   if (!w->hourly) return push_sample(w, ts, v);
   jj_hourly *hr = HOURLY(w);
-  const uint64_t dups = w->ctr.duplicates;
+  const uint64_t dups = rare_of(w)->duplicates;
   jj_status st = push_sample(w, ts, v);
   /* A replaced duplicate updated its hour itself (push_sample). */
-  if (st == JJ_OK && !(w->shape->duplicates == JJ_DUP_REPLACE && w->ctr.duplicates != dups))
+  if (st == JJ_OK && !(w->shape->duplicates == JJ_DUP_REPLACE && rare_of(w)->duplicates != dups))
     jj__hourly_add(hr, ts, v);
   return st;
 }
@@ -1332,17 +1359,27 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   /* jj__sample_check's tests, written out so the compiler shares them
    * with the fast path's guard (one instruction less per push there). */
   if (!isfinite(v)) {
-    w->ctr.rejected_invalid++;
+    if (!rare_make(w)) return JJ_ENOMEM;
+    w->rare->rejected_invalid++;
     return JJ_ENAN;
   }
   if (!jj__ts_valid(ts) || !jj__value_valid(v)) {
-    w->ctr.rejected_invalid++;
+    if (!rare_make(w)) return JJ_ENOMEM;
+    w->rare->rejected_invalid++;
     return JJ_EINVAL;
   }
   if (w->has_now && ts < watermark(w)) {
-    w->ctr.rejected_late++;
+    if (!rare_make(w)) return JJ_ENOMEM;
+    w->rare->rejected_late++;
     return JJ_ELATE;
   }
+  /* A duplicate needs a stored sample as late as ts, a refusal a full
+   * ring (time moving only takes samples out): the rare counters first. */
+  if (!w->rare &&
+      ((w->tail > w->head && ts_at(w, w->tail - 1) >= ts) ||
+       w->tail - w->head >= sh->max_samples) &&
+      !rare_make(w))
+    return JJ_ENOMEM;
 
   /* Allocate before anything changes: JJ_ENOMEM leaves the window as it
    * was ("the object is unchanged"), time included. */
@@ -1363,7 +1400,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
 
   uint64_t pos = insert_pos(w, ts);
   if (pos > w->head && ts_at(w, pos - 1) == ts) {
-    w->ctr.duplicates++;
+    w->rare->duplicates++; /* (made above) */
     if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
     if (sh->duplicates == JJ_DUP_REPLACE) {
       /* The stored sample is pending (it is not older than the watermark),
@@ -1376,7 +1413,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
       }
       rec_at(w, at)->val = v;
       if (sh->use_sketch) SK(w)->keys[slot(w, at)] = key;
-      w->ctr.accepted++;
+      w->accepted++;
       return JJ_OK;
     }
   }
@@ -1387,7 +1424,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
    * and so evicted: see jj_window_counters_get). */
   if (sh->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= sh->count) {
     if (pos == w->head) {
-      w->ctr.accepted++;
+      w->accepted++;
       return JJ_OK;
     }
     evict_front(w);
@@ -1395,7 +1432,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   /* grow_if_full left room unless the ring is at max_samples, where this
    * check rejects first. */
   if (w->tail - w->head >= sh->max_samples) {
-    w->ctr.rejected_full++;
+    w->rare->rejected_full++; /* (made above) */
     return JJ_EFULL;
   }
 
@@ -1406,7 +1443,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     account_k(w, pos, ts, v, 1, 0, key);
     w->win_end++;
   }
-  w->ctr.accepted++;
+  w->accepted++;
 
   /* apply_time settled everything else when time moved; the new sample
    * is settled now when it is at the watermark (lateness 0). */
@@ -1598,7 +1635,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
       gen_apply(&m->cur_sum, v, 1, 0);
       if (pos >= m->gen_pos) gen_apply(&m->next_sum, v, 1, 0);
     }
-    m->ctr.accepted++;
+    m->accepted++;
     if (m->shape->use_minmax) {
       if (at_once && m->agg_end == pos) {
         jj__daba_push(DABA(m), v);
@@ -1611,6 +1648,13 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   return 1;
 }
 
+/* Every member's rare counters (rare_make); 0: JJ_ENOMEM (those made stay, zero). */
+static int rare_make_all(jj_window *const *ms, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (!rare_make(ms[i])) return 0;
+  return 1;
+}
+
 /* The sample (ts, v) as a member's push would take it, for every member
  * (the top of this section); the status every member returns. */
 static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
@@ -1618,7 +1662,8 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   jj_window *const *const ms = g->m;
   const uint32_t n = g->n;
   if (!isfinite(v) || !jj__ts_valid(ts) || !jj__value_valid(v)) {
-    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_invalid++;
+    if (!rare_make_all(ms, n)) return JJ_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) ms[i]->rare->rejected_invalid++;
     return isfinite(v) ? JJ_EINVAL : JJ_ENAN;
   }
   int has_now = 0; /* the ring's time: its members' latest */
@@ -1628,12 +1673,17 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     has_now |= ms[i]->has_now;
   }
   if (has_now && ts < now - sh->lateness_ms) {
-    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_late++;
+    if (!rare_make_all(ms, n)) return JJ_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) ms[i]->rare->rejected_late++;
     return JJ_ELATE;
   }
   if (!has_now || ts > now) now = ts;
-  /* Allocate before anything changes (JJ_ENOMEM: as it was). */
+  /* Allocate before anything changes (JJ_ENOMEM: as it was); the rare
+   * counters when a duplicate or a refusal may come (as push_sample). */
   uint64_t lo = ring_ref(g)->head;
+  if (((g->tail > lo && ts_at(ring_ref(g), g->tail - 1) >= ts) || g->tail - lo >= sh->max_samples) &&
+      !rare_make_all(ms, n))
+    return JJ_ENOMEM;
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
     if (!m->shape->use_minmax) continue;
@@ -1661,7 +1711,7 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   uint64_t pos = g->tail; /* after every sample with a timestamp <= ts (insert_pos) */
   while (pos > lo && ts_at(ref, pos - 1) > ts) pos--;
   if (pos > lo && ts_at(ref, pos - 1) == ts) {
-    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.duplicates++;
+    for (uint32_t i = 0; i < n; i++) ms[i]->rare->duplicates++;
     if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
     if (sh->duplicates == JJ_DUP_REPLACE) {
       const uint64_t at = pos - 1; /* pending in every member: only the sums change */
@@ -1673,13 +1723,13 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
           member_account(m, at, ts, old, 0, 0);
           member_account(m, at, ts, v, 1, 1); /* (the count lacks the old one) */
         }
-        m->ctr.accepted++;
+        m->accepted++;
       }
       return JJ_OK;
     }
   }
   if (g->tail - lo >= sh->max_samples) {
-    for (uint32_t i = 0; i < n; i++) ms[i]->ctr.rejected_full++;
+    for (uint32_t i = 0; i < n; i++) ms[i]->rare->rejected_full++;
     return JJ_EFULL;
   }
   for (uint64_t p = g->tail; p > pos; p--) *rec_at(ref, p) = *rec_at(ref, p - 1);
@@ -1688,7 +1738,7 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   g->tail++;
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
-    m->ctr.accepted++;
+    m->accepted++;
     if (m->head > pos) {
       /* Empty, and standing past where the sample sorts (it joined
        * after older samples came): it stays empty, at the tail. */
@@ -1882,6 +1932,7 @@ static int same_shape(const jj_wshape *a, const jj_wshape *b) {
          a->preallocate == b->preallocate && a->shared == b->shared && a->off_mm == b->off_mm &&
          a->off_mom == b->off_mom && a->off_sh == b->off_sh &&
          a->off_tum == b->off_tum && a->off_sk == b->off_sk && a->off_hr == b->off_hr &&
+         a->off_rare == b->off_rare &&
          a->bytes == b->bytes && a->hop_ms == b->hop_ms && a->align_ms == b->align_ms &&
          a->cfg_aggregates == b->cfg_aggregates && a->closed_cap == b->closed_cap &&
          a->halflife == b->halflife && a->percentile == b->percentile &&
@@ -1902,7 +1953,8 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
   sh->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
   layout_of(sh, sh->use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0,
-            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates), shared);
+            c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates), shared,
+            c.preallocate != 0);
   sh->shared = shared != 0;
   sh->kind = (uint8_t)c.kind;
   sh->duplicates = (uint8_t)c.duplicates;
@@ -1981,6 +2033,7 @@ static jj_status window_make(const jj_wshape *sh, size_t extra, jj_window **out)
 static jj_status window_storage(jj_window *w) {
   const jj_wshape *sh = w->shape;
   const jj_allocator *a = &sh->alc;
+  if (sh->off_rare) w->rare = PART_AT(w, sh->off_rare);
   if (sh->use_sketch) jj__sketch_init(&SK(w)->sketch, sh->pct_accuracy, sh->pct_floor);
   uint32_t cap = sh->preallocate ? sh->max_samples
                                  : (INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY
@@ -2069,6 +2122,7 @@ void jj_window_free(jj_window *w) {
     jj__sketch_free(&SK(w)->sketch, &a);
     jj__free(&a, SK(w)->keys);
   }
+  if (!sh->off_rare) jj__free(&a, w->rare);
   if (!w->embedded) jj__free(&a, w);
 }
 
@@ -2093,7 +2147,8 @@ void jj_window_reset(jj_window *w) {
     TUM(w)->closed_first = TUM(w)->closed_len = 0;
     TUM(w)->nclosed = 0;
   }
-  memset(&w->ctr, 0, sizeof w->ctr);
+  w->accepted = 0;
+  if (w->rare) memset(w->rare, 0, sizeof *w->rare); /* (storage is kept) */
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
   if (sh->shared) shared_reset(w);
 }
@@ -2146,16 +2201,17 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   if (!out) return;
   memset(out, 0, sizeof *out);
   if (!w) return;
-  out->rejected_late = w->ctr.rejected_late;
-  out->rejected_invalid = w->ctr.rejected_invalid;
-  out->rejected_full = w->ctr.rejected_full;
-  out->duplicates = w->ctr.duplicates;
+  const window_rare *r = rare_of(w);
+  out->rejected_late = r->rejected_late;
+  out->rejected_invalid = r->rejected_invalid;
+  out->rejected_full = r->rejected_full;
+  out->duplicates = r->duplicates;
   out->closed = w->shape->off_tum ? CTUM(w)->nclosed : 0;
-  out->accepted = w->ctr.accepted;
+  out->accepted = w->accepted;
   /* Every accepted sample is stored, replaced a stored one in place
    * (JJ_DUP_REPLACE: each duplicate), or has left. */
-  const uint64_t replaced = w->shape->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
-  out->evicted = w->ctr.accepted - (w->tail - w->head) - replaced;
+  const uint64_t replaced = w->shape->duplicates == JJ_DUP_REPLACE ? r->duplicates : 0;
+  out->evicted = w->accepted - (w->tail - w->head) - replaced;
 }
 
 jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *embedded,
@@ -2168,6 +2224,7 @@ jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *
       *embedded = sh.bytes;
     else
       add(ctx, sh.bytes);
+    add(ctx, sizeof(window_rare)); /* the rare counters, made by a push that counts one */
     for (uint64_t size = first_lane(&sh); sh.use_minmax; size *= 2) {
       add(ctx, (size_t)size * sizeof(jj_minmax));
       if (size >= pow2_at_least(sh.max_samples)) break;
@@ -2190,6 +2247,7 @@ jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *
     if (sh.use_minmax) add(ctx, (size_t)pow2_at_least(cap) * sizeof(jj_minmax));
     if (sh.use_sketch) add(ctx, (size_t)cap * sizeof(int32_t));
     if (first) {
+      if (!sh.off_rare) add(ctx, sizeof(window_rare)); /* made by a push that counts one */
       if (sh.use_sketch) jj__sketch_footprint(sh.pct_accuracy, sh.pct_floor, add, ctx);
       if (sh.kind == JJ_WINDOW_TUMBLING) add(ctx, (size_t)sh.closed_cap * sizeof(closed_result));
     }
@@ -2236,6 +2294,7 @@ size_t jj_window_memory(const jj_window *w) {
   bytes += sh->shared ? shared_memory(w) : (size_t)w->cap * sizeof(jj_ring_rec);
   if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
+  if (w->rare && !sh->off_rare) bytes += sizeof *w->rare;
   if (sh->use_sketch)
     bytes += jj__sketch_memory(&CSK(w)->sketch) + (size_t)w->cap * sizeof(int32_t);
   return bytes;
@@ -2503,10 +2562,10 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj_window_counters_get(w, &c);
   jj__w_u64(o, c.accepted);
   jj__w_u64(o, c.evicted);
-  jj__w_u64(o, w->ctr.rejected_late);
-  jj__w_u64(o, w->ctr.rejected_invalid);
-  jj__w_u64(o, w->ctr.rejected_full);
-  jj__w_u64(o, w->ctr.duplicates);
+  jj__w_u64(o, c.rejected_late);
+  jj__w_u64(o, c.rejected_invalid);
+  jj__w_u64(o, c.rejected_full);
+  jj__w_u64(o, c.duplicates);
   jj__w_u64(o, c.closed);
 }
 
@@ -2617,12 +2676,13 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       hr->count[i] = jj__r_u32(in);
     }
   }
-  w->ctr.accepted = jj__r_u64(in);
+  w->accepted = jj__r_u64(in);
   const uint64_t evicted = jj__r_u64(in);
-  w->ctr.rejected_late = jj__r_u64(in);
-  w->ctr.rejected_invalid = jj__r_u64(in);
-  w->ctr.rejected_full = jj__r_u64(in);
-  w->ctr.duplicates = jj__r_u64(in);
+  window_rare rare;
+  rare.rejected_late = jj__r_u64(in);
+  rare.rejected_invalid = jj__r_u64(in);
+  rare.rejected_full = jj__r_u64(in);
+  rare.duplicates = jj__r_u64(in);
   const uint64_t closed = jj__r_u64(in);
   if (in->bad || in->at != in->size) return JJ_EINVAL;
   if (sh->off_tum)
@@ -2630,10 +2690,16 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   else if (closed) /* only TUMBLING windows close */
     return JJ_EINVAL;
   /* evicted is derived (jj_window_counters_get): the image must agree. */
-  const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? w->ctr.duplicates : 0;
-  if (w->ctr.accepted < n || w->ctr.accepted - n < replaced ||
-      w->ctr.accepted - n - replaced != evicted)
+  const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? rare.duplicates : 0;
+  if (w->accepted < n || w->accepted - n < replaced || w->accepted - n - replaced != evicted)
     return JJ_EINVAL;
+  /* The rare counters: made only when one is counted (as a push would). */
+  if (rare.rejected_late || rare.rejected_invalid || rare.rejected_full || rare.duplicates) {
+    if (!rare_make(w)) return JJ_ENOMEM;
+    *w->rare = rare;
+  } else if (w->rare) {
+    memset(w->rare, 0, sizeof *w->rare);
+  }
   if (sh->use_sketch) { /* each stored sample's key again; the window's counted */
     jj__sketch_clear(&SK(w)->sketch);
     for (uint64_t p = w->head; p < w->tail; p++) {

@@ -1761,6 +1761,85 @@ static void test_duplicates(void **state) {
   }
 }
 
+/* The rare counters (rejections, duplicates) are not in the window's core:
+ * a window makes them on its first count, before it changes anything, so
+ * a failed allocation is JJ_ENOMEM with the window as it was; a
+ * preallocated window has them from creation and never allocates. */
+static void test_rare_counters(void **state) {
+  (void)state;
+  where.test = "rare counters";
+  static const jj_window_kind kinds[] = {JJ_WINDOW_SLIDING_TIME, JJ_WINDOW_SLIDING_COUNT,
+                                         JJ_WINDOW_TUMBLING};
+  for (int pre = 0; pre < 2; pre++) {
+    for (int k = 0; k < 3; k++) {
+      where.step = pre * 10 + k;
+      tu_alloc a;
+      tu_alloc_init(&a);
+      jj_window_config c;
+      jj_window_config_init(&c);
+      c.kind = kinds[k];
+      c.span_ms = 60000;
+      c.count = 100;
+      c.lateness_ms = 1000;
+      c.max_samples = 100;
+      c.preallocate = pre;
+      c.aggregates = JJ_AGG_BIT(JJ_AGG_COUNT) | JJ_AGG_BIT(JJ_AGG_SUM);
+      jj_window *w = new_window(&c, &a.alc);
+      for (int i = 1; i <= 20; i++) expect_push(w, i * 1000, (double)i, JJ_OK);
+      jj_window_counters ctr;
+      jj_window_counters_get(w, &ctr);
+      EXPECT(ctr.accepted == 20 && ctr.rejected_late == 0 && ctr.duplicates == 0, "clean");
+      const size_t clean = jj_window_memory(w);
+      jj_window_stats before, after;
+      jj_window_stats_get(w, &before);
+      /* Every later allocation fails. */
+      const unsigned long calls = a.calls;
+      tu_alloc_fail_at(&a, 1, 1);
+      const int64_t late = 20000 - 5000, dup = 20000;
+      const jj_status want_late = pre ? JJ_ELATE : JJ_ENOMEM;
+      const jj_status want_dup = pre ? JJ_OK : JJ_ENOMEM, want_nan = pre ? JJ_ENAN : JJ_ENOMEM;
+      expect_push(w, late, 1.0, want_late);
+      expect_push(w, dup, 2.0, want_dup);
+      expect_push(w, dup + 1, NAN, want_nan);
+      jj_window_counters_get(w, &ctr);
+      jj_window_stats_get(w, &after);
+      if (pre) {
+        EXPECT(a.calls == calls, "%lu allocations after creation", a.calls - calls);
+        EXPECT(ctr.rejected_late == 1 && ctr.duplicates == 1 && ctr.rejected_invalid == 1 &&
+                   ctr.accepted == 21 && after.count == before.count + 1,
+               "preallocated: counted without allocating");
+      } else {
+        EXPECT(ctr.rejected_late == 0 && ctr.duplicates == 0 && ctr.rejected_invalid == 0 &&
+                   ctr.accepted == 20,
+               "JJ_ENOMEM counts nothing");
+        EXPECT(after.count == before.count && after.value[JJ_AGG_SUM] == before.value[JJ_AGG_SUM],
+               "JJ_ENOMEM changes nothing");
+        EXPECT(jj_window_memory(w) == clean, "no block yet");
+        /* Allocation works again: the same pushes count. */
+        tu_alloc_fail_at(&a, 0, 0);
+        expect_push(w, late, 1.0, JJ_ELATE);
+        expect_push(w, dup, 2.0, JJ_OK);
+        expect_push(w, dup + 1, NAN, JJ_ENAN);
+        jj_window_counters_get(w, &ctr);
+        EXPECT(ctr.rejected_late == 1 && ctr.duplicates == 1 && ctr.rejected_invalid == 1 &&
+                   ctr.accepted == 21,
+               "counted once made");
+        EXPECT(jj_window_memory(w) > clean, "the block is counted");
+      }
+      EXPECT(jj_window_memory(w) == a.live_bytes, "memory %zu vs %zu", jj_window_memory(w),
+             a.live_bytes);
+      jj_window_reset(w);
+      jj_window_counters_get(w, &ctr);
+      EXPECT(ctr.accepted == 0 && ctr.rejected_late == 0 && ctr.duplicates == 0 &&
+                 ctr.rejected_invalid == 0,
+             "reset");
+      EXPECT(jj_window_memory(w) == a.live_bytes, "memory after reset");
+      jj_window_free(w);
+      EXPECT(a.live_blocks == 0 && a.errors == 0, "leak");
+    }
+  }
+}
+
 /* reset keeps the configuration and storage; the window starts over. */
 static void test_reset(void **state) {
   (void)state;
@@ -2115,6 +2194,7 @@ int main(void) {
       cmocka_unit_test(test_completeness),
       cmocka_unit_test(test_percentile_saturation),
       cmocka_unit_test(test_duplicates),
+      cmocka_unit_test(test_rare_counters),
       cmocka_unit_test(test_reset),
       cmocka_unit_test(test_closed_queue_overflow),
       cmocka_unit_test(test_capacity),

@@ -194,8 +194,11 @@ JJ_API void jj_window_reset(jj_window *w);
  * JJ_ENAN (NaN/Inf value), JJ_EINVAL (|ts_ms| > 2^62, about 146 million
  * years, or |value| > JJ_WINDOW_VALUE_LIMIT), JJ_ELATE (ts < now - lateness_ms),
  * JJ_EDUPLICATE (JJ_DUP_REJECT), JJ_EFULL (max_samples reached),
- * JJ_ENOMEM (storage could not grow). Also evicts samples that left the
- * window and closes TUMBLING windows that became final. */
+ * JJ_ENOMEM (storage could not grow, or the block of rejection and
+ * duplicate counters a window makes on its first such count could not be
+ * allocated: the window is then unchanged and nothing is counted; a
+ * preallocated window has that block from creation). Also evicts samples
+ * that left the window and closes TUMBLING windows that became final. */
 JJ_API jj_status jj_window_push(jj_window *w, int64_t ts_ms, double value);
 
 /* Move time forward to `now_ms` without a sample: evicts expired samples
