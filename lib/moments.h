@@ -29,14 +29,6 @@ enum {
  * for every accepted value (JJ_VALUE_LIMIT in sample.h). */
 #define JJ_EWMA_REBASE_EXP 32.0
 
-/* The count and the plain sum: all that count, sum and mean need. Kept
- * apart from the higher moments so that a window's two generations of them
- * share one cache line. */
-typedef struct jj_sums {
-  uint64_t n;
-  jj_ksum sum; /* sum of v */
-} jj_sums;
-
 /* The higher moments, for variance, slope and EWMA. */
 typedef struct jj_moments {
   jj_ksum s1, s2;        /* sums of d and d*d, d = v - vshift */
@@ -48,28 +40,23 @@ typedef struct jj_moments {
 } jj_moments;
 
 static inline void jj_moments_clear(jj_moments *m) { memset(m, 0, sizeof *m); }
-/* Field by field (not memset): a caller's copy in registers stays there
- * (window.c's specialised push, where doubles are registers). A 32-bit
- * Arm keeps no such copy: memset is the smaller code there. */
-#if defined(__arm__)
-static inline void jj_sums_clear(jj_sums *s) { memset(s, 0, sizeof *s); }
-#else
-static inline void jj_sums_clear(jj_sums *s) {
-  s->n = 0;
-  s->sum.sum = 0.0;
-  s->sum.comp = 0.0;
-}
-#endif
+/* The plain sum (count, sum and mean) is a jj_ksum kept apart from the
+ * higher moments, so that a window's two generations of it share one cache
+ * line; the count is the caller's (a window's positions give it). */
 
-/* Add (add = 1) or remove a sample from the count and sum. */
-JJ_HOT_INLINE void jj_sums_apply(jj_sums *s, double v, int add) {
+/* Add (add = 1) or remove a sample from a plain sum of `n` samples (before):
+ * removing the last one drops the rounding residue. Field by field, not
+ * memset: a caller's copy in registers stays there (window.c's
+ * specialised push). */
+JJ_HOT_INLINE void jj_sum_apply(jj_ksum *k, double v, int add, uint64_t n) {
   if (add) {
-    s->n++;
-    jj_ksum_add(&s->sum, v);
+    jj_ksum_add(k, v);
   } else {
-    s->n--;
-    jj_ksum_add(&s->sum, -v);
-    if (s->n == 0) jj_sums_clear(s); /* drop rounding residue */
+    jj_ksum_add(k, -v);
+    if (n == 1) { /* drop rounding residue */
+      k->sum = 0.0;
+      k->comp = 0.0;
+    }
   }
 }
 
@@ -199,21 +186,17 @@ JJ_HOT_INLINE jj_dd jj_dd_diff(double a, double b) {
   return jj_dd_two_sum(a, -b);
 }
 
-/* sign = +1 to add a sample, -1 to remove one: the count, the sum (with
- * JJ_MOM_SUM) and the higher moments in `what`. */
-JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, int64_t ts,
-                                    double v, double sign, double halflife_ms) {
+/* sign = +1 to add a sample, -1 to remove one, of `n` (before): the sum
+ * (with JJ_MOM_SUM) and the higher moments in `what`. */
+JJ_HOT_INLINE void jj_moments_apply(jj_ksum *sum, uint64_t n, jj_moments *m, unsigned what,
+                                    int64_t ts, double v, double sign, double halflife_ms) {
   const int add = !signbit(sign); /* a bit test, not a double compare */
-  if (add && s->n == 0) {
+  if (add && n == 0) {
     m->vshift = v;
     m->tshift = ts;
     m->eref = ts;
   }
-  if (what & JJ_MOM_SUM) {
-    jj_sums_apply(s, v, add);
-  } else {
-    s->n = add ? s->n + 1 : s->n - 1;
-  }
+  if (what & JJ_MOM_SUM) jj_sum_apply(sum, v, add, n);
   if (what & (JJ_MOM_VAR | JJ_MOM_SLOPE)) {
     /* d = hi + lo exactly: after a level change v - vshift is large and
      * its rounding would swamp the differences between the samples. The
@@ -248,7 +231,7 @@ JJ_HOT_INLINE void jj_moments_apply(jj_sums *s, jj_moments *m, unsigned what, in
     jj_ksum_add(&m->ea, JJ_SIGNED(add, w * v));
     jj_ksum_add(&m->eb, JJ_SIGNED(add, w));
   }
-  if (!add && s->n == 0) jj_moments_clear(m); /* drop rounding residue */
+  if (!add && n == 1) jj_moments_clear(m); /* drop rounding residue */
 }
 
 /* n*sum(x*y) - sum(x)*sum(y): n^2 times the covariance, in double-double
@@ -273,8 +256,8 @@ static inline jj_dd jj_moments_comoment_n(const jj_ksum *sxy, const jj_ksum *sx,
 }
 
 /* Population variance; n > 0. One division (n*S2 - S1^2) / n^2. */
-static inline double jj_moments_variance(const jj_sums *s, const jj_moments *m) {
-  double dn = (double)s->n;
+static inline double jj_moments_variance(uint64_t n, const jj_moments *m) {
+  double dn = (double)n;
   jj_dd c = jj_moments_comoment_n(&m->s2, &m->s1, &m->s1, dn);
   double var = (c.hi + c.lo) / (dn * dn);
   return var < 0.0 ? 0.0 : var; /* rounding can dip below zero */
@@ -282,8 +265,8 @@ static inline double jj_moments_variance(const jj_sums *s, const jj_moments *m) 
 
 /* Least-squares slope in value per second; NaN without spread in time.
  * The n^2 of both comoments cancels: one division. */
-static inline double jj_moments_slope(const jj_sums *s, const jj_moments *m) {
-  double dn = (double)s->n;
+static inline double jj_moments_slope(uint64_t n, const jj_moments *m) {
+  double dn = (double)n;
   jj_dd den = jj_moments_comoment_n(&m->stt, &m->st, &m->st, dn);
   jj_dd num = jj_moments_comoment_n(&m->stv, &m->st, &m->s1, dn);
   double d = den.hi + den.lo;

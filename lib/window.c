@@ -478,7 +478,7 @@ static jj_status grow_if_full(jj_window *w, int64_t ts) {
  * (a key is a log(): a push computes it once, to reserve and to add). */
 #define KEY_UNKNOWN INT32_MIN
 
-/* Field by field (see jj_sums_clear): a copy in registers stays there. */
+/* Field by field (not memset): a copy in registers stays there. */
 static inline void gen_clear(jj_ksum *k) {
   k->sum = 0.0;
   k->comp = 0.0;
@@ -486,23 +486,13 @@ static inline void gen_clear(jj_ksum *k) {
 
 /* One generation's sum takes (add) or gives back v; `n` is its count
  * before, win_end - head or win_end - gen_pos (a generation's count is
- * not stored: positions give it). Giving back the last sample drops the
- * rounding residue. The same operations as jj_sums_apply. */
-JJ_HOT_INLINE void gen_apply(jj_ksum *k, double v, int add, uint64_t n) {
-  if (add) {
-    jj_ksum_add(k, v);
-  } else {
-    jj_ksum_add(k, -v);
-    if (n == 1) gen_clear(k);
-  }
-}
+ * not stored: positions give it). */
+#define gen_apply jj_sum_apply
 
-/* The higher moments of one generation of count n (as gen_apply). */
+/* The higher moments of one generation of count n (before). */
 JJ_HOT_INLINE void gen_moments(jj_ksum *k, jj_moments *m, uint64_t n, const jj_wshape *sh,
                                int64_t ts, double v, int add) {
-  jj_sums s = {n, *k};
-  jj_moments_apply(&s, m, sh->mom, ts, v, add ? 1.0 : -1.0, sh->halflife);
-  *k = s.sum;
+  jj_moments_apply(k, n, m, sh->mom, ts, v, add ? 1.0 : -1.0, sh->halflife);
 }
 
 /* account_k for a sample at a position the counts do not include yet
@@ -511,13 +501,14 @@ JJ_HOT_INLINE void account_g(jj_window *w, uint64_t pos, int64_t ts, double v, i
                              int32_t key, uint64_t gone) {
   const jj_wshape *sh = w->shape;
   if (sh->mom) { /* min/max-only windows keep no sums */
-    const uint64_t ncur = w->win_end - w->head - gone, nnext = w->win_end - w->gen_pos - gone;
+    const uint64_t ncur = w->win_end - w->head - gone;
     if (light || !sh->off_mom) { /* count and sum only: no moments part */
       gen_apply(&w->cur_sum, v, add, ncur);
-      if (pos >= w->gen_pos) gen_apply(&w->next_sum, v, add, nnext);
+      if (pos >= w->gen_pos) gen_apply(&w->next_sum, v, add, w->win_end - w->gen_pos - gone);
     } else {
       gen_moments(&w->cur_sum, &MOM(w)->cur, ncur, sh, ts, v, add);
-      if (pos >= w->gen_pos) gen_moments(&w->next_sum, &MOM(w)->next, nnext, sh, ts, v, add);
+      if (pos >= w->gen_pos)
+        gen_moments(&w->next_sum, &MOM(w)->next, w->win_end - w->gen_pos - gone, sh, ts, v, add);
     }
   }
   if (!light && sh->use_sketch) {
@@ -673,23 +664,23 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
   const jj_wshape *sh = w->shape;
   const jj_moments *m = sh->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
   uint64_t n = w->win_end - w->head;
-  const jj_sums cs = {n, w->cur_sum}, *ms = &cs;
+  const jj_ksum *ms = &w->cur_sum;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
   double dn = (double)n;
   switch (agg) {
     case JJ_AGG_COUNT: return dn;
-    case JJ_AGG_SUM: return jj_ksum_value(&ms->sum);
-    case JJ_AGG_MEAN: return jj_ksum_value(&ms->sum) / dn;
+    case JJ_AGG_SUM: return jj_ksum_value(ms);
+    case JJ_AGG_MEAN: return jj_ksum_value(ms) / dn;
     case JJ_AGG_MIN: return window_minmax(w).lo;
     case JJ_AGG_MAX: return -window_minmax(w).nhi;
     case JJ_AGG_FIRST: return head_rec(w)->val;
     case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
-    case JJ_AGG_VARIANCE: return jj_moments_variance(ms, m);
-    case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(ms, m));
+    case JJ_AGG_VARIANCE: return jj_moments_variance(n, m);
+    case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(n, m));
     case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - head_rec(w)->val;
     case JJ_AGG_SLOPE:
       if (head_ts(w) == ts_at(w, w->win_end - 1)) return NAN;
-      return jj_moments_slope(ms, m);
+      return jj_moments_slope(n, m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, sh->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
     case JJ_AGG_NOWCAST:
@@ -898,10 +889,13 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   /* Room in the ring: a full count window frees its oldest slot first, so
    * does a full time window whose oldest sample expires now (frees_a_slot:
    * the rest of its test passed above). */
-  if (n >= w->cap &&
-      !(sh->kind == JJ_WINDOW_SLIDING_COUNT ? n >= sh->count
-                                            : head_ts(w) <= ts - sh->span_ms))
-    return 0;
+  if (n >= w->cap) {
+    if (!(sh->kind == JJ_WINDOW_SLIDING_COUNT ? n >= sh->count : head_ts(w) <= ts - sh->span_ms))
+      return 0;
+    /* A full ring may refuse it: the rare counters first (the general
+     * path). (cap <= max_samples: only a full ring can be.) */
+    if (n >= sh->max_samples && !w->rare) return 0;
+  }
   /* The sketch (light is 0 then): its key once; a key without a counter
    * yet takes the general path, which allocates before anything changes. */
   int32_t key = KEY_UNKNOWN;
@@ -909,8 +903,6 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     key = jj__sketch_key(&SK(w)->sketch, v);
     if (!jj__sketch_has(&SK(w)->sketch, key)) return 0;
   }
-  /* A full ring may refuse it: the rare counters first (the general path). */
-  if (n >= sh->max_samples && !w->rare) return 0;
   w->now = ts;
   /* apply_time() for the two sliding kinds, inlined. */
   settle(w);
@@ -1030,7 +1022,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
     if (FAST_SPLIT_SUMS) {
       w->gen_pos = w->win_end;
       if (!sums) return; /* (no sums: nothing to move) */
-      cur->sum = next->sum; /* (field by field: see jj_sums_clear) */
+      cur->sum = next->sum; /* (field by field: see gen_clear) */
       cur->comp = next->comp;
       gen_clear(next);
     } else {
