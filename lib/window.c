@@ -35,10 +35,11 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (128 bytes: line 0 the ring,
- *    the shape and the positions and time; line 1 the sum of both
+ *  - one block: the core `struct jj_window` (120 bytes: line 0 the ring,
+ *    the shape, the positions, time and base (agg_end is DABA's deque
+ *    end, kept by windows with min/max only); line 1 the sum of both
  *    generations (their counts are positions: win_end - head and
- *    win_end - gen_pos), base, cap, has_now, the accepted counter and a
+ *    win_end - gen_pos), cap, has_now, the accepted counter and a
  *    pointer to the rare counters, made on the first rejection or
  *    duplicate: window_rare), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
@@ -173,22 +174,22 @@ typedef struct sketch_part { /* percentile enabled */
 
 /* Field order is cache order: with 10,000 series a window is rarely in
  * cache when its sample arrives, so what an in-order push and a read of
- * count/sum/mean touch sits in the first three lines (the positions, the
- * sums of both generations, the accepted counter); the settings
- * are on the shape, one copy for all the windows of a rule, so it stays
- * cached. */
+ * count/sum/mean touch is all of it, two lines (the positions and the
+ * ring's geometry, the sums of both generations, the accepted counter);
+ * the settings are on the shape, one copy for all the windows of a rule,
+ * so it stays cached. */
 struct jj_window {
-  /* Line 0: positions and time, written by every push. */
+  /* Line 0: positions, time and the ring's geometry, read by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
   const jj_wshape *shape;
-  uint64_t head, agg_end, win_end, tail;
+  uint64_t head, win_end, tail; /* (agg_end is DABA's end: see agg_end) */
   int64_t now;
   uint64_t gen_pos;
-  /* Line 1: the sum of both generations (see the top comment; their
-   * counts are positions: win_end - head and win_end - gen_pos) and the
-   * ring's geometry. */
-  jj_ksum cur_sum, next_sum;
   uint64_t base; /* the position at ring slot 0 on this lap */
+  /* Line 1: the sum of both generations (see the top comment; their
+   * counts are positions: win_end - head and win_end - gen_pos), the
+   * counters. */
+  jj_ksum cur_sum, next_sum;
   uint32_t cap;  /* ring slots */
   uint8_t has_now;
   uint8_t owns_shape; /* jj_window_new: the shape follows the parts */
@@ -202,11 +203,14 @@ struct jj_window {
 
 #define PART_AT(w, off) ((void *)((char *)(w) + (off)))
 #define CPART_AT(w, off) ((const void *)((const char *)(w) + (off)))
+/* The min/max part, when there is one, is the first (layout_of): right
+ * after the core, at a constant offset, so finding it reads no shape (the
+ * push and read paths of a min/max window do it a few times). */
 static inline jj_daba *DABA(jj_window *w) {
-  return &((minmax_part *)PART_AT(w, w->shape->off_mm))->daba;
+  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->daba;
 }
 static inline const jj_daba *CDABA(const jj_window *w) {
-  return &((const minmax_part *)CPART_AT(w, w->shape->off_mm))->daba;
+  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->daba;
 }
 static inline moments_part *MOM(jj_window *w) { return PART_AT(w, w->shape->off_mom); }
 static inline const moments_part *CMOM(const jj_window *w) {
@@ -231,7 +235,7 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sum) == 64, "the sums start line 1");
-_Static_assert(sizeof(jj_window) == 128, "the core is 128 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 120, "the core is 120 bytes (see the top comment)");
 #endif
 
 /* The rare counters for reading: zeros when the window has none yet. */
@@ -245,7 +249,7 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
                       int hourly, int shared, int rare) {
   size_t off = sizeof(jj_window);
   l->off_mm = l->off_mom = l->off_tum = l->off_sk = l->off_hr = l->off_sh = l->off_rare = 0;
-  if (minmax) {
+  if (minmax) { /* first: see DABA() */
     l->off_mm = (uint16_t)off;
     off += sizeof(minmax_part);
   }
@@ -308,6 +312,11 @@ static JJ_NOINLINE int rare_make(jj_window *w) {
   if (!w->rare) w->rare = jj__calloc(&w->shape->alc, sizeof *w->rare);
   return w->rare != NULL;
 }
+
+/* The end of the settled part [head, agg_end) (the top comment): only
+ * DABA needs it, so windows with min/max alone keep it, as the end of
+ * DABA's deque (which is that part). */
+static inline uint64_t agg_end(const jj_window *w) { return CDABA(w)->end; }
 
 /* head moved forward (by at most cap): keep base <= head < base + cap. */
 static inline void rebase(jj_window *w) {
@@ -544,7 +553,6 @@ static void clear_window(jj_window *w) {
   const jj_wshape *sh = w->shape;
   w->head = w->win_end;
   rebase(w);
-  w->agg_end = w->win_end;
   w->gen_pos = w->win_end;
   gen_clear(&w->cur_sum);
   gen_clear(&w->next_sum);
@@ -563,11 +571,11 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     const jj_ring_rec *r = head_rec(w);
     account(w, pos, r->ts, r->val, 0, light);
   }
-  if (w->agg_end > pos) {
-    if (sh->use_minmax) jj__daba_evict(DABA(w));
-  } else {
-    w->agg_end = pos + 1;
-    if (sh->use_minmax) jj__daba_reset(DABA(w), pos + 1);
+  if (sh->use_minmax) {
+    if (agg_end(w) > pos)
+      jj__daba_evict(DABA(w));
+    else
+      jj__daba_reset(DABA(w), pos + 1); /* nothing settled: empty, at the new head */
   }
   w->head = pos + 1;
   rebase(w);
@@ -589,18 +597,15 @@ JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 /* Settled samples (ts < watermark, see below) inside the window enter DABA. */
 JJ_HOT_INLINE void settle(jj_window *w) {
   const jj_wshape *sh = w->shape;
-  /* Only DABA needs to know what is settled: without min/max agg_end may
-   * lag (evict_front_t keeps it >= head). */
+  /* Only DABA needs to know what is settled. */
   if (!w->has_now || !sh->use_minmax) return;
   /* A sample AT the watermark is settled too: an accepted sample with the
    * same timestamp is stored after it. Unless it may still be replaced
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
    * reads of min/max scan no pending one. */
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
-  while (w->agg_end < w->win_end && ts_at(w, w->agg_end) < wm) {
-    jj__daba_push(DABA(w), val_at(w, w->agg_end));
-    w->agg_end++;
-  }
+  for (uint64_t p = agg_end(w); p < w->win_end && ts_at(w, p) < wm; p++)
+    jj__daba_push(DABA(w), val_at(w, p)); /* (its end: p + 1) */
 }
 
 /* TUMBLING: samples before the boundary join the open window. */
@@ -651,7 +656,7 @@ JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
 
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   jj_minmax mm = jj__daba_query(CDABA(w));
-  for (uint64_t p = w->agg_end; p < w->win_end; p++) {
+  for (uint64_t p = agg_end(w); p < w->win_end; p++) {
     double v = val_at(w, p);
     if (v < mm.lo) mm.lo = v;
     if (-v < mm.nhi) mm.nhi = -v;
@@ -928,9 +933,8 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   if (sh->lateness_ms == 0 && sh->use_minmax) {
     /* The new sample is settled already (at the watermark; settle() took
      * every older one above): straight into DABA, its ts not read back. */
-    if (w->agg_end == pos && sh->duplicates != JJ_DUP_REPLACE) {
+    if (agg_end(w) == pos && sh->duplicates != JJ_DUP_REPLACE) {
       jj__daba_push(DABA(w), v);
-      w->agg_end = pos + 1;
     } else {
       settle(w);
     }
@@ -1011,11 +1015,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
     if (pos >= w->gen_pos) gen_apply(next, v0, 0, w->win_end - pos);
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
-  if (mm) {
-    jj__daba_evict(DABA(w));
-  } else if (w->agg_end <= pos) {
-    w->agg_end = pos + 1; /* (only DABA reads it: kept >= head) */
-  }
+  if (mm) jj__daba_evict(DABA(w));
   w->head = pos + 1;
   rebase(w);
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
@@ -1042,7 +1042,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   /* In order after a valid now, and valid (see push_in_order). */
   if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
   const uint64_t n = w->tail - w->head;
-  if (mm && w->agg_end != w->tail) return 0; /* something pending (not after our pushes) */
+  if (mm && agg_end(w) != w->tail) return 0; /* something pending (not after our pushes) */
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     /* Room: a full ring only takes the sample when its oldest expires. */
@@ -1100,10 +1100,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
     jj__sketch_add(&SK(w)->sketch, key);
   }
   w->accepted++;
-  if (mm) { /* settled on arrival: lateness 0 */
-    jj__daba_push(DABA(w), v);
-    w->agg_end = pos + 1;
-  }
+  if (mm) jj__daba_push(DABA(w), v); /* settled on arrival: lateness 0 */
   return 1;
 }
 
@@ -1141,7 +1138,7 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
       if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
       goto done;
     }
-    if (w->agg_end == w->win_end) {
+    if (agg_end(w) == w->win_end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_minmax q = jj__daba_query(CDABA(w));
       v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
@@ -1521,7 +1518,7 @@ static jj_window *ring_ref(const jj_wring *g) {
 
 /* An empty member stands at the tail, where its next sample goes. */
 static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
-  m->head = m->agg_end = m->win_end = m->tail = m->gen_pos = pos;
+  m->head = m->win_end = m->tail = m->gen_pos = pos;
   member_map(m, g);
   if (m->shape->use_minmax) jj__daba_reset(DABA(m), pos);
 }
@@ -1629,9 +1626,8 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     }
     m->accepted++;
     if (m->shape->use_minmax) {
-      if (at_once && m->agg_end == pos) {
+      if (at_once && agg_end(m) == pos) {
         jj__daba_push(DABA(m), v);
-        m->agg_end = pos + 1;
       } else {
         settle(m);
       }
@@ -2121,7 +2117,7 @@ void jj_window_free(jj_window *w) {
 void jj_window_reset(jj_window *w) {
   if (!w) return;
   const jj_wshape *sh = w->shape;
-  w->head = w->agg_end = w->win_end = w->tail = w->gen_pos = 0;
+  w->head = w->win_end = w->tail = w->gen_pos = 0;
   w->base = 0;
   gen_clear(&w->cur_sum);
   gen_clear(&w->next_sum);
@@ -2340,12 +2336,12 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
 
 
 void jj__window_prefetch_struct(const jj_window *w, int minmax) {
-  /* Lines 0-2: positions, the sums, the counters: what a push and a read
-   * of count/sum/mean use (the shape is shared: cached); then DABA's
-   * bookkeeping, the first part when min/max is on. */
+  /* The core, 120 bytes (two or three lines, by its alignment): what a
+   * push and a read of count/sum/mean use (the shape is shared: cached);
+   * then DABA's bookkeeping, the first part when min/max is on. */
   JJ_PREFETCH(w);
   JJ_PREFETCH((const char *)w + 64);
-  JJ_PREFETCH((const char *)w + 128);
+  JJ_PREFETCH((const char *)w + sizeof(jj_window) - 1);
   if (minmax) {
     JJ_PREFETCH((const char *)w + sizeof(jj_window));
     JJ_PREFETCH((const char *)w + sizeof(jj_window) + sizeof(minmax_part) - 1);
@@ -2504,7 +2500,7 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, w->shape->shared ? CSHP(w)->own_cap : w->cap);
   jj__w_u64(o, w->head);
   jj__w_u64(o, w->tail - w->head);
-  jj__w_u64(o, w->agg_end - w->head);
+  jj__w_u64(o, w->shape->use_minmax ? agg_end(w) - w->head : 0); /* (0: none kept) */
   jj__w_u64(o, w->win_end - w->head);
   jj__w_u64(o, w->gen_pos - w->head);
   for (uint64_t p = w->head; p < w->tail; p++) {
@@ -2600,7 +2596,6 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->base = head; /* the ring is empty: any lap will do */
   w->head = head;
   w->tail = head + n;
-  w->agg_end = head + agg;
   w->win_end = head + win;
   w->gen_pos = head + gen;
   if (sh->shared) shared_restored(w, want); /* the ring's lap, which its other members share */
@@ -2629,7 +2624,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       pos[i] += head;
     }
     /* DABA's deque is the settled part of the window, [head, agg_end). */
-    if (pos[0] != head || pos[1] != w->agg_end) return JJ_EINVAL;
+    if (pos[0] != head || pos[1] != head + agg) return JJ_EINVAL;
     d->front = pos[0];
     d->end = pos[1];
     d->l = pos[2];
