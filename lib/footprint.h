@@ -17,7 +17,7 @@
  * counts as a new block of its new size). */
 typedef void (*jj__footprint_fn)(void *ctx, size_t n);
 
-/* An engine's window of configuration cfg (jj__window_new_shaped, its
+/* An engine's window of configuration cfg (jj__window_init_shaped, its
  * shape counted apart, see jj__shape_tally): the block (or, with
  * `embedded` non-NULL, its size there: jj__window_init_shaped), the ring, DABA's
  * array, the key lane, the closed-result queue and a preallocated sketch;

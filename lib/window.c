@@ -35,11 +35,12 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (120 bytes: line 0 the ring,
- *    the shape, the positions, time and base (agg_end is DABA's deque
- *    end, kept by windows with min/max only); line 1 the sum of both
- *    generations (their counts are positions: win_end - head and
- *    win_end - gen_pos), cap, has_now, the accepted counter and a
+ *  - one block: the core `struct jj_window` (112 bytes: line 0 the ring,
+ *    the shape, the positions, time (NO_NOW before any), cap and head's
+ *    slot (base = head - head_slot; agg_end is DABA's deque end, kept by
+ *    windows with min/max only); line 1 the sum of both generations
+ *    (their counts are positions: win_end - head and win_end - gen_pos),
+ *    the accepted counter and a
  *    pointer to the rare counters, made on the first rejection or
  *    duplicate: window_rare), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
@@ -126,6 +127,7 @@ struct jj_wshape {
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
+  uint8_t own;           /* jj_window_new's: in its window's block (not compared) */
   uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
   uint16_t off_rare;     /* preallocate: the rare counters in the block */
   uint32_t bytes;        /* the window's block, parts included */
@@ -185,16 +187,12 @@ struct jj_window {
   uint64_t head, win_end, tail; /* (agg_end is DABA's end: see agg_end) */
   int64_t now;
   uint64_t gen_pos;
-  uint64_t base; /* the position at ring slot 0 on this lap */
+  uint32_t cap;       /* ring slots */
+  uint32_t head_slot; /* head's slot: base (the top comment) is head - head_slot */
   /* Line 1: the sum of both generations (see the top comment; their
    * counts are positions: win_end - head and win_end - gen_pos), the
    * counters. */
   jj_ksum cur_sum, next_sum;
-  uint32_t cap;  /* ring slots */
-  uint8_t has_now;
-  uint8_t owns_shape; /* jj_window_new: the shape follows the parts */
-  uint8_t hourly;     /* the shape has the hourly part (read before every push) */
-  uint8_t embedded;   /* jj__window_init_shaped: the block is the caller's */
   uint64_t accepted;  /* every accepted push writes it */
   window_rare *rare;  /* NULL until a push counts a rejection or duplicate */
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
@@ -235,7 +233,7 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sum) == 64, "the sums start line 1");
-_Static_assert(sizeof(jj_window) == 120, "the core is 120 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 112, "the core is 112 bytes (see the top comment)");
 #endif
 
 /* The rare counters for reading: zeros when the window has none yet. */
@@ -286,22 +284,26 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
  * values in registers it need not save. */
 #if defined(__GNUC__)
 #define JJ_NOINLINE __attribute__((noinline))
+#define JJ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define JJ_NOINLINE
+#define JJ_UNLIKELY(x) (x)
 #endif
 
 /* The slot of a position in [base, base + 2 cap): every live one. */
 static inline uint64_t slot(const jj_window *w, uint64_t pos) {
-  const uint64_t i = pos - w->base;
+  /* pos - base, as (pos - head) + head_slot (modulo 2^64 the same): a
+   * push has pos - head at hand (the count). */
+  const uint64_t i = (pos - w->head) + w->head_slot;
   return i < w->cap ? i : i - w->cap; /* a conditional move */
 }
 static inline jj_ring_rec *rec_at(const jj_window *w, uint64_t pos) {
   return &w->ring[slot(w, pos)];
 }
 static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->ts; }
-/* The oldest stored sample's record: base <= head < base + cap, so its
- * slot needs no wrap (the push path reads it on every call). */
-static inline jj_ring_rec *head_rec(const jj_window *w) { return &w->ring[w->head - w->base]; }
+/* The oldest stored sample's record (the push path reads it on every
+ * call): at head_slot. */
+static inline jj_ring_rec *head_rec(const jj_window *w) { return &w->ring[w->head_slot]; }
 static inline int64_t head_ts(const jj_window *w) { return head_rec(w)->ts; }
 static inline double val_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->val; }
 
@@ -318,9 +320,12 @@ static JJ_NOINLINE int rare_make(jj_window *w) {
  * DABA's deque (which is that part). */
 static inline uint64_t agg_end(const jj_window *w) { return CDABA(w)->end; }
 
-/* head moved forward (by at most cap): keep base <= head < base + cap. */
-static inline void rebase(jj_window *w) {
-  if (w->head - w->base >= w->cap) w->base += w->cap;
+/* head moves forward to `to` (by at most cap): its slot with it, keeping
+ * base <= head < base + cap. */
+static inline void head_to(jj_window *w, uint64_t to) {
+  const uint64_t s = w->head_slot + (to - w->head);
+  w->head_slot = (uint32_t)(s < w->cap ? s : s - w->cap);
+  w->head = to;
 }
 
 /* floor(a / b) for b > 0. */
@@ -329,6 +334,12 @@ static int64_t floor_div(int64_t a, int64_t b) {
   if ((a % b != 0) && (a < 0)) q--;
   return q;
 }
+
+/* `now` before the first sample or jj_window_advance: one below every
+ * valid time (jj__ts_valid), so "ts > now" alone says that a sample is
+ * later than now and not too old to be valid. */
+#define NO_NOW (-JJ_TS_LIMIT - 1)
+static inline int has_now(const jj_window *w) { return w->now != NO_NOW; }
 
 static inline int64_t watermark(const jj_window *w) { return w->now - w->shape->lateness_ms; }
 /* ---- configuration ---------------------------------------------------- */
@@ -449,7 +460,7 @@ static jj_status resize(jj_window *w, uint32_t newcap) {
     d->agg = nmm;
     d->mask = mmcap - 1;
   }
-  w->base = w->head;
+  w->head_slot = 0; /* base = head */
   w->cap = newcap;
   return JJ_OK;
 }
@@ -464,7 +475,7 @@ static uint32_t grown_cap(uint32_t cap, uint32_t limit) {
 /* A push at ts (later than now) to a full sliding time window evicts its
  * oldest sample before it stores: then it needs no more room. */
 static inline int frees_a_slot(const jj_window *w, int64_t ts) {
-  return w->shape->kind == JJ_WINDOW_SLIDING_TIME && w->has_now && ts > w->now &&
+  return w->shape->kind == JJ_WINDOW_SLIDING_TIME && has_now(w) && ts > w->now &&
          w->tail > w->head && head_ts(w) <= ts - w->shape->span_ms;
 }
 
@@ -551,8 +562,7 @@ JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
 /* Empty the window part [head, win_end) in O(1). */
 static void clear_window(jj_window *w) {
   const jj_wshape *sh = w->shape;
-  w->head = w->win_end;
-  rebase(w);
+  head_to(w, w->win_end);
   w->gen_pos = w->win_end;
   gen_clear(&w->cur_sum);
   gen_clear(&w->next_sum);
@@ -577,8 +587,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     else
       jj__daba_reset(DABA(w), pos + 1); /* nothing settled: empty, at the new head */
   }
-  w->head = pos + 1;
-  rebase(w);
+  head_to(w, pos + 1);
   if (w->win_end < w->head) w->win_end = w->head;
   if (w->head >= w->gen_pos) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
@@ -598,7 +607,7 @@ JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 JJ_HOT_INLINE void settle(jj_window *w) {
   const jj_wshape *sh = w->shape;
   /* Only DABA needs to know what is settled. */
-  if (!w->has_now || !sh->use_minmax) return;
+  if (!has_now(w) || !sh->use_minmax) return;
   /* A sample AT the watermark is settled too: an accepted sample with the
    * same timestamp is stored after it. Unless it may still be replaced
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
@@ -709,7 +718,7 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
     out->value[a] = (sh->aggregates & JJ_AGG_BIT(a)) ? compute(w, (jj_agg)a) : NAN;
   switch (sh->kind) {
     case JJ_WINDOW_SLIDING_TIME:
-      out->end_ms = w->has_now ? w->now : 0;
+      out->end_ms = has_now(w) ? w->now : 0;
       out->start_ms = out->end_ms - sh->span_ms;
       break;
     case JJ_WINDOW_SLIDING_COUNT:
@@ -815,7 +824,7 @@ static void init_boundary(jj_window *w, int64_t ts) {
 #ifdef JJ_NO_TUMBLING
   return;
 #endif
-  int64_t now = (w->has_now && w->now > ts) ? w->now : ts;
+  int64_t now = (has_now(w) && w->now > ts) ? w->now : ts;
   int64_t oldest = now - w->shape->lateness_ms;
   if (oldest > ts) oldest = ts;
   if (oldest < -JJ_TS_LIMIT) oldest = -JJ_TS_LIMIT; /* nothing older is accepted */
@@ -849,8 +858,7 @@ static void apply_time(jj_window *w) {
 jj_status jj_window_advance(jj_window *w, int64_t now_ms) {
   if (!w) return JJ_EINVAL;
   if (!jj__ts_valid(now_ms)) return JJ_EINVAL;
-  if (w->has_now && now_ms <= w->now) return JJ_OK;
-  w->has_now = 1;
+  if (has_now(w) && now_ms <= w->now) return JJ_OK;
   w->now = now_ms;
   apply_time(w);
   return JJ_OK;
@@ -888,7 +896,7 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v, int32_
 JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
   const jj_wshape *sh = w->shape;
   const uint64_t n = w->tail - w->head;
-  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) ||
+  if (ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) || /* (see NO_NOW) */
       sh->kind == JJ_WINDOW_TUMBLING)
     return 0;
   /* Room in the ring: a full count window frees its oldest slot first, so
@@ -1000,7 +1008,7 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * round trip through memory per push instead of two. */
 JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, int sums,
                               jj_ksum *cur, jj_ksum *next) {
-  const uint64_t pos = w->head, at = pos - w->base; /* (no wrap: see head_rec) */
+  const uint64_t pos = w->head, at = w->head_slot; /* (see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
    * they were stored long ago and are out of cache; this read would
@@ -1017,7 +1025,10 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) jj__daba_evict(DABA(w));
   w->head = pos + 1;
-  rebase(w);
+  /* (head_to, one step; a branch taken once a lap, not a conditional move) */
+  uint32_t hs = (uint32_t)at + 1;
+  if (JJ_UNLIKELY(hs == w->cap)) hs = 0;
+  w->head_slot = hs;
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
     if (FAST_SPLIT_SUMS) {
       w->gen_pos = w->win_end;
@@ -1040,7 +1051,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
                             int sums) {
   const jj_wshape *sh = w->shape;
   /* In order after a valid now, and valid (see push_in_order). */
-  if (!w->has_now || ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
+  if (ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0; /* (see NO_NOW) */
   const uint64_t n = w->tail - w->head;
   if (mm && agg_end(w) != w->tail) return 0; /* something pending (not after our pushes) */
   if (time) {
@@ -1327,7 +1338,7 @@ jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg
 /* Everything but the specialised path: kept out of line, so that path
  * saves no registers for it. */
 static JJ_NOINLINE jj_status push_general(jj_window *w, int64_t ts, double v) {
-  if (!w->hourly) return push_sample(w, ts, v);
+  if (!w->shape->off_hr) return push_sample(w, ts, v);
   jj_hourly *hr = HOURLY(w);
   const uint64_t dups = rare_of(w)->duplicates;
   jj_status st = push_sample(w, ts, v);
@@ -1357,7 +1368,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     w->rare->rejected_invalid++;
     return JJ_EINVAL;
   }
-  if (w->has_now && ts < watermark(w)) {
+  if (has_now(w) && ts < watermark(w)) {
     if (!rare_make(w)) return JJ_ENOMEM;
     w->rare->rejected_late++;
     return JJ_ELATE;
@@ -1381,8 +1392,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
 
   if (sh->kind == JJ_WINDOW_TUMBLING && !TUM(w)->has_boundary) init_boundary(w, ts);
   /* Time moves first, so expired samples make room before the cap check. */
-  if (!w->has_now || ts > w->now) {
-    w->has_now = 1;
+  if (!has_now(w) || ts > w->now) {
     w->now = ts;
     apply_time(w);
   }
@@ -1505,7 +1515,7 @@ int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
 static void member_map(jj_window *m, const jj_wring *g) {
   m->ring = g->ring;
   m->cap = g->cap;
-  m->base = g->base0 + ((m->head - g->base0) / g->cap) * g->cap;
+  m->head_slot = (uint32_t)((m->head - g->base0) % g->cap); /* base: base0 + k cap */
 }
 
 /* The member with the oldest head: its range is the ring's live part. */
@@ -1558,7 +1568,7 @@ static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
   for (uint32_t i = 0; i < g->n; i++) {
     const jj_window *m = g->m[i];
     if (m->head != lo || m->head == m->tail) continue;
-    if ((m->has_now && now <= m->now) || head_ts(m) > now - m->shape->span_ms) return 0;
+    if ((has_now(m) && now <= m->now) || head_ts(m) > now - m->shape->span_ms) return 0;
   }
   return 1;
 }
@@ -1587,7 +1597,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   uint64_t lo = g->tail;
   for (uint32_t i = 0; i < n; i++) {
     const jj_window *m = ms[i];
-    if (!m->has_now || ts <= m->now) return 0;
+    if (!has_now(m) || ts <= m->now) return 0;
     /* grow_if_full's test for a ring of its own: full, and nothing expires */
     if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
         !frees_a_slot(m, ts))
@@ -1654,18 +1664,18 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     for (uint32_t i = 0; i < n; i++) ms[i]->rare->rejected_invalid++;
     return isfinite(v) ? JJ_EINVAL : JJ_ENAN;
   }
-  int has_now = 0; /* the ring's time: its members' latest */
+  int any_now = 0; /* the ring's time: its members' latest */
   int64_t now = INT64_MIN;
   for (uint32_t i = 0; i < n; i++) {
-    if (ms[i]->has_now && ms[i]->now > now) now = ms[i]->now;
-    has_now |= ms[i]->has_now;
+    if (has_now(ms[i]) && ms[i]->now > now) now = ms[i]->now;
+    any_now |= has_now(ms[i]);
   }
-  if (has_now && ts < now - sh->lateness_ms) {
+  if (any_now && ts < now - sh->lateness_ms) {
     if (!rare_make_all(ms, n)) return JJ_ENOMEM;
     for (uint32_t i = 0; i < n; i++) ms[i]->rare->rejected_late++;
     return JJ_ELATE;
   }
-  if (!has_now || ts > now) now = ts;
+  if (!any_now || ts > now) now = ts;
   /* Allocate before anything changes (JJ_ENOMEM: as it was); the rare
    * counters when a duplicate or a refusal may come (as push_sample). */
   uint64_t lo = ring_ref(g)->head;
@@ -1689,8 +1699,7 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   }
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
-    if (m->has_now && now <= m->now) continue;
-    m->has_now = 1;
+    if (has_now(m) && now <= m->now) continue;
     m->now = now;
     apply_time(m);
   }
@@ -1764,7 +1773,7 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
   }
   jj_window *w = mem;
   w->shape = sh;
-  w->embedded = 1;
+  w->now = NO_NOW;
   if (sh->use_minmax) {
     const uint64_t size = first_lane(sh);
     DABA(w)->agg = jj__malloc(&sh->alc, (size_t)size * sizeof(jj_minmax));
@@ -2011,7 +2020,6 @@ static jj_status window_make(const jj_wshape *sh, size_t extra, jj_window **out)
   jj_window *w = jj__calloc(&sh->alc, sh->bytes + extra);
   if (!w) return JJ_ENOMEM;
   w->shape = sh;
-  w->hourly = sh->off_hr != 0;
   *out = w;
   return JJ_OK;
 }
@@ -2021,6 +2029,7 @@ static jj_status window_make(const jj_wshape *sh, size_t extra, jj_window **out)
 static jj_status window_storage(jj_window *w) {
   const jj_wshape *sh = w->shape;
   const jj_allocator *a = &sh->alc;
+  w->now = NO_NOW;
   if (sh->off_rare) w->rare = PART_AT(w, sh->off_rare);
   if (sh->use_sketch) jj__sketch_init(&SK(w)->sketch, sh->pct_accuracy, sh->pct_floor);
   uint32_t cap = sh->preallocate ? sh->max_samples
@@ -2047,24 +2056,9 @@ size_t jj__wshape_window_bytes(const jj_wshape *sh) { return sh->bytes; }
 jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out) {
   jj_window *w = mem;
   w->shape = sh;
-  w->hourly = sh->off_hr != 0;
-  w->embedded = 1;
   jj_status st = window_storage(w);
   if (st != JJ_OK) {
     jj_window_free(w); /* what storage it got; the block stays the caller's */
-    return st;
-  }
-  *out = w;
-  return JJ_OK;
-}
-
-jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out) {
-  jj_window *w;
-  jj_status st = window_make(sh, 0, &w);
-  if (st != JJ_OK) return st;
-  st = window_storage(w);
-  if (st != JJ_OK) {
-    jj_window_free(w);
     return st;
   }
   *out = w;
@@ -2085,8 +2079,8 @@ jj_status jj_window_new(const jj_window_config *cfg, const jj_allocator *alc,
   if (st != JJ_OK) return st;
   jj_wshape *own = (jj_wshape *)PART_AT(w, tmp.bytes);
   *own = tmp;
+  own->own = 1; /* (the block is the window's: jj_window_free frees it) */
   w->shape = own;
-  w->owns_shape = 1;
   st = window_storage(w);
   if (st != JJ_OK) {
     jj_window_free(w);
@@ -2111,14 +2105,14 @@ void jj_window_free(jj_window *w) {
     jj__free(&a, SK(w)->keys);
   }
   if (!sh->off_rare) jj__free(&a, w->rare);
-  if (!w->embedded) jj__free(&a, w);
+  if (sh->own) jj__free(&a, w); /* else the block is the caller's (jj__window_init_shaped) */
 }
 
 void jj_window_reset(jj_window *w) {
   if (!w) return;
   const jj_wshape *sh = w->shape;
   w->head = w->win_end = w->tail = w->gen_pos = 0;
-  w->base = 0;
+  w->head_slot = 0;
   gen_clear(&w->cur_sum);
   gen_clear(&w->next_sum);
   if (sh->off_mom) {
@@ -2127,8 +2121,7 @@ void jj_window_reset(jj_window *w) {
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
   if (sh->use_minmax) jj__daba_reset(DABA(w), 0);
-  w->has_now = 0;
-  w->now = 0;
+  w->now = NO_NOW;
   if (sh->off_tum) {
     TUM(w)->has_boundary = 0;
     TUM(w)->boundary = 0;
@@ -2182,7 +2175,7 @@ int jj_window_pop_closed(jj_window *w, jj_window_stats *out) {
 }
 
 int64_t jj_window_now(const jj_window *w) {
-  return (w && w->has_now) ? w->now : INT64_MIN;
+  return (w && has_now(w)) ? w->now : INT64_MIN;
 }
 
 void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
@@ -2219,7 +2212,7 @@ jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *
     }
     return JJ_OK;
   }
-  /* As jj__window_new_shaped allocates, in its order: the block (parts
+  /* As jj__window_init_shaped allocates, in its order: the block (parts
    * and the hourly link inline), resize() to the first capacity, the
    * preallocated sketch, the closed-result queue; then every resize a
    * push may make, an eighth at a time up to max_samples (grown_cap). */
@@ -2277,7 +2270,7 @@ int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_win
 size_t jj_window_memory(const jj_window *w) {
   if (!w) return 0;
   const jj_wshape *sh = w->shape;
-  size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
+  size_t bytes = sh->bytes + (sh->own ? sizeof *sh : 0);
   /* A shared ring is counted once, with its first member. */
   bytes += sh->shared ? shared_memory(w) : (size_t)w->cap * sizeof(jj_ring_rec);
   if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
@@ -2375,10 +2368,10 @@ int64_t jj__window_due(const jj_window *w) {
   const jj_wshape *sh = w->shape;
   switch (sh->kind) {
     case JJ_WINDOW_SLIDING_TIME:
-      if (w->hourly) return INT64_MIN;
+      if (sh->off_hr) return INT64_MIN;
       if (w->head == w->tail) return INT64_MAX;
       return add_sat(head_ts(w), sh->span_ms);
-    case JJ_WINDOW_SLIDING_COUNT: return w->hourly ? INT64_MIN : INT64_MAX;
+    case JJ_WINDOW_SLIDING_COUNT: return sh->off_hr ? INT64_MIN : INT64_MAX;
     case JJ_WINDOW_TUMBLING:
       if (CTUM(w)->closed_len) return INT64_MIN; /* results not taken yet */
       if (!CTUM(w)->has_boundary) return INT64_MAX;
@@ -2495,8 +2488,8 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   size_t shape = jj__w_open(o);
   put_shape(o, w);
   jj__w_close(o, shape);
-  jj__w_u8(o, w->has_now);
-  jj__w_i64(o, w->now);
+  jj__w_u8(o, (unsigned)has_now(w));
+  jj__w_i64(o, has_now(w) ? w->now : 0);
   jj__w_u64(o, w->shape->shared ? CSHP(w)->own_cap : w->cap);
   jj__w_u64(o, w->head);
   jj__w_u64(o, w->tail - w->head);
@@ -2572,7 +2565,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     if (m.n > sizeof mine) return JJ_EINVAL; /* cannot happen: the shape is small */
     if (shape.size != m.n || memcmp(shape.p, mine, m.n) != 0) return JJ_ENOTFOUND;
   }
-  const int has_now = jj__r_flag(in);
+  const int saved_now = jj__r_flag(in);
   const int64_t now = jj__r_i64(in);
   const uint64_t cap = jj__r_u64(in), head = jj__r_u64(in), n = jj__r_u64(in);
   const uint64_t agg = jj__r_u64(in), win = jj__r_u64(in), gen = jj__r_u64(in);
@@ -2582,7 +2575,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
    * slots are kept, never fewer than w has. */
   if (in->bad || cap == 0 || cap > pow2_at_least(sh->max_samples) || n > cap ||
       n > sh->max_samples || head > SNAP_POS_LIMIT || agg > win || win > n || gen > win ||
-      (has_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
+      (saved_now && !jj__ts_valid(now)) || in->size - in->at < n * 16)
     return JJ_EINVAL;
   const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
   if (sh->shared) {
@@ -2591,9 +2584,8 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   } else if (want > w->cap && resize(w, want) != JJ_OK) {
     return JJ_ENOMEM;
   }
-  w->has_now = (uint8_t)has_now;
-  w->now = now;
-  w->base = head; /* the ring is empty: any lap will do */
+  w->now = saved_now ? now : NO_NOW;
+  w->head_slot = 0; /* base = head: the ring is empty, any lap will do */
   w->head = head;
   w->tail = head + n;
   w->win_end = head + win;

@@ -59,10 +59,8 @@ size_t jj__wshape_bytes(void);
 /* 1 when two configurations make the same shape (jj__wshape_find). */
 int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_window_config *b,
                            int b_shared);
-/* A window of shape `sh`, which must outlive it; allocates through the
- * shape's allocator. */
-jj_status jj__window_new_shaped(const jj_wshape *sh, jj_window **out);
-/* The same in the caller's block `mem`: jj__wshape_window_bytes(sh) bytes,
+/* A window of shape `sh`, which must outlive it, allocating through the
+ * shape's allocator, in the caller's block `mem`: jj__wshape_window_bytes(sh) bytes,
  * zeroed, 8-byte aligned, which must outlive the window. jj_window_free
  * then frees what the window allocated (its ring, ...), not the block; on
  * failure that is done already. */
