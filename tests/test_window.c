@@ -1221,6 +1221,32 @@ static void test_invalid_values(void **state) {
          "aggregates untouched by invalid samples");
   jj_window_free(w);
 
+  /* A window with no time yet (its `now` is one below every valid time):
+   * the first sample's bounds are checked as any other's, on every path
+   * (sum and mean only: the specialised in-order push). */
+  for (int k = 0; k < 2; k++) {
+    jj_window_config c1;
+    jj_window_config_init(&c1);
+    c1.kind = k ? JJ_WINDOW_SLIDING_COUNT : JJ_WINDOW_SLIDING_TIME;
+    c1.count = 4;
+    c1.aggregates = JJ_AGG_BIT(JJ_AGG_SUM) | JJ_AGG_BIT(JJ_AGG_MEAN);
+    w = new_window(&c1, NULL);
+    EXPECT(jj_window_now(w) == INT64_MIN, "no time yet");
+    expect_push(w, -TS_LIMIT - 1, 1.0, JJ_EINVAL);
+    expect_push(w, INT64_MIN, 1.0, JJ_EINVAL);
+    EXPECT(jj_window_now(w) == INT64_MIN, "still no time");
+    expect_push(w, -TS_LIMIT, 3.0, JJ_OK); /* the oldest valid time */
+    EXPECT(jj_window_now(w) == -TS_LIMIT, "now %" PRId64, jj_window_now(w));
+    double v = 0.0;
+    EXPECT(jj_window_value(w, JJ_AGG_SUM, &v) == JJ_OK && v == 3.0, "sum %g", v);
+    jj_window_counters_get(w, &ctr);
+    EXPECT(ctr.rejected_invalid == 2 && ctr.accepted == 1, "counters");
+    jj_window_reset(w);
+    EXPECT(jj_window_now(w) == INT64_MIN, "reset: no time");
+    expect_push(w, -TS_LIMIT - 1, 1.0, JJ_EINVAL);
+    jj_window_free(w);
+  }
+
   /* The limits themselves are valid, at both ends, in one window. */
   c.kind = JJ_WINDOW_SLIDING_COUNT;
   c.count = 3;
