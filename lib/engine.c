@@ -56,7 +56,7 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
     jj_inst *in = &s->inst[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
-      st = jj__group_join(e, in->rule_index, s, in);
+      st = jj__group_join(e, jj__inst_rule_index(e->rs, in), s, in);
     else if (in->rule->nfeeds)
       st = jj__group_feed(e, s, in);
     /* A group that would exceed max_groups: the series is still created,
@@ -387,13 +387,14 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s,
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
   } else if (c->stuck_samples) {
-    if (sl->stuck_run > 0 && fabs(v - sl->stuck_last) <= c->stuck_epsilon) {
-      if (sl->stuck_run < UINT32_MAX) sl->stuck_run++;
+    jj_stuck *st = jj__slot_stuck(s, sl);
+    if (st->run > 0 && fabs(v - st->last) <= c->stuck_epsilon) {
+      if (st->run < UINT32_MAX) st->run++;
     } else {
-      sl->stuck_run = 1;
-      sl->stuck_last = v;
+      st->run = 1;
+      st->last = v;
     }
-    if (sl->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
+    if (st->run >= c->stuck_samples) reason = JJ_REASON_STUCK;
   }
   /* The events show the window's end: a window the last advance passed
    * over (deadline.h) catches up first. */
@@ -952,7 +953,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   const jj_series *s = e->series[series];
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
-    if (in->rule_index != rule) continue;
+    if (jj__inst_rule_index(e->rs, in) != rule) continue;
     const jj_group *g = jj__inst_group(in);
     if (in->rule->cfg.group != JJ_GROUP_NONE && !g) break; /* refused at max_groups */
     const jj_alert *a = g ? &g->alert : &in->alert;
