@@ -364,6 +364,16 @@ void jj__engine_catch_up(jj_engine *e) {
   jj__groups_catch_up(e);
 }
 
+void jj__deadline_renumber(jj_engine *e) {
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
+    jj_due_rec *r = &e->dl.rec[sid];
+    r->synced = 0;
+    r->owed = r->owed ? 1 : 0; /* still owed (by the next advance): after epoch 0 */
+  }
+  e->dl.epoch = 0;
+}
+
 /* ---- quality gates ------------------------------------------------------ */
 
 static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
