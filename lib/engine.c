@@ -786,6 +786,10 @@ const jj_event *jj_engine_poll(jj_engine *e) {
   if (!e || e->busy || !e->queue) return NULL;
   release(e, &e->polled_owner); /* the previous poll's event is no longer valid */
   int got = jj__queue_take(e, &e->polled, &e->polled_owner);
+  if (got && e->polled_owner.series) { /* its labels, as the series has them */
+    jj__series_labels(e->polled_owner.series, e->labels_polled);
+    e->polled.labels = e->labels_polled;
+  }
   if (e->retired) jj__retired_sweep(e, got ? e->polled.seq : UINT64_MAX);
   return got ? &e->polled : NULL;
 }
@@ -912,8 +916,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
     e->queue_scratch = jj__malloc(&e->alc, (size_t)e->queue_scratch_cap * sizeof(uint32_t));
   }
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
+  if (c.max_labels) {
+    e->labels_delivered = jj__malloc(&e->alc, jj__engine_label_bytes(&c, no_queue));
+    if (e->labels_delivered && !no_queue) e->labels_polled = e->labels_delivered + c.max_labels;
+  }
   if ((!no_queue && (!e->queue || !e->queue_owner || !e->queue_scratch_cap || !e->queue_scratch)) ||
-      !e->groups_per_rule) {
+      !e->groups_per_rule || (c.max_labels && !e->labels_delivered)) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }
@@ -941,6 +949,7 @@ void jj_engine_free(jj_engine *e) {
   jj__free(&e->alc, e->queue_owner);
   jj__free(&e->alc, e->queue_scratch);
   jj__free(&e->alc, e->groups_per_rule);
+  jj__free(&e->alc, e->labels_delivered); /* labels_polled is its second half */
   jj_ruleset_free(e->rs);
   jj_allocator user = e->counting.parent;
   jj__free(&user, e);

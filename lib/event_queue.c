@@ -60,7 +60,10 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
     ev.labels = g->labels;
     ev.nlabels = g->nlabels;
   } else {
-    ev.labels = jj__series_labels(s);
+    /* Valid while it is delivered or visited; a queued copy gets them
+     * again when polled (jj_engine_poll). */
+    jj__series_labels(s, e->labels_delivered);
+    ev.labels = e->labels_delivered;
     ev.nlabels = s->nlabels;
   }
   ev.fingerprint = jj_fingerprint(r->cfg.name, ev.labels, ev.nlabels);

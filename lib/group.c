@@ -152,7 +152,7 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
   *out = NULL;
   if (r->ngroup_labels > MAX_GROUP_LABELS) return JJ_ELIMIT;
   for (uint32_t i = 0; i < r->ngroup_labels; i++) {
-    values[i] = jj__label_get(jj__series_labels(s), s->nlabels, r->group_labels[i]);
+    values[i] = jj__series_label(s, r->group_labels[i]);
     if (!values[i]) return JJ_ENOTFOUND;
   }
   return jj__group_make(e, ri, values, out);

@@ -41,22 +41,47 @@ static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint
   return h;
 }
 
+/* The string after p among a series' strings. */
+static const char *next_str(const char *p) { return p + strlen(p) + 1; }
+
 uint64_t jj__series_hash(const jj_series *s) {
-  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, jj__series_metric(s));
-  const jj_label *l = jj__series_labels(s);
-  for (uint32_t i = 0; i < s->nlabels; i++) { /* the same walk as key_hash */
-    h = jj__fnv1a_str(h, l[i].name);
-    h = jj__fnv1a_str(h, l[i].value);
+  const char *p = jj__series_metric(s);
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, p);
+  /* the same walk as key_hash: each label's name, then its value */
+  for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++) {
+    p = next_str(p);
+    h = jj__fnv1a_str(h, p);
   }
   return h;
 }
 
+void jj__series_labels(const jj_series *s, jj_label *out) {
+  const char *p = jj__series_metric(s);
+  for (uint32_t i = 0; i < s->nlabels; i++) {
+    out[i].name = p = next_str(p);
+    out[i].value = p = next_str(p);
+  }
+}
+
+const char *jj__series_label(const jj_series *s, const char *name) {
+  const char *p = jj__series_metric(s);
+  for (uint32_t i = 0; i < s->nlabels; i++) {
+    const char *n = next_str(p);
+    p = next_str(n);
+    if (strcmp(n, name) == 0) return p;
+  }
+  return NULL;
+}
+
 static int series_equal(const jj_series *s, const jj_series_key *k) {
-  if (s->nlabels != k->nlabels || strcmp(jj__series_metric(s), k->metric) != 0) return 0;
-  const jj_label *l = jj__series_labels(s);
-  for (uint32_t i = 0; i < k->nlabels; i++)
-    if (strcmp(l[i].name, k->sorted[i]->name) != 0 || strcmp(l[i].value, k->sorted[i]->value) != 0)
-      return 0;
+  const char *p = jj__series_metric(s);
+  if (s->nlabels != k->nlabels || strcmp(p, k->metric) != 0) return 0;
+  for (uint32_t i = 0; i < k->nlabels; i++) {
+    p = next_str(p);
+    if (strcmp(p, k->sorted[i]->name) != 0) return 0;
+    p = next_str(p);
+    if (strcmp(p, k->sorted[i]->value) != 0) return 0;
+  }
   return 1;
 }
 
@@ -93,7 +118,7 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 
 /* One allocation holds the series, its slots and quiet bounds (what a
  * sample reads, first), its windows (their rings etc. are the windows'
- * own), then its label array and every string; a second holds its
+ * own), then its strings (metric, label names and values); a second holds its
  * instances and their flap histories. */
 /* Where the windows start in a series block: right after the quiet
  * bounds, 8-byte aligned like everything before them (and each window's
@@ -118,11 +143,11 @@ static size_t window_room(const jj_wshape *sh) {
 }
 
 /* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
- * `nstuck` stuck runs, windows (window_bytes in all), n labels, and
- * `strings` bytes of metric and label strings. */
-static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t nstuck,
-                          uint32_t nslots, size_t window_bytes) {
-  return windows_offset(nslots, nquiet, nstuck) + window_bytes + n * sizeof(jj_label) + strings;
+ * `nstuck` stuck runs, windows (window_bytes in all), and `strings` bytes
+ * of metric and label strings. */
+static size_t block_bytes(size_t strings, uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
+                          size_t window_bytes) {
+  return windows_offset(nslots, nquiet, nstuck) + window_bytes + strings;
 }
 
 /* A slot led by rule r has a stuck-value gate (its rules all do: can_share). */
@@ -140,7 +165,7 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  const size_t bytes = block_bytes(strings, n, nquiet, nstuck, nslots, window_bytes);
+  const size_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes);
   /* The instances (112 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
@@ -166,28 +191,25 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
   s->quiet_all = nquiet != 0;
   s->has_stuck = nstuck != 0;
-  /* The windows (bind_rules), then labels and strings: jj_engine_push_labeled
+  /* The windows (bind_rules), then the strings: jj_engine_push_labeled
    * compares them. */
-  const size_t labels_off = windows_offset(nslots, nquiet, nstuck) + window_bytes;
-  if (labels_off > UINT32_MAX) {
+  const size_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes;
+  if (strings_off > UINT32_MAX) {
     jj__free(alc, inst);
     jj__free(alc, s);
     return NULL;
   }
-  s->labels_off = (uint32_t)labels_off;
-  jj_label *labels = (jj_label *)(void *)((char *)s + labels_off);
-  char *p = (char *)(labels + n);
+  s->strings_off = (uint32_t)strings_off;
+  char *p = (char *)s + strings_off;
   size_t len = strlen(k->metric) + 1;
   memcpy(p, k->metric, len); /* first: jj__series_metric */
   p += len;
-  for (uint32_t i = 0; i < n; i++) {
+  for (uint32_t i = 0; i < n; i++) { /* then name, value of each label (jj__series_labels) */
     len = strlen(k->sorted[i]->name) + 1;
     memcpy(p, k->sorted[i]->name, len);
-    labels[i].name = p;
     p += len;
     len = strlen(k->sorted[i]->value) + 1;
     memcpy(p, k->sorted[i]->value, len);
-    labels[i].value = p;
     p += len;
   }
   s->nlabels = (uint8_t)n; /* <= JJ_SERIES_MAX_LABELS */
@@ -622,7 +644,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   /* ... and the block, with the windows (summed in the second pass). */
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
-  add(ctx, block_bytes(strings, n, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
+  add(ctx, block_bytes(strings, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
                        window_bytes));
   return JJ_OK;
 }

@@ -162,22 +162,24 @@ struct jj_series {
   uint8_t has_stuck : 1; /* one jj_stuck per slot follows the quiet bounds, else none */
   uint32_t queued;
   /* Identity and location: read when creating, matching and reporting. */
-  uint32_t labels_off; /* where the labels are, in bytes from the header (jj__series_labels) */
+  uint32_t strings_off; /* where its strings are, in bytes from the header (jj__series_metric) */
   double lat, lon;
   jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
 
-/* The series' labels, sorted by name: in its block, after the windows
- * (series_alloc); the metric follows them (jj__series_metric). They live
- * as long as the series (events hold it through `queued`). */
-static inline const jj_label *jj__series_labels(const jj_series *s) {
-  return (const jj_label *)(const void *)((const char *)s + s->labels_off);
-}
-
-/* The series' metric: the first of its strings, right after its labels. */
+/* The series' strings, in its block after the windows (series_alloc):
+ * the metric, then each label's name and value, sorted by name, each
+ * ending in NUL. No jj_label array is kept (16 bytes a label): events get
+ * one filled in by jj__series_labels. */
 static inline const char *jj__series_metric(const jj_series *s) {
-  return (const char *)(jj__series_labels(s) + s->nlabels);
+  return (const char *)s + s->strings_off;
 }
+/* Fill out[0 .. s->nlabels) with the series' labels, sorted by name. The
+ * strings are the series' own: valid while it lives (events keep it
+ * alive through `queued`). */
+void jj__series_labels(const jj_series *s, jj_label *out);
+/* The value of the series' label `name`, or NULL. */
+const char *jj__series_label(const jj_series *s, const char *name);
 
 /* The quiet bounds of slot `sl` of `s`: its part of the array that follows
  * the slots in the series block (one entry per instance, see bind_rules). */

@@ -272,9 +272,10 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
   jj__w_u32(w, id);
   jj__w_str(w, jj__series_metric(s));
   jj__w_u32(w, s->nlabels);
-  for (uint32_t i = 0; i < s->nlabels; i++) {
-    jj__w_str(w, jj__series_labels(s)[i].name);
-    jj__w_str(w, jj__series_labels(s)[i].value);
+  const char *p = jj__series_metric(s);
+  for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++) { /* name, value of each (series.h) */
+    p += strlen(p) + 1;
+    jj__w_str(w, p);
   }
   jj__w_i64(w, s->last_ts);
   jj__w_u8(w, s->has_ts);
@@ -996,6 +997,8 @@ static void scratch_init(jj_engine *sc, const jj_engine *e, jj_ruleset *rs) {
   sc->cfg = e->cfg;
   sc->cfg.on_event = NULL; /* nothing is delivered while state is built */
   sc->rs = rs;
+  /* Events built while state is built (none is delivered) fill in e's. */
+  sc->labels_delivered = e->labels_delivered;
   /* The deadline index (deadline.h) keeps counting advances across a reload. */
   sc->dl.swept = e->dl.swept;
   sc->dl.epoch = e->dl.epoch;
@@ -1164,6 +1167,7 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
     bytes += str_bytes(o->name) + str_bytes(o->metric);
     if (g->level) bytes += str_bytes(o->lname[g->level - 1]) + str_bytes(o->lsev[g->level - 1]);
     bytes += g->nlabels * sizeof(jj_label) + 8;
+    if (g->series != NO_ID) bytes += sc->series[g->series]->nlabels * sizeof(jj_label) + 8;
     jj_rbuf lr = g->labels;
     for (uint32_t k = 0; k < g->nlabels; k++) {
       bytes += str_bytes(jj__r_str(&lr));
@@ -1193,7 +1197,14 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
     ev->metric = put_str(&at, o->metric);
     if (g->series != NO_ID) {
       const jj_series *s = sc->series[g->series];
-      ev->labels = jj__series_labels(s);
+      /* Its labels 8-aligned after the strings so far, pointing into the
+       * series (which the event keeps alive). */
+      uintptr_t u = (uintptr_t)at;
+      at += (8 - (u & 7)) & 7;
+      jj_label *l = (jj_label *)(void *)at;
+      at += s->nlabels * sizeof *l;
+      jj__series_labels(s, l);
+      ev->labels = l;
       ev->nlabels = s->nlabels;
       if (s->has_loc) {
         ev->has_location = 1;
