@@ -30,6 +30,9 @@ typedef struct jj_alert {
   uint8_t nodata : 1;
   uint8_t flap_n, flap_head;
   uint8_t nlevels; /* entries in streak and since: the rule's levels (<= JJ_MAX_LEVELS) */
+  /* A one-level rule's streak count, here in bytes the alert had spare
+   * (its store then holds `since` alone: 8 bytes, not 16). */
+  uint16_t streak_one;
   /* The last JJ_FLAP_SLOTS transition times, a ring: storage given at init
    * (by the series or group that owns the alert, after the alert in the
    * same block) when the rule detects flapping, so alerts without it stay
@@ -40,7 +43,7 @@ typedef struct jj_alert {
    * or group that owns the alert, in the same block), so a one-level
    * rule's alert does not carry eight levels' worth (80 bytes): `since`,
    * the time of the first evaluation of each streak, then the streaks
-   * (jj__alert_since, jj__alert_streak). Found `store_off` bytes from the
+   * (jj__alert_since, jj__alert_streak; one level's is streak_one). Found `store_off` bytes from the
    * alert (before or after it): 4 bytes where a pointer took 8. */
   int32_t store_off;
   double value;
@@ -93,12 +96,17 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlev
 /* The alert's streak counts, one per level, after `since` in its store:
  * they saturate at UINT16_MAX (counts are <= 65535). */
 static inline uint16_t *jj__alert_streak(const jj_alert *a) {
+  /* Through an integer, as jj__alert_flap: the alert is writable, only
+   * this view of it is const. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  if (a->nlevels == 1) return (uint16_t *)(uintptr_t)&a->streak_one;
   return (uint16_t *)(void *)(jj__alert_since(a) + a->nlevels);
 }
 
 /* Bytes of per-level storage an alert of `nlevels` levels needs (a
  * multiple of 8). */
 static inline size_t jj__alert_store_bytes(uint32_t nlevels) {
+  if (nlevels == 1) return sizeof(int64_t); /* its streak is streak_one */
   return (size_t)nlevels * sizeof(int64_t) + (((size_t)nlevels * sizeof(uint16_t) + 7u) & ~(size_t)7u);
 }
 
