@@ -7,8 +7,9 @@
  * within lateness, late ones, duplicates, invalid values and enough
  * samples to grow the rings — compared window by window, bit for bit,
  * after every push, across a snapshot and restore and a reload of the same
- * rules (kept: the windows go on sharing). The test also checks
- * that the windows it compares did share one ring. */
+ * rules (kept: the windows go on sharing), and across reloads that drop a
+ * rule and add it back. The test also checks that the windows it compares
+ * did share one ring. */
 /* cmocka needs these first */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -95,8 +96,10 @@ static uint64_t bits(double d) {
   return u;
 }
 
-/* Window a (shared) against b (alone): the same stats and counters. */
-static void same_window(const jj_window *a, const jj_window *b, int rule, long step) {
+/* Window a (shared) against b (alone): the same stats (and, with
+ * `counters`, the same counters). */
+static void same_values(const jj_window *a, const jj_window *b, int rule, long step,
+                        int counters) {
   jj_window_stats x, y;
   jj_status sx = jj_window_stats_get(a, &x), sy = jj_window_stats_get(b, &y);
   if (sx != sy || x.count != y.count || x.start_ms != y.start_ms || x.end_ms != y.end_ms ||
@@ -107,6 +110,7 @@ static void same_window(const jj_window *a, const jj_window *b, int rule, long s
     if (bits(x.value[k]) != bits(y.value[k]))
       fail_msg("rule %d step %ld: %s %.17g (shared) vs %.17g (alone)", rule, step,
                jj_agg_name(k) ? jj_agg_name(k) : "?", x.value[k], y.value[k]);
+  if (!counters) return;
   jj_window_counters cx, cy;
   jj_window_counters_get(a, &cx);
   jj_window_counters_get(b, &cy);
@@ -117,6 +121,10 @@ static void same_window(const jj_window *a, const jj_window *b, int rule, long s
              (unsigned long long)cx.evicted, (unsigned long long)cy.evicted,
              (unsigned long long)cx.rejected_late, (unsigned long long)cy.rejected_late,
              (unsigned long long)cx.duplicates, (unsigned long long)cy.duplicates);
+}
+
+static void same_window(const jj_window *a, const jj_window *b, int rule, long step) {
+  same_values(a, b, rule, step, 1);
 }
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
@@ -279,6 +287,81 @@ static void test_replace_in_order(void **state) {
   run_mix(JJ_DUP_REPLACE, 0);
 }
 
+/* A reload that drops a rule beside windows sharing a ring, then adds it
+ * back. Dropping: the other nine are kept, still share, and go on equal
+ * to their twins bit for bit (counters too). Adding: the new window joins
+ * the ring empty at its newest sample (README, "shared rings"), so it
+ * first differs from its twin, which saw the whole stream; once a gap
+ * longer than every span has emptied both, its values equal the twin's
+ * after every push (its counters, started at the reload, do not). */
+static void test_reload_drop_add(void **state) {
+  (void)state;
+  g_lateness = LATENESS;
+  jj_ruleset *all = rules(0, NRULES, JJ_DUP_KEEP);
+  jj_series_id sid, aid[NRULES];
+  jj_engine *shared = engine(all, &sid);
+  jj_engine *alone[NRULES];
+  jj_ruleset *one[NRULES];
+  for (int i = 0; i < NRULES; i++) {
+    one[i] = rules(i, i + 1, JJ_DUP_KEEP);
+    alone[i] = engine(one[i], &aid[i]);
+  }
+  what_happened w = {0};
+  int64_t t = T0;
+  int live = NRULES;       /* rules 0 .. live-1 are in the shared engine */
+  int last_synced = 1;     /* rule NRULES-1 equals its twin (until the re-add) */
+  long gaps_at_add = -1, compared_after = 0;
+  for (long step = 0; step < 5000; step++) {
+    if (step == 1500 || step == 3000) {
+      live = step == 1500 ? NRULES - 1 : NRULES;
+      jj_ruleset *next = rules(0, live, JJ_DUP_KEEP);
+      jj_restore_report rep;
+      jj_error err;
+      assert_int_equal(jj_engine_reload(shared, next, &rep, &err), JJ_OK);
+      jj_ruleset_free(next);
+      assert_int_equal(rep.windows_reset, 0);
+      for (int i = 1; i < live; i++)
+        assert_true(jj__window_shares_with(window_of(shared, sid, 0),
+                                           window_of(shared, sid, (uint32_t)i)));
+      for (int i = 0; i < NRULES - 1; i++)
+        same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+      if (step == 3000) { /* joined empty at the newest sample */
+        jj_window_stats ws;
+        jj_window_stats_get(window_of(shared, sid, NRULES - 1), &ws);
+        assert_int_equal(ws.count, 0);
+        last_synced = 0;
+        gaps_at_add = w.gaps;
+      }
+    }
+    int64_t ts;
+    double v;
+    next_sample(&t, &ts, &v, &w);
+    jj_status st = jj_engine_push(shared, sid, ts, v);
+    for (int i = 0; i < NRULES; i++) {
+      jj_status sa = jj_engine_push(alone[i], aid[i], ts, v);
+      if (i < NRULES - 1 && st != sa)
+        fail_msg("step %ld rule %d: status %d (shared) vs %d (alone)", step, i, st, sa);
+    }
+    for (int i = 0; i < NRULES - 1; i++)
+      same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+    const int last = NRULES - 1;
+    if (live == NRULES && last_synced)
+      same_values(window_of(shared, sid, (uint32_t)last), window_of(alone[last], aid[last], 0),
+                  last, step, step < 1500);
+    /* A 40 s gap (every span is at most 32 s) empties both windows. */
+    if (live == NRULES && !last_synced && w.gaps > gaps_at_add) last_synced = 1;
+    if (live == NRULES && last_synced && step > 3000) compared_after++;
+  }
+  /* The re-added window was compared for most of the run after it. */
+  assert_true(compared_after > 1500);
+  for (int i = 0; i < NRULES; i++) {
+    jj_engine_free(alone[i]);
+    jj_ruleset_free(one[i]);
+  }
+  jj_engine_free(shared);
+  jj_ruleset_free(all);
+}
+
 /* jj_engine_estimate counts a shared ring once and each member's lane
  * as it doubles: never below what a pool gives out as the rings and
  * lanes grow to the engine's cap, and below the same windows' estimate
@@ -332,6 +415,7 @@ int main(void) {
       cmocka_unit_test(test_keep_in_order),
       cmocka_unit_test(test_replace_in_order),
       cmocka_unit_test(test_estimate),
+      cmocka_unit_test(test_reload_drop_add),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -403,6 +403,77 @@ static void test_damaged(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* Only TUMBLING windows close: an image (sealed, its CRC right) whose
+ * sliding window claims closed windows is refused, and the engine stays
+ * fresh. The window's counters end its record: accepted, evicted, late,
+ * invalid, full, duplicates, closed (little-endian u64s). Found by their
+ * values; the same edit of the late counter is taken, so the place is
+ * the counters and only the closed one is refused. */
+static void put_u64le(unsigned char *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void test_closed_on_sliding(void **state) {
+  (void)state;
+  static const char yaml[] =
+      "version: 1\n"
+      "rules:\n"
+      "  - name: mean\n"
+      "    metric: pm25\n"
+      "    window: {kind: sliding, span: 10s}\n"
+      "    aggregate: mean\n"
+      "    levels: [{name: high, issue: \">= 1000\"}]\n";
+  jj_ruleset *rs = rules_from(yaml);
+  st_events ev = {0};
+  jj_engine *a = engine_over(rs, &ev, 0, NULL);
+  jj_label l = {"station", "a"};
+  const int pushes = 25; /* one a second: 10 stay in the 10 s window, 15 evicted */
+  for (int k = 0; k < pushes; k++)
+    assert_int_equal(jj_engine_push_labeled(a, "pm25", &l, 1, 1700000000000LL + k * 1000, 5.0),
+                     JJ_OK);
+  size_t n;
+  unsigned char *img = st_snapshot(a, &n);
+  assert_non_null(img);
+  /* accepted 25, evicted 14 or 15 (the 10 s window holds 10 or 11), then
+   * five zeros. */
+  size_t at = 0, found = 0;
+  static const unsigned char zeros[40] = {0};
+  for (size_t k = 24; k + 56 <= n; k++) {
+    uint64_t acc = 0, evicted = 0;
+    for (int i = 7; i >= 0; i--) {
+      acc = acc << 8 | img[k + (size_t)i];
+      evicted = evicted << 8 | img[k + 8 + (size_t)i];
+    }
+    if (acc == (uint64_t)pushes && evicted >= 14 && evicted <= 15 &&
+        memcmp(img + k + 16, zeros, sizeof zeros) == 0) {
+      at = k;
+      found++;
+    }
+  }
+  assert_int_equal(found, 1);
+  unsigned char *bad = malloc(n);
+  assert_non_null(bad);
+  jj_error err;
+  for (int field = 2; field <= 6; field += 4) { /* 2: rejected_late, 6: closed */
+    memcpy(bad, img, n);
+    put_u64le(bad + at + 8 * (size_t)field, 1);
+    reseal(bad, n);
+    jj_engine *b = engine_over(rs, &ev, 0, NULL);
+    jj_status st = jj_engine_restore(b, bad, n, NULL, &err);
+    if (field == 2) {
+      assert_int_equal(st, JJ_OK);
+    } else {
+      assert_int_equal(st, JJ_EINVAL);
+      assert_true(engine_is_fresh(b));
+    }
+    jj_engine_free(b);
+  }
+  free(bad);
+  free(img);
+  jj_engine_free(a);
+  st_events_free(&ev);
+  jj_ruleset_free(rs);
+}
+
 /* ---- golden image ----------------------------------------------------------- */
 
 /* An image of the engine after the first 200 readings through rules_yaml
@@ -912,6 +983,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_continue_bit_for_bit),
       cmocka_unit_test(test_damaged),
+      cmocka_unit_test(test_closed_on_sliding),
       cmocka_unit_test(test_golden),
       cmocka_unit_test(test_restore_changed_rules),
       cmocka_unit_test(test_reload),
