@@ -492,20 +492,18 @@ static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage
  * slots, each stage `PREFETCH_AHEAD` samples before the next. */
 #define PREFETCH_AHEAD 4
 
-/* Cache hints for a single push of series `id`. A caller going through
- * its series in id order (a round of readings from every station, the
- * common case with many series) gets the batch's pipeline: the lines of
- * the series 1, 2 and 3 stages ahead are asked for, so the misses overlap
- * instead of each push waiting for its own. Otherwise (the first push of
- * a run, another order) only this series' lines, all at once. A wrong
- * guess costs a few hints, never a result. */
-static inline void prefetch_single(jj_engine *e, jj_series_id id, const jj_series *s) {
-  if (id == e->push_next) {
+/* Cache hints after a single push of series `id` (`in_order`: it came
+ * right after id - 1's). A caller going through its series in id order (a
+ * round of readings from every station, the common case with many
+ * series) gets the batch's pipeline: the lines of the series 1, 2 and 3
+ * stages ahead are asked for, so the misses overlap instead of each push
+ * waiting for its own. Out of order, a push asks for its own lines when
+ * it starts (push_one). A wrong guess costs a few hints, never a result. */
+static inline void prefetch_single(jj_engine *e, jj_series_id id, int in_order) {
+  if (in_order) {
     prefetch_stage(e, id + 3 * PREFETCH_AHEAD, 0);
     prefetch_stage(e, id + 2 * PREFETCH_AHEAD, 1);
     prefetch_stage(e, id + PREFETCH_AHEAD, 2);
-  } else {
-    jj__series_prefetch(s);
   }
   e->push_next = id + 1;
 }
@@ -604,8 +602,11 @@ static inline int plain_slot(const jj_slot *sl) {
   return sl->count == 1 && !(sl->gated | sl->tumbling) && !sl->loud;
 }
 
-static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, int has_loc,
-                          double lat, double lon, int prefetched) {
+/* One reading of series `id`; `loc`: its latitude and longitude, or NULL.
+ * `single`: a single push (jj_engine_push...), whose cache hints are
+ * prefetch_single's; a batch asks for its own ahead. */
+static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, const double *loc,
+                          int single) {
   if (id >= e->nseries || !e->series[id]) { /* unknown or forgotten */
     e->st.rejected_invalid++;
     return JJ_ENOTFOUND;
@@ -622,7 +623,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     return JJ_EFUTURE;
   }
   jj_series *s = e->series[id];
-  if (!prefetched) prefetch_single(e, id, s);
+  /* A single push out of series order asks for its own lines at once (in
+   * order, earlier pushes asked for them: see the end). */
+  const int in_order = single && id == e->push_next;
+  if (single && !in_order) jj__series_prefetch(s);
   /* Windows an advance passed over catch up first (deadline.h), so the
    * late checks below, the windows and the events see the time the
    * advance set. A sample at or after that time moves each window it
@@ -654,10 +658,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   e->st.accepted++;
   if (!s->has_ts || ts > s->last_ts) s->last_ts = ts;
   s->has_ts = 1;
-  if (has_loc) {
+  if (loc) {
     s->has_loc = 1;
-    s->lat = lat;
-    s->lon = lon;
+    s->lat = loc[0];
+    s->lon = loc[1];
   }
   if (!e->has_now || ts > e->now) {
     e->has_now = 1;
@@ -684,6 +688,8 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
    * is delivered, with a new sequence number, or muted). */
   jj__deadline_pushed(&e->dl, e->cfg.series_idle_ms, id, s, acc.busy,
                       e->seq != seq0 || e->st.events_muted != muted0, acc.owed);
+  /* Last, when nothing else is live (no registers to save around them). */
+  if (single) prefetch_single(e, id, in_order);
   return acc.ret;
 }
 
@@ -697,7 +703,7 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
 jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
   if (!e) return JJ_EINVAL;
   ENGINE_CHECK(e);
-  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0);
+  return push_one(e, series, ts_ms, value, NULL, 1);
 }
 
 jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms, double value,
@@ -708,7 +714,8 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
     e->st.rejected_invalid++;
     return JJ_EINVAL;
   }
-  return push_one(e, series, ts_ms, value, 1, lat, lon, 0);
+  const double loc[2] = {lat, lon};
+  return push_one(e, series, ts_ms, value, loc, 1);
 }
 
 /* The readings of one batch call, wherever they lie: record i's fields are
@@ -738,7 +745,7 @@ JJ_HOT_INLINE jj_status push_batch_view(jj_engine *e, const batch_view *b, size_
     if (!b->flags || BATCH_AT(b->flags, b->flags_stride, i, uint32_t) == 0)
       st = push_one(e, BATCH_AT(b->ids, b->ids_stride, i, jj_series_id),
                     BATCH_AT(b->ts, b->ts_stride, i, int64_t),
-                    BATCH_AT(b->vals, b->vals_stride, i, double), 0, 0, 0, 1);
+                    BATCH_AT(b->vals, b->vals_stride, i, double), NULL, 0);
     else /* reserved for flags a later version defines */
       e->st.rejected_invalid++;
     if (st == JJ_OK)
@@ -788,7 +795,7 @@ jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_labe
   jj_series_id id;
   jj_status st = series_get(e, metric, labels, nlabels, &id);
   if (st != JJ_OK) return st;
-  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0);
+  return push_one(e, id, ts_ms, value, NULL, 1);
 }
 
 /* ---- time ---------------------------------------------------------------- */
