@@ -35,12 +35,13 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (112 bytes: line 0 the ring,
- *    the shape, the positions, time (NO_NOW before any), cap and head's
- *    slot (base = head - head_slot; agg_end is DABA's deque end, kept by
- *    windows with min/max only); line 1 the sum of both generations
- *    (their counts are positions: win_end - head and win_end - gen_pos),
- *    the accepted counter and a
+ *  - one block: the core `struct jj_window` (104 bytes: line 0 the ring,
+ *    the shape, head, tail, gen_pos, time (NO_NOW before any), cap, head's
+ *    slot (base = head - head_slot) and the accepted counter; agg_end is
+ *    DABA's deque end, kept by windows with min/max only, win_end is the
+ *    tail of a sliding window and the tumbling part's otherwise (wend);
+ *    line 1 the sum of both generations (their counts are positions:
+ *    win_end - head and win_end - gen_pos) and a
  *    pointer to the rare counters, made on the first rejection or
  *    duplicate: window_rare), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
@@ -158,6 +159,7 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   uint32_t closed_first, closed_len;
   int has_boundary;
   uint64_t nclosed; /* jj_window_counters.closed */
+  uint64_t win_end; /* the open window is [head, win_end); later samples wait */
 } tumbling_part;
 
 /* A window that shares its series' sample ring (see "shared rings" below). */
@@ -186,16 +188,16 @@ struct jj_window {
   /* Line 0: positions, time and the ring's geometry, read by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
   const jj_wshape *shape;
-  uint64_t head, win_end, tail; /* (agg_end is DABA's end: see agg_end) */
+  uint64_t head, tail; /* (agg_end is DABA's end, win_end TUMBLING's: see wend) */
   int64_t now;
   uint64_t gen_pos;
   uint32_t cap;       /* ring slots */
   uint32_t head_slot; /* head's slot: base (the top comment) is head - head_slot */
+  uint64_t accepted;  /* every accepted push writes it */
   /* Line 1: the sum of both generations (see the top comment; their
    * counts are positions: win_end - head and win_end - gen_pos), the
-   * counters. */
+   * rare counters. */
   jj_ksum cur_sum, next_sum;
-  uint64_t accepted;  /* every accepted push writes it */
   window_rare *rare;  /* NULL until a push counts a rejection or duplicate */
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
    * moments, tumbling, sketch, hourly. */
@@ -235,7 +237,7 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(offsetof(jj_window, cur_sum) == 64, "the sums start line 1");
-_Static_assert(sizeof(jj_window) == 112, "the core is 112 bytes (see the top comment)");
+_Static_assert(sizeof(jj_window) == 104, "the core is 104 bytes (see the top comment)");
 #endif
 
 /* The rare counters for reading: zeros when the window has none yet. */
@@ -317,10 +319,30 @@ static JJ_NOINLINE int rare_make(jj_window *w) {
   return w->rare != NULL;
 }
 
+/* A refusal that changes nothing else: count it in the rare counter at
+ * byte offset `at` and return `st`, or JJ_ENOMEM (nothing counted) when
+ * the counters cannot be made. */
+static JJ_NOINLINE jj_status rare_count(jj_window *w, size_t at, jj_status st) {
+  if (!rare_make(w)) return JJ_ENOMEM;
+  ++*(uint64_t *)(void *)((char *)w->rare + at);
+  return st;
+}
+
 /* The end of the settled part [head, agg_end) (the top comment): only
  * DABA needs it, so windows with min/max alone keep it, as the end of
  * DABA's deque (which is that part). */
 static inline uint64_t agg_end(const jj_window *w) { return CDABA(w)->end; }
+
+/* The end of the window [head, win_end) (the top comment): the tail of a
+ * sliding window, where everything stored is in the window; a TUMBLING
+ * window keeps it in its part. */
+static inline uint64_t wend(const jj_window *w) {
+#ifdef JJ_NO_TUMBLING
+  return w->tail; /* (no window is TUMBLING: normalize) */
+#else
+  return w->shape->off_tum ? CTUM(w)->win_end : w->tail;
+#endif
+}
 
 /* head moves forward to `to` (by at most cap): its slot with it, keeping
  * base <= head < base + cap. */
@@ -553,14 +575,14 @@ JJ_HOT_INLINE void account_g(jj_window *w, uint64_t pos, int64_t ts, double v, i
                              int32_t key, uint64_t gone) {
   const jj_wshape *sh = w->shape;
   if (sh->mom) { /* min/max-only windows keep no sums */
-    const uint64_t ncur = w->win_end - w->head - gone;
+    const uint64_t end = wend(w), ncur = end - w->head - gone;
     if (light || !sh->off_mom) { /* count and sum only: no moments part */
       gen_apply(&w->cur_sum, v, add, ncur);
-      if (pos >= w->gen_pos) gen_apply(&w->next_sum, v, add, w->win_end - w->gen_pos - gone);
+      if (pos >= w->gen_pos) gen_apply(&w->next_sum, v, add, end - w->gen_pos - gone);
     } else {
       gen_moments(&w->cur_sum, &MOM(w)->cur, ncur, sh, ts, v, add);
       if (pos >= w->gen_pos)
-        gen_moments(&w->next_sum, &MOM(w)->next, w->win_end - w->gen_pos - gone, sh, ts, v, add);
+        gen_moments(&w->next_sum, &MOM(w)->next, end - w->gen_pos - gone, sh, ts, v, add);
     }
   }
   if (!light && sh->use_sketch) {
@@ -594,8 +616,8 @@ JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
 /* Empty the window part [head, win_end) in O(1). */
 static void clear_window(jj_window *w) {
   const jj_wshape *sh = w->shape;
-  head_to(w, w->win_end);
-  w->gen_pos = w->win_end;
+  head_to(w, TUM(w)->win_end); /* (TUMBLING only) */
+  w->gen_pos = w->head;
   gen_clear(&w->cur_sum);
   gen_clear(&w->next_sum);
   if (sh->off_mom) {
@@ -609,7 +631,7 @@ static void clear_window(jj_window *w) {
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   const jj_wshape *sh = w->shape;
   uint64_t pos = w->head;
-  if (pos < w->win_end) {
+  if (pos < wend(w)) {
     const jj_ring_rec *r = head_rec(w);
     account(w, pos, r->ts, r->val, 0, light);
   }
@@ -620,7 +642,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
       jj__daba_reset(DABA(w), pos + 1); /* nothing settled: empty, at the new head */
   }
   head_to(w, pos + 1);
-  if (w->win_end < w->head) w->win_end = w->head;
+  if (sh->off_tum && TUM(w)->win_end < w->head) TUM(w)->win_end = w->head;
   if (w->head >= w->gen_pos) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
     w->cur_sum = w->next_sum;
@@ -629,7 +651,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
       MOM(w)->cur = MOM(w)->next;
       jj_moments_clear(&MOM(w)->next);
     }
-    w->gen_pos = w->win_end;
+    w->gen_pos = wend(w);
   }
 }
 
@@ -646,15 +668,17 @@ JJ_HOT_INLINE void settle(jj_window *w) {
    * reads of min/max scan no pending one. */
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
   const int sides = sh->mm_sides;
-  for (uint64_t p = agg_end(w); p < w->win_end && ts_at(w, p) < wm; p++)
+  const uint64_t end = wend(w);
+  for (uint64_t p = agg_end(w); p < end && ts_at(w, p) < wm; p++)
     jj__daba_push(DABA(w), minmax_lift(sh, val_at(w, p), sides), sides); /* (its end: p + 1) */
 }
 
 /* TUMBLING: samples before the boundary join the open window. */
 static void extend_window(jj_window *w) {
-  while (w->win_end < w->tail && ts_at(w, w->win_end) < TUM(w)->boundary) {
-    enter(w, w->win_end, ts_at(w, w->win_end), val_at(w, w->win_end));
-    w->win_end++;
+  tumbling_part *t = TUM(w);
+  while (t->win_end < w->tail && ts_at(w, t->win_end) < t->boundary) {
+    enter(w, t->win_end, ts_at(w, t->win_end), val_at(w, t->win_end));
+    t->win_end++;
   }
 }
 
@@ -702,7 +726,7 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   const jj_wshape *sh = w->shape;
   const int sides = sh->mm_sides;
   jj_minmax q = jj__daba_query(CDABA(w), sides);
-  for (uint64_t p = agg_end(w); p < w->win_end; p++)
+  for (uint64_t p = agg_end(w), end = wend(w); p < end; p++)
     q = jj__minmax_combine(minmax_lift(sh, val_at(w, p), sides), q, sides); /* (ties: q) */
   return minmax_unlift(sh, q, sides);
 }
@@ -711,7 +735,7 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
 JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
   const jj_wshape *sh = w->shape;
   const jj_moments *m = sh->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
-  uint64_t n = w->win_end - w->head;
+  const uint64_t end = wend(w), n = end - w->head;
   const jj_ksum *ms = &w->cur_sum;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
   double dn = (double)n;
@@ -722,12 +746,12 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
     case JJ_AGG_MIN: return window_minmax(w).lo;
     case JJ_AGG_MAX: return -window_minmax(w).nhi;
     case JJ_AGG_FIRST: return head_rec(w)->val;
-    case JJ_AGG_LAST: return val_at(w, w->win_end - 1);
+    case JJ_AGG_LAST: return val_at(w, end - 1);
     case JJ_AGG_VARIANCE: return jj_moments_variance(n, m);
     case JJ_AGG_STDDEV: return sqrt(jj_moments_variance(n, m));
-    case JJ_AGG_DELTA: return val_at(w, w->win_end - 1) - head_rec(w)->val;
+    case JJ_AGG_DELTA: return val_at(w, end - 1) - head_rec(w)->val;
     case JJ_AGG_SLOPE:
-      if (head_ts(w) == ts_at(w, w->win_end - 1)) return NAN;
+      if (head_ts(w) == ts_at(w, end - 1)) return NAN;
       return jj_moments_slope(n, m);
     case JJ_AGG_PERCENTILE: return jj__sketch_quantile(&CSK(w)->sketch, sh->percentile);
     case JJ_AGG_EWMA: return jj_ksum_value(&m->ea) / jj_ksum_value(&m->eb);
@@ -743,7 +767,7 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
 
 static void fill_stats(const jj_window *w, jj_window_stats *out) {
   const jj_wshape *sh = w->shape;
-  uint64_t n = w->win_end - w->head;
+  uint64_t n = wend(w) - w->head;
   memset(out, 0, sizeof *out);
   out->count = n;
   out->windows = 1;
@@ -758,7 +782,7 @@ static void fill_stats(const jj_window *w, jj_window_stats *out) {
     case JJ_WINDOW_SLIDING_COUNT:
       if (n) {
         out->start_ms = head_ts(w);
-        out->end_ms = ts_at(w, w->win_end - 1);
+        out->end_ms = ts_at(w, wend(w) - 1);
       }
       break;
     case JJ_WINDOW_TUMBLING:
@@ -823,12 +847,12 @@ static void close_due(jj_window *w) {
   int64_t wm = watermark(w);
   while (wm >= TUM(w)->boundary && TUM(w)->closed_len < w->shape->closed_cap) {
     extend_window(w);
-    if (w->win_end == w->head) {
+    if (TUM(w)->win_end == w->head) {
       /* A run of empty windows goes out as one result: every window ending
        * at or before the next stored sample (and the watermark) is empty.
        * extend_window took every sample before the boundary, so
        * limit >= boundary. */
-      int64_t next_ts = w->win_end < w->tail ? ts_at(w, w->win_end) : INT64_MAX;
+      int64_t next_ts = TUM(w)->win_end < w->tail ? ts_at(w, TUM(w)->win_end) : INT64_MAX;
       int64_t limit = next_ts < wm ? next_ts : wm;
       uint64_t k = (uint64_t)((limit - TUM(w)->boundary) / hop) + 1;
       emit_empty(w, TUM(w)->boundary, k);
@@ -842,10 +866,10 @@ static void close_due(jj_window *w) {
     TUM(w)->nclosed++;
     TUM(w)->boundary += hop;
     int64_t start = TUM(w)->boundary - span;
-    if (ts_at(w, w->win_end - 1) < start) {
+    if (ts_at(w, TUM(w)->win_end - 1) < start) {
       clear_window(w); /* tumbling: nothing carries over */
     } else {
-      while (w->head < w->win_end && head_ts(w) < start) evict_front(w);
+      while (w->head < TUM(w)->win_end && head_ts(w) < start) evict_front(w);
     }
   }
   extend_window(w);
@@ -964,13 +988,13 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     *st = JJ_EFULL;
     return 1;
   }
-  uint64_t pos = w->tail++;
+  uint64_t pos = w->tail;
+  account_k(w, pos, ts, v, 1, light, key); /* (counts before: tail is the window's end) */
+  w->tail++;
   jj_ring_rec *r = rec_at(w, pos);
   r->ts = ts;
   r->val = v;
   if (!light && sh->use_sketch) SK(w)->keys[slot(w, pos)] = key;
-  account_k(w, pos, ts, v, 1, light, key);
-  w->win_end++;
   w->accepted++;
   if (sh->lateness_ms == 0 && sh->use_minmax) {
     /* The new sample is settled already (at the watermark; settle() took
@@ -1056,8 +1080,8 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
     const double v0 = r0->val;
     /* (pos is head: the counts before are win_end - pos and, when pos is
      * in `next`, pos == gen_pos, the same) */
-    gen_apply(cur, v0, 0, w->win_end - pos);
-    if (pos >= w->gen_pos) gen_apply(next, v0, 0, w->win_end - pos);
+    gen_apply(cur, v0, 0, w->tail - pos); /* (sliding: the window ends at the tail) */
+    if (pos >= w->gen_pos) gen_apply(next, v0, 0, w->tail - pos);
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) jj__daba_evict(DABA(w), mm);
@@ -1068,7 +1092,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
   w->head_slot = hs;
   if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
     if (FAST_SPLIT_SUMS) {
-      w->gen_pos = w->win_end;
+      w->gen_pos = w->tail;
       if (!sums) return; /* (no sums: nothing to move) */
       cur->sum = next->sum; /* (field by field: see gen_clear) */
       cur->comp = next->comp;
@@ -1076,7 +1100,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
     } else {
       *cur = *next;
       gen_clear(next);
-      w->gen_pos = w->win_end;
+      w->gen_pos = w->tail;
     }
   }
 }
@@ -1133,7 +1157,6 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   w->ring[at].ts = ts;
   w->ring[at].val = v;
   w->tail = pos + 1;
-  w->win_end++;
   if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     gen_apply(cur, v, 1, 0); /* (an addition needs no count) */
     if (pos >= w->gen_pos) gen_apply(next, v, 1, 0);
@@ -1166,7 +1189,7 @@ static jj_status push_shared(jj_window *w, int64_t ts, double v);
 /* jj_window_value for an enabled `agg`, `w` and `out` valid: every
  * aggregate, every check but those. */
 static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
-  const uint64_t n = w->win_end - w->head;
+  const uint64_t n = wend(w) - w->head;
   double v = compute(w, agg);
   *out = v;
   if (n == 0 || isnan(v)) return JJ_ENODATA;
@@ -1179,15 +1202,17 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
  * sides (0: no lane, -1: the shape says). */
 JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
-  if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && w->win_end != w->head) {
-    const uint64_t n = w->win_end - w->head;
+  /* (mm >= 0: a specialised copy's window, sliding: it ends at the tail) */
+  const uint64_t end = mm >= 0 ? w->tail : wend(w);
+  if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head) {
+    const uint64_t n = end - w->head;
     double v;
     if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
       v = jj_ksum_value(&w->cur_sum);
       if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
       goto done;
     }
-    if (agg_end(w) == w->win_end) {
+    if (agg_end(w) == end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_wshape *sh = w->shape;
       const int sides = mm > 0 ? mm : sh->mm_sides;
@@ -1409,21 +1434,11 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   }
   /* jj__sample_check's tests, written out so the compiler shares them
    * with the fast path's guard (one instruction less per push there). */
-  if (!isfinite(v)) {
-    if (!rare_make(w)) return JJ_ENOMEM;
-    w->rare->rejected_invalid++;
-    return JJ_ENAN;
-  }
-  if (!jj__ts_valid(ts) || !jj__value_valid(v)) {
-    if (!rare_make(w)) return JJ_ENOMEM;
-    w->rare->rejected_invalid++;
-    return JJ_EINVAL;
-  }
-  if (has_now(w) && ts < watermark(w)) {
-    if (!rare_make(w)) return JJ_ENOMEM;
-    w->rare->rejected_late++;
-    return JJ_ELATE;
-  }
+  if (!isfinite(v)) return rare_count(w, offsetof(window_rare, rejected_invalid), JJ_ENAN);
+  if (!jj__ts_valid(ts) || !jj__value_valid(v))
+    return rare_count(w, offsetof(window_rare, rejected_invalid), JJ_EINVAL);
+  if (has_now(w) && ts < watermark(w))
+    return rare_count(w, offsetof(window_rare, rejected_late), JJ_ELATE);
   /* A duplicate needs a stored sample as late as ts, a refusal a full
    * ring (time moving only takes samples out): the rare counters first. */
   if (!w->rare &&
@@ -1457,7 +1472,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
        * so only the sums need to change. */
       uint64_t at = pos - 1;
       if (sh->off_hr) jj__hourly_replace(HOURLY(w), ts, val_at(w, at), v);
-      if (at < w->win_end) {
+      if (at < wend(w)) {
         leave(w, at, ts, val_at(w, at));
         account_g(w, at, ts, v, 1, 0, key, 1); /* (the count lacks the old one) */
       }
@@ -1486,13 +1501,13 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     return JJ_EFULL;
   }
 
+  /* The counts before it (account_k reads them off the positions), then
+   * the ring. */
+  const int in_window = sh->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
+  if (in_window) account_k(w, pos, ts, v, 1, 0, key);
   ring_insert(w, pos, ts, v, key);
   if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
-  int in_window = sh->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
-  if (in_window) {
-    account_k(w, pos, ts, v, 1, 0, key);
-    w->win_end++;
-  }
+  if (in_window && sh->kind == JJ_WINDOW_TUMBLING) TUM(w)->win_end++;
   w->accepted++;
 
   /* apply_time settled everything else when time moved; the new sample
@@ -1579,7 +1594,7 @@ static jj_window *ring_ref(const jj_wring *g) {
 
 /* An empty member stands at the tail, where its next sample goes. */
 static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
-  m->head = m->win_end = m->tail = m->gen_pos = pos;
+  m->head = m->tail = m->gen_pos = pos;
   member_map(m, g);
   if (m->shape->use_minmax) jj__daba_reset(DABA(m), pos);
 }
@@ -1682,7 +1697,6 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
     m->tail = pos + 1;
-    m->win_end++;
     if (m->shape->mom) {
       gen_apply(&m->cur_sum, v, 1, 0);
       if (pos >= m->gen_pos) gen_apply(&m->next_sum, v, 1, 0);
@@ -1769,7 +1783,7 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
       rec_at(ref, at)->val = v;
       for (uint32_t i = 0; i < n; i++) {
         jj_window *m = ms[i];
-        if (at >= m->head && at < m->win_end) {
+        if (at >= m->head && at < m->tail) { /* (sliding: the window ends at the tail) */
           member_account(m, at, ts, old, 0, 0);
           member_account(m, at, ts, v, 1, 1); /* (the count lacks the old one) */
         }
@@ -1795,10 +1809,9 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
       member_empty_at(m, g, g->tail);
       continue;
     }
+    member_account(m, pos, ts, v, 1, 0); /* (the counts before it: then the positions) */
     m->tail++;
     if (pos < m->gen_pos) m->gen_pos++; /* positions after pos shifted by one */
-    member_account(m, pos, ts, v, 1, 0);
-    m->win_end++;
     member_settle(m);
   }
   return JJ_OK;
@@ -2168,7 +2181,7 @@ void jj_window_free(jj_window *w) {
 void jj_window_reset(jj_window *w) {
   if (!w) return;
   const jj_wshape *sh = w->shape;
-  w->head = w->win_end = w->tail = w->gen_pos = 0;
+  w->head = w->tail = w->gen_pos = 0;
   w->head_slot = 0;
   gen_clear(&w->cur_sum);
   gen_clear(&w->next_sum);
@@ -2180,6 +2193,7 @@ void jj_window_reset(jj_window *w) {
   if (sh->use_minmax) jj__daba_reset(DABA(w), 0);
   w->now = NO_NOW;
   if (sh->off_tum) {
+    TUM(w)->win_end = 0;
     TUM(w)->has_boundary = 0;
     TUM(w)->boundary = 0;
     TUM(w)->closed_first = TUM(w)->closed_len = 0;
@@ -2363,7 +2377,7 @@ const char *jj_agg_name(int agg) {
 /* ---- engine fast paths (window_fast.h) -------------------------------- */
 
 uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
-  uint64_t n = w->win_end - w->head;
+  uint64_t n = wend(w) - w->head;
   int complete = is_complete(w, n);
   if ((mask & (mask - 1)) == 0) { /* one aggregate, the common case */
     int a = 0;
@@ -2617,14 +2631,14 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, w->head);
   jj__w_u64(o, w->tail - w->head);
   jj__w_u64(o, w->shape->use_minmax ? agg_end(w) - w->head : 0); /* (0: none kept) */
-  jj__w_u64(o, w->win_end - w->head);
+  jj__w_u64(o, wend(w) - w->head);
   jj__w_u64(o, w->gen_pos - w->head);
   for (uint64_t p = w->head; p < w->tail; p++) {
     jj__w_i64(o, ts_at(w, p));
     jj__w_f64(o, val_at(w, p));
   }
-  put_sums(o, w, w->win_end - w->head, &w->cur_sum);
-  put_sums(o, w, w->win_end - w->gen_pos, &w->next_sum);
+  put_sums(o, w, wend(w) - w->head, &w->cur_sum);
+  put_sums(o, w, wend(w) - w->gen_pos, &w->next_sum);
   const jj_wshape *sh = w->shape;
   if (sh->off_mom) {
     put_moments(o, &CMOM(w)->cur);
@@ -2709,7 +2723,10 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   w->head_slot = 0; /* base = head: the ring is empty, any lap will do */
   w->head = head;
   w->tail = head + n;
-  w->win_end = head + win;
+  if (sh->off_tum)
+    TUM(w)->win_end = head + win;
+  else if (win != n) /* a sliding window ends at the tail */
+    return JJ_EINVAL;
   w->gen_pos = head + gen;
   if (sh->shared) shared_restored(w, want); /* the ring's lap, which its other members share */
   int64_t prev = INT64_MIN;
@@ -2806,7 +2823,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     for (uint64_t p = w->head; p < w->tail; p++) {
       int32_t key = jj__sketch_key(&SK(w)->sketch, val_at(w, p));
       SK(w)->keys[slot(w, p)] = key;
-      if (p >= w->win_end) continue;
+      if (p >= wend(w)) continue;
       if (jj__sketch_reserve(&SK(w)->sketch, &sh->alc, key)) return JJ_ENOMEM;
       jj__sketch_add(&SK(w)->sketch, key);
     }
