@@ -48,7 +48,7 @@
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 104 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
- *    closed-queue indices, windows closed, 40 B), sketch_part (jj_sketch
+ *    closed-queue indices, windows closed, the window's end, 48 B), sketch_part (jj_sketch
  *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates), and with preallocate the rare counters (window_rare,
  *    32 B: no allocation after creation). A 60 s mean is the core alone. A window made by
