@@ -129,6 +129,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   st = jj__series_new(e->rs, &e->alc, &e->shapes, &key, e->cfg.lateness_ms,
                       e->cfg.max_samples_per_window, &s, &undecided);
   e->st.match_undecided += undecided;
+  if (st == JJ_ELIMIT) e->st.rejected_limit++; /* more rules match than a series holds */
   if (st != JJ_OK) return st;
   /* Staleness counts from creation; before the engine knows any time it
    * counts from the first time it learns (check_stale). */
