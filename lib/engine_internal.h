@@ -58,6 +58,11 @@ struct jj_engine {
   uint64_t seq;
   uint8_t busy; /* a callback (on_event, a foreach visitor) runs: calls back in get JJ_ESTATE */
 
+  /* The series id after the last single push (jj_engine_push...): pushes
+   * that go through the series in id order ask for later series' lines
+   * ahead (push_one), as a batch does. */
+  uint32_t push_next;
+
   jj_engine_stats st;
   /* Rulesets and strings replaced by a reload or restore that queued or
    * polled events may still name (retired.h). */
