@@ -56,7 +56,7 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
     jj_inst *in = &s->inst[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
-      st = jj__group_join(e, in->rule_index, s, in);
+      st = jj__group_join(e, jj__inst_rule_index(e->rs, in), s, in);
     else if (in->rule->nfeeds)
       st = jj__group_feed(e, s, in);
     /* A group that would exceed max_groups: the series is still created,
@@ -213,20 +213,24 @@ static inline double cached_value(const jj_window *w, jj_agg agg, agg_cache *c, 
 
 /* 1 when the slot's summary shows that no instance changes: every
  * aggregate read is a complete value inside its bounds. */
+/* 1 when the complete value x of a one-rule slot is inside its rule's
+ * bound (jj__quiet_add of that one rule). */
+static inline int lead_quiet(const jj_rule *r, double x) {
+  const jj_level *l = &r->levels[0];
+  /* x < lo && x > hi with the rule's threshold as lo or hi and the other
+   * bound infinite: two comparisons, as with a stored bound (doubles are
+   * library calls on a single-precision FPU). A threshold is finite
+   * (ruleset.c); a bundle record's NaN would only never be quiet. */
+  if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT) return x < l->issue_value && x > -INFINITY;
+  return x < INFINITY && x > l->issue_value;
+}
+
 static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c) {
-  if (sl->count == 1) { /* the bound is its rule's (jj__quiet_add of that one rule) */
+  if (sl->count == 1) { /* the bound is its rule's */
     const jj_rule *r = sl->lead;
-    const jj_level *l = &r->levels[0];
     int valid;
     double x = cached_value(sl->win, r->cfg.aggregate, c, &valid);
-    if (!valid) return 0;
-    /* x < lo && x > hi with the rule's threshold as lo or hi and the other
-     * bound infinite: two comparisons, as with a stored bound (doubles are
-     * library calls on a single-precision FPU). A threshold is finite
-     * (ruleset.c); a bundle record's NaN would only never be quiet. */
-    if (l->issue_op == JJ_CMP_GE || l->issue_op == JJ_CMP_GT)
-      return x < l->issue_value && x > -INFINITY;
-    return x < INFINITY && x > l->issue_value;
+    return valid && lead_quiet(r, x);
   }
   const jj_quiet *quiet = jj__slot_cquiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
@@ -364,6 +368,16 @@ void jj__engine_catch_up(jj_engine *e) {
   jj__groups_catch_up(e);
 }
 
+void jj__deadline_renumber(jj_engine *e) {
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
+    jj_due_rec *r = &e->dl.rec[sid];
+    r->synced = 0;
+    r->owed = r->owed ? 1 : 0; /* still owed (by the next advance): after epoch 0 */
+  }
+  e->dl.epoch = 0;
+}
+
 /* ---- quality gates ------------------------------------------------------ */
 
 static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
@@ -387,13 +401,14 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s,
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
   } else if (c->stuck_samples) {
-    if (sl->stuck_run > 0 && fabs(v - sl->stuck_last) <= c->stuck_epsilon) {
-      if (sl->stuck_run < UINT32_MAX) sl->stuck_run++;
+    jj_stuck *st = jj__slot_stuck(s, sl);
+    if (st->run > 0 && fabs(v - st->last) <= c->stuck_epsilon) {
+      if (st->run < UINT32_MAX) st->run++;
     } else {
-      sl->stuck_run = 1;
-      sl->stuck_last = v;
+      st->run = 1;
+      st->last = v;
     }
-    if (sl->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
+    if (st->run >= c->stuck_samples) reason = JJ_REASON_STUCK;
   }
   /* The events show the window's end: a window the last advance passed
    * over (deadline.h) catches up first. */
@@ -454,8 +469,155 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
 
 /* ---- samples ------------------------------------------------------------- */
 
-static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, int has_loc,
-                          double lat, double lon, int prefetched) {
+#if defined(__GNUC__)
+#define JJ_NOINLINE __attribute__((noinline)) /* (as window.c) */
+#else
+#define JJ_NOINLINE
+#endif
+
+/* Cache hints for the sample `ahead` places on: the series block, then its
+ * windows' bookkeeping and judging lines, then their ring slots, each
+ * stage relying on the previous one having arrived. */
+static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage) {
+  if (id >= e->nseries) return;
+  const jj_series *s = e->series[id];
+  if (!s) return;
+  if (stage == 0) {
+    JJ_PREFETCH(s);
+    JJ_PREFETCH((const char *)s + 64);
+    JJ_PREFETCH((const char *)s + 128);
+    return;
+  }
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    if (stage == 1) {
+      jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
+      jj__slot_prefetch(s, &s->slots[j]);
+    } else {
+      jj__window_prefetch_ring(s->slots[j].win);
+    }
+  }
+}
+
+/* Samples between the prefetch stages of a batch (and of single pushes in
+ * series order): the series block, then its windows, then their ring
+ * slots, each stage `PREFETCH_AHEAD` samples before the next. */
+#define PREFETCH_AHEAD 4
+
+/* Cache hints after a single push of series `id` (`in_order`: it came
+ * right after id - 1's). A caller going through its series in id order (a
+ * round of readings from every station, the common case with many
+ * series) gets the batch's pipeline: the lines of the series 1, 2 and 3
+ * stages ahead are asked for, so the misses overlap instead of each push
+ * waiting for its own. Out of order, a push asks for its own lines when
+ * it starts (push_one). A wrong guess costs a few hints, never a result. */
+static inline void prefetch_single(jj_engine *e, jj_series_id id, int in_order) {
+  if (in_order) {
+    prefetch_stage(e, id + 3 * PREFETCH_AHEAD, 0);
+    prefetch_stage(e, id + 2 * PREFETCH_AHEAD, 1);
+    prefetch_stage(e, id + PREFETCH_AHEAD, 2);
+  }
+  e->push_next = id + 1;
+}
+
+/* What the slots of one push leave for its end: the status (the first
+ * window failure, else the first gate drop: a window that lost the
+ * reading outranks a gate that dropped it on purpose, as the caller must
+ * learn of the loss first; one status, so a clean push tests none) and,
+ * for the deadline index (jj__deadline_pushed), whether a re-check is due
+ * at the next advance (busy) and the sliding slots whose re-check the
+ * next advance owes. */
+typedef struct push_acc {
+  jj_status ret;
+  int busy;
+  uint32_t owed;
+} push_acc;
+
+/* Slot j's window could not take the reading (JJ_EFULL, JJ_ENOMEM, ...):
+ * the other rules still get it, but the caller is told. */
+static void window_refused(jj_engine *e, const jj_slot *sl, uint32_t j, jj_status wst,
+                           push_acc *acc) {
+  e->st.rejected_window++;
+  if (acc->ret == JJ_OK || acc->ret == JJ_ERANGE || acc->ret == JJ_ESTUCK) acc->ret = wst;
+  if (!sl->tumbling) acc->owed |= jj__deadline_owed_slot(j);
+}
+
+/* Sliding slot j's window took the reading and its quiet summary did not
+ * pass it over: judge the instances that are not quiet. */
+static void judge_pushed(jj_engine *e, jj_series *s, jj_slot *sl, uint32_t j, agg_cache *cache,
+                         int64_t ts, double v, push_acc *acc) {
+  acc->owed |= jj__deadline_owed_slot(j);
+  for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
+    jj_inst *in = &s->inst[i];
+    if (!inst_quiet(in, sl->win, cache)) judge_sliding(e, s, in, cache, 1, ts, v);
+  }
+  if (!acc->busy) acc->busy = slot_pending(s, sl);
+}
+
+/* Slot j's part of a push the general way: quality gates, TUMBLING
+ * windows, loud slots, slots of several rules. Out of line, like the
+ * rest of what a quiet reading of a plain rule never runs, so the common
+ * path keeps its registers and its stack frame small. */
+static JJ_NOINLINE void push_slot(jj_engine *e, jj_series_id id, jj_series *s, uint32_t j,
+                                  int64_t ts, double v, push_acc *acc) {
+  jj_slot *sl = &s->slots[j];
+  if (sl->gated) {
+    jj_event_reason why = quality_gate(e, id, s, sl, ts, v);
+    if (why != JJ_REASON_NONE) {
+      /* Dropped by this rule's gate; other slots may still take it. */
+      if (acc->ret == JJ_OK) acc->ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
+      if (!sl->tumbling) acc->owed |= jj__deadline_owed_slot(j); /* not found quiet */
+      return;
+    }
+  }
+  jj_status wst = jj_window_push(sl->win, ts, v);
+  if (wst != JJ_OK) {
+    window_refused(e, sl, j, wst, acc);
+    return;
+  }
+  if (sl->tumbling) {
+    judge_closed(e, s, sl, ts, v);
+    return;
+  }
+  agg_cache cache;
+  cache_init(&cache, sl);
+  if (!sl->loud && slot_quiet(s, sl, &cache)) return;
+  judge_pushed(e, s, sl, j, &cache, ts, v, acc);
+}
+
+/* The common slot (plain_slot) after jj__window_push_value gave `st` and
+ * x for its rule's aggregate, when that was not a quiet value: a refusal
+ * of the window, an incomplete or empty window, or a value past the
+ * rule's bound. */
+static JJ_NOINLINE void plain_not_quiet(jj_engine *e, jj_series *s, uint32_t j, jj_status st,
+                                        double x, int64_t ts, double v, push_acc *acc) {
+  jj_slot *sl = &s->slots[j];
+  if (st != JJ_OK && st != JJ_EINCOMPLETE && st != JJ_ENODATA) { /* not taken (window.h) */
+    window_refused(e, sl, j, st, acc);
+    return;
+  }
+  agg_cache cache;
+  cache_init(&cache, sl);
+  if (st == JJ_OK) { /* a complete value: what jj__window_values reads (the rest reads again) */
+    const jj_agg agg = sl->lead->cfg.aggregate;
+    cache.have = 1;
+    cache.valid = JJ_AGG_BIT(agg);
+    cache.value[agg] = x;
+  }
+  judge_pushed(e, s, sl, j, &cache, ts, v, acc);
+}
+
+/* A slot a quiet reading passes with one window call: one rule, sliding,
+ * no quality gate, its alert at rest (not loud: a plain rule, no group,
+ * scale or index), so its quiet bound is its rule's threshold. */
+static inline int plain_slot(const jj_slot *sl) {
+  return sl->count == 1 && !(sl->gated | sl->tumbling) && !sl->loud;
+}
+
+/* One reading of series `id`; `loc`: its latitude and longitude, or NULL.
+ * `single`: a single push (jj_engine_push...), whose cache hints are
+ * prefetch_single's; a batch asks for its own ahead. */
+static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, const double *loc,
+                          int single) {
   if (id >= e->nseries || !e->series[id]) { /* unknown or forgotten */
     e->st.rejected_invalid++;
     return JJ_ENOTFOUND;
@@ -472,7 +634,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     return JJ_EFUTURE;
   }
   jj_series *s = e->series[id];
-  if (!prefetched) jj__series_prefetch(s);
+  /* A single push out of series order asks for its own lines at once (in
+   * order, earlier pushes asked for them: see the end). */
+  const int in_order = single && id == e->push_next;
+  if (single && !in_order) jj__series_prefetch(s);
   /* Windows an advance passed over catch up first (deadline.h), so the
    * late checks below, the windows and the events see the time the
    * advance set. A sample at or after that time moves each window it
@@ -504,10 +669,10 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
   e->st.accepted++;
   if (!s->has_ts || ts > s->last_ts) s->last_ts = ts;
   s->has_ts = 1;
-  if (has_loc) {
+  if (loc) {
     s->has_loc = 1;
-    s->lat = lat;
-    s->lon = lon;
+    s->lat = loc[0];
+    s->lon = loc[1];
   }
   if (!e->has_now || ts > e->now) {
     e->has_now = 1;
@@ -517,54 +682,26 @@ static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, i
     for (uint32_t i = 0; i < s->ninst; i++)
       if (s->inst[i].stale) mark_fresh(e, s, &s->inst[i], ts, v);
   }
-  /* The first window failure, else the first gate drop: a window that lost
-   * the reading outranks a gate that dropped it on purpose, as the caller
-   * must learn of the loss first. One status, so a clean push tests none. */
-  jj_status ret = JJ_OK;
-  /* For the deadline index (jj__deadline_pushed): a re-check is due at the
-   * next advance (busy), the sliding slots whose re-check the next advance
-   * owes, and whether an alert moved (its repeat and flapping times: every
-   * transition is delivered, with a new sequence number, or muted). */
-  int busy = 0;
-  uint32_t owed = 0;
+  push_acc acc = {JJ_OK, 0, 0};
   const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
   for (uint32_t j = 0; j < s->nslots; j++) {
-    jj_slot *sl = &s->slots[j];
-    if (sl->gated) {
-      jj_event_reason why = quality_gate(e, id, s, sl, ts, v);
-      if (why != JJ_REASON_NONE) {
-        /* Dropped by this rule's gate; other slots may still take it. */
-        if (ret == JJ_OK) ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
-        if (!sl->tumbling) owed |= jj__deadline_owed_slot(j); /* not found quiet */
-        continue;
-      }
-    }
-    jj_status wst = jj_window_push(sl->win, ts, v);
-    if (wst != JJ_OK) {
-      /* A window that could not take it (JJ_EFULL, JJ_ENOMEM, ...): the
-       * other rules still get the reading, but the caller is told. */
-      e->st.rejected_window++;
-      if (ret == JJ_OK || ret == JJ_ERANGE || ret == JJ_ESTUCK) ret = wst;
-      if (!sl->tumbling) owed |= jj__deadline_owed_slot(j);
-      continue;
-    }
-    if (sl->tumbling) {
-      judge_closed(e, s, sl, ts, v);
+    const jj_slot *sl = &s->slots[j];
+    if (plain_slot(sl)) { /* the push, the read and the threshold: quiet, nothing more */
+      const jj_rule *r = sl->lead;
+      double x;
+      jj_status st = jj__window_push_value(sl->win, ts, v, r->cfg.aggregate, &x);
+      if (st != JJ_OK || !lead_quiet(r, x)) plain_not_quiet(e, s, j, st, x, ts, v, &acc);
     } else {
-      agg_cache cache;
-      cache_init(&cache, sl);
-      if (!sl->loud && slot_quiet(s, sl, &cache)) continue;
-      owed |= jj__deadline_owed_slot(j);
-      for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-        jj_inst *in = &s->inst[i];
-        if (!inst_quiet(in, sl->win, &cache)) judge_sliding(e, s, in, &cache, 1, ts, v);
-      }
-      if (!busy) busy = slot_pending(s, sl);
+      push_slot(e, id, s, j, ts, v, &acc);
     }
   }
-  jj__deadline_pushed(&e->dl, e->cfg.series_idle_ms, id, s, busy,
-                      e->seq != seq0 || e->st.events_muted != muted0, owed);
-  return ret;
+  /* moved: an alert moved (its repeat and flapping times: every transition
+   * is delivered, with a new sequence number, or muted). */
+  jj__deadline_pushed(&e->dl, e->cfg.series_idle_ms, id, s, acc.busy,
+                      e->seq != seq0 || e->st.events_muted != muted0, acc.owed);
+  /* Last, when nothing else is live (no registers to save around them). */
+  if (single) prefetch_single(e, id, in_order);
+  return acc.ret;
 }
 
 jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *labels,
@@ -577,7 +714,7 @@ jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_label *lab
 jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value) {
   if (!e) return JJ_EINVAL;
   ENGINE_CHECK(e);
-  return push_one(e, series, ts_ms, value, 0, 0.0, 0.0, 0);
+  return push_one(e, series, ts_ms, value, NULL, 1);
 }
 
 jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms, double value,
@@ -588,30 +725,8 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
     e->st.rejected_invalid++;
     return JJ_EINVAL;
   }
-  return push_one(e, series, ts_ms, value, 1, lat, lon, 0);
-}
-
-/* Cache hints for the sample `ahead` places on: the series block, then its
- * windows' bookkeeping and judging lines, then their ring slots, each
- * stage relying on the previous one having arrived. */
-static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage) {
-  if (id >= e->nseries) return;
-  const jj_series *s = e->series[id];
-  if (!s) return;
-  if (stage == 0) {
-    JJ_PREFETCH(s);
-    JJ_PREFETCH((const char *)s + 64);
-    JJ_PREFETCH((const char *)s + 128);
-    return;
-  }
-  for (uint32_t j = 0; j < s->nslots; j++) {
-    if (stage == 1) {
-      jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
-      jj__slot_prefetch(s, &s->slots[j]);
-    } else {
-      jj__window_prefetch_ring(s->slots[j].win);
-    }
-  }
+  const double loc[2] = {lat, lon};
+  return push_one(e, series, ts_ms, value, loc, 1);
 }
 
 /* The readings of one batch call, wherever they lie: record i's fields are
@@ -627,7 +742,7 @@ typedef struct batch_view {
 /* Forced inline so that each caller's strides are constants in its copy. */
 JJ_HOT_INLINE jj_status push_batch_view(jj_engine *e, const batch_view *b, size_t n,
                                         size_t *accepted) {
-  const size_t ahead = 4; /* samples between prefetch stages */
+  const size_t ahead = PREFETCH_AHEAD;
   jj_status first = JJ_OK;
   size_t ok = 0;
   for (size_t i = 0; i < n; i++) {
@@ -641,7 +756,7 @@ JJ_HOT_INLINE jj_status push_batch_view(jj_engine *e, const batch_view *b, size_
     if (!b->flags || BATCH_AT(b->flags, b->flags_stride, i, uint32_t) == 0)
       st = push_one(e, BATCH_AT(b->ids, b->ids_stride, i, jj_series_id),
                     BATCH_AT(b->ts, b->ts_stride, i, int64_t),
-                    BATCH_AT(b->vals, b->vals_stride, i, double), 0, 0, 0, 1);
+                    BATCH_AT(b->vals, b->vals_stride, i, double), NULL, 0);
     else /* reserved for flags a later version defines */
       e->st.rejected_invalid++;
     if (st == JJ_OK)
@@ -691,7 +806,7 @@ jj_status jj_engine_push_labeled(jj_engine *e, const char *metric, const jj_labe
   jj_series_id id;
   jj_status st = series_get(e, metric, labels, nlabels, &id);
   if (st != JJ_OK) return st;
-  return push_one(e, id, ts_ms, value, 0, 0.0, 0.0, 0);
+  return push_one(e, id, ts_ms, value, NULL, 1);
 }
 
 /* ---- time ---------------------------------------------------------------- */
@@ -775,6 +890,10 @@ const jj_event *jj_engine_poll(jj_engine *e) {
   if (!e || e->busy || !e->queue) return NULL;
   release(e, &e->polled_owner); /* the previous poll's event is no longer valid */
   int got = jj__queue_take(e, &e->polled, &e->polled_owner);
+  if (got && e->polled_owner.series) { /* its labels, as the series has them */
+    jj__series_labels(e->polled_owner.series, e->labels_polled);
+    e->polled.labels = e->labels_polled;
+  }
   if (e->retired) jj__retired_sweep(e, got ? e->polled.seq : UINT64_MAX);
   return got ? &e->polled : NULL;
 }
@@ -901,8 +1020,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
     e->queue_scratch = jj__malloc(&e->alc, (size_t)e->queue_scratch_cap * sizeof(uint32_t));
   }
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
+  if (c.max_labels) {
+    e->labels_delivered = jj__malloc(&e->alc, jj__engine_label_bytes(&c, no_queue));
+    if (e->labels_delivered && !no_queue) e->labels_polled = e->labels_delivered + c.max_labels;
+  }
   if ((!no_queue && (!e->queue || !e->queue_owner || !e->queue_scratch_cap || !e->queue_scratch)) ||
-      !e->groups_per_rule) {
+      !e->groups_per_rule || (c.max_labels && !e->labels_delivered)) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }
@@ -930,6 +1053,7 @@ void jj_engine_free(jj_engine *e) {
   jj__free(&e->alc, e->queue_owner);
   jj__free(&e->alc, e->queue_scratch);
   jj__free(&e->alc, e->groups_per_rule);
+  jj__free(&e->alc, e->labels_delivered); /* labels_polled is its second half */
   jj_ruleset_free(e->rs);
   jj_allocator user = e->counting.parent;
   jj__free(&user, e);
@@ -952,7 +1076,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   const jj_series *s = e->series[series];
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
-    if (in->rule_index != rule) continue;
+    if (jj__inst_rule_index(e->rs, in) != rule) continue;
     const jj_group *g = jj__inst_group(in);
     if (in->rule->cfg.group != JJ_GROUP_NONE && !g) break; /* refused at max_groups */
     const jj_alert *a = g ? &g->alert : &in->alert;

@@ -1307,6 +1307,10 @@ static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, doub
 }
 #endif
 
+jj_status jj__window_push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
+  return push_value(w, ts, v, agg, out);
+}
+
 jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg agg,
                                double *out) {
   /* Checked before the push: JJ_EINVAL then never means "taken". */

@@ -29,6 +29,12 @@ void jj__window_prefetch_ring(const jj_window *w);
  * complete values (jj_window_value's JJ_OK). */
 uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out);
 
+/* jj_window_push_value without its argument checks, for the engine: `agg`
+ * is enabled, w and out valid. The same statuses: a push's refusal (the
+ * sample not taken), else jj_window_value's (JJ_OK, JJ_EINCOMPLETE,
+ * JJ_ENODATA). */
+jj_status jj__window_push_value(jj_window *w, int64_t ts, double v, jj_agg agg, double *out);
+
 /* The earliest engine time at which jj_window_advance changes what the
  * window holds or reports (a sample expires, a TUMBLING window closes):
  * INT64_MAX when time alone never does, INT64_MIN when any advance may. */

@@ -275,6 +275,48 @@ static void test_event_queue_overflow(void **state) {
   jj_engine_free(e);
 }
 
+/* Series keep no label arrays: each event gets its series' labels filled
+ * in, when delivered and again when polled. A polled event keeps its own
+ * while pushes deliver other series' events to the callback and queue
+ * more, and every queued event shows its own series when polled. */
+static void check_station(const jj_event *ev, const char *station, const char *zone) {
+  assert_int_equal(ev->nlabels, 2);
+  assert_string_equal(ev->labels[0].name, "station");
+  assert_string_equal(ev->labels[0].value, station);
+  assert_string_equal(ev->labels[1].name, "zone");
+  assert_string_equal(ev->labels[1].value, zone);
+}
+
+static void test_event_labels_per_series(void **state) {
+  (void)state;
+  jj_ruleset *rs = simple_rules("r", JJ_AGG_LAST, ET_HOUR, 50);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec); /* a callback and the queue */
+  jj_ruleset_free(rs);
+  static const char *const a_kv[] = {"zone", "north", "station", "a-long-station-name"};
+  static const char *const b_kv[] = {"station", "b", "zone", "south-east"};
+  jj_series_id a = et_series(e, "x", a_kv, 2), b = et_series(e, "x", b_kv, 2);
+  et_push(e, a, ET_T0, 60);
+  check_station(et_next(&rec), "a-long-station-name", "north");
+  const jj_event *ev = jj_engine_poll(e);
+  assert_non_null(ev);
+  check_station(ev, "a-long-station-name", "north");
+  et_push(e, b, ET_T0 + ET_SEC, 70); /* delivered: b's labels */
+  check_station(et_next(&rec), "b", "south-east");
+  et_push(e, a, ET_T0 + 2 * ET_SEC, 10); /* a resolves: queued after b */
+  check_station(et_next(&rec), "a-long-station-name", "north");
+  check_station(ev, "a-long-station-name", "north"); /* still the polled one's */
+  assert_non_null(ev = jj_engine_poll(e));
+  assert_int_equal(ev->kind, JJ_EVENT_FIRED);
+  check_station(ev, "b", "south-east");
+  assert_non_null(ev = jj_engine_poll(e));
+  assert_int_equal(ev->kind, JJ_EVENT_RESOLVED);
+  check_station(ev, "a-long-station-name", "north");
+  assert_null(jj_engine_poll(e));
+  jj_engine_free(e);
+  et_rec_free(&rec);
+}
+
 /* ==========================================================================
  * Time policy
  * ========================================================================== */
@@ -1257,6 +1299,42 @@ static void test_push_status_on_window_failure(void **state) {
   jj_engine_free(e);
 }
 
+/* The same for a sliding window, a one-rule slot: at rest (the quiet
+ * reading's path, which pushes and reads in one window call) and firing
+ * (the general path). The refusal is reported and counted, and the alert
+ * judges only what its window holds. */
+static void test_push_status_on_sliding_window_failure(void **state) {
+  (void)state;
+  for (int firing = 0; firing <= 1; firing++) {
+    jj_rule_config rc;
+    jj_rule_config_init(&rc);
+    rc.name = "mean";
+    rc.metric = "x";
+    rc.window.kind = JJ_WINDOW_SLIDING_TIME;
+    rc.window.span_ms = ET_HOUR;
+    rc.window.max_samples = 10;
+    jj_level_config lv = et_level("high", JJ_CMP_GE, 50, JJ_CMP_NONE, 0, 1);
+    jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
+    jj_engine_config cfg;
+    jj_engine_config_init(&cfg);
+    cfg.max_samples_per_window = 10;
+    jj_engine *e = et_engine(rs, &cfg, NULL);
+    jj_ruleset_free(rs);
+    jj_series_id id = et_series(e, "x", NULL, 0);
+    const double v = firing ? 100 : 1;
+    for (int i = 0; i < 10; i++) et_push(e, id, ET_T0 + i * ET_SEC, v);
+    assert_int_equal(et_state(e, id, 0).level, firing);
+    /* Full: the next reading (one that would flip the alert) is refused. */
+    assert_int_equal(jj_engine_push(e, id, ET_T0 + 10 * ET_SEC, firing ? 1 : 1000), JJ_EFULL);
+    assert_int_equal(stats_of(e).rejected_window, 1);
+    assert_int_equal(stats_of(e).accepted, 11); /* the engine took it; its window did not */
+    jj_alert_state as = et_state(e, id, 0);
+    assert_int_equal(as.level, firing);
+    assert_true(as.value == v);
+    jj_engine_free(e);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_series_identity),
@@ -1264,6 +1342,7 @@ int main(void) {
       cmocka_unit_test(test_limit_series_and_labels),
       cmocka_unit_test(test_limit_groups),
       cmocka_unit_test(test_event_queue_overflow),
+      cmocka_unit_test(test_event_labels_per_series),
       cmocka_unit_test(test_lateness),
       cmocka_unit_test(test_late_after_advance),
       cmocka_unit_test(test_future),
@@ -1278,6 +1357,7 @@ int main(void) {
       cmocka_unit_test(test_no_alloc_hot_path),
       cmocka_unit_test(test_alloc_failure),
       cmocka_unit_test(test_push_status_on_window_failure),
+      cmocka_unit_test(test_push_status_on_sliding_window_failure),
   };
   /* JJ_TEST_FILTER=pattern runs only the matching tests (e.g. under valgrind). */
   const char *filter = getenv("JJ_TEST_FILTER");

@@ -9,6 +9,8 @@
  *  F: 10,000 series, 20 rules with 20 DIFFERENT windows (20 windows a
  *     series): throughput and bytes per series
  *  G: case A with 100,000 series (the memory-bound case)
+ * A and G also push in a shuffled series order (single pushes in id order
+ * prefetch the next series; shuffled ones cannot).
  *
  * Every run first prints the floor: a bare loop over (int64 ts, double
  * value) pairs that sums and compares, in ns per sample, measured in the
@@ -192,6 +194,24 @@ static void bench_throughput(int nrules, int distinct, const char *label, const 
   snprintf(what, sizeof what, "%s: %dk series, %d rule%s%s, jj_engine_push", label,
            NSERIES / 1000, nrules, nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
   report(what, n, secs);
+  if (nrules == 1) {
+    /* The same pushes with the series in a shuffled order (the same one
+     * every round): single pushes in id order have their lines asked for
+     * ahead, this order does not (jj_engine_push's look-ahead). */
+    jj_series_id *shuffled = malloc(NSERIES * sizeof *shuffled);
+    memcpy(shuffled, ids, NSERIES * sizeof *shuffled);
+    for (int i = NSERIES - 1; i > 0; i--) {
+      int k = (int)(rng() % (uint64_t)(i + 1));
+      jj_series_id x = shuffled[i];
+      shuffled[i] = shuffled[k];
+      shuffled[k] = x;
+    }
+    for (int rep = 0; rep < REPS; rep++) secs[rep] = run_handles(e, shuffled, vals, rounds, &t);
+    snprintf(what, sizeof what, "%s: %dk series, 1 rule, shuffled push", label,
+             NSERIES / 1000);
+    report(what, n, secs);
+    free(shuffled);
+  }
   jj_sample *buf = malloc(NSERIES * sizeof *buf);
   for (int rep = 0; rep < REPS; rep++) secs[rep] = run_batch(e, ids, vals, rounds, &t, buf);
   snprintf(what, sizeof what, "%s: %dk series, %d rule%s%s, push_batch", label, NSERIES / 1000,
