@@ -21,8 +21,8 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlev
   a->value = NAN;
   a->level_since = INT64_MIN;
   a->flap_off = flap_times ? (uint32_t)((char *)flap_times - (char *)a) : 0;
-  a->nlevels = nlevels;
-  a->since = store;
+  a->nlevels = (uint8_t)nlevels; /* <= JJ_MAX_LEVELS */
+  a->store_off = (int32_t)((char *)store - (char *)a); /* the same block: see jj__alert_init */
   memset(store, 0, jj__alert_store_bytes(nlevels));
 }
 
@@ -41,7 +41,7 @@ static inline void count_streak(jj_alert *a, int k, int holds, int fresh, int64_
     return;
   }
   if (!fresh) return;
-  if (streak[k] == 0) a->since[k] = now;
+  if (streak[k] == 0) jj__alert_since(a)[k] = now;
   if (streak[k] < UINT16_MAX) streak[k]++;
 }
 
@@ -49,7 +49,7 @@ static inline void count_streak(jj_alert *a, int k, int holds, int fresh, int64_
  * held for its clear persistence (clear_for_count >= 1 once compiled). */
 static int clear_persistent(const jj_alert *a, const jj_level *l, int k, int64_t now) {
   return jj__alert_streak(a)[k] >= l->clear_for_count &&
-         now - a->since[k] >= l->keep_firing_for_ms;
+         now - jj__alert_since(a)[k] >= l->keep_firing_for_ms;
 }
 
 /* Flap detection: `flap_changes` transitions within `flap_window_ms`. */
@@ -70,7 +70,10 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
   int prev = a->level;
   a->level = (int8_t)level;
   if (prev == 0 && level > 0) a->started = now;
-  if (level != prev) a->level_since = now; /* also while muted: the state is the truth */
+  /* Also while muted: the state is the truth. Every transition changes the
+   * level, so this is also the last transition's time
+   * (jj__alert_last_transition). */
+  a->level_since = now;
   if (level == 0) {
     reset_streaks(a);
   } else {
@@ -78,7 +81,6 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
     int lo = prev < level ? prev : level, hi = prev < level ? level : prev;
     memset(jj__alert_streak(a) + lo, 0, (size_t)(hi - lo) * sizeof(uint16_t));
   }
-  a->last_transition = now;
   int start_flapping = note_flap(a, r, now);
   if (a->flapping) {
     (*muted)++;
@@ -131,7 +133,7 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
     const jj_level *l = &r->levels[k];
     const uint16_t streak = jj__alert_streak(a)[k];
     if (streak == 0) continue;
-    if (streak >= l->for_count && now - a->since[k] >= l->for_ms) {
+    if (streak >= l->for_count && now - jj__alert_since(a)[k] >= l->for_ms) {
       target = k + 1;
       break;
     }
@@ -161,7 +163,7 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
 }
 
 int jj__alert_tick(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out) {
-  if (a->flapping && now - a->last_transition >= r->cfg.flap_window_ms) {
+  if (a->flapping && now - jj__alert_last_transition(a) >= r->cfg.flap_window_ms) {
     a->flapping = 0;
     a->flap_n = 0;
     a->last_notify = now;
@@ -220,8 +222,7 @@ int jj__alert_forget(jj_alert *a, int64_t now, jj_transition out[2]) {
     out[n].reason = JJ_REASON_FORGOTTEN;
     n++;
     a->level = 0;
-    a->level_since = now;
-    a->last_transition = now;
+    a->level_since = now; /* and so the last transition's */
   }
   reset_streaks(a);
   return n;

@@ -24,30 +24,50 @@
 typedef struct jj_alert {
   int8_t level;    /* 0 = inactive, else 1-based level */
   int8_t pending;  /* highest level whose issue condition holds, not yet persistent */
-  uint8_t streaking; /* some issue streak is non-zero */
-  uint8_t flapping;
-  uint8_t stale;
-  uint8_t nodata;
+  uint8_t streaking : 1; /* some issue streak is non-zero */
+  uint8_t flapping : 1;
+  uint8_t stale : 1;
+  uint8_t nodata : 1;
   uint8_t flap_n, flap_head;
-  uint32_t nlevels; /* entries in streak and since: the rule's levels */
+  uint8_t nlevels; /* entries in streak and since: the rule's levels (<= JJ_MAX_LEVELS) */
+  /* A one-level rule's streak count, here in bytes the alert had spare
+   * (its store then holds `since` alone: 8 bytes, not 16). */
+  uint16_t streak_one;
   /* The last JJ_FLAP_SLOTS transition times, a ring: storage given at init
    * (by the series or group that owns the alert, after the alert in the
    * same block) when the rule detects flapping, so alerts without it stay
    * 128 bytes smaller. Found `flap_off` bytes after the alert
    * (jj__alert_flap; 0: none): 4 bytes where a pointer took 8. */
   uint32_t flap_off;
-  double value;
   /* One entry per level of the rule, storage given at init (by the series
-   * or group that owns the alert), so a one-level rule's alert does not
-   * carry eight levels' worth (80 bytes): `since`, the time of the first
-   * evaluation of each streak, then the streaks (jj__alert_streak). */
-  int64_t *since;
+   * or group that owns the alert, in the same block), so a one-level
+   * rule's alert does not carry eight levels' worth (80 bytes): `since`,
+   * the time of the first evaluation of each streak, then the streaks
+   * (jj__alert_since, jj__alert_streak; one level's is streak_one). Found `store_off` bytes from the
+   * alert (before or after it): 4 bytes where a pointer took 8. */
+  int32_t store_off;
+  double value;
   int64_t started;         /* start of the firing episode */
   int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
   int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
   int64_t last_notify;     /* last event a receiver saw for this alert */
-  int64_t last_transition;
+  /* The last transition's time is not kept: every transition changes the
+   * level, so it is level_since (jj__alert_last_transition). */
 } jj_alert;
+
+/* The time of the alert's last transition (0 before any, as when it was
+ * a field of its own): every transition changes `level`, and so sets
+ * level_since to its time. */
+static inline int64_t jj__alert_last_transition(const jj_alert *a) {
+  return a->level_since == INT64_MIN ? 0 : a->level_since;
+}
+
+/* The alert's per-level streak start times (nlevels of them). */
+static inline int64_t *jj__alert_since(const jj_alert *a) {
+  /* Through an integer, as jj__alert_flap. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  return (int64_t *)(uintptr_t)((uintptr_t)a + (uintptr_t)(intptr_t)a->store_off);
+}
 
 /* The alert's flap history (JJ_FLAP_SLOTS times), or NULL when its rule
  * does not detect flapping. Alerts never move once initialised. */
@@ -69,18 +89,24 @@ typedef struct jj_transition {
  * and whether one was muted by flapping (*muted += 1). */
 /* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
  * else NULL; in the alert's block, after it (within 4 GiB). `store`: jj__alert_store_bytes(nlevels) bytes, 8-aligned, for
- * the per-level streaks of a rule with `nlevels` levels. */
+ * the per-level streaks of a rule with `nlevels` levels, in the alert's
+ * block (within 2 GiB of it, either side). */
 void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels);
 
 /* The alert's streak counts, one per level, after `since` in its store:
  * they saturate at UINT16_MAX (counts are <= 65535). */
 static inline uint16_t *jj__alert_streak(const jj_alert *a) {
-  return (uint16_t *)(void *)(a->since + a->nlevels);
+  /* Through an integer, as jj__alert_flap: the alert is writable, only
+   * this view of it is const. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  if (a->nlevels == 1) return (uint16_t *)(uintptr_t)&a->streak_one;
+  return (uint16_t *)(void *)(jj__alert_since(a) + a->nlevels);
 }
 
 /* Bytes of per-level storage an alert of `nlevels` levels needs (a
  * multiple of 8). */
 static inline size_t jj__alert_store_bytes(uint32_t nlevels) {
+  if (nlevels == 1) return sizeof(int64_t); /* its streak is streak_one */
   return (size_t)nlevels * sizeof(int64_t) + (((size_t)nlevels * sizeof(uint16_t) + 7u) & ~(size_t)7u);
 }
 

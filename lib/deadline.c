@@ -64,9 +64,11 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
     }
   }
   for (uint32_t i = dl->cap; i < cap; i++) {
-    due[i] = rec[i].alert_due = rec[i].stale_min = INT64_MAX;
+    due[i] = INT64_MAX;
     rec[i].synced = rec[i].owed = 0;
     rec[i].owed_slots = 0;
+    rec[i].stale_min = JJ__STALE_NONE;
+    rec[i].alerts_due = 0;
   }
   dl->cap = cap;
   return JJ_OK;
@@ -111,7 +113,7 @@ int64_t jj__deadline_alerts_due(const jj_series *s) {
     if (r->cfg.group != JJ_GROUP_NONE) continue;
     const jj_alert *a = &in->alert;
     if (a->flapping)
-      due = min64(due, add_sat(a->last_transition, r->cfg.flap_window_ms));
+      due = min64(due, add_sat(jj__alert_last_transition(a), r->cfg.flap_window_ms));
     else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
       due = min64(due, add_sat(a->last_notify, r->cfg.repeat_interval_ms));
   }
@@ -126,15 +128,22 @@ static int64_t series_due(const jj_engine *e, const jj_series *s) {
   return due;
 }
 
+void jj__deadline_rec_init(jj_due_rec *r, const jj_series *s) {
+  int64_t least = INT64_MAX;
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    if (after > 0) least = min64(least, after);
+  }
+  r->stale_min = least == INT64_MAX ? JJ__STALE_NONE
+                 : least >= (int64_t)JJ__STALE_FAR ? JJ__STALE_FAR
+                                                    : (uint32_t)least;
+  r->alerts_due = jj__deadline_alerts_due(s) != INT64_MAX;
+}
+
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
   jj_due_rec *r = &e->dl.rec[sid];
   r->synced = e->dl.epoch; /* the full walk has not advanced it yet either */
-  r->stale_min = INT64_MAX;
-  for (uint32_t i = 0; i < s->ninst; i++) {
-    int64_t after = s->inst[i].rule->cfg.stale_after_ms;
-    if (after > 0) r->stale_min = min64(r->stale_min, after);
-  }
-  r->alert_due = INT64_MAX;
+  jj__deadline_rec_init(r, s);
   r->owed = 0;
   r->owed_slots = 0;
   /* Before the engine knows a time, the first advance starts its clocks. */
@@ -142,7 +151,7 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
     set_due(e, sid, INT64_MIN);
     return;
   }
-  set_due(e, sid, min64(add_sat(s->last_ts, r->stale_min), series_due(e, s)));
+  set_due(e, sid, min64(add_sat(s->last_ts, jj__deadline_stale_min(r, s)), series_due(e, s)));
 }
 
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
@@ -166,12 +175,12 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
   r->synced = e->dl.epoch; /* every window was advanced to e->now */
   r->owed = 0;            /* and every sliding slot re-checked */
   r->owed_slots = 0;
-  r->alert_due = jj__deadline_alerts_due(s);
+  int64_t due = jj__deadline_alerts_due(s);
+  r->alerts_due = due != INT64_MAX;
   if (busy) {
     set_due(e, sid, INT64_MIN);
     return;
   }
-  int64_t due = r->alert_due;
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
     int64_t after = in->rule->cfg.stale_after_ms;
@@ -185,6 +194,7 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
 void jj__deadline_collect(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   const int64_t now = e->now;
+  if (dl->epoch == JJ__EPOCH_LAST) jj__deadline_renumber(e); /* before swept moves */
   dl->swept = now;
   dl->epoch++;
   const uint32_t blocks = (e->nseries + BLOCK - 1) / BLOCK;
@@ -221,12 +231,7 @@ void jj__deadline_rebuild(jj_engine *e) {
     r->owed_slots = 0;
     jj_series *s = e->series[sid];
     if (!s) continue;
-    r->stale_min = INT64_MAX;
-    for (uint32_t i = 0; i < s->ninst; i++) {
-      int64_t after = s->inst[i].rule->cfg.stale_after_ms;
-      if (after > 0) r->stale_min = min64(r->stale_min, after);
-    }
-    r->alert_due = jj__deadline_alerts_due(s);
+    jj__deadline_rec_init(r, s);
     set_due(e, sid, INT64_MIN);
   }
   jj__group_due_rebuild(e);

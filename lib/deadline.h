@@ -41,16 +41,26 @@ typedef struct jj_engine jj_engine;
  * jj__engine_walk_all does here): no deadlines are kept, only what a
  * reading owes the next advance. */
 typedef struct jj_due_rec {
-  uint64_t synced;   /* its windows have seen every advance up to this one (an epoch) */
-  uint64_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
+  uint32_t synced;   /* its windows have seen every advance up to this one (an epoch) */
+  uint32_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
   uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
 #ifndef JJ_NO_DEADLINE_INDEX
   /* (The windows' own deadlines, TUMBLING ones too, are asked of the
-   * windows when needed, not kept here: 40 bytes a series.) */
-  int64_t alert_due; /* repeats and ends of flapping of its alerts */
-  int64_t stale_min; /* least stale_after_ms of its instances (INT64_MAX: none) */
+   * windows when needed, not kept here; nor are its alerts' repeat and
+   * flapping times, asked of the alerts while `alerts_due` is set: 16
+   * bytes a series, where 64-bit fields took 40.) */
+  uint32_t stale_min : 31; /* least stale_after_ms of its instances (jj__deadline_stale_min) */
+  uint32_t alerts_due : 1; /* an alert of it has a repeat or end of flapping due */
 #endif
 } jj_due_rec;
+
+/* The epoch (jj_deadlines.epoch) never passes this: the advance that would
+ * take it further renumbers every series first (jj__deadline_renumber),
+ * so 32 bits count any number of advances and `owed` (epoch + 1) fits. */
+#define JJ__EPOCH_LAST (UINT32_MAX - 1u)
+/* Bring every series up to date (as at its next reading) and start the
+ * epochs over at 0: nothing anyone can see changes. */
+void jj__deadline_renumber(jj_engine *e);
 
 typedef struct jj_deadlines {
   jj_due_rec *rec;    /* cap entries, one per series id */
@@ -59,8 +69,9 @@ typedef struct jj_deadlines {
   uint64_t *bits;     /* per 64 ids: those due at this advance, walked in id order */
   uint32_t cap;
   int64_t swept;      /* engine time at the last advance */
-  uint64_t epoch;     /* advances so far: a window that missed one must catch up,
-                       * even one to the same time (it may never have had a time) */
+  uint32_t epoch;     /* advances so far (up to JJ__EPOCH_LAST, then renumbered): a
+                       * window that missed one must catch up, even one to the
+                       * same time (it may never have had a time) */
   uint64_t visits;    /* series the advances looked at (tests, benchmarks) */
   uint8_t walk_all;   /* debug: every series and group is due at every advance */
   jj_group_deadlines groups; /* which groups an advance re-judges (group_deadline.c) */
@@ -114,6 +125,25 @@ static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due)
 
 /* Repeats and the end of flapping of the series' own alerts. */
 int64_t jj__deadline_alerts_due(const jj_series *s);
+
+/* jj_due_rec.stale_min's values besides a time in ms: none (no instance
+ * goes stale) and "look at the rules" (a least stale_after_ms of 2^31 - 1
+ * ms, 24.8 days, or more: rare, so exactness costs a walk only there). */
+#define JJ__STALE_NONE 0u
+#define JJ__STALE_FAR 0x7fffffffu
+/* Set r's stale_min and alerts_due for series s. */
+void jj__deadline_rec_init(jj_due_rec *r, const jj_series *s);
+/* The least stale_after_ms of the series' instances (INT64_MAX: none). */
+static inline int64_t jj__deadline_stale_min(const jj_due_rec *r, const jj_series *s) {
+  if (r->stale_min == JJ__STALE_NONE) return INT64_MAX;
+  if (r->stale_min != JJ__STALE_FAR) return r->stale_min;
+  int64_t least = INT64_MAX;
+  for (uint32_t i = 0; i < s->ninst; i++) {
+    const int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    if (after > 0 && after < least) least = after;
+  }
+  return least;
+}
 #endif
 
 /* A sample was accepted for `sid` (on every push: inline, and the alerts'
@@ -136,7 +166,11 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
   (void)busy;
   (void)moved;
 #else
-  if (moved) r->alert_due = jj__deadline_alerts_due(s);
+  int64_t alert_due = INT64_MAX;
+  if (moved || r->alerts_due) {
+    alert_due = jj__deadline_alerts_due(s);
+    r->alerts_due = alert_due != INT64_MAX;
+  }
   if (busy) {
     jj__deadline_set(dl, sid, INT64_MIN);
     return;
@@ -144,8 +178,8 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
   /* A sample makes every instance fresh (mark_fresh): the least
    * stale_after of all of them counts; then going idle, and the windows'
    * own deadlines. */
-  int64_t due = jj__deadline_add_sat(s->last_ts, r->stale_min);
-  if (r->alert_due < due) due = r->alert_due;
+  int64_t due = jj__deadline_add_sat(s->last_ts, jj__deadline_stale_min(r, s));
+  if (alert_due < due) due = alert_due;
   if (idle_ms > 0) {
     int64_t idle = jj__deadline_add_sat(s->last_ts, idle_ms);
     if (idle < due) due = idle;

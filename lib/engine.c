@@ -56,7 +56,7 @@ static jj_status join_groups(jj_engine *e, jj_series *s) {
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
     jj_inst *in = &s->inst[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
-      st = jj__group_join(e, in->rule_index, s, in);
+      st = jj__group_join(e, jj__inst_rule_index(e->rs, in), s, in);
     else if (in->rule->nfeeds)
       st = jj__group_feed(e, s, in);
     /* A group that would exceed max_groups: the series is still created,
@@ -368,6 +368,16 @@ void jj__engine_catch_up(jj_engine *e) {
   jj__groups_catch_up(e);
 }
 
+void jj__deadline_renumber(jj_engine *e) {
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
+    jj_due_rec *r = &e->dl.rec[sid];
+    r->synced = 0;
+    r->owed = r->owed ? 1 : 0; /* still owed (by the next advance): after epoch 0 */
+  }
+  e->dl.epoch = 0;
+}
+
 /* ---- quality gates ------------------------------------------------------ */
 
 static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
@@ -391,13 +401,14 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s,
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
   } else if (c->stuck_samples) {
-    if (sl->stuck_run > 0 && fabs(v - sl->stuck_last) <= c->stuck_epsilon) {
-      if (sl->stuck_run < UINT32_MAX) sl->stuck_run++;
+    jj_stuck *st = jj__slot_stuck(s, sl);
+    if (st->run > 0 && fabs(v - st->last) <= c->stuck_epsilon) {
+      if (st->run < UINT32_MAX) st->run++;
     } else {
-      sl->stuck_run = 1;
-      sl->stuck_last = v;
+      st->run = 1;
+      st->last = v;
     }
-    if (sl->stuck_run >= c->stuck_samples) reason = JJ_REASON_STUCK;
+    if (st->run >= c->stuck_samples) reason = JJ_REASON_STUCK;
   }
   /* The events show the window's end: a window the last advance passed
    * over (deadline.h) catches up first. */
@@ -897,6 +908,10 @@ const jj_event *jj_engine_poll(jj_engine *e) {
   if (!e || e->busy || !e->queue) return NULL;
   release(e, &e->polled_owner); /* the previous poll's event is no longer valid */
   int got = jj__queue_take(e, &e->polled, &e->polled_owner);
+  if (got && e->polled_owner.series) { /* its labels, as the series has them */
+    jj__series_labels(e->polled_owner.series, e->labels_polled);
+    e->polled.labels = e->labels_polled;
+  }
   if (e->retired) jj__retired_sweep(e, got ? e->polled.seq : UINT64_MAX);
   return got ? &e->polled : NULL;
 }
@@ -1023,8 +1038,12 @@ jj_status jj_engine_new(jj_ruleset *rs, const jj_engine_config *cfg, const jj_al
     e->queue_scratch = jj__malloc(&e->alc, (size_t)e->queue_scratch_cap * sizeof(uint32_t));
   }
   e->groups_per_rule = jj__calloc(&e->alc, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
+  if (c.max_labels) {
+    e->labels_delivered = jj__malloc(&e->alc, jj__engine_label_bytes(&c, no_queue));
+    if (e->labels_delivered && !no_queue) e->labels_polled = e->labels_delivered + c.max_labels;
+  }
   if ((!no_queue && (!e->queue || !e->queue_owner || !e->queue_scratch_cap || !e->queue_scratch)) ||
-      !e->groups_per_rule) {
+      !e->groups_per_rule || (c.max_labels && !e->labels_delivered)) {
     jj_engine_free(e);
     return JJ_ENOMEM;
   }
@@ -1052,6 +1071,7 @@ void jj_engine_free(jj_engine *e) {
   jj__free(&e->alc, e->queue_owner);
   jj__free(&e->alc, e->queue_scratch);
   jj__free(&e->alc, e->groups_per_rule);
+  jj__free(&e->alc, e->labels_delivered); /* labels_polled is its second half */
   jj_ruleset_free(e->rs);
   jj_allocator user = e->counting.parent;
   jj__free(&user, e);
@@ -1074,7 +1094,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   const jj_series *s = e->series[series];
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
-    if (in->rule_index != rule) continue;
+    if (jj__inst_rule_index(e->rs, in) != rule) continue;
     const jj_group *g = jj__inst_group(in);
     if (in->rule->cfg.group != JJ_GROUP_NONE && !g) break; /* refused at max_groups */
     const jj_alert *a = g ? &g->alert : &in->alert;

@@ -48,6 +48,11 @@ struct jj_engine {
   uint32_t queue_first, queue_len;
   uint32_t *queue_scratch; /* a full queue's hash table (event_queue.c), queue_scratch_cap */
   uint32_t queue_scratch_cap;
+  /* Series keep no jj_label arrays (series.h): an event of a series gets
+   * its labels filled in here, cfg.max_labels entries for the event being
+   * delivered (or visited), and as many for the polled one (with a queue):
+   * jj__engine_label_bytes. */
+  jj_label *labels_delivered, *labels_polled;
   jj_event polled; /* the event jj_engine_poll handed out last ... */
   jj_event_owner polled_owner; /* ... and the reference it holds */
   uint64_t seq;
@@ -92,6 +97,12 @@ void jj__emit_built(jj_engine *e, jj_event *ev, jj_series *s);
 /* Entries of the table a full queue of `cap` events needs (a power of
  * two, at least twice cap). */
 uint32_t jj__queue_scratch_cap(uint32_t cap);
+
+/* The bytes jj_engine_new allocates for labels_delivered and
+ * labels_polled (jj_engine_estimate counts them too). */
+static inline size_t jj__engine_label_bytes(const jj_engine_config *c, int no_queue) {
+  return (size_t)c->max_labels * (no_queue ? 1u : 2u) * sizeof(jj_label);
+}
 
 /* 1 when engine caps a and b (max_samples_per_window, 0 = each rule's
  * own) give every window of rs the same storage cap (engine_rules.c). */

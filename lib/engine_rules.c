@@ -51,7 +51,7 @@ jj_status jj_engine_rule_stats(const jj_engine *e, uint32_t rule, jj_rule_stats 
     if (!s || s->forgotten) continue;
     for (uint32_t k = 0; k < s->ninst; k++) {
       const jj_inst *in = &s->inst[k];
-      if (in->rule_index != rule) continue;
+      if (jj__inst_rule_index(e->rs, in) != rule) continue;
       out->series++;
       jj_window_counters c;
       jj_window_counters_get(s->slots[in->slot].win, &c);

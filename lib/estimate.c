@@ -154,6 +154,8 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     add_counted(&t, (size_t)jj__queue_scratch_cap(c.event_queue) * sizeof(uint32_t));
   }
   add_counted(&t, (rs->nrules ? rs->nrules : 1) * sizeof(uint32_t));
+  if (c.max_labels) /* the labels filled in for events */
+    add_counted(&t, jj__engine_label_bytes(&c, (c.flags & JJ_ENGINE_NO_QUEUE) != 0));
   const size_t engine_pool = out->pool_bytes;
 
   /* jj_engine_series, in order */

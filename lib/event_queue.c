@@ -60,7 +60,10 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
     ev.labels = g->labels;
     ev.nlabels = g->nlabels;
   } else {
-    ev.labels = s->labels;
+    /* Valid while it is delivered or visited; a queued copy gets them
+     * again when polled (jj_engine_poll). */
+    jj__series_labels(s, e->labels_delivered);
+    ev.labels = e->labels_delivered;
     ev.nlabels = s->nlabels;
   }
   ev.fingerprint = jj_fingerprint(r->cfg.name, ev.labels, ev.nlabels);
@@ -126,7 +129,7 @@ static void deliver(jj_engine *e, jj_event *ev, jj_series *s, jj_group *g) {
 void jj__emit_inst(jj_engine *e, jj_series *s, jj_inst *in, const jj_transition *t,
                    int64_t sample_ts, double sample_value) {
   jj_event ev;
-  build(e, t, in->rule, in->rule_index, s, in, NULL, &in->alert, sample_ts, sample_value, &ev);
+  build(e, t, in->rule, jj__inst_rule_index(e->rs, in), s, in, NULL, &in->alert, sample_ts, sample_value, &ev);
   deliver(e, &ev, s, NULL);
 }
 
@@ -150,7 +153,7 @@ static void active_transition(const jj_alert *a, jj_transition *t) {
 void jj__event_active_inst(jj_engine *e, jj_series *s, jj_inst *in, jj_event *out) {
   jj_transition t;
   active_transition(&in->alert, &t);
-  build(e, &t, in->rule, in->rule_index, s, in, NULL, &in->alert, INT64_MIN, NAN, out);
+  build(e, &t, in->rule, jj__inst_rule_index(e->rs, in), s, in, NULL, &in->alert, INT64_MIN, NAN, out);
 }
 
 void jj__event_active_group(jj_engine *e, jj_group *g, jj_event *out) {

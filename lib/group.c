@@ -152,7 +152,7 @@ static jj_status group_get(jj_engine *e, uint32_t ri, const jj_series *s, jj_gro
   *out = NULL;
   if (r->ngroup_labels > MAX_GROUP_LABELS) return JJ_ELIMIT;
   for (uint32_t i = 0; i < r->ngroup_labels; i++) {
-    values[i] = jj__label_get(s->labels, s->nlabels, r->group_labels[i]);
+    values[i] = jj__series_label(s, r->group_labels[i]);
     if (!values[i]) return JJ_ENOTFOUND;
   }
   return jj__group_make(e, ri, values, out);
@@ -536,7 +536,7 @@ void jj__group_source_changed(jj_engine *e, jj_series *s, const jj_inst *in, int
     const jj_rule *r = g->rule;
     jj__group_touch(e, g);
     for (uint32_t k = 0; k < r->nsrc; k++) {
-      if (r->src[k] != in->rule_index) continue;
+      if (r->src[k] != jj__inst_rule_index(e->rs, in)) continue;
       if (new_level > 0)
         g->src_firing[k]++;
       else if (g->src_firing[k] > 0)
@@ -589,7 +589,7 @@ void jj__group_source_value(jj_engine *e, jj_series *s, const jj_inst *in, doubl
     }
     int all = 1;
     for (uint32_t k = 0; k < r->nsrc; k++) {
-      if (r->src[k] == in->rule_index) {
+      if (r->src[k] == jj__inst_rule_index(e->rs, in)) {
         g->src_value[k] = valid ? value : NAN;
         g->src_end[k] = end;
       }
@@ -676,7 +676,7 @@ int64_t jj__group_next_due(const jj_engine *e, const jj_group *g) {
   const jj_alert *a = &g->alert;
   int64_t due = INT64_MAX;
   if (a->flapping)
-    due = add_sat(a->last_transition, r->cfg.flap_window_ms);
+    due = add_sat(jj__alert_last_transition(a), r->cfg.flap_window_ms);
   else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
     due = add_sat(a->last_notify, r->cfg.repeat_interval_ms);
   if (r->cfg.group == JJ_GROUP_CAI) return due;

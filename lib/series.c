@@ -41,21 +41,47 @@ static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint
   return h;
 }
 
+/* The string after p among a series' strings. */
+static const char *next_str(const char *p) { return p + strlen(p) + 1; }
+
 uint64_t jj__series_hash(const jj_series *s) {
-  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, jj__series_metric(s));
-  for (uint32_t i = 0; i < s->nlabels; i++) { /* the same walk as key_hash */
-    h = jj__fnv1a_str(h, s->labels[i].name);
-    h = jj__fnv1a_str(h, s->labels[i].value);
+  const char *p = jj__series_metric(s);
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, p);
+  /* the same walk as key_hash: each label's name, then its value */
+  for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++) {
+    p = next_str(p);
+    h = jj__fnv1a_str(h, p);
   }
   return h;
 }
 
+void jj__series_labels(const jj_series *s, jj_label *out) {
+  const char *p = jj__series_metric(s);
+  for (uint32_t i = 0; i < s->nlabels; i++) {
+    out[i].name = p = next_str(p);
+    out[i].value = p = next_str(p);
+  }
+}
+
+const char *jj__series_label(const jj_series *s, const char *name) {
+  const char *p = jj__series_metric(s);
+  for (uint32_t i = 0; i < s->nlabels; i++) {
+    const char *n = next_str(p);
+    p = next_str(n);
+    if (strcmp(n, name) == 0) return p;
+  }
+  return NULL;
+}
+
 static int series_equal(const jj_series *s, const jj_series_key *k) {
-  if (s->nlabels != k->nlabels || strcmp(jj__series_metric(s), k->metric) != 0) return 0;
-  for (uint32_t i = 0; i < k->nlabels; i++)
-    if (strcmp(s->labels[i].name, k->sorted[i]->name) != 0 ||
-        strcmp(s->labels[i].value, k->sorted[i]->value) != 0)
-      return 0;
+  const char *p = jj__series_metric(s);
+  if (s->nlabels != k->nlabels || strcmp(p, k->metric) != 0) return 0;
+  for (uint32_t i = 0; i < k->nlabels; i++) {
+    p = next_str(p);
+    if (strcmp(p, k->sorted[i]->name) != 0) return 0;
+    p = next_str(p);
+    if (strcmp(p, k->sorted[i]->value) != 0) return 0;
+  }
   return 1;
 }
 
@@ -92,30 +118,40 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 
 /* One allocation holds the series, its slots and quiet bounds (what a
  * sample reads, first), its windows (their rings etc. are the windows'
- * own), then its label array and every string; a second holds its
+ * own), then its strings (metric, label names and values); a second holds its
  * instances and their flap histories. */
 /* Where the windows start in a series block: right after the quiet
  * bounds, 8-byte aligned like everything before them (and each window's
  * size a multiple of 8: the next one is too). */
-_Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0,
+_Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0 &&
+                   sizeof(jj_stuck) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(jj_series) == 64, "the series header is one cache line (series.h)");
+/* What a one-rule series costs besides its window (series.h): pinned so a
+ * field added without thought shows here. */
+_Static_assert(sizeof(jj_series) == 48, "the series header is 48 bytes (series.h)");
+_Static_assert(sizeof(jj_slot) == 32, "a slot is 32 bytes (series.h)");
+_Static_assert(sizeof(jj_inst) == 72, "an instance is 72 bytes (series.h)");
 #endif
-static size_t windows_offset(uint32_t nslots, uint32_t nquiet) {
-  return sizeof(jj_series) + nslots * sizeof(jj_slot) + nquiet * sizeof(jj_quiet);
+/* `nstuck`: 0, or nslots when some slot has a stuck-value gate. */
+static size_t windows_offset(uint32_t nslots, uint32_t nquiet, uint32_t nstuck) {
+  return sizeof(jj_series) + nslots * sizeof(jj_slot) + nquiet * sizeof(jj_quiet) +
+         nstuck * sizeof(jj_stuck);
 }
 static size_t window_room(const jj_wshape *sh) {
   return (jj__wshape_window_bytes(sh) + 7) & ~(size_t)7;
 }
 
 /* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
- * windows (window_bytes in all), n labels, and `strings` bytes of metric
- * and label strings. */
-static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t nslots,
+ * `nstuck` stuck runs, windows (window_bytes in all), and `strings` bytes
+ * of metric and label strings. */
+static size_t block_bytes(size_t strings, uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
                           size_t window_bytes) {
-  return windows_offset(nslots, nquiet) + window_bytes + n * sizeof(jj_label) + strings;
+  return windows_offset(nslots, nquiet, nstuck) + window_bytes + strings;
 }
+
+/* A slot led by rule r has a stuck-value gate (its rules all do: can_share). */
+static int slot_stuck(const jj_rule *r) { return r->cfg.stuck_samples != 0; }
 
 /* The quiet bounds a series block holds: one per instance when some slot
  * has more than one rule (jj__slot_quiet), else none (a one-rule slot
@@ -123,13 +159,13 @@ static size_t block_bytes(size_t strings, uint32_t n, uint32_t nquiet, uint32_t 
 static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
 
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
-                               uint32_t nquiet, uint32_t nslots, uint32_t nflap,
+                               uint32_t nquiet, uint32_t nstuck, uint32_t nslots, uint32_t nflap,
                                size_t store_bytes, uint32_t nmore, size_t window_bytes) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  const size_t bytes = block_bytes(strings, n, nquiet, nslots, window_bytes);
+  const size_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes);
   /* The instances (112 bytes each and their streaks, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
@@ -141,7 +177,9 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
     const uint64_t inst_bytes = (uint64_t)ninst * sizeof(jj_inst) +
                                 (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
                                 (uint64_t)nmore * sizeof(jj_inst_more);
-    if (inst_bytes > UINT32_MAX) return NULL; /* jj_inst.more_off is 32-bit */
+    /* jj_inst.more_off is 32-bit, the alerts' offsets to their storage are
+     * signed 32-bit */
+    if (inst_bytes > INT32_MAX) return NULL;
     inst = jj__calloc(alc, (size_t)inst_bytes);
     if (!inst) return NULL;
   }
@@ -151,24 +189,30 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
     return NULL;
   }
   s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
-  /* The windows (bind_rules), then labels and strings: jj_engine_push_labeled
+  s->quiet_all = nquiet != 0;
+  s->has_stuck = nstuck != 0;
+  /* The windows (bind_rules), then the strings: jj_engine_push_labeled
    * compares them. */
-  s->labels = (jj_label *)(void *)((char *)s + windows_offset(nslots, nquiet) + window_bytes);
-  char *p = (char *)(s->labels + n);
+  const size_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes;
+  if (strings_off > UINT32_MAX) {
+    jj__free(alc, inst);
+    jj__free(alc, s);
+    return NULL;
+  }
+  s->strings_off = (uint32_t)strings_off;
+  char *p = (char *)s + strings_off;
   size_t len = strlen(k->metric) + 1;
   memcpy(p, k->metric, len); /* first: jj__series_metric */
   p += len;
-  for (uint32_t i = 0; i < n; i++) {
+  for (uint32_t i = 0; i < n; i++) { /* then name, value of each label (jj__series_labels) */
     len = strlen(k->sorted[i]->name) + 1;
     memcpy(p, k->sorted[i]->name, len);
-    s->labels[i].name = p;
     p += len;
     len = strlen(k->sorted[i]->value) + 1;
     memcpy(p, k->sorted[i]->value, len);
-    s->labels[i].value = p;
     p += len;
   }
-  s->nlabels = n;
+  s->nlabels = (uint8_t)n; /* <= JJ_SERIES_MAX_LABELS */
   return s;
 }
 
@@ -241,6 +285,7 @@ static uint32_t ring_members(const uint32_t *share, uint32_t nslots, uint32_t j)
 typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nquiet; /* quiet bounds in the block (quiet_entries) */
+  uint32_t nstuck; /* stuck runs in the block: nslots when a slot has a stuck gate, else 0 */
   uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t nmore; /* instances with a jj_inst_more */
   size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
@@ -280,6 +325,10 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     }
     if (m == JJ__REGEX_UNDECIDED) (*undecided)++;
     if (m != 1) continue;
+    if (p->ninst == JJ_SERIES_MAX_INST) { /* jj_slot counts instances in 16 bits */
+      if (p->rule != p->local) jj__free(alc, p->rule);
+      return JJ_ELIMIT;
+    }
     uint32_t j = 0;
     while (j < p->nslots && !can_share(&rs->rules[p->slot_rule[j]], &rs->rules[i])) j++;
     if (j == p->nslots) p->slot_rule[p->nslots++] = i;
@@ -292,6 +341,8 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
   int multi = 0; /* some slot holds a second rule: one not its slot's first */
   for (uint32_t i = 0; i < p->ninst && !multi; i++) multi = p->slot_rule[p->slot_of[i]] != p->rule[i];
   p->nquiet = quiet_entries(p->ninst, multi);
+  for (uint32_t j = 0; j < p->nslots && !p->nstuck; j++)
+    if (slot_stuck(&rs->rules[p->slot_rule[j]])) p->nstuck = p->nslots;
   return JJ_OK;
 }
 
@@ -391,7 +442,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
    * point into (series_alloc leaves it NULL). */
   if (p->ninst == 0) return JJ_OK;
   int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
-  char *wmem = (char *)s + windows_offset(nslots, p->nquiet); /* the windows' room */
+  char *wmem = (char *)s + windows_offset(nslots, p->nquiet, p->nstuck); /* the windows' room */
   char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
   jj_status st = JJ_OK;
@@ -413,8 +464,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       jj_inst *in = &s->inst[s->ninst++];
       sl->count++;
       in->rule = r;
-      in->rule_index = i;
-      in->slot = j;
+      in->slot = (uint16_t)j;
       jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r->nlevels);
       store += jj__alert_store_bytes(r->nlevels);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
@@ -467,10 +517,10 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
   jj_label flat[JJ_SERIES_MAX_LABELS];
   for (uint32_t i = 0; i < k->nlabels; i++) flat[i] = *k->sorted[i];
   slot_plan plan;
-  if (plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided) != JJ_OK)
-    return JJ_ENOMEM;
-  jj_status st = plan_windows(rs, alc, shapes, lateness_ms, max_samples, &plan);
-  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nquiet, plan.nslots,
+  jj_status st = plan_slots(rs, alc, k->metric, flat, k->nlabels, &plan, undecided);
+  if (st != JJ_OK) return st; /* JJ_ENOMEM, or JJ_ELIMIT: too many rules match */
+  st = plan_windows(rs, alc, shapes, lateness_ms, max_samples, &plan);
+  jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nquiet, plan.nstuck, plan.nslots,
                                             plan.nflap, plan.store_bytes, plan.nmore,
                                             plan.window_bytes)
                              : NULL;
@@ -518,6 +568,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   enum { MAX_LEADERS = 64 };
   uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
   int multi = 0; /* some slot holds a second rule (quiet_entries) */
+  int stuck = 0; /* some slot has a stuck-value gate (nstuck) */
   uint32_t lead_aggs[MAX_LEADERS], share[SHARE_SLOTS];
   size_t store_bytes = 0, window_bytes = 0;
   jj_allocator libc; /* regex matching's scratch (none: the rule counts as matching) */
@@ -554,12 +605,14 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
       uint32_t j = 0;
       while (j < nleaders && !can_share(&rs->rules[leader[j]], r)) j++;
       if (pass == 0) {
+        if (ninst == JJ_SERIES_MAX_INST) return JJ_ELIMIT; /* as plan_slots */
         ninst++;
         nflap += needs_flap_history(r);
         nmore += needs_more(r);
         store_bytes += jj__alert_store_bytes(r->nlevels);
         if (j == nleaders) {
           nslots++;
+          stuck |= slot_stuck(r);
           if (nleaders < MAX_LEADERS) {
             lead_aggs[nleaders] = 0;
             leader[nleaders++] = i;
@@ -591,7 +644,8 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   /* ... and the block, with the windows (summed in the second pass). */
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
-  add(ctx, block_bytes(strings, n, quiet_entries(ninst, multi), nslots, window_bytes));
+  add(ctx, block_bytes(strings, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
+                       window_bytes));
   return JJ_OK;
 }
 

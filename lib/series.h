@@ -38,17 +38,23 @@ typedef struct jj_inst_more {
 typedef struct jj_inst {
   /* What judging a sample reads comes first: a quiet check reads the rule
    * and the head of the alert. */
-  const jj_rule *rule;
+  const jj_rule *rule; /* its index in the ruleset: jj__inst_rule_index */
   jj_alert alert;       /* rules without groups */
-  uint32_t rule_index;
-  uint32_t slot;        /* index of the series' slot holding the window */
   /* Where its jj_inst_more is, in bytes from the instance (in the same
    * block, after it: see series_alloc), 0 unless jj__inst_needs_more: an
    * offset, not a pointer, so the record costs 4 bytes, not 8. Instances
    * never move. */
   uint32_t more_off;
+  uint16_t slot;        /* index of the series' slot holding the window */
   uint8_t stale;
 } jj_inst;
+
+/* The index in `rs` of the instance's rule: instances point into the
+ * ruleset of the engine (or state) that holds their series, so the index
+ * is not stored (4 bytes an instance). */
+static inline uint32_t jj__inst_rule_index(const jj_ruleset *rs, const jj_inst *in) {
+  return (uint32_t)(in->rule - rs->rules);
+}
 
 /* The instance's jj_inst_more, or NULL (jj__inst_needs_more). The record
  * is the instance's own, not part of it: reachable from a const one. */
@@ -106,57 +112,85 @@ static inline void jj__quiet_add(jj_quiet *q, const jj_rule *r) {
 typedef struct jj_slot {
   jj_window *win;
   const jj_rule *lead; /* its first rule (a one-rule slot's quiet bound) */
-  uint32_t first, count;
-  uint32_t aggs;   /* JJ_AGG_BIT of the aggregates its rules read */
+  uint16_t first, count; /* a series has at most JJ_SERIES_MAX_INST instances */
   /* The quiet summary (jj__slot_summarize): while no instance is loud, a
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
-  uint32_t loud;
-  uint32_t nquiet;  /* its bounds: jj__slot_quiet (a one-rule slot: its rule's) */
+  uint16_t loud;
+  uint16_t nquiet;  /* its bounds: jj__slot_quiet (a one-rule slot: its rule's) */
+  uint32_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read */
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad;
   uint8_t quality_reason;
-  uint32_t stuck_run;
-  double stuck_last;
 } jj_slot;
 
-/* A series and, in the same allocation, its slots, quiet bounds, windows
- * (jj__window_init_shaped), labels and strings, in that order: a quiet
- * sample reads the first lines of the block (header, slots, quiet bounds)
- * and the windows right after them. The instances, read when a slot is
- * loud, are a separate array. The header is one cache line (64 bytes on
- * LP64): the slots start the next; where the slots and the quiet bounds
- * are follows from nslots, so no pointer says it. */
+/* The stuck-value gate's run of a slot whose rules have one (stuck_samples):
+ * kept apart from the slot (jj__slot_stuck), as most slots have no such
+ * gate. */
+typedef struct jj_stuck {
+  double last;
+  uint32_t run;
+} jj_stuck;
+
+/* Instances (so slots) a series may have: jj_slot counts them in 16 bits.
+ * A series matching more rules is refused with JJ_ELIMIT. */
+#define JJ_SERIES_MAX_INST UINT16_MAX
+
+/* A series and, in the same allocation, its slots, quiet bounds, stuck
+ * runs, windows (jj__window_init_shaped), labels and strings, in that
+ * order: a quiet sample reads the first lines of the block (header,
+ * slots, quiet bounds) and the windows right after them. The instances,
+ * read when a slot is loud, are a separate array. The header is 48 bytes
+ * on LP64, so a one-rule series' header and slot share the first 80
+ * bytes; where the slots, quiet bounds and stuck runs are follows from
+ * nslots, ninst and two flags, so no pointer says it. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
   jj_inst *inst;    /* ordered by slot */
-  uint32_t nslots;
-  uint32_t ninst;
-  uint32_t nstale;  /* instances marked stale */
+  uint16_t nslots;
+  uint16_t ninst;   /* at most JJ_SERIES_MAX_INST */
+  uint16_t nstale;  /* instances marked stale */
+  uint8_t nlabels;  /* at most JJ_SERIES_MAX_LABELS */
+  uint8_t has_ts : 1;
+  uint8_t has_loc : 1;
   /* Life cycle: set once the series is forgotten (freed when `queued`,
    * how many queued events point at the labels, reaches 0). */
+  uint8_t forgotten : 1;
+  uint8_t quiet_all : 1; /* one quiet bound per instance follows the slots, else none */
+  uint8_t has_stuck : 1; /* one jj_stuck per slot follows the quiet bounds, else none */
   uint32_t queued;
-  uint32_t nlabels;
-  uint8_t has_ts;
-  uint8_t has_loc;
-  uint8_t forgotten;
   /* Identity and location: read when creating, matching and reporting. */
-  jj_label *labels; /* sorted by name; the metric follows (jj__series_metric) */
+  uint32_t strings_off; /* where its strings are, in bytes from the header (jj__series_metric) */
   double lat, lon;
   jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
 
-/* The series' metric: the first of its strings, right after its labels. */
+/* The series' strings, in its block after the windows (series_alloc):
+ * the metric, then each label's name and value, sorted by name, each
+ * ending in NUL. No jj_label array is kept (16 bytes a label): events get
+ * one filled in by jj__series_labels. */
 static inline const char *jj__series_metric(const jj_series *s) {
-  return (const char *)(s->labels + s->nlabels);
+  return (const char *)s + s->strings_off;
 }
+/* Fill out[0 .. s->nlabels) with the series' labels, sorted by name. The
+ * strings are the series' own: valid while it lives (events keep it
+ * alive through `queued`). */
+void jj__series_labels(const jj_series *s, jj_label *out);
+/* The value of the series' label `name`, or NULL. */
+const char *jj__series_label(const jj_series *s, const char *name);
 
 /* The quiet bounds of slot `sl` of `s`: its part of the array that follows
  * the slots in the series block (one entry per instance, see bind_rules). */
 static inline jj_quiet *jj__slot_quiet(jj_series *s, const jj_slot *sl) {
   return (jj_quiet *)(void *)(s->slots + s->nslots) + sl->first;
+}
+/* The stuck run of slot `sl`, whose rules have a stuck-value gate
+ * (has_stuck is then set): after the quiet bounds, one per slot. */
+static inline jj_stuck *jj__slot_stuck(jj_series *s, const jj_slot *sl) {
+  jj_quiet *q = (jj_quiet *)(void *)(s->slots + s->nslots) + (s->quiet_all ? s->ninst : 0);
+  return (jj_stuck *)(void *)q + (sl - s->slots);
 }
 static inline const jj_quiet *jj__slot_cquiet(const jj_series *s, const jj_slot *sl) {
   return (const jj_quiet *)(const void *)(s->slots + s->nslots) + sl->first;

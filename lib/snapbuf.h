@@ -79,6 +79,15 @@ static inline void jj__w_close(jj_wbuf *w, size_t at) {
   for (int i = 0; i < 4; i++) b[i] = (unsigned char)(len >> (8 * i));
 }
 
+/* Overwrite a double written earlier at byte `at` (a field computed
+ * after the ones that follow it). Nothing when hashing or not stored. */
+static inline void jj__w_patch_f64(jj_wbuf *w, size_t at, double d) {
+  uint64_t v;
+  memcpy(&v, &d, sizeof v);
+  if (w->hashing || at + 8 > w->size) return;
+  for (int i = 0; i < 8; i++) w->p[at + (size_t)i] = (unsigned char)(v >> (8 * i));
+}
+
 typedef struct jj_rbuf {
   const unsigned char *p;
   size_t size, at;

@@ -199,13 +199,13 @@ static void put_alert(jj_wbuf *w, const jj_alert *a) {
   jj__w_f64(w, a->value);
   for (uint32_t i = 0; i < a->nlevels; i++) {
     jj__w_u32(w, jj__alert_streak(a)[i]);
-    jj__w_i64(w, a->since[i]);
+    jj__w_i64(w, jj__alert_since(a)[i]);
   }
   jj__w_i64(w, a->started);
   jj__w_i64(w, a->level_since);
   jj__w_i64(w, a->nodata_since);
   jj__w_i64(w, a->last_notify);
-  jj__w_i64(w, a->last_transition);
+  jj__w_i64(w, jj__alert_last_transition(a)); /* a field of its own once */
   const int64_t *flap = jj__alert_flap(a);
   jj__w_u8(w, flap != NULL);
   if (flap)
@@ -268,13 +268,14 @@ static void put_group(jj_wbuf *w, const jj_engine *e, const jj_group *g) {
   for (uint32_t i = 0; i < g->nmembers; i++) jj__w_u32(w, series_id_of(e, g->member_series[i]));
 }
 
-static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
+static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s) {
   jj__w_u32(w, id);
   jj__w_str(w, jj__series_metric(s));
   jj__w_u32(w, s->nlabels);
-  for (uint32_t i = 0; i < s->nlabels; i++) {
-    jj__w_str(w, s->labels[i].name);
-    jj__w_str(w, s->labels[i].value);
+  const char *p = jj__series_metric(s);
+  for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++) { /* name, value of each (series.h) */
+    p += strlen(p) + 1;
+    jj__w_str(w, p);
   }
   jj__w_i64(w, s->last_ts);
   jj__w_u8(w, s->has_ts);
@@ -286,8 +287,10 @@ static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
     const jj_slot *sl = &s->slots[j];
     jj__w_u8(w, sl->quality_bad);
     jj__w_u8(w, sl->quality_reason);
-    jj__w_u32(w, sl->stuck_run);
-    jj__w_f64(w, sl->stuck_last);
+    /* A slot without a stuck gate has no run: 0 and 0.0, as it always read. */
+    const jj_stuck none = {0.0, 0}, *run = s->has_stuck ? jj__slot_stuck(s, sl) : &none;
+    jj__w_u32(w, run->run);
+    jj__w_f64(w, run->last);
     size_t at = jj__w_open(w);
     jj__window_encode(sl->win, w);
     jj__w_close(w, at);
@@ -296,7 +299,7 @@ static void put_series(jj_wbuf *w, uint32_t id, const jj_series *s) {
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &s->inst[i];
     const jj_inst_more m = jj__inst_more_or_default(in); /* the image keeps every field */
-    jj__w_u32(w, in->rule_index);
+    jj__w_u32(w, jj__inst_rule_index(e->rs, in));
     jj__w_u32(w, in->slot);
     jj__w_f64(w, m.member_value);
     jj__w_i64(w, m.member_agree_ts);
@@ -361,7 +364,7 @@ static void put_engine(jj_wbuf *w, const jj_engine *e) {
   for (uint32_t id = 0; id < e->nseries; id++) {
     if (!e->series[id]) continue;
     at = rec_open(w, REC_SERIES);
-    put_series(w, id, e->series[id]);
+    put_series(w, e, id, e->series[id]);
     jj__w_close(w, at);
   }
   at = rec_open(w, REC_END);
@@ -449,13 +452,14 @@ static int set_alert(jj_alert *a, const alert_img *m) {
   a->value = m->value;
   for (uint32_t i = 0; i < m->nlevels; i++) {
     jj__alert_streak(a)[i] = m->streak[i];
-    a->since[i] = m->since[i];
+    jj__alert_since(a)[i] = m->since[i];
   }
   a->started = m->started;
   a->level_since = m->level_since;
   a->nodata_since = m->nodata_since;
   a->last_notify = m->last_notify;
-  a->last_transition = m->last_transition;
+  /* m->last_transition is level_since in every image an engine wrote
+   * (jj__alert_last_transition): not kept. */
   if (jj__alert_flap(a)) memcpy(jj__alert_flap(a), m->flap, sizeof m->flap);
   return 0;
 }
@@ -771,7 +775,7 @@ static jj_status join(jj_engine *sc, jj_series *s) {
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
     jj_inst *in = &s->inst[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
-      st = jj__group_join(sc, in->rule_index, s, in);
+      st = jj__group_join(sc, jj__inst_rule_index(sc->rs, in), s, in);
     else if (in->rule->nfeeds)
       st = jj__group_feed(sc, s, in);
     if (st == JJ_ELIMIT) st = JJ_OK; /* max_groups: that rule leaves the series out */
@@ -829,7 +833,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     for (uint32_t i = 0; i < noi && from == NO_ID; i++) {
       const old_rule *o = &d->rules[oi[i].rule];
       for (uint32_t k = sl->first; o->fate == FATE_KEPT && k < sl->first + sl->count; k++)
-        if (s->inst[k].rule_index == o->to) from = oi[i].slot;
+        if (jj__inst_rule_index(d->sc->rs, &s->inst[k]) == o->to) from = oi[i].slot;
     }
     if (from == NO_ID || os[from].used_by) continue;
     jj_rbuf wr = os[from].win;
@@ -843,8 +847,10 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     os[from].used_by = j + 1;
     sl->quality_bad = os[from].quality_bad;
     sl->quality_reason = os[from].quality_reason;
-    sl->stuck_run = os[from].stuck_run;
-    sl->stuck_last = os[from].stuck_last;
+    if (s->has_stuck) { /* else no slot of the series has a stuck gate now */
+      jj__slot_stuck(s, sl)->run = os[from].stuck_run;
+      jj__slot_stuck(s, sl)->last = os[from].stuck_last;
+    }
   }
   for (uint32_t i = 0; i < noi; i++) {
     old_inst *o = &oi[i];
@@ -852,7 +858,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     uint32_t to = os[o->slot].used_by;
     for (uint32_t k = 0; to && orl->fate == FATE_KEPT && k < s->ninst; k++) {
       jj_inst *in = &s->inst[k];
-      if (in->rule_index != orl->to || in->slot != to - 1) continue;
+      if (jj__inst_rule_index(d->sc->rs, in) != orl->to || in->slot != to - 1) continue;
       if (set_alert(&in->alert, &o->alert) != 0) return damaged(d, r, "alert levels");
       set_inst(in, o);
       o->restored = 1;
@@ -956,7 +962,7 @@ static jj_status recount_sources(dec *d) {
         if (!g || g->rule->cfg.group != JJ_GROUP_RULES) continue;
         for (uint32_t k = 0; k < g->rule->nsrc; k++) {
           uint16_t *c = &firing[(size_t)g->id * JJ_MAX_SOURCES + k];
-          if (g->rule->src[k] == in->rule_index && *c < UINT16_MAX) (*c)++;
+          if (g->rule->src[k] == jj__inst_rule_index(sc->rs, in) && *c < UINT16_MAX) (*c)++;
         }
       }
     }
@@ -991,6 +997,8 @@ static void scratch_init(jj_engine *sc, const jj_engine *e, jj_ruleset *rs) {
   sc->cfg = e->cfg;
   sc->cfg.on_event = NULL; /* nothing is delivered while state is built */
   sc->rs = rs;
+  /* Events built while state is built (none is delivered) fill in e's. */
+  sc->labels_delivered = e->labels_delivered;
   /* The deadline index (deadline.h) keeps counting advances across a reload. */
   sc->dl.swept = e->dl.swept;
   sc->dl.epoch = e->dl.epoch;
@@ -1159,6 +1167,7 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
     bytes += str_bytes(o->name) + str_bytes(o->metric);
     if (g->level) bytes += str_bytes(o->lname[g->level - 1]) + str_bytes(o->lsev[g->level - 1]);
     bytes += g->nlabels * sizeof(jj_label) + 8;
+    if (g->series != NO_ID) bytes += sc->series[g->series]->nlabels * sizeof(jj_label) + 8;
     jj_rbuf lr = g->labels;
     for (uint32_t k = 0; k < g->nlabels; k++) {
       bytes += str_bytes(jj__r_str(&lr));
@@ -1188,7 +1197,14 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
     ev->metric = put_str(&at, o->metric);
     if (g->series != NO_ID) {
       const jj_series *s = sc->series[g->series];
-      ev->labels = s->labels;
+      /* Its labels 8-aligned after the strings so far, pointing into the
+       * series (which the event keeps alive). */
+      uintptr_t u = (uintptr_t)at;
+      at += (8 - (u & 7)) & 7;
+      jj_label *l = (jj_label *)(void *)at;
+      at += s->nlabels * sizeof *l;
+      jj__series_labels(s, l);
+      ev->labels = l;
       ev->nlabels = s->nlabels;
       if (s->has_loc) {
         ev->has_location = 1;

@@ -40,7 +40,7 @@
  *    both generations, base, cap, has_now; line 2 the counters), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
- *    minmax_part (DABA Lite's bookkeeping, 96 B), moments_part (higher
+ *    minmax_part (DABA Lite's bookkeeping, 104 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
  *    closed-queue indices, windows closed, 40 B), sketch_part (jj_sketch
  *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
@@ -50,9 +50,9 @@
  *    snapshot saves the configuration once, not per window).
  *  - the ring: `cap` jj_ring_rec of 16 bytes; positions [head, tail) are
  *    live, position p at slot p - base (minus cap when >= cap).
- *  - with min/max: DABA's partial aggregates, jj_minmax (16 B) entries,
- *    the ring's capacity rounded up to a power of two, position p at
- *    p & mask (minmax.h): the one part that still doubles.
+ *  - with min/max: DABA's partial aggregates, a lane of `cap` slots like
+ *    the ring's (minmax.h: its own base, the same slot arithmetic), of
+ *    8 B when the window reads only min or only max, 16 B when both.
  *  - TUMBLING: the closed-result queue, closed_cap entries.
  *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks),
  *    and each stored sample's bucket key (int32, same slots as the ring),
@@ -112,7 +112,8 @@ struct jj_wshape {
   uint32_t aggregates;
   uint8_t mom;           /* JJ_MOM_* bits to maintain */
   uint8_t kind;          /* jj_window_kind */
-  uint8_t use_minmax;
+  uint8_t use_minmax;    /* MM_MIN | MM_MAX: the sides read (0: no lane) */
+  uint8_t mm_sides;      /* the lane's doubles per slot: 2 when both are read, else 1 */
   uint8_t use_sketch;
   uint8_t duplicates;    /* jj_dup_policy */
   uint8_t preallocate;
@@ -120,6 +121,7 @@ struct jj_wshape {
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
   uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
   uint32_t bytes;        /* the window's block, parts included */
+  double mm_sign;        /* a one-sided lane keeps v * mm_sign: 1 for min, -1 for max */
   /* What the parts need. */
   int64_t hop_ms, align_ms;  /* TUMBLING */
   uint32_t cfg_aggregates;   /* TUMBLING: as configured (aggregates adds implied ones) */
@@ -296,6 +298,33 @@ static int64_t floor_div(int64_t a, int64_t b) {
 }
 
 static inline int64_t watermark(const jj_window *w) { return w->now - w->shape->lateness_ms; }
+
+/* ---- min/max lanes (minmax.h) ------------------------------------------ */
+
+/* The sides a window reads (jj_wshape.use_minmax). */
+enum { MM_MIN = 1, MM_MAX = 2 };
+
+/* A value in its lane's form: {v, -v} on two sides; on one, v for min and
+ * -v for max (the lane keeps minima: the maximum is minus the minimum of
+ * the negated values). `sides` is the shape's mm_sides, a constant where
+ * the caller is specialised. */
+JJ_HOT_INLINE jj_minmax minmax_lift(const jj_wshape *sh, double v, int sides) {
+  jj_minmax x = {v, -v};
+  if (sides == 1) x.lo = v * sh->mm_sign; /* (exact: a sign) */
+  return x;
+}
+
+/* A lane's aggregate as {min, -max}; the side a one-sided lane does not
+ * keep is NaN (never asked for: only enabled aggregates are read). */
+JJ_HOT_INLINE jj_minmax minmax_unlift(const jj_wshape *sh, jj_minmax q, int sides) {
+  if (sides == 2) return q;
+  jj_minmax m = {NAN, NAN};
+  if (sh->use_minmax == MM_MIN)
+    m.lo = q.lo;
+  else
+    m.nhi = q.lo;
+  return m;
+}
 /* ---- configuration ---------------------------------------------------- */
 
 void jj_window_config_init(jj_window_config *cfg) {
@@ -384,14 +413,18 @@ static uint64_t pow2_at_least(uint64_t n) {
   return p;
 }
 
+/* The bytes of a min/max lane of `cap` slots (minmax.h). */
+static size_t lane_bytes(const jj_wshape *sh, uint64_t cap) {
+  return (size_t)cap * sh->mm_sides * sizeof(double);
+}
+
 /* Move to a ring of `newcap` slots, keeping every position's meaning:
  * the live samples start slot 0 of the new ring (base = head). */
 static jj_status resize(jj_window *w, uint32_t newcap) {
   const jj_wshape *sh = w->shape;
   jj_ring_rec *nring = jj__malloc(&sh->alc, (size_t)newcap * sizeof *nring);
-  /* DABA's lane is addressed pos & mask: a power of two (see minmax.h). */
-  const uint64_t mmcap = pow2_at_least(newcap);
-  jj_minmax *nmm = sh->use_minmax ? jj__malloc(&sh->alc, (size_t)mmcap * sizeof(jj_minmax)) : NULL;
+  /* DABA's lane has the ring's slots (and, from here, its base). */
+  double *nmm = sh->use_minmax ? jj__malloc(&sh->alc, lane_bytes(sh, newcap)) : NULL;
   int32_t *nkeys = sh->use_sketch ? jj__malloc(&sh->alc, (size_t)newcap * sizeof *nkeys) : NULL;
   if (!nring || (sh->use_minmax && !nmm) || (sh->use_sketch && !nkeys)) {
     jj__free(&sh->alc, nring);
@@ -409,10 +442,9 @@ static jj_status resize(jj_window *w, uint32_t newcap) {
   w->ring = nring;
   if (sh->use_minmax) {
     jj_daba *d = DABA(w);
-    for (uint64_t p = d->front; p < d->end; p++) nmm[p & (mmcap - 1)] = *jj__daba_at(d, p);
-    jj__free(&sh->alc, d->agg);
-    d->agg = nmm;
-    d->mask = mmcap - 1;
+    double *old = d->agg;
+    jj__daba_move(d, nmm, newcap, sh->mm_sides);
+    jj__free(&sh->alc, old);
   }
   w->base = w->head;
   w->cap = newcap;
@@ -511,7 +543,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     account(w, pos, r->ts, r->val, 0, light);
   }
   if (w->agg_end > pos) {
-    if (sh->use_minmax) jj__daba_evict(DABA(w));
+    if (sh->use_minmax) jj__daba_evict(DABA(w), sh->mm_sides);
   } else {
     w->agg_end = pos + 1;
     if (sh->use_minmax) jj__daba_reset(DABA(w), pos + 1);
@@ -544,8 +576,9 @@ JJ_HOT_INLINE void settle(jj_window *w) {
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
    * reads of min/max scan no pending one. */
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
+  const int sides = sh->mm_sides;
   while (w->agg_end < w->win_end && ts_at(w, w->agg_end) < wm) {
-    jj__daba_push(DABA(w), val_at(w, w->agg_end));
+    jj__daba_push(DABA(w), minmax_lift(sh, val_at(w, w->agg_end), sides), sides);
     w->agg_end++;
   }
 }
@@ -596,14 +629,15 @@ JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
   return n >= w->shape->complete_min;
 }
 
+/* {min, -max} of [head, win_end): DABA's settled part and a scan of the
+ * pending samples (see the top comment). */
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
-  jj_minmax mm = jj__daba_query(CDABA(w));
-  for (uint64_t p = w->agg_end; p < w->win_end; p++) {
-    double v = val_at(w, p);
-    if (v < mm.lo) mm.lo = v;
-    if (-v < mm.nhi) mm.nhi = -v;
-  }
-  return mm;
+  const jj_wshape *sh = w->shape;
+  const int sides = sh->mm_sides;
+  jj_minmax q = jj__daba_query(CDABA(w), sides);
+  for (uint64_t p = w->agg_end; p < w->win_end; p++)
+    q = jj__minmax_combine(minmax_lift(sh, val_at(w, p), sides), q, sides); /* (ties: q) */
+  return minmax_unlift(sh, q, sides);
 }
 
 /* The value of one enabled aggregate of [head, win_end); NaN if none. */
@@ -873,7 +907,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     /* The new sample is settled already (at the watermark; settle() took
      * every older one above): straight into DABA, its ts not read back. */
     if (w->agg_end == pos && sh->duplicates != JJ_DUP_REPLACE) {
-      jj__daba_push(DABA(w), v);
+      jj__daba_push(DABA(w), minmax_lift(sh, v, sh->mm_sides), sh->mm_sides);
       w->agg_end = pos + 1;
     } else {
       settle(w);
@@ -901,9 +935,10 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
 enum {
   FAST_ON = 1,   /* sliding, at most the plain sums, no hourly part */
   FAST_TIME = 2, /* SLIDING_TIME (else SLIDING_COUNT) */
-  FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced */
+  FAST_MM = 4,   /* min/max: DABA, lateness 0, duplicates not replaced (a one-sided lane) */
   FAST_SK = 8,   /* the percentile sketch (then not FAST_MM) */
-  FAST_HOURLY = 16, /* not FAST_ON: the general path, with the hourly part */
+  FAST_MM2 = 16, /* with FAST_ON and FAST_MM: the lane keeps both sides (min and max read) */
+  FAST_HOURLY = 16, /* alone (not FAST_ON): the general path, with the hourly part */
   FAST_SHARED = 32, /* not FAST_ON: the shared ring's push (push_shared) */
   FAST_SUMS = 64 /* with FAST_ON: count and sum kept (else none: min, max, first...) */
 };
@@ -927,12 +962,14 @@ static uint8_t fast_bits(const jj_wshape *sh) {
     return 0;
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
   return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
-                   (sh->use_minmax ? FAST_MM : 0) | (sh->use_sketch ? FAST_SK : 0) |
+                   (sh->use_minmax ? FAST_MM : 0) | (sh->mm_sides == 2 ? FAST_MM2 : 0) |
+                   (sh->use_sketch ? FAST_SK : 0) |
                    (FAST_SPLIT_SUMS && sh->mom ? FAST_SUMS : 0));
 }
 
 /* The oldest sample leaves: evict_front_t(w, 1) for a sliding window
- * (win_end == tail) whose settled part is all of it when `mm`. The sums
+ * (win_end == tail) whose settled part is all of it when `mm` (the lane's
+ * sides, 0: no lane). The sums
  * are the caller's copies (`cur`, `next`): kept in registers for the whole
  * push instead of stored and loaded again between the eviction and the
  * addition (the compiler must assume the ring stores in between may
@@ -954,7 +991,7 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) {
-    jj__daba_evict(DABA(w));
+    jj__daba_evict(DABA(w), mm);
   } else if (w->agg_end <= pos) {
     w->agg_end = pos + 1; /* (only DABA reads it: kept >= head) */
   }
@@ -978,7 +1015,8 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
 
 /* 1 when the sample was taken (JJ_OK), 0 when the general path must
  * decide. `time`, `mm`, `sk` and `sums` are constants at each call
- * (FAST_TIME, FAST_MM, FAST_SK, FAST_SUMS; sums -1: the shape says). */
+ * (FAST_TIME, FAST_MM: mm is the lane's sides, 1 or 2 with FAST_MM2, 0
+ * without a lane; FAST_SK, FAST_SUMS; sums -1: the shape says). */
 JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm, int sk,
                             int sums) {
   const jj_wshape *sh = w->shape;
@@ -1044,7 +1082,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   }
   w->ctr.accepted++;
   if (mm) { /* settled on arrival: lateness 0 */
-    jj__daba_push(DABA(w), v);
+    jj__daba_push(DABA(w), minmax_lift(sh, v, mm), mm);
     w->agg_end = pos + 1;
   }
   return 1;
@@ -1072,10 +1110,10 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
 
 /* The same. The reads a rule makes after every push (sum, mean, min, max
  * of a non-empty window) without compute()'s switch and in few enough
- * registers to save none; everything else out of line. */
+ * registers to save none; everything else out of line. `mm`: the lane's
+ * sides (0: no lane, -1: the shape says). */
 JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
-  (void)mm;
   if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && w->win_end != w->head) {
     const uint64_t n = w->win_end - w->head;
     double v;
@@ -1086,8 +1124,14 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     }
     if (w->agg_end == w->win_end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
-      const jj_minmax q = jj__daba_query(CDABA(w));
-      v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
+      const jj_wshape *sh = w->shape;
+      const int sides = mm > 0 ? mm : sh->mm_sides;
+      const jj_minmax q = jj__daba_query(CDABA(w), sides);
+      /* One side: the one enabled (v or -v in the lane, see minmax_lift). */
+      if (sides == 1)
+        v = q.lo * sh->mm_sign;
+      else
+        v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
       goto done;
     }
     return value_general(w, agg, out);
@@ -1102,10 +1146,9 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
   return value_general(w, agg, out);
 }
 
-/* `mm`: the window may have min or max (a constant at each call; 0 leaves
- * their branch out, and they then take value_general). */
+/* Any window (its lane as the shape says). */
 JJ_HOT_INLINE jj_status value_enabled(const jj_window *w, jj_agg agg, double *out) {
-  return value_enabled_t(w, agg, out, 1);
+  return value_enabled_t(w, agg, out, -1);
 }
 
 /* jj_window_push_value once its arguments are checked: the push, then,
@@ -1151,6 +1194,7 @@ static jj_status push_value(jj_window *w, int64_t ts, double v, jj_agg agg, doub
 #define FAST_COPIES_OF(FN, P, S, sums)                                                   \
   FN(P##fast_count##S, 0, 0, 0, sums) FN(P##fast_time##S, 1, 0, 0, sums)                  \
   FN(P##fast_count_mm##S, 0, 1, 0, sums) FN(P##fast_time_mm##S, 1, 1, 0, sums)            \
+  FN(P##fast_count_mm2##S, 0, 2, 0, sums) FN(P##fast_time_mm2##S, 1, 2, 0, sums)          \
   FAST_COPIES_SK(FN, P, S, sums)
 #if FAST_SPLIT_SUMS
 #define FAST_COPIES(FN, P) FAST_COPIES_OF(FN, P, , NOSUMS) FAST_COPIES_OF(FN, P, _s, 1)
@@ -1180,7 +1224,8 @@ FAST_COPIES(PUSH_FAST_FN, push_)
   G, P##fast_count_mm, G, P##fast_time_mm, /* 4-7: + MM */                           \
   G, P##fast_count_sk, G, P##fast_time_sk, /* 8-11: + SK */                          \
   G, G, G, G,                              /* 12-15: MM and SK: never */             \
-  P##general, G, G, G, G, G, G, G,         /* 16: FAST_HOURLY */                     \
+  P##general, G, G, G,                     /* 16: FAST_HOURLY */                     \
+  G, P##fast_count_mm2, G, P##fast_time_mm2, /* 20-23: + MM + MM2 */                 \
   G, G, G, G, G, G, G, G,                  /* 24-31 */                               \
   P##shared, G, G, G, G, G, G, G,          /* 32: FAST_SHARED */                     \
   G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G /* 40-63 */
@@ -1188,7 +1233,9 @@ FAST_COPIES(PUSH_FAST_FN, push_)
   G, P##fast_count_s, G, P##fast_time_s,       /* 64-67: + SUMS */                   \
   G, P##fast_count_mm_s, G, P##fast_time_mm_s, /* 68-71: + MM */                     \
   G, P##fast_count_sk_s, G, P##fast_time_sk_s, /* 72-75: + SK */                     \
-  G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, /* 76-95: never */     \
+  G, G, G, G, G, G, G, G,                                    /* 76-83: never */  \
+  G, P##fast_count_mm2_s, G, P##fast_time_mm2_s, /* 84-87: + MM + MM2 */             \
+  G, G, G, G, G, G, G, G,                                    /* 88-95: never */  \
   G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G,                                    \
   G, G, G, G, G, G, G, G, G, G, G, G, G, G, G, G /* 96-127 */
 static jj_status (*const k_push[])(jj_window *, int64_t, double) = {
@@ -1389,7 +1436,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
  * not 1,550. Every member numbers positions alike (the same tail; a
  * position is at the same slot in each: member bases are base0 plus a
  * multiple of cap), and keeps its own head, agg_end, sums and DABA lane
- * (sized for its own samples, a power of two that doubles as it fills).
+ * (sized for its own samples, growing by an eighth as it fills).
  *
  *   ring:  lo ..... head(125 s) ..... head(30 s) ..... tail
  *          |<- the longest member ------------------------>|
@@ -1406,8 +1453,8 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
  * empty while the others hold samples (a window reset, or added by a
  * reload) starts at the tail. */
 /* The first lane: what a private window's first ring would give. */
-static uint64_t first_lane(const jj_wshape *sh) {
-  return pow2_at_least(INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples);
+static uint32_t first_lane(const jj_wshape *sh) {
+  return INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples;
 }
 
 #ifndef JJ_NO_SHARED_RINGS
@@ -1478,17 +1525,19 @@ static jj_status ring_resize(jj_wring *g, uint32_t newcap, uint64_t lo) {
   return JJ_OK;
 }
 
-/* Room in a member's DABA lane for `need` positions (a power of two). */
+/* Room in a member's DABA lane for `need` positions (<= max_samples):
+ * an eighth more, as a ring grows (grown_cap), or `need` if more. */
 static jj_status lane_reserve(jj_window *m, uint64_t need) {
+  const jj_wshape *sh = m->shape;
   jj_daba *d = DABA(m);
-  if (need <= d->mask + 1) return JJ_OK;
-  const uint64_t size = pow2_at_least(need);
-  jj_minmax *lane = jj__malloc(&m->shape->alc, (size_t)size * sizeof *lane);
+  if (need <= d->cap) return JJ_OK;
+  uint32_t size = grown_cap(d->cap, sh->max_samples);
+  if (size < need) size = (uint32_t)need;
+  double *lane = jj__malloc(&sh->alc, lane_bytes(sh, size));
   if (!lane) return JJ_ENOMEM;
-  for (uint64_t p = d->front; p < d->end; p++) lane[p & (size - 1)] = *jj__daba_at(d, p);
-  jj__free(&m->shape->alc, d->agg);
-  d->agg = lane;
-  d->mask = size - 1;
+  double *old = d->agg;
+  jj__daba_move(d, lane, size, sh->mm_sides);
+  jj__free(&sh->alc, old);
   return JJ_OK;
 }
 
@@ -1531,7 +1580,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
         !frees_a_slot(m, ts))
       return 0;
-    if (m->shape->use_minmax && m->tail - m->head + 1 > CDABA(m)->mask + 1) return 0;
+    if (m->shape->use_minmax && m->tail - m->head + 1 > CDABA(m)->cap) return 0;
     if (m->head < lo) lo = m->head;
   }
   if (g->tail - lo >= sh->max_samples || (g->tail - lo >= g->cap && !ring_frees_a_slot(g, lo, ts)))
@@ -1545,7 +1594,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (msh->use_minmax) {
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
       while (m->head < m->tail && head_ts(m) <= cutoff)
-        fast_evict(m, msh, 1, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
+        fast_evict(m, msh, msh->mm_sides, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
     } else {
       while (m->head < m->tail && head_ts(m) <= cutoff)
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sums, &m->next_sums);
@@ -1566,7 +1615,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->ctr.accepted++;
     if (m->shape->use_minmax) {
       if (at_once && m->agg_end == pos) {
-        jj__daba_push(DABA(m), v);
+        jj__daba_push(DABA(m), minmax_lift(m->shape, v, m->shape->mm_sides), m->shape->mm_sides);
         m->agg_end = pos + 1;
       } else {
         settle(m);
@@ -1693,8 +1742,8 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
   w->shape = sh;
   w->embedded = 1;
   if (sh->use_minmax) {
-    const uint64_t size = first_lane(sh);
-    DABA(w)->agg = jj__malloc(&sh->alc, (size_t)size * sizeof(jj_minmax));
+    const uint32_t size = first_lane(sh);
+    DABA(w)->agg = jj__malloc(&sh->alc, lane_bytes(sh, size));
     if (!DABA(w)->agg) {
       if (g->n == 0) {
         jj__free(&g->alc, g->ring);
@@ -1702,7 +1751,7 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
       }
       return JJ_ENOMEM;
     }
-    DABA(w)->mask = size - 1;
+    DABA(w)->cap = size;
   }
   SHP(w)->g = g;
   SHP(w)->seq = g->seq;
@@ -1843,6 +1892,7 @@ static int same_shape(const jj_wshape *a, const jj_wshape *b) {
          a->complete_min == b->complete_min && a->count == b->count &&
          a->max_samples == b->max_samples && a->aggregates == b->aggregates &&
          a->mom == b->mom && a->kind == b->kind && a->use_minmax == b->use_minmax &&
+         a->mm_sides == b->mm_sides && a->mm_sign == b->mm_sign &&
          a->use_sketch == b->use_sketch && a->duplicates == b->duplicates &&
          a->preallocate == b->preallocate && a->shared == b->shared && a->off_mm == b->off_mm &&
          a->off_mom == b->off_mom && a->off_sh == b->off_sh &&
@@ -1864,7 +1914,10 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   jj__alloc_resolve(&sh->alc, alc);
   const unsigned mom = moments_needed(c.aggregates);
   sh->mom = (uint8_t)mom;
-  sh->use_minmax = (c.aggregates & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+  sh->use_minmax = (uint8_t)(((c.aggregates & JJ_AGG_BIT(JJ_AGG_MIN)) ? MM_MIN : 0) |
+                             ((c.aggregates & JJ_AGG_BIT(JJ_AGG_MAX)) ? MM_MAX : 0));
+  sh->mm_sides = sh->use_minmax == (MM_MIN | MM_MAX) ? 2 : 1;
+  sh->mm_sign = sh->use_minmax == MM_MAX ? -1.0 : 1.0;
   sh->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
   layout_of(sh, sh->use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0,
             c.kind == JJ_WINDOW_TUMBLING, sh->use_sketch, jj__hourly_wanted(c.aggregates), shared);
@@ -2128,14 +2181,14 @@ jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *
   jj_wshape sh; /* the shape the engine shares (counted by the caller), not allocated here */
   jj_status st = shape_init(&sh, cfg, NULL, shared);
   if (st != JJ_OK) return st;
-  if (shared) { /* the block, and the lane as it doubles (the ring: jj__wring_footprint) */
+  if (shared) { /* the block, and the lane as it grows (the ring: jj__wring_footprint) */
     if (embedded)
       *embedded = sh.bytes;
     else
       add(ctx, sh.bytes);
-    for (uint64_t size = first_lane(&sh); sh.use_minmax; size *= 2) {
-      add(ctx, (size_t)size * sizeof(jj_minmax));
-      if (size >= pow2_at_least(sh.max_samples)) break;
+    for (uint32_t size = first_lane(&sh); sh.use_minmax; size = grown_cap(size, sh.max_samples)) {
+      add(ctx, lane_bytes(&sh, size));
+      if (size >= sh.max_samples) break;
     }
     return JJ_OK;
   }
@@ -2152,7 +2205,7 @@ jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *
                                                                      : sh.max_samples);
   for (int first = 1;; first = 0) {
     add(ctx, (size_t)cap * sizeof(jj_ring_rec));
-    if (sh.use_minmax) add(ctx, (size_t)pow2_at_least(cap) * sizeof(jj_minmax));
+    if (sh.use_minmax) add(ctx, lane_bytes(&sh, cap));
     if (sh.use_sketch) add(ctx, (size_t)cap * sizeof(int32_t));
     if (first) {
       if (sh.use_sketch) jj__sketch_footprint(sh.pct_accuracy, sh.pct_floor, add, ctx);
@@ -2199,7 +2252,7 @@ size_t jj_window_memory(const jj_window *w) {
   size_t bytes = sh->bytes + (w->owns_shape ? sizeof *sh : 0);
   /* A shared ring is counted once, with its first member. */
   bytes += sh->shared ? shared_memory(w) : (size_t)w->cap * sizeof(jj_ring_rec);
-  if (sh->use_minmax) bytes += (size_t)(CDABA(w)->mask + 1) * sizeof(jj_minmax);
+  if (sh->use_minmax) bytes += lane_bytes(sh, CDABA(w)->cap);
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
   if (sh->use_sketch)
     bytes += jj__sketch_memory(&CSK(w)->sketch) + (size_t)w->cap * sizeof(int32_t);
@@ -2274,10 +2327,11 @@ void jj__window_prefetch_ring(const jj_window *w) {
   if (w->shape->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);
-    JJ_PREFETCH(jj__daba_at(d, d->end));
-    JJ_PREFETCH(jj__daba_at(d, d->l));
-    JJ_PREFETCH(jj__daba_at(d, d->a - 1));
-    JJ_PREFETCH(jj__daba_at(d, d->front));
+    const int sides = w->shape->mm_sides;
+    JJ_PREFETCH(jj__daba_at(d, d->end, sides));
+    JJ_PREFETCH(jj__daba_at(d, d->l, sides));
+    JJ_PREFETCH(jj__daba_at(d, d->a > d->front ? d->a - 1 : d->a, sides));
+    JJ_PREFETCH(jj__daba_at(d, d->front, sides));
   }
 }
 
@@ -2376,6 +2430,71 @@ static jj_minmax get_mm(jj_rbuf *in) {
   return m;
 }
 
+static double min_of(double x, double y) { return x < y ? x : y; } /* (jj__minmax_combine's) */
+
+/* DABA's aggregates, mid, back and the lane's [front, end), each as the
+ * pair {min, -max} a two-sided lane holds. A one-sided lane writes the
+ * side it does not keep as a two-sided one would hold it, from the
+ * samples and DABA Lite's invariant (minmax.h): the image does not depend
+ * on which sides the window reads, and the format is the one of lanes
+ * that always kept both. (That side is computed back to front, and
+ * written over placeholders.) */
+static void put_lane(jj_wbuf *o, const jj_window *w) {
+  const jj_wshape *sh = w->shape;
+  const jj_daba *d = CDABA(w);
+  if (sh->mm_sides == 2) {
+    put_mm(o, d->mid);
+    put_mm(o, d->back);
+    for (uint64_t p = d->front; p < d->end; p++) put_mm(o, jj__daba_get(d, p, 2));
+    return;
+  }
+  const int kept_lo = sh->use_minmax == MM_MIN; /* else the lane keeps -max, the pair's nhi */
+  const double other = -sh->mm_sign;            /* the other side's form of a value */
+  jj_minmax mid = {d->mid.lo, d->mid.lo}, back = {d->back.lo, d->back.lo};
+  double omid = INFINITY, oback = INFINITY;
+  for (uint64_t p = d->b; p-- > d->r;) omid = min_of(val_at(w, p) * other, omid);
+  for (uint64_t p = d->end; p-- > d->b;) oback = min_of(val_at(w, p) * other, oback);
+  *(kept_lo ? &mid.nhi : &mid.lo) = omid;
+  *(kept_lo ? &back.nhi : &back.lo) = oback;
+  put_mm(o, mid);
+  put_mm(o, back);
+  const size_t at = o->n + (kept_lo ? 8 : 0); /* the first entry's other side */
+  for (uint64_t p = d->front; p < d->end; p++) {
+    const double kept = *jj__daba_at(d, p, 1);
+    put_mm(o, (jj_minmax){kept, kept});
+  }
+  double to_b = INFINITY, to_r = INFINITY; /* Σ[p, b), Σ[p, r) */
+  for (uint64_t p = d->end; p-- > d->front;) {
+    const double x = val_at(w, p) * other;
+    double e = x; /* [r, a) and [b, end): the value */
+    if (p < d->b) {
+      to_b = min_of(x, to_b);
+      if (p >= d->a || p < d->l) e = to_b; /* [a, b) and [front, l) */
+      if (p >= d->l && p < d->r) e = to_r = min_of(x, to_r); /* [l, r) */
+    }
+    jj__w_patch_f64(o, at + (size_t)(p - d->front) * 16, e);
+  }
+}
+
+/* put_lane's pairs back into the lane: the sides it keeps. */
+static void get_lane(jj_rbuf *in, jj_window *w) {
+  const jj_wshape *sh = w->shape;
+  jj_daba *d = DABA(w);
+  const int sides = sh->mm_sides;
+  const int kept_lo = sides == 2 || sh->use_minmax == MM_MIN;
+  jj_minmax m = get_mm(in);
+  d->mid = m;
+  if (!kept_lo) d->mid.lo = m.nhi;
+  m = get_mm(in);
+  d->back = m;
+  if (!kept_lo) d->back.lo = m.nhi;
+  for (uint64_t p = d->front; p < d->end; p++) {
+    m = get_mm(in);
+    if (!kept_lo) m.lo = m.nhi;
+    jj__daba_put(d, p, m, sides);
+  }
+}
+
 /* The settings a state only fits a window with: everything that decides
  * what a push or a read does. */
 static void put_shape(jj_wbuf *o, const jj_window *w) {
@@ -2391,7 +2510,7 @@ static void put_shape(jj_wbuf *o, const jj_window *w) {
   jj__w_u64(o, pow2_at_least(sh->max_samples));
   jj__w_u32(o, sh->aggregates);
   jj__w_u8(o, sh->mom);
-  jj__w_u8(o, sh->use_minmax);
+  jj__w_u8(o, sh->use_minmax != 0); /* (the format's flag: the sides follow from aggregates) */
   jj__w_u8(o, sh->use_sketch);
   jj__w_u8(o, sh->duplicates);
   jj__w_u8(o, sh->off_hr != 0);
@@ -2431,9 +2550,7 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
     const jj_daba *d = CDABA(w);
     const uint64_t pos[6] = {d->front, d->end, d->l, d->r, d->a, d->b};
     for (int i = 0; i < 6; i++) jj__w_u64(o, pos[i] - w->head);
-    put_mm(o, d->mid);
-    put_mm(o, d->back);
-    for (uint64_t p = d->front; p < d->end; p++) put_mm(o, *jj__daba_at(d, p));
+    put_lane(o, w);
   }
   if (sh->off_tum) {
     const tumbling_part *t = CTUM(w);
@@ -2537,17 +2654,18 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       if (pos[i] > agg) return JJ_EINVAL;
       pos[i] += head;
     }
-    /* DABA's deque is the settled part of the window, [head, agg_end). */
-    if (pos[0] != head || pos[1] != w->agg_end) return JJ_EINVAL;
-    d->front = pos[0];
+    /* DABA's deque is the settled part of the window, [head, agg_end),
+     * its boundaries in order (minmax.h): the lane is read between them. */
+    if (pos[0] != head || pos[1] != w->agg_end || pos[2] < pos[0] || pos[3] < pos[2] ||
+        pos[4] < pos[3] || pos[5] < pos[4] || pos[1] < pos[5])
+      return JJ_EINVAL;
+    d->base = d->front = pos[0]; /* (the lane is empty: any lap will do) */
     d->end = pos[1];
     d->l = pos[2];
     d->r = pos[3];
     d->a = pos[4];
     d->b = pos[5];
-    d->mid = get_mm(in);
-    d->back = get_mm(in);
-    for (uint64_t p = d->front; p < d->end; p++) *jj__daba_at(d, p) = get_mm(in);
+    get_lane(in, w);
   }
   if (sh->off_tum) {
     tumbling_part *t = TUM(w);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "engine_internal.h" /* the advance counter (jj_deadlines.epoch) */
 #include "engine_testutil.h"
 #include "jjair/rule_yaml.h"
 
@@ -377,9 +378,14 @@ static int collect_active(void *ctx, const jj_event *ev) {
 
 static pair totals; /* group events over the seeds of one test */
 
+/* Non-zero: the indexed engine's advance counter starts there (near
+ * JJ__EPOCH_LAST, so the run renumbers it). */
+static uint32_t start_epoch;
+
 static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
   pair p;
   pair_new(&p, idle_ms);
+  if (start_epoch) p.e[0]->dl.epoch = start_epoch;
   rng_s = seed;
   enum { MAXS = 24 };
   jj_series_id ids[MAXS];
@@ -447,6 +453,8 @@ static void run_random(uint64_t seed, int64_t idle_ms, int steps) {
     same_stats(&p);
   }
   for (int k = 0; k < n; k++) same_state(&p, ids[k]);
+  /* The counter went past its last value and started over (a reload keeps it). */
+  if (start_epoch) assert_true(p.e[0]->dl.epoch < start_epoch);
   /* The input did exercise the engine (a generator producing nothing would
    * compare empty streams). */
   assert_true(p.events > 50);
@@ -502,6 +510,19 @@ static void test_random_with_idle_forgetting(void **state) {
 
 /* One advance days ahead: every window empties, every series goes stale,
  * hopping windows close as a run; the same events as the full walk. */
+/* The advance counter is 32-bit: before it would pass JJ__EPOCH_LAST every
+ * series catches up and the counters start over (jj__deadline_renumber).
+ * Engines whose counters start just below that, so every run renumbers
+ * with windows behind and re-checks owed, answer as the full walk does. */
+static void test_epoch_renumbered(void **state) {
+  (void)state;
+  for (uint64_t seed = 2000; seed < 2000 + seeds(12) / 2; seed++) {
+    start_epoch = JJ__EPOCH_LAST - (uint32_t)(seed % 7) * 40 - 30;
+    run_random(seed, seed % 2 ? 90 * ET_SEC : 0, 2500);
+  }
+  start_epoch = 0;
+}
+
 static void test_jump_days_ahead(void **state) {
   (void)state;
   pair p;
@@ -603,6 +624,75 @@ static void test_stale_timing(void **state) {
   assert_int_equal(jj_engine_alert_state(p.e[0], a, 0, &as), JJ_OK);
   assert_int_equal(as.stale, 1);
   pair_free(&p);
+}
+
+/* A stale_after of 2^31 ms or more (here 30 days) does not fit the
+ * index's 31-bit record (jj_due_rec.stale_min): the index then asks the
+ * rules. The no-data event still comes exactly at stale_after, and the
+ * series is not visited before it (nor is a series with a 20-day one). */
+static void test_stale_after_days(void **state) {
+  (void)state;
+  static const char far[] = "version: 1\nrules:\n"
+                            "  - name: month\n    metric: x\n    match: {id: a}\n"
+                            "    window: {kind: sliding, span: 1h}\n    aggregate: mean\n"
+                            "    levels: [{name: hi, severity: h, issue: \">= 50\"}]\n"
+                            "    stale_after: 720h\n    on_missing: alert\n"
+                            "  - name: weeks\n    metric: x\n    match: {id: b}\n"
+                            "    window: {kind: sliding, span: 1h}\n    aggregate: mean\n"
+                            "    levels: [{name: hi, severity: h, issue: \">= 50\"}]\n"
+                            "    stale_after: 480h\n    on_missing: alert\n";
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_error err[4];
+  size_t n = 0;
+  jj_status st = jj_rules_load_string(b, far, sizeof far - 1, "far.yaml", err, 4, &n);
+  if (st != JJ_OK) fail_msg("rules: %s", n ? err[0].message : jj_strerror(st));
+  jj_ruleset *rs = NULL;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, err), JJ_OK);
+  jj_ruleset_builder_free(b);
+  jj_engine *e = NULL;
+  assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
+  jj_label la = {"id", "a"}, lb = {"id", "b"};
+  jj_series_id a, bb;
+  assert_int_equal(jj_engine_series(e, "x", &la, 1, &a), JJ_OK);
+  assert_int_equal(jj_engine_series(e, "x", &lb, 1, &bb), JJ_OK);
+#ifndef JJ_NO_DEADLINE_INDEX /* (built without the index: every advance walks both) */
+  assert_int_equal(e->dl.rec[a].stale_min, JJ__STALE_FAR);
+  assert_int_equal(e->dl.rec[bb].stale_min, 480 * ET_HOUR);
+#endif
+  assert_int_equal(jj_engine_push(e, a, ET_T0, 10), JJ_OK);
+  assert_int_equal(jj_engine_push(e, bb, ET_T0, 10), JJ_OK);
+  assert_int_equal(jj_engine_advance(e, ET_T0 + 2 * ET_HOUR), JJ_OK); /* the windows empty */
+  const uint64_t v0 = jj__engine_advance_visits(e);
+  assert_int_equal(jj_engine_advance(e, ET_T0 + 480 * ET_HOUR - 1), JJ_OK);
+#ifndef JJ_NO_DEADLINE_INDEX
+  assert_int_equal(jj__engine_advance_visits(e), v0); /* neither is due yet */
+#else
+  assert_int_equal(jj__engine_advance_visits(e), v0 + 2);
+#endif
+  assert_null(jj_engine_poll(e));
+  assert_int_equal(jj_engine_advance(e, ET_T0 + 480 * ET_HOUR), JJ_OK);
+  const jj_event *ev = jj_engine_poll(e);
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_NODATA);
+  assert_string_equal(ev->rule, "weeks");
+  assert_null(jj_engine_poll(e));
+  const uint64_t v1 = jj__engine_advance_visits(e);
+  assert_int_equal(jj_engine_advance(e, ET_T0 + 720 * ET_HOUR - 1), JJ_OK);
+#ifndef JJ_NO_DEADLINE_INDEX
+  assert_int_equal(jj__engine_advance_visits(e), v1);
+#else
+  assert_int_equal(jj__engine_advance_visits(e), v1 + 2);
+#endif
+  assert_null(jj_engine_poll(e));
+  assert_int_equal(jj_engine_advance(e, ET_T0 + 720 * ET_HOUR), JJ_OK);
+  ev = jj_engine_poll(e);
+  assert_non_null(ev);
+  assert_int_equal(ev->kind, JJ_EVENT_NODATA);
+  assert_string_equal(ev->rule, "month");
+  assert_int_equal(ev->time_ms, ET_T0 + 720 * ET_HOUR);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
 }
 
 /* What the index is for: with many quiet series and nothing due, an
@@ -840,10 +930,12 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_matches_full_walk),
       cmocka_unit_test(test_random_with_idle_forgetting),
+      cmocka_unit_test(test_epoch_renumbered),
       cmocka_unit_test(test_jump_days_ahead),
       cmocka_unit_test(test_expiring_in_the_same_tick),
       cmocka_unit_test(test_series_created_after_advance),
       cmocka_unit_test(test_stale_timing),
+      cmocka_unit_test(test_stale_after_days),
       cmocka_unit_test(test_quiet_series_are_not_visited),
       cmocka_unit_test(test_kofn_expires_on_advance),
       cmocka_unit_test(test_members_go_silent),

@@ -275,6 +275,48 @@ static void test_event_queue_overflow(void **state) {
   jj_engine_free(e);
 }
 
+/* Series keep no label arrays: each event gets its series' labels filled
+ * in, when delivered and again when polled. A polled event keeps its own
+ * while pushes deliver other series' events to the callback and queue
+ * more, and every queued event shows its own series when polled. */
+static void check_station(const jj_event *ev, const char *station, const char *zone) {
+  assert_int_equal(ev->nlabels, 2);
+  assert_string_equal(ev->labels[0].name, "station");
+  assert_string_equal(ev->labels[0].value, station);
+  assert_string_equal(ev->labels[1].name, "zone");
+  assert_string_equal(ev->labels[1].value, zone);
+}
+
+static void test_event_labels_per_series(void **state) {
+  (void)state;
+  jj_ruleset *rs = simple_rules("r", JJ_AGG_LAST, ET_HOUR, 50);
+  et_rec rec = {0};
+  jj_engine *e = et_engine(rs, NULL, &rec); /* a callback and the queue */
+  jj_ruleset_free(rs);
+  static const char *const a_kv[] = {"zone", "north", "station", "a-long-station-name"};
+  static const char *const b_kv[] = {"station", "b", "zone", "south-east"};
+  jj_series_id a = et_series(e, "x", a_kv, 2), b = et_series(e, "x", b_kv, 2);
+  et_push(e, a, ET_T0, 60);
+  check_station(et_next(&rec), "a-long-station-name", "north");
+  const jj_event *ev = jj_engine_poll(e);
+  assert_non_null(ev);
+  check_station(ev, "a-long-station-name", "north");
+  et_push(e, b, ET_T0 + ET_SEC, 70); /* delivered: b's labels */
+  check_station(et_next(&rec), "b", "south-east");
+  et_push(e, a, ET_T0 + 2 * ET_SEC, 10); /* a resolves: queued after b */
+  check_station(et_next(&rec), "a-long-station-name", "north");
+  check_station(ev, "a-long-station-name", "north"); /* still the polled one's */
+  assert_non_null(ev = jj_engine_poll(e));
+  assert_int_equal(ev->kind, JJ_EVENT_FIRED);
+  check_station(ev, "b", "south-east");
+  assert_non_null(ev = jj_engine_poll(e));
+  assert_int_equal(ev->kind, JJ_EVENT_RESOLVED);
+  check_station(ev, "a-long-station-name", "north");
+  assert_null(jj_engine_poll(e));
+  jj_engine_free(e);
+  et_rec_free(&rec);
+}
+
 /* ==========================================================================
  * Time policy
  * ========================================================================== */
@@ -1300,6 +1342,7 @@ int main(void) {
       cmocka_unit_test(test_limit_series_and_labels),
       cmocka_unit_test(test_limit_groups),
       cmocka_unit_test(test_event_queue_overflow),
+      cmocka_unit_test(test_event_labels_per_series),
       cmocka_unit_test(test_lateness),
       cmocka_unit_test(test_late_after_advance),
       cmocka_unit_test(test_future),

@@ -302,9 +302,10 @@ static void test_count_window_storage(void **state) {
   c.preallocate = 1;
   jj_window *w = mkwin(&c);
   size_t mem = jj_window_memory(w);
-  /* ring + DABA slots: 32 bytes a slot; the struct is far below 32 K */
-  assert_true(mem < 1024 * 32 + 32768);
-  assert_true(mem >= 1024 * 32);
+  /* ring + DABA slots: 24 bytes a slot (16 B a sample, 8 B of a lane that
+   * keeps max alone); the struct is far below 32 K */
+  assert_true(mem < 1024 * 24 + 32768);
+  assert_true(mem >= 1024 * 24);
   for (int i = 0; i < 3000; i++) assert_int_equal(jj_window_push(w, 10000 + i, i), JJ_OK);
   assert_true(value_of(w, JJ_AGG_COUNT) == 1024);
   /* the newest 1024: 1976 .. 2999 */
@@ -328,8 +329,8 @@ static void test_count_window_storage(void **state) {
 /* Time windows: storage grows by an eighth, not to the next power of two
  * (70 samples: at most 78 slots, not 128), and a full window whose oldest
  * sample leaves as the new one comes does not grow at all. A count window
- * of 1025 takes 1025 slots, not 2048 (the min/max lane, when there is
- * one, still rounds up: see minmax.h). */
+ * of 1025 takes 1025 slots, not 2048, and so does its min/max lane: 8 B a
+ * slot for one side, 16 B for both. */
 static void test_storage_not_doubled(void **state) {
   (void)state;
   jj_window_config c;
@@ -359,6 +360,14 @@ static void test_storage_not_doubled(void **state) {
   c.preallocate = 1;
   w = mkwin(&c);
   assert_true(jj_window_memory(w) >= 1025 * 16 && jj_window_memory(w) < 1025 * 16 + 4096);
+  jj_window_free(w);
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_MAX); /* a one-sided lane */
+  w = mkwin(&c);
+  assert_true(jj_window_memory(w) >= 1025 * 24 && jj_window_memory(w) < 1025 * 24 + 4096);
+  jj_window_free(w);
+  c.aggregates = JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX); /* both sides */
+  w = mkwin(&c);
+  assert_true(jj_window_memory(w) >= 1025 * 32 && jj_window_memory(w) < 1025 * 32 + 4096);
   jj_window_free(w);
 }
 
