@@ -129,6 +129,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
   st = jj__series_new(e->rs, &e->alc, &e->shapes, &key, e->cfg.lateness_ms,
                       e->cfg.max_samples_per_window, &s, &undecided);
   e->st.match_undecided += undecided;
+  if (st == JJ_ELIMIT) e->st.rejected_limit++; /* more rules match than a series holds */
   if (st != JJ_OK) return st;
   /* Staleness counts from creation; before the engine knows any time it
    * counts from the first time it learns (check_stale). */
@@ -469,10 +470,28 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
 
 /* ---- samples ------------------------------------------------------------- */
 
-#if defined(__GNUC__)
+/* Microcontrollers (Arm's M profile) have no data cache to fill ahead
+ * (the look-ahead of single pushes would only cost instructions there),
+ * and flash counts more than instructions: like builds for size
+ * (JJ_FORCE_INLINE=OFF), the push keeps one path there, the general one
+ * (push_slot, inlined into it), without the quiet reading's own copy,
+ * which would link jj_window_push_value's specialised copies (12 KB on
+ * the Cortex-M4F). */
+#if defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+#define JJ_MCU 1
+#else
+#define JJ_MCU 0
+#endif
+#if defined(__GNUC__) && !defined(JJ_NO_FORCE_INLINE) && !JJ_MCU
 #define JJ_NOINLINE __attribute__((noinline)) /* (as window.c) */
+#define PLAIN_PATH 1
+/* A copy of push_one for single pushes and one for batches, each without
+ * the other's tests. */
+#define PUSH_ONE_INLINE JJ_HOT_INLINE
 #else
 #define JJ_NOINLINE
+#define PLAIN_PATH 0
+#define PUSH_ONE_INLINE static
 #endif
 
 /* Cache hints for the sample `ahead` places on: the series block, then its
@@ -511,7 +530,7 @@ static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage
  * waiting for its own. Out of order, a push asks for its own lines when
  * it starts (push_one). A wrong guess costs a few hints, never a result. */
 static inline void prefetch_single(jj_engine *e, jj_series_id id, int in_order) {
-  if (in_order) {
+  if (!JJ_MCU && in_order) { /* (JJ_MCU: see push_slot) */
     prefetch_stage(e, id + 3 * PREFETCH_AHEAD, 0);
     prefetch_stage(e, id + 2 * PREFETCH_AHEAD, 1);
     prefetch_stage(e, id + PREFETCH_AHEAD, 2);
@@ -610,14 +629,14 @@ static JJ_NOINLINE void plain_not_quiet(jj_engine *e, jj_series *s, uint32_t j, 
  * no quality gate, its alert at rest (not loud: a plain rule, no group,
  * scale or index), so its quiet bound is its rule's threshold. */
 static inline int plain_slot(const jj_slot *sl) {
-  return sl->count == 1 && !(sl->gated | sl->tumbling) && !sl->loud;
+  return PLAIN_PATH && sl->count == 1 && !(sl->gated | sl->tumbling) && !sl->loud;
 }
 
 /* One reading of series `id`; `loc`: its latitude and longitude, or NULL.
  * `single`: a single push (jj_engine_push...), whose cache hints are
  * prefetch_single's; a batch asks for its own ahead. */
-static jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v, const double *loc,
-                          int single) {
+PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, double v,
+                                   const double *loc, int single) {
   if (id >= e->nseries || !e->series[id]) { /* unknown or forgotten */
     e->st.rejected_invalid++;
     return JJ_ENOTFOUND;

@@ -3,12 +3,13 @@
  * DABA Lite (De-Amortized Banker's Aggregator, Tangwongsan, Hirzel and
  * Schneider, "In-order sliding-window aggregation in worst-case constant
  * time", VLDB Journal 2021). The deque is a range of positions in the
- * window's sample ring; its partial aggregates live in a lane of `cap`
- * slots addressed like the ring: `base` is the position at slot 0 on the
- * current lap (base <= front < base + cap), so position p is at slot
- * p - base, minus cap once past the end. The lane grows with the ring, by
- * an eighth, never to a power of two. Values enter at the back in
- * timestamp order and leave at the front.
+ * window's sample ring, oldest first; its partial aggregates live in a
+ * lane of the ring's capacity + 1 slots, and DABA's boundaries (front,
+ * end, l, r, a, b) are slots in it, each stepped forward or back with one
+ * conditional wrap (the extra slot: a full deque's end is not its front,
+ * so every comparison of two boundaries means what it says). The lane
+ * grows with the ring, by an eighth, never to a power of two. Values enter
+ * at the back in timestamp order and leave at the front.
  *
  * A lane keeps one side or both (`sides`, a constant at every call on the
  * hot paths, so the compiler keeps one variant of each):
@@ -19,8 +20,8 @@
  * Aggregates travel as jj_minmax in both cases; with one side only `lo`
  * means anything.
  *
- * DABA Lite's invariant (what each slot holds, Σ the combine): with
- * front <= l <= r <= a <= b <= end,
+ * DABA Lite's invariant (what each slot holds, Σ the combine, ranges of
+ * positions from the front): with front <= l <= r <= a <= b <= end,
  *   [front, l): Σ[p, b)   [l, r): Σ[p, r)   [r, a): the value at p
  *   [a, b):     Σ[p, b)   [b, end): the value at p
  *   mid = Σ[r, b), back = Σ[b, end).
@@ -45,13 +46,12 @@ typedef struct jj_minmax {
 } jj_minmax;
 
 typedef struct jj_daba {
-  double *agg;         /* the lane: cap slots of `sides` doubles */
-  uint64_t base;       /* the position at slot 0 on this lap */
-  uint64_t front;      /* first position in the deque */
-  uint64_t end;        /* one past the last position */
-  uint64_t l, r, a, b; /* DABA Lite's segment boundaries */
+  double *agg;         /* the lane: n slots of `sides` doubles */
+  uint32_t n;          /* slots: the capacity + 1, so a full deque's end is not its front */
+  uint32_t front;      /* the first slot of the deque */
+  uint32_t end;        /* one past the last */
+  uint32_t l, r, a, b; /* DABA Lite's segment boundaries */
   jj_minmax mid, back;
-  uint32_t cap;        /* slots: at least end - front */
 } jj_daba;
 
 /* The deque's operations, inline: every push calls two of them.
@@ -75,22 +75,31 @@ JJ_HOT_INLINE jj_minmax jj__minmax_combine(jj_minmax x, jj_minmax y, int sides) 
   return z;
 }
 
-/* The slot of a live position (front <= pos < front + cap): one
- * conditional wrap, as the ring. */
-JJ_HOT_INLINE double *jj__daba_at(const jj_daba *d, uint64_t pos, int sides) {
-  const uint64_t i = pos - d->base;
-  return d->agg + (i < d->cap ? i : i - d->cap) * (unsigned)sides;
+/* The slots after and before slot i, around the lane. */
+JJ_HOT_INLINE uint32_t jj__daba_next(const jj_daba *d, uint32_t i) {
+  return i + 1 == d->n ? 0 : i + 1;
+}
+JJ_HOT_INLINE uint32_t jj__daba_prev(const jj_daba *d, uint32_t i) { return (i ? i : d->n) - 1; }
+/* Slot i's distance from the front: its position minus the front's. */
+JJ_HOT_INLINE uint32_t jj__daba_rel(const jj_daba *d, uint32_t i) {
+  return i >= d->front ? i - d->front : i + d->n - d->front;
+}
+/* The values the lane has room for. */
+JJ_HOT_INLINE uint32_t jj__daba_cap(const jj_daba *d) { return d->n ? d->n - 1 : 0; }
+
+JJ_HOT_INLINE double *jj__daba_at(const jj_daba *d, uint32_t i, int sides) {
+  return d->agg + (size_t)i * (unsigned)sides;
 }
 
-JJ_HOT_INLINE jj_minmax jj__daba_get(const jj_daba *d, uint64_t pos, int sides) {
-  const double *e = jj__daba_at(d, pos, sides);
+JJ_HOT_INLINE jj_minmax jj__daba_get(const jj_daba *d, uint32_t i, int sides) {
+  const double *e = jj__daba_at(d, i, sides);
   jj_minmax x = {e[0], INFINITY};
   if (sides == 2) x.nhi = e[1];
   return x;
 }
 
-JJ_HOT_INLINE void jj__daba_put(const jj_daba *d, uint64_t pos, jj_minmax x, int sides) {
-  double *e = jj__daba_at(d, pos, sides);
+JJ_HOT_INLINE void jj__daba_put(const jj_daba *d, uint32_t i, jj_minmax x, int sides) {
+  double *e = jj__daba_at(d, i, sides);
   e[0] = x.lo;
   if (sides == 2) e[1] = x.nhi;
 }
@@ -99,23 +108,30 @@ JJ_HOT_INLINE jj_minmax jj__daba_delta(const jj_daba *d, int sides) {
   return d->a == d->b ? JJ_MINMAX_IDENTITY : jj__daba_get(d, d->a, sides);
 }
 
-/* Empty, the next value at `pos` (the lane is kept). */
-JJ_HOT_INLINE void jj__daba_reset(jj_daba *d, uint64_t pos) {
-  d->base = d->front = d->end = pos;
-  d->l = d->r = d->a = d->b = pos;
+/* Empty (the lane is kept). */
+JJ_HOT_INLINE void jj__daba_reset(jj_daba *d) {
+  d->front = d->end = 0;
+  d->l = d->r = d->a = d->b = 0;
   d->mid = d->back = JJ_MINMAX_IDENTITY;
 }
 
-/* Move to `lane` of `cap` slots (>= end - front), the deque from slot 0:
- * every position keeps its meaning. The old lane is the caller's to free. */
+/* Move to `lane` of cap + 1 slots (cap >= the deque's length), the deque
+ * from slot 0, each value keeping its place in it. The old lane is the
+ * caller's to free. */
 static inline void jj__daba_move(jj_daba *d, double *lane, uint32_t cap, int sides) {
-  for (uint64_t p = d->front; p < d->end; p++) {
-    const double *e = jj__daba_at(d, p, sides);
-    for (int s = 0; s < sides; s++) lane[(p - d->front) * (unsigned)sides + (unsigned)s] = e[s];
+  const uint32_t len = jj__daba_rel(d, d->end);
+  for (uint32_t k = 0, i = d->front; k < len; k++, i = jj__daba_next(d, i)) {
+    const double *e = jj__daba_at(d, i, sides);
+    for (int s = 0; s < sides; s++) lane[(size_t)k * (unsigned)sides + (unsigned)s] = e[s];
   }
+  d->l = jj__daba_rel(d, d->l);
+  d->r = jj__daba_rel(d, d->r);
+  d->a = jj__daba_rel(d, d->a);
+  d->b = jj__daba_rel(d, d->b);
+  d->front = 0;
+  d->end = len;
   d->agg = lane;
-  d->cap = cap;
-  d->base = d->front;
+  d->n = cap + 1;
 }
 
 /* Start a new round: the back segment becomes the front to be processed. */
@@ -133,18 +149,18 @@ JJ_HOT_INLINE void jj__daba_step(jj_daba *d, int sides) {
   if (d->front != d->b) {
     if (d->a != d->r) {
       jj_minmax prev = jj__daba_delta(d, sides);
-      d->a--;
+      d->a = jj__daba_prev(d, d->a);
       jj__daba_put(d, d->a, jj__minmax_combine(jj__daba_get(d, d->a, sides), prev, sides),
                    sides);
     }
     if (d->l != d->r) {
       jj__daba_put(d, d->l, jj__minmax_combine(jj__daba_get(d, d->l, sides), d->mid, sides),
                    sides);
-      d->l++;
-    } else {
-      d->l++;
-      d->r++;
-      d->a++;
+      d->l = jj__daba_next(d, d->l);
+    } else { /* l, r and a step on together */
+      d->l = jj__daba_next(d, d->l);
+      d->r = d->l;
+      d->a = jj__daba_next(d, d->a);
       d->mid = jj__daba_delta(d, sides);
     }
   } else {
@@ -153,17 +169,16 @@ JJ_HOT_INLINE void jj__daba_step(jj_daba *d, int sides) {
 }
 
 /* `x`: the value in the lane's form (see the top: minmax_lift). The lane
- * has room: end - front < cap. */
+ * has room: the deque holds fewer than jj__daba_cap values. */
 JJ_HOT_INLINE void jj__daba_push(jj_daba *d, jj_minmax x, int sides) {
   d->back = jj__minmax_combine(d->back, x, sides);
   jj__daba_put(d, d->end, x, sides);
-  d->end++;
+  d->end = jj__daba_next(d, d->end);
   jj__daba_step(d, sides);
 }
 
 JJ_HOT_INLINE void jj__daba_evict(jj_daba *d, int sides) {
-  d->front++;
-  if (d->front - d->base >= d->cap) d->base += d->cap; /* keep base <= front < base + cap */
+  d->front = jj__daba_next(d, d->front);
   jj__daba_step(d, sides);
 }
 

@@ -46,7 +46,7 @@
  *    duplicate: window_rare), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
- *    minmax_part (DABA Lite's bookkeeping, 104 B), moments_part (higher
+ *    minmax_part (DABA Lite's bookkeeping, 72 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
  *    closed-queue indices, windows closed, the window's end, 48 B), sketch_part (jj_sketch
  *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
@@ -57,9 +57,9 @@
  *    snapshot saves the configuration once, not per window).
  *  - the ring: `cap` jj_ring_rec of 16 bytes; positions [head, tail) are
  *    live, position p at slot p - base (minus cap when >= cap).
- *  - with min/max: DABA's partial aggregates, a lane of `cap` slots like
- *    the ring's (minmax.h: its own base, the same slot arithmetic), of
- *    8 B when the window reads only min or only max, 16 B when both.
+ *  - with min/max: DABA's partial aggregates, a lane of cap + 1 slots
+ *    (minmax.h), of 8 B when the window reads only min or only max, 16 B
+ *    when both.
  *  - TUMBLING: the closed-result queue, closed_cap entries.
  *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks),
  *    and each stored sample's bucket key (int32, same slots as the ring),
@@ -331,7 +331,10 @@ static JJ_NOINLINE jj_status rare_count(jj_window *w, size_t at, jj_status st) {
 /* The end of the settled part [head, agg_end) (the top comment): only
  * DABA needs it, so windows with min/max alone keep it, as the end of
  * DABA's deque (which is that part). */
-static inline uint64_t agg_end(const jj_window *w) { return CDABA(w)->end; }
+static inline uint64_t agg_end(const jj_window *w) {
+  const jj_daba *d = CDABA(w); /* (its front is head's sample) */
+  return w->head + jj__daba_rel(d, d->end);
+}
 
 /* The end of the window [head, win_end) (the top comment): the tail of a
  * sliding window, where everything stored is in the window; a TUMBLING
@@ -481,9 +484,10 @@ static uint64_t pow2_at_least(uint64_t n) {
   return p;
 }
 
-/* The bytes of a min/max lane of `cap` slots (minmax.h). */
+/* The bytes of a min/max lane with room for `cap` values: cap + 1 slots
+ * (minmax.h). */
 static size_t lane_bytes(const jj_wshape *sh, uint64_t cap) {
-  return (size_t)cap * sh->mm_sides * sizeof(double);
+  return (size_t)(cap + 1) * sh->mm_sides * sizeof(double);
 }
 
 /* Move to a ring of `newcap` slots, keeping every position's meaning:
@@ -625,7 +629,7 @@ static void clear_window(jj_window *w) {
     jj_moments_clear(&MOM(w)->next);
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (sh->use_minmax) jj__daba_reset(DABA(w), w->head);
+  if (sh->use_minmax) jj__daba_reset(DABA(w));
 }
 
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
@@ -639,7 +643,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     if (agg_end(w) > pos)
       jj__daba_evict(DABA(w), sh->mm_sides);
     else
-      jj__daba_reset(DABA(w), pos + 1); /* nothing settled: empty, at the new head */
+      jj__daba_reset(DABA(w)); /* nothing settled: empty (its front is the new head) */
   }
   head_to(w, pos + 1);
   if (sh->off_tum && TUM(w)->win_end < w->head) TUM(w)->win_end = w->head;
@@ -1596,7 +1600,7 @@ static jj_window *ring_ref(const jj_wring *g) {
 static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
   m->head = m->tail = m->gen_pos = pos;
   member_map(m, g);
-  if (m->shape->use_minmax) jj__daba_reset(DABA(m), pos);
+  if (m->shape->use_minmax) jj__daba_reset(DABA(m));
 }
 
 /* A ring of `newcap` slots whose slot 0 holds position `lo` (<= the live
@@ -1619,8 +1623,8 @@ static jj_status ring_resize(jj_wring *g, uint32_t newcap, uint64_t lo) {
 static jj_status lane_reserve(jj_window *m, uint64_t need) {
   const jj_wshape *sh = m->shape;
   jj_daba *d = DABA(m);
-  if (need <= d->cap) return JJ_OK;
-  uint32_t size = grown_cap(d->cap, sh->max_samples);
+  if (need <= jj__daba_cap(d)) return JJ_OK;
+  uint32_t size = grown_cap(jj__daba_cap(d), sh->max_samples);
   if (size < need) size = (uint32_t)need;
   double *lane = jj__malloc(&sh->alc, lane_bytes(sh, size));
   if (!lane) return JJ_ENOMEM;
@@ -1670,7 +1674,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
         !frees_a_slot(m, ts))
       return 0;
-    if (m->shape->use_minmax && m->tail - m->head + 1 > CDABA(m)->cap) return 0;
+    if (m->shape->use_minmax && m->tail - m->head + 1 > jj__daba_cap(CDABA(m))) return 0;
     if (m->head < lo) lo = m->head;
   }
   if (g->tail - lo >= sh->max_samples || (g->tail - lo >= g->cap && !ring_frees_a_slot(g, lo, ts)))
@@ -1850,7 +1854,7 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
       }
       return JJ_ENOMEM;
     }
-    DABA(w)->cap = size;
+    DABA(w)->n = size + 1;
   }
   SHP(w)->g = g;
   SHP(w)->seq = g->seq;
@@ -2117,7 +2121,7 @@ static jj_status window_storage(jj_window *w) {
     if (!TUM(w)->closed) st = JJ_ENOMEM;
   }
   if (sh->off_hr) jj__hourly_clear(HOURLY(w));
-  if (st == JJ_OK && sh->use_minmax) jj__daba_reset(DABA(w), 0);
+  if (st == JJ_OK && sh->use_minmax) jj__daba_reset(DABA(w));
   return st;
 }
 
@@ -2190,7 +2194,7 @@ void jj_window_reset(jj_window *w) {
     jj_moments_clear(&MOM(w)->next);
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (sh->use_minmax) jj__daba_reset(DABA(w), 0);
+  if (sh->use_minmax) jj__daba_reset(DABA(w));
   w->now = NO_NOW;
   if (sh->off_tum) {
     TUM(w)->win_end = 0;
@@ -2344,7 +2348,7 @@ size_t jj_window_memory(const jj_window *w) {
   size_t bytes = sh->bytes + (sh->own ? sizeof *sh : 0);
   /* A shared ring is counted once, with its first member. */
   bytes += sh->shared ? shared_memory(w) : (size_t)w->cap * sizeof(jj_ring_rec);
-  if (sh->use_minmax) bytes += lane_bytes(sh, CDABA(w)->cap);
+  if (sh->use_minmax) bytes += lane_bytes(sh, jj__daba_cap(CDABA(w)));
   if (sh->off_tum) bytes += (size_t)sh->closed_cap * sizeof(closed_result);
   if (w->rare && !sh->off_rare) bytes += sizeof *w->rare;
   if (sh->use_sketch)
@@ -2423,7 +2427,7 @@ void jj__window_prefetch_ring(const jj_window *w) {
     const int sides = w->shape->mm_sides;
     JJ_PREFETCH(jj__daba_at(d, d->end, sides));
     JJ_PREFETCH(jj__daba_at(d, d->l, sides));
-    JJ_PREFETCH(jj__daba_at(d, d->a > d->front ? d->a - 1 : d->a, sides));
+    JJ_PREFETCH(jj__daba_at(d, jj__daba_prev(d, d->a), sides));
     JJ_PREFETCH(jj__daba_at(d, d->front, sides));
   }
 }
@@ -2540,37 +2544,41 @@ static double min_of(double x, double y) { return x < y ? x : y; } /* (jj__minma
 static void put_lane(jj_wbuf *o, const jj_window *w) {
   const jj_wshape *sh = w->shape;
   const jj_daba *d = CDABA(w);
+  /* The boundaries as positions from the front (the ring's from head). */
+  const uint64_t len = jj__daba_rel(d, d->end), l = jj__daba_rel(d, d->l),
+                 r = jj__daba_rel(d, d->r), a = jj__daba_rel(d, d->a), b = jj__daba_rel(d, d->b);
   if (sh->mm_sides == 2) {
     put_mm(o, d->mid);
     put_mm(o, d->back);
-    for (uint64_t p = d->front; p < d->end; p++) put_mm(o, jj__daba_get(d, p, 2));
+    for (uint32_t k = 0, i = d->front; k < len; k++, i = jj__daba_next(d, i))
+      put_mm(o, jj__daba_get(d, i, 2));
     return;
   }
   const int kept_lo = sh->use_minmax == MM_MIN; /* else the lane keeps -max, the pair's nhi */
   const double other = -sh->mm_sign;            /* the other side's form of a value */
   jj_minmax mid = {d->mid.lo, d->mid.lo}, back = {d->back.lo, d->back.lo};
   double omid = INFINITY, oback = INFINITY;
-  for (uint64_t p = d->b; p-- > d->r;) omid = min_of(val_at(w, p) * other, omid);
-  for (uint64_t p = d->end; p-- > d->b;) oback = min_of(val_at(w, p) * other, oback);
+  for (uint64_t k = b; k-- > r;) omid = min_of(val_at(w, w->head + k) * other, omid);
+  for (uint64_t k = len; k-- > b;) oback = min_of(val_at(w, w->head + k) * other, oback);
   *(kept_lo ? &mid.nhi : &mid.lo) = omid;
   *(kept_lo ? &back.nhi : &back.lo) = oback;
   put_mm(o, mid);
   put_mm(o, back);
   const size_t at = o->n + (kept_lo ? 8 : 0); /* the first entry's other side */
-  for (uint64_t p = d->front; p < d->end; p++) {
-    const double kept = *jj__daba_at(d, p, 1);
+  for (uint32_t k = 0, i = d->front; k < len; k++, i = jj__daba_next(d, i)) {
+    const double kept = *jj__daba_at(d, i, 1);
     put_mm(o, (jj_minmax){kept, kept});
   }
-  double to_b = INFINITY, to_r = INFINITY; /* Σ[p, b), Σ[p, r) */
-  for (uint64_t p = d->end; p-- > d->front;) {
-    const double x = val_at(w, p) * other;
+  double to_b = INFINITY, to_r = INFINITY; /* Σ[k, b), Σ[k, r) */
+  for (uint64_t k = len; k-- > 0;) {
+    const double x = val_at(w, w->head + k) * other;
     double e = x; /* [r, a) and [b, end): the value */
-    if (p < d->b) {
+    if (k < b) {
       to_b = min_of(x, to_b);
-      if (p >= d->a || p < d->l) e = to_b; /* [a, b) and [front, l) */
-      if (p >= d->l && p < d->r) e = to_r = min_of(x, to_r); /* [l, r) */
+      if (k >= a || k < l) e = to_b; /* [a, b) and [front, l) */
+      if (k >= l && k < r) e = to_r = min_of(x, to_r); /* [l, r) */
     }
-    jj__w_patch_f64(o, at + (size_t)(p - d->front) * 16, e);
+    jj__w_patch_f64(o, at + (size_t)k * 16, e);
   }
 }
 
@@ -2586,10 +2594,10 @@ static void get_lane(jj_rbuf *in, jj_window *w) {
   m = get_mm(in);
   d->back = m;
   if (!kept_lo) d->back.lo = m.nhi;
-  for (uint64_t p = d->front; p < d->end; p++) {
+  for (uint32_t i = d->front; i != d->end; i = jj__daba_next(d, i)) {
     m = get_mm(in);
     if (!kept_lo) m.lo = m.nhi;
-    jj__daba_put(d, p, m, sides);
+    jj__daba_put(d, i, m, sides);
   }
 }
 
@@ -2646,8 +2654,9 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   }
   if (sh->use_minmax) {
     const jj_daba *d = CDABA(w);
-    const uint64_t pos[6] = {d->front, d->end, d->l, d->r, d->a, d->b};
-    for (int i = 0; i < 6; i++) jj__w_u64(o, pos[i] - w->head);
+    /* (the deque starts at head: its slots as positions from there) */
+    const uint32_t pos[6] = {d->front, d->end, d->l, d->r, d->a, d->b};
+    for (int i = 0; i < 6; i++) jj__w_u64(o, jj__daba_rel(d, pos[i]));
     put_lane(o, w);
   }
   if (sh->off_tum) {
@@ -2758,12 +2767,13 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     if (pos[0] != head || pos[1] != head + agg || pos[2] < pos[0] || pos[3] < pos[2] ||
         pos[4] < pos[3] || pos[5] < pos[4] || pos[1] < pos[5])
       return JJ_EINVAL;
-    d->base = d->front = pos[0]; /* (the lane is empty: any lap will do) */
-    d->end = pos[1];
-    d->l = pos[2];
-    d->r = pos[3];
-    d->a = pos[4];
-    d->b = pos[5];
+    /* The lane is empty: the deque from slot 0 (agg <= the lane's room). */
+    d->front = 0;
+    d->end = (uint32_t)(pos[1] - head);
+    d->l = (uint32_t)(pos[2] - head);
+    d->r = (uint32_t)(pos[3] - head);
+    d->a = (uint32_t)(pos[4] - head);
+    d->b = (uint32_t)(pos[5] - head);
     get_lane(in, w);
   }
   if (sh->off_tum) {

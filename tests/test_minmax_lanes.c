@@ -28,7 +28,7 @@
 #include "window_snap.h"
 
 #define SEC 1000
-#define NSAMPLES 3000
+#define NSAMPLES 1500
 
 enum { SIDE_MIN = 1, SIDE_MAX = 2, SIDE_BOTH = 3 };
 
@@ -88,32 +88,35 @@ static jj_window *make(jj_window_kind kind, uint32_t size, int sides, int64_t la
 
 /* What the window holds, by brute force over the accepted samples: a time
  * window those after now - span, a count window the newest `count` by
- * timestamp. */
+ * timestamp. (A sample is at most 6 s out of place in the stream: only
+ * the last size + 16 accepted samples, or those after now - span - 20 s,
+ * can be in the window.) */
 static void brute(const sample *acc, size_t n, jj_window_kind kind, uint32_t size, int64_t now,
                   double *lo, double *hi, size_t *count) {
   *lo = INFINITY;
   *hi = -INFINITY;
   *count = 0;
   int64_t from = now - (int64_t)size * SEC; /* time: ts > from */
+  size_t first = n;
+  while (first > 0 && acc[first - 1].ts > from - 20 * SEC) first--; /* (see above) */
   if (kind == JJ_WINDOW_SLIDING_COUNT) {
-    /* the count-th newest timestamp (distinct timestamps) */
     from = INT64_MIN;
-    if (n > size) {
-      int64_t *ts = malloc(n * sizeof *ts);
-      assert_non_null(ts);
-      for (size_t i = 0; i < n; i++) ts[i] = acc[i].ts;
+    first = n > size + 16 ? n - size - 16 : 0;
+    if (n > size) { /* the (size+1)-th newest timestamp (they are distinct) */
+      int64_t ts[200];
+      const size_t k = n - first;
+      for (size_t i = 0; i < k; i++) ts[i] = acc[first + i].ts;
       for (size_t i = 0; i < size + 1; i++) /* partial selection: the size+1 largest first */
-        for (size_t j = i + 1; j < n; j++)
+        for (size_t j = i + 1; j < k; j++)
           if (ts[j] > ts[i]) {
             int64_t x = ts[i];
             ts[i] = ts[j];
             ts[j] = x;
           }
       from = ts[size];
-      free(ts);
     }
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = first; i < n; i++) {
     if (acc[i].ts <= from) continue;
     (*count)++;
     if (acc[i].v < *lo) *lo = acc[i].v;

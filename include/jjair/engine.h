@@ -176,8 +176,9 @@ JJ_API void jj_engine_free(jj_engine *e);
 
 /* Find or create the series `metric` + labels (any order; names must be
  * unique; strings copied). Matches it against every rule once. Returns
- * JJ_ELIMIT at max_series or max_labels or for a string longer than
- * JJ_MAX_LABEL_BYTES (all counted in rejected_limit), JJ_EINVAL for empty
+ * JJ_ELIMIT at max_series or max_labels, for a string longer than
+ * JJ_MAX_LABEL_BYTES or when more than 65,535 rules match it (all counted
+ * in rejected_limit), JJ_EINVAL for empty
  * names or duplicate label names, JJ_ENOMEM. A regex matcher that cannot
  * decide (stats.match_undecided) leaves its rule off the series; the
  * series is still created. */

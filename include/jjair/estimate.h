@@ -60,8 +60,9 @@ typedef struct jj_memory_estimate {
  * by comparing with the series before); allocates nothing. Errors:
  * JJ_EINVAL (rs or out NULL, a bad configuration or series: what
  * jj_engine_new or jj_engine_series would refuse), JJ_ELIMIT (more series
- * than max_series, labels over max_labels, or a rule's window over
- * max_samples_per_window: see jj_engine_check), JJ_ENOTSUP (a poll queue
+ * than max_series, labels over max_labels, a series more than 65,535
+ * rules match, or a rule's window over max_samples_per_window: see
+ * jj_engine_check), JJ_ENOTSUP (a poll queue
  * in a build without one, as jj_engine_new). Thread-safe. */
 JJ_API jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
                                     const jj_series_spec *series, uint32_t nseries,
