@@ -375,6 +375,16 @@ static inline int64_t watermark(const jj_window *w) { return w->now - w->shape->
 /* The sides a window reads (jj_wshape.use_minmax). */
 enum { MM_MIN = 1, MM_MAX = 2 };
 
+/* The lane's sides (jj_wshape.mm_sides). Built for size (JJ_FORCE_INLINE
+ * off: the small boards) every lane keeps both: one variant of the DABA
+ * code and no one-sided image writer, flash counting more than 8 B a slot
+ * of RAM there. */
+#ifdef JJ_NO_FORCE_INLINE
+#define LANE_SIDES(sh) ((void)(sh), 2)
+#else
+#define LANE_SIDES(sh) ((int)(sh)->mm_sides)
+#endif
+
 /* A value in its lane's form: {v, -v} on two sides; on one, v for min and
  * -v for max (the lane keeps minima: the maximum is minus the minimum of
  * the negated values). `sides` is the shape's mm_sides, a constant where
@@ -487,7 +497,7 @@ static uint64_t pow2_at_least(uint64_t n) {
 /* The bytes of a min/max lane with room for `cap` values: cap + 1 slots
  * (minmax.h). */
 static size_t lane_bytes(const jj_wshape *sh, uint64_t cap) {
-  return (size_t)(cap + 1) * sh->mm_sides * sizeof(double);
+  return (size_t)(cap + 1) * LANE_SIDES(sh) * sizeof(double);
 }
 
 /* Move to a ring of `newcap` slots, keeping every position's meaning:
@@ -515,7 +525,7 @@ static jj_status resize(jj_window *w, uint32_t newcap) {
   if (sh->use_minmax) {
     jj_daba *d = DABA(w);
     double *old = d->agg;
-    jj__daba_move(d, nmm, newcap, sh->mm_sides);
+    jj__daba_move(d, nmm, newcap, LANE_SIDES(sh));
     jj__free(&sh->alc, old);
   }
   w->head_slot = 0; /* base = head */
@@ -641,7 +651,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   }
   if (sh->use_minmax) {
     if (agg_end(w) > pos)
-      jj__daba_evict(DABA(w), sh->mm_sides);
+      jj__daba_evict(DABA(w), LANE_SIDES(sh));
     else
       jj__daba_reset(DABA(w)); /* nothing settled: empty (its front is the new head) */
   }
@@ -671,7 +681,7 @@ JJ_HOT_INLINE void settle(jj_window *w) {
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
    * reads of min/max scan no pending one. */
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
-  const int sides = sh->mm_sides;
+  const int sides = LANE_SIDES(sh);
   const uint64_t end = wend(w);
   for (uint64_t p = agg_end(w); p < end && ts_at(w, p) < wm; p++)
     jj__daba_push(DABA(w), minmax_lift(sh, val_at(w, p), sides), sides); /* (its end: p + 1) */
@@ -728,7 +738,7 @@ JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
  * pending samples (see the top comment). */
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   const jj_wshape *sh = w->shape;
-  const int sides = sh->mm_sides;
+  const int sides = LANE_SIDES(sh);
   jj_minmax q = jj__daba_query(CDABA(w), sides);
   for (uint64_t p = agg_end(w), end = wend(w); p < end; p++)
     q = jj__minmax_combine(minmax_lift(sh, val_at(w, p), sides), q, sides); /* (ties: q) */
@@ -1004,7 +1014,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
     /* The new sample is settled already (at the watermark; settle() took
      * every older one above): straight into DABA, its ts not read back. */
     if (agg_end(w) == pos && sh->duplicates != JJ_DUP_REPLACE) {
-      jj__daba_push(DABA(w), minmax_lift(sh, v, sh->mm_sides), sh->mm_sides);
+      jj__daba_push(DABA(w), minmax_lift(sh, v, LANE_SIDES(sh)), LANE_SIDES(sh));
     } else {
       settle(w);
     }
@@ -1058,7 +1068,7 @@ static uint8_t fast_bits(const jj_wshape *sh) {
     return 0;
   if (sh->use_minmax && (sh->lateness_ms != 0 || sh->duplicates == JJ_DUP_REPLACE)) return 0;
   return (uint8_t)(FAST_ON | (sh->kind == JJ_WINDOW_SLIDING_TIME ? FAST_TIME : 0) |
-                   (sh->use_minmax ? FAST_MM : 0) | (sh->mm_sides == 2 ? FAST_MM2 : 0) |
+                   (sh->use_minmax ? FAST_MM : 0) | (LANE_SIDES(sh) == 2 ? FAST_MM2 : 0) |
                    (sh->use_sketch ? FAST_SK : 0) |
                    (FAST_SPLIT_SUMS && sh->mom ? FAST_SUMS : 0));
 }
@@ -1219,7 +1229,7 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     if (agg_end(w) == end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_wshape *sh = w->shape;
-      const int sides = mm > 0 ? mm : sh->mm_sides;
+      const int sides = mm > 0 ? mm : LANE_SIDES(sh);
       const jj_minmax q = jj__daba_query(CDABA(w), sides);
       /* One side: the one enabled (v or -v in the lane, see minmax_lift). */
       if (sides == 1)
@@ -1629,7 +1639,7 @@ static jj_status lane_reserve(jj_window *m, uint64_t need) {
   double *lane = jj__malloc(&sh->alc, lane_bytes(sh, size));
   if (!lane) return JJ_ENOMEM;
   double *old = d->agg;
-  jj__daba_move(d, lane, size, sh->mm_sides);
+  jj__daba_move(d, lane, size, LANE_SIDES(sh));
   jj__free(&sh->alc, old);
   return JJ_OK;
 }
@@ -1688,7 +1698,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (msh->use_minmax) {
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
       while (m->head < m->tail && head_ts(m) <= cutoff)
-        fast_evict(m, msh, msh->mm_sides, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+        fast_evict(m, msh, LANE_SIDES(msh), 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
     } else {
       while (m->head < m->tail && head_ts(m) <= cutoff)
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
@@ -1708,7 +1718,8 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->accepted++;
     if (m->shape->use_minmax) {
       if (at_once && agg_end(m) == pos) {
-        jj__daba_push(DABA(m), minmax_lift(m->shape, v, m->shape->mm_sides), m->shape->mm_sides);
+        const int sides = LANE_SIDES(m->shape);
+        jj__daba_push(DABA(m), minmax_lift(m->shape, v, sides), sides);
       } else {
         settle(m);
       }
@@ -2020,7 +2031,11 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->mom = (uint8_t)mom;
   sh->use_minmax = (uint8_t)(((c.aggregates & JJ_AGG_BIT(JJ_AGG_MIN)) ? MM_MIN : 0) |
                              ((c.aggregates & JJ_AGG_BIT(JJ_AGG_MAX)) ? MM_MAX : 0));
+#ifdef JJ_NO_FORCE_INLINE
+  sh->mm_sides = 2; /* (see LANE_SIDES) */
+#else
   sh->mm_sides = sh->use_minmax == (MM_MIN | MM_MAX) ? 2 : 1;
+#endif
   sh->mm_sign = sh->use_minmax == MM_MAX ? -1.0 : 1.0;
   sh->use_sketch = (c.aggregates & JJ_AGG_BIT(JJ_AGG_PERCENTILE)) != 0;
   layout_of(sh, sh->use_minmax, (mom & ~(unsigned)JJ_MOM_SUM) != 0,
@@ -2424,7 +2439,7 @@ void jj__window_prefetch_ring(const jj_window *w) {
   if (w->shape->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);
-    const int sides = w->shape->mm_sides;
+    const int sides = LANE_SIDES(w->shape);
     JJ_PREFETCH(jj__daba_at(d, d->end, sides));
     JJ_PREFETCH(jj__daba_at(d, d->l, sides));
     JJ_PREFETCH(jj__daba_at(d, jj__daba_prev(d, d->a), sides));
@@ -2547,7 +2562,7 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
   /* The boundaries as positions from the front (the ring's from head). */
   const uint64_t len = jj__daba_rel(d, d->end), l = jj__daba_rel(d, d->l),
                  r = jj__daba_rel(d, d->r), a = jj__daba_rel(d, d->a), b = jj__daba_rel(d, d->b);
-  if (sh->mm_sides == 2) {
+  if (LANE_SIDES(sh) == 2) {
     put_mm(o, d->mid);
     put_mm(o, d->back);
     for (uint32_t k = 0, i = d->front; k < len; k++, i = jj__daba_next(d, i))
@@ -2586,7 +2601,7 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
 static void get_lane(jj_rbuf *in, jj_window *w) {
   const jj_wshape *sh = w->shape;
   jj_daba *d = DABA(w);
-  const int sides = sh->mm_sides;
+  const int sides = LANE_SIDES(sh);
   const int kept_lo = sides == 2 || sh->use_minmax == MM_MIN;
   jj_minmax m = get_mm(in);
   d->mid = m;
