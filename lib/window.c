@@ -2232,6 +2232,18 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
     if (out) *out = NAN;
     return JJ_EINVAL;
   }
+#ifndef JJ_NO_FORCE_INLINE
+  /* A sliding window ends at its tail, and its lane's sides are one of
+   * two constants: the read the specialised copies make (value_enabled_t
+   * with mm >= 0), not the one that asks the shape for both on every
+   * call (about 5 ns more for min/max, bench_window). */
+  const jj_wshape *sh = w->shape;
+  if (!sh->off_tum) {
+    if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0);
+    return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
+                               : value_enabled_t(w, agg, out, 2);
+  }
+#endif
   return value_enabled(w, agg, out);
 }
 
