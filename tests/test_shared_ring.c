@@ -30,12 +30,12 @@
 #define SEC 1000LL
 #define T0 1700000000000LL
 #define NRULES 10
-#define LATENESS (2500) /* the stream's out-of-order reach */
+#define LATENESS (2500)    /* the stream's out-of-order reach */
 static int64_t g_lateness; /* the engines' */
 
-static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN,  JJ_AGG_MAX,   JJ_AGG_MIN,    JJ_AGG_LAST,
-                                      JJ_AGG_SUM,   JJ_AGG_COUNT, JJ_AGG_DELTA,  JJ_AGG_FIRST,
-                                      JJ_AGG_MAX,   JJ_AGG_MIN};
+static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN, JJ_AGG_MAX,   JJ_AGG_MIN,   JJ_AGG_LAST,
+                                      JJ_AGG_SUM,  JJ_AGG_COUNT, JJ_AGG_DELTA, JJ_AGG_FIRST,
+                                      JJ_AGG_MAX,  JJ_AGG_MIN};
 
 /* Rules `from` .. `to` - 1 of the mix: spans 5 s, 8 s, ... 32 s. */
 static jj_ruleset *rules(int from, int to, jj_dup_policy dups) {
@@ -98,8 +98,7 @@ static uint64_t bits(double d) {
 
 /* Window a (shared) against b (alone): the same stats (and, with
  * `counters`, the same counters). */
-static void same_values(const jj_window *a, const jj_window *b, int rule, long step,
-                        int counters) {
+static void same_values(const jj_window *a, const jj_window *b, int rule, long step, int counters) {
   jj_window_stats x, y;
   jj_status sx = jj_window_stats_get(a, &x), sy = jj_window_stats_get(b, &y);
   if (sx != sy || x.count != y.count || x.start_ms != y.start_ms || x.end_ms != y.end_ms ||
@@ -115,12 +114,13 @@ static void same_values(const jj_window *a, const jj_window *b, int rule, long s
   jj_window_counters_get(a, &cx);
   jj_window_counters_get(b, &cy);
   if (memcmp(&cx, &cy, sizeof cx) != 0)
-    fail_msg("rule %d step %ld: counters differ (accepted %llu/%llu evicted %llu/%llu late "
-             "%llu/%llu dup %llu/%llu)",
-             rule, step, (unsigned long long)cx.accepted, (unsigned long long)cy.accepted,
-             (unsigned long long)cx.evicted, (unsigned long long)cy.evicted,
-             (unsigned long long)cx.rejected_late, (unsigned long long)cy.rejected_late,
-             (unsigned long long)cx.duplicates, (unsigned long long)cy.duplicates);
+    fail_msg(
+        "rule %d step %ld: counters differ (accepted %llu/%llu evicted %llu/%llu late "
+        "%llu/%llu dup %llu/%llu)",
+        rule, step, (unsigned long long)cx.accepted, (unsigned long long)cy.accepted,
+        (unsigned long long)cx.evicted, (unsigned long long)cy.evicted,
+        (unsigned long long)cx.rejected_late, (unsigned long long)cy.rejected_late,
+        (unsigned long long)cx.duplicates, (unsigned long long)cy.duplicates);
 }
 
 static void same_window(const jj_window *a, const jj_window *b, int rule, long step) {
@@ -169,22 +169,43 @@ static void next_sample(int64_t *t, int64_t *ts, double *v, what_happened *w) {
   }
 }
 
+/* One engine with the rules r0 .. r9 (their windows share a ring) and,
+ * as the reference, each rule on an engine of its own (nothing to share);
+ * one series "station=a" in each. */
+typedef struct twins {
+  jj_ruleset *all, *one[NRULES];
+  jj_engine *shared, *alone[NRULES];
+  jj_series_id sid, aid[NRULES];
+} twins;
+
+static void twins_make(twins *x, jj_dup_policy dups) {
+  x->all = rules(0, NRULES, dups);
+  x->shared = engine(x->all, &x->sid);
+  for (int i = 0; i < NRULES; i++) {
+    x->one[i] = rules(i, i + 1, dups);
+    x->alone[i] = engine(x->one[i], &x->aid[i]);
+  }
+}
+
+static void twins_free(twins *x) {
+  for (int i = 0; i < NRULES; i++) {
+    jj_engine_free(x->alone[i]);
+    jj_ruleset_free(x->one[i]);
+  }
+  jj_engine_free(x->shared);
+  jj_ruleset_free(x->all);
+}
+
 static void run_mix(jj_dup_policy dups, int64_t lateness) {
   g_lateness = lateness;
-  jj_ruleset *all = rules(0, NRULES, dups);
-  jj_series_id sid, aid[NRULES];
-  jj_engine *shared = engine(all, &sid);
-  jj_engine *alone[NRULES];
-  jj_ruleset *one[NRULES];
-  for (int i = 0; i < NRULES; i++) {
-    one[i] = rules(i, i + 1, dups);
-    alone[i] = engine(one[i], &aid[i]);
-  }
+  twins x;
+  twins_make(&x, dups);
   /* They share: one ring for the series' ten windows. */
   for (uint32_t i = 1; i < NRULES; i++)
-    assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
-  assert_false(jj__window_shares_with(window_of(alone[0], aid[0], 0),
-                                      window_of(alone[1], aid[1], 0)));
+    assert_true(
+        jj__window_shares_with(window_of(x.shared, x.sid, 0), window_of(x.shared, x.sid, i)));
+  assert_false(jj__window_shares_with(window_of(x.alone[0], x.aid[0], 0),
+                                      window_of(x.alone[1], x.aid[1], 0)));
   what_happened w = {0};
   int64_t t = T0;
   size_t most = 0;
@@ -192,54 +213,59 @@ static void run_mix(jj_dup_policy dups, int64_t lateness) {
     int64_t ts;
     double v;
     next_sample(&t, &ts, &v, &w);
-    jj_status st = jj_engine_push(shared, sid, ts, v);
+    jj_status st = jj_engine_push(x.shared, x.sid, ts, v);
     for (int i = 0; i < NRULES; i++) {
-      jj_status sa = jj_engine_push(alone[i], aid[i], ts, v);
+      jj_status sa = jj_engine_push(x.alone[i], x.aid[i], ts, v);
       if (st != sa) fail_msg("step %ld rule %d: status %d (shared) vs %d (alone)", step, i, st, sa);
-      same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+      same_window(window_of(x.shared, x.sid, (uint32_t)i), window_of(x.alone[i], x.aid[i], 0), i,
+                  step);
     }
     jj_window_stats ws;
-    jj_window_stats_get(window_of(shared, sid, NRULES - 1), &ws);
+    jj_window_stats_get(window_of(x.shared, x.sid, NRULES - 1), &ws);
     if (ws.count > most) most = (size_t)ws.count;
     if (step == 3000) { /* save and restore: the same windows after */
       size_t need = 0;
-      jj_engine_snapshot(shared, NULL, 0, &need);
+      jj_engine_snapshot(x.shared, NULL, 0, &need);
       void *buf = malloc(need);
       assert_non_null(buf);
-      assert_int_equal(jj_engine_snapshot(shared, buf, need, &need), JJ_OK);
-      jj_engine_free(shared);
+      assert_int_equal(jj_engine_snapshot(x.shared, buf, need, &need), JJ_OK);
+      jj_engine_free(x.shared);
       jj_engine_config ec;
       jj_engine_config_init(&ec);
       ec.lateness_ms = g_lateness;
-      assert_int_equal(jj_engine_new(all, &ec, NULL, &shared), JJ_OK);
+      assert_int_equal(jj_engine_new(x.all, &ec, NULL, &x.shared), JJ_OK);
       jj_restore_report rep;
       jj_error err;
-      assert_int_equal(jj_engine_restore(shared, buf, need, &rep, &err), JJ_OK);
+      assert_int_equal(jj_engine_restore(x.shared, buf, need, &rep, &err), JJ_OK);
       assert_int_equal(rep.windows_reset, 0);
       free(buf);
       for (uint32_t i = 1; i < NRULES; i++)
-        assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
+        assert_true(
+            jj__window_shares_with(window_of(x.shared, x.sid, 0), window_of(x.shared, x.sid, i)));
       for (int i = 0; i < NRULES; i++)
-        same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+        same_window(window_of(x.shared, x.sid, (uint32_t)i), window_of(x.alone[i], x.aid[i], 0), i,
+                    step);
     }
     if (step == 4500) { /* reload the same rules, freshly built: kept, still sharing */
       jj_ruleset *again = rules(0, NRULES, dups);
       jj_restore_report rep;
       jj_error err;
-      assert_int_equal(jj_engine_reload(shared, again, &rep, &err), JJ_OK);
+      assert_int_equal(jj_engine_reload(x.shared, again, &rep, &err), JJ_OK);
       jj_ruleset_free(again); /* the engine holds its own reference */
       assert_int_equal(rep.windows_reset, 0);
       for (uint32_t i = 1; i < NRULES; i++)
-        assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
+        assert_true(
+            jj__window_shares_with(window_of(x.shared, x.sid, 0), window_of(x.shared, x.sid, i)));
       for (int i = 0; i < NRULES; i++)
-        same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+        same_window(window_of(x.shared, x.sid, (uint32_t)i), window_of(x.alone[i], x.aid[i], 0), i,
+                    step);
     }
   }
   /* The stream did what it claims: every case came, and the longest
    * window held more than the first ring's 16 samples (it grew). */
   assert_true(w.ooo > 100 && w.late > 50 && w.dups > 100 && w.gaps > 20 && w.invalid > 10);
   jj_window_counters c;
-  jj_window_counters_get(window_of(shared, sid, 0), &c);
+  jj_window_counters_get(window_of(x.shared, x.sid, 0), &c);
   print_message("lateness %lld: accepted %llu, duplicates %llu\n", (long long)lateness,
                 (unsigned long long)c.accepted, (unsigned long long)c.duplicates);
   /* (The engine refuses what is older than its lateness before any
@@ -250,19 +276,14 @@ static void run_mix(jj_dup_policy dups, int64_t lateness) {
   assert_true(most > 32);
   /* And the ring saves memory: the engine's windows take less than the ten alone. */
   jj_engine_stats a, b;
-  jj_engine_stats_get(shared, &a);
+  jj_engine_stats_get(x.shared, &a);
   size_t sum = 0;
   for (int i = 0; i < NRULES; i++) {
-    jj_engine_stats_get(alone[i], &b);
+    jj_engine_stats_get(x.alone[i], &b);
     sum += b.memory;
   }
   assert_true(a.memory < sum);
-  for (int i = 0; i < NRULES; i++) {
-    jj_engine_free(alone[i]);
-    jj_ruleset_free(one[i]);
-  }
-  jj_engine_free(shared);
-  jj_ruleset_free(all);
+  twins_free(&x);
 }
 
 static void test_keep(void **state) {
@@ -297,19 +318,12 @@ static void test_replace_in_order(void **state) {
 static void test_reload_drop_add(void **state) {
   (void)state;
   g_lateness = LATENESS;
-  jj_ruleset *all = rules(0, NRULES, JJ_DUP_KEEP);
-  jj_series_id sid, aid[NRULES];
-  jj_engine *shared = engine(all, &sid);
-  jj_engine *alone[NRULES];
-  jj_ruleset *one[NRULES];
-  for (int i = 0; i < NRULES; i++) {
-    one[i] = rules(i, i + 1, JJ_DUP_KEEP);
-    alone[i] = engine(one[i], &aid[i]);
-  }
+  twins x;
+  twins_make(&x, JJ_DUP_KEEP);
   what_happened w = {0};
   int64_t t = T0;
-  int live = NRULES;       /* rules 0 .. live-1 are in the shared engine */
-  int last_synced = 1;     /* rule NRULES-1 equals its twin (until the re-add) */
+  int live = NRULES;   /* rules 0 .. live-1 are in the shared engine */
+  int last_synced = 1; /* rule NRULES-1 equals its twin (until the re-add) */
   long gaps_at_add = -1, compared_after = 0;
   for (long step = 0; step < 5000; step++) {
     if (step == 1500 || step == 3000) {
@@ -317,17 +331,18 @@ static void test_reload_drop_add(void **state) {
       jj_ruleset *next = rules(0, live, JJ_DUP_KEEP);
       jj_restore_report rep;
       jj_error err;
-      assert_int_equal(jj_engine_reload(shared, next, &rep, &err), JJ_OK);
+      assert_int_equal(jj_engine_reload(x.shared, next, &rep, &err), JJ_OK);
       jj_ruleset_free(next);
       assert_int_equal(rep.windows_reset, 0);
       for (int i = 1; i < live; i++)
-        assert_true(jj__window_shares_with(window_of(shared, sid, 0),
-                                           window_of(shared, sid, (uint32_t)i)));
+        assert_true(jj__window_shares_with(window_of(x.shared, x.sid, 0),
+                                           window_of(x.shared, x.sid, (uint32_t)i)));
       for (int i = 0; i < NRULES - 1; i++)
-        same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+        same_window(window_of(x.shared, x.sid, (uint32_t)i), window_of(x.alone[i], x.aid[i], 0), i,
+                    step);
       if (step == 3000) { /* joined empty at the newest sample */
         jj_window_stats ws;
-        jj_window_stats_get(window_of(shared, sid, NRULES - 1), &ws);
+        jj_window_stats_get(window_of(x.shared, x.sid, NRULES - 1), &ws);
         assert_int_equal(ws.count, 0);
         last_synced = 0;
         gaps_at_add = w.gaps;
@@ -336,30 +351,26 @@ static void test_reload_drop_add(void **state) {
     int64_t ts;
     double v;
     next_sample(&t, &ts, &v, &w);
-    jj_status st = jj_engine_push(shared, sid, ts, v);
+    jj_status st = jj_engine_push(x.shared, x.sid, ts, v);
     for (int i = 0; i < NRULES; i++) {
-      jj_status sa = jj_engine_push(alone[i], aid[i], ts, v);
+      jj_status sa = jj_engine_push(x.alone[i], x.aid[i], ts, v);
       if (i < NRULES - 1 && st != sa)
         fail_msg("step %ld rule %d: status %d (shared) vs %d (alone)", step, i, st, sa);
     }
     for (int i = 0; i < NRULES - 1; i++)
-      same_window(window_of(shared, sid, (uint32_t)i), window_of(alone[i], aid[i], 0), i, step);
+      same_window(window_of(x.shared, x.sid, (uint32_t)i), window_of(x.alone[i], x.aid[i], 0), i,
+                  step);
     const int last = NRULES - 1;
     if (live == NRULES && last_synced)
-      same_values(window_of(shared, sid, (uint32_t)last), window_of(alone[last], aid[last], 0),
-                  last, step, step < 1500);
+      same_values(window_of(x.shared, x.sid, (uint32_t)last),
+                  window_of(x.alone[last], x.aid[last], 0), last, step, step < 1500);
     /* A 40 s gap (every span is at most 32 s) empties both windows. */
     if (live == NRULES && !last_synced && w.gaps > gaps_at_add) last_synced = 1;
     if (live == NRULES && last_synced && step > 3000) compared_after++;
   }
   /* The re-added window was compared for most of the run after it. */
   assert_true(compared_after > 1500);
-  for (int i = 0; i < NRULES; i++) {
-    jj_engine_free(alone[i]);
-    jj_ruleset_free(one[i]);
-  }
-  jj_engine_free(shared);
-  jj_ruleset_free(all);
+  twins_free(&x);
 }
 
 /* jj_engine_estimate counts a shared ring once and each member's lane
