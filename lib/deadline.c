@@ -194,7 +194,6 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
 void jj__deadline_collect(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   const int64_t now = e->now;
-  if (dl->epoch == JJ__EPOCH_LAST) jj__deadline_renumber(e); /* before swept moves */
   dl->swept = now;
   dl->epoch++;
   const uint32_t blocks = (e->nseries + BLOCK - 1) / BLOCK;

@@ -54,13 +54,11 @@ typedef struct jj_due_rec {
 #endif
 } jj_due_rec;
 
-/* The epoch (jj_deadlines.epoch) never passes this: the advance that would
- * take it further renumbers every series first (jj__deadline_renumber),
- * so 32 bits count any number of advances and `owed` (epoch + 1) fits. */
+/* The epoch (jj_deadlines.epoch) never passes this: before the advance
+ * that would take it further, the engine brings every series up to date
+ * and starts the epochs over at 0 (engine.c, renumber_epochs), so 32 bits
+ * count any number of advances and `owed` (epoch + 1) fits. */
 #define JJ__EPOCH_LAST (UINT32_MAX - 1u)
-/* Bring every series up to date (as at its next reading) and start the
- * epochs over at 0: nothing anyone can see changes. */
-void jj__deadline_renumber(jj_engine *e);
 
 typedef struct jj_deadlines {
   jj_due_rec *rec;    /* cap entries, one per series id */

@@ -101,7 +101,6 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
 
 void jj__deadline_collect(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
-  if (dl->epoch == JJ__EPOCH_LAST) jj__deadline_renumber(e); /* before swept moves */
   dl->swept = e->now;
   dl->epoch++;
   for (uint32_t sid = 0; sid < e->nseries; sid++)

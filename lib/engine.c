@@ -369,7 +369,10 @@ void jj__engine_catch_up(jj_engine *e) {
   jj__groups_catch_up(e);
 }
 
-void jj__deadline_renumber(jj_engine *e) {
+/* Bring every series up to date (as at its next reading) and start the
+ * deadline epochs over at 0 (JJ__EPOCH_LAST): nothing anyone can see
+ * changes. Before the advance's collect moves `swept`. */
+static void renumber_epochs(jj_engine *e) {
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     if (e->series[sid]) catch_up(e, sid, e->series[sid]);
     jj_due_rec *r = &e->dl.rec[sid];
@@ -887,6 +890,7 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
     e->has_now = 1;
     e->now = now_ms;
   }
+  if (e->dl.epoch == JJ__EPOCH_LAST) renumber_epochs(e);
   jj__deadline_collect(e);
   for (uint32_t sid = 0; jj__deadline_next(&e->dl, e->nseries, &sid); sid++) {
     jj_series *s = e->series[sid];

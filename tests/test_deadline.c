@@ -511,7 +511,7 @@ static void test_random_with_idle_forgetting(void **state) {
 /* One advance days ahead: every window empties, every series goes stale,
  * hopping windows close as a run; the same events as the full walk. */
 /* The advance counter is 32-bit: before it would pass JJ__EPOCH_LAST every
- * series catches up and the counters start over (jj__deadline_renumber).
+ * series catches up and the counters start over (engine.c, renumber_epochs).
  * Engines whose counters start just below that, so every run renumbers
  * with windows behind and re-checks owed, answer as the full walk does. */
 static void test_epoch_renumbered(void **state) {
