@@ -1412,6 +1412,21 @@ static void test_capacity(void **state) {
   EXPECT(a.live_blocks == 0 && a.errors == 0, "leak");
 }
 
+/* A window of `kind` over span_ms (time kinds) or `n` samples (count),
+ * holding at most n samples, (not) preallocated, keeping `aggs`. */
+static jj_window_config sized_config(jj_window_kind kind, int64_t span_ms, uint32_t n, int pre,
+                                     uint32_t aggs) {
+  jj_window_config c;
+  jj_window_config_init(&c);
+  c.kind = kind;
+  c.span_ms = span_ms;
+  c.count = n;
+  c.max_samples = n;
+  c.preallocate = pre;
+  c.aggregates = aggs;
+  return c;
+}
+
 /* preallocate: every allocation happens in jj_window_new. */
 static void test_preallocate(void **state) {
   (void)state;
@@ -1423,14 +1438,7 @@ static void test_preallocate(void **state) {
       where.step = pre * 10 + k;
       tu_alloc a;
       tu_alloc_init(&a);
-      jj_window_config c;
-      jj_window_config_init(&c);
-      c.kind = kinds[k];
-      c.span_ms = 500000;
-      c.count = 1000;
-      c.max_samples = 1000;
-      c.preallocate = pre;
-      c.aggregates = JJ_AGG_ALL;
+      jj_window_config c = sized_config(kinds[k], 500000, 1000, pre, JJ_AGG_ALL);
       jj_window *w = new_window(&c, &a.alc);
       unsigned long calls = a.calls;
       tu_rng r;
@@ -1801,15 +1809,9 @@ static void test_rare_counters(void **state) {
       where.step = pre * 10 + k;
       tu_alloc a;
       tu_alloc_init(&a);
-      jj_window_config c;
-      jj_window_config_init(&c);
-      c.kind = kinds[k];
-      c.span_ms = 60000;
-      c.count = 100;
+      const uint32_t aggs = JJ_AGG_BIT(JJ_AGG_COUNT) | JJ_AGG_BIT(JJ_AGG_SUM);
+      jj_window_config c = sized_config(kinds[k], 60000, 100, pre, aggs);
       c.lateness_ms = 1000;
-      c.max_samples = 100;
-      c.preallocate = pre;
-      c.aggregates = JJ_AGG_BIT(JJ_AGG_COUNT) | JJ_AGG_BIT(JJ_AGG_SUM);
       jj_window *w = new_window(&c, &a.alc);
       for (int i = 1; i <= 20; i++) expect_push(w, i * 1000, (double)i, JJ_OK);
       jj_window_counters ctr;
