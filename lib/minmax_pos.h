@@ -166,8 +166,8 @@ JJ_HOT_INLINE void jj__dabap_step(jj_daba *d, const jj_lanev *rv, int sides) {
     if (d->a != d->r) {
       jj_mmp prev = jj__dabap_delta(d, rv, sides);
       d->a = jj__daba_prev(d, d->a);
-      jj__dabap_put(d, rv, d->a,
-                    jj__mmp_combine(jj__dabap_get(d, rv, d->a, sides), prev, sides), sides);
+      jj__dabap_put(d, rv, d->a, jj__mmp_combine(jj__dabap_get(d, rv, d->a, sides), prev, sides),
+                    sides);
     }
     if (d->l != d->r) {
       jj__dabap_put(d, rv, d->l,
