@@ -2288,7 +2288,7 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
    * with mm >= 0), not the one that asks the shape for both on every
    * call (about 5 ns more for min/max, bench_window). */
   const jj_wshape *sh = w->shape;
-  if (!sh->off_tum) {
+  if (!sh->off_tum && !MM_POS(sh)) { /* (a lane of positions: value_enabled's read) */
     if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0);
     return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
                                : value_enabled_t(w, agg, out, 2);
