@@ -1301,6 +1301,13 @@ JJ_HOT_INLINE jj_status value_enabled(const jj_window *w, jj_agg agg, double *ou
   return value_enabled_t(w, agg, out, -1);
 }
 
+/* The same, out of line: jj_window_value's read of what its specialised
+ * copies do not cover (TUMBLING, lanes of positions), so that its common
+ * path saves no registers for it. */
+static JJ_NOINLINE jj_status value_other(const jj_window *w, jj_agg agg, double *out) {
+  return value_enabled(w, agg, out);
+}
+
 /* jj_window_push_value once its arguments are checked: the push, then,
  * when it took the sample, the read. */
 JJ_HOT_INLINE jj_status read_after(const jj_window *w, jj_status pushed, jj_agg agg, double *out) {
@@ -2288,13 +2295,16 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
    * with mm >= 0), not the one that asks the shape for both on every
    * call (about 5 ns more for min/max, bench_window). */
   const jj_wshape *sh = w->shape;
-  if (!sh->off_tum && !MM_POS(sh)) { /* (a lane of positions: value_enabled's read) */
+  if (!sh->off_tum) {
     if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0);
-    return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
-                               : value_enabled_t(w, agg, out, 2);
+    if (!MM_POS(sh)) /* (a lane of positions: value_enabled's read, below) */
+      return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
+                                 : value_enabled_t(w, agg, out, 2);
   }
-#endif
+  return value_other(w, agg, out);
+#else
   return value_enabled(w, agg, out);
+#endif
 }
 
 jj_status jj_window_stats_get(const jj_window *w, jj_window_stats *out) {
