@@ -111,7 +111,7 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 
 void jj__series_free(const jj_allocator *alc, jj_series *s) {
   if (!s) return;
-  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(s->slots[i].win);
+  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(jj__slot_win(s, &s->slots[i]));
   jj__free(alc, s->inst);
   jj__free(alc, s);
 }
@@ -126,11 +126,12 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0 &&
                    sizeof(jj_stuck) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
+_Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in 16 bits");
 #if UINTPTR_MAX == UINT64_MAX
 /* What a one-rule series costs besides its window (series.h): pinned so a
  * field added without thought shows here. */
 _Static_assert(sizeof(jj_series) == 48, "the series header is 48 bytes (series.h)");
-_Static_assert(sizeof(jj_slot) == 32, "a slot is 32 bytes (series.h)");
+_Static_assert(sizeof(jj_slot) == 24, "a slot is 24 bytes (series.h)");
 _Static_assert(sizeof(jj_inst) == 72, "an instance is 72 bytes (series.h)");
 #endif
 /* `nstuck`: 0, or nslots when some slot has a stuck-value gate. */
@@ -460,7 +461,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
        * set) would keep min/max (DABA, 16 B a sample and a step per push) in
        * windows no rule asks for them. */
       wc.aggregates |= JJ_AGG_BIT(r->cfg.aggregate);
-      sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
+      sl->aggs = (uint16_t)(sl->aggs | JJ_AGG_BIT(r->cfg.aggregate));
       jj_inst *in = &s->inst[s->ninst++];
       sl->count++;
       in->rule = r;
@@ -493,12 +494,14 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     const uint32_t ring = NO_SHARE; /* (left out of the build) */
 #endif
     st = shape_for(shapes, alc, &wc, ring != NO_SHARE, &sh);
+    jj_window *w = NULL;
     if (st == JJ_OK && ring != NO_SHARE)
-      st = jj__window_init_shared(sh, wmem, ring == j ? NULL : s->slots[ring].win,
-                                  ring_members(p->share, nslots, j), &sl->win);
+      st = jj__window_init_shared(sh, wmem, ring == j ? NULL : jj__slot_win(s, &s->slots[ring]),
+                                  ring_members(p->share, nslots, j), &w);
     else if (st == JJ_OK)
-      st = jj__window_init_shaped(sh, wmem, &sl->win);
+      st = jj__window_init_shaped(sh, wmem, &w);
     if (st == JJ_OK) {
+      sl->win_off = (uint32_t)((char *)w - (char *)s); /* < strings_off: series_alloc */
       s->nslots++;
       wmem += window_room(sh);
     }

@@ -292,7 +292,7 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
     jj__w_u32(w, run->run);
     jj__w_f64(w, run->last);
     size_t at = jj__w_open(w);
-    jj__window_encode(sl->win, w);
+    jj__window_encode(jj__slot_win(s, sl), w);
     jj__w_close(w, at);
   }
   jj__w_u32(w, s->ninst);
@@ -837,7 +837,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     }
     if (from == NO_ID || os[from].used_by) continue;
     jj_rbuf wr = os[from].win;
-    jj_status st = jj__window_decode(sl->win, &wr);
+    jj_status st = jj__window_decode(jj__slot_win(s, sl), &wr);
     if (st == JJ_ENOMEM) return nomem(d);
     if (st == JJ_EINVAL) return damaged(d, &wr, "window");
     if (st != JJ_OK) { /* another shape: the slot starts fresh */
