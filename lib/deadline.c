@@ -115,7 +115,7 @@ int64_t jj__deadline_alerts_due(const jj_series *s) {
     if (a->flapping)
       due = min64(due, add_sat(jj__alert_last_transition(a), r->cfg.flap_window_ms));
     else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
-      due = min64(due, add_sat(a->last_notify, r->cfg.repeat_interval_ms));
+      due = min64(due, add_sat(jj__alert_last_notify(a), r->cfg.repeat_interval_ms));
   }
   return due;
 }

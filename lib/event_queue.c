@@ -88,7 +88,7 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   if (t->kind == JJ_EVENT_NODATA || t->kind == JJ_EVENT_QUALITY)
     ev.started_ms = e->now;
   else if (t->kind == JJ_EVENT_NODATA_RESOLVED || (t->kind == JJ_EVENT_ACTIVE && !a->level))
-    ev.started_ms = a->nodata_since;
+    ev.started_ms = jj__alert_nodata_since(a);
   else if (t->kind == JJ_EVENT_QUALITY_RESOLVED && !a->level)
     ev.started_ms = INT64_MIN; /* not firing: no episode to report */
   else

@@ -110,7 +110,7 @@ static inline void jj__quiet_add(jj_quiet *q, const jj_rule *r) {
  * quality gates are equal, so 20 rules over "the 60 s mean" cost one
  * window push per sample. Its instances are inst[first .. first+count).
  * 24 bytes on LP64: the window is found by its offset in the series
- * block (jj__slot_win), the flags are bits. */
+ * block (jj__slot_win), counts of aggregates are 8 or 16 bits. */
 typedef struct jj_slot {
   const jj_rule *lead; /* its first rule (a one-rule slot's quiet bound) */
   uint32_t win_off;    /* where its window is, in bytes from the series header */
@@ -119,12 +119,14 @@ typedef struct jj_slot {
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint16_t loud;
-  uint16_t nquiet;  /* its bounds: jj__slot_quiet (a one-rule slot: its rule's) */
-  uint16_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read (JJ_AGG__COUNT is 16) */
-  uint8_t tumbling : 1; /* the window is JJ_WINDOW_TUMBLING */
-  uint8_t gated : 1;    /* the rules have a range or stuck-value gate */
+  /* Its bounds: jj__slot_quiet (a one-rule slot: its rule's); one per
+   * aggregate at most, so at most JJ_AGG__COUNT. */
+  uint8_t nquiet;
+  uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
+  uint8_t gated;    /* the rules have a range or stuck-value gate */
   uint8_t quality_bad : 1;
-  uint8_t quality_reason;
+  uint8_t quality_reason : 7; /* a jj_event_reason */
+  uint16_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read (JJ_AGG__COUNT is 16) */
 } jj_slot;
 
 /* The window of slot `sl` of series `s`: in the series block, after the

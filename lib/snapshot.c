@@ -203,8 +203,8 @@ static void put_alert(jj_wbuf *w, const jj_alert *a) {
   }
   jj__w_i64(w, a->started);
   jj__w_i64(w, a->level_since);
-  jj__w_i64(w, a->nodata_since);
-  jj__w_i64(w, a->last_notify);
+  jj__w_i64(w, jj__alert_nodata_since(a));
+  jj__w_i64(w, jj__alert_last_notify(a));
   jj__w_i64(w, jj__alert_last_transition(a)); /* a field of its own once */
   const int64_t *flap = jj__alert_flap(a);
   jj__w_u8(w, flap != NULL);
@@ -441,6 +441,12 @@ static void get_alert(jj_rbuf *r, alert_img *a) {
  * shape (levels, flap history) is not that rule's. */
 static int set_alert(jj_alert *a, const alert_img *m) {
   if (m->nlevels != a->nlevels || m->has_flap != (jj__alert_flap(a) != NULL)) return -1;
+  /* An alert without a jj_alert_cold holds only images whose no-data and
+   * notify times are what it would read without one (an engine writes
+   * those for such a rule's alerts). */
+  if (!a->cold && (m->nodata || m->flapping || m->nodata_since != 0 ||
+                   m->last_notify != (m->level_since == INT64_MIN ? 0 : m->level_since)))
+    return -1;
   a->level = (int8_t)m->level;
   a->pending = (int8_t)m->pending;
   a->streaking = m->streaking;
@@ -456,8 +462,11 @@ static int set_alert(jj_alert *a, const alert_img *m) {
   }
   a->started = m->started;
   a->level_since = m->level_since;
-  a->nodata_since = m->nodata_since;
-  a->last_notify = m->last_notify;
+  jj_alert_cold *c = jj__alert_cold(a);
+  if (c) {
+    c->nodata_since = m->nodata_since;
+    c->last_notify = m->last_notify;
+  }
   /* m->last_transition is level_since in every image an engine wrote
    * (jj__alert_last_transition): not kept. */
   if (jj__alert_flap(a)) memcpy(jj__alert_flap(a), m->flap, sizeof m->flap);
