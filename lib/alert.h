@@ -115,11 +115,10 @@ typedef struct jj_transition {
  * and whether one was muted by flapping (*muted += 1). */
 /* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
  * else NULL; in the alert's block, after it (within 4 GiB). `store`:
- * jj__alert_store_bytes(nlevels, cold) bytes, 8-aligned, for the
- * per-level streaks of a rule with `nlevels` levels (and its
- * jj_alert_cold when `cold`: jj__alert_needs_cold), in the alert's block
- * (within 2 GiB of it, either side). */
-void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels, int cold);
+ * jj__alert_store_bytes(r) bytes, 8-aligned, for the per-level streaks
+ * of rule r (and its jj_alert_cold: jj__alert_needs_cold), in the
+ * alert's block (within 2 GiB of it, either side). */
+void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, const jj_rule *r);
 
 /* The alert's streak counts, one per level, after `since` in its store:
  * they saturate at UINT16_MAX (counts are <= 65535). */
@@ -131,28 +130,18 @@ static inline uint16_t *jj__alert_streak(const jj_alert *a) {
   return (uint16_t *)(void *)(jj__alert_since(a) + a->nlevels);
 }
 
-/* Bytes of storage an alert of `nlevels` levels needs (a multiple of 8):
- * its per-level streaks, then its jj_alert_cold when `cold`. */
-static inline size_t jj__alert_store_bytes(uint32_t nlevels, int cold) {
-  return jj__alert_levels_bytes(nlevels) + (cold ? sizeof(jj_alert_cold) : 0);
-}
+/* Bytes of storage an alert of rule r needs (a multiple of 8): its
+ * per-level streaks, then its jj_alert_cold when jj__alert_needs_cold. */
+size_t jj__alert_store_bytes(const jj_rule *r);
 
-/* The alert's jj_alert_cold, or NULL (its rule needs none). */
-static inline jj_alert_cold *jj__alert_cold(const jj_alert *a) {
-  if (!a->cold) return NULL;
-  return (jj_alert_cold *)(void *)((char *)jj__alert_since(a) + jj__alert_levels_bytes(a->nlevels));
-}
+/* The alert's jj_alert_cold, or NULL (its rule needs none). Out of line:
+ * read off the hot path only, and one copy costs less flash. */
+jj_alert_cold *jj__alert_cold(const jj_alert *a);
 /* The start of the alert's no-data episode (0 before any). */
-static inline int64_t jj__alert_nodata_since(const jj_alert *a) {
-  const jj_alert_cold *c = jj__alert_cold(a);
-  return c ? c->nodata_since : 0;
-}
+int64_t jj__alert_nodata_since(const jj_alert *a);
 /* The time of the last event a receiver saw for the alert (0 before any):
  * without a jj_alert_cold, its last transition's. */
-static inline int64_t jj__alert_last_notify(const jj_alert *a) {
-  const jj_alert_cold *c = jj__alert_cold(a);
-  return c ? c->last_notify : jj__alert_last_transition(a);
-}
+int64_t jj__alert_last_notify(const jj_alert *a);
 
 /* Judge a new value. `valid` = 0 means the window is missing or incomplete:
  * streaks break and nothing fires or clears. `fresh` = 1 for a new

@@ -119,7 +119,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->win_start = g->win_end = INT64_MIN; /* no window judged yet */
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_value[k] = NAN; /* JJ_GROUP_CAI */
-  jj__alert_init(&g->alert, flap_times, g->alert_store, r->nlevels, 1);
+  jj__alert_init(&g->alert, flap_times, g->alert_store, r);
   return g;
 }
 

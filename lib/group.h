@@ -42,8 +42,8 @@ struct jj_group {
   jj_series **member_series;
   uint32_t nmembers, members_cap;
   jj_alert alert;
-  /* The alert's per-level streaks and its jj_alert_cold (jj__alert_init):
-   * a group's alert always has one. */
+  /* The alert's per-level streaks and its jj_alert_cold when its rule
+   * needs one (jj__alert_init). */
   int64_t alert_store[JJ_MAX_LEVELS + 2 + 2];
   /* TUMBLING groups: later windows members reported while the current one
    * still waits (group.c; in the group's own allocation). */

@@ -167,7 +167,7 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
   const size_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes);
-  /* The instances (112 bytes each and their streaks, read when a slot is loud) live
+  /* The instances (56 bytes each and their stores, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
   /* ... followed by the flap histories of the rules that detect flapping,
@@ -289,7 +289,7 @@ typedef struct slot_plan {
   uint32_t nstuck; /* stuck runs in the block: nslots when a slot has a stuck gate, else 0 */
   uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t nmore; /* instances with a jj_inst_more */
-  size_t store_bytes; /* the alerts' stores: streaks, cold parts (inst_store_bytes) */
+  size_t store_bytes; /* the alerts' stores: streaks, cold parts (jj__alert_store_bytes) */
   size_t window_bytes; /* the slots' windows in the series block (plan_windows) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
@@ -302,12 +302,6 @@ typedef struct slot_plan {
  * theirs in the group). */
 static int needs_flap_history(const jj_rule *r) {
   return r->cfg.flap_changes > 0 && r->cfg.group == JJ_GROUP_NONE;
-}
-
-/* The store of an instance of rule r's alert: its streaks and, when the
- * rule needs one, its jj_alert_cold. */
-static size_t inst_store_bytes(const jj_rule *r) {
-  return jj__alert_store_bytes(r->nlevels, jj__alert_needs_cold(r));
 }
 
 /* Every rule of a slot has the same window kind, so the rule alone tells. */
@@ -343,7 +337,7 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     p->slot_of[p->ninst++] = j;
     p->nflap += needs_flap_history(&rs->rules[i]);
     p->nmore += needs_more(&rs->rules[i]);
-    p->store_bytes += inst_store_bytes(&rs->rules[i]);
+    p->store_bytes += jj__alert_store_bytes(&rs->rules[i]);
   }
   int multi = 0; /* some slot holds a second rule: one not its slot's first */
   for (uint32_t i = 0; i < p->ninst && !multi; i++) multi = p->slot_rule[p->slot_of[i]] != p->rule[i];
@@ -472,9 +466,8 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       sl->count++;
       in->rule = r;
       in->slot = (uint16_t)j;
-      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r->nlevels,
-                     jj__alert_needs_cold(r));
-      store += inst_store_bytes(r);
+      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r);
+      store += jj__alert_store_bytes(r);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       if (needs_more(r)) {
         jj_inst_more *m = more++;
@@ -619,7 +612,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         ninst++;
         nflap += needs_flap_history(r);
         nmore += needs_more(r);
-        store_bytes += inst_store_bytes(r);
+        store_bytes += jj__alert_store_bytes(r);
         if (j == nleaders) {
           nslots++;
           stuck |= slot_stuck(r);

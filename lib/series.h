@@ -127,6 +127,9 @@ typedef struct jj_slot {
   uint8_t quality_bad : 1;
   uint8_t quality_reason : 7; /* a jj_event_reason */
   uint16_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read (JJ_AGG__COUNT is 16) */
+#if UINTPTR_MAX == UINT32_MAX
+  uint32_t pad; /* a multiple of 8 bytes with 4-byte pointers too: windows follow the slots */
+#endif
 } jj_slot;
 
 /* The window of slot `sl` of series `s`: in the series block, after the
