@@ -27,14 +27,12 @@ void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, const jj_rule
   a->level_since = INT64_MIN;
   a->flap_off = flap_times ? (uint32_t)((char *)flap_times - (char *)a) : 0;
   a->nlevels = (uint8_t)nlevels; /* <= JJ_MAX_LEVELS */
-  a->store_off = (int32_t)((char *)store - (char *)a); /* the same block: see jj__alert_init */
-  a->cold = (uint8_t)jj__alert_needs_cold(r);
-  memset(store, 0, jj__alert_store_bytes(r));
-}
-
-jj_alert_cold *jj__alert_cold(const jj_alert *a) {
-  if (!a->cold) return NULL;
-  return (jj_alert_cold *)(void *)((char *)jj__alert_since(a) + jj__alert_levels_bytes(a->nlevels));
+  const size_t bytes = jj__alert_store_bytes(r);
+  const size_t cold = bytes - jj__alert_levels_bytes(nlevels); /* 0 or its size */
+  memset(store, 0, bytes);
+  a->cold = cold != 0;
+  /* the same block (see jj__alert_init); the cold part first (jj__alert_cold) */
+  a->store_off = (int32_t)((char *)store + cold - (char *)a);
 }
 
 int64_t jj__alert_nodata_since(const jj_alert *a) {
@@ -92,6 +90,13 @@ static int note_flap(jj_alert *a, const jj_rule *r, int64_t now) {
 static void note_notify(jj_alert *a, int64_t now) {
   jj_alert_cold *c = jj__alert_cold(a);
   if (c) c->last_notify = now;
+}
+
+/* A no-data episode starts now (the rule's alerts have a jj_alert_cold:
+ * jj__alert_needs_cold). */
+static void note_nodata(jj_alert *a, int64_t now) {
+  jj_alert_cold *c = jj__alert_cold(a);
+  if (c) c->nodata_since = now;
 }
 
 static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int level,
@@ -223,8 +228,7 @@ int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *o
       return transition(a, r, JJ_EVENT_RESOLVED, 0, JJ_REASON_STALE, now, out, muted);
     case JJ_MISSING_ALERT:
       a->nodata = 1;
-      if (jj__alert_cold(a)) /* (its rule's alerts have one: jj__alert_needs_cold) */
-        jj__alert_cold(a)->nodata_since = now; /* NODATA_RESOLVED reports it as started_ms */
+      note_nodata(a, now); /* NODATA_RESOLVED reports it as started_ms */
       out->kind = JJ_EVENT_NODATA;
       out->level = out->prev_level = a->level;
       out->reason = JJ_REASON_STALE;

@@ -57,7 +57,7 @@ typedef struct jj_alert {
 } jj_alert;
 
 /* What only the alerts of some rules need (jj__alert_needs_cold), kept in
- * the alert's store after its per-level streaks (jj__alert_cold): 40
+ * the alert's store before its per-level streaks (jj__alert_cold): 40
  * bytes an alert, not 56. Without it, no no-data episode ever starts and
  * the last event a receiver saw is the last transition (nothing is muted
  * without flap detection, and nothing but a repeat or the end of flapping
@@ -82,7 +82,7 @@ static inline int64_t jj__alert_last_transition(const jj_alert *a) {
 }
 
 /* Bytes of per-level storage (since, streaks) of an alert of `nlevels`
- * levels (a multiple of 8): where its jj_alert_cold starts in its store. */
+ * levels (a multiple of 8). */
 static inline size_t jj__alert_levels_bytes(uint32_t nlevels) {
   if (nlevels == 1) return sizeof(int64_t); /* its streak is streak_one */
   return (size_t)nlevels * sizeof(int64_t) + (((size_t)nlevels * sizeof(uint16_t) + 7u) & ~(size_t)7u);
@@ -131,12 +131,14 @@ static inline uint16_t *jj__alert_streak(const jj_alert *a) {
 }
 
 /* Bytes of storage an alert of rule r needs (a multiple of 8): its
- * per-level streaks, then its jj_alert_cold when jj__alert_needs_cold. */
+ * jj_alert_cold when jj__alert_needs_cold, then its per-level streaks. */
 size_t jj__alert_store_bytes(const jj_rule *r);
 
-/* The alert's jj_alert_cold, or NULL (its rule needs none). Out of line:
- * read off the hot path only, and one copy costs less flash. */
-jj_alert_cold *jj__alert_cold(const jj_alert *a);
+/* The alert's jj_alert_cold, or NULL (its rule needs none): the first 16
+ * bytes of its store, just before its per-level streaks. */
+static inline jj_alert_cold *jj__alert_cold(const jj_alert *a) {
+  return a->cold ? (jj_alert_cold *)(void *)jj__alert_since(a) - 1 : NULL;
+}
 /* The start of the alert's no-data episode (0 before any). */
 int64_t jj__alert_nodata_since(const jj_alert *a);
 /* The time of the last event a receiver saw for the alert (0 before any):

@@ -501,7 +501,11 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     else if (st == JJ_OK)
       st = jj__window_init_shaped(sh, wmem, &w);
     if (st == JJ_OK) {
+#if UINTPTR_MAX == UINT32_MAX
+      sl->win = w;
+#else
       sl->win_off = (uint32_t)((char *)w - (char *)s); /* < strings_off: series_alloc */
+#endif
       s->nslots++;
       wmem += window_room(sh);
     }

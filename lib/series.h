@@ -113,7 +113,11 @@ static inline void jj__quiet_add(jj_quiet *q, const jj_rule *r) {
  * block (jj__slot_win), counts of aggregates are 8 or 16 bits. */
 typedef struct jj_slot {
   const jj_rule *lead; /* its first rule (a one-rule slot's quiet bound) */
-  uint32_t win_off;    /* where its window is, in bytes from the series header */
+#if UINTPTR_MAX == UINT32_MAX
+  jj_window *win; /* 4 bytes with 4-byte pointers: no offset to add (flash) */
+#else
+  uint32_t win_off; /* where its window is, in bytes from the series header */
+#endif
   uint16_t first, count; /* a series has at most JJ_SERIES_MAX_INST instances */
   /* The quiet summary (jj__slot_summarize): while no instance is loud, a
    * sample whose values are inside every bound changes nothing and reads
@@ -179,9 +183,14 @@ struct jj_series {
 };
 
 static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
+#if UINTPTR_MAX == UINT32_MAX
+  (void)s;
+  return sl->win;
+#else
   /* Through an integer, as jj__inst_more: the block is writable. */
   // NOLINTNEXTLINE(performance-no-int-to-ptr)
   return (jj_window *)(uintptr_t)((uintptr_t)s + sl->win_off);
+#endif
 }
 
 /* The series' strings, in its block after the windows (series_alloc):
