@@ -133,6 +133,7 @@ _Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in
 _Static_assert(sizeof(jj_series) == 48, "the series header is 48 bytes (series.h)");
 _Static_assert(sizeof(jj_slot) == 24, "a slot is 24 bytes (series.h)");
 _Static_assert(sizeof(jj_inst) == 56, "an instance is 56 bytes (series.h)");
+_Static_assert(sizeof(jj_alert) == 40, "an alert is 40 bytes (alert.h: jj_alert_cold)");
 #endif
 /* `nstuck`: 0, or nslots when some slot has a stuck-value gate. */
 static size_t windows_offset(uint32_t nslots, uint32_t nquiet, uint32_t nstuck) {
