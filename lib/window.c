@@ -149,10 +149,7 @@ struct jj_wshape {
 /* The optional parts: each exists only in windows whose configuration
  * needs it (see the layout comment at the top). */
 typedef struct minmax_part { /* min or max enabled */
-  union {             /* (the same initial fields: see minmax_pos.h) */
-    jj_daba daba;     /* a lane of values */
-    jj_dabap dabap;   /* a shared ring's member: a lane of positions (MM_POS) */
-  } u;
+  jj_daba daba; /* a shared ring's member: a lane of positions (MM_POS, minmax_pos.h) */
 } minmax_part;
 
 typedef struct moments_part { /* variance, stddev, slope or EWMA enabled */
@@ -215,16 +212,10 @@ struct jj_window {
  * after the core, at a constant offset, so finding it reads no shape (the
  * push and read paths of a min/max window do it a few times). */
 static inline jj_daba *DABA(jj_window *w) {
-  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->u.daba;
+  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->daba;
 }
 static inline const jj_daba *CDABA(const jj_window *w) {
-  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->u.daba;
-}
-static inline jj_dabap *DABAP(jj_window *w) {
-  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->u.dabap;
-}
-static inline const jj_dabap *CDABAP(const jj_window *w) {
-  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->u.dabap;
+  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->daba;
 }
 static inline moments_part *MOM(jj_window *w) { return PART_AT(w, w->shape->off_mom); }
 static inline const moments_part *CMOM(const jj_window *w) {
@@ -431,17 +422,11 @@ JJ_HOT_INLINE jj_minmax minmax_unlift(const jj_wshape *sh, jj_minmax q, int side
 
 /* Where a lane of positions finds the values (jj_lanev): the ring's now. */
 static inline jj_lanev lanev_of(const jj_window *w) {
-  jj_lanev v = {&w->ring[0].val, (uint32_t)w->head, w->head_slot, w->cap, w->shape->mm_sign};
+  jj_lanev v = {&w->ring[0].val, (uint32_t)w->head, w->head_slot, w->cap,
+                MM_POS_WIDE(w->shape), w->shape->mm_sign};
   return v;
 }
 
-/* An empty lane (kept), of either kind. */
-static inline void lane_reset(jj_window *w) {
-  if (MM_POS(w->shape))
-    jj__dabap_reset(DABAP(w));
-  else
-    jj__daba_reset(DABA(w));
-}
 
 /* ---- configuration ---------------------------------------------------- */
 
@@ -678,7 +663,7 @@ static void clear_window(jj_window *w) {
     jj_moments_clear(&MOM(w)->next);
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (sh->use_minmax) lane_reset(w);
+  if (sh->use_minmax) jj__daba_reset(DABA(w));
 }
 
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
@@ -690,10 +675,10 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   }
   if (sh->use_minmax) {
     if (agg_end(w) <= pos) {
-      lane_reset(w); /* nothing settled: empty (its front is the new head) */
+      jj__daba_reset(DABA(w)); /* nothing settled: empty (its front is the new head) */
     } else if (MM_POS(sh)) {
       const jj_lanev rv = lanev_of(w);
-      jj__dabap_evict(DABAP(w), &rv, LANE_SIDES(sh));
+      jj__dabap_evict(DABA(w), &rv, LANE_SIDES(sh));
     } else {
       jj__daba_evict(DABA(w), LANE_SIDES(sh));
     }
@@ -729,7 +714,7 @@ JJ_HOT_INLINE void settle(jj_window *w) {
   if (MM_POS(sh)) {
     const jj_lanev rv = lanev_of(w);
     for (uint64_t p = agg_end(w); p < end && ts_at(w, p) < wm; p++)
-      jj__dabap_push(DABAP(w), &rv, (uint32_t)p, sides);
+      jj__dabap_push(DABA(w), &rv, (uint32_t)p, sides);
     return;
   }
   for (uint64_t p = agg_end(w); p < end && ts_at(w, p) < wm; p++)
@@ -791,7 +776,7 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   jj_minmax q;
   if (MM_POS(sh)) {
     const jj_lanev rv = lanev_of(w);
-    q = jj__dabap_query(CDABAP(w), &rv, sides);
+    q = jj__dabap_query(CDABA(w), &rv, sides);
   } else {
     q = jj__daba_query(CDABA(w), sides);
   }
@@ -1288,7 +1273,7 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
       jj_minmax q;
       if (mm < 0 && MM_POS(sh)) {
         const jj_lanev rv = lanev_of(w);
-        q = jj__dabap_query(CDABAP(w), &rv, sides);
+        q = jj__dabap_query(CDABA(w), &rv, sides);
       } else {
         q = jj__daba_query(CDABA(w), sides);
       }
@@ -1672,7 +1657,7 @@ static jj_window *ring_ref(const jj_wring *g) {
 static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
   m->head = m->tail = m->gen_pos = pos;
   member_map(m, g);
-  if (m->shape->use_minmax) lane_reset(m);
+  if (m->shape->use_minmax) jj__daba_reset(DABA(m));
 }
 
 /* A ring of `newcap` slots whose slot 0 holds position `lo` (<= the live
@@ -1701,7 +1686,7 @@ static jj_status lane_reserve(jj_window *m, uint64_t need) {
   double *lane = jj__malloc(&sh->alc, lane_bytes(sh, size));
   if (!lane) return JJ_ENOMEM;
   double *old = d->agg;
-  jj__dabap_move(DABAP(m), lane, size, LANE_SIDES(sh)); /* (MM_POS: a member) */
+  jj__dabap_move(d, lane, size, LANE_SIDES(sh), MM_POS_WIDE(sh)); /* (MM_POS: a member) */
   jj__free(&sh->alc, old);
   return JJ_OK;
 }
@@ -1761,7 +1746,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
       while (m->head < m->tail && head_ts(m) <= cutoff) {
         const jj_lanev rv = lanev_of(m); /* (a lane of positions: MM_POS) */
-        jj__dabap_evict(DABAP(m), &rv, LANE_SIDES(msh));
+        jj__dabap_evict(DABA(m), &rv, LANE_SIDES(msh));
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
       }
     } else {
@@ -1784,7 +1769,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (m->shape->use_minmax) {
       if (at_once && agg_end(m) == pos) {
         const jj_lanev rv = lanev_of(m);
-        jj__dabap_push(DABAP(m), &rv, (uint32_t)pos, LANE_SIDES(m->shape));
+        jj__dabap_push(DABA(m), &rv, (uint32_t)pos, LANE_SIDES(m->shape));
       } else {
         settle(m);
       }
@@ -1931,7 +1916,6 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
       return JJ_ENOMEM;
     }
     DABA(w)->n = size + 1;
-    DABAP(w)->wide = MM_POS_WIDE(sh); /* (kept by lane_reset) */
   }
   SHP(w)->g = g;
   SHP(w)->seq = g->seq;
@@ -2275,7 +2259,7 @@ void jj_window_reset(jj_window *w) {
     jj_moments_clear(&MOM(w)->next);
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (sh->use_minmax) lane_reset(w);
+  if (sh->use_minmax) jj__daba_reset(DABA(w));
   w->now = NO_NOW;
   if (sh->off_tum) {
     TUM(w)->win_end = 0;
@@ -2304,7 +2288,7 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
    * with mm >= 0), not the one that asks the shape for both on every
    * call (about 5 ns more for min/max, bench_window). */
   const jj_wshape *sh = w->shape;
-  if (!sh->off_tum) {
+  if (!sh->off_tum && !MM_POS(sh)) { /* (a lane of positions: value_enabled's read) */
     if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0);
     return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
                                : value_enabled_t(w, agg, out, 2);
@@ -2519,11 +2503,11 @@ void jj__window_prefetch_ring(const jj_window *w) {
     const jj_daba *d = CDABA(w);
     const int sides = LANE_SIDES(w->shape);
     if (MM_POS(w->shape)) {
-      const jj_dabap *dp = CDABAP(w);
-      JJ_PREFETCH(jj__dabap_at(dp, dp->end, sides));
-      JJ_PREFETCH(jj__dabap_at(dp, dp->l, sides));
-      JJ_PREFETCH(jj__dabap_at(dp, jj__dabap_prev(dp, dp->a), sides));
-      JJ_PREFETCH(jj__dabap_at(dp, dp->front, sides));
+      const int wide = MM_POS_WIDE(w->shape);
+      JJ_PREFETCH(jj__dabap_at(d, d->end, sides, wide));
+      JJ_PREFETCH(jj__dabap_at(d, d->l, sides, wide));
+      JJ_PREFETCH(jj__dabap_at(d, jj__daba_prev(d, d->a), sides, wide));
+      JJ_PREFETCH(jj__dabap_at(d, d->front, sides, wide));
       return;
     }
     JJ_PREFETCH(jj__daba_at(d, d->end, sides));
@@ -2640,17 +2624,17 @@ static double min_of(double x, double y) { return x < y ? x : y; } /* (jj__minma
 static jj_minmax lane_mid(const jj_window *w, int sides) {
   if (!MM_POS(w->shape)) return CDABA(w)->mid;
   const jj_lanev rv = lanev_of(w);
-  return jj__dabap_mid(CDABAP(w), &rv, sides).v;
+  return jj__dabap_held(&CDABA(w)->mid, &rv, sides).v;
 }
 static jj_minmax lane_back(const jj_window *w, int sides) {
   if (!MM_POS(w->shape)) return CDABA(w)->back;
   const jj_lanev rv = lanev_of(w);
-  return jj__dabap_back(CDABAP(w), &rv, sides).v;
+  return jj__dabap_held(&CDABA(w)->back, &rv, sides).v;
 }
 static jj_minmax lane_get(const jj_window *w, uint32_t i, int sides) {
   if (!MM_POS(w->shape)) return jj__daba_get(CDABA(w), i, sides);
   const jj_lanev rv = lanev_of(w);
-  return jj__dabap_get(CDABAP(w), &rv, i, sides).v;
+  return jj__dabap_get(CDABA(w), &rv, i, sides).v;
 }
 
 /* DABA's aggregates, mid, back and the lane's [front, end), each as the
@@ -2708,14 +2692,14 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
  * the image's pairs (read from `in`) are not what the samples give. */
 static int get_lane_pos(jj_rbuf *in, jj_window *w) {
   const jj_wshape *sh = w->shape;
-  jj_dabap *d = DABAP(w);
+  jj_daba *d = DABA(w);
   const int sides = LANE_SIDES(sh);
   const jj_lanev rv = lanev_of(w);
   const uint32_t len = d->end, l = d->l, r = d->r, a = d->a, b = d->b;
   jj_mmp to_b = JJ_MMP_IDENTITY, to_r = JJ_MMP_IDENTITY, mid = JJ_MMP_IDENTITY,
          back = JJ_MMP_IDENTITY;
   for (uint32_t k = len; k-- > 0;) {
-    const jj_mmp x = jj__lanev_at(&rv, (uint32_t)(w->head + k), sides, d->wide);
+    const jj_mmp x = jj__lanev_at(&rv, (uint32_t)(w->head + k), sides);
     jj_mmp e = x; /* [r, a) and [b, end): the value */
     if (k < b) {
       to_b = jj__mmp_combine(x, to_b, sides);
@@ -2725,12 +2709,11 @@ static int get_lane_pos(jj_rbuf *in, jj_window *w) {
     } else {
       back = jj__mmp_combine(x, back, sides);
     }
-    jj__dabap_put(d, k, e, sides);
+    jj__dabap_put(d, &rv, k, e, sides);
   }
-  d->mid_empty = r == b;
-  d->back_empty = b == len;
-  if (!d->mid_empty) jj__dabap_set_mid(d, mid);
-  if (!d->back_empty) jj__dabap_set_back(d, back);
+  d->mid = d->back = JJ_MINMAX_IDENTITY;
+  if (r != b) jj__dabap_hold(&d->mid, mid);
+  if (b != len) jj__dabap_hold(&d->back, back);
   /* The image's pairs: the kept sides must be the samples'. */
   const int kept_lo = sides == 2 || sh->use_minmax == MM_MIN;
   for (uint32_t k = 0; k < len + 2; k++) {

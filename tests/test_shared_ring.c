@@ -112,6 +112,13 @@ static void same_values(const jj_window *a, const jj_window *b, int rule, long s
     if (bits(x.value[k]) != bits(y.value[k]))
       fail_msg("rule %d step %ld: %s %.17g (shared) vs %.17g (alone)", rule, step,
                jj_agg_name(k) ? jj_agg_name(k) : "?", x.value[k], y.value[k]);
+  /* The one-aggregate read too (its own path: jj_window_value). */
+  double va, vb;
+  sx = jj_window_value(a, k_aggs[rule], &va);
+  sy = jj_window_value(b, k_aggs[rule], &vb);
+  if (sx != sy || bits(va) != bits(vb))
+    fail_msg("rule %d step %ld: jj_window_value %d %.17g (shared) vs %d %.17g (alone)", rule, step,
+             sx, va, sy, vb);
   if (!counters) return;
   jj_window_counters cx, cy;
   jj_window_counters_get(a, &cx);
