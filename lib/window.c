@@ -116,10 +116,15 @@ typedef struct jj_ring_rec {
  * derived (see the top comment); closed is TUMBLING's (tumbling_part). */
 typedef struct window_rare {
   uint64_t rejected_late, rejected_invalid, rejected_full, duplicates;
-  /* The high halves of the core's 32-bit accepted and tail: a window
-   * makes its rare counters before either wraps (at_wrap), or on restore
-   * when a saved one is 2^32 or more. */
-  uint32_t accepted_hi, tail_hi;
+  /* accepted - tail, as 64-bit numbers (modulo 2^64): what the tail's
+   * high half follows from (tail64). Only the pushes that count a sample
+   * without storing it move it (a replaced duplicate, one older than a
+   * full count window holds), and a restore. */
+  uint64_t accepted_less_tail;
+  /* The high half of the core's 32-bit accepted: a window makes its rare
+   * counters before it wraps (at_wrap), or on restore when it is 2^32 or
+   * more. */
+  uint32_t accepted_hi;
 } window_rare;
 
 /* A position (the top comment): 32 bits, wrapping every 2^32 samples.
@@ -345,25 +350,18 @@ static JJ_NOINLINE jj_status rare_count(jj_window *w, size_t at, jj_status st) {
   return st;
 }
 
-/* accepted or tail is about to wrap: their high halves are in the rare
- * counters, so a push makes them first (every 2^32 samples: the fast
- * paths leave such a push to the general one, which does). */
-static inline int at_wrap(const jj_window *w) {
-  return w->accepted == UINT32_MAX || w->tail == UINT32_MAX;
-}
-/* accepted and tail, one up (their rare counters made: at_wrap). */
+/* accepted is about to wrap: its high half is in the rare counters, so
+ * a push makes them first (every 2^32 samples: the fast paths leave such
+ * a push to the general one, which does). The tail's high half needs no
+ * carry: see tail64. */
+static inline int at_wrap(const jj_window *w) { return w->accepted == UINT32_MAX; }
+/* accepted, one up (the rare counters made: at_wrap). */
 static inline void accept_one(jj_window *w) {
   if (JJ_UNLIKELY(++w->accepted == 0)) w->rare->accepted_hi++;
 }
-static inline void tail_step(jj_window *w) {
-  if (JJ_UNLIKELY(++w->tail == 0)) w->rare->tail_hi++;
-}
-/* The 64-bit accepted and tail (jj_window_counters, the snapshot). */
+/* The 64-bit accepted (jj_window_counters, the snapshot). */
 static uint64_t accepted64(const jj_window *w) {
   return (uint64_t)rare_of(w)->accepted_hi << 32 | w->accepted;
-}
-static uint64_t tail64(const jj_window *w) {
-  return (uint64_t)rare_of(w)->tail_hi << 32 | w->tail;
 }
 
 /* The end of the settled part [head, agg_end) (the top comment): only
@@ -995,7 +993,7 @@ static void ring_insert(jj_window *w, wpos pos, int64_t ts, double v, int32_t ke
   }
   rec_at(w, pos)->ts = ts;
   rec_at(w, pos)->val = v;
-  tail_step(w);
+  w->tail++;
 }
 
 /* The common case, in-order data on a sliding window with room in the ring:
@@ -1043,7 +1041,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   }
   wpos pos = w->tail;
   account_k(w, pos, ts, v, 1, light, key); /* (counts before: tail is the window's end) */
-  w->tail++; /* (no wrap: at_wrap above) */
+  w->tail++;
   jj_ring_rec *r = rec_at(w, pos);
   r->ts = ts;
   r->val = v;
@@ -1494,9 +1492,10 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     return rare_count(w, offsetof(window_rare, rejected_invalid), JJ_EINVAL);
   if (has_now(w) && ts < watermark(w))
     return rare_count(w, offsetof(window_rare, rejected_late), JJ_ELATE);
-  /* A duplicate needs a stored sample as late as ts, a refusal a full
-   * ring (time moving only takes samples out), a wrap the high halves:
-   * the rare counters first. */
+  /* A duplicate, or a sample older than all a full count window holds,
+   * needs a stored sample as late as ts; a refusal a full ring (time
+   * moving only takes samples out); a wrap accepted's high half: the rare
+   * counters first. */
   if (!w->rare &&
       ((w->tail != w->head && ts_at(w, w->tail - 1) >= ts) ||
        w->tail - w->head >= sh->max_samples || at_wrap(w)) &&
@@ -1535,6 +1534,7 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
       rec_at(w, at)->val = v;
       if (sh->use_sketch) SK(w)->keys[slot(w, at)] = key;
       accept_one(w);
+      w->rare->accepted_less_tail++; /* (counted, not stored) */
       return JJ_OK;
     }
   }
@@ -1544,8 +1544,9 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
    * new one, if older than all, is counted in and out at once (accepted,
    * and so evicted: see jj_window_counters_get). */
   if (sh->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= sh->count) {
-    if (pos == w->head) {
+    if (pos == w->head) { /* (older than the tail: the rare counters made above) */
       accept_one(w);
+      w->rare->accepted_less_tail++; /* (counted, not stored) */
       return JJ_OK;
     }
     evict_front(w);
@@ -1609,6 +1610,7 @@ struct jj_wring {
   wpos base0;      /* the position at slot 0 on some lap: every member's base is base0 + k cap
                       (at most 2^31 behind the tail: ring_rebase) */
   wpos tail;       /* every member's tail */
+  uint32_t tail_hi; /* the tail's high half (positions wrap): shared_tail64 */
   uint32_t seq;    /* operations (pushes) so far (only compared: may wrap) */
   jj_status status;/* the last one's */
   uint32_t n, room, nlive; /* members joined, room for, not yet freed */
@@ -1648,6 +1650,18 @@ static void member_map(jj_window *m, const jj_wring *g) {
 static inline void ring_rebase(jj_wring *g) {
   const wpos d = g->tail - g->base0;
   if (JJ_UNLIKELY(d > INT32_MAX)) g->base0 += d - d % g->cap - g->cap;
+}
+
+/* The ring's tail, one up (its high half too). */
+static inline void ring_tail_step(jj_wring *g) {
+  if (JJ_UNLIKELY(++g->tail == 0)) g->tail_hi++;
+  ring_rebase(g);
+}
+
+/* A member's tail as a 64-bit number: the ring's. */
+static uint64_t shared_tail64(const jj_window *w) {
+  const jj_wring *g = CSHP(w)->g;
+  return (uint64_t)g->tail_hi << 32 | g->tail;
 }
 
 /* The member with the oldest head: its range is the ring's live part. */
@@ -1759,11 +1773,10 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
   r->ts = ts;
   r->val = v;
-  g->tail = pos + 1;
-  ring_rebase(g);
+  ring_tail_step(g);
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
-    m->tail = pos + 1; /* (no wrap: at_wrap above) */
+    m->tail = pos + 1;
     if (m->shape->mom) {
       gen_apply(&m->cur_sum, v, 1, 0);
       gen_apply(&m->next_sum, v, 1, 0); /* (gen_pos <= the tail: pos is in `next`) */
@@ -1800,12 +1813,12 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     return isfinite(v) ? JJ_EINVAL : JJ_ENAN;
   }
   int any_now = 0; /* the ring's time: its members' latest */
-  int wrap = 0;    /* a member's accepted or tail wraps (at_wrap) */
+  int wrap = 0;    /* a member's accepted wraps (at_wrap) */
   int64_t now = INT64_MIN;
   for (uint32_t i = 0; i < n; i++) {
     if (has_now(ms[i]) && ms[i]->now > now) now = ms[i]->now;
     any_now |= has_now(ms[i]);
-    wrap |= at_wrap(ms[i]);
+    wrap |= at_wrap(ms[i]); /* (accepted: rare_make_all below) */
   }
   if (any_now && ts < now - sh->lateness_ms) {
     if (!rare_make_all(ms, n)) return JJ_ENOMEM;
@@ -1870,20 +1883,18 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   for (wpos p = g->tail; p != pos; p--) *rec_at(ref, p) = *rec_at(ref, p - 1);
   rec_at(ref, pos)->ts = ts;
   rec_at(ref, pos)->val = v;
-  g->tail++;
-  ring_rebase(g);
+  ring_tail_step(g);
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
     accept_one(m);
     if (pos_lt(pos, m->head)) {
       /* Empty, and standing past where the sample sorts (it joined
        * after older samples came): it stays empty, at the tail. */
-      tail_step(m); /* (to the ring's tail) */
-      member_empty_at(m, g, m->tail);
+      member_empty_at(m, g, g->tail);
       continue;
     }
     member_account(m, pos, ts, v, 1, 0); /* (the counts before it: then the positions) */
-    tail_step(m);
+    m->tail++;
     if (pos_lt(pos, m->gen_pos)) m->gen_pos++; /* positions after pos shifted by one */
     member_settle(m);
   }
@@ -1945,10 +1956,10 @@ int jj__window_shares_with(const jj_window *a, const jj_window *b) {
  * took the same samples: shared or not, the positions of a window count
  * the samples it took); else JJ_ENOTFOUND, and the member starts fresh.
  * When every other member is empty, the state sets the ring's tail. */
-static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, wpos head, uint32_t n,
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head64, uint32_t n,
                                    uint32_t want) {
   jj_wring *g = SHP(w)->g;
-  const wpos tail = head + n;
+  const wpos head = (wpos)head64, tail = head + n;
   const jj_window *ref = NULL; /* the oldest of the others that hold samples */
   for (uint32_t i = 0; i < g->n; i++) {
     const jj_window *m = g->m[i];
@@ -1975,8 +1986,9 @@ static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, wpos head, u
       g->base0 = head;
     }
     g->tail = tail;
+    g->tail_hi = (uint32_t)((head64 + n) >> 32);
     for (uint32_t i = 0; i < g->n; i++)
-      if (g->m[i] != w) member_empty_at(g->m[i], g, tail); /* (their high halves stay) */
+      if (g->m[i] != w) member_empty_at(g->m[i], g, tail);
   }
   if (w->shape->use_minmax && lane_reserve(w, n ? n : 1) != JJ_OK) return JJ_ENOMEM;
   return JJ_OK;
@@ -2049,12 +2061,16 @@ static size_t shared_memory(const jj_window *w) {
   (void)w;
   return 0;
 }
-static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, wpos head, uint32_t n,
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint32_t n,
                                    uint32_t want) {
   (void)w, (void)in, (void)head, (void)n, (void)want;
   return JJ_EINVAL;
 }
 static void shared_restored(jj_window *w, uint32_t want) { (void)w, (void)want; }
+static uint64_t shared_tail64(const jj_window *w) {
+  (void)w;
+  return 0;
+}
 #endif
 
 /* ---- shapes ----------------------------------------------------------- */
@@ -2716,6 +2732,14 @@ static void put_shape(jj_wbuf *o, const jj_window *w) {
   jj__w_f64(o, sh->use_sketch ? CSK(w)->sketch.gamma : 0.0);
 }
 
+/* The tail as a 64-bit number: a shared ring keeps its high half; a
+ * window of its own stores every sample it counts unless the rare
+ * counters say otherwise (window_rare.accepted_less_tail). */
+static uint64_t tail64(const jj_window *w) {
+  if (w->shape->shared) return shared_tail64(w);
+  return accepted64(w) - rare_of(w)->accepted_less_tail;
+}
+
 void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   size_t shape = jj__w_open(o);
   put_shape(o, w);
@@ -2723,8 +2747,8 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u8(o, (unsigned)has_now(w));
   jj__w_i64(o, has_now(w) ? w->now : 0);
   jj__w_u64(o, w->shape->shared ? CSHP(w)->own_cap : w->cap);
-  /* Positions as 64-bit values: the tail's high half is in the rare
-   * counters (tail_step), the others are less than 2^30 before it. */
+  /* Positions as 64-bit values: the others are less than 2^30 before
+   * the tail (tail64). */
   jj__w_u64(o, tail64(w) - (wpos)(w->tail - w->head));
   jj__w_u64(o, (wpos)(w->tail - w->head));
   jj__w_u64(o, w->shape->use_minmax ? (wpos)(agg_end(w) - w->head) : 0); /* (0: none kept) */
@@ -2813,7 +2837,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     return JJ_EINVAL;
   const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
   if (sh->shared) {
-    jj_status st = ring_restore_room(w, in, (wpos)head, (uint32_t)n, want);
+    jj_status st = ring_restore_room(w, in, head, (uint32_t)n, want);
     if (st != JJ_OK) return st;
   } else if (want > w->cap && resize(w, want) != JJ_OK) {
     return JJ_ENOMEM;
@@ -2913,11 +2937,12 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     return JJ_EINVAL;
   w->accepted = (uint32_t)accepted;
   rare.accepted_hi = (uint32_t)(accepted >> 32);
-  rare.tail_hi = (uint32_t)((head + n) >> 32); /* (head <= 2^62) */
-  /* The rare counters: made only when one is counted, or a high half is
-   * not 0 (as a push would). */
+  /* (a shared member's tail is its ring's: shared_tail64) */
+  rare.accepted_less_tail = sh->shared ? 0 : accepted - (head + n);
+  /* The rare counters: made only when one is counted, or accepted is not
+   * what the positions say (as a push would). */
   if (rare.rejected_late || rare.rejected_invalid || rare.rejected_full || rare.duplicates ||
-      rare.accepted_hi || rare.tail_hi) {
+      rare.accepted_hi || rare.accepted_less_tail) {
     if (!rare_make(w)) return JJ_ENOMEM;
     *w->rare = rare;
   } else if (w->rare) {

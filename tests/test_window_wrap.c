@@ -221,6 +221,30 @@ static void brute_check(const brute *b, const jj_window *w, int64_t span) {
 
 /* ---- own windows ------------------------------------------------------------ */
 
+/* The image's head and sample count add up to the samples the window has
+ * stored since it started at 0: every push it took but a replaced
+ * duplicate or one older than a full count window holds. */
+static void check_stored(const jj_window *w, uint64_t stored) {
+  size_t n;
+  unsigned char *img = encode(w, &n);
+  const size_t h = head_at(img);
+  assert_true(get_u64(img + h) + get_u64(img + h + 8) == stored);
+  free(img);
+}
+
+/* 1 when pushing (ts, ok) to `ref` stored a sample, from what it said
+ * before (`before`: its stats and counters) and after. */
+static int stored_one(const jj_window *ref, const jj_window_config *cfg, int64_t ts,
+                      const jj_window_stats *before, const jj_window_counters *cb) {
+  jj_window_counters ca;
+  jj_window_counters_get(ref, &ca);
+  if (cfg->duplicates == JJ_DUP_REPLACE && ca.duplicates != cb->duplicates) return 0;
+  if (cfg->kind == JJ_WINDOW_SLIDING_COUNT && before->count >= cfg->count &&
+      ts < before->start_ms)
+    return 0;
+  return 1;
+}
+
 typedef struct wcase {
   jj_window_kind kind;
   int64_t span, lateness, hop;
@@ -256,13 +280,19 @@ static void run_own(const wcase *c, uint32_t seed) {
   assert_non_null(b.kept);
   make_stream(s, NSAMPLES, c->ooo, c->lateness, c->kind == JJ_WINDOW_SLIDING_COUNT ? 0 : 3 * c->span,
               seed);
+  uint64_t stored = 0;
   for (int i = 0; i < NSAMPLES; i++) {
     if (s[i].advance) {
       assert_int_equal(jj_window_advance(w, s[i].ts), jj_window_advance(ref, s[i].ts));
       if (brute_on && s[i].ts > b.now) b.now = s[i].ts, b.has_now = 1;
     } else {
+      jj_window_stats before;
+      jj_window_counters cb;
+      jj_window_stats_get(ref, &before);
+      jj_window_counters_get(ref, &cb);
       jj_status st = jj_window_push(w, s[i].ts, s[i].v);
       assert_int_equal(st, jj_window_push(ref, s[i].ts, s[i].v));
+      if (st == JJ_OK) stored += (uint64_t)stored_one(ref, &cfg, s[i].ts, &before, &cb);
       if (brute_on) brute_push(&b, &cfg, s[i].ts, s[i].v, st);
     }
     check_same(w, ref, cfg.aggregates, c->accepted);
@@ -273,7 +303,10 @@ static void run_own(const wcase *c, uint32_t seed) {
       assert_memory_equal(&x, &y, sizeof x);
     }
     assert_false(jj_window_pop_closed(ref, &y));
-    if (i % 500 == 499) check_image(w, ref, &cfg, c->head, c->accepted);
+    if (i % 500 == 499) {
+      check_image(w, ref, &cfg, c->head, c->accepted);
+      check_stored(ref, stored);
+    }
   }
   /* The stream crossed the wrap: its positions and counters did. */
   jj_window_counters cn;
@@ -309,6 +342,8 @@ static void test_own_windows(void **state) {
        ACC_HI},
       {JJ_WINDOW_SLIDING_TIME, 60 * SEC, 4 * SEC, 0, 0, heavy, JJ_DUP_REPLACE, 1, HEAD, HEAD},
       {JJ_WINDOW_SLIDING_COUNT, 0, 5 * SEC, 0, 50, heavy, JJ_DUP_KEEP, 1, HEAD, ACC_HI},
+      /* late samples older than all a full count window holds: counted, not stored */
+      {JJ_WINDOW_SLIDING_COUNT, 0, 5 * SEC, 0, 3, all, JJ_DUP_KEEP, 1, HEAD, HEAD},
       {JJ_WINDOW_TUMBLING, 30 * SEC, 2 * SEC, 10 * SEC, 0, all, JJ_DUP_KEEP, 1, HEAD, HEAD},
       {JJ_WINDOW_TUMBLING, 20 * SEC, 0, 0, 0, heavy, JJ_DUP_REPLACE, 1, HEAD, ACC_HI},
   };
