@@ -60,7 +60,9 @@
  *    live, position p at slot p - base (minus cap when >= cap).
  *  - with min/max: DABA's partial aggregates, a lane of cap + 1 slots
  *    (minmax.h), of 8 B when the window reads only min or only max, 16 B
- *    when both.
+ *    when both; a member of a shared ring keeps the positions of the
+ *    samples holding them instead, 2 B a side (4 B past 2^16 samples:
+ *    minmax_pos.h).
  *  - TUMBLING: the closed-result queue, closed_cap entries.
  *  - percentile: the sketch's counters (jj_sketch.counts, nkeys + blocks),
  *    and each stored sample's bucket key (int32, same slots as the ring),
@@ -85,6 +87,7 @@
 #include "footprint.h"
 #include "hourly.h"
 #include "minmax.h"
+#include "minmax_pos.h"
 #include "moments.h"
 #include "sample.h"
 #include "sketch.h"
@@ -169,7 +172,10 @@ struct jj_wshape {
 /* The optional parts: each exists only in windows whose configuration
  * needs it (see the layout comment at the top). */
 typedef struct minmax_part { /* min or max enabled */
-  jj_daba daba;
+  union {             /* (the same initial fields: see minmax_pos.h) */
+    jj_daba daba;     /* a lane of values */
+    jj_dabap dabap;   /* a shared ring's member: a lane of positions (MM_POS) */
+  } u;
 } minmax_part;
 
 typedef struct moments_part { /* variance, stddev, slope or EWMA enabled */
@@ -231,10 +237,16 @@ struct jj_window {
  * after the core, at a constant offset, so finding it reads no shape (the
  * push and read paths of a min/max window do it a few times). */
 static inline jj_daba *DABA(jj_window *w) {
-  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->daba;
+  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->u.daba;
 }
 static inline const jj_daba *CDABA(const jj_window *w) {
-  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->daba;
+  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->u.daba;
+}
+static inline jj_dabap *DABAP(jj_window *w) {
+  return &((minmax_part *)PART_AT(w, sizeof(jj_window)))->u.dabap;
+}
+static inline const jj_dabap *CDABAP(const jj_window *w) {
+  return &((const minmax_part *)CPART_AT(w, sizeof(jj_window)))->u.dabap;
 }
 static inline moments_part *MOM(jj_window *w) { return PART_AT(w, w->shape->off_mom); }
 static inline const moments_part *CMOM(const jj_window *w) {
@@ -442,6 +454,31 @@ JJ_HOT_INLINE jj_minmax minmax_unlift(const jj_wshape *sh, jj_minmax q, int side
     m.nhi = q.lo;
   return m;
 }
+/* A shared ring's members keep lanes of positions (minmax_pos.h): a
+ * quarter (or half) of the bytes of values, and the ring they read the
+ * values from is the one the shared push touches anyway. */
+#ifndef JJ_NO_SHARED_RINGS
+#define MM_POS(sh) ((sh)->shared)
+#else
+#define MM_POS(sh) ((void)(sh), 0)
+#endif
+/* Positions of more than 16 bits: a window holding more than 2^16 samples. */
+#define MM_POS_WIDE(sh) ((sh)->max_samples > 65536u)
+
+/* Where a lane of positions finds the values (jj_lanev): the ring's now. */
+static inline jj_lanev lanev_of(const jj_window *w) {
+  jj_lanev v = {&w->ring[0].val, (uint32_t)w->head, w->head_slot, w->cap, w->shape->mm_sign};
+  return v;
+}
+
+/* An empty lane (kept), of either kind. */
+static inline void lane_reset(jj_window *w) {
+  if (MM_POS(w->shape))
+    jj__dabap_reset(DABAP(w));
+  else
+    jj__daba_reset(DABA(w));
+}
+
 /* ---- configuration ---------------------------------------------------- */
 
 void jj_window_config_init(jj_window_config *cfg) {
@@ -533,6 +570,8 @@ static uint64_t pow2_at_least(uint64_t n) {
 /* The bytes of a min/max lane with room for `cap` values: cap + 1 slots
  * (minmax.h). */
 static size_t lane_bytes(const jj_wshape *sh, uint64_t cap) {
+  if (MM_POS(sh))
+    return (size_t)(cap + 1) * LANE_SIDES(sh) * (MM_POS_WIDE(sh) ? sizeof(uint32_t) : sizeof(uint16_t));
   return (size_t)(cap + 1) * LANE_SIDES(sh) * sizeof(double);
 }
 
@@ -675,7 +714,7 @@ static void clear_window(jj_window *w) {
     jj_moments_clear(&MOM(w)->next);
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (sh->use_minmax) jj__daba_reset(DABA(w));
+  if (sh->use_minmax) lane_reset(w);
 }
 
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
@@ -686,10 +725,14 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     account(w, pos, r->ts, r->val, 0, light);
   }
   if (sh->use_minmax) {
-    if (pos_lt(pos, agg_end(w)))
+    if (!pos_lt(pos, agg_end(w))) {
+      lane_reset(w); /* nothing settled: empty (its front is the new head) */
+    } else if (MM_POS(sh)) {
+      const jj_lanev rv = lanev_of(w);
+      jj__dabap_evict(DABAP(w), &rv, LANE_SIDES(sh));
+    } else {
       jj__daba_evict(DABA(w), LANE_SIDES(sh));
-    else
-      jj__daba_reset(DABA(w)); /* nothing settled: empty (its front is the new head) */
+    }
   }
   head_to(w, pos + 1);
   if (sh->off_tum && pos_lt(TUM(w)->win_end, w->head)) TUM(w)->win_end = w->head;
@@ -719,6 +762,12 @@ JJ_HOT_INLINE void settle(jj_window *w) {
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
   const int sides = LANE_SIDES(sh);
   const wpos end = wend(w);
+  if (MM_POS(sh)) {
+    const jj_lanev rv = lanev_of(w);
+    for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
+      jj__dabap_push(DABAP(w), &rv, p, sides);
+    return;
+  }
   for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
     jj__daba_push(DABA(w), minmax_lift(sh, val_at(w, p), sides), sides); /* (its end: p + 1) */
 }
@@ -775,7 +824,13 @@ JJ_HOT_INLINE int is_complete(const jj_window *w, uint64_t n) {
 JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   const jj_wshape *sh = w->shape;
   const int sides = LANE_SIDES(sh);
-  jj_minmax q = jj__daba_query(CDABA(w), sides);
+  jj_minmax q;
+  if (MM_POS(sh)) {
+    const jj_lanev rv = lanev_of(w);
+    q = jj__dabap_query(CDABAP(w), &rv, sides);
+  } else {
+    q = jj__daba_query(CDABA(w), sides);
+  }
   for (wpos p = agg_end(w), end = wend(w); pos_lt(p, end); p++)
     q = jj__minmax_combine(minmax_lift(sh, val_at(w, p), sides), q, sides); /* (ties: q) */
   return minmax_unlift(sh, q, sides);
@@ -1269,7 +1324,13 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_wshape *sh = w->shape;
       const int sides = mm > 0 ? mm : LANE_SIDES(sh);
-      const jj_minmax q = jj__daba_query(CDABA(w), sides);
+      jj_minmax q;
+      if (mm < 0 && MM_POS(sh)) {
+        const jj_lanev rv = lanev_of(w);
+        q = jj__dabap_query(CDABAP(w), &rv, sides);
+      } else {
+        q = jj__daba_query(CDABA(w), sides);
+      }
       /* One side: the one enabled (v or -v in the lane, see minmax_lift). */
       if (sides == 1)
         v = q.lo * sh->mm_sign;
@@ -1582,7 +1643,8 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
  * not 1,550. Every member numbers positions alike (the same tail; a
  * position is at the same slot in each: member bases are base0 plus a
  * multiple of cap), and keeps its own head, agg_end, sums and DABA lane
- * (sized for its own samples, growing by an eighth as it fills).
+ * (sized for its own samples, growing by an eighth as it fills; a lane
+ * of positions, minmax_pos.h, reading the values from the ring).
  *
  *   ring:  lo ..... head(125 s) ..... head(30 s) ..... tail
  *          |<- the longest member ------------------------>|
@@ -1676,7 +1738,7 @@ static jj_window *ring_ref(const jj_wring *g) {
 static void member_empty_at(jj_window *m, const jj_wring *g, wpos pos) {
   m->head = m->tail = m->gen_pos = pos;
   member_map(m, g);
-  if (m->shape->use_minmax) jj__daba_reset(DABA(m));
+  if (m->shape->use_minmax) lane_reset(m);
 }
 
 /* A ring of `newcap` slots whose slot 0 holds position `lo` (<= the live
@@ -1705,7 +1767,7 @@ static jj_status lane_reserve(jj_window *m, uint64_t need) {
   double *lane = jj__malloc(&sh->alc, lane_bytes(sh, size));
   if (!lane) return JJ_ENOMEM;
   double *old = d->agg;
-  jj__daba_move(d, lane, size, LANE_SIDES(sh));
+  jj__dabap_move(DABAP(m), lane, size, LANE_SIDES(sh)); /* (MM_POS: a member) */
   jj__free(&sh->alc, old);
   return JJ_OK;
 }
@@ -1763,8 +1825,11 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->now = ts;
     if (msh->use_minmax) {
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
-      while (m->head != m->tail && head_ts(m) <= cutoff)
-        fast_evict(m, msh, LANE_SIDES(msh), 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+      while (m->head != m->tail && head_ts(m) <= cutoff) {
+        const jj_lanev rv = lanev_of(m); /* (a lane of positions: MM_POS) */
+        jj__dabap_evict(DABAP(m), &rv, LANE_SIDES(msh));
+        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+      }
     } else {
       while (m->head != m->tail && head_ts(m) <= cutoff)
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
@@ -1784,8 +1849,8 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->accepted++;
     if (m->shape->use_minmax) {
       if (at_once && agg_end(m) == pos) {
-        const int sides = LANE_SIDES(m->shape);
-        jj__daba_push(DABA(m), minmax_lift(m->shape, v, sides), sides);
+        const jj_lanev rv = lanev_of(m);
+        jj__dabap_push(DABAP(m), &rv, (uint32_t)pos, LANE_SIDES(m->shape));
       } else {
         settle(m);
       }
@@ -1935,6 +2000,7 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
       return JJ_ENOMEM;
     }
     DABA(w)->n = size + 1;
+    DABAP(w)->wide = MM_POS_WIDE(sh); /* (kept by lane_reset) */
   }
   SHP(w)->g = g;
   SHP(w)->seq = g->seq;
@@ -2285,7 +2351,7 @@ void jj_window_reset(jj_window *w) {
     jj_moments_clear(&MOM(w)->next);
   }
   if (sh->use_sketch) jj__sketch_clear(&SK(w)->sketch);
-  if (sh->use_minmax) jj__daba_reset(DABA(w));
+  if (sh->use_minmax) lane_reset(w);
   w->now = NO_NOW;
   if (sh->off_tum) {
     TUM(w)->win_end = 0;
@@ -2314,7 +2380,8 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
    * with mm >= 0), not the one that asks the shape for both on every
    * call (about 5 ns more for min/max, bench_window). */
   const jj_wshape *sh = w->shape;
-  if (!sh->off_tum) {
+  /* (a lane of positions, MM_POS, takes value_enabled's read) */
+  if (!sh->off_tum && !(sh->use_minmax && MM_POS(sh))) {
     if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0);
     return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
                                : value_enabled_t(w, agg, out, 2);
@@ -2528,6 +2595,14 @@ void jj__window_prefetch_ring(const jj_window *w) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);
     const int sides = LANE_SIDES(w->shape);
+    if (MM_POS(w->shape)) {
+      const jj_dabap *dp = CDABAP(w);
+      JJ_PREFETCH(jj__dabap_at(dp, dp->end, sides));
+      JJ_PREFETCH(jj__dabap_at(dp, dp->l, sides));
+      JJ_PREFETCH(jj__dabap_at(dp, jj__dabap_prev(dp, dp->a), sides));
+      JJ_PREFETCH(jj__dabap_at(dp, dp->front, sides));
+      return;
+    }
     JJ_PREFETCH(jj__daba_at(d, d->end, sides));
     JJ_PREFETCH(jj__daba_at(d, d->l, sides));
     JJ_PREFETCH(jj__daba_at(d, jj__daba_prev(d, d->a), sides));
@@ -2637,6 +2712,24 @@ static jj_minmax get_mm(jj_rbuf *in) {
 
 static double min_of(double x, double y) { return x < y ? x : y; } /* (jj__minmax_combine's) */
 
+/* A lane's mid, back and slot i in the lane's form (minmax_lift), for a
+ * lane of values or of positions. */
+static jj_minmax lane_mid(const jj_window *w, int sides) {
+  if (!MM_POS(w->shape)) return CDABA(w)->mid;
+  const jj_lanev rv = lanev_of(w);
+  return jj__dabap_mid(CDABAP(w), &rv, sides).v;
+}
+static jj_minmax lane_back(const jj_window *w, int sides) {
+  if (!MM_POS(w->shape)) return CDABA(w)->back;
+  const jj_lanev rv = lanev_of(w);
+  return jj__dabap_back(CDABAP(w), &rv, sides).v;
+}
+static jj_minmax lane_get(const jj_window *w, uint32_t i, int sides) {
+  if (!MM_POS(w->shape)) return jj__daba_get(CDABA(w), i, sides);
+  const jj_lanev rv = lanev_of(w);
+  return jj__dabap_get(CDABAP(w), &rv, i, sides).v;
+}
+
 /* DABA's aggregates, mid, back and the lane's [front, end), each as the
  * pair {min, -max} a two-sided lane holds. A one-sided lane writes the
  * side it does not keep as a two-sided one would hold it, from the
@@ -2651,15 +2744,16 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
   const uint64_t len = jj__daba_rel(d, d->end), l = jj__daba_rel(d, d->l),
                  r = jj__daba_rel(d, d->r), a = jj__daba_rel(d, d->a), b = jj__daba_rel(d, d->b);
   if (LANE_SIDES(sh) == 2) {
-    put_mm(o, d->mid);
-    put_mm(o, d->back);
+    put_mm(o, lane_mid(w, 2));
+    put_mm(o, lane_back(w, 2));
     for (uint32_t k = 0, i = d->front; k < len; k++, i = jj__daba_next(d, i))
-      put_mm(o, jj__daba_get(d, i, 2));
+      put_mm(o, lane_get(w, i, 2));
     return;
   }
   const int kept_lo = sh->use_minmax == MM_MIN; /* else the lane keeps -max, the pair's nhi */
   const double other = -sh->mm_sign;            /* the other side's form of a value */
-  jj_minmax mid = {d->mid.lo, d->mid.lo}, back = {d->back.lo, d->back.lo};
+  const double kmid = lane_mid(w, 1).lo, kback = lane_back(w, 1).lo;
+  jj_minmax mid = {kmid, kmid}, back = {kback, kback};
   double omid = INFINITY, oback = INFINITY;
   for (uint64_t k = b; k-- > r;) omid = min_of(val_at(w, w->head + (wpos)k) * other, omid);
   for (uint64_t k = len; k-- > b;) oback = min_of(val_at(w, w->head + (wpos)k) * other, oback);
@@ -2669,7 +2763,7 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
   put_mm(o, back);
   const size_t at = o->n + (kept_lo ? 8 : 0); /* the first entry's other side */
   for (uint32_t k = 0, i = d->front; k < len; k++, i = jj__daba_next(d, i)) {
-    const double kept = *jj__daba_at(d, i, 1);
+    const double kept = lane_get(w, i, 1).lo;
     put_mm(o, (jj_minmax){kept, kept});
   }
   double to_b = INFINITY, to_r = INFINITY; /* Σ[k, b), Σ[k, r) */
@@ -2685,9 +2779,53 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
   }
 }
 
-/* put_lane's pairs back into the lane: the sides it keeps. */
-static void get_lane(jj_rbuf *in, jj_window *w) {
+/* A lane of positions from the samples and DABA Lite's invariant (as
+ * put_lane computes a side it does not keep, back to front, the later
+ * sample on ties), for the deque [head, head + len) from slot 0; 0 when
+ * the image's pairs (read from `in`) are not what the samples give. */
+static int get_lane_pos(jj_rbuf *in, jj_window *w) {
   const jj_wshape *sh = w->shape;
+  jj_dabap *d = DABAP(w);
+  const int sides = LANE_SIDES(sh);
+  const jj_lanev rv = lanev_of(w);
+  const uint32_t len = d->end, l = d->l, r = d->r, a = d->a, b = d->b;
+  jj_mmp to_b = JJ_MMP_IDENTITY, to_r = JJ_MMP_IDENTITY, mid = JJ_MMP_IDENTITY,
+         back = JJ_MMP_IDENTITY;
+  for (uint32_t k = len; k-- > 0;) {
+    const jj_mmp x = jj__lanev_at(&rv, (uint32_t)(w->head + k), sides, d->wide);
+    jj_mmp e = x; /* [r, a) and [b, end): the value */
+    if (k < b) {
+      to_b = jj__mmp_combine(x, to_b, sides);
+      if (k >= a || k < l) e = to_b; /* [a, b) and [front, l) */
+      if (k >= l && k < r) e = to_r = jj__mmp_combine(x, to_r, sides); /* [l, r) */
+      if (k >= r) mid = to_b;
+    } else {
+      back = jj__mmp_combine(x, back, sides);
+    }
+    jj__dabap_put(d, k, e, sides);
+  }
+  d->mid_empty = r == b;
+  d->back_empty = b == len;
+  if (!d->mid_empty) jj__dabap_set_mid(d, mid);
+  if (!d->back_empty) jj__dabap_set_back(d, back);
+  /* The image's pairs: the kept sides must be the samples'. */
+  const int kept_lo = sides == 2 || sh->use_minmax == MM_MIN;
+  for (uint32_t k = 0; k < len + 2; k++) {
+    const jj_minmax m = get_mm(in);
+    const jj_minmax want = k == 0 ? lane_mid(w, sides)
+                           : k == 1 ? lane_back(w, sides)
+                                    : lane_get(w, k - 2, sides);
+    const double got = kept_lo ? m.lo : m.nhi;
+    if (got != want.lo || (sides == 2 && m.nhi != want.nhi)) return 0;
+  }
+  return 1;
+}
+
+/* put_lane's pairs back into the lane: the sides it keeps (a lane of
+ * positions: get_lane_pos). */
+static int get_lane(jj_rbuf *in, jj_window *w) {
+  const jj_wshape *sh = w->shape;
+  if (MM_POS(sh)) return get_lane_pos(in, w);
   jj_daba *d = DABA(w);
   const int sides = LANE_SIDES(sh);
   const int kept_lo = sides == 2 || sh->use_minmax == MM_MIN;
@@ -2702,6 +2840,7 @@ static void get_lane(jj_rbuf *in, jj_window *w) {
     if (!kept_lo) m.lo = m.nhi;
     jj__daba_put(d, i, m, sides);
   }
+  return 1;
 }
 
 /* The settings a state only fits a window with: everything that decides
@@ -2888,7 +3027,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     d->r = (uint32_t)(pos[3] - head);
     d->a = (uint32_t)(pos[4] - head);
     d->b = (uint32_t)(pos[5] - head);
-    get_lane(in, w);
+    if (!get_lane(in, w)) return JJ_EINVAL;
   }
   if (sh->off_tum) {
     tumbling_part *t = TUM(w);

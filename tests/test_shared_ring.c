@@ -32,6 +32,9 @@
 #define NRULES 10
 #define LATENESS (2500)    /* the stream's out-of-order reach */
 static int64_t g_lateness; /* the engines' */
+/* The rules' max_samples: over 65,536, the shared windows' min/max lanes
+ * keep 32-bit positions instead of 16-bit ones (window.c, MM_POS_WIDE). */
+static uint32_t g_max_samples = 400;
 
 static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN, JJ_AGG_MAX,   JJ_AGG_MIN,   JJ_AGG_LAST,
                                       JJ_AGG_SUM,  JJ_AGG_COUNT, JJ_AGG_DELTA, JJ_AGG_FIRST,
@@ -52,7 +55,7 @@ static jj_ruleset *rules(int from, int to, jj_dup_policy dups) {
     rc.window.span_ms = (5 + 3 * i) * SEC;
     rc.window.aggregates = JJ_AGG_BIT(k_aggs[i]);
     rc.window.duplicates = dups;
-    rc.window.max_samples = 400; /* never reached by the mix; bounds the estimate's growth */
+    rc.window.max_samples = g_max_samples; /* never reached; bounds the estimate's growth */
     rc.aggregate = k_aggs[i];
     uint32_t idx;
     jj_error err;
@@ -85,7 +88,7 @@ static jj_engine *engine(jj_ruleset *rs, jj_series_id *id) {
 static const jj_window *window_of(const jj_engine *e, jj_series_id id, uint32_t rule) {
   const jj_series *s = e->series[id];
   for (uint32_t i = 0; i < s->ninst; i++)
-    if (jj__inst_rule_index(e->rs, &s->inst[i]) == rule) return s->slots[s->inst[i].slot].win;
+    if (jj__inst_rule_index(e->rs, &s->inst[i]) == rule) return jj__slot_win(s, &s->slots[s->inst[i].slot]);
   fail_msg("rule %u has no window", rule);
   return NULL;
 }
@@ -307,6 +310,61 @@ static void test_replace_in_order(void **state) {
   (void)state;
   run_mix(JJ_DUP_REPLACE, 0);
 }
+/* Lanes of 32-bit positions (windows that may hold more than 2^16). */
+static void test_keep_wide(void **state) {
+  (void)state;
+  g_max_samples = 70000;
+  run_mix(JJ_DUP_KEEP, LATENESS);
+  g_max_samples = 400;
+}
+
+/* The min/max lanes of shared windows keep 16-bit positions, taken modulo
+ * 2^16: a stream past position 65,536 (and on, past 2^17) must read the
+ * same min and max as the windows alone. Every 8th push is compared, and
+ * every push around the first wrap; and a lane holds 2 bytes a slot (a
+ * one-sided one), not a value's 8. */
+static void test_positions_wrap(void **state) {
+  (void)state;
+  g_lateness = LATENESS;
+  twins x;
+  twins_make(&x, JJ_DUP_KEEP);
+  static const uint32_t mm_rules[] = {1, 2, 8, 9}; /* max, min, max, min */
+  what_happened w = {0};
+  int64_t t = T0;
+  long compared = 0;
+  uint64_t most = 0; /* rule 1's most samples */
+  for (long step = 0; step < 180000; step++) {
+    int64_t ts;
+    double v;
+    next_sample(&t, &ts, &v, &w);
+    jj_engine_push(x.shared, x.sid, ts, v);
+    for (int i = 0; i < NRULES; i++) jj_engine_push(x.alone[i], x.aid[i], ts, v);
+    jj_window_counters c;
+    jj_window_counters_get(window_of(x.shared, x.sid, 1), &c);
+    if (step % 8 && (c.accepted < 65000 || c.accepted > 67000)) continue;
+    jj_window_stats ws;
+    jj_window_stats_get(window_of(x.shared, x.sid, 1), &ws);
+    if (ws.count > most) most = ws.count;
+    for (size_t k = 0; k < sizeof mm_rules / sizeof mm_rules[0]; k++)
+      same_window(window_of(x.shared, x.sid, mm_rules[k]),
+                  window_of(x.alone[mm_rules[k]], x.aid[mm_rules[k]], 0), (int)mm_rules[k], step);
+    compared++;
+  }
+  jj_window_counters c;
+  jj_window_counters_get(window_of(x.shared, x.sid, 1), &c);
+  assert_true(c.accepted > 2 * 65536);
+  assert_true(compared > 20000);
+  /* Rule 1 (max, a lane) against rule 3 (last, none): its minmax part
+   * (72 B) and a lane of 2 bytes a slot, the slots at most an eighth (or
+   * 8) more than the most samples it held (a lane of values: 8 B). */
+  const size_t lane = jj_window_memory(window_of(x.shared, x.sid, 1)) -
+                      jj_window_memory(window_of(x.shared, x.sid, 3));
+  print_message("max window: at most %llu samples, lane and part %lu B\n", (unsigned long long)most,
+                (unsigned long)lane);
+  assert_true(most > 24);
+  assert_true(lane > 72 && (lane - 72) <= 3 * (most + 1));
+  twins_free(&x);
+}
 
 /* A reload that drops a rule beside windows sharing a ring, then adds it
  * back. Dropping: the other nine are kept, still share, and go on equal
@@ -425,6 +483,8 @@ int main(void) {
       cmocka_unit_test(test_reject),
       cmocka_unit_test(test_keep_in_order),
       cmocka_unit_test(test_replace_in_order),
+      cmocka_unit_test(test_keep_wide),
+      cmocka_unit_test(test_positions_wrap),
       cmocka_unit_test(test_estimate),
       cmocka_unit_test(test_reload_drop_add),
   };
