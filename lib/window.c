@@ -52,7 +52,7 @@
  *    closed-queue indices, windows closed, the window's end, 40 B), sketch_part (jj_sketch
  *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates), and with preallocate the rare counters (window_rare,
- *    40 B: no allocation after creation). A 60 s mean is the core alone. A window made by
+ *    48 B: no allocation after creation). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts; the engine's point at
  *    a shape it shares among all windows of equal configuration (a
  *    snapshot saves the configuration once, not per window).
