@@ -16,14 +16,33 @@
 #include <math.h>
 #include <string.h>
 
-void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels) {
+size_t jj__alert_store_bytes(const jj_rule *r) {
+  return jj__alert_levels_bytes(r->nlevels) + (jj__alert_needs_cold(r) ? sizeof(jj_alert_cold) : 0);
+}
+
+void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, const jj_rule *r) {
+  const uint32_t nlevels = r->nlevels;
   memset(a, 0, sizeof *a);
   a->value = NAN;
   a->level_since = INT64_MIN;
   a->flap_off = flap_times ? (uint32_t)((char *)flap_times - (char *)a) : 0;
   a->nlevels = (uint8_t)nlevels; /* <= JJ_MAX_LEVELS */
-  a->store_off = (int32_t)((char *)store - (char *)a); /* the same block: see jj__alert_init */
-  memset(store, 0, jj__alert_store_bytes(nlevels));
+  const size_t bytes = jj__alert_store_bytes(r);
+  const size_t cold = bytes - jj__alert_levels_bytes(nlevels); /* 0 or its size */
+  memset(store, 0, bytes);
+  a->cold = cold != 0;
+  /* the same block (see jj__alert_init); the cold part first (jj__alert_cold) */
+  a->store_off = (int32_t)((char *)store + cold - (char *)a);
+}
+
+int64_t jj__alert_nodata_since(const jj_alert *a) {
+  const jj_alert_cold *c = jj__alert_cold(a);
+  return c ? c->nodata_since : 0;
+}
+
+int64_t jj__alert_last_notify(const jj_alert *a) {
+  const jj_alert_cold *c = jj__alert_cold(a);
+  return c ? c->last_notify : jj__alert_last_transition(a);
 }
 
 static void reset_streaks(jj_alert *a) {
@@ -65,6 +84,21 @@ static int note_flap(jj_alert *a, const jj_rule *r, int64_t now) {
   return now - oldest <= r->cfg.flap_window_ms;
 }
 
+/* A receiver is told something now. Without a jj_alert_cold (its rule
+ * neither repeats nor detects flapping) that is a transition, and
+ * jj__alert_last_notify reads level_since. */
+static void note_notify(jj_alert *a, int64_t now) {
+  jj_alert_cold *c = jj__alert_cold(a);
+  if (c) c->last_notify = now;
+}
+
+/* A no-data episode starts now (the rule's alerts have a jj_alert_cold:
+ * jj__alert_needs_cold). */
+static void note_nodata(jj_alert *a, int64_t now) {
+  jj_alert_cold *c = jj__alert_cold(a);
+  if (c) c->nodata_since = now;
+}
+
 static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int level,
                       jj_event_reason reason, int64_t now, jj_transition *out, uint64_t *muted) {
   int prev = a->level;
@@ -86,7 +120,7 @@ static int transition(jj_alert *a, const jj_rule *r, jj_event_kind kind, int lev
     (*muted)++;
     return 0;
   }
-  a->last_notify = now;
+  note_notify(a, now);
   out->kind = kind;
   out->level = level;
   out->prev_level = prev;
@@ -163,24 +197,22 @@ int jj__alert_eval(jj_alert *a, const jj_rule *r, double value, int valid, int f
 }
 
 int jj__alert_tick(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out) {
+  jj_event_kind kind;
   if (a->flapping && now - jj__alert_last_transition(a) >= r->cfg.flap_window_ms) {
     a->flapping = 0;
     a->flap_n = 0;
-    a->last_notify = now;
-    out->kind = JJ_EVENT_FLAPPING_END;
-    out->level = out->prev_level = a->level;
-    out->reason = JJ_REASON_NONE;
-    return 1;
+    kind = JJ_EVENT_FLAPPING_END;
+  } else if (a->level > 0 && !a->flapping && r->cfg.repeat_interval_ms > 0 &&
+             now - jj__alert_last_notify(a) >= r->cfg.repeat_interval_ms) {
+    kind = JJ_EVENT_REPEAT;
+  } else {
+    return 0;
   }
-  if (a->level > 0 && !a->flapping && r->cfg.repeat_interval_ms > 0 &&
-      now - a->last_notify >= r->cfg.repeat_interval_ms) {
-    a->last_notify = now;
-    out->kind = JJ_EVENT_REPEAT;
-    out->level = out->prev_level = a->level;
-    out->reason = JJ_REASON_NONE;
-    return 1;
-  }
-  return 0;
+  note_notify(a, now);
+  out->kind = kind;
+  out->level = out->prev_level = a->level;
+  out->reason = JJ_REASON_NONE;
+  return 1;
 }
 
 int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *out,
@@ -196,7 +228,7 @@ int jj__alert_stale(jj_alert *a, const jj_rule *r, int64_t now, jj_transition *o
       return transition(a, r, JJ_EVENT_RESOLVED, 0, JJ_REASON_STALE, now, out, muted);
     case JJ_MISSING_ALERT:
       a->nodata = 1;
-      a->nodata_since = now; /* NODATA_RESOLVED reports it as started_ms */
+      note_nodata(a, now); /* NODATA_RESOLVED reports it as started_ms */
       out->kind = JJ_EVENT_NODATA;
       out->level = out->prev_level = a->level;
       out->reason = JJ_REASON_STALE;

@@ -28,6 +28,7 @@ typedef struct jj_alert {
   uint8_t flapping : 1;
   uint8_t stale : 1;
   uint8_t nodata : 1;
+  uint8_t cold : 1; /* it has a jj_alert_cold (jj__alert_cold) */
   uint8_t flap_n, flap_head;
   uint8_t nlevels; /* entries in streak and since: the rule's levels (<= JJ_MAX_LEVELS) */
   /* A one-level rule's streak count, here in bytes the alert had spare
@@ -49,17 +50,42 @@ typedef struct jj_alert {
   double value;
   int64_t started;         /* start of the firing episode */
   int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
-  int64_t nodata_since;    /* start of the no-data episode (JJ_MISSING_ALERT) */
-  int64_t last_notify;     /* last event a receiver saw for this alert */
   /* The last transition's time is not kept: every transition changes the
-   * level, so it is level_since (jj__alert_last_transition). */
+   * level, so it is level_since (jj__alert_last_transition). Nor are, for
+   * most rules, the start of the no-data episode and the time of the last
+   * event a receiver saw: see jj_alert_cold. */
 } jj_alert;
+
+/* What only the alerts of some rules need (jj__alert_needs_cold), kept in
+ * the alert's store before its per-level streaks (jj__alert_cold): 40
+ * bytes an alert, not 56. Without it, no no-data episode ever starts and
+ * the last event a receiver saw is the last transition (nothing is muted
+ * without flap detection, and nothing but a repeat or the end of flapping
+ * notifies between transitions). */
+typedef struct jj_alert_cold {
+  int64_t nodata_since; /* start of the no-data episode (JJ_MISSING_ALERT) */
+  int64_t last_notify;  /* last event a receiver saw for this alert */
+} jj_alert_cold;
+
+/* An alert of rule r keeps a jj_alert_cold: it reports no-data episodes,
+ * repeats, or detects flapping (muted transitions notify no one). */
+static inline int jj__alert_needs_cold(const jj_rule *r) {
+  return r->cfg.on_missing == JJ_MISSING_ALERT || r->cfg.repeat_interval_ms > 0 ||
+         r->cfg.flap_changes > 0;
+}
 
 /* The time of the alert's last transition (0 before any, as when it was
  * a field of its own): every transition changes `level`, and so sets
  * level_since to its time. */
 static inline int64_t jj__alert_last_transition(const jj_alert *a) {
   return a->level_since == INT64_MIN ? 0 : a->level_since;
+}
+
+/* Bytes of per-level storage (since, streaks) of an alert of `nlevels`
+ * levels (a multiple of 8). */
+static inline size_t jj__alert_levels_bytes(uint32_t nlevels) {
+  if (nlevels == 1) return sizeof(int64_t); /* its streak is streak_one */
+  return (size_t)nlevels * sizeof(int64_t) + (((size_t)nlevels * sizeof(uint16_t) + 7u) & ~(size_t)7u);
 }
 
 /* The alert's per-level streak start times (nlevels of them). */
@@ -88,10 +114,11 @@ typedef struct jj_transition {
 /* Results of the calls below: how many transitions were written (0 or 1),
  * and whether one was muted by flapping (*muted += 1). */
 /* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
- * else NULL; in the alert's block, after it (within 4 GiB). `store`: jj__alert_store_bytes(nlevels) bytes, 8-aligned, for
- * the per-level streaks of a rule with `nlevels` levels, in the alert's
- * block (within 2 GiB of it, either side). */
-void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, uint32_t nlevels);
+ * else NULL; in the alert's block, after it (within 4 GiB). `store`:
+ * jj__alert_store_bytes(r) bytes, 8-aligned, for the per-level streaks
+ * of rule r (and its jj_alert_cold: jj__alert_needs_cold), in the
+ * alert's block (within 2 GiB of it, either side). */
+void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, const jj_rule *r);
 
 /* The alert's streak counts, one per level, after `since` in its store:
  * they saturate at UINT16_MAX (counts are <= 65535). */
@@ -103,12 +130,20 @@ static inline uint16_t *jj__alert_streak(const jj_alert *a) {
   return (uint16_t *)(void *)(jj__alert_since(a) + a->nlevels);
 }
 
-/* Bytes of per-level storage an alert of `nlevels` levels needs (a
- * multiple of 8). */
-static inline size_t jj__alert_store_bytes(uint32_t nlevels) {
-  if (nlevels == 1) return sizeof(int64_t); /* its streak is streak_one */
-  return (size_t)nlevels * sizeof(int64_t) + (((size_t)nlevels * sizeof(uint16_t) + 7u) & ~(size_t)7u);
+/* Bytes of storage an alert of rule r needs (a multiple of 8): its
+ * jj_alert_cold when jj__alert_needs_cold, then its per-level streaks. */
+size_t jj__alert_store_bytes(const jj_rule *r);
+
+/* The alert's jj_alert_cold, or NULL (its rule needs none): the first 16
+ * bytes of its store, just before its per-level streaks. */
+static inline jj_alert_cold *jj__alert_cold(const jj_alert *a) {
+  return a->cold ? (jj_alert_cold *)(void *)jj__alert_since(a) - 1 : NULL;
 }
+/* The start of the alert's no-data episode (0 before any). */
+int64_t jj__alert_nodata_since(const jj_alert *a);
+/* The time of the last event a receiver saw for the alert (0 before any):
+ * without a jj_alert_cold, its last transition's. */
+int64_t jj__alert_last_notify(const jj_alert *a);
 
 /* Judge a new value. `valid` = 0 means the window is missing or incomplete:
  * streaks break and nothing fires or clears. `fresh` = 1 for a new

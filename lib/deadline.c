@@ -115,7 +115,7 @@ int64_t jj__deadline_alerts_due(const jj_series *s) {
     if (a->flapping)
       due = min64(due, add_sat(jj__alert_last_transition(a), r->cfg.flap_window_ms));
     else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
-      due = min64(due, add_sat(a->last_notify, r->cfg.repeat_interval_ms));
+      due = min64(due, add_sat(jj__alert_last_notify(a), r->cfg.repeat_interval_ms));
   }
   return due;
 }
@@ -124,7 +124,7 @@ int64_t jj__deadline_alerts_due(const jj_series *s) {
 static int64_t series_due(const jj_engine *e, const jj_series *s) {
   int64_t due = INT64_MAX;
   if (e->cfg.series_idle_ms > 0) due = add_sat(s->last_ts, e->cfg.series_idle_ms);
-  for (uint32_t j = 0; j < s->nslots; j++) due = min64(due, jj__window_due(s->slots[j].win));
+  for (uint32_t j = 0; j < s->nslots; j++) due = min64(due, jj__window_due(jj__slot_win(s, &s->slots[j])));
   return due;
 }
 
@@ -161,7 +161,7 @@ void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
 
 void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
   jj_due_rec *r = &e->dl.rec[sid];
-  for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(s->slots[j].win, e->dl.swept);
+  for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(jj__slot_win(s, &s->slots[j]), e->dl.swept);
   r->synced = e->dl.epoch;
 }
 

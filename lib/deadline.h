@@ -184,7 +184,7 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
   }
   const jj_slot *sl = s->slots, *end = sl + s->nslots;
   for (; sl < end; sl++) { /* sliding and TUMBLING alike */
-    int64_t w = jj__window_due(sl->win);
+    int64_t w = jj__window_due(jj__slot_win(s, sl));
     if (w < due) due = w;
   }
   jj__deadline_set(dl, sid, due);

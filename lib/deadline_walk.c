@@ -79,7 +79,7 @@ void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
 }
 
 void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
-  for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(s->slots[j].win, e->dl.swept);
+  for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(jj__slot_win(s, &s->slots[j]), e->dl.swept);
   e->dl.rec[sid].synced = e->dl.epoch;
 }
 

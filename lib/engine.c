@@ -230,14 +230,14 @@ static inline int slot_quiet(const jj_series *s, const jj_slot *sl, agg_cache *c
   if (sl->count == 1) { /* the bound is its rule's */
     const jj_rule *r = sl->lead;
     int valid;
-    double x = cached_value(sl->win, r->cfg.aggregate, c, &valid);
+    double x = cached_value(jj__slot_win(s, sl), r->cfg.aggregate, c, &valid);
     return valid && lead_quiet(r, x);
   }
   const jj_quiet *quiet = jj__slot_cquiet(s, sl);
   for (uint32_t k = 0; k < sl->nquiet; k++) {
     const jj_quiet *q = &quiet[k];
     int valid;
-    double x = cached_value(sl->win, (jj_agg)q->agg, c, &valid);
+    double x = cached_value(jj__slot_win(s, sl), (jj_agg)q->agg, c, &valid);
     if (!valid || !(x < q->lo && x > q->hi)) return 0;
   }
   return 1;
@@ -260,7 +260,7 @@ static inline int inst_quiet(const jj_inst *in, const jj_window *w, agg_cache *c
 static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c, int fresh,
                           int64_t sample_ts, double sample_value) {
   int valid;
-  double v = cached_value(s->slots[in->slot].win, in->rule->cfg.aggregate, c, &valid);
+  double v = cached_value(jj__slot_win(s, &s->slots[in->slot]), in->rule->cfg.aggregate, c, &valid);
   judge_series(e, s, in, v * in->rule->cfg.scale, valid, fresh, sample_ts, sample_value);
   jj_group *g = jj__inst_group(in);
   if (g) jj__group_eval_sliding(e, g, fresh, s, sample_ts, sample_value);
@@ -273,7 +273,7 @@ static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample
   return; /* no slot is TUMBLING: such rules are refused (feature_check.c) */
 #endif
   jj_window_stats ws;
-  while (jj_window_pop_closed(sl->win, &ws)) {
+  while (jj_window_pop_closed(jj__slot_win(s, sl), &ws)) {
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
       jj_inst *in = &s->inst[i];
       const jj_rule *r = in->rule;
@@ -334,7 +334,7 @@ static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
     jj_inst *in = &s->inst[i];
     if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
     int valid;
-    double v = cached_value(sl->win, in->rule->cfg.aggregate, &cache, &valid);
+    double v = cached_value(jj__slot_win(s, sl), in->rule->cfg.aggregate, &cache, &valid);
     judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
   }
   return slot_pending(s, sl);
@@ -420,7 +420,7 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s,
   if (reason != JJ_REASON_NONE) {
     e->st.rejected_quality++;
     if (!sl->quality_bad || sl->quality_reason != reason) {
-      if (behind) jj_window_advance(sl->win, e->dl.swept);
+      if (behind) jj_window_advance(jj__slot_win(s, sl), e->dl.swept);
       sl->quality_bad = 1;
       sl->quality_reason = (uint8_t)reason;
       emit_quality(e, s, sl, JJ_EVENT_QUALITY, reason, ts, v);
@@ -429,7 +429,7 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s,
   }
   if (sl->quality_bad) {
     sl->quality_bad = 0;
-    if (behind) jj_window_advance(sl->win, e->dl.swept);
+    if (behind) jj_window_advance(jj__slot_win(s, sl), e->dl.swept);
     emit_quality(e, s, sl, JJ_EVENT_QUALITY_RESOLVED, (jj_event_reason)sl->quality_reason, ts, v);
   }
   return JJ_REASON_NONE;
@@ -512,10 +512,10 @@ static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage
   }
   for (uint32_t j = 0; j < s->nslots; j++) {
     if (stage == 1) {
-      jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
+      jj__window_prefetch_struct(jj__slot_win(s, &s->slots[j]), jj__slot_minmax(&s->slots[j]));
       jj__slot_prefetch(s, &s->slots[j]);
     } else {
-      jj__window_prefetch_ring(s->slots[j].win);
+      jj__window_prefetch_ring(jj__slot_win(s, &s->slots[j]));
     }
   }
 }
@@ -570,7 +570,7 @@ static void judge_pushed(jj_engine *e, jj_series *s, jj_slot *sl, uint32_t j, ag
   acc->owed |= jj__deadline_owed_slot(j);
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
     jj_inst *in = &s->inst[i];
-    if (!inst_quiet(in, sl->win, cache)) judge_sliding(e, s, in, cache, 1, ts, v);
+    if (!inst_quiet(in, jj__slot_win(s, sl), cache)) judge_sliding(e, s, in, cache, 1, ts, v);
   }
   if (!acc->busy) acc->busy = slot_pending(s, sl);
 }
@@ -591,7 +591,7 @@ static JJ_NOINLINE void push_slot(jj_engine *e, jj_series_id id, jj_series *s, u
       return;
     }
   }
-  jj_status wst = jj_window_push(sl->win, ts, v);
+  jj_status wst = jj_window_push(jj__slot_win(s, sl), ts, v);
   if (wst != JJ_OK) {
     window_refused(e, sl, j, wst, acc);
     return;
@@ -681,7 +681,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
    * (every in-order one) needs no look at the windows. */
   if (e->has_now && ts < e->now - e->cfg.lateness_ms) {
     for (uint32_t j = 0; j < s->nslots; j++) {
-      int64_t wnow = jj_window_now(s->slots[j].win);
+      int64_t wnow = jj_window_now(jj__slot_win(s, &s->slots[j]));
       if (wnow != INT64_MIN && ts < wnow - e->cfg.lateness_ms) {
         e->st.rejected_late++;
         return JJ_ELATE;
@@ -711,7 +711,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
     if (plain_slot(sl)) { /* the push, the read and the threshold: quiet, nothing more */
       const jj_rule *r = sl->lead;
       double x;
-      jj_status st = jj__window_push_value(sl->win, ts, v, r->cfg.aggregate, &x);
+      jj_status st = jj__window_push_value(jj__slot_win(s, sl), ts, v, r->cfg.aggregate, &x);
       if (st != JJ_OK || !lead_quiet(r, x)) plain_not_quiet(e, s, j, st, x, ts, v, &acc);
     } else {
       push_slot(e, id, s, j, ts, v, &acc);
@@ -860,7 +860,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
   int busy = 0;
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
-    jj_window_advance(sl->win, e->now);
+    jj_window_advance(jj__slot_win(s, sl), e->now);
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
     if (sl->tumbling) {
       judge_closed(e, s, sl, INT64_MIN, NAN);
@@ -1113,7 +1113,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
     if (!g && in->rule->cfg.window.kind != JJ_WINDOW_TUMBLING) {
       /* The quiet path does not store values; read the window instead. */
       double v;
-      out->value = jj_window_value(s->slots[in->slot].win, in->rule->cfg.aggregate, &v) == JJ_OK
+      out->value = jj_window_value(jj__slot_win(s, &s->slots[in->slot]), in->rule->cfg.aggregate, &v) == JJ_OK
                        ? v * in->rule->cfg.scale
                        : NAN;
     }

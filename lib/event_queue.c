@@ -22,12 +22,12 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_series 
     *start = g ? g->win_start : m ? m->win_start : INT64_MIN;
     *end = g ? g->win_end : m ? m->win_end : INT64_MIN;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
-    *end = g ? e->now : jj_window_now(s->slots[in->slot].win);
+    *end = g ? e->now : jj_window_now(jj__slot_win(s, &s->slots[in->slot]));
     *start = *end == INT64_MIN ? INT64_MIN
                                : *end - (wc->kind == JJ_WINDOW_SLIDING_TIME ? wc->span_ms : 0);
   } else {
     jj_window_stats ws;
-    jj_window_stats_get(s->slots[in->slot].win, &ws);
+    jj_window_stats_get(jj__slot_win(s, &s->slots[in->slot]), &ws);
     *start = ws.start_ms;
     *end = ws.end_ms;
   }
@@ -88,7 +88,7 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   if (t->kind == JJ_EVENT_NODATA || t->kind == JJ_EVENT_QUALITY)
     ev.started_ms = e->now;
   else if (t->kind == JJ_EVENT_NODATA_RESOLVED || (t->kind == JJ_EVENT_ACTIVE && !a->level))
-    ev.started_ms = a->nodata_since;
+    ev.started_ms = jj__alert_nodata_since(a);
   else if (t->kind == JJ_EVENT_QUALITY_RESOLVED && !a->level)
     ev.started_ms = INT64_MIN; /* not firing: no episode to report */
   else

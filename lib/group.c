@@ -119,7 +119,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->win_start = g->win_end = INT64_MIN; /* no window judged yet */
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_value[k] = NAN; /* JJ_GROUP_CAI */
-  jj__alert_init(&g->alert, flap_times, g->alert_store, r->nlevels);
+  jj__alert_init(&g->alert, flap_times, g->alert_store, r);
   return g;
 }
 
@@ -678,7 +678,7 @@ int64_t jj__group_next_due(const jj_engine *e, const jj_group *g) {
   if (a->flapping)
     due = add_sat(jj__alert_last_transition(a), r->cfg.flap_window_ms);
   else if (a->level > 0 && r->cfg.repeat_interval_ms > 0)
-    due = add_sat(a->last_notify, r->cfg.repeat_interval_ms);
+    due = add_sat(jj__alert_last_notify(a), r->cfg.repeat_interval_ms);
   if (r->cfg.group == JJ_GROUP_CAI) return due;
   if (r->cfg.window.kind == JJ_WINDOW_TUMBLING && r->cfg.group != JJ_GROUP_RULES)
     return g->has_bucket ? min64(due, add_sat(g->bucket_end, wait_of(r))) : due;

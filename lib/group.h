@@ -42,7 +42,9 @@ struct jj_group {
   jj_series **member_series;
   uint32_t nmembers, members_cap;
   jj_alert alert;
-  int64_t alert_store[JJ_MAX_LEVELS + 2]; /* the alert's per-level streaks (jj__alert_init) */
+  /* The alert's per-level streaks and its jj_alert_cold when its rule
+   * needs one (jj__alert_init). */
+  int64_t alert_store[JJ_MAX_LEVELS + 2 + 2];
   /* TUMBLING groups: later windows members reported while the current one
    * still waits (group.c; in the group's own allocation). */
   struct jj_held_set *held;

@@ -111,7 +111,7 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 
 void jj__series_free(const jj_allocator *alc, jj_series *s) {
   if (!s) return;
-  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(s->slots[i].win);
+  for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(jj__slot_win(s, &s->slots[i]));
   jj__free(alc, s->inst);
   jj__free(alc, s);
 }
@@ -126,12 +126,14 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0 &&
                    sizeof(jj_stuck) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
+_Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in 16 bits");
 #if UINTPTR_MAX == UINT64_MAX
 /* What a one-rule series costs besides its window (series.h): pinned so a
  * field added without thought shows here. */
 _Static_assert(sizeof(jj_series) == 48, "the series header is 48 bytes (series.h)");
-_Static_assert(sizeof(jj_slot) == 32, "a slot is 32 bytes (series.h)");
-_Static_assert(sizeof(jj_inst) == 72, "an instance is 72 bytes (series.h)");
+_Static_assert(sizeof(jj_slot) == 24, "a slot is 24 bytes (series.h)");
+_Static_assert(sizeof(jj_inst) == 56, "an instance is 56 bytes (series.h)");
+_Static_assert(sizeof(jj_alert) == 40, "an alert is 40 bytes (alert.h: jj_alert_cold)");
 #endif
 /* `nstuck`: 0, or nslots when some slot has a stuck-value gate. */
 static size_t windows_offset(uint32_t nslots, uint32_t nquiet, uint32_t nstuck) {
@@ -166,7 +168,7 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
   const size_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes);
-  /* The instances (112 bytes each and their streaks, read when a slot is loud) live
+  /* The instances (56 bytes each and their stores, read when a slot is loud) live
    * apart, so the blocks of consecutive series stay close together: pushes
    * that go through the series in order then walk memory nearly in order. */
   /* ... followed by the flap histories of the rules that detect flapping,
@@ -288,7 +290,7 @@ typedef struct slot_plan {
   uint32_t nstuck; /* stuck runs in the block: nslots when a slot has a stuck gate, else 0 */
   uint32_t nflap; /* instances whose alert keeps a flap history */
   uint32_t nmore; /* instances with a jj_inst_more */
-  size_t store_bytes; /* the alerts' per-level streaks (jj__alert_store_bytes) */
+  size_t store_bytes; /* the alerts' stores: streaks, cold parts (jj__alert_store_bytes) */
   size_t window_bytes; /* the slots' windows in the series block (plan_windows) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
@@ -336,7 +338,7 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     p->slot_of[p->ninst++] = j;
     p->nflap += needs_flap_history(&rs->rules[i]);
     p->nmore += needs_more(&rs->rules[i]);
-    p->store_bytes += jj__alert_store_bytes(rs->rules[i].nlevels);
+    p->store_bytes += jj__alert_store_bytes(&rs->rules[i]);
   }
   int multi = 0; /* some slot holds a second rule: one not its slot's first */
   for (uint32_t i = 0; i < p->ninst && !multi; i++) multi = p->slot_rule[p->slot_of[i]] != p->rule[i];
@@ -460,13 +462,13 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
        * set) would keep min/max (DABA, 16 B a sample and a step per push) in
        * windows no rule asks for them. */
       wc.aggregates |= JJ_AGG_BIT(r->cfg.aggregate);
-      sl->aggs |= JJ_AGG_BIT(r->cfg.aggregate);
+      sl->aggs = (uint16_t)(sl->aggs | JJ_AGG_BIT(r->cfg.aggregate));
       jj_inst *in = &s->inst[s->ninst++];
       sl->count++;
       in->rule = r;
       in->slot = (uint16_t)j;
-      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r->nlevels);
-      store += jj__alert_store_bytes(r->nlevels);
+      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r);
+      store += jj__alert_store_bytes(r);
       if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
       if (needs_more(r)) {
         jj_inst_more *m = more++;
@@ -493,12 +495,18 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     const uint32_t ring = NO_SHARE; /* (left out of the build) */
 #endif
     st = shape_for(shapes, alc, &wc, ring != NO_SHARE, &sh);
+    jj_window *w = NULL;
     if (st == JJ_OK && ring != NO_SHARE)
-      st = jj__window_init_shared(sh, wmem, ring == j ? NULL : s->slots[ring].win,
-                                  ring_members(p->share, nslots, j), &sl->win);
+      st = jj__window_init_shared(sh, wmem, ring == j ? NULL : jj__slot_win(s, &s->slots[ring]),
+                                  ring_members(p->share, nslots, j), &w);
     else if (st == JJ_OK)
-      st = jj__window_init_shaped(sh, wmem, &sl->win);
+      st = jj__window_init_shaped(sh, wmem, &w);
     if (st == JJ_OK) {
+#if UINTPTR_MAX == UINT32_MAX
+      sl->win = w;
+#else
+      sl->win_off = (uint32_t)((char *)w - (char *)s); /* < strings_off: series_alloc */
+#endif
       s->nslots++;
       wmem += window_room(sh);
     }
@@ -609,7 +617,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         ninst++;
         nflap += needs_flap_history(r);
         nmore += needs_more(r);
-        store_bytes += jj__alert_store_bytes(r->nlevels);
+        store_bytes += jj__alert_store_bytes(r);
         if (j == nleaders) {
           nslots++;
           stuck |= slot_stuck(r);

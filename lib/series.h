@@ -108,22 +108,37 @@ static inline void jj__quiet_add(jj_quiet *q, const jj_rule *r) {
 
 /* One window per series shared by every rule whose window settings and
  * quality gates are equal, so 20 rules over "the 60 s mean" cost one
- * window push per sample. Its instances are inst[first .. first+count). */
+ * window push per sample. Its instances are inst[first .. first+count).
+ * 24 bytes on LP64: the window is found by its offset in the series
+ * block (jj__slot_win), counts of aggregates are 8 or 16 bits. */
 typedef struct jj_slot {
-  jj_window *win;
   const jj_rule *lead; /* its first rule (a one-rule slot's quiet bound) */
+#if UINTPTR_MAX == UINT32_MAX
+  jj_window *win; /* 4 bytes with 4-byte pointers: no offset to add (flash) */
+#else
+  uint32_t win_off; /* where its window is, in bytes from the series header */
+#endif
   uint16_t first, count; /* a series has at most JJ_SERIES_MAX_INST instances */
   /* The quiet summary (jj__slot_summarize): while no instance is loud, a
    * sample whose values are inside every bound changes nothing and reads
    * no instance. */
   uint16_t loud;
-  uint16_t nquiet;  /* its bounds: jj__slot_quiet (a one-rule slot: its rule's) */
-  uint32_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read */
+  /* Its bounds: jj__slot_quiet (a one-rule slot: its rule's); one per
+   * aggregate at most, so at most JJ_AGG__COUNT. */
+  uint8_t nquiet;
   uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
   uint8_t gated;    /* the rules have a range or stuck-value gate */
-  uint8_t quality_bad;
-  uint8_t quality_reason;
+  uint8_t quality_bad : 1;
+  uint8_t quality_reason : 7; /* a jj_event_reason */
+  uint16_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read (JJ_AGG__COUNT is 16) */
+#if UINTPTR_MAX == UINT32_MAX
+  uint32_t pad; /* a multiple of 8 bytes with 4-byte pointers too: windows follow the slots */
+#endif
 } jj_slot;
+
+/* The window of slot `sl` of series `s`: in the series block, after the
+ * slots and their quiet bounds (series_alloc). Windows never move. */
+static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl);
 
 /* The stuck-value gate's run of a slot whose rules have one (stuck_samples):
  * kept apart from the slot (jj__slot_stuck), as most slots have no such
@@ -142,7 +157,7 @@ typedef struct jj_stuck {
  * order: a quiet sample reads the first lines of the block (header,
  * slots, quiet bounds) and the windows right after them. The instances,
  * read when a slot is loud, are a separate array. The header is 48 bytes
- * on LP64, so a one-rule series' header and slot share the first 80
+ * on LP64, so a one-rule series' header and slot share the first 72
  * bytes; where the slots, quiet bounds and stuck runs are follows from
  * nslots, ninst and two flags, so no pointer says it. */
 struct jj_series {
@@ -166,6 +181,17 @@ struct jj_series {
   double lat, lon;
   jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
+
+static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
+#if UINTPTR_MAX == UINT32_MAX
+  (void)s;
+  return sl->win;
+#else
+  /* Through an integer, as jj__inst_more: the block is writable. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  return (jj_window *)(uintptr_t)((uintptr_t)s + sl->win_off);
+#endif
+}
 
 /* The series' strings, in its block after the windows (series_alloc):
  * the metric, then each label's name and value, sorted by name, each
@@ -275,7 +301,7 @@ static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
  * instead of coming one after another. */
 static inline void jj__series_prefetch(const jj_series *s) {
   for (uint32_t j = 0; j < s->nslots; j++) {
-    jj__window_prefetch_struct(s->slots[j].win, jj__slot_minmax(&s->slots[j]));
+    jj__window_prefetch_struct(jj__slot_win(s, &s->slots[j]), jj__slot_minmax(&s->slots[j]));
     jj__slot_prefetch(s, &s->slots[j]);
   }
 }

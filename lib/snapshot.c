@@ -203,8 +203,8 @@ static void put_alert(jj_wbuf *w, const jj_alert *a) {
   }
   jj__w_i64(w, a->started);
   jj__w_i64(w, a->level_since);
-  jj__w_i64(w, a->nodata_since);
-  jj__w_i64(w, a->last_notify);
+  jj__w_i64(w, jj__alert_nodata_since(a));
+  jj__w_i64(w, jj__alert_last_notify(a));
   jj__w_i64(w, jj__alert_last_transition(a)); /* a field of its own once */
   const int64_t *flap = jj__alert_flap(a);
   jj__w_u8(w, flap != NULL);
@@ -292,7 +292,7 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
     jj__w_u32(w, run->run);
     jj__w_f64(w, run->last);
     size_t at = jj__w_open(w);
-    jj__window_encode(sl->win, w);
+    jj__window_encode(jj__slot_win(s, sl), w);
     jj__w_close(w, at);
   }
   jj__w_u32(w, s->ninst);
@@ -441,6 +441,12 @@ static void get_alert(jj_rbuf *r, alert_img *a) {
  * shape (levels, flap history) is not that rule's. */
 static int set_alert(jj_alert *a, const alert_img *m) {
   if (m->nlevels != a->nlevels || m->has_flap != (jj__alert_flap(a) != NULL)) return -1;
+  /* An alert without a jj_alert_cold holds only images whose no-data and
+   * notify times are what it would read without one (an engine writes
+   * those for such a rule's alerts). */
+  if (!a->cold && (m->nodata || m->flapping || m->nodata_since != 0 ||
+                   m->last_notify != (m->level_since == INT64_MIN ? 0 : m->level_since)))
+    return -1;
   a->level = (int8_t)m->level;
   a->pending = (int8_t)m->pending;
   a->streaking = m->streaking;
@@ -456,8 +462,11 @@ static int set_alert(jj_alert *a, const alert_img *m) {
   }
   a->started = m->started;
   a->level_since = m->level_since;
-  a->nodata_since = m->nodata_since;
-  a->last_notify = m->last_notify;
+  jj_alert_cold *c = jj__alert_cold(a);
+  if (c) {
+    c->nodata_since = m->nodata_since;
+    c->last_notify = m->last_notify;
+  }
   /* m->last_transition is level_since in every image an engine wrote
    * (jj__alert_last_transition): not kept. */
   if (jj__alert_flap(a)) memcpy(jj__alert_flap(a), m->flap, sizeof m->flap);
@@ -837,7 +846,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     }
     if (from == NO_ID || os[from].used_by) continue;
     jj_rbuf wr = os[from].win;
-    jj_status st = jj__window_decode(sl->win, &wr);
+    jj_status st = jj__window_decode(jj__slot_win(s, sl), &wr);
     if (st == JJ_ENOMEM) return nomem(d);
     if (st == JJ_EINVAL) return damaged(d, &wr, "window");
     if (st != JJ_OK) { /* another shape: the slot starts fresh */

@@ -1,7 +1,8 @@
 /* The sliding-window aggregator (see include/jjair/window.h).
  *
- * Samples live in a ring sorted by timestamp, addressed by ever-increasing
- * 64-bit positions, split into three ranges:
+ * Samples live in a ring sorted by timestamp, addressed by increasing
+ * 32-bit positions (they wrap: see "Positions" at the end of this
+ * comment), split into three ranges:
  *
  *   head ........ agg_end ........ win_end ........ tail
  *   | settled, in DABA | pending   |  not yet in    |
@@ -35,23 +36,23 @@
  * Memory layout (what a snapshot must save; every field is plain data,
  * the only pointers are the ring, the shape and allocations rebuilt on
  * restore):
- *  - one block: the core `struct jj_window` (104 bytes: line 0 the ring,
- *    the shape, head, tail, gen_pos, time (NO_NOW before any), cap, head's
- *    slot (base = head - head_slot) and the accepted counter; agg_end is
- *    DABA's deque end, kept by windows with min/max only, win_end is the
- *    tail of a sliding window and the tumbling part's otherwise (wend);
- *    line 1 the sum of both generations (their counts are positions:
- *    win_end - head and win_end - gen_pos) and a
- *    pointer to the rare counters, made on the first rejection or
- *    duplicate: window_rare), followed
+ *  - one block: the core `struct jj_window` (88 bytes: the ring, the
+ *    shape, time (NO_NOW before any), head, tail, gen_pos, cap, head's
+ *    slot (base = head - head_slot) and the accepted counter's low half;
+ *    agg_end is DABA's deque end, kept by windows with min/max only,
+ *    win_end is the tail of a sliding window and the tumbling part's
+ *    otherwise (wend); then the sum of both generations (their counts
+ *    are positions: win_end - head and win_end - gen_pos) and a pointer
+ *    to the rare counters, made on the first rejection, duplicate or
+ *    wrap: window_rare), followed
  *    by the optional parts the shape lists, at byte offsets off_mm,
  *    off_mom, off_tum, off_sk, off_hr (0 = absent), in that order:
  *    minmax_part (DABA Lite's bookkeeping, 72 B), moments_part (higher
  *    moments of both generations, 272 B), tumbling_part (boundary,
- *    closed-queue indices, windows closed, the window's end, 48 B), sketch_part (jj_sketch
+ *    closed-queue indices, windows closed, the window's end, 40 B), sketch_part (jj_sketch
  *    and the key lane's pointer, 80 B), jj_hourly (clock-hour sums for the index
  *    aggregates), and with preallocate the rare counters (window_rare,
- *    32 B: no allocation after creation). A 60 s mean is the core alone. A window made by
+ *    48 B: no allocation after creation). A 60 s mean is the core alone. A window made by
  *    jj_window_new keeps its shape after the parts; the engine's point at
  *    a shape it shares among all windows of equal configuration (a
  *    snapshot saves the configuration once, not per window).
@@ -68,8 +69,14 @@
  *    derivable from the values on restore.
  * Counters: `evicted` is not stored; it is accepted - (tail - head) -
  * (duplicates replaced in place), see jj_window_counters_get.
- * Positions are 64-bit and never wrap; saving [head, tail) with the
- * scalars is enough to rebuild the rest. */
+ * Positions are 32-bit and wrap every 2^32 samples (50 days at 1 kHz): a
+ * window holds fewer than 2^30 samples, so the difference of two live
+ * positions is exact as a 32-bit number, and the code compares positions
+ * only that way (pos_lt, counts from head), never raw. accepted is 32-bit
+ * too; the high halves of accepted and of the tail are in the rare
+ * counters, made before either wraps (at_wrap), so jj_window_counters and
+ * the snapshot (64-bit positions, as before) stay exact. Saving
+ * [head, tail) with the scalars is enough to rebuild the rest. */
 #include "jjair/window.h"
 
 #include <math.h>
@@ -112,7 +119,23 @@ typedef struct jj_ring_rec {
  * derived (see the top comment); closed is TUMBLING's (tumbling_part). */
 typedef struct window_rare {
   uint64_t rejected_late, rejected_invalid, rejected_full, duplicates;
+  /* accepted - tail, as 64-bit numbers (modulo 2^64): what the tail's
+   * high half follows from (tail64). Only the pushes that count a sample
+   * without storing it move it (a replaced duplicate, one older than a
+   * full count window holds), and a restore. */
+  uint64_t accepted_less_tail;
+  /* The high half of the core's 32-bit accepted: a window makes its rare
+   * counters before it wraps (at_wrap), or on restore when it is 2^32 or
+   * more. */
+  uint32_t accepted_hi;
 } window_rare;
+
+/* A position (the top comment): 32 bits, wrapping every 2^32 samples.
+ * Live positions are less than 2^30 apart, so a difference of two as a
+ * wpos is exact: code compares positions only through differences
+ * (pos_lt, or counts from head), never raw. */
+typedef uint32_t wpos;
+static inline int pos_lt(wpos a, wpos b) { return (wpos)(a - b) > INT32_MAX; } /* a before b */
 
 /* The normalized configuration and the layout of the optional parts,
  * shared by every window made from it (see the top comment). */
@@ -161,8 +184,8 @@ typedef struct tumbling_part { /* JJ_WINDOW_TUMBLING */
   struct closed_result *closed; /* the closed-result queue */
   uint32_t closed_first, closed_len;
   int has_boundary;
+  wpos win_end;     /* the open window is [head, win_end); later samples wait */
   uint64_t nclosed; /* jj_window_counters.closed */
-  uint64_t win_end; /* the open window is [head, win_end); later samples wait */
 } tumbling_part;
 
 /* A window that shares its series' sample ring (see "shared rings" below). */
@@ -183,25 +206,24 @@ typedef struct sketch_part { /* percentile enabled */
 
 /* Field order is cache order: with 10,000 series a window is rarely in
  * cache when its sample arrives, so what an in-order push and a read of
- * count/sum/mean touch is all of it, two lines (the positions and the
- * ring's geometry, the sums of both generations, the accepted counter);
- * the settings are on the shape, one copy for all the windows of a rule,
- * so it stays cached. */
+ * count/sum/mean touch is all of it (the positions and the ring's
+ * geometry, the accepted counter, the sums of both generations); the
+ * settings are on the shape, one copy for all the windows of a rule, so
+ * it stays cached. */
 struct jj_window {
-  /* Line 0: positions, time and the ring's geometry, read by every push. */
+  /* Positions, time and the ring's geometry, read by every push. */
   jj_ring_rec *ring; /* timestamp and value side by side: one line per sample touched */
   const jj_wshape *shape;
-  uint64_t head, tail; /* (agg_end is DABA's end, win_end TUMBLING's: see wend) */
   int64_t now;
-  uint64_t gen_pos;
+  wpos head, tail;    /* (agg_end is DABA's end, win_end TUMBLING's: see wend) */
+  wpos gen_pos;
   uint32_t cap;       /* ring slots */
   uint32_t head_slot; /* head's slot: base (the top comment) is head - head_slot */
-  uint64_t accepted;  /* every accepted push writes it */
-  /* Line 1: the sum of both generations (see the top comment; their
-   * counts are positions: win_end - head and win_end - gen_pos), the
-   * rare counters. */
+  uint32_t accepted;  /* low half (window_rare.accepted_hi): every accepted push writes it */
+  /* The sum of both generations (see the top comment; their counts are
+   * positions: win_end - head and win_end - gen_pos), the rare counters. */
   jj_ksum cur_sum, next_sum;
-  window_rare *rare;  /* NULL until a push counts a rejection or duplicate */
+  window_rare *rare;  /* NULL until a push counts a rejection or duplicate, or wraps */
   /* The optional parts follow, 8-byte aligned, in this order: minmax,
    * moments, tumbling, sketch, hourly. */
 };
@@ -239,8 +261,8 @@ static inline const jj_hourly *CHOURLY(const jj_window *w) {
 }
 
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(offsetof(jj_window, cur_sum) == 64, "the sums start line 1");
-_Static_assert(sizeof(jj_window) == 104, "the core is 104 bytes (see the top comment)");
+_Static_assert(offsetof(jj_window, cur_sum) == 48, "the sums follow the positions");
+_Static_assert(sizeof(jj_window) == 88, "the core is 88 bytes (see the top comment)");
 #endif
 
 /* The rare counters for reading: zeros when the window has none yet. */
@@ -298,21 +320,21 @@ static void layout_of(jj_wshape *l, int minmax, int moments, int tumbling, int s
 #endif
 
 /* The slot of a position in [base, base + 2 cap): every live one. */
-static inline uint64_t slot(const jj_window *w, uint64_t pos) {
-  /* pos - base, as (pos - head) + head_slot (modulo 2^64 the same): a
+static inline uint32_t slot(const jj_window *w, wpos pos) {
+  /* pos - base, as (pos - head) + head_slot (modulo 2^32 the same): a
    * push has pos - head at hand (the count). */
-  const uint64_t i = (pos - w->head) + w->head_slot;
+  const uint32_t i = (wpos)(pos - w->head) + w->head_slot;
   return i < w->cap ? i : i - w->cap; /* a conditional move */
 }
-static inline jj_ring_rec *rec_at(const jj_window *w, uint64_t pos) {
+static inline jj_ring_rec *rec_at(const jj_window *w, wpos pos) {
   return &w->ring[slot(w, pos)];
 }
-static inline int64_t ts_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->ts; }
+static inline int64_t ts_at(const jj_window *w, wpos pos) { return rec_at(w, pos)->ts; }
 /* The oldest stored sample's record (the push path reads it on every
  * call): at head_slot. */
 static inline jj_ring_rec *head_rec(const jj_window *w) { return &w->ring[w->head_slot]; }
 static inline int64_t head_ts(const jj_window *w) { return head_rec(w)->ts; }
-static inline double val_at(const jj_window *w, uint64_t pos) { return rec_at(w, pos)->val; }
+static inline double val_at(const jj_window *w, wpos pos) { return rec_at(w, pos)->val; }
 
 /* The rare counters, made if the window has none yet: 0 when they cannot
  * be (JJ_ENOMEM). A push calls it before it changes anything when it may
@@ -331,10 +353,24 @@ static JJ_NOINLINE jj_status rare_count(jj_window *w, size_t at, jj_status st) {
   return st;
 }
 
+/* accepted is about to wrap: its high half is in the rare counters, so
+ * a push makes them first (every 2^32 samples: the fast paths leave such
+ * a push to the general one, which does). The tail's high half needs no
+ * carry: see tail64. */
+static inline int at_wrap(const jj_window *w) { return w->accepted == UINT32_MAX; }
+/* accepted, one up (the rare counters made: at_wrap). */
+static inline void accept_one(jj_window *w) {
+  if (JJ_UNLIKELY(++w->accepted == 0)) w->rare->accepted_hi++;
+}
+/* The 64-bit accepted (jj_window_counters, the snapshot). */
+static uint64_t accepted64(const jj_window *w) {
+  return (uint64_t)rare_of(w)->accepted_hi << 32 | w->accepted;
+}
+
 /* The end of the settled part [head, agg_end) (the top comment): only
  * DABA needs it, so windows with min/max alone keep it, as the end of
  * DABA's deque (which is that part). */
-static inline uint64_t agg_end(const jj_window *w) {
+static inline wpos agg_end(const jj_window *w) {
   const jj_daba *d = CDABA(w); /* (its front is head's sample) */
   return w->head + jj__daba_rel(d, d->end);
 }
@@ -342,7 +378,7 @@ static inline uint64_t agg_end(const jj_window *w) {
 /* The end of the window [head, win_end) (the top comment): the tail of a
  * sliding window, where everything stored is in the window; a TUMBLING
  * window keeps it in its part. */
-static inline uint64_t wend(const jj_window *w) {
+static inline wpos wend(const jj_window *w) {
 #ifdef JJ_NO_TUMBLING
   return w->tail; /* (no window is TUMBLING: normalize) */
 #else
@@ -352,8 +388,8 @@ static inline uint64_t wend(const jj_window *w) {
 
 /* head moves forward to `to` (by at most cap): its slot with it, keeping
  * base <= head < base + cap. */
-static inline void head_to(jj_window *w, uint64_t to) {
-  const uint64_t s = w->head_slot + (to - w->head);
+static inline void head_to(jj_window *w, wpos to) {
+  const uint32_t s = w->head_slot + (wpos)(to - w->head);
   w->head_slot = (uint32_t)(s < w->cap ? s : s - w->cap);
   w->head = to;
 }
@@ -539,11 +575,11 @@ static jj_status resize(jj_window *w, uint32_t newcap) {
     return JJ_ENOMEM;
   }
   if (sh->use_sketch) {
-    for (uint64_t p = w->head; p < w->tail; p++) nkeys[p - w->head] = SK(w)->keys[slot(w, p)];
+    for (wpos p = w->head; p != w->tail; p++) nkeys[(wpos)(p - w->head)] = SK(w)->keys[slot(w, p)];
     jj__free(&sh->alc, SK(w)->keys);
     SK(w)->keys = nkeys;
   }
-  for (uint64_t p = w->head; p < w->tail; p++) nring[p - w->head] = *rec_at(w, p);
+  for (wpos p = w->head; p != w->tail; p++) nring[(wpos)(p - w->head)] = *rec_at(w, p);
   jj__free(&sh->alc, w->ring);
   w->ring = nring;
   if (sh->use_minmax) {
@@ -568,7 +604,7 @@ static uint32_t grown_cap(uint32_t cap, uint32_t limit) {
  * oldest sample before it stores: then it needs no more room. */
 static inline int frees_a_slot(const jj_window *w, int64_t ts) {
   return w->shape->kind == JJ_WINDOW_SLIDING_TIME && has_now(w) && ts > w->now &&
-         w->tail > w->head && head_ts(w) <= ts - w->shape->span_ms;
+         w->tail != w->head && head_ts(w) <= ts - w->shape->span_ms;
 }
 
 /* Make room for one more sample (at ts) if the ring is full and may still
@@ -602,25 +638,25 @@ static inline void gen_clear(jj_ksum *k) {
 #define gen_apply jj_sum_apply
 
 /* The higher moments of one generation of count n (before). */
-JJ_HOT_INLINE void gen_moments(jj_ksum *k, jj_moments *m, uint64_t n, const jj_wshape *sh,
+JJ_HOT_INLINE void gen_moments(jj_ksum *k, jj_moments *m, uint32_t n, const jj_wshape *sh,
                                int64_t ts, double v, int add) {
   jj_moments_apply(k, n, m, sh->mom, ts, v, add ? 1.0 : -1.0, sh->halflife);
 }
 
 /* account_k for a sample at a position the counts do not include yet
  * (`gone` = 1: JJ_DUP_REPLACE, the old value just left). */
-JJ_HOT_INLINE void account_g(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
-                             int32_t key, uint64_t gone) {
+JJ_HOT_INLINE void account_g(jj_window *w, wpos pos, int64_t ts, double v, int add, int light,
+                             int32_t key, uint32_t gone) {
   const jj_wshape *sh = w->shape;
   if (sh->mom) { /* min/max-only windows keep no sums */
-    const uint64_t end = wend(w), ncur = end - w->head - gone;
+    const wpos end = wend(w);
+    const uint32_t ncur = (wpos)(end - w->head) - gone, nnext = (wpos)(end - w->gen_pos) - gone;
     if (light || !sh->off_mom) { /* count and sum only: no moments part */
       gen_apply(&w->cur_sum, v, add, ncur);
-      if (pos >= w->gen_pos) gen_apply(&w->next_sum, v, add, end - w->gen_pos - gone);
+      if (!pos_lt(pos, w->gen_pos)) gen_apply(&w->next_sum, v, add, nnext);
     } else {
       gen_moments(&w->cur_sum, &MOM(w)->cur, ncur, sh, ts, v, add);
-      if (pos >= w->gen_pos)
-        gen_moments(&w->next_sum, &MOM(w)->next, end - w->gen_pos - gone, sh, ts, v, add);
+      if (!pos_lt(pos, w->gen_pos)) gen_moments(&w->next_sum, &MOM(w)->next, nnext, sh, ts, v, add);
     }
   }
   if (!light && sh->use_sketch) {
@@ -634,20 +670,20 @@ JJ_HOT_INLINE void account_g(jj_window *w, uint64_t pos, int64_t ts, double v, i
 
 /* The sample at `pos`, in [head, win_end) to leave or at win_end to join,
  * joins or leaves. */
-JJ_HOT_INLINE void account_k(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light,
+JJ_HOT_INLINE void account_k(jj_window *w, wpos pos, int64_t ts, double v, int add, int light,
                              int32_t key) {
   account_g(w, pos, ts, v, add, light, key, 0);
 }
 
-JJ_HOT_INLINE void account(jj_window *w, uint64_t pos, int64_t ts, double v, int add, int light) {
+JJ_HOT_INLINE void account(jj_window *w, wpos pos, int64_t ts, double v, int add, int light) {
   account_k(w, pos, ts, v, add, light, KEY_UNKNOWN);
 }
 
-JJ_HOT_INLINE void enter(jj_window *w, uint64_t pos, int64_t ts, double v) {
+JJ_HOT_INLINE void enter(jj_window *w, wpos pos, int64_t ts, double v) {
   account(w, pos, ts, v, 1, 0);
 }
 
-JJ_HOT_INLINE void leave(jj_window *w, uint64_t pos, int64_t ts, double v) {
+JJ_HOT_INLINE void leave(jj_window *w, wpos pos, int64_t ts, double v) {
   account(w, pos, ts, v, 0, 0);
 }
 
@@ -668,13 +704,13 @@ static void clear_window(jj_window *w) {
 
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   const jj_wshape *sh = w->shape;
-  uint64_t pos = w->head;
-  if (pos < wend(w)) {
+  wpos pos = w->head;
+  if (pos_lt(pos, wend(w))) {
     const jj_ring_rec *r = head_rec(w);
     account(w, pos, r->ts, r->val, 0, light);
   }
   if (sh->use_minmax) {
-    if (agg_end(w) <= pos) {
+    if (!pos_lt(pos, agg_end(w))) {
       jj__daba_reset(DABA(w)); /* nothing settled: empty (its front is the new head) */
     } else if (MM_POS(sh)) {
       const jj_lanev rv = lanev_of(w);
@@ -684,8 +720,8 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     }
   }
   head_to(w, pos + 1);
-  if (sh->off_tum && TUM(w)->win_end < w->head) TUM(w)->win_end = w->head;
-  if (w->head >= w->gen_pos) {
+  if (sh->off_tum && pos_lt(TUM(w)->win_end, w->head)) TUM(w)->win_end = w->head;
+  if (!pos_lt(w->head, w->gen_pos)) {
     /* Every sample `cur` has subtracted is gone: take the fresh sums. */
     w->cur_sum = w->next_sum;
     gen_clear(&w->next_sum);
@@ -710,21 +746,21 @@ JJ_HOT_INLINE void settle(jj_window *w) {
    * reads of min/max scan no pending one. */
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
   const int sides = LANE_SIDES(sh);
-  const uint64_t end = wend(w);
+  const wpos end = wend(w);
   if (MM_POS(sh)) {
     const jj_lanev rv = lanev_of(w);
-    for (uint64_t p = agg_end(w); p < end && ts_at(w, p) < wm; p++)
-      jj__dabap_push(DABA(w), &rv, (uint32_t)p, sides);
+    for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
+      jj__dabap_push(DABA(w), &rv, p, sides);
     return;
   }
-  for (uint64_t p = agg_end(w); p < end && ts_at(w, p) < wm; p++)
+  for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
     jj__daba_push(DABA(w), minmax_lift(sh, val_at(w, p), sides), sides); /* (its end: p + 1) */
 }
 
 /* TUMBLING: samples before the boundary join the open window. */
 static void extend_window(jj_window *w) {
   tumbling_part *t = TUM(w);
-  while (t->win_end < w->tail && ts_at(w, t->win_end) < t->boundary) {
+  while (pos_lt(t->win_end, w->tail) && ts_at(w, t->win_end) < t->boundary) {
     enter(w, t->win_end, ts_at(w, t->win_end), val_at(w, t->win_end));
     t->win_end++;
   }
@@ -780,7 +816,7 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
   } else {
     q = jj__daba_query(CDABA(w), sides);
   }
-  for (uint64_t p = agg_end(w), end = wend(w); p < end; p++)
+  for (wpos p = agg_end(w), end = wend(w); pos_lt(p, end); p++)
     q = jj__minmax_combine(minmax_lift(sh, val_at(w, p), sides), q, sides); /* (ties: q) */
   return minmax_unlift(sh, q, sides);
 }
@@ -789,7 +825,8 @@ JJ_HOT_INLINE jj_minmax window_minmax(const jj_window *w) {
 JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
   const jj_wshape *sh = w->shape;
   const jj_moments *m = sh->off_mom ? &CMOM(w)->cur : NULL; /* NULL: not enabled */
-  const uint64_t end = wend(w), n = end - w->head;
+  const wpos end = wend(w);
+  const uint32_t n = end - w->head;
   const jj_ksum *ms = &w->cur_sum;
   if (n == 0) return agg == JJ_AGG_COUNT ? 0.0 : NAN;
   double dn = (double)n;
@@ -821,7 +858,7 @@ JJ_HOT_INLINE double compute(const jj_window *w, jj_agg agg) {
 
 static void fill_stats(const jj_window *w, jj_window_stats *out) {
   const jj_wshape *sh = w->shape;
-  uint64_t n = wend(w) - w->head;
+  uint32_t n = wend(w) - w->head;
   memset(out, 0, sizeof *out);
   out->count = n;
   out->windows = 1;
@@ -906,7 +943,7 @@ static void close_due(jj_window *w) {
        * at or before the next stored sample (and the watermark) is empty.
        * extend_window took every sample before the boundary, so
        * limit >= boundary. */
-      int64_t next_ts = TUM(w)->win_end < w->tail ? ts_at(w, TUM(w)->win_end) : INT64_MAX;
+      int64_t next_ts = TUM(w)->win_end != w->tail ? ts_at(w, TUM(w)->win_end) : INT64_MAX;
       int64_t limit = next_ts < wm ? next_ts : wm;
       uint64_t k = (uint64_t)((limit - TUM(w)->boundary) / hop) + 1;
       emit_empty(w, TUM(w)->boundary, k);
@@ -923,7 +960,7 @@ static void close_due(jj_window *w) {
     if (ts_at(w, TUM(w)->win_end - 1) < start) {
       clear_window(w); /* tumbling: nothing carries over */
     } else {
-      while (w->head < TUM(w)->win_end && head_ts(w) < start) evict_front(w);
+      while (w->head != TUM(w)->win_end && head_ts(w) < start) evict_front(w);
     }
   }
   extend_window(w);
@@ -954,7 +991,7 @@ static void apply_time(jj_window *w) {
     case JJ_WINDOW_SLIDING_TIME: {
       settle(w);
       int64_t cutoff = w->now - w->shape->span_ms;
-      while (w->head < w->tail && head_ts(w) <= cutoff) evict_front(w);
+      while (w->head != w->tail && head_ts(w) <= cutoff) evict_front(w);
       break;
     }
     case JJ_WINDOW_SLIDING_COUNT:
@@ -981,17 +1018,17 @@ jj_status jj_window_advance(jj_window *w, int64_t now_ms) {
 /* Where a sample with timestamp ts goes: after every stored sample with a
  * timestamp <= ts. Scans back from the tail: the distance is bounded by
  * the samples inside the lateness horizon. */
-static uint64_t insert_pos(const jj_window *w, int64_t ts) {
-  uint64_t pos = w->tail;
-  while (pos > w->head && ts_at(w, pos - 1) > ts) pos--;
+static wpos insert_pos(const jj_window *w, int64_t ts) {
+  wpos pos = w->tail;
+  while (pos != w->head && ts_at(w, pos - 1) > ts) pos--;
   return pos;
 }
 
-static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v, int32_t key) {
-  for (uint64_t p = w->tail; p > pos; p--) *rec_at(w, p) = *rec_at(w, p - 1);
+static void ring_insert(jj_window *w, wpos pos, int64_t ts, double v, int32_t key) {
+  for (wpos p = w->tail; p != pos; p--) *rec_at(w, p) = *rec_at(w, p - 1);
   if (w->shape->use_sketch) {
     int32_t *keys = SK(w)->keys;
-    for (uint64_t p = w->tail; p > pos; p--) keys[slot(w, p)] = keys[slot(w, p - 1)];
+    for (wpos p = w->tail; p != pos; p--) keys[slot(w, p)] = keys[slot(w, p - 1)];
     keys[slot(w, pos)] = key;
   }
   rec_at(w, pos)->ts = ts;
@@ -1007,9 +1044,9 @@ static void ring_insert(jj_window *w, uint64_t pos, int64_t ts, double v, int32_
  * general path refuses it. (fabs(NaN) <= limit is false: one test.) */
 JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *st, int light) {
   const jj_wshape *sh = w->shape;
-  const uint64_t n = w->tail - w->head;
+  const uint32_t n = w->tail - w->head;
   if (ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v) || /* (see NO_NOW) */
-      sh->kind == JJ_WINDOW_TUMBLING)
+      sh->kind == JJ_WINDOW_TUMBLING || JJ_UNLIKELY(at_wrap(w)))
     return 0;
   /* Room in the ring: a full count window frees its oldest slot first, so
    * does a full time window whose oldest sample expires now (frees_a_slot:
@@ -1033,23 +1070,23 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
   settle(w);
   if (sh->kind == JJ_WINDOW_SLIDING_TIME) {
     const int64_t cutoff = ts - sh->span_ms;
-    while (w->head < w->tail && head_ts(w) <= cutoff) evict_front_t(w, light);
+    while (w->head != w->tail && head_ts(w) <= cutoff) evict_front_t(w, light);
   } else if (n >= sh->count) {
     evict_front_t(w, light); /* the newest `count` stay: the oldest goes */
   }
-  if (w->tail - w->head >= sh->max_samples) {
+  if ((wpos)(w->tail - w->head) >= sh->max_samples) {
     w->rare->rejected_full++; /* (made: see the test above) */
     *st = JJ_EFULL;
     return 1;
   }
-  uint64_t pos = w->tail;
+  wpos pos = w->tail;
   account_k(w, pos, ts, v, 1, light, key); /* (counts before: tail is the window's end) */
   w->tail++;
   jj_ring_rec *r = rec_at(w, pos);
   r->ts = ts;
   r->val = v;
   if (!light && sh->use_sketch) SK(w)->keys[slot(w, pos)] = key;
-  w->accepted++;
+  w->accepted++; /* (no wrap: at_wrap above) */
   if (sh->lateness_ms == 0 && sh->use_minmax) {
     /* The new sample is settled already (at the watermark; settle() took
      * every older one above): straight into DABA, its ts not read back. */
@@ -1123,7 +1160,8 @@ static uint8_t fast_bits(const jj_wshape *sh) {
  * round trip through memory per push instead of two. */
 JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk, int sums,
                               jj_ksum *cur, jj_ksum *next) {
-  const uint64_t pos = w->head, at = w->head_slot; /* (see head_rec) */
+  const wpos pos = w->head;
+  const uint32_t at = w->head_slot; /* (see head_rec) */
   const jj_ring_rec *r0 = &w->ring[at];
   /* The samples that leave next, a few pushes ahead: in a long window
    * they were stored long ago and are out of cache; this read would
@@ -1135,16 +1173,16 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
     /* (pos is head: the counts before are win_end - pos and, when pos is
      * in `next`, pos == gen_pos, the same) */
     gen_apply(cur, v0, 0, w->tail - pos); /* (sliding: the window ends at the tail) */
-    if (pos >= w->gen_pos) gen_apply(next, v0, 0, w->tail - pos);
+    if (pos == w->gen_pos) gen_apply(next, v0, 0, w->tail - pos); /* (head <= gen_pos) */
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) jj__daba_evict(DABA(w), mm);
   w->head = pos + 1;
   /* (head_to, one step; a branch taken once a lap, not a conditional move) */
-  uint32_t hs = (uint32_t)at + 1;
+  uint32_t hs = at + 1;
   if (JJ_UNLIKELY(hs == w->cap)) hs = 0;
   w->head_slot = hs;
-  if (pos + 1 >= w->gen_pos) { /* every sample `cur` has subtracted is gone */
+  if ((wpos)(w->gen_pos - pos) <= 1) { /* head passed gen_pos: every sample `cur` has subtracted is gone */
     if (FAST_SPLIT_SUMS) {
       w->gen_pos = w->tail;
       if (!sums) return; /* (no sums: nothing to move) */
@@ -1168,7 +1206,8 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   const jj_wshape *sh = w->shape;
   /* In order after a valid now, and valid (see push_in_order). */
   if (ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0; /* (see NO_NOW) */
-  const uint64_t n = w->tail - w->head;
+  if (JJ_UNLIKELY(at_wrap(w))) return 0; /* (the general path carries) */
+  const uint32_t n = w->tail - w->head;
   if (mm && agg_end(w) != w->tail) return 0; /* something pending (not after our pushes) */
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
@@ -1197,7 +1236,7 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     w->now = ts;
-    while (w->head < w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, sums, cur, next);
+    while (w->head != w->tail && head_ts(w) <= cutoff) fast_evict(w, sh, mm, sk, sums, cur, next);
   } else {
     if (n >= sh->count) {
       w->now = ts;
@@ -1206,14 +1245,14 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
       w->now = ts;
     }
   }
-  const uint64_t pos = w->tail;
-  const uint64_t at = slot(w, pos);
+  const wpos pos = w->tail;
+  const uint32_t at = slot(w, pos);
   w->ring[at].ts = ts;
   w->ring[at].val = v;
   w->tail = pos + 1;
   if (FAST_SPLIT_SUMS ? sums : sh->mom) {
     gen_apply(cur, v, 1, 0); /* (an addition needs no count) */
-    if (pos >= w->gen_pos) gen_apply(next, v, 1, 0);
+    gen_apply(next, v, 1, 0); /* (gen_pos <= win_end, the tail: pos is in `next`) */
 #if FAST_SPLIT_SUMS
     if (regs) {
       w->cur_sum = lcur;
@@ -1243,7 +1282,7 @@ static jj_status push_shared(jj_window *w, int64_t ts, double v);
 /* jj_window_value for an enabled `agg`, `w` and `out` valid: every
  * aggregate, every check but those. */
 static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, double *out) {
-  const uint64_t n = wend(w) - w->head;
+  const uint32_t n = wend(w) - w->head;
   double v = compute(w, agg);
   *out = v;
   if (n == 0 || isnan(v)) return JJ_ENODATA;
@@ -1257,9 +1296,9 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
 JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
   /* (mm >= 0: a specialised copy's window, sliding: it ends at the tail) */
-  const uint64_t end = mm >= 0 ? w->tail : wend(w);
+  const wpos end = mm >= 0 ? w->tail : wend(w);
   if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head) {
-    const uint64_t n = end - w->head;
+    const uint32_t n = end - w->head;
     double v;
     if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
       v = jj_ksum_value(&w->cur_sum);
@@ -1506,11 +1545,13 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     return rare_count(w, offsetof(window_rare, rejected_invalid), JJ_EINVAL);
   if (has_now(w) && ts < watermark(w))
     return rare_count(w, offsetof(window_rare, rejected_late), JJ_ELATE);
-  /* A duplicate needs a stored sample as late as ts, a refusal a full
-   * ring (time moving only takes samples out): the rare counters first. */
+  /* A duplicate, or a sample older than all a full count window holds,
+   * needs a stored sample as late as ts; a refusal a full ring (time
+   * moving only takes samples out); a wrap accepted's high half: the rare
+   * counters first. */
   if (!w->rare &&
-      ((w->tail > w->head && ts_at(w, w->tail - 1) >= ts) ||
-       w->tail - w->head >= sh->max_samples) &&
+      ((w->tail != w->head && ts_at(w, w->tail - 1) >= ts) ||
+       w->tail - w->head >= sh->max_samples || at_wrap(w)) &&
       !rare_make(w))
     return JJ_ENOMEM;
 
@@ -1530,22 +1571,23 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
     apply_time(w);
   }
 
-  uint64_t pos = insert_pos(w, ts);
-  if (pos > w->head && ts_at(w, pos - 1) == ts) {
+  wpos pos = insert_pos(w, ts);
+  if (pos != w->head && ts_at(w, pos - 1) == ts) {
     w->rare->duplicates++; /* (made above) */
     if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
     if (sh->duplicates == JJ_DUP_REPLACE) {
       /* The stored sample is pending (it is not older than the watermark),
        * so only the sums need to change. */
-      uint64_t at = pos - 1;
+      wpos at = pos - 1;
       if (sh->off_hr) jj__hourly_replace(HOURLY(w), ts, val_at(w, at), v);
-      if (at < wend(w)) {
+      if (pos_lt(at, wend(w))) {
         leave(w, at, ts, val_at(w, at));
         account_g(w, at, ts, v, 1, 0, key, 1); /* (the count lacks the old one) */
       }
       rec_at(w, at)->val = v;
       if (sh->use_sketch) SK(w)->keys[slot(w, at)] = key;
-      w->accepted++;
+      accept_one(w);
+      w->rare->accepted_less_tail++; /* (counted, not stored) */
       return JJ_OK;
     }
   }
@@ -1555,8 +1597,9 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
    * new one, if older than all, is counted in and out at once (accepted,
    * and so evicted: see jj_window_counters_get). */
   if (sh->kind == JJ_WINDOW_SLIDING_COUNT && w->tail - w->head >= sh->count) {
-    if (pos == w->head) {
-      w->accepted++;
+    if (pos == w->head) { /* (older than the tail: the rare counters made above) */
+      accept_one(w);
+      w->rare->accepted_less_tail++; /* (counted, not stored) */
       return JJ_OK;
     }
     evict_front(w);
@@ -1573,9 +1616,9 @@ static jj_status push_sample(jj_window *w, int64_t ts, double v) {
   const int in_window = sh->kind != JJ_WINDOW_TUMBLING || ts < TUM(w)->boundary;
   if (in_window) account_k(w, pos, ts, v, 1, 0, key);
   ring_insert(w, pos, ts, v, key);
-  if (pos < w->gen_pos) w->gen_pos++; /* positions after pos shifted by one */
+  if (pos_lt(pos, w->gen_pos)) w->gen_pos++; /* positions after pos shifted by one */
   if (in_window && sh->kind == JJ_WINDOW_TUMBLING) TUM(w)->win_end++;
-  w->accepted++;
+  accept_one(w);
 
   /* apply_time settled everything else when time moved; the new sample
    * is settled now when it is at the watermark (lateness 0). */
@@ -1618,8 +1661,10 @@ static uint32_t first_lane(const jj_wshape *sh) {
 struct jj_wring {
   jj_ring_rec *ring;
   uint32_t cap, max_samples;
-  uint64_t base0;  /* the position at slot 0 on some lap: every member's base is base0 + k cap */
-  uint64_t tail;   /* every member's tail */
+  wpos base0;      /* the position at slot 0 on some lap: every member's base is base0 + k cap
+                      (at most 2^31 behind the tail: ring_rebase) */
+  wpos tail;       /* every member's tail */
+  uint32_t tail_hi; /* the tail's high half (positions wrap): shared_tail64 */
   uint32_t seq;    /* operations (pushes) so far (only compared: may wrap) */
   jj_status status;/* the last one's */
   uint32_t n, room, nlive; /* members joined, room for, not yet freed */
@@ -1649,19 +1694,40 @@ int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
 static void member_map(jj_window *m, const jj_wring *g) {
   m->ring = g->ring;
   m->cap = g->cap;
-  m->head_slot = (uint32_t)((m->head - g->base0) % g->cap); /* base: base0 + k cap */
+  m->head_slot = (wpos)(m->head - g->base0) % g->cap; /* base: base0 + k cap */
+}
+
+/* Positions wrap (every 2^32 samples), so base0 must not fall 2^31 or
+ * more behind the tail (member_map's distance would no longer be exact):
+ * moved on by a multiple of cap it stays every member's base, and at
+ * most the ring's live start (tail - cap). Called as the tail moves. */
+static inline void ring_rebase(jj_wring *g) {
+  const wpos d = g->tail - g->base0;
+  if (JJ_UNLIKELY(d > INT32_MAX)) g->base0 += d - d % g->cap - g->cap;
+}
+
+/* The ring's tail, one up (its high half too). */
+static inline void ring_tail_step(jj_wring *g) {
+  if (JJ_UNLIKELY(++g->tail == 0)) g->tail_hi++;
+  ring_rebase(g);
+}
+
+/* A member's tail as a 64-bit number: the ring's. */
+static uint64_t shared_tail64(const jj_window *w) {
+  const jj_wring *g = CSHP(w)->g;
+  return (uint64_t)g->tail_hi << 32 | g->tail;
 }
 
 /* The member with the oldest head: its range is the ring's live part. */
 static jj_window *ring_ref(const jj_wring *g) {
   jj_window *ref = g->m[0];
   for (uint32_t i = 1; i < g->n; i++)
-    if (g->m[i]->head < ref->head) ref = g->m[i];
+    if (pos_lt(g->m[i]->head, ref->head)) ref = g->m[i];
   return ref;
 }
 
 /* An empty member stands at the tail, where its next sample goes. */
-static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
+static void member_empty_at(jj_window *m, const jj_wring *g, wpos pos) {
   m->head = m->tail = m->gen_pos = pos;
   member_map(m, g);
   if (m->shape->use_minmax) jj__daba_reset(DABA(m));
@@ -1669,11 +1735,11 @@ static void member_empty_at(jj_window *m, const jj_wring *g, uint64_t pos) {
 
 /* A ring of `newcap` slots whose slot 0 holds position `lo` (<= the live
  * part's start), keeping the live samples. */
-static jj_status ring_resize(jj_wring *g, uint32_t newcap, uint64_t lo) {
+static jj_status ring_resize(jj_wring *g, uint32_t newcap, wpos lo) {
   jj_ring_rec *nring = jj__malloc(&g->alc, (size_t)newcap * sizeof *nring);
   if (!nring) return JJ_ENOMEM;
   const jj_window *ref = ring_ref(g);
-  for (uint64_t p = ref->head; p < g->tail; p++) nring[p - lo] = *rec_at(ref, p);
+  for (wpos p = ref->head; p != g->tail; p++) nring[(wpos)(p - lo)] = *rec_at(ref, p);
   jj__free(&g->alc, g->ring);
   g->ring = nring;
   g->cap = newcap;
@@ -1700,7 +1766,7 @@ static jj_status lane_reserve(jj_window *m, uint64_t need) {
 
 /* Time moving to `now` frees a slot of the full ring: every member whose
  * head is the ring's oldest sample lets it go (see frees_a_slot). */
-static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
+static int ring_frees_a_slot(const jj_wring *g, wpos lo, int64_t now) {
   for (uint32_t i = 0; i < g->n; i++) {
     const jj_window *m = g->m[i];
     if (m->head != lo || m->head == m->tail) continue;
@@ -1712,8 +1778,8 @@ static int ring_frees_a_slot(const jj_wring *g, uint64_t lo, int64_t now) {
 /* A member's sums take (add) or give back a sample, and its settled
  * samples enter DABA: one copy of each, out of line (the member loop
  * below is not the hot path the inline copies are for). */
-static JJ_NOINLINE void member_account(jj_window *m, uint64_t pos, int64_t ts, double v, int add,
-                                       uint64_t gone) {
+static JJ_NOINLINE void member_account(jj_window *m, wpos pos, int64_t ts, double v, int add,
+                                       uint32_t gone) {
   account_g(m, pos, ts, v, add, 1, KEY_UNKNOWN, gone); /* light: jj__window_config_shareable */
 }
 static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
@@ -1730,20 +1796,20 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   if (ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0;
   /* The new sample is settled on arrival (see push_in_order). */
   const int at_once = sh->lateness_ms == 0 && sh->duplicates != JJ_DUP_REPLACE;
-  uint64_t lo = g->tail;
+  wpos lo = g->tail;
   for (uint32_t i = 0; i < n; i++) {
     const jj_window *m = ms[i];
-    if (!has_now(m) || ts <= m->now) return 0;
+    if (!has_now(m) || ts <= m->now || at_wrap(m)) return 0; /* (at_wrap: ring_push carries) */
     /* grow_if_full's test for a ring of its own: full, and nothing expires */
     if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
         !frees_a_slot(m, ts))
       return 0;
     if (m->shape->use_minmax && m->tail - m->head + 1 > jj__daba_cap(CDABA(m))) return 0;
-    if (m->head < lo) lo = m->head;
+    if (pos_lt(m->head, lo)) lo = m->head;
   }
   if (g->tail - lo >= sh->max_samples || (g->tail - lo >= g->cap && !ring_frees_a_slot(g, lo, ts)))
     return 0;
-  const uint64_t pos = g->tail;
+  const wpos pos = g->tail;
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
     const jj_wshape *msh = m->shape;
@@ -1751,26 +1817,26 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     m->now = ts;
     if (msh->use_minmax) {
       settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
-      while (m->head < m->tail && head_ts(m) <= cutoff) {
+      while (m->head != m->tail && head_ts(m) <= cutoff) {
         const jj_lanev rv = lanev_of(m); /* (a lane of positions: MM_POS) */
         jj__dabap_evict(DABA(m), &rv, LANE_SIDES(msh));
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
       }
     } else {
-      while (m->head < m->tail && head_ts(m) <= cutoff)
+      while (m->head != m->tail && head_ts(m) <= cutoff)
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
     }
   }
   jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
   r->ts = ts;
   r->val = v;
-  g->tail = pos + 1;
+  ring_tail_step(g);
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
     m->tail = pos + 1;
     if (m->shape->mom) {
       gen_apply(&m->cur_sum, v, 1, 0);
-      if (pos >= m->gen_pos) gen_apply(&m->next_sum, v, 1, 0);
+      gen_apply(&m->next_sum, v, 1, 0); /* (gen_pos <= the tail: pos is in `next`) */
     }
     m->accepted++;
     if (m->shape->use_minmax) {
@@ -1804,10 +1870,12 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     return isfinite(v) ? JJ_EINVAL : JJ_ENAN;
   }
   int any_now = 0; /* the ring's time: its members' latest */
+  int wrap = 0;    /* a member's accepted wraps (at_wrap) */
   int64_t now = INT64_MIN;
   for (uint32_t i = 0; i < n; i++) {
     if (has_now(ms[i]) && ms[i]->now > now) now = ms[i]->now;
     any_now |= has_now(ms[i]);
+    wrap |= at_wrap(ms[i]); /* (accepted: rare_make_all below) */
   }
   if (any_now && ts < now - sh->lateness_ms) {
     if (!rare_make_all(ms, n)) return JJ_ENOMEM;
@@ -1817,14 +1885,15 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   if (!any_now || ts > now) now = ts;
   /* Allocate before anything changes (JJ_ENOMEM: as it was); the rare
    * counters when a duplicate or a refusal may come (as push_sample). */
-  uint64_t lo = ring_ref(g)->head;
-  if (((g->tail > lo && ts_at(ring_ref(g), g->tail - 1) >= ts) || g->tail - lo >= sh->max_samples) &&
+  wpos lo = ring_ref(g)->head;
+  if (((g->tail != lo && ts_at(ring_ref(g), g->tail - 1) >= ts) ||
+       g->tail - lo >= sh->max_samples || wrap) &&
       !rare_make_all(ms, n))
     return JJ_ENOMEM;
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
     if (!m->shape->use_minmax) continue;
-    uint64_t need = g->tail - m->head + 1;
+    uint32_t need = g->tail - m->head + 1;
     if (lane_reserve(m, need < sh->max_samples ? need : sh->max_samples) != JJ_OK) return JJ_ENOMEM;
   }
   if (g->tail - lo >= g->cap && g->cap < g->max_samples && !ring_frees_a_slot(g, lo, now) &&
@@ -1844,22 +1913,22 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
   }
   const jj_window *ref = ring_ref(g);
   lo = ref->head;
-  uint64_t pos = g->tail; /* after every sample with a timestamp <= ts (insert_pos) */
-  while (pos > lo && ts_at(ref, pos - 1) > ts) pos--;
-  if (pos > lo && ts_at(ref, pos - 1) == ts) {
+  wpos pos = g->tail; /* after every sample with a timestamp <= ts (insert_pos) */
+  while (pos != lo && ts_at(ref, pos - 1) > ts) pos--;
+  if (pos != lo && ts_at(ref, pos - 1) == ts) {
     for (uint32_t i = 0; i < n; i++) ms[i]->rare->duplicates++;
     if (sh->duplicates == JJ_DUP_REJECT) return JJ_EDUPLICATE;
     if (sh->duplicates == JJ_DUP_REPLACE) {
-      const uint64_t at = pos - 1; /* pending in every member: only the sums change */
+      const wpos at = pos - 1; /* pending in every member: only the sums change */
       const double old = val_at(ref, at);
       rec_at(ref, at)->val = v;
       for (uint32_t i = 0; i < n; i++) {
         jj_window *m = ms[i];
-        if (at >= m->head && at < m->tail) { /* (sliding: the window ends at the tail) */
+        if ((wpos)(at - m->head) < (wpos)(m->tail - m->head)) { /* (sliding: it ends at the tail) */
           member_account(m, at, ts, old, 0, 0);
           member_account(m, at, ts, v, 1, 1); /* (the count lacks the old one) */
         }
-        m->accepted++;
+        accept_one(m);
       }
       return JJ_OK;
     }
@@ -1868,14 +1937,14 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     for (uint32_t i = 0; i < n; i++) ms[i]->rare->rejected_full++;
     return JJ_EFULL;
   }
-  for (uint64_t p = g->tail; p > pos; p--) *rec_at(ref, p) = *rec_at(ref, p - 1);
+  for (wpos p = g->tail; p != pos; p--) *rec_at(ref, p) = *rec_at(ref, p - 1);
   rec_at(ref, pos)->ts = ts;
   rec_at(ref, pos)->val = v;
-  g->tail++;
+  ring_tail_step(g);
   for (uint32_t i = 0; i < n; i++) {
     jj_window *m = ms[i];
-    m->accepted++;
-    if (m->head > pos) {
+    accept_one(m);
+    if (pos_lt(pos, m->head)) {
       /* Empty, and standing past where the sample sorts (it joined
        * after older samples came): it stays empty, at the tail. */
       member_empty_at(m, g, g->tail);
@@ -1883,7 +1952,7 @@ static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double 
     }
     member_account(m, pos, ts, v, 1, 0); /* (the counts before it: then the positions) */
     m->tail++;
-    if (pos < m->gen_pos) m->gen_pos++; /* positions after pos shifted by one */
+    if (pos_lt(pos, m->gen_pos)) m->gen_pos++; /* positions after pos shifted by one */
     member_settle(m);
   }
   return JJ_OK;
@@ -1944,25 +2013,27 @@ int jj__window_shares_with(const jj_window *a, const jj_window *b) {
  * took the same samples: shared or not, the positions of a window count
  * the samples it took); else JJ_ENOTFOUND, and the member starts fresh.
  * When every other member is empty, the state sets the ring's tail. */
-static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head64, uint32_t n,
                                    uint32_t want) {
   jj_wring *g = SHP(w)->g;
-  const uint64_t tail = head + n;
+  const wpos head = (wpos)head64, tail = head + n;
   const jj_window *ref = NULL; /* the oldest of the others that hold samples */
   for (uint32_t i = 0; i < g->n; i++) {
     const jj_window *m = g->m[i];
-    if (m != w && m->head != m->tail && (!ref || m->head < ref->head)) ref = m;
+    if (m != w && m->head != m->tail && (!ref || pos_lt(m->head, ref->head))) ref = m;
   }
   if (ref) {
+    /* (the positions' low halves: the samples compared below) */
     if (tail != g->tail) return JJ_ENOTFOUND;
     jj_rbuf r = *in;
-    for (uint64_t p = head; p < tail; p++) {
+    for (wpos p = head; p != tail; p++) {
       const int64_t ts = jj__r_i64(&r);
       const double v = jj__r_f64(&r);
       if (r.bad) return JJ_EINVAL;
-      if (p >= ref->head && (ts_at(ref, p) != ts || val_at(ref, p) != v)) return JJ_ENOTFOUND;
+      if (!pos_lt(p, ref->head) && (ts_at(ref, p) != ts || val_at(ref, p) != v))
+        return JJ_ENOTFOUND;
     }
-    if (head < ref->head &&
+    if (pos_lt(head, ref->head) &&
         ring_resize(g, (uint32_t)(n > g->cap ? n : g->cap), head) != JJ_OK)
       return JJ_ENOMEM;
   } else {
@@ -1972,6 +2043,7 @@ static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t hea
       g->base0 = head;
     }
     g->tail = tail;
+    g->tail_hi = (uint32_t)((head64 + n) >> 32);
     for (uint32_t i = 0; i < g->n; i++)
       if (g->m[i] != w) member_empty_at(g->m[i], g, tail);
   }
@@ -2046,12 +2118,16 @@ static size_t shared_memory(const jj_window *w) {
   (void)w;
   return 0;
 }
-static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint64_t n,
+static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t head, uint32_t n,
                                    uint32_t want) {
   (void)w, (void)in, (void)head, (void)n, (void)want;
   return JJ_EINVAL;
 }
 static void shared_restored(jj_window *w, uint32_t want) { (void)w, (void)want; }
+static uint64_t shared_tail64(const jj_window *w) {
+  (void)w;
+  return 0;
+}
 #endif
 
 /* ---- shapes ----------------------------------------------------------- */
@@ -2350,11 +2426,11 @@ void jj_window_counters_get(const jj_window *w, jj_window_counters *out) {
   out->rejected_full = r->rejected_full;
   out->duplicates = r->duplicates;
   out->closed = w->shape->off_tum ? CTUM(w)->nclosed : 0;
-  out->accepted = w->accepted;
+  out->accepted = accepted64(w);
   /* Every accepted sample is stored, replaced a stored one in place
    * (JJ_DUP_REPLACE: each duplicate), or has left. */
   const uint64_t replaced = w->shape->duplicates == JJ_DUP_REPLACE ? r->duplicates : 0;
-  out->evicted = w->accepted - (w->tail - w->head) - replaced;
+  out->evicted = out->accepted - (wpos)(w->tail - w->head) - replaced;
 }
 
 jj_status jj__window_footprint(const jj_window_config *cfg, int shared, size_t *embedded,
@@ -2468,7 +2544,7 @@ const char *jj_agg_name(int agg) {
 /* ---- engine fast paths (window_fast.h) -------------------------------- */
 
 uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
-  uint64_t n = wend(w) - w->head;
+  uint32_t n = wend(w) - w->head;
   int complete = is_complete(w, n);
   if ((mask & (mask - 1)) == 0) { /* one aggregate, the common case */
     int a = 0;
@@ -2672,8 +2748,8 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
   const double kmid = lane_mid(w, 1).lo, kback = lane_back(w, 1).lo;
   jj_minmax mid = {kmid, kmid}, back = {kback, kback};
   double omid = INFINITY, oback = INFINITY;
-  for (uint64_t k = b; k-- > r;) omid = min_of(val_at(w, w->head + k) * other, omid);
-  for (uint64_t k = len; k-- > b;) oback = min_of(val_at(w, w->head + k) * other, oback);
+  for (uint64_t k = b; k-- > r;) omid = min_of(val_at(w, w->head + (wpos)k) * other, omid);
+  for (uint64_t k = len; k-- > b;) oback = min_of(val_at(w, w->head + (wpos)k) * other, oback);
   *(kept_lo ? &mid.nhi : &mid.lo) = omid;
   *(kept_lo ? &back.nhi : &back.lo) = oback;
   put_mm(o, mid);
@@ -2685,7 +2761,7 @@ static void put_lane(jj_wbuf *o, const jj_window *w) {
   }
   double to_b = INFINITY, to_r = INFINITY; /* Σ[k, b), Σ[k, r) */
   for (uint64_t k = len; k-- > 0;) {
-    const double x = val_at(w, w->head + k) * other;
+    const double x = val_at(w, w->head + (wpos)k) * other;
     double e = x; /* [r, a) and [b, end): the value */
     if (k < b) {
       to_b = min_of(x, to_b);
@@ -2787,6 +2863,14 @@ static void put_shape(jj_wbuf *o, const jj_window *w) {
   jj__w_f64(o, sh->use_sketch ? CSK(w)->sketch.gamma : 0.0);
 }
 
+/* The tail as a 64-bit number: a shared ring keeps its high half; a
+ * window of its own stores every sample it counts unless the rare
+ * counters say otherwise (window_rare.accepted_less_tail). */
+static uint64_t tail64(const jj_window *w) {
+  if (w->shape->shared) return shared_tail64(w);
+  return accepted64(w) - rare_of(w)->accepted_less_tail;
+}
+
 void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   size_t shape = jj__w_open(o);
   put_shape(o, w);
@@ -2794,17 +2878,19 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u8(o, (unsigned)has_now(w));
   jj__w_i64(o, has_now(w) ? w->now : 0);
   jj__w_u64(o, w->shape->shared ? CSHP(w)->own_cap : w->cap);
-  jj__w_u64(o, w->head);
-  jj__w_u64(o, w->tail - w->head);
-  jj__w_u64(o, w->shape->use_minmax ? agg_end(w) - w->head : 0); /* (0: none kept) */
-  jj__w_u64(o, wend(w) - w->head);
-  jj__w_u64(o, w->gen_pos - w->head);
-  for (uint64_t p = w->head; p < w->tail; p++) {
+  /* Positions as 64-bit values: the others are less than 2^30 before
+   * the tail (tail64). */
+  jj__w_u64(o, tail64(w) - (wpos)(w->tail - w->head));
+  jj__w_u64(o, (wpos)(w->tail - w->head));
+  jj__w_u64(o, w->shape->use_minmax ? (wpos)(agg_end(w) - w->head) : 0); /* (0: none kept) */
+  jj__w_u64(o, (wpos)(wend(w) - w->head));
+  jj__w_u64(o, (wpos)(w->gen_pos - w->head));
+  for (wpos p = w->head; p != w->tail; p++) {
     jj__w_i64(o, ts_at(w, p));
     jj__w_f64(o, val_at(w, p));
   }
-  put_sums(o, w, wend(w) - w->head, &w->cur_sum);
-  put_sums(o, w, wend(w) - w->gen_pos, &w->next_sum);
+  put_sums(o, w, (wpos)(wend(w) - w->head), &w->cur_sum);
+  put_sums(o, w, (wpos)(wend(w) - w->gen_pos), &w->next_sum);
   const jj_wshape *sh = w->shape;
   if (sh->off_mom) {
     put_moments(o, &CMOM(w)->cur);
@@ -2852,8 +2938,9 @@ void jj__window_encode(const jj_window *w, jj_wbuf *o) {
   jj__w_u64(o, c.closed);
 }
 
-/* Positions are 64-bit and never wrap: a restored head leaves room for
- * 2^62 more samples. */
+/* The image's positions are 64-bit (a window keeps their low halves and
+ * the tail's high half, which wraps into the rare counters): the format
+ * asks for room for 2^62 more samples after a restored head. */
 #define SNAP_POS_LIMIT ((uint64_t)1 << 62)
 
 jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
@@ -2881,23 +2968,23 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     return JJ_EINVAL;
   const uint32_t want = (uint32_t)(cap < sh->max_samples ? cap : sh->max_samples);
   if (sh->shared) {
-    jj_status st = ring_restore_room(w, in, head, n, want);
+    jj_status st = ring_restore_room(w, in, head, (uint32_t)n, want);
     if (st != JJ_OK) return st;
   } else if (want > w->cap && resize(w, want) != JJ_OK) {
     return JJ_ENOMEM;
   }
   w->now = saved_now ? now : NO_NOW;
   w->head_slot = 0; /* base = head: the ring is empty, any lap will do */
-  w->head = head;
-  w->tail = head + n;
+  w->head = (wpos)head; /* (the high half: with the counters below) */
+  w->tail = (wpos)(head + n);
   if (sh->off_tum)
-    TUM(w)->win_end = head + win;
+    TUM(w)->win_end = (wpos)(head + win);
   else if (win != n) /* a sliding window ends at the tail */
     return JJ_EINVAL;
-  w->gen_pos = head + gen;
+  w->gen_pos = (wpos)(head + gen);
   if (sh->shared) shared_restored(w, want); /* the ring's lap, which its other members share */
   int64_t prev = INT64_MIN;
-  for (uint64_t p = head; p < w->tail; p++) {
+  for (wpos p = w->head; p != w->tail; p++) {
     int64_t ts = jj__r_i64(in);
     double v = jj__r_f64(in);
     /* Sorted by time, valid readings: what the push paths rely on. */
@@ -2962,7 +3049,7 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       hr->count[i] = jj__r_u32(in);
     }
   }
-  w->accepted = jj__r_u64(in);
+  const uint64_t accepted = jj__r_u64(in);
   const uint64_t evicted = jj__r_u64(in);
   window_rare rare;
   rare.rejected_late = jj__r_u64(in);
@@ -2977,10 +3064,16 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
     return JJ_EINVAL;
   /* evicted is derived (jj_window_counters_get): the image must agree. */
   const uint64_t replaced = sh->duplicates == JJ_DUP_REPLACE ? rare.duplicates : 0;
-  if (w->accepted < n || w->accepted - n < replaced || w->accepted - n - replaced != evicted)
+  if (accepted < n || accepted - n < replaced || accepted - n - replaced != evicted)
     return JJ_EINVAL;
-  /* The rare counters: made only when one is counted (as a push would). */
-  if (rare.rejected_late || rare.rejected_invalid || rare.rejected_full || rare.duplicates) {
+  w->accepted = (uint32_t)accepted;
+  rare.accepted_hi = (uint32_t)(accepted >> 32);
+  /* (a shared member's tail is its ring's: shared_tail64) */
+  rare.accepted_less_tail = sh->shared ? 0 : accepted - (head + n);
+  /* The rare counters: made only when one is counted, or accepted is not
+   * what the positions say (as a push would). */
+  if (rare.rejected_late || rare.rejected_invalid || rare.rejected_full || rare.duplicates ||
+      rare.accepted_hi || rare.accepted_less_tail) {
     if (!rare_make(w)) return JJ_ENOMEM;
     *w->rare = rare;
   } else if (w->rare) {
@@ -2988,10 +3081,10 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
   }
   if (sh->use_sketch) { /* each stored sample's key again; the window's counted */
     jj__sketch_clear(&SK(w)->sketch);
-    for (uint64_t p = w->head; p < w->tail; p++) {
+    for (wpos p = w->head; p != w->tail; p++) {
       int32_t key = jj__sketch_key(&SK(w)->sketch, val_at(w, p));
       SK(w)->keys[slot(w, p)] = key;
-      if (p >= wend(w)) continue;
+      if (!pos_lt(p, wend(w))) continue;
       if (jj__sketch_reserve(&SK(w)->sketch, &sh->alc, key)) return JJ_ENOMEM;
       jj__sketch_add(&SK(w)->sketch, key);
     }
