@@ -1340,12 +1340,14 @@ JJ_HOT_INLINE jj_status value_enabled(const jj_window *w, jj_agg agg, double *ou
   return value_enabled_t(w, agg, out, -1);
 }
 
+#ifndef JJ_NO_FORCE_INLINE /* (built for size: jj_window_value has one path) */
 /* The same, out of line: jj_window_value's read of what its specialised
  * copies do not cover (TUMBLING, lanes of positions), so that its common
  * path saves no registers for it. */
 static JJ_NOINLINE jj_status value_other(const jj_window *w, jj_agg agg, double *out) {
   return value_enabled(w, agg, out);
 }
+#endif
 
 /* jj_window_push_value once its arguments are checked: the push, then,
  * when it took the sample, the read. */
