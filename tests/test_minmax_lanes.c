@@ -26,6 +26,7 @@
 #include "jjair/window.h"
 #include "snapbuf.h"
 #include "window_snap.h"
+#include "window_image_testutil.h"
 
 #define SEC 1000
 #define NSAMPLES 1500
@@ -214,18 +215,6 @@ static void test_against_brute_force(void **state) {
 }
 
 /* ---- snapshots ------------------------------------------------------------ */
-
-static unsigned char *encode(const jj_window *w, size_t *n) {
-  jj_wbuf o = {NULL, 0, 0, 0, 0};
-  jj__window_encode(w, &o);
-  unsigned char *p = malloc(o.n);
-  assert_non_null(p);
-  jj_wbuf b = {p, o.n, 0, 0, 0};
-  jj__window_encode(w, &b);
-  assert_int_equal(b.n, o.n);
-  *n = b.n;
-  return p;
-}
 
 /* The image after its settings (a length-prefixed part). */
 static size_t state_at(const unsigned char *p) {

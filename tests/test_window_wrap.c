@@ -29,6 +29,7 @@
 #include "snapbuf.h"
 #include "window_fast.h"
 #include "window_snap.h"
+#include "window_image_testutil.h"
 
 #define SEC 1000
 #define NSAMPLES 2500
@@ -41,18 +42,6 @@ static uint32_t rnd(void) {
 }
 
 /* ---- images ------------------------------------------------------------- */
-
-static unsigned char *encode(const jj_window *w, size_t *n) {
-  jj_wbuf o = {NULL, 0, 0, 0, 0};
-  jj__window_encode(w, &o);
-  unsigned char *p = malloc(o.n);
-  assert_non_null(p);
-  jj_wbuf b = {p, o.n, 0, 0, 0};
-  jj__window_encode(w, &b);
-  assert_int_equal(b.n, o.n);
-  *n = b.n;
-  return p;
-}
 
 static uint64_t get_u64(const unsigned char *p) {
   uint64_t v = 0;
