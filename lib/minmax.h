@@ -115,6 +115,20 @@ JJ_HOT_INLINE void jj__daba_reset(jj_daba *d) {
   d->mid = d->back = JJ_MINMAX_IDENTITY;
 }
 
+/* After a move: the lane's entries from the front are now at slots 0 ..
+ * len - 1 of `lane` (cap + 1 slots); the boundaries keep their distances
+ * from the front. Shared by jj__daba_move and minmax_pos.h's move. */
+static inline void jj__daba_renumber(jj_daba *d, double *lane, uint32_t len, uint32_t cap) {
+  d->l = jj__daba_rel(d, d->l);
+  d->r = jj__daba_rel(d, d->r);
+  d->a = jj__daba_rel(d, d->a);
+  d->b = jj__daba_rel(d, d->b);
+  d->front = 0;
+  d->end = len;
+  d->agg = lane;
+  d->n = cap + 1;
+}
+
 /* Move to `lane` of cap + 1 slots (cap >= the deque's length), the deque
  * from slot 0, each value keeping its place in it. The old lane is the
  * caller's to free. */
@@ -124,14 +138,7 @@ static inline void jj__daba_move(jj_daba *d, double *lane, uint32_t cap, int sid
     const double *e = jj__daba_at(d, i, sides);
     for (int s = 0; s < sides; s++) lane[(size_t)k * (unsigned)sides + (unsigned)s] = e[s];
   }
-  d->l = jj__daba_rel(d, d->l);
-  d->r = jj__daba_rel(d, d->r);
-  d->a = jj__daba_rel(d, d->a);
-  d->b = jj__daba_rel(d, d->b);
-  d->front = 0;
-  d->end = len;
-  d->agg = lane;
-  d->n = cap + 1;
+  jj__daba_renumber(d, lane, len, cap);
 }
 
 /* Start a new round: the back segment becomes the front to be processed. */

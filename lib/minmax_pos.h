@@ -149,14 +149,7 @@ static inline void jj__dabap_move(jj_daba *d, double *lane, uint32_t cap, int si
       else
         ((uint16_t *)(void *)lane)[to] = (uint16_t)p;
     }
-  d->l = jj__daba_rel(d, d->l);
-  d->r = jj__daba_rel(d, d->r);
-  d->a = jj__daba_rel(d, d->a);
-  d->b = jj__daba_rel(d, d->b);
-  d->front = 0;
-  d->end = len;
-  d->agg = lane;
-  d->n = cap + 1;
+  jj__daba_renumber(d, lane, len, cap);
 }
 
 /* (jj__daba_flip moves the same fields: mid = back, back empty) */
