@@ -1705,7 +1705,7 @@ static void member_map(jj_window *m, const jj_wring *g) {
  * most the ring's live start (tail - cap). Called as the tail moves. */
 static inline void ring_rebase(jj_wring *g) {
   const wpos d = g->tail - g->base0;
-  if (JJ_UNLIKELY(d > INT32_MAX)) g->base0 += d - d % g->cap - g->cap;
+  if (JJ_UNLIKELY(d > INT32_MAX) && g->cap) g->base0 += d - d % g->cap - g->cap; /* (cap 0: nothing held) */
 }
 
 /* The ring's tail, one up (its high half too). */
