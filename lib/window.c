@@ -2569,7 +2569,7 @@ uint32_t jj__window_values(const jj_window *w, uint32_t mask, double *out) {
 
 
 void jj__window_prefetch_struct(const jj_window *w, int minmax) {
-  /* The core, 120 bytes (two or three lines, by its alignment): what a
+  /* The core, sizeof(jj_window) (two lines, three by its alignment): what a
    * push and a read of count/sum/mean use (the shape is shared: cached);
    * then DABA's bookkeeping, the first part when min/max is on. */
   JJ_PREFETCH(w);
