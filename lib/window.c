@@ -155,8 +155,10 @@ struct jj_wshape {
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
-  uint8_t own;           /* jj_window_new's: in its window's block (not compared) */
-  uint8_t pf_more;       /* use_minmax or shared: more lines to ask for (jj__window_prefetch_ring) */
+  /* Two flags in a byte (a byte more would grow every shape by 8 with
+   * its alignment: the small boards' pool holds one a rule). */
+  uint8_t own : 1;       /* jj_window_new's: in its window's block (not compared) */
+  uint8_t pf_more : 1;   /* use_minmax or shared: more lines to ask for (jj__window_prefetch_ring) */
   uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
   uint16_t off_rare;     /* preallocate: the rare counters in the block */
   uint32_t bytes;        /* the window's block, parts included */
@@ -2259,7 +2261,7 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->pct_accuracy = c.percentile_accuracy;
   sh->pct_floor = c.percentile_floor;
   sh->fast = fast_bits(sh);
-  sh->pf_more = sh->use_minmax || sh->shared;
+  sh->pf_more = (sh->use_minmax || sh->shared) ? 1 : 0;
   if (c.kind == JJ_WINDOW_TUMBLING) {
     uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
     sh->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
