@@ -118,19 +118,20 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 
 /* One allocation holds the series, its slots and quiet bounds (what a
  * sample reads, first), its windows (their rings etc. are the windows'
- * own), then its strings (metric, label names and values); a second holds its
+ * own), its location, then its strings (metric, label names and values); a second holds its
  * instances and their flap histories. */
 /* Where the windows start in a series block: right after the quiet
  * bounds, 8-byte aligned like everything before them (and each window's
  * size a multiple of 8: the next one is too). */
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0 &&
-                   sizeof(jj_stuck) % 8 == 0,
+                   sizeof(jj_stuck) % 8 == 0 && sizeof(jj_series_loc) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
 _Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in 16 bits");
 #if UINTPTR_MAX == UINT64_MAX
 /* What a one-rule series costs besides its window (series.h): pinned so a
  * field added without thought shows here. */
-_Static_assert(sizeof(jj_series) == 48, "the series header is 48 bytes (series.h)");
+_Static_assert(sizeof(jj_series) == 48,
+               "the series header is 48 bytes with the deadline record (series.h)");
 _Static_assert(sizeof(jj_slot) == 24, "a slot is 24 bytes (series.h)");
 _Static_assert(sizeof(jj_inst) == 56, "an instance is 56 bytes (series.h)");
 _Static_assert(sizeof(jj_alert) == 40, "an alert is 40 bytes (alert.h: jj_alert_cold)");
@@ -145,11 +146,12 @@ static size_t window_room(const jj_wshape *sh) {
 }
 
 /* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
- * `nstuck` stuck runs, windows (window_bytes in all), and `strings` bytes
+ * `nstuck` stuck runs, windows (window_bytes in all), the location and
+ * `strings` bytes
  * of metric and label strings. */
 static size_t block_bytes(size_t strings, uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
                           size_t window_bytes) {
-  return windows_offset(nslots, nquiet, nstuck) + window_bytes + strings;
+  return windows_offset(nslots, nquiet, nstuck) + window_bytes + sizeof(jj_series_loc) + strings;
 }
 
 /* A slot led by rule r has a stuck-value gate (its rules all do: can_share). */
@@ -193,9 +195,10 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
   s->quiet_all = nquiet != 0;
   s->has_stuck = nstuck != 0;
-  /* The windows (bind_rules), then the strings: jj_engine_push_labeled
-   * compares them. */
-  const size_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes;
+  /* The windows (bind_rules), the location, then the strings:
+   * jj_engine_push_labeled compares them. */
+  const size_t strings_off =
+      windows_offset(nslots, nquiet, nstuck) + window_bytes + sizeof(jj_series_loc);
   if (strings_off > UINT32_MAX) {
     jj__free(alc, inst);
     jj__free(alc, s);

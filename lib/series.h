@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "alloc.h"
+#include "due_rec.h"
 #include "index.h"
 #include "ruleset.h"
 #include "window_fast.h"
@@ -153,13 +154,15 @@ typedef struct jj_stuck {
 #define JJ_SERIES_MAX_INST UINT16_MAX
 
 /* A series and, in the same allocation, its slots, quiet bounds, stuck
- * runs, windows (jj__window_init_shaped), labels and strings, in that
+ * runs, windows (jj__window_init_shaped), location and strings, in that
  * order: a quiet sample reads the first lines of the block (header,
  * slots, quiet bounds) and the windows right after them. The instances,
  * read when a slot is loud, are a separate array. The header is 48 bytes
- * on LP64, so a one-rule series' header and slot share the first 72
- * bytes; where the slots, quiet bounds and stuck runs are follows from
- * nslots, ninst and two flags, so no pointer says it. */
+ * on LP64 with what the deadline index keeps for the series (a reading
+ * reads and writes it: no line of its own), so a one-rule series' header
+ * and slot share the first 72 bytes; where the slots, quiet bounds and
+ * stuck runs are follows from nslots, ninst and two flags, so no pointer
+ * says it. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
@@ -169,18 +172,25 @@ struct jj_series {
   uint16_t nstale;  /* instances marked stale */
   uint8_t nlabels;  /* at most JJ_SERIES_MAX_LABELS */
   uint8_t has_ts : 1;
-  uint8_t has_loc : 1;
+  uint8_t has_loc : 1; /* jj__series_loc holds a position */
   /* Life cycle: set once the series is forgotten (freed when `queued`,
    * how many queued events point at the labels, reaches 0). */
   uint8_t forgotten : 1;
   uint8_t quiet_all : 1; /* one quiet bound per instance follows the slots, else none */
   uint8_t has_stuck : 1; /* one jj_stuck per slot follows the quiet bounds, else none */
   uint32_t queued;
-  /* Identity and location: read when creating, matching and reporting. */
+  /* Identity: read when creating, matching and reporting. */
   uint32_t strings_off; /* where its strings are, in bytes from the header (jj__series_metric) */
-  double lat, lon;
+  jj_due_rec dr; /* the deadline index's record (deadline.h), read and written by every reading */
   jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
+
+/* The series' position (jj_engine_push_located), read only for events
+ * and snapshots: in the cold end of its block, just before its strings,
+ * not in the header a reading reads. */
+typedef struct jj_series_loc {
+  double lat, lon;
+} jj_series_loc;
 
 static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
 #if UINTPTR_MAX == UINT32_MAX
@@ -199,6 +209,13 @@ static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
  * one filled in by jj__series_labels. */
 static inline const char *jj__series_metric(const jj_series *s) {
   return (const char *)s + s->strings_off;
+}
+/* Where the series' position is (valid when has_loc): right before its
+ * strings (series_alloc). */
+static inline jj_series_loc *jj__series_loc(const jj_series *s) {
+  /* Through an integer, as jj__inst_more: the block is writable. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  return (jj_series_loc *)(uintptr_t)((uintptr_t)s + s->strings_off - sizeof(jj_series_loc));
 }
 /* Fill out[0 .. s->nlabels) with the series' labels, sorted by name. The
  * strings are the series' own: valid while it lives (events keep it

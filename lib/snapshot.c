@@ -280,8 +280,8 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
   jj__w_i64(w, s->last_ts);
   jj__w_u8(w, s->has_ts);
   jj__w_u8(w, s->has_loc);
-  jj__w_f64(w, s->lat);
-  jj__w_f64(w, s->lon);
+  jj__w_f64(w, jj__series_loc(s)->lat);
+  jj__w_f64(w, jj__series_loc(s)->lon);
   jj__w_u32(w, s->nslots);
   for (uint32_t j = 0; j < s->nslots; j++) {
     const jj_slot *sl = &s->slots[j];
@@ -923,8 +923,8 @@ static jj_status dec_series(dec *d, jj_rbuf *r, uint32_t *next_id) {
   s->last_ts = last_ts;
   s->has_ts = (uint8_t)has_ts;
   s->has_loc = (uint8_t)has_loc;
-  s->lat = lat;
-  s->lon = lon;
+  jj__series_loc(s)->lat = lat;
+  jj__series_loc(s)->lon = lon;
   st = join(sc, s);
   if (st != JJ_OK) return nomem(d);
   old_slot *os = jj__malloc(&sc->alc, (nos ? nos : 1) * sizeof *os);
@@ -1065,7 +1065,6 @@ static void state_free(jj_engine *x, const jj_allocator *alc) {
   jj__index_free(&x->series_index, alc);
   jj__index_free(&x->group_index, alc);
   jj__free(alc, x->groups_per_rule);
-  jj__free(alc, x->dl.rec);
   jj__free(alc, x->dl.due);
   jj__free(alc, x->dl.block_min);
   jj__free(alc, x->dl.bits);
@@ -1217,8 +1216,8 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
       ev->nlabels = s->nlabels;
       if (s->has_loc) {
         ev->has_location = 1;
-        ev->lat = s->lat;
-        ev->lon = s->lon;
+        ev->lat = jj__series_loc(s)->lat;
+        ev->lon = jj__series_loc(s)->lon;
       }
     } else {
       /* Labels 8-aligned after the strings so far. */
