@@ -97,7 +97,7 @@ void jj__deadline_free(jj_engine *e) {
 int64_t jj__deadline_alerts_due(const jj_series *s) {
   int64_t due = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     const jj_rule *r = in->rule;
     if (r->cfg.group != JJ_GROUP_NONE) continue;
     const jj_alert *a = &in->alert;
@@ -120,7 +120,7 @@ static int64_t series_due(const jj_engine *e, const jj_series *s) {
 void jj__deadline_rec_init(jj_due_rec *r, const jj_series *s) {
   int64_t least = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
-    int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    int64_t after = jj__series_inst(s)[i].rule->cfg.stale_after_ms;
     if (after > 0) least = min64(least, after);
   }
   r->stale_min = least == INT64_MAX ? JJ__STALE_NONE
@@ -165,7 +165,7 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
     return;
   }
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     int64_t after = in->rule->cfg.stale_after_ms;
     if (after > 0 && !in->stale) due = min64(due, add_sat(s->last_ts, after));
   }

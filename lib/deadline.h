@@ -123,7 +123,7 @@ static inline int64_t jj__deadline_stale_min(const jj_due_rec *r, const jj_serie
   if (r->stale_min != JJ__STALE_FAR) return r->stale_min;
   int64_t least = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    const int64_t after = jj__series_inst(s)[i].rule->cfg.stale_after_ms;
     if (after > 0 && after < least) least = after;
   }
   return least;

@@ -54,7 +54,7 @@ uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c) {
 static jj_status join_groups(jj_engine *e, jj_series *s) {
   jj_status st = JJ_OK;
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
       st = jj__group_join(e, jj__inst_rule_index(e->rs, in), s, in);
     else if (in->rule->nfeeds)
@@ -288,7 +288,7 @@ static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample
   jj_window_stats ws;
   while (jj_window_pop_closed(jj__slot_win(s, sl), &ws)) {
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-      jj_inst *in = &s->inst[i];
+      jj_inst *in = &jj__series_inst(s)[i];
       const jj_rule *r = in->rule;
       if (r->cfg.group != JJ_GROUP_NONE) { /* no group: refused at max_groups */
         if (jj__inst_group(in)) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
@@ -319,7 +319,7 @@ static int recheck_pending(const jj_inst *in) {
 
 static int slot_pending(const jj_series *s, const jj_slot *sl) {
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++)
-    if (recheck_pending(&s->inst[i])) return 1;
+    if (recheck_pending(&jj__series_inst(s)[i])) return 1;
   return 0;
 }
 
@@ -344,7 +344,7 @@ static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
   cache_init(&cache, sl);
   if (!sl->loud && slot_quiet(s, sl, &cache)) return 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
     int valid;
     double v = cached_value(jj__slot_win(s, sl), in->rule->cfg.aggregate, &cache, &valid);
@@ -402,7 +402,7 @@ static void renumber_epochs(jj_engine *e) {
 static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
                          jj_event_reason reason, int64_t ts, double v) {
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     jj_transition t;
     t.kind = kind;
     t.reason = reason;
@@ -415,7 +415,7 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
  * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
 static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts,
                                     double v) {
-  const jj_rule_cfg *c = &s->inst[sl->first].rule->cfg;
+  const jj_rule_cfg *c = &jj__series_inst(s)[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
@@ -584,7 +584,7 @@ static void judge_pushed(jj_engine *e, jj_series *s, jj_slot *sl, uint32_t j, ag
                          int64_t ts, double v, push_acc *acc) {
   acc->owed |= jj__deadline_owed_slot(j);
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (!inst_quiet(in, jj__slot_win(s, sl), cache)) judge_sliding(e, s, in, cache, 1, ts, v);
   }
   if (!acc->busy) acc->busy = slot_pending(s, sl);
@@ -717,7 +717,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
   }
   if (s->nstale) {
     for (uint32_t i = 0; i < s->ninst; i++)
-      if (s->inst[i].stale) mark_fresh(e, s, &s->inst[i], ts, v);
+      if (jj__series_inst(s)[i].stale) mark_fresh(e, s, &jj__series_inst(s)[i], ts, v);
   }
   push_acc acc = {JJ_OK, 0, 0};
   const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
@@ -876,7 +876,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     jj_window_advance(jj__slot_win(s, sl), e->now);
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &jj__series_inst(s)[i]);
     if (sl->tumbling) {
       judge_closed(e, s, sl, INT64_MIN, NAN);
       continue;
@@ -884,7 +884,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
     if (recheck_slot(e, s, sl, 1)) busy = 1;
   }
   for (uint32_t i = 0; i < s->ninst; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
     jj_transition t;
     if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
@@ -950,7 +950,7 @@ static void forget(jj_engine *e, jj_series_id id) {
   }
   jj__group_leave(e, s, 0); /* a firing feeder is released from its rules groups */
   for (uint32_t i = 0; i < s->ninst; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
     jj_transition t[2];
     int n = jj__alert_forget(&in->alert, e->now, t);
@@ -993,7 +993,7 @@ jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx)
     if (!s) continue;
     catch_up(e, s); /* window ends and values as the full walk has them */
     for (uint32_t i = 0; i < s->ninst; i++) {
-      jj_inst *in = &s->inst[i];
+      jj_inst *in = &jj__series_inst(s)[i];
       if (in->rule->cfg.group != JJ_GROUP_NONE || !alert_active(&in->alert)) continue;
       jj__event_active_inst(e, s, in, &ev);
       if (visit(e, fn, ctx, &ev)) return JJ_OK;
@@ -1113,7 +1113,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   if (series >= e->nseries || !e->series[series]) return JJ_ENOTFOUND;
   const jj_series *s = e->series[series];
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     if (jj__inst_rule_index(e->rs, in) != rule) continue;
     const jj_group *g = jj__inst_group(in);
     if (in->rule->cfg.group != JJ_GROUP_NONE && !g) break; /* refused at max_groups */

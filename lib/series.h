@@ -154,19 +154,18 @@ typedef struct jj_stuck {
 #define JJ_SERIES_MAX_INST UINT16_MAX
 
 /* A series and, in the same allocation, its slots, quiet bounds, stuck
- * runs, windows (jj__window_init_shaped), location and strings, in that
- * order: a quiet sample reads the first lines of the block (header,
- * slots, quiet bounds) and the windows right after them. The instances,
- * read when a slot is loud, are a separate array. The header is 48 bytes
- * on LP64 with what the deadline index keeps for the series (a reading
- * reads and writes it: no line of its own), so a one-rule series' header
- * and slot share the first 72 bytes; where the slots, quiet bounds and
- * stuck runs are follows from nslots, ninst and two flags, so no pointer
- * says it. */
+ * runs, windows (jj__window_init_shaped), instances (jj__series_inst),
+ * location and strings, in that order: a quiet sample reads the first
+ * lines of the block (header, slots, quiet bounds) and the windows right
+ * after them; the instances, read when a slot is loud, come after the
+ * windows. The header is 40 bytes on LP64 with what the deadline index
+ * keeps for the series (a reading reads and writes it: no line of its
+ * own), so a one-rule series' header and slot are the first 64 bytes;
+ * where the slots, quiet bounds, stuck runs and instances are follows from
+ * nslots, ninst, two flags and the last window, so no pointer says it. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
-  jj_inst *inst;    /* ordered by slot */
   uint16_t nslots;
   uint16_t ninst;   /* at most JJ_SERIES_MAX_INST */
   uint16_t nstale;  /* instances marked stale */
@@ -201,6 +200,19 @@ static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
   // NOLINTNEXTLINE(performance-no-int-to-ptr)
   return (jj_window *)(uintptr_t)((uintptr_t)s + sl->win_off);
 #endif
+}
+
+/* The series' instances, ordered by slot (NULL with no slot: none): in
+ * its block right after the last slot's window (series_alloc), so the
+ * header keeps no pointer to them. Read on the loud path, not by a quiet
+ * sample. */
+static inline jj_inst *jj__series_inst(const jj_series *s) {
+  if (!s->nslots) return NULL;
+  const jj_window *w = jj__slot_win(s, &s->slots[s->nslots - 1]);
+  const size_t room = (jj__window_block_bytes(w) + 7) & ~(size_t)7; /* window_room (series.c) */
+  /* Through an integer, as jj__inst_more: the block is writable. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  return (jj_inst *)(uintptr_t)((uintptr_t)w + room);
 }
 
 /* The series' strings, in its block after the windows (series_alloc):
@@ -309,7 +321,7 @@ static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
   } else {
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&s->inst[i]);
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&jj__series_inst(s)[i]);
   }
 }
 

@@ -2276,6 +2276,7 @@ static jj_status window_storage(jj_window *w) {
 }
 
 size_t jj__wshape_window_bytes(const jj_wshape *sh) { return sh->bytes; }
+size_t jj__window_block_bytes(const jj_window *w) { return w->shape->bytes; }
 
 jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out) {
   jj_window *w = mem;
