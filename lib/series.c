@@ -117,8 +117,8 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 
 /* One allocation holds the series, its slots and quiet bounds (what a
  * sample reads, first), its windows (their rings etc. are the windows'
- * own), its location, then its strings (metric, label names and values); a second holds its
- * instances and their flap histories. */
+ * own), its instances with their flap histories and streaks, its
+ * location, then its strings (metric, label names and values). */
 /* Where the windows start in a series block: right after the quiet
  * bounds, 8-byte aligned like everything before them (and each window's
  * size a multiple of 8: the next one is too). */
