@@ -13,7 +13,7 @@
  *
  * A lane keeps one side or both (`sides`, a constant at every call on the
  * hot paths, so the compiler keeps one variant of each):
- *  - 2: {min, -max} per slot, 16 B: combining two is one SSE2 minpd;
+ *  - 2: {min, -max} per slot, 16 B: combining two is two minima;
  *  - 1: one double per slot, 8 B: the minimum of what the caller puts in,
  *    v for a min-only window, -v for a max-only one (the window does that
  *    mapping, minmax_lift in window.c).
@@ -35,9 +35,6 @@
 
 #include "ksum.h" /* JJ_HOT_INLINE */
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* The minimum and the NEGATED maximum, so that combining two is a
  * minimum in both lanes. */
@@ -66,12 +63,12 @@ JJ_HOT_INLINE jj_minmax jj__minmax_combine(jj_minmax x, jj_minmax y, int sides) 
     z.lo = x.lo < y.lo ? x.lo : y.lo; /* (one minsd) */
     return z;
   }
-#if defined(__SSE2__)
-  _mm_storeu_pd(&z.lo, _mm_min_pd(_mm_loadu_pd(&x.lo), _mm_loadu_pd(&y.lo)));
-#else
+  /* Two scalar minima, not one minpd: window.c is compiled without SLP
+   * vectorization, so the pair's halves live in two registers, and packing
+   * them for minpd went through the stack (two 8-byte stores, one 16-byte
+   * load: a load that cannot take its data from the stores). */
   z.lo = x.lo < y.lo ? x.lo : y.lo;
   z.nhi = x.nhi < y.nhi ? x.nhi : y.nhi;
-#endif
   return z;
 }
 

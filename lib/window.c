@@ -2687,6 +2687,9 @@ void jj__window_prefetch_ring(const jj_window *w) {
     JJ_PREFETCH(jj__daba_at(d, d->l, sides));
     JJ_PREFETCH(jj__daba_at(d, jj__daba_prev(d, d->a), sides));
     JJ_PREFETCH(jj__daba_at(d, d->front, sides));
+    /* A push that evicts reads the next front slot (the read's first
+     * aggregate), on the next line once every 8 (4 with both sides). */
+    JJ_PREFETCH(jj__daba_at(d, jj__daba_next(d, d->front), sides));
   }
 }
 
