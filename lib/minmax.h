@@ -13,7 +13,7 @@
  *
  * A lane keeps one side or both (`sides`, a constant at every call on the
  * hot paths, so the compiler keeps one variant of each):
- *  - 2: {min, -max} per slot, 16 B: combining two is one SSE2 minpd;
+ *  - 2: {min, -max} per slot, 16 B: combining two is two minima;
  *  - 1: one double per slot, 8 B: the minimum of what the caller puts in,
  *    v for a min-only window, -v for a max-only one (the window does that
  *    mapping, minmax_lift in window.c).
@@ -35,9 +35,6 @@
 
 #include "ksum.h" /* JJ_HOT_INLINE */
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* The minimum and the NEGATED maximum, so that combining two is a
  * minimum in both lanes. */
@@ -66,12 +63,12 @@ JJ_HOT_INLINE jj_minmax jj__minmax_combine(jj_minmax x, jj_minmax y, int sides) 
     z.lo = x.lo < y.lo ? x.lo : y.lo; /* (one minsd) */
     return z;
   }
-#if defined(__SSE2__)
-  _mm_storeu_pd(&z.lo, _mm_min_pd(_mm_loadu_pd(&x.lo), _mm_loadu_pd(&y.lo)));
-#else
+  /* Two scalar minima, not one minpd: window.c is compiled without SLP
+   * vectorization, so the pair's halves live in two registers, and packing
+   * them for minpd went through the stack (two 8-byte stores, one 16-byte
+   * load: a load that cannot take its data from the stores). */
   z.lo = x.lo < y.lo ? x.lo : y.lo;
   z.nhi = x.nhi < y.nhi ? x.nhi : y.nhi;
-#endif
   return z;
 }
 
@@ -141,18 +138,29 @@ static inline void jj__daba_move(jj_daba *d, double *lane, uint32_t cap, int sid
   jj__daba_renumber(d, lane, len, cap);
 }
 
+/* *dst = x, the sides the lane keeps only: a one-sided lane's pushes
+ * store back.lo alone, and a 16-byte load of back (a copy of the pair)
+ * right after such an 8-byte store cannot take its data from the store
+ * (it waits for the store to complete). */
+JJ_HOT_INLINE void jj__minmax_set(jj_minmax *dst, jj_minmax x, int sides) {
+  dst->lo = x.lo;
+  if (sides == 2) dst->nhi = x.nhi;
+}
+
 /* Start a new round: the back segment becomes the front to be processed. */
-JJ_HOT_INLINE void jj__daba_flip(jj_daba *d) {
+JJ_HOT_INLINE void jj__daba_flip_t(jj_daba *d, int sides) {
   d->l = d->front;
   d->r = d->b;
   d->a = d->end;
   d->b = d->end;
-  d->mid = d->back;
-  d->back = JJ_MINMAX_IDENTITY;
+  jj__minmax_set(&d->mid, d->back, sides);
+  jj__minmax_set(&d->back, JJ_MINMAX_IDENTITY, sides);
 }
+/* Both sides (minmax_pos.h's lanes keep a flag in nhi). */
+JJ_HOT_INLINE void jj__daba_flip(jj_daba *d) { jj__daba_flip_t(d, 2); }
 
 JJ_HOT_INLINE void jj__daba_step(jj_daba *d, int sides) {
-  if (d->l == d->b) jj__daba_flip(d);
+  if (d->l == d->b) jj__daba_flip_t(d, sides);
   if (d->front != d->b) {
     if (d->a != d->r) {
       jj_minmax prev = jj__daba_delta(d, sides);
@@ -168,17 +176,18 @@ JJ_HOT_INLINE void jj__daba_step(jj_daba *d, int sides) {
       d->l = jj__daba_next(d, d->l);
       d->r = d->l;
       d->a = jj__daba_next(d, d->a);
-      d->mid = jj__daba_delta(d, sides);
+      jj__minmax_set(&d->mid, jj__daba_delta(d, sides), sides);
     }
   } else {
-    d->back = d->mid = JJ_MINMAX_IDENTITY;
+    jj__minmax_set(&d->back, JJ_MINMAX_IDENTITY, sides);
+    jj__minmax_set(&d->mid, JJ_MINMAX_IDENTITY, sides);
   }
 }
 
 /* `x`: the value in the lane's form (see the top: minmax_lift). The lane
  * has room: the deque holds fewer than jj__daba_cap values. */
 JJ_HOT_INLINE void jj__daba_push(jj_daba *d, jj_minmax x, int sides) {
-  d->back = jj__minmax_combine(d->back, x, sides);
+  jj__minmax_set(&d->back, jj__minmax_combine(d->back, x, sides), sides);
   jj__daba_put(d, d->end, x, sides);
   d->end = jj__daba_next(d, d->end);
   jj__daba_step(d, sides);

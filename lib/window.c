@@ -2344,6 +2344,7 @@ static jj_status window_storage(jj_window *w) {
 }
 
 size_t jj__wshape_window_bytes(const jj_wshape *sh) { return sh->bytes; }
+size_t jj__window_block_bytes(const jj_window *w) { return w->shape->bytes; }
 
 jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out) {
   jj_window *w = mem;
@@ -2689,6 +2690,9 @@ void jj__window_prefetch_ring(const jj_window *w) {
     JJ_PREFETCH(jj__daba_at(d, d->l, sides));
     JJ_PREFETCH(jj__daba_at(d, jj__daba_prev(d, d->a), sides));
     JJ_PREFETCH(jj__daba_at(d, d->front, sides));
+    /* A push that evicts reads the next front slot (the read's first
+     * aggregate), on the next line once every 8 (4 with both sides). */
+    JJ_PREFETCH(jj__daba_at(d, jj__daba_next(d, d->front), sides));
   }
 }
 

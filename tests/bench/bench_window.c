@@ -4,6 +4,7 @@
  * the aggregate from scratch after each push. A program, not a test.
  *
  *   taskset -c 1 bench_window [--quick] [--csv] [--data PATH] [--only CASE]
+ *                             [--block-at OFFSET]
  *
  * Per cell: fill the window (untimed), then runs of N pushes on the same
  * window: push only, push + read three times (the best of the three
@@ -29,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jjair/alloc.h"
 #include "jjair/window.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -783,6 +785,47 @@ static void progress(const opts *o, const char *what, const bcase *c, uint32_t s
   fflush(stderr);
 }
 
+/* --block-at: each window's block (its first allocation: the core and
+ * its parts) at this offset in a 4 KiB page, its other allocations where
+ * malloc puts them; -1: the block too. A cell's speed may depend on
+ * where the block sits (a store straddling a page cannot forward its data
+ * to a later load): this shows it, one placement at a time. */
+static long g_block_at = -1;
+
+typedef struct placer {
+  int made;         /* the block is placed */
+  void *block, *raw; /* the placed block and the allocation holding it */
+} placer;
+
+static void *place_malloc(void *ctx, size_t size) {
+  placer *p = ctx;
+  if (g_block_at < 0 || p->made) return malloc(size);
+  char *raw = malloc(size + 8192);
+  if (!raw) return NULL;
+  uintptr_t page = ((uintptr_t)raw + 4095u) & ~(uintptr_t)4095u;
+  p->made = 1;
+  p->raw = raw;
+  p->block = (void *)(page + (uintptr_t)g_block_at);
+  return p->block;
+}
+static void place_free(void *ctx, void *ptr) {
+  placer *p = ctx;
+  if (ptr == p->block) {
+    free(p->raw);
+    p->block = p->raw = NULL;
+    return;
+  }
+  free(ptr);
+}
+static void *place_realloc(void *ctx, void *ptr, size_t old_size, size_t size) {
+  void *n = place_malloc(ctx, size);
+  if (n && ptr) {
+    memcpy(n, ptr, old_size < size ? old_size : size);
+    place_free(ctx, ptr);
+  }
+  return n;
+}
+
 static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset *d, result *r) {
   memset(r, 0, sizeof *r);
   r->c = c;
@@ -802,7 +845,9 @@ static int run_cell(const bcase *c, uint32_t size, const opts *o, const dataset 
   else
     cfg.span_ms = (int64_t)size * SAMPLE_MS;
   jj_window *w = NULL;
-  jj_status st = jj_window_new(&cfg, NULL, &w);
+  placer pl = {0, NULL, NULL};
+  const jj_allocator alc = {place_malloc, place_realloc, place_free, &pl};
+  jj_status st = jj_window_new(&cfg, &alc, &w);
   if (st != JJ_OK) {
     fprintf(stderr, "bench_window: jj_window_new(%s, %" PRIu32 "): %s\n", c->name, size,
             jj_strerror((int)st));
@@ -1166,6 +1211,7 @@ static int print_verdict(FILE *out, const result *res, size_t nres, int quick) {
 static void usage(FILE *f) {
   fprintf(f,
           "usage: bench_window [--quick] [--csv] [--data PATH] [--only CASE[,CASE...]]\n"
+          "                    [--block-at OFFSET]\n"
           "  --quick      small run (CI smoke test); figures are not authoritative\n"
           "  --csv        machine-readable rows on stdout (notes and verdict on stderr)\n"
           "  --only CASE  run only these cases: an aggregate (\"mean\") or kind:aggregate\n"
@@ -1173,6 +1219,9 @@ static void usage(FILE *f) {
           "  --data PATH  PRSA csv (UCI Beijing Multi-Site Air Quality) to take\n"
           "               PM2.5 values from (default: %s; when it is not\n"
           "               readable, a deterministic random walk)\n"
+          "  --block-at OFFSET  each window's block at this byte offset in a 4 KiB\n"
+          "               page (a multiple of 8 below 4096, e.g. 0xf90; default: where\n"
+          "               malloc puts it): a cell's speed may depend on it\n"
           "Run it pinned, e.g. taskset -c 1 bench_window\n",
           JJ_BENCH_DEFAULT_DATA[0] ? JJ_BENCH_DEFAULT_DATA : "none");
 }
@@ -1192,6 +1241,13 @@ int main(int argc, char **argv) {
       o.data_explicit = 1;
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       o.only = argv[++i];
+    } else if (strcmp(argv[i], "--block-at") == 0 && i + 1 < argc) {
+      char *end;
+      g_block_at = strtol(argv[++i], &end, 0);
+      if (*end || g_block_at < 0 || g_block_at >= 4096 || g_block_at % 8) {
+        fprintf(stderr, "bench_window: --block-at wants a multiple of 8 below 4096\n");
+        return 2;
+      }
     } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
       return 0;
@@ -1270,6 +1326,10 @@ int main(int argc, char **argv) {
           cpu, BENCH_TSC ? "rdtsc between lfences" : "clock_gettime", 1.0 / g_ns_per_tick,
           g_overhead_ticks, g_overhead_ticks * g_ns_per_tick);
   fprintf(notes, "- data: %s\n", d.source);
+  if (g_block_at >= 0)
+    fprintf(notes, "- window blocks: at byte 0x%03lx of a 4 KiB page (--block-at)\n", g_block_at);
+  else
+    fprintf(notes, "- window blocks: where malloc puts them (--block-at places them)\n");
   fprintf(notes,
           "- floor: %.2f ns/sample, a bare loop over (int64 ts, double value) pairs that sums "
           "and compares (this run; the x floor column and target A are ratios to it)\n",
