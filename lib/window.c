@@ -155,10 +155,7 @@ struct jj_wshape {
   uint8_t preallocate;
   uint8_t fast;          /* FAST_* bits: which specialised in-order push fits (derived) */
   uint8_t shared;        /* the windows keep their samples in a jj_wring (window_fast.h) */
-  /* Two flags in a byte (a byte more would grow every shape by 8 with
-   * its alignment: the small boards' pool holds one a rule). */
-  uint8_t own : 1;       /* jj_window_new's: in its window's block (not compared) */
-  uint8_t pf_more : 1;   /* use_minmax or shared: more lines to ask for (jj__window_prefetch_ring) */
+  uint8_t own;           /* jj_window_new's: in its window's block (not compared) */
   uint16_t off_mm, off_mom, off_tum, off_sk, off_hr, off_sh; /* offsets of the parts, 0 = none */
   uint16_t off_rare;     /* preallocate: the rare counters in the block */
   uint32_t bytes;        /* the window's block, parts included */
@@ -2261,7 +2258,6 @@ static jj_status shape_init(jj_wshape *sh, const jj_window_config *cfg, const jj
   sh->pct_accuracy = c.percentile_accuracy;
   sh->pct_floor = c.percentile_floor;
   sh->fast = fast_bits(sh);
-  sh->pf_more = (sh->use_minmax || sh->shared) ? 1 : 0;
   if (c.kind == JJ_WINDOW_TUMBLING) {
     uint64_t q = (uint64_t)((c.span_ms + c.lateness_ms) / c.hop_ms) + 3;
     sh->closed_cap = (uint32_t)(q < MAX_CLOSED_QUEUE ? q : MAX_CLOSED_QUEUE);
@@ -2655,38 +2651,39 @@ void jj__window_prefetch_struct(const jj_window *w, int minmax) {
  * name are spread over the whole live ring, so all of it, every line
  * once (a few lines more than the members touch, in parallel instead of
  * each lane's value waiting for the lane slot that names it). */
-#ifndef JJ_NO_SHARED_RINGS
 static void prefetch_shared(const jj_window *w) {
+#ifndef JJ_NO_SHARED_RINGS
   if (CSHP(w)->g->m[0] != w) return;
   const char *p = (const char *)w->ring, *end = (const char *)(w->ring + w->cap);
   for (; p < end; p += 64) JJ_PREFETCH(p);
   JJ_PREFETCH(end - 1);
-}
+#else
+  (void)w;
 #endif
+}
 
 void jj__window_prefetch_ring(const jj_window *w) {
   if (w->cap == 0) return;
-  /* A full ring's tail slot is its head's (evicted first): in range. */
-  JJ_PREFETCH(rec_at(w, w->tail));
-  JJ_PREFETCH(head_rec(w));
-  const jj_wshape *sh = w->shape;
-  if (sh->pf_more) { /* a lane or a shared ring (one test for a window with neither) */
+  if (w->shape->shared) {
+    prefetch_shared(w);
+  } else {
+    /* A full ring's tail slot is its head's (evicted first): in range. */
+    JJ_PREFETCH(rec_at(w, w->tail));
+    JJ_PREFETCH(head_rec(w));
+  }
+  if (w->shape->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);
-    const int sides = LANE_SIDES(sh);
-    if (MM_POS(sh)) { /* shared */
-#ifndef JJ_NO_SHARED_RINGS
-      prefetch_shared(w);
-#endif
-      if (!sh->use_minmax) return;
-      const int wide = MM_POS_WIDE(sh);
+    const int sides = LANE_SIDES(w->shape);
+    if (MM_POS(w->shape)) {
+      const int wide = MM_POS_WIDE(w->shape);
       JJ_PREFETCH(jj__dabap_at(d, d->end, sides, wide));
       JJ_PREFETCH(jj__dabap_at(d, d->l, sides, wide));
       JJ_PREFETCH(jj__dabap_at(d, jj__daba_prev(d, d->a), sides, wide));
       JJ_PREFETCH(jj__dabap_at(d, d->front, sides, wide));
       return;
     }
-    JJ_PREFETCH(jj__daba_at(d, d->end, sides)); /* (not shared: pf_more is a lane) */
+    JJ_PREFETCH(jj__daba_at(d, d->end, sides));
     JJ_PREFETCH(jj__daba_at(d, d->l, sides));
     JJ_PREFETCH(jj__daba_at(d, jj__daba_prev(d, d->a), sides));
     JJ_PREFETCH(jj__daba_at(d, d->front, sides));
