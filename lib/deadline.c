@@ -26,10 +26,10 @@ static void set_due(jj_engine *e, uint32_t sid, int64_t due) { jj__deadline_set(
 
 /* ---- storage ---------------------------------------------------------------- */
 
-/* The next capacity of the per-series arrays: half again (8 at first, so
+/* The next capacity of the per-series array: half again (8 at first, so
  * small engines stay small). Growing by half leaves a quarter of the
- * entries unused on average, where doubling left half: these are ~56
- * bytes a series. 0 past UINT32_MAX. */
+ * entries unused on average, where doubling left half. 0 past
+ * UINT32_MAX. */
 static uint32_t next_cap(uint32_t cap) {
   if (!cap) return 8;
   return cap > UINT32_MAX / 3 * 2 ? 0 : cap + cap / 2;
@@ -41,9 +41,6 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   uint32_t cap = dl->cap;
   while (cap < n)
     if (!(cap = next_cap(cap))) return JJ_ENOMEM;
-  jj_due_rec *rec = jj__realloc(&e->alc, dl->rec, dl->cap * sizeof *rec, cap * sizeof *rec);
-  if (!rec) return JJ_ENOMEM;
-  dl->rec = rec;
   int64_t *due = jj__realloc(&e->alc, dl->due, dl->cap * sizeof *due, cap * sizeof *due);
   if (!due) return JJ_ENOMEM;
   dl->due = due;
@@ -63,13 +60,7 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
       bits[b] = 0;
     }
   }
-  for (uint32_t i = dl->cap; i < cap; i++) {
-    due[i] = INT64_MAX;
-    rec[i].synced = rec[i].owed = 0;
-    rec[i].owed_slots = 0;
-    rec[i].stale_min = JJ__STALE_NONE;
-    rec[i].alerts_due = 0;
-  }
+  for (uint32_t i = dl->cap; i < cap; i++) due[i] = INT64_MAX;
   dl->cap = cap;
   return JJ_OK;
 }
@@ -85,7 +76,6 @@ void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), 
     if (!(cap = next_cap(cap))) return; /* reserve fails: nothing allocated */
   }
   if (n != old + 1) return; /* still room from an earlier growth */
-  add(ctx, (size_t)cap * sizeof(jj_due_rec));
   add(ctx, (size_t)cap * sizeof(int64_t));
   if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK) {
     add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(int64_t));
@@ -94,7 +84,6 @@ void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), 
 }
 
 void jj__deadline_free(jj_engine *e) {
-  jj__free(&e->alc, e->dl.rec);
   jj__free(&e->alc, e->dl.bits);
   jj__free(&e->alc, e->dl.due);
   jj__free(&e->alc, e->dl.block_min);
@@ -108,7 +97,7 @@ void jj__deadline_free(jj_engine *e) {
 int64_t jj__deadline_alerts_due(const jj_series *s) {
   int64_t due = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     const jj_rule *r = in->rule;
     if (r->cfg.group != JJ_GROUP_NONE) continue;
     const jj_alert *a = &in->alert;
@@ -131,7 +120,7 @@ static int64_t series_due(const jj_engine *e, const jj_series *s) {
 void jj__deadline_rec_init(jj_due_rec *r, const jj_series *s) {
   int64_t least = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
-    int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    int64_t after = jj__series_inst(s)[i].rule->cfg.stale_after_ms;
     if (after > 0) least = min64(least, after);
   }
   r->stale_min = least == INT64_MAX ? JJ__STALE_NONE
@@ -141,7 +130,7 @@ void jj__deadline_rec_init(jj_due_rec *r, const jj_series *s) {
 }
 
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
-  jj_due_rec *r = &e->dl.rec[sid];
+  jj_due_rec *r = &s->dr;
   r->synced = e->dl.epoch; /* the full walk has not advanced it yet either */
   jj__deadline_rec_init(r, s);
   r->owed = 0;
@@ -159,19 +148,13 @@ void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
   e->dl.bits[sid / 64] &= ~((uint64_t)1 << (sid % 64));
 }
 
-void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
-  jj_due_rec *r = &e->dl.rec[sid];
+void jj__deadline_sync(jj_engine *e, jj_series *s) {
   for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(jj__slot_win(s, &s->slots[j]), e->dl.swept);
-  r->synced = e->dl.epoch;
-}
-
-void jj__deadline_settled(jj_engine *e, uint32_t sid) {
-  e->dl.rec[sid].owed = 0;
-  e->dl.rec[sid].owed_slots = 0;
+  s->dr.synced = e->dl.epoch;
 }
 
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
-  jj_due_rec *r = &e->dl.rec[sid];
+  jj_due_rec *r = &s->dr;
   r->synced = e->dl.epoch; /* every window was advanced to e->now */
   r->owed = 0;            /* and every sliding slot re-checked */
   r->owed_slots = 0;
@@ -182,7 +165,7 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
     return;
   }
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     int64_t after = in->rule->cfg.stale_after_ms;
     if (after > 0 && !in->stale) due = min64(due, add_sat(s->last_ts, after));
   }
@@ -223,13 +206,13 @@ void jj__deadline_rebuild(jj_engine *e) {
     dl->bits[b] = 0;
   }
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
-    jj_due_rec *r = &dl->rec[sid];
     dl->due[sid] = INT64_MAX;
+    jj_series *s = e->series[sid];
+    if (!s) continue;
+    jj_due_rec *r = &s->dr;
     r->synced = dl->epoch; /* windows as saved (caught up) */
     r->owed = 0;
     r->owed_slots = 0;
-    jj_series *s = e->series[sid];
-    if (!s) continue;
     jj__deadline_rec_init(r, s);
     set_due(e, sid, INT64_MIN);
   }

@@ -35,24 +35,8 @@
 
 typedef struct jj_engine jj_engine;
 
-/* Per series id. JJ_NO_DEADLINE_INDEX (JJ_WITH_DEADLINE_INDEX=OFF):
- * builds for a few series leave the index out, and every advance walks
- * every series and group (deadline_walk.c, group_walk.c, as
- * jj__engine_walk_all does here): no deadlines are kept, only what a
- * reading owes the next advance. */
-typedef struct jj_due_rec {
-  uint32_t synced;   /* its windows have seen every advance up to this one (an epoch) */
-  uint32_t owed;     /* 0, or 1 + the advance count when a re-check became owed */
-  uint32_t owed_slots; /* which sliding slots owe it (jj__deadline_owed_slot) */
-#ifndef JJ_NO_DEADLINE_INDEX
-  /* (The windows' own deadlines, TUMBLING ones too, are asked of the
-   * windows when needed, not kept here; nor are its alerts' repeat and
-   * flapping times, asked of the alerts while `alerts_due` is set: 16
-   * bytes a series, where 64-bit fields took 40.) */
-  uint32_t stale_min : 31; /* least stale_after_ms of its instances (jj__deadline_stale_min) */
-  uint32_t alerts_due : 1; /* an alert of it has a repeat or end of flapping due */
-#endif
-} jj_due_rec;
+/* jj_due_rec, what the index keeps per series, is in the series header
+ * (due_rec.h). */
 
 /* The epoch (jj_deadlines.epoch) never passes this: before the advance
  * that would take it further, the engine brings every series up to date
@@ -61,7 +45,6 @@ typedef struct jj_due_rec {
 #define JJ__EPOCH_LAST (UINT32_MAX - 1u)
 
 typedef struct jj_deadlines {
-  jj_due_rec *rec;    /* cap entries, one per series id */
   int64_t *due;       /* cap: process at the first advance to a time >= due (INT64_MAX: never) */
   int64_t *block_min; /* per 64 ids: at most the least `due` of ids [64b, 64b + 64) */
   uint64_t *bits;     /* per 64 ids: those due at this advance, walked in id order */
@@ -91,16 +74,19 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy);
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid);
 
 /* Bring the series' windows to the last advance's time if they missed it. */
-static inline int jj__deadline_behind(const jj_deadlines *dl, uint32_t sid) {
-  return dl->rec[sid].synced < dl->epoch;
+static inline int jj__deadline_behind(const jj_deadlines *dl, const jj_series *s) {
+  return s->dr.synced < dl->epoch;
 }
-void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s);
+void jj__deadline_sync(jj_engine *e, jj_series *s);
 /* An advance came since a reading left a sliding slot's re-check owed. */
-static inline int jj__deadline_owed(const jj_deadlines *dl, uint32_t sid) {
-  return dl->rec[sid].owed && dl->epoch >= dl->rec[sid].owed;
+static inline int jj__deadline_owed(const jj_deadlines *dl, const jj_series *s) {
+  return s->dr.owed && dl->epoch >= s->dr.owed;
 }
 /* The owed re-check was done. */
-void jj__deadline_settled(jj_engine *e, uint32_t sid);
+static inline void jj__deadline_settled(jj_series *s) {
+  s->dr.owed = 0;
+  s->dr.owed_slots = 0;
+}
 /* Every live series and group as the full walk would have it (windows
  * caught up, owed re-checks done, group window bounds synced): before a
  * snapshot saves them (engine.c). */
@@ -137,7 +123,7 @@ static inline int64_t jj__deadline_stale_min(const jj_due_rec *r, const jj_serie
   if (r->stale_min != JJ__STALE_FAR) return r->stale_min;
   int64_t least = INT64_MAX;
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const int64_t after = s->inst[i].rule->cfg.stale_after_ms;
+    const int64_t after = jj__series_inst(s)[i].rule->cfg.stale_after_ms;
     if (after > 0 && after < least) least = after;
   }
   return least;
@@ -152,15 +138,15 @@ static inline int64_t jj__deadline_stale_min(const jj_due_rec *r, const jj_serie
  * (jj__deadline_owed_slot) the reading did not find quiet, whose re-check
  * the next advance owes. `idle_ms`: the engine's series_idle_ms. */
 static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32_t sid,
-                                       const jj_series *s, int busy, int moved, uint32_t owed) {
-  jj_due_rec *r = &dl->rec[sid];
+                                       jj_series *s, int busy, int moved, uint32_t owed) {
+  jj_due_rec *r = &s->dr;
   if (owed) {
     r->owed = dl->epoch + 1; /* the next advance's re-check */
     r->owed_slots |= owed;
   }
 #ifdef JJ_NO_DEADLINE_INDEX
   (void)idle_ms; /* the next advance looks at every series anyway */
-  (void)s;
+  (void)sid;
   (void)busy;
   (void)moved;
 #else

@@ -21,9 +21,6 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
     if (cap > UINT32_MAX / 2) return JJ_ENOMEM;
     cap *= 2;
   }
-  jj_due_rec *rec = jj__realloc(&e->alc, dl->rec, dl->cap * sizeof *rec, cap * sizeof *rec);
-  if (!rec) return JJ_ENOMEM;
-  dl->rec = rec;
   const uint32_t blocks_old = (dl->cap + BLOCK - 1) / BLOCK, blocks = (cap + BLOCK - 1) / BLOCK;
   if (blocks != blocks_old) { /* (jj__deadline_footprint counts the same blocks) */
     uint64_t *bits =
@@ -31,10 +28,6 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
     if (!bits) return JJ_ENOMEM;
     dl->bits = bits;
     for (uint32_t b = blocks_old; b < blocks; b++) bits[b] = 0;
-  }
-  for (uint32_t i = dl->cap; i < cap; i++) {
-    rec[i].synced = rec[i].owed = 0;
-    rec[i].owed_slots = 0;
   }
   dl->cap = cap;
   return JJ_OK;
@@ -52,13 +45,11 @@ void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), 
     cap = cap ? cap * 2 : 8;
   }
   if (n != old + 1) return; /* still room from an earlier growth */
-  add(ctx, (size_t)cap * sizeof(jj_due_rec));
   if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK)
     add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
 }
 
 void jj__deadline_free(jj_engine *e) {
-  jj__free(&e->alc, e->dl.rec);
   jj__free(&e->alc, e->dl.bits);
   jj__group_due_free(&e->alc, &e->dl.groups);
 }
@@ -66,9 +57,9 @@ void jj__deadline_free(jj_engine *e) {
 /* ---- the life of a series ----------------------------------------------------- */
 
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
-  (void)s;
+  (void)sid;
   (void)busy; /* the next advance looks at it anyway */
-  jj_due_rec *r = &e->dl.rec[sid];
+  jj_due_rec *r = &s->dr;
   r->synced = e->dl.epoch; /* the walk has not advanced it yet either */
   r->owed = 0;
   r->owed_slots = 0;
@@ -78,20 +69,15 @@ void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
   e->dl.bits[sid / 64] &= ~((uint64_t)1 << (sid % 64));
 }
 
-void jj__deadline_sync(jj_engine *e, uint32_t sid, jj_series *s) {
+void jj__deadline_sync(jj_engine *e, jj_series *s) {
   for (uint32_t j = 0; j < s->nslots; j++) jj_window_advance(jj__slot_win(s, &s->slots[j]), e->dl.swept);
-  e->dl.rec[sid].synced = e->dl.epoch;
-}
-
-void jj__deadline_settled(jj_engine *e, uint32_t sid) {
-  e->dl.rec[sid].owed = 0;
-  e->dl.rec[sid].owed_slots = 0;
+  s->dr.synced = e->dl.epoch;
 }
 
 void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
-  (void)s;
+  (void)sid;
   (void)busy;
-  jj_due_rec *r = &e->dl.rec[sid];
+  jj_due_rec *r = &s->dr;
   r->synced = e->dl.epoch; /* every window was advanced to e->now */
   r->owed = 0;            /* and every sliding slot re-checked */
   r->owed_slots = 0;
@@ -111,7 +97,9 @@ void jj__deadline_rebuild(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   for (uint32_t b = 0; b < (dl->cap + BLOCK - 1) / BLOCK; b++) dl->bits[b] = 0;
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
-    jj_due_rec *r = &dl->rec[sid];
+    jj_series *s = e->series[sid];
+    if (!s) continue;
+    jj_due_rec *r = &s->dr;
     r->synced = dl->epoch; /* windows as saved (caught up) */
     r->owed = 0;
     r->owed_slots = 0;

@@ -54,7 +54,7 @@ uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c) {
 static jj_status join_groups(jj_engine *e, jj_series *s) {
   jj_status st = JJ_OK;
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
       st = jj__group_join(e, jj__inst_rule_index(e->rs, in), s, in);
     else if (in->rule->nfeeds)
@@ -98,6 +98,21 @@ static int labels_fit(const char *metric, const jj_label *labels, uint32_t n) {
 
 static int series_pending(const jj_series *s);
 
+/* Room for one more series id (jj__series_array_next): 0, or -1 when out
+ * of memory, the array unchanged. */
+static int grow_series_array(jj_engine *e) {
+  if (e->nseries < e->series_cap) return 0;
+  const uint32_t cap =
+      e->series_cap ? jj__series_array_next(e->series_cap) : jj__series_array_first(&e->cfg);
+  if (!cap) return -1;
+  jj_series **n = jj__realloc(&e->alc, e->series, (size_t)e->series_cap * sizeof *e->series,
+                              (size_t)cap * sizeof *e->series);
+  if (!n) return -1;
+  e->series = n;
+  e->series_cap = cap;
+  return 0;
+}
+
 static jj_status series_get(jj_engine *e, const char *metric, const jj_label *labels,
                             uint32_t nlabels, jj_series_id *out) {
   if (!metric || !*metric || !out || (nlabels && !labels)) return JJ_EINVAL;
@@ -119,9 +134,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     e->st.rejected_limit++;
     return JJ_ELIMIT;
   }
-  if (jj__grow(&e->alc, &e->series, &e->series_cap, e->nseries, sizeof *e->series,
-               jj__series_array_first(&e->cfg)))
-    return JJ_ENOMEM;
+  if (grow_series_array(e)) return JJ_ENOMEM;
   if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
   if (jj__deadline_reserve(e, e->nseries + 1)) return JJ_ENOMEM;
   jj_series *s;
@@ -275,7 +288,7 @@ static void judge_closed(jj_engine *e, jj_series *s, jj_slot *sl, int64_t sample
   jj_window_stats ws;
   while (jj_window_pop_closed(jj__slot_win(s, sl), &ws)) {
     for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-      jj_inst *in = &s->inst[i];
+      jj_inst *in = &jj__series_inst(s)[i];
       const jj_rule *r = in->rule;
       if (r->cfg.group != JJ_GROUP_NONE) { /* no group: refused at max_groups */
         if (jj__inst_group(in)) jj__group_window(e, in, s, &ws, sample_ts, sample_value);
@@ -306,7 +319,7 @@ static int recheck_pending(const jj_inst *in) {
 
 static int slot_pending(const jj_series *s, const jj_slot *sl) {
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++)
-    if (recheck_pending(&s->inst[i])) return 1;
+    if (recheck_pending(&jj__series_inst(s)[i])) return 1;
   return 0;
 }
 
@@ -331,7 +344,7 @@ static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
   cache_init(&cache, sl);
   if (!sl->loud && slot_quiet(s, sl, &cache)) return 0;
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
     int valid;
     double v = cached_value(jj__slot_win(s, sl), in->rule->cfg.aggregate, &cache, &valid);
@@ -348,24 +361,24 @@ static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
  * the slots the readings did not find quiet (jj__deadline_owed_slot): a
  * quiet slot with its window unchanged is quiet at the re-check too, which
  * then changes nothing. */
-static void settle_owed(jj_engine *e, jj_series_id id, jj_series *s) {
-  const uint32_t owed = e->dl.rec[id].owed_slots;
+static void settle_owed(jj_engine *e, jj_series *s) {
+  const uint32_t owed = s->dr.owed_slots;
   for (uint32_t j = 0; j < s->nslots; j++)
     if (!s->slots[j].tumbling && (owed & jj__deadline_owed_slot(j)))
       recheck_slot(e, s, &s->slots[j], 0);
-  jj__deadline_settled(e, id);
+  jj__deadline_settled(s);
 }
 
 /* Bring one series to where the full walk would have it: windows to the
  * last advance's time, owed re-checks done. */
-static void catch_up(jj_engine *e, jj_series_id id, jj_series *s) {
-  if (jj__deadline_behind(&e->dl, id)) jj__deadline_sync(e, id, s);
-  if (jj__deadline_owed(&e->dl, id)) settle_owed(e, id, s);
+static void catch_up(jj_engine *e, jj_series *s) {
+  if (jj__deadline_behind(&e->dl, s)) jj__deadline_sync(e, s);
+  if (jj__deadline_owed(&e->dl, s)) settle_owed(e, s);
 }
 
 void jj__engine_catch_up(jj_engine *e) {
   for (uint32_t sid = 0; sid < e->nseries; sid++)
-    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
+    if (e->series[sid]) catch_up(e, e->series[sid]);
   jj__groups_catch_up(e);
 }
 
@@ -374,8 +387,10 @@ void jj__engine_catch_up(jj_engine *e) {
  * changes. Before the advance's collect moves `swept`. */
 static void renumber_epochs(jj_engine *e) {
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
-    if (e->series[sid]) catch_up(e, sid, e->series[sid]);
-    jj_due_rec *r = &e->dl.rec[sid];
+    jj_series *s = e->series[sid];
+    if (!s) continue;
+    catch_up(e, s);
+    jj_due_rec *r = &s->dr;
     r->synced = 0;
     r->owed = r->owed ? 1 : 0; /* still owed (by the next advance): after epoch 0 */
   }
@@ -387,7 +402,7 @@ static void renumber_epochs(jj_engine *e) {
 static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event_kind kind,
                          jj_event_reason reason, int64_t ts, double v) {
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     jj_transition t;
     t.kind = kind;
     t.reason = reason;
@@ -398,9 +413,9 @@ static void emit_quality(jj_engine *e, jj_series *s, const jj_slot *sl, jj_event
 
 /* Why the reading must be dropped from this slot's window (JJ_REASON_RANGE
  * or JJ_REASON_STUCK), or JJ_REASON_NONE when it passes the gates. */
-static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s, jj_slot *sl,
-                                    int64_t ts, double v) {
-  const jj_rule_cfg *c = &s->inst[sl->first].rule->cfg;
+static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int64_t ts,
+                                    double v) {
+  const jj_rule_cfg *c = &jj__series_inst(s)[sl->first].rule->cfg;
   jj_event_reason reason = JJ_REASON_NONE;
   if ((!isnan(c->valid_min) && v < c->valid_min) || (!isnan(c->valid_max) && v > c->valid_max)) {
     reason = JJ_REASON_RANGE;
@@ -416,7 +431,7 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series_id id, jj_series *s,
   }
   /* The events show the window's end: a window the last advance passed
    * over (deadline.h) catches up first. */
-  const int behind = jj__deadline_behind(&e->dl, id);
+  const int behind = jj__deadline_behind(&e->dl, s);
   if (reason != JJ_REASON_NONE) {
     e->st.rejected_quality++;
     if (!sl->quality_bad || sl->quality_reason != reason) {
@@ -569,7 +584,7 @@ static void judge_pushed(jj_engine *e, jj_series *s, jj_slot *sl, uint32_t j, ag
                          int64_t ts, double v, push_acc *acc) {
   acc->owed |= jj__deadline_owed_slot(j);
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (!inst_quiet(in, jj__slot_win(s, sl), cache)) judge_sliding(e, s, in, cache, 1, ts, v);
   }
   if (!acc->busy) acc->busy = slot_pending(s, sl);
@@ -579,11 +594,11 @@ static void judge_pushed(jj_engine *e, jj_series *s, jj_slot *sl, uint32_t j, ag
  * windows, loud slots, slots of several rules. Out of line, like the
  * rest of what a quiet reading of a plain rule never runs, so the common
  * path keeps its registers and its stack frame small. */
-static JJ_NOINLINE void push_slot(jj_engine *e, jj_series_id id, jj_series *s, uint32_t j,
-                                  int64_t ts, double v, push_acc *acc) {
+static JJ_NOINLINE void push_slot(jj_engine *e, jj_series *s, uint32_t j, int64_t ts, double v,
+                                  push_acc *acc) {
   jj_slot *sl = &s->slots[j];
   if (sl->gated) {
-    jj_event_reason why = quality_gate(e, id, s, sl, ts, v);
+    jj_event_reason why = quality_gate(e, s, sl, ts, v);
     if (why != JJ_REASON_NONE) {
       /* Dropped by this rule's gate; other slots may still take it. */
       if (acc->ret == JJ_OK) acc->ret = why == JJ_REASON_RANGE ? JJ_ERANGE : JJ_ESTUCK;
@@ -667,9 +682,9 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
    * only an older one, or a series whose no-data episodes end before any
    * window takes the sample, needs it here; quality_gate brings a window
    * the sample does not enter up to date before it reports on it. */
-  if (jj__deadline_behind(&e->dl, id) && (ts < e->dl.swept || s->nstale))
-    jj__deadline_sync(e, id, s);
-  if (jj__deadline_owed(&e->dl, id)) settle_owed(e, id, s);
+  if (jj__deadline_behind(&e->dl, s) && (ts < e->dl.swept || s->nstale))
+    jj__deadline_sync(e, s);
+  if (jj__deadline_owed(&e->dl, s)) settle_owed(e, s);
   if (s->has_ts && ts < s->last_ts - e->cfg.lateness_ms) {
     e->st.rejected_late++;
     return JJ_ELATE;
@@ -693,8 +708,8 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
   s->has_ts = 1;
   if (loc) {
     s->has_loc = 1;
-    s->lat = loc[0];
-    s->lon = loc[1];
+    jj__series_loc(s)->lat = loc[0];
+    jj__series_loc(s)->lon = loc[1];
   }
   if (!e->has_now || ts > e->now) {
     e->has_now = 1;
@@ -702,7 +717,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
   }
   if (s->nstale) {
     for (uint32_t i = 0; i < s->ninst; i++)
-      if (s->inst[i].stale) mark_fresh(e, s, &s->inst[i], ts, v);
+      if (jj__series_inst(s)[i].stale) mark_fresh(e, s, &jj__series_inst(s)[i], ts, v);
   }
   push_acc acc = {JJ_OK, 0, 0};
   const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
@@ -714,7 +729,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
       jj_status st = jj__window_push_value(jj__slot_win(s, sl), ts, v, r->cfg.aggregate, &x);
       if (st != JJ_OK || !lead_quiet(r, x)) plain_not_quiet(e, s, j, st, x, ts, v, &acc);
     } else {
-      push_slot(e, id, s, j, ts, v, &acc);
+      push_slot(e, s, j, ts, v, &acc);
     }
   }
   /* moved: an alert moved (its repeat and flapping times: every transition
@@ -851,7 +866,7 @@ jj_status jj_engine_advance(jj_engine *e, int64_t now_ms) {
 static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
   /* A re-check owed since an earlier advance than this one saw the
    * windows before this one's evictions: it comes first. */
-  if (e->dl.rec[sid].owed && e->dl.epoch > e->dl.rec[sid].owed) settle_owed(e, sid, s);
+  if (s->dr.owed && e->dl.epoch > s->dr.owed) settle_owed(e, s);
   if (s->last_ts == INT64_MIN) s->last_ts = e->now; /* idle and stale count from here */
   if (e->cfg.series_idle_ms > 0 && e->now - s->last_ts >= e->cfg.series_idle_ms) {
     forget(e, sid);
@@ -861,7 +876,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     jj_window_advance(jj__slot_win(s, sl), e->now);
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &s->inst[i]);
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) check_stale(e, s, &jj__series_inst(s)[i]);
     if (sl->tumbling) {
       judge_closed(e, s, sl, INT64_MIN, NAN);
       continue;
@@ -869,7 +884,7 @@ static int advance_series(jj_engine *e, uint32_t sid, jj_series *s) {
     if (recheck_slot(e, s, sl, 1)) busy = 1;
   }
   for (uint32_t i = 0; i < s->ninst; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
     jj_transition t;
     if (jj__alert_tick(&in->alert, in->rule, e->now, &t))
@@ -925,7 +940,7 @@ const jj_event *jj_engine_poll(jj_engine *e) {
  * index, and free it unless a queued event still points at its labels. */
 static void forget(jj_engine *e, jj_series_id id) {
   jj_series *s = e->series[id];
-  catch_up(e, id, s); /* its events show window ends and values */
+  catch_up(e, s); /* its events show window ends and values */
   for (uint32_t j = 0; j < s->nslots; j++) {
     jj_slot *sl = &s->slots[j];
     if (sl->quality_bad) {
@@ -935,7 +950,7 @@ static void forget(jj_engine *e, jj_series_id id) {
   }
   jj__group_leave(e, s, 0); /* a firing feeder is released from its rules groups */
   for (uint32_t i = 0; i < s->ninst; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE) continue;
     jj_transition t[2];
     int n = jj__alert_forget(&in->alert, e->now, t);
@@ -976,9 +991,9 @@ jj_status jj_engine_foreach_alert(jj_engine *e, jj_alert_visit_fn fn, void *ctx)
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
     jj_series *s = e->series[sid];
     if (!s) continue;
-    catch_up(e, sid, s); /* window ends and values as the full walk has them */
+    catch_up(e, s); /* window ends and values as the full walk has them */
     for (uint32_t i = 0; i < s->ninst; i++) {
-      jj_inst *in = &s->inst[i];
+      jj_inst *in = &jj__series_inst(s)[i];
       if (in->rule->cfg.group != JJ_GROUP_NONE || !alert_active(&in->alert)) continue;
       jj__event_active_inst(e, s, in, &ev);
       if (visit(e, fn, ctx, &ev)) return JJ_OK;
@@ -1098,7 +1113,7 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
   if (series >= e->nseries || !e->series[series]) return JJ_ENOTFOUND;
   const jj_series *s = e->series[series];
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     if (jj__inst_rule_index(e->rs, in) != rule) continue;
     const jj_group *g = jj__inst_group(in);
     if (in->rule->cfg.group != JJ_GROUP_NONE && !g) break; /* refused at max_groups */

@@ -50,7 +50,7 @@ jj_status jj_engine_rule_stats(const jj_engine *e, uint32_t rule, jj_rule_stats 
     const jj_series *s = e->series[i];
     if (!s || s->forgotten) continue;
     for (uint32_t k = 0; k < s->ninst; k++) {
-      const jj_inst *in = &s->inst[k];
+      const jj_inst *in = &jj__series_inst(s)[k];
       if (jj__inst_rule_index(e->rs, in) != rule) continue;
       out->series++;
       jj_window_counters c;

@@ -47,6 +47,17 @@ static void add_growth(tally *t, uint32_t len, uint32_t first, size_t size) {
   }
 }
 
+/* The engine's series array about to take id `len`: as add_growth, but
+ * growing by half (jj__series_array_next). */
+static void add_series_array(tally *t, uint32_t len, uint32_t first) {
+  uint32_t cap = first;
+  while (cap && cap < len) cap = jj__series_array_next(cap);
+  if (len == 0 || (cap == len && cap)) {
+    uint32_t ncap = len == 0 ? first : jj__series_array_next(cap);
+    if (ncap) add_counted(t, (size_t)ncap * sizeof(jj_series *));
+  }
+}
+
 /* jj__index_reserve before the (count+1)-th id goes in: `first` slots, doubled
  * whenever the table would be over 3/4 full (jj__index_fits). */
 static void add_index(tally *t, uint32_t count, uint32_t first) {
@@ -172,7 +183,7 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     for (uint32_t p = 0; p < s && !dup; p++) dup = same_series(&series[p], sp);
     if (dup) continue;
     if (created >= c.max_series) return JJ_ELIMIT;
-    add_growth(&t, created, jj__series_array_first(&c), sizeof(jj_series *));
+    add_series_array(&t, created, jj__series_array_first(&c));
     add_index(&t, created, jj__index_first_cap(c.max_series));
     jj__deadline_footprint(created, add_counted, &t); /* the advance's deadline index */
     jj_status st = jj__series_footprint(rs, sp->metric, sorted, sp->nlabels, c.lateness_ms,

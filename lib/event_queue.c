@@ -98,8 +98,8 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   const jj_series *where = g ? g->cause : s;
   if (where && where->has_loc) {
     ev.has_location = 1;
-    ev.lat = where->lat;
-    ev.lon = where->lon;
+    ev.lat = jj__series_loc(where)->lat;
+    ev.lon = jj__series_loc(where)->lon;
   }
   *out = ev;
 }

@@ -64,6 +64,12 @@ void jj__engine_fill_defaults(jj_engine_config *c);
 /* The first size of the engine's series array, and how many groups the
  * limits allow (the group index's first size follows), for config c. */
 uint32_t jj__series_array_first(const jj_engine_config *c);
+/* The series array's next capacity after `cap` (> 0): half again, not
+ * double (8 bytes a slot: a quarter of the slots unused on average, where
+ * doubling left half); 0 past UINT32_MAX. */
+static inline uint32_t jj__series_array_next(uint32_t cap) {
+  return cap > UINT32_MAX / 3 * 2 ? 0 : cap + (cap + 1) / 2;
+}
 uint64_t jj__group_bound(const jj_ruleset *rs, const jj_engine_config *c);
 
 #endif

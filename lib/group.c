@@ -248,7 +248,7 @@ static void remove_member(jj_group *g, const jj_inst *inst) {
 
 void jj__group_leave(jj_engine *e, jj_series *s, int quiet) {
   for (uint32_t i = 0; i < s->ninst; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (!jj__inst_more(in)) continue; /* neither member nor feeder */
     jj_group *g = jj__inst_more(in)->group;
     if (g) {

@@ -112,25 +112,25 @@ jj_status jj__series_lookup(const jj_index *ix, jj_series *const *all, const cha
 void jj__series_free(const jj_allocator *alc, jj_series *s) {
   if (!s) return;
   for (uint32_t i = 0; i < s->nslots; i++) jj_window_free(jj__slot_win(s, &s->slots[i]));
-  jj__free(alc, s->inst);
   jj__free(alc, s);
 }
 
 /* One allocation holds the series, its slots and quiet bounds (what a
  * sample reads, first), its windows (their rings etc. are the windows'
- * own), then its strings (metric, label names and values); a second holds its
- * instances and their flap histories. */
+ * own), its instances with their flap histories and streaks, its
+ * location, then its strings (metric, label names and values). */
 /* Where the windows start in a series block: right after the quiet
  * bounds, 8-byte aligned like everything before them (and each window's
  * size a multiple of 8: the next one is too). */
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0 &&
-                   sizeof(jj_stuck) % 8 == 0,
+                   sizeof(jj_stuck) % 8 == 0 && sizeof(jj_series_loc) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
 _Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in 16 bits");
 #if UINTPTR_MAX == UINT64_MAX
 /* What a one-rule series costs besides its window (series.h): pinned so a
  * field added without thought shows here. */
-_Static_assert(sizeof(jj_series) == 48, "the series header is 48 bytes (series.h)");
+_Static_assert(sizeof(jj_series) == 40,
+               "the series header is 40 bytes with the deadline record (series.h)");
 _Static_assert(sizeof(jj_slot) == 24, "a slot is 24 bytes (series.h)");
 _Static_assert(sizeof(jj_inst) == 56, "an instance is 56 bytes (series.h)");
 _Static_assert(sizeof(jj_alert) == 40, "an alert is 40 bytes (alert.h: jj_alert_cold)");
@@ -145,11 +145,22 @@ static size_t window_room(const jj_wshape *sh) {
 }
 
 /* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
- * `nstuck` stuck runs, windows (window_bytes in all), and `strings` bytes
- * of metric and label strings. */
-static size_t block_bytes(size_t strings, uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
-                          size_t window_bytes) {
-  return windows_offset(nslots, nquiet, nstuck) + window_bytes + strings;
+ * `nstuck` stuck runs, windows (window_bytes in all), `inst_bytes` of
+ * instances (inst_room), the location and `strings` bytes of metric and
+ * label strings. */
+static uint64_t block_bytes(size_t strings, uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
+                            size_t window_bytes, uint64_t inst_bytes) {
+  return windows_offset(nslots, nquiet, nstuck) + window_bytes + inst_bytes +
+         sizeof(jj_series_loc) + strings;
+}
+
+/* The instances' room in the block: `ninst` instances, then the flap
+ * histories of the rules that detect flapping, each alert's per-level
+ * streaks and the jj_inst_more of the instances that need one (all
+ * multiples of 8 bytes). */
+static uint64_t inst_room(uint32_t ninst, uint32_t nflap, size_t store_bytes, uint32_t nmore) {
+  return (uint64_t)ninst * sizeof(jj_inst) + (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
+         store_bytes + (uint64_t)nmore * sizeof(jj_inst_more);
 }
 
 /* A slot led by rule r has a stuck-value gate (its rules all do: can_share). */
@@ -167,40 +178,24 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  const size_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes);
-  /* The instances (56 bytes each and their stores, read when a slot is loud) live
-   * apart, so the blocks of consecutive series stay close together: pushes
-   * that go through the series in order then walk memory nearly in order. */
-  /* ... followed by the flap histories of the rules that detect flapping,
-   * each alert's per-level streaks and the jj_inst_more of the instances
-   * that need one. */
-  jj_inst *inst = NULL;
-  if (ninst) {
-    const uint64_t inst_bytes = (uint64_t)ninst * sizeof(jj_inst) +
-                                (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) + store_bytes +
-                                (uint64_t)nmore * sizeof(jj_inst_more);
-    /* jj_inst.more_off is 32-bit, the alerts' offsets to their storage are
-     * signed 32-bit */
-    if (inst_bytes > INT32_MAX) return NULL;
-    inst = jj__calloc(alc, (size_t)inst_bytes);
-    if (!inst) return NULL;
-  }
-  jj_series *s = jj__calloc(alc, bytes);
-  if (!s) {
-    jj__free(alc, inst);
-    return NULL;
-  }
-  s->inst = inst; /* the slots follow the header, the quiet bounds the slots (jj__slot_quiet) */
-  s->quiet_all = nquiet != 0;
+  /* The instances (56 bytes each and their stores, read when a slot is
+   * loud) follow the windows, so a quiet sample's lines (header, slots,
+   * windows) stay together at the start of the block. */
+  const uint64_t inst_bytes = inst_room(ninst, nflap, store_bytes, nmore);
+  /* jj_inst.more_off is 32-bit, the alerts' offsets to their storage are
+   * signed 32-bit */
+  if (inst_bytes > INT32_MAX) return NULL;
+  /* The windows (bind_rules), the instances, the location, then the
+   * strings: jj_engine_push_labeled compares them. */
+  const uint64_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes + inst_bytes +
+                               sizeof(jj_series_loc);
+  if (strings_off > UINT32_MAX) return NULL; /* (offsets in the block are 32-bit) */
+  const uint64_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes, inst_bytes);
+  if (bytes > SIZE_MAX) return NULL;
+  jj_series *s = jj__calloc(alc, (size_t)bytes);
+  if (!s) return NULL;
+  s->quiet_all = nquiet != 0; /* the slots follow the header, the quiet bounds the slots */
   s->has_stuck = nstuck != 0;
-  /* The windows (bind_rules), then the strings: jj_engine_push_labeled
-   * compares them. */
-  const size_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes;
-  if (strings_off > UINT32_MAX) {
-    jj__free(alc, inst);
-    jj__free(alc, s);
-    return NULL;
-  }
   s->strings_off = (uint32_t)strings_off;
   char *p = (char *)s + strings_off;
   size_t len = strlen(k->metric) + 1;
@@ -440,11 +435,12 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
                             int64_t lateness_ms, uint32_t max_samples, jj_series *s,
                             const slot_plan *p) {
   const uint32_t nslots = p->nslots;
-  /* No rule matched: no instances, no slots, and no instance array to
-   * point into (series_alloc leaves it NULL). */
+  /* No rule matched: no instances, no slots. */
   if (p->ninst == 0) return JJ_OK;
-  int64_t *flap = (int64_t *)(void *)(s->inst + p->ninst); /* see series_alloc */
   char *wmem = (char *)s + windows_offset(nslots, p->nquiet, p->nstuck); /* the windows' room */
+  /* The instances, after the windows (jj__series_inst once every slot is in) */
+  jj_inst *inst = (jj_inst *)(void *)(wmem + p->window_bytes);
+  int64_t *flap = (int64_t *)(void *)(inst + p->ninst); /* see inst_room */
   char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
   jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
   jj_status st = JJ_OK;
@@ -463,7 +459,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
        * windows no rule asks for them. */
       wc.aggregates |= JJ_AGG_BIT(r->cfg.aggregate);
       sl->aggs = (uint16_t)(sl->aggs | JJ_AGG_BIT(r->cfg.aggregate));
-      jj_inst *in = &s->inst[s->ninst++];
+      jj_inst *in = &inst[s->ninst++];
       sl->count++;
       in->rule = r;
       in->slot = (uint16_t)j;
@@ -645,15 +641,13 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
         if (st != JJ_OK) return st;
       }
     }
-    if (pass == 0 && ninst) /* series_alloc: the instances (with flap histories and streaks) */
-      add(ctx, ninst * sizeof(jj_inst) + (size_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
-                   store_bytes + (size_t)nmore * sizeof(jj_inst_more));
   }
-  /* ... and the block, with the windows (summed in the second pass). */
+  /* ... and the block, with the windows (summed in the second pass) and
+   * the instances (with flap histories and streaks). */
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
-  add(ctx, block_bytes(strings, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
-                       window_bytes));
+  add(ctx, (size_t)block_bytes(strings, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
+                               window_bytes, inst_room(ninst, nflap, store_bytes, nmore)));
   return JJ_OK;
 }
 
@@ -663,7 +657,7 @@ void jj__slot_summarize(jj_series *s, jj_slot *sl) {
   sl->loud = 0;
   sl->nquiet = 0;
   if (sl->count == 1) { /* its bound is its rule's (slot_quiet, engine.c) */
-    if (jj__inst_loud(&s->inst[sl->first]))
+    if (jj__inst_loud(&jj__series_inst(s)[sl->first]))
       sl->loud = 1;
     else
       sl->nquiet = 1;
@@ -671,7 +665,7 @@ void jj__slot_summarize(jj_series *s, jj_slot *sl) {
   }
   jj_quiet *quiet = jj__slot_quiet(s, sl);
   for (uint32_t i = sl->first; i < sl->first + sl->count; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     if (jj__inst_loud(in)) {
       sl->loud++;
       continue;

@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "alloc.h"
+#include "due_rec.h"
 #include "index.h"
 #include "ruleset.h"
 #include "window_fast.h"
@@ -153,34 +154,42 @@ typedef struct jj_stuck {
 #define JJ_SERIES_MAX_INST UINT16_MAX
 
 /* A series and, in the same allocation, its slots, quiet bounds, stuck
- * runs, windows (jj__window_init_shaped), labels and strings, in that
- * order: a quiet sample reads the first lines of the block (header,
- * slots, quiet bounds) and the windows right after them. The instances,
- * read when a slot is loud, are a separate array. The header is 48 bytes
- * on LP64, so a one-rule series' header and slot share the first 72
- * bytes; where the slots, quiet bounds and stuck runs are follows from
- * nslots, ninst and two flags, so no pointer says it. */
+ * runs, windows (jj__window_init_shaped), instances (jj__series_inst),
+ * location and strings, in that order: a quiet sample reads the first
+ * lines of the block (header, slots, quiet bounds) and the windows right
+ * after them; the instances, read when a slot is loud, come after the
+ * windows. The header is 40 bytes on LP64 with what the deadline index
+ * keeps for the series (a reading reads and writes it: no line of its
+ * own), so a one-rule series' header and slot are the first 64 bytes;
+ * where the slots, quiet bounds, stuck runs and instances are follows from
+ * nslots, ninst, two flags and the last window, so no pointer says it. */
 struct jj_series {
   /* What every sample reads first. */
   int64_t last_ts;  /* newest sample, or the creation time before any */
-  jj_inst *inst;    /* ordered by slot */
   uint16_t nslots;
   uint16_t ninst;   /* at most JJ_SERIES_MAX_INST */
   uint16_t nstale;  /* instances marked stale */
   uint8_t nlabels;  /* at most JJ_SERIES_MAX_LABELS */
   uint8_t has_ts : 1;
-  uint8_t has_loc : 1;
+  uint8_t has_loc : 1; /* jj__series_loc holds a position */
   /* Life cycle: set once the series is forgotten (freed when `queued`,
    * how many queued events point at the labels, reaches 0). */
   uint8_t forgotten : 1;
   uint8_t quiet_all : 1; /* one quiet bound per instance follows the slots, else none */
   uint8_t has_stuck : 1; /* one jj_stuck per slot follows the quiet bounds, else none */
   uint32_t queued;
-  /* Identity and location: read when creating, matching and reporting. */
+  /* Identity: read when creating, matching and reporting. */
   uint32_t strings_off; /* where its strings are, in bytes from the header (jj__series_metric) */
-  double lat, lon;
+  jj_due_rec dr; /* the deadline index's record (deadline.h), read and written by every reading */
   jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
+
+/* The series' position (jj_engine_push_located), read only for events
+ * and snapshots: in the cold end of its block, just before its strings,
+ * not in the header a reading reads. */
+typedef struct jj_series_loc {
+  double lat, lon;
+} jj_series_loc;
 
 static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
 #if UINTPTR_MAX == UINT32_MAX
@@ -193,12 +202,32 @@ static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
 #endif
 }
 
+/* The series' instances, ordered by slot (NULL with no slot: none): in
+ * its block right after the last slot's window (series_alloc), so the
+ * header keeps no pointer to them. Read on the loud path, not by a quiet
+ * sample. */
+static inline jj_inst *jj__series_inst(const jj_series *s) {
+  if (!s->nslots) return NULL;
+  const jj_window *w = jj__slot_win(s, &s->slots[s->nslots - 1]);
+  const size_t room = (jj__window_block_bytes(w) + 7) & ~(size_t)7; /* window_room (series.c) */
+  /* Through an integer, as jj__inst_more: the block is writable. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  return (jj_inst *)(uintptr_t)((uintptr_t)w + room);
+}
+
 /* The series' strings, in its block after the windows (series_alloc):
  * the metric, then each label's name and value, sorted by name, each
  * ending in NUL. No jj_label array is kept (16 bytes a label): events get
  * one filled in by jj__series_labels. */
 static inline const char *jj__series_metric(const jj_series *s) {
   return (const char *)s + s->strings_off;
+}
+/* Where the series' position is (valid when has_loc): right before its
+ * strings (series_alloc). */
+static inline jj_series_loc *jj__series_loc(const jj_series *s) {
+  /* Through an integer, as jj__inst_more: the block is writable. */
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  return (jj_series_loc *)(uintptr_t)((uintptr_t)s + s->strings_off - sizeof(jj_series_loc));
 }
 /* Fill out[0 .. s->nlabels) with the series' labels, sorted by name. The
  * strings are the series' own: valid while it lives (events keep it
@@ -292,7 +321,7 @@ static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
     const char *p = (const char *)q, *end = (const char *)(q + sl->nquiet);
     for (; p < end; p += 64) JJ_PREFETCH(p);
   } else {
-    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&s->inst[i]);
+    for (uint32_t i = sl->first; i < sl->first + sl->count; i++) JJ_PREFETCH(&jj__series_inst(s)[i]);
   }
 }
 

@@ -280,8 +280,8 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
   jj__w_i64(w, s->last_ts);
   jj__w_u8(w, s->has_ts);
   jj__w_u8(w, s->has_loc);
-  jj__w_f64(w, s->lat);
-  jj__w_f64(w, s->lon);
+  jj__w_f64(w, jj__series_loc(s)->lat);
+  jj__w_f64(w, jj__series_loc(s)->lon);
   jj__w_u32(w, s->nslots);
   for (uint32_t j = 0; j < s->nslots; j++) {
     const jj_slot *sl = &s->slots[j];
@@ -297,7 +297,7 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
   }
   jj__w_u32(w, s->ninst);
   for (uint32_t i = 0; i < s->ninst; i++) {
-    const jj_inst *in = &s->inst[i];
+    const jj_inst *in = &jj__series_inst(s)[i];
     const jj_inst_more m = jj__inst_more_or_default(in); /* the image keeps every field */
     jj__w_u32(w, jj__inst_rule_index(e->rs, in));
     jj__w_u32(w, in->slot);
@@ -782,7 +782,7 @@ typedef struct old_inst {
 static jj_status join(jj_engine *sc, jj_series *s) {
   jj_status st = JJ_OK;
   for (uint32_t i = 0; i < s->ninst && st == JJ_OK; i++) {
-    jj_inst *in = &s->inst[i];
+    jj_inst *in = &jj__series_inst(s)[i];
     if (in->rule->cfg.group != JJ_GROUP_NONE)
       st = jj__group_join(sc, jj__inst_rule_index(sc->rs, in), s, in);
     else if (in->rule->nfeeds)
@@ -842,7 +842,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     for (uint32_t i = 0; i < noi && from == NO_ID; i++) {
       const old_rule *o = &d->rules[oi[i].rule];
       for (uint32_t k = sl->first; o->fate == FATE_KEPT && k < sl->first + sl->count; k++)
-        if (jj__inst_rule_index(d->sc->rs, &s->inst[k]) == o->to) from = oi[i].slot;
+        if (jj__inst_rule_index(d->sc->rs, &jj__series_inst(s)[k]) == o->to) from = oi[i].slot;
     }
     if (from == NO_ID || os[from].used_by) continue;
     jj_rbuf wr = os[from].win;
@@ -866,7 +866,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     const old_rule *orl = &d->rules[o->rule];
     uint32_t to = os[o->slot].used_by;
     for (uint32_t k = 0; to && orl->fate == FATE_KEPT && k < s->ninst; k++) {
-      jj_inst *in = &s->inst[k];
+      jj_inst *in = &jj__series_inst(s)[k];
       if (jj__inst_rule_index(d->sc->rs, in) != orl->to || in->slot != to - 1) continue;
       if (set_alert(&in->alert, &o->alert) != 0) return damaged(d, r, "alert levels");
       set_inst(in, o);
@@ -878,7 +878,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     }
   }
   s->nstale = 0;
-  for (uint32_t i = 0; i < s->ninst; i++) s->nstale += s->inst[i].stale;
+  for (uint32_t i = 0; i < s->ninst; i++) s->nstale += jj__series_inst(s)[i].stale;
   for (uint32_t j = 0; j < s->nslots; j++) jj__slot_summarize(s, &s->slots[j]);
   return JJ_OK;
 }
@@ -923,8 +923,8 @@ static jj_status dec_series(dec *d, jj_rbuf *r, uint32_t *next_id) {
   s->last_ts = last_ts;
   s->has_ts = (uint8_t)has_ts;
   s->has_loc = (uint8_t)has_loc;
-  s->lat = lat;
-  s->lon = lon;
+  jj__series_loc(s)->lat = lat;
+  jj__series_loc(s)->lon = lon;
   st = join(sc, s);
   if (st != JJ_OK) return nomem(d);
   old_slot *os = jj__malloc(&sc->alc, (nos ? nos : 1) * sizeof *os);
@@ -964,7 +964,7 @@ static jj_status recount_sources(dec *d) {
   for (uint32_t sid = 0; sid < sc->nseries; sid++) {
     const jj_series *s = sc->series[sid];
     for (uint32_t i = 0; s && i < s->ninst; i++) {
-      const jj_inst *in = &s->inst[i];
+      const jj_inst *in = &jj__series_inst(s)[i];
       if (in->alert.level <= 0 || !jj__inst_more(in)) continue;
       for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++) {
         const jj_group *g = jj__inst_more(in)->feed[f];
@@ -989,7 +989,7 @@ static jj_status recount_sources(dec *d) {
       const jj_series *s = g->ev[v].s;
       for (uint32_t i = 0; s && i < s->ninst; i++)
         for (uint32_t f = 0; f < JJ_MAX_FEEDS; f++)
-          c += jj__inst_more(&s->inst[i]) && jj__inst_more(&s->inst[i])->feed[f] == g && s->inst[i].alert.level > 0;
+          c += jj__inst_more(&jj__series_inst(s)[i]) && jj__inst_more(&jj__series_inst(s)[i])->feed[f] == g && jj__series_inst(s)[i].alert.level > 0;
       if (c < g->ev[v].firing) g->ev[v].last = sc->now;
       g->ev[v].firing = c;
     }
@@ -1065,7 +1065,6 @@ static void state_free(jj_engine *x, const jj_allocator *alc) {
   jj__index_free(&x->series_index, alc);
   jj__index_free(&x->group_index, alc);
   jj__free(alc, x->groups_per_rule);
-  jj__free(alc, x->dl.rec);
   jj__free(alc, x->dl.due);
   jj__free(alc, x->dl.block_min);
   jj__free(alc, x->dl.bits);
@@ -1217,8 +1216,8 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
       ev->nlabels = s->nlabels;
       if (s->has_loc) {
         ev->has_location = 1;
-        ev->lat = s->lat;
-        ev->lon = s->lon;
+        ev->lat = jj__series_loc(s)->lat;
+        ev->lon = jj__series_loc(s)->lon;
       }
     } else {
       /* Labels 8-aligned after the strings so far. */

@@ -1311,8 +1311,13 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
       const int sides = mm > 0 ? mm : LANE_SIDES(sh);
       jj_minmax q;
       if (mm < 0 && MM_POS(sh)) {
-        const jj_lanev rv = lanev_of(w);
-        q = jj__dabap_query(CDABA(w), &rv, sides);
+        jj_lanev rv = lanev_of(w);
+        if (sides == 1 && !rv.wide) { /* (the common form, as constants: see member_evict) */
+          rv.wide = 0;
+          q = jj__dabap_query(CDABA(w), &rv, 1);
+        } else {
+          q = jj__dabap_query(CDABA(w), &rv, sides);
+        }
       } else {
         q = jj__daba_query(CDABA(w), sides);
       }
@@ -1472,10 +1477,14 @@ static JJ_NOINLINE jj_status pv_sample(jj_window *w, int64_t ts, double v, jj_ag
                                        double *out) {
   return read_after(w, push_sample(w, ts, v), agg, out);
 }
+#ifndef JJ_NO_SHARED_RINGS
+static jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg, double *out);
+#else
 static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
   return read_after(w, push_shared(w, ts, v), agg, out);
 }
+#endif
 #ifdef JJ_NO_SKETCH
 #define pv_fast_count_sk pv_general
 #define pv_fast_time_sk pv_general
@@ -1786,6 +1795,40 @@ static JJ_NOINLINE void member_account(jj_window *m, wpos pos, int64_t ts, doubl
 }
 static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
 
+/* A member's lane steps (minmax_pos.h) with the lane's form as constants
+ * in the common one, a side of 16-bit positions (a min or a max of up to
+ * 2^16 samples), so the compiler drops the other forms' tests and moves
+ * from every step; else as the shape says. */
+#define LANE_FORM_CALL(sh, F, ...)                                         \
+  ((LANE_SIDES(sh) == 1 && !MM_POS_WIDE(sh)) ? F(__VA_ARGS__, 1, 0)       \
+                                              : F(__VA_ARGS__, LANE_SIDES(sh), MM_POS_WIDE(sh)))
+
+/* The member's samples up to `cutoff` leave (its lane first). */
+JJ_HOT_INLINE int member_evict_t(jj_window *m, const jj_wshape *msh, int64_t cutoff, int sides,
+                                 int wide) {
+  while (m->head != m->tail && head_ts(m) <= cutoff) {
+    jj_lanev rv = lanev_of(m);
+    rv.wide = wide;
+    jj__dabap_evict(DABA(m), &rv, sides);
+    fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+  }
+  return 0;
+}
+static JJ_NOINLINE void member_evict(jj_window *m, const jj_wshape *msh, int64_t cutoff) {
+  (void)LANE_FORM_CALL(msh, member_evict_t, m, msh, cutoff);
+}
+
+/* The sample at `pos`, stored, enters the member's lane. */
+JJ_HOT_INLINE int member_lane_push_t(jj_window *m, wpos pos, int sides, int wide) {
+  jj_lanev rv = lanev_of(m);
+  rv.wide = wide;
+  jj__dabap_push(DABA(m), &rv, (uint32_t)pos, sides);
+  return 0;
+}
+static JJ_NOINLINE void member_lane_push(jj_window *m, wpos pos) {
+  (void)LANE_FORM_CALL(m->shape, member_lane_push_t, m, pos);
+}
+
 /* The common case, ring_push's steps for a sample later than every
  * member's time, in a ring with room, with apply_time's order (settle,
  * then evict) and fast_evict's arithmetic (the same operations in the
@@ -1818,12 +1861,10 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     const int64_t cutoff = ts - msh->span_ms;
     m->now = ts;
     if (msh->use_minmax) {
-      settle(m); /* what leaves is settled then: ts <= cutoff < watermark */
-      while (m->head != m->tail && head_ts(m) <= cutoff) {
-        const jj_lanev rv = lanev_of(m); /* (a lane of positions: MM_POS) */
-        jj__dabap_evict(DABA(m), &rv, LANE_SIDES(msh));
-        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
-      }
+      /* What leaves is settled then (ts <= cutoff < watermark); with
+       * at_once every stored sample already is (the push below). */
+      if (!at_once || agg_end(m) != m->tail) member_settle(m);
+      member_evict(m, msh, cutoff);
     } else {
       while (m->head != m->tail && head_ts(m) <= cutoff)
         fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
@@ -1842,12 +1883,10 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     }
     m->accepted++;
     if (m->shape->use_minmax) {
-      if (at_once && agg_end(m) == pos) {
-        const jj_lanev rv = lanev_of(m);
-        jj__dabap_push(DABA(m), &rv, (uint32_t)pos, LANE_SIDES(m->shape));
-      } else {
-        settle(m);
-      }
+      if (at_once && agg_end(m) == pos)
+        member_lane_push(m, pos);
+      else
+        member_settle(m);
     }
   }
   return 1;
@@ -2082,17 +2121,42 @@ static void shared_restored(jj_window *w, uint32_t want) {
   if (want > SHP(w)->own_cap) SHP(w)->own_cap = want;
 }
 
-static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
+/* The push of the member that comes first: the ring takes the sample for all. */
+static JJ_NOINLINE jj_status push_lead(jj_window *w, int64_t ts, double v) {
   shared_part *sp = SHP(w);
   jj_wring *g = sp->g;
-  if (sp->seq != g->seq) { /* a member before this one took the sample for all */
-    sp->seq = g->seq;
-    return g->status;
-  }
   g->status = ring_push(g, w->shape, ts, v);
   sp->seq = ++g->seq;
   return g->status;
 }
+
+static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
+  shared_part *sp = SHP(w);
+  const jj_wring *g = sp->g;
+  if (sp->seq != g->seq) { /* a member before this one took the sample for all */
+    sp->seq = g->seq;
+    return g->status;
+  }
+  return push_lead(w, ts, v);
+}
+
+/* The same, then the read: the other members of a ring (all but the
+ * first) only pick up its status, so that case is the one inline. */
+#ifndef JJ_NO_FORCE_INLINE
+static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
+                                       double *out) {
+  shared_part *sp = SHP(w);
+  const jj_wring *g = sp->g;
+  jj_status st;
+  if (sp->seq != g->seq) {
+    sp->seq = g->seq;
+    st = g->status;
+  } else {
+    st = push_lead(w, ts, v);
+  }
+  return read_after(w, st, agg, out);
+}
+#endif
 #else /* JJ_NO_SHARED_RINGS: left out of the build, every window has its own ring */
 int jj__window_config_shareable(const jj_window_config *cfg) {
   (void)cfg;
@@ -2276,6 +2340,7 @@ static jj_status window_storage(jj_window *w) {
 }
 
 size_t jj__wshape_window_bytes(const jj_wshape *sh) { return sh->bytes; }
+size_t jj__window_block_bytes(const jj_window *w) { return w->shape->bytes; }
 
 jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out) {
   jj_window *w = mem;
@@ -2581,11 +2646,31 @@ void jj__window_prefetch_struct(const jj_window *w, int minmax) {
   }
 }
 
+/* A shared ring's lines, asked for by its first member for all of them:
+ * the members' heads (the samples leaving) and the positions their lanes
+ * name are spread over the whole live ring, so all of it, every line
+ * once (a few lines more than the members touch, in parallel instead of
+ * each lane's value waiting for the lane slot that names it). */
+static void prefetch_shared(const jj_window *w) {
+#ifndef JJ_NO_SHARED_RINGS
+  if (CSHP(w)->g->m[0] != w) return;
+  const char *p = (const char *)w->ring, *end = (const char *)(w->ring + w->cap);
+  for (; p < end; p += 64) JJ_PREFETCH(p);
+  JJ_PREFETCH(end - 1);
+#else
+  (void)w;
+#endif
+}
+
 void jj__window_prefetch_ring(const jj_window *w) {
   if (w->cap == 0) return;
-  /* A full ring's tail slot is its head's (evicted first): in range. */
-  JJ_PREFETCH(rec_at(w, w->tail));
-  JJ_PREFETCH(head_rec(w));
+  if (w->shape->shared) {
+    prefetch_shared(w);
+  } else {
+    /* A full ring's tail slot is its head's (evicted first): in range. */
+    JJ_PREFETCH(rec_at(w, w->tail));
+    JJ_PREFETCH(head_rec(w));
+  }
   if (w->shape->use_minmax) {
     /* DABA Lite writes the new back slot and steps its l and a cursors. */
     const jj_daba *d = CDABA(w);

@@ -72,6 +72,12 @@ int jj__window_config_same(const jj_window_config *a, int a_shared, const jj_win
  * failure that is done already. */
 jj_status jj__window_init_shaped(const jj_wshape *sh, void *mem, jj_window **out);
 size_t jj__wshape_window_bytes(const jj_wshape *sh);
+/* jj__wshape_window_bytes of the window's shape: where the caller's block
+ * goes on after it (series.h finds the instances so). */
+#if defined(__GNUC__)
+__attribute__((pure))
+#endif
+size_t jj__window_block_bytes(const jj_window *w);
 
 /* Shared rings (window.c, "shared rings"): the sliding time windows of
  * one series that take the same samples keep them in one ring.

@@ -657,8 +657,8 @@ static void test_stale_after_days(void **state) {
   assert_int_equal(jj_engine_series(e, "x", &la, 1, &a), JJ_OK);
   assert_int_equal(jj_engine_series(e, "x", &lb, 1, &bb), JJ_OK);
 #ifndef JJ_NO_DEADLINE_INDEX /* (built without the index: every advance walks both) */
-  assert_int_equal(e->dl.rec[a].stale_min, JJ__STALE_FAR);
-  assert_int_equal(e->dl.rec[bb].stale_min, 480 * ET_HOUR);
+  assert_int_equal(e->series[a]->dr.stale_min, JJ__STALE_FAR);
+  assert_int_equal(e->series[bb]->dr.stale_min, 480 * ET_HOUR);
 #endif
   assert_int_equal(jj_engine_push(e, a, ET_T0, 10), JJ_OK);
   assert_int_equal(jj_engine_push(e, bb, ET_T0, 10), JJ_OK);

@@ -52,7 +52,7 @@ static void test_instances_per_series(void **state) {
       assert_int_equal(s->ninst, 65535);
       assert_int_equal(s->nslots, 1);
       assert_int_equal(s->slots[0].count, 65535);
-      assert_int_equal(s->inst[65534].slot, 0);
+      assert_int_equal(jj__series_inst(s)[65534].slot, 0);
       assert_int_equal(fp, JJ_OK);
       assert_true(bytes > 65535 * sizeof(jj_inst));
       jj__series_free(&alc, s);

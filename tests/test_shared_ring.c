@@ -35,36 +35,53 @@ static int64_t g_lateness; /* the engines' */
 /* The rules' max_samples: over 65,536, the shared windows' min/max lanes
  * keep 32-bit positions instead of 16-bit ones (window.c, MM_POS_WIDE). */
 static uint32_t g_max_samples = 400;
+/* With it, a min rule shares each max rule's window (r1, r8): their lanes
+ * keep both sides (the shared push's lane steps have a copy for one side
+ * of 16-bit positions, the common form, and one for every other). */
+static int g_both_sides;
 
 static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN, JJ_AGG_MAX,   JJ_AGG_MIN,   JJ_AGG_LAST,
                                       JJ_AGG_SUM,  JJ_AGG_COUNT, JJ_AGG_DELTA, JJ_AGG_FIRST,
                                       JJ_AGG_MAX,  JJ_AGG_MIN};
 
-/* Rules `from` .. `to` - 1 of the mix: spans 5 s, 8 s, ... 32 s. */
+/* Rule i of the mix (span 5 s + 3 i) reading `agg`, named `name`. */
+static void add_rule(jj_ruleset_builder *b, const char *name, int i, jj_agg agg,
+                     jj_dup_policy dups) {
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = name;
+  rc.metric = "pm25";
+  rc.window.kind = JJ_WINDOW_SLIDING_TIME;
+  rc.window.span_ms = (5 + 3 * i) * SEC;
+  rc.window.aggregates = JJ_AGG_BIT(agg);
+  rc.window.duplicates = dups;
+  rc.window.max_samples = g_max_samples; /* never reached; bounds the estimate's growth */
+  rc.aggregate = agg;
+  uint32_t idx;
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &idx, &err), JJ_OK);
+  jj_level_config lc;
+  jj_level_config_init(&lc);
+  lc.name = "high";
+  lc.issue_value = 1e12; /* quiet: the windows are what is compared */
+  assert_int_equal(jj_ruleset_builder_add_level(b, idx, &lc, &err), JJ_OK);
+}
+
+/* Rules `from` .. `to` - 1 of the mix: spans 5 s, 8 s, ... 32 s (with
+ * g_both_sides, after them a min rule over each max rule's window: the
+ * two share that window, whose lane then keeps both sides). */
 static jj_ruleset *rules(int from, int to, jj_dup_policy dups) {
   jj_ruleset_builder *b;
   assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  char name[16];
   for (int i = from; i < to; i++) {
-    char name[16];
     snprintf(name, sizeof name, "r%d", i);
-    jj_rule_config rc;
-    jj_rule_config_init(&rc);
-    rc.name = name;
-    rc.metric = "pm25";
-    rc.window.kind = JJ_WINDOW_SLIDING_TIME;
-    rc.window.span_ms = (5 + 3 * i) * SEC;
-    rc.window.aggregates = JJ_AGG_BIT(k_aggs[i]);
-    rc.window.duplicates = dups;
-    rc.window.max_samples = g_max_samples; /* never reached; bounds the estimate's growth */
-    rc.aggregate = k_aggs[i];
-    uint32_t idx;
-    jj_error err;
-    assert_int_equal(jj_ruleset_builder_add_rule(b, &rc, &idx, &err), JJ_OK);
-    jj_level_config lc;
-    jj_level_config_init(&lc);
-    lc.name = "high";
-    lc.issue_value = 1e12; /* quiet: the windows are what is compared */
-    assert_int_equal(jj_ruleset_builder_add_level(b, idx, &lc, &err), JJ_OK);
+    add_rule(b, name, i, k_aggs[i], dups);
+  }
+  for (int i = from; i < to && g_both_sides; i++) {
+    if (k_aggs[i] != JJ_AGG_MAX) continue;
+    snprintf(name, sizeof name, "r%dmin", i);
+    add_rule(b, name, i, JJ_AGG_MIN, dups);
   }
   jj_ruleset *rs;
   jj_error err;
@@ -88,7 +105,7 @@ static jj_engine *engine(jj_ruleset *rs, jj_series_id *id) {
 static const jj_window *window_of(const jj_engine *e, jj_series_id id, uint32_t rule) {
   const jj_series *s = e->series[id];
   for (uint32_t i = 0; i < s->ninst; i++)
-    if (jj__inst_rule_index(e->rs, &s->inst[i]) == rule) return jj__slot_win(s, &s->slots[s->inst[i].slot]);
+    if (jj__inst_rule_index(e->rs, &jj__series_inst(s)[i]) == rule) return jj__slot_win(s, &s->slots[jj__series_inst(s)[i].slot]);
   fail_msg("rule %u has no window", rule);
   return NULL;
 }
@@ -317,6 +334,17 @@ static void test_replace_in_order(void **state) {
   (void)state;
   run_mix(JJ_DUP_REPLACE, 0);
 }
+/* Lanes of both sides (min and max read), in order and not. */
+static void test_keep_both_sides(void **state) {
+  (void)state;
+  g_both_sides = 1;
+  run_mix(JJ_DUP_KEEP, 0);
+  run_mix(JJ_DUP_KEEP, LATENESS);
+  g_max_samples = 70000; /* and of 32-bit positions */
+  run_mix(JJ_DUP_KEEP, 0);
+  g_max_samples = 400;
+  g_both_sides = 0;
+}
 /* Lanes of 32-bit positions (windows that may hold more than 2^16). */
 static void test_keep_wide(void **state) {
   (void)state;
@@ -491,6 +519,7 @@ int main(void) {
       cmocka_unit_test(test_keep_in_order),
       cmocka_unit_test(test_replace_in_order),
       cmocka_unit_test(test_keep_wide),
+      cmocka_unit_test(test_keep_both_sides),
       cmocka_unit_test(test_positions_wrap),
       cmocka_unit_test(test_estimate),
       cmocka_unit_test(test_reload_drop_add),
