@@ -142,22 +142,42 @@ static inline void jj__daba_move(jj_daba *d, double *lane, uint32_t cap, int sid
  * store back.lo alone, and a 16-byte load of back (a copy of the pair)
  * right after such an 8-byte store cannot take its data from the store
  * (it waits for the store to complete). */
+#ifndef JJ_NO_FORCE_INLINE
 JJ_HOT_INLINE void jj__minmax_set(jj_minmax *dst, jj_minmax x, int sides) {
   dst->lo = x.lo;
   if (sides == 2) dst->nhi = x.nhi;
 }
+#else /* built for size: every lane keeps both sides (window.c: LANE_SIDES) */
+#define jj__minmax_set(dst, x, sides) ((void)(sides), *(dst) = (x))
+#endif
 
-/* Start a new round: the back segment becomes the front to be processed. */
-JJ_HOT_INLINE void jj__daba_flip_t(jj_daba *d, int sides) {
+/* Start a new round: the back segment becomes the front to be processed.
+ * Both sides (minmax_pos.h's lanes keep a flag in nhi). */
+JJ_HOT_INLINE void jj__daba_flip(jj_daba *d) {
   d->l = d->front;
   d->r = d->b;
   d->a = d->end;
   d->b = d->end;
-  jj__minmax_set(&d->mid, d->back, sides);
-  jj__minmax_set(&d->back, JJ_MINMAX_IDENTITY, sides);
+  d->mid = d->back;
+  d->back = JJ_MINMAX_IDENTITY;
 }
-/* Both sides (minmax_pos.h's lanes keep a flag in nhi). */
-JJ_HOT_INLINE void jj__daba_flip(jj_daba *d) { jj__daba_flip_t(d, 2); }
+#ifndef JJ_NO_FORCE_INLINE
+/* The same, moving only the sides the lane keeps. */
+JJ_HOT_INLINE void jj__daba_flip_t(jj_daba *d, int sides) {
+  if (sides == 2) {
+    jj__daba_flip(d);
+    return;
+  }
+  d->l = d->front;
+  d->r = d->b;
+  d->a = d->end;
+  d->b = d->end;
+  d->mid.lo = d->back.lo;
+  d->back.lo = INFINITY;
+}
+#else
+#define jj__daba_flip_t(d, sides) ((void)(sides), jj__daba_flip(d))
+#endif
 
 JJ_HOT_INLINE void jj__daba_step(jj_daba *d, int sides) {
   if (d->l == d->b) jj__daba_flip_t(d, sides);
@@ -178,9 +198,8 @@ JJ_HOT_INLINE void jj__daba_step(jj_daba *d, int sides) {
       d->a = jj__daba_next(d, d->a);
       jj__minmax_set(&d->mid, jj__daba_delta(d, sides), sides);
     }
-  } else {
-    jj__minmax_set(&d->back, JJ_MINMAX_IDENTITY, sides);
-    jj__minmax_set(&d->mid, JJ_MINMAX_IDENTITY, sides);
+  } else { /* (16-byte stores: later 8-byte loads of lo take their data from them) */
+    d->back = d->mid = JJ_MINMAX_IDENTITY;
   }
 }
 
