@@ -702,6 +702,22 @@ static void clear_window(jj_window *w) {
   if (sh->use_minmax) jj__daba_reset(DABA(w));
 }
 
+/* A lane of positions' steps (a shared ring's member, MM_POS) on the
+ * general paths, out of line: the members' own pushes (push_shared) have
+ * copies of their own, and force-inlined into every general path these
+ * steps took about 36 KB of a board build with shared rings. */
+static JJ_NOINLINE void lane_pos_evict(jj_window *w) {
+  const jj_lanev rv = lanev_of(w);
+  jj__dabap_evict(DABA(w), &rv, LANE_SIDES(w->shape));
+}
+JJ_HOT_INLINE void lane_pos_settle_t(jj_window *w, int64_t wm) {
+  const jj_lanev rv = lanev_of(w);
+  const wpos end = wend(w);
+  for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
+    jj__dabap_push(DABA(w), &rv, p, LANE_SIDES(w->shape));
+}
+static JJ_NOINLINE void lane_pos_settle(jj_window *w, int64_t wm) { lane_pos_settle_t(w, wm); }
+
 JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
   const jj_wshape *sh = w->shape;
   wpos pos = w->head;
@@ -713,8 +729,7 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
     if (!pos_lt(pos, agg_end(w))) {
       jj__daba_reset(DABA(w)); /* nothing settled: empty (its front is the new head) */
     } else if (MM_POS(sh)) {
-      const jj_lanev rv = lanev_of(w);
-      jj__dabap_evict(DABA(w), &rv, LANE_SIDES(sh));
+      lane_pos_evict(w);
     } else {
       jj__daba_evict(DABA(w), LANE_SIDES(sh));
     }
@@ -735,8 +750,10 @@ JJ_HOT_INLINE void evict_front_t(jj_window *w, int light) {
 
 JJ_HOT_INLINE void evict_front(jj_window *w) { evict_front_t(w, 0); }
 
-/* Settled samples (ts < watermark, see below) inside the window enter DABA. */
-JJ_HOT_INLINE void settle(jj_window *w) {
+/* Settled samples (ts < watermark, see below) inside the window enter DABA.
+ * `member`: a shared ring member's own push calls (member_settle), which
+ * keep the lane of positions' loop inline. */
+JJ_HOT_INLINE void settle_t(jj_window *w, int member) {
   const jj_wshape *sh = w->shape;
   /* Only DABA needs to know what is settled. */
   if (!has_now(w) || !sh->use_minmax) return;
@@ -745,17 +762,19 @@ JJ_HOT_INLINE void settle(jj_window *w) {
    * (JJ_DUP_REPLACE). With lateness 0 a sample is settled on arrival, so
    * reads of min/max scan no pending one. */
   int64_t wm = watermark(w) + (sh->duplicates != JJ_DUP_REPLACE);
-  const int sides = LANE_SIDES(sh);
-  const wpos end = wend(w);
   if (MM_POS(sh)) {
-    const jj_lanev rv = lanev_of(w);
-    for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
-      jj__dabap_push(DABA(w), &rv, p, sides);
+    if (member)
+      lane_pos_settle_t(w, wm);
+    else
+      lane_pos_settle(w, wm);
     return;
   }
+  const int sides = LANE_SIDES(sh);
+  const wpos end = wend(w);
   for (wpos p = agg_end(w); pos_lt(p, end) && ts_at(w, p) < wm; p++)
     jj__daba_push(DABA(w), minmax_lift(sh, val_at(w, p), sides), sides); /* (its end: p + 1) */
 }
+JJ_HOT_INLINE void settle(jj_window *w) { settle_t(w, 0); }
 
 /* TUMBLING: samples before the boundary join the open window. */
 static void extend_window(jj_window *w) {
@@ -1793,7 +1812,7 @@ static JJ_NOINLINE void member_account(jj_window *m, wpos pos, int64_t ts, doubl
                                        uint32_t gone) {
   account_g(m, pos, ts, v, add, 1, KEY_UNKNOWN, gone); /* light: jj__window_config_shareable */
 }
-static JJ_NOINLINE void member_settle(jj_window *m) { settle(m); }
+static JJ_NOINLINE void member_settle(jj_window *m) { settle_t(m, 1); }
 
 /* A member's lane steps (minmax_pos.h) with the lane's form as constants
  * in the common one, a side of 16-bit positions (a min or a max of up to
