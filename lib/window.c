@@ -2156,7 +2156,9 @@ static JJ_NOINLINE jj_status push_lead(jj_window *w, int64_t ts, double v) {
   return g->status;
 }
 
-static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
+/* A member's push: the other members of a ring (all but the first) only
+ * pick up its status, so that case is the one inline. */
+JJ_HOT_INLINE jj_status shared_take(jj_window *w, int64_t ts, double v) {
   shared_part *sp = SHP(w);
   const jj_wring *g = sp->g;
   if (sp->seq != g->seq) { /* a member before this one took the sample for all */
@@ -2166,21 +2168,15 @@ static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
   return push_lead(w, ts, v);
 }
 
-/* The same, then the read: the other members of a ring (all but the
- * first) only pick up its status, so that case is the one inline. */
+static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
+  return shared_take(w, ts, v);
+}
+
+/* The same, then the read. */
 #ifndef JJ_NO_FORCE_INLINE
 static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
-  shared_part *sp = SHP(w);
-  const jj_wring *g = sp->g;
-  jj_status st;
-  if (sp->seq != g->seq) {
-    sp->seq = g->seq;
-    st = g->status;
-  } else {
-    st = push_lead(w, ts, v);
-  }
-  return read_after(w, st, agg, out);
+  return read_after(w, shared_take(w, ts, v), agg, out);
 }
 #endif
 #else /* JJ_NO_SHARED_RINGS: left out of the build, every window has its own ring */
