@@ -229,6 +229,10 @@ jj_status jj_dispatcher_new(const jj_dispatcher_config *cfg, jj_dispatcher **out
   if (d->cfg.give_up_after_ms <= 0) d->cfg.give_up_after_ms = 24LL * 3600 * 1000;
   if (d->cfg.http_timeout_ms <= 0) d->cfg.http_timeout_ms = 10000;
   if (!d->cfg.outbox_sync_interval_ms) d->cfg.outbox_sync_interval_ms = 100;
+  /* A new dispatcher comes after a quiet spell: its first record is synced
+   * at once. The monotonic clock counts from boot, so "last synced at 0"
+   * would hold it back for up to one interval on a machine up for less. */
+  d->synced_mono_ms = mono_ms() - d->cfg.outbox_sync_interval_ms;
   if (!d->cfg.clock) d->cfg.clock = realtime_ms;
   if (!d->cfg.log) d->cfg.log = stderr_log;
   d->rng = d->cfg.seed ? d->cfg.seed : (uint64_t)mono_ms() * 0x9E3779B97F4A7C15ULL + 1;
