@@ -16,23 +16,24 @@
 #include <math.h>
 #include <string.h>
 
-size_t jj__alert_store_bytes(const jj_rule *r) {
-  return jj__alert_levels_bytes(r->nlevels) + (jj__alert_needs_cold(r) ? sizeof(jj_alert_cold) : 0);
+size_t jj__alert_store_bytes(const jj_rule *r, int flap) {
+  return (flap ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0) +
+         (jj__alert_needs_cold(r) ? sizeof(jj_alert_cold) : 0) + jj__alert_levels_bytes(r->nlevels);
 }
 
-void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, const jj_rule *r) {
+void jj__alert_init(jj_alert *a, void *store, const jj_rule *r, int flap) {
   const uint32_t nlevels = r->nlevels;
   memset(a, 0, sizeof *a);
   a->value = NAN;
   a->level_since = INT64_MIN;
-  a->flap_off = flap_times ? (uint32_t)((char *)flap_times - (char *)a) : 0;
   a->nlevels = (uint8_t)nlevels; /* <= JJ_MAX_LEVELS */
-  const size_t bytes = jj__alert_store_bytes(r);
-  const size_t cold = bytes - jj__alert_levels_bytes(nlevels); /* 0 or its size */
+  const size_t bytes = jj__alert_store_bytes(r, flap);
   memset(store, 0, bytes);
-  a->cold = cold != 0;
-  /* the same block (see jj__alert_init); the cold part first (jj__alert_cold) */
-  a->store_off = (int32_t)((char *)store + cold - (char *)a);
+  a->has_flap = flap != 0;
+  a->cold = jj__alert_needs_cold(r);
+  /* the same block (see jj__alert_init): the per-level storage last, after
+   * the flap history and the cold part (jj__alert_store) */
+  a->store_off = (int32_t)((char *)store + bytes - jj__alert_levels_bytes(nlevels) - (char *)a);
 }
 
 int64_t jj__alert_nodata_since(const jj_alert *a) {

@@ -29,17 +29,15 @@ typedef struct jj_alert {
   uint8_t stale : 1;
   uint8_t nodata : 1;
   uint8_t cold : 1; /* it has a jj_alert_cold (jj__alert_cold) */
+  /* It keeps the last JJ_FLAP_SLOTS transition times, a ring, in its
+   * store before the cold part (jj__alert_flap): rules that detect
+   * flapping. Alerts without it are 128 bytes smaller. */
+  uint8_t has_flap : 1;
   uint8_t flap_n, flap_head;
   uint8_t nlevels; /* entries in streak and since: the rule's levels (<= JJ_MAX_LEVELS) */
   /* A one-level rule's streak count, here in bytes the alert had spare
    * (its store then holds `since` alone: 8 bytes, not 16). */
   uint16_t streak_one;
-  /* The last JJ_FLAP_SLOTS transition times, a ring: storage given at init
-   * (by the series or group that owns the alert, after the alert in the
-   * same block) when the rule detects flapping, so alerts without it stay
-   * 128 bytes smaller. Found `flap_off` bytes after the alert
-   * (jj__alert_flap; 0: none): 4 bytes where a pointer took 8. */
-  uint32_t flap_off;
   /* One entry per level of the rule, storage given at init (by the series
    * or group that owns the alert, in the same block), so a one-level
    * rule's alert does not carry eight levels' worth (80 bytes): `since`,
@@ -47,6 +45,10 @@ typedef struct jj_alert {
    * (jj__alert_since, jj__alert_streak; one level's is streak_one). Found `store_off` bytes from the
    * alert (before or after it): 4 bytes where a pointer took 8. */
   int32_t store_off;
+  /* Four bytes the alert's owner keeps its own in (a series' instance:
+   * its slot and flags, series.h); the alert never reads or writes them
+   * after jj__alert_init zeroes them. */
+  uint32_t host;
   double value;
   int64_t started;         /* start of the firing episode */
   int64_t level_since;     /* last change of `level` (INT64_MIN: never changed) */
@@ -95,13 +97,18 @@ static inline int64_t *jj__alert_since(const jj_alert *a) {
   return (int64_t *)(uintptr_t)((uintptr_t)a + (uintptr_t)(intptr_t)a->store_off);
 }
 
-/* The alert's flap history (JJ_FLAP_SLOTS times), or NULL when its rule
- * does not detect flapping. Alerts never move once initialised. */
+/* Where the alert's store starts (jj__alert_init's `store`): its flap
+ * history, its cold part, then its per-level storage, each only when the
+ * alert has it. */
+static inline char *jj__alert_store(const jj_alert *a) {
+  return (char *)jj__alert_since(a) - (a->cold ? sizeof(jj_alert_cold) : 0) -
+         (a->has_flap ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0);
+}
+
+/* The alert's flap history (JJ_FLAP_SLOTS times), or NULL when it keeps
+ * none: the start of its store. Alerts never move once initialised. */
 static inline int64_t *jj__alert_flap(const jj_alert *a) {
-  /* Through an integer: the block is writable, only this view of it is
-   * const, and a direct cast would drop the qualifier (-Wcast-qual). */
-  // NOLINTNEXTLINE(performance-no-int-to-ptr)
-  return a->flap_off ? (int64_t *)(uintptr_t)((uintptr_t)a + a->flap_off) : NULL;
+  return a->has_flap ? (int64_t *)(void *)jj__alert_store(a) : NULL;
 }
 
 typedef struct jj_transition {
@@ -113,12 +120,12 @@ typedef struct jj_transition {
 
 /* Results of the calls below: how many transitions were written (0 or 1),
  * and whether one was muted by flapping (*muted += 1). */
-/* `flap_times`: JJ_FLAP_SLOTS entries for a rule with flap_changes > 0,
- * else NULL; in the alert's block, after it (within 4 GiB). `store`:
- * jj__alert_store_bytes(r) bytes, 8-aligned, for the per-level streaks
- * of rule r (and its jj_alert_cold: jj__alert_needs_cold), in the
- * alert's block (within 2 GiB of it, either side). */
-void jj__alert_init(jj_alert *a, int64_t *flap_times, void *store, const jj_rule *r);
+/* `store`: jj__alert_store_bytes(r, flap) bytes, 8-aligned, for the flap
+ * history when `flap` (a rule with flap_changes > 0 whose alert is
+ * judged), the jj_alert_cold (jj__alert_needs_cold) and the per-level
+ * streaks of rule r, in that order, in the alert's block (within 2 GiB
+ * of it, either side). */
+void jj__alert_init(jj_alert *a, void *store, const jj_rule *r, int flap);
 
 /* The alert's streak counts, one per level, after `since` in its store:
  * they saturate at UINT16_MAX (counts are <= 65535). */
@@ -130,9 +137,10 @@ static inline uint16_t *jj__alert_streak(const jj_alert *a) {
   return (uint16_t *)(void *)(jj__alert_since(a) + a->nlevels);
 }
 
-/* Bytes of storage an alert of rule r needs (a multiple of 8): its
- * jj_alert_cold when jj__alert_needs_cold, then its per-level streaks. */
-size_t jj__alert_store_bytes(const jj_rule *r);
+/* Bytes of storage an alert of rule r needs (a multiple of 8): its flap
+ * history when `flap`, its jj_alert_cold when jj__alert_needs_cold, then
+ * its per-level streaks. */
+size_t jj__alert_store_bytes(const jj_rule *r, int flap);
 
 /* The alert's jj_alert_cold, or NULL (its rule needs none): the first 16
  * bytes of its store, just before its per-level streaks. */

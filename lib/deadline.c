@@ -167,7 +167,7 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
   for (uint32_t i = 0; i < s->ninst; i++) {
     const jj_inst *in = &jj__series_inst(s)[i];
     int64_t after = in->rule->cfg.stale_after_ms;
-    if (after > 0 && !in->stale) due = min64(due, add_sat(s->last_ts, after));
+    if (after > 0 && !jj__inst_stale(in)) due = min64(due, add_sat(s->last_ts, after));
   }
   set_due(e, sid, min64(due, series_due(e, s)));
 }

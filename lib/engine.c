@@ -167,7 +167,8 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
 /* The instance's alert may have changed: its slot's quiet bounds change
  * with it when it left its rest or came back to it. */
 static inline void note_alert(jj_series *s, const jj_inst *in, int was_at_rest) {
-  if (jj__alert_at_rest(&in->alert) != was_at_rest) jj__slot_summarize(s, &s->slots[in->slot]);
+  if (jj__alert_at_rest(&in->alert) != was_at_rest)
+    jj__slot_summarize(s, &s->slots[jj__inst_slot(in)]);
 }
 
 static inline void judge_series(jj_engine *e, jj_series *s, jj_inst *in, double value, int valid,
@@ -273,7 +274,8 @@ static inline int inst_quiet(const jj_inst *in, const jj_window *w, agg_cache *c
 static void judge_sliding(jj_engine *e, jj_series *s, jj_inst *in, agg_cache *c, int fresh,
                           int64_t sample_ts, double sample_value) {
   int valid;
-  double v = cached_value(jj__slot_win(s, &s->slots[in->slot]), in->rule->cfg.aggregate, c, &valid);
+  double v = cached_value(jj__slot_win(s, &s->slots[jj__inst_slot(in)]), in->rule->cfg.aggregate, c,
+                          &valid);
   judge_series(e, s, in, v * in->rule->cfg.scale, valid, fresh, sample_ts, sample_value);
   jj_group *g = jj__inst_group(in);
   if (g) jj__group_eval_sliding(e, g, fresh, s, sample_ts, sample_value);
@@ -348,7 +350,8 @@ static int recheck_slot(jj_engine *e, jj_series *s, jj_slot *sl, int members) {
     if (!members && in->rule->cfg.group != JJ_GROUP_NONE) continue;
     int valid;
     double v = cached_value(jj__slot_win(s, sl), in->rule->cfg.aggregate, &cache, &valid);
-    judge_series(e, s, in, v * in->rule->cfg.scale, valid && !in->stale, 0, INT64_MIN, NAN);
+    judge_series(e, s, in, v * in->rule->cfg.scale, valid && !jj__inst_stale(in), 0, INT64_MIN,
+                 NAN);
   }
   return slot_pending(s, sl);
 }
@@ -453,7 +456,7 @@ static jj_event_reason quality_gate(jj_engine *e, jj_series *s, jj_slot *sl, int
 /* ---- staleness ----------------------------------------------------------- */
 
 static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, double v) {
-  in->stale = 0;
+  jj__inst_set_stale(in, 0);
   s->nstale--;
   if (in->rule->cfg.group != JJ_GROUP_NONE) {
     jj_group *g = jj__inst_group(in);
@@ -470,9 +473,9 @@ static void mark_fresh(jj_engine *e, jj_series *s, jj_inst *in, int64_t ts, doub
 static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
   int64_t after = in->rule->cfg.stale_after_ms;
   if (s->last_ts == INT64_MIN) s->last_ts = e->now;
-  if (!after || in->stale || e->now - s->last_ts < after) return;
+  if (!after || jj__inst_stale(in) || e->now - s->last_ts < after) return;
   if (in->rule->cfg.group != JJ_GROUP_NONE) jj__group_touch(e, jj__inst_group(in)); /* before it changes */
-  in->stale = 1;
+  jj__inst_set_stale(in, 1);
   s->nstale++;
   if (jj__inst_more(in)) jj__inst_more(in)->member_valid = 0;
   if (in->rule->cfg.group != JJ_GROUP_NONE) return; /* the group judges */
@@ -706,10 +709,9 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
   e->st.accepted++;
   if (!s->has_ts || ts > s->last_ts) s->last_ts = ts;
   s->has_ts = 1;
-  if (loc) {
+  if (loc) { /* (jj_engine_push_located made its entry's room) */
     s->has_loc = 1;
-    jj__series_loc(s)->lat = loc[0];
-    jj__series_loc(s)->lon = loc[1];
+    jj__loc_set(&e->locs, s, loc[0], loc[1]);
   }
   if (!e->has_now || ts > e->now) {
     e->has_now = 1;
@@ -717,7 +719,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
   }
   if (s->nstale) {
     for (uint32_t i = 0; i < s->ninst; i++)
-      if (jj__series_inst(s)[i].stale) mark_fresh(e, s, &jj__series_inst(s)[i], ts, v);
+      if (jj__inst_stale(&jj__series_inst(s)[i])) mark_fresh(e, s, &jj__series_inst(s)[i], ts, v);
   }
   push_acc acc = {JJ_OK, 0, 0};
   const uint64_t seq0 = e->seq, muted0 = e->st.events_muted;
@@ -762,6 +764,11 @@ jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_m
     e->st.rejected_invalid++;
     return JJ_EINVAL;
   }
+  /* Room for the series' position first (its first located push may
+   * allocate): a reading is taken whole or not at all. */
+  if (series < e->nseries && e->series[series] &&
+      jj__loc_reserve(&e->locs, &e->alc, e->series[series]))
+    return JJ_ENOMEM;
   const double loc[2] = {lat, lon};
   return push_one(e, series, ts_ms, value, loc, 1);
 }
@@ -958,6 +965,8 @@ static void forget(jj_engine *e, jj_series_id id) {
   }
   jj__index_remove(&e->series_index, jj__series_hash(s), id);
   jj__deadline_forgotten(e, id);
+  if (s->has_loc) jj__loc_remove(&e->locs, s); /* its events have their copy */
+  s->has_loc = 0;
   e->series[id] = NULL;
   e->st.series--;
   e->st.series_forgotten++;
@@ -1085,6 +1094,7 @@ void jj_engine_free(jj_engine *e) {
   jj__deadline_free(e);
   jj__free(&e->alc, e->groups);
   jj__index_free(&e->series_index, &e->alc);
+  jj__loc_free(&e->locs, &e->alc);
   jj__shape_cache_free(&e->shapes, &e->alc);
   jj__index_free(&e->group_index, &e->alc);
   jj__free(&e->alc, e->queue);
@@ -1121,14 +1131,14 @@ jj_status jj_engine_alert_state(const jj_engine *e, jj_series_id series, uint32_
     memset(out, 0, sizeof *out);
     out->level = a->level;
     out->pending_level = a->pending;
-    out->stale = g ? a->stale : in->stale;
+    out->stale = g ? a->stale : jj__inst_stale(in);
     out->flapping = a->flapping;
-    out->quality_bad = s->slots[in->slot].quality_bad;
+    out->quality_bad = s->slots[jj__inst_slot(in)].quality_bad;
     out->value = a->value;
     if (!g && in->rule->cfg.window.kind != JJ_WINDOW_TUMBLING) {
       /* The quiet path does not store values; read the window instead. */
       double v;
-      out->value = jj_window_value(jj__slot_win(s, &s->slots[in->slot]), in->rule->cfg.aggregate, &v) == JJ_OK
+      out->value = jj_window_value(jj__slot_win(s, &s->slots[jj__inst_slot(in)]), in->rule->cfg.aggregate, &v) == JJ_OK
                        ? v * in->rule->cfg.scale
                        : NAN;
     }

@@ -13,6 +13,7 @@
 #include "jjair/engine.h"
 #include "ruleset.h"
 #include "series.h"
+#include "series_loc.h"
 
 /* The series or the group (one of the two) whose labels a queued event
  * points at: it holds a reference (`queued`) until the event is polled. */
@@ -32,6 +33,7 @@ struct jj_engine {
   jj_index series_index;
   jj_deadlines dl; /* which series an advance must look at (deadline.c) */
   jj_shape_cache shapes; /* the window settings the series share */
+  jj_loc_table locs; /* the positions of located series (series_loc.h) */
 
   jj_group **groups;
   uint32_t ngroups, groups_cap;

@@ -54,7 +54,7 @@ jj_status jj_engine_rule_stats(const jj_engine *e, uint32_t rule, jj_rule_stats 
       if (jj__inst_rule_index(e->rs, in) != rule) continue;
       out->series++;
       jj_window_counters c;
-      jj_window_counters_get(jj__slot_win(s, &s->slots[in->slot]), &c);
+      jj_window_counters_get(jj__slot_win(s, &s->slots[jj__inst_slot(in)]), &c);
       out->accepted += c.accepted;
       out->rejected_late += c.rejected_late;
       out->rejected_invalid += c.rejected_invalid;

@@ -22,12 +22,12 @@ static void window_bounds(const jj_engine *e, const jj_rule *r, const jj_series 
     *start = g ? g->win_start : m ? m->win_start : INT64_MIN;
     *end = g ? g->win_end : m ? m->win_end : INT64_MIN;
   } else if (wc->kind == JJ_WINDOW_SLIDING_TIME || g) {
-    *end = g ? e->now : jj_window_now(jj__slot_win(s, &s->slots[in->slot]));
+    *end = g ? e->now : jj_window_now(jj__slot_win(s, &s->slots[jj__inst_slot(in)]));
     *start = *end == INT64_MIN ? INT64_MIN
                                : *end - (wc->kind == JJ_WINDOW_SLIDING_TIME ? wc->span_ms : 0);
   } else {
     jj_window_stats ws;
-    jj_window_stats_get(jj__slot_win(s, &s->slots[in->slot]), &ws);
+    jj_window_stats_get(jj__slot_win(s, &s->slots[jj__inst_slot(in)]), &ws);
     *start = ws.start_ms;
     *end = ws.end_ms;
   }
@@ -96,10 +96,11 @@ static void build(jj_engine *e, const jj_transition *t, const jj_rule *r, uint32
   ev.sample_ts_ms = sample_ts;
   ev.sample_value = sample_value;
   const jj_series *where = g ? g->cause : s;
-  if (where && where->has_loc) {
+  const jj_loc_entry *loc = where && where->has_loc ? jj__loc_get(&e->locs, where) : NULL;
+  if (loc) {
     ev.has_location = 1;
-    ev.lat = jj__series_loc(where)->lat;
-    ev.lon = jj__series_loc(where)->lon;
+    ev.lat = loc->lat;
+    ev.lon = loc->lon;
   }
   *out = ev;
 }

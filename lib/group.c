@@ -84,7 +84,7 @@ static int group_equal(const jj_group *g, uint32_t ri, const char *const *values
 
 size_t jj__group_bytes(const jj_rule *r, const char *const *values) {
   size_t bytes = sizeof(jj_group) + sizeof(held_set) + held_cap(r) * sizeof(jj_win_sums) +
-                 (r->cfg.flap_changes ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0) +
+                 jj__alert_store_bytes(r, r->cfg.flap_changes > 0) +
                  r->ngroup_labels * sizeof(jj_label);
   for (uint32_t i = 0; i < r->ngroup_labels; i++) bytes += strlen(values[i]) + 1;
   return bytes;
@@ -95,15 +95,17 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   uint32_t n = r->ngroup_labels;
   uint32_t cap = held_cap(r);
   size_t held_bytes = sizeof(held_set) + cap * sizeof(jj_win_sums); /* a multiple of 8 */
-  size_t flap_bytes = r->cfg.flap_changes ? JJ_FLAP_SLOTS * sizeof(int64_t) : 0;
+  /* The alert's store (flap history, cold part, streaks) after the held
+   * windows. */
+  size_t store_bytes = jj__alert_store_bytes(r, r->cfg.flap_changes > 0);
   jj_group *g = jj__calloc(&e->alc, jj__group_bytes(r, values));
   if (!g) return NULL;
   held_set *h = (held_set *)(void *)(g + 1);
   g->held = h;
   h->cap = cap;
   for (uint32_t i = 0; i < cap; i++) sums_clear(&h->w[i]);
-  int64_t *flap_times = flap_bytes ? (int64_t *)(void *)((char *)h + held_bytes) : NULL;
-  g->labels = (jj_label *)(void *)((char *)h + held_bytes + flap_bytes);
+  char *store = (char *)h + held_bytes;
+  g->labels = (jj_label *)(void *)(store + store_bytes);
   char *p = (char *)(g->labels + n);
   for (uint32_t i = 0; i < n; i++) {
     size_t len = strlen(values[i]) + 1;
@@ -119,7 +121,7 @@ static jj_group *group_alloc(jj_engine *e, uint32_t ri, const jj_rule *r,
   g->win_start = g->win_end = INT64_MIN; /* no window judged yet */
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_last[k] = INT64_MIN;
   for (uint32_t k = 0; k < JJ_MAX_SOURCES; k++) g->src_value[k] = NAN; /* JJ_GROUP_CAI */
-  jj__alert_init(&g->alert, flap_times, g->alert_store, r);
+  jj__alert_init(&g->alert, store, r, r->cfg.flap_changes > 0);
   return g;
 }
 
@@ -311,7 +313,7 @@ void jj__group_freshen(jj_engine *e, jj_group *g, int64_t sample_ts, double samp
 
 static uint32_t fresh_members(const jj_group *g) {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < g->nmembers; i++) n += !g->members[i]->stale;
+  for (uint32_t i = 0; i < g->nmembers; i++) n += !jj__inst_stale(g->members[i]);
   return n;
 }
 
@@ -323,7 +325,7 @@ static uint32_t fresh_members(const jj_group *g) {
 static int all_reported(const jj_group *g) {
   for (uint32_t i = 0; i < g->nmembers; i++) {
     const jj_inst *m = g->members[i];
-    if (!m->stale && jj__inst_more(m)->member_reported_end < g->bucket_end) return 0;
+    if (!jj__inst_stale(m) && jj__inst_more(m)->member_reported_end < g->bucket_end) return 0;
   }
   return 1;
 }
@@ -370,7 +372,7 @@ void jj__group_eval_sliding(jj_engine *e, jj_group *g, int fresh, jj_series *cau
   sums_clear(&w);
   for (uint32_t i = 0; i < g->nmembers; i++) {
     const jj_inst *m = g->members[i];
-    if (m->stale) continue;
+    if (jj__inst_stale(m)) continue;
     if (r->cfg.group == JJ_GROUP_K_OF_N) {
       w.nvalid++;
       if (jj__inst_more(m)->member_agree_ts != INT64_MIN &&
@@ -690,7 +692,7 @@ int64_t jj__group_next_due(const jj_engine *e, const jj_group *g) {
   if (r->cfg.group == JJ_GROUP_K_OF_N) {
     for (uint32_t i = 0; i < g->nmembers; i++) {
       const jj_inst *m = g->members[i];
-      if (m->stale || jj__inst_more(m)->member_agree_ts == INT64_MIN ||
+      if (jj__inst_stale(m) || jj__inst_more(m)->member_agree_ts == INT64_MIN ||
           jj__inst_more(m)->member_agree_ts < e->now - within)
         continue;
       due = min64(due, add_sat(add_sat(jj__inst_more(m)->member_agree_ts, within), 1));

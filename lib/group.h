@@ -41,10 +41,7 @@ struct jj_group {
   jj_inst **members;
   jj_series **member_series;
   uint32_t nmembers, members_cap;
-  jj_alert alert;
-  /* The alert's per-level streaks and its jj_alert_cold when its rule
-   * needs one (jj__alert_init). */
-  int64_t alert_store[JJ_MAX_LEVELS + 2 + 2];
+  jj_alert alert; /* its store is in the group's block (group_alloc) */
   /* TUMBLING groups: later windows members reported while the current one
    * still waits (group.c; in the group's own allocation). */
   struct jj_held_set *held;

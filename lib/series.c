@@ -117,13 +117,13 @@ void jj__series_free(const jj_allocator *alc, jj_series *s) {
 
 /* One allocation holds the series, its slots and quiet bounds (what a
  * sample reads, first), its windows (their rings etc. are the windows'
- * own), its instances with their flap histories and streaks, its
- * location, then its strings (metric, label names and values). */
+ * own), its instances with their flap histories and streaks, then its
+ * strings (metric, label names and values). */
 /* Where the windows start in a series block: right after the quiet
  * bounds, 8-byte aligned like everything before them (and each window's
  * size a multiple of 8: the next one is too). */
 _Static_assert(sizeof(jj_series) % 8 == 0 && sizeof(jj_slot) % 8 == 0 && sizeof(jj_quiet) % 8 == 0 &&
-                   sizeof(jj_stuck) % 8 == 0 && sizeof(jj_series_loc) % 8 == 0,
+                   sizeof(jj_stuck) % 8 == 0,
                "the windows in a series block stay 8-byte aligned");
 _Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in 16 bits");
 #if UINTPTR_MAX == UINT64_MAX
@@ -132,7 +132,7 @@ _Static_assert(JJ_AGG__COUNT <= 16, "jj_slot.aggs holds one bit per aggregate in
 _Static_assert(sizeof(jj_series) == 40,
                "the series header is 40 bytes with the deadline record (series.h)");
 _Static_assert(sizeof(jj_slot) == 24, "a slot is 24 bytes (series.h)");
-_Static_assert(sizeof(jj_inst) == 56, "an instance is 56 bytes (series.h)");
+_Static_assert(sizeof(jj_inst) == 48, "an instance is 48 bytes (series.h)");
 _Static_assert(sizeof(jj_alert) == 40, "an alert is 40 bytes (alert.h: jj_alert_cold)");
 #endif
 /* `nstuck`: 0, or nslots when some slot has a stuck-value gate. */
@@ -146,21 +146,17 @@ static size_t window_room(const jj_wshape *sh) {
 
 /* The series block: header, slots, `nquiet` quiet bounds (quiet_entries),
  * `nstuck` stuck runs, windows (window_bytes in all), `inst_bytes` of
- * instances (inst_room), the location and `strings` bytes of metric and
- * label strings. */
+ * instances (inst_room) and `strings` bytes of metric and label
+ * strings. */
 static uint64_t block_bytes(size_t strings, uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
                             size_t window_bytes, uint64_t inst_bytes) {
-  return windows_offset(nslots, nquiet, nstuck) + window_bytes + inst_bytes +
-         sizeof(jj_series_loc) + strings;
+  return windows_offset(nslots, nquiet, nstuck) + window_bytes + inst_bytes + strings;
 }
 
-/* The instances' room in the block: `ninst` instances, then the flap
- * histories of the rules that detect flapping, each alert's per-level
- * streaks and the jj_inst_more of the instances that need one (all
- * multiples of 8 bytes). */
-static uint64_t inst_room(uint32_t ninst, uint32_t nflap, size_t store_bytes, uint32_t nmore) {
-  return (uint64_t)ninst * sizeof(jj_inst) + (uint64_t)nflap * JJ_FLAP_SLOTS * sizeof(int64_t) +
-         store_bytes + (uint64_t)nmore * sizeof(jj_inst_more);
+/* The instances' room in the block: `ninst` instances, then each one's
+ * store (`store_bytes` in all: inst_store). */
+static uint64_t inst_room(uint32_t ninst, size_t store_bytes) {
+  return (uint64_t)ninst * sizeof(jj_inst) + store_bytes;
 }
 
 /* A slot led by rule r has a stuck-value gate (its rules all do: can_share). */
@@ -172,23 +168,21 @@ static int slot_stuck(const jj_rule *r) { return r->cfg.stuck_samples != 0; }
 static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
 
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
-                               uint32_t nquiet, uint32_t nstuck, uint32_t nslots, uint32_t nflap,
-                               size_t store_bytes, uint32_t nmore, size_t window_bytes) {
+                               uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
+                               size_t store_bytes, size_t window_bytes) {
   const uint32_t n = k->nlabels;
   size_t strings = strlen(k->metric) + 1;
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
-  /* The instances (56 bytes each and their stores, read when a slot is
+  /* The instances (48 bytes each and their stores, read when a slot is
    * loud) follow the windows, so a quiet sample's lines (header, slots,
    * windows) stay together at the start of the block. */
-  const uint64_t inst_bytes = inst_room(ninst, nflap, store_bytes, nmore);
-  /* jj_inst.more_off is 32-bit, the alerts' offsets to their storage are
-   * signed 32-bit */
+  const uint64_t inst_bytes = inst_room(ninst, store_bytes);
+  /* the alerts' offsets to their storage are signed 32-bit */
   if (inst_bytes > INT32_MAX) return NULL;
-  /* The windows (bind_rules), the instances, the location, then the
-   * strings: jj_engine_push_labeled compares them. */
-  const uint64_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes + inst_bytes +
-                               sizeof(jj_series_loc);
+  /* The windows (bind_rules), the instances, then the strings:
+   * jj_engine_push_labeled compares them. */
+  const uint64_t strings_off = windows_offset(nslots, nquiet, nstuck) + window_bytes + inst_bytes;
   if (strings_off > UINT32_MAX) return NULL; /* (offsets in the block are 32-bit) */
   const uint64_t bytes = block_bytes(strings, nquiet, nstuck, nslots, window_bytes, inst_bytes);
   if (bytes > SIZE_MAX) return NULL;
@@ -283,9 +277,7 @@ typedef struct slot_plan {
   uint32_t ninst, nslots;
   uint32_t nquiet; /* quiet bounds in the block (quiet_entries) */
   uint32_t nstuck; /* stuck runs in the block: nslots when a slot has a stuck gate, else 0 */
-  uint32_t nflap; /* instances whose alert keeps a flap history */
-  uint32_t nmore; /* instances with a jj_inst_more */
-  size_t store_bytes; /* the alerts' stores: streaks, cold parts (jj__alert_store_bytes) */
+  size_t store_bytes; /* the instances' stores (inst_store) */
   size_t window_bytes; /* the slots' windows in the series block (plan_windows) */
   uint32_t *rule, *slot_of, *slot_rule; /* 3 x the ruleset's rules: `local` or allocated */
   uint32_t local[3 * PLAN_LOCAL_RULES];
@@ -305,6 +297,14 @@ static int needs_more(const jj_rule *r) {
   return jj__inst_needs_more(r, r->cfg.window.kind == JJ_WINDOW_TUMBLING);
 }
 
+/* An instance's store, after the instances in the series block: its
+ * jj_inst_more when it needs one, then its alert's store (flap history,
+ * cold part, streaks: jj__alert_init), so both are found from the alert
+ * (jj__inst_more) and the instance keeps no offset. A multiple of 8. */
+static size_t inst_store(const jj_rule *r) {
+  return (needs_more(r) ? sizeof(jj_inst_more) : 0) +
+         jj__alert_store_bytes(r, needs_flap_history(r));
+}
 static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const char *metric,
                             const jj_label *labels, uint32_t n, slot_plan *p, uint32_t *undecided) {
   memset(p, 0, sizeof *p);
@@ -331,9 +331,7 @@ static jj_status plan_slots(const jj_ruleset *rs, const jj_allocator *alc, const
     if (j == p->nslots) p->slot_rule[p->nslots++] = i;
     p->rule[p->ninst] = i;
     p->slot_of[p->ninst++] = j;
-    p->nflap += needs_flap_history(&rs->rules[i]);
-    p->nmore += needs_more(&rs->rules[i]);
-    p->store_bytes += jj__alert_store_bytes(&rs->rules[i]);
+    p->store_bytes += inst_store(&rs->rules[i]);
   }
   int multi = 0; /* some slot holds a second rule: one not its slot's first */
   for (uint32_t i = 0; i < p->ninst && !multi; i++) multi = p->slot_rule[p->slot_of[i]] != p->rule[i];
@@ -440,9 +438,7 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
   char *wmem = (char *)s + windows_offset(nslots, p->nquiet, p->nstuck); /* the windows' room */
   /* The instances, after the windows (jj__series_inst once every slot is in) */
   jj_inst *inst = (jj_inst *)(void *)(wmem + p->window_bytes);
-  int64_t *flap = (int64_t *)(void *)(inst + p->ninst); /* see inst_room */
-  char *store = (char *)(flap + (size_t)p->nflap * JJ_FLAP_SLOTS); /* after the flap histories */
-  jj_inst_more *more = (jj_inst_more *)(void *)(store + p->store_bytes); /* after the streaks */
+  char *store = (char *)(inst + p->ninst); /* the instances' stores (inst_store) */
   jj_status st = JJ_OK;
   for (uint32_t j = 0; j < nslots && st == JJ_OK; j++) {
     jj_slot *sl = &s->slots[j];
@@ -462,13 +458,11 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
       jj_inst *in = &inst[s->ninst++];
       sl->count++;
       in->rule = r;
-      in->slot = (uint16_t)j;
-      jj__alert_init(&in->alert, needs_flap_history(r) ? flap : NULL, store, r);
-      store += jj__alert_store_bytes(r);
-      if (needs_flap_history(r)) flap += JJ_FLAP_SLOTS;
-      if (needs_more(r)) {
-        jj_inst_more *m = more++;
-        in->more_off = (uint32_t)((char *)m - (char *)in); /* < 4 GiB: series_alloc */
+      jj_inst_more *m = needs_more(r) ? (jj_inst_more *)(void *)store : NULL;
+      jj__alert_init(&in->alert, store + (m ? sizeof *m : 0), r, needs_flap_history(r));
+      store += inst_store(r);
+      jj__inst_host_init(in, j, m != NULL);
+      if (m) {
         m->member_value = NAN;
         m->member_agree_ts = INT64_MIN;
         m->win_start = m->win_end = INT64_MIN; /* no window judged yet */
@@ -525,8 +519,7 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
   if (st != JJ_OK) return st; /* JJ_ENOMEM, or JJ_ELIMIT: too many rules match */
   st = plan_windows(rs, alc, shapes, lateness_ms, max_samples, &plan);
   jj_series *s = st == JJ_OK ? series_alloc(alc, k, plan.ninst, plan.nquiet, plan.nstuck, plan.nslots,
-                                            plan.nflap, plan.store_bytes, plan.nmore,
-                                            plan.window_bytes)
+                                            plan.store_bytes, plan.window_bytes)
                              : NULL;
   if (st == JJ_OK) st = s ? bind_rules(rs, alc, shapes, lateness_ms, max_samples, s, &plan) : JJ_ENOMEM;
   if (plan.rule != plan.local) jj__free(alc, plan.rule);
@@ -570,7 +563,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
                                uint32_t max_samples, jj__shape_tally *shapes,
                                jj__footprint_fn add, void *ctx) {
   enum { MAX_LEADERS = 64 };
-  uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0, nflap = 0, nmore = 0;
+  uint32_t leader[MAX_LEADERS], nleaders = 0, nslots = 0, ninst = 0;
   int multi = 0; /* some slot holds a second rule (quiet_entries) */
   int stuck = 0; /* some slot has a stuck-value gate (nstuck) */
   uint32_t lead_aggs[MAX_LEADERS], share[SHARE_SLOTS];
@@ -611,9 +604,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
       if (pass == 0) {
         if (ninst == JJ_SERIES_MAX_INST) return JJ_ELIMIT; /* as plan_slots */
         ninst++;
-        nflap += needs_flap_history(r);
-        nmore += needs_more(r);
-        store_bytes += jj__alert_store_bytes(r);
+        store_bytes += inst_store(r);
         if (j == nleaders) {
           nslots++;
           stuck |= slot_stuck(r);
@@ -647,7 +638,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   size_t strings = strlen(metric) + 1;
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
   add(ctx, (size_t)block_bytes(strings, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
-                               window_bytes, inst_room(ninst, nflap, store_bytes, nmore)));
+                               window_bytes, inst_room(ninst, store_bytes)));
   return JJ_OK;
 }
 

@@ -19,9 +19,10 @@ typedef struct jj_group jj_group;
 typedef struct jj_series jj_series;
 
 /* What only some instances use: group members, rules that feed groups,
- * TUMBLING rules and rules judged through an index. It follows the
- * instances in their block, one per instance that needs it
- * (jj__inst_needs_more), so a plain rule's instance stays small. */
+ * TUMBLING rules and rules judged through an index. It comes just before
+ * the instance's alert's store in the series block (series.c,
+ * inst_store), for the instances that need one (jj__inst_needs_more), so
+ * a plain rule's instance stays small. */
 typedef struct jj_inst_more {
   jj_group *group;      /* group rules: the group this series belongs to */
   jj_group *feed[JJ_MAX_FEEDS]; /* JJ_GROUP_RULES groups this alert feeds */
@@ -35,20 +36,36 @@ typedef struct jj_inst_more {
 } jj_inst_more;
 
 /* One (series, rule) pair: the rule's alert for the series, or its
- * membership in a group. */
+ * membership in a group. 48 bytes on LP64: what the instance keeps of its
+ * own besides the rule (its slot, whether it is stale, whether it has a
+ * jj_inst_more) is in its alert's host word (jj__inst_slot,
+ * jj__inst_stale), and its jj_inst_more is found from its alert's store
+ * (jj__inst_more), so it needs no offset of its own. */
 typedef struct jj_inst {
   /* What judging a sample reads comes first: a quiet check reads the rule
    * and the head of the alert. */
   const jj_rule *rule; /* its index in the ruleset: jj__inst_rule_index */
   jj_alert alert;       /* rules without groups */
-  /* Where its jj_inst_more is, in bytes from the instance (in the same
-   * block, after it: see series_alloc), 0 unless jj__inst_needs_more: an
-   * offset, not a pointer, so the record costs 4 bytes, not 8. Instances
-   * never move. */
-  uint32_t more_off;
-  uint16_t slot;        /* index of the series' slot holding the window */
-  uint8_t stale;
 } jj_inst;
+
+/* The instance's bits in alert.host. */
+#define JJ_INST_SLOT_MASK 0xffffu /* index of the series' slot holding its window */
+#define JJ_INST_STALE (1u << 16)  /* stale (no sample for the rule's stale_after_ms) */
+#define JJ_INST_MORE (1u << 17)   /* a jj_inst_more precedes its alert's store */
+
+static inline void jj__inst_host_init(jj_inst *in, uint32_t slot, int more) {
+  in->alert.host = (slot & JJ_INST_SLOT_MASK) | (more ? JJ_INST_MORE : 0);
+}
+/* The index of the series' slot holding the instance's window. */
+static inline uint32_t jj__inst_slot(const jj_inst *in) {
+  return in->alert.host & JJ_INST_SLOT_MASK;
+}
+static inline int jj__inst_stale(const jj_inst *in) {
+  return (in->alert.host & JJ_INST_STALE) != 0;
+}
+static inline void jj__inst_set_stale(jj_inst *in, int stale) {
+  in->alert.host = stale ? in->alert.host | JJ_INST_STALE : in->alert.host & ~JJ_INST_STALE;
+}
 
 /* The index in `rs` of the instance's rule: instances point into the
  * ruleset of the engine (or state) that holds their series, so the index
@@ -60,10 +77,8 @@ static inline uint32_t jj__inst_rule_index(const jj_ruleset *rs, const jj_inst *
 /* The instance's jj_inst_more, or NULL (jj__inst_needs_more). The record
  * is the instance's own, not part of it: reachable from a const one. */
 static inline jj_inst_more *jj__inst_more(const jj_inst *in) {
-  /* Through an integer: the block is writable, only this view of it is
-   * const, and a direct cast would drop the qualifier (-Wcast-qual). */
-  // NOLINTNEXTLINE(performance-no-int-to-ptr)
-  return in->more_off ? (jj_inst_more *)(uintptr_t)((uintptr_t)in + in->more_off) : NULL;
+  return (in->alert.host & JJ_INST_MORE) ? (jj_inst_more *)(void *)jj__alert_store(&in->alert) - 1
+                                         : NULL;
 }
 
 /* What an instance of rule r in a slot that is (not) `tumbling` reads
@@ -154,8 +169,9 @@ typedef struct jj_stuck {
 #define JJ_SERIES_MAX_INST UINT16_MAX
 
 /* A series and, in the same allocation, its slots, quiet bounds, stuck
- * runs, windows (jj__window_init_shaped), instances (jj__series_inst),
- * location and strings, in that order: a quiet sample reads the first
+ * runs, windows (jj__window_init_shaped), instances (jj__series_inst)
+ * and strings, in that order (a position, kept by few series, is in the
+ * engine's table: series_loc.h): a quiet sample reads the first
  * lines of the block (header, slots, quiet bounds) and the windows right
  * after them; the instances, read when a slot is loud, come after the
  * windows. The header is 40 bytes on LP64 with what the deadline index
@@ -171,7 +187,7 @@ struct jj_series {
   uint16_t nstale;  /* instances marked stale */
   uint8_t nlabels;  /* at most JJ_SERIES_MAX_LABELS */
   uint8_t has_ts : 1;
-  uint8_t has_loc : 1; /* jj__series_loc holds a position */
+  uint8_t has_loc : 1; /* the engine's table of positions has one for it (series_loc.h) */
   /* Life cycle: set once the series is forgotten (freed when `queued`,
    * how many queued events point at the labels, reaches 0). */
   uint8_t forgotten : 1;
@@ -183,13 +199,6 @@ struct jj_series {
   jj_due_rec dr; /* the deadline index's record (deadline.h), read and written by every reading */
   jj_slot slots[]; /* nslots, then the quiet bounds (jj__slot_quiet) */
 };
-
-/* The series' position (jj_engine_push_located), read only for events
- * and snapshots: in the cold end of its block, just before its strings,
- * not in the header a reading reads. */
-typedef struct jj_series_loc {
-  double lat, lon;
-} jj_series_loc;
 
 static inline jj_window *jj__slot_win(const jj_series *s, const jj_slot *sl) {
 #if UINTPTR_MAX == UINT32_MAX
@@ -221,13 +230,6 @@ static inline jj_inst *jj__series_inst(const jj_series *s) {
  * one filled in by jj__series_labels. */
 static inline const char *jj__series_metric(const jj_series *s) {
   return (const char *)s + s->strings_off;
-}
-/* Where the series' position is (valid when has_loc): right before its
- * strings (series_alloc). */
-static inline jj_series_loc *jj__series_loc(const jj_series *s) {
-  /* Through an integer, as jj__inst_more: the block is writable. */
-  // NOLINTNEXTLINE(performance-no-int-to-ptr)
-  return (jj_series_loc *)(uintptr_t)((uintptr_t)s + s->strings_off - sizeof(jj_series_loc));
 }
 /* Fill out[0 .. s->nlabels) with the series' labels, sorted by name. The
  * strings are the series' own: valid while it lives (events keep it

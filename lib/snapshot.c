@@ -279,9 +279,12 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
   }
   jj__w_i64(w, s->last_ts);
   jj__w_u8(w, s->has_ts);
-  jj__w_u8(w, s->has_loc);
-  jj__w_f64(w, jj__series_loc(s)->lat);
-  jj__w_f64(w, jj__series_loc(s)->lon);
+  /* (0, 0 without a position, as the series block held before positions
+   * moved to the engine's table: the same image) */
+  const jj_loc_entry *loc = s->has_loc ? jj__loc_get(&e->locs, s) : NULL;
+  jj__w_u8(w, loc != NULL);
+  jj__w_f64(w, loc ? loc->lat : 0.0);
+  jj__w_f64(w, loc ? loc->lon : 0.0);
   jj__w_u32(w, s->nslots);
   for (uint32_t j = 0; j < s->nslots; j++) {
     const jj_slot *sl = &s->slots[j];
@@ -300,12 +303,12 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
     const jj_inst *in = &jj__series_inst(s)[i];
     const jj_inst_more m = jj__inst_more_or_default(in); /* the image keeps every field */
     jj__w_u32(w, jj__inst_rule_index(e->rs, in));
-    jj__w_u32(w, in->slot);
+    jj__w_u32(w, jj__inst_slot(in));
     jj__w_f64(w, m.member_value);
     jj__w_i64(w, m.member_agree_ts);
     jj__w_i64(w, m.member_reported_end);
     jj__w_u8(w, m.member_valid);
-    jj__w_u8(w, in->stale);
+    jj__w_u8(w, jj__inst_stale(in));
     jj__w_i64(w, m.win_start);
     jj__w_i64(w, m.win_end);
     jj__w_f64(w, m.index_conc);
@@ -795,7 +798,7 @@ static jj_status join(jj_engine *sc, jj_series *s) {
 /* An instance without jj_inst_more has a rule that never reads those
  * fields: the image's values for them are the defaults, not state. */
 static void set_inst(jj_inst *in, const old_inst *o) {
-  in->stale = o->stale;
+  jj__inst_set_stale(in, o->stale);
   jj_inst_more *m = jj__inst_more(in);
   if (!m) return;
   m->member_value = o->member_value;
@@ -867,7 +870,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     uint32_t to = os[o->slot].used_by;
     for (uint32_t k = 0; to && orl->fate == FATE_KEPT && k < s->ninst; k++) {
       jj_inst *in = &jj__series_inst(s)[k];
-      if (jj__inst_rule_index(d->sc->rs, in) != orl->to || in->slot != to - 1) continue;
+      if (jj__inst_rule_index(d->sc->rs, in) != orl->to || jj__inst_slot(in) != to - 1) continue;
       if (set_alert(&in->alert, &o->alert) != 0) return damaged(d, r, "alert levels");
       set_inst(in, o);
       o->restored = 1;
@@ -878,7 +881,7 @@ static jj_status dec_series_body(dec *d, jj_rbuf *r, jj_series *s, old_slot *os,
     }
   }
   s->nstale = 0;
-  for (uint32_t i = 0; i < s->ninst; i++) s->nstale += jj__series_inst(s)[i].stale;
+  for (uint32_t i = 0; i < s->ninst; i++) s->nstale += jj__inst_stale(&jj__series_inst(s)[i]);
   for (uint32_t j = 0; j < s->nslots; j++) jj__slot_summarize(s, &s->slots[j]);
   return JJ_OK;
 }
@@ -922,9 +925,11 @@ static jj_status dec_series(dec *d, jj_rbuf *r, uint32_t *next_id) {
   d->rep.series++;
   s->last_ts = last_ts;
   s->has_ts = (uint8_t)has_ts;
-  s->has_loc = (uint8_t)has_loc;
-  jj__series_loc(s)->lat = lat;
-  jj__series_loc(s)->lon = lon;
+  if (has_loc) {
+    if (jj__loc_reserve(&sc->locs, &sc->alc, s)) return nomem(d);
+    jj__loc_set(&sc->locs, s, lat, lon);
+    s->has_loc = 1;
+  }
   st = join(sc, s);
   if (st != JJ_OK) return nomem(d);
   old_slot *os = jj__malloc(&sc->alc, (nos ? nos : 1) * sizeof *os);
@@ -1063,6 +1068,7 @@ static void state_free(jj_engine *x, const jj_allocator *alc) {
   jj__free(alc, x->series);
   jj__free(alc, x->groups);
   jj__index_free(&x->series_index, alc);
+  jj__loc_free(&x->locs, alc);
   jj__index_free(&x->group_index, alc);
   jj__free(alc, x->groups_per_rule);
   jj__free(alc, x->dl.due);
@@ -1214,10 +1220,11 @@ static jj_status build_ghosts(dec *d, jj_retired **out) {
       jj__series_labels(s, l);
       ev->labels = l;
       ev->nlabels = s->nlabels;
-      if (s->has_loc) {
+      const jj_loc_entry *loc = s->has_loc ? jj__loc_get(&sc->locs, s) : NULL;
+      if (loc) {
         ev->has_location = 1;
-        ev->lat = jj__series_loc(s)->lat;
-        ev->lon = jj__series_loc(s)->lon;
+        ev->lat = loc->lat;
+        ev->lon = loc->lon;
       }
     } else {
       /* Labels 8-aligned after the strings so far. */
@@ -1258,6 +1265,7 @@ static void swap_state(jj_engine *e, jj_engine *sc, jj_engine *old) {
   MOVE(nseries);
   MOVE(series_cap);
   MOVE(series_index);
+  MOVE(locs);
   MOVE(groups);
   MOVE(ngroups);
   MOVE(groups_cap);

@@ -696,6 +696,101 @@ static void test_event_fields(void **state) {
   assert_int_equal(jj_struct_size("jj_event"), sizeof(jj_event));
 }
 
+/* Positions are kept in the engine's table of located series
+ * (lib/series_loc.h), not in every series block: 100 series, every third
+ * located (the table doubles several times), some of them forgotten (their
+ * entries leave, later ones shift back), then each live series' event shows
+ * its own position or none, in the engine and in one restored from its
+ * snapshot. A located push that cannot get the table's room is refused
+ * whole: JJ_ENOMEM, nothing taken. */
+enum { LOC_N = 100 };
+static int loc_located(int i) { return i % 3 == 0; }
+static int loc_forgotten(int i) { return i % 9 == 0 || i % 10 == 0; }
+static double loc_lat(int i) { return -40.0 + 0.5 * i; }
+static double loc_lon(int i) { return -90.0 + 1.25 * i; }
+
+static void loc_check(jj_engine *e, et_rec *rec, const jj_series_id *ids) {
+  for (int i = 0; i < LOC_N; i++) {
+    if (loc_forgotten(i)) continue;
+    et_push(e, ids[i], ET_T0 + ET_SEC, 300); /* a mean of 106.7 or 155: fires */
+    const jj_event *ev = et_expect(rec, JJ_EVENT_FIRED, 1);
+    assert_int_equal(ev->has_location, loc_located(i));
+    if (loc_located(i)) {
+      assert_true(ev->lat == loc_lat(i));
+      assert_true(ev->lon == loc_lon(i));
+    }
+  }
+  et_expect_none(rec);
+}
+
+static void test_located_table(void **state) {
+  (void)state;
+  jj_ruleset *rs = et_pm_high_rule();
+  et_rec rec, rec2;
+  memset(&rec, 0, sizeof rec);
+  memset(&rec2, 0, sizeof rec2);
+  jj_engine *e = et_engine(rs, NULL, &rec);
+  jj_series_id ids[LOC_N];
+  for (int i = 0; i < LOC_N; i++) {
+    char v[16];
+    snprintf(v, sizeof v, "s%03d", i);
+    const char *kv[2] = {"station", v};
+    ids[i] = et_series(e, "pm25", kv, 1);
+    if (loc_located(i)) /* a first position that a second one replaces */
+      assert_int_equal(jj_engine_push_located(e, ids[i], ET_T0 - ET_SEC, 10, 1.0, 2.0), JJ_OK);
+  }
+  for (int i = 0; i < LOC_N; i++) {
+    if (loc_located(i))
+      assert_int_equal(jj_engine_push_located(e, ids[i], ET_T0, 10, loc_lat(i), loc_lon(i)), JJ_OK);
+    else
+      et_push(e, ids[i], ET_T0, 10);
+  }
+  for (int i = 0; i < LOC_N; i++)
+    if (loc_forgotten(i)) assert_int_equal(jj_engine_forget(e, ids[i]), JJ_OK);
+  et_expect_none(&rec);
+  /* The same positions in an engine restored from its snapshot. */
+  size_t need = 0;
+  assert_int_equal(jj_engine_snapshot(e, NULL, 0, &need), JJ_EFULL);
+  void *img = malloc(need);
+  assert_non_null(img);
+  assert_int_equal(jj_engine_snapshot(e, img, need, &need), JJ_OK);
+  jj_engine *e2 = et_engine(rs, NULL, &rec2);
+  assert_int_equal(jj_engine_restore(e2, img, need, NULL, NULL), JJ_OK);
+  free(img);
+  loc_check(e, &rec, ids);
+  loc_check(e2, &rec2, ids);
+  jj_engine_free(e);
+  jj_engine_free(e2);
+  et_rec_free(&rec);
+  et_rec_free(&rec2);
+
+  /* Out of memory at a series' first located push: refused whole. */
+  tu_alloc a;
+  tu_alloc_init(&a);
+  jj_engine_config c;
+  jj_engine_config_init(&c);
+  c.on_event = et_rec_cb;
+  c.on_event_ctx = &rec;
+  memset(&rec, 0, sizeof rec);
+  assert_int_equal(jj_engine_new(rs, &c, &a.alc, &e), JJ_OK);
+  jj_series_id id = et_series(e, "pm25", NULL, 0);
+  tu_alloc_fail_at(&a, 1, 0);
+  assert_int_equal(jj_engine_push_located(e, id, ET_T0, 100, 35.8, 127.1), JJ_ENOMEM);
+  jj_engine_stats st;
+  jj_engine_stats_get(e, &st);
+  assert_int_equal(st.accepted, 0);
+  et_expect_none(&rec);
+  assert_int_equal(jj_engine_push_located(e, id, ET_T0, 100, 35.8, 127.1), JJ_OK);
+  const jj_event *ev = et_expect(&rec, JJ_EVENT_FIRED, 1);
+  assert_int_equal(ev->has_location, 1);
+  assert_true(ev->lat == 35.8 && ev->lon == 127.1);
+  jj_engine_free(e);
+  et_rec_free(&rec);
+  assert_int_equal(a.live_blocks, 0);
+  assert_int_equal(a.errors, 0);
+  jj_ruleset_free(rs);
+}
+
 /* ==========================================================================
  * Re-entrancy: a callback that calls back into its engine
  * ========================================================================== */
@@ -1339,6 +1434,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_series_identity),
       cmocka_unit_test(test_push_labeled),
+      cmocka_unit_test(test_located_table),
       cmocka_unit_test(test_limit_series_and_labels),
       cmocka_unit_test(test_limit_groups),
       cmocka_unit_test(test_event_queue_overflow),

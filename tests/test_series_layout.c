@@ -1,7 +1,9 @@
-/* A series' instance limit (lib/series.h): slots count instances in 16
- * bits, so a series matching more than 65,535 rules is refused with
- * JJ_ELIMIT, by jj_engine_series and by jj_engine_estimate's footprint
- * alike. A ruleset of 65,536 distinct rules takes the builder a minute
+/* A series' block (lib/series.h). The instance limit: slots count
+ * instances in 16 bits, so a series matching more than 65,535 rules is
+ * refused with JJ_ELIMIT, by jj_engine_series and by jj_engine_estimate's
+ * footprint alike. The instances' stores: each instance's jj_inst_more,
+ * flap history, cold part and streaks lie after the instances, in that
+ * order, found from its alert. A ruleset of 65,536 distinct rules takes the builder a minute
  * (it checks names pairwise), so the series code is driven directly with
  * a ruleset of copies of one compiled rule. Linked statically. */
 #include <setjmp.h>
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "engine_testutil.h"
@@ -52,7 +55,7 @@ static void test_instances_per_series(void **state) {
       assert_int_equal(s->ninst, 65535);
       assert_int_equal(s->nslots, 1);
       assert_int_equal(s->slots[0].count, 65535);
-      assert_int_equal(jj__series_inst(s)[65534].slot, 0);
+      assert_int_equal(jj__inst_slot(&jj__series_inst(s)[65534]), 0);
       assert_int_equal(fp, JJ_OK);
       assert_true(bytes > 65535 * sizeof(jj_inst));
       jj__series_free(&alc, s);
@@ -67,9 +70,91 @@ static void test_instances_per_series(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* Three rules: a plain one (a one-level alert's store: its streak start
+ * alone), a TUMBLING one with two levels that detects flapping (a
+ * jj_inst_more, a flap history, a cold part, two levels' streaks), and a
+ * plain one again, in two slots. Each part is where jj__inst_more and the
+ * alert's accessors find it, the parts do not overlap, and the instance's
+ * bits in its alert's host word keep apart. */
+static void test_instance_stores(void **state) {
+  (void)state;
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.metric = "m";
+  rc.window.span_ms = 60000;
+  rc.name = "plain";
+  jj_level_config lv[2] = {et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1),
+                           et_level("higher", JJ_CMP_GE, 150, JJ_CMP_NONE, 0, 1)};
+  et_add(b, &rc, lv, 1);
+  rc.name = "tumbling";
+  rc.window.kind = JJ_WINDOW_TUMBLING;
+  rc.flap_changes = 4;
+  rc.flap_window_ms = 600000;
+  et_add(b, &rc, lv, 2);
+  jj_rule_config_init(&rc);
+  rc.metric = "m";
+  rc.window.span_ms = 60000;
+  rc.name = "plain2";
+  et_add(b, &rc, lv, 1);
+  jj_ruleset *rs = et_build(b);
+  jj_ruleset_builder_free(b);
+  jj_allocator alc;
+  jj__alloc_resolve(&alc, NULL);
+  jj_shape_cache shapes = {0};
+  jj_series_key k;
+  memset(&k, 0, sizeof k);
+  k.metric = "m";
+  jj_series *s = NULL;
+  uint32_t undecided = 0;
+  assert_int_equal(jj__series_new(rs, &alc, &shapes, &k, 0, 0, &s, &undecided), JJ_OK);
+  assert_int_equal(s->ninst, 3);
+  assert_int_equal(s->nslots, 2);
+  jj_inst *in = jj__series_inst(s);
+  const char *end = jj__series_metric(s); /* the strings follow the stores */
+  char *at = (char *)(in + 3);            /* the stores follow the instances */
+  for (uint32_t i = 0; i < 3; i++) {
+    const jj_rule *r = in[i].rule;
+    const int tumbling = r->cfg.window.kind == JJ_WINDOW_TUMBLING;
+    assert_int_equal(jj__inst_slot(&in[i]), tumbling ? 1 : 0);
+    assert_int_equal(s->slots[jj__inst_slot(&in[i])].lead->cfg.window.kind, r->cfg.window.kind);
+    jj_inst_more *m = jj__inst_more(&in[i]);
+    const jj_alert *a = &in[i].alert;
+    if (tumbling) {
+      assert_ptr_equal(m, at);
+      assert_true(isnan(m->member_value));
+      assert_int_equal(m->win_start, INT64_MIN);
+      at += sizeof *m;
+      assert_ptr_equal(jj__alert_flap(a), at);
+      at += JJ_FLAP_SLOTS * sizeof(int64_t);
+      assert_ptr_equal(jj__alert_cold(a), at);
+      at += sizeof(jj_alert_cold);
+    } else {
+      assert_null(m);
+      assert_null(jj__alert_flap(a));
+      assert_null(jj__alert_cold(a));
+    }
+    assert_ptr_equal(jj__alert_since(a), at);
+    at += jj__alert_levels_bytes(r->nlevels);
+    /* stale comes and goes without touching the slot or the record */
+    jj__inst_set_stale(&in[i], 1);
+    assert_true(jj__inst_stale(&in[i]));
+    assert_ptr_equal(jj__inst_more(&in[i]), m);
+    jj__inst_set_stale(&in[i], 0);
+    assert_false(jj__inst_stale(&in[i]));
+    assert_int_equal(jj__inst_slot(&in[i]), tumbling ? 1 : 0);
+  }
+  assert_ptr_equal(at, end);
+  jj__series_free(&alc, s);
+  jj__shape_cache_free(&shapes, &alc);
+  jj_ruleset_free(rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_instances_per_series),
+      cmocka_unit_test(test_instance_stores),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

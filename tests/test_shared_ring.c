@@ -105,7 +105,7 @@ static jj_engine *engine(jj_ruleset *rs, jj_series_id *id) {
 static const jj_window *window_of(const jj_engine *e, jj_series_id id, uint32_t rule) {
   const jj_series *s = e->series[id];
   for (uint32_t i = 0; i < s->ninst; i++)
-    if (jj__inst_rule_index(e->rs, &jj__series_inst(s)[i]) == rule) return jj__slot_win(s, &s->slots[jj__series_inst(s)[i].slot]);
+    if (jj__inst_rule_index(e->rs, &jj__series_inst(s)[i]) == rule) return jj__slot_win(s, &s->slots[jj__inst_slot(&jj__series_inst(s)[i])]);
   fail_msg("rule %u has no window", rule);
   return NULL;
 }

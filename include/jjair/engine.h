@@ -199,7 +199,13 @@ JJ_API jj_status jj_engine_series(jj_engine *e, const char *metric, const jj_lab
  * Events it causes are delivered before it returns. */
 JJ_API jj_status jj_engine_push(jj_engine *e, jj_series_id series, int64_t ts_ms, double value);
 
-/* Same, with the position of the sensor (robots move). */
+/* Same, with the position of the sensor (robots move): its events carry
+ * the latest position pushed. Positions are kept in a table of the
+ * engine's for the series that have one (24 bytes an entry, the table
+ * doubling when 3/4 full), not in every series: a series' first located
+ * push may allocate, before anything else is done (JJ_ENOMEM: nothing
+ * taken, nothing counted), and jj_engine_estimate does not count the
+ * table. */
 JJ_API jj_status jj_engine_push_located(jj_engine *e, jj_series_id series, int64_t ts_ms,
                                         double value, double lat, double lon);
 

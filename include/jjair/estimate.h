@@ -6,7 +6,9 @@
  * series listed, in that order: the engine, its series and id index, every
  * window (the bundle's `-p` period makes windows preallocated, so pushing
  * then allocates nothing), groups and their member lists. It does not
- * include the ruleset (jj_alloc_pool_stats after jj_bundle_load gives it). */
+ * include the ruleset (jj_alloc_pool_stats after jj_bundle_load gives it),
+ * nor the table of positions that located pushes make
+ * (jj_engine_push_located). */
 #ifndef JJAIR_ESTIMATE_H
 #define JJAIR_ESTIMATE_H
 
