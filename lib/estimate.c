@@ -13,12 +13,15 @@
 #include "footprint.h"
 #include "index.h"
 #include "series.h"
+#include "series_loc.h"
 
 typedef struct tally {
   jj_memory_estimate *out;
 } tally;
 
-static size_t round8(size_t n) { return (n + (JJ__POOL_ALIGN - 1)) & ~(size_t)(JJ__POOL_ALIGN - 1); }
+static size_t round8(size_t n) {
+  return (n + (JJ__POOL_ALIGN - 1)) & ~(size_t)(JJ__POOL_ALIGN - 1);
+}
 
 /* A block asked of the caller's allocator directly (the engine itself). */
 static void add_direct(tally *t, size_t n) {
@@ -66,6 +69,18 @@ static void add_index(tally *t, uint32_t count, uint32_t first) {
     if (cap && jj__index_fits((uint64_t)k + 1, cap)) continue;
     cap = cap ? cap * 2 : first;
     if (k == count) add_counted(t, (size_t)cap * sizeof(jj_index_slot));
+  }
+}
+
+/* The engine's table of positions as it takes `located` entries, one
+ * series' first located push at a time (jj__loc_reserve): a block at each
+ * growth, every one counted as kept. */
+static void add_locations(tally *t, uint32_t located) {
+  uint32_t cap = 0;
+  for (uint32_t k = 0; k < located; k++) {
+    const uint32_t ncap = jj__loc_cap_for(cap, k);
+    if (ncap != cap) add_counted(t, (size_t)ncap * sizeof(jj_loc_entry));
+    cap = ncap;
   }
 }
 
@@ -118,8 +133,7 @@ static int touches(const jj_ruleset *rs, uint32_t g, const jj_series_spec *sp) {
   const jj_rule *gr = &rs->rules[g];
   for (uint32_t i = 0; i < gr->ngroup_labels; i++)
     if (!label_of(sp, gr->group_labels[i])) return 0;
-  if (gr->cfg.group != JJ_GROUP_NONE && !jj__combines_rules(gr->cfg.group) &&
-      spec_matches(gr, sp))
+  if (gr->cfg.group != JJ_GROUP_NONE && !jj__combines_rules(gr->cfg.group) && spec_matches(gr, sp))
     return 2;
   for (uint32_t i = 0; i < rs->nrules; i++) {
     const jj_rule *r = &rs->rules[i];
@@ -170,12 +184,13 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
   const size_t engine_pool = out->pool_bytes;
 
   /* jj_engine_series, in order */
-  uint32_t created = 0, ngroups = 0;
+  uint32_t created = 0, ngroups = 0, located = 0;
   jj__shape_tally shapes; /* the engine's shape cache, as series fill it */
   memset(&shapes, 0, sizeof shapes);
   for (uint32_t s = 0; s < nseries; s++) {
     const jj_series_spec *sp = &series[s];
     if (!sp->metric || !*sp->metric || (sp->nlabels && !sp->labels)) return JJ_EINVAL;
+    if (sp->flags & ~JJ_SERIES_LOCATED) return JJ_EINVAL;
     if (sp->nlabels > c.max_labels) return JJ_ELIMIT;
     jj_label sorted[JJ_SERIES_MAX_LABELS];
     if (sort_spec(sp, sorted) != JJ_OK) return JJ_EINVAL;
@@ -238,6 +253,16 @@ jj_status jj_engine_estimate(const jj_ruleset *rs, const jj_engine_config *cfg,
     }
     created++;
   }
+  /* then the pushes: each located series' first located push (a series
+   * listed twice counted once; every spec is valid by now) */
+  for (uint32_t s = 0; s < nseries; s++) {
+    if (!(series[s].flags & JJ_SERIES_LOCATED)) continue;
+    int seen = 0;
+    for (uint32_t p = 0; p < s && !seen; p++)
+      seen = (series[p].flags & JJ_SERIES_LOCATED) && same_series(&series[p], &series[s]);
+    located += (uint32_t)!seen;
+  }
+  add_locations(&t, located);
   out->series_bytes = out->pool_bytes - engine_pool;
   return JJ_OK;
 }

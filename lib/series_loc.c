@@ -21,12 +21,17 @@ const jj_loc_entry *jj__loc_get(const jj_loc_table *t, const jj_series *s) {
   return en->s ? en : NULL;
 }
 
+uint32_t jj__loc_cap_for(uint32_t cap, uint32_t count) {
+  if (cap && ((uint64_t)count + 1) * 4 <= (uint64_t)cap * 3) return cap;
+  return cap ? cap * 2 : 8; /* 0 once cap * 2 wraps */
+}
+
 int jj__loc_reserve(jj_loc_table *t, const jj_allocator *alc, const jj_series *s) {
   const uint32_t cap = t->entries ? t->mask + 1 : 0;
-  if (cap && ((uint64_t)t->count + 1) * 4 <= (uint64_t)cap * 3) return 0;
+  const uint32_t ncap = jj__loc_cap_for(cap, t->count);
+  if (ncap == cap) return 0;
   if (jj__loc_get(t, s)) return 0; /* it has its entry: no room needed */
-  const uint32_t ncap = cap ? cap * 2 : 8;
-  if (!ncap) return -1; /* (2^32 entries) */
+  if (!ncap) return -1;            /* (2^32 entries) */
   jj_loc_entry *ne = jj__calloc(alc, (size_t)ncap * sizeof *ne);
   if (!ne) return -1;
   jj_loc_table n = {ne, ncap - 1, t->count};

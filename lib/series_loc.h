@@ -29,6 +29,11 @@ typedef struct jj_loc_table {
 
 /* The position of s, or NULL when it has none. */
 const jj_loc_entry *jj__loc_get(const jj_loc_table *t, const jj_series *s);
+/* The table's growth, one rule for the table and jj_engine_estimate: the
+ * capacity it needs to take a (count+1)-th entry when it has room for
+ * `cap` (0: none yet): `cap` while it stays at most 3/4 full, else the
+ * next size (8 entries, then doubling); 0 past 2^31 entries. */
+uint32_t jj__loc_cap_for(uint32_t cap, uint32_t count);
 /* Make sure s can be given a position by jj__loc_set without allocating:
  * 0, or -1 when out of memory (the table unchanged). */
 int jj__loc_reserve(jj_loc_table *t, const jj_allocator *alc, const jj_series *s);

@@ -3,11 +3,11 @@
  * out — exactly for the robot (the committed fire bundle, preallocated
  * windows) and as an upper bound when windows grow, series arrays and
  * indexes double, groups fill. Runs on the host and on the board. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include <string.h>
 
@@ -63,7 +63,7 @@ static void test_robot_exact(void **state) {
   assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL), JJ_OK);
   static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
                                         "pm25",        "pm10",        "humidity", "o3"};
-  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
+  static const char *const sensor[8] = {"body",    "camera",  "gas",  "optical",
                                         "optical", "optical", "body", "gas"};
   jj_label labels[8][2];
   jj_series_spec sp[8];
@@ -100,6 +100,66 @@ static void test_robot_exact(void **state) {
     for (int i = 0; i < 8; i++)
       assert_int_equal(jj_engine_push(e, ids[i], T0 + t * SEC, i < 2 ? 20.0 + t : 1.0 + t), JJ_OK);
   assert_int_equal(pool_peak(&pool), after);
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+}
+
+/* The robot pushing positions (jj_engine_push_located) on all 8 series:
+ * flagged JJ_SERIES_LOCATED, the estimate counts the engine's table of
+ * positions (8 entries, then 16 once a 7th series is located), and is
+ * still the pool's exact growth after every series' located pushes. */
+static void test_robot_located_exact(void **state) {
+  (void)state;
+  jj_allocator pool;
+  assert_int_equal(jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem), JJ_OK);
+  jj_ruleset *rs = NULL;
+  assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL), JJ_OK);
+  static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
+                                        "pm25",        "pm10",        "humidity", "o3"};
+  static const char *const sensor[8] = {"body",    "camera",  "gas",  "optical",
+                                        "optical", "optical", "body", "gas"};
+  jj_label labels[8][2];
+  jj_series_spec sp[8];
+  for (int i = 0; i < 8; i++) {
+    labels[i][0] = (jj_label){"robot", "r2"};
+    labels[i][1] = (jj_label){"sensor", sensor[i]};
+    sp[i] = (jj_series_spec){metric[i], labels[i], 2, JJ_SERIES_LOCATED};
+  }
+  jj_engine_config cfg;
+  jj_engine_config_init(&cfg);
+  cfg.max_series = 8;
+  cfg.max_labels = 2;
+  cfg.max_groups = 2;
+  cfg.flags = JJ_ENGINE_NO_QUEUE;
+  cfg.on_event = on_event;
+  jj_memory_estimate est, plain;
+  assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 8, &est), JJ_OK);
+  for (int i = 0; i < 8; i++) sp[i].flags = 0;
+  assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 8, &plain), JJ_OK);
+  /* the table's two blocks: 8 and 16 entries of 24 bytes, each with the
+   * pool's 8-byte header */
+  assert_int_equal(est.pool_bytes - plain.pool_bytes, (8 + 8 * 24) + (8 + 16 * 24));
+  assert_int_equal(est.allocations, plain.allocations + 2);
+  /* A series listed twice, once flagged: one entry, as the engine would
+   * make. Six located series fit the first table. */
+  jj_series_spec twice[9];
+  for (int i = 0; i < 8; i++) twice[i] = sp[i];
+  twice[8] = sp[0];
+  for (int i = 3; i < 9; i++) twice[i].flags = JJ_SERIES_LOCATED;
+  jj_memory_estimate six;
+  assert_int_equal(jj_engine_estimate(rs, &cfg, twice, 9, &six), JJ_OK);
+  assert_int_equal(six.pool_bytes - plain.pool_bytes, 8 + 8 * 24);
+  for (int i = 0; i < 8; i++) sp[i].flags = JJ_SERIES_LOCATED;
+
+  size_t before = pool_used(&pool);
+  jj_series_id ids[8];
+  jj_engine *e = make(rs, &cfg, &pool, sp, 8, ids);
+  for (int t = 0; t < 200; t++)
+    for (int i = 0; i < 8; i++)
+      assert_int_equal(jj_engine_push_located(e, ids[i], T0 + t * SEC, i < 2 ? 20.0 + t : 1.0 + t,
+                                              35.8242 + 1e-5 * t, 127.1480),
+                       JJ_OK);
+  assert_int_equal(pool_peak(&pool) - before, est.pool_bytes);
   jj_engine_free(e);
   jj_ruleset_free(rs);
 }
@@ -223,8 +283,8 @@ static void test_upper_bound_when_things_grow(void **state) {
       assert_int_equal(jj_engine_push(e, ids[i], T0 + t * 60 * SEC, (double)((t * 7 + i) % 90)),
                        JJ_OK);
   size_t peak = pool_peak(&pool);
-  print_message("80 series: pool %lu B at init, %lu B full; estimate %lu B\n",
-                (unsigned long)init, (unsigned long)peak, (unsigned long)est.pool_bytes);
+  print_message("80 series: pool %lu B at init, %lu B full; estimate %lu B\n", (unsigned long)init,
+                (unsigned long)peak, (unsigned long)est.pool_bytes);
   assert_true(est.pool_bytes >= peak);
   jj_engine_free(e);
   jj_ruleset_free(rs);
@@ -253,6 +313,8 @@ static void test_errors(void **state) {
   jj_label twice[2] = {{"zone", "a"}, {"zone", "b"}};
   jj_series_spec bad = {"pm25", twice, 2, 0};
   assert_int_equal(jj_engine_estimate(rs, NULL, &bad, 1, &est), JJ_EINVAL);
+  jj_series_spec unknown = {"pm25", &l, 1, 2}; /* a flag this version does not know */
+  assert_int_equal(jj_engine_estimate(rs, NULL, &unknown, 1, &est), JJ_EINVAL);
   /* No series: the engine alone; the default poll queue dominates. */
   assert_int_equal(jj_engine_estimate(rs, NULL, NULL, 0, &est), JJ_OK);
   assert_true(est.pool_bytes > 1024 * sizeof(jj_event));
@@ -263,6 +325,7 @@ static void test_errors(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_robot_exact),
+      cmocka_unit_test(test_robot_located_exact),
       cmocka_unit_test(test_upper_bound_when_things_grow),
       cmocka_unit_test(test_errors),
   };
