@@ -217,10 +217,15 @@ JJ_HOT_INLINE void jj__daba_evict(jj_daba *d, int sides) {
   jj__daba_step(d, sides);
 }
 
-JJ_HOT_INLINE jj_minmax jj__daba_query(const jj_daba *d, int sides) {
-  if (d->front == d->end) return JJ_MINMAX_IDENTITY;
+/* The same for a deque the caller knows is not empty. */
+JJ_HOT_INLINE jj_minmax jj__daba_query_some(const jj_daba *d, int sides) {
   jj_minmax alpha = d->b == d->front ? JJ_MINMAX_IDENTITY : jj__daba_get(d, d->front, sides);
   return jj__minmax_combine(alpha, d->back, sides);
+}
+
+JJ_HOT_INLINE jj_minmax jj__daba_query(const jj_daba *d, int sides) {
+  if (d->front == d->end) return JJ_MINMAX_IDENTITY;
+  return jj__daba_query_some(d, sides);
 }
 
 #endif
