@@ -79,7 +79,9 @@ JJ_HOT_INLINE uint32_t jj__daba_next(const jj_daba *d, uint32_t i) {
 JJ_HOT_INLINE uint32_t jj__daba_prev(const jj_daba *d, uint32_t i) { return (i ? i : d->n) - 1; }
 /* Slot i's distance from the front: its position minus the front's. */
 JJ_HOT_INLINE uint32_t jj__daba_rel(const jj_daba *d, uint32_t i) {
-  return i >= d->front ? i - d->front : i + d->n - d->front;
+  /* (A mask, not a branch: whether i has wrapped past the front changes
+   * twice a lap, so every push and read of a short window mispredicted.) */
+  return i - d->front + (d->n & -(uint32_t)(i < d->front));
 }
 /* The values the lane has room for. */
 JJ_HOT_INLINE uint32_t jj__daba_cap(const jj_daba *d) { return d->n ? d->n - 1 : 0; }
