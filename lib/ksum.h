@@ -58,11 +58,11 @@ JJ_HOT_INLINE void jj_ksum_add(jj_ksum *k, double x) {
  * magnitudes; jj_ksum_add's Fast2Sum finds it for the order it tests.
  * Both give that error exactly, so the same bits. Which order holds
  * changes when a sum restarts from 0 (a window's next generation, once a
- * lap): a branch mispredicted there cost a 16-sample window's push + read
- * about 1 ns (bench_window). Six additions instead of three, off the
- * sum's own chain: where doubles are hardware (without a double FPU each is
- * a library call) and evaluated in double precision (the error terms are
- * not exact in x87's wider registers). */
+ * lap): the branch was mispredicted there, in short windows on every lap.
+ * Six additions instead of three, off the sum's own chain: where doubles
+ * are hardware (without a double FPU each is a library call) and
+ * evaluated in double precision (the error terms are not exact in x87's
+ * wider registers). */
 #if !JJ_SOFT_DOUBLE && defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
 JJ_HOT_INLINE void jj_ksum_add_finite(jj_ksum *k, double x) {
   const double s = k->sum, t = s + x;

@@ -1356,9 +1356,8 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     }
     return value_general(w, agg, out);
   done:
-    /* (Never NaN, unlike value_general's: the sum of at most 2^30 values
-     * within JJ_VALUE_LIMIT is finite, and so is a min or max of them.) */
     *out = v;
+    if (isnan(v)) return JJ_ENODATA; /* (pushes never make one; a restored image might) */
     return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
   }
 #else
