@@ -52,6 +52,38 @@ JJ_HOT_INLINE void jj_ksum_add(jj_ksum *k, double x) {
   k->sum = t;
 }
 
+/* jj_ksum_add without its branch, for sums whose every partial sum stays
+ * finite (the plain sums: |value| <= JJ_VALUE_LIMIT, fewer than 2^30 of
+ * them). Knuth's TwoSum finds the rounding error of sum + x whatever the
+ * magnitudes; jj_ksum_add's Fast2Sum finds it for the order it tests.
+ * Both give that error exactly, so the same bits. Which order holds
+ * changes when a sum restarts from 0 (a window's next generation, once a
+ * lap): the branch was mispredicted there, in short windows on every lap.
+ * Six additions instead of three, off the sum's own chain: where doubles
+ * are hardware (without a double FPU each is a library call) and
+ * evaluated in double precision (the error terms are not exact in x87's
+ * wider registers). */
+#if !JJ_SOFT_DOUBLE && defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+JJ_HOT_INLINE void jj_ksum_add_finite(jj_ksum *k, double x) {
+  const double s = k->sum, t = s + x;
+  const double sv = t - x, xv = t - sv; /* the parts of t that came from s and x */
+  k->comp += (s - sv) + (x - xv);
+  k->sum = t;
+}
+/* jj_ksum_add_finite(k, -x) without the negation: the same operations
+ * with their signs flipped, so the same bits (rounding to nearest is
+ * symmetric). */
+JJ_HOT_INLINE void jj_ksum_sub_finite(jj_ksum *k, double x) {
+  const double s = k->sum, t = s - x;
+  const double sv = t + x, xv = t - sv;
+  k->comp += (s - sv) - (x + xv);
+  k->sum = t;
+}
+#else
+#define jj_ksum_add_finite jj_ksum_add
+#define jj_ksum_sub_finite(k, x) jj_ksum_add((k), -(x))
+#endif
+
 /* jj_ksum_add for a sum that only ever takes integers (times in ms and
  * their squares): while the sum and x are below 2^52 in magnitude, sum + x
  * is an integer below 2^53, exact, and the compensation would gain 0. One

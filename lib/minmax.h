@@ -79,7 +79,9 @@ JJ_HOT_INLINE uint32_t jj__daba_next(const jj_daba *d, uint32_t i) {
 JJ_HOT_INLINE uint32_t jj__daba_prev(const jj_daba *d, uint32_t i) { return (i ? i : d->n) - 1; }
 /* Slot i's distance from the front: its position minus the front's. */
 JJ_HOT_INLINE uint32_t jj__daba_rel(const jj_daba *d, uint32_t i) {
-  return i >= d->front ? i - d->front : i + d->n - d->front;
+  /* (A mask, not a branch: whether i has wrapped past the front changes
+   * twice a lap, so every push and read of a short window mispredicted.) */
+  return i - d->front + (d->n & -(uint32_t)(i < d->front));
 }
 /* The values the lane has room for. */
 JJ_HOT_INLINE uint32_t jj__daba_cap(const jj_daba *d) { return d->n ? d->n - 1 : 0; }
@@ -217,10 +219,15 @@ JJ_HOT_INLINE void jj__daba_evict(jj_daba *d, int sides) {
   jj__daba_step(d, sides);
 }
 
-JJ_HOT_INLINE jj_minmax jj__daba_query(const jj_daba *d, int sides) {
-  if (d->front == d->end) return JJ_MINMAX_IDENTITY;
+/* The same for a deque the caller knows is not empty. */
+JJ_HOT_INLINE jj_minmax jj__daba_query_some(const jj_daba *d, int sides) {
   jj_minmax alpha = d->b == d->front ? JJ_MINMAX_IDENTITY : jj__daba_get(d, d->front, sides);
   return jj__minmax_combine(alpha, d->back, sides);
+}
+
+JJ_HOT_INLINE jj_minmax jj__daba_query(const jj_daba *d, int sides) {
+  if (d->front == d->end) return JJ_MINMAX_IDENTITY;
+  return jj__daba_query_some(d, sides);
 }
 
 #endif

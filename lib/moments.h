@@ -50,9 +50,9 @@ static inline void jj_moments_clear(jj_moments *m) { memset(m, 0, sizeof *m); }
  * specialised push). */
 JJ_HOT_INLINE void jj_sum_apply(jj_ksum *k, double v, int add, uint64_t n) {
   if (add) {
-    jj_ksum_add(k, v);
+    jj_ksum_add_finite(k, v);
   } else {
-    jj_ksum_add(k, -v);
+    jj_ksum_sub_finite(k, v);
     if (n == 1) { /* drop rounding residue */
       k->sum = 0.0;
       k->comp = 0.0;

@@ -1187,39 +1187,39 @@ JJ_HOT_INLINE void fast_evict(jj_window *w, const jj_wshape *sh, int mm, int sk,
    * otherwise wait for memory on every push. (A prefetch past the ring's
    * end is harmless.) */
   JJ_PREFETCH((const char *)r0 + 256);
-  if (FAST_SPLIT_SUMS ? sums : sh->mom) {
-    const double v0 = r0->val;
-    /* (pos is head: the counts before are win_end - pos and, when pos is
-     * in `next`, pos == gen_pos, the same) */
+  const int keeps = FAST_SPLIT_SUMS ? sums : sh->mom;
+  double v0 = 0.0;
+  if (keeps) {
+    v0 = r0->val;
+    /* (pos is head: the count before is win_end - pos) */
     gen_apply(cur, v0, 0, w->tail - pos); /* (sliding: the window ends at the tail) */
-    if (pos == w->gen_pos) gen_apply(next, v0, 0, w->tail - pos); /* (head <= gen_pos) */
   }
   if (sk) jj__sketch_remove(&SK(w)->sketch, SK(w)->keys[at]);
   if (mm) jj__daba_evict(DABA(w), mm);
   w->head = pos + 1;
-  /* (head_to, one step.) Without a lane, a conditional move: the branch,
-   * taken once a lap, cost sum/mean push + read of count windows about
-   * 1 ns (bench_window, alternating pinned runs), at every size. With a
-   * lane, the branch: the conditional move cost max's push 0.4 ns. */
+  /* (head_to, one step.) Without a lane, a mask, not a branch: taken
+   * once a lap, it was mispredicted there (a 32-slot ring: every 32nd
+   * push). With a lane, the branch: the conditional move cost max's push
+   * 0.4 ns. */
   uint32_t hs = at + 1;
   if (mm) {
     if (JJ_UNLIKELY(hs == w->cap)) hs = 0;
   } else {
-    hs = hs == w->cap ? 0 : hs;
+    hs &= -(uint32_t)(hs != w->cap);
   }
   w->head_slot = hs;
-  if ((wpos)(w->gen_pos - pos) <= 1) { /* head passed gen_pos: every sample `cur` has subtracted is gone */
-    if (FAST_SPLIT_SUMS) {
-      w->gen_pos = w->tail;
-      if (!sums) return; /* (no sums: nothing to move) */
-      cur->sum = next->sum; /* (field by field: see gen_clear) */
-      cur->comp = next->comp;
-      gen_clear(next);
-    } else {
-      *cur = *next;
-      gen_clear(next);
-      w->gen_pos = w->tail;
-    }
+  /* head passes gen_pos (one test for both cases: gen_pos is head or the
+   * next position): every sample `cur` has subtracted is gone. */
+  const uint32_t to_gen = (wpos)(w->gen_pos - pos); /* (head <= gen_pos) */
+  if (JJ_UNLIKELY(to_gen <= 1)) {
+    /* pos == gen_pos: the sample was in `next` too (its count before is
+     * the same: win_end - pos). */
+    if (keeps && to_gen == 0) gen_apply(next, v0, 0, w->tail - pos);
+    w->gen_pos = w->tail;
+    if (!keeps) return;   /* (no sums: nothing to move) */
+    cur->sum = next->sum; /* (field by field: see gen_clear) */
+    cur->comp = next->comp;
+    gen_clear(next);
   }
 }
 
@@ -1344,8 +1344,8 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
         } else {
           q = jj__dabap_query(CDABA(w), &rv, sides);
         }
-      } else {
-        q = jj__daba_query(CDABA(w), sides);
+      } else { /* (the deque is [head, end): not empty) */
+        q = jj__daba_query_some(CDABA(w), sides);
       }
       /* One side: the one enabled (v or -v in the lane, see minmax_lift). */
       if (sides == 1)
@@ -1357,7 +1357,7 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     return value_general(w, agg, out);
   done:
     *out = v;
-    if (isnan(v)) return JJ_ENODATA;
+    if (isnan(v)) return JJ_ENODATA; /* (pushes never make one; a restored image might) */
     return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
   }
 #else

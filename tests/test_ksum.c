@@ -104,6 +104,43 @@ static void test_add_int_exact(void **state) {
   }
 }
 
+/* The plain sums' branchless addition and subtraction (TwoSum) give the
+ * bits of jj_ksum_add's Neumaier step (Fast2Sum after a magnitude test):
+ * both are the exact rounding error of each addition. Runs of values of
+ * every magnitude below JJ_VALUE_LIMIT, signs mixed, each sum restarting
+ * from 0 now and then (a window's next generation), equal magnitudes. */
+static void test_add_finite_exact(void **state) {
+  (void)state;
+  for (int run = 0; run < 400; run++) {
+    jj_ksum k1 = {0.0, 0.0}, k2 = {0.0, 0.0}, k3 = {0.0, 0.0};
+    const int spread = 1 + run % 292; /* decimal exponents up to 1e286 */
+    for (int i = 0; i < 500; i++) {
+      double x =
+          ldexp((double)(rng() >> 11), -53) * pow(10.0, (double)(rng() % (unsigned)spread) - 5.0);
+      if (rng() & 1) x = -x;
+      if (i % 37 == 0) x = -k1.sum; /* equal magnitudes */
+      if (i % 101 == 0) x = 0.0;
+      if (rng() % 64 == 0) k1 = k2 = k3 = (jj_ksum){0.0, 0.0};
+      jj_ksum_add_finite(&k1, x);
+      jj_ksum_add(&k2, x);
+      assert_true(k1.sum == k2.sum && k1.comp == k2.comp);
+      assert_true(signbit(k1.comp) == signbit(k2.comp));
+      jj_ksum_sub_finite(&k3, -x); /* the same sum, by subtraction */
+      assert_true(k3.sum == k2.sum && k3.comp == k2.comp);
+      assert_true(signbit(k3.comp) == signbit(k2.comp));
+    }
+  }
+  /* jj_sum_apply (add and remove) matches the Neumaier steps too. */
+  jj_ksum a = {0.0, 0.0}, b = {0.0, 0.0};
+  for (int i = 0; i < 100000; i++) {
+    double x = ldexp((double)(rng() >> 11), -53) * pow(10.0, (double)(rng() % 20));
+    const int add = (int)(rng() & 1);
+    jj_sum_apply(&a, x, add, 2);
+    jj_ksum_add(&b, add ? x : -x);
+    assert_true(a.sum == b.sum && a.comp == b.comp);
+  }
+}
+
 /* A comoment read in plain doubles (when it does not cancel) is within
  * 2^-40 of the double-double one, whatever the inputs. */
 static void test_comoment_plain(void **state) {
@@ -134,6 +171,7 @@ int main(void) {
       cmocka_unit_test(test_shortcuts_exact),
       cmocka_unit_test(test_add_int_exact),
       cmocka_unit_test(test_comoment_plain),
+      cmocka_unit_test(test_add_finite_exact),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
