@@ -113,8 +113,7 @@ int64_t jj__deadline_alerts_due(const jj_series *s) {
 static int64_t series_due(const jj_engine *e, const jj_series *s) {
   int64_t due = INT64_MAX;
   if (e->cfg.series_idle_ms > 0) due = add_sat(s->last_ts, e->cfg.series_idle_ms);
-  for (uint32_t j = 0; j < s->nslots; j++) due = min64(due, jj__window_due(jj__slot_win(s, &s->slots[j])));
-  return due;
+  return min64(due, jj__series_windows_due(s));
 }
 
 void jj__deadline_rec_init(jj_due_rec *r, const jj_series *s) {

@@ -168,11 +168,8 @@ static inline void jj__deadline_pushed(jj_deadlines *dl, int64_t idle_ms, uint32
     int64_t idle = jj__deadline_add_sat(s->last_ts, idle_ms);
     if (idle < due) due = idle;
   }
-  const jj_slot *sl = s->slots, *end = sl + s->nslots;
-  for (; sl < end; sl++) { /* sliding and TUMBLING alike */
-    int64_t w = jj__window_due(jj__slot_win(s, sl));
-    if (w < due) due = w;
-  }
+  const int64_t windows = jj__series_windows_due(s);
+  if (windows < due) due = windows;
   jj__deadline_set(dl, sid, due);
 #endif
 }

@@ -650,7 +650,7 @@ static JJ_NOINLINE void plain_not_quiet(jj_engine *e, jj_series *s, uint32_t j, 
  * no quality gate, its alert at rest (not loud: a plain rule, no group,
  * scale or index), so its quiet bound is its rule's threshold. */
 static inline int plain_slot(const jj_slot *sl) {
-  return PLAIN_PATH && sl->count == 1 && !(sl->gated | sl->tumbling) && !sl->loud;
+  return PLAIN_PATH && sl->plain; /* (jj_slot.plain: kept by jj__slot_summarize) */
 }
 
 /* One reading of series `id`; `loc`: its latitude and longitude, or NULL.

@@ -234,8 +234,7 @@ static int can_share(const jj_rule *x, const jj_rule *y) {
 /* Rulesets of up to this many rules plan on the stack: a plan allocated
  * and freed while the series is allocated is a hole in a bump pool. */
 #define PLAN_LOCAL_RULES 32
-/* The first this many slots of a series may share rings. */
-#define SHARE_SLOTS 32
+#define SHARE_SLOTS JJ_SERIES_RING_SLOTS /* the first this many slots may share rings */
 #define NO_SHARE UINT32_MAX
 
 #ifndef JJ_NO_SHARED_RINGS
@@ -481,6 +480,10 @@ static jj_status bind_rules(const jj_ruleset *rs, const jj_allocator *alc, jj_sh
     const jj_wshape *sh = NULL;
 #ifndef JJ_NO_SHARED_RINGS
     const uint32_t ring = j < SHARE_SLOTS ? p->share[j] : NO_SHARE;
+    if (ring != NO_SHARE) {
+      sl->ring = ring == j ? JJ_SLOT_RING_FIRST : JJ_SLOT_RING_MEMBER;
+      s->has_ring = 1;
+    }
 #else
     const uint32_t ring = NO_SHARE; /* (left out of the build) */
 #endif
@@ -647,11 +650,14 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
 void jj__slot_summarize(jj_series *s, jj_slot *sl) {
   sl->loud = 0;
   sl->nquiet = 0;
+  sl->plain = 0;
   if (sl->count == 1) { /* its bound is its rule's (slot_quiet, engine.c) */
-    if (jj__inst_loud(&jj__series_inst(s)[sl->first]))
+    if (jj__inst_loud(&jj__series_inst(s)[sl->first])) {
       sl->loud = 1;
-    else
+    } else {
       sl->nquiet = 1;
+      sl->plain = !(sl->gated | sl->tumbling);
+    }
     return;
   }
   jj_quiet *quiet = jj__slot_quiet(s, sl);

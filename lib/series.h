@@ -142,8 +142,12 @@ typedef struct jj_slot {
   /* Its bounds: jj__slot_quiet (a one-rule slot: its rule's); one per
    * aggregate at most, so at most JJ_AGG__COUNT. */
   uint8_t nquiet;
-  uint8_t tumbling; /* the window is JJ_WINDOW_TUMBLING */
-  uint8_t gated;    /* the rules have a range or stuck-value gate */
+  uint8_t tumbling : 1; /* the window is JJ_WINDOW_TUMBLING */
+  uint8_t gated : 1;    /* the rules have a range or stuck-value gate */
+  uint8_t ring : 2;     /* JJ_SLOT_RING_*: the window's part in the series' shared ring */
+  /* One rule, no gate, sliding, not loud (jj__slot_summarize keeps it):
+   * the engine's quiet reading is one window call and one comparison. */
+  uint8_t plain : 1;
   uint8_t quality_bad : 1;
   uint8_t quality_reason : 7; /* a jj_event_reason */
   uint16_t aggs;    /* JJ_AGG_BIT of the aggregates its rules read (JJ_AGG__COUNT is 16) */
@@ -151,6 +155,15 @@ typedef struct jj_slot {
   uint32_t pad; /* a multiple of 8 bytes with 4-byte pointers too: windows follow the slots */
 #endif
 } jj_slot;
+
+/* jj_slot.ring: the slots whose windows share a ring (window_fast.h,
+ * "shared rings"; among the series' first JJ_SERIES_RING_SLOTS) are marked,
+ * the ring's first slot (its window the ring's first member) and the
+ * others, so that the ring answers once for all of them. */
+#define JJ_SLOT_RING_NONE 0
+#define JJ_SLOT_RING_FIRST 1
+#define JJ_SLOT_RING_MEMBER 2
+#define JJ_SERIES_RING_SLOTS 32 /* the first this many slots may share rings */
 
 /* The window of slot `sl` of series `s`: in the series block, after the
  * slots and their quiet bounds (series_alloc). Windows never move. */
@@ -193,6 +206,7 @@ struct jj_series {
   uint8_t forgotten : 1;
   uint8_t quiet_all : 1; /* one quiet bound per instance follows the slots, else none */
   uint8_t has_stuck : 1; /* one jj_stuck per slot follows the quiet bounds, else none */
+  uint8_t has_ring : 1;  /* some of its slots share a ring (jj_slot.ring) */
   uint32_t queued;
   /* Identity: read when creating, matching and reporting. */
   uint32_t strings_off; /* where its strings are, in bytes from the header (jj__series_metric) */
@@ -312,6 +326,42 @@ static inline int jj__inst_loud(const jj_inst *in) {
 /* The slot's window keeps min/max (its rules read one). */
 static inline int jj__slot_minmax(const jj_slot *sl) {
   return (sl->aggs & (JJ_AGG_BIT(JJ_AGG_MIN) | JJ_AGG_BIT(JJ_AGG_MAX))) != 0;
+}
+
+#ifndef JJ_NO_SHARED_RINGS
+/* jj__series_windows_due of a series with shared rings: each ring
+ * answers once for its members (jj__wring_due). */
+static inline int64_t jj__series_rings_due(const jj_series *s) {
+  int64_t due = INT64_MAX;
+  const jj_slot *sl = s->slots, *end = sl + s->nslots;
+  for (; sl < end; sl++) {
+    const jj_window *w = jj__slot_win(s, sl);
+    int64_t d;
+    if (sl->ring == JJ_SLOT_RING_NONE)
+      d = jj__window_due(w);
+    else if (sl->ring == JJ_SLOT_RING_FIRST)
+      d = jj__wring_due(w);
+    else
+      continue; /* a later member: its ring's first answered */
+    if (d < due) due = d;
+  }
+  return due;
+}
+#endif
+
+/* The earliest time an advance changes what one of the series' windows
+ * holds or reports (jj__window_due). */
+static inline int64_t jj__series_windows_due(const jj_series *s) {
+#ifndef JJ_NO_SHARED_RINGS
+  if (s->has_ring) return jj__series_rings_due(s); /* (a test per series, not per slot) */
+#endif
+  int64_t due = INT64_MAX;
+  const jj_slot *sl = s->slots, *end = sl + s->nslots;
+  for (; sl < end; sl++) { /* sliding and TUMBLING alike */
+    const int64_t d = jj__window_due(jj__slot_win(s, sl));
+    if (d < due) due = d;
+  }
+  return due;
 }
 
 /* Ask for the lines a slot's sample judges from: the quiet bounds while

@@ -405,6 +405,11 @@ static int64_t floor_div(int64_t a, int64_t b) {
  * valid time (jj__ts_valid), so "ts > now" alone says that a sample is
  * later than now and not too old to be valid. */
 #define NO_NOW (-JJ_TS_LIMIT - 1)
+/* t + d, or INT64_MAX past it (d >= 0): the deadlines (jj__window_due). */
+static int64_t add_sat(int64_t t, int64_t d) {
+  return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
 static inline int has_now(const jj_window *w) { return w->now != NO_NOW; }
 
 static inline int64_t watermark(const jj_window *w) { return w->now - w->shape->lateness_ms; }
@@ -2172,13 +2177,49 @@ static JJ_NOINLINE jj_status push_shared(jj_window *w, int64_t ts, double v) {
   return shared_take(w, ts, v);
 }
 
+/* A member's read once the ring took a sample (read_after): the newest
+ * or oldest sample straight from the ring (compute's LAST and FIRST),
+ * not through value_general's switch; the rest as value_enabled. */
+JJ_HOT_INLINE jj_status member_read(const jj_window *m, jj_agg agg, double *out) {
+  if (agg != JJ_AGG_LAST && agg != JJ_AGG_FIRST) return value_enabled(m, agg, out);
+  const uint32_t n = m->tail - m->head; /* (sliding: the window ends at the tail) */
+  if (n == 0) {
+    *out = NAN;
+    return JJ_ENODATA;
+  }
+  const double v = agg == JJ_AGG_LAST ? val_at(m, m->tail - 1) : head_rec(m)->val;
+  *out = v;
+  if (isnan(v)) return JJ_ENODATA;
+  return is_complete(m, n) ? JJ_OK : JJ_EINCOMPLETE;
+}
+
 /* The same, then the read. */
 #ifndef JJ_NO_FORCE_INLINE
 static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
-  return read_after(w, shared_take(w, ts, v), agg, out);
+  const jj_status st = shared_take(w, ts, v);
+  if (st != JJ_OK) {
+    *out = NAN;
+    return st;
+  }
+  return member_read(w, agg, out);
 }
 #endif
+
+/* The earliest of its members' jj__window_due: each a sliding time
+ * window without hourly aggregates (jj__window_config_shareable), due
+ * when its oldest sample leaves. */
+int64_t jj__wring_due(const jj_window *first) {
+  const jj_wring *g = CSHP(first)->g;
+  int64_t due = INT64_MAX;
+  for (uint32_t i = 0; i < g->n; i++) {
+    const jj_window *m = g->m[i];
+    if (m->head == m->tail) continue;
+    const int64_t d = add_sat(head_ts(m), m->shape->span_ms);
+    if (d < due) due = d;
+  }
+  return due;
+}
 #else /* JJ_NO_SHARED_RINGS: left out of the build, every window has its own ring */
 int jj__window_config_shareable(const jj_window_config *cfg) {
   (void)cfg;
@@ -2719,10 +2760,6 @@ void jj__window_prefetch_ring(const jj_window *w) {
  * changes the window: a sliding sample expires at ts + span, a TUMBLING
  * window closes when the watermark reaches its end. Hourly aggregates of
  * a sliding window are read at `now`, so any advance may change them. */
-static int64_t add_sat(int64_t t, int64_t d) { /* d >= 0 */
-  return t > INT64_MAX - d ? INT64_MAX : t + d;
-}
-
 int64_t jj__window_due(const jj_window *w) {
   const jj_wshape *sh = w->shape;
   switch (sh->kind) {

@@ -108,4 +108,8 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
 /* 1 when a and b keep their samples in the same ring. */
 int jj__window_shares_with(const jj_window *a, const jj_window *b);
 
+/* The least jj__window_due of the members of the ring of `first` (its
+ * member 0): one call for the ring. (Not built with JJ_NO_SHARED_RINGS.) */
+int64_t jj__wring_due(const jj_window *first);
+
 #endif

@@ -44,6 +44,20 @@ static const jj_agg k_aggs[NRULES] = {JJ_AGG_MEAN, JJ_AGG_MAX,   JJ_AGG_MIN,   J
                                       JJ_AGG_SUM,  JJ_AGG_COUNT, JJ_AGG_DELTA, JJ_AGG_FIRST,
                                       JJ_AGG_MAX,  JJ_AGG_MIN};
 
+/* With it, the rules' thresholds are inside the stream's values (5 ..
+ * 105), so their alerts fire and resolve (test_events_alike). */
+static int g_firing;
+static double firing_issue(jj_agg agg) {
+  /* (about a sample a second) */
+  if (agg == JJ_AGG_SUM) return 900.0;
+  if (agg == JJ_AGG_COUNT) return 15.0;
+  if (agg == JJ_AGG_DELTA) return 30.0;
+  if (agg == JJ_AGG_MIN) return 25.0;
+  if (agg == JJ_AGG_MAX) return 100.0;
+  if (agg == JJ_AGG_MEAN) return 62.0;
+  return 70.0; /* first, last */
+}
+
 /* Rule i of the mix (span 5 s + 3 i) reading `agg`, named `name`. */
 static void add_rule(jj_ruleset_builder *b, const char *name, int i, jj_agg agg,
                      jj_dup_policy dups) {
@@ -63,7 +77,10 @@ static void add_rule(jj_ruleset_builder *b, const char *name, int i, jj_agg agg,
   jj_level_config lc;
   jj_level_config_init(&lc);
   lc.name = "high";
-  lc.issue_value = 1e12; /* quiet: the windows are what is compared */
+  lc.issue_value = g_firing ? firing_issue(agg) : 1e12; /* quiet: the windows are compared */
+  /* Firing after 3 s: an advance that finds the value still past the
+   * threshold, in its window as time left it, fires it. */
+  if (g_firing) lc.for_ms = 3 * SEC;
   assert_int_equal(jj_ruleset_builder_add_level(b, idx, &lc, &err), JJ_OK);
 }
 
@@ -152,6 +169,27 @@ static void same_values(const jj_window *a, const jj_window *b, int rule, long s
 
 static void same_window(const jj_window *a, const jj_window *b, int rule, long step) {
   same_values(a, b, rule, step, 1);
+}
+
+/* The series' slots are marked as its rings' (jj_slot.ring: `first`
+ * has bit j set when slot j is a ring's first, the others are members),
+ * and the deadline the engine keeps for its windows, asked of each ring
+ * once (jj__wring_due), is the earliest of its windows' own. */
+static void ring_due_marked(const jj_engine *e, jj_series_id id, uint32_t first, long step) {
+  const jj_series *s = e->series[id];
+  int64_t least = INT64_MAX;
+  for (uint32_t j = 0; j < s->nslots; j++) {
+    assert_int_equal(s->slots[j].ring,
+                     (first >> j & 1) ? JJ_SLOT_RING_FIRST : JJ_SLOT_RING_MEMBER);
+    const int64_t d = jj__window_due(jj__slot_win(s, &s->slots[j]));
+    if (d < least) least = d;
+  }
+  if (jj__series_windows_due(s) != least)
+    fail_msg("step %ld: the windows are due at %lld, not %lld", step,
+             (long long)jj__series_windows_due(s), (long long)least);
+}
+static void ring_due_right(const jj_engine *e, jj_series_id id, long step) {
+  ring_due_marked(e, id, 1, step); /* one ring */
 }
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
@@ -247,6 +285,7 @@ static void run_mix(jj_dup_policy dups, int64_t lateness) {
       same_window(window_of(x.shared, x.sid, (uint32_t)i), window_of(x.alone[i], x.aid[i], 0), i,
                   step);
     }
+    ring_due_right(x.shared, x.sid, step);
     jj_window_stats ws;
     jj_window_stats_get(window_of(x.shared, x.sid, NRULES - 1), &ws);
     if (ws.count > most) most = (size_t)ws.count;
@@ -311,6 +350,147 @@ static void run_mix(jj_dup_policy dups, int64_t lateness) {
   }
   assert_true(a.memory < sum);
   twins_free(&x);
+}
+
+/* What an event says, for comparing engines. */
+typedef struct event_rec {
+  int kind, level, prev_level;
+  uint64_t value;
+  int64_t time, sample_ts, win_start, win_end;
+} event_rec;
+#define MAX_EVENTS 4096
+typedef struct event_log {
+  event_rec ev[NRULES][MAX_EVENTS]; /* by rule (of the engine's ruleset: alone, always 0) */
+  size_t n[NRULES];
+  size_t timed; /* events of an advance (no sample) */
+} event_log;
+static void log_event(void *ctx, const jj_event *ev) {
+  event_log *l = ctx;
+  const int r = atoi(ev->rule + 1); /* "r3": the mix's rule 3 */
+  assert_true(r >= 0 && r < NRULES && l->n[r] < MAX_EVENTS);
+  event_rec *x = &l->ev[r][l->n[r]++];
+  x->kind = (int)ev->kind;
+  x->level = ev->level;
+  x->prev_level = ev->prev_level;
+  x->value = bits(ev->value);
+  x->time = ev->time_ms;
+  x->sample_ts = ev->sample_ts_ms;
+  x->win_start = ev->window_start_ms;
+  x->win_end = ev->window_end_ms;
+  l->timed += ev->sample_ts_ms == INT64_MIN;
+}
+
+/* The engine judges a shared ring's windows as it would windows of their
+ * own: with thresholds the stream crosses, the events of each rule, on
+ * pushes and on advances (when a window's samples expire: the ring's
+ * deadline, the earliest of its members'), are those of the rule alone.
+ * Every rule reads the value after every push (the first, the last, a
+ * sum...), and its alert turns loud and back (the slot leaves the quiet
+ * reading and returns). */
+static void test_events_alike(void **state) {
+  (void)state;
+  g_firing = 1;
+  g_lateness = LATENESS;
+  event_log *shared = calloc(1, sizeof *shared), *alone = calloc(1, sizeof *alone);
+  assert_non_null(shared);
+  assert_non_null(alone);
+  jj_ruleset *all = rules(0, NRULES, JJ_DUP_KEEP), *one[NRULES];
+  jj_engine_config ec;
+  jj_engine_config_init(&ec);
+  ec.lateness_ms = LATENESS;
+  ec.on_event = log_event;
+  ec.on_event_ctx = shared;
+  jj_engine *es, *ea[NRULES];
+  jj_series_id sid, aid[NRULES];
+  const jj_label l = {"station", "a"};
+  assert_int_equal(jj_engine_new(all, &ec, NULL, &es), JJ_OK);
+  assert_int_equal(jj_engine_series(es, "pm25", &l, 1, &sid), JJ_OK);
+  ec.on_event_ctx = alone;
+  for (int i = 0; i < NRULES; i++) {
+    one[i] = rules(i, i + 1, JJ_DUP_KEEP);
+    assert_int_equal(jj_engine_new(one[i], &ec, NULL, &ea[i]), JJ_OK);
+    assert_int_equal(jj_engine_series(ea[i], "pm25", &l, 1, &aid[i]), JJ_OK);
+  }
+  for (uint32_t i = 1; i < NRULES; i++)
+    assert_true(jj__window_shares_with(window_of(es, sid, 0), window_of(es, sid, i)));
+  what_happened w = {0};
+  int64_t t = T0, adv = INT64_MIN;
+  for (long step = 0; step < 6000; step++) {
+    int64_t ts;
+    double v;
+    next_sample(&t, &ts, &v, &w);
+    jj_status st = jj_engine_push(es, sid, ts, v);
+    for (int i = 0; i < NRULES; i++)
+      if (jj_engine_push(ea[i], aid[i], ts, v) != st) fail_msg("step %ld rule %d: status", step, i);
+    if (step % 5 == 4) { /* an advance, up to 9 s on: samples expire */
+      const int64_t to = t + (int64_t)(rng() % 9000);
+      if (to > adv) adv = to;
+      assert_int_equal(jj_engine_advance(es, adv), JJ_OK);
+      for (int i = 0; i < NRULES; i++) assert_int_equal(jj_engine_advance(ea[i], adv), JJ_OK);
+      if (adv > t) t = adv;
+    }
+    ring_due_right(es, sid, step);
+    for (int i = 0; i < NRULES; i++) {
+      if (shared->n[i] != alone->n[i])
+        fail_msg("step %ld rule %d: %zu events (shared) vs %zu (alone)", step, i, shared->n[i],
+                 alone->n[i]);
+      if (shared->n[i] && memcmp(&shared->ev[i][shared->n[i] - 1], &alone->ev[i][alone->n[i] - 1],
+                                 sizeof(event_rec)))
+        fail_msg("step %ld rule %d: event %zu differs", step, i, shared->n[i] - 1);
+    }
+  }
+  size_t total = 0;
+  for (int i = 0; i < NRULES; i++) {
+    assert_true(shared->n[i] >= 40); /* every rule fires and resolves, again and again */
+    total += shared->n[i];
+  }
+  print_message("%zu events, %zu of them at advances\n", total, shared->timed);
+  assert_true(shared->timed > 20); /* windows emptied by time alone */
+  for (int i = 0; i < NRULES; i++) {
+    jj_engine_free(ea[i]);
+    jj_ruleset_free(one[i]);
+  }
+  jj_engine_free(es);
+  jj_ruleset_free(all);
+  free(shared);
+  free(alone);
+  g_firing = 0;
+}
+
+/* Two rings in one series (the rules' caps differ): each ring answers
+ * for its own members' deadlines. */
+static void test_two_rings_due(void **state) {
+  (void)state;
+  jj_ruleset_builder *b;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  for (int i = 0; i < 6; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "r%d", i);
+    g_max_samples = i % 2 ? 500 : 400; /* rings r0 r2 r4 and r1 r3 r5 */
+    add_rule(b, name, i, k_aggs[i], JJ_DUP_KEEP);
+  }
+  g_max_samples = 400;
+  jj_ruleset *rs;
+  jj_error err;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, &err), JJ_OK);
+  jj_ruleset_builder_free(b);
+  g_lateness = LATENESS;
+  jj_series_id id;
+  jj_engine *e = engine(rs, &id);
+  assert_true(jj__window_shares_with(window_of(e, id, 0), window_of(e, id, 4)));
+  assert_true(jj__window_shares_with(window_of(e, id, 1), window_of(e, id, 5)));
+  assert_false(jj__window_shares_with(window_of(e, id, 0), window_of(e, id, 1)));
+  what_happened w = {0};
+  int64_t t = T0;
+  for (long step = 0; step < 3000; step++) {
+    int64_t ts;
+    double v;
+    next_sample(&t, &ts, &v, &w);
+    jj_engine_push(e, id, ts, v);
+    ring_due_marked(e, id, 3, step); /* slots 0 and 1 lead the two rings */
+  }
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
 }
 
 static void test_keep(void **state) {
@@ -523,6 +703,8 @@ int main(void) {
       cmocka_unit_test(test_positions_wrap),
       cmocka_unit_test(test_estimate),
       cmocka_unit_test(test_reload_drop_add),
+      cmocka_unit_test(test_events_alike),
+      cmocka_unit_test(test_two_rings_due),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
