@@ -3,11 +3,11 @@
  * out — exactly for the robot (the committed fire bundle, preallocated
  * windows) and as an upper bound when windows grow, series arrays and
  * indexes double, groups fill. Runs on the host and on the board. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include <string.h>
 
@@ -63,7 +63,7 @@ static void test_robot_exact(void **state) {
   assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL), JJ_OK);
   static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
                                         "pm25",        "pm10",        "humidity", "o3"};
-  static const char *const sensor[8] = {"body",    "camera",  "gas",  "optical",
+  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
                                         "optical", "optical", "body", "gas"};
   jj_label labels[8][2];
   jj_series_spec sp[8];
@@ -116,7 +116,7 @@ static void test_robot_located_exact(void **state) {
   assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL), JJ_OK);
   static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
                                         "pm25",        "pm10",        "humidity", "o3"};
-  static const char *const sensor[8] = {"body",    "camera",  "gas",  "optical",
+  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
                                         "optical", "optical", "body", "gas"};
   jj_label labels[8][2];
   jj_series_spec sp[8];
