@@ -16,7 +16,7 @@ static uint32_t find(const jj_loc_table *t, const jj_series *s) {
 }
 
 const jj_loc_entry *jj__loc_get(const jj_loc_table *t, const jj_series *s) {
-  if (!t->count) return NULL;
+  if (!t->count || !t->entries) return NULL;
   const jj_loc_entry *en = &t->entries[find(t, s)];
   return en->s ? en : NULL;
 }
