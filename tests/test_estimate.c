@@ -53,32 +53,40 @@ static jj_engine *make(jj_ruleset *rs, const jj_engine_config *cfg, const jj_all
   return e;
 }
 
+/* The robot's set-up: a pool over pool_mem holding the fire bundle
+ * (compiled with -p 1s), its 8 series (each with `flags`) and the small
+ * device's engine configuration. */
+static void robot_setup(jj_allocator *pool, jj_ruleset **rs, jj_label labels[8][2],
+                        jj_series_spec sp[8], uint32_t flags, jj_engine_config *cfg) {
+  assert_int_equal(jj_alloc_pool_init(pool, pool_mem, sizeof pool_mem), JJ_OK);
+  assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, pool, rs, NULL), JJ_OK);
+  static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
+                                        "pm25",        "pm10",        "humidity", "o3"};
+  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
+                                        "optical", "optical", "body", "gas"};
+  for (int i = 0; i < 8; i++) {
+    labels[i][0] = (jj_label){"robot", "r2"};
+    labels[i][1] = (jj_label){"sensor", sensor[i]};
+    sp[i] = (jj_series_spec){metric[i], labels[i], 2, flags};
+  }
+  jj_engine_config_init(cfg);
+  cfg->max_series = 8;
+  cfg->max_labels = 2;
+  cfg->max_groups = 2;
+  cfg->flags = JJ_ENGINE_NO_QUEUE;
+  cfg->on_event = on_event;
+}
+
 /* The robot: the fire bundle compiled with -p 1s, 8 series. The estimate
  * is the pool's exact growth, and nothing is allocated after init. */
 static void test_robot_exact(void **state) {
   (void)state;
   jj_allocator pool;
-  assert_int_equal(jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem), JJ_OK);
   jj_ruleset *rs = NULL;
-  assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL), JJ_OK);
-  static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
-                                        "pm25",        "pm10",        "humidity", "o3"};
-  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
-                                        "optical", "optical", "body", "gas"};
   jj_label labels[8][2];
   jj_series_spec sp[8];
-  for (int i = 0; i < 8; i++) {
-    labels[i][0] = (jj_label){"robot", "r2"};
-    labels[i][1] = (jj_label){"sensor", sensor[i]};
-    sp[i] = (jj_series_spec){metric[i], labels[i], 2, 0};
-  }
   jj_engine_config cfg;
-  jj_engine_config_init(&cfg);
-  cfg.max_series = 8;
-  cfg.max_labels = 2;
-  cfg.max_groups = 2;
-  cfg.flags = JJ_ENGINE_NO_QUEUE;
-  cfg.on_event = on_event;
+  robot_setup(&pool, &rs, labels, sp, 0, &cfg);
   jj_memory_estimate est;
   assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 8, &est), JJ_OK);
   size_t before = pool_used(&pool);
@@ -111,27 +119,11 @@ static void test_robot_exact(void **state) {
 static void test_robot_located_exact(void **state) {
   (void)state;
   jj_allocator pool;
-  assert_int_equal(jj_alloc_pool_init(&pool, pool_mem, sizeof pool_mem), JJ_OK);
   jj_ruleset *rs = NULL;
-  assert_int_equal(jj_bundle_load(jj_fire_bundle, jj_fire_bundle_size, &pool, &rs, NULL), JJ_OK);
-  static const char *const metric[8] = {"temperature", "temperature", "co",       "smoke",
-                                        "pm25",        "pm10",        "humidity", "o3"};
-  static const char *const sensor[8] = {"body", "camera", "gas", "optical",
-                                        "optical", "optical", "body", "gas"};
   jj_label labels[8][2];
   jj_series_spec sp[8];
-  for (int i = 0; i < 8; i++) {
-    labels[i][0] = (jj_label){"robot", "r2"};
-    labels[i][1] = (jj_label){"sensor", sensor[i]};
-    sp[i] = (jj_series_spec){metric[i], labels[i], 2, JJ_SERIES_LOCATED};
-  }
   jj_engine_config cfg;
-  jj_engine_config_init(&cfg);
-  cfg.max_series = 8;
-  cfg.max_labels = 2;
-  cfg.max_groups = 2;
-  cfg.flags = JJ_ENGINE_NO_QUEUE;
-  cfg.on_event = on_event;
+  robot_setup(&pool, &rs, labels, sp, JJ_SERIES_LOCATED, &cfg);
   jj_memory_estimate est, plain;
   assert_int_equal(jj_engine_estimate(rs, &cfg, sp, 8, &est), JJ_OK);
   for (int i = 0; i < 8; i++) sp[i].flags = 0;

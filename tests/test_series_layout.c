@@ -21,6 +21,14 @@
 
 static void add_bytes(void *ctx, size_t n) { *(size_t *)ctx += n; }
 
+/* The key of a series of `metric` without labels. */
+static jj_series_key metric_key(const char *metric) {
+  jj_series_key k;
+  memset(&k, 0, sizeof k);
+  k.metric = metric;
+  return k;
+}
+
 static void test_instances_per_series(void **state) {
   (void)state;
   jj_rule_config rc;
@@ -38,9 +46,7 @@ static void test_instances_per_series(void **state) {
   jj_allocator alc;
   jj__alloc_resolve(&alc, NULL);
   jj_shape_cache shapes = {0};
-  jj_series_key k;
-  memset(&k, 0, sizeof k);
-  k.metric = "m";
+  const jj_series_key k = metric_key("m");
   for (uint32_t n = 65535; n <= 65536; n++) {
     many.nrules = n;
     jj_series *s = NULL;
@@ -103,9 +109,7 @@ static void test_instance_stores(void **state) {
   jj_allocator alc;
   jj__alloc_resolve(&alc, NULL);
   jj_shape_cache shapes = {0};
-  jj_series_key k;
-  memset(&k, 0, sizeof k);
-  k.metric = "m";
+  const jj_series_key k = metric_key("m");
   jj_series *s = NULL;
   uint32_t undecided = 0;
   assert_int_equal(jj__series_new(rs, &alc, &shapes, &k, 0, 0, &s, &undecided), JJ_OK);
