@@ -1,6 +1,8 @@
 /* The table of located series' positions (see series_loc.h). */
 #include "series_loc.h"
 
+#include "index.h"
+
 /* Where s's probe run starts: its address mixed (blocks are 16-byte
  * aligned, so the low bits alone would crowd every other entry). */
 static uint32_t home(const jj_series *s, uint32_t mask) {
@@ -22,7 +24,8 @@ const jj_loc_entry *jj__loc_get(const jj_loc_table *t, const jj_series *s) {
 }
 
 uint32_t jj__loc_cap_for(uint32_t cap, uint32_t count) {
-  if (cap && ((uint64_t)count + 1) * 4 <= (uint64_t)cap * 3) return cap;
+  /* at most 3/4 full, as the id index */
+  if (cap && jj__index_fits((uint64_t)count + 1, cap)) return cap;
   return cap ? cap * 2 : 8; /* 0 once cap * 2 wraps */
 }
 

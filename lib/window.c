@@ -410,6 +410,13 @@ static int64_t add_sat(int64_t t, int64_t d) {
   return t > INT64_MAX - d ? INT64_MAX : t + d;
 }
 
+/* jj__window_due of a sliding time window without hourly aggregates (so
+ * of every member of a shared ring, jj__wring_due): when its oldest
+ * sample leaves. */
+static inline int64_t time_due(const jj_window *w) {
+  return w->head == w->tail ? INT64_MAX : add_sat(head_ts(w), w->shape->span_ms);
+}
+
 static inline int has_now(const jj_window *w) { return w->now != NO_NOW; }
 
 static inline int64_t watermark(const jj_window *w) { return w->now - w->shape->lateness_ms; }
@@ -2198,11 +2205,7 @@ JJ_HOT_INLINE jj_status member_read(const jj_window *m, jj_agg agg, double *out)
 static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
   const jj_status st = shared_take(w, ts, v);
-  if (st != JJ_OK) {
-    *out = NAN;
-    return st;
-  }
-  return member_read(w, agg, out);
+  return st == JJ_OK ? member_read(w, agg, out) : read_after(w, st, agg, out);
 }
 #endif
 
@@ -2213,9 +2216,7 @@ int64_t jj__wring_due(const jj_window *first) {
   const jj_wring *g = CSHP(first)->g;
   int64_t due = INT64_MAX;
   for (uint32_t i = 0; i < g->n; i++) {
-    const jj_window *m = g->m[i];
-    if (m->head == m->tail) continue;
-    const int64_t d = add_sat(head_ts(m), m->shape->span_ms);
+    const int64_t d = time_due(g->m[i]);
     if (d < due) due = d;
   }
   return due;
@@ -2763,10 +2764,7 @@ void jj__window_prefetch_ring(const jj_window *w) {
 int64_t jj__window_due(const jj_window *w) {
   const jj_wshape *sh = w->shape;
   switch (sh->kind) {
-    case JJ_WINDOW_SLIDING_TIME:
-      if (sh->off_hr) return INT64_MIN;
-      if (w->head == w->tail) return INT64_MAX;
-      return add_sat(head_ts(w), sh->span_ms);
+    case JJ_WINDOW_SLIDING_TIME: return sh->off_hr ? INT64_MIN : time_due(w);
     case JJ_WINDOW_SLIDING_COUNT: return sh->off_hr ? INT64_MIN : INT64_MAX;
     case JJ_WINDOW_TUMBLING:
       if (CTUM(w)->closed_len) return INT64_MIN; /* results not taken yet */
