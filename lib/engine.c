@@ -135,7 +135,7 @@ static jj_status series_get(jj_engine *e, const char *metric, const jj_label *la
     return JJ_ELIMIT;
   }
   if (grow_series_array(e)) return JJ_ENOMEM;
-  if (jj__index_reserve(&e->series_index, &e->alc)) return JJ_ENOMEM;
+  if (jj__index_reserve(&e->series_index, &e->alc, jj__series_hash_at, e->series)) return JJ_ENOMEM;
   if (jj__deadline_reserve(e, e->nseries + 1)) return JJ_ENOMEM;
   jj_series *s;
   uint32_t undecided;
@@ -963,7 +963,7 @@ static void forget(jj_engine *e, jj_series_id id) {
     int n = jj__alert_forget(&in->alert, e->now, t);
     for (int k = 0; k < n; k++) jj__emit_inst(e, s, in, &t[k], INT64_MIN, NAN);
   }
-  jj__index_remove(&e->series_index, jj__series_hash(s), id);
+  jj__index_remove(&e->series_index, jj__series_hash(s), id, jj__series_hash_at, e->series);
   jj__deadline_forgotten(e, id);
   if (s->has_loc) jj__loc_remove(&e->locs, s); /* its events have their copy */
   s->has_loc = 0;

@@ -75,6 +75,16 @@ static uint64_t group_hash(uint32_t ri, const jj_rule *r, const char *const *val
   return h;
 }
 
+/* The group index's jj_index_hash_fn (ctx: the engine). */
+static uint64_t group_hash_at(const void *ctx, uint32_t id) {
+  const jj_group *g = ((const jj_engine *)ctx)->groups[id];
+  const char *values[MAX_GROUP_LABELS];
+  /* A group has one label per group_by name (group_alloc). */
+  for (uint32_t i = 0; i < g->rule->ngroup_labels && i < MAX_GROUP_LABELS; i++)
+    values[i] = g->labels[i].value;
+  return group_hash(g->rule_index, g->rule, values);
+}
+
 static int group_equal(const jj_group *g, uint32_t ri, const char *const *values, uint32_t n) {
   if (g->rule_index != ri || g->nlabels != n) return 0;
   for (uint32_t i = 0; i < n; i++)
@@ -178,7 +188,7 @@ jj_status jj__group_make(jj_engine *e, uint32_t ri, const char *const *values, j
   if (jj__group_due_reserve(e, e->ngroups + 1)) return JJ_ENOMEM;
   if (jj__grow(&e->alc, &e->groups, &e->groups_cap, e->ngroups, sizeof *e->groups, 16))
     return JJ_ENOMEM;
-  if (jj__index_reserve(ix, &e->alc)) return JJ_ENOMEM;
+  if (jj__index_reserve(ix, &e->alc, group_hash_at, e)) return JJ_ENOMEM;
   jj_group *g = group_alloc(e, ri, r, values);
   if (!g) return JJ_ENOMEM;
   uint32_t id = e->ngroups++;
@@ -224,12 +234,7 @@ static void group_forget(jj_engine *e, jj_group *g) {
   jj_transition t[2];
   int n = jj__alert_forget(&g->alert, e->now, t);
   for (int i = 0; i < n; i++) jj__emit_group(e, g, &t[i], INT64_MIN, NAN);
-  const jj_rule *r = g->rule;
-  const char *values[MAX_GROUP_LABELS];
-  /* A group has one label per group_by name (group_alloc). */
-  for (uint32_t i = 0; i < r->ngroup_labels && i < MAX_GROUP_LABELS; i++)
-    values[i] = g->labels[i].value;
-  jj__index_remove(&e->group_index, group_hash(g->rule_index, r, values), g->id);
+  jj__index_remove(&e->group_index, group_hash_at(e, g->id), g->id, group_hash_at, e);
   e->groups[g->id] = NULL;
   jj__group_due_forgotten(e, g->id);
   e->groups_per_rule[g->rule_index]--;

@@ -1,40 +1,63 @@
-/* The generic hash index (see index.h): growing and inserting; lookups
- * are inline in the header. */
+/* The generic hash index (see index.h): growing, inserting and removing;
+ * lookups are inline in the header. */
 #include "index.h"
 
-static void put(jj_index_slot *slots, uint32_t mask, jj_index_slot s) {
-  uint32_t j = s.hash & mask;
-  while (slots[j].id1) j = (j + 1) & mask;
+#define FIRST_IDBITS 8u /* ids below 255 before the first widening */
+
+static uint32_t id_mask(uint32_t idbits) { return (uint32_t)(((uint64_t)1 << idbits) - 1); }
+
+/* The slot of id under a hash whose high half is hi. */
+static jj_index_slot slot_of(uint32_t idbits, uint32_t hi, uint32_t id) {
+  return (hi & ~id_mask(idbits)) | (id + 1);
+}
+
+static uint32_t slot_id(uint32_t idbits, jj_index_slot s) { return (s & id_mask(idbits)) - 1; }
+
+static void put(jj_index_slot *slots, uint32_t mask, uint64_t h, jj_index_slot s) {
+  uint32_t j = (uint32_t)h & mask;
+  while (slots[j]) j = (j + 1) & mask;
   slots[j] = s;
 }
 
-int jj__index_reserve(jj_index *ix, const jj_allocator *alc) {
+int jj__index_reserve(jj_index *ix, const jj_allocator *alc, jj_index_hash_fn hash_of,
+                      const void *ctx) {
   uint32_t cap = ix->mask ? ix->mask + 1 : 0;
   if (cap && jj__index_fits(ix->count + 1, cap)) return 0;
   uint32_t ncap = cap ? cap * 2 : ix->first ? ix->first : 64;
   jj_index_slot *ns = jj__calloc(alc, (size_t)ncap * sizeof *ns);
   if (!ns) return -1;
-  /* The stored hash bits place each id again: no need to ask the owner. */
+  /* The slots keep no home: the owner's hashes place each id again. */
   for (uint32_t i = 0; i < cap; i++)
-    if (ix->slots[i].id1) put(ns, ncap - 1, ix->slots[i]);
+    if (ix->slots[i])
+      put(ns, ncap - 1, hash_of(ctx, slot_id(ix->idbits, ix->slots[i])), ix->slots[i]);
   jj__free(alc, ix->slots);
   ix->slots = ns;
   ix->mask = ncap - 1;
+  if (!ix->idbits) ix->idbits = FIRST_IDBITS;
   return 0;
 }
 
+/* Give ids one more bit, taken from the tags: in place, as an id's place
+ * depends on its hash's low half only. */
+static void widen(jj_index *ix) {
+  const uint32_t bit = (uint32_t)1 << ix->idbits; /* a tag bit now; 0 in every id + 1 so far */
+  for (uint32_t i = 0; i <= ix->mask; i++) ix->slots[i] &= ~bit;
+  ix->idbits++;
+}
+
 void jj__index_insert(jj_index *ix, uint64_t h, uint32_t id) {
-  jj_index_slot s = {(uint32_t)h, id + 1};
-  put(ix->slots, ix->mask, s);
+  while (ix->idbits < 32 && (uint64_t)id + 1 > id_mask(ix->idbits)) widen(ix);
+  put(ix->slots, ix->mask, h, slot_of(ix->idbits, (uint32_t)(h >> 32), id));
   ix->count++;
 }
 
-int jj__index_remove(jj_index *ix, uint64_t h, uint32_t id) {
-  if (!ix->slots) return -1;
-  const uint32_t mask = ix->mask;
+int jj__index_remove(jj_index *ix, uint64_t h, uint32_t id, jj_index_hash_fn hash_of,
+                     const void *ctx) {
+  if (!ix->slots || (uint64_t)id + 1 > id_mask(ix->idbits)) return -1;
+  const uint32_t mask = ix->mask, idm = id_mask(ix->idbits);
   uint32_t hole = (uint32_t)h & mask;
-  while (ix->slots[hole].id1 != id + 1) {
-    if (!ix->slots[hole].id1) return -1;
+  while ((ix->slots[hole] & idm) != id + 1) {
+    if (!ix->slots[hole]) return -1;
     hole = (hole + 1) & mask;
   }
   /* Backward shift: move each later entry of the run into the hole when
@@ -42,15 +65,14 @@ int jj__index_remove(jj_index *ix, uint64_t h, uint32_t id) {
   for (uint32_t k = hole;;) {
     k = (k + 1) & mask;
     const jj_index_slot sl = ix->slots[k];
-    if (!sl.id1) break;
-    const uint32_t home = sl.hash & mask;
+    if (!sl) break;
+    const uint32_t home = (uint32_t)hash_of(ctx, slot_id(ix->idbits, sl)) & mask;
     if (((k - home) & mask) >= ((k - hole) & mask)) {
       ix->slots[hole] = sl;
       hole = k;
     }
   }
-  ix->slots[hole].id1 = 0;
-  ix->slots[hole].hash = 0;
+  ix->slots[hole] = 0;
   ix->count--;
   return 0;
 }

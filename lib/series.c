@@ -55,6 +55,10 @@ uint64_t jj__series_hash(const jj_series *s) {
   return h;
 }
 
+uint64_t jj__series_hash_at(const void *all, uint32_t id) {
+  return jj__series_hash(((jj_series *const *)all)[id]);
+}
+
 void jj__series_labels(const jj_series *s, jj_label *out) {
   const char *p = jj__series_metric(s);
   for (uint32_t i = 0; i < s->nlabels; i++) {

@@ -308,6 +308,9 @@ jj_status jj__series_new(const jj_ruleset *rs, const jj_allocator *alc, jj_shape
 void jj__series_free(const jj_allocator *alc, jj_series *s);
 /* The hash its key had when it was indexed (to take it out again). */
 uint64_t jj__series_hash(const jj_series *s);
+/* jj__series_hash of series `id` of `all` (a jj_series *const *): the
+ * series index's jj_index_hash_fn. */
+uint64_t jj__series_hash_at(const void *all, uint32_t id);
 
 /* Rebuild a slot's quiet bounds from its instances: O(instances), run when
  * an instance turns loud or quiet, never for a quiet sample. */

@@ -912,7 +912,8 @@ static jj_status dec_series(dec *d, jj_rbuf *r, uint32_t *next_id) {
   if (jj__series_lookup(&sc->series_index, sc->series, metric, labels, nl, &key, &found) != JJ_OK ||
       found >= 0)
     return damaged(d, r, "series labels");
-  if (jj__index_reserve(&sc->series_index, &sc->alc)) return nomem(d);
+  if (jj__index_reserve(&sc->series_index, &sc->alc, jj__series_hash_at, sc->series))
+    return nomem(d);
   jj_series *s;
   uint32_t undecided;
   jj_status st = jj__series_new(sc->rs, &sc->alc, &sc->shapes, &key, sc->cfg.lateness_ms,
