@@ -41,7 +41,7 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
   uint32_t cap = dl->cap;
   while (cap < n)
     if (!(cap = next_cap(cap))) return JJ_ENOMEM;
-  int64_t *due = jj__realloc(&e->alc, dl->due, dl->cap * sizeof *due, cap * sizeof *due);
+  uint32_t *due = jj__realloc(&e->alc, dl->due, dl->cap * sizeof *due, cap * sizeof *due);
   if (!due) return JJ_ENOMEM;
   dl->due = due;
   /* one bound and one bitmap word per block (BLOCK == 64) */
@@ -60,7 +60,7 @@ jj_status jj__deadline_reserve(jj_engine *e, uint32_t n) {
       bits[b] = 0;
     }
   }
-  for (uint32_t i = dl->cap; i < cap; i++) due[i] = INT64_MAX;
+  for (uint32_t i = dl->cap; i < cap; i++) due[i] = JJ__DUE_NEVER;
   dl->cap = cap;
   return JJ_OK;
 }
@@ -76,7 +76,7 @@ void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), 
     if (!(cap = next_cap(cap))) return; /* reserve fails: nothing allocated */
   }
   if (n != old + 1) return; /* still room from an earlier growth */
-  add(ctx, (size_t)cap * sizeof(int64_t));
+  add(ctx, (size_t)cap * sizeof(uint32_t)); /* due */
   if ((cap + BLOCK - 1) / BLOCK != (old + BLOCK - 1) / BLOCK) {
     add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(int64_t));
     add(ctx, (size_t)((cap + BLOCK - 1) / BLOCK) * sizeof(uint64_t));
@@ -143,7 +143,7 @@ void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy) {
 }
 
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid) {
-  e->dl.due[sid] = INT64_MAX; /* the block's bound is raised when next looked into */
+  e->dl.due[sid] = JJ__DUE_NEVER; /* the block's bound is raised when next looked into */
   e->dl.bits[sid / 64] &= ~((uint64_t)1 << (sid % 64));
 }
 
@@ -173,27 +173,44 @@ void jj__deadline_processed(jj_engine *e, uint32_t sid, jj_series *s, int busy) 
 
 /* ---- an advance ----------------------------------------------------------------- */
 
+/* Times count from `now` from here on: each series' time again from the
+ * new base (one too far ahead stays a lower bound of its own), once in
+ * JJ__DUE_REBASE of engine time (or at a jump that long). */
+static void rebase(jj_engine *e, int64_t now) {
+  jj_deadlines *dl = &e->dl;
+  const int64_t old = dl->base;
+  dl->base = now;
+  for (uint32_t sid = 0; sid < e->nseries; sid++) {
+    const uint32_t d = dl->due[sid];
+    if (d != JJ__DUE_NEVER) dl->due[sid] = jj__due_encode(dl, add_sat(old, d));
+  }
+}
+
 void jj__deadline_collect(jj_engine *e) {
   jj_deadlines *dl = &e->dl;
   const int64_t now = e->now;
   dl->swept = now;
   dl->epoch++;
+  /* base <= now: base is the first time the engine learnt or an earlier
+   * advance's, and engine time never goes back. */
+  if ((uint64_t)now - (uint64_t)dl->base > (uint64_t)JJ__DUE_REBASE) rebase(e, now);
+  const uint32_t rel = (uint32_t)(now - dl->base); /* < JJ__DUE_FAR: due <= rel is due */
   const uint32_t blocks = (e->nseries + BLOCK - 1) / BLOCK;
   for (uint32_t b = 0; b < blocks; b++) {
     if (dl->block_min[b] > now && !dl->walk_all) continue;
     /* Mark the due ones; the bound becomes that of the others (each one
      * handled lowers it again with its new time, set_due). */
-    int64_t rest = INT64_MAX;
+    uint32_t rest = JJ__DUE_NEVER;
     uint64_t word = 0;
     const uint32_t first = b * BLOCK;
     for (uint32_t k = 0; k < BLOCK && first + k < e->nseries; k++) {
-      int64_t t = dl->due[first + k];
-      if (t <= now || (dl->walk_all && e->series[first + k]))
+      const uint32_t d = dl->due[first + k];
+      if (d <= rel || (dl->walk_all && e->series[first + k]))
         word |= (uint64_t)1 << k;
-      else if (t < rest)
-        rest = t;
+      else if (d < rest)
+        rest = d;
     }
-    dl->block_min[b] = rest;
+    dl->block_min[b] = rest == JJ__DUE_NEVER ? INT64_MAX : add_sat(dl->base, rest);
     dl->bits[first / 64] |= word; /* BLOCK == 64: one word per block */
   }
 }
@@ -204,8 +221,9 @@ void jj__deadline_rebuild(jj_engine *e) {
     dl->block_min[b] = INT64_MAX;
     dl->bits[b] = 0;
   }
+  if (e->has_now) dl->base = e->now; /* the restored time (else the first one learnt) */
   for (uint32_t sid = 0; sid < e->nseries; sid++) {
-    dl->due[sid] = INT64_MAX;
+    dl->due[sid] = JJ__DUE_NEVER;
     jj_series *s = e->series[sid];
     if (!s) continue;
     jj_due_rec *r = &s->dr;

@@ -44,9 +44,21 @@ typedef struct jj_engine jj_engine;
  * count any number of advances and `owed` (epoch + 1) fits. */
 #define JJ__EPOCH_LAST (UINT32_MAX - 1u)
 
+/* A series' time in the index (jj_deadlines.due): 32 bits, in ms from
+ * the engine's `base`, where 64-bit times took 8 bytes a series. A time
+ * at or before base is 0 (due at the next advance: base is never after
+ * one), one too far ahead is JJ__DUE_FAR, a lower bound (the series is
+ * looked at early, which changes nothing: its time is worked out again);
+ * the advance that finds engine time more than JJ__DUE_REBASE past base
+ * moves base up to it (deadline.c, rebase). */
+#define JJ__DUE_NEVER UINT32_MAX          /* INT64_MAX: not due */
+#define JJ__DUE_FAR (UINT32_MAX - 1u)     /* at least base + JJ__DUE_FAR */
+#define JJ__DUE_REBASE ((int64_t)1 << 31) /* 24.8 days */
+
 typedef struct jj_deadlines {
-  int64_t *due;       /* cap: process at the first advance to a time >= due (INT64_MAX: never) */
-  int64_t *block_min; /* per 64 ids: at most the least `due` of ids [64b, 64b + 64) */
+  uint32_t *due;      /* cap: process at the first advance to a time >= base + due */
+  int64_t base;       /* engine time at the first reading or advance, or the last rebase */
+  int64_t *block_min; /* per 64 ids: at most the least due time of ids [64b, 64b + 64) */
   uint64_t *bits;     /* per 64 ids: those due at this advance, walked in id order */
   uint32_t cap;
   int64_t swept;      /* engine time at the last advance */
@@ -72,6 +84,10 @@ void jj__deadline_footprint(uint32_t created, void (*add)(void *ctx, size_t n), 
 void jj__deadline_created(jj_engine *e, uint32_t sid, jj_series *s, int busy);
 /* Series `sid` is forgotten: no more entries count for it. */
 void jj__deadline_forgotten(jj_engine *e, uint32_t sid);
+
+/* The engine learns its first time, `now` (a reading or an advance):
+ * deadlines count from it (jj_deadlines.base). */
+static inline void jj__deadline_start(jj_deadlines *dl, int64_t now) { dl->base = now; }
 
 /* Bring the series' windows to the last advance's time if they missed it. */
 static inline int jj__deadline_behind(const jj_deadlines *dl, const jj_series *s) {
@@ -100,9 +116,19 @@ static inline int64_t jj__deadline_add_sat(int64_t t, int64_t d) { /* d >= 0 */
 }
 
 #ifndef JJ_NO_DEADLINE_INDEX
+/* A time as jj_deadlines.due keeps it (see JJ__DUE_NEVER). */
+static inline uint32_t jj__due_encode(const jj_deadlines *dl, int64_t due) {
+  /* due - base modulo 2^64: below JJ__DUE_FAR exactly when due is in
+   * [base, base + JJ__DUE_FAR), as base, an engine time, is within
+   * +-2^62 (JJ_TS_LIMIT): one test on a reading's usual path. */
+  const uint64_t d = (uint64_t)due - (uint64_t)dl->base;
+  if (d < JJ__DUE_FAR) return (uint32_t)d;
+  return due == INT64_MAX ? JJ__DUE_NEVER : due < dl->base ? 0 : JJ__DUE_FAR;
+}
+
 /* Series `sid` is due at the first advance to a time >= due. */
 static inline void jj__deadline_set(jj_deadlines *dl, uint32_t sid, int64_t due) {
-  dl->due[sid] = due;
+  dl->due[sid] = jj__due_encode(dl, due);
   int64_t *m = &dl->block_min[sid / 64]; /* its block's bound (deadline.c) */
   if (due < *m) *m = due;
 }

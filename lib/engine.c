@@ -714,6 +714,7 @@ PUSH_ONE_INLINE jj_status push_one(jj_engine *e, jj_series_id id, int64_t ts, do
     jj__loc_set(&e->locs, s, loc[0], loc[1]);
   }
   if (!e->has_now || ts > e->now) {
+    if (!e->has_now) jj__deadline_start(&e->dl, ts);
     e->has_now = 1;
     e->now = ts;
   }
@@ -909,6 +910,7 @@ static void advance_to(jj_engine *e, int64_t now_ms) {
     e->clock = now_ms;
   }
   if (!e->has_now || now_ms > e->now) {
+    if (!e->has_now) jj__deadline_start(&e->dl, now_ms);
     e->has_now = 1;
     e->now = now_ms;
   }

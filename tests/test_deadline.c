@@ -695,6 +695,76 @@ static void test_stale_after_days(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* The index keeps a series' time in 32 bits of ms from a base (deadline.h,
+ * JJ__DUE_FAR): a stale_after of 1,500 h (62.5 days) is further ahead than
+ * that reaches, and weekly advances move the base past 24.8 days twice.
+ * The no-data event still comes exactly at stale_after, not a millisecond
+ * before, and the series is looked at early once at most (when a base
+ * reached its lower bound), as the full walk answers. */
+static void test_due_past_32_bits(void **state) {
+  (void)state;
+  static const char far[] =
+      "version: 1\nrules:\n"
+      "  - name: season\n    metric: x\n"
+      "    window: {kind: sliding, span: 1h}\n    aggregate: mean\n"
+      "    levels: [{name: hi, severity: h, issue: \">= 50\"}]\n"
+      "    stale_after: 1500h\n    on_missing: alert\n";
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_error err[4];
+  size_t n = 0;
+  jj_status st = jj_rules_load_string(b, far, sizeof far - 1, "far.yaml", err, 4, &n);
+  if (st != JJ_OK) fail_msg("rules: %s", n ? err[0].message : jj_strerror(st));
+  jj_ruleset *rs = NULL;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, err), JJ_OK);
+  jj_ruleset_builder_free(b);
+  jj_engine *e[2];
+  for (int k = 0; k < 2; k++) assert_int_equal(jj_engine_new(rs, NULL, NULL, &e[k]), JJ_OK);
+  jj__engine_walk_all(e[1], 1);
+  jj_label la = {"id", "a"};
+  jj_series_id a;
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(jj_engine_series(e[k], "x", &la, 1, &a), JJ_OK);
+    assert_int_equal(jj_engine_push(e[k], a, ET_T0, 10), JJ_OK);
+    assert_int_equal(jj_engine_advance(e[k], ET_T0 + 2 * ET_HOUR), JJ_OK); /* the window empties */
+  }
+  const uint64_t v0 = jj__engine_advance_visits(e[0]);
+  for (int64_t t = ET_T0 + 168 * ET_HOUR; t < ET_T0 + 1500 * ET_HOUR; t += 168 * ET_HOUR) {
+    for (int k = 0; k < 2; k++) {
+      assert_int_equal(jj_engine_advance(e[k], t), JJ_OK);
+      assert_null(jj_engine_poll(e[k]));
+    }
+  }
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(jj_engine_advance(e[k], ET_T0 + 1500 * ET_HOUR - 1), JJ_OK);
+    assert_null(jj_engine_poll(e[k]));
+  }
+#ifndef JJ_NO_DEADLINE_INDEX
+  assert_true(jj__engine_advance_visits(e[0]) - v0 <= 1); /* 9 advances: once early at most */
+#endif
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(jj_engine_advance(e[k], ET_T0 + 1500 * ET_HOUR), JJ_OK);
+    const jj_event *ev = jj_engine_poll(e[k]);
+    assert_non_null(ev);
+    assert_int_equal(ev->kind, JJ_EVENT_NODATA);
+    assert_int_equal(ev->time_ms, ET_T0 + 1500 * ET_HOUR);
+    assert_null(jj_engine_poll(e[k]));
+    /* and readings after it are due as before */
+    assert_int_equal(jj_engine_push(e[k], a, ET_T0 + 1500 * ET_HOUR + 1, 90), JJ_OK);
+    assert_int_equal(jj_engine_advance(e[k], ET_T0 + 1502 * ET_HOUR), JJ_OK);
+  }
+  const jj_event *x = jj_engine_poll(e[0]), *y = jj_engine_poll(e[1]);
+  while (x || y) {
+    assert_true(x && y);
+    assert_int_equal(x->kind, y->kind);
+    assert_int_equal(x->time_ms, y->time_ms);
+    x = jj_engine_poll(e[0]);
+    y = jj_engine_poll(e[1]);
+  }
+  for (int k = 0; k < 2; k++) jj_engine_free(e[k]);
+  jj_ruleset_free(rs);
+}
+
 /* What the index is for: with many quiet series and nothing due, an
  * advance visits none of them (the full walk visits all). */
 static void test_quiet_series_are_not_visited(void **state) {
@@ -936,6 +1006,7 @@ int main(void) {
       cmocka_unit_test(test_series_created_after_advance),
       cmocka_unit_test(test_stale_timing),
       cmocka_unit_test(test_stale_after_days),
+      cmocka_unit_test(test_due_past_32_bits),
       cmocka_unit_test(test_quiet_series_are_not_visited),
       cmocka_unit_test(test_kofn_expires_on_advance),
       cmocka_unit_test(test_members_go_silent),
