@@ -45,13 +45,10 @@ static uint64_t key_hash(const char *metric, const jj_label *const *sorted, uint
 static const char *next_str(const char *p) { return p + strlen(p) + 1; }
 
 uint64_t jj__series_hash(const jj_series *s) {
-  const char *p = jj__series_metric(s);
-  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, p);
+  uint64_t h = jj__fnv1a_str(JJ_FNV_OFFSET, jj__series_metric(s));
   /* the same walk as key_hash: each label's name, then its value */
-  for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++) {
-    p = next_str(p);
-    h = jj__fnv1a_str(h, p);
-  }
+  const char *p = jj__series_label_strings(s);
+  for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++, p = next_str(p)) h = jj__fnv1a_str(h, p);
   return h;
 }
 
@@ -60,31 +57,33 @@ uint64_t jj__series_hash_at(const void *all, uint32_t id) {
 }
 
 void jj__series_labels(const jj_series *s, jj_label *out) {
-  const char *p = jj__series_metric(s);
+  const char *p = jj__series_label_strings(s);
   for (uint32_t i = 0; i < s->nlabels; i++) {
-    out[i].name = p = next_str(p);
+    out[i].name = p;
     out[i].value = p = next_str(p);
+    p = next_str(p);
   }
 }
 
 const char *jj__series_label(const jj_series *s, const char *name) {
-  const char *p = jj__series_metric(s);
+  const char *p = jj__series_label_strings(s);
   for (uint32_t i = 0; i < s->nlabels; i++) {
-    const char *n = next_str(p);
+    const char *n = p;
     p = next_str(n);
     if (strcmp(n, name) == 0) return p;
+    p = next_str(p);
   }
   return NULL;
 }
 
 static int series_equal(const jj_series *s, const jj_series_key *k) {
-  const char *p = jj__series_metric(s);
-  if (s->nlabels != k->nlabels || strcmp(p, k->metric) != 0) return 0;
+  if (s->nlabels != k->nlabels || strcmp(jj__series_metric(s), k->metric) != 0) return 0;
+  const char *p = jj__series_label_strings(s);
   for (uint32_t i = 0; i < k->nlabels; i++) {
-    p = next_str(p);
     if (strcmp(p, k->sorted[i]->name) != 0) return 0;
     p = next_str(p);
     if (strcmp(p, k->sorted[i]->value) != 0) return 0;
+    p = next_str(p);
   }
   return 1;
 }
@@ -171,11 +170,18 @@ static int slot_stuck(const jj_rule *r) { return r->cfg.stuck_samples != 0; }
  * reads its rule's bound: slot_quiet in engine.c). */
 static uint32_t quiet_entries(uint32_t ninst, int multi) { return multi ? ninst : 0; }
 
+/* The bytes of the metric in the strings of a series with `nslots` slots:
+ * none when it has any, as its rules' metric is its own
+ * (jj__series_metric). */
+static size_t series_metric_bytes(const char *metric, uint32_t nslots) {
+  return nslots ? 0 : strlen(metric) + 1;
+}
+
 static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, uint32_t ninst,
                                uint32_t nquiet, uint32_t nstuck, uint32_t nslots,
                                size_t store_bytes, size_t window_bytes) {
   const uint32_t n = k->nlabels;
-  size_t strings = strlen(k->metric) + 1;
+  size_t strings = series_metric_bytes(k->metric, nslots);
   for (uint32_t i = 0; i < n; i++)
     strings += strlen(k->sorted[i]->name) + strlen(k->sorted[i]->value) + 2;
   /* The instances (48 bytes each and their stores, read when a slot is
@@ -196,8 +202,8 @@ static jj_series *series_alloc(const jj_allocator *alc, const jj_series_key *k, 
   s->has_stuck = nstuck != 0;
   s->strings_off = (uint32_t)strings_off;
   char *p = (char *)s + strings_off;
-  size_t len = strlen(k->metric) + 1;
-  memcpy(p, k->metric, len); /* first: jj__series_metric */
+  size_t len = series_metric_bytes(k->metric, nslots);
+  memcpy(p, k->metric, len); /* first, unless its rules have it (jj__series_metric) */
   p += len;
   for (uint32_t i = 0; i < n; i++) { /* then name, value of each label (jj__series_labels) */
     len = strlen(k->sorted[i]->name) + 1;
@@ -642,7 +648,7 @@ jj_status jj__series_footprint(const jj_ruleset *rs, const char *metric,
   }
   /* ... and the block, with the windows (summed in the second pass) and
    * the instances (with flap histories and streaks). */
-  size_t strings = strlen(metric) + 1;
+  size_t strings = series_metric_bytes(metric, nslots);
   for (uint32_t i = 0; i < n; i++) strings += strlen(sorted[i].name) + strlen(sorted[i].value) + 2;
   add(ctx, (size_t)block_bytes(strings, quiet_entries(ninst, multi), stuck ? nslots : 0, nslots,
                                window_bytes, inst_room(ninst, store_bytes)));

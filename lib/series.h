@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "alert.h"
 #include "alloc.h"
@@ -241,9 +242,16 @@ static inline jj_inst *jj__series_inst(const jj_series *s) {
 /* The series' strings, in its block after the windows (series_alloc):
  * the metric, then each label's name and value, sorted by name, each
  * ending in NUL. No jj_label array is kept (16 bytes a label): events get
- * one filled in by jj__series_labels. */
+ * one filled in by jj__series_labels. A series with slots keeps no metric
+ * of its own: every rule bound to it names exactly its metric
+ * (jj__rule_matches), and its rules live as long as it does. */
 static inline const char *jj__series_metric(const jj_series *s) {
-  return (const char *)s + s->strings_off;
+  return s->nslots ? s->slots[0].lead->cfg.metric : (const char *)s + s->strings_off;
+}
+/* The first label's name, then its value, the next name... */
+static inline const char *jj__series_label_strings(const jj_series *s) {
+  const char *p = (const char *)s + s->strings_off;
+  return s->nslots ? p : p + strlen(p) + 1;
 }
 /* Fill out[0 .. s->nlabels) with the series' labels, sorted by name. The
  * strings are the series' own: valid while it lives (events keep it

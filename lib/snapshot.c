@@ -272,10 +272,10 @@ static void put_series(jj_wbuf *w, const jj_engine *e, uint32_t id, jj_series *s
   jj__w_u32(w, id);
   jj__w_str(w, jj__series_metric(s));
   jj__w_u32(w, s->nlabels);
-  const char *p = jj__series_metric(s);
+  const char *p = jj__series_label_strings(s);
   for (uint32_t i = 0; i < 2 * (uint32_t)s->nlabels; i++) { /* name, value of each (series.h) */
-    p += strlen(p) + 1;
     jj__w_str(w, p);
+    p += strlen(p) + 1;
   }
   jj__w_i64(w, s->last_ts);
   jj__w_u8(w, s->has_ts);

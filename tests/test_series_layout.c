@@ -116,7 +116,7 @@ static void test_instance_stores(void **state) {
   assert_int_equal(s->ninst, 3);
   assert_int_equal(s->nslots, 2);
   jj_inst *in = jj__series_inst(s);
-  const char *end = jj__series_metric(s); /* the strings follow the stores */
+  const char *end = (const char *)s + s->strings_off; /* the strings follow the stores */
   char *at = (char *)(in + 3);            /* the stores follow the instances */
   for (uint32_t i = 0; i < 3; i++) {
     const jj_rule *r = in[i].rule;
@@ -155,10 +155,64 @@ static void test_instance_stores(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* A series' strings: its labels' names and values, sorted by name, after
+ * its last instance's store; its metric too only when no rule is bound to
+ * it (a bound rule names exactly its metric, so the series reads it
+ * there). Lookups, hashes and labels read the same either way. */
+static void test_strings(void **state) {
+  (void)state;
+  jj_rule_config rc;
+  jj_rule_config_init(&rc);
+  rc.name = "r";
+  rc.metric = "pm25";
+  rc.window.span_ms = 60000;
+  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
+  jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
+  jj_allocator alc;
+  jj__alloc_resolve(&alc, NULL);
+  jj_shape_cache shapes = {0};
+  const jj_label labels[2] = {{"zone", "z01"}, {"station", "s1"}};
+  const jj_index none = {0};
+  for (int bound = 1; bound >= 0; bound--) {
+    const char *metric = bound ? "pm25" : "no2"; /* the rule reads pm25 only */
+    jj_series_key k;
+    int64_t id;
+    assert_int_equal(jj__series_lookup(&none, NULL, metric, labels, 2, &k, &id), JJ_OK);
+    assert_int_equal(id, -1);
+    jj_series *s = NULL;
+    uint32_t undecided = 0;
+    assert_int_equal(jj__series_new(rs, &alc, &shapes, &k, 0, 0, &s, &undecided), JJ_OK);
+    assert_int_equal(s->nslots, bound ? 1 : 0);
+    const char *strings = (const char *)s + s->strings_off;
+    static const char names[] = "station\0s1\0zone\0z01"; /* sorted by name */
+    if (bound) {
+      assert_ptr_equal(jj__series_metric(s), rs->rules[0].cfg.metric); /* the rule's */
+      assert_memory_equal(strings, names, sizeof names);
+    } else {
+      assert_ptr_equal(jj__series_metric(s), strings); /* its own, first */
+      assert_string_equal(strings, "no2");
+      assert_memory_equal(strings + 4, names, sizeof names);
+    }
+    assert_ptr_equal(jj__series_label_strings(s), bound ? strings : strings + 4);
+    assert_true(jj__series_hash(s) == k.hash);
+    assert_string_equal(jj__series_label(s, "zone"), "z01");
+    assert_string_equal(jj__series_label(s, "station"), "s1");
+    assert_null(jj__series_label(s, "z01"));
+    jj_label got[2];
+    jj__series_labels(s, got);
+    assert_string_equal(got[0].name, "station");
+    assert_string_equal(got[1].value, "z01");
+    jj__series_free(&alc, s);
+  }
+  jj__shape_cache_free(&shapes, &alc);
+  jj_ruleset_free(rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_instances_per_series),
       cmocka_unit_test(test_instance_stores),
+      cmocka_unit_test(test_strings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
