@@ -12,9 +12,9 @@
 
 #include "alloc.h"
 
-/* A slot: id + 1 in its low `idbits` bits (0 = empty), and above them the
- * same bits of the high half of the key's hash (the tag). 4 bytes where a
- * 32-bit hash beside the id took 8. */
+/* A slot: id + 1 in its low bits (`idmask`; 0 = empty), and above them
+ * the same bits of the high half of the key's hash (the tag). 4 bytes
+ * where a 32-bit hash beside the id took 8. */
 typedef uint32_t jj_index_slot;
 
 typedef struct jj_index {
@@ -23,8 +23,10 @@ typedef struct jj_index {
   uint32_t count;
   uint32_t first; /* capacity of the first table (a power of two); 0 = 64 */
   /* The low bits of a slot that hold id + 1 (the rest: the tag), widened
-   * by jj__index_insert as the ids grow; 0 = 8 (the first table's). */
-  uint32_t idbits;
+   * by jj__index_insert as the ids grow; 0 before the first table (then
+   * 8 bits). A mask, not a count: no shifts (64-bit ones on 32-bit
+   * targets) on the lookup path. */
+  uint32_t idmask;
 } jj_index;
 
 /* The owner's hash of the key of `id` (an id in the index), as given to
@@ -73,13 +75,13 @@ static inline jj_index_probe jj__index_probe(const jj_index *ix, uint64_t h) {
  * 0 when there is none. The caller checks that the key is its own. */
 static inline int jj__index_next(const jj_index *ix, jj_index_probe *p, uint32_t *id) {
   if (!ix->slots) return 0;
-  const uint32_t idbits = ix->idbits;
+  const uint32_t idmask = ix->idmask;
   for (;;) {
     const jj_index_slot sl = ix->slots[p->pos];
     if (!sl) return 0;
     p->pos = (p->pos + 1) & ix->mask;
-    if (!((uint64_t)(sl ^ p->tag) >> idbits)) { /* (64-bit: idbits may be 32) */
-      *id = (uint32_t)(sl & (((uint64_t)1 << idbits) - 1)) - 1;
+    if (!((sl ^ p->tag) & ~idmask)) {
+      *id = (sl & idmask) - 1;
       return 1;
     }
   }
