@@ -1035,11 +1035,16 @@ static void apply_time(jj_window *w) {
   }
 }
 
+/* A shared ring's member changed: its ring's due time is no longer known
+ * (jj__wring_due, "shared rings" below). */
+static void ring_due_unknown(jj_window *m);
+
 jj_status jj_window_advance(jj_window *w, int64_t now_ms) {
   if (!w) return JJ_EINVAL;
   if (!jj__ts_valid(now_ms)) return JJ_EINVAL;
   if (has_now(w) && now_ms <= w->now) return JJ_OK;
   w->now = now_ms;
+  if (w->shape->shared) ring_due_unknown(w);
   apply_time(w);
   return JJ_OK;
 }
@@ -1716,6 +1721,8 @@ struct jj_wring {
   uint32_t tail_hi; /* the tail's high half (positions wrap): shared_tail64 */
   uint32_t seq;    /* operations (pushes) so far (only compared: may wrap) */
   jj_status status;/* the last one's */
+  int64_t due;     /* jj__wring_due as ring_push_in_order left it; DUE_UNKNOWN after any
+                      other change to a member (derived: never saved) */
   uint32_t n, room, nlive; /* members joined, room for, not yet freed */
   jj_allocator alc;
   jj_window *m[];  /* the members */
@@ -1738,6 +1745,11 @@ int jj__window_share_key(const jj_window_config *cfg, jj_wshare_key *out) {
   out->duplicates = (uint32_t)c.duplicates;
   return 1;
 }
+
+/* jj_wring.due when the members changed otherwise than by
+ * ring_push_in_order (time_due is never INT64_MIN). */
+#define DUE_UNKNOWN INT64_MIN
+static void ring_due_unknown(jj_window *m) { SHP(m)->g->due = DUE_UNKNOWN; }
 
 /* The member's base for the ring's current geometry (head >= base0). */
 static void member_map(jj_window *m, const jj_wring *g) {
@@ -1776,7 +1788,8 @@ static jj_window *ring_ref(const jj_wring *g) {
 }
 
 /* An empty member stands at the tail, where its next sample goes. */
-static void member_empty_at(jj_window *m, const jj_wring *g, wpos pos) {
+static void member_empty_at(jj_window *m, jj_wring *g, wpos pos) {
+  g->due = DUE_UNKNOWN;
   m->head = m->tail = m->gen_pos = pos;
   member_map(m, g);
   if (m->shape->use_minmax) jj__daba_reset(DABA(m));
@@ -1867,12 +1880,50 @@ static JJ_NOINLINE void member_lane_push(jj_window *m, wpos pos) {
   (void)LANE_FORM_CALL(m->shape, member_lane_push_t, m, pos);
 }
 
+/* A member's half of ring_push_in_order before the sample is stored:
+ * its time moves to ts, with apply_time's order (settle, then evict) and
+ * fast_evict's arithmetic (the same operations in the same order as the
+ * general path). */
+JJ_HOT_INLINE void member_advance(jj_window *m, int64_t ts, int at_once) {
+  const jj_wshape *msh = m->shape;
+  const int64_t cutoff = ts - msh->span_ms;
+  m->now = ts;
+  if (msh->use_minmax) {
+    /* What leaves is settled then (ts <= cutoff < watermark); with
+     * at_once every stored sample already is (member_take below). */
+    if (!at_once || agg_end(m) != m->tail) member_settle(m);
+    member_evict(m, msh, cutoff);
+  } else {
+    while (m->head != m->tail && head_ts(m) <= cutoff)
+      fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+  }
+}
+
+/* Its half once the sample is stored at `pos` (the tail): the sample
+ * joins its sums and lane. Returns the member's due time (time_due: it
+ * holds the sample, so it is not empty). */
+JJ_HOT_INLINE int64_t member_take(jj_window *m, wpos pos, double v, int at_once) {
+  const jj_wshape *msh = m->shape;
+  m->tail = pos + 1;
+  if (msh->mom) {
+    gen_apply(&m->cur_sum, v, 1, 0);
+    gen_apply(&m->next_sum, v, 1, 0); /* (gen_pos <= the tail: pos is in `next`) */
+  }
+  m->accepted++;
+  if (msh->use_minmax) {
+    if (at_once && agg_end(m) == pos)
+      member_lane_push(m, pos);
+    else
+      member_settle(m);
+  }
+  return add_sat(head_ts(m), msh->span_ms);
+}
+
 /* The common case, ring_push's steps for a sample later than every
- * member's time, in a ring with room, with apply_time's order (settle,
- * then evict) and fast_evict's arithmetic (the same operations in the
- * same order as the general path): no lateness, duplicate or cap to
+ * member's time, in a ring with room: no lateness, duplicate or cap to
  * test. When a ring (of its own, own_cap, or the shared one) or a lane
- * would grow, 0: ring_push decides. */
+ * would grow, 0: ring_push decides. On the way it learns the ring's due
+ * time (jj__wring_due), each member's head being at hand. */
 static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
   jj_window *const *const ms = g->m;
   const uint32_t n = g->n;
@@ -1890,43 +1941,35 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     if (m->shape->use_minmax && m->tail - m->head + 1 > jj__daba_cap(CDABA(m))) return 0;
     if (pos_lt(m->head, lo)) lo = m->head;
   }
-  if (g->tail - lo >= sh->max_samples || (g->tail - lo >= g->cap && !ring_frees_a_slot(g, lo, ts)))
-    return 0;
+  const int full = g->tail - lo >= g->cap;
+  if (g->tail - lo >= sh->max_samples || (full && !ring_frees_a_slot(g, lo, ts))) return 0;
   const wpos pos = g->tail;
-  for (uint32_t i = 0; i < n; i++) {
-    jj_window *m = ms[i];
-    const jj_wshape *msh = m->shape;
-    const int64_t cutoff = ts - msh->span_ms;
-    m->now = ts;
-    if (msh->use_minmax) {
-      /* What leaves is settled then (ts <= cutoff < watermark); with
-       * at_once every stored sample already is (the push below). */
-      if (!at_once || agg_end(m) != m->tail) member_settle(m);
-      member_evict(m, msh, cutoff);
-    } else {
-      while (m->head != m->tail && head_ts(m) <= cutoff)
-        fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+  jj_ring_rec *r = rec_at(ms[0], pos); /* (free, or freed below: tail - lo <= cap) */
+  int64_t due = INT64_MAX;
+  if (!full) {
+    /* The tail's slot is free: stored first, then one pass over the
+     * members (each member's steps in the order of the pass below). */
+    r->ts = ts;
+    r->val = v;
+    ring_tail_step(g);
+    for (uint32_t i = 0; i < n; i++) {
+      member_advance(ms[i], ts, at_once);
+      const int64_t d = member_take(ms[i], pos, v, at_once);
+      if (d < due) due = d;
+    }
+  } else {
+    /* The tail's slot is the oldest sample's, which the members let go
+     * first. */
+    for (uint32_t i = 0; i < n; i++) member_advance(ms[i], ts, at_once);
+    r->ts = ts;
+    r->val = v;
+    ring_tail_step(g);
+    for (uint32_t i = 0; i < n; i++) {
+      const int64_t d = member_take(ms[i], pos, v, at_once);
+      if (d < due) due = d;
     }
   }
-  jj_ring_rec *r = rec_at(ms[0], pos); /* (free: tail - lo < cap) */
-  r->ts = ts;
-  r->val = v;
-  ring_tail_step(g);
-  for (uint32_t i = 0; i < n; i++) {
-    jj_window *m = ms[i];
-    m->tail = pos + 1;
-    if (m->shape->mom) {
-      gen_apply(&m->cur_sum, v, 1, 0);
-      gen_apply(&m->next_sum, v, 1, 0); /* (gen_pos <= the tail: pos is in `next`) */
-    }
-    m->accepted++;
-    if (m->shape->use_minmax) {
-      if (at_once && agg_end(m) == pos)
-        member_lane_push(m, pos);
-      else
-        member_settle(m);
-    }
-  }
+  g->due = due;
   return 1;
 }
 
@@ -1941,6 +1984,7 @@ static int rare_make_all(jj_window *const *ms, uint32_t n) {
  * (the top of this section); the status every member returns. */
 static jj_status ring_push(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
   if (ring_push_in_order(g, sh, ts, v)) return JJ_OK;
+  g->due = DUE_UNKNOWN; /* (before anything changes) */
   jj_window *const *const ms = g->m;
   const uint32_t n = g->n;
   if (!isfinite(v) || !jj__ts_valid(ts) || !jj__value_valid(v)) {
@@ -2051,6 +2095,7 @@ jj_status jj__window_init_shared(const jj_wshape *sh, void *mem, jj_window *peer
     g->room = nmembers;
     g->max_samples = sh->max_samples;
     g->cap = INITIAL_CAPACITY < sh->max_samples ? INITIAL_CAPACITY : sh->max_samples;
+    g->due = DUE_UNKNOWN;
     g->ring = jj__malloc(&g->alc, (size_t)g->cap * sizeof *g->ring);
     if (!g->ring) {
       jj__free(&g->alc, g);
@@ -2133,6 +2178,7 @@ static jj_status ring_restore_room(jj_window *w, const jj_rbuf *in, uint64_t hea
 /* jj_window_free's part for a member: the ring goes with its last one. */
 static void shared_free(jj_window *w) {
   jj_wring *g = SHP(w)->g;
+  g->due = DUE_UNKNOWN;
   if (--g->nlive == 0) {
     jj__free(&g->alc, g->ring);
     jj__free(&g->alc, g);
@@ -2154,6 +2200,7 @@ static size_t shared_memory(const jj_window *w) {
 
 /* jj__window_decode's, once the member's positions are set: the ring's lap. */
 static void shared_restored(jj_window *w, uint32_t want) {
+  ring_due_unknown(w); /* (its head and tail are the state's) */
   member_map(w, SHP(w)->g);
   SHP(w)->seq = SHP(w)->g->seq;
   if (want > SHP(w)->own_cap) SHP(w)->own_cap = want;
@@ -2202,10 +2249,44 @@ JJ_HOT_INLINE jj_status member_read(const jj_window *m, jj_agg agg, double *out)
 
 /* The same, then the read. */
 #ifndef JJ_NO_FORCE_INLINE
+/* The first member's: the push for all, then its read. */
+static JJ_NOINLINE jj_status pv_lead(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) {
+  const jj_status st = push_lead(w, ts, v);
+  return st == JJ_OK ? member_read(w, agg, out) : read_after(w, st, agg, out);
+}
+static JJ_NOINLINE jj_status member_read_other(const jj_window *m, jj_agg agg, double *out) {
+  return member_read(m, agg, out);
+}
+/* Every other member's (19 of 20 rules over one ring): the ring's status,
+ * then a read of the sums or of the newest or oldest sample (value_enabled
+ * and member_read's arithmetic), in few enough registers to save none; a
+ * lane's read (min, max) and the rest out of line. */
 static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_agg agg,
                                        double *out) {
-  const jj_status st = shared_take(w, ts, v);
-  return st == JJ_OK ? member_read(w, agg, out) : read_after(w, st, agg, out);
+  shared_part *sp = SHP(w);
+  const jj_wring *g = sp->g;
+  if (sp->seq == g->seq) return pv_lead(w, ts, v, agg, out);
+  sp->seq = g->seq; /* a member before this one took the sample for all */
+  if (g->status != JJ_OK) {
+    *out = NAN;
+    return g->status;
+  }
+  const uint32_t n = w->tail - w->head; /* (sliding: the window ends at the tail) */
+  double x;
+  if (n == 0) return member_read_other(w, agg, out);
+  if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+    x = jj_ksum_value(&w->cur_sum);
+    if (agg == JJ_AGG_MEAN) x /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
+  } else if (agg == JJ_AGG_LAST) {
+    x = val_at(w, w->tail - 1);
+  } else if (agg == JJ_AGG_FIRST) {
+    x = head_rec(w)->val;
+  } else {
+    return member_read_other(w, agg, out);
+  }
+  *out = x;
+  if (isnan(x)) return JJ_ENODATA;
+  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
 }
 #endif
 
@@ -2214,6 +2295,7 @@ static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_ag
  * when its oldest sample leaves. */
 int64_t jj__wring_due(const jj_window *first) {
   const jj_wring *g = CSHP(first)->g;
+  if (g->due != DUE_UNKNOWN) return g->due; /* the engine asks after every push */
   int64_t due = INT64_MAX;
   for (uint32_t i = 0; i < g->n; i++) {
     const int64_t d = time_due(g->m[i]);
@@ -2243,6 +2325,7 @@ int jj__window_shares_with(const jj_window *a, const jj_window *b) {
 }
 /* No shape is shared: these never run. */
 static void shared_free(jj_window *w) { (void)w; }
+static void ring_due_unknown(jj_window *m) { (void)m; }
 static void shared_reset(jj_window *w) { (void)w; }
 static size_t shared_memory(const jj_window *w) {
   (void)w;

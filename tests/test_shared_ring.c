@@ -305,6 +305,7 @@ static void run_mix(jj_dup_policy dups, int64_t lateness) {
       assert_int_equal(jj_engine_restore(x.shared, buf, need, &rep, &err), JJ_OK);
       assert_int_equal(rep.windows_reset, 0);
       free(buf);
+      ring_due_right(x.shared, x.sid, step); /* (the ring's due, unknown since the restore) */
       for (uint32_t i = 1; i < NRULES; i++)
         assert_true(
             jj__window_shares_with(window_of(x.shared, x.sid, 0), window_of(x.shared, x.sid, i)));
@@ -488,6 +489,43 @@ static void test_two_rings_due(void **state) {
     next_sample(&t, &ts, &v, &w);
     jj_engine_push(e, id, ts, v);
     ring_due_marked(e, id, 3, step); /* slots 0 and 1 lead the two rings */
+  }
+  jj_engine_free(e);
+  jj_ruleset_free(rs);
+}
+
+/* The ring's due time (jj__wring_due) is learnt by an in-order push;
+ * advances that let samples go, between pushes, must not leave the one
+ * learnt before them (nor must a window's reset). */
+static void test_due_after_advance(void **state) {
+  (void)state;
+  g_lateness = 0;
+  jj_ruleset *rs = rules(0, NRULES, JJ_DUP_KEEP);
+  jj_series_id id;
+  jj_engine *e = engine(rs, &id);
+  long step = 0;
+  for (int round = 0; round < 3; round++) {
+    const int64_t t0 = T0 + round * 100 * SEC;
+    for (int k = 0; k < 40; k++, step++) { /* 1 Hz: spans 5 s .. 32 s fill */
+      assert_int_equal(jj_engine_push(e, id, t0 + k * SEC, (double)(k % 7)), JJ_OK);
+      ring_due_right(e, id, step);
+    }
+    const int64_t first_due = jj__series_windows_due(e->series[id]);
+    assert_true(first_due < INT64_MAX);
+    /* Every 700 ms, samples leave some windows; at the end all are empty. */
+    for (int64_t now = t0 + 40 * SEC; now < t0 + 80 * SEC; now += 700, step++) {
+      assert_int_equal(jj_engine_advance(e, now), JJ_OK);
+      ring_due_right(e, id, step);
+    }
+    assert_true(jj__series_windows_due(e->series[id]) > first_due);
+    if (round == 1) { /* the shortest window emptied alone: the ring's due is the others' */
+      assert_int_equal(jj_engine_push(e, id, t0 + 81 * SEC, 1.0), JJ_OK);
+      const jj_series *s = e->series[id];
+      for (uint32_t j = 0; j < s->nslots; j++)
+        if (jj__slot_win(s, &s->slots[j]) == window_of(e, id, 0))
+          jj_window_reset(jj__slot_win(s, &s->slots[j]));
+      ring_due_right(e, id, step);
+    }
   }
   jj_engine_free(e);
   jj_ruleset_free(rs);
@@ -705,6 +743,7 @@ int main(void) {
       cmocka_unit_test(test_reload_drop_add),
       cmocka_unit_test(test_events_alike),
       cmocka_unit_test(test_two_rings_due),
+      cmocka_unit_test(test_due_after_advance),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
