@@ -741,6 +741,8 @@ static void test_due_past_32_bits(void **state) {
   }
 #ifndef JJ_NO_DEADLINE_INDEX
   assert_true(jj__engine_advance_visits(e[0]) - v0 <= 1); /* 9 advances: once early at most */
+#else
+  (void)v0; /* the walk visits every series at every advance */
 #endif
   for (int k = 0; k < 2; k++) {
     assert_int_equal(jj_engine_advance(e[k], ET_T0 + 1500 * ET_HOUR), JJ_OK);
