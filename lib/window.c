@@ -1141,7 +1141,8 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
  * checks it leaves out cannot fire for such a window:
  *  - no lateness test, duplicate or boundary: ts > now;
  *  - no "pending" samples (FAST_MM needs lateness 0 and no REPLACE, so
- *    every stored sample is settled in DABA: agg_end == tail, checked);
+ *    every stored sample is settled in DABA: agg_end == tail after every
+ *    push, advance and restore, see all_settled);
  *  - no growth and no JJ_EFULL: a sample that needs the ring to grow takes
  *    the general path, and once the oldest sample leaves there is room
  *    below max_samples.
@@ -1167,6 +1168,16 @@ enum {
 #else
 #define FAST_SPLIT_SUMS 1
 #endif
+
+/* Every stored sample is settled (agg_end == tail) whenever a call
+ * returns: a window of the specialised copies with a lane (FAST_MM:
+ * lateness 0, no REPLACE) settles a sample on arrival (push_fast,
+ * push_in_order, push_sample), time only evicts, and a restore settles
+ * what an image left pending (jj__window_decode). Its pushes and reads
+ * then need not compare agg_end with the tail. */
+static inline int all_settled(const jj_wshape *sh) {
+  return (sh->fast & (FAST_ON | FAST_MM)) == (FAST_ON | FAST_MM);
+}
 
 static uint8_t fast_bits(const jj_wshape *sh) {
   if (sh->shared) return FAST_SHARED;
@@ -1246,7 +1257,6 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   if (ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0; /* (see NO_NOW) */
   if (JJ_UNLIKELY(at_wrap(w))) return 0; /* (the general path carries) */
   const uint32_t n = w->tail - w->head;
-  if (mm && agg_end(w) != w->tail) return 0; /* something pending (not after our pushes) */
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     /* Room: a full ring only takes the sample when its oldest expires. */
@@ -1330,8 +1340,10 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
 /* The same. The reads a rule makes after every push (sum, mean, min, max
  * of a non-empty window) without compute()'s switch and in few enough
  * registers to save none; everything else out of line. `mm`: the lane's
- * sides (0: no lane, -1: the shape says). */
-JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm) {
+ * sides (0: no lane, -1: the shape says); `settled`: the caller knows
+ * all_settled (a constant: no agg_end test). */
+JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm,
+                                        int settled) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
   /* (mm >= 0: a specialised copy's window, sliding: it ends at the tail) */
   const wpos end = mm >= 0 ? w->tail : wend(w);
@@ -1343,7 +1355,7 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
       if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
       goto done;
     }
-    if (agg_end(w) == end) {
+    if (settled || agg_end(w) == end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_wshape *sh = w->shape;
       const int sides = mm > 0 ? mm : LANE_SIDES(sh);
@@ -1373,14 +1385,14 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
   }
 #else
-  (void)mm;
+  (void)mm, (void)settled;
 #endif
   return value_general(w, agg, out);
 }
 
 /* Any window (its lane as the shape says). */
 JJ_HOT_INLINE jj_status value_enabled(const jj_window *w, jj_agg agg, double *out) {
-  return value_enabled_t(w, agg, out, -1);
+  return value_enabled_t(w, agg, out, -1, 0);
 }
 
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: jj_window_value has one path) */
@@ -1498,11 +1510,11 @@ static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_a
   return read_after(w, push_general(w, ts, v), agg, out);
 }
 /* (The general path a tail call: the copy then saves no registers.) */
-#define PUSH_VALUE_FN(name, time, mm, sk, sums)                                        \
-  static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg,     \
-                                    double *out) {                                     \
-    if (push_fast(w, ts, v, time, mm, sk, sums)) return value_enabled_t(w, agg, out, mm); \
-    return pv_general(w, ts, v, agg, out);                                             \
+#define PUSH_VALUE_FN(name, time, mm, sk, sums)                                                    \
+  static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) { \
+    if (push_fast(w, ts, v, time, mm, sk, sums))                                                   \
+      return value_enabled_t(w, agg, out, mm, mm > 0); /* (mm: FAST_MM, all_settled) */            \
+    return pv_general(w, ts, v, agg, out);                                                         \
   }
 FAST_COPIES(PUSH_VALUE_FN, pv_)
 #undef PUSH_VALUE_FN
@@ -2503,10 +2515,13 @@ jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out) {
    * call (about 5 ns more for min/max, bench_window). */
   const jj_wshape *sh = w->shape;
   if (!sh->off_tum) {
-    if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0);
+    if (!sh->use_minmax) return value_enabled_t(w, agg, out, 0, 0);
+    if (all_settled(sh)) /* (no agg_end test) */
+      return sh->fast & FAST_MM2 ? value_enabled_t(w, agg, out, 2, 1)
+                                 : value_enabled_t(w, agg, out, 1, 1);
     if (!MM_POS(sh)) /* (a lane of positions: value_enabled's read, below) */
-      return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1)
-                                 : value_enabled_t(w, agg, out, 2);
+      return LANE_SIDES(sh) == 1 ? value_enabled_t(w, agg, out, 1, 0)
+                                 : value_enabled_t(w, agg, out, 2, 0);
   }
   return value_other(w, agg, out);
 #else
@@ -3235,6 +3250,13 @@ jj_status jj__window_decode(jj_window *w, jj_rbuf *in) {
       if (jj__sketch_reserve(&SK(w)->sketch, &sh->alc, key)) return JJ_ENOMEM;
       jj__sketch_add(&SK(w)->sketch, key);
     }
+  }
+  if (all_settled(sh)) {
+    /* What the window's pushes and reads rely on (all_settled): the
+     * samples an image left pending, settled; one that cannot be (later
+     * than now, or no now) no push makes. */
+    settle(w);
+    if (agg_end(w) != w->tail) return JJ_EINVAL;
   }
   return JJ_OK;
 }
