@@ -1142,7 +1142,7 @@ JJ_HOT_INLINE int push_in_order(jj_window *w, int64_t ts, double v, jj_status *s
  *  - no lateness test, duplicate or boundary: ts > now;
  *  - no "pending" samples (FAST_MM needs lateness 0 and no REPLACE, so
  *    every stored sample is settled in DABA: agg_end == tail after every
- *    push, advance and restore, see all_settled);
+ *    push, advance and restore, see all_settled; checked all the same);
  *  - no growth and no JJ_EFULL: a sample that needs the ring to grow takes
  *    the general path, and once the oldest sample leaves there is room
  *    below max_samples.
@@ -1262,6 +1262,12 @@ JJ_HOT_INLINE int push_fast(jj_window *w, int64_t ts, double v, int time, int mm
   if (ts <= w->now || ts > JJ_TS_LIMIT || !jj__value_valid(v)) return 0; /* (see NO_NOW) */
   if (JJ_UNLIKELY(at_wrap(w))) return 0; /* (the general path carries) */
   const uint32_t n = w->tail - w->head;
+  /* Never true (all_settled), and yet kept: without it a 16-sample
+   * window's max push + read took 11.6 ns instead of 9.7 (count) and 11.5
+   * instead of 10.9 (time), pinned, best of 40 runs; 1,024 samples within
+   * 0.3 ns. Its early loads of DABA's end and front seem to help what
+   * follows; why is not pinned down. */
+  if (mm && agg_end(w) != w->tail) return 0;
   if (time) {
     const int64_t cutoff = ts - sh->span_ms;
     /* Room: a full ring only takes the sample when its oldest expires. */
