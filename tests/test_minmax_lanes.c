@@ -292,11 +292,75 @@ static void test_snapshot_boundaries_checked(void **state) {
   jj_window_free(w);
 }
 
+/* An image of a lateness-0 window whose samples are not in DABA yet (the
+ * deque empty: agg = 0, boundaries 0, no lane entries) is settled on
+ * restore: the pushes and reads of such a window take DABA for the whole
+ * window without looking (all_settled in window.c). One with a sample
+ * later than its now cannot be settled, and is refused. */
+static unsigned char *unsettled_image(const unsigned char *img, size_t n, size_t *out_n) {
+  /* The layout as in test_snapshot_boundaries_checked; then the lane: mid
+   * and back (16 each), the 9 entries (16 each). */
+  const size_t st = state_at(img), agg = st + 1 + 4 * 8, bounds = st + 1 + 7 * 8 + 9 * 16 + 2 * 24;
+  const size_t lane = bounds + 6 * 8, entries = lane + 2 * 16;
+  assert_int_equal(img[agg], 9);
+  unsigned char *p = malloc(n);
+  assert_non_null(p);
+  memcpy(p, img, entries);
+  memcpy(p + entries, img + entries + 9 * 16, n - entries - 9 * 16);
+  memset(p + agg, 0, 8);
+  memset(p + bounds, 0, 6 * 8);
+  const double inf = INFINITY;
+  for (int i = 0; i < 4; i++) memcpy(p + lane + 8 * (size_t)i, &inf, 8); /* mid, back: empty */
+  *out_n = n - 9 * 16;
+  return p;
+}
+
+static void test_snapshot_pending_settled(void **state) {
+  (void)state;
+  for (int sides = SIDE_MIN; sides <= SIDE_BOTH; sides++) {
+    jj_window *w = make(JJ_WINDOW_SLIDING_COUNT, 9, sides, 0);
+    for (int i = 0; i < 20; i++)
+      assert_int_equal(jj_window_push(w, 1000 + i * SEC, (i * 5) % 11), JJ_OK);
+    size_t n, m;
+    unsigned char *img = encode(w, &n);
+    unsigned char *bad = unsettled_image(img, n, &m);
+    jj_window *r = make(JJ_WINDOW_SLIDING_COUNT, 9, sides, 0);
+    jj_rbuf in = {bad, m, 0, 0};
+    assert_int_equal(jj__window_decode(r, &in), JJ_OK);
+    /* The same values as the window that wrote it, read and after pushes. */
+    for (int i = 20; i < 40; i++) {
+      for (int agg = JJ_AGG_MIN; agg <= JJ_AGG_MAX; agg++) {
+        if (!(sides & (agg == JJ_AGG_MIN ? SIDE_MIN : SIDE_MAX))) continue;
+        double a, b;
+        assert_int_equal(jj_window_value(w, (jj_agg)agg, &a), JJ_OK);
+        assert_int_equal(jj_window_value(r, (jj_agg)agg, &b), JJ_OK);
+        assert_true(a == b);
+      }
+      const double v = (i * 7) % 13;
+      assert_int_equal(jj_window_push(w, 1000 + i * SEC, v), JJ_OK);
+      assert_int_equal(jj_window_push(r, 1000 + i * SEC, v), JJ_OK);
+    }
+    jj_window_free(r);
+    /* now before the newest sample: nothing settles it. */
+    const size_t now_at = state_at(img) + 1;
+    const int64_t early = 1000 + 18 * SEC;
+    memcpy(bad + now_at, &early, 8); /* (little-endian, as the image) */
+    r = make(JJ_WINDOW_SLIDING_COUNT, 9, sides, 0);
+    in = (jj_rbuf){bad, m, 0, 0};
+    assert_int_equal(jj__window_decode(r, &in), JJ_EINVAL);
+    jj_window_free(r);
+    free(bad);
+    free(img);
+    jj_window_free(w);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_against_brute_force),
       cmocka_unit_test(test_snapshot_sides),
       cmocka_unit_test(test_snapshot_boundaries_checked),
+      cmocka_unit_test(test_snapshot_pending_settled),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
