@@ -626,6 +626,20 @@ static void test_stale_timing(void **state) {
   pair_free(&p);
 }
 
+/* A ruleset from one YAML text ("far.yaml" in its errors). */
+static jj_ruleset *far_rules(const char *yaml, size_t len) {
+  jj_ruleset_builder *b = NULL;
+  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
+  jj_error err[4];
+  size_t n = 0;
+  jj_status st = jj_rules_load_string(b, yaml, len, "far.yaml", err, 4, &n);
+  if (st != JJ_OK) fail_msg("rules: %s", n ? err[0].message : jj_strerror(st));
+  jj_ruleset *rs = NULL;
+  assert_int_equal(jj_ruleset_builder_build(b, &rs, err), JJ_OK);
+  jj_ruleset_builder_free(b);
+  return rs;
+}
+
 /* A stale_after of 2^31 ms or more (here 30 days) does not fit the
  * index's 31-bit record (jj_due_rec.stale_min): the index then asks the
  * rules. The no-data event still comes exactly at stale_after, and the
@@ -641,15 +655,7 @@ static void test_stale_after_days(void **state) {
                             "    window: {kind: sliding, span: 1h}\n    aggregate: mean\n"
                             "    levels: [{name: hi, severity: h, issue: \">= 50\"}]\n"
                             "    stale_after: 480h\n    on_missing: alert\n";
-  jj_ruleset_builder *b = NULL;
-  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
-  jj_error err[4];
-  size_t n = 0;
-  jj_status st = jj_rules_load_string(b, far, sizeof far - 1, "far.yaml", err, 4, &n);
-  if (st != JJ_OK) fail_msg("rules: %s", n ? err[0].message : jj_strerror(st));
-  jj_ruleset *rs = NULL;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, err), JJ_OK);
-  jj_ruleset_builder_free(b);
+  jj_ruleset *rs = far_rules(far, sizeof far - 1);
   jj_engine *e = NULL;
   assert_int_equal(jj_engine_new(rs, NULL, NULL, &e), JJ_OK);
   jj_label la = {"id", "a"}, lb = {"id", "b"};
@@ -709,15 +715,7 @@ static void test_due_past_32_bits(void **state) {
       "    window: {kind: sliding, span: 1h}\n    aggregate: mean\n"
       "    levels: [{name: hi, severity: h, issue: \">= 50\"}]\n"
       "    stale_after: 1500h\n    on_missing: alert\n";
-  jj_ruleset_builder *b = NULL;
-  assert_int_equal(jj_ruleset_builder_new(NULL, &b), JJ_OK);
-  jj_error err[4];
-  size_t n = 0;
-  jj_status st = jj_rules_load_string(b, far, sizeof far - 1, "far.yaml", err, 4, &n);
-  if (st != JJ_OK) fail_msg("rules: %s", n ? err[0].message : jj_strerror(st));
-  jj_ruleset *rs = NULL;
-  assert_int_equal(jj_ruleset_builder_build(b, &rs, err), JJ_OK);
-  jj_ruleset_builder_free(b);
+  jj_ruleset *rs = far_rules(far, sizeof far - 1);
   jj_engine *e[2];
   for (int k = 0; k < 2; k++) assert_int_equal(jj_engine_new(rs, NULL, NULL, &e[k]), JJ_OK);
   jj__engine_walk_all(e[1], 1);

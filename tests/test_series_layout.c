@@ -29,15 +29,20 @@ static jj_series_key metric_key(const char *metric) {
   return k;
 }
 
-static void test_instances_per_series(void **state) {
-  (void)state;
+/* A ruleset of one rule, "r": metric `metric`, a 60 s mean, one level. */
+static jj_ruleset *one_rule(const char *metric) {
   jj_rule_config rc;
   jj_rule_config_init(&rc);
   rc.name = "r";
-  rc.metric = "m";
+  rc.metric = metric;
   rc.window.span_ms = 60000;
   jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
-  jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
+  return et_ruleset1(&rc, &lv, 1);
+}
+
+static void test_instances_per_series(void **state) {
+  (void)state;
+  jj_ruleset *rs = one_rule("m");
   /* 65,536 copies of the rule, all matching metric m and sharing a slot */
   jj_ruleset many = *rs;
   many.rules = calloc(65536, sizeof *many.rules);
@@ -161,13 +166,7 @@ static void test_instance_stores(void **state) {
  * there). Lookups, hashes and labels read the same either way. */
 static void test_strings(void **state) {
   (void)state;
-  jj_rule_config rc;
-  jj_rule_config_init(&rc);
-  rc.name = "r";
-  rc.metric = "pm25";
-  rc.window.span_ms = 60000;
-  jj_level_config lv = et_level("high", JJ_CMP_GE, 75, JJ_CMP_NONE, 0, 1);
-  jj_ruleset *rs = et_ruleset1(&rc, &lv, 1);
+  jj_ruleset *rs = one_rule("pm25");
   jj_allocator alc;
   jj__alloc_resolve(&alc, NULL);
   jj_shape_cache shapes = {0};
