@@ -2296,6 +2296,22 @@ static JJ_NOINLINE jj_status pv_lead(jj_window *w, int64_t ts, double v, jj_agg 
 static JJ_NOINLINE jj_status member_read_other(const jj_window *m, jj_agg agg, double *out) {
   return member_read(m, agg, out);
 }
+/* A member's min or max (pv_shared; it holds samples): in the lane's
+ * common form (one side, 16-bit positions: LANE_FORM_CALL) with every
+ * sample settled, value_enabled_t's read with the form as constants, so
+ * none of its tests of the shape; else member_read_other. */
+static JJ_NOINLINE jj_status member_read_lane(const jj_window *m, jj_agg agg, double *out) {
+  const jj_wshape *sh = m->shape;
+  /* (the rest a tail call: this one then saves no registers) */
+  if (LANE_SIDES(sh) != 1 || MM_POS_WIDE(sh) || agg_end(m) != m->tail)
+    return member_read_other(m, agg, out);
+  jj_lanev rv = lanev_of(m);
+  rv.wide = 0;
+  const double x = jj__dabap_query(CDABA(m), &rv, 1).lo * sh->mm_sign; /* (the side enabled) */
+  *out = x;
+  if (isnan(x)) return JJ_ENODATA;
+  return is_complete(m, m->tail - m->head) ? JJ_OK : JJ_EINCOMPLETE;
+}
 /* Every other member's (19 of 20 rules over one ring): the ring's status,
  * then a read of the sums or of the newest or oldest sample (value_enabled
  * and member_read's arithmetic), in few enough registers to save none; a
@@ -2320,6 +2336,8 @@ static JJ_NOINLINE jj_status pv_shared(jj_window *w, int64_t ts, double v, jj_ag
     x = val_at(w, w->tail - 1);
   } else if (agg == JJ_AGG_FIRST) {
     x = head_rec(w)->val;
+  } else if (agg == JJ_AGG_MIN || agg == JJ_AGG_MAX) {
+    return member_read_lane(w, agg, out);
   } else {
     return member_read_other(w, agg, out);
   }

@@ -387,18 +387,19 @@ static void log_event(void *ctx, const jj_event *ev) {
  * deadline, the earliest of its members'), are those of the rule alone.
  * Every rule reads the value after every push (the first, the last, a
  * sum...), and its alert turns loud and back (the slot leaves the quiet
- * reading and returns). */
-static void test_events_alike(void **state) {
-  (void)state;
+ * reading and returns). `lateness`: the engines' (0: every sample is
+ * settled on arrival, and the members' min and max reads take their
+ * settled path, member_read_lane). */
+static void events_alike(int64_t lateness) {
   g_firing = 1;
-  g_lateness = LATENESS;
+  g_lateness = lateness;
   event_log *shared = calloc(1, sizeof *shared), *alone = calloc(1, sizeof *alone);
   assert_non_null(shared);
   assert_non_null(alone);
   jj_ruleset *all = rules(0, NRULES, JJ_DUP_KEEP), *one[NRULES];
   jj_engine_config ec;
   jj_engine_config_init(&ec);
-  ec.lateness_ms = LATENESS;
+  ec.lateness_ms = lateness;
   ec.on_event = log_event;
   ec.on_event_ctx = shared;
   jj_engine *es, *ea[NRULES];
@@ -442,7 +443,9 @@ static void test_events_alike(void **state) {
   }
   size_t total = 0;
   for (int i = 0; i < NRULES; i++) {
-    assert_true(shared->n[i] >= 40); /* every rule fires and resolves, again and again */
+    /* Every rule fires and resolves, again and again (in order, fewer
+     * samples are taken: the sum crosses its threshold less often). */
+    assert_true(shared->n[i] >= (lateness ? 40u : 10u));
     total += shared->n[i];
   }
   print_message("%zu events, %zu of them at advances\n", total, shared->timed);
@@ -456,6 +459,14 @@ static void test_events_alike(void **state) {
   free(shared);
   free(alone);
   g_firing = 0;
+}
+static void test_events_alike(void **state) {
+  (void)state;
+  events_alike(LATENESS);
+}
+static void test_events_alike_in_order(void **state) {
+  (void)state;
+  events_alike(0);
 }
 
 /* Two rings in one series (the rules' caps differ): each ring answers
@@ -742,6 +753,7 @@ int main(void) {
       cmocka_unit_test(test_estimate),
       cmocka_unit_test(test_reload_drop_add),
       cmocka_unit_test(test_events_alike),
+      cmocka_unit_test(test_events_alike_in_order),
       cmocka_unit_test(test_two_rings_due),
       cmocka_unit_test(test_due_after_advance),
   };
