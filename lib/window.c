@@ -1545,7 +1545,7 @@ static JJ_NOINLINE jj_status pv_general(jj_window *w, int64_t ts, double v, jj_a
 #define PUSH_VALUE_FN(name, time, mm, sk, sums)                                                    \
   static JJ_NOINLINE jj_status name(jj_window *w, int64_t ts, double v, jj_agg agg, double *out) { \
     if (push_fast(w, ts, v, time, mm, sk, sums))                                                   \
-      return value_enabled_t(w, agg, out, mm, mm > 0); /* (mm: FAST_MM, all_settled) */            \
+      return value_enabled_t(w, agg, out, mm, (mm) > 0); /* (mm: FAST_MM, all_settled) */          \
     return pv_general(w, ts, v, agg, out);                                                         \
   }
 FAST_COPIES(PUSH_VALUE_FN, pv_)
