@@ -1800,10 +1800,26 @@ static void member_map(jj_window *m, const jj_wring *g) {
 /* Positions wrap (every 2^32 samples), so base0 must not fall 2^31 or
  * more behind the tail (member_map's distance would no longer be exact):
  * moved on by a multiple of cap it stays every member's base, and at
- * most the ring's live start (tail - cap). Called as the tail moves. */
+ * most the ring's live start (tail - cap). Called as the tail moves.
+ * A test build moves it far sooner (tests/CMakeLists.txt,
+ * test_shared_ring_rebase): at 2^31 no test would ever see it. */
+#ifndef JJ_RING_REBASE_DISTANCE
+#define JJ_RING_REBASE_DISTANCE INT32_MAX
+#endif
+#ifdef JJ_TEST_RING_REBASE
+unsigned long jj__test_ring_rebases;
+#endif
 static inline void ring_rebase(jj_wring *g) {
   const wpos d = g->tail - g->base0;
-  if (JJ_UNLIKELY(d > INT32_MAX) && g->cap) g->base0 += d - d % g->cap - g->cap; /* (cap 0: nothing held) */
+  if (JJ_UNLIKELY(d > JJ_RING_REBASE_DISTANCE) && g->cap) { /* (cap 0: nothing held) */
+    const uint32_t laps = d / g->cap; /* (a distance of less than 2 cap stays) */
+    if (laps > 1) {
+      g->base0 += (laps - 1) * g->cap;
+#ifdef JJ_TEST_RING_REBASE
+      jj__test_ring_rebases++;
+#endif
+    }
+  }
 }
 
 /* The ring's tail, one up (its high half too). */

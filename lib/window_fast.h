@@ -112,4 +112,9 @@ int jj__window_shares_with(const jj_window *a, const jj_window *b);
  * member 0): one call for the ring. (Not built with JJ_NO_SHARED_RINGS.) */
 int64_t jj__wring_due(const jj_window *first);
 
+#ifdef JJ_TEST_RING_REBASE
+/* A test build's count of shared rings' base moves (window.c, ring_rebase). */
+extern unsigned long jj__test_ring_rebases;
+#endif
+
 #endif

@@ -26,6 +26,7 @@
 #include "engine_internal.h"
 #include "jjair/jjair.h"
 #include "series.h"
+#include "window_fast.h"
 
 #define SEC 1000LL
 #define T0 1700000000000LL
@@ -617,6 +618,12 @@ static void test_positions_wrap(void **state) {
   jj_window_counters c;
   jj_window_counters_get(window_of(x.shared, x.sid, 1), &c);
   assert_true(c.accepted > 2 * 65536);
+#ifdef JJ_TEST_RING_REBASE
+  /* (test_shared_ring_rebase: the ring's base moved, again and again,
+   * while every push above compared equal) */
+  print_message("ring base moves: %lu\n", jj__test_ring_rebases);
+  assert_true(jj__test_ring_rebases > 100);
+#endif
   assert_true(compared > 20000);
   /* Rule 1 (max, a lane) against rule 3 (last, none): its minmax part
    * (72 B) and a lane of 2 bytes a slot, the slots at most an eighth (or
@@ -695,6 +702,56 @@ static void test_reload_drop_add(void **state) {
   twins_free(&x);
 }
 
+/* A window that joins a ring long after its last growth starts empty at
+ * the tail, in the slot the ring's base says (member_map), and from there
+ * must equal a window alone that takes the same samples. The base stays
+ * where the ring last grew until it falls 2^31 positions behind
+ * (ring_rebase); test_shared_ring_rebase's build moves it every ~1,000,
+ * so there the join maps through a moved base, and a base moved by other
+ * than whole laps puts the window's samples in the wrong slots. */
+static void test_join_after_base_moves(void **state) {
+  (void)state;
+  jj_window_config cfg;
+  jj_window_config_init(&cfg);
+  cfg.kind = JJ_WINDOW_SLIDING_TIME;
+  cfg.span_ms = 20 * SEC;
+  cfg.aggregates = JJ_AGG_BIT(JJ_AGG_MEAN) | JJ_AGG_BIT(JJ_AGG_MAX) | JJ_AGG_BIT(JJ_AGG_FIRST) |
+                   JJ_AGG_BIT(JJ_AGG_LAST);
+  jj_wshape *sh;
+  assert_int_equal(jj__wshape_new(&cfg, NULL, 1, &sh), JJ_OK);
+  const size_t bytes = jj__wshape_window_bytes(sh);
+  void *mem_a = calloc(1, bytes), *mem_b = calloc(1, bytes);
+  assert_non_null(mem_a);
+  assert_non_null(mem_b);
+  jj_window *a, *b, *alone;
+  assert_int_equal(jj__window_init_shared(sh, mem_a, NULL, 2, &a), JJ_OK);
+#ifdef JJ_TEST_RING_REBASE
+  const unsigned long moves = jj__test_ring_rebases;
+#endif
+  int64_t t = T0;
+  for (int k = 0; k < 6000; k++, t += SEC)
+    assert_int_equal(jj_window_push(a, t, (double)(k % 37)), JJ_OK);
+#ifdef JJ_TEST_RING_REBASE
+  assert_true(jj__test_ring_rebases >= moves + 4);
+#endif
+  assert_int_equal(jj__window_init_shared(sh, mem_b, a, 2, &b), JJ_OK);
+  assert_true(jj__window_shares_with(a, b));
+  assert_int_equal(jj_window_new(&cfg, NULL, &alone), JJ_OK);
+  for (int k = 0; k < 200; k++, t += SEC) {
+    const double v = (double)((k * 7) % 41);
+    assert_int_equal(jj_window_push(a, t, v), JJ_OK);
+    assert_int_equal(jj_window_push(b, t, v), JJ_OK);
+    assert_int_equal(jj_window_push(alone, t, v), JJ_OK);
+    same_values(b, alone, 0, k, 0);
+  }
+  jj_window_free(alone);
+  jj_window_free(b);
+  jj_window_free(a);
+  free(mem_b);
+  free(mem_a);
+  jj__wshape_free(sh);
+}
+
 /* jj_engine_estimate counts a shared ring once and each member's lane
  * as it doubles: never below what a pool gives out as the rings and
  * lanes grow to the engine's cap, and below the same windows' estimate
@@ -752,6 +809,7 @@ int main(void) {
       cmocka_unit_test(test_positions_wrap),
       cmocka_unit_test(test_estimate),
       cmocka_unit_test(test_reload_drop_add),
+      cmocka_unit_test(test_join_after_base_moves),
       cmocka_unit_test(test_events_alike),
       cmocka_unit_test(test_events_alike_in_order),
       cmocka_unit_test(test_two_rings_due),
