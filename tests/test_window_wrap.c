@@ -400,10 +400,55 @@ static void test_shared_ring(void **state) {
   }
 }
 
+/* jj_window_push_values across the wrap: a run of in-order samples from
+ * just below 2^32 accepted (the copies' loops hand the wrapping sample to
+ * the general path) gives what single calls give, to the image. */
+static void test_bulk_across_wrap(void **state) {
+  (void)state;
+  enum { N = 1000 };
+  static const jj_agg aggs[] = {JJ_AGG_SUM, JJ_AGG_MEAN, JJ_AGG_MAX};
+  int64_t ts[N];
+  double v[N], out[N], want[N];
+  jj_status st[N];
+  for (int i = 0; i < N; i++) {
+    ts[i] = 1700000000000 + (int64_t)(i + 1) * SEC;
+    v[i] = 50.0 + (double)(rnd() % 10000u) / 100.0;
+  }
+  for (int kind = 0; kind < 2; kind++)
+    for (size_t a = 0; a < 3; a++) {
+      jj_window_config cfg;
+      jj_window_config_init(&cfg);
+      cfg.aggregates = JJ_AGG_BIT(aggs[a]);
+      if (kind == 0) {
+        cfg.kind = JJ_WINDOW_SLIDING_COUNT;
+        cfg.count = 64;
+      } else {
+        cfg.kind = JJ_WINDOW_SLIDING_TIME;
+        cfg.span_ms = 64 * SEC;
+      }
+      jj_window *single, *bulk;
+      assert_int_equal(jj_window_new(&cfg, NULL, &single), JJ_OK);
+      assert_int_equal(jj_window_new(&cfg, NULL, &bulk), JJ_OK);
+      start_at(single, &cfg, WRAP - 300, WRAP - 300);
+      start_at(bulk, &cfg, WRAP - 300, WRAP - 300);
+      for (int i = 0; i < N; i++)
+        assert_int_equal(jj_window_push_value(single, ts[i], v[i], aggs[a], &want[i]), JJ_OK);
+      assert_int_equal(jj_window_push_values(bulk, ts, v, N, aggs[a], out, st), JJ_OK);
+      assert_memory_equal(out, want, sizeof out);
+      check_image(bulk, single, &cfg, 0, 0);
+      jj_window_counters c;
+      jj_window_counters_get(bulk, &c);
+      assert_true(c.accepted == WRAP - 300 + N); /* (past the wrap) */
+      jj_window_free(single);
+      jj_window_free(bulk);
+    }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_own_windows),
       cmocka_unit_test(test_shared_ring),
+      cmocka_unit_test(test_bulk_across_wrap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

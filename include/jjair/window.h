@@ -237,6 +237,28 @@ JJ_API jj_status jj_window_value(const jj_window *w, jj_agg agg, double *out);
 JJ_API jj_status jj_window_push_value(jj_window *w, int64_t ts_ms, double value, jj_agg agg,
                                       double *out);
 
+/* jj_window_push_value for a run of samples of one series (a replay, an
+ * array from a caller's language, a drained sensor FIFO): exactly the n
+ * calls jj_window_push_value(w, ts_ms[i], values[i], agg, &out[i]), in
+ * order, with the same results bit for bit (out values, statuses,
+ * counters, state, snapshots after), and status[i] = call i's status
+ * when `status` is not NULL. The window's state stays in registers from
+ * one sample to the next: a fraction of the calls' cost per sample.
+ * Returns:
+ *  - JJ_EINVAL, before anything happens, when w is NULL, when n > 0 and
+ *    ts_ms, values or out is NULL, or when `agg` is not enabled: no
+ *    sample is pushed, and out[i] = NaN and status[i] = JJ_EINVAL for
+ *    every i where those arrays are not NULL (what n calls would give);
+ *  - otherwise JJ_OK when every sample was taken (each status[i] JJ_OK,
+ *    JJ_EINCOMPLETE or JJ_ENODATA), else the first refusal's status
+ *    (JJ_ENAN, JJ_EINVAL, JJ_ELATE, JJ_EDUPLICATE, JJ_EFULL, JJ_ENOMEM):
+ *    every sample is still tried, as n single calls would;
+ *  - n == 0 (and w and agg valid): JJ_OK, nothing read or written.
+ * The arrays must not overlap `out` or `status`. Not synchronised (see
+ * the top of this file). */
+JJ_API jj_status jj_window_push_values(jj_window *w, const int64_t *ts_ms, const double *values,
+                                       size_t n, jj_agg agg, double *out, jj_status *status);
+
 /* All enabled aggregates of the current (for TUMBLING: open) window.
  * Returns the same statuses as jj_window_value for the window as a whole
  * (JJ_OK, JJ_EINCOMPLETE, JJ_ENODATA). */

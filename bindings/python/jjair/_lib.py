@@ -422,6 +422,7 @@ UNBOUND: Dict[str, str] = {
     "jj_window_reset": "the standalone window API is for C",
     "jj_window_push": "the standalone window API is for C",
     "jj_window_push_value": "the standalone window API is for C",
+    "jj_window_push_values": "the standalone window API is for C; Python users have numpy",
     "jj_window_advance": "the standalone window API is for C",
     "jj_window_value": "the standalone window API is for C",
     "jj_window_stats_get": "the standalone window API is for C",
