@@ -1372,17 +1372,20 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
 /* The same. The reads a rule makes after every push (sum, mean, min, max
  * of a non-empty window) without compute()'s switch and in few enough
  * registers to save none; everything else out of line. `mm`: the lane's
- * sides (0: no lane, -1: the shape says); `settled`: the caller knows
- * all_settled (a constant: no agg_end test). */
+ * sides (0: no lane, -1: the shape says, MM_POS1: a shared ring member's
+ * min or max, the member holding samples, in its lane's common form, one
+ * side of 16-bit positions); `settled`: the caller knows all_settled (a
+ * constant: no agg_end test). */
+#define MM_POS1 (-2)
 JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm,
                                         int settled) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
-  /* (mm >= 0: a specialised copy's window, sliding: it ends at the tail) */
-  const wpos end = mm >= 0 ? w->tail : wend(w);
-  if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head) {
+  /* (mm != -1: a specialised copy's window or a member, sliding: it ends at the tail) */
+  const wpos end = mm != -1 ? w->tail : wend(w);
+  if (mm == MM_POS1 || ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head)) {
     const uint32_t n = end - w->head;
     double v;
-    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+    if (mm != MM_POS1 && (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN)) {
       v = jj_ksum_value(&w->cur_sum);
       if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
       goto done;
@@ -1390,11 +1393,11 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     if (settled || agg_end(w) == end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_wshape *sh = w->shape;
-      const int sides = mm > 0 ? mm : LANE_SIDES(sh);
+      const int sides = mm > 0 ? mm : mm == MM_POS1 ? 1 : LANE_SIDES(sh);
       jj_minmax q;
-      if (mm < 0 && MM_POS(sh)) {
+      if (mm == MM_POS1 || (mm < 0 && MM_POS(sh))) {
         jj_lanev rv = lanev_of(w);
-        if (sides == 1 && !rv.wide) { /* (the common form, as constants: see member_evict) */
+        if (mm == MM_POS1 || (sides == 1 && !rv.wide)) { /* (the common form, as constants) */
           rv.wide = 0;
           q = jj__dabap_query(CDABA(w), &rv, 1);
         } else {
@@ -2298,19 +2301,14 @@ static JJ_NOINLINE jj_status member_read_other(const jj_window *m, jj_agg agg, d
 }
 /* A member's min or max (pv_shared; it holds samples): in the lane's
  * common form (one side, 16-bit positions: LANE_FORM_CALL) with every
- * sample settled, value_enabled_t's read with the form as constants, so
- * none of its tests of the shape; else member_read_other. */
+ * sample settled, value_enabled_t's read of that form (MM_POS1, settled),
+ * out of line; else member_read_other. */
 static JJ_NOINLINE jj_status member_read_lane(const jj_window *m, jj_agg agg, double *out) {
   const jj_wshape *sh = m->shape;
-  /* (the rest a tail call: this one then saves no registers) */
+  /* (the rest a tail call) */
   if (LANE_SIDES(sh) != 1 || MM_POS_WIDE(sh) || agg_end(m) != m->tail)
     return member_read_other(m, agg, out);
-  jj_lanev rv = lanev_of(m);
-  rv.wide = 0;
-  const double x = jj__dabap_query(CDABA(m), &rv, 1).lo * sh->mm_sign; /* (the side enabled) */
-  *out = x;
-  if (isnan(x)) return JJ_ENODATA;
-  return is_complete(m, m->tail - m->head) ? JJ_OK : JJ_EINCOMPLETE;
+  return value_enabled_t(m, agg, out, MM_POS1, 1);
 }
 /* Every other member's (19 of 20 rules over one ring): the ring's status,
  * then a read of the sums or of the newest or oldest sample (value_enabled
