@@ -1380,17 +1380,20 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
 /* The same. The reads a rule makes after every push (sum, mean, min, max
  * of a non-empty window) without compute()'s switch and in few enough
  * registers to save none; everything else out of line. `mm`: the lane's
- * sides (0: no lane, -1: the shape says); `settled`: the caller knows
- * all_settled (a constant: no agg_end test). */
+ * sides (0: no lane, -1: the shape says, MM_POS1: a shared ring member's
+ * min or max, the member holding samples, in its lane's common form, one
+ * side of 16-bit positions); `settled`: the caller knows all_settled (a
+ * constant: no agg_end test). */
+#define MM_POS1 (-2)
 JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm,
                                         int settled) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
-  /* (mm >= 0: a specialised copy's window, sliding: it ends at the tail) */
-  const wpos end = mm >= 0 ? w->tail : wend(w);
-  if ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head) {
+  /* (mm != -1: a specialised copy's window or a member, sliding: it ends at the tail) */
+  const wpos end = mm != -1 ? w->tail : wend(w);
+  if (mm == MM_POS1 || ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head)) {
     const uint32_t n = end - w->head;
     double v;
-    if (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
+    if (mm != MM_POS1 && (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN)) {
       v = jj_ksum_value(&w->cur_sum);
       if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
       goto done;
@@ -1398,11 +1401,11 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
     if (settled || agg_end(w) == end) {
       /* Everything settled (always so with lateness 0): DABA alone. */
       const jj_wshape *sh = w->shape;
-      const int sides = mm > 0 ? mm : LANE_SIDES(sh);
+      const int sides = mm > 0 ? mm : mm == MM_POS1 ? 1 : LANE_SIDES(sh);
       jj_minmax q;
-      if (mm < 0 && MM_POS(sh)) {
+      if (mm == MM_POS1 || (mm < 0 && MM_POS(sh))) {
         jj_lanev rv = lanev_of(w);
-        if (sides == 1 && !rv.wide) { /* (the common form, as constants: see member_evict) */
+        if (mm == MM_POS1 || (sides == 1 && !rv.wide)) { /* (the common form, as constants) */
           rv.wide = 0;
           q = jj__dabap_query(CDABA(w), &rv, 1);
         } else {
@@ -1944,9 +1947,16 @@ struct jj_wring {
   uint32_t tail_hi; /* the tail's high half (positions wrap): shared_tail64 */
   uint32_t seq;    /* operations (pushes) so far (only compared: may wrap) */
   jj_status status;/* the last one's */
+  /* What ring_push_in_order's pass found for the next sample, valid while
+   * `due` is known (derived: never saved; both in what was padding):
+   * ready_in, when not 0, a sample at least that many ms after the
+   * members' time passes that function's tests of every member
+   * (member_ready); lo, the oldest member head. */
+  uint32_t ready_in;
   int64_t due;     /* jj__wring_due as ring_push_in_order left it; DUE_UNKNOWN after any
                       other change to a member (derived: never saved) */
   uint32_t n, room, nlive; /* members joined, room for, not yet freed */
+  wpos lo;
   jj_allocator alc;
   jj_window *m[];  /* the members */
 };
@@ -2119,6 +2129,31 @@ static JJ_NOINLINE void member_lane_push(jj_window *m, wpos pos) {
   (void)LANE_FORM_CALL(m->shape, member_lane_push_t, m, pos);
 }
 
+/* A lane member's whole step when the sample is stored at `pos` already
+ * and settled on arrival (ring_push_in_order with at_once, a free tail
+ * slot): member_advance, then member_take, in one call instead of two
+ * (the same operations in the same order). Returns its due time. */
+JJ_HOT_INLINE int64_t member_lane_step_t(jj_window *m, const jj_wshape *msh, int64_t cutoff,
+                                         wpos pos, double v, int sides, int wide) {
+  /* (every stored sample settled after: agg_end is the tail, pos) */
+  if (agg_end(m) != m->tail) member_settle(m);
+  while (m->head != m->tail && head_ts(m) <= cutoff) {
+    jj_lanev rv = lanev_of(m);
+    rv.wide = wide;
+    jj__dabap_evict(DABA(m), &rv, sides);
+    fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
+  }
+  m->tail = pos + 1;
+  if (msh->mom) {
+    gen_apply(&m->cur_sum, v, 1, 0);
+    gen_apply(&m->next_sum, v, 1, 0); /* (gen_pos <= the tail: pos is in `next`) */
+  }
+  m->accepted++;
+  jj_lanev rv = lanev_of(m);
+  rv.wide = wide;
+  jj__dabap_push(DABA(m), &rv, (uint32_t)pos, sides);
+  return add_sat(head_ts(m), msh->span_ms);
+}
 /* A member's half of ring_push_in_order before the sample is stored:
  * its time moves to ts, with apply_time's order (settle, then evict) and
  * fast_evict's arithmetic (the same operations in the same order as the
@@ -2158,11 +2193,39 @@ JJ_HOT_INLINE int64_t member_take(jj_window *m, wpos pos, double v, int at_once)
   return add_sat(head_ts(m), msh->span_ms);
 }
 
+/* member_lane_step_t in the lanes' common form (LANE_FORM_CALL's), the
+ * one copy of it (6 KB of a board build with both); the other forms take
+ * member_advance's and member_take's steps, which they share with the
+ * full ring's pass. Returns the member's due time. */
+static JJ_NOINLINE int64_t member_lane_step(jj_window *m, const jj_wshape *msh, int64_t cutoff,
+                                            wpos pos, double v) {
+  if (LANE_SIDES(msh) == 1 && !MM_POS_WIDE(msh))
+    return member_lane_step_t(m, msh, cutoff, pos, v, 1, 0);
+  if (agg_end(m) != m->tail) member_settle(m);
+  member_evict(m, msh, cutoff);
+  return member_take(m, pos, v, 1);
+}
+
+/* The least time from which `m`, as a pass of ring_push_in_order leaves
+ * it (due `d`, its time the sample's), passes that function's tests
+ * (jj_wring.ready_in): room in its lane for one more sample, its
+ * accepted counter not at its wrap (else INT64_MAX: never), and room in
+ * a ring of its own (own_cap), or its oldest sample leaving first (from
+ * its due time on, frees_a_slot; else INT64_MIN: any time). */
+static inline int64_t member_ready(const jj_window *m, const jj_wshape *sh, int64_t d) {
+  const uint32_t count = m->tail - m->head, own = CSHP(m)->own_cap;
+  if (at_wrap(m) || (m->shape->use_minmax && count >= jj__daba_cap(CDABA(m)))) return INT64_MAX;
+  return count >= own && own < sh->max_samples ? d : INT64_MIN;
+}
+
 /* The common case, ring_push's steps for a sample later than every
  * member's time, in a ring with room: no lateness, duplicate or cap to
  * test. When a ring (of its own, own_cap, or the shared one) or a lane
  * would grow, 0: ring_push decides. On the way it learns the ring's due
- * time (jj__wring_due), each member's head being at hand. */
+ * time (jj__wring_due), each member's head being at hand, and what the
+ * next sample's tests will find (jj_wring.roomy, lo): in the steady state
+ * (every member at the last sample's time, each with room) the next one
+ * skips the pass of tests over the members. */
 static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
   jj_window *const *const ms = g->m;
   const uint32_t n = g->n;
@@ -2170,21 +2233,30 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   /* The new sample is settled on arrival (see push_in_order). */
   const int at_once = sh->lateness_ms == 0 && sh->duplicates != JJ_DUP_REPLACE;
   wpos lo = g->tail;
-  for (uint32_t i = 0; i < n; i++) {
-    const jj_window *m = ms[i];
-    if (!has_now(m) || ts <= m->now || at_wrap(m)) return 0; /* (at_wrap: ring_push carries) */
-    /* grow_if_full's test for a ring of its own: full, and nothing expires */
-    if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
-        !frees_a_slot(m, ts))
-      return 0;
-    if (m->shape->use_minmax && m->tail - m->head + 1 > jj__daba_cap(CDABA(m))) return 0;
-    if (pos_lt(m->head, lo)) lo = m->head;
+  if (g->due != DUE_UNKNOWN && g->ready_in && ts > ms[0]->now &&
+      (uint64_t)ts - (uint64_t)ms[0]->now >= g->ready_in) {
+    /* The last change was this function's pass: every member's time is
+     * the last sample's (ms[0]'s), and each passes the tests below. */
+    lo = g->lo;
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      const jj_window *m = ms[i];
+      if (!has_now(m) || ts <= m->now || at_wrap(m)) return 0; /* (at_wrap: ring_push carries) */
+      /* grow_if_full's test for a ring of its own: full, and nothing expires */
+      if (m->tail - m->head >= CSHP(m)->own_cap && CSHP(m)->own_cap < sh->max_samples &&
+          !frees_a_slot(m, ts))
+        return 0;
+      if (m->shape->use_minmax && m->tail - m->head + 1 > jj__daba_cap(CDABA(m))) return 0;
+      if (pos_lt(m->head, lo)) lo = m->head;
+    }
   }
   const int full = g->tail - lo >= g->cap;
   if (g->tail - lo >= sh->max_samples || (full && !ring_frees_a_slot(g, lo, ts))) return 0;
   const wpos pos = g->tail;
   jj_ring_rec *r = rec_at(ms[0], pos); /* (free, or freed below: tail - lo <= cap) */
   int64_t due = INT64_MAX;
+  int64_t ready = INT64_MIN; /* the members' member_ready */
+  wpos new_lo = pos;
   if (!full) {
     /* The tail's slot is free: stored first, then one pass over the
      * members (each member's steps in the order of the pass below). */
@@ -2192,9 +2264,20 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     r->val = v;
     ring_tail_step(g);
     for (uint32_t i = 0; i < n; i++) {
-      member_advance(ms[i], ts, at_once);
-      const int64_t d = member_take(ms[i], pos, v, at_once);
+      jj_window *m = ms[i];
+      const jj_wshape *msh = m->shape;
+      int64_t d;
+      if (at_once && msh->use_minmax) {
+        m->now = ts;
+        d = member_lane_step(m, msh, ts - msh->span_ms, pos, v);
+      } else {
+        member_advance(m, ts, at_once);
+        d = member_take(m, pos, v, at_once);
+      }
       if (d < due) due = d;
+      const int64_t from = member_ready(m, sh, d);
+      if (from > ready) ready = from;
+      if (pos_lt(m->head, new_lo)) new_lo = m->head;
     }
   } else {
     /* The tail's slot is the oldest sample's, which the members let go
@@ -2206,9 +2289,16 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     for (uint32_t i = 0; i < n; i++) {
       const int64_t d = member_take(ms[i], pos, v, at_once);
       if (d < due) due = d;
+      const int64_t from = member_ready(ms[i], sh, d);
+      if (from > ready) ready = from;
+      if (pos_lt(ms[i]->head, new_lo)) new_lo = ms[i]->head;
     }
   }
   g->due = due;
+  /* (ready > ts: their difference is exact as a uint64_t; INT64_MAX: never) */
+  const uint64_t wait = (uint64_t)ready - (uint64_t)ts;
+  g->ready_in = ready <= ts ? 1u : ready != INT64_MAX && wait < UINT32_MAX ? (uint32_t)wait : 0u;
+  g->lo = new_lo;
   return 1;
 }
 
@@ -2498,19 +2588,14 @@ static JJ_NOINLINE jj_status member_read_other(const jj_window *m, jj_agg agg, d
 }
 /* A member's min or max (pv_shared; it holds samples): in the lane's
  * common form (one side, 16-bit positions: LANE_FORM_CALL) with every
- * sample settled, value_enabled_t's read with the form as constants, so
- * none of its tests of the shape; else member_read_other. */
+ * sample settled, value_enabled_t's read of that form (MM_POS1, settled),
+ * out of line; else member_read_other. */
 static JJ_NOINLINE jj_status member_read_lane(const jj_window *m, jj_agg agg, double *out) {
   const jj_wshape *sh = m->shape;
-  /* (the rest a tail call: this one then saves no registers) */
+  /* (the rest a tail call) */
   if (LANE_SIDES(sh) != 1 || MM_POS_WIDE(sh) || agg_end(m) != m->tail)
     return member_read_other(m, agg, out);
-  jj_lanev rv = lanev_of(m);
-  rv.wide = 0;
-  const double x = jj__dabap_query(CDABA(m), &rv, 1).lo * sh->mm_sign; /* (the side enabled) */
-  *out = x;
-  if (isnan(x)) return JJ_ENODATA;
-  return is_complete(m, m->tail - m->head) ? JJ_OK : JJ_EINCOMPLETE;
+  return value_enabled_t(m, agg, out, MM_POS1, 1);
 }
 /* Every other member's (19 of 20 rules over one ring): the ring's status,
  * then a read of the sums or of the newest or oldest sample (value_enabled

@@ -27,6 +27,7 @@
 #include "jjair/jjair.h"
 #include "series.h"
 #include "window_fast.h"
+#include "window_snap.h"
 
 #define SEC 1000LL
 #define T0 1700000000000LL
@@ -797,6 +798,58 @@ static void test_estimate(void **state) {
   jj_ruleset_free(rs);
 }
 
+/* A window's snapshot image, as a hash (jj__window_encode). */
+static uint64_t image_hash(const jj_window *w) {
+  jj_wbuf o = {NULL, 0, 0, 1, 14695981039346656037ULL};
+  jj__window_encode(w, &o);
+  return o.hash;
+}
+
+/* The in-order push of a steady ring skips its pass of tests over the
+ * members when the last pass found room for the next sample (jj_wring's
+ * ready_in): a member at its own ring's capacity (own_cap, the image's
+ * cap) has room only when its oldest sample leaves first. Rules r1 .. r3
+ * (8, 11 and 14 s) fed every 0.5 s: r1's window holds 16 samples, its
+ * first capacity (the ring, r3's 28, has room), each sample letting the
+ * oldest go, until one comes only 0.25 s later, which none leaves for;
+ * it must then grow there, as the window alone does (the same image
+ * after every push), not a sample later. */
+#define STEADY_FROM 1
+#define STEADY_N 3
+static void test_steady_own_cap(void **state) {
+  (void)state;
+  g_lateness = 0;
+  jj_ruleset *all = rules(STEADY_FROM, STEADY_FROM + STEADY_N, JJ_DUP_KEEP), *one[STEADY_N];
+  jj_series_id sid, aid[STEADY_N];
+  jj_engine *shared = engine(all, &sid), *alone[STEADY_N];
+  for (int i = 0; i < STEADY_N; i++) {
+    one[i] = rules(STEADY_FROM + i, STEADY_FROM + i + 1, JJ_DUP_KEEP);
+    alone[i] = engine(one[i], &aid[i]);
+  }
+  for (uint32_t i = 1; i < STEADY_N; i++)
+    assert_true(jj__window_shares_with(window_of(shared, sid, 0), window_of(shared, sid, i)));
+  int64_t t = T0;
+  for (long step = 0; step < 100; step++) {
+    t += step == 80 || step == 90 ? 250 : 500; /* (steady, then a sample nothing leaves for) */
+    const double v = (double)(step % 13);
+    assert_int_equal(jj_engine_push(shared, sid, t, v), JJ_OK);
+    for (int i = 0; i < STEADY_N; i++) {
+      assert_int_equal(jj_engine_push(alone[i], aid[i], t, v), JJ_OK);
+      const jj_window *a = window_of(shared, sid, (uint32_t)i), *b = window_of(alone[i], aid[i], 0);
+      same_window(a, b, STEADY_FROM + i, step);
+      if (image_hash(a) != image_hash(b))
+        fail_msg("rule %d step %ld: the images differ", STEADY_FROM + i, step);
+    }
+    ring_due_right(shared, sid, step);
+  }
+  for (int i = 0; i < STEADY_N; i++) {
+    jj_engine_free(alone[i]);
+    jj_ruleset_free(one[i]);
+  }
+  jj_engine_free(shared);
+  jj_ruleset_free(all);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_keep),
@@ -814,6 +867,7 @@ int main(void) {
       cmocka_unit_test(test_events_alike_in_order),
       cmocka_unit_test(test_two_rings_due),
       cmocka_unit_test(test_due_after_advance),
+      cmocka_unit_test(test_steady_own_cap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

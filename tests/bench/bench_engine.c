@@ -16,7 +16,11 @@
  * value) pairs that sums and compares, in ns per sample, measured in the
  * same run, so the figures read as ratios to it on any machine.
  *
- * Usage: bench_engine [--quick] [--case LETTERS]   (e.g. --case B: that case alone) */
+ * Usage: bench_engine [--quick] [--case LETTERS] [--series N]
+ *   --case B: that case alone; --series N: N series instead of 10,000 in
+ *   A, B and F (e.g. 1,000 with full windows for a run under callgrind:
+ *   the filling rounds are fill_handles', the measured ones run_handles'
+ *   and run_batch's, so the steady state reads apart from the warm-up). */
 #include <jjair/jjair.h>
 
 #include <math.h>
@@ -139,6 +143,20 @@ static double run_handles(jj_engine *e, const jj_series_id *ids, const double *v
   return now_s() - start;
 }
 
+/* The rounds that fill the windows: run_handles's, under another name (a
+ * profile tells the warm-up from the measured rounds). */
+#if defined(__GNUC__)
+#define BENCH_NOINLINE __attribute__((noinline))
+#else
+#define BENCH_NOINLINE
+#endif
+static BENCH_NOINLINE void fill_handles(jj_engine *e, const jj_series_id *ids, const double *vals,
+                                        int rounds, int64_t *t) {
+  size_t k = 0;
+  for (int r = 0; r < rounds; r++, *t += 1000)
+    for (int i = 0; i < NSERIES; i++, k++) jj_engine_push(e, ids[i], *t, vals[k & 0xfffff]);
+}
+
 /* The same rounds through jj_engine_push_batch, one call per round. */
 static double run_batch(jj_engine *e, const jj_series_id *ids, const double *vals, int rounds,
                         int64_t *t, jj_sample *buf) {
@@ -178,7 +196,7 @@ static void bench_throughput(int nrules, int distinct, const char *label, const 
   jj_engine *e = make_engine(rs, ids, NULL, NULL);
   int64_t t = 1700000000000LL;
   /* fill the windows (--quick, F: part of them, to stay a smoke run) */
-  run_handles(e, ids, vals, distinct ? (quick ? 10 : 130) : 70, &t);
+  fill_handles(e, ids, vals, distinct ? (quick ? 10 : 130) : 70, &t);
   jj_engine_stats full;
   jj_engine_stats_get(e, &full);
   int rounds = quick ? 30 : (nrules > 1 ? 100 : 400);
@@ -191,8 +209,13 @@ static void bench_throughput(int nrules, int distinct, const char *label, const 
   jj_engine_stats st;
   jj_engine_stats_get(e, &st);
   char what[80];
-  snprintf(what, sizeof what, "%s: %dk series, %d rule%s%s, jj_engine_push", label,
-           NSERIES / 1000, nrules, nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
+  char nser[16]; /* "10k", or "500" (--series) */
+  if (NSERIES % 1000 == 0)
+    snprintf(nser, sizeof nser, "%dk", NSERIES / 1000);
+  else
+    snprintf(nser, sizeof nser, "%d", NSERIES);
+  snprintf(what, sizeof what, "%s: %s series, %d rule%s%s, jj_engine_push", label, nser, nrules,
+           nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
   report(what, n, secs);
   if (nrules == 1) {
     /* The same pushes with the series in a shuffled order (the same one
@@ -207,15 +230,14 @@ static void bench_throughput(int nrules, int distinct, const char *label, const 
       shuffled[k] = x;
     }
     for (int rep = 0; rep < REPS; rep++) secs[rep] = run_handles(e, shuffled, vals, rounds, &t);
-    snprintf(what, sizeof what, "%s: %dk series, 1 rule, shuffled push", label,
-             NSERIES / 1000);
+    snprintf(what, sizeof what, "%s: %s series, 1 rule, shuffled push", label, nser);
     report(what, n, secs);
     free(shuffled);
   }
   jj_sample *buf = malloc(NSERIES * sizeof *buf);
   for (int rep = 0; rep < REPS; rep++) secs[rep] = run_batch(e, ids, vals, rounds, &t, buf);
-  snprintf(what, sizeof what, "%s: %dk series, %d rule%s%s, push_batch", label, NSERIES / 1000,
-           nrules, nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
+  snprintf(what, sizeof what, "%s: %s series, %d rule%s%s, push_batch", label, nser, nrules,
+           nrules > 1 ? "s" : "", distinct ? " (20 windows)" : "");
   report(what, n, secs);
   printf("   %s: %.0f bytes/series with full windows (engine memory / series)\n", label,
          (double)(full.memory) / NSERIES);
@@ -372,17 +394,25 @@ static double floor_ns(void) {
 
 int main(int argc, char **argv) {
   const char *only = NULL; /* --case X: run case X alone (A..E), for paired comparisons */
+  int series = 0;          /* --series N: A, B and F's series (0: 10,000) */
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) quick = 1;
     if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) only = argv[++i];
+    if (strcmp(argv[i], "--series") == 0 && i + 1 < argc) series = atoi(argv[++i]);
   }
   make_labels();
   double *vals = make_values(1 << 20);
   printf("libjjair %s engine benchmark%s\n", jj_version(), quick ? " (quick)" : "");
   printf("floor: %.2f ns/sample (a bare loop over (ts, value) pairs, this run)\n", floor_ns());
+  if (series < 0 || series > NSERIES_MAX) {
+    fprintf(stderr, "--series: 1 .. %d\n", NSERIES_MAX);
+    return 2;
+  }
+  if (series) NSERIES = series;
   if (!only || strchr(only, 'A')) bench_throughput(1, 0, "A", vals);
   if (!only || strchr(only, 'B')) bench_throughput(20, 0, "B", vals);
   if (!only || strchr(only, 'F')) bench_throughput(20, 1, "F", vals);
+  NSERIES = 10000; /* (--series: A, B and F only) */
   if (!only || strchr(only, 'C')) bench_labeled(vals);
   if (!only || strchr(only, 'D')) bench_latency();
   if (!only || strchr(only, 'E')) bench_memory();
