@@ -2223,7 +2223,7 @@ static inline int64_t member_ready(const jj_window *m, const jj_wshape *sh, int6
  * test. When a ring (of its own, own_cap, or the shared one) or a lane
  * would grow, 0: ring_push decides. On the way it learns the ring's due
  * time (jj__wring_due), each member's head being at hand, and what the
- * next sample's tests will find (jj_wring.roomy, lo): in the steady state
+ * next sample's tests will find (jj_wring.ready_in, lo): in the steady state
  * (every member at the last sample's time, each with room) the next one
  * skips the pass of tests over the members. */
 static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, double v) {
