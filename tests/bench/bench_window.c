@@ -1074,6 +1074,20 @@ static void fmt_ns(char *buf, size_t sz, double ns) {
     snprintf(buf, sz, "%.3g", ns);
 }
 
+/* An optional column's two cells (32 bytes each): ns, marked (p) when the
+ * run spent `off` of its time off the CPU, and the ratio to the floor;
+ * "-" for both when it was not measured (NaN). */
+static void fmt_optional(char *ns_cell, char *x_cell, double ns, double off) {
+  if (isnan(ns)) {
+    snprintf(ns_cell, 32, "-");
+    snprintf(x_cell, 32, "-");
+    return;
+  }
+  fmt_ns(ns_cell, 32, ns);
+  if (off > OFF_CPU_MARK) strcat(ns_cell, " (p)");
+  snprintf(x_cell, 32, "%.1fx", ns / g_floor_ns);
+}
+
 static void cpu_model(char *buf, size_t sz) {
   snprintf(buf, sz, "unknown CPU");
   FILE *f = fopen("/proc/cpuinfo", "r");
@@ -1128,22 +1142,8 @@ static void print_table(const result *res, size_t nres, jj_window_kind kind) {
     if (r->c->kind != kind) continue;
     char a[32], b[32], p[32], m[32], nv[64], ratio[32], pv[32], pvx[32], bk[32], bkx[32];
     fmt_ns(a, sizeof a, r->push_read_ns);
-    if (isnan(r->push_value_ns)) {
-      snprintf(pv, sizeof pv, "-");
-      snprintf(pvx, sizeof pvx, "-");
-    } else {
-      fmt_ns(pv, sizeof pv, r->push_value_ns);
-      if (r->off_pv > OFF_CPU_MARK) strcat(pv, " (p)");
-      snprintf(pvx, sizeof pvx, "%.1fx", r->push_value_ns / g_floor_ns);
-    }
-    if (isnan(r->bulk_ns)) {
-      snprintf(bk, sizeof bk, "-");
-      snprintf(bkx, sizeof bkx, "-");
-    } else {
-      fmt_ns(bk, sizeof bk, r->bulk_ns);
-      if (r->off_bulk > OFF_CPU_MARK) strcat(bk, " (p)");
-      snprintf(bkx, sizeof bkx, "%.1fx", r->bulk_ns / g_floor_ns);
-    }
+    fmt_optional(pv, pvx, r->push_value_ns, r->off_pv);
+    fmt_optional(bk, bkx, r->bulk_ns, r->off_bulk);
     fmt_ns(b, sizeof b, r->push_ns);
     if (r->off_read > OFF_CPU_MARK) strcat(a, " (p)");
     if (r->off_push > OFF_CPU_MARK) strcat(b, " (p)");
