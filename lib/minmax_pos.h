@@ -15,9 +15,13 @@
  * The state is a jj_daba (its lane pointer, slot count and boundaries
  * mean what they mean there: jj__daba_rel, jj__daba_cap and
  * jj__daba_reset serve both); only mid and back differ: each keeps the
- * positions of its samples in its `lo` field's bytes, and its `nhi` says
- * whether it is empty (the combine's identity, INFINITY, as
- * jj__daba_reset leaves it) or not (0). */
+ * positions of its samples in its `lo` field's bytes, and its `nhi`
+ *  - one side: the value itself (lifted), so that a step or push combines
+ *    with mid or back without reading the ring; INFINITY (the combine's
+ *    identity, as jj__daba_reset leaves it) when empty: values are finite
+ *    (jj__value_valid), so the identity never wins a combine and its
+ *    positions are never kept;
+ *  - two sides: whether it is empty (INFINITY) or not (0). */
 #ifndef JJ_LIB_MINMAX_POS_H
 #define JJ_LIB_MINMAX_POS_H
 
@@ -118,19 +122,22 @@ JJ_HOT_INLINE void jj__dabap_put(const jj_daba *d, const jj_lanev *rv, uint32_t 
   }
 }
 
-/* mid or back (`m`): empty, or the positions in its lo field's bytes. */
-JJ_HOT_INLINE int jj__dabap_empty(const jj_minmax *m) { return m->nhi != 0.0; }
+/* mid or back (`m`): its aggregate (see the top for the encoding). */
 JJ_HOT_INLINE jj_mmp jj__dabap_held(const jj_minmax *m, const jj_lanev *rv, int sides) {
-  if (jj__dabap_empty(m)) return JJ_MMP_IDENTITY;
   uint32_t p[2];
   memcpy(p, &m->lo, sizeof p);
+  if (sides == 1) { /* (no test, no ring read: empty is the identity) */
+    const jj_mmp x = {{m->nhi, INFINITY}, p[0], p[1]};
+    return x;
+  }
+  if (m->nhi != 0.0) return JJ_MMP_IDENTITY;
   return jj__dabap_load(rv, p[0], p[1], sides);
 }
 /* (an aggregate of at least one sample: never the identity) */
-JJ_HOT_INLINE void jj__dabap_hold(jj_minmax *m, jj_mmp x) {
+JJ_HOT_INLINE void jj__dabap_hold(jj_minmax *m, jj_mmp x, int sides) {
   const uint32_t p[2] = {x.plo, x.phi};
   memcpy(&m->lo, p, sizeof p);
-  m->nhi = 0.0;
+  m->nhi = sides == 1 ? x.v.lo : 0.0;
 }
 
 JJ_HOT_INLINE jj_mmp jj__dabap_delta(const jj_daba *d, const jj_lanev *rv, int sides) {
@@ -175,7 +182,7 @@ JJ_HOT_INLINE void jj__dabap_step(jj_daba *d, const jj_lanev *rv, int sides) {
       if (d->a == d->b)
         d->mid = JJ_MINMAX_IDENTITY;
       else
-        jj__dabap_hold(&d->mid, jj__dabap_get(d, rv, d->a, sides));
+        jj__dabap_hold(&d->mid, jj__dabap_get(d, rv, d->a, sides), sides);
     }
   } else {
     d->back = d->mid = JJ_MINMAX_IDENTITY;
@@ -185,7 +192,7 @@ JJ_HOT_INLINE void jj__dabap_step(jj_daba *d, const jj_lanev *rv, int sides) {
 /* The sample at position p (stored in the ring) enters at the back. */
 JJ_HOT_INLINE void jj__dabap_push(jj_daba *d, const jj_lanev *rv, uint32_t p, int sides) {
   const jj_mmp x = jj__lanev_at(rv, p, sides);
-  jj__dabap_hold(&d->back, jj__mmp_combine(jj__dabap_held(&d->back, rv, sides), x, sides));
+  jj__dabap_hold(&d->back, jj__mmp_combine(jj__dabap_held(&d->back, rv, sides), x, sides), sides);
   jj__dabap_put(d, rv, d->end, x, sides);
   d->end = jj__daba_next(d, d->end);
   jj__dabap_step(d, rv, sides);

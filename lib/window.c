@@ -3376,8 +3376,8 @@ static int get_lane_pos(jj_rbuf *in, jj_window *w) {
     jj__dabap_put(d, &rv, k, e, sides);
   }
   d->mid = d->back = JJ_MINMAX_IDENTITY;
-  if (r != b) jj__dabap_hold(&d->mid, mid);
-  if (b != len) jj__dabap_hold(&d->back, back);
+  if (r != b) jj__dabap_hold(&d->mid, mid, sides);
+  if (b != len) jj__dabap_hold(&d->back, back, sides);
   /* The image's pairs: the kept sides must be the samples'. */
   const int kept_lo = sides == 2 || sh->use_minmax == MM_MIN;
   for (uint32_t k = 0; k < len + 2; k++) {
