@@ -189,13 +189,20 @@ JJ_HOT_INLINE void jj__dabap_step(jj_daba *d, const jj_lanev *rv, int sides) {
   }
 }
 
-/* The sample at position p (stored in the ring) enters at the back. */
-JJ_HOT_INLINE void jj__dabap_push(jj_daba *d, const jj_lanev *rv, uint32_t p, int sides) {
-  const jj_mmp x = jj__lanev_at(rv, p, sides);
+/* The sample at position p (stored in the ring), of value v, enters at
+ * the back: a caller with the value at hand saves the ring read. */
+JJ_HOT_INLINE void jj__dabap_push_value(jj_daba *d, const jj_lanev *rv, uint32_t p, double v,
+                                        int sides) {
+  jj_mmp x = {{v, -v}, p, p}; /* (as jj__lanev_at) */
+  if (sides == 1) x.v.lo = v * rv->sign;
   jj__dabap_hold(&d->back, jj__mmp_combine(jj__dabap_held(&d->back, rv, sides), x, sides), sides);
   jj__dabap_put(d, rv, d->end, x, sides);
   d->end = jj__daba_next(d, d->end);
   jj__dabap_step(d, rv, sides);
+}
+/* The same, the value read from the ring. */
+JJ_HOT_INLINE void jj__dabap_push(jj_daba *d, const jj_lanev *rv, uint32_t p, int sides) {
+  jj__dabap_push_value(d, rv, p, jj__lanev_value(rv, p), sides);
 }
 
 /* Before the window's head moves past the front's sample. */

@@ -2151,7 +2151,7 @@ JJ_HOT_INLINE int64_t member_lane_step_t(jj_window *m, const jj_wshape *msh, int
   m->accepted++;
   jj_lanev rv = lanev_of(m);
   rv.wide = wide;
-  jj__dabap_push(DABA(m), &rv, (uint32_t)pos, sides);
+  jj__dabap_push_value(DABA(m), &rv, (uint32_t)pos, v, sides); /* (v: the value at pos) */
   return add_sat(head_ts(m), msh->span_ms);
 }
 /* A member's half of ring_push_in_order before the sample is stored:
