@@ -1385,6 +1385,40 @@ static JJ_NOINLINE jj_status value_general(const jj_window *w, jj_agg agg, doubl
  * side of 16-bit positions); `settled`: the caller knows all_settled (a
  * constant: no agg_end test). */
 #define MM_POS1 (-2)
+/* The fast reads' value for a window of n > 0 samples that ends at `end`
+ * (value_enabled_t's and bulk_read's): sum or mean from the sums, else
+ * min or max from DABA, every sample settled (the caller checked). */
+JJ_HOT_INLINE double fast_value_t(const jj_window *w, jj_agg agg, uint32_t n, int mm) {
+  if (mm != MM_POS1 && (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN)) {
+    const double v = jj_ksum_value(&w->cur_sum);
+    return agg == JJ_AGG_MEAN ? v / (double)(int64_t)n : v; /* (n < 2^30: a signed convert) */
+  }
+  const jj_wshape *sh = w->shape;
+  const int sides = mm > 0 ? mm : mm == MM_POS1 ? 1 : LANE_SIDES(sh);
+  jj_minmax q;
+  if (mm == MM_POS1 || (mm < 0 && MM_POS(sh))) {
+    jj_lanev rv = lanev_of(w);
+    if (mm == MM_POS1 || (sides == 1 && !rv.wide)) { /* (the common form, as constants) */
+      rv.wide = 0;
+      q = jj__dabap_query(CDABA(w), &rv, 1);
+    } else {
+      q = jj__dabap_query(CDABA(w), &rv, sides);
+    }
+  } else { /* (the deque is [head, end): not empty) */
+    q = jj__daba_query_some(CDABA(w), sides);
+  }
+  /* One side: the one enabled (v or -v in the lane, see minmax_lift). */
+  if (sides == 1) return q.lo * sh->mm_sign;
+  return agg == JJ_AGG_MIN ? q.lo : -q.nhi;
+}
+
+/* *out = v, read from n samples: its status. */
+JJ_HOT_INLINE jj_status fast_result(const jj_window *w, uint32_t n, double v, double *out) {
+  *out = v;
+  if (isnan(v)) return JJ_ENODATA; /* (pushes never make one; a restored image might) */
+  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+}
+
 JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *out, int mm,
                                         int settled) {
 #ifndef JJ_NO_FORCE_INLINE /* (built for size: one path) */
@@ -1392,40 +1426,12 @@ JJ_HOT_INLINE jj_status value_enabled_t(const jj_window *w, jj_agg agg, double *
   const wpos end = mm != -1 ? w->tail : wend(w);
   if (mm == MM_POS1 || ((unsigned)agg - 1u <= (mm ? 3u : 1u) && end != w->head)) {
     const uint32_t n = end - w->head;
-    double v;
-    if (mm != MM_POS1 && (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN)) {
-      v = jj_ksum_value(&w->cur_sum);
-      if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
-      goto done;
-    }
-    if (settled || agg_end(w) == end) {
-      /* Everything settled (always so with lateness 0): DABA alone. */
-      const jj_wshape *sh = w->shape;
-      const int sides = mm > 0 ? mm : mm == MM_POS1 ? 1 : LANE_SIDES(sh);
-      jj_minmax q;
-      if (mm == MM_POS1 || (mm < 0 && MM_POS(sh))) {
-        jj_lanev rv = lanev_of(w);
-        if (mm == MM_POS1 || (sides == 1 && !rv.wide)) { /* (the common form, as constants) */
-          rv.wide = 0;
-          q = jj__dabap_query(CDABA(w), &rv, 1);
-        } else {
-          q = jj__dabap_query(CDABA(w), &rv, sides);
-        }
-      } else { /* (the deque is [head, end): not empty) */
-        q = jj__daba_query_some(CDABA(w), sides);
-      }
-      /* One side: the one enabled (v or -v in the lane, see minmax_lift). */
-      if (sides == 1)
-        v = q.lo * sh->mm_sign;
-      else
-        v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
-      goto done;
-    }
+    /* Sums need nothing settled; DABA holds only settled samples (always
+     * all of them with lateness 0). */
+    if ((mm != MM_POS1 && (agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN)) || settled ||
+        agg_end(w) == end)
+      return fast_result(w, n, fast_value_t(w, agg, n, mm), out);
     return value_general(w, agg, out);
-  done:
-    *out = v;
-    if (isnan(v)) return JJ_ENODATA; /* (pushes never make one; a restored image might) */
-    return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
   }
 #else
   (void)mm, (void)settled;
@@ -1603,25 +1609,12 @@ JJ_HOT_INLINE void bulk_store(jj_window *w, const bulk_state *s, int mm) {
 static inline int bulk_reads(jj_agg agg, int mm) { return (unsigned)agg - 1u <= (mm ? 3u : 1u); }
 
 /* value_enabled_t(w, agg, out, mm, 1) for a bulk_reads `agg` just after
- * push_fast took a sample (the window is not empty): the same
- * operations, without the fallback to value_general, which would need
- * the window's address (bulk_state then could not stay in registers). */
+ * push_fast took a sample (the window is not empty), without its
+ * fallback to value_general, which would need the window's address
+ * (bulk_state then could not stay in registers). */
 JJ_HOT_INLINE jj_status bulk_read(const jj_window *w, jj_agg agg, double *out, int mm) {
   const uint32_t n = w->tail - w->head;
-  double v;
-  if (!mm || agg == JJ_AGG_SUM || agg == JJ_AGG_MEAN) {
-    v = jj_ksum_value(&w->cur_sum);
-    if (agg == JJ_AGG_MEAN) v /= (double)(int64_t)n; /* (n < 2^30: a signed convert) */
-  } else {
-    const jj_minmax q = jj__daba_query_some(CDABA(w), mm);
-    if (mm == 1)
-      v = q.lo * w->shape->mm_sign;
-    else
-      v = agg == JJ_AGG_MIN ? q.lo : -q.nhi;
-  }
-  *out = v;
-  if (isnan(v)) return JJ_ENODATA;
-  return is_complete(w, n) ? JJ_OK : JJ_EINCOMPLETE;
+  return fast_result(w, n, fast_value_t(w, agg, n, mm), out);
 }
 
 /* The loop of a copy, for one read (`agg` a constant at each call). */
