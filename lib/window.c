@@ -2130,12 +2130,7 @@ JJ_HOT_INLINE int64_t member_lane_step_t(jj_window *m, const jj_wshape *msh, int
                                          wpos pos, double v, int sides, int wide) {
   /* (every stored sample settled after: agg_end is the tail, pos) */
   if (agg_end(m) != m->tail) member_settle(m);
-  while (m->head != m->tail && head_ts(m) <= cutoff) {
-    jj_lanev rv = lanev_of(m);
-    rv.wide = wide;
-    jj__dabap_evict(DABA(m), &rv, sides);
-    fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
-  }
+  (void)member_evict_t(m, msh, cutoff, sides, wide);
   m->tail = pos + 1;
   if (msh->mom) {
     gen_apply(&m->cur_sum, v, 1, 0);
