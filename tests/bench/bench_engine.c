@@ -14,7 +14,11 @@
  *
  * Every run first prints the floor: a bare loop over (int64 ts, double
  * value) pairs that sums and compares, in ns per sample, measured in the
- * same run, so the figures read as ratios to it on any machine.
+ * same run, so the figures read as ratios to it on any machine. Runs of
+ * the memory-bound cases (F, G) also print the memory floor: how many
+ * scattered cache lines a second this machine reads and writes back, so a
+ * push touching L lines out of cache reads against floor / L
+ * (bench_lines.sh counts L).
  *
  * Usage: bench_engine [--quick] [--case LETTERS] [--series N]
  *   --case B: that case alone; --series N: N series instead of 10,000 in
@@ -147,8 +151,10 @@ static double run_handles(jj_engine *e, const jj_series_id *ids, const double *v
  * profile tells the warm-up from the measured rounds). */
 #if defined(__GNUC__)
 #define BENCH_NOINLINE __attribute__((noinline))
+#define BENCH_PREFETCH(p) __builtin_prefetch((p), 1)
 #else
 #define BENCH_NOINLINE
+#define BENCH_PREFETCH(p) ((void)(p))
 #endif
 static BENCH_NOINLINE void fill_handles(jj_engine *e, const jj_series_id *ids, const double *vals,
                                         int rounds, int64_t *t) {
@@ -411,6 +417,41 @@ static double floor_ns(void) {
   return best;
 }
 
+/* The memory floor: 64-byte lines read, changed and written back in a
+ * shuffled order over 128 MiB (far beyond any cache), each asked for 16
+ * lines ahead as the engine asks for a series' lines: millions of lines a
+ * second, best of 3 passes. A push that touches L lines of series out of
+ * cache can go no faster than this / L (cases F and G, and the lines a
+ * push counted by bench_lines.sh). */
+static double memory_floor_mlines(void) {
+  const size_t bytes = (size_t)128 << 20, lines = bytes / 64, ahead = 16;
+  uint64_t *mem = malloc(bytes);
+  uint32_t *order = malloc(lines * sizeof *order);
+  if (!mem || !order) exit(1);
+  for (size_t i = 0; i < bytes / 8; i++) mem[i] = i;
+  for (size_t i = 0; i < lines; i++) order[i] = (uint32_t)i;
+  for (size_t i = lines - 1; i > 0; i--) {
+    size_t k = (size_t)(rng() % (i + 1));
+    uint32_t x = order[i];
+    order[i] = order[k];
+    order[k] = x;
+  }
+  double best = 1e9;
+  for (int rep = 0; rep < 3; rep++) {
+    double start = now_s();
+    for (size_t i = 0; i < lines; i++) {
+      BENCH_PREFETCH(&mem[(size_t)order[(i + ahead) % lines] * 8]);
+      mem[(size_t)order[i] * 8] += 1;
+    }
+    double secs = now_s() - start;
+    if (secs < best) best = secs;
+  }
+  g_sink = (double)mem[(size_t)order[0] * 8];
+  free(order);
+  free(mem);
+  return (double)lines / best / 1e6;
+}
+
 int main(int argc, char **argv) {
   const char *only = NULL; /* --case X: run case X alone (A..E), for paired comparisons */
   int series = 0;          /* --series N: A, B and F's series (0: 10,000) */
@@ -428,6 +469,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (series) NSERIES = series;
+  /* The memory-bound cases: what the memory itself allows, this run. */
+  if (!only ? !quick : (strchr(only, 'F') || strchr(only, 'G')))
+    printf(
+        "memory floor: %.0f M lines/s (64-byte read-modify-writes in a shuffled order over "
+        "128 MiB, 16 asked for ahead; this run)\n",
+        memory_floor_mlines());
   if (!only || strchr(only, 'A')) bench_throughput(1, 0, "A", vals);
   if (!only || strchr(only, 'B')) bench_throughput(20, 0, "B", vals);
   if (!only || strchr(only, 'F')) bench_throughput(20, 1, "F", vals);
