@@ -517,8 +517,10 @@ static void check_stale(jj_engine *e, jj_series *s, jj_inst *in) {
 
 /* Cache hints for the sample `ahead` places on: the series block, then its
  * windows' bookkeeping and judging lines, then their ring slots, each
- * stage relying on the previous one having arrived. */
-static inline void prefetch_stage(const jj_engine *e, jj_series_id id, int stage) {
+ * stage relying on the previous one having arrived. Forced inline: a copy
+ * for one stage that stores nothing would be "pure" to GCC, and its call
+ * dropped (see prefetch_shared, window.c). */
+JJ_HOT_INLINE void prefetch_stage(const jj_engine *e, jj_series_id id, int stage) {
   if (id >= e->nseries) return;
   const jj_series *s = e->series[id];
   if (!s) return;

@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "due_rec.h"
 #include "index.h"
+#include "ksum.h" /* JJ_HOT_INLINE */
 #include "ruleset.h"
 #include "window_fast.h"
 
@@ -376,8 +377,9 @@ static inline int64_t jj__series_windows_due(const jj_series *s) {
 }
 
 /* Ask for the lines a slot's sample judges from: the quiet bounds while
- * no instance is loud, else the heads of its instances. */
-static inline void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
+ * no instance is loud, else the heads of its instances. (Forced inline:
+ * see prefetch_shared in window.c.) */
+JJ_HOT_INLINE void jj__slot_prefetch(const jj_series *s, const jj_slot *sl) {
   if (!sl->loud) {
     if (sl->count == 1) return; /* its bound is its rule's, shared: cached */
     const jj_quiet *q = jj__slot_cquiet(s, sl);
