@@ -57,12 +57,15 @@ JJ_HOT_INLINE double jj__lanev_value(const jj_lanev *rv, uint32_t p) {
   return rv->vals[(size_t)i * 2];
 }
 
-/* The sample at position p, lifted (minmax_lift). */
-JJ_HOT_INLINE jj_mmp jj__lanev_at(const jj_lanev *rv, uint32_t p, int sides) {
-  const double v = jj__lanev_value(rv, p);
+/* The sample at position p, of value v, lifted (minmax_lift). */
+JJ_HOT_INLINE jj_mmp jj__lanev_lift(const jj_lanev *rv, uint32_t p, double v, int sides) {
   jj_mmp x = {{v, -v}, p, p};
   if (sides == 1) x.v.lo = v * rv->sign;
   return x;
+}
+/* The same, its value read from the ring. */
+JJ_HOT_INLINE jj_mmp jj__lanev_at(const jj_lanev *rv, uint32_t p, int sides) {
+  return jj__lanev_lift(rv, p, jj__lanev_value(rv, p), sides);
 }
 
 JJ_HOT_INLINE jj_mmp jj__mmp_combine(jj_mmp x, jj_mmp y, int sides) {
@@ -193,8 +196,7 @@ JJ_HOT_INLINE void jj__dabap_step(jj_daba *d, const jj_lanev *rv, int sides) {
  * the back: a caller with the value at hand saves the ring read. */
 JJ_HOT_INLINE void jj__dabap_push_value(jj_daba *d, const jj_lanev *rv, uint32_t p, double v,
                                         int sides) {
-  jj_mmp x = {{v, -v}, p, p}; /* (as jj__lanev_at) */
-  if (sides == 1) x.v.lo = v * rv->sign;
+  const jj_mmp x = jj__lanev_lift(rv, p, v, sides);
   jj__dabap_hold(&d->back, jj__mmp_combine(jj__dabap_held(&d->back, rv, sides), x, sides), sides);
   jj__dabap_put(d, rv, d->end, x, sides);
   d->end = jj__daba_next(d, d->end);
