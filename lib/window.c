@@ -2181,16 +2181,18 @@ JJ_HOT_INLINE int64_t member_take(jj_window *m, wpos pos, double v, int at_once)
   return add_sat(head_ts(m), msh->span_ms);
 }
 
-/* member_lane_step_t in the lanes' common form (LANE_FORM_CALL's), the
- * one copy of it (6 KB of a board build with both); the other forms take
- * member_advance's and member_take's steps, which they share with the
- * full ring's pass. Returns the member's due time. */
-static JJ_NOINLINE int64_t member_lane_step(jj_window *m, const jj_wshape *msh, int64_t cutoff,
-                                            wpos pos, double v) {
-  if (LANE_SIDES(msh) == 1 && !MM_POS_WIDE(msh))
-    return member_lane_step_t(m, msh, cutoff, pos, v, 1, 0);
-  if (agg_end(m) != m->tail) member_settle(m);
-  member_evict(m, msh, cutoff);
+/* A lane member's step to time ts (at_once): member_lane_step_t in the
+ * lanes' common form (LANE_FORM_CALL's), the one copy of it (6 KB of a
+ * board build with both); the other forms take member_advance's and
+ * member_take's steps, which they share with the full ring's pass.
+ * Returns the member's due time. */
+static JJ_NOINLINE int64_t member_lane_step(jj_window *m, int64_t ts, wpos pos, double v) {
+  const jj_wshape *msh = m->shape;
+  if (LANE_SIDES(msh) == 1 && !MM_POS_WIDE(msh)) {
+    m->now = ts;
+    return member_lane_step_t(m, msh, ts - msh->span_ms, pos, v, 1, 0);
+  }
+  member_advance(m, ts, 1);
   return member_take(m, pos, v, 1);
 }
 
@@ -2253,11 +2255,9 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     ring_tail_step(g);
     for (uint32_t i = 0; i < n; i++) {
       jj_window *m = ms[i];
-      const jj_wshape *msh = m->shape;
       int64_t d;
-      if (at_once && msh->use_minmax) {
-        m->now = ts;
-        d = member_lane_step(m, msh, ts - msh->span_ms, pos, v);
+      if (at_once && m->shape->use_minmax) {
+        d = member_lane_step(m, ts, pos, v);
       } else {
         member_advance(m, ts, at_once);
         d = member_take(m, pos, v, at_once);
