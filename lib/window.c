@@ -2208,6 +2208,20 @@ static inline int64_t member_ready(const jj_window *m, const jj_wshape *sh, int6
   return count >= own && own < sh->max_samples ? d : INT64_MIN;
 }
 
+/* What ring_push_in_order's pass learns from its members: the ring's due
+ * time (the least of theirs), from when the next sample passes every
+ * member's tests (the greatest member_ready) and the oldest member head. */
+typedef struct pass_notes {
+  int64_t due, ready;
+  wpos lo;
+} pass_notes;
+JJ_HOT_INLINE void pass_note(pass_notes *p, const jj_window *m, const jj_wshape *sh, int64_t d) {
+  if (d < p->due) p->due = d;
+  const int64_t from = member_ready(m, sh, d);
+  if (from > p->ready) p->ready = from;
+  if (pos_lt(m->head, p->lo)) p->lo = m->head;
+}
+
 /* The common case, ring_push's steps for a sample later than every
  * member's time, in a ring with room: no lateness, duplicate or cap to
  * test. When a ring (of its own, own_cap, or the shared one) or a lane
@@ -2244,9 +2258,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
   if (g->tail - lo >= sh->max_samples || (full && !ring_frees_a_slot(g, lo, ts))) return 0;
   const wpos pos = g->tail;
   jj_ring_rec *r = rec_at(ms[0], pos); /* (free, or freed below: tail - lo <= cap) */
-  int64_t due = INT64_MAX;
-  int64_t ready = INT64_MIN; /* the members' member_ready */
-  wpos new_lo = pos;
+  pass_notes notes = {INT64_MAX, INT64_MIN, pos};
   if (!full) {
     /* The tail's slot is free: stored first, then one pass over the
      * members (each member's steps in the order of the pass below). */
@@ -2262,10 +2274,7 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
         member_advance(m, ts, at_once);
         d = member_take(m, pos, v, at_once);
       }
-      if (d < due) due = d;
-      const int64_t from = member_ready(m, sh, d);
-      if (from > ready) ready = from;
-      if (pos_lt(m->head, new_lo)) new_lo = m->head;
+      pass_note(&notes, m, sh, d);
     }
   } else {
     /* The tail's slot is the oldest sample's, which the members let go
@@ -2274,19 +2283,15 @@ static int ring_push_in_order(jj_wring *g, const jj_wshape *sh, int64_t ts, doub
     r->ts = ts;
     r->val = v;
     ring_tail_step(g);
-    for (uint32_t i = 0; i < n; i++) {
-      const int64_t d = member_take(ms[i], pos, v, at_once);
-      if (d < due) due = d;
-      const int64_t from = member_ready(ms[i], sh, d);
-      if (from > ready) ready = from;
-      if (pos_lt(ms[i]->head, new_lo)) new_lo = ms[i]->head;
-    }
+    for (uint32_t i = 0; i < n; i++)
+      pass_note(&notes, ms[i], sh, member_take(ms[i], pos, v, at_once));
   }
-  g->due = due;
+  g->due = notes.due;
   /* (ready > ts: their difference is exact as a uint64_t; INT64_MAX: never) */
+  const int64_t ready = notes.ready;
   const uint64_t wait = (uint64_t)ready - (uint64_t)ts;
   g->ready_in = ready <= ts ? 1u : ready != INT64_MAX && wait < UINT32_MAX ? (uint32_t)wait : 0u;
-  g->lo = new_lo;
+  g->lo = notes.lo;
   return 1;
 }
 
