@@ -2142,6 +2142,14 @@ JJ_HOT_INLINE int64_t member_lane_step_t(jj_window *m, const jj_wshape *msh, int
   jj__dabap_push_value(DABA(m), &rv, (uint32_t)pos, v, sides); /* (v: the value at pos) */
   return add_sat(head_ts(m), msh->span_ms);
 }
+/* member_advance's min/max part: what leaves is settled then (ts <= cutoff <
+ * watermark); with at_once every stored sample already is (member_take
+ * below). */
+JJ_HOT_INLINE void member_advance_lane(jj_window *m, const jj_wshape *msh, int64_t cutoff,
+                                       int at_once) {
+  if (!at_once || agg_end(m) != m->tail) member_settle(m);
+  member_evict(m, msh, cutoff);
+}
 /* A member's half of ring_push_in_order before the sample is stored:
  * its time moves to ts, with apply_time's order (settle, then evict) and
  * fast_evict's arithmetic (the same operations in the same order as the
@@ -2151,10 +2159,7 @@ JJ_HOT_INLINE void member_advance(jj_window *m, int64_t ts, int at_once) {
   const int64_t cutoff = ts - msh->span_ms;
   m->now = ts;
   if (msh->use_minmax) {
-    /* What leaves is settled then (ts <= cutoff < watermark); with
-     * at_once every stored sample already is (member_take below). */
-    if (!at_once || agg_end(m) != m->tail) member_settle(m);
-    member_evict(m, msh, cutoff);
+    member_advance_lane(m, msh, cutoff, at_once);
   } else {
     while (m->head != m->tail && head_ts(m) <= cutoff)
       fast_evict(m, msh, 0, 0, msh->mom != 0, &m->cur_sum, &m->next_sum);
@@ -2188,11 +2193,11 @@ JJ_HOT_INLINE int64_t member_take(jj_window *m, wpos pos, double v, int at_once)
  * Returns the member's due time. */
 static JJ_NOINLINE int64_t member_lane_step(jj_window *m, int64_t ts, wpos pos, double v) {
   const jj_wshape *msh = m->shape;
-  if (LANE_SIDES(msh) == 1 && !MM_POS_WIDE(msh)) {
-    m->now = ts;
-    return member_lane_step_t(m, msh, ts - msh->span_ms, pos, v, 1, 0);
-  }
-  member_advance(m, ts, 1);
+  const int64_t cutoff = ts - msh->span_ms;
+  m->now = ts;
+  if (LANE_SIDES(msh) == 1 && !MM_POS_WIDE(msh))
+    return member_lane_step_t(m, msh, cutoff, pos, v, 1, 0);
+  member_advance_lane(m, msh, cutoff, 1);
   return member_take(m, pos, v, 1);
 }
 
